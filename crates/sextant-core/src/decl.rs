@@ -1,0 +1,955 @@
+//! The declaration mechanism: every public function is declared once, as a [`FunctionDecl`],
+//! and every surface (Python, Node, WASM, the server, the docs table, the parity tests) is
+//! derived from the declarations in [`crate::registry`].
+//!
+//! A declaration states the function's name, module and group, its inputs, its parameters with
+//! defaults and bounds, its outputs with dtypes, its lookback, flags, and two entry points:
+//! `compute` (batch, into caller-provided buffers) and, for indicators, `stream` (a state object
+//! stepping one bar at a time). Adapters never re-type a signature: they read it from here.
+
+use std::fmt;
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::error::{Error, Num, Result};
+
+/// The public module a function belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Module {
+    /// Technical indicators (`sextant.ta`), TA-Lib names.
+    Ta,
+    /// Risk and performance metrics (`sextant.risk`), empyrical names.
+    Risk,
+    /// Portfolio allocation (`sextant.alloc`).
+    Alloc,
+}
+
+impl Module {
+    /// Lowercase module name as used by every surface.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Ta => "ta",
+            Self::Risk => "risk",
+            Self::Alloc => "alloc",
+        }
+    }
+}
+
+/// The shape of one input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// A 1-D float64 series (prices, returns).
+    Series,
+    /// A 2-D float64 matrix, row-major (a covariance matrix).
+    Matrix,
+}
+
+/// One declared input.
+#[derive(Debug, Clone, Copy)]
+pub struct InputSpec {
+    /// Name, as TA-Lib / empyrical spell it (`real`, `high`, `returns`, `cov`).
+    pub name: &'static str,
+    /// Shape.
+    pub kind: InputKind,
+    /// One-line description.
+    pub doc: &'static str,
+}
+
+impl InputSpec {
+    /// A 1-D series input.
+    #[must_use]
+    pub const fn series(name: &'static str, doc: &'static str) -> Self {
+        Self { name, kind: InputKind::Series, doc }
+    }
+    /// A 2-D matrix input.
+    #[must_use]
+    pub const fn matrix(name: &'static str, doc: &'static str) -> Self {
+        Self { name, kind: InputKind::Matrix, doc }
+    }
+}
+
+/// The type, default and bounds of one parameter. Bounds are inclusive.
+#[derive(Debug, Clone, Copy)]
+pub enum ParamKind {
+    /// An integer (periods).
+    Int {
+        /// Default value.
+        default: i64,
+        /// Smallest allowed value.
+        min: i64,
+        /// Largest allowed value.
+        max: i64,
+    },
+    /// A float.
+    Float {
+        /// Default value.
+        default: f64,
+        /// Smallest allowed value.
+        min: f64,
+        /// Largest allowed value.
+        max: f64,
+    },
+    /// An optional float whose default is "not given" (`None` / `null` / `undefined`).
+    OptFloat {
+        /// Smallest allowed value when given.
+        min: f64,
+        /// Largest allowed value when given.
+        max: f64,
+    },
+    /// One of a fixed set of strings.
+    Choice {
+        /// Default option.
+        default: &'static str,
+        /// Allowed options.
+        options: &'static [&'static str],
+    },
+    /// A TA-Lib moving-average type code (0-13, see [`crate::ta::MaType`]).
+    MaType {
+        /// Default code.
+        default: i64,
+    },
+}
+
+/// One declared parameter.
+#[derive(Debug, Clone, Copy)]
+pub struct ParamSpec {
+    /// Name as the reference library spells it (`timeperiod`, `risk_free`).
+    pub name: &'static str,
+    /// Type, default and bounds.
+    pub kind: ParamKind,
+    /// One-line description.
+    pub doc: &'static str,
+}
+
+impl ParamSpec {
+    /// An integer parameter.
+    #[must_use]
+    pub const fn int(name: &'static str, default: i64, min: i64, max: i64, doc: &'static str) -> Self {
+        Self { name, kind: ParamKind::Int { default, min, max }, doc }
+    }
+    /// A float parameter.
+    #[must_use]
+    pub const fn float(name: &'static str, default: f64, min: f64, max: f64, doc: &'static str) -> Self {
+        Self { name, kind: ParamKind::Float { default, min, max }, doc }
+    }
+    /// An optional float parameter (default: not given).
+    #[must_use]
+    pub const fn opt_float(name: &'static str, min: f64, max: f64, doc: &'static str) -> Self {
+        Self { name, kind: ParamKind::OptFloat { min, max }, doc }
+    }
+    /// A string option.
+    #[must_use]
+    pub const fn choice(
+        name: &'static str,
+        default: &'static str,
+        options: &'static [&'static str],
+        doc: &'static str,
+    ) -> Self {
+        Self { name, kind: ParamKind::Choice { default, options }, doc }
+    }
+    /// A moving-average type code.
+    #[must_use]
+    pub const fn matype(name: &'static str, default: i64, doc: &'static str) -> Self {
+        Self { name, kind: ParamKind::MaType { default }, doc }
+    }
+
+    /// The default value.
+    #[must_use]
+    pub fn default_value(&self) -> Value {
+        match self.kind {
+            ParamKind::Int { default, .. } | ParamKind::MaType { default } => Value::Int(default),
+            ParamKind::Float { default, .. } => Value::Float(default),
+            ParamKind::OptFloat { .. } => Value::None,
+            ParamKind::Choice { default, .. } => Value::Str(default.to_owned()),
+        }
+    }
+
+    /// Checks a value against this parameter's type and bounds and normalises it
+    /// (an integral float becomes an `Int` for integer parameters, an `Int` a `Float` for float
+    /// parameters).
+    pub fn check(&self, v: Value) -> Result<Value> {
+        let name = self.name;
+        let type_err = |expected: &str, got: &Value| Error::InvalidType {
+            param: name.to_owned(),
+            expected: expected.to_owned(),
+            got: got.describe(),
+        };
+        let range = |value: String, bound: String| Error::OutOfRange { param: name.to_owned(), value, bound };
+        match self.kind {
+            ParamKind::Int { min, max, .. } => {
+                let i = v.as_int().ok_or_else(|| type_err("an integer", &v))?;
+                if i < min || i > max {
+                    return Err(range(i.to_string(), format!("must be in [{min}, {max}]")));
+                }
+                Ok(Value::Int(i))
+            }
+            ParamKind::MaType { .. } => {
+                let i = v.as_int().ok_or_else(|| type_err("an integer matype code", &v))?;
+                if !(0..=13).contains(&i) {
+                    return Err(range(i.to_string(), "must be a matype code in [0, 13]".into()));
+                }
+                Ok(Value::Int(i))
+            }
+            ParamKind::Float { min, max, .. } => {
+                let f = v.as_float().ok_or_else(|| type_err("a number", &v))?;
+                if f.is_nan() || f < min || f > max {
+                    return Err(range(Num(f).to_string(), format!("must be in [{}, {}]", Num(min), Num(max))));
+                }
+                Ok(Value::Float(f))
+            }
+            ParamKind::OptFloat { min, max } => {
+                if v == Value::None {
+                    return Ok(Value::None);
+                }
+                let f = v.as_float().ok_or_else(|| type_err("a number or None", &v))?;
+                if f.is_nan() || f < min || f > max {
+                    return Err(range(Num(f).to_string(), format!("must be in [{}, {}]", Num(min), Num(max))));
+                }
+                Ok(Value::Float(f))
+            }
+            ParamKind::Choice { options, .. } => match &v {
+                Value::Str(s) if options.contains(&s.as_str()) => Ok(v),
+                Value::Str(s) => Err(Error::UnknownOption {
+                    param: name.to_owned(),
+                    value: s.clone(),
+                    allowed: options.join(", "),
+                }),
+                other => Err(type_err(&format!("one of {}", options.join(", ")), other)),
+            },
+        }
+    }
+}
+
+/// A parameter value as it arrives from an adapter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Value {
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A string.
+    Str(String),
+    /// Not given / None / null.
+    None,
+}
+
+impl Value {
+    /// The value as an integer, if it is one (floats must be integral; JS has only floats).
+    #[must_use]
+    pub fn as_int(&self) -> Option<i64> {
+        match *self {
+            Self::Int(i) => Some(i),
+            #[allow(clippy::cast_possible_truncation, reason = "checked integral and in range first")]
+            Self::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
+            _ => None,
+        }
+    }
+    /// The value as a float, if it is a number.
+    #[must_use]
+    #[allow(clippy::cast_precision_loss, reason = "parameter integers are small")]
+    pub fn as_float(&self) -> Option<f64> {
+        match *self {
+            Self::Int(i) => Some(i as f64),
+            Self::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+    /// A short description for error messages.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Int(i) => format!("integer {i}"),
+            Self::Float(f) => format!("number {}", Num(*f)),
+            Self::Str(s) => format!("string {s:?}"),
+            Self::None => "None".to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Int(i) => write!(f, "{i}"),
+            Self::Float(x) => write!(f, "{}", Num(*x)),
+            Self::Str(s) => write!(f, "{s:?}"),
+            Self::None => f.write_str("None"),
+        }
+    }
+}
+
+/// Validated parameter values, in declaration order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Params(Vec<Value>);
+
+impl Params {
+    /// Integer parameter `i` (already validated).
+    #[must_use]
+    pub fn int(&self, i: usize) -> i64 {
+        self.0[i].as_int().unwrap_or_default()
+    }
+    /// Integer parameter `i` as a `usize` (periods; validated non-negative by their bounds).
+    #[must_use]
+    #[allow(clippy::cast_sign_loss, reason = "bounds of period parameters are >= 1")]
+    pub fn usize(&self, i: usize) -> usize {
+        self.int(i).max(0) as usize
+    }
+    /// Float parameter `i`.
+    #[must_use]
+    pub fn float(&self, i: usize) -> f64 {
+        self.0[i].as_float().unwrap_or(f64::NAN)
+    }
+    /// Optional float parameter `i`.
+    #[must_use]
+    pub fn opt_float(&self, i: usize) -> Option<f64> {
+        self.0[i].as_float()
+    }
+    /// String parameter `i`.
+    #[must_use]
+    pub fn str(&self, i: usize) -> &str {
+        match &self.0[i] {
+            Value::Str(s) => s,
+            _ => "",
+        }
+    }
+    /// All values in declaration order.
+    #[must_use]
+    pub fn values(&self) -> &[Value] {
+        &self.0
+    }
+}
+
+/// The kind and dtype of one output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputKind {
+    /// float64 series, same length as the inputs; NaN during warm-up.
+    SeriesF64,
+    /// int32 series, same length as the inputs; 0 during warm-up (TA-Lib's rule).
+    SeriesI32,
+    /// One float64 number.
+    Scalar,
+    /// float64 vector with one value per column of the matrix input (portfolio weights).
+    PerColumn,
+}
+
+/// One declared output.
+#[derive(Debug, Clone, Copy)]
+pub struct OutputSpec {
+    /// Name as TA-Lib spells it (`real`, `upperband`, `integer`).
+    pub name: &'static str,
+    /// Kind and dtype.
+    pub kind: OutputKind,
+}
+
+impl OutputSpec {
+    /// A float64 series output.
+    #[must_use]
+    pub const fn f64(name: &'static str) -> Self {
+        Self { name, kind: OutputKind::SeriesF64 }
+    }
+    /// An int32 series output.
+    #[must_use]
+    pub const fn i32(name: &'static str) -> Self {
+        Self { name, kind: OutputKind::SeriesI32 }
+    }
+    /// A scalar output.
+    #[must_use]
+    pub const fn scalar(name: &'static str) -> Self {
+        Self { name, kind: OutputKind::Scalar }
+    }
+    /// A one-value-per-column output.
+    #[must_use]
+    pub const fn per_column(name: &'static str) -> Self {
+        Self { name, kind: OutputKind::PerColumn }
+    }
+}
+
+/// Properties that exempt a function from the same-length / stream == batch rules.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flags {
+    /// Output is shifted in time relative to its input (Ichimoku spans).
+    pub shifted: bool,
+    /// Past output values may change as new bars arrive (ZigZag).
+    pub repaints: bool,
+    /// Needs timestamps as an input (anchored VWAP, pivots).
+    pub needs_time: bool,
+}
+
+impl Flags {
+    /// No flags.
+    pub const NONE: Self = Self { shifted: false, repaints: false, needs_time: false };
+}
+
+/// Borrowed input data handed to `compute`.
+#[derive(Debug, Clone, Copy)]
+pub enum InputData<'a> {
+    /// A 1-D series.
+    Series(&'a [f64]),
+    /// A row-major matrix.
+    Matrix {
+        /// `rows * cols` values, row-major.
+        data: &'a [f64],
+        /// Number of rows.
+        rows: usize,
+        /// Number of columns.
+        cols: usize,
+    },
+}
+
+impl InputData<'_> {
+    fn kind(&self) -> InputKind {
+        match self {
+            Self::Series(_) => InputKind::Series,
+            Self::Matrix { .. } => InputKind::Matrix,
+        }
+    }
+}
+
+/// The inputs of one call, validated against the declaration.
+#[derive(Debug, Clone)]
+pub struct Inputs<'a>(Vec<InputData<'a>>);
+
+impl<'a> Inputs<'a> {
+    /// Series input `i`.
+    #[must_use]
+    pub fn series(&self, i: usize) -> &'a [f64] {
+        match self.0[i] {
+            InputData::Series(s) => s,
+            InputData::Matrix { data, .. } => data,
+        }
+    }
+    /// Matrix input `i` as `(data, rows, cols)`.
+    #[must_use]
+    pub fn matrix(&self, i: usize) -> (&'a [f64], usize, usize) {
+        match self.0[i] {
+            InputData::Matrix { data, rows, cols } => (data, rows, cols),
+            InputData::Series(s) => (s, s.len(), 1),
+        }
+    }
+}
+
+/// A caller-provided output buffer.
+#[derive(Debug)]
+pub enum OutBuf<'a> {
+    /// float64 buffer (series, scalar of length 1, per-column vector).
+    F64(&'a mut [f64]),
+    /// int32 buffer.
+    I32(&'a mut [i32]),
+}
+
+impl OutBuf<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Self::F64(b) => b.len(),
+            Self::I32(b) => b.len(),
+        }
+    }
+}
+
+/// Mutable access to the output buffers inside `compute`.
+#[derive(Debug)]
+pub struct Outputs<'o, 'a>(&'o mut [OutBuf<'a>]);
+
+impl<'a> Outputs<'_, 'a> {
+    /// The single float64 output buffer.
+    pub fn f64(&mut self, i: usize) -> &mut [f64] {
+        match &mut self.0[i] {
+            OutBuf::F64(b) => b,
+            OutBuf::I32(_) => &mut [],
+        }
+    }
+    /// The single int32 output buffer.
+    pub fn i32(&mut self, i: usize) -> &mut [i32] {
+        match &mut self.0[i] {
+            OutBuf::I32(b) => b,
+            OutBuf::F64(_) => &mut [],
+        }
+    }
+    /// The three float64 buffers of a three-output function.
+    pub fn f64x3(&mut self) -> (&mut [f64], &mut [f64], &mut [f64]) {
+        match &mut *self.0 {
+            [OutBuf::F64(a), OutBuf::F64(b), OutBuf::F64(c)] => (a, b, c),
+            _ => (&mut [], &mut [], &mut []),
+        }
+    }
+}
+
+/// An owned output as returned by [`FunctionDecl::call`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutVec {
+    /// A float64 array.
+    F64(Vec<f64>),
+    /// An int32 array.
+    I32(Vec<i32>),
+    /// A single number.
+    Scalar(f64),
+}
+
+/// Batch entry point: computes into the output buffers (already checked for count, dtype and
+/// length). Inputs and parameters are already validated against the declaration.
+pub type ComputeFn = fn(&Inputs<'_>, &Params, &mut Outputs<'_, '_>) -> Result<()>;
+/// Lookback (number of leading warm-up values) for given parameters.
+pub type LookbackFn = fn(&Params) -> Result<usize>;
+
+/// How a function's streaming state object is made and restored.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamDecl {
+    /// Builds a fresh state for validated parameters.
+    pub new: fn(&Params) -> Result<Box<dyn Stream>>,
+    /// Restores a state saved by [`Stream::save`].
+    pub load: fn(&[u8]) -> Result<Box<dyn Stream>>,
+}
+
+/// One function, declared once.
+#[derive(Debug)]
+pub struct FunctionDecl {
+    /// Public name (`SMA`, `sharpe_ratio`).
+    pub name: &'static str,
+    /// Module.
+    pub module: Module,
+    /// Group within the module (TA-Lib's group names for indicators).
+    pub group: &'static str,
+    /// One-line summary.
+    pub summary: &'static str,
+    /// Longer description: formula, conventions, reference.
+    pub doc: &'static str,
+    /// Inputs, in positional order.
+    pub inputs: &'static [InputSpec],
+    /// Parameters, in positional order.
+    pub params: &'static [ParamSpec],
+    /// Outputs, in order.
+    pub outputs: &'static [OutputSpec],
+    /// Shifted / repaints / needs-time.
+    pub flags: Flags,
+    /// Warm-up length (indicators only).
+    pub lookback: Option<LookbackFn>,
+    /// Batch entry point.
+    pub compute: ComputeFn,
+    /// Streaming state (indicators only).
+    pub stream: Option<StreamDecl>,
+}
+
+impl FunctionDecl {
+    /// Validates parameters given positionally in declaration order; missing trailing
+    /// parameters take their defaults.
+    pub fn params_positional(&self, values: &[Value]) -> Result<Params> {
+        if values.len() > self.params.len() {
+            return Err(Error::Arity {
+                what: format!("number of parameters of `{}`", self.name),
+                expected: self.params.len(),
+                got: values.len(),
+            });
+        }
+        let mut out = Vec::with_capacity(self.params.len());
+        for (i, spec) in self.params.iter().enumerate() {
+            let v = values.get(i).cloned().unwrap_or_else(|| spec.default_value());
+            out.push(spec.check(v)?);
+        }
+        Ok(Params(out))
+    }
+
+    /// Validates parameters given by name; missing ones take their defaults, unknown names
+    /// are an error.
+    pub fn params_named<'v, I>(&self, named: I) -> Result<Params>
+    where
+        I: IntoIterator<Item = (&'v str, Value)>,
+    {
+        let mut values: Vec<Option<Value>> = vec![None; self.params.len()];
+        for (name, v) in named {
+            let Some(i) = self.params.iter().position(|p| p.name == name) else {
+                return Err(Error::UnknownParameter {
+                    function: self.name.to_owned(),
+                    param: name.to_owned(),
+                    known: self.params.iter().map(|p| p.name).collect::<Vec<_>>().join(", "),
+                });
+            };
+            values[i] = Some(v);
+        }
+        let mut out = Vec::with_capacity(self.params.len());
+        for (spec, v) in self.params.iter().zip(values) {
+            out.push(spec.check(v.unwrap_or_else(|| spec.default_value()))?);
+        }
+        Ok(Params(out))
+    }
+
+    /// The default parameters.
+    #[must_use]
+    pub fn default_params(&self) -> Params {
+        Params(self.params.iter().map(ParamSpec::default_value).collect())
+    }
+
+    /// Checks the inputs against the declaration: count, kinds, equal series lengths, matrix
+    /// shapes.
+    pub fn check_inputs<'a>(&self, inputs: &[InputData<'a>]) -> Result<Inputs<'a>> {
+        if inputs.len() != self.inputs.len() {
+            return Err(Error::Arity {
+                what: format!(
+                    "number of inputs of `{}` ({})",
+                    self.name,
+                    self.inputs.iter().map(|i| i.name).collect::<Vec<_>>().join(", ")
+                ),
+                expected: self.inputs.len(),
+                got: inputs.len(),
+            });
+        }
+        let mut first_series: Option<(&str, usize)> = None;
+        for (spec, data) in self.inputs.iter().zip(inputs) {
+            if spec.kind != data.kind() {
+                return Err(Error::InvalidInput {
+                    input: spec.name.to_owned(),
+                    reason: match spec.kind {
+                        InputKind::Series => "expected a 1-D series".to_owned(),
+                        InputKind::Matrix => "expected a 2-D matrix".to_owned(),
+                    },
+                });
+            }
+            match *data {
+                InputData::Series(s) => match first_series {
+                    None => first_series = Some((spec.name, s.len())),
+                    Some((other, len)) => crate::error::check_same_len(spec.name, s.len(), other, len)?,
+                },
+                InputData::Matrix { data, rows, cols } => {
+                    if rows.checked_mul(cols) != Some(data.len()) {
+                        return Err(Error::InvalidInput {
+                            input: spec.name.to_owned(),
+                            reason: format!("{rows} x {cols} matrix needs {} values, got {}", rows * cols, data.len()),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(Inputs(inputs.to_vec()))
+    }
+
+    /// Length of output `i` for the given (checked) inputs.
+    #[must_use]
+    pub fn output_len(&self, i: usize, inputs: &Inputs<'_>) -> usize {
+        match self.outputs[i].kind {
+            OutputKind::SeriesF64 | OutputKind::SeriesI32 => {
+                inputs.0.iter().find_map(|d| match d {
+                    InputData::Series(s) => Some(s.len()),
+                    InputData::Matrix { .. } => None,
+                }).unwrap_or(0)
+            }
+            OutputKind::Scalar => 1,
+            OutputKind::PerColumn => inputs.0.iter().find_map(|d| match d {
+                InputData::Matrix { cols, .. } => Some(*cols),
+                InputData::Series(_) => None,
+            }).unwrap_or(0),
+        }
+    }
+
+    /// Computes into caller-provided buffers (the `_into` / `out=` path). Checks inputs, output
+    /// count, dtypes and lengths first.
+    pub fn call_into(&self, inputs: &[InputData<'_>], params: &Params, outs: &mut [OutBuf<'_>]) -> Result<()> {
+        let inputs = self.check_inputs(inputs)?;
+        if outs.len() != self.outputs.len() {
+            return Err(Error::Arity {
+                what: format!("number of output buffers of `{}`", self.name),
+                expected: self.outputs.len(),
+                got: outs.len(),
+            });
+        }
+        for (i, (spec, buf)) in self.outputs.iter().zip(outs.iter()).enumerate() {
+            let dtype_ok = matches!(
+                (spec.kind, buf),
+                (OutputKind::SeriesI32, OutBuf::I32(_))
+                    | (OutputKind::SeriesF64 | OutputKind::Scalar | OutputKind::PerColumn, OutBuf::F64(_))
+            );
+            if !dtype_ok {
+                return Err(Error::InvalidInput {
+                    input: format!("out[{i}] ({})", spec.name),
+                    reason: format!(
+                        "expected a {} buffer",
+                        if spec.kind == OutputKind::SeriesI32 { "int32" } else { "float64" }
+                    ),
+                });
+            }
+            crate::error::check_out_len(spec.name, buf.len(), self.output_len(i, &inputs))?;
+        }
+        (self.compute)(&inputs, params, &mut Outputs(outs))
+    }
+
+    /// Computes into freshly allocated outputs.
+    pub fn call(&self, inputs: &[InputData<'_>], params: &Params) -> Result<Vec<OutVec>> {
+        let checked = self.check_inputs(inputs)?;
+        let mut f64s: Vec<Vec<f64>> = Vec::new();
+        let mut i32s: Vec<Vec<i32>> = Vec::new();
+        for (i, spec) in self.outputs.iter().enumerate() {
+            let n = self.output_len(i, &checked);
+            match spec.kind {
+                OutputKind::SeriesI32 => i32s.push(vec![0; n]),
+                _ => f64s.push(vec![f64::NAN; n]),
+            }
+        }
+        {
+            let mut fi = f64s.iter_mut();
+            let mut ii = i32s.iter_mut();
+            let mut bufs: Vec<OutBuf<'_>> = self
+                .outputs
+                .iter()
+                .filter_map(|spec| match spec.kind {
+                    OutputKind::SeriesI32 => ii.next().map(|v| OutBuf::I32(v)),
+                    _ => fi.next().map(|v| OutBuf::F64(v)),
+                })
+                .collect();
+            (self.compute)(&checked, params, &mut Outputs(&mut bufs))?;
+        }
+        let mut fi = f64s.into_iter();
+        let mut ii = i32s.into_iter();
+        Ok(self
+            .outputs
+            .iter()
+            .filter_map(|spec| match spec.kind {
+                OutputKind::SeriesI32 => ii.next().map(OutVec::I32),
+                OutputKind::Scalar => fi.next().map(|v| OutVec::Scalar(v.first().copied().unwrap_or(f64::NAN))),
+                _ => fi.next().map(OutVec::F64),
+            })
+            .collect())
+    }
+
+    /// A fresh streaming state, for indicators.
+    pub fn stream(&self, params: &Params) -> Result<Box<dyn Stream>> {
+        match self.stream {
+            Some(s) => (s.new)(params),
+            None => Err(Error::Unsupported {
+                param: "stream".into(),
+                value: self.name.into(),
+                reason: format!("`{}` is not an indicator and has no streaming form", self.name),
+            }),
+        }
+    }
+
+    /// Restores a streaming state saved with [`Stream::save`].
+    pub fn stream_load(&self, bytes: &[u8]) -> Result<Box<dyn Stream>> {
+        match self.stream {
+            Some(s) => (s.load)(bytes),
+            None => Err(Error::State(format!("`{}` has no streaming form", self.name))),
+        }
+    }
+
+    /// `NAME(p1=v1, p2=v2)`, the configuration as text.
+    #[must_use]
+    pub fn display_with(&self, params: &Params) -> String {
+        let ps: Vec<String> =
+            self.params.iter().zip(params.values()).map(|(s, v)| format!("{}={v}", s.name)).collect();
+        format!("{}({})", self.name, ps.join(", "))
+    }
+}
+
+/// A streaming state object: one bar in, the new value(s) out.
+///
+/// Inputs per bar are fixed and positional (as declared); outputs are written into `out`
+/// (one slot per declared output; integer outputs as exact floats). During warm-up the outputs
+/// are NaN (0 for integer outputs). A bar with any NaN input outputs NaN and restarts the
+/// state, which re-seeds after lookback + 1 clean bars, exactly as the batch function does.
+pub trait Stream: Send + Sync + fmt::Debug {
+    /// Number of inputs per bar.
+    fn n_inputs(&self) -> usize;
+    /// Number of outputs per bar.
+    fn n_outputs(&self) -> usize;
+    /// Appends a bar and writes the new value(s).
+    fn update(&mut self, bar: &[f64], out: &mut [f64]) -> Result<()>;
+    /// Writes the value(s) this bar would give, leaving the state untouched.
+    fn peek(&self, bar: &[f64], out: &mut [f64]) -> Result<()>;
+    /// Replaces the last bar (the forming candle changed) and writes the new value(s).
+    fn replace_last(&mut self, bar: &[f64], out: &mut [f64]) -> Result<()>;
+    /// Back to the state before the first bar.
+    fn reset(&mut self);
+    /// The value(s) after the last bar (NaN before any bar).
+    fn value(&self, out: &mut [f64]);
+    /// Number of bars seen since construction or reset.
+    fn bars(&self) -> u64;
+    /// An independent copy.
+    fn clone_box(&self) -> Box<dyn Stream>;
+    /// The full state as bytes, restorable with [`FunctionDecl::stream_load`].
+    fn save(&self) -> Vec<u8>;
+}
+
+/// A per-bar kernel: the state machine behind a streaming object (and, where convenient, the
+/// batch function too, which makes stream == batch hold by construction).
+pub trait Kernel: Clone + fmt::Debug + Send + Sync + Serialize + DeserializeOwned + 'static {
+    /// Inputs per bar.
+    const INPUTS: usize;
+    /// Outputs per bar.
+    const OUTPUTS: usize;
+    /// Value written for warm-up and NaN bars (NaN; 0 for integer outputs).
+    const EMPTY: f64 = f64::NAN;
+    /// Feeds one clean bar (no NaN in it) and writes the outputs.
+    fn step(&mut self, bar: &[f64], out: &mut [f64]);
+    /// Returns to the freshly constructed state, keeping the configuration.
+    fn restart(&mut self);
+}
+
+const STATE_VERSION: u8 = 1;
+
+/// The generic [`Stream`] over a [`Kernel`]: NaN policy, peek, replace-last, reset, save.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KernelStream<K> {
+    cur: K,
+    prev: K,
+    last: Vec<f64>,
+    prev_last: Vec<f64>,
+    bars: u64,
+}
+
+impl<K: Kernel> KernelStream<K> {
+    /// Wraps a freshly constructed kernel.
+    pub fn new(kernel: K) -> Self {
+        Self {
+            prev: kernel.clone(),
+            cur: kernel,
+            last: vec![K::EMPTY; K::OUTPUTS],
+            prev_last: vec![K::EMPTY; K::OUTPUTS],
+            bars: 0,
+        }
+    }
+
+    /// Boxed, for a [`StreamDecl::new`].
+    pub fn boxed(kernel: K) -> Result<Box<dyn Stream>> {
+        Ok(Box::new(Self::new(kernel)))
+    }
+
+    /// Restores a saved state, for a [`StreamDecl::load`].
+    pub fn load(bytes: &[u8]) -> Result<Box<dyn Stream>> {
+        match bytes.split_first() {
+            Some((&STATE_VERSION, rest)) => postcard::from_bytes::<Self>(rest)
+                .map(|s| Box::new(s) as Box<dyn Stream>)
+                .map_err(|e| Error::State(e.to_string())),
+            Some((v, _)) => Err(Error::State(format!("unknown state version {v}"))),
+            None => Err(Error::State("empty state".into())),
+        }
+    }
+
+    fn check(&self, bar: &[f64], out: &[f64]) -> Result<()> {
+        if bar.len() != K::INPUTS {
+            return Err(Error::Arity { what: "number of inputs per bar".into(), expected: K::INPUTS, got: bar.len() });
+        }
+        if out.len() != K::OUTPUTS {
+            return Err(Error::Arity { what: "number of outputs per bar".into(), expected: K::OUTPUTS, got: out.len() });
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn step_into(state: &mut K, bar: &[f64], out: &mut [f64]) {
+        if bar.iter().any(|x| x.is_nan()) {
+            state.restart();
+            out.fill(K::EMPTY);
+        } else {
+            state.step(bar, out);
+        }
+    }
+}
+
+impl<K: Kernel> Stream for KernelStream<K> {
+    fn n_inputs(&self) -> usize {
+        K::INPUTS
+    }
+    fn n_outputs(&self) -> usize {
+        K::OUTPUTS
+    }
+    fn update(&mut self, bar: &[f64], out: &mut [f64]) -> Result<()> {
+        self.check(bar, out)?;
+        self.prev.clone_from(&self.cur);
+        self.prev_last.clone_from(&self.last);
+        Self::step_into(&mut self.cur, bar, out);
+        self.last.copy_from_slice(out);
+        self.bars += 1;
+        Ok(())
+    }
+    fn peek(&self, bar: &[f64], out: &mut [f64]) -> Result<()> {
+        self.check(bar, out)?;
+        let mut tmp = self.cur.clone();
+        Self::step_into(&mut tmp, bar, out);
+        Ok(())
+    }
+    fn replace_last(&mut self, bar: &[f64], out: &mut [f64]) -> Result<()> {
+        self.check(bar, out)?;
+        if self.bars == 0 {
+            return Err(Error::EmptyStream("replace_last needs at least one bar; call update first".into()));
+        }
+        self.cur.clone_from(&self.prev);
+        Self::step_into(&mut self.cur, bar, out);
+        self.last.copy_from_slice(out);
+        Ok(())
+    }
+    fn reset(&mut self) {
+        self.cur.restart();
+        self.prev.clone_from(&self.cur);
+        self.last.fill(K::EMPTY);
+        self.prev_last.fill(K::EMPTY);
+        self.bars = 0;
+    }
+    fn value(&self, out: &mut [f64]) {
+        let n = out.len().min(self.last.len());
+        out[..n].copy_from_slice(&self.last[..n]);
+    }
+    fn bars(&self) -> u64 {
+        self.bars
+    }
+    fn clone_box(&self) -> Box<dyn Stream> {
+        Box::new(self.clone())
+    }
+    fn save(&self) -> Vec<u8> {
+        let mut v = vec![STATE_VERSION];
+        // Serialising plain numbers and vectors into a Vec cannot fail.
+        v.extend(postcard::to_stdvec(self).unwrap_or_default());
+        v
+    }
+}
+
+/// Runs a kernel over whole input columns (the batch path of kernel-based indicators), applying
+/// the same NaN policy as the stream (each clean run starts from a fresh kernel, NaN bars give
+/// [`Kernel::EMPTY`]), so stream == batch holds by construction.
+pub fn run_kernel<K: Kernel>(kernel: &K, inputs: &[&[f64]], outs: &mut [&mut [f64]]) {
+    const MAX: usize = 8;
+    let mut bar = [0.0; MAX];
+    let mut o = [0.0; MAX];
+    let (ni, no) = (K::INPUTS.min(MAX), K::OUTPUTS.min(MAX));
+    for run in clean_runs(inputs) {
+        match run {
+            Err(i) => {
+                for dst in outs.iter_mut() {
+                    dst[i] = K::EMPTY;
+                }
+            }
+            Ok(r) => {
+                let mut k = kernel.clone();
+                k.restart();
+                for i in r {
+                    for (b, col) in bar[..ni].iter_mut().zip(inputs) {
+                        *b = col[i];
+                    }
+                    k.step(&bar[..ni], &mut o[..no]);
+                    for (dst, v) in outs.iter_mut().zip(&o[..no]) {
+                        dst[i] = *v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Splits bar indices into maximal runs where every input is non-NaN (`Ok(range)`) and the
+/// NaN bars between them (`Err(index)`). Batch functions compute each clean run independently,
+/// which is exactly the stream's restart-on-NaN policy.
+pub fn clean_runs<'a>(inputs: &'a [&'a [f64]]) -> impl Iterator<Item = std::result::Result<std::ops::Range<usize>, usize>> + 'a {
+    let n = inputs.first().map_or(0, |c| c.len());
+    let is_nan = move |i: usize| inputs.iter().any(|c| c[i].is_nan());
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        if i >= n {
+            return None;
+        }
+        if is_nan(i) {
+            i += 1;
+            return Some(Err(i - 1));
+        }
+        let start = i;
+        while i < n && !is_nan(i) {
+            i += 1;
+        }
+        Some(Ok(start..i))
+    })
+}

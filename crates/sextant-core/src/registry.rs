@@ -1,0 +1,31 @@
+//! The registry: every declared function, in one list. Adapters, the server, the docs table and
+//! the parity tests iterate it; adding a function means adding its declaration here.
+
+use crate::decl::{FunctionDecl, Module};
+use crate::{alloc, risk, ta};
+
+/// Every declared function.
+pub static REGISTRY: &[&FunctionDecl] = &[
+    // ta
+    &ta::SMA,
+    &ta::EMA,
+    &ta::RSI,
+    &ta::ATR,
+    &ta::BBANDS,
+    &ta::CDLENGULFING,
+    // risk
+    &risk::SHARPE_RATIO,
+    // alloc
+    &alloc::INVERSE_VOLATILITY,
+];
+
+/// Looks a function up by module and name.
+#[must_use]
+pub fn find(module: &str, name: &str) -> Option<&'static FunctionDecl> {
+    REGISTRY.iter().copied().find(|d| d.module.as_str() == module && d.name == name)
+}
+
+/// The functions of one module, in registry order.
+pub fn module(module: Module) -> impl Iterator<Item = &'static FunctionDecl> {
+    REGISTRY.iter().copied().filter(move |d| d.module == module)
+}

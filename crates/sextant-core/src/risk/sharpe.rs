@@ -1,0 +1,74 @@
+use super::stats::{annualization_factor, nanmean, nanstd, PERIODS};
+use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec, ParamSpec};
+use crate::error::Result;
+
+/// Computes the annualised Sharpe ratio, empyrical's `sharpe_ratio`.
+///
+/// `mean(r - rf) / std(r - rf, ddof=1) * sqrt(factor)` over the non-NaN returns; NaN for fewer
+/// than 2 returns; a constant series has zero deviation (an infinite ratio, or NaN for a zero
+/// mean), as in empyrical-reloaded 0.7.1.
+///
+/// # Errors
+/// [`Error::UnknownOption`](crate::Error::UnknownOption) for an unknown `period`;
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) for a bad `annualization`.
+///
+/// # Examples
+/// ```
+/// let r = [0.01, -0.02, 0.015, 0.003];
+/// let s = sextant_core::risk::sharpe_ratio(&r, 0.0, "daily", None).unwrap();
+/// let mean = 0.008 / 4.0;
+/// let sd = ((0.008f64.powi(2) + 0.022f64.powi(2) + 0.013f64.powi(2) + 0.001f64.powi(2)) / 3.0).sqrt();
+/// assert!((s - mean / sd * 252f64.sqrt()).abs() < 1e-12);
+/// ```
+#[doc(alias = "Sharpe")]
+pub fn sharpe_ratio(returns: &[f64], risk_free: f64, period: &str, annualization: Option<f64>) -> Result<f64> {
+    let factor = annualization_factor(period, annualization)?;
+    if returns.len() < 2 {
+        return Ok(f64::NAN);
+    }
+    let adjusted: Vec<f64>;
+    let r: &[f64] = if risk_free == 0.0 {
+        returns
+    } else {
+        adjusted = returns.iter().map(|x| x - risk_free).collect();
+        &adjusted
+    };
+    let mut sd = nanstd(r, 1);
+    let (lo, hi) = r.iter().filter(|v| !v.is_nan()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+        (lo.min(v), hi.max(v))
+    });
+    if lo == hi && sd.is_finite() {
+        sd = 0.0;
+    }
+    Ok((nanmean(r) / sd) * factor.sqrt())
+}
+
+/// Declaration of `sharpe_ratio`.
+pub static SHARPE_RATIO: FunctionDecl = FunctionDecl {
+    name: "sharpe_ratio",
+    module: Module::Risk,
+    group: "Ratios",
+    summary: "Annualised Sharpe ratio",
+    doc: "mean(returns - risk_free) / std(returns - risk_free, ddof=1) * sqrt(annualization), NaN returns ignored. Reference: empyrical.sharpe_ratio.",
+    inputs: &[InputSpec::series("returns", "simple (non-cumulative) returns per period")],
+    params: &[
+        ParamSpec::float("risk_free", 0.0, f64::MIN, f64::MAX, "risk-free return per period"),
+        ParamSpec::choice(
+            "period",
+            "daily",
+            &["daily", "weekly", "monthly", "quarterly", "yearly"],
+            "periodicity of the returns, for annualisation",
+        ),
+        ParamSpec::opt_float("annualization", f64::MIN_POSITIVE, f64::MAX, "periods per year; overrides `period`"),
+    ],
+    outputs: &[OutputSpec::scalar("sharpe_ratio")],
+    flags: Flags::NONE,
+    lookback: None,
+    compute: |i, p, o| {
+        o.f64(0)[0] = sharpe_ratio(i.series(0), p.float(0), p.str(1), p.opt_float(2))?;
+        Ok(())
+    },
+    stream: None,
+};
+
+const _: () = assert!(PERIODS.len() == 5);

@@ -1,0 +1,144 @@
+use serde::{Deserialize, Serialize};
+
+use crate::decl::{run_kernel, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec, ParamSpec, StreamDecl};
+use crate::error::{check_min, check_out_len, check_same_len, Result};
+
+/// Number of leading NaNs of [`atr`]: `timeperiod`.
+#[must_use]
+pub const fn atr_lookback(timeperiod: usize) -> usize {
+    timeperiod
+}
+
+/// TA-Lib's true range of a bar given the previous close.
+#[inline]
+fn true_range(high: f64, low: f64, prev_close: f64) -> f64 {
+    let mut greatest = high - low;
+    let v2 = (prev_close - high).abs();
+    if v2 > greatest {
+        greatest = v2;
+    }
+    let v3 = (prev_close - low).abs();
+    if v3 > greatest {
+        greatest = v3;
+    }
+    greatest
+}
+
+/// Computes Wilder's average true range, TA-Lib's `ATR`.
+///
+/// True range `TR = max(high, prev_close) - min(low, prev_close)` from the second bar on; the
+/// first ATR is the mean of the first `p` true ranges, then `atr = (atr * (p - 1) + TR) / p`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 1`;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+///
+/// # Examples
+/// ```
+/// let h = [10.0, 11.0, 12.0];
+/// let l = [9.0, 10.0, 10.5];
+/// let c = [9.5, 10.5, 11.0];
+/// let out = sextant_core::ta::atr(&h, &l, &c, 2).unwrap();
+/// assert!(out[1].is_nan());
+/// assert_eq!(out[2], (1.5 + 1.5) / 2.0);
+/// ```
+#[doc(alias = "ATR")]
+#[doc(alias = "average true range")]
+pub fn atr(high: &[f64], low: &[f64], close: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    let mut out = vec![f64::NAN; close.len()];
+    atr_into(high, low, close, timeperiod, &mut out)?;
+    Ok(out)
+}
+
+/// [`atr`] into a caller-provided buffer of the inputs' length.
+pub fn atr_into(high: &[f64], low: &[f64], close: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
+    let k = AverageTrueRange::new(timeperiod)?;
+    check_same_len("low", low.len(), "high", high.len())?;
+    check_same_len("close", close.len(), "high", high.len())?;
+    check_out_len("real", out.len(), close.len())?;
+    run_kernel(&k, &[high, low, close], &mut [out]);
+    Ok(())
+}
+
+/// Streaming state of [`atr`]; bars are `(high, low, close)`.
+#[doc(alias = "ATR")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AverageTrueRange {
+    period: usize,
+    prev_close: Option<f64>,
+    count: usize,
+    atr: f64,
+}
+
+impl AverageTrueRange {
+    /// A fresh state; `timeperiod >= 1`.
+    pub fn new(timeperiod: usize) -> Result<Self> {
+        check_min("timeperiod", timeperiod, 1)?;
+        Ok(Self { period: timeperiod, prev_close: None, count: 0, atr: 0.0 })
+    }
+}
+
+impl std::fmt::Display for AverageTrueRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ATR({})", self.period)
+    }
+}
+
+impl Kernel for AverageTrueRange {
+    const INPUTS: usize = 3;
+    const OUTPUTS: usize = 1;
+    #[inline]
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        let (h, l, c) = (bar[0], bar[1], bar[2]);
+        let Some(pc) = self.prev_close.replace(c) else {
+            out[0] = f64::NAN;
+            return;
+        };
+        let tr = true_range(h, l, pc);
+        let pf = self.period as f64;
+        if self.count < self.period {
+            self.atr += tr;
+            self.count += 1;
+            if self.count == self.period {
+                self.atr /= pf;
+                out[0] = self.atr;
+            } else {
+                out[0] = f64::NAN;
+            }
+        } else {
+            self.atr *= (self.period - 1) as f64;
+            self.atr += tr;
+            self.atr /= pf;
+            out[0] = self.atr;
+        }
+    }
+    fn restart(&mut self) {
+        self.prev_close = None;
+        self.count = 0;
+        self.atr = 0.0;
+    }
+}
+
+/// Declaration of `ATR`.
+pub static ATR: FunctionDecl = FunctionDecl {
+    name: "ATR",
+    module: Module::Ta,
+    group: "Volatility Indicators",
+    summary: "Average True Range",
+    doc: "Wilder's ATR: mean of the first timeperiod true ranges, then (atr*(p-1)+TR)/p. Reference: TA-Lib ATR.",
+    inputs: &[
+        InputSpec::series("high", "high prices"),
+        InputSpec::series("low", "low prices"),
+        InputSpec::series("close", "close prices"),
+    ],
+    params: &[ParamSpec::int("timeperiod", 14, 1, super::MAX_PERIOD, "Wilder smoothing period")],
+    outputs: &[OutputSpec::f64("real")],
+    flags: Flags::NONE,
+    lookback: Some(|p| Ok(atr_lookback(p.usize(0)))),
+    compute: |i, p, o| atr_into(i.series(0), i.series(1), i.series(2), p.usize(0), o.f64(0)),
+    stream: Some(StreamDecl {
+        new: |p| KernelStream::boxed(AverageTrueRange::new(p.usize(0))?),
+        load: KernelStream::<AverageTrueRange>::load,
+    }),
+};

@@ -1,0 +1,226 @@
+use serde::{Deserialize, Serialize};
+
+use super::{talib_is_zero_or_neg, MaKernel, MaType};
+use crate::decl::{run_kernel, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec, ParamSpec, StreamDecl};
+use crate::error::{check_min, check_out_len, Error, Result};
+
+/// Number of leading NaNs of [`bbands`]: the moving average's lookback (`timeperiod - 1` for
+/// SMA and EMA).
+pub fn bbands_lookback(timeperiod: usize, matype: MaType) -> Result<usize> {
+    Ok(BollingerBands::new(timeperiod, 2.0, 2.0, matype)?.lookback())
+}
+
+/// Computes Bollinger Bands, TA-Lib's `BBANDS`: `(upper, middle, lower)`.
+///
+/// `middle = MA(real, timeperiod, matype)`; `sd` = population standard deviation of the last
+/// `timeperiod` values; `upper = middle + nbdevup * sd`, `lower = middle - nbdevdn * sd`. The
+/// variance is computed stably (shifted sums re-anchored on the window mean every `timeperiod`
+/// bars) instead of TA-Lib's raw running sum of squares, so it stays exact at high price
+/// levels; as in TA-Lib, a variance below 1e-8 gives `sd = 0`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 2` or a deviation is not
+/// finite; [`Error::Unsupported`](crate::Error::Unsupported) for a matype not implemented yet.
+///
+/// # Examples
+/// ```
+/// use sextant_core::ta::{bbands, MaType};
+/// let (up, mid, lo) = bbands(&[1.0, 2.0, 3.0], 3, 2.0, 2.0, MaType::Sma).unwrap();
+/// assert_eq!(mid[2], 2.0);
+/// let sd = (2.0f64 / 3.0).sqrt();
+/// assert!((up[2] - (2.0 + 2.0 * sd)).abs() < 1e-12 && (lo[2] - (2.0 - 2.0 * sd)).abs() < 1e-12);
+/// ```
+#[doc(alias = "BBANDS")]
+#[doc(alias = "Bollinger bands")]
+pub fn bbands(
+    real: &[f64],
+    timeperiod: usize,
+    nbdevup: f64,
+    nbdevdn: f64,
+    matype: MaType,
+) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+    let n = real.len();
+    let (mut u, mut m, mut l) = (vec![f64::NAN; n], vec![f64::NAN; n], vec![f64::NAN; n]);
+    bbands_into(real, timeperiod, nbdevup, nbdevdn, matype, (&mut u, &mut m, &mut l))?;
+    Ok((u, m, l))
+}
+
+/// [`bbands`] into caller-provided `(upper, middle, lower)` buffers of the input's length.
+pub fn bbands_into(
+    real: &[f64],
+    timeperiod: usize,
+    nbdevup: f64,
+    nbdevdn: f64,
+    matype: MaType,
+    out: (&mut [f64], &mut [f64], &mut [f64]),
+) -> Result<()> {
+    let k = BollingerBands::new(timeperiod, nbdevup, nbdevdn, matype)?;
+    check_out_len("upperband", out.0.len(), real.len())?;
+    check_out_len("middleband", out.1.len(), real.len())?;
+    check_out_len("lowerband", out.2.len(), real.len())?;
+    run_kernel(&k, &[real], &mut [out.0, out.1, out.2]);
+    Ok(())
+}
+
+/// Rolling population variance over a fixed window, exact to a few ulps of the variance at any
+/// price level: sums of deviations from an anchor (the window mean, recomputed in two passes
+/// every `period` bars) are slid between re-anchorings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct RollingVariance {
+    period: usize,
+    buf: Vec<f64>,
+    pos: usize,
+    count: usize,
+    anchor: f64,
+    s1: f64,
+    s2: f64,
+    until_anchor: usize,
+}
+
+impl RollingVariance {
+    pub(crate) fn new(period: usize) -> Self {
+        Self { period, buf: vec![0.0; period], pos: 0, count: 0, anchor: 0.0, s1: 0.0, s2: 0.0, until_anchor: 0 }
+    }
+
+    pub(crate) fn restart(&mut self) {
+        self.pos = 0;
+        self.count = 0;
+        self.until_anchor = 0;
+    }
+
+    /// Pushes a value; returns the window's variance once the window is full.
+    #[inline]
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    pub(crate) fn push(&mut self, x: f64) -> Option<f64> {
+        let p = self.period;
+        let old = self.buf[self.pos];
+        self.buf[self.pos] = x;
+        self.pos += 1;
+        if self.pos == p {
+            self.pos = 0;
+        }
+        let was_full = self.count == p;
+        if !was_full {
+            self.count += 1;
+            if self.count < p {
+                return None;
+            }
+        }
+        let pf = p as f64;
+        if self.until_anchor == 0 || !was_full {
+            // Two passes over the window: the mean, then the sums of deviations from it.
+            let mean = self.buf.iter().sum::<f64>() / pf;
+            let (mut s1, mut s2) = (0.0, 0.0);
+            for &v in &self.buf {
+                let d = v - mean;
+                s1 += d;
+                s2 += d * d;
+            }
+            self.anchor = mean;
+            self.s1 = s1;
+            self.s2 = s2;
+            self.until_anchor = p;
+        } else {
+            let (dn, d_old) = (x - self.anchor, old - self.anchor);
+            self.s1 += dn - d_old;
+            self.s2 += dn * dn - d_old * d_old;
+        }
+        self.until_anchor -= 1;
+        let m1 = self.s1 / pf;
+        Some(self.s2 / pf - m1 * m1)
+    }
+}
+
+/// Streaming state of [`bbands`]; outputs `(upper, middle, lower)`.
+#[doc(alias = "BBANDS")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BollingerBands {
+    period: usize,
+    nbdevup: f64,
+    nbdevdn: f64,
+    matype: MaType,
+    ma: MaKernel,
+    var: RollingVariance,
+}
+
+impl BollingerBands {
+    /// A fresh state.
+    pub fn new(timeperiod: usize, nbdevup: f64, nbdevdn: f64, matype: MaType) -> Result<Self> {
+        check_min("timeperiod", timeperiod, 2)?;
+        for (name, v) in [("nbdevup", nbdevup), ("nbdevdn", nbdevdn)] {
+            if !v.is_finite() {
+                return Err(Error::OutOfRange { param: name.into(), value: v.to_string(), bound: "must be finite".into() });
+            }
+        }
+        let matype = if matype == MaType::FunctionDefault { MaType::Sma } else { matype };
+        let ma = MaKernel::new("matype", matype, timeperiod)?;
+        Ok(Self { period: timeperiod, nbdevup, nbdevdn, matype, ma, var: RollingVariance::new(timeperiod) })
+    }
+
+    fn lookback(&self) -> usize {
+        self.ma.lookback().max(self.period - 1)
+    }
+}
+
+impl std::fmt::Display for BollingerBands {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "BBANDS({}, {}, {}, {})", self.period, self.nbdevup, self.nbdevdn, self.matype.name())
+    }
+}
+
+impl Kernel for BollingerBands {
+    const INPUTS: usize = 1;
+    const OUTPUTS: usize = 3;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        let x = bar[0];
+        let mid = self.ma.step(x);
+        match self.var.push(x) {
+            Some(v) if !mid.is_nan() => {
+                let sd = if talib_is_zero_or_neg(v) { 0.0 } else { v.sqrt() };
+                out[0] = mid + sd * self.nbdevup;
+                out[1] = mid;
+                out[2] = mid - sd * self.nbdevdn;
+            }
+            _ => out.fill(f64::NAN),
+        }
+    }
+    fn restart(&mut self) {
+        self.ma.restart();
+        self.var.restart();
+    }
+}
+
+fn from_params(p: &crate::decl::Params) -> Result<BollingerBands> {
+    let matype = MaType::from_code("matype", p.int(3), MaType::Sma)?;
+    BollingerBands::new(p.usize(0), p.float(1), p.float(2), matype)
+}
+
+/// Declaration of `BBANDS`.
+pub static BBANDS: FunctionDecl = FunctionDecl {
+    name: "BBANDS",
+    module: Module::Ta,
+    group: "Overlap Studies",
+    summary: "Bollinger Bands",
+    doc: "middle = MA(timeperiod, matype); upper/lower = middle +/- nbdev * population stddev of the last timeperiod values. Reference: TA-Lib BBANDS.",
+    inputs: &[InputSpec::series("real", "input series, e.g. close prices")],
+    params: &[
+        ParamSpec::int("timeperiod", 20, 2, super::MAX_PERIOD, "window of the average and the deviation"),
+        ParamSpec::float("nbdevup", 2.0, -3.0e37, 3.0e37, "deviations above the middle band"),
+        ParamSpec::float("nbdevdn", 2.0, -3.0e37, 3.0e37, "deviations below the middle band"),
+        ParamSpec::matype("matype", 0, "moving-average type of the middle band"),
+    ],
+    outputs: &[OutputSpec::f64("upperband"), OutputSpec::f64("middleband"), OutputSpec::f64("lowerband")],
+    flags: Flags::NONE,
+    lookback: Some(|p| Ok(from_params(p)?.lookback())),
+    compute: |i, p, o| {
+        let k = from_params(p)?;
+        let (u, m, l) = o.f64x3();
+        run_kernel(&k, &[i.series(0)], &mut [u, m, l]);
+        Ok(())
+    },
+    stream: Some(StreamDecl {
+        new: |p| KernelStream::boxed(from_params(p)?),
+        load: KernelStream::<BollingerBands>::load,
+    }),
+};

@@ -1,0 +1,129 @@
+use serde::{Deserialize, Serialize};
+
+use crate::decl::{run_kernel, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec, ParamSpec, StreamDecl};
+use crate::error::{check_min, check_out_len, Result};
+
+/// Number of leading NaNs of [`ema`]: `timeperiod - 1`.
+#[must_use]
+pub const fn ema_lookback(timeperiod: usize) -> usize {
+    timeperiod.saturating_sub(1)
+}
+
+/// Computes the exponential moving average, TA-Lib's `EMA`.
+///
+/// `k = 2 / (p + 1)`; seeded with the SMA of the first `p` values, then
+/// `ema = (x - ema) * k + ema` (TA-Lib's default compatibility, bit-identical).
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 1`.
+///
+/// # Examples
+/// ```
+/// let out = sextant_core::ta::ema(&[1.0, 2.0, 3.0], 2).unwrap();
+/// assert!(out[0].is_nan());
+/// assert_eq!(out[1], 1.5);
+/// assert!((out[2] - (1.5 + (3.0 - 1.5) * 2.0 / 3.0)).abs() < 1e-15);
+/// ```
+#[doc(alias = "EMA")]
+#[doc(alias = "exponential moving average")]
+pub fn ema(real: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    let mut out = vec![f64::NAN; real.len()];
+    ema_into(real, timeperiod, &mut out)?;
+    Ok(out)
+}
+
+/// [`ema`] into a caller-provided buffer of the input's length.
+pub fn ema_into(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
+    let k = ExponentialMovingAverage::new(timeperiod)?;
+    check_out_len("real", out.len(), real.len())?;
+    run_kernel(&k, &[real], &mut [out]);
+    Ok(())
+}
+
+/// Streaming state of [`ema`].
+#[doc(alias = "EMA")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExponentialMovingAverage {
+    period: usize,
+    k: f64,
+    count: usize,
+    sum: f64,
+    prev: f64,
+}
+
+impl ExponentialMovingAverage {
+    /// The period.
+    #[must_use]
+    pub const fn period(&self) -> usize {
+        self.period
+    }
+
+    /// A fresh state; `timeperiod >= 1`.
+    pub fn new(timeperiod: usize) -> Result<Self> {
+        check_min("timeperiod", timeperiod, 1)?;
+        Ok(Self::with_k(timeperiod, 2.0 / (timeperiod as f64 + 1.0)))
+    }
+
+    /// A state with an explicit smoothing factor (TA-Lib's internal form, used by other
+    /// indicators); `period` values seed it.
+    pub(crate) fn with_k(period: usize, k: f64) -> Self {
+        Self { period, k, count: 0, sum: 0.0, prev: f64::NAN }
+    }
+}
+
+impl std::fmt::Display for ExponentialMovingAverage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "EMA({})", self.period)
+    }
+}
+
+impl Kernel for ExponentialMovingAverage {
+    const INPUTS: usize = 1;
+    const OUTPUTS: usize = 1;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        let x = bar[0];
+        if self.count < self.period {
+            self.sum += x;
+            self.count += 1;
+            if self.count == self.period {
+                #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+                let pf = self.period as f64;
+                self.prev = self.sum / pf;
+                out[0] = self.prev;
+            } else {
+                out[0] = f64::NAN;
+            }
+        } else if self.period == 1 {
+            self.prev = x;
+            out[0] = x;
+        } else {
+            self.prev = ((x - self.prev) * self.k) + self.prev;
+            out[0] = self.prev;
+        }
+    }
+    fn restart(&mut self) {
+        self.count = 0;
+        self.sum = 0.0;
+        self.prev = f64::NAN;
+    }
+}
+
+/// Declaration of `EMA`.
+pub static EMA: FunctionDecl = FunctionDecl {
+    name: "EMA",
+    module: Module::Ta,
+    group: "Overlap Studies",
+    summary: "Exponential Moving Average",
+    doc: "EMA with k = 2/(timeperiod+1), seeded with the SMA of the first timeperiod values. Reference: TA-Lib EMA.",
+    inputs: &[InputSpec::series("real", "input series, e.g. close prices")],
+    params: &[ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "number of bars; k = 2/(timeperiod+1)")],
+    outputs: &[OutputSpec::f64("real")],
+    flags: Flags::NONE,
+    lookback: Some(|p| Ok(ema_lookback(p.usize(0)))),
+    compute: |i, p, o| ema_into(i.series(0), p.usize(0), o.f64(0)),
+    stream: Some(StreamDecl {
+        new: |p| KernelStream::boxed(ExponentialMovingAverage::new(p.usize(0))?),
+        load: KernelStream::<ExponentialMovingAverage>::load,
+    }),
+};

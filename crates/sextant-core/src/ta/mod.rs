@@ -1,0 +1,41 @@
+//! Technical indicators with TA-Lib's names, parameters, defaults and numbers.
+//!
+//! Each indicator has a batch function (`sma`), a `_into` variant writing into a caller's
+//! buffer (`sma_into`), a lookback (`sma_lookback`), a streaming state struct
+//! (`SimpleMovingAverage`) and one [`FunctionDecl`](crate::decl::FunctionDecl) (`SMA`) from
+//! which every surface is derived.
+//!
+//! Missing data: a bar with a NaN in any input gives NaN (0 for integer outputs) and the
+//! indicator restarts, re-seeding after lookback + 1 clean bars; leading NaNs are skipped as
+//! TA-Lib's wrapper does. On NaN-free input the numbers equal TA-Lib's.
+
+mod atr;
+mod bbands;
+mod cdlengulfing;
+mod ema;
+mod ma;
+mod rsi;
+mod sma;
+
+pub use atr::{atr, atr_into, atr_lookback, AverageTrueRange, ATR};
+pub use bbands::{bbands, bbands_into, bbands_lookback, BollingerBands, BBANDS};
+pub use cdlengulfing::{cdlengulfing, cdlengulfing_into, cdlengulfing_lookback, Engulfing, CDLENGULFING};
+pub use ema::{ema, ema_into, ema_lookback, ExponentialMovingAverage, EMA};
+pub use ma::{MaKernel, MaType};
+pub use rsi::{rsi, rsi_into, rsi_lookback, RelativeStrengthIndex, RSI};
+pub use sma::{sma, sma_into, sma_lookback, SimpleMovingAverage, SMA};
+
+/// TA-Lib's `TA_IS_ZERO`: |x| < 1e-8 counts as zero (RSI uses it for a flat window).
+#[inline]
+pub(crate) fn talib_is_zero(x: f64) -> bool {
+    -0.000_000_01 < x && x < 0.000_000_01
+}
+
+/// TA-Lib's `TA_IS_ZERO_OR_NEG`: x < 1e-8 (standard deviations below it are reported as 0).
+#[inline]
+pub(crate) fn talib_is_zero_or_neg(x: f64) -> bool {
+    x < 0.000_000_01
+}
+
+/// TA-Lib's largest period.
+pub(crate) const MAX_PERIOD: i64 = 100_000;

@@ -1,0 +1,145 @@
+use serde::{Deserialize, Serialize};
+
+use super::talib_is_zero;
+use crate::decl::{run_kernel, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec, ParamSpec, StreamDecl};
+use crate::error::{check_min, check_out_len, Result};
+
+/// Number of leading NaNs of [`rsi`]: `timeperiod`.
+#[must_use]
+pub const fn rsi_lookback(timeperiod: usize) -> usize {
+    timeperiod
+}
+
+/// Computes Wilder's relative strength index, TA-Lib's `RSI`.
+///
+/// Average gain and loss are seeded with the mean of the first `p` changes and then
+/// Wilder-smoothed: `avg = (avg * (p - 1) + change) / p`; `RSI = 100 * gain / (gain + loss)`.
+/// As in TA-Lib, a window without movement (gain + loss < 1e-8) gives 0.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 2`.
+///
+/// # Examples
+/// ```
+/// let out = sextant_core::ta::rsi(&[1.0, 2.0, 1.5, 2.5], 2).unwrap();
+/// assert!(out[1].is_nan());
+/// assert!((out[2] - 100.0 * 0.5 / 0.75).abs() < 1e-12);
+/// ```
+#[doc(alias = "RSI")]
+#[doc(alias = "relative strength index")]
+pub fn rsi(real: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    let mut out = vec![f64::NAN; real.len()];
+    rsi_into(real, timeperiod, &mut out)?;
+    Ok(out)
+}
+
+/// [`rsi`] into a caller-provided buffer of the input's length.
+pub fn rsi_into(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
+    let k = RelativeStrengthIndex::new(timeperiod)?;
+    check_out_len("real", out.len(), real.len())?;
+    run_kernel(&k, &[real], &mut [out]);
+    Ok(())
+}
+
+/// Streaming state of [`rsi`].
+#[doc(alias = "RSI")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelativeStrengthIndex {
+    period: usize,
+    prev: Option<f64>,
+    count: usize,
+    gain: f64,
+    loss: f64,
+}
+
+impl RelativeStrengthIndex {
+    /// A fresh state; `timeperiod >= 2`.
+    pub fn new(timeperiod: usize) -> Result<Self> {
+        check_min("timeperiod", timeperiod, 2)?;
+        Ok(Self { period: timeperiod, prev: None, count: 0, gain: 0.0, loss: 0.0 })
+    }
+}
+
+impl std::fmt::Display for RelativeStrengthIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RSI({})", self.period)
+    }
+}
+
+#[inline]
+fn rsi_value(gain: f64, loss: f64) -> f64 {
+    let t = gain + loss;
+    if talib_is_zero(t) {
+        0.0
+    } else {
+        100.0 * (gain / t)
+    }
+}
+
+impl Kernel for RelativeStrengthIndex {
+    const INPUTS: usize = 1;
+    const OUTPUTS: usize = 1;
+    #[inline]
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        let x = bar[0];
+        let Some(prev) = self.prev.replace(x) else {
+            out[0] = f64::NAN;
+            return;
+        };
+        let d = x - prev;
+        let pf = self.period as f64;
+        if self.count < self.period {
+            if d < 0.0 {
+                self.loss -= d;
+            } else {
+                self.gain += d;
+            }
+            self.count += 1;
+            if self.count == self.period {
+                self.loss /= pf;
+                self.gain /= pf;
+                out[0] = rsi_value(self.gain, self.loss);
+            } else {
+                out[0] = f64::NAN;
+            }
+        } else {
+            let m = (self.period - 1) as f64;
+            self.loss *= m;
+            self.gain *= m;
+            if d < 0.0 {
+                self.loss -= d;
+            } else {
+                self.gain += d;
+            }
+            self.loss /= pf;
+            self.gain /= pf;
+            out[0] = rsi_value(self.gain, self.loss);
+        }
+    }
+    fn restart(&mut self) {
+        self.prev = None;
+        self.count = 0;
+        self.gain = 0.0;
+        self.loss = 0.0;
+    }
+}
+
+/// Declaration of `RSI`.
+pub static RSI: FunctionDecl = FunctionDecl {
+    name: "RSI",
+    module: Module::Ta,
+    group: "Momentum Indicators",
+    summary: "Relative Strength Index",
+    doc: "Wilder's RSI: 100 * avg_gain / (avg_gain + avg_loss), averages SMA-seeded then Wilder-smoothed. Reference: TA-Lib RSI.",
+    inputs: &[InputSpec::series("real", "input series, e.g. close prices")],
+    params: &[ParamSpec::int("timeperiod", 14, 2, super::MAX_PERIOD, "number of changes averaged")],
+    outputs: &[OutputSpec::f64("real")],
+    flags: Flags::NONE,
+    lookback: Some(|p| Ok(rsi_lookback(p.usize(0)))),
+    compute: |i, p, o| rsi_into(i.series(0), p.usize(0), o.f64(0)),
+    stream: Some(StreamDecl {
+        new: |p| KernelStream::boxed(RelativeStrengthIndex::new(p.usize(0))?),
+        load: KernelStream::<RelativeStrengthIndex>::load,
+    }),
+};

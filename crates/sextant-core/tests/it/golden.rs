@@ -1,0 +1,69 @@
+//! Every declared function equals its reference on every golden fixture (DESIGN.md tolerance).
+
+use sextant_core::decl::OutVec;
+use sextant_core::registry::{self, REGISTRY};
+
+use crate::fixtures::{assert_close, cases, Expected};
+
+#[test]
+fn every_case_matches_its_reference() {
+    let cases = cases();
+    assert!(cases.len() > 50, "fixtures missing: {} cases", cases.len());
+    for case in &cases {
+        let decl = registry::find(&case.module, &case.function).unwrap_or_else(|| panic!("{} not declared", case.id));
+        let params = decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
+        let got = decl.call(&case.input_data(), &params).unwrap_or_else(|e| panic!("{}: {e}", case.id));
+        let abs = case.abs_scale * case.max_abs_input();
+        for ((spec, out), want) in decl.outputs.iter().zip(&got).zip(&case.outputs) {
+            match (out, want) {
+                (OutVec::F64(g), Expected::F64(w)) => assert_close(&case.id, spec.name, g, w, case.rel, abs),
+                (OutVec::Scalar(g), Expected::F64(w)) => assert_close(&case.id, spec.name, &[*g], w, case.rel, abs),
+                (OutVec::I32(g), Expected::I32(w)) => assert_eq!(g, w, "{} {}", case.id, spec.name),
+                _ => panic!("{}: dtype mismatch", case.id),
+            }
+        }
+    }
+}
+
+#[test]
+fn every_declared_function_has_a_fixture() {
+    let cases = cases();
+    for d in REGISTRY {
+        assert!(
+            cases.iter().any(|c| c.function == d.name && c.module == d.module.as_str()),
+            "{} has no golden fixture",
+            d.name
+        );
+    }
+}
+
+#[test]
+fn into_matches_call_on_fixtures() {
+    use sextant_core::decl::OutBuf;
+    for case in cases().iter().filter(|c| c.module == "ta") {
+        let decl = registry::find(&case.module, &case.function).unwrap();
+        let params = decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
+        let want = decl.call(&case.input_data(), &params).unwrap();
+        let n = case.inputs[0].0.len();
+        let mut f: Vec<Vec<f64>> = vec![vec![123.0; n]; decl.outputs.len()];
+        let mut i: Vec<Vec<i32>> = vec![vec![7; n]; decl.outputs.len()];
+        let mut bufs: Vec<OutBuf<'_>> = decl
+            .outputs
+            .iter()
+            .zip(f.iter_mut().zip(i.iter_mut()))
+            .map(|(s, (fv, iv))| match s.kind {
+                sextant_core::decl::OutputKind::SeriesI32 => OutBuf::I32(iv),
+                _ => OutBuf::F64(fv),
+            })
+            .collect();
+        decl.call_into(&case.input_data(), &params, &mut bufs).unwrap();
+        drop(bufs);
+        for (k, w) in want.iter().enumerate() {
+            match w {
+                OutVec::F64(w) => assert!(w.iter().zip(&f[k]).all(|(a, b)| a.to_bits() == b.to_bits()), "{}", case.id),
+                OutVec::I32(w) => assert_eq!(w, &i[k], "{}", case.id),
+                OutVec::Scalar(_) => unreachable!(),
+            }
+        }
+    }
+}

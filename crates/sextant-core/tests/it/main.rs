@@ -1,0 +1,8 @@
+#![allow(unreachable_pub, missing_docs, reason = "test helpers")]
+//! Integration tests of sextant-core, one binary (STYLE.md 10).
+
+mod errors;
+mod fixtures;
+mod golden;
+mod properties;
+mod streams;

@@ -1,0 +1,101 @@
+//! Property tests: no panic on any f64 input, stream == batch with NaN gaps, invariants.
+
+use proptest::prelude::*;
+use sextant_core::decl::{InputData, InputKind, OutVec};
+use sextant_core::registry::REGISTRY;
+
+use crate::streams::check_stream_equals_batch;
+
+fn any_f64() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        8 => -1e6f64..1e6,
+        1 => Just(f64::NAN),
+        1 => prop::num::f64::ANY,
+    ]
+}
+
+fn prices() -> impl Strategy<Value = Vec<f64>> {
+    prop::collection::vec(prop_oneof![20 => 50.0f64..150.0, 1 => Just(f64::NAN)], 0..120)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn prop_no_panic_on_any_input(xs in prop::collection::vec(any_f64(), 0..80), period in 1i64..40) {
+        for d in REGISTRY {
+            let n_series = d.inputs.iter().filter(|i| i.kind == InputKind::Series).count();
+            let side = (xs.len() as f64).sqrt() as usize;
+            let inputs: Vec<InputData<'_>> = d.inputs.iter().map(|i| match i.kind {
+                InputKind::Series => InputData::Series(&xs),
+                InputKind::Matrix => InputData::Matrix { data: &xs[..side * side], rows: side, cols: side },
+            }).collect();
+            let _ = n_series;
+            let named: Vec<(&str, sextant_core::decl::Value)> = d.params.iter()
+                .filter(|p| p.name == "timeperiod")
+                .map(|p| (p.name, sextant_core::decl::Value::Int(period)))
+                .collect();
+            if let Ok(params) = d.params_named(named) {
+                let _ = d.call(&inputs, &params);
+                if let Ok(mut s) = d.stream(&params) {
+                    let mut out = vec![0.0; d.outputs.len()];
+                    for x in &xs {
+                        let bar = vec![*x; d.inputs.len()];
+                        let _ = s.update(&bar, &mut out);
+                        let _ = s.peek(&bar, &mut out);
+                        let _ = s.replace_last(&bar, &mut out);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn prop_stream_equals_batch_with_gaps(close in prices(), spread in 0.0f64..5.0, period in 1i64..30) {
+        let high: Vec<f64> = close.iter().map(|c| c + spread).collect();
+        let low: Vec<f64> = close.iter().map(|c| c - spread).collect();
+        let open: Vec<f64> = close.iter().enumerate().map(|(i, c)| if i % 3 == 0 { c - spread / 2.0 } else { c + spread / 3.0 }).collect();
+        for d in REGISTRY.iter().filter(|d| d.stream.is_some()) {
+            let cols: Vec<&[f64]> = d.inputs.iter().map(|i| match i.name {
+                "high" => &high[..], "low" => &low[..], "open" => &open[..], _ => &close[..],
+            }).collect();
+            let named: Vec<(&str, sextant_core::decl::Value)> = d.params.iter()
+                .filter(|p| p.name == "timeperiod")
+                .map(|p| (p.name, sextant_core::decl::Value::Int(period.max(2))))
+                .collect();
+            let params = d.params_named(named).unwrap();
+            check_stream_equals_batch(d.name, d, &cols, &params);
+        }
+    }
+
+    #[test]
+    fn prop_outputs_have_input_length_and_warmup(close in prop::collection::vec(1.0f64..100.0, 0..100), period in 2i64..30) {
+        for d in REGISTRY.iter().filter(|d| d.lookback.is_some()) {
+            let ins: Vec<InputData<'_>> = d.inputs.iter().map(|_| InputData::Series(&close)).collect();
+            let named: Vec<(&str, sextant_core::decl::Value)> = d.params.iter()
+                .filter(|p| p.name == "timeperiod").map(|p| (p.name, sextant_core::decl::Value::Int(period))).collect();
+            let params = d.params_named(named).unwrap();
+            let lb = (d.lookback.unwrap())(&params).unwrap();
+            for out in d.call(&ins, &params).unwrap() {
+                match out {
+                    OutVec::F64(v) => {
+                        prop_assert_eq!(v.len(), close.len());
+                        for (i, x) in v.iter().enumerate() { prop_assert_eq!(x.is_nan(), i < lb, "{} at {}", d.name, i); }
+                    }
+                    OutVec::I32(v) => { prop_assert_eq!(v.len(), close.len()); prop_assert!(v.iter().take(lb).all(|x| *x == 0)); }
+                    OutVec::Scalar(_) => {}
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn prop_inverse_volatility_sums_to_one(vols in prop::collection::vec(0.001f64..2.0, 1..30)) {
+        let n = vols.len();
+        let mut cov = vec![0.0; n * n];
+        for i in 0..n { cov[i * n + i] = vols[i] * vols[i]; }
+        let w = sextant_core::alloc::inverse_volatility(&cov, n, n).unwrap();
+        prop_assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        prop_assert!(w.iter().all(|x| *x > 0.0));
+    }
+}

@@ -1,0 +1,145 @@
+//! Streaming objects: stream == batch (bit for bit), peek leaves the state untouched,
+//! replace_last, reset, and save/restore continue identically.
+
+use sextant_core::decl::{FunctionDecl, OutVec, Params, Stream};
+use sextant_core::registry;
+
+use crate::fixtures::cases;
+
+fn bits_eq(a: f64, b: f64) -> bool {
+    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+}
+
+/// The batch outputs as float columns.
+fn batch_columns(decl: &FunctionDecl, inputs: &[&[f64]], params: &Params) -> Vec<Vec<f64>> {
+    let data: Vec<_> = inputs.iter().map(|s| sextant_core::decl::InputData::Series(s)).collect();
+    decl.call(&data, params)
+        .unwrap()
+        .into_iter()
+        .map(|o| match o {
+            OutVec::F64(v) => v,
+            OutVec::I32(v) => v.into_iter().map(f64::from).collect(),
+            OutVec::Scalar(s) => vec![s],
+        })
+        .collect()
+}
+
+fn bar(inputs: &[&[f64]], i: usize) -> Vec<f64> {
+    inputs.iter().map(|c| c[i]).collect()
+}
+
+/// Steps a stream over the inputs and checks every output against the batch columns.
+pub fn check_stream_equals_batch(id: &str, decl: &FunctionDecl, inputs: &[&[f64]], params: &Params) {
+    let want = batch_columns(decl, inputs, params);
+    let n = inputs.first().map_or(0, |c| c.len());
+    let mut s = decl.stream(params).unwrap();
+    let mut out = vec![0.0; decl.outputs.len()];
+    let mut peeked = vec![0.0; decl.outputs.len()];
+    for i in 0..n {
+        let b = bar(inputs, i);
+        s.peek(&b, &mut peeked).unwrap();
+        s.update(&b, &mut out).unwrap();
+        for k in 0..out.len() {
+            assert!(bits_eq(out[k], want[k][i]), "{id}: stream {k}[{i}] = {} but batch = {}", out[k], want[k][i]);
+            assert!(bits_eq(peeked[k], out[k]), "{id}: peek {k}[{i}] = {} but update = {}", peeked[k], out[k]);
+        }
+    }
+}
+
+fn ta_cases() -> Vec<crate::fixtures::Case> {
+    cases().into_iter().filter(|c| c.module == "ta").collect()
+}
+
+#[test]
+fn stream_equals_batch_on_every_fixture() {
+    for case in ta_cases() {
+        let decl = registry::find(&case.module, &case.function).unwrap();
+        let params = decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
+        let inputs: Vec<&[f64]> = case.inputs.iter().map(|(d, _)| d.as_slice()).collect();
+        check_stream_equals_batch(&case.id, decl, &inputs, &params);
+    }
+}
+
+#[test]
+fn saved_state_continues_identically_and_peek_leaves_state_untouched() {
+    for case in ta_cases().into_iter().filter(|c| c.id.contains("/walk60k/") || c.id.contains("/gaps/")) {
+        let decl = registry::find(&case.module, &case.function).unwrap();
+        let params = decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
+        let inputs: Vec<&[f64]> = case.inputs.iter().map(|(d, _)| d.as_slice()).collect();
+        let n = inputs[0].len();
+        let half = n / 2;
+        let mut a = decl.stream(&params).unwrap();
+        let mut o = vec![0.0; decl.outputs.len()];
+        for i in 0..half {
+            a.update(&bar(&inputs, i), &mut o).unwrap();
+        }
+        // peek many times with wild values: the state must not move
+        let mut junk = vec![0.0; decl.outputs.len()];
+        for x in [1e300, -5.0, f64::NAN, 0.0] {
+            a.peek(&vec![x; inputs.len()], &mut junk).unwrap();
+        }
+        let saved = a.save();
+        let mut b: Box<dyn Stream> = decl.stream_load(&saved).unwrap();
+        let mut c = a.clone_box();
+        assert_eq!(b.bars(), half as u64);
+        let (mut ob, mut oc) = (o.clone(), o.clone());
+        for i in half..n {
+            let x = bar(&inputs, i);
+            a.update(&x, &mut o).unwrap();
+            b.update(&x, &mut ob).unwrap();
+            c.update(&x, &mut oc).unwrap();
+            for k in 0..o.len() {
+                assert!(bits_eq(o[k], ob[k]) && bits_eq(o[k], oc[k]), "{}: restored/copied stream diverged at {i}", case.id);
+            }
+        }
+    }
+}
+
+#[test]
+fn replace_last_equals_feeding_the_final_bar_directly() {
+    for case in ta_cases().into_iter().filter(|c| c.id.contains("/walk60k/")) {
+        let decl = registry::find(&case.module, &case.function).unwrap();
+        let params = decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
+        let inputs: Vec<&[f64]> = case.inputs.iter().map(|(d, _)| d.as_slice()).collect();
+        let n = inputs[0].len().min(300);
+        let mut live = decl.stream(&params).unwrap();
+        let mut clean = decl.stream(&params).unwrap();
+        let (mut o1, mut o2) = (vec![0.0; decl.outputs.len()], vec![0.0; decl.outputs.len()]);
+        for i in 0..n {
+            let x = bar(&inputs, i);
+            // a forming candle: first a provisional value, then two revisions
+            let provisional: Vec<f64> = x.iter().map(|v| v * 1.01).collect();
+            live.update(&provisional, &mut o1).unwrap();
+            live.replace_last(&x.iter().map(|v| v * 0.99).collect::<Vec<_>>(), &mut o1).unwrap();
+            live.replace_last(&x, &mut o1).unwrap();
+            clean.update(&x, &mut o2).unwrap();
+            for k in 0..o1.len() {
+                assert!(bits_eq(o1[k], o2[k]), "{}: replace_last diverged at {i}", case.id);
+            }
+            let mut v = vec![0.0; o1.len()];
+            live.value(&mut v);
+            assert!(v.iter().zip(&o1).all(|(a, b)| bits_eq(*a, *b)));
+        }
+        assert_eq!(live.bars(), n as u64);
+        live.reset();
+        assert_eq!(live.bars(), 0);
+        check_stream_equals_batch(&case.id, decl, &inputs[..].iter().map(|c| &c[..n]).collect::<Vec<_>>(), &params);
+    }
+}
+
+#[test]
+fn replace_last_on_empty_stream_is_an_error() {
+    let mut s = registry::find("ta", "RSI").unwrap().stream(&registry::find("ta", "RSI").unwrap().default_params()).unwrap();
+    let err = s.replace_last(&[1.0], &mut [0.0]).unwrap_err();
+    assert_eq!(err.code(), "EMPTY_STREAM");
+    let err = s.update(&[1.0, 2.0], &mut [0.0]).unwrap_err();
+    assert_eq!(err.code(), "ARITY");
+}
+
+#[test]
+fn corrupt_state_is_an_error_not_a_panic() {
+    let d = registry::find("ta", "BBANDS").unwrap();
+    for bytes in [&[][..], &[1u8][..], &[1, 255, 255, 255][..], &[9, 0][..]] {
+        assert_eq!(d.stream_load(bytes).unwrap_err().code(), "INVALID_STATE");
+    }
+}

@@ -1,0 +1,257 @@
+"""Generate Sextant's golden fixtures from the reference libraries.
+
+Run it with `scripts/golden/run.sh` (it makes a venv with the references). It writes
+tests/golden/manifest.json plus little-endian binary files (.f64 / .i32) under
+tests/golden/data (inputs) and tests/golden/out (reference outputs). Rust, Python, Node, WASM
+and the server tests all assert these same files.
+
+Data (real, shipped by PyPI packages whose licence allows committing derived fixtures):
+  pmdarima.datasets.load_msft (MIT), arch.data.sp500 / arch.data.nasdaq (NCSA),
+  skfolio.datasets load_sp500_dataset / load_sp500_index (BSD-3);
+plus synthetic edge series made here from a fixed seed.
+
+References: TA-Lib (pip `ta-lib`), empyrical-reloaded, skfolio.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = ROOT / "tests" / "golden"
+SEED = 20261121
+
+# DESIGN.md tolerance: |got - ref| <= rel * |ref| + abs_scale * max|input|
+TOL_DEFAULT = {"rel": 1e-9, "abs_scale": 1e-12}
+TOL_EXACT = {"rel": 0.0, "abs_scale": 0.0}
+
+
+class Writer:
+    def __init__(self) -> None:
+        self.cases: list[dict] = []
+        self.datasets: dict[str, dict] = {}
+        self.files: set[str] = set()
+
+    def _write(self, rel: str, arr: np.ndarray) -> None:
+        path = GOLDEN / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arr.astype(arr.dtype.newbyteorder("<"), copy=False).tofile(path)
+        self.files.add(rel)
+
+    def dataset(self, name: str, source: str, license: str, columns: dict[str, np.ndarray]) -> None:
+        cols = {}
+        for col, arr in columns.items():
+            arr = np.ascontiguousarray(arr, dtype=np.float64)
+            rel = f"data/{name}_{col}.f64"
+            self._write(rel, arr)
+            cols[col] = {"file": rel, "shape": list(arr.shape)}
+        self.datasets[name] = {"source": source, "license": license, "columns": cols}
+
+    def case(self, *, id: str, module: str, function: str, reference: str, inputs: list[tuple[str, str, str]],
+             params: dict, outputs: list[tuple[str, np.ndarray | float]], tolerance: dict = TOL_DEFAULT) -> None:
+        ins = []
+        for name, ds, col in inputs:
+            c = self.datasets[ds]["columns"][col]
+            ins.append({"name": name, "dataset": ds, "column": col, "file": c["file"], "shape": c["shape"]})
+        outs = []
+        for name, val in outputs:
+            arr = np.asarray(val)
+            dtype = "i32" if arr.dtype.kind in "iu" else "f64"
+            arr = np.ascontiguousarray(arr, dtype=np.int32 if dtype == "i32" else np.float64)
+            safe = id.replace("/", "__")
+            rel = f"out/{safe}__{name}.{dtype}"
+            self._write(rel, arr.reshape(-1))
+            outs.append({"name": name, "file": rel, "dtype": dtype, "shape": list(arr.shape)})
+        self.cases.append({"id": id, "module": module, "function": function, "reference": reference,
+                           "inputs": ins, "params": params, "outputs": outs,
+                           "tolerance": TOL_EXACT if all(o["dtype"] == "i32" for o in outs) else tolerance})
+
+    def finish(self, versions: dict) -> None:
+        manifest = {
+            "format": 1,
+            "generated_by": "scripts/golden/generate.py",
+            "tolerance_rule": "|got - ref| <= rel * |ref| + abs_scale * max|finite input|; NaN == NaN; "
+                              "+-inf equal; int32 outputs identical",
+            "versions": versions,
+            "datasets": self.datasets,
+            "cases": self.cases,
+        }
+        (GOLDEN / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=False) + "\n")
+        # remove stale files
+        for sub in ("data", "out"):
+            for p in (GOLDEN / sub).glob("*"):
+                if f"{sub}/{p.name}" not in self.files:
+                    p.unlink()
+
+
+def synthetic_ohlc(n: int, level: float, step: float, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    close = level + np.cumsum(rng.normal(0.0, step, n))
+    open_ = np.concatenate([[level], close[:-1]]) + rng.normal(0.0, step / 3, n)
+    high = np.maximum(open_, close) + np.abs(rng.normal(0.0, step / 2, n))
+    low = np.minimum(open_, close) - np.abs(rng.normal(0.0, step / 2, n))
+    return {"open": open_, "high": high, "low": low, "close": close}
+
+
+def per_segment(fn, inputs: list[np.ndarray], n_out: int, int_out: bool):
+    """Sextant's NaN policy expressed with the reference: the reference applied to each clean
+    run, NaN (0 for int outputs) at NaN bars."""
+    n = len(inputs[0])
+    bad = np.zeros(n, dtype=bool)
+    for a in inputs:
+        bad |= np.isnan(a)
+    outs = [np.zeros(n, dtype=np.int32) if int_out else np.full(n, np.nan) for _ in range(n_out)]
+    i = 0
+    while i < n:
+        if bad[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not bad[j]:
+            j += 1
+        res = fn(*[a[i:j] for a in inputs])
+        res = res if isinstance(res, tuple) else (res,)
+        for o, r in zip(outs, res):
+            o[i:j] = r
+        i = j
+    return tuple(outs) if n_out > 1 else outs[0]
+
+
+def main() -> int:
+    import talib
+    import empyrical
+    import pandas as pd
+    from arch.data import nasdaq, sp500
+    from pmdarima.datasets import load_msft
+    from skfolio.datasets import load_sp500_dataset, load_sp500_index
+    from skfolio.optimization import InverseVolatility
+
+    w = Writer()
+    rng = np.random.default_rng(SEED)
+
+    # ---------------------------------------------------------------- OHLC datasets
+    msft = load_msft()
+    w.dataset("msft", "pmdarima.datasets.load_msft() (MSFT daily 1986-2017)", "MIT",
+              {c.lower(): msft[c].to_numpy(float) for c in ("Open", "High", "Low", "Close")})
+    for name, mod in (("sp500", sp500), ("nasdaq", nasdaq)):
+        df = mod.load()
+        w.dataset(name, f"arch.data.{name}.load() (daily 1999-2018)", "NCSA",
+                  {c.lower(): df[c].to_numpy(float) for c in ("Open", "High", "Low", "Close")})
+    w.dataset("walk60k", f"synthetic random walk around 60,000 (numpy default_rng({SEED}), 5000 bars)", "generated",
+              synthetic_ohlc(5000, 60_000.0, 30.0, rng))
+    const = {k: np.full(200, 100.0) for k in ("open", "high", "low", "close")}
+    w.dataset("const", "synthetic constant prices (200 bars at 100.0)", "generated", const)
+    w.dataset("short", "synthetic 10-bar series (shorter than most periods)", "generated",
+              synthetic_ohlc(10, 50.0, 1.0, rng))
+    lead = {k: np.concatenate([np.full(5, np.nan), v[:400]]) for k, v in
+            {c.lower(): msft[c].to_numpy(float)[-400:] for c in ("Open", "High", "Low", "Close")}.items()}
+    w.dataset("leadnan", "last 400 MSFT bars after 5 leading NaNs", "MIT", lead)
+    spx = sp500.load()
+    gaps = {c.lower(): spx[c].to_numpy(float)[:800].copy() for c in ("Open", "High", "Low", "Close")}
+    for k in gaps:
+        gaps[k][[100, 101, 350]] = np.nan
+    gaps["close"][600] = np.nan  # a NaN in one input only
+    w.dataset("gaps", "first 800 S&P 500 bars with NaN at 100, 101, 350 (all) and 600 (close)", "NCSA", gaps)
+    w.dataset("empty", "empty series", "generated", {k: np.zeros(0) for k in ("open", "high", "low", "close")})
+
+    ohlc_sets = ["msft", "sp500", "nasdaq", "walk60k", "const", "short", "leadnan", "empty"]
+
+    def ta_case(fn_name: str, ds: str, inputs: list[str], params: dict, out_names: list[str], tag: str) -> None:
+        fn = getattr(talib, fn_name)
+        cols = w.datasets[ds]["columns"]
+        arrays = [np.fromfile(GOLDEN / cols[c]["file"], dtype="<f8") for c in inputs]
+        if ds == "gaps":
+            res = per_segment(lambda *a: fn(*a, **params), arrays, len(out_names), fn_name.startswith("CDL"))
+            ref = f"talib {version('ta-lib')} {fn_name} applied to each NaN-free run (Sextant NaN policy)"
+        else:
+            res = fn(*arrays, **params)
+            ref = f"talib {version('ta-lib')} {fn_name}"
+        res = res if isinstance(res, tuple) else (res,)
+        w.case(id=f"{fn_name}/{ds}/{tag}", module="ta", function=fn_name, reference=ref,
+               inputs=[(n, ds, c) for n, c in zip(input_names[fn_name], inputs)], params=params,
+               outputs=list(zip(out_names, res)))
+
+    input_names = {
+        "SMA": ["real"], "EMA": ["real"], "RSI": ["real"], "BBANDS": ["real"],
+        "ATR": ["high", "low", "close"], "CDLENGULFING": ["open", "high", "low", "close"],
+    }
+    specs = [
+        ("SMA", ["close"], [{"timeperiod": 30}, {"timeperiod": 14}], ["real"]),
+        ("EMA", ["close"], [{"timeperiod": 30}, {"timeperiod": 10}], ["real"]),
+        ("RSI", ["close"], [{"timeperiod": 14}, {"timeperiod": 2}], ["real"]),
+        ("ATR", ["high", "low", "close"], [{"timeperiod": 14}, {"timeperiod": 1}], ["real"]),
+        ("BBANDS", ["close"], [
+            {"timeperiod": 20, "nbdevup": 2.0, "nbdevdn": 2.0, "matype": 0},
+            {"timeperiod": 10, "nbdevup": 1.5, "nbdevdn": 2.5, "matype": 1},
+            {"timeperiod": 20, "nbdevup": 2.0, "nbdevdn": 2.0, "matype": 10},
+        ], ["upperband", "middleband", "lowerband"]),
+        ("CDLENGULFING", ["open", "high", "low", "close"], [{}], ["integer"]),
+    ]
+    for fn_name, inputs, param_sets, outs in specs:
+        for ds in ohlc_sets + ["gaps"]:
+            # every parameter set on the synthetic and edge series, the defaults on the rest
+            sets = param_sets if ds in ("walk60k", "gaps") else param_sets[:1]
+            for k, params in enumerate(sets):
+                ta_case(fn_name, ds, inputs, params, outs, "default" if k == 0 else f"p{k}")
+
+    # ---------------------------------------------------------------- returns (risk)
+    idx = load_sp500_index()["SP500"]
+    spx_ret = idx.pct_change().dropna().to_numpy(float)
+    w.dataset("sp500_index_returns", "skfolio.datasets.load_sp500_index() daily simple returns 1990-2022", "BSD-3",
+              {"returns": spx_ret})
+    msft_ret = np.diff(msft["Close"].to_numpy(float)) / msft["Close"].to_numpy(float)[:-1]
+    w.dataset("msft_returns", "pmdarima msft daily close-to-close simple returns", "MIT", {"returns": msft_ret})
+    nan_ret = msft_ret[:1000].copy()
+    nan_ret[[0, 10, 500, 999]] = np.nan
+    w.dataset("nan_returns", "1000 MSFT returns with NaN at 0, 10, 500, 999", "MIT", {"returns": nan_ret})
+    w.dataset("one_return", "a single return", "generated", {"returns": np.array([0.01])})
+    w.dataset("const_returns", "constant returns 0.25 (zero dispersion)", "generated", {"returns": np.full(50, 0.25)})
+    w.dataset("empty_returns", "no returns", "generated", {"returns": np.zeros(0)})
+    emp = f"empyrical-reloaded {version('empyrical-reloaded')} sharpe_ratio"
+    sharpe_sets = [
+        ("sp500_index_returns", {"risk_free": 0.0, "period": "daily", "annualization": None}, "default"),
+        ("sp500_index_returns", {"risk_free": 0.0001, "period": "weekly", "annualization": None}, "rf_weekly"),
+        ("sp500_index_returns", {"risk_free": 0.0, "period": "daily", "annualization": 365.0}, "ann365"),
+        ("msft_returns", {"risk_free": 0.0, "period": "daily", "annualization": None}, "default"),
+        ("nan_returns", {"risk_free": 0.0, "period": "monthly", "annualization": None}, "default"),
+        ("one_return", {"risk_free": 0.0, "period": "daily", "annualization": None}, "default"),
+        ("const_returns", {"risk_free": 0.0, "period": "daily", "annualization": None}, "default"),
+        ("empty_returns", {"risk_free": 0.0, "period": "daily", "annualization": None}, "default"),
+    ]
+    for ds, params, tag in sharpe_sets:
+        r = np.fromfile(GOLDEN / w.datasets[ds]["columns"]["returns"]["file"], dtype="<f8")
+        val = empyrical.sharpe_ratio(r, **params)
+        w.case(id=f"sharpe_ratio/{ds}/{tag}", module="risk", function="sharpe_ratio", reference=emp,
+               inputs=[("returns", ds, "returns")], params=params, outputs=[("sharpe_ratio", np.array([val]))],
+               tolerance={"rel": 1e-12, "abs_scale": 0.0})
+
+    # ---------------------------------------------------------------- covariance (alloc)
+    prices = load_sp500_dataset()
+    rets = prices.pct_change().dropna()
+    for tag, cols in (("sp500_20", list(prices.columns)), ("sp500_5", list(prices.columns[:5]))):
+        X = rets[cols]
+        cov = np.cov(X.to_numpy(float), rowvar=False, ddof=1)
+        w.dataset(f"cov_{tag}", f"np.cov(ddof=1) of skfolio load_sp500_dataset() daily returns, {len(cols)} stocks",
+                  "BSD-3", {"cov": cov})
+        weights = InverseVolatility().fit(X).weights_
+        w.case(id=f"inverse_volatility/cov_{tag}/default", module="alloc", function="inverse_volatility",
+               reference=f"skfolio {version('skfolio')} InverseVolatility().fit(returns).weights_",
+               inputs=[("cov", f"cov_{tag}", "cov")], params={}, outputs=[("weights", weights)],
+               tolerance={"rel": 1e-12, "abs_scale": 0.0})
+
+    w.finish({
+        "ta-lib": version("ta-lib"), "ta-lib C": talib.__ta_version__.decode().split()[0],
+        "empyrical-reloaded": version("empyrical-reloaded"), "skfolio": version("skfolio"),
+        "numpy": np.__version__, "pandas": pd.__version__, "arch": version("arch"),
+        "pmdarima": version("pmdarima"),
+    })
+    print(f"wrote {len(w.cases)} cases, {len(w.files)} files to {GOLDEN}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
