@@ -125,12 +125,24 @@ pub struct ParamSpec {
 impl ParamSpec {
     /// An integer parameter.
     #[must_use]
-    pub const fn int(name: &'static str, default: i64, min: i64, max: i64, doc: &'static str) -> Self {
+    pub const fn int(
+        name: &'static str,
+        default: i64,
+        min: i64,
+        max: i64,
+        doc: &'static str,
+    ) -> Self {
         Self { name, kind: ParamKind::Int { default, min, max }, doc }
     }
     /// A float parameter.
     #[must_use]
-    pub const fn float(name: &'static str, default: f64, min: f64, max: f64, doc: &'static str) -> Self {
+    pub const fn float(
+        name: &'static str,
+        default: f64,
+        min: f64,
+        max: f64,
+        doc: &'static str,
+    ) -> Self {
         Self { name, kind: ParamKind::Float { default, min, max }, doc }
     }
     /// An optional float parameter (default: not given).
@@ -175,7 +187,11 @@ impl ParamSpec {
             expected: expected.to_owned(),
             got: got.describe(),
         };
-        let range = |value: String, bound: String| Error::OutOfRange { param: name.to_owned(), value, bound };
+        let range = |value: String, bound: String| Error::OutOfRange {
+            param: name.to_owned(),
+            value,
+            bound,
+        };
         match self.kind {
             ParamKind::Int { min, max, .. } => {
                 let i = v.as_int().ok_or_else(|| type_err("an integer", &v))?;
@@ -194,7 +210,10 @@ impl ParamSpec {
             ParamKind::Float { min, max, .. } => {
                 let f = v.as_float().ok_or_else(|| type_err("a number", &v))?;
                 if f.is_nan() || f < min || f > max {
-                    return Err(range(Num(f).to_string(), format!("must be in [{}, {}]", Num(min), Num(max))));
+                    return Err(range(
+                        Num(f).to_string(),
+                        format!("must be in [{}, {}]", Num(min), Num(max)),
+                    ));
                 }
                 Ok(Value::Float(f))
             }
@@ -204,7 +223,10 @@ impl ParamSpec {
                 }
                 let f = v.as_float().ok_or_else(|| type_err("a number or None", &v))?;
                 if f.is_nan() || f < min || f > max {
-                    return Err(range(Num(f).to_string(), format!("must be in [{}, {}]", Num(min), Num(max))));
+                    return Err(range(
+                        Num(f).to_string(),
+                        format!("must be in [{}, {}]", Num(min), Num(max)),
+                    ));
                 }
                 Ok(Value::Float(f))
             }
@@ -221,8 +243,10 @@ impl ParamSpec {
     }
 }
 
-/// A parameter value as it arrives from an adapter.
+/// A parameter value as it arrives from an adapter. Serialises untagged (a JSON number,
+/// string or null).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
 pub enum Value {
     /// An integer.
     Int(i64),
@@ -240,7 +264,10 @@ impl Value {
     pub fn as_int(&self) -> Option<i64> {
         match *self {
             Self::Int(i) => Some(i),
-            #[allow(clippy::cast_possible_truncation, reason = "checked integral and in range first")]
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "checked integral and in range first"
+            )]
             Self::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
             _ => None,
         }
@@ -606,13 +633,19 @@ impl FunctionDecl {
             match *data {
                 InputData::Series(s) => match first_series {
                     None => first_series = Some((spec.name, s.len())),
-                    Some((other, len)) => crate::error::check_same_len(spec.name, s.len(), other, len)?,
+                    Some((other, len)) => {
+                        crate::error::check_same_len(spec.name, s.len(), other, len)?
+                    }
                 },
                 InputData::Matrix { data, rows, cols } => {
                     if rows.checked_mul(cols) != Some(data.len()) {
                         return Err(Error::InvalidInput {
                             input: spec.name.to_owned(),
-                            reason: format!("{rows} x {cols} matrix needs {} values, got {}", rows * cols, data.len()),
+                            reason: format!(
+                                "{rows} x {cols} matrix needs {} values, got {}",
+                                rows * cols,
+                                data.len()
+                            ),
                         });
                     }
                 }
@@ -625,23 +658,34 @@ impl FunctionDecl {
     #[must_use]
     pub fn output_len(&self, i: usize, inputs: &Inputs<'_>) -> usize {
         match self.outputs[i].kind {
-            OutputKind::SeriesF64 | OutputKind::SeriesI32 => {
-                inputs.0.iter().find_map(|d| match d {
+            OutputKind::SeriesF64 | OutputKind::SeriesI32 => inputs
+                .0
+                .iter()
+                .find_map(|d| match d {
                     InputData::Series(s) => Some(s.len()),
                     InputData::Matrix { .. } => None,
-                }).unwrap_or(0)
-            }
+                })
+                .unwrap_or(0),
             OutputKind::Scalar => 1,
-            OutputKind::PerColumn => inputs.0.iter().find_map(|d| match d {
-                InputData::Matrix { cols, .. } => Some(*cols),
-                InputData::Series(_) => None,
-            }).unwrap_or(0),
+            OutputKind::PerColumn => inputs
+                .0
+                .iter()
+                .find_map(|d| match d {
+                    InputData::Matrix { cols, .. } => Some(*cols),
+                    InputData::Series(_) => None,
+                })
+                .unwrap_or(0),
         }
     }
 
     /// Computes into caller-provided buffers (the `_into` / `out=` path). Checks inputs, output
     /// count, dtypes and lengths first.
-    pub fn call_into(&self, inputs: &[InputData<'_>], params: &Params, outs: &mut [OutBuf<'_>]) -> Result<()> {
+    pub fn call_into(
+        &self,
+        inputs: &[InputData<'_>],
+        params: &Params,
+        outs: &mut [OutBuf<'_>],
+    ) -> Result<()> {
         let inputs = self.check_inputs(inputs)?;
         if outs.len() != self.outputs.len() {
             return Err(Error::Arity {
@@ -654,7 +698,10 @@ impl FunctionDecl {
             let dtype_ok = matches!(
                 (spec.kind, buf),
                 (OutputKind::SeriesI32, OutBuf::I32(_))
-                    | (OutputKind::SeriesF64 | OutputKind::Scalar | OutputKind::PerColumn, OutBuf::F64(_))
+                    | (
+                        OutputKind::SeriesF64 | OutputKind::Scalar | OutputKind::PerColumn,
+                        OutBuf::F64(_)
+                    )
             );
             if !dtype_ok {
                 return Err(Error::InvalidInput {
@@ -702,7 +749,9 @@ impl FunctionDecl {
             .iter()
             .filter_map(|spec| match spec.kind {
                 OutputKind::SeriesI32 => ii.next().map(OutVec::I32),
-                OutputKind::Scalar => fi.next().map(|v| OutVec::Scalar(v.first().copied().unwrap_or(f64::NAN))),
+                OutputKind::Scalar => {
+                    fi.next().map(|v| OutVec::Scalar(v.first().copied().unwrap_or(f64::NAN)))
+                }
                 _ => fi.next().map(OutVec::F64),
             })
             .collect())
@@ -731,8 +780,12 @@ impl FunctionDecl {
     /// `NAME(p1=v1, p2=v2)`, the configuration as text.
     #[must_use]
     pub fn display_with(&self, params: &Params) -> String {
-        let ps: Vec<String> =
-            self.params.iter().zip(params.values()).map(|(s, v)| format!("{}={v}", s.name)).collect();
+        let ps: Vec<String> = self
+            .params
+            .iter()
+            .zip(params.values())
+            .map(|(s, v)| format!("{}={v}", s.name))
+            .collect();
         format!("{}({})", self.name, ps.join(", "))
     }
 }
@@ -768,7 +821,9 @@ pub trait Stream: Send + Sync + fmt::Debug {
 
 /// A per-bar kernel: the state machine behind a streaming object (and, where convenient, the
 /// batch function too, which makes stream == batch hold by construction).
-pub trait Kernel: Clone + fmt::Debug + Send + Sync + Serialize + DeserializeOwned + 'static {
+pub trait Kernel:
+    Clone + fmt::Debug + Send + Sync + Serialize + DeserializeOwned + 'static
+{
     /// Inputs per bar.
     const INPUTS: usize;
     /// Outputs per bar.
@@ -823,10 +878,18 @@ impl<K: Kernel> KernelStream<K> {
 
     fn check(&self, bar: &[f64], out: &[f64]) -> Result<()> {
         if bar.len() != K::INPUTS {
-            return Err(Error::Arity { what: "number of inputs per bar".into(), expected: K::INPUTS, got: bar.len() });
+            return Err(Error::Arity {
+                what: "number of inputs per bar".into(),
+                expected: K::INPUTS,
+                got: bar.len(),
+            });
         }
         if out.len() != K::OUTPUTS {
-            return Err(Error::Arity { what: "number of outputs per bar".into(), expected: K::OUTPUTS, got: out.len() });
+            return Err(Error::Arity {
+                what: "number of outputs per bar".into(),
+                expected: K::OUTPUTS,
+                got: out.len(),
+            });
         }
         Ok(())
     }
@@ -867,7 +930,9 @@ impl<K: Kernel> Stream for KernelStream<K> {
     fn replace_last(&mut self, bar: &[f64], out: &mut [f64]) -> Result<()> {
         self.check(bar, out)?;
         if self.bars == 0 {
-            return Err(Error::EmptyStream("replace_last needs at least one bar; call update first".into()));
+            return Err(Error::EmptyStream(
+                "replace_last needs at least one bar; call update first".into(),
+            ));
         }
         self.cur.clone_from(&self.prev);
         Self::step_into(&mut self.cur, bar, out);
@@ -934,7 +999,9 @@ pub fn run_kernel<K: Kernel>(kernel: &K, inputs: &[&[f64]], outs: &mut [&mut [f6
 /// Splits bar indices into maximal runs where every input is non-NaN (`Ok(range)`) and the
 /// NaN bars between them (`Err(index)`). Batch functions compute each clean run independently,
 /// which is exactly the stream's restart-on-NaN policy.
-pub fn clean_runs<'a>(inputs: &'a [&'a [f64]]) -> impl Iterator<Item = std::result::Result<std::ops::Range<usize>, usize>> + 'a {
+pub fn clean_runs<'a>(
+    inputs: &'a [&'a [f64]],
+) -> impl Iterator<Item = std::result::Result<std::ops::Range<usize>, usize>> + 'a {
     let n = inputs.first().map_or(0, |c| c.len());
     let is_nan = move |i: usize| inputs.iter().any(|c| c[i].is_nan());
     let mut i = 0;
@@ -952,4 +1019,148 @@ pub fn clean_runs<'a>(inputs: &'a [&'a [f64]]) -> impl Iterator<Item = std::resu
         }
         Some(Ok(start..i))
     })
+}
+
+/// A serialisable description of a declaration: what the adapters, the server's OpenAPI
+/// document and the docs table read (as JSON or native objects).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunctionInfo {
+    /// Public name.
+    pub name: &'static str,
+    /// Module name (`ta`, `risk`, `alloc`).
+    pub module: &'static str,
+    /// Group.
+    pub group: &'static str,
+    /// One-line summary.
+    pub summary: &'static str,
+    /// Description.
+    pub doc: &'static str,
+    /// Inputs in order.
+    pub inputs: Vec<InputInfo>,
+    /// Parameters in order.
+    pub params: Vec<ParamInfo>,
+    /// Outputs in order.
+    pub outputs: Vec<OutputInfo>,
+    /// Output shifted in time.
+    pub shifted: bool,
+    /// Repaints.
+    pub repaints: bool,
+    /// Needs timestamps.
+    pub needs_time: bool,
+    /// Has a streaming form.
+    pub streaming: bool,
+    /// Lookback with the default parameters (indicators).
+    pub default_lookback: Option<usize>,
+}
+
+/// Description of an input.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputInfo {
+    /// Name.
+    pub name: &'static str,
+    /// `series` or `matrix`.
+    pub kind: &'static str,
+    /// Description.
+    pub doc: &'static str,
+}
+
+/// Description of a parameter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParamInfo {
+    /// Name.
+    pub name: &'static str,
+    /// `int`, `float`, `optional_float`, `choice` or `matype`.
+    pub kind: &'static str,
+    /// Default (`None` for optional parameters).
+    pub default: Value,
+    /// Inclusive lower bound for numbers.
+    pub min: Option<f64>,
+    /// Inclusive upper bound for numbers.
+    pub max: Option<f64>,
+    /// Allowed strings for choices.
+    pub options: Vec<&'static str>,
+    /// Description.
+    pub doc: &'static str,
+}
+
+/// Description of an output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutputInfo {
+    /// Name.
+    pub name: &'static str,
+    /// `series`, `scalar` or `per_column`.
+    pub kind: &'static str,
+    /// `f64` or `i32`.
+    pub dtype: &'static str,
+}
+
+impl FunctionDecl {
+    /// The serialisable description.
+    #[must_use]
+    #[allow(clippy::cast_precision_loss, reason = "bounds of integer parameters are small")]
+    pub fn info(&self) -> FunctionInfo {
+        FunctionInfo {
+            name: self.name,
+            module: self.module.as_str(),
+            group: self.group,
+            summary: self.summary,
+            doc: self.doc,
+            inputs: self
+                .inputs
+                .iter()
+                .map(|i| InputInfo {
+                    name: i.name,
+                    kind: match i.kind {
+                        InputKind::Series => "series",
+                        InputKind::Matrix => "matrix",
+                    },
+                    doc: i.doc,
+                })
+                .collect(),
+            params: self
+                .params
+                .iter()
+                .map(|p| {
+                    let (kind, min, max, options): (_, _, _, &[&str]) = match p.kind {
+                        ParamKind::Int { min, max, .. } => {
+                            ("int", Some(min as f64), Some(max as f64), &[])
+                        }
+                        ParamKind::Float { min, max, .. } => ("float", Some(min), Some(max), &[]),
+                        ParamKind::OptFloat { min, max } => {
+                            ("optional_float", Some(min), Some(max), &[])
+                        }
+                        ParamKind::Choice { options, .. } => ("choice", None, None, options),
+                        ParamKind::MaType { .. } => ("matype", Some(0.0), Some(13.0), &[]),
+                    };
+                    ParamInfo {
+                        name: p.name,
+                        kind,
+                        default: p.default_value(),
+                        min,
+                        max,
+                        options: options.to_vec(),
+                        doc: p.doc,
+                    }
+                })
+                .collect(),
+            outputs: self
+                .outputs
+                .iter()
+                .map(|o| OutputInfo {
+                    name: o.name,
+                    kind: match o.kind {
+                        OutputKind::SeriesF64 | OutputKind::SeriesI32 => "series",
+                        OutputKind::Scalar => "scalar",
+                        OutputKind::PerColumn => "per_column",
+                    },
+                    dtype: if o.kind == OutputKind::SeriesI32 { "i32" } else { "f64" },
+                })
+                .collect(),
+            shifted: self.flags.shifted,
+            repaints: self.flags.repaints,
+            needs_time: self.flags.needs_time,
+            streaming: self.stream.is_some(),
+            default_lookback: self.lookback.and_then(|f| f(&self.default_params()).ok()),
+        }
+    }
 }

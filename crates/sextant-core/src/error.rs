@@ -161,7 +161,10 @@ pub fn check_min(param: &str, value: usize, min: usize) -> Result<()> {
 
 /// Checks that an output buffer has the expected length.
 pub fn check_out_len(what: &str, got: usize, expected: usize) -> Result<()> {
-    ensure!(got == expected, Arity { what: format!("length of output `{what}`"), expected: expected, got: got });
+    ensure!(
+        got == expected,
+        Arity { what: format!("length of output `{what}`"), expected: expected, got: got }
+    );
     Ok(())
 }
 

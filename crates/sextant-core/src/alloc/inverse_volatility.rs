@@ -23,7 +23,12 @@ pub fn inverse_volatility(cov: &[f64], rows: usize, cols: usize) -> Result<Vec<f
 }
 
 /// [`inverse_volatility`] into a caller-provided buffer of length `n`.
-pub fn inverse_volatility_into(cov: &[f64], rows: usize, cols: usize, out: &mut [f64]) -> Result<()> {
+pub fn inverse_volatility_into(
+    cov: &[f64],
+    rows: usize,
+    cols: usize,
+    out: &mut [f64],
+) -> Result<()> {
     let bad = |reason: String| Error::InvalidInput { input: "cov".into(), reason };
     if rows != cols {
         return Err(bad(format!("covariance must be square, got {rows} x {cols}")));
@@ -32,7 +37,11 @@ pub fn inverse_volatility_into(cov: &[f64], rows: usize, cols: usize, out: &mut 
         return Err(bad("covariance is empty (0 assets)".into()));
     }
     if cov.len() != rows * cols {
-        return Err(bad(format!("{rows} x {cols} matrix needs {} values, got {}", rows * cols, cov.len())));
+        return Err(bad(format!(
+            "{rows} x {cols} matrix needs {} values, got {}",
+            rows * cols,
+            cov.len()
+        )));
     }
     check_out_len("weights", out.len(), cols)?;
     for (i, w) in out.iter_mut().enumerate() {

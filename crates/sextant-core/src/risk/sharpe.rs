@@ -21,7 +21,12 @@ use crate::error::Result;
 /// assert!((s - mean / sd * 252f64.sqrt()).abs() < 1e-12);
 /// ```
 #[doc(alias = "Sharpe")]
-pub fn sharpe_ratio(returns: &[f64], risk_free: f64, period: &str, annualization: Option<f64>) -> Result<f64> {
+pub fn sharpe_ratio(
+    returns: &[f64],
+    risk_free: f64,
+    period: &str,
+    annualization: Option<f64>,
+) -> Result<f64> {
     let factor = annualization_factor(period, annualization)?;
     if returns.len() < 2 {
         return Ok(f64::NAN);
@@ -34,9 +39,10 @@ pub fn sharpe_ratio(returns: &[f64], risk_free: f64, period: &str, annualization
         &adjusted
     };
     let mut sd = nanstd(r, 1);
-    let (lo, hi) = r.iter().filter(|v| !v.is_nan()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-        (lo.min(v), hi.max(v))
-    });
+    let (lo, hi) = r
+        .iter()
+        .filter(|v| !v.is_nan())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     if lo == hi && sd.is_finite() {
         sd = 0.0;
     }

@@ -22,10 +22,12 @@ pub fn annualization_factor(period: &str, annualization: Option<f64>) -> Result<
         }
         return Ok(a);
     }
-    PERIODS.iter().find(|(p, _)| *p == period).map(|(_, f)| *f).ok_or_else(|| Error::UnknownOption {
-        param: "period".into(),
-        value: period.into(),
-        allowed: PERIODS.iter().map(|(p, _)| *p).collect::<Vec<_>>().join(", "),
+    PERIODS.iter().find(|(p, _)| *p == period).map(|(_, f)| *f).ok_or_else(|| {
+        Error::UnknownOption {
+            param: "period".into(),
+            value: period.into(),
+            allowed: PERIODS.iter().map(|(p, _)| *p).collect::<Vec<_>>().join(", "),
+        }
     })
 }
 

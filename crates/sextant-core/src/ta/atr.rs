@@ -1,6 +1,9 @@
 use serde::{Deserialize, Serialize};
 
-use crate::decl::{run_kernel, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec, ParamSpec, StreamDecl};
+use crate::decl::{
+    run_kernel, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec,
+    ParamSpec, StreamDecl,
+};
 use crate::error::{check_min, check_out_len, check_same_len, Result};
 
 /// Number of leading NaNs of [`atr`]: `timeperiod`.
@@ -51,7 +54,13 @@ pub fn atr(high: &[f64], low: &[f64], close: &[f64], timeperiod: usize) -> Resul
 }
 
 /// [`atr`] into a caller-provided buffer of the inputs' length.
-pub fn atr_into(high: &[f64], low: &[f64], close: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
+pub fn atr_into(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    timeperiod: usize,
+    out: &mut [f64],
+) -> Result<()> {
     let k = AverageTrueRange::new(timeperiod)?;
     check_same_len("low", low.len(), "high", high.len())?;
     check_same_len("close", close.len(), "high", high.len())?;

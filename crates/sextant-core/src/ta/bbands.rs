@@ -1,7 +1,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::{talib_is_zero_or_neg, MaKernel, MaType};
-use crate::decl::{run_kernel, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec, ParamSpec, StreamDecl};
+use crate::decl::{
+    run_kernel, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec,
+    ParamSpec, StreamDecl,
+};
 use crate::error::{check_min, check_out_len, Error, Result};
 
 /// Number of leading NaNs of [`bbands`]: the moving average's lookback (`timeperiod - 1` for
@@ -79,7 +82,16 @@ pub(crate) struct RollingVariance {
 
 impl RollingVariance {
     pub(crate) fn new(period: usize) -> Self {
-        Self { period, buf: vec![0.0; period], pos: 0, count: 0, anchor: 0.0, s1: 0.0, s2: 0.0, until_anchor: 0 }
+        Self {
+            period,
+            buf: vec![0.0; period],
+            pos: 0,
+            count: 0,
+            anchor: 0.0,
+            s1: 0.0,
+            s2: 0.0,
+            until_anchor: 0,
+        }
     }
 
     pub(crate) fn restart(&mut self) {
@@ -149,12 +161,23 @@ impl BollingerBands {
         check_min("timeperiod", timeperiod, 2)?;
         for (name, v) in [("nbdevup", nbdevup), ("nbdevdn", nbdevdn)] {
             if !v.is_finite() {
-                return Err(Error::OutOfRange { param: name.into(), value: v.to_string(), bound: "must be finite".into() });
+                return Err(Error::OutOfRange {
+                    param: name.into(),
+                    value: v.to_string(),
+                    bound: "must be finite".into(),
+                });
             }
         }
         let matype = if matype == MaType::FunctionDefault { MaType::Sma } else { matype };
         let ma = MaKernel::new("matype", matype, timeperiod)?;
-        Ok(Self { period: timeperiod, nbdevup, nbdevdn, matype, ma, var: RollingVariance::new(timeperiod) })
+        Ok(Self {
+            period: timeperiod,
+            nbdevup,
+            nbdevdn,
+            matype,
+            ma,
+            var: RollingVariance::new(timeperiod),
+        })
     }
 
     fn lookback(&self) -> usize {
@@ -164,7 +187,14 @@ impl BollingerBands {
 
 impl std::fmt::Display for BollingerBands {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "BBANDS({}, {}, {}, {})", self.period, self.nbdevup, self.nbdevdn, self.matype.name())
+        write!(
+            f,
+            "BBANDS({}, {}, {}, {})",
+            self.period,
+            self.nbdevup,
+            self.nbdevdn,
+            self.matype.name()
+        )
     }
 }
 

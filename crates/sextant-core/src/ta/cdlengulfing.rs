@@ -1,6 +1,9 @@
 use serde::{Deserialize, Serialize};
 
-use crate::decl::{clean_runs, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec, StreamDecl};
+use crate::decl::{
+    clean_runs, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec,
+    StreamDecl,
+};
 use crate::error::{check_out_len, check_same_len, Result};
 
 /// Number of leading zeros of [`cdlengulfing`]: 2, as TA-Lib declares it.
@@ -58,7 +61,13 @@ pub fn cdlengulfing(open: &[f64], high: &[f64], low: &[f64], close: &[f64]) -> R
 }
 
 /// [`cdlengulfing`] into a caller-provided int32 buffer of the inputs' length.
-pub fn cdlengulfing_into(open: &[f64], high: &[f64], low: &[f64], close: &[f64], out: &mut [i32]) -> Result<()> {
+pub fn cdlengulfing_into(
+    open: &[f64],
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    out: &mut [i32],
+) -> Result<()> {
     check_same_len("high", high.len(), "open", open.len())?;
     check_same_len("low", low.len(), "open", open.len())?;
     check_same_len("close", close.len(), "open", open.len())?;
@@ -112,7 +121,9 @@ impl Kernel for Engulfing {
         let prev = self.prev.replace((o, c));
         self.count += 1;
         out[0] = match prev {
-            Some((o1, c1)) if self.count > cdlengulfing_lookback() => f64::from(engulfing(o1, c1, o, c)),
+            Some((o1, c1)) if self.count > cdlengulfing_lookback() => {
+                f64::from(engulfing(o1, c1, o, c))
+            }
             _ => 0.0,
         };
     }

@@ -1,6 +1,9 @@
 use serde::{Deserialize, Serialize};
 
-use crate::decl::{run_kernel, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec, ParamSpec, StreamDecl};
+use crate::decl::{
+    run_kernel, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec,
+    ParamSpec, StreamDecl,
+};
 use crate::error::{check_min, check_out_len, Result};
 
 /// Number of leading NaNs of [`ema`]: `timeperiod - 1`.

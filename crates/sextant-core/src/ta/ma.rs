@@ -61,9 +61,13 @@ impl MaType {
 
     /// The type for a code, resolving 11 to `default`; unknown codes are an error naming `param`.
     pub fn from_code(param: &str, code: i64, default: Self) -> Result<Self> {
-        let t = usize::try_from(code).ok().and_then(|c| Self::ALL.get(c).copied()).ok_or_else(|| {
-            Error::OutOfRange { param: param.into(), value: code.to_string(), bound: "must be a matype code in [0, 13]".into() }
-        })?;
+        let t = usize::try_from(code).ok().and_then(|c| Self::ALL.get(c).copied()).ok_or_else(
+            || Error::OutOfRange {
+                param: param.into(),
+                value: code.to_string(),
+                bound: "must be a matype code in [0, 13]".into(),
+            },
+        )?;
         Ok(if t == Self::FunctionDefault { default } else { t })
     }
 
@@ -112,9 +116,10 @@ impl MaKernel {
             other => Err(Error::Unsupported {
                 param: param.into(),
                 value: format!("{} ({})", other as u8, other.name()),
-                reason: "supported so far: 0 (SMA), 1 (EMA), 10 (identity), 11 (default); the other \
+                reason:
+                    "supported so far: 0 (SMA), 1 (EMA), 10 (identity), 11 (default); the other \
                          moving averages arrive with the remaining TA-Lib overlap studies"
-                    .into(),
+                        .into(),
             }),
         }
     }
@@ -150,4 +155,3 @@ impl MaKernel {
         }
     }
 }
-

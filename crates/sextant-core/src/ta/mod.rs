@@ -19,7 +19,9 @@ mod sma;
 
 pub use atr::{atr, atr_into, atr_lookback, AverageTrueRange, ATR};
 pub use bbands::{bbands, bbands_into, bbands_lookback, BollingerBands, BBANDS};
-pub use cdlengulfing::{cdlengulfing, cdlengulfing_into, cdlengulfing_lookback, Engulfing, CDLENGULFING};
+pub use cdlengulfing::{
+    cdlengulfing, cdlengulfing_into, cdlengulfing_lookback, Engulfing, CDLENGULFING,
+};
 pub use ema::{ema, ema_into, ema_lookback, ExponentialMovingAverage, EMA};
 pub use ma::{MaKernel, MaType};
 pub use rsi::{rsi, rsi_into, rsi_lookback, RelativeStrengthIndex, RSI};

@@ -1,7 +1,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::talib_is_zero;
-use crate::decl::{run_kernel, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec, ParamSpec, StreamDecl};
+use crate::decl::{
+    run_kernel, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec,
+    ParamSpec, StreamDecl,
+};
 use crate::error::{check_min, check_out_len, Result};
 
 /// Number of leading NaNs of [`rsi`]: `timeperiod`.

@@ -1,7 +1,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::decl::{
-    clean_runs, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec, ParamSpec, StreamDecl,
+    clean_runs, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec,
+    ParamSpec, StreamDecl,
 };
 use crate::error::{check_min, check_out_len, Result};
 

@@ -51,11 +51,19 @@ fn wrong_types_are_typed_errors() {
 #[test]
 fn mismatched_lengths_name_both_inputs() {
     let e = ta::atr(&[1.0, 2.0], &[1.0], &[1.0, 2.0], 14).unwrap_err();
-    assert_eq!(e.to_string(), "input `low` has length 1, but `high` has length 2; they must be equal");
+    assert_eq!(
+        e.to_string(),
+        "input `low` has length 1, but `high` has length 2; they must be equal"
+    );
     let d = registry::find("ta", "CDLENGULFING").unwrap();
     let e = d
         .call(
-            &[InputData::Series(&[1.0]), InputData::Series(&[1.0]), InputData::Series(&[1.0]), InputData::Series(&[])],
+            &[
+                InputData::Series(&[1.0]),
+                InputData::Series(&[1.0]),
+                InputData::Series(&[1.0]),
+                InputData::Series(&[]),
+            ],
             &d.default_params(),
         )
         .unwrap_err();
@@ -82,7 +90,12 @@ fn bad_covariance_is_rejected() {
     let e = alloc::inverse_volatility(&[], 0, 0).unwrap_err();
     assert_eq!(e.code(), "INVALID_INPUT");
     let d = registry::find("alloc", "inverse_volatility").unwrap();
-    let e = d.call(&[InputData::Matrix { data: &[1.0, 2.0, 3.0], rows: 2, cols: 2 }], &d.default_params()).unwrap_err();
+    let e = d
+        .call(
+            &[InputData::Matrix { data: &[1.0, 2.0, 3.0], rows: 2, cols: 2 }],
+            &d.default_params(),
+        )
+        .unwrap_err();
     assert_eq!(e.code(), "INVALID_INPUT");
     let e = d.call(&[InputData::Series(&[1.0])], &d.default_params()).unwrap_err();
     assert_eq!(e.code(), "INVALID_INPUT");
@@ -93,7 +106,12 @@ fn wrong_output_buffers_are_rejected() {
     use sextant_core::decl::OutBuf;
     let d = registry::find("ta", "CDLENGULFING").unwrap();
     let x = [1.0; 4];
-    let ins = [InputData::Series(&x), InputData::Series(&x), InputData::Series(&x), InputData::Series(&x)];
+    let ins = [
+        InputData::Series(&x),
+        InputData::Series(&x),
+        InputData::Series(&x),
+        InputData::Series(&x),
+    ];
     let mut f = [0.0; 4];
     let e = d.call_into(&ins, &d.default_params(), &mut [OutBuf::F64(&mut f)]).unwrap_err();
     assert_eq!(e.code(), "INVALID_INPUT");
@@ -108,9 +126,24 @@ fn names_are_unique_and_parameters_have_valid_defaults() {
     for d in registry::REGISTRY {
         assert!(seen.insert((d.module, d.name)), "duplicate {}", d.name);
         for p in d.params {
-            p.check(p.default_value()).unwrap_or_else(|e| panic!("{}.{} default: {e}", d.name, p.name));
+            p.check(p.default_value())
+                .unwrap_or_else(|e| panic!("{}.{} default: {e}", d.name, p.name));
         }
         assert_eq!(d.lookback.is_some(), d.module == sextant_core::decl::Module::Ta, "{}", d.name);
         assert_eq!(d.stream.is_some(), d.module == sextant_core::decl::Module::Ta, "{}", d.name);
     }
+}
+
+#[test]
+fn info_describes_declarations_as_json() {
+    let d = registry::find("ta", "BBANDS").unwrap();
+    let j = serde_json::to_value(d.info()).unwrap();
+    assert_eq!(j["params"][0]["name"], "timeperiod");
+    assert_eq!(j["params"][0]["default"], 20);
+    assert_eq!(j["params"][1]["default"], 2.0);
+    assert_eq!(j["outputs"][2]["name"], "lowerband");
+    assert_eq!(j["default_lookback"], 19);
+    let s = serde_json::to_value(registry::find("risk", "sharpe_ratio").unwrap().info()).unwrap();
+    assert_eq!(s["params"][2]["default"], serde_json::Value::Null);
+    assert_eq!(s["params"][1]["options"][1], "weekly");
 }

@@ -10,7 +10,8 @@ pub fn golden_dir() -> PathBuf {
 }
 
 pub fn manifest() -> Json {
-    let text = std::fs::read_to_string(golden_dir().join("manifest.json")).expect("tests/golden/manifest.json");
+    let text = std::fs::read_to_string(golden_dir().join("manifest.json"))
+        .expect("tests/golden/manifest.json");
     serde_json::from_str(&text).expect("valid manifest")
 }
 
@@ -62,7 +63,11 @@ impl Case {
             .collect()
     }
     pub fn max_abs_input(&self) -> f64 {
-        self.inputs.iter().flat_map(|(d, _)| d.iter()).filter(|v| v.is_finite()).fold(0.0f64, |m, v| m.max(v.abs()))
+        self.inputs
+            .iter()
+            .flat_map(|(d, _)| d.iter())
+            .filter(|v| v.is_finite())
+            .fold(0.0f64, |m, v| m.max(v.abs()))
     }
 }
 
@@ -81,11 +86,21 @@ pub fn cases() -> Vec<Case> {
                 .unwrap()
                 .iter()
                 .map(|i| {
-                    let shape = i["shape"].as_array().unwrap().iter().map(|s| s.as_u64().unwrap() as usize).collect();
+                    let shape = i["shape"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|s| s.as_u64().unwrap() as usize)
+                        .collect();
                     (read_f64(i["file"].as_str().unwrap()), shape)
                 })
                 .collect(),
-            params: c["params"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), json_to_value(v))).collect(),
+            params: c["params"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), json_to_value(v)))
+                .collect(),
             outputs: c["outputs"]
                 .as_array()
                 .unwrap()

@@ -10,14 +10,21 @@ fn every_case_matches_its_reference() {
     let cases = cases();
     assert!(cases.len() > 50, "fixtures missing: {} cases", cases.len());
     for case in &cases {
-        let decl = registry::find(&case.module, &case.function).unwrap_or_else(|| panic!("{} not declared", case.id));
-        let params = decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
-        let got = decl.call(&case.input_data(), &params).unwrap_or_else(|e| panic!("{}: {e}", case.id));
+        let decl = registry::find(&case.module, &case.function)
+            .unwrap_or_else(|| panic!("{} not declared", case.id));
+        let params =
+            decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
+        let got =
+            decl.call(&case.input_data(), &params).unwrap_or_else(|e| panic!("{}: {e}", case.id));
         let abs = case.abs_scale * case.max_abs_input();
         for ((spec, out), want) in decl.outputs.iter().zip(&got).zip(&case.outputs) {
             match (out, want) {
-                (OutVec::F64(g), Expected::F64(w)) => assert_close(&case.id, spec.name, g, w, case.rel, abs),
-                (OutVec::Scalar(g), Expected::F64(w)) => assert_close(&case.id, spec.name, &[*g], w, case.rel, abs),
+                (OutVec::F64(g), Expected::F64(w)) => {
+                    assert_close(&case.id, spec.name, g, w, case.rel, abs)
+                }
+                (OutVec::Scalar(g), Expected::F64(w)) => {
+                    assert_close(&case.id, spec.name, &[*g], w, case.rel, abs)
+                }
                 (OutVec::I32(g), Expected::I32(w)) => assert_eq!(g, w, "{} {}", case.id, spec.name),
                 _ => panic!("{}: dtype mismatch", case.id),
             }
@@ -42,7 +49,8 @@ fn into_matches_call_on_fixtures() {
     use sextant_core::decl::OutBuf;
     for case in cases().iter().filter(|c| c.module == "ta") {
         let decl = registry::find(&case.module, &case.function).unwrap();
-        let params = decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
+        let params =
+            decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
         let want = decl.call(&case.input_data(), &params).unwrap();
         let n = case.inputs[0].0.len();
         let mut f: Vec<Vec<f64>> = vec![vec![123.0; n]; decl.outputs.len()];
@@ -60,7 +68,11 @@ fn into_matches_call_on_fixtures() {
         drop(bufs);
         for (k, w) in want.iter().enumerate() {
             match w {
-                OutVec::F64(w) => assert!(w.iter().zip(&f[k]).all(|(a, b)| a.to_bits() == b.to_bits()), "{}", case.id),
+                OutVec::F64(w) => assert!(
+                    w.iter().zip(&f[k]).all(|(a, b)| a.to_bits() == b.to_bits()),
+                    "{}",
+                    case.id
+                ),
                 OutVec::I32(w) => assert_eq!(w, &i[k], "{}", case.id),
                 OutVec::Scalar(_) => unreachable!(),
             }

@@ -1,4 +1,4 @@
-#![allow(unreachable_pub, missing_docs, reason = "test helpers")]
+#![allow(unreachable_pub, missing_docs, clippy::needless_range_loop, reason = "test helpers")]
 //! Integration tests of sextant-core, one binary (STYLE.md 10).
 
 mod errors;

@@ -29,7 +29,12 @@ fn bar(inputs: &[&[f64]], i: usize) -> Vec<f64> {
 }
 
 /// Steps a stream over the inputs and checks every output against the batch columns.
-pub fn check_stream_equals_batch(id: &str, decl: &FunctionDecl, inputs: &[&[f64]], params: &Params) {
+pub fn check_stream_equals_batch(
+    id: &str,
+    decl: &FunctionDecl,
+    inputs: &[&[f64]],
+    params: &Params,
+) {
     let want = batch_columns(decl, inputs, params);
     let n = inputs.first().map_or(0, |c| c.len());
     let mut s = decl.stream(params).unwrap();
@@ -40,8 +45,18 @@ pub fn check_stream_equals_batch(id: &str, decl: &FunctionDecl, inputs: &[&[f64]
         s.peek(&b, &mut peeked).unwrap();
         s.update(&b, &mut out).unwrap();
         for k in 0..out.len() {
-            assert!(bits_eq(out[k], want[k][i]), "{id}: stream {k}[{i}] = {} but batch = {}", out[k], want[k][i]);
-            assert!(bits_eq(peeked[k], out[k]), "{id}: peek {k}[{i}] = {} but update = {}", peeked[k], out[k]);
+            assert!(
+                bits_eq(out[k], want[k][i]),
+                "{id}: stream {k}[{i}] = {} but batch = {}",
+                out[k],
+                want[k][i]
+            );
+            assert!(
+                bits_eq(peeked[k], out[k]),
+                "{id}: peek {k}[{i}] = {} but update = {}",
+                peeked[k],
+                out[k]
+            );
         }
     }
 }
@@ -54,7 +69,8 @@ fn ta_cases() -> Vec<crate::fixtures::Case> {
 fn stream_equals_batch_on_every_fixture() {
     for case in ta_cases() {
         let decl = registry::find(&case.module, &case.function).unwrap();
-        let params = decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
+        let params =
+            decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
         let inputs: Vec<&[f64]> = case.inputs.iter().map(|(d, _)| d.as_slice()).collect();
         check_stream_equals_batch(&case.id, decl, &inputs, &params);
     }
@@ -62,9 +78,12 @@ fn stream_equals_batch_on_every_fixture() {
 
 #[test]
 fn saved_state_continues_identically_and_peek_leaves_state_untouched() {
-    for case in ta_cases().into_iter().filter(|c| c.id.contains("/walk60k/") || c.id.contains("/gaps/")) {
+    for case in
+        ta_cases().into_iter().filter(|c| c.id.contains("/walk60k/") || c.id.contains("/gaps/"))
+    {
         let decl = registry::find(&case.module, &case.function).unwrap();
-        let params = decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
+        let params =
+            decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
         let inputs: Vec<&[f64]> = case.inputs.iter().map(|(d, _)| d.as_slice()).collect();
         let n = inputs[0].len();
         let half = n / 2;
@@ -89,7 +108,11 @@ fn saved_state_continues_identically_and_peek_leaves_state_untouched() {
             b.update(&x, &mut ob).unwrap();
             c.update(&x, &mut oc).unwrap();
             for k in 0..o.len() {
-                assert!(bits_eq(o[k], ob[k]) && bits_eq(o[k], oc[k]), "{}: restored/copied stream diverged at {i}", case.id);
+                assert!(
+                    bits_eq(o[k], ob[k]) && bits_eq(o[k], oc[k]),
+                    "{}: restored/copied stream diverged at {i}",
+                    case.id
+                );
             }
         }
     }
@@ -99,7 +122,8 @@ fn saved_state_continues_identically_and_peek_leaves_state_untouched() {
 fn replace_last_equals_feeding_the_final_bar_directly() {
     for case in ta_cases().into_iter().filter(|c| c.id.contains("/walk60k/")) {
         let decl = registry::find(&case.module, &case.function).unwrap();
-        let params = decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
+        let params =
+            decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
         let inputs: Vec<&[f64]> = case.inputs.iter().map(|(d, _)| d.as_slice()).collect();
         let n = inputs[0].len().min(300);
         let mut live = decl.stream(&params).unwrap();
@@ -123,13 +147,21 @@ fn replace_last_equals_feeding_the_final_bar_directly() {
         assert_eq!(live.bars(), n as u64);
         live.reset();
         assert_eq!(live.bars(), 0);
-        check_stream_equals_batch(&case.id, decl, &inputs[..].iter().map(|c| &c[..n]).collect::<Vec<_>>(), &params);
+        check_stream_equals_batch(
+            &case.id,
+            decl,
+            &inputs[..].iter().map(|c| &c[..n]).collect::<Vec<_>>(),
+            &params,
+        );
     }
 }
 
 #[test]
 fn replace_last_on_empty_stream_is_an_error() {
-    let mut s = registry::find("ta", "RSI").unwrap().stream(&registry::find("ta", "RSI").unwrap().default_params()).unwrap();
+    let mut s = registry::find("ta", "RSI")
+        .unwrap()
+        .stream(&registry::find("ta", "RSI").unwrap().default_params())
+        .unwrap();
     let err = s.replace_last(&[1.0], &mut [0.0]).unwrap_err();
     assert_eq!(err.code(), "EMPTY_STREAM");
     let err = s.update(&[1.0, 2.0], &mut [0.0]).unwrap_err();
