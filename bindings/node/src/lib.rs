@@ -1,0 +1,177 @@
+//! # sextant-node
+//!
+//! The napi-rs adapter of Sextant: a private native module (`native`) with a handful of
+//! generic entry points over the core registry. The public `sextant` npm package (`node/`)
+//! builds the `ta`, `risk` and `alloc` namespaces from [`registry_json`] with the JS layer it
+//! shares with the WASM package, so no function is wrapped by hand here.
+//!
+//! Every entry point converts its arguments, calls the core and converts the result or error;
+//! errors become JS `Error` objects with a stable `code` (the core's [`sextant_core::Error::code`])
+//! and `param` (the parameter or input at fault, or `null`).
+#![allow(unsafe_code, reason = "napi-derive generates the FFI glue; this file writes none")]
+#![allow(missing_docs, reason = "napi-derive generates undocumented items")]
+
+mod common;
+
+use napi::bindgen_prelude::{Either3, Float64Array, Int32Array, JsObjectValue, Null, Uint8Array};
+use napi::{Env, JsValue};
+use napi_derive::napi;
+use sextant_core::decl::{OutVec, Stream};
+
+use common::JsErrorParts;
+
+/// Maps core results to napi results through one conversion ([`to_js_error`]).
+trait OrThrow<T> {
+    fn or_throw(self, env: &Env) -> napi::Result<T>;
+}
+
+impl<T> OrThrow<T> for Result<T, sextant_core::Error> {
+    fn or_throw(self, env: &Env) -> napi::Result<T> {
+        self.map_err(|e| to_js_error(env, e.into()))
+    }
+}
+
+/// Builds a JS `Error` with `code` and `param` properties; napi rethrows the object as is.
+fn to_js_error(env: &Env, p: JsErrorParts) -> napi::Error {
+    let build = || -> napi::Result<napi::Error> {
+        let mut obj = env.create_error(napi::Error::from_reason(p.message.clone()))?;
+        obj.set_named_property("code", p.code)?;
+        match &p.subject {
+            Some(s) => obj.set_named_property("param", s.as_str())?,
+            None => obj.set_named_property("param", Null)?,
+        }
+        Ok(napi::Error::from(obj.to_unknown()))
+    };
+    build().unwrap_or_else(|_| napi::Error::from_reason(p.message))
+}
+
+/// The declarations of every function, as a JSON array of `FunctionInfo`.
+#[napi(js_name = "registryJson")]
+pub fn registry_json() -> String {
+    common::registry_json()
+}
+
+/// Runs `module.name` on `inputs` (one Float64Array per declared input, matrices row-major
+/// with `[rows, cols]` at `shapes[2i..2i+2]`) with parameters given as a JSON object keyed by
+/// declared names. Returns one entry per declared output: Float64Array, Int32Array or number.
+#[napi]
+pub fn call(
+    env: Env,
+    module: String,
+    name: String,
+    inputs: Vec<Float64Array>,
+    shapes: Vec<u32>,
+    params_json: String,
+) -> napi::Result<Vec<Either3<Float64Array, Int32Array, f64>>> {
+    let decl = common::find(&module, &name).or_throw(&env)?;
+    let params = common::params(decl, &params_json).or_throw(&env)?;
+    let data = common::inputs(decl, &inputs, &shapes).or_throw(&env)?;
+    let outs = decl.call(&data, &params).or_throw(&env)?;
+    Ok(outs
+        .into_iter()
+        .map(|o| match o {
+            OutVec::F64(v) => Either3::A(Float64Array::new(v)),
+            OutVec::I32(v) => Either3::B(Int32Array::new(v)),
+            OutVec::Scalar(x) => Either3::C(x),
+        })
+        .collect())
+}
+
+/// A streaming state object of one indicator (see DESIGN.md "Streaming"). Bars arrive as a
+/// Float64Array with one value per declared input; outputs leave as one number per output.
+#[napi]
+pub struct NativeStream {
+    inner: Box<dyn Stream>,
+}
+
+#[napi]
+impl NativeStream {
+    /// A fresh state for `module.name` with parameters as a JSON object.
+    #[napi(constructor)]
+    pub fn new(env: Env, module: String, name: String, params_json: String) -> napi::Result<Self> {
+        let decl = common::find(&module, &name).or_throw(&env)?;
+        let params = common::params(decl, &params_json).or_throw(&env)?;
+        Ok(Self { inner: decl.stream(&params).or_throw(&env)? })
+    }
+
+    /// Restores a state saved by [`NativeStream::save`].
+    #[napi(factory)]
+    pub fn restore(env: Env, module: String, name: String, bytes: Uint8Array) -> napi::Result<Self> {
+        let decl = common::find(&module, &name).or_throw(&env)?;
+        Ok(Self { inner: decl.stream_load(&bytes).or_throw(&env)? })
+    }
+
+    /// Number of inputs per bar.
+    #[napi(getter, js_name = "nInputs")]
+    pub fn n_inputs(&self) -> u32 {
+        u32::try_from(self.inner.n_inputs()).unwrap_or(u32::MAX)
+    }
+
+    /// Appends a bar; returns the new value(s).
+    #[napi]
+    pub fn update(&mut self, env: Env, bar: Float64Array) -> napi::Result<Vec<f64>> {
+        let mut out = vec![0.0; self.inner.n_outputs()];
+        common::check_bar(self.inner.n_inputs(), bar.len()).or_throw(&env)?;
+        self.inner.update(&bar, &mut out).or_throw(&env)?;
+        Ok(out)
+    }
+
+    /// The value(s) this bar would give; the state is untouched.
+    #[napi]
+    pub fn peek(&self, env: Env, bar: Float64Array) -> napi::Result<Vec<f64>> {
+        let mut out = vec![0.0; self.inner.n_outputs()];
+        common::check_bar(self.inner.n_inputs(), bar.len()).or_throw(&env)?;
+        self.inner.peek(&bar, &mut out).or_throw(&env)?;
+        Ok(out)
+    }
+
+    /// Replaces the last bar; returns the new value(s).
+    #[napi(js_name = "replaceLast")]
+    pub fn replace_last(&mut self, env: Env, bar: Float64Array) -> napi::Result<Vec<f64>> {
+        let mut out = vec![0.0; self.inner.n_outputs()];
+        common::check_bar(self.inner.n_inputs(), bar.len()).or_throw(&env)?;
+        self.inner.replace_last(&bar, &mut out).or_throw(&env)?;
+        Ok(out)
+    }
+
+    /// Feeds whole columns (one Float64Array per input), as `update` bar by bar; returns the
+    /// value(s) after the last bar.
+    #[napi]
+    pub fn prime(&mut self, env: Env, columns: Vec<Float64Array>) -> napi::Result<Vec<f64>> {
+        let cols: Vec<&[f64]> = columns.iter().map(|c| &c[..]).collect();
+        common::stream_prime(self.inner.as_mut(), &cols).or_throw(&env)
+    }
+
+    /// Back to the state before the first bar.
+    #[napi]
+    pub fn reset(&mut self) {
+        self.inner.reset();
+    }
+
+    /// The value(s) after the last bar (NaN before any bar).
+    #[napi]
+    pub fn value(&self) -> Vec<f64> {
+        let mut out = vec![0.0; self.inner.n_outputs()];
+        self.inner.value(&mut out);
+        out
+    }
+
+    /// Number of bars seen since construction or reset.
+    #[napi]
+    #[allow(clippy::cast_precision_loss, reason = "bar counts stay far below 2^53")]
+    pub fn bars(&self) -> f64 {
+        self.inner.bars() as f64
+    }
+
+    /// An independent copy.
+    #[napi]
+    pub fn copy(&self) -> Self {
+        Self { inner: self.inner.clone_box() }
+    }
+
+    /// The full state as bytes.
+    #[napi]
+    pub fn save(&self) -> Uint8Array {
+        Uint8Array::new(self.inner.save())
+    }
+}

@@ -1,0 +1,18 @@
+// The `sextant` package for Node: the native addon (napi-rs) behind the surface that is built
+// from the core registry (surface.mjs, shared with the WASM package).
+import { createRequire } from 'node:module';
+import { buildSurface } from './surface.mjs';
+
+const native = createRequire(import.meta.url)('./native.cjs');
+const surface = buildSurface(native);
+
+/** Technical indicators, TA-Lib names: `ta.RSI(close, { timeperiod: 14 })`, `ta.stream.RSI()`. */
+export const ta = surface.ta;
+/** Risk and performance metrics, empyrical names in camelCase: `risk.sharpeRatio(returns)`. */
+export const risk = surface.risk;
+/** Portfolio allocation: `alloc.inverseVolatility(cov)`. */
+export const alloc = surface.alloc;
+/** Every declared function's description (inputs, options with defaults and bounds, outputs). */
+export const registry = surface.registry;
+export { SextantError } from './surface.mjs';
+export default { ta, risk, alloc, registry };
