@@ -1,1 +1,476 @@
+//! `sextant._native`: the Python adapter. It exposes the core's registry generically (one
+//! `Function` object per declaration, one `Stream` class for every streaming state); the
+//! public Python API (`sextant.ta`, `sextant.risk`, `sextant.alloc`) is generated from the
+//! declarations in `python/src/sextant/_surface.py`. No function is wrapped by hand here.
 
+mod errors;
+
+use numpy::{
+    IntoPyArray, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyReadwriteArrayDyn, PyUntypedArrayMethods,
+};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PyString, PyTuple};
+use sextant_core::decl::{FunctionDecl, InputData, OutBuf, OutVec, OutputKind, Params, Stream, Value};
+use sextant_core::registry::{self, REGISTRY};
+use sextant_core::Error;
+
+use crate::errors::{to_py, ToPyResult};
+
+/// Converts a Python parameter value to a core [`Value`]; the declaration validates it.
+fn to_value(name: &str, v: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if v.is_none() {
+        return Ok(Value::None);
+    }
+    if v.is_instance_of::<PyBool>() {
+        return Err(to_py(
+            v.py(),
+            Error::InvalidType { param: name.into(), expected: "a number".into(), got: "bool".into() },
+        ));
+    }
+    if v.is_instance_of::<PyString>() {
+        return Ok(Value::Str(v.extract::<String>()?));
+    }
+    if v.is_instance_of::<PyFloat>() {
+        return Ok(Value::Float(v.extract::<f64>()?));
+    }
+    if v.is_instance_of::<PyInt>() || v.hasattr("__index__")? {
+        return match v.extract::<i64>() {
+            Ok(i) => Ok(Value::Int(i)),
+            Err(_) => Err(to_py(
+                v.py(),
+                Error::OutOfRange { param: name.into(), value: v.str()?.to_string(), bound: "must fit in 64 bits".into() },
+            )),
+        };
+    }
+    if let Ok(f) = v.extract::<f64>() {
+        return Ok(Value::Float(f));
+    }
+    let tname = v.get_type().name()?.to_string();
+    Err(to_py(v.py(), Error::InvalidType { param: name.into(), expected: "a number or string".into(), got: tname }))
+}
+
+fn to_params(decl: &FunctionDecl, values: &Bound<'_, PyTuple>) -> PyResult<Params> {
+    let mut vs = Vec::with_capacity(values.len());
+    for (i, v) in values.iter().enumerate() {
+        let name = decl.params.get(i).map_or("?", |p| p.name);
+        vs.push(to_value(name, &v)?);
+    }
+    decl.params_positional(&vs).into_py_result(values.py())
+}
+
+fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match v {
+        Value::Int(i) => i.into_pyobject(py)?.into_any(),
+        Value::Float(f) => f.into_pyobject(py)?.into_any(),
+        Value::Str(s) => s.into_pyobject(py)?.into_any(),
+        Value::None => py.None().into_bound(py),
+    })
+}
+
+/// Borrows each input as a read-only float64 numpy array.
+fn read_arrays<'py>(
+    py: Python<'py>,
+    decl: &FunctionDecl,
+    inputs: &Bound<'py, PyTuple>,
+) -> PyResult<Vec<PyReadonlyArrayDyn<'py, f64>>> {
+    inputs
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            a.extract::<PyReadonlyArrayDyn<'py, f64>>().map_err(|_| {
+                let name = decl.inputs.get(i).map_or("?", |s| s.name);
+                to_py(py, Error::InvalidInput { input: name.into(), reason: "expected a float64 numpy array".into() })
+            })
+        })
+        .collect()
+}
+
+/// One declared function, callable with converted inputs.
+#[pyclass(frozen, module = "sextant._native", name = "Function")]
+struct PyFunction {
+    decl: &'static FunctionDecl,
+}
+
+#[pymethods]
+impl PyFunction {
+    /// Public name.
+    #[getter]
+    fn name(&self) -> &'static str {
+        self.decl.name
+    }
+
+    /// Module name.
+    #[getter]
+    fn module(&self) -> &'static str {
+        self.decl.module.as_str()
+    }
+
+    /// Computes the function.
+    ///
+    /// `inputs`: tuple of C-contiguous float64 numpy arrays (1-D series, 2-D matrices), in the
+    /// declared order. `params`: tuple of parameter values in the declared order. `out`: None
+    /// or a tuple of writable C-contiguous arrays (float64, int32 for integer outputs) that
+    /// receive the results. Returns a list of outputs (arrays, or floats for scalars).
+    #[pyo3(signature = (inputs, params, out=None))]
+    fn __call__<'py>(
+        &self,
+        py: Python<'py>,
+        inputs: &Bound<'py, PyTuple>,
+        params: &Bound<'py, PyTuple>,
+        out: Option<&Bound<'py, PyTuple>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let decl = self.decl;
+        let params = to_params(decl, params)?;
+        let arrays = read_arrays(py, decl, inputs)?;
+        let mut data: Vec<InputData<'_>> = Vec::with_capacity(arrays.len());
+        for (i, a) in arrays.iter().enumerate() {
+            let name = decl.inputs.get(i).map_or("?", |s| s.name);
+            let slice = a.as_slice().map_err(|_| {
+                to_py(py, Error::InvalidInput { input: name.into(), reason: "array must be C-contiguous".into() })
+            })?;
+            data.push(match (a.ndim(), a.shape()) {
+                (2, &[rows, cols]) => InputData::Matrix { data: slice, rows, cols },
+                (1, _) => InputData::Series(slice),
+                (nd, _) => {
+                    return Err(to_py(
+                        py,
+                        Error::InvalidInput { input: name.into(), reason: format!("expected 1-D or 2-D, got {nd}-D") },
+                    ))
+                }
+            });
+        }
+        match out {
+            None => {
+                let result = py.detach(|| decl.call(&data, &params)).into_py_result(py)?;
+                let list = PyList::empty(py);
+                for o in result {
+                    match o {
+                        OutVec::F64(v) => list.append(v.into_pyarray(py))?,
+                        OutVec::I32(v) => list.append(v.into_pyarray(py))?,
+                        OutVec::Scalar(s) => list.append(s)?,
+                    }
+                }
+                Ok(list)
+            }
+            Some(out) => {
+                // Borrow every buffer mutably, then compute straight into numpy memory.
+                let mut f64s: Vec<PyReadwriteArrayDyn<'py, f64>> = Vec::new();
+                let mut i32s: Vec<PyReadwriteArrayDyn<'py, i32>> = Vec::new();
+                for (i, o) in out.iter().enumerate() {
+                    let want_i32 = decl.outputs.get(i).is_some_and(|s| s.kind == OutputKind::SeriesI32);
+                    let bad = |what: &str| {
+                        to_py(
+                            py,
+                            Error::InvalidInput {
+                                input: format!("out[{i}]"),
+                                reason: format!("expected a writable C-contiguous {what} numpy array"),
+                            },
+                        )
+                    };
+                    if want_i32 {
+                        i32s.push(o.extract::<PyReadwriteArrayDyn<'py, i32>>().map_err(|_| bad("int32"))?);
+                    } else {
+                        f64s.push(o.extract::<PyReadwriteArrayDyn<'py, f64>>().map_err(|_| bad("float64"))?);
+                    }
+                }
+                let mut fi = f64s.iter_mut();
+                let mut ii = i32s.iter_mut();
+                let mut bufs: Vec<OutBuf<'_>> = Vec::with_capacity(out.len());
+                for (i, _) in out.iter().enumerate() {
+                    let want_i32 = decl.outputs.get(i).is_some_and(|s| s.kind == OutputKind::SeriesI32);
+                    let contiguous = |_| {
+                        to_py(
+                            py,
+                            Error::InvalidInput { input: format!("out[{i}]"), reason: "array must be C-contiguous".into() },
+                        )
+                    };
+                    if want_i32 {
+                        if let Some(a) = ii.next() {
+                            bufs.push(OutBuf::I32(a.as_slice_mut().map_err(contiguous)?));
+                        }
+                    } else if let Some(a) = fi.next() {
+                        bufs.push(OutBuf::F64(a.as_slice_mut().map_err(contiguous)?));
+                    }
+                }
+                py.detach(|| decl.call_into(&data, &params, &mut bufs)).into_py_result(py)?;
+                drop(bufs);
+                let list = PyList::empty(py);
+                for (spec, o) in decl.outputs.iter().zip(out.iter()) {
+                    if spec.kind == OutputKind::Scalar {
+                        let a = o.cast::<PyArrayDyn<f64>>()?;
+                        list.append(a.readonly().as_slice().ok().and_then(|s| s.first().copied()).unwrap_or(f64::NAN))?;
+                    } else {
+                        list.append(o)?;
+                    }
+                }
+                Ok(list)
+            }
+        }
+    }
+
+    /// Number of leading warm-up values for these parameters (indicators only).
+    fn lookback(&self, py: Python<'_>, params: &Bound<'_, PyTuple>) -> PyResult<Option<usize>> {
+        let params = to_params(self.decl, params)?;
+        match self.decl.lookback {
+            Some(f) => Ok(Some(f(&params).into_py_result(py)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A fresh streaming state for these parameters.
+    fn stream(&self, py: Python<'_>, params: &Bound<'_, PyTuple>) -> PyResult<PyStream> {
+        let params = to_params(self.decl, params)?;
+        let inner = self.decl.stream(&params).into_py_result(py)?;
+        Ok(PyStream::new(self.decl, params, inner))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<sextant function {}.{}>", self.decl.module.as_str(), self.decl.name)
+    }
+}
+
+/// A streaming indicator state (see `sextant.ta.stream`).
+#[pyclass(module = "sextant._native", name = "Stream")]
+struct PyStream {
+    decl: &'static FunctionDecl,
+    params: Params,
+    inner: Box<dyn Stream>,
+    int_output: bool,
+    out: [f64; 8],
+}
+
+impl PyStream {
+    fn new(decl: &'static FunctionDecl, params: Params, inner: Box<dyn Stream>) -> Self {
+        let int_output = decl.outputs.iter().all(|o| o.kind == OutputKind::SeriesI32);
+        Self { decl, params, inner, int_output, out: [f64::NAN; 8] }
+    }
+
+    fn result<'py>(&self, py: Python<'py>, vals: &[f64]) -> PyResult<Bound<'py, PyAny>> {
+        let conv = |v: f64| -> PyResult<Bound<'py, PyAny>> {
+            #[allow(clippy::cast_possible_truncation, reason = "integer outputs are small exact codes")]
+            if self.int_output {
+                Ok((v as i32).into_pyobject(py)?.into_any())
+            } else {
+                Ok(PyFloat::new(py, v).into_any())
+            }
+        };
+        if vals.len() == 1 {
+            conv(vals[0])
+        } else {
+            let items: Vec<Bound<'py, PyAny>> = vals.iter().map(|v| conv(*v)).collect::<PyResult<_>>()?;
+            Ok(PyTuple::new(py, items)?.into_any())
+        }
+    }
+
+    fn bar(&self, py: Python<'_>, x: [Option<f64>; 5]) -> PyResult<([f64; 5], usize)> {
+        let n = self.inner.n_inputs();
+        let given = x.iter().take_while(|v| v.is_some()).count();
+        if given != n || x.iter().skip(given).any(Option::is_some) {
+            let names: Vec<&str> = self.decl.inputs.iter().map(|i| i.name).collect();
+            return Err(to_py(
+                py,
+                Error::Arity {
+                    what: format!("number of values per bar for {} ({})", self.decl.name, names.join(", ")),
+                    expected: n,
+                    got: given,
+                },
+            ));
+        }
+        Ok((x.map(|v| v.unwrap_or(f64::NAN)), n))
+    }
+}
+
+#[pymethods]
+impl PyStream {
+    /// Appends a bar (the declared inputs, positionally) and returns the new value(s);
+    /// NaN during warm-up.
+    #[pyo3(signature = (x0, x1=None, x2=None, x3=None, x4=None))]
+    fn update<'py>(
+        &mut self,
+        py: Python<'py>,
+        x0: f64,
+        x1: Option<f64>,
+        x2: Option<f64>,
+        x3: Option<f64>,
+        x4: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (bar, n) = self.bar(py, [Some(x0), x1, x2, x3, x4])?;
+        let k = self.inner.n_outputs();
+        let mut out = self.out;
+        self.inner.update(&bar[..n], &mut out[..k]).into_py_result(py)?;
+        self.result(py, &out[..k])
+    }
+
+    /// The value(s) this bar would give, without changing the state.
+    #[pyo3(signature = (x0, x1=None, x2=None, x3=None, x4=None))]
+    fn peek<'py>(
+        &self,
+        py: Python<'py>,
+        x0: f64,
+        x1: Option<f64>,
+        x2: Option<f64>,
+        x3: Option<f64>,
+        x4: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (bar, n) = self.bar(py, [Some(x0), x1, x2, x3, x4])?;
+        let k = self.inner.n_outputs();
+        let mut out = self.out;
+        self.inner.peek(&bar[..n], &mut out[..k]).into_py_result(py)?;
+        self.result(py, &out[..k])
+    }
+
+    /// Replaces the last bar (the forming candle changed) and returns the new value(s).
+    #[pyo3(signature = (x0, x1=None, x2=None, x3=None, x4=None))]
+    fn replace_last<'py>(
+        &mut self,
+        py: Python<'py>,
+        x0: f64,
+        x1: Option<f64>,
+        x2: Option<f64>,
+        x3: Option<f64>,
+        x4: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (bar, n) = self.bar(py, [Some(x0), x1, x2, x3, x4])?;
+        let k = self.inner.n_outputs();
+        let mut out = self.out;
+        self.inner.replace_last(&bar[..n], &mut out[..k]).into_py_result(py)?;
+        self.result(py, &out[..k])
+    }
+
+    /// Feeds whole input columns (C-contiguous float64 arrays of equal length) bar by bar;
+    /// returns the value(s) after the last bar.
+    fn extend<'py>(&mut self, py: Python<'py>, inputs: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
+        let arrays = read_arrays(py, self.decl, inputs)?;
+        let n_in = self.inner.n_inputs();
+        if arrays.len() != n_in {
+            return Err(to_py(
+                py,
+                Error::Arity { what: format!("number of history inputs of {}", self.decl.name), expected: n_in, got: arrays.len() },
+            ));
+        }
+        let cols: Vec<&[f64]> = arrays
+            .iter()
+            .map(|a| a.as_slice().map_err(|_| to_py(py, Error::InvalidInput { input: "history".into(), reason: "must be C-contiguous".into() })))
+            .collect::<PyResult<_>>()?;
+        for (i, c) in cols.iter().enumerate().skip(1) {
+            sextant_core::error::check_same_len(self.decl.inputs[i].name, c.len(), self.decl.inputs[0].name, cols[0].len())
+                .into_py_result(py)?;
+        }
+        let k = self.inner.n_outputs();
+        let mut out = self.out;
+        let inner = &mut self.inner;
+        py.detach(|| {
+            let mut bar = [0.0; 8];
+            for i in 0..cols.first().map_or(0, |c| c.len()) {
+                for (b, c) in bar.iter_mut().zip(&cols) {
+                    *b = c[i];
+                }
+                inner.update(&bar[..n_in], &mut out[..k])?;
+            }
+            Ok::<(), Error>(())
+        })
+        .into_py_result(py)?;
+        self.inner.value(&mut out[..k]);
+        self.result(py, &out[..k])
+    }
+
+    /// Back to the state before the first bar.
+    fn reset(&mut self) {
+        self.inner.reset();
+    }
+
+    /// An independent copy.
+    fn copy(&self) -> Self {
+        Self::new(self.decl, self.params.clone(), self.inner.clone_box())
+    }
+
+    fn __copy__(&self) -> Self {
+        self.copy()
+    }
+
+    fn __deepcopy__(&self, _memo: &Bound<'_, PyAny>) -> Self {
+        self.copy()
+    }
+
+    /// The value(s) after the last bar (NaN before any bar).
+    #[getter]
+    fn value<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let k = self.inner.n_outputs();
+        let mut out = self.out;
+        self.inner.value(&mut out[..k]);
+        self.result(py, &out[..k])
+    }
+
+    /// Number of bars seen since construction or reset.
+    #[getter]
+    fn bars(&self) -> u64 {
+        self.inner.bars()
+    }
+
+    /// The function's name.
+    #[getter]
+    fn name(&self) -> &'static str {
+        self.decl.name
+    }
+
+    /// The state as bytes (restore with `sextant.ta.stream.load`).
+    fn save<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.save())
+    }
+
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let restore = py.import("sextant._native")?.getattr("_restore_stream")?;
+        let params: Vec<Bound<'py, PyAny>> =
+            self.params.values().iter().map(|v| value_to_py(py, v)).collect::<PyResult<_>>()?;
+        let args = (self.decl.module.as_str(), self.decl.name, PyTuple::new(py, params)?, self.save(py));
+        PyTuple::new(py, [restore, args.into_pyobject(py)?.into_any()])
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<stream {} bars={}>", self.decl.display_with(&self.params), self.inner.bars())
+    }
+}
+
+/// Restores a pickled stream.
+#[pyfunction]
+fn _restore_stream(
+    py: Python<'_>,
+    module: &str,
+    name: &str,
+    params: &Bound<'_, PyTuple>,
+    state: &[u8],
+) -> PyResult<PyStream> {
+    let decl = registry::find(module, name).ok_or_else(|| to_py(py, Error::UnknownFunction(format!("{module}.{name}"))))?;
+    let params = to_params(decl, params)?;
+    let inner = decl.stream_load(state).into_py_result(py)?;
+    Ok(PyStream::new(decl, params, inner))
+}
+
+/// The declarations as JSON (a list of function descriptions), from which the Python surface,
+/// the stubs and the docs table are generated.
+#[pyfunction]
+fn registry_json() -> String {
+    let infos: Vec<_> = REGISTRY.iter().map(|d| d.info()).collect();
+    // Descriptions contain only strings, numbers and nulls; serialisation cannot fail.
+    serde_json::to_string(&infos).unwrap_or_default()
+}
+
+/// The `Function` object for a declared function.
+#[pyfunction]
+fn function(py: Python<'_>, module: &str, name: &str) -> PyResult<PyFunction> {
+    registry::find(module, name)
+        .map(|decl| PyFunction { decl })
+        .ok_or_else(|| to_py(py, Error::UnknownFunction(format!("{module}.{name}"))))
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyFunction>()?;
+    m.add_class::<PyStream>()?;
+    m.add_function(wrap_pyfunction!(registry_json, m)?)?;
+    m.add_function(wrap_pyfunction!(function, m)?)?;
+    m.add_function(wrap_pyfunction!(_restore_stream, m)?)?;
+    errors::register(m)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,44 @@
+"""Sextant: financial analytics on a pure-Rust core.
+
+Modules:
+    sextant.ta     technical indicators with TA-Lib's names, arguments and numbers
+                   (``import sextant.ta as talib`` works); ``sextant.ta.stream`` for streaming.
+    sextant.risk   risk and performance metrics with empyrical's names and conventions.
+    sextant.alloc  portfolio weighting.
+    sextant.errors the exception classes.
+
+Example:
+    >>> import numpy as np, sextant
+    >>> close = np.array([10.0, 10.5, 10.2, 10.8, 11.0, 10.9, 11.4])
+    >>> sextant.ta.SMA(close, timeperiod=3)[2:]
+    array([10.23333333, 10.5       , 10.66666667, 10.9       , 11.1       ])
+    >>> returns = np.diff(close) / close[:-1]
+    >>> round(sextant.risk.sharpe_ratio(returns), 4)  # empyrical.sharpe_ratio gives 10.1486
+    10.1486
+"""
+
+from sextant import _native, errors
+from sextant import alloc, risk, ta
+from sextant.errors import (
+    InputError,
+    ParameterError,
+    SextantError,
+    StateError,
+    UnknownFunctionError,
+    UnsupportedError,
+)
+
+__version__ = _native.__version__
+
+__all__ = [
+    "ta",
+    "risk",
+    "alloc",
+    "errors",
+    "SextantError",
+    "ParameterError",
+    "UnsupportedError",
+    "InputError",
+    "StateError",
+    "UnknownFunctionError",
+]

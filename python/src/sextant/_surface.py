@@ -1,0 +1,419 @@
+"""The Python surface, derived from the core's declarations.
+
+Every public function of ``sextant.ta``, ``sextant.risk`` and ``sextant.alloc`` (and every
+``sextant.ta.stream`` constructor) is generated here from ``_native.registry_json()``: the
+signature (names, order, defaults), the docstring, input conversion and output wrapping. The
+same descriptions produce the committed ``.pyi`` stubs and ``docs/functions.md``:
+
+    python python/tools/surface.py --write [--docs DOCS_DIR]   regenerate
+    python python/tools/surface.py --check [--docs DOCS_DIR]   fail on drift (CI)
+
+Nothing here is written per function.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sextant import _native
+
+REGISTRY: list[dict[str, Any]] = json.loads(_native.registry_json())
+MODULES = ("ta", "risk", "alloc")
+
+
+def functions(module: str) -> list[dict[str, Any]]:
+    """The descriptions of one module's functions, in declaration order."""
+    return [f for f in REGISTRY if f["module"] == module]
+
+
+# --------------------------------------------------------------------------- conversion
+
+
+def _input_error(name: str, reason: str) -> Exception:
+    err = _native.InputError(f"input `{name}` is invalid: {reason}")
+    err.code = "INVALID_INPUT"
+    err.parameter = name
+    return err
+
+
+def _as_array(x: Any, kind: str, name: str) -> tuple[np.ndarray, Any]:
+    """Converts one input to a C-contiguous float64 array without copying when it already is
+    one. Returns the array and a description of the container (to give the same kind back)."""
+    if type(x) is np.ndarray and x.dtype == np.float64 and x.flags.c_contiguous:
+        arr, like = x, None
+    else:
+        mod = type(x).__module__.split(".")[0]
+        like = None
+        if mod == "pandas":
+            if kind == "matrix" and hasattr(x, "columns"):
+                like = ("pandas-columns", x.columns)
+            elif hasattr(x, "index") and not hasattr(x, "columns"):
+                like = ("pandas", x.index)
+            else:
+                raise _input_error(name, f"expected a pandas Series, got {type(x).__name__}")
+            x = x.to_numpy(dtype=np.float64, na_value=np.nan)
+        elif mod == "polars":
+            import polars as pl
+
+            if not isinstance(x, pl.Series):
+                raise _input_error(name, f"expected a polars Series, got {type(x).__name__}")
+            like = ("polars", x.name)
+            x = x.cast(pl.Float64).to_numpy()
+        elif x is None or isinstance(x, (str, bytes)):
+            raise _input_error(name, f"expected an array of numbers, got {type(x).__name__}")
+        try:
+            arr = np.ascontiguousarray(x, dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise _input_error(name, f"cannot convert to float64 ({e})") from None
+    want = 2 if kind == "matrix" else 1
+    if arr.ndim != want:
+        raise _input_error(name, f"expected a {want}-D array, got shape {arr.shape}")
+    return arr, like
+
+
+def _wrap(values: list, outputs: list[dict], like: Any) -> Any:
+    if like is not None:
+        tag = like[0]
+        wrapped = []
+        for v, o in zip(values, outputs):
+            if not isinstance(v, np.ndarray):
+                wrapped.append(v)
+            elif tag == "pandas" and o["kind"] == "series":
+                import pandas as pd
+
+                wrapped.append(pd.Series(v, index=like[1], name=o["name"] if len(outputs) > 1 else None))
+            elif tag == "pandas-columns" and o["kind"] == "per_column":
+                import pandas as pd
+
+                wrapped.append(pd.Series(v, index=like[1], name=o["name"]))
+            elif tag == "polars":
+                import polars as pl
+
+                wrapped.append(pl.Series(o["name"], v, nan_to_null=v.dtype.kind == "f"))
+            else:
+                wrapped.append(v)
+        values = wrapped
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+class _Caller:
+    """Converts inputs, calls the native function, wraps outputs. One per function."""
+
+    __slots__ = ("fn", "kinds", "names", "outputs")
+
+    def __init__(self, info: dict) -> None:
+        self.fn = _native.function(info["module"], info["name"])
+        self.kinds = [i["kind"] for i in info["inputs"]]
+        self.names = [i["name"] for i in info["inputs"]]
+        self.outputs = info["outputs"]
+
+    def __call__(self, inputs: tuple, params: tuple, out: Any) -> Any:
+        arrays = []
+        like = None
+        for x, kind, name in zip(inputs, self.kinds, self.names):
+            arr, l = _as_array(x, kind, name)
+            arrays.append(arr)
+            if like is None:
+                like = l
+        if out is not None:
+            out = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+            return _wrap(self.fn(tuple(arrays), params, out), self.outputs, None)
+        return _wrap(self.fn(tuple(arrays), params), self.outputs, like)
+
+
+# --------------------------------------------------------------------------- generation
+
+
+def _sig_params(info: dict) -> list[str]:
+    return [f"{p['name']}={p['default']!r}" for p in info["params"]]
+
+
+def _tuple(names: list[str]) -> str:
+    return "(" + ", ".join(names) + ("," if len(names) == 1 else "") + ")"
+
+
+def wrapper_source(info: dict) -> str:
+    ins = [i["name"] for i in info["inputs"]]
+    sig = ", ".join(ins + _sig_params(info) + ["*", "out=None"])
+    args = _tuple([p["name"] for p in info["params"]])
+    return f"def {info['name']}({sig}):\n    return _call({_tuple(ins)}, {args}, out)\n"
+
+
+def stream_source(info: dict) -> str:
+    sig = ", ".join(["history=None"] + _sig_params(info))
+    args = _tuple([p["name"] for p in info["params"]])
+    return (
+        f"def {info['name']}({sig}):\n"
+        f"    s = _F.stream({args})\n"
+        f"    if history is not None:\n"
+        f"        _feed(s, history)\n"
+        f"    return s\n"
+    )
+
+
+def _bounds(p: dict) -> str:
+    if p["kind"] == "choice":
+        return "one of " + ", ".join(repr(o) for o in p["options"])
+    if p["kind"] == "matype":
+        return "a TA-Lib matype code 0-13"
+    lo, hi = p["min"], p["max"]
+    if p["kind"] == "int":
+        return f"in [{int(lo)}, {int(hi)}]"
+    if abs(lo) > 1e300 and abs(hi) > 1e300:
+        return "any finite number"
+    if abs(hi) > 1e300:
+        return f">= {lo:g}"
+    return f"in [{lo:g}, {hi:g}]"
+
+
+_PY_TYPE = {"int": "int", "float": "float", "optional_float": "Optional[float]", "matype": "int"}
+
+
+def _ptype(p: dict) -> str:
+    if p["kind"] == "choice":
+        return "Literal[" + ", ".join(repr(o) for o in p["options"]) + "]"
+    return _PY_TYPE[p["kind"]]
+
+
+def _otype(o: dict) -> str:
+    if o["kind"] == "scalar":
+        return "float"
+    return "NDArray[np.int32]" if o["dtype"] == "i32" else "NDArray[np.float64]"
+
+
+def _rtype(info: dict) -> str:
+    outs = [_otype(o) for o in info["outputs"]]
+    return outs[0] if len(outs) == 1 else f"Tuple[{', '.join(outs)}]"
+
+
+def docstring(info: dict, stream: bool = False) -> str:
+    lines = [f"{info['summary']}{' (streaming state)' if stream else ''}.", "", info["doc"], "", "Args:"]
+    if stream:
+        names = ", ".join(i["name"] for i in info["inputs"])
+        lines.append(f"    history: optional past bars to feed first: "
+                     f"{'an array' if len(info['inputs']) == 1 else 'a tuple of arrays (' + names + ')'}.")
+    else:
+        for i in info["inputs"]:
+            what = "2-D array or DataFrame" if i["kind"] == "matrix" else "1-D array-like, pandas or polars Series"
+            lines.append(f"    {i['name']}: {i['doc']} ({what}).")
+    for p in info["params"]:
+        lines.append(f"    {p['name']} ({_ptype(p)}, default {p['default']!r}, {_bounds(p)}): {p['doc']}.")
+    if not stream:
+        lines.append("    out: optional preallocated output array(s), written in place and returned.")
+    lines += ["", "Returns:"]
+    if stream:
+        bar = ", ".join(i["name"] for i in info["inputs"])
+        lines.append(f"    A stream; ``update({bar})`` returns "
+                     + (" ".join(o["name"] for o in info["outputs"])) + ".")
+    else:
+        for o in info["outputs"]:
+            kind = {"series": "array of the input's length", "scalar": "float",
+                    "per_column": "one value per asset"}[o["kind"]]
+            lines.append(f"    {o['name']}: {o['dtype']} {kind}.")
+    if info.get("default_lookback") is not None:
+        lines += ["", f"Lookback: {info['default_lookback']} bars with the default parameters "
+                      "(NaN, or 0 for integer outputs, before)."]
+    lines += ["", "Raises:", "    ParameterError: a parameter out of range or of the wrong type.",
+              "    InputError: inputs of different lengths or the wrong shape."]
+    return "\n".join(lines)
+
+
+def _make(info: dict, source: str, ns: dict, module: str, doc: str):
+    exec(compile(source, f"<sextant.{module}.{info['name']}>", "exec"), ns)
+    f = ns[info["name"]]
+    f.__doc__ = doc
+    f.__module__ = f"sextant.{module}"
+    return f
+
+
+def install(namespace: dict, module: str) -> None:
+    """Defines every declared function of ``module`` in ``namespace``."""
+    names = []
+    for info in functions(module):
+        f = _make(info, wrapper_source(info), {"_call": _Caller(info)}, module, docstring(info))
+        namespace[info["name"]] = f
+        names.append(info["name"])
+    if module == "ta":
+        namespace["get_functions"] = get_functions
+        namespace["get_function_groups"] = get_function_groups
+        names += ["get_functions", "get_function_groups", "stream"]
+    namespace["__all__"] = names
+
+
+def _feed(stream: Any, history: Any) -> None:
+    n = len(stream_inputs[stream.name])
+    cols = history if n > 1 else (history,)
+    if not isinstance(cols, (tuple, list)) or len(cols) != n:
+        raise _input_error("history", f"expected a tuple of {n} arrays ({', '.join(stream_inputs[stream.name])})")
+    arrays = tuple(_as_array(c, "series", nm)[0] for c, nm in zip(cols, stream_inputs[stream.name]))
+    stream.extend(arrays)
+
+
+stream_inputs: dict[str, list[str]] = {}
+
+
+def install_streams(namespace: dict, module: str) -> None:
+    """Defines a stream constructor for every streaming function of ``module``."""
+    names = []
+    for info in functions(module):
+        if not info["streaming"]:
+            continue
+        stream_inputs[info["name"]] = [i["name"] for i in info["inputs"]]
+        ns = {"_F": _native.function(module, info["name"]), "_feed": _feed}
+        namespace[info["name"]] = _make(info, stream_source(info), ns, f"{module}.stream", docstring(info, True))
+        names.append(info["name"])
+    namespace["restore"] = restore
+    namespace["__all__"] = names + ["restore"]
+
+
+def restore(name: str, state: bytes, **params: Any):
+    """Restores a stream from ``stream.save()`` bytes: ``restore("RSI", state, timeperiod=14)``."""
+    info = next((f for f in functions("ta") if f["name"] == name), None)
+    if info is None:
+        raise _native.UnknownFunctionError(f"unknown function `{name}`")
+    values = tuple(params.get(p["name"], p["default"]) for p in info["params"])
+    return _native._restore_stream("ta", name, values, state)
+
+
+def get_functions() -> list[str]:
+    """Names of every declared indicator (TA-Lib's ``get_functions``)."""
+    return [f["name"] for f in functions("ta")]
+
+
+def get_function_groups() -> dict[str, list[str]]:
+    """Indicator names by TA-Lib group (TA-Lib's ``get_function_groups``)."""
+    groups: dict[str, list[str]] = {}
+    for f in functions("ta"):
+        groups.setdefault(f["group"], []).append(f["name"])
+    return groups
+
+
+# --------------------------------------------------------------------------- stubs and docs
+
+_HEADER = "# Generated by `python python/tools/surface.py --write` from the core's declarations. Do not edit.\n"
+
+
+def _indent(doc: str) -> str:
+    return "\n".join(("    " + line) if line else "" for line in doc.split("\n"))
+
+
+def stub(module: str) -> str:
+    out = [_HEADER, "from typing import Literal, Optional, Tuple, Union", "", "import numpy as np",
+           "from numpy.typing import ArrayLike, NDArray", ""]
+    if module == "ta":
+        out += ["from sextant.ta import stream as stream", "",
+                "def get_functions() -> list[str]: ...",
+                "def get_function_groups() -> dict[str, list[str]]: ...", ""]
+    for info in functions(module):
+        ins = [f"{i['name']}: ArrayLike" for i in info["inputs"]]
+        ps = [f"{p['name']}: {_ptype(p)} = {p['default']!r}" for p in info["params"]]
+        out.append(f"def {info['name']}({', '.join(ins + ps + ['*', 'out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None'])})"
+                   f" -> {_rtype(info)}:")
+        out.append(f'    """{_indent(docstring(info)).lstrip()}\n    """')
+        out.append("")
+    return "\n".join(out)
+
+
+def stream_stub(module: str) -> str:
+    out = [_HEADER, "from typing import Any, Literal, Optional, Tuple, Union", "", "from numpy.typing import ArrayLike", "",
+           "class Stream:",
+           '    """A streaming indicator state."""',
+           "    name: str",
+           "    value: Any",
+           "    bars: int",
+           "    def update(self, *bar: float) -> Any: ...",
+           "    def peek(self, *bar: float) -> Any: ...",
+           "    def replace_last(self, *bar: float) -> Any: ...",
+           "    def extend(self, columns: Tuple[ArrayLike, ...]) -> Any: ...",
+           "    def reset(self) -> None: ...",
+           "    def copy(self) -> Stream: ...",
+           "    def save(self) -> bytes: ...",
+           "",
+           "def restore(name: str, state: bytes, **params: Any) -> Stream: ...",
+           ""]
+    for info in functions(module):
+        if not info["streaming"]:
+            continue
+        hist = "ArrayLike" if len(info["inputs"]) == 1 else "Tuple[" + ", ".join(["ArrayLike"] * len(info["inputs"])) + "]"
+        ps = [f"{p['name']}: {_ptype(p)} = {p['default']!r}" for p in info["params"]]
+        out.append(f"def {info['name']}({', '.join([f'history: Optional[{hist}] = None'] + ps)}) -> Stream:")
+        out.append(f'    """{_indent(docstring(info, True)).lstrip()}\n    """')
+        out.append("")
+    return "\n".join(out)
+
+
+def docs_table() -> str:
+    out = ["# Function reference", "",
+           "Generated by `python python/tools/surface.py --write` from the core's declarations "
+           "(`crates/sextant-core/src/registry.rs`). Each function is callable from Python "
+           "(`sextant.<module>.<name>`), Node and WASM, and the server (`POST /v1/<module>/<name>`).", ""]
+    for module in MODULES:
+        out += [f"## sextant.{module}", "",
+                "| name | group | inputs | parameters (default, bounds) | outputs | lookback | stream |",
+                "|---|---|---|---|---|---|---|"]
+        for f in functions(module):
+            ins = ", ".join(f"`{i['name']}`" for i in f["inputs"])
+            ps = "<br>".join(f"`{p['name']}`={p['default']!r} ({_bounds(p)})" for p in f["params"]) or "-"
+            outs = ", ".join(f"`{o['name']}` ({o['dtype']} {o['kind']})" for o in f["outputs"])
+            lb = "-" if f["default_lookback"] is None else str(f["default_lookback"])
+            out.append(f"| `{f['name']}` | {f['group']} | {ins} | {ps} | {outs} | {lb} | {'yes' if f['streaming'] else '-'} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def generated_files(docs: Path | None) -> dict[Path, str]:
+    pkg = Path(__file__).parent
+    files = {pkg / "ta" / "__init__.pyi": stub("ta"), pkg / "ta" / "stream.pyi": stream_stub("ta"),
+             pkg / "risk" / "__init__.pyi": stub("risk"), pkg / "alloc" / "__init__.pyi": stub("alloc")}
+    if docs is not None:
+        files[docs / "functions.md"] = docs_table()
+    return files
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+    import difflib
+
+    ap = argparse.ArgumentParser(prog="python/tools/surface.py")
+    ap.add_argument("--write", action="store_true")
+    ap.add_argument("--check", action="store_true")
+    ap.add_argument("--docs", type=Path, default=None)
+    a = ap.parse_args(argv)
+    drift = 0
+    for path, text in generated_files(a.docs).items():
+        old = path.read_text() if path.exists() else ""
+        if a.write:
+            if old != text:
+                path.write_text(text)
+                print(f"wrote {path}")
+        elif old != text:
+            drift += 1
+            sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), text.splitlines(True), str(path), "generated"))
+    if a.check:
+        import sextant.alloc
+        import sextant.risk
+        import sextant.ta
+        import sextant.ta.stream
+
+        mods = {"ta": sextant.ta, "risk": sextant.risk, "alloc": sextant.alloc}
+        for f in REGISTRY:
+            if not callable(getattr(mods[f["module"]], f["name"], None)):
+                print(f"declared function {f['module']}.{f['name']} is missing from the Python surface")
+                drift += 1
+            if f["streaming"] and not callable(getattr(sextant.ta.stream, f["name"], None)):
+                print(f"streaming function {f['name']} is missing from sextant.ta.stream")
+                drift += 1
+        if drift:
+            print(f"{drift} generated file(s) or functions drifted: run `python python/tools/surface.py --write`")
+            return 1
+        print(f"surface in sync: {len(REGISTRY)} functions, stubs and docs table match")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,38 @@
+"""The Python surface is derived from the declarations: every declared function is present with
+the reference's signature, and the committed stubs/docs match the generator."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import sextant
+from sextant import _surface
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_declared_function_is_exposed_with_its_signature():
+    mods = {"ta": sextant.ta, "risk": sextant.risk, "alloc": sextant.alloc}
+    assert len(_surface.REGISTRY) >= 8
+    for f in _surface.REGISTRY:
+        fn = getattr(mods[f["module"]], f["name"])
+        params = list(inspect.signature(fn).parameters.values())
+        names = [p.name for p in params]
+        assert names == [i["name"] for i in f["inputs"]] + [p["name"] for p in f["params"]] + ["out"]
+        for p, spec in zip(params[len(f["inputs"]):], f["params"]):
+            assert p.default == spec["default"]
+        assert f["summary"] in fn.__doc__
+
+
+def test_talib_signatures():
+    assert str(inspect.signature(sextant.ta.BBANDS)) == "(real, timeperiod=20, nbdevup=2.0, nbdevdn=2.0, matype=0, *, out=None)"
+    assert str(inspect.signature(sextant.ta.ATR)) == "(high, low, close, timeperiod=14, *, out=None)"
+    assert str(inspect.signature(sextant.risk.sharpe_ratio)) == "(returns, risk_free=0.0, period='daily', annualization=None, *, out=None)"
+    assert sextant.ta.get_function_groups()["Overlap Studies"] == ["SMA", "EMA", "BBANDS"]
+    assert "CDLENGULFING" in sextant.ta.get_functions()
+
+
+def test_generated_files_are_in_sync():
+    for path, text in _surface.generated_files(ROOT / "docs").items():
+        assert path.read_text() == text, f"{path} drifted: run python python/tools/surface.py --write --docs docs"
