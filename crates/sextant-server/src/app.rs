@@ -1,0 +1,261 @@
+//! The router: service endpoints, the catalogue, one generic compute handler for every declared
+//! function, the OpenAPI document and the Swagger UI.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Request, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use sextant_core::decl::FunctionDecl;
+use sextant_core::registry::{self, REGISTRY};
+use sha2::{Digest, Sha256};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::convert::{self, ComputeRequest};
+use crate::error::{json_response, ApiError};
+use crate::openapi;
+use crate::store::{Store, StoredResponse};
+
+/// Header that carries a client's idempotency key.
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+/// Response header set on a replayed (stored) response.
+pub const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+/// Request id header, set when missing and copied to the response.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Largest accepted request body in bytes (413 above).
+    pub body_limit: usize,
+    /// How long stored idempotent responses are kept.
+    pub idempotency_ttl: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { body_limit: 16 * 1024 * 1024, idempotency_ttl: Duration::from_secs(24 * 3600) }
+    }
+}
+
+/// Shared state of the handlers.
+#[derive(Clone)]
+pub struct AppState {
+    /// Storage.
+    pub store: Arc<dyn Store>,
+    /// Settings.
+    pub options: Options,
+}
+
+/// The whole application with its middleware: request ids, JSON logs per request, panics to a
+/// JSON 500, the body limit.
+pub fn router(store: Arc<dyn Store>, options: Options) -> Router {
+    let body_limit = options.body_limit;
+    let state = AppState { store, options };
+    let doc = openapi::document(REGISTRY);
+    let swagger =
+        utoipa_swagger_ui::SwaggerUi::new("/docs").external_url_unchecked("/openapi.json", doc);
+    Router::new()
+        .route("/", get(|| async { Redirect::temporary("/docs/") }))
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/v1/functions", get(catalogue))
+        .route("/v1/functions/{module}/{name}", get(describe))
+        .route("/v1/{module}/{name}", post(compute))
+        .merge(swagger)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
+            ApiError::Internal("the handler panicked".into()).into_response()
+        }))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<Body>| {
+                    let id =
+                        req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", request_id = %id, method = %req.method(),
+                        path = %req.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+async fn health() -> impl IntoResponse {
+    Json(serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
+}
+
+async fn ready(State(app): State<AppState>) -> Response {
+    match app.store.ping().await {
+        Ok(()) => Json(serde_json::json!({"status": "ready", "database": app.store.backend()}))
+            .into_response(),
+        Err(e) => ApiError::Store(e).into_response(),
+    }
+}
+
+async fn catalogue() -> impl IntoResponse {
+    let functions: Vec<_> = REGISTRY.iter().map(|d| d.info()).collect();
+    Json(serde_json::json!({ "functions": functions }))
+}
+
+fn lookup(
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<&'static FunctionDecl, ApiError> {
+    let Path((module, name)) = path.map_err(|e| ApiError::NotFound(e.body_text()))?;
+    registry::find(&module, &name).ok_or(ApiError::UnknownFunction { module, name })
+}
+
+async fn describe(
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    Ok(Json(lookup(path)?.info()))
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError::NotFound(uri.path().to_owned())
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+fn check_json_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(ct) = headers.get(header::CONTENT_TYPE) else {
+        return Err(ApiError::UnsupportedMediaType("no Content-Type".into()));
+    };
+    let text = ct.to_str().unwrap_or("");
+    let mime = text.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let is_json =
+        mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"));
+    if is_json {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType(format!("`{}`", text.escape_default())))
+    }
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get(IDEMPOTENCY_KEY) else { return Ok(None) };
+    let bad = |reason: &str| ApiError::InvalidHeader {
+        header: "Idempotency-Key",
+        reason: reason.to_owned(),
+    };
+    let key = v.to_str().map_err(|_| bad("must be printable ASCII"))?;
+    if key.is_empty() || key.len() > 255 {
+        return Err(bad("must be 1 to 255 characters"));
+    }
+    if !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(bad("must be printable ASCII without spaces"));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// The fingerprint an idempotency key is bound to: sha256 of method, path and body.
+#[must_use]
+pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(method.as_bytes());
+    h.update([0]);
+    h.update(path.as_bytes());
+    h.update([0]);
+    h.update(body);
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn replay(rec: StoredResponse) -> Response {
+    let status = StatusCode::from_u16(rec.status).unwrap_or(StatusCode::OK);
+    let mut res = json_response(status, rec.body.into_bytes());
+    res.headers_mut().insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
+    res
+}
+
+/// Runs one request through the core off the async threads. Returns the status and body bytes
+/// (200 or the 4xx of a rejected body: both are deterministic, so both may be stored).
+async fn run(decl: &'static FunctionDecl, body: Bytes) -> Result<(StatusCode, Vec<u8>), ApiError> {
+    let task = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
+        let req: ComputeRequest = serde_json::from_slice(&body).map_err(|e| {
+            if e.is_data() {
+                ApiError::InvalidBody(e.to_string())
+            } else {
+                ApiError::MalformedJson(e.to_string())
+            }
+        })?;
+        let out = convert::compute(decl, &req)?;
+        serde_json::to_vec(&out).map_err(|e| ApiError::Internal(e.to_string()))
+    });
+    match task.await {
+        Ok(Ok(bytes)) => Ok((StatusCode::OK, bytes)),
+        Ok(Err(e)) if e.status().is_client_error() => Ok((e.status(), e.body_bytes())),
+        Ok(Err(e)) => Err(e),
+        Err(join) => Err(ApiError::Internal(format!("compute task failed: {join}"))),
+    }
+}
+
+async fn compute(
+    State(app): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let decl = lookup(path)?;
+    check_json_content_type(&headers)?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge { limit: app.options.body_limit }
+        } else {
+            ApiError::BadBody(e.body_text())
+        }
+    })?;
+    let Some(key) = idempotency_key(&headers)? else {
+        let (status, bytes) = run(decl, body).await?;
+        return Ok(json_response(status, bytes));
+    };
+
+    let fp = fingerprint("POST", uri.path(), &body);
+    let ttl = i64::try_from(app.options.idempotency_ttl.as_secs()).unwrap_or(i64::MAX);
+    if let Some(rec) = app.store.get_response(&key).await? {
+        if rec.created_at.saturating_add(ttl) >= now_unix() {
+            return if rec.fingerprint == fp {
+                Ok(replay(rec))
+            } else {
+                Err(ApiError::IdempotencyConflict(key))
+            };
+        }
+        // Expired: forget it and treat the key as new.
+        app.store.purge_responses(now_unix().saturating_sub(ttl)).await?;
+    }
+    let (status, bytes) = run(decl, body).await?;
+    let rec = StoredResponse {
+        key,
+        fingerprint: fp,
+        status: status.as_u16(),
+        body: String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.to_string()))?,
+        created_at: now_unix(),
+    };
+    if app.store.put_response(&rec).await? {
+        return Ok(json_response(status, rec.body.into_bytes()));
+    }
+    // A concurrent request with the same key stored first: answer as a retry would.
+    match app.store.get_response(&rec.key).await? {
+        Some(first) if first.fingerprint == rec.fingerprint => Ok(replay(first)),
+        _ => Err(ApiError::IdempotencyConflict(rec.key)),
+    }
+}

@@ -1,0 +1,257 @@
+//! JSON <-> core data: request bodies to core inputs and parameters, core outputs to JSON.
+//!
+//! Numbers travel as JSON numbers; NaN travels as `null` in both directions, and the infinities
+//! (which JSON cannot write) as the strings `"Infinity"` and `"-Infinity"`.
+
+use serde::Deserialize;
+use serde_json::{Map, Number, Value as Json};
+use sextant_core::decl::{FunctionDecl, InputData, InputKind, OutVec, Params, Value};
+use sextant_core::Error;
+
+/// A compute request: `{"inputs": {name: array}, "params": {name: value}}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComputeRequest {
+    /// Inputs by declared name: a series is an array of numbers, a matrix an array of rows.
+    pub inputs: Map<String, Json>,
+    /// Parameters by declared name; missing ones take their defaults.
+    #[serde(default)]
+    pub params: Map<String, Json>,
+}
+
+/// An owned input column.
+#[derive(Debug)]
+pub enum OwnedInput {
+    /// A series.
+    Series(Vec<f64>),
+    /// A row-major matrix.
+    Matrix {
+        /// Values, row-major.
+        data: Vec<f64>,
+        /// Rows.
+        rows: usize,
+        /// Columns.
+        cols: usize,
+    },
+}
+
+impl OwnedInput {
+    /// Borrowed view for the core.
+    #[must_use]
+    pub fn view(&self) -> InputData<'_> {
+        match self {
+            Self::Series(s) => InputData::Series(s),
+            Self::Matrix { data, rows, cols } => {
+                InputData::Matrix { data, rows: *rows, cols: *cols }
+            }
+        }
+    }
+}
+
+/// A JSON number, `null` (NaN) or `"Infinity"` / `"-Infinity"` as an f64.
+#[must_use]
+pub fn json_to_f64(v: &Json) -> Option<f64> {
+    match v {
+        Json::Number(n) => n.as_f64(),
+        Json::Null => Some(f64::NAN),
+        Json::String(s) if s == "Infinity" => Some(f64::INFINITY),
+        Json::String(s) if s == "-Infinity" => Some(f64::NEG_INFINITY),
+        _ => None,
+    }
+}
+
+/// An f64 as JSON: a number, `null` for NaN, `"Infinity"` / `"-Infinity"`.
+#[must_use]
+pub fn f64_to_json(x: f64) -> Json {
+    if x.is_nan() {
+        Json::Null
+    } else if x.is_infinite() {
+        Json::String(if x > 0.0 { "Infinity" } else { "-Infinity" }.to_owned())
+    } else {
+        Number::from_f64(x).map_or(Json::Null, Json::Number)
+    }
+}
+
+fn kind_name(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+fn invalid(input: &str, reason: String) -> Error {
+    Error::InvalidInput { input: input.to_owned(), reason }
+}
+
+const NUMBER_EXPECTED: &str = "expected a number, null (NaN), \"Infinity\" or \"-Infinity\"";
+
+fn parse_numbers(input: &str, items: &[Json], what: &str) -> Result<Vec<f64>, Error> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            json_to_f64(v).ok_or_else(|| {
+                invalid(input, format!("{what}{i} is {}; {NUMBER_EXPECTED}", kind_name(v)))
+            })
+        })
+        .collect()
+}
+
+fn parse_input(name: &str, kind: InputKind, v: &Json) -> Result<OwnedInput, Error> {
+    let Json::Array(items) = v else {
+        return Err(invalid(name, format!("expected an array, got {}", kind_name(v))));
+    };
+    match kind {
+        InputKind::Series => Ok(OwnedInput::Series(parse_numbers(name, items, "element ")?)),
+        InputKind::Matrix => {
+            let mut data = Vec::new();
+            let mut cols = None;
+            for (r, row) in items.iter().enumerate() {
+                let Json::Array(row) = row else {
+                    return Err(invalid(
+                        name,
+                        format!("row {r} is {}; a matrix is an array of rows", kind_name(row)),
+                    ));
+                };
+                match cols {
+                    None => cols = Some(row.len()),
+                    Some(c) if c != row.len() => {
+                        return Err(invalid(
+                            name,
+                            format!("row {r} has {} values, row 0 has {c}", row.len()),
+                        ))
+                    }
+                    Some(_) => {}
+                }
+                data.extend(parse_numbers(name, row, &format!("row {r}, column "))?);
+            }
+            Ok(OwnedInput::Matrix { data, rows: items.len(), cols: cols.unwrap_or(0) })
+        }
+    }
+}
+
+/// Inputs in declaration order; unknown or missing names are errors naming the input.
+pub fn inputs(decl: &FunctionDecl, given: &Map<String, Json>) -> Result<Vec<OwnedInput>, Error> {
+    let names = || decl.inputs.iter().map(|i| i.name).collect::<Vec<_>>().join(", ");
+    if let Some(extra) = given.keys().find(|k| !decl.inputs.iter().any(|i| i.name == *k)) {
+        return Err(invalid(
+            extra,
+            format!("`{}` has no input of this name; inputs: {}", decl.name, names()),
+        ));
+    }
+    decl.inputs
+        .iter()
+        .map(|spec| match given.get(spec.name) {
+            Some(v) => parse_input(spec.name, spec.kind, v),
+            None => Err(invalid(
+                spec.name,
+                format!("missing; `{}` needs inputs: {}", decl.name, names()),
+            )),
+        })
+        .collect()
+}
+
+/// Parameters validated against the declaration (defaults filled in).
+pub fn params(decl: &FunctionDecl, given: &Map<String, Json>) -> Result<Params, Error> {
+    let mut named = Vec::with_capacity(given.len());
+    for (name, v) in given {
+        let value = match v {
+            Json::Null => Value::None,
+            Json::String(s) => Value::Str(s.clone()),
+            Json::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            other => {
+                return Err(Error::InvalidType {
+                    param: name.clone(),
+                    expected: "a number, a string or null".to_owned(),
+                    got: kind_name(other).to_owned(),
+                })
+            }
+        };
+        named.push((name.as_str(), value));
+    }
+    decl.params_named(named)
+}
+
+/// A validated parameter value as JSON.
+#[must_use]
+pub fn value_to_json(v: &Value) -> Json {
+    match v {
+        Value::Int(i) => Json::from(*i),
+        Value::Float(f) => f64_to_json(*f),
+        Value::Str(s) => Json::String(s.clone()),
+        Value::None => Json::Null,
+    }
+}
+
+/// An output as JSON: arrays for series and per-column outputs, a number for scalars.
+#[must_use]
+pub fn output_to_json(out: &OutVec) -> Json {
+    match out {
+        OutVec::F64(v) => Json::Array(v.iter().map(|x| f64_to_json(*x)).collect()),
+        OutVec::I32(v) => Json::Array(v.iter().map(|x| Json::from(*x)).collect()),
+        OutVec::Scalar(x) => f64_to_json(*x),
+    }
+}
+
+/// Parses, validates, computes and renders one request: the whole adapter, transport aside.
+pub fn compute(decl: &FunctionDecl, req: &ComputeRequest) -> Result<Json, Error> {
+    let owned = inputs(decl, &req.inputs)?;
+    let params = params(decl, &req.params)?;
+    let views: Vec<InputData<'_>> = owned.iter().map(OwnedInput::view).collect();
+    let outs = decl.call(&views, &params)?;
+    let outputs: Map<String, Json> = decl
+        .outputs
+        .iter()
+        .zip(&outs)
+        .map(|(spec, out)| (spec.name.to_owned(), output_to_json(out)))
+        .collect();
+    let params: Map<String, Json> = decl
+        .params
+        .iter()
+        .zip(params.values())
+        .map(|(spec, v)| (spec.name.to_owned(), value_to_json(v)))
+        .collect();
+    Ok(serde_json::json!({
+        "module": decl.module.as_str(),
+        "function": decl.name,
+        "params": params,
+        "outputs": outputs,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nan_and_infinities_round_trip() {
+        for x in [1.5, -0.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e-300] {
+            let back = json_to_f64(&f64_to_json(x)).unwrap();
+            assert!(back.to_bits() == x.to_bits() || (x.is_nan() && back.is_nan()), "{x}");
+        }
+        assert_eq!(json_to_f64(&Json::Bool(true)), None);
+        assert_eq!(json_to_f64(&Json::String("NaN".into())), None);
+    }
+
+    #[test]
+    fn matrix_rows_must_agree() {
+        let v: Json = serde_json::from_str("[[1, 2], [3]]").unwrap();
+        let e = parse_input("cov", InputKind::Matrix, &v).unwrap_err();
+        assert_eq!(e.subject(), Some("cov"));
+        let v: Json = serde_json::from_str("[[1, null], [3, \"Infinity\"]]").unwrap();
+        let OwnedInput::Matrix { data, rows, cols } =
+            parse_input("cov", InputKind::Matrix, &v).unwrap()
+        else {
+            panic!("matrix expected")
+        };
+        assert_eq!((rows, cols), (2, 2));
+        assert!(data[1].is_nan() && data[3].is_infinite());
+    }
+}

@@ -1,0 +1,37 @@
+//! # sextant-server
+//!
+//! Sextant's reference HTTP server: a thin adapter over `sextant-core`. Every declared function
+//! is `POST /v1/{module}/{name}` with a JSON body `{"inputs": {...}, "params": {...}}`; the
+//! routes, the OpenAPI 3.1 document (`/openapi.json`) and the Swagger UI (`/docs/`) are derived
+//! from [`sextant_core::registry::REGISTRY`]. Storage is an embedded SQLite file by default or
+//! PostgreSQL, behind one [`store::Store`] trait.
+//!
+//! ## Quick start
+//! ```text
+//! cargo run --release -p sextant-server            # http://127.0.0.1:8080/docs/
+//! curl -s localhost:8080/v1/ta/SMA -H 'content-type: application/json' \
+//!      -d '{"inputs": {"real": [1, 2, 3, 4]}, "params": {"timeperiod": 2}}'
+//! ```
+//!
+//! ## Errors
+//! One [`error::ApiError`] maps to HTTP: 422 with the core's code and the parameter at fault for
+//! bad inputs or parameters, 400 for malformed JSON, 415 for a missing JSON content type, 404
+//! for unknown functions, 413 above the body limit, 409 for a reused idempotency key. The body
+//! is always `{"error": {"code", "message", "parameter"}}`.
+//!
+//! ## NaN
+//! NaN travels as JSON `null` in both directions; the infinities as `"Infinity"` and
+//! `"-Infinity"`.
+//!
+//! ## Feature flags
+//! None.
+
+pub mod app;
+pub mod convert;
+pub mod error;
+pub mod openapi;
+pub mod store;
+
+pub use app::{router, Options};
+pub use error::ApiError;
+pub use store::{connect, Database, Store, StoreError};

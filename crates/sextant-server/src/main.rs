@@ -1,0 +1,97 @@
+//! `sextant-server`: serves every declared Sextant function over HTTP (see the crate docs).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Parser;
+use sextant_server::{connect, router, store, Database, Options};
+use tracing_subscriber::EnvFilter;
+
+/// Sextant's reference server.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "SEXTANT_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Directory of the embedded SQLite database (`sextant.db`), created if missing. Unused
+    /// when a database URL is given.
+    #[arg(long, env = "SEXTANT_DATA_DIR", default_value = "sextant-data")]
+    data_dir: PathBuf,
+    /// Database URL: `postgres://user@host:port/db` for PostgreSQL, `sqlite:path` for another
+    /// SQLite file. Default: the SQLite file in the data directory.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// Largest accepted request body in bytes (413 above).
+    #[arg(long, env = "SEXTANT_BODY_LIMIT", default_value_t = 16 * 1024 * 1024)]
+    body_limit: usize,
+    /// Seconds a response stored under an Idempotency-Key is kept.
+    #[arg(long, env = "SEXTANT_IDEMPOTENCY_TTL", default_value_t = 24 * 3600)]
+    idempotency_ttl: u64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_current_span(true)
+        .with_span_list(false)
+        .init();
+
+    let db = match args.database_url.as_deref().filter(|u| !u.is_empty()) {
+        Some(url) => Database::Url(url.to_owned()),
+        None => Database::SqliteDir(args.data_dir.clone()),
+    };
+    let where_ = match &db {
+        Database::SqliteDir(dir) => dir.join("sextant.db").display().to_string(),
+        Database::Url(url) => store::redact(url),
+    };
+    let store = connect(&db).await.with_context(|| format!("opening the database {where_}"))?;
+    let ttl = Duration::from_secs(args.idempotency_ttl);
+    let cutoff = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs().saturating_sub(ttl.as_secs()));
+    let purged = store.purge_responses(i64::try_from(cutoff).unwrap_or(0)).await?;
+    tracing::info!(database = store.backend(), location = %where_, purged, "database ready");
+
+    let app = router(store.clone(), Options { body_limit: args.body_limit, idempotency_ttl: ttl });
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("binding {}", args.addr))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, docs = %format!("http://{addr}/docs/"), "listening");
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before the process exits.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!(signal = "SIGINT", "shutting down"),
+        () = term => tracing::info!(signal = "SIGTERM", "shutting down"),
+    }
+}

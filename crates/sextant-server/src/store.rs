@@ -1,0 +1,332 @@
+//! Storage behind one [`Store`] trait, with two implementations over sqlx: an embedded SQLite
+//! file (the default; WAL, `synchronous=FULL`) and PostgreSQL. Each has its own migrations
+//! folder (`migrations/sqlite`, `migrations/postgres`), embedded in the binary and applied on
+//! connect.
+//!
+//! What is stored today: responses to requests sent with an `Idempotency-Key` header.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::Row;
+
+/// A boxed future, so the trait stays object safe (`Arc<dyn Store>`).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A storage failure: the database is unreachable, a migration failed, or a URL is unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// An error from the database driver.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration could not be applied.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database URL names no supported backend.
+    #[error("unsupported database URL `{0}`: use postgres://, postgresql:// or sqlite:")]
+    UnsupportedUrl(String),
+    /// The data directory could not be created.
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// A response stored under an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    /// The client's key.
+    pub key: String,
+    /// Hex sha256 of the request (method, path, body); a reuse with another request is a conflict.
+    pub fingerprint: String,
+    /// HTTP status.
+    pub status: u16,
+    /// The exact body bytes (JSON text).
+    pub body: String,
+    /// Unix seconds, UTC.
+    pub created_at: i64,
+}
+
+/// The storage interface of the server.
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Checks that the database answers.
+    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
+    /// The response stored under `key`, if any.
+    fn get_response<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<StoredResponse>, StoreError>>;
+    /// Stores a response unless the key is taken; returns whether it was inserted.
+    fn put_response<'a>(
+        &'a self,
+        rec: &'a StoredResponse,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Deletes stored responses created before `before` (unix seconds); returns how many.
+    fn purge_responses(&self, before: i64) -> BoxFuture<'_, Result<u64, StoreError>>;
+    /// Closes the connection pool; later calls fail.
+    fn close(&self) -> BoxFuture<'_, ()>;
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// An SQLite file `sextant.db` in this directory (created with its directory if missing).
+    SqliteDir(PathBuf),
+    /// A database URL: `postgres://...`, `postgresql://...` or `sqlite:...`.
+    Url(String),
+}
+
+/// Opens (and migrates) the configured database.
+pub async fn connect(db: &Database) -> Result<Arc<dyn Store>, StoreError> {
+    match db {
+        Database::SqliteDir(dir) => {
+            std::fs::create_dir_all(dir)
+                .map_err(|source| StoreError::DataDir { path: dir.clone(), source })?;
+            let opts = SqliteConnectOptions::new().filename(dir.join("sextant.db"));
+            Ok(Arc::new(SqliteStore::open(opts).await?))
+        }
+        Database::Url(url)
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") =>
+        {
+            Ok(Arc::new(PgStore::open(url).await?))
+        }
+        Database::Url(url) if url.starts_with("sqlite:") => {
+            let opts = SqliteConnectOptions::from_str(url)?;
+            Ok(Arc::new(SqliteStore::open(opts).await?))
+        }
+        Database::Url(url) => Err(StoreError::UnsupportedUrl(redact(url))),
+    }
+}
+
+/// The URL without its password, for messages and logs.
+#[must_use]
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            match userinfo.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &userinfo[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The SQLite implementation.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens the file (creating it), switches to WAL and applies `migrations/sqlite`.
+    pub async fn open(opts: SqliteConnectOptions) -> Result<Self, StoreError> {
+        let opts = opts
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a transaction acknowledged to a client survives a power cut, not only kill -9.
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(opts)
+            .await?;
+        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+fn row_to_response(row: &impl RowLike) -> Result<StoredResponse, sqlx::Error> {
+    row.to_response()
+}
+
+/// Decodes a stored row on either backend.
+trait RowLike {
+    fn to_response(&self) -> Result<StoredResponse, sqlx::Error>;
+}
+
+impl RowLike for sqlx::sqlite::SqliteRow {
+    fn to_response(&self) -> Result<StoredResponse, sqlx::Error> {
+        let status: i64 = self.try_get("status")?;
+        Ok(StoredResponse {
+            key: self.try_get("key")?,
+            fingerprint: self.try_get("fingerprint")?,
+            status: u16::try_from(status).unwrap_or(500),
+            body: self.try_get("body")?,
+            created_at: self.try_get("created_at")?,
+        })
+    }
+}
+
+impl RowLike for sqlx::postgres::PgRow {
+    fn to_response(&self) -> Result<StoredResponse, sqlx::Error> {
+        let status: i16 = self.try_get("status")?;
+        Ok(StoredResponse {
+            key: self.try_get("key")?,
+            fingerprint: self.try_get("fingerprint")?,
+            status: u16::try_from(status).unwrap_or(500),
+            body: self.try_get("body")?,
+            created_at: self.try_get("created_at")?,
+        })
+    }
+}
+
+const SELECT: &str = "SELECT key, fingerprint, status, body, created_at FROM idempotency_keys";
+
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(async move {
+            sqlx::query("SELECT 1").execute(&self.pool).await?;
+            Ok(())
+        })
+    }
+    fn get_response<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<StoredResponse>, StoreError>> {
+        Box::pin(async move {
+            let row = sqlx::query(&format!("{SELECT} WHERE key = ?1"))
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+            Ok(row.as_ref().map(row_to_response).transpose()?)
+        })
+    }
+    fn put_response<'a>(
+        &'a self,
+        rec: &'a StoredResponse,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move {
+            let done = sqlx::query(
+                "INSERT INTO idempotency_keys (key, fingerprint, status, body, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(&rec.key)
+            .bind(&rec.fingerprint)
+            .bind(i64::from(rec.status))
+            .bind(&rec.body)
+            .bind(rec.created_at)
+            .execute(&self.pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+    fn purge_responses(&self, before: i64) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(async move {
+            let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < ?1")
+                .bind(before)
+                .execute(&self.pool)
+                .await?;
+            Ok(done.rows_affected())
+        })
+    }
+    fn close(&self) -> BoxFuture<'_, ()> {
+        Box::pin(self.pool.close())
+    }
+}
+
+/// The PostgreSQL implementation.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects and applies `migrations/postgres`.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+impl Store for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(async move {
+            sqlx::query("SELECT 1").execute(&self.pool).await?;
+            Ok(())
+        })
+    }
+    fn get_response<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<StoredResponse>, StoreError>> {
+        Box::pin(async move {
+            let row = sqlx::query(&format!("{SELECT} WHERE key = $1"))
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+            Ok(row.as_ref().map(row_to_response).transpose()?)
+        })
+    }
+    fn put_response<'a>(
+        &'a self,
+        rec: &'a StoredResponse,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move {
+            let status = i16::try_from(rec.status).unwrap_or(i16::MAX);
+            let done = sqlx::query(
+                "INSERT INTO idempotency_keys (key, fingerprint, status, body, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(&rec.key)
+            .bind(&rec.fingerprint)
+            .bind(status)
+            .bind(&rec.body)
+            .bind(rec.created_at)
+            .execute(&self.pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+    fn purge_responses(&self, before: i64) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(async move {
+            let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+                .bind(before)
+                .execute(&self.pool)
+                .await?;
+            Ok(done.rows_affected())
+        })
+    }
+    fn close(&self) -> BoxFuture<'_, ()> {
+        Box::pin(self.pool.close())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_password() {
+        assert_eq!(redact("postgres://u:secret@h:5/db"), "postgres://u:***@h:5/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
+    }
+}
