@@ -15,4 +15,3 @@ export const alloc = surface.alloc;
 /** Every declared function's description (inputs, options with defaults and bounds, outputs). */
 export const registry = surface.registry;
 export { SextantError } from './surface.mjs';
-export default { ta, risk, alloc, registry };

@@ -35,6 +35,19 @@ export function toSextantError(e) {
   return e;
 }
 
+/** The core names parameters as declared (`risk_free`); JS users know them by their option
+ * key (`riskFree`), so errors about a declared parameter say the option key. */
+function renameParam(e, info) {
+  if (e instanceof SextantError && e.param && info.params.some((p) => p.name === e.param)) {
+    const key = camelCase(e.param);
+    if (key !== e.param) {
+      e.message = e.message.replaceAll(`\`${e.param}\``, `\`${key}\``);
+      e.param = key;
+    }
+  }
+  return e;
+}
+
 /** `risk_free` -> `riskFree`. */
 export function camelCase(s) {
   return s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
@@ -268,22 +281,24 @@ function unpackState(bytes) {
 export function buildSurface(backend) {
   const registry = Object.freeze(JSON.parse(backend.registryJson()));
   const modules = {};
-  const wrap = (f) =>
+  const wrapWith = (convert, f) =>
     function (...args) {
       try {
         return f.apply(this, args);
       } catch (e) {
-        throw toSextantError(e);
+        throw convert(e);
       }
     };
+  const wrap = (f) => wrapWith(toSextantError, f);
 
   for (const info of registry) {
-    const ns = (modules[info.module] ??= { stream: {} });
+    const ns = (modules[info.module] ??= {});
     const keyMap = new Map(info.params.map((p) => [optionKey(p), p]));
     const name = jsName(info);
     const nIn = info.inputs.length;
 
-    const fn = wrap(function (...args) {
+    const jsErr = (e) => (e instanceof SextantError ? e : renameParam(toSextantError(e), info));
+    const fn = wrapWith(jsErr, function (...args) {
       if (args.length < nIn || args.length > nIn + 1) {
         throw fail(
           `${name} takes ${nIn} input(s) (${info.inputs.map((i) => i.name).join(', ')}) and an optional options object; got ${args.length} argument(s)`,
@@ -310,7 +325,7 @@ export function buildSurface(backend) {
     ns[name] = fn;
 
     if (info.streaming) {
-      const make = wrap((options) => {
+      const make = wrapWith(jsErr, (options) => {
         const json = encodeOptions(info, keyMap, options, ['history']);
         const native = new backend.NativeStream(info.module, info.name, json);
         const s = new Stream(info, native, normalisedOptions(info, keyMap, options));
@@ -321,7 +336,7 @@ export function buildSurface(backend) {
       });
       make.restore = (bytes) => restore(bytes, info);
       Object.defineProperty(make, 'name', { value: name });
-      ns.stream[name] = make;
+      (ns.stream ??= {})[name] = make;
     }
   }
 
@@ -338,7 +353,9 @@ export function buildSurface(backend) {
     const native = backend.NativeStream.restore(info.module, info.name, core);
     return new Stream(info, native, Object.freeze({ ...header.options }));
   });
-  for (const ns of Object.values(modules)) ns.stream.restore = (bytes) => restore(bytes);
+  for (const ns of Object.values(modules)) {
+    if (ns.stream) ns.stream.restore = (bytes) => restore(bytes);
+  }
 
   /** One streaming state object (DESIGN.md "Streaming"). */
   class Stream {

@@ -1,0 +1,232 @@
+// The test suites every JS surface must pass: golden fixtures per module, errors, streaming.
+// node/test/*.test.mjs run them on the native addon, wasm/test/*.test.mjs on the WASM build,
+// so both backends are held to the same assertions.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { checkCase, loadCases } from './golden.mjs';
+
+export const goldenDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../tests/golden');
+
+/** Every golden case, read from tests/golden. */
+export async function cases() {
+  return loadCases(async (rel) => {
+    const b = await readFile(path.join(goldenDir, rel));
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+  });
+}
+
+const same = (a, b) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+
+/** Asserts every golden case of every function of `module`, and that each declared function of
+ * the module has at least one case. */
+export function goldenSuite(label, surface, module) {
+  test(`${label}: every ${module} golden case matches its reference`, async () => {
+    const all = (await cases()).filter((c) => c.module === module);
+    const declared = surface.registry.filter((f) => f.module === module);
+    assert.ok(declared.length > 0, `no ${module} functions declared`);
+    for (const f of declared) {
+      assert.ok(all.some((c) => c.function === f.name), `${module}.${f.name} has no golden case`);
+    }
+    let checked = 0;
+    for (const c of all) {
+      const { misses } = checkCase(surface, c);
+      assert.deepEqual(misses, [], misses.slice(0, 5).join('\n'));
+      checked++;
+    }
+    assert.ok(checked > 0);
+  });
+  if (surface.registry.some((f) => f.module === module && f.inputs.some((i) => i.kind === 'matrix'))) {
+    test(`${label}: ${module} matrices given as arrays of rows match too`, async () => {
+      for (const c of (await cases()).filter((x) => x.module === module && x.inputs.some((i) => i.shape.length === 2))) {
+        const { misses } = checkCase(surface, c, { rowsForm: true });
+        assert.deepEqual(misses, [], misses.join('\n'));
+      }
+    });
+  }
+}
+
+/** A function that must throw a SextantError with this code (and param, when given). */
+function throwsCode(surface, fn, code, param) {
+  let err;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err, `expected ${code}, nothing was thrown`);
+  assert.ok(err instanceof Error, `not an Error: ${err}`);
+  assert.ok(err instanceof surface.SextantError, `not a SextantError: ${err}`);
+  assert.equal(err.name, 'SextantError');
+  assert.equal(err.code, code, `code of: ${err.message}`);
+  if (param !== undefined) assert.equal(err.param, param, `param of: ${err.message}`);
+  assert.ok(err.message.length > 10);
+  return err;
+}
+
+export function errorSuite(label, surface) {
+  const { ta, risk, alloc } = surface;
+  const close = Float64Array.from({ length: 50 }, (_, i) => 100 + Math.sin(i / 3) * 5 + i / 10);
+
+  test(`${label}: period 0 -> OUT_OF_RANGE naming timeperiod`, () => {
+    const e = throwsCode(surface, () => ta.RSI(close, { timeperiod: 0 }), 'OUT_OF_RANGE', 'timeperiod');
+    assert.match(e.message, /timeperiod/);
+    throwsCode(surface, () => ta.SMA(close, { timeperiod: 1e9 }), 'OUT_OF_RANGE', 'timeperiod');
+    throwsCode(surface, () => ta.BBANDS(close, { matype: 14 }), 'OUT_OF_RANGE', 'matype');
+  });
+  test(`${label}: a string where a number belongs -> INVALID_TYPE`, () => {
+    throwsCode(surface, () => ta.SMA(close, { timeperiod: '14' }), 'INVALID_TYPE', 'timeperiod');
+    throwsCode(surface, () => ta.SMA(close, { timeperiod: 14.5 }), 'INVALID_TYPE', 'timeperiod');
+    throwsCode(surface, () => ta.SMA(close, { timeperiod: true }), 'INVALID_TYPE', 'timeperiod');
+    throwsCode(surface, () => ta.SMA(close, { timeperiod: NaN }), 'INVALID_TYPE', 'timeperiod');
+    throwsCode(surface, () => ta.BBANDS(close, { nbdevup: NaN }), 'OUT_OF_RANGE', 'nbdevup');
+    throwsCode(surface, () => risk.sharpeRatio(close, { riskFree: 'zero' }), 'INVALID_TYPE', 'riskFree');
+  });
+  test(`${label}: mismatched lengths -> LENGTH_MISMATCH`, () => {
+    const e = throwsCode(surface, () => ta.ATR(close, close.subarray(1), close), 'LENGTH_MISMATCH');
+    assert.ok(['high', 'low', 'close'].includes(e.param), e.param);
+    throwsCode(surface, () => ta.CDLENGULFING(close, close, close, close.subarray(3)), 'LENGTH_MISMATCH', 'close');
+  });
+  test(`${label}: unknown option keys are errors, snake_case included`, () => {
+    throwsCode(surface, () => ta.RSI(close, { timePeriod: 14 }), 'UNKNOWN_PARAMETER', 'timePeriod');
+    const e = throwsCode(surface, () => risk.sharpeRatio(close, { risk_free: 0 }), 'UNKNOWN_PARAMETER', 'risk_free');
+    assert.match(e.message, /riskFree/);
+    throwsCode(surface, () => ta.CDLENGULFING(close, close, close, close, { x: 1 }), 'UNKNOWN_PARAMETER', 'x');
+    throwsCode(surface, () => ta.stream.RSI({ period: 3 }), 'UNKNOWN_PARAMETER', 'period');
+  });
+  test(`${label}: a choice outside its options -> UNKNOWN_OPTION`, () => {
+    const e = throwsCode(surface, () => risk.sharpeRatio(close, { period: 'hourly' }), 'UNKNOWN_OPTION', 'period');
+    assert.match(e.message, /daily/);
+  });
+  test(`${label}: bad inputs and arity`, () => {
+    throwsCode(surface, () => ta.SMA('abc'), 'INVALID_INPUT', 'real');
+    throwsCode(surface, () => ta.SMA([1, 'x', 3]), 'INVALID_INPUT', 'real');
+    throwsCode(surface, () => ta.ATR(close), 'ARITY');
+    throwsCode(surface, () => ta.SMA(close, {}, {}), 'ARITY');
+    throwsCode(surface, () => ta.SMA(close, 14), 'INVALID_TYPE', 'options');
+    throwsCode(surface, () => alloc.inverseVolatility([[1, 0], [0]]), 'INVALID_INPUT', 'cov');
+    throwsCode(surface, () => alloc.inverseVolatility({ data: [1, 2, 3], rows: 2, cols: 2 }), 'INVALID_INPUT', 'cov');
+    throwsCode(surface, () => alloc.inverseVolatility([[1, 0, 0], [0, 1, 0]]), 'INVALID_INPUT', 'cov');
+  });
+  test(`${label}: stream errors`, () => {
+    throwsCode(surface, () => ta.stream.RSI({ timeperiod: 0 }), 'OUT_OF_RANGE', 'timeperiod');
+    const s = ta.stream.ATR({ timeperiod: 3 });
+    throwsCode(surface, () => s.update(1, 2), 'ARITY');
+    throwsCode(surface, () => s.update(1, 2, 'x'), 'INVALID_INPUT', 'close');
+    throwsCode(surface, () => s.replaceLast(3, 1, 2), 'EMPTY_STREAM');
+    throwsCode(surface, () => ta.stream.restore(new Uint8Array([1, 2, 3])), 'INVALID_STATE');
+    const saved = ta.stream.RSI({ history: close }).save();
+    throwsCode(surface, () => ta.stream.restore(saved.subarray(0, saved.length - 5)), 'INVALID_STATE');
+    throwsCode(surface, () => ta.stream.SMA.restore(saved), 'INVALID_STATE');
+    throwsCode(surface, () => ta.stream.ATR({ history: { high: close, low: close } }), 'INVALID_INPUT', 'close');
+  });
+  test(`${label}: still alive after errors`, () => {
+    assert.equal(ta.SMA([1, 2, 3], { timeperiod: 3 })[2], 2);
+  });
+}
+
+/** The columns of a ta case. */
+const columns = (c) => c.inputs.map((i) => i.data);
+const bar = (cols, i) => cols.map((col) => col[i]);
+const asList = (info, v) => (info.outputs.length === 1 ? [v] : info.outputs.map((o) => v[o.name]));
+
+export function streamSuite(label, surface) {
+  const { ta } = surface;
+  const infoOf = (c) => surface.registry.find((f) => f.module === c.module && f.name === c.function);
+
+  test(`${label}: stepping a stream reproduces the batch output (every ta golden case)`, async () => {
+    const all = (await cases()).filter((c) => c.module === 'ta' && infoOf(c).streaming);
+    assert.ok(all.length > 0);
+    for (const c of all) {
+      const info = infoOf(c);
+      const cols = columns(c);
+      const batch = asList(info, ta[info.name](...cols, c.options)).map((a) => Array.from(a));
+      const s = ta.stream[info.name](c.options);
+      const n = cols[0].length;
+      for (let i = 0; i < n; i++) {
+        const peeked = asList(info, s.peek(...bar(cols, i)));
+        const got = asList(info, s.update(...bar(cols, i)));
+        for (let k = 0; k < got.length; k++) {
+          assert.ok(same(got[k], batch[k][i]), `${c.id} output ${k} bar ${i}: stream ${got[k]} batch ${batch[k][i]}`);
+          assert.ok(same(peeked[k], got[k]), `${c.id}: peek ${peeked[k]} != update ${got[k]} at ${i}`);
+        }
+      }
+      assert.equal(s.bars, n);
+    }
+  });
+
+  test(`${label}: peek leaves the state untouched; save/restore and copy continue identically`, async () => {
+    const all = (await cases()).filter((c) => c.module === 'ta' && (c.id.includes('/walk60k/') || c.id.includes('/gaps/')));
+    assert.ok(all.length > 0);
+    for (const c of all) {
+      const info = infoOf(c);
+      const cols = columns(c);
+      const n = cols[0].length;
+      const half = n >> 1;
+      const a = ta.stream[info.name]({ ...c.options, history: cols.map((col) => col.subarray(0, half)) });
+      assert.equal(a.bars, half);
+      const before = asList(info, a.value);
+      for (const x of [1e300, -5, NaN, 0]) a.peek(...cols.map(() => x));
+      assert.equal(a.bars, half, `${c.id}: peek changed bars`);
+      asList(info, a.value).forEach((v, k) => assert.ok(same(v, before[k]), `${c.id}: peek changed value`));
+      const saved = a.save();
+      assert.ok(saved instanceof Uint8Array);
+      const b = ta.stream.restore(saved);
+      const b2 = ta.stream[info.name].restore(saved);
+      const d = a.copy();
+      assert.equal(b.bars, half);
+      assert.equal(String(b), String(a));
+      for (let i = half; i < n; i++) {
+        const want = asList(info, a.update(...bar(cols, i)));
+        for (const s of [b, b2, d]) {
+          const got = asList(info, s.update(...bar(cols, i)));
+          got.forEach((v, k) => assert.ok(same(v, want[k]), `${c.id}: restored/copied stream diverged at ${i}`));
+        }
+      }
+    }
+  });
+
+  test(`${label}: history, replaceLast and reset`, async () => {
+    const c = (await cases()).find((x) => x.id === 'BBANDS/walk60k/p1');
+    const info = infoOf(c);
+    const cols = columns(c);
+    const batch = ta.BBANDS(cols[0], c.options);
+    const s = ta.stream.BBANDS({ ...c.options, history: cols[0].subarray(0, 100) });
+    assert.ok(same(s.value.middleband, batch.middleband[99]));
+    s.update(cols[0][100] * 1.5); // the forming candle, then its final price
+    const r = s.replaceLast(cols[0][100]);
+    assert.ok(same(r.upperband, batch.upperband[100]) && same(r.lowerband, batch.lowerband[100]));
+    assert.equal(s.bars, 101);
+    s.reset();
+    assert.equal(s.bars, 0);
+    assert.ok(Number.isNaN(s.value.middleband));
+    for (let i = 0; i < 200; i++) s.update(cols[0][i]);
+    assert.ok(same(s.value.middleband, batch.middleband[199]));
+    assert.match(String(s), /^BBANDS\(timeperiod=10, nbdevup=1.5, nbdevdn=2.5, matype=1\)$/);
+    assert.equal(info.outputs.length, 3);
+    // multi-input history as an object keyed by input name equals an array in input order
+    const o = (await cases()).find((x) => x.id === 'ATR/msft/default');
+    const [h, l, cl] = columns(o);
+    const s1 = ta.stream.ATR({ ...o.options, history: { high: h, low: l, close: cl } });
+    const s2 = ta.stream.ATR({ ...o.options, history: [h, l, cl] });
+    assert.ok(same(s1.value, s2.value) && same(s1.value, ta.ATR(h, l, cl, o.options).at(-1)));
+  });
+}
+
+/** Every declared function is reachable on the surface (and streams for indicators). */
+export function surfaceSuite(label, surface, { jsName }) {
+  test(`${label}: every declared function is on the surface`, () => {
+    assert.ok(surface.registry.length >= 8);
+    for (const f of surface.registry) {
+      const fn = surface[f.module]?.[jsName(f)];
+      assert.equal(typeof fn, 'function', `${f.module}.${jsName(f)} missing`);
+      if (f.streaming) assert.equal(typeof surface[f.module].stream[jsName(f)], 'function', `${f.module}.stream.${jsName(f)} missing`);
+    }
+    assert.equal(typeof surface.ta.RSI, 'function');
+    assert.equal(typeof surface.risk.sharpeRatio, 'function');
+    assert.equal(typeof surface.alloc.inverseVolatility, 'function');
+  });
+}
