@@ -1,0 +1,7 @@
+// `sextant-wasm/node`: the WASM build for Node, loaded synchronously at import.
+import { readFileSync } from 'node:fs';
+import { initSync } from './index.mjs';
+
+initSync(readFileSync(new URL('./pkg/sextant_wasm_bg.wasm', import.meta.url)));
+
+export { alloc, registry, risk, SextantError, ta } from './index.mjs';
