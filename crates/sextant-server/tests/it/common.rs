@@ -1,0 +1,96 @@
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use serde_json::Value as Json;
+use sextant_server::{connect, router, Database, Options, Store};
+
+pub(crate) struct TestServer {
+    pub(crate) base: String,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) client: reqwest::Client,
+    _dir: Option<tempfile::TempDir>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The database the suite runs on.
+pub(crate) fn database() -> (Database, Option<tempfile::TempDir>) {
+    match std::env::var("SEXTANT_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => (Database::Url(url), None),
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            (Database::SqliteDir(dir.path().to_owned()), Some(dir))
+        }
+    }
+}
+
+pub(crate) async fn start() -> TestServer {
+    start_with(Options::default()).await
+}
+
+pub(crate) async fn start_with(options: Options) -> TestServer {
+    let (db, dir) = database();
+    let store = connect(&db).await.expect("database");
+    let app = router(store.clone(), options);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).await.expect("serve");
+    });
+    TestServer {
+        base: format!("http://{addr}"),
+        store,
+        client: reqwest::Client::new(),
+        _dir: dir,
+        task,
+    }
+}
+
+/// A key no other test (or earlier run on the same PostgreSQL database) has used.
+pub(crate) fn unique_key(tag: &str) -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{tag}-{}-{nanos}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+impl TestServer {
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub(crate) async fn post_json(&self, path: &str, body: &Json) -> (u16, Json) {
+        let res = self.client.post(self.url(path)).json(body).send().await.expect("request");
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")))
+    }
+
+    pub(crate) async fn get(&self, path: &str) -> (u16, Json) {
+        let res = self.client.get(self.url(path)).send().await.expect("request");
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")))
+    }
+}
+
+/// Asserts a JSON error body with this code (and parameter, when given).
+pub(crate) fn assert_error(
+    status: u16,
+    body: &Json,
+    want_status: u16,
+    code: &str,
+    param: Option<&str>,
+) {
+    assert_eq!(status, want_status, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    if let Some(p) = param {
+        assert_eq!(body["error"]["parameter"], p, "{body}");
+    }
+}

@@ -1,0 +1,134 @@
+//! Every golden fixture through its route: the same numbers as the reference libraries, over
+//! JSON (NaN as null, infinities as strings).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Map, Value as Json};
+use sextant_core::registry::REGISTRY;
+use sextant_server::convert::{f64_to_json, json_to_f64};
+
+use crate::common::start;
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden")
+}
+
+fn read_f64(rel: &str) -> Vec<f64> {
+    let bytes = std::fs::read(golden_dir().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    bytes.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect()
+}
+
+fn read_i32(rel: &str) -> Vec<i32> {
+    let bytes = std::fs::read(golden_dir().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    bytes.chunks_exact(4).map(|c| i32::from_le_bytes(c.try_into().unwrap())).collect()
+}
+
+fn shape(v: &Json) -> Vec<usize> {
+    v.as_array().unwrap().iter().map(|s| usize::try_from(s.as_u64().unwrap()).unwrap()).collect()
+}
+
+fn input_json(data: &[f64], shape: &[usize]) -> Json {
+    match shape {
+        [_rows, cols] if *cols > 0 => Json::Array(
+            data.chunks(*cols).map(|r| r.iter().map(|x| f64_to_json(*x)).collect()).collect(),
+        ),
+        [_, _] => json!([]),
+        _ => Json::Array(data.iter().map(|x| f64_to_json(*x)).collect()),
+    }
+}
+
+fn close(got: f64, want: f64, rel: f64, abs: f64) -> bool {
+    if want.is_nan() {
+        got.is_nan()
+    } else if want.is_infinite() {
+        got == want
+    } else {
+        (got - want).abs() <= rel * want.abs() + abs
+    }
+}
+
+#[tokio::test]
+async fn every_golden_case_through_its_route() {
+    let server = start().await;
+    let text = std::fs::read_to_string(golden_dir().join("manifest.json")).unwrap();
+    let manifest: Json = serde_json::from_str(&text).unwrap();
+    let cases = manifest["cases"].as_array().unwrap();
+    assert!(!cases.is_empty());
+    let mut covered = BTreeSet::new();
+    let mut checked_values = 0usize;
+    for case in cases {
+        let id = case["id"].as_str().unwrap();
+        let (module, function) =
+            (case["module"].as_str().unwrap(), case["function"].as_str().unwrap());
+        let mut inputs = Map::new();
+        let mut max_abs = 0.0f64;
+        for i in case["inputs"].as_array().unwrap() {
+            let data = read_f64(i["file"].as_str().unwrap());
+            max_abs = data.iter().filter(|v| v.is_finite()).fold(max_abs, |m, v| m.max(v.abs()));
+            inputs.insert(
+                i["name"].as_str().unwrap().to_owned(),
+                input_json(&data, &shape(&i["shape"])),
+            );
+        }
+        let body = json!({"inputs": inputs, "params": case["params"]});
+        let (status, out) = server.post_json(&format!("/v1/{module}/{function}"), &body).await;
+        assert_eq!(status, 200, "{id}: {out}");
+        assert_eq!(out["module"], module, "{id}");
+        assert_eq!(out["function"], function, "{id}");
+        let rel = case["tolerance"]["rel"].as_f64().unwrap();
+        let abs = case["tolerance"]["abs_scale"].as_f64().unwrap() * max_abs;
+        for o in case["outputs"].as_array().unwrap() {
+            let name = o["name"].as_str().unwrap();
+            let got = &out["outputs"][name];
+            let got: Vec<&Json> = match got {
+                Json::Array(items) => items.iter().collect(),
+                scalar => vec![scalar],
+            };
+            if o["dtype"] == "i32" {
+                let want = read_i32(o["file"].as_str().unwrap());
+                let got: Vec<i32> =
+                    got.iter().map(|v| i32::try_from(v.as_i64().unwrap()).unwrap()).collect();
+                assert_eq!(got, want, "{id} {name}");
+                checked_values += want.len();
+            } else {
+                let want = read_f64(o["file"].as_str().unwrap());
+                assert_eq!(got.len(), want.len(), "{id} {name}: length");
+                for (k, (g, w)) in got.iter().zip(&want).enumerate() {
+                    let g = json_to_f64(g).unwrap_or_else(|| panic!("{id} {name}[{k}]: {g}"));
+                    assert!(close(g, *w, rel, abs), "{id} {name}[{k}]: got {g:e}, reference {w:e}");
+                }
+                checked_values += want.len();
+            }
+        }
+        covered.insert(format!("{module}/{function}"));
+    }
+    let declared: BTreeSet<String> =
+        REGISTRY.iter().map(|d| format!("{}/{}", d.module.as_str(), d.name)).collect();
+    let missing: Vec<_> = declared.difference(&covered).collect();
+    assert!(missing.is_empty(), "declared functions without a golden case: {missing:?}");
+    assert!(checked_values > 10_000, "only {checked_values} values checked");
+}
+
+/// Every declared function answers its route with its default parameters and the example body
+/// of the OpenAPI document, and the response has every declared output.
+#[tokio::test]
+async fn every_declared_function_answers_its_documented_example() {
+    let server = start().await;
+    let (status, doc) = server.get("/openapi.json").await;
+    assert_eq!(status, 200);
+    for decl in REGISTRY {
+        let path = format!("/v1/{}/{}", decl.module.as_str(), decl.name);
+        let op = &doc["paths"][&path]["post"];
+        let example = &op["requestBody"]["content"]["application/json"]["example"];
+        assert!(example.is_object(), "{path}: no example");
+        let (status, out) = server.post_json(&path, example).await;
+        assert_eq!(status, 200, "{path}: {out}");
+        for spec in decl.outputs {
+            assert!(!out["outputs"][spec.name].is_null(), "{path}: output {}", spec.name);
+        }
+        for spec in decl.params {
+            assert!(out["params"].get(spec.name).is_some(), "{path}: param {}", spec.name);
+        }
+    }
+}
