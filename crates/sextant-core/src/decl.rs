@@ -513,7 +513,9 @@ pub enum OutVec {
 }
 
 /// Batch entry point: computes into the output buffers (already checked for count, dtype and
-/// length). Inputs and parameters are already validated against the declaration.
+/// length). Inputs and parameters are already validated against the declaration. It must write
+/// every element of every output (warm-up NaN / 0 included): [`FunctionDecl::call`] hands it
+/// zero-initialised buffers.
 pub type ComputeFn = fn(&Inputs<'_>, &Params, &mut Outputs<'_, '_>) -> Result<()>;
 /// Lookback (number of leading warm-up values) for given parameters.
 pub type LookbackFn = fn(&Params) -> Result<usize>;
@@ -726,7 +728,8 @@ impl FunctionDecl {
             let n = self.output_len(i, &checked);
             match spec.kind {
                 OutputKind::SeriesI32 => i32s.push(vec![0; n]),
-                _ => f64s.push(vec![f64::NAN; n]),
+                // zeroed pages are mapped lazily; every compute writes every element
+                _ => f64s.push(vec![0.0; n]),
             }
         }
         {
@@ -968,10 +971,7 @@ impl<K: Kernel> Stream for KernelStream<K> {
 /// the same NaN policy as the stream (each clean run starts from a fresh kernel, NaN bars give
 /// [`Kernel::EMPTY`]), so stream == batch holds by construction.
 pub fn run_kernel<K: Kernel>(kernel: &K, inputs: &[&[f64]], outs: &mut [&mut [f64]]) {
-    const MAX: usize = 8;
-    let mut bar = [0.0; MAX];
-    let mut o = [0.0; MAX];
-    let (ni, no) = (K::INPUTS.min(MAX), K::OUTPUTS.min(MAX));
+    let mut k = kernel.clone();
     for run in clean_runs(inputs) {
         match run {
             Err(i) => {
@@ -980,44 +980,102 @@ pub fn run_kernel<K: Kernel>(kernel: &K, inputs: &[&[f64]], outs: &mut [&mut [f6
                 }
             }
             Ok(r) => {
-                let mut k = kernel.clone();
                 k.restart();
-                for i in r {
-                    for (b, col) in bar[..ni].iter_mut().zip(inputs) {
-                        *b = col[i];
-                    }
-                    k.step(&bar[..ni], &mut o[..no]);
-                    for (dst, v) in outs.iter_mut().zip(&o[..no]) {
-                        dst[i] = *v;
-                    }
-                }
+                run_clean(&mut k, inputs, outs, r);
             }
         }
     }
 }
 
+/// The inner loop over one NaN-free run, specialised (at compile time, on the kernel's
+/// constants) for the common input/output counts so the per-bar step inlines into a tight loop.
+#[inline]
+fn run_clean<K: Kernel>(
+    state: &mut K,
+    inputs: &[&[f64]],
+    outs: &mut [&mut [f64]],
+    r: std::ops::Range<usize>,
+) {
+    // A local copy whose address never escapes lets the optimiser keep the state in registers.
+    let mut local = state.clone();
+    let k = &mut local;
+    let mut o = [0.0; 8];
+    match (K::INPUTS, K::OUTPUTS, inputs, outs) {
+        (1, 1, [x], [d]) => {
+            for (d, &v) in d[r.clone()].iter_mut().zip(&x[r]) {
+                k.step(&[v], &mut o[..1]);
+                *d = o[0];
+            }
+        }
+        (1, 3, [x], [d0, d1, d2]) => {
+            let (d0, d1, d2) = (&mut d0[r.clone()], &mut d1[r.clone()], &mut d2[r.clone()]);
+            for (j, &v) in x[r].iter().enumerate() {
+                k.step(&[v], &mut o[..3]);
+                d0[j] = o[0];
+                d1[j] = o[1];
+                d2[j] = o[2];
+            }
+        }
+        (3, 1, [a, b, c], [d]) => {
+            let (a, b, c) = (&a[r.clone()], &b[r.clone()], &c[r.clone()]);
+            for (j, d) in d[r].iter_mut().enumerate() {
+                k.step(&[a[j], b[j], c[j]], &mut o[..1]);
+                *d = o[0];
+            }
+        }
+        (ni, no, inputs, outs) => {
+            let mut bar = [0.0; 8];
+            for i in r {
+                for (b, col) in bar[..ni].iter_mut().zip(inputs.iter()) {
+                    *b = col[i];
+                }
+                k.step(&bar[..ni], &mut o[..no]);
+                for (dst, v) in outs.iter_mut().zip(&o[..no]) {
+                    dst[i] = *v;
+                }
+            }
+        }
+    }
+    *state = local;
+}
+
+/// Index of the first NaN in `col[from..]`, scanning in blocks that vectorise.
+fn next_nan(col: &[f64], from: usize) -> Option<usize> {
+    const B: usize = 64;
+    let tail = col.get(from..)?;
+    let mut base = from;
+    for chunk in tail.chunks(B) {
+        #[allow(clippy::eq_op, reason = "x != x is the branch-free NaN test")]
+        let any = chunk.iter().fold(false, |acc, x| acc | (x != x));
+        if any {
+            return chunk.iter().position(|x| x.is_nan()).map(|p| base + p);
+        }
+        base += chunk.len();
+    }
+    None
+}
+
 /// Splits bar indices into maximal runs where every input is non-NaN (`Ok(range)`) and the
 /// NaN bars between them (`Err(index)`). Batch functions compute each clean run independently,
-/// which is exactly the stream's restart-on-NaN policy.
+/// which is exactly the stream's restart-on-NaN policy. NaN-free input is one run, found with
+/// one vectorised pass per input.
 pub fn clean_runs<'a>(
     inputs: &'a [&'a [f64]],
 ) -> impl Iterator<Item = std::result::Result<std::ops::Range<usize>, usize>> + 'a {
     let n = inputs.first().map_or(0, |c| c.len());
-    let is_nan = move |i: usize| inputs.iter().any(|c| c[i].is_nan());
     let mut i = 0;
     std::iter::from_fn(move || {
         if i >= n {
             return None;
         }
-        if is_nan(i) {
+        if inputs.iter().any(|c| c[i].is_nan()) {
             i += 1;
             return Some(Err(i - 1));
         }
         let start = i;
-        while i < n && !is_nan(i) {
-            i += 1;
-        }
-        Some(Ok(start..i))
+        let end = inputs.iter().filter_map(|c| next_nan(c, start)).min().unwrap_or(n);
+        i = end;
+        Some(Ok(start..end))
     })
 }
 

@@ -15,16 +15,9 @@ pub const fn atr_lookback(timeperiod: usize) -> usize {
 /// TA-Lib's true range of a bar given the previous close.
 #[inline]
 fn true_range(high: f64, low: f64, prev_close: f64) -> f64 {
-    let mut greatest = high - low;
-    let v2 = (prev_close - high).abs();
-    if v2 > greatest {
-        greatest = v2;
-    }
-    let v3 = (prev_close - low).abs();
-    if v3 > greatest {
-        greatest = v3;
-    }
-    greatest
+    // TA-Lib compares and keeps the larger; `max` is the same value without the branches
+    // (inputs here are never NaN).
+    (high - low).max((prev_close - high).abs()).max((prev_close - low).abs())
 }
 
 /// Computes Wilder's average true range, TA-Lib's `ATR`.

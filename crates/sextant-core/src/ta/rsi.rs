@@ -93,11 +93,10 @@ impl Kernel for RelativeStrengthIndex {
         let d = x - prev;
         let pf = self.period as f64;
         if self.count < self.period {
-            if d < 0.0 {
-                self.loss -= d;
-            } else {
-                self.gain += d;
-            }
+            // Branch-free form of TA-Lib's `if d < 0 { loss -= d } else { gain += d }`: adding or
+            // subtracting an exact 0.0 leaves the other sum bit-identical.
+            self.loss -= d.min(0.0);
+            self.gain += d.max(0.0);
             self.count += 1;
             if self.count == self.period {
                 self.loss /= pf;
@@ -110,11 +109,8 @@ impl Kernel for RelativeStrengthIndex {
             let m = (self.period - 1) as f64;
             self.loss *= m;
             self.gain *= m;
-            if d < 0.0 {
-                self.loss -= d;
-            } else {
-                self.gain += d;
-            }
+            self.loss -= d.min(0.0);
+            self.gain += d.max(0.0);
             self.loss /= pf;
             self.gain /= pf;
             out[0] = rsi_value(self.gain, self.loss);
