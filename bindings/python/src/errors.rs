@@ -28,7 +28,12 @@ struct Classes {
 
 static CLASSES: PyOnceLock<Classes> = PyOnceLock::new();
 
-fn make<'py>(py: Python<'py>, name: &str, bases: &[Bound<'py, PyAny>], doc: &str) -> PyResult<Bound<'py, PyType>> {
+fn make<'py>(
+    py: Python<'py>,
+    name: &str,
+    bases: &[Bound<'py, PyAny>],
+    doc: &str,
+) -> PyResult<Bound<'py, PyType>> {
     let ns = PyDict::new(py);
     ns.set_item("__module__", "sextant.errors")?;
     ns.set_item("__doc__", doc)?;
@@ -41,13 +46,35 @@ fn classes(py: Python<'_>) -> PyResult<&Classes> {
         let exc = py.get_type::<PyException>().into_any();
         let val = py.get_type::<PyValueError>().into_any();
         let look = py.get_type::<PyLookupError>().into_any();
-        let base = make(py, "SextantError", &[exc], "Base class of every error raised by Sextant.")?;
+        let base =
+            make(py, "SextantError", &[exc], "Base class of every error raised by Sextant.")?;
         let b = base.clone().into_any();
-        let parameter = make(py, "ParameterError", &[b.clone(), val.clone()], "A parameter is out of range, of the wrong type, or unknown.")?;
-        let unsupported = make(py, "UnsupportedError", &[parameter.clone().into_any()], "A valid parameter value this function does not implement yet.")?;
-        let input = make(py, "InputError", &[b.clone(), val.clone()], "Input data is invalid: lengths, shapes or content.")?;
-        let state = make(py, "StateError", &[b.clone(), val], "A streaming state cannot be restored, or needs a bar first.")?;
-        let unknown = make(py, "UnknownFunctionError", &[b, look], "No function of that name is declared.")?;
+        let parameter = make(
+            py,
+            "ParameterError",
+            &[b.clone(), val.clone()],
+            "A parameter is out of range, of the wrong type, or unknown.",
+        )?;
+        let unsupported = make(
+            py,
+            "UnsupportedError",
+            &[parameter.clone().into_any()],
+            "A valid parameter value this function does not implement yet.",
+        )?;
+        let input = make(
+            py,
+            "InputError",
+            &[b.clone(), val.clone()],
+            "Input data is invalid: lengths, shapes or content.",
+        )?;
+        let state = make(
+            py,
+            "StateError",
+            &[b.clone(), val],
+            "A streaming state cannot be restored, or needs a bar first.",
+        )?;
+        let unknown =
+            make(py, "UnknownFunctionError", &[b, look], "No function of that name is declared.")?;
         Ok(Classes {
             base: base.unbind(),
             parameter: parameter.unbind(),
@@ -66,9 +93,10 @@ pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
     };
     let class = match e {
         Error::Unsupported { .. } => &c.unsupported,
-        Error::OutOfRange { .. } | Error::InvalidType { .. } | Error::UnknownOption { .. } | Error::UnknownParameter { .. } => {
-            &c.parameter
-        }
+        Error::OutOfRange { .. }
+        | Error::InvalidType { .. }
+        | Error::UnknownOption { .. }
+        | Error::UnknownParameter { .. } => &c.parameter,
         Error::LengthMismatch { .. } | Error::InvalidInput { .. } | Error::Arity { .. } => &c.input,
         Error::State(_) | Error::EmptyStream(_) => &c.state,
         Error::UnknownFunction(_) => &c.unknown,

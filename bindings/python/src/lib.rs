@@ -6,11 +6,14 @@
 mod errors;
 
 use numpy::{
-    IntoPyArray, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyReadwriteArrayDyn, PyUntypedArrayMethods,
+    IntoPyArray, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyReadwriteArrayDyn,
+    PyUntypedArrayMethods,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PyString, PyTuple};
-use sextant_core::decl::{FunctionDecl, InputData, OutBuf, OutVec, OutputKind, Params, Stream, Value};
+use sextant_core::decl::{
+    FunctionDecl, InputData, OutBuf, OutVec, OutputKind, Params, Stream, Value,
+};
 use sextant_core::registry::{self, REGISTRY};
 use sextant_core::Error;
 
@@ -24,7 +27,11 @@ fn to_value(name: &str, v: &Bound<'_, PyAny>) -> PyResult<Value> {
     if v.is_instance_of::<PyBool>() {
         return Err(to_py(
             v.py(),
-            Error::InvalidType { param: name.into(), expected: "a number".into(), got: "bool".into() },
+            Error::InvalidType {
+                param: name.into(),
+                expected: "a number".into(),
+                got: "bool".into(),
+            },
         ));
     }
     if v.is_instance_of::<PyString>() {
@@ -38,7 +45,11 @@ fn to_value(name: &str, v: &Bound<'_, PyAny>) -> PyResult<Value> {
             Ok(i) => Ok(Value::Int(i)),
             Err(_) => Err(to_py(
                 v.py(),
-                Error::OutOfRange { param: name.into(), value: v.str()?.to_string(), bound: "must fit in 64 bits".into() },
+                Error::OutOfRange {
+                    param: name.into(),
+                    value: v.str()?.to_string(),
+                    bound: "must fit in 64 bits".into(),
+                },
             )),
         };
     }
@@ -46,7 +57,14 @@ fn to_value(name: &str, v: &Bound<'_, PyAny>) -> PyResult<Value> {
         return Ok(Value::Float(f));
     }
     let tname = v.get_type().name()?.to_string();
-    Err(to_py(v.py(), Error::InvalidType { param: name.into(), expected: "a number or string".into(), got: tname }))
+    Err(to_py(
+        v.py(),
+        Error::InvalidType {
+            param: name.into(),
+            expected: "a number or string".into(),
+            got: tname,
+        },
+    ))
 }
 
 fn to_params(decl: &FunctionDecl, values: &Bound<'_, PyTuple>) -> PyResult<Params> {
@@ -79,7 +97,13 @@ fn read_arrays<'py>(
         .map(|(i, a)| {
             a.extract::<PyReadonlyArrayDyn<'py, f64>>().map_err(|_| {
                 let name = decl.inputs.get(i).map_or("?", |s| s.name);
-                to_py(py, Error::InvalidInput { input: name.into(), reason: "expected a float64 numpy array".into() })
+                to_py(
+                    py,
+                    Error::InvalidInput {
+                        input: name.into(),
+                        reason: "expected a float64 numpy array".into(),
+                    },
+                )
             })
         })
         .collect()
@@ -126,7 +150,13 @@ impl PyFunction {
         for (i, a) in arrays.iter().enumerate() {
             let name = decl.inputs.get(i).map_or("?", |s| s.name);
             let slice = a.as_slice().map_err(|_| {
-                to_py(py, Error::InvalidInput { input: name.into(), reason: "array must be C-contiguous".into() })
+                to_py(
+                    py,
+                    Error::InvalidInput {
+                        input: name.into(),
+                        reason: "array must be C-contiguous".into(),
+                    },
+                )
             })?;
             data.push(match (a.ndim(), a.shape()) {
                 (2, &[rows, cols]) => InputData::Matrix { data: slice, rows, cols },
@@ -134,7 +164,10 @@ impl PyFunction {
                 (nd, _) => {
                     return Err(to_py(
                         py,
-                        Error::InvalidInput { input: name.into(), reason: format!("expected 1-D or 2-D, got {nd}-D") },
+                        Error::InvalidInput {
+                            input: name.into(),
+                            reason: format!("expected 1-D or 2-D, got {nd}-D"),
+                        },
                     ))
                 }
             });
@@ -157,31 +190,44 @@ impl PyFunction {
                 let mut f64s: Vec<PyReadwriteArrayDyn<'py, f64>> = Vec::new();
                 let mut i32s: Vec<PyReadwriteArrayDyn<'py, i32>> = Vec::new();
                 for (i, o) in out.iter().enumerate() {
-                    let want_i32 = decl.outputs.get(i).is_some_and(|s| s.kind == OutputKind::SeriesI32);
+                    let want_i32 =
+                        decl.outputs.get(i).is_some_and(|s| s.kind == OutputKind::SeriesI32);
                     let bad = |what: &str| {
                         to_py(
                             py,
                             Error::InvalidInput {
                                 input: format!("out[{i}]"),
-                                reason: format!("expected a writable C-contiguous {what} numpy array"),
+                                reason: format!(
+                                    "expected a writable C-contiguous {what} numpy array"
+                                ),
                             },
                         )
                     };
                     if want_i32 {
-                        i32s.push(o.extract::<PyReadwriteArrayDyn<'py, i32>>().map_err(|_| bad("int32"))?);
+                        i32s.push(
+                            o.extract::<PyReadwriteArrayDyn<'py, i32>>()
+                                .map_err(|_| bad("int32"))?,
+                        );
                     } else {
-                        f64s.push(o.extract::<PyReadwriteArrayDyn<'py, f64>>().map_err(|_| bad("float64"))?);
+                        f64s.push(
+                            o.extract::<PyReadwriteArrayDyn<'py, f64>>()
+                                .map_err(|_| bad("float64"))?,
+                        );
                     }
                 }
                 let mut fi = f64s.iter_mut();
                 let mut ii = i32s.iter_mut();
                 let mut bufs: Vec<OutBuf<'_>> = Vec::with_capacity(out.len());
                 for (i, _) in out.iter().enumerate() {
-                    let want_i32 = decl.outputs.get(i).is_some_and(|s| s.kind == OutputKind::SeriesI32);
+                    let want_i32 =
+                        decl.outputs.get(i).is_some_and(|s| s.kind == OutputKind::SeriesI32);
                     let contiguous = |_| {
                         to_py(
                             py,
-                            Error::InvalidInput { input: format!("out[{i}]"), reason: "array must be C-contiguous".into() },
+                            Error::InvalidInput {
+                                input: format!("out[{i}]"),
+                                reason: "array must be C-contiguous".into(),
+                            },
                         )
                     };
                     if want_i32 {
@@ -198,7 +244,13 @@ impl PyFunction {
                 for (spec, o) in decl.outputs.iter().zip(out.iter()) {
                     if spec.kind == OutputKind::Scalar {
                         let a = o.cast::<PyArrayDyn<f64>>()?;
-                        list.append(a.readonly().as_slice().ok().and_then(|s| s.first().copied()).unwrap_or(f64::NAN))?;
+                        list.append(
+                            a.readonly()
+                                .as_slice()
+                                .ok()
+                                .and_then(|s| s.first().copied())
+                                .unwrap_or(f64::NAN),
+                        )?;
                     } else {
                         list.append(o)?;
                     }
@@ -247,7 +299,10 @@ impl PyStream {
 
     fn result<'py>(&self, py: Python<'py>, vals: &[f64]) -> PyResult<Bound<'py, PyAny>> {
         let conv = |v: f64| -> PyResult<Bound<'py, PyAny>> {
-            #[allow(clippy::cast_possible_truncation, reason = "integer outputs are small exact codes")]
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "integer outputs are small exact codes"
+            )]
             if self.int_output {
                 Ok((v as i32).into_pyobject(py)?.into_any())
             } else {
@@ -257,7 +312,8 @@ impl PyStream {
         if vals.len() == 1 {
             conv(vals[0])
         } else {
-            let items: Vec<Bound<'py, PyAny>> = vals.iter().map(|v| conv(*v)).collect::<PyResult<_>>()?;
+            let items: Vec<Bound<'py, PyAny>> =
+                vals.iter().map(|v| conv(*v)).collect::<PyResult<_>>()?;
             Ok(PyTuple::new(py, items)?.into_any())
         }
     }
@@ -270,7 +326,11 @@ impl PyStream {
             return Err(to_py(
                 py,
                 Error::Arity {
-                    what: format!("number of values per bar for {} ({})", self.decl.name, names.join(", ")),
+                    what: format!(
+                        "number of values per bar for {} ({})",
+                        self.decl.name,
+                        names.join(", ")
+                    ),
                     expected: n,
                     got: given,
                 },
@@ -339,22 +399,45 @@ impl PyStream {
 
     /// Feeds whole input columns (C-contiguous float64 arrays of equal length) bar by bar;
     /// returns the value(s) after the last bar.
-    fn extend<'py>(&mut self, py: Python<'py>, inputs: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
+    fn extend<'py>(
+        &mut self,
+        py: Python<'py>,
+        inputs: &Bound<'py, PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let arrays = read_arrays(py, self.decl, inputs)?;
         let n_in = self.inner.n_inputs();
         if arrays.len() != n_in {
             return Err(to_py(
                 py,
-                Error::Arity { what: format!("number of history inputs of {}", self.decl.name), expected: n_in, got: arrays.len() },
+                Error::Arity {
+                    what: format!("number of history inputs of {}", self.decl.name),
+                    expected: n_in,
+                    got: arrays.len(),
+                },
             ));
         }
         let cols: Vec<&[f64]> = arrays
             .iter()
-            .map(|a| a.as_slice().map_err(|_| to_py(py, Error::InvalidInput { input: "history".into(), reason: "must be C-contiguous".into() })))
+            .map(|a| {
+                a.as_slice().map_err(|_| {
+                    to_py(
+                        py,
+                        Error::InvalidInput {
+                            input: "history".into(),
+                            reason: "must be C-contiguous".into(),
+                        },
+                    )
+                })
+            })
             .collect::<PyResult<_>>()?;
         for (i, c) in cols.iter().enumerate().skip(1) {
-            sextant_core::error::check_same_len(self.decl.inputs[i].name, c.len(), self.decl.inputs[0].name, cols[0].len())
-                .into_py_result(py)?;
+            sextant_core::error::check_same_len(
+                self.decl.inputs[i].name,
+                c.len(),
+                self.decl.inputs[0].name,
+                cols[0].len(),
+            )
+            .into_py_result(py)?;
         }
         let k = self.inner.n_outputs();
         let mut out = self.out;
@@ -422,7 +505,8 @@ impl PyStream {
         let restore = py.import("sextant._native")?.getattr("_restore_stream")?;
         let params: Vec<Bound<'py, PyAny>> =
             self.params.values().iter().map(|v| value_to_py(py, v)).collect::<PyResult<_>>()?;
-        let args = (self.decl.module.as_str(), self.decl.name, PyTuple::new(py, params)?, self.save(py));
+        let args =
+            (self.decl.module.as_str(), self.decl.name, PyTuple::new(py, params)?, self.save(py));
         PyTuple::new(py, [restore, args.into_pyobject(py)?.into_any()])
     }
 
@@ -440,7 +524,8 @@ fn _restore_stream(
     params: &Bound<'_, PyTuple>,
     state: &[u8],
 ) -> PyResult<PyStream> {
-    let decl = registry::find(module, name).ok_or_else(|| to_py(py, Error::UnknownFunction(format!("{module}.{name}"))))?;
+    let decl = registry::find(module, name)
+        .ok_or_else(|| to_py(py, Error::UnknownFunction(format!("{module}.{name}"))))?;
     let params = to_params(decl, params)?;
     let inner = decl.stream_load(state).into_py_result(py)?;
     Ok(PyStream::new(decl, params, inner))
