@@ -35,3 +35,10 @@ if (existsSync(optimiser)) {
 const bytes = readFileSync(bg);
 const gz = gzipSync(bytes, { level: 9 }).length;
 console.log(`wasm: ${statSync(bg).size} bytes, ${gz} bytes gzipped (${(gz / 1024).toFixed(1)} KiB)`);
+
+// Size budget (docs/wasm.md): the gzipped module must stay under 400 KB for what is declared now.
+const budget = Number(process.env.SEXTANT_WASM_GZ_BUDGET ?? 400 * 1000);
+if (gz > budget) {
+  console.error(`wasm: ${gz} gzipped bytes exceed the budget of ${budget}`);
+  process.exit(1);
+}

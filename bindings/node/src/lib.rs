@@ -96,7 +96,12 @@ impl NativeStream {
 
     /// Restores a state saved by [`NativeStream::save`].
     #[napi(factory)]
-    pub fn restore(env: Env, module: String, name: String, bytes: Uint8Array) -> napi::Result<Self> {
+    pub fn restore(
+        env: Env,
+        module: String,
+        name: String,
+        bytes: Uint8Array,
+    ) -> napi::Result<Self> {
         let decl = common::find(&module, &name).or_throw(&env)?;
         Ok(Self { inner: decl.stream_load(&bytes).or_throw(&env)? })
     }
