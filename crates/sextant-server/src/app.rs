@@ -104,9 +104,14 @@ async fn ready(State(app): State<AppState>) -> Response {
     }
 }
 
+/// The catalogue body: every function's description, in registry order.
+#[derive(serde::Serialize)]
+struct Catalogue {
+    functions: Vec<sextant_core::decl::FunctionInfo>,
+}
+
 async fn catalogue() -> impl IntoResponse {
-    let functions: Vec<_> = REGISTRY.iter().map(|d| d.info()).collect();
-    Json(serde_json::json!({ "functions": functions }))
+    Json(Catalogue { functions: REGISTRY.iter().map(|d| d.info()).collect() })
 }
 
 fn lookup(
@@ -202,7 +207,10 @@ async fn run(decl: &'static FunctionDecl, body: Bytes) -> Result<(StatusCode, Ve
     });
     match task.await {
         Ok(Ok(bytes)) => Ok((StatusCode::OK, bytes)),
-        Ok(Err(e)) if e.status().is_client_error() => Ok((e.status(), e.body_bytes())),
+        Ok(Err(e)) if e.status().is_client_error() => {
+            tracing::info!(code = e.code(), error = %e, "request rejected");
+            Ok((e.status(), e.body_bytes()))
+        }
         Ok(Err(e)) => Err(e),
         Err(join) => Err(ApiError::Internal(format!("compute task failed: {join}"))),
     }

@@ -3,7 +3,7 @@
 //! Numbers travel as JSON numbers; NaN travels as `null` in both directions, and the infinities
 //! (which JSON cannot write) as the strings `"Infinity"` and `"-Infinity"`.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value as Json};
 use sextant_core::decl::{FunctionDecl, InputData, InputKind, OutVec, Params, Value};
 use sextant_core::Error;
@@ -200,30 +200,50 @@ pub fn output_to_json(out: &OutVec) -> Json {
     }
 }
 
-/// Parses, validates, computes and renders one request: the whole adapter, transport aside.
-pub fn compute(decl: &FunctionDecl, req: &ComputeRequest) -> Result<Json, Error> {
+/// JSON object whose keys keep the declaration order (serde_json's own map sorts them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ordered(pub Vec<(&'static str, Json)>);
+
+impl Serialize for Ordered {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+/// A compute response: the function, the parameters used (defaults filled in) and the outputs,
+/// both in declaration order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComputeResponse {
+    /// Module name.
+    pub module: &'static str,
+    /// Function name.
+    pub function: &'static str,
+    /// Parameters used.
+    pub params: Ordered,
+    /// Outputs by declared name.
+    pub outputs: Ordered,
+}
+
+/// Parses, validates and computes one request: the whole adapter, transport aside.
+pub fn compute(decl: &FunctionDecl, req: &ComputeRequest) -> Result<ComputeResponse, Error> {
     let owned = inputs(decl, &req.inputs)?;
     let params = params(decl, &req.params)?;
     let views: Vec<InputData<'_>> = owned.iter().map(OwnedInput::view).collect();
     let outs = decl.call(&views, &params)?;
-    let outputs: Map<String, Json> = decl
-        .outputs
-        .iter()
-        .zip(&outs)
-        .map(|(spec, out)| (spec.name.to_owned(), output_to_json(out)))
-        .collect();
-    let params: Map<String, Json> = decl
-        .params
-        .iter()
-        .zip(params.values())
-        .map(|(spec, v)| (spec.name.to_owned(), value_to_json(v)))
-        .collect();
-    Ok(serde_json::json!({
-        "module": decl.module.as_str(),
-        "function": decl.name,
-        "params": params,
-        "outputs": outputs,
-    }))
+    Ok(ComputeResponse {
+        module: decl.module.as_str(),
+        function: decl.name,
+        params: Ordered(
+            decl.params
+                .iter()
+                .zip(params.values())
+                .map(|(p, v)| (p.name, value_to_json(v)))
+                .collect(),
+        ),
+        outputs: Ordered(
+            decl.outputs.iter().zip(&outs).map(|(o, out)| (o.name, output_to_json(out))).collect(),
+        ),
+    })
 }
 
 #[cfg(test)]

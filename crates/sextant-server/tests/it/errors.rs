@@ -200,3 +200,20 @@ async fn request_ids_are_set_and_propagated() {
     let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
     assert_eq!(id.len(), 36, "{id}");
 }
+
+#[tokio::test]
+async fn outputs_and_params_keep_declaration_order() {
+    let s = start().await;
+    let res = s
+        .client
+        .post(s.url("/v1/ta/BBANDS"))
+        .json(&json!({"inputs": {"real": [1.0, 2.0, 3.0]}, "params": {"timeperiod": 2}}))
+        .send()
+        .await
+        .unwrap();
+    let text = res.text().await.unwrap();
+    let pos = |k: &str| text.find(&format!("\"{k}\"")).unwrap_or_else(|| panic!("{k}: {text}"));
+    assert!(pos("module") < pos("function") && pos("function") < pos("params"), "{text}");
+    assert!(pos("upperband") < pos("middleband") && pos("middleband") < pos("lowerband"), "{text}");
+    assert!(pos("timeperiod") < pos("nbdevup") && pos("nbdevdn") < pos("matype"), "{text}");
+}
