@@ -33,6 +33,7 @@ free_port() {
 }
 
 # --- tools -------------------------------------------------------------------------------------
+rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy
 if ! dpkg -L postgresql-15 2>/dev/null | grep -q 'bin/initdb$'; then
   log "installing postgresql-15"
   apt-get update -qq

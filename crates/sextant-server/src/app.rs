@@ -219,7 +219,6 @@ async fn run(decl: &'static FunctionDecl, body: Bytes) -> Result<(StatusCode, Ve
 async fn compute(
     State(app): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
-    uri: Uri,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -237,7 +236,8 @@ async fn compute(
         return Ok(json_response(status, bytes));
     };
 
-    let fp = fingerprint("POST", uri.path(), &body);
+    // The canonical path, so that percent-encoded spellings of one route share a fingerprint.
+    let fp = fingerprint("POST", &format!("/v1/{}/{}", decl.module.as_str(), decl.name), &body);
     let ttl = i64::try_from(app.options.idempotency_ttl.as_secs()).unwrap_or(i64::MAX);
     if let Some(rec) = app.store.get_response(&key).await? {
         if rec.created_at.saturating_add(ttl) >= now_unix() {

@@ -151,3 +151,14 @@ async fn concurrent_requests_with_one_key_agree() {
     }
     assert!(bodies.windows(2).all(|w| w[0] == w[1]));
 }
+
+#[tokio::test]
+async fn spellings_of_one_route_share_a_key() {
+    let s = start().await;
+    let key = unique_key("spelling");
+    let body = json!({"inputs": {"real": [1.0, 2.0, 3.0]}, "params": {"timeperiod": 2}});
+    let (st1, _, b1) = post_raw(&s, "/v1/ta/SMA", &key, &body).await;
+    let (st2, replayed, b2) = post_raw(&s, "/v1/ta/%53MA", &key, &body).await;
+    assert_eq!((st1, st2, replayed.as_deref()), (200, 200, Some("true")));
+    assert_eq!(b1, b2);
+}
