@@ -24,7 +24,7 @@ if (!existsSync(wasm)) throw new Error(`build produced no ${wasm}`);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 // --weak-refs: NativeStream objects are freed by the garbage collector (FinalizationRegistry).
-run('wasm-bindgen', ['--target', 'web', '--weak-refs', '--no-typescript', '--out-dir', out, wasm]);
+run('wasm-bindgen', ['--target', 'web', '--weak-refs', '--no-typescript', '--remove-name-section', '--remove-producers-section', '--out-dir', out, wasm]);
 copyFileSync(path.join(root, 'node/surface.mjs'), path.join(out, 'surface.mjs'));
 
 const bg = path.join(out, 'sextant_wasm_bg.wasm');
