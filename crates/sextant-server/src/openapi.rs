@@ -124,24 +124,67 @@ fn example_request(info: &FunctionInfo) -> Json {
 }
 
 fn error_responses() -> Map<String, Json> {
-    let err = |d: &str| {
-        json!({"description": d,
-               "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+    let err = |d: &str, code: &str, message: &str, parameter: Option<&str>| {
+        json!({"description": d, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Error"},
+            "example": {"error": {"code": code, "message": message, "parameter": parameter}},
+        }}})
     };
     let mut m = Map::new();
     m.insert(
         "400".into(),
-        err("Malformed JSON or an invalid header (MALFORMED_JSON, INVALID_HEADER)"),
+        err(
+            "Malformed JSON or an invalid header (MALFORMED_JSON, INVALID_HEADER)",
+            "MALFORMED_JSON",
+            "the body is not valid JSON: EOF while parsing an object at line 1 column 1",
+            None,
+        ),
     );
-    m.insert("404".into(), err("Unknown function (UNKNOWN_FUNCTION)"));
-    m.insert("409".into(), err("Idempotency key reused with a different request"));
-    m.insert("413".into(), err("Body larger than the configured limit"));
-    m.insert("415".into(), err("Content-Type is not application/json"));
+    m.insert(
+        "404".into(),
+        err("Unknown function", "UNKNOWN_FUNCTION", "unknown function `ta/XYZ`", None),
+    );
+    m.insert(
+        "409".into(),
+        err(
+            "Idempotency key reused with a different request",
+            "IDEMPOTENCY_KEY_REUSED",
+            "idempotency key `k1` was already used for a different request",
+            Some("Idempotency-Key"),
+        ),
+    );
+    m.insert(
+        "413".into(),
+        err(
+            "Body larger than the configured limit",
+            "PAYLOAD_TOO_LARGE",
+            "the body is larger than the limit of 16777216 bytes",
+            None,
+        ),
+    );
+    m.insert(
+        "415".into(),
+        err(
+            "Content-Type is not application/json",
+            "UNSUPPORTED_MEDIA_TYPE",
+            "expected `Content-Type: application/json`, got `text/plain`",
+            None,
+        ),
+    );
     m.insert(
         "422".into(),
-        err("Invalid inputs or parameters: the core's error code and the parameter at fault"),
+        err(
+            "Invalid inputs or parameters: the core's error code and the parameter at fault",
+            "OUT_OF_RANGE",
+            "parameter `timeperiod` = 0 is out of range: must be in [2, 100000]",
+            Some("timeperiod"),
+        ),
     );
-    m.insert("503".into(), err("Storage unavailable (only with an Idempotency-Key)"));
+    m.insert(
+        "503".into(),
+        err("Storage unavailable (only with an Idempotency-Key)", "STORE_UNAVAILABLE",
+            "storage is unavailable: database error: pool timed out while waiting for an open connection", None),
+    );
     m
 }
 
@@ -303,6 +346,7 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
             "schemas": {
                 "Number": {
                     "description": "a number; null stands for NaN; \"Infinity\" / \"-Infinity\"",
+                    "examples": [101.25, null],
                     "anyOf": [
                         {"type": ["number", "null"]},
                         {"type": "string", "enum": ["Infinity", "-Infinity"]},
