@@ -54,11 +54,23 @@ async fn main() -> anyhow::Result<()> {
     };
     let store = connect(&db).await.with_context(|| format!("opening the database {where_}"))?;
     let ttl = Duration::from_secs(args.idempotency_ttl);
-    let cutoff = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs().saturating_sub(ttl.as_secs()));
-    let purged = store.purge_responses(i64::try_from(cutoff).unwrap_or(0)).await?;
+    let purged = store.purge_responses(cutoff(ttl)).await?;
     tracing::info!(database = store.backend(), location = %where_, purged, "database ready");
+    // Expired idempotency records are deleted hourly (and on start).
+    let purger = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(3600));
+            every.tick().await;
+            loop {
+                every.tick().await;
+                match store.purge_responses(cutoff(ttl)).await {
+                    Ok(n) => tracing::info!(purged = n, "expired idempotency records deleted"),
+                    Err(e) => tracing::warn!(error = %e, "purging idempotency records failed"),
+                }
+            }
+        })
+    };
 
     let app = router(store.clone(), Options { body_limit: args.body_limit, idempotency_ttl: ttl });
     let listener = tokio::net::TcpListener::bind(args.addr)
@@ -67,9 +79,18 @@ async fn main() -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, docs = %format!("http://{addr}/docs/"), "listening");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    purger.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Unix seconds before which stored idempotent responses have expired.
+fn cutoff(ttl: Duration) -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    i64::try_from(now.saturating_sub(ttl.as_secs())).unwrap_or(0)
 }
 
 /// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before the process exits.
