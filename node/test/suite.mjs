@@ -230,3 +230,72 @@ export function surfaceSuite(label, surface, { jsName }) {
     assert.equal(typeof surface.alloc.inverseVolatility, 'function');
   });
 }
+
+/** Seeded random calls with hostile values (NaN, infinities, extremes, empty and tiny inputs,
+ * extreme but valid options): every call returns or throws a SextantError; nothing else. */
+export function robustnessSuite(label, surface, { iterations = 3000, seed = 12345 } = {}) {
+  test(`${label}: hostile inputs give results or SextantErrors, never anything else`, () => {
+    let s = seed >>> 0;
+    const rnd = () => {
+      // xorshift32
+      s ^= s << 13;
+      s >>>= 0;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      s >>>= 0;
+      return s / 4294967296;
+    };
+    const pick = (a) => a[Math.floor(rnd() * a.length)];
+    const specials = [NaN, Infinity, -Infinity, 0, -0, 1e308, -1e308, 5e-324, 1e-300, 60000.5, 1];
+    const value = () => (rnd() < 0.3 ? pick(specials) : (rnd() - 0.3) * 200);
+    const series = (n) => Float64Array.from({ length: n }, value);
+    const optionValue = (p) => {
+      const r = rnd();
+      if (r < 0.1) return pick([undefined, null, 'x', -1, 0, 1.5, NaN, Infinity, 1e20]);
+      if (p.kind === 'choice') return pick(p.options);
+      if (p.kind === 'optional_float') return pick([null, 252, 1e-300, 1e300, 0.5]);
+      if (p.kind === 'matype') return Math.floor(rnd() * 14);
+      const lo = Math.max(p.min ?? -1e6, -1e6);
+      const hi = Math.min(p.max ?? 1e6, 1e6);
+      const v = lo + rnd() * Math.min(hi - lo, rnd() < 0.8 ? 60 : hi - lo);
+      return p.kind === 'int' ? Math.round(v) : v;
+    };
+    let ok = 0;
+    let errors = 0;
+    for (let it = 0; it < iterations; it++) {
+      const f = pick(surface.registry);
+      const name = f.module === 'ta' ? f.name : f.name.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+      const options = {};
+      for (const p of f.params) if (rnd() < 0.7) options[p.name.replace(/_([a-z])/g, (_, c) => c.toUpperCase())] = optionValue(p);
+      const n = pick([0, 1, 2, 3, 5, 17, 64, 300]);
+      const args = f.inputs.map((i) => {
+        if (i.kind === 'matrix') {
+          const k = pick([0, 1, 2, 3, 5]);
+          return { data: series(k * k), rows: k, cols: k };
+        }
+        return series(rnd() < 0.05 ? n + 1 : n);
+      });
+      try {
+        surface[f.module][name](...args, options);
+        if (f.streaming) {
+          const st = surface[f.module].stream[name](options);
+          for (let b = 0; b < 40; b++) {
+            const bar = f.inputs.map(value);
+            const op = rnd();
+            if (op < 0.6) st.update(...bar);
+            else if (op < 0.75) st.peek(...bar);
+            else if (op < 0.85 && st.bars > 0) st.replaceLast(...bar);
+            else if (op < 0.9) st.reset();
+            else surface[f.module].stream.restore(st.save()).update(...bar);
+          }
+        }
+        ok++;
+      } catch (e) {
+        assert.ok(e instanceof surface.SextantError, `${f.name} ${JSON.stringify(options)}: ${e?.stack ?? e}`);
+        assert.match(e.code, /^[A-Z_]+$/);
+        errors++;
+      }
+    }
+    assert.ok(ok > iterations / 4 && errors > 10, `ok ${ok}, errors ${errors}`);
+  });
+}

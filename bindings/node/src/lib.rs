@@ -7,7 +7,9 @@
 //!
 //! Every entry point converts its arguments, calls the core and converts the result or error;
 //! errors become JS `Error` objects with a stable `code` (the core's [`sextant_core::Error::code`])
-//! and `param` (the parameter or input at fault, or `null`).
+//! and `param` (the parameter or input at fault, or `null`). Entry points that run core code are
+//! `catch_unwind`: the core never panics on any input, and if it ever did, JS would get an Error
+//! instead of an aborted process.
 #![allow(unsafe_code, reason = "napi-derive generates the FFI glue; this file writes none")]
 #![allow(missing_docs, reason = "napi-derive generates undocumented items")]
 
@@ -46,7 +48,7 @@ fn to_js_error(env: &Env, p: JsErrorParts) -> napi::Error {
 }
 
 /// The declarations of every function, as a JSON array of `FunctionInfo`.
-#[napi(js_name = "registryJson")]
+#[napi(js_name = "registryJson", catch_unwind)]
 pub fn registry_json() -> String {
     common::registry_json()
 }
@@ -54,7 +56,7 @@ pub fn registry_json() -> String {
 /// Runs `module.name` on `inputs` (one Float64Array per declared input, matrices row-major
 /// with `[rows, cols]` at `shapes[2i..2i+2]`) with parameters given as a JSON object keyed by
 /// declared names. Returns one entry per declared output: Float64Array, Int32Array or number.
-#[napi]
+#[napi(catch_unwind)]
 pub fn call(
     env: Env,
     module: String,
@@ -87,7 +89,7 @@ pub struct NativeStream {
 #[napi]
 impl NativeStream {
     /// A fresh state for `module.name` with parameters as a JSON object.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(env: Env, module: String, name: String, params_json: String) -> napi::Result<Self> {
         let decl = common::find(&module, &name).or_throw(&env)?;
         let params = common::params(decl, &params_json).or_throw(&env)?;
@@ -95,7 +97,7 @@ impl NativeStream {
     }
 
     /// Restores a state saved by [`NativeStream::save`].
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn restore(
         env: Env,
         module: String,
@@ -113,7 +115,7 @@ impl NativeStream {
     }
 
     /// Appends a bar; returns the new value(s).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn update(&mut self, env: Env, bar: Float64Array) -> napi::Result<Vec<f64>> {
         let mut out = vec![0.0; self.inner.n_outputs()];
         common::check_bar(self.inner.n_inputs(), bar.len()).or_throw(&env)?;
@@ -122,7 +124,7 @@ impl NativeStream {
     }
 
     /// The value(s) this bar would give; the state is untouched.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn peek(&self, env: Env, bar: Float64Array) -> napi::Result<Vec<f64>> {
         let mut out = vec![0.0; self.inner.n_outputs()];
         common::check_bar(self.inner.n_inputs(), bar.len()).or_throw(&env)?;
@@ -131,7 +133,7 @@ impl NativeStream {
     }
 
     /// Replaces the last bar; returns the new value(s).
-    #[napi(js_name = "replaceLast")]
+    #[napi(js_name = "replaceLast", catch_unwind)]
     pub fn replace_last(&mut self, env: Env, bar: Float64Array) -> napi::Result<Vec<f64>> {
         let mut out = vec![0.0; self.inner.n_outputs()];
         common::check_bar(self.inner.n_inputs(), bar.len()).or_throw(&env)?;
@@ -141,7 +143,7 @@ impl NativeStream {
 
     /// Feeds whole columns (one Float64Array per input), as `update` bar by bar; returns the
     /// value(s) after the last bar.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn prime(&mut self, env: Env, columns: Vec<Float64Array>) -> napi::Result<Vec<f64>> {
         let cols: Vec<&[f64]> = columns.iter().map(|c| &c[..]).collect();
         common::stream_prime(self.inner.as_mut(), &cols).or_throw(&env)
