@@ -8,8 +8,9 @@
 //   call(module, name, inputs: Float64Array[], shapes: number[], paramsJson: string)
 //        -> Array<Float64Array | Int32Array | number>    one entry per declared output
 //   NativeStream: class { constructor(module, name, paramsJson); static restore(module, name,
-//        bytes); update/peek/replaceLast(bar: Float64Array); prime(columns: Float64Array[]);
-//        reset(); value(); bars(); copy(); save(): Uint8Array; nInputs }
+//        bytes); update/peek/replaceLast(bar: Float64Array) and value() -> a number (one
+//        output) or an array of numbers (several); prime(columns: Float64Array[]); reset();
+//        bars(); copy(); save(): Uint8Array; nInputs; nOutputs }
 // The native layers throw Error objects with `code` and `param`; `toSextantError` turns them
 // into `SextantError` so both backends throw the same class.
 
@@ -231,7 +232,6 @@ function shapeOutputs(info, outs) {
 }
 
 function shapeStreamValue(info, values) {
-  if (info.outputs.length === 1) return values[0];
   const obj = {};
   info.outputs.forEach((o, i) => {
     obj[o.name] = values[i];
@@ -406,7 +406,7 @@ export function buildSurface(backend) {
     /** Appends a bar; returns the new value (an object keyed by output name for several). */
     update(...bar) {
       try {
-        return shapeStreamValue(this._info, this._native.update(this._fill(bar)));
+        return this._result(this._native.update(this._fill(bar)));
       } catch (e) {
         throw toSextantError(e);
       }
@@ -414,7 +414,7 @@ export function buildSurface(backend) {
     /** The value this bar would give; the state is untouched. */
     peek(...bar) {
       try {
-        return shapeStreamValue(this._info, this._native.peek(this._fill(bar)));
+        return this._result(this._native.peek(this._fill(bar)));
       } catch (e) {
         throw toSextantError(e);
       }
@@ -422,7 +422,7 @@ export function buildSurface(backend) {
     /** Replaces the last bar (the forming candle changed); returns the new value. */
     replaceLast(...bar) {
       try {
-        return shapeStreamValue(this._info, this._native.replaceLast(this._fill(bar)));
+        return this._result(this._native.replaceLast(this._fill(bar)));
       } catch (e) {
         throw toSextantError(e);
       }
@@ -437,7 +437,10 @@ export function buildSurface(backend) {
     }
     /** The value after the last bar (NaN before any bar). */
     get value() {
-      return shapeStreamValue(this._info, this._native.value());
+      return this._result(this._native.value());
+    }
+    _result(v) {
+      return typeof v === 'number' ? v : shapeStreamValue(this._info, v);
     }
     /** Bars seen since construction or reset. */
     get bars() {

@@ -15,7 +15,9 @@
 
 mod common;
 
-use napi::bindgen_prelude::{Either3, Float64Array, Int32Array, JsObjectValue, Null, Uint8Array};
+use napi::bindgen_prelude::{
+    Either, Either3, Float64Array, Int32Array, JsObjectValue, Null, Uint8Array,
+};
 use napi::{Env, JsValue};
 use napi_derive::napi;
 use sextant_core::decl::{OutVec, Stream};
@@ -79,8 +81,20 @@ pub fn call(
         .collect())
 }
 
-/// A streaming state object of one indicator (see DESIGN.md "Streaming"). Bars arrive as a
-/// Float64Array with one value per declared input; outputs leave as one number per output.
+/// Most outputs a streaming indicator declares (BBANDS has 3); kept on the stack per update.
+const MAX_OUTPUTS: usize = 8;
+
+/// One output as a number (no allocation: the common case), several as an array.
+fn one_or_many(out: &[f64]) -> Either<f64, Vec<f64>> {
+    match out {
+        [x] => Either::A(*x),
+        _ => Either::B(out.to_vec()),
+    }
+}
+
+/// A streaming state object of one indicator (see DESIGN.md "Streaming"). A bar arrives as a
+/// Float64Array with one value per declared input, borrowed (no copy); the new value comes back
+/// as a number, or an array of numbers when the indicator has several outputs.
 #[napi]
 pub struct NativeStream {
     inner: Box<dyn Stream>,
@@ -108,6 +122,12 @@ impl NativeStream {
         Ok(Self { inner: decl.stream_load(&bytes).or_throw(&env)? })
     }
 
+    /// Number of outputs per bar.
+    #[napi(getter, js_name = "nOutputs")]
+    pub fn n_outputs(&self) -> u32 {
+        u32::try_from(self.inner.n_outputs()).unwrap_or(u32::MAX)
+    }
+
     /// Number of inputs per bar.
     #[napi(getter, js_name = "nInputs")]
     pub fn n_inputs(&self) -> u32 {
@@ -116,29 +136,32 @@ impl NativeStream {
 
     /// Appends a bar; returns the new value(s).
     #[napi(catch_unwind)]
-    pub fn update(&mut self, env: Env, bar: Float64Array) -> napi::Result<Vec<f64>> {
-        let mut out = vec![0.0; self.inner.n_outputs()];
+    pub fn update(&mut self, env: Env, bar: &[f64]) -> napi::Result<Either<f64, Vec<f64>>> {
         common::check_bar(self.inner.n_inputs(), bar.len()).or_throw(&env)?;
-        self.inner.update(&bar, &mut out).or_throw(&env)?;
-        Ok(out)
+        let mut out = [0.0; MAX_OUTPUTS];
+        let out = &mut out[..self.inner.n_outputs().min(MAX_OUTPUTS)];
+        self.inner.update(bar, out).or_throw(&env)?;
+        Ok(one_or_many(out))
     }
 
     /// The value(s) this bar would give; the state is untouched.
     #[napi(catch_unwind)]
-    pub fn peek(&self, env: Env, bar: Float64Array) -> napi::Result<Vec<f64>> {
-        let mut out = vec![0.0; self.inner.n_outputs()];
+    pub fn peek(&self, env: Env, bar: &[f64]) -> napi::Result<Either<f64, Vec<f64>>> {
         common::check_bar(self.inner.n_inputs(), bar.len()).or_throw(&env)?;
-        self.inner.peek(&bar, &mut out).or_throw(&env)?;
-        Ok(out)
+        let mut out = [0.0; MAX_OUTPUTS];
+        let out = &mut out[..self.inner.n_outputs().min(MAX_OUTPUTS)];
+        self.inner.peek(bar, out).or_throw(&env)?;
+        Ok(one_or_many(out))
     }
 
     /// Replaces the last bar; returns the new value(s).
     #[napi(js_name = "replaceLast", catch_unwind)]
-    pub fn replace_last(&mut self, env: Env, bar: Float64Array) -> napi::Result<Vec<f64>> {
-        let mut out = vec![0.0; self.inner.n_outputs()];
+    pub fn replace_last(&mut self, env: Env, bar: &[f64]) -> napi::Result<Either<f64, Vec<f64>>> {
         common::check_bar(self.inner.n_inputs(), bar.len()).or_throw(&env)?;
-        self.inner.replace_last(&bar, &mut out).or_throw(&env)?;
-        Ok(out)
+        let mut out = [0.0; MAX_OUTPUTS];
+        let out = &mut out[..self.inner.n_outputs().min(MAX_OUTPUTS)];
+        self.inner.replace_last(bar, out).or_throw(&env)?;
+        Ok(one_or_many(out))
     }
 
     /// Feeds whole columns (one Float64Array per input), as `update` bar by bar; returns the
@@ -157,10 +180,11 @@ impl NativeStream {
 
     /// The value(s) after the last bar (NaN before any bar).
     #[napi]
-    pub fn value(&self) -> Vec<f64> {
-        let mut out = vec![0.0; self.inner.n_outputs()];
-        self.inner.value(&mut out);
-        out
+    pub fn value(&self) -> Either<f64, Vec<f64>> {
+        let mut out = [0.0; MAX_OUTPUTS];
+        let out = &mut out[..self.inner.n_outputs().min(MAX_OUTPUTS)];
+        self.inner.value(out);
+        one_or_many(out)
     }
 
     /// Number of bars seen since construction or reset.

@@ -95,9 +95,20 @@ pub fn call(
         .collect())
 }
 
-/// A streaming state object of one indicator (see DESIGN.md "Streaming"). Bars arrive as a
-/// Float64Array with one value per declared input; outputs leave as a Float64Array with one
-/// value per output.
+/// Most outputs a streaming indicator declares (BBANDS has 3); kept on the stack per update.
+const MAX_OUTPUTS: usize = 8;
+
+/// One output as a number (the common case), several as a Float64Array.
+fn one_or_many(out: &[f64]) -> JsValue {
+    match out {
+        [x] => JsValue::from_f64(*x),
+        _ => Float64Array::from(out).into(),
+    }
+}
+
+/// A streaming state object of one indicator (see DESIGN.md "Streaming"). A bar arrives as a
+/// Float64Array with one value per declared input; the new value comes back as a number, or a
+/// Float64Array when the indicator has several outputs.
 #[wasm_bindgen]
 pub struct NativeStream {
     inner: Box<dyn Stream>,
@@ -119,6 +130,12 @@ impl NativeStream {
         Ok(Self { inner: decl.stream_load(bytes).or_throw()? })
     }
 
+    /// Number of outputs per bar.
+    #[wasm_bindgen(getter = nOutputs)]
+    pub fn n_outputs(&self) -> u32 {
+        u32::try_from(self.inner.n_outputs()).unwrap_or(u32::MAX)
+    }
+
     /// Number of inputs per bar.
     #[wasm_bindgen(getter = nInputs)]
     pub fn n_inputs(&self) -> u32 {
@@ -126,28 +143,31 @@ impl NativeStream {
     }
 
     /// Appends a bar; returns the new value(s).
-    pub fn update(&mut self, bar: &[f64]) -> Result<Vec<f64>, JsValue> {
-        let mut out = vec![0.0; self.inner.n_outputs()];
+    pub fn update(&mut self, bar: &[f64]) -> Result<JsValue, JsValue> {
         common::check_bar(self.inner.n_inputs(), bar.len()).or_throw()?;
-        self.inner.update(bar, &mut out).or_throw()?;
-        Ok(out)
+        let mut out = [0.0; MAX_OUTPUTS];
+        let out = &mut out[..self.inner.n_outputs().min(MAX_OUTPUTS)];
+        self.inner.update(bar, out).or_throw()?;
+        Ok(one_or_many(out))
     }
 
     /// The value(s) this bar would give; the state is untouched.
-    pub fn peek(&self, bar: &[f64]) -> Result<Vec<f64>, JsValue> {
-        let mut out = vec![0.0; self.inner.n_outputs()];
+    pub fn peek(&self, bar: &[f64]) -> Result<JsValue, JsValue> {
         common::check_bar(self.inner.n_inputs(), bar.len()).or_throw()?;
-        self.inner.peek(bar, &mut out).or_throw()?;
-        Ok(out)
+        let mut out = [0.0; MAX_OUTPUTS];
+        let out = &mut out[..self.inner.n_outputs().min(MAX_OUTPUTS)];
+        self.inner.peek(bar, out).or_throw()?;
+        Ok(one_or_many(out))
     }
 
     /// Replaces the last bar; returns the new value(s).
     #[wasm_bindgen(js_name = replaceLast)]
-    pub fn replace_last(&mut self, bar: &[f64]) -> Result<Vec<f64>, JsValue> {
-        let mut out = vec![0.0; self.inner.n_outputs()];
+    pub fn replace_last(&mut self, bar: &[f64]) -> Result<JsValue, JsValue> {
         common::check_bar(self.inner.n_inputs(), bar.len()).or_throw()?;
-        self.inner.replace_last(bar, &mut out).or_throw()?;
-        Ok(out)
+        let mut out = [0.0; MAX_OUTPUTS];
+        let out = &mut out[..self.inner.n_outputs().min(MAX_OUTPUTS)];
+        self.inner.replace_last(bar, out).or_throw()?;
+        Ok(one_or_many(out))
     }
 
     /// Feeds whole columns (an array with one Float64Array per input), as `update` bar by bar;
@@ -164,10 +184,11 @@ impl NativeStream {
     }
 
     /// The value(s) after the last bar (NaN before any bar).
-    pub fn value(&self) -> Vec<f64> {
-        let mut out = vec![0.0; self.inner.n_outputs()];
-        self.inner.value(&mut out);
-        out
+    pub fn value(&self) -> JsValue {
+        let mut out = [0.0; MAX_OUTPUTS];
+        let out = &mut out[..self.inner.n_outputs().min(MAX_OUTPUTS)];
+        self.inner.value(out);
+        one_or_many(out)
     }
 
     /// Number of bars seen since construction or reset.
