@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stage wasm: the wasm-bindgen build (bindings/wasm) and the `sextant-wasm` package (wasm/):
 # installs the wasm32 target, the wasm-bindgen CLI of the pinned version, Chromium and the npm
-# packages when missing; builds; checks the .wasm size budget and the .d.ts drift; runs the tests
+# packages when missing; builds; checks the .wasm size budget, the .d.ts drift and that the
+# declarations compile (tsc --strict); runs the tests
 # in Node (golden fixtures, errors, streams, bit-identity with the native addon) and in headless
 # Chromium (golden fixtures, the demo page).
 . "$(dirname "$0")/../lib.sh"
@@ -44,6 +45,7 @@ timed node wasm/scripts/build.mjs
 # The native addon, for the bit-identity tests (cached when the node stage ran first).
 timed node node/scripts/build.mjs
 timed node node/scripts/gen-dts.mjs --backend wasm --check
+timed wasm/node_modules/.bin/tsc -p wasm/test/types/tsconfig.json
 
 out=$(mktemp)
 (cd wasm && timed node --test test/) 2>&1 | tee "$out"
