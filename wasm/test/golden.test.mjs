@@ -23,3 +23,18 @@ test('wasm-node: bit-identical to the native addon on every golden case', async 
     else assert.deepEqual(new Uint8Array(y.buffer, y.byteOffset, y.byteLength), new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
   }
 });
+
+test('wasm-node: a stream saved by the native addon continues identically in WASM, and back', async () => {
+  const c = (await cases()).find((x) => x.id === 'BBANDS/walk60k/p1');
+  const x = c.inputs[0].data;
+  const a = native.ta.stream.BBANDS({ ...c.options, history: x.subarray(0, 2500) });
+  const b = wasm.ta.stream.restore(a.save());
+  const back = native.ta.stream.restore(b.save());
+  for (let i = 2500; i < x.length; i++) {
+    const want = a.update(x[i]);
+    for (const s of [b, back]) {
+      const got = s.update(x[i]);
+      for (const k of Object.keys(want)) assert.ok(Object.is(got[k], want[k]), `bar ${i} ${k}`);
+    }
+  }
+});
