@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stage server: lints and builds sextant-server, runs its integration suite on SQLite, then
 # again on a throwaway PostgreSQL 15 cluster, then schemathesis against the OpenAPI document
-# served by the built binary (no 5xx allowed). Installs what it needs idempotently.
+# served by the built binary (the document must validate as OpenAPI 3.1; no 5xx allowed).
+# Installs what it needs idempotently.
 #   SEXTANT_ST_EXAMPLES   schemathesis examples per operation (default 40)
 . "$(dirname "$0")/../lib.sh"
 cd "$SEXTANT_ROOT"
@@ -42,11 +43,11 @@ fi
 PGBIN=$(dirname "$(dpkg -L postgresql-15 | grep 'bin/initdb$' | head -1)")
 
 venv="$SEXTANT_CACHE/venv-server"
-if ! "$venv/bin/st" --version >/dev/null 2>&1; then
-  log "installing schemathesis into $venv"
+if ! "$venv/bin/st" --version >/dev/null 2>&1 || [ ! -x "$venv/bin/openapi-spec-validator" ]; then
+  log "installing schemathesis and openapi-spec-validator into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --upgrade pip
-  "$venv/bin/pip" install -q "schemathesis>=4,<5"
+  "$venv/bin/pip" install -q "schemathesis>=4,<5" "openapi-spec-validator>=0.7,<1"
 fi
 
 # --- lint and build ----------------------------------------------------------------------------
@@ -95,6 +96,10 @@ for _ in $(seq 1 100); do
   kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/server.log"; exit 1; }
   sleep 0.1
 done
+log "validating the served OpenAPI document"
+"$venv/bin/python" -c "import urllib.request as u; print(u.urlopen('http://127.0.0.1:$port/openapi.json').read().decode())" \
+  >"$tmp/openapi.json"
+"$venv/bin/openapi-spec-validator" "$tmp/openapi.json"
 log "schemathesis against http://127.0.0.1:$port/openapi.json"
 out="$tmp/schemathesis.log"
 # Run from the temp dir: schemathesis writes its state (.schemathesis/) into the working directory.
