@@ -8,3 +8,4 @@ mod errors;
 mod golden;
 mod idempotency;
 mod service;
+mod store;
