@@ -177,6 +177,7 @@ def main() -> int:
 
     input_names = {
         "SMA": ["real"], "EMA": ["real"], "RSI": ["real"], "BBANDS": ["real"],
+        **{n: ["real"] for n in ("WMA", "DEMA", "TEMA", "TRIMA", "KAMA", "T3", "HMA", "ZLEMA", "RMA", "MA")},
         "ATR": ["high", "low", "close"], "CDLENGULFING": ["open", "high", "low", "close"],
     }
     specs = [
@@ -191,6 +192,28 @@ def main() -> int:
         ], ["upperband", "middleband", "lowerband"]),
         ("CDLENGULFING", ["open", "high", "low", "close"], [{}], ["integer"]),
     ]
+    # the moving-average family: fewer real datasets, more parameter sets
+    ma_specs = [
+        ("WMA", [{"timeperiod": 30}, {"timeperiod": 7}]),
+        ("DEMA", [{"timeperiod": 30}, {"timeperiod": 5}]),
+        ("TEMA", [{"timeperiod": 30}, {"timeperiod": 4}]),
+        ("TRIMA", [{"timeperiod": 30}, {"timeperiod": 7}]),
+        ("KAMA", [{"timeperiod": 30}, {"timeperiod": 10}]),
+        ("T3", [{"timeperiod": 5, "vfactor": 0.7}, {"timeperiod": 8, "vfactor": 0.3}]),
+        ("HMA", [{"timeperiod": 20}, {"timeperiod": 9}]),
+        ("ZLEMA", [{"timeperiod": 30}, {"timeperiod": 8}]),
+        ("RMA", [{"timeperiod": 30}, {"timeperiod": 14}]),
+        ("MA", [{"timeperiod": 30, "matype": 0}] + [{"timeperiod": 10, "matype": m} for m in range(14) if m != 7]
+         + [{"timeperiod": 1, "matype": 3}]),
+        ("BBANDS", [{"timeperiod": 10, "nbdevup": 2.0, "nbdevdn": 1.0, "matype": m} for m in (2, 3, 4, 5, 6, 8, 9, 12, 13)]),
+    ]
+    for fn_name, param_sets in ma_specs:
+        outs = ["upperband", "middleband", "lowerband"] if fn_name == "BBANDS" else ["real"]
+        for ds in ["msft", "walk60k", "const", "short", "leadnan", "empty", "gaps"]:
+            sets = param_sets if ds in ("walk60k", "gaps") else param_sets[:1]
+            for k, params in enumerate(sets):
+                tag = ("matypes_" if fn_name == "BBANDS" else "") + ("default" if k == 0 and fn_name != "BBANDS" else f"p{k}")
+                ta_case(fn_name, ds, ["close"], params, outs, tag)
     for fn_name, inputs, param_sets, outs in specs:
         for ds in ohlc_sets + ["gaps"]:
             # every parameter set on the synthetic and edge series, the defaults on the rest

@@ -12,20 +12,38 @@
 mod atr;
 mod bbands;
 mod cdlengulfing;
+mod dema;
 mod ema;
+mod hma;
+mod kama;
 mod ma;
+mod rma;
 mod rsi;
 mod sma;
+mod t3;
+mod tema;
+mod trima;
+mod wma;
+mod zlema;
 
 pub use atr::{atr, atr_into, atr_lookback, AverageTrueRange, ATR};
 pub use bbands::{bbands, bbands_into, bbands_lookback, BollingerBands, BBANDS};
 pub use cdlengulfing::{
     cdlengulfing, cdlengulfing_into, cdlengulfing_lookback, Engulfing, CDLENGULFING,
 };
+pub use dema::{dema, DoubleExponentialMovingAverage, DEMA};
 pub use ema::{ema, ema_into, ema_lookback, ExponentialMovingAverage, EMA};
-pub use ma::{MaKernel, MaType};
+pub use hma::{hma, HullMovingAverage, HMA};
+pub use kama::{kama, KaufmanAdaptiveMovingAverage, KAMA};
+pub use ma::{ma, MaKernel, MaType, MA};
+pub use rma::{rma, WilderMovingAverage, RMA};
 pub use rsi::{rsi, rsi_into, rsi_lookback, RelativeStrengthIndex, RSI};
 pub use sma::{sma, sma_into, sma_lookback, SimpleMovingAverage, SMA};
+pub use t3::{t3, TillsonT3, T3};
+pub use tema::{tema, TripleExponentialMovingAverage, TEMA};
+pub use trima::{trima, TriangularMovingAverage, TRIMA};
+pub use wma::{wma, wma_into, wma_lookback, WeightedMovingAverage, WMA};
+pub use zlema::{zlema, ZeroLagExponentialMovingAverage, ZLEMA};
 
 /// TA-Lib's `TA_IS_ZERO`: |x| < 1e-8 counts as zero (RSI uses it for a flat window).
 #[inline]
