@@ -156,6 +156,9 @@ def main() -> int:
         gaps[k][[100, 101, 350]] = np.nan
     gaps["close"][600] = np.nan  # a NaN in one input only
     w.dataset("gaps", "first 800 S&P 500 bars with NaN at 100, 101, 350 (all) and 600 (close)", "NCSA", gaps)
+    t = np.linspace(0.0, 40.0, 2000)
+    w.dataset("wave", "synthetic 1.2*sin(t)+0.05*cos(7t), 2000 points (exceeds [-1, 1] on purpose)", "generated",
+              {"close": 1.2 * np.sin(t) + 0.05 * np.cos(7 * t), "open": np.cos(t)})
     w.dataset("empty", "empty series", "generated", {k: np.zeros(0) for k in ("open", "high", "low", "close")})
 
     ohlc_sets = ["msft", "sp500", "nasdaq", "walk60k", "const", "short", "leadnan", "empty"]
@@ -175,7 +178,12 @@ def main() -> int:
                inputs=[(n, ds, c) for n, c in zip(input_names[fn_name], inputs)], params=params,
                outputs=list(zip(out_names, res)))
 
+    transforms = "ACOS ASIN ATAN CEIL COS COSH EXP FLOOR LN LOG10 SIN SINH SQRT TAN TANH".split()
+    operators = "ADD SUB MULT DIV".split()
     input_names = {
+        **{n: ["real"] for n in transforms}, **{n: ["real0", "real1"] for n in operators},
+        "AVGPRICE": ["open", "high", "low", "close"], "MEDPRICE": ["high", "low"],
+        "TYPPRICE": ["high", "low", "close"], "WCLPRICE": ["high", "low", "close"],
         "SMA": ["real"], "EMA": ["real"], "RSI": ["real"], "BBANDS": ["real"],
         **{n: ["real"] for n in ("WMA", "DEMA", "TEMA", "TRIMA", "KAMA", "T3", "HMA", "ZLEMA", "RMA", "MA")},
         "ATR": ["high", "low", "close"], "CDLENGULFING": ["open", "high", "low", "close"],
@@ -214,6 +222,16 @@ def main() -> int:
             for k, params in enumerate(sets):
                 tag = ("matypes_" if fn_name == "BBANDS" else "") + ("default" if k == 0 and fn_name != "BBANDS" else f"p{k}")
                 ta_case(fn_name, ds, ["close"], params, outs, tag)
+    for fn_name in transforms:
+        for ds in ("wave", "msft", "empty", "gaps"):
+            ta_case(fn_name, ds, ["close"], {}, ["real"], "default")
+    for fn_name in operators:
+        for ds in ("msft", "walk60k", "wave", "empty", "gaps"):
+            ta_case(fn_name, ds, ["close", "open"], {}, ["real"], "default")
+    for fn_name in ("AVGPRICE", "MEDPRICE", "TYPPRICE", "WCLPRICE"):
+        for ds in ("msft", "walk60k", "leadnan", "empty", "gaps"):
+            ta_case(fn_name, ds, input_names[fn_name] if fn_name != "AVGPRICE" else ["open", "high", "low", "close"],
+                    {}, ["real"], "default")
     for fn_name, inputs, param_sets, outs in specs:
         for ds in ohlc_sets + ["gaps"]:
             # every parameter set on the synthetic and edge series, the defaults on the rest

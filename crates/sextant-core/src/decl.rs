@@ -1064,6 +1064,12 @@ fn run_clean<K: Kernel>(
                 d2[j] = o[2];
             }
         }
+        (2, 1, [a, b], [d]) => {
+            for ((d, &x), &y) in d[r.clone()].iter_mut().zip(&a[r.clone()]).zip(&b[r]) {
+                k.step(&[x, y], &mut o[..1]);
+                *d = o[0];
+            }
+        }
         (3, 1, [a, b, c], [d]) => {
             let (a, b, c) = (&a[r.clone()], &b[r.clone()], &c[r.clone()]);
             for (j, d) in d[r].iter_mut().enumerate() {

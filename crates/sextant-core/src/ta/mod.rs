@@ -13,6 +13,7 @@ mod atr;
 mod bbands;
 mod cdlengulfing;
 mod dema;
+mod elementwise;
 mod ema;
 mod hma;
 mod kama;
@@ -32,6 +33,7 @@ pub use cdlengulfing::{
     cdlengulfing, cdlengulfing_into, cdlengulfing_lookback, Engulfing, CDLENGULFING,
 };
 pub use dema::{dema, DoubleExponentialMovingAverage, DEMA};
+pub use elementwise::*;
 pub use ema::{ema, ema_into, ema_lookback, ExponentialMovingAverage, EMA};
 pub use hma::{hma, HullMovingAverage, HMA};
 pub use kama::{kama, KaufmanAdaptiveMovingAverage, KAMA};
