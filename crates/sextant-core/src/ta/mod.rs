@@ -19,11 +19,14 @@ mod hma;
 mod kama;
 mod ma;
 mod rma;
+mod rolling;
 mod rsi;
 mod sma;
+mod stats;
 mod t3;
 mod tema;
 mod trima;
+mod window;
 mod wma;
 mod zlema;
 
@@ -39,11 +42,14 @@ pub use hma::{hma, HullMovingAverage, HMA};
 pub use kama::{kama, KaufmanAdaptiveMovingAverage, KAMA};
 pub use ma::{ma, MaKernel, MaType, MA};
 pub use rma::{rma, WilderMovingAverage, RMA};
+pub use rolling::*;
 pub use rsi::{rsi, rsi_into, rsi_lookback, RelativeStrengthIndex, RSI};
 pub use sma::{sma, sma_into, sma_lookback, SimpleMovingAverage, SMA};
+pub use stats::*;
 pub use t3::{t3, TillsonT3, T3};
 pub use tema::{tema, TripleExponentialMovingAverage, TEMA};
 pub use trima::{trima, TriangularMovingAverage, TRIMA};
+pub use window::Window;
 pub use wma::{wma, wma_into, wma_lookback, WeightedMovingAverage, WMA};
 pub use zlema::{zlema, ZeroLagExponentialMovingAverage, ZLEMA};
 
@@ -61,3 +67,27 @@ pub(crate) fn talib_is_zero_or_neg(x: f64) -> bool {
 
 /// TA-Lib's largest period.
 pub(crate) const MAX_PERIOD: i64 = 100_000;
+
+/// Declares a kernel-based indicator: `compute`, `lookback` and `stream` all come from the
+/// kernel through [`FromParams`](crate::decl::FromParams).
+macro_rules! kernel_decl {
+    ($decl:ident: $kernel:ty, $group:literal, $summary:literal, $doc:literal,
+     inputs [$($in:literal: $idoc:literal),+ $(,)?], params [$($p:expr),* $(,)?], outputs [$($o:expr),+ $(,)?]) => {
+        #[doc = concat!("Declaration of `", stringify!($decl), "`: ", $summary, ".")]
+        pub static $decl: $crate::decl::FunctionDecl = $crate::decl::FunctionDecl {
+            name: stringify!($decl),
+            module: $crate::decl::Module::Ta,
+            group: $group,
+            summary: $summary,
+            doc: $doc,
+            inputs: &[$($crate::decl::InputSpec::series($in, $idoc)),+],
+            params: &[$($p),*],
+            outputs: &[$($o),+],
+            flags: $crate::decl::Flags::NONE,
+            lookback: Some($crate::decl::kernel_lookback::<$kernel>),
+            compute: $crate::decl::kernel_compute::<$kernel>,
+            stream: Some($crate::decl::kernel_stream::<$kernel>()),
+        };
+    };
+}
+pub(crate) use kernel_decl;
