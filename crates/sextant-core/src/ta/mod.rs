@@ -9,46 +9,86 @@
 //! indicator restarts, re-seeding after lookback + 1 clean bars; leading NaNs are skipped as
 //! TA-Lib's wrapper does. On NaN-free input the numbers equal TA-Lib's.
 
+mod ad;
+mod adx;
+mod aroon;
 mod atr;
 mod bbands;
+mod bop;
+mod cci;
 mod cdlengulfing;
+mod cmo;
 mod dema;
 mod elementwise;
 mod ema;
 mod hma;
 mod kama;
 mod ma;
+mod macd;
+mod mfi;
+mod obv;
 mod rma;
+mod roc;
 mod rolling;
 mod rsi;
 mod sma;
 mod stats;
+mod stoch;
 mod t3;
 mod tema;
+mod trange;
 mod trima;
+mod trix;
+mod ultosc;
+mod willr;
 mod window;
 mod wma;
 mod zlema;
 
+pub use ad::{AccumulationDistribution, ChaikinOscillator, AD, ADOSC};
+pub use adx::{
+    AverageDirectionalIndex, AverageDirectionalRating, Direction, DirectionalIndex,
+    DirectionalIndicator, DirectionalMovement, MinusDiKernel, MinusDmKernel, PlusDiKernel,
+    PlusDmKernel, ADX, ADXR, DX, MINUS_DI, MINUS_DM, PLUS_DI, PLUS_DM,
+};
+pub use aroon::{Aroon, AroonOscillator, AROON, AROONOSC};
 pub use atr::{atr, atr_into, atr_lookback, AverageTrueRange, ATR};
 pub use bbands::{bbands, bbands_into, bbands_lookback, BollingerBands, BBANDS};
+pub use bop::{BalanceOfPower, BOP};
+pub use cci::{CommodityChannelIndex, CCI};
 pub use cdlengulfing::{
     cdlengulfing, cdlengulfing_into, cdlengulfing_lookback, Engulfing, CDLENGULFING,
 };
+pub use cmo::{ChandeMomentum, CMO};
 pub use dema::{dema, DoubleExponentialMovingAverage, DEMA};
 pub use elementwise::*;
 pub use ema::{ema, ema_into, ema_lookback, ExponentialMovingAverage, EMA};
 pub use hma::{hma, HullMovingAverage, HMA};
 pub use kama::{kama, KaufmanAdaptiveMovingAverage, KAMA};
 pub use ma::{ma, MaKernel, MaType, MA};
+pub use macd::{
+    ApoKernel, Macd, MacdExtKernel, MacdFixKernel, MacdKernel, OscillatorKind, PpoKernel,
+    PriceOscillator, APO, MACD, MACDEXT, MACDFIX, PPO,
+};
+pub use mfi::{MoneyFlowIndex, MFI};
+pub use obv::{OnBalanceVolume, OBV};
 pub use rma::{rma, WilderMovingAverage, RMA};
+pub use roc::{
+    ChangeKind, MomKernel, PriceChange, RocKernel, RocpKernel, Rocr100Kernel, RocrKernel, MOM, ROC,
+    ROCP, ROCR, ROCR100,
+};
 pub use rolling::*;
 pub use rsi::{rsi, rsi_into, rsi_lookback, RelativeStrengthIndex, RSI};
 pub use sma::{sma, sma_into, sma_lookback, SimpleMovingAverage, SMA};
 pub use stats::*;
+pub use stoch::{StochFKernel, StochKernel, StochRsiKernel, Stochastic, STOCH, STOCHF, STOCHRSI};
 pub use t3::{t3, TillsonT3, T3};
 pub use tema::{tema, TripleExponentialMovingAverage, TEMA};
+pub use trange::{NormalizedAverageTrueRange, TrueRange, NATR, TRANGE};
 pub use trima::{trima, TriangularMovingAverage, TRIMA};
+pub use trix::{Trix, TRIX};
+pub use ultosc::{UltimateOscillator, ULTOSC};
+pub use willr::{WilliamsR, WILLR};
 pub use window::Window;
 pub use wma::{wma, wma_into, wma_lookback, WeightedMovingAverage, WMA};
 pub use zlema::{zlema, ZeroLagExponentialMovingAverage, ZLEMA};
@@ -63,6 +103,13 @@ pub(crate) fn talib_is_zero(x: f64) -> bool {
 #[inline]
 pub(crate) fn talib_is_zero_or_neg(x: f64) -> bool {
     x < 0.000_000_01
+}
+
+/// TA-Lib's `TA_IS_ZERO_SCALED`: `|v| <= 1e-14 * scale`, a relative dead-zone for a difference
+/// of two operands whose magnitudes sum to `scale` (STOCH, WILLR and MFI ties).
+#[inline]
+pub(crate) fn talib_is_zero_scaled(v: f64, scale: f64) -> bool {
+    v.abs() <= 0.000_000_000_000_01 * scale
 }
 
 /// TA-Lib's largest period.

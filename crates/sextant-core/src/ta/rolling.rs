@@ -113,7 +113,14 @@ impl RollingExtremes {
     /// A fresh state; `timeperiod >= 2`.
     pub fn new(timeperiod: usize, which: Extremes) -> Result<Self> {
         check_min("timeperiod", timeperiod, 2)?;
-        Ok(Self { window: Window::new(timeperiod), period: timeperiod, which, seen: 0, hi: (0.0, 0), lo: (0.0, 0) })
+        Ok(Self {
+            window: Window::new(timeperiod),
+            period: timeperiod,
+            which,
+            seen: 0,
+            hi: (0.0, 0),
+            lo: (0.0, 0),
+        })
     }
 
     fn rescan(&mut self, high: bool) {
@@ -188,8 +195,12 @@ macro_rules! extremes_kernel {
     };
 }
 
-extremes_kernel!(MaxKernel, Extremes::Max, 1, |s, out| { out[0] = s.hi.0; });
-extremes_kernel!(MinKernel, Extremes::Min, 1, |s, out| { out[0] = s.lo.0; });
+extremes_kernel!(MaxKernel, Extremes::Max, 1, |s, out| {
+    out[0] = s.hi.0;
+});
+extremes_kernel!(MinKernel, Extremes::Min, 1, |s, out| {
+    out[0] = s.lo.0;
+});
 extremes_kernel!(MinMaxKernel, Extremes::MinMax, 2, |s, out| {
     out[0] = s.lo.0;
     out[1] = s.hi.0;

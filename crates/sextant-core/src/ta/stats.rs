@@ -212,8 +212,20 @@ macro_rules! regression_kernel {
 regression_kernel!(LinearRegKernel, LINEARREG, RegressionOutput::Value, "Linear Regression", "Least-squares line through the last timeperiod values, evaluated at the newest bar. Reference: TA-Lib LINEARREG.");
 regression_kernel!(LinearRegSlopeKernel, LINEARREG_SLOPE, RegressionOutput::Slope, "Linear Regression Slope", "Slope per bar of the least-squares line through the last timeperiod values. Reference: TA-Lib LINEARREG_SLOPE.");
 regression_kernel!(LinearRegInterceptKernel, LINEARREG_INTERCEPT, RegressionOutput::Intercept, "Linear Regression Intercept", "Value of the least-squares line at the oldest bar of the window. Reference: TA-Lib LINEARREG_INTERCEPT.");
-regression_kernel!(LinearRegAngleKernel, LINEARREG_ANGLE, RegressionOutput::Angle, "Linear Regression Angle", "atan(slope) in degrees. Reference: TA-Lib LINEARREG_ANGLE.");
-regression_kernel!(TsfKernel, TSF, RegressionOutput::Forecast, "Time Series Forecast", "The least-squares line extended one bar ahead. Reference: TA-Lib TSF.");
+regression_kernel!(
+    LinearRegAngleKernel,
+    LINEARREG_ANGLE,
+    RegressionOutput::Angle,
+    "Linear Regression Angle",
+    "atan(slope) in degrees. Reference: TA-Lib LINEARREG_ANGLE."
+);
+regression_kernel!(
+    TsfKernel,
+    TSF,
+    RegressionOutput::Forecast,
+    "Time Series Forecast",
+    "The least-squares line extended one bar ahead. Reference: TA-Lib TSF."
+);
 
 /// Pearson correlation of two series over the last `timeperiod` bars, TA-Lib's `CORREL`
 /// (0 when either window has no variance).
@@ -316,7 +328,12 @@ impl Beta {
     /// A fresh state; `timeperiod >= 1`.
     pub fn new(timeperiod: usize) -> Result<Self> {
         check_min("timeperiod", timeperiod, 1)?;
-        Ok(Self { prev: None, x: Window::new(timeperiod), y: Window::new(timeperiod), period: timeperiod })
+        Ok(Self {
+            prev: None,
+            x: Window::new(timeperiod),
+            y: Window::new(timeperiod),
+            period: timeperiod,
+        })
     }
 }
 
