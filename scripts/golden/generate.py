@@ -170,6 +170,20 @@ def main() -> int:
     w.dataset("wave", "synthetic 1.2*sin(t)+0.05*cos(7t), 2000 points (exceeds [-1, 1] on purpose)", "generated",
               {"close": 1.2 * np.sin(t) + 0.05 * np.cos(7 * t), "open": np.cos(t)})
     w.dataset("empty", "empty series", "generated", {k: np.zeros(0) for k in ("open", "high", "low", "close", "volume")})
+    # ties, flat stretches, zero prices and zero volumes: the zero-guards and tie rules
+    srng = np.random.default_rng(SEED + 2)
+    n_steps = 600
+    close_s = np.maximum(0.0, 1.0 + np.cumsum(srng.choice([-0.5, 0.0, 0.0, 0.5], n_steps)))
+    close_s[200:280] = close_s[199]  # a long flat stretch
+    open_s = np.concatenate([[close_s[0]], close_s[:-1]])
+    open_s[200:281] = close_s[199]
+    wick = srng.choice([0.0, 0.0, 0.5], (2, n_steps))
+    wick[:, 200:280] = 0.0
+    w.dataset("steps", f"synthetic half-unit steps with ties, an 80-bar flat stretch, zero prices and zero volumes "
+              f"(numpy default_rng({SEED + 2}), 600 bars)", "generated",
+              {"open": open_s, "high": np.maximum(open_s, close_s) + wick[0],
+               "low": np.maximum(0.0, np.minimum(open_s, close_s) - wick[1]), "close": close_s,
+               "volume": np.where(np.arange(n_steps) % 7 == 3, 0.0, srng.choice([100.0, 200.0, 300.0], n_steps))})
 
     ohlc_sets = ["msft", "sp500", "nasdaq", "walk60k", "const", "short", "leadnan", "empty"]
 
@@ -333,15 +347,15 @@ def main() -> int:
             ta_case(fn_name, ds, input_names[fn_name] if fn_name != "AVGPRICE" else ["open", "high", "low", "close"],
                     {}, ["real"], "default")
     for fn_name, inputs, param_sets, outs in specs:
-        for ds in ohlc_sets + ["gaps"]:
+        for ds in ohlc_sets + ["gaps", "steps"]:
             # every parameter set on the synthetic and edge series, the defaults on the rest
             sets = param_sets if ds in ("walk60k", "gaps") else param_sets[:1]
             for k, params in enumerate(sets):
                 ta_case(fn_name, ds, inputs, params, outs, "default" if k == 0 else f"p{k}")
 
     for fn_name, (cols, _, param_sets, outs) in momentum_specs.items():
-        for ds in ["msft", "sp500", "nasdaq", "walk60k", "const", "short", "leadnan", "empty", "gaps"]:
-            sets = param_sets if ds in ("walk60k", "gaps") else param_sets[:1]
+        for ds in ["msft", "sp500", "nasdaq", "walk60k", "const", "short", "leadnan", "empty", "gaps", "steps"]:
+            sets = param_sets if ds in ("walk60k", "gaps", "steps") else param_sets[:1]
             for k, params in enumerate(sets):
                 ta_case(fn_name, ds, cols, params, outs, "default" if k == 0 else f"p{k}")
 

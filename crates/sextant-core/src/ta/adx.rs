@@ -132,10 +132,12 @@ impl DirectionalSums {
         Some((p, m, tr))
     }
 
-    /// `Some(DX)` unless the true range or the DI sum is (near) zero.
+    /// `Some(DX)` unless the true range is zero or the DI sum is within 1e-14 of zero (TA-Lib
+    /// 0.8.1 tests the range, which carries the price unit, exactly; the dimensionless DI sum
+    /// against its fixed band).
     #[inline]
     fn dx(&self) -> Option<f64> {
-        if talib_is_zero(self.tr) {
+        if self.tr <= 0.0 {
             return None;
         }
         let minus_di = 100.0 * (self.minus / self.tr);
@@ -181,12 +183,12 @@ impl Kernel for DirectionalIndicator {
         let s = &self.sums;
         out[0] = if s.period == 1 {
             let d = if self.side == Direction::Plus { p } else { m };
-            if d == 0.0 || talib_is_zero(tr) {
+            if d == 0.0 || tr <= 0.0 {
                 0.0
             } else {
                 d / tr
             }
-        } else if talib_is_zero(s.tr) {
+        } else if s.tr <= 0.0 {
             0.0
         } else {
             let d = if self.side == Direction::Plus { s.plus } else { s.minus };

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{kernel_decl, talib_is_zero_or_neg};
+use super::kernel_decl;
 use crate::decl::{FromParams, Kernel, OutputSpec, Params};
 use crate::error::Result;
 
@@ -22,7 +22,7 @@ impl Kernel for BalanceOfPower {
     #[inline]
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
         let range = bar[1] - bar[2];
-        out[0] = if talib_is_zero_or_neg(range) { 0.0 } else { (bar[3] - bar[0]) / range };
+        out[0] = if range > 0.0 { (bar[3] - bar[0]) / range } else { 0.0 };
     }
     fn lookback(&self) -> usize {
         0

@@ -2,13 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{kernel_decl, talib_is_zero, MAX_PERIOD};
+use super::{kernel_decl, talib_is_zero_scaled, MAX_PERIOD};
 use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::{check_min, Result};
 
 /// Streaming state of `CCI`: typical prices `(h + l + c) / 3` in a ring, their mean and mean
 /// absolute deviation recomputed per bar in ring-slot order (TA-Lib's summation order);
-/// `(tp - mean) / (0.015 * mad)`, 0 when either is zero.
+/// `(tp - mean) / (0.015 * mad)`, 0 when either is zero relative to the mean (1e-14).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CommodityChannelIndex {
     ring: Vec<f64>,
@@ -57,9 +57,15 @@ impl Kernel for CommodityChannelIndex {
         for v in &self.ring {
             dev += (v - mean).abs();
         }
+        let mad = dev / pf;
         let d = tp - mean;
-        out[0] =
-            if !talib_is_zero(d) && !talib_is_zero(dev) { d / (0.015 * (dev / pf)) } else { 0.0 };
+        // both zero tests are relative to the window's price level, as TA-Lib 0.8.1
+        let level = mean.abs();
+        out[0] = if !talib_is_zero_scaled(d, level) && !talib_is_zero_scaled(mad, level) {
+            d / (0.015 * mad)
+        } else {
+            0.0
+        };
     }
     fn lookback(&self) -> usize {
         self.ring.len() - 1
@@ -71,7 +77,7 @@ impl Kernel for CommodityChannelIndex {
 }
 
 kernel_decl!(CCI: CommodityChannelIndex, "Momentum Indicators", "Commodity Channel Index",
-    "(tp - mean(tp)) / (0.015 * mean |tp - mean(tp)|) over timeperiod bars, tp = (high + low + close) / 3; 0 when either is zero. Reference: TA-Lib CCI.",
+    "(tp - mean(tp)) / (0.015 * mean |tp - mean(tp)|) over timeperiod bars, tp = (high + low + close) / 3; 0 when either is zero relative to the mean (1e-14). Reference: TA-Lib CCI.",
     inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
     params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "window length")],
     outputs [OutputSpec::f64("real")]);

@@ -2,13 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{kernel_decl, talib_is_zero, MAX_PERIOD};
+use super::{kernel_decl, MAX_PERIOD};
 use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::{check_min, Result};
 
 /// Streaming state of `CMO`: gains and losses averaged as RSI does (mean of the first
-/// `timeperiod` changes, then Wilder-smoothed); `100 * (gain - loss) / (gain + loss)`, 0 for a
-/// flat window.
+/// `timeperiod` changes, then Wilder-smoothed); `100 * (gain - loss) / (gain + loss)`, 0 when both
+/// averages are zero.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChandeMomentum {
     period: usize,
@@ -34,11 +34,12 @@ impl FromParams for ChandeMomentum {
 
 #[inline]
 fn cmo_value(gain: f64, loss: f64) -> f64 {
+    // TA-Lib 0.8.1 tests the total exactly (a fixed band would depend on the price unit)
     let t = gain + loss;
-    if talib_is_zero(t) {
-        0.0
-    } else {
+    if t > 0.0 {
         100.0 * ((gain - loss) / t)
+    } else {
+        0.0
     }
 }
 
@@ -89,7 +90,7 @@ impl Kernel for ChandeMomentum {
 }
 
 kernel_decl!(CMO: ChandeMomentum, "Momentum Indicators", "Chande Momentum Oscillator",
-    "100 * (gain - loss) / (gain + loss), gains and losses averaged as in RSI (SMA seed, Wilder smoothing); 0 for a flat window. Reference: TA-Lib CMO.",
+    "100 * (gain - loss) / (gain + loss), gains and losses averaged as in RSI (SMA seed, Wilder smoothing); 0 when both averages are zero. Reference: TA-Lib CMO.",
     inputs ["real": "input series"],
     params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "number of changes averaged")],
     outputs [OutputSpec::f64("real")]);

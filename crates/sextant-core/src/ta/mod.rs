@@ -93,16 +93,17 @@ pub use window::Window;
 pub use wma::{wma, wma_into, wma_lookback, WeightedMovingAverage, WMA};
 pub use zlema::{zlema, ZeroLagExponentialMovingAverage, ZLEMA};
 
-/// TA-Lib's `TA_IS_ZERO`: |x| < 1e-8 counts as zero (RSI uses it for a flat window).
+/// TA-Lib's `TA_IS_ZERO`: |x| < 1e-14 (`TA_EPSILON` of the bundled C library 0.8.1; older
+/// releases used 1e-8) counts as zero (RSI uses it for a flat window).
 #[inline]
 pub(crate) fn talib_is_zero(x: f64) -> bool {
-    -0.000_000_01 < x && x < 0.000_000_01
+    -0.000_000_000_000_01 < x && x < 0.000_000_000_000_01
 }
 
-/// TA-Lib's `TA_IS_ZERO_OR_NEG`: x < 1e-8 (standard deviations below it are reported as 0).
+/// TA-Lib's `TA_IS_ZERO_OR_NEG`: x < 1e-14 (variances below it give a standard deviation of 0).
 #[inline]
 pub(crate) fn talib_is_zero_or_neg(x: f64) -> bool {
-    x < 0.000_000_01
+    x < 0.000_000_000_000_01
 }
 
 /// TA-Lib's `TA_IS_ZERO_SCALED`: `|v| <= 1e-14 * scale`, a relative dead-zone for a difference

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{kernel_decl, talib_is_zero, AverageTrueRange, MAX_PERIOD};
+use super::{kernel_decl, AverageTrueRange, MAX_PERIOD};
 use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::Result;
 
@@ -88,7 +88,7 @@ impl Kernel for NormalizedAverageTrueRange {
         self.atr.step(bar, out);
         if self.period > 1 && !out[0].is_nan() {
             let close = bar[2];
-            out[0] = if talib_is_zero(close) { 0.0 } else { (out[0] / close) * 100.0 };
+            out[0] = if close == 0.0 { 0.0 } else { (out[0] / close) * 100.0 };
         }
     }
     fn lookback(&self) -> usize {

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::trange::true_range;
 use super::window::Window;
-use super::{kernel_decl, talib_is_zero, MAX_PERIOD};
+use super::{kernel_decl, MAX_PERIOD};
 use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::{check_min, Result};
 
@@ -81,13 +81,13 @@ impl Kernel for UltimateOscillator {
             self.b[j] += tr;
         }
         let mut v = 0.0;
-        if !talib_is_zero(self.b[0]) {
+        if self.b[0] > 0.0 {
             v += 4.0 * (self.a[0] / self.b[0]);
         }
-        if !talib_is_zero(self.b[1]) {
+        if self.b[1] > 0.0 {
             v += 2.0 * (self.a[1] / self.b[1]);
         }
-        if !talib_is_zero(self.b[2]) {
+        if self.b[2] > 0.0 {
             v += self.a[2] / self.b[2];
         }
         for (j, &p) in self.periods.iter().enumerate() {
