@@ -136,27 +136,54 @@ def main() -> int:
     # ---------------------------------------------------------------- OHLC datasets
     msft = load_msft()
     w.dataset("msft", "pmdarima.datasets.load_msft() (MSFT daily 1986-2017)", "MIT",
-              {c.lower(): msft[c].to_numpy(float) for c in ("Open", "High", "Low", "Close")})
+              {c.lower(): msft[c].to_numpy(float) for c in ("Open", "High", "Low", "Close", "Volume")})
     for name, mod in (("sp500", sp500), ("nasdaq", nasdaq)):
         df = mod.load()
         w.dataset(name, f"arch.data.{name}.load() (daily 1999-2018)", "NCSA",
-                  {c.lower(): df[c].to_numpy(float) for c in ("Open", "High", "Low", "Close")})
-    w.dataset("walk60k", f"synthetic random walk around 60,000 (numpy default_rng({SEED}), 5000 bars)", "generated",
-              synthetic_ohlc(5000, 60_000.0, 30.0, rng))
+                  {c.lower(): df[c].to_numpy(float) for c in ("Open", "High", "Low", "Close", "Volume")})
+    # volumes come from their own generator so the price series above keep their values
+    vrng = np.random.default_rng(SEED + 1)
+
+    def synthetic_volume(n: int) -> np.ndarray:
+        return np.round(np.exp(vrng.normal(13.0, 0.5, n)))
+
+    w.dataset("walk60k", f"synthetic random walk around 60,000 (numpy default_rng({SEED}), 5000 bars; "
+              f"volume lognormal from default_rng({SEED + 1}))", "generated",
+              {**synthetic_ohlc(5000, 60_000.0, 30.0, rng), "volume": synthetic_volume(5000)})
     const = {k: np.full(200, 100.0) for k in ("open", "high", "low", "close")}
-    w.dataset("const", "synthetic constant prices (200 bars at 100.0)", "generated", const)
+    const["volume"] = np.full(200, 1000.0)
+    w.dataset("const", "synthetic constant prices (200 bars at 100.0, volume 1000)", "generated", const)
     w.dataset("short", "synthetic 10-bar series (shorter than most periods)", "generated",
-              synthetic_ohlc(10, 50.0, 1.0, rng))
+              {**synthetic_ohlc(10, 50.0, 1.0, rng), "volume": synthetic_volume(10)})
     lead = {k: np.concatenate([np.full(5, np.nan), v[:400]]) for k, v in
-            {c.lower(): msft[c].to_numpy(float)[-400:] for c in ("Open", "High", "Low", "Close")}.items()}
+            {c.lower(): msft[c].to_numpy(float)[-400:] for c in ("Open", "High", "Low", "Close", "Volume")}.items()}
     w.dataset("leadnan", "last 400 MSFT bars after 5 leading NaNs", "MIT", lead)
     spx = sp500.load()
-    gaps = {c.lower(): spx[c].to_numpy(float)[:800].copy() for c in ("Open", "High", "Low", "Close")}
+    gaps = {c.lower(): spx[c].to_numpy(float)[:800].copy() for c in ("Open", "High", "Low", "Close", "Volume")}
     for k in gaps:
         gaps[k][[100, 101, 350]] = np.nan
     gaps["close"][600] = np.nan  # a NaN in one input only
-    w.dataset("gaps", "first 800 S&P 500 bars with NaN at 100, 101, 350 (all) and 600 (close)", "NCSA", gaps)
-    w.dataset("empty", "empty series", "generated", {k: np.zeros(0) for k in ("open", "high", "low", "close")})
+    gaps["volume"][700] = np.nan  # a NaN in the volume only
+    w.dataset("gaps", "first 800 S&P 500 bars with NaN at 100, 101, 350 (all), 600 (close) and 700 (volume)",
+              "NCSA", gaps)
+    t = np.linspace(0.0, 40.0, 2000)
+    w.dataset("wave", "synthetic 1.2*sin(t)+0.05*cos(7t), 2000 points (exceeds [-1, 1] on purpose)", "generated",
+              {"close": 1.2 * np.sin(t) + 0.05 * np.cos(7 * t), "open": np.cos(t)})
+    w.dataset("empty", "empty series", "generated", {k: np.zeros(0) for k in ("open", "high", "low", "close", "volume")})
+    # ties, flat stretches, zero prices and zero volumes: the zero-guards and tie rules
+    srng = np.random.default_rng(SEED + 2)
+    n_steps = 600
+    close_s = np.maximum(0.0, 1.0 + np.cumsum(srng.choice([-0.5, 0.0, 0.0, 0.5], n_steps)))
+    close_s[200:280] = close_s[199]  # a long flat stretch
+    open_s = np.concatenate([[close_s[0]], close_s[:-1]])
+    open_s[200:281] = close_s[199]
+    wick = srng.choice([0.0, 0.0, 0.5], (2, n_steps))
+    wick[:, 200:280] = 0.0
+    w.dataset("steps", f"synthetic half-unit steps with ties, an 80-bar flat stretch, zero prices and zero volumes "
+              f"(numpy default_rng({SEED + 2}), 600 bars)", "generated",
+              {"open": open_s, "high": np.maximum(open_s, close_s) + wick[0],
+               "low": np.maximum(0.0, np.minimum(open_s, close_s) - wick[1]), "close": close_s,
+               "volume": np.where(np.arange(n_steps) % 7 == 3, 0.0, srng.choice([100.0, 200.0, 300.0], n_steps))})
 
     ohlc_sets = ["msft", "sp500", "nasdaq", "walk60k", "const", "short", "leadnan", "empty"]
 
@@ -171,13 +198,100 @@ def main() -> int:
             res = fn(*arrays, **params)
             ref = f"talib {version('ta-lib')} {fn_name}"
         res = res if isinstance(res, tuple) else (res,)
+        tol = TOL_DEFAULT
+        if fn_name == "LINEARREG_ANGLE":
+            # degrees = atan(slope) * 57.3 magnify the reference's own slope error: TA-Lib's raw
+            # sums lose ~1e-9 of slope at 60,000-level prices (Sextant centres them; see
+            # python/tests/test_numerics.py), so the input-scaled term is 10x wider here.
+            tol = {"rel": 1e-9, "abs_scale": 1e-11}
+        if ds == "walk60k" and 5 in (params.get("fastmatype"), params.get("slowmatype")):
+            # a difference of two averages near 60,000 keeps their absolute error: TA-Lib's
+            # TRIMA(9) running sums are up to 6.8e-8 (1.1e-12 of the price) off the exactly
+            # summed value on this series, at the edge of the 1e-12 * max|input| term.
+            tol = {"rel": 1e-9, "abs_scale": 1e-11}
         w.case(id=f"{fn_name}/{ds}/{tag}", module="ta", function=fn_name, reference=ref,
                inputs=[(n, ds, c) for n, c in zip(input_names[fn_name], inputs)], params=params,
-               outputs=list(zip(out_names, res)))
+               outputs=list(zip(out_names, res)), tolerance=tol)
 
+    transforms = "ACOS ASIN ATAN CEIL COS COSH EXP FLOOR LN LOG10 SIN SINH SQRT TAN TANH".split()
+    operators = "ADD SUB MULT DIV".split()
+    rolling = {"SUM": [{"timeperiod": 30}, {"timeperiod": 2}], "MAX": [{"timeperiod": 30}, {"timeperiod": 5}],
+               "MIN": [{"timeperiod": 30}, {"timeperiod": 5}], "MINMAX": [{"timeperiod": 30}, {"timeperiod": 3}],
+               "CUMSUM": [{}], "AVGDEV": [{"timeperiod": 14}, {"timeperiod": 3}],
+               "VAR": [{"timeperiod": 5, "nbdev": 1.0}, {"timeperiod": 1, "nbdev": 2.0}],
+               "STDDEV": [{"timeperiod": 5, "nbdev": 1.0}, {"timeperiod": 20, "nbdev": 2.5}],
+               **{n: [{"timeperiod": 14}, {"timeperiod": 3}] for n in
+                  ("LINEARREG", "LINEARREG_SLOPE", "LINEARREG_INTERCEPT", "LINEARREG_ANGLE", "TSF")}}
+    pairs = {"CORREL": [{"timeperiod": 30}, {"timeperiod": 5}], "BETA": [{"timeperiod": 5}, {"timeperiod": 20}]}
+    HL, HLC, HLCV = ["high", "low"], ["high", "low", "close"], ["high", "low", "close", "volume"]
+    MA_OUTS = ["macd", "macdsignal", "macdhist"]
+    # volatility, momentum and volume indicators: name -> (data columns, TA-Lib input names,
+    # parameter sets (the first is the default), outputs)
+    momentum_specs = {
+        "TRANGE": (HLC, HLC, [{}], ["real"]),
+        "NATR": (HLC, HLC, [{"timeperiod": 14}, {"timeperiod": 1}, {"timeperiod": 5}], ["real"]),
+        **{n: (["close"], ["real"], [{"timeperiod": 10}, {"timeperiod": 1}, {"timeperiod": 3}], ["real"])
+           for n in ("MOM", "ROC", "ROCP", "ROCR", "ROCR100")},
+        "CMO": (["close"], ["real"], [{"timeperiod": 14}, {"timeperiod": 2}], ["real"]),
+        "WILLR": (HLC, HLC, [{"timeperiod": 14}, {"timeperiod": 2}], ["real"]),
+        "BOP": (["open", "high", "low", "close"], ["open", "high", "low", "close"], [{}], ["real"]),
+        "CCI": (HLC, HLC, [{"timeperiod": 14}, {"timeperiod": 5}], ["real"]),
+        "AROON": (HL, HL, [{"timeperiod": 14}, {"timeperiod": 3}], ["aroondown", "aroonup"]),
+        "AROONOSC": (HL, HL, [{"timeperiod": 14}, {"timeperiod": 3}], ["real"]),
+        **{n: (HL, HL, [{"timeperiod": 14}, {"timeperiod": 1}, {"timeperiod": 3}], ["real"])
+           for n in ("PLUS_DM", "MINUS_DM")},
+        **{n: (HLC, HLC, [{"timeperiod": 14}, {"timeperiod": 1}, {"timeperiod": 3}], ["real"])
+           for n in ("PLUS_DI", "MINUS_DI")},
+        "DX": (HLC, HLC, [{"timeperiod": 14}, {"timeperiod": 2}], ["real"]),
+        "ADX": (HLC, HLC, [{"timeperiod": 14}, {"timeperiod": 2}, {"timeperiod": 5}], ["real"]),
+        "ADXR": (HLC, HLC, [{"timeperiod": 14}, {"timeperiod": 3}], ["real"]),
+        "MACD": (["close"], ["real"], [{"fastperiod": 12, "slowperiod": 26, "signalperiod": 9},
+                                       {"fastperiod": 26, "slowperiod": 5, "signalperiod": 4},
+                                       {"fastperiod": 3, "slowperiod": 3, "signalperiod": 1}], MA_OUTS),
+        "MACDFIX": (["close"], ["real"], [{"signalperiod": 9}, {"signalperiod": 1}], MA_OUTS),
+        "MACDEXT": (["close"], ["real"], [
+            {"fastperiod": 12, "fastmatype": 0, "slowperiod": 26, "slowmatype": 0, "signalperiod": 9, "signalmatype": 0},
+            {"fastperiod": 12, "fastmatype": 1, "slowperiod": 26, "slowmatype": 1, "signalperiod": 9, "signalmatype": 1},
+            {"fastperiod": 20, "fastmatype": 3, "slowperiod": 5, "slowmatype": 2, "signalperiod": 4, "signalmatype": 6},
+            {"fastperiod": 6, "fastmatype": 8, "slowperiod": 12, "slowmatype": 11, "signalperiod": 3, "signalmatype": 13},
+            {"fastperiod": 9, "fastmatype": 5, "slowperiod": 14, "slowmatype": 12, "signalperiod": 1, "signalmatype": 4},
+        ], MA_OUTS),
+        **{n: (["close"], ["real"], [{"fastperiod": 12, "slowperiod": 26, "matype": 1},
+                                     {"fastperiod": 12, "slowperiod": 26, "matype": 0},
+                                     {"fastperiod": 10, "slowperiod": 4, "matype": 4},
+                                     {"fastperiod": 5, "slowperiod": 9, "matype": 8}], ["real"])
+           for n in ("APO", "PPO")},
+        "STOCH": (HLC, HLC, [
+            {"fastk_period": 5, "slowk_period": 3, "slowk_matype": 0, "slowd_period": 3, "slowd_matype": 0},
+            {"fastk_period": 14, "slowk_period": 3, "slowk_matype": 1, "slowd_period": 5, "slowd_matype": 2},
+            {"fastk_period": 1, "slowk_period": 1, "slowk_matype": 0, "slowd_period": 1, "slowd_matype": 0},
+        ], ["slowk", "slowd"]),
+        "STOCHF": (HLC, HLC, [{"fastk_period": 5, "fastd_period": 3, "fastd_matype": 0},
+                              {"fastk_period": 14, "fastd_period": 3, "fastd_matype": 1},
+                              {"fastk_period": 1, "fastd_period": 1, "fastd_matype": 0}], ["fastk", "fastd"]),
+        "STOCHRSI": (["close"], ["real"], [{"timeperiod": 14, "fastk_period": 5, "fastd_period": 3, "fastd_matype": 0},
+                                           {"timeperiod": 14, "fastk_period": 14, "fastd_period": 3, "fastd_matype": 1},
+                                           {"timeperiod": 5, "fastk_period": 1, "fastd_period": 1, "fastd_matype": 0}],
+                     ["fastk", "fastd"]),
+        "TRIX": (["close"], ["real"], [{"timeperiod": 30}, {"timeperiod": 5}, {"timeperiod": 1}], ["real"]),
+        "ULTOSC": (HLC, HLC, [{"timeperiod1": 7, "timeperiod2": 14, "timeperiod3": 28},
+                              {"timeperiod1": 20, "timeperiod2": 5, "timeperiod3": 10},
+                              {"timeperiod1": 1, "timeperiod2": 2, "timeperiod3": 3}], ["real"]),
+        "MFI": (HLCV, HLCV, [{"timeperiod": 14}, {"timeperiod": 2}], ["real"]),
+        "OBV": (["close", "volume"], ["real", "volume"], [{}], ["real"]),
+        "AD": (HLCV, HLCV, [{}], ["real"]),
+        "ADOSC": (HLCV, HLCV, [{"fastperiod": 3, "slowperiod": 10}, {"fastperiod": 10, "slowperiod": 3},
+                               {"fastperiod": 2, "slowperiod": 2}], ["real"]),
+    }
     input_names = {
+        **{n: ["real"] for n in transforms}, **{n: ["real0", "real1"] for n in operators},
+        **{n: ["real"] for n in rolling}, **{n: ["real0", "real1"] for n in pairs},
+        "AVGPRICE": ["open", "high", "low", "close"], "MEDPRICE": ["high", "low"],
+        "TYPPRICE": ["high", "low", "close"], "WCLPRICE": ["high", "low", "close"],
         "SMA": ["real"], "EMA": ["real"], "RSI": ["real"], "BBANDS": ["real"],
+        **{n: ["real"] for n in ("WMA", "DEMA", "TEMA", "TRIMA", "KAMA", "T3", "HMA", "ZLEMA", "RMA", "MA")},
         "ATR": ["high", "low", "close"], "CDLENGULFING": ["open", "high", "low", "close"],
+        **{n: spec[1] for n, spec in momentum_specs.items()},
     }
     specs = [
         ("SMA", ["close"], [{"timeperiod": 30}, {"timeperiod": 14}], ["real"]),
@@ -191,12 +305,59 @@ def main() -> int:
         ], ["upperband", "middleband", "lowerband"]),
         ("CDLENGULFING", ["open", "high", "low", "close"], [{}], ["integer"]),
     ]
+    # the moving-average family: fewer real datasets, more parameter sets
+    ma_specs = [
+        ("WMA", [{"timeperiod": 30}, {"timeperiod": 7}]),
+        ("DEMA", [{"timeperiod": 30}, {"timeperiod": 5}]),
+        ("TEMA", [{"timeperiod": 30}, {"timeperiod": 4}]),
+        ("TRIMA", [{"timeperiod": 30}, {"timeperiod": 7}]),
+        ("KAMA", [{"timeperiod": 30}, {"timeperiod": 10}]),
+        ("T3", [{"timeperiod": 5, "vfactor": 0.7}, {"timeperiod": 8, "vfactor": 0.3}]),
+        ("HMA", [{"timeperiod": 20}, {"timeperiod": 9}]),
+        ("ZLEMA", [{"timeperiod": 30}, {"timeperiod": 8}]),
+        ("RMA", [{"timeperiod": 30}, {"timeperiod": 14}]),
+        ("MA", [{"timeperiod": 30, "matype": 0}] + [{"timeperiod": 10, "matype": m} for m in range(14) if m != 7]
+         + [{"timeperiod": 1, "matype": 3}]),
+        ("BBANDS", [{"timeperiod": 10, "nbdevup": 2.0, "nbdevdn": 1.0, "matype": m} for m in (2, 3, 4, 5, 6, 8, 9, 12, 13)]),
+    ]
+    for fn_name, param_sets in ma_specs:
+        outs = ["upperband", "middleband", "lowerband"] if fn_name == "BBANDS" else ["real"]
+        for ds in ["msft", "walk60k", "const", "short", "leadnan", "empty", "gaps"]:
+            sets = param_sets if ds in ("walk60k", "gaps") else param_sets[:1]
+            for k, params in enumerate(sets):
+                tag = ("matypes_" if fn_name == "BBANDS" else "") + ("default" if k == 0 and fn_name != "BBANDS" else f"p{k}")
+                ta_case(fn_name, ds, ["close"], params, outs, tag)
+    for fn_name in transforms:
+        for ds in ("wave", "msft", "empty", "gaps"):
+            ta_case(fn_name, ds, ["close"], {}, ["real"], "default")
+    for fn_name, sets in rolling.items():
+        outs = ["min", "max"] if fn_name == "MINMAX" else ["real"]
+        for ds in ("msft", "walk60k", "const", "short", "leadnan", "empty", "gaps"):
+            for k, params in enumerate(sets if ds in ("walk60k", "gaps") else sets[:1]):
+                ta_case(fn_name, ds, ["close"], params, outs, "default" if k == 0 else f"p{k}")
+    for fn_name, sets in pairs.items():
+        for ds in ("msft", "walk60k", "const", "short", "leadnan", "empty", "gaps"):
+            for k, params in enumerate(sets if ds in ("walk60k", "gaps") else sets[:1]):
+                ta_case(fn_name, ds, ["close", "open"], params, ["real"], "default" if k == 0 else f"p{k}")
+    for fn_name in operators:
+        for ds in ("msft", "walk60k", "wave", "empty", "gaps"):
+            ta_case(fn_name, ds, ["close", "open"], {}, ["real"], "default")
+    for fn_name in ("AVGPRICE", "MEDPRICE", "TYPPRICE", "WCLPRICE"):
+        for ds in ("msft", "walk60k", "leadnan", "empty", "gaps"):
+            ta_case(fn_name, ds, input_names[fn_name] if fn_name != "AVGPRICE" else ["open", "high", "low", "close"],
+                    {}, ["real"], "default")
     for fn_name, inputs, param_sets, outs in specs:
-        for ds in ohlc_sets + ["gaps"]:
+        for ds in ohlc_sets + ["gaps", "steps"]:
             # every parameter set on the synthetic and edge series, the defaults on the rest
             sets = param_sets if ds in ("walk60k", "gaps") else param_sets[:1]
             for k, params in enumerate(sets):
                 ta_case(fn_name, ds, inputs, params, outs, "default" if k == 0 else f"p{k}")
+
+    for fn_name, (cols, _, param_sets, outs) in momentum_specs.items():
+        for ds in ["msft", "sp500", "nasdaq", "walk60k", "const", "short", "leadnan", "empty", "gaps", "steps"]:
+            sets = param_sets if ds in ("walk60k", "gaps", "steps") else param_sets[:1]
+            for k, params in enumerate(sets):
+                ta_case(fn_name, ds, cols, params, outs, "default" if k == 0 else f"p{k}")
 
     # ---------------------------------------------------------------- returns (risk)
     idx = load_sp500_index()["SP500"]

@@ -835,8 +835,56 @@ pub trait Kernel:
     const EMPTY: f64 = f64::NAN;
     /// Feeds one clean bar (no NaN in it) and writes the outputs.
     fn step(&mut self, bar: &[f64], out: &mut [f64]);
+    /// Number of leading warm-up bars (outputs [`Kernel::EMPTY`]) after a (re)start.
+    fn lookback(&self) -> usize;
     /// Returns to the freshly constructed state, keeping the configuration.
     fn restart(&mut self);
+}
+
+/// A kernel built from a declaration's validated parameters. With it, a declaration needs no
+/// hand-written glue: [`kernel_compute`], [`kernel_lookback`] and [`kernel_stream`] are its
+/// `compute`, `lookback` and `stream` entries.
+pub trait FromParams: Sized {
+    /// Builds the kernel (errors name the parameter and the bound).
+    fn from_params(p: &Params) -> Result<Self>;
+}
+
+/// Generic `compute` of a kernel-based declaration: every series input in order, every
+/// float64 output in order.
+pub fn kernel_compute<K: Kernel + FromParams>(
+    i: &Inputs<'_>,
+    p: &Params,
+    o: &mut Outputs<'_, '_>,
+) -> Result<()> {
+    let k = K::from_params(p)?;
+    let ins: Vec<&[f64]> = (0..K::INPUTS).map(|j| i.series(j)).collect();
+    let mut outs: Vec<&mut [f64]> =
+        o.0.iter_mut()
+            .filter_map(|b| match b {
+                OutBuf::F64(b) => Some(&mut **b),
+                OutBuf::I32(_) => None,
+            })
+            .collect();
+    run_kernel(&k, &ins, &mut outs);
+    Ok(())
+}
+
+/// Generic `lookback` of a kernel-based declaration.
+pub fn kernel_lookback<K: Kernel + FromParams>(p: &Params) -> Result<usize> {
+    Ok(K::from_params(p)?.lookback())
+}
+
+/// Generic `stream` entry of a kernel-based declaration.
+#[must_use]
+pub const fn kernel_stream<K: Kernel + FromParams>() -> StreamDecl {
+    StreamDecl { new: |p| KernelStream::boxed(K::from_params(p)?), load: KernelStream::<K>::load }
+}
+
+/// Runs a kernel over one series into a fresh output (the typed batch functions).
+pub fn kernel_batch<K: Kernel>(k: &K, real: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; real.len()];
+    run_kernel(k, &[real], &mut [&mut out]);
+    out
 }
 
 const STATE_VERSION: u8 = 1;
@@ -1014,6 +1062,12 @@ fn run_clean<K: Kernel>(
                 d0[j] = o[0];
                 d1[j] = o[1];
                 d2[j] = o[2];
+            }
+        }
+        (2, 1, [a, b], [d]) => {
+            for ((d, &x), &y) in d[r.clone()].iter_mut().zip(&a[r.clone()]).zip(&b[r]) {
+                k.step(&[x, y], &mut o[..1]);
+                *d = o[0];
             }
         }
         (3, 1, [a, b, c], [d]) => {

@@ -115,6 +115,9 @@ impl Kernel for AverageTrueRange {
             out[0] = self.atr;
         }
     }
+    fn lookback(&self) -> usize {
+        self.period
+    }
     fn restart(&mut self) {
         self.prev_close = None;
         self.count = 0;

@@ -179,10 +179,6 @@ impl BollingerBands {
             var: RollingVariance::new(timeperiod),
         })
     }
-
-    fn lookback(&self) -> usize {
-        self.ma.lookback().max(self.period - 1)
-    }
 }
 
 impl std::fmt::Display for BollingerBands {
@@ -204,7 +200,7 @@ impl Kernel for BollingerBands {
     #[inline]
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
         let x = bar[0];
-        let mid = self.ma.step(x);
+        let mid = self.ma.next(x);
         match self.var.push(x) {
             Some(v) if !mid.is_nan() => {
                 let sd = if talib_is_zero_or_neg(v) { 0.0 } else { v.sqrt() };
@@ -214,6 +210,9 @@ impl Kernel for BollingerBands {
             }
             _ => out.fill(f64::NAN),
         }
+    }
+    fn lookback(&self) -> usize {
+        self.ma.lookback().max(self.period - 1)
     }
     fn restart(&mut self) {
         self.ma.restart();

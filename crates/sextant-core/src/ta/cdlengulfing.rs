@@ -127,6 +127,9 @@ impl Kernel for Engulfing {
             _ => 0.0,
         };
     }
+    fn lookback(&self) -> usize {
+        cdlengulfing_lookback()
+    }
     fn restart(&mut self) {
         *self = Self::default();
     }

@@ -105,6 +105,9 @@ impl Kernel for ExponentialMovingAverage {
             out[0] = self.prev;
         }
     }
+    fn lookback(&self) -> usize {
+        self.period - 1
+    }
     fn restart(&mut self) {
         self.count = 0;
         self.sum = 0.0;

@@ -2,9 +2,17 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ExponentialMovingAverage, SimpleMovingAverage};
-use crate::decl::Kernel;
-use crate::error::{Error, Result};
+use super::{
+    DoubleExponentialMovingAverage, ExponentialMovingAverage, HullMovingAverage,
+    KaufmanAdaptiveMovingAverage, SimpleMovingAverage, TillsonT3, TriangularMovingAverage,
+    TripleExponentialMovingAverage, WeightedMovingAverage, WilderMovingAverage,
+    ZeroLagExponentialMovingAverage,
+};
+use crate::decl::{
+    kernel_batch, kernel_compute, kernel_lookback, kernel_stream, Flags, FromParams, FunctionDecl,
+    InputSpec, Kernel, Module, OutputSpec, ParamSpec, Params,
+};
+use crate::error::{check_min, Error, Result};
 
 /// TA-Lib's `MA_Type` codes. Codes 9-13 are TA-Lib 0.8's additions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -93,65 +101,158 @@ impl MaType {
     }
 }
 
-/// A streaming moving average of any supported type (the building block of BBANDS and the
-/// other functions that take a `matype`).
+/// A streaming moving average of any supported type: the building block of `MA`, BBANDS and
+/// every function that takes a `matype`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum MaKernel {
     /// Simple.
     Sma(SimpleMovingAverage),
     /// Exponential.
     Ema(ExponentialMovingAverage),
-    /// Identity.
+    /// Weighted.
+    Wma(WeightedMovingAverage),
+    /// Double exponential.
+    Dema(DoubleExponentialMovingAverage),
+    /// Triple exponential.
+    Tema(TripleExponentialMovingAverage),
+    /// Triangular.
+    Trima(TriangularMovingAverage),
+    /// Kaufman adaptive.
+    Kama(KaufmanAdaptiveMovingAverage),
+    /// Tillson T3 (volume factor 0.7, as TA-Lib's MA).
+    T3(TillsonT3),
+    /// Hull.
+    Hma(HullMovingAverage),
+    /// Zero-lag exponential.
+    Zlema(ZeroLagExponentialMovingAverage),
+    /// Wilder's running average.
+    Rma(WilderMovingAverage),
+    /// The input itself.
     Identity,
 }
 
 impl MaKernel {
     /// A fresh moving average of `matype` over `period` bars (`param` names the matype
-    /// parameter in errors).
+    /// parameter in errors; [`MaType::FunctionDefault`] must be resolved by the caller).
     pub fn new(param: &str, matype: MaType, period: usize) -> Result<Self> {
-        match matype {
-            MaType::Sma => Ok(Self::Sma(SimpleMovingAverage::new(period)?)),
-            MaType::Ema => Ok(Self::Ema(ExponentialMovingAverage::new(period)?)),
-            MaType::Identity => Ok(Self::Identity),
-            other => Err(Error::Unsupported {
-                param: param.into(),
-                value: format!("{} ({})", other as u8, other.name()),
-                reason:
-                    "supported so far: 0 (SMA), 1 (EMA), 10 (identity), 11 (default); the other \
-                         moving averages arrive with the remaining TA-Lib overlap studies"
-                        .into(),
-            }),
-        }
-    }
-
-    /// Number of leading NaNs.
-    #[must_use]
-    pub fn lookback(&self) -> usize {
-        match self {
-            Self::Sma(k) => super::sma_lookback(k.period()),
-            Self::Ema(k) => super::ema_lookback(k.period()),
-            Self::Identity => 0,
-        }
+        Ok(match matype {
+            MaType::Sma => Self::Sma(SimpleMovingAverage::new(period)?),
+            MaType::Ema => Self::Ema(ExponentialMovingAverage::new(period)?),
+            MaType::Wma => Self::Wma(WeightedMovingAverage::new(period)?),
+            MaType::Dema => Self::Dema(DoubleExponentialMovingAverage::new(period)?),
+            MaType::Tema => Self::Tema(TripleExponentialMovingAverage::new(period)?),
+            MaType::Trima => Self::Trima(TriangularMovingAverage::new(period)?),
+            MaType::Kama => Self::Kama(KaufmanAdaptiveMovingAverage::new(period)?),
+            MaType::T3 => Self::T3(TillsonT3::new(period, 0.7)?),
+            MaType::Hma => Self::Hma(HullMovingAverage::new(period)?),
+            MaType::Zlema => Self::Zlema(ZeroLagExponentialMovingAverage::new(period)?),
+            MaType::Rma => Self::Rma(WilderMovingAverage::new(period)?),
+            MaType::Identity => Self::Identity,
+            MaType::Mama | MaType::FunctionDefault => {
+                return Err(Error::Unsupported {
+                    param: param.into(),
+                    value: format!("{} ({})", matype as u8, matype.name()),
+                    reason: "MAMA as a matype arrives with the MESA indicators (MAMA, HT_*)".into(),
+                })
+            }
+        })
     }
 
     /// Feeds one clean value and returns the average (NaN during warm-up).
     #[inline]
-    pub fn step(&mut self, x: f64) -> f64 {
+    pub fn next(&mut self, x: f64) -> f64 {
         let mut o = [0.0];
-        match self {
-            Self::Sma(k) => k.step(&[x], &mut o),
-            Self::Ema(k) => k.step(&[x], &mut o),
-            Self::Identity => o[0] = x,
-        }
+        self.step(&[x], &mut o);
         o[0]
     }
+}
 
-    /// Back to the fresh state.
-    pub fn restart(&mut self) {
-        match self {
-            Self::Sma(k) => k.restart(),
-            Self::Ema(k) => k.restart(),
-            Self::Identity => {}
+macro_rules! each_kernel {
+    ($self:ident, $k:ident => $e:expr, identity => $i:expr) => {
+        match $self {
+            Self::Sma($k) => $e,
+            Self::Ema($k) => $e,
+            Self::Wma($k) => $e,
+            Self::Dema($k) => $e,
+            Self::Tema($k) => $e,
+            Self::Trima($k) => $e,
+            Self::Kama($k) => $e,
+            Self::T3($k) => $e,
+            Self::Hma($k) => $e,
+            Self::Zlema($k) => $e,
+            Self::Rma($k) => $e,
+            Self::Identity => $i,
         }
+    };
+}
+
+impl Kernel for MaKernel {
+    const INPUTS: usize = 1;
+    const OUTPUTS: usize = 1;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        each_kernel!(self, k => k.step(bar, out), identity => out[0] = bar[0]);
+    }
+    fn lookback(&self) -> usize {
+        each_kernel!(self, k => k.lookback(), identity => 0)
+    }
+    fn restart(&mut self) {
+        each_kernel!(self, k => k.restart(), identity => ());
     }
 }
+
+/// Parameters of [`MA`]: `timeperiod`, `matype` (11 = SMA, MA's own default; a period of 1 is
+/// the identity for every type, as TA-Lib).
+impl FromParams for MaKernel {
+    fn from_params(p: &Params) -> Result<Self> {
+        let period = p.usize(0);
+        check_min("timeperiod", period, 1)?;
+        let matype = MaType::from_code("matype", p.int(1), MaType::Sma)?;
+        if period == 1 {
+            return Ok(Self::Identity);
+        }
+        Self::new("matype", matype, period)
+    }
+}
+
+/// Computes a moving average of any type, TA-Lib's `MA(real, timeperiod, matype)`.
+///
+/// # Errors
+/// [`Error::OutOfRange`] for a bad period or matype code; [`Error::Unsupported`] for MAMA (7).
+///
+/// # Examples
+/// ```
+/// use sextant_core::ta::{ma, sma, MaType};
+/// let x = [1.0, 2.0, 3.0, 4.0];
+/// assert_eq!(ma(&x, 2, MaType::Sma).unwrap()[1..], sma(&x, 2).unwrap()[1..]);
+/// ```
+#[doc(alias = "MA")]
+pub fn ma(real: &[f64], timeperiod: usize, matype: MaType) -> Result<Vec<f64>> {
+    check_min("timeperiod", timeperiod, 1)?;
+    let matype = if matype == MaType::FunctionDefault { MaType::Sma } else { matype };
+    let k = if timeperiod == 1 {
+        MaKernel::Identity
+    } else {
+        MaKernel::new("matype", matype, timeperiod)?
+    };
+    Ok(kernel_batch(&k, real))
+}
+
+/// Declaration of `MA`.
+pub static MA: FunctionDecl = FunctionDecl {
+    name: "MA",
+    module: Module::Ta,
+    group: "Overlap Studies",
+    summary: "Moving average",
+    doc: "Moving average of the type given by matype (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 8 T3, 9 HMA, 10 identity, 11 default = SMA, 12 ZLEMA, 13 RMA; 7 MAMA not yet). Reference: TA-Lib MA.",
+    inputs: &[InputSpec::series("real", "input series, e.g. close prices")],
+    params: &[
+        ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "number of bars"),
+        ParamSpec::matype("matype", 0, "moving-average type"),
+    ],
+    outputs: &[OutputSpec::f64("real")],
+    flags: Flags::NONE,
+    lookback: Some(kernel_lookback::<MaKernel>),
+    compute: kernel_compute::<MaKernel>,
+    stream: Some(kernel_stream::<MaKernel>()),
+};

@@ -116,6 +116,9 @@ impl Kernel for RelativeStrengthIndex {
             out[0] = rsi_value(self.gain, self.loss);
         }
     }
+    fn lookback(&self) -> usize {
+        self.period
+    }
     fn restart(&mut self) {
         self.prev = None;
         self.count = 0;

@@ -121,6 +121,9 @@ impl Kernel for SimpleMovingAverage {
             self.sum -= self.buf[self.pos];
         }
     }
+    fn lookback(&self) -> usize {
+        self.period - 1
+    }
     fn restart(&mut self) {
         self.pos = 0;
         self.count = 0;

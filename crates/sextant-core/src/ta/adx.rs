@@ -1,0 +1,425 @@
+//! Wilder's directional movement family, TA-Lib's `PLUS_DM`, `MINUS_DM`, `PLUS_DI`,
+//! `MINUS_DI`, `DX`, `ADX`, `ADXR`. The smoothed sums are seeded with the plain sums over the
+//! first `timeperiod - 1` bars, then `s = s - s / p + today`, in TA-Lib's operation order.
+
+use serde::{Deserialize, Serialize};
+
+use super::trange::true_range;
+use super::window::Window;
+use super::{kernel_decl, talib_is_zero, MAX_PERIOD};
+use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
+use crate::error::{check_min, Result};
+
+/// One bar's directional movement `(+DM1, -DM1)` from the previous high and low: the larger
+/// positive move wins, an equal move counts for neither.
+#[inline]
+fn dm1(high: f64, low: f64, prev_high: f64, prev_low: f64) -> (f64, f64) {
+    let up = high - prev_high;
+    let down = prev_low - low;
+    if down > 0.0 && up < down {
+        (0.0, down)
+    } else if up > 0.0 && up > down {
+        (up, 0.0)
+    } else {
+        (0.0, 0.0)
+    }
+}
+
+/// Which side a DM / DI state reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    /// +DM / +DI.
+    Plus,
+    /// -DM / -DI.
+    Minus,
+}
+
+/// Streaming state of `PLUS_DM` / `MINUS_DM`; bars are `(high, low)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DirectionalMovement {
+    period: usize,
+    side: Direction,
+    prev: Option<(f64, f64)>,
+    count: usize,
+    dm: f64,
+}
+
+impl DirectionalMovement {
+    /// A fresh state; `timeperiod >= 1` (1: the raw one-bar movement).
+    pub fn new(timeperiod: usize, side: Direction) -> Result<Self> {
+        check_min("timeperiod", timeperiod, 1)?;
+        Ok(Self { period: timeperiod, side, prev: None, count: 0, dm: 0.0 })
+    }
+}
+
+impl Kernel for DirectionalMovement {
+    const INPUTS: usize = 2;
+    const OUTPUTS: usize = 1;
+    #[inline]
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        let (h, l) = (bar[0], bar[1]);
+        let Some((ph, pl)) = self.prev.replace((h, l)) else {
+            out[0] = f64::NAN;
+            return;
+        };
+        let (p, m) = dm1(h, l, ph, pl);
+        let d = if self.side == Direction::Plus { p } else { m };
+        if self.period == 1 {
+            out[0] = d;
+            return;
+        }
+        self.count += 1;
+        if self.count < self.period {
+            self.dm += d;
+            out[0] = if self.count == self.period - 1 { self.dm } else { f64::NAN };
+        } else {
+            self.dm = self.dm - self.dm / self.period as f64 + d;
+            out[0] = self.dm;
+        }
+    }
+    fn lookback(&self) -> usize {
+        if self.period > 1 {
+            self.period - 1
+        } else {
+            1
+        }
+    }
+    fn restart(&mut self) {
+        self.prev = None;
+        self.count = 0;
+        self.dm = 0.0;
+    }
+}
+
+/// The smoothed +DM, -DM and true range of the 3-input members (DI, DX, ADX, ADXR).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct DirectionalSums {
+    period: usize,
+    prev: Option<(f64, f64, f64)>,
+    count: usize,
+    plus: f64,
+    minus: f64,
+    tr: f64,
+}
+
+impl DirectionalSums {
+    fn new(period: usize) -> Self {
+        Self { period, prev: None, count: 0, plus: 0.0, minus: 0.0, tr: 0.0 }
+    }
+
+    /// Feeds a bar; `Some((+DM1, -DM1, TR1))` of this bar once the smoothed sums are valid
+    /// (from bar `timeperiod` on).
+    #[inline]
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    fn push(&mut self, h: f64, l: f64, c: f64) -> Option<(f64, f64, f64)> {
+        let (ph, pl, pc) = self.prev.replace((h, l, c))?;
+        let (p, m) = dm1(h, l, ph, pl);
+        let tr = true_range(h, l, pc);
+        self.count += 1;
+        if self.count < self.period {
+            self.minus += m;
+            self.plus += p;
+            self.tr += tr;
+            return None;
+        }
+        let pf = self.period as f64;
+        self.minus -= self.minus / pf;
+        self.plus -= self.plus / pf;
+        self.minus += m;
+        self.plus += p;
+        self.tr = self.tr - self.tr / pf + tr;
+        Some((p, m, tr))
+    }
+
+    /// `Some(DX)` unless the true range is zero or the DI sum is within 1e-14 of zero (TA-Lib
+    /// 0.8.1 tests the range, which carries the price unit, exactly; the dimensionless DI sum
+    /// against its fixed band).
+    #[inline]
+    fn dx(&self) -> Option<f64> {
+        if self.tr <= 0.0 {
+            return None;
+        }
+        let minus_di = 100.0 * (self.minus / self.tr);
+        let plus_di = 100.0 * (self.plus / self.tr);
+        let sum = minus_di + plus_di;
+        if talib_is_zero(sum) {
+            None
+        } else {
+            Some(100.0 * ((minus_di - plus_di).abs() / sum))
+        }
+    }
+
+    fn restart(&mut self) {
+        *self = Self::new(self.period);
+    }
+}
+
+/// Streaming state of `PLUS_DI` / `MINUS_DI`; bars are `(high, low, close)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DirectionalIndicator {
+    sums: DirectionalSums,
+    side: Direction,
+}
+
+impl DirectionalIndicator {
+    /// A fresh state; `timeperiod >= 1` (1: the raw one-bar ratio DM1 / TR1, not times 100,
+    /// as in TA-Lib).
+    pub fn new(timeperiod: usize, side: Direction) -> Result<Self> {
+        check_min("timeperiod", timeperiod, 1)?;
+        Ok(Self { sums: DirectionalSums::new(timeperiod), side })
+    }
+}
+
+impl Kernel for DirectionalIndicator {
+    const INPUTS: usize = 3;
+    const OUTPUTS: usize = 1;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        let Some((p, m, tr)) = self.sums.push(bar[0], bar[1], bar[2]) else {
+            out[0] = f64::NAN;
+            return;
+        };
+        let s = &self.sums;
+        out[0] = if s.period == 1 {
+            let d = if self.side == Direction::Plus { p } else { m };
+            if d == 0.0 || tr <= 0.0 {
+                0.0
+            } else {
+                d / tr
+            }
+        } else if s.tr <= 0.0 {
+            0.0
+        } else {
+            let d = if self.side == Direction::Plus { s.plus } else { s.minus };
+            100.0 * (d / s.tr)
+        };
+    }
+    fn lookback(&self) -> usize {
+        self.sums.period
+    }
+    fn restart(&mut self) {
+        self.sums.restart();
+    }
+}
+
+/// Streaming state of `DX`: `100 * |+DI - -DI| / (+DI + -DI)`; a degenerate bar repeats the
+/// previous value (0 for the first), as TA-Lib.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DirectionalIndex {
+    sums: DirectionalSums,
+    last: f64,
+}
+
+impl DirectionalIndex {
+    /// A fresh state; `timeperiod >= 2`.
+    pub fn new(timeperiod: usize) -> Result<Self> {
+        check_min("timeperiod", timeperiod, 2)?;
+        Ok(Self { sums: DirectionalSums::new(timeperiod), last: 0.0 })
+    }
+}
+
+impl FromParams for DirectionalIndex {
+    fn from_params(p: &Params) -> Result<Self> {
+        Self::new(p.usize(0))
+    }
+}
+
+impl Kernel for DirectionalIndex {
+    const INPUTS: usize = 3;
+    const OUTPUTS: usize = 1;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        if self.sums.push(bar[0], bar[1], bar[2]).is_none() {
+            out[0] = f64::NAN;
+            return;
+        }
+        if let Some(dx) = self.sums.dx() {
+            self.last = dx;
+        }
+        out[0] = self.last;
+    }
+    fn lookback(&self) -> usize {
+        self.sums.period
+    }
+    fn restart(&mut self) {
+        self.sums.restart();
+        self.last = 0.0;
+    }
+}
+
+/// Streaming state of `ADX`: the mean of the first `timeperiod` DX, then Wilder-smoothed
+/// (`(adx * (p - 1) + dx) / p`); degenerate bars leave it unchanged, as TA-Lib.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AverageDirectionalIndex {
+    sums: DirectionalSums,
+    seen: usize,
+    adx: f64,
+}
+
+impl AverageDirectionalIndex {
+    /// A fresh state; `timeperiod >= 2`.
+    pub fn new(timeperiod: usize) -> Result<Self> {
+        check_min("timeperiod", timeperiod, 2)?;
+        Ok(Self { sums: DirectionalSums::new(timeperiod), seen: 0, adx: 0.0 })
+    }
+
+    /// Feeds a bar; the ADX once warm.
+    #[inline]
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    fn push(&mut self, h: f64, l: f64, c: f64) -> Option<f64> {
+        self.sums.push(h, l, c)?;
+        let p = self.sums.period;
+        let pf = p as f64;
+        let dx = self.sums.dx();
+        if self.seen < p {
+            self.seen += 1;
+            if let Some(dx) = dx {
+                self.adx += dx;
+            }
+            if self.seen < p {
+                return None;
+            }
+            self.adx /= pf;
+        } else if let Some(dx) = dx {
+            self.adx = (self.adx * (p - 1) as f64 + dx) / pf;
+        }
+        Some(self.adx)
+    }
+}
+
+impl FromParams for AverageDirectionalIndex {
+    fn from_params(p: &Params) -> Result<Self> {
+        Self::new(p.usize(0))
+    }
+}
+
+impl Kernel for AverageDirectionalIndex {
+    const INPUTS: usize = 3;
+    const OUTPUTS: usize = 1;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        out[0] = self.push(bar[0], bar[1], bar[2]).unwrap_or(f64::NAN);
+    }
+    fn lookback(&self) -> usize {
+        2 * self.sums.period - 1
+    }
+    fn restart(&mut self) {
+        self.sums.restart();
+        self.seen = 0;
+        self.adx = 0.0;
+    }
+}
+
+/// Streaming state of `ADXR`: `(adx + adx[timeperiod - 1 bars ago]) / 2`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AverageDirectionalRating {
+    adx: AverageDirectionalIndex,
+    past: Window,
+}
+
+impl AverageDirectionalRating {
+    /// A fresh state; `timeperiod >= 2`.
+    pub fn new(timeperiod: usize) -> Result<Self> {
+        Ok(Self { adx: AverageDirectionalIndex::new(timeperiod)?, past: Window::new(timeperiod) })
+    }
+}
+
+impl FromParams for AverageDirectionalRating {
+    fn from_params(p: &Params) -> Result<Self> {
+        Self::new(p.usize(0))
+    }
+}
+
+impl Kernel for AverageDirectionalRating {
+    const INPUTS: usize = 3;
+    const OUTPUTS: usize = 1;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        out[0] = f64::NAN;
+        if let Some(adx) = self.adx.push(bar[0], bar[1], bar[2]) {
+            self.past.push(adx);
+            if self.past.is_full() {
+                let p = self.adx.sums.period;
+                out[0] = (adx + self.past.ago(p - 1)) / 2.0;
+            }
+        }
+    }
+    fn lookback(&self) -> usize {
+        3 * self.adx.sums.period - 2
+    }
+    fn restart(&mut self) {
+        self.adx.restart();
+        self.past.clear();
+    }
+}
+
+macro_rules! sided {
+    ($name:ident, $inner:ident, $side:expr) => {
+        #[doc = concat!("Kernel of `", stringify!($inner), "` on the ", stringify!($side), " side.")]
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub struct $name($inner);
+
+        impl FromParams for $name {
+            fn from_params(p: &Params) -> Result<Self> {
+                Ok(Self($inner::new(p.usize(0), $side)?))
+            }
+        }
+
+        impl Kernel for $name {
+            const INPUTS: usize = <$inner as Kernel>::INPUTS;
+            const OUTPUTS: usize = 1;
+            #[inline]
+            fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+                self.0.step(bar, out);
+            }
+            fn lookback(&self) -> usize {
+                self.0.lookback()
+            }
+            fn restart(&mut self) {
+                self.0.restart();
+            }
+        }
+    };
+}
+
+sided!(PlusDmKernel, DirectionalMovement, Direction::Plus);
+sided!(MinusDmKernel, DirectionalMovement, Direction::Minus);
+sided!(PlusDiKernel, DirectionalIndicator, Direction::Plus);
+sided!(MinusDiKernel, DirectionalIndicator, Direction::Minus);
+
+kernel_decl!(PLUS_DM: PlusDmKernel, "Momentum Indicators", "Plus Directional Movement",
+    "Wilder-smoothed +DM: sum of the first timeperiod-1 one-bar +DM, then s - s/p + +DM1; timeperiod 1 gives +DM1. Reference: TA-Lib PLUS_DM.",
+    inputs ["high": "high prices", "low": "low prices"],
+    params [ParamSpec::int("timeperiod", 14, 1, MAX_PERIOD, "Wilder smoothing period")],
+    outputs [OutputSpec::f64("real")]);
+kernel_decl!(MINUS_DM: MinusDmKernel, "Momentum Indicators", "Minus Directional Movement",
+    "Wilder-smoothed -DM: sum of the first timeperiod-1 one-bar -DM, then s - s/p + -DM1; timeperiod 1 gives -DM1. Reference: TA-Lib MINUS_DM.",
+    inputs ["high": "high prices", "low": "low prices"],
+    params [ParamSpec::int("timeperiod", 14, 1, MAX_PERIOD, "Wilder smoothing period")],
+    outputs [OutputSpec::f64("real")]);
+kernel_decl!(PLUS_DI: PlusDiKernel, "Momentum Indicators", "Plus Directional Indicator",
+    "100 * smoothed +DM / smoothed true range (0 when the range is zero); timeperiod 1 gives +DM1 / TR1. Reference: TA-Lib PLUS_DI.",
+    inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
+    params [ParamSpec::int("timeperiod", 14, 1, MAX_PERIOD, "Wilder smoothing period")],
+    outputs [OutputSpec::f64("real")]);
+kernel_decl!(MINUS_DI: MinusDiKernel, "Momentum Indicators", "Minus Directional Indicator",
+    "100 * smoothed -DM / smoothed true range (0 when the range is zero); timeperiod 1 gives -DM1 / TR1. Reference: TA-Lib MINUS_DI.",
+    inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
+    params [ParamSpec::int("timeperiod", 14, 1, MAX_PERIOD, "Wilder smoothing period")],
+    outputs [OutputSpec::f64("real")]);
+kernel_decl!(DX: DirectionalIndex, "Momentum Indicators", "Directional Movement Index",
+    "100 * |+DI - -DI| / (+DI + -DI); a degenerate bar repeats the previous value. Reference: TA-Lib DX.",
+    inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
+    params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "Wilder smoothing period")],
+    outputs [OutputSpec::f64("real")]);
+kernel_decl!(ADX: AverageDirectionalIndex, "Momentum Indicators", "Average Directional Movement Index",
+    "Mean of the first timeperiod DX, then (adx*(p-1) + dx)/p. Reference: TA-Lib ADX.",
+    inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
+    params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "Wilder smoothing period")],
+    outputs [OutputSpec::f64("real")]);
+kernel_decl!(ADXR: AverageDirectionalRating, "Momentum Indicators", "Average Directional Movement Index Rating",
+    "(ADX + ADX timeperiod-1 bars ago) / 2. Reference: TA-Lib ADXR.",
+    inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
+    params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "Wilder smoothing period")],
+    outputs [OutputSpec::f64("real")]);

@@ -1,0 +1,382 @@
+//! TA-Lib's `MACD`, `MACDFIX`, `MACDEXT`, `APO` and `PPO`. In the MACD family the faster
+//! average starts consuming bars late, so that its warm-up ends on the same bar as the slower
+//! one's (TA-Lib computes both from the first output bar back); APO and PPO run both averages
+//! from the first bar (checked against TA-Lib 0.8.1: an aligned EMA(12) differs from its APO).
+
+use serde::{Deserialize, Serialize};
+
+use super::{kernel_decl, ExponentialMovingAverage, MaKernel, MaType, MAX_PERIOD};
+use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
+use crate::error::{check_min, Result};
+
+/// A moving average of `matype` (code, 11 resolved to `default`) over `period` bars; a period
+/// of 1 is the identity for every type, as TA-Lib's `MA`.
+pub(crate) fn ma_kernel(
+    param: &str,
+    code: i64,
+    default: MaType,
+    period: usize,
+) -> Result<MaKernel> {
+    let t = MaType::from_code(param, code, default)?;
+    if period == 1 {
+        Ok(MaKernel::Identity)
+    } else {
+        MaKernel::new(param, t, period)
+    }
+}
+
+/// A moving average that ignores its first `skip` bars.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct LateMa<M> {
+    pub(crate) ma: M,
+    skip: usize,
+    seen: usize,
+}
+
+impl<M: Kernel> LateMa<M> {
+    pub(crate) fn new(ma: M, skip: usize) -> Self {
+        Self { ma, skip, seen: 0 }
+    }
+    #[inline]
+    pub(crate) fn next(&mut self, x: f64) -> f64 {
+        if self.seen < self.skip {
+            self.seen += 1;
+            return f64::NAN;
+        }
+        let mut o = [0.0];
+        self.ma.step(&[x], &mut o);
+        o[0]
+    }
+    pub(crate) fn restart(&mut self) {
+        self.seen = 0;
+        self.ma.restart();
+    }
+}
+
+/// Two moving averages whose first outputs fall on the same bar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct AlignedPair<M> {
+    fast: LateMa<M>,
+    slow: LateMa<M>,
+    lookback: usize,
+}
+
+impl<M: Kernel> AlignedPair<M> {
+    pub(crate) fn new(fast: M, slow: M) -> Self {
+        let (lf, ls) = (fast.lookback(), slow.lookback());
+        let lookback = lf.max(ls);
+        Self {
+            fast: LateMa::new(fast, lookback - lf),
+            slow: LateMa::new(slow, lookback - ls),
+            lookback,
+        }
+    }
+    /// Both averages from the first bar (APO and PPO: TA-Lib computes each over the whole
+    /// series, so the faster one is not re-seeded).
+    pub(crate) fn from_start(fast: M, slow: M) -> Self {
+        let lookback = fast.lookback().max(slow.lookback());
+        Self { fast: LateMa::new(fast, 0), slow: LateMa::new(slow, 0), lookback }
+    }
+    /// `(fast, slow)`, both NaN until the warm-up ends.
+    #[inline]
+    pub(crate) fn next(&mut self, x: f64) -> (f64, f64) {
+        (self.fast.next(x), self.slow.next(x))
+    }
+    pub(crate) fn lookback(&self) -> usize {
+        self.lookback
+    }
+    pub(crate) fn restart(&mut self) {
+        self.fast.restart();
+        self.slow.restart();
+    }
+}
+
+/// Streaming state of the MACD family: `macd = fast - slow`, `signal` = an average of macd,
+/// `hist = macd - signal`; all three NaN until the signal is warm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Macd<M> {
+    pair: AlignedPair<M>,
+    signal: M,
+}
+
+impl<M: Kernel> Macd<M> {
+    fn build(fast: M, slow: M, signal: M) -> Self {
+        Self { pair: AlignedPair::new(fast, slow), signal }
+    }
+}
+
+impl<M: Kernel> Kernel for Macd<M> {
+    const INPUTS: usize = 1;
+    const OUTPUTS: usize = 3;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        let (f, s) = self.pair.next(bar[0]);
+        if f.is_nan() || s.is_nan() {
+            out.fill(f64::NAN);
+            return;
+        }
+        let macd = f - s;
+        let mut o = [0.0];
+        self.signal.step(&[macd], &mut o);
+        let sig = o[0];
+        if sig.is_nan() {
+            out.fill(f64::NAN);
+        } else {
+            out[0] = macd;
+            out[1] = sig;
+            out[2] = macd - sig;
+        }
+    }
+    fn lookback(&self) -> usize {
+        self.pair.lookback() + self.signal.lookback()
+    }
+    fn restart(&mut self) {
+        self.pair.restart();
+        self.signal.restart();
+    }
+}
+
+/// `MACD` kernel: EMAs (SMA-seeded), the fast one seeded on the bars just before the slow one's
+/// first output; periods swapped if `slowperiod < fastperiod`, as TA-Lib.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MacdKernel(Macd<ExponentialMovingAverage>);
+
+impl MacdKernel {
+    /// A fresh state; `fastperiod, slowperiod >= 2`, `signalperiod >= 1`.
+    pub fn new(fastperiod: usize, slowperiod: usize, signalperiod: usize) -> Result<Self> {
+        check_min("fastperiod", fastperiod, 2)?;
+        check_min("slowperiod", slowperiod, 2)?;
+        check_min("signalperiod", signalperiod, 1)?;
+        let (f, s) = if slowperiod < fastperiod {
+            (slowperiod, fastperiod)
+        } else {
+            (fastperiod, slowperiod)
+        };
+        Ok(Self(Macd::build(
+            ExponentialMovingAverage::new(f)?,
+            ExponentialMovingAverage::new(s)?,
+            ExponentialMovingAverage::new(signalperiod)?,
+        )))
+    }
+}
+
+impl FromParams for MacdKernel {
+    fn from_params(p: &Params) -> Result<Self> {
+        Self::new(p.usize(0), p.usize(1), p.usize(2))
+    }
+}
+
+/// `MACDFIX` kernel: MACD(12, 26) with TA-Lib's fixed factors 0.15 and 0.075.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MacdFixKernel(Macd<ExponentialMovingAverage>);
+
+impl MacdFixKernel {
+    /// A fresh state; `signalperiod >= 1`.
+    pub fn new(signalperiod: usize) -> Result<Self> {
+        check_min("signalperiod", signalperiod, 1)?;
+        Ok(Self(Macd::build(
+            ExponentialMovingAverage::with_k(12, 0.15),
+            ExponentialMovingAverage::with_k(26, 0.075),
+            ExponentialMovingAverage::new(signalperiod)?,
+        )))
+    }
+}
+
+impl FromParams for MacdFixKernel {
+    fn from_params(p: &Params) -> Result<Self> {
+        Self::new(p.usize(0))
+    }
+}
+
+/// `MACDEXT` kernel: any moving-average type for each of the three averages (11 = SMA).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MacdExtKernel(Macd<MaKernel>);
+
+impl FromParams for MacdExtKernel {
+    fn from_params(p: &Params) -> Result<Self> {
+        let (mut fp, mut ft, mut sp, mut st) = (p.usize(0), p.int(1), p.usize(2), p.int(3));
+        check_min("fastperiod", fp, 2)?;
+        check_min("slowperiod", sp, 2)?;
+        let gp = p.usize(4);
+        check_min("signalperiod", gp, 1)?;
+        if sp < fp {
+            std::mem::swap(&mut fp, &mut sp);
+            std::mem::swap(&mut ft, &mut st);
+        }
+        let (fname, sname) = if p.usize(2) < p.usize(0) {
+            ("slowmatype", "fastmatype")
+        } else {
+            ("fastmatype", "slowmatype")
+        };
+        Ok(Self(Macd::build(
+            ma_kernel(fname, ft, MaType::Sma, fp)?,
+            ma_kernel(sname, st, MaType::Sma, sp)?,
+            ma_kernel("signalmatype", p.int(5), MaType::Sma, gp)?,
+        )))
+    }
+}
+
+macro_rules! forward {
+    ($name:ident) => {
+        impl Kernel for $name {
+            const INPUTS: usize = 1;
+            const OUTPUTS: usize = 3;
+            #[inline]
+            fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+                self.0.step(bar, out);
+            }
+            fn lookback(&self) -> usize {
+                self.0.lookback()
+            }
+            fn restart(&mut self) {
+                self.0.restart();
+            }
+        }
+    };
+}
+forward!(MacdKernel);
+forward!(MacdFixKernel);
+forward!(MacdExtKernel);
+
+kernel_decl!(MACD: MacdKernel, "Momentum Indicators", "Moving Average Convergence/Divergence",
+    "macd = EMA(fast) - EMA(slow), the fast EMA seeded so that it starts with the slow one; macdsignal = EMA(macd, signalperiod); macdhist = macd - macdsignal. Reference: TA-Lib MACD.",
+    inputs ["real": "input series"],
+    params [
+        ParamSpec::int("fastperiod", 12, 2, MAX_PERIOD, "fast EMA period"),
+        ParamSpec::int("slowperiod", 26, 2, MAX_PERIOD, "slow EMA period"),
+        ParamSpec::int("signalperiod", 9, 1, MAX_PERIOD, "signal EMA period"),
+    ],
+    outputs [OutputSpec::f64("macd"), OutputSpec::f64("macdsignal"), OutputSpec::f64("macdhist")]);
+kernel_decl!(MACDFIX: MacdFixKernel, "Momentum Indicators", "Moving Average Convergence/Divergence Fix 12/26",
+    "MACD(12, 26) with the fixed smoothing factors 0.15 and 0.075. Reference: TA-Lib MACDFIX.",
+    inputs ["real": "input series"],
+    params [ParamSpec::int("signalperiod", 9, 1, MAX_PERIOD, "signal EMA period")],
+    outputs [OutputSpec::f64("macd"), OutputSpec::f64("macdsignal"), OutputSpec::f64("macdhist")]);
+kernel_decl!(MACDEXT: MacdExtKernel, "Momentum Indicators", "MACD with controllable MA type",
+    "macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. Reference: TA-Lib MACDEXT.",
+    inputs ["real": "input series"],
+    params [
+        ParamSpec::int("fastperiod", 12, 2, MAX_PERIOD, "fast average period"),
+        ParamSpec::matype("fastmatype", 0, "fast average type"),
+        ParamSpec::int("slowperiod", 26, 2, MAX_PERIOD, "slow average period"),
+        ParamSpec::matype("slowmatype", 0, "slow average type"),
+        ParamSpec::int("signalperiod", 9, 1, MAX_PERIOD, "signal average period"),
+        ParamSpec::matype("signalmatype", 0, "signal average type"),
+    ],
+    outputs [OutputSpec::f64("macd"), OutputSpec::f64("macdsignal"), OutputSpec::f64("macdhist")]);
+
+/// Which oscillator an [`PriceOscillator`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OscillatorKind {
+    /// `fast - slow` (APO).
+    Absolute,
+    /// `(fast - slow) / slow * 100` (PPO), 0 when slow is zero.
+    Percentage,
+}
+
+/// Streaming state of `APO` / `PPO`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriceOscillator {
+    pair: AlignedPair<MaKernel>,
+    kind: OscillatorKind,
+}
+
+impl PriceOscillator {
+    /// A fresh state; periods `>= 2` (swapped if `slowperiod < fastperiod`), `matype` a code
+    /// (11 = EMA, these functions' default).
+    pub fn new(
+        fastperiod: usize,
+        slowperiod: usize,
+        matype: i64,
+        kind: OscillatorKind,
+    ) -> Result<Self> {
+        check_min("fastperiod", fastperiod, 2)?;
+        check_min("slowperiod", slowperiod, 2)?;
+        let (f, s) = if slowperiod < fastperiod {
+            (slowperiod, fastperiod)
+        } else {
+            (fastperiod, slowperiod)
+        };
+        Ok(Self {
+            pair: AlignedPair::from_start(
+                ma_kernel("matype", matype, MaType::Ema, f)?,
+                ma_kernel("matype", matype, MaType::Ema, s)?,
+            ),
+            kind,
+        })
+    }
+}
+
+impl Kernel for PriceOscillator {
+    const INPUTS: usize = 1;
+    const OUTPUTS: usize = 1;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        let (f, s) = self.pair.next(bar[0]);
+        out[0] = if f.is_nan() || s.is_nan() {
+            f64::NAN
+        } else {
+            match self.kind {
+                OscillatorKind::Absolute => f - s,
+                OscillatorKind::Percentage if super::talib_is_zero(s) => 0.0,
+                OscillatorKind::Percentage => ((f - s) / s) * 100.0,
+            }
+        };
+    }
+    fn lookback(&self) -> usize {
+        self.pair.lookback()
+    }
+    fn restart(&mut self) {
+        self.pair.restart();
+    }
+}
+
+macro_rules! oscillator {
+    ($name:ident, $kind:expr) => {
+        #[doc = concat!("Kernel of the ", stringify!($kind), " price oscillator.")]
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub struct $name(PriceOscillator);
+
+        impl FromParams for $name {
+            fn from_params(p: &Params) -> Result<Self> {
+                Ok(Self(PriceOscillator::new(p.usize(0), p.usize(1), p.int(2), $kind)?))
+            }
+        }
+
+        impl Kernel for $name {
+            const INPUTS: usize = 1;
+            const OUTPUTS: usize = 1;
+            #[inline]
+            fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+                self.0.step(bar, out);
+            }
+            fn lookback(&self) -> usize {
+                self.0.lookback()
+            }
+            fn restart(&mut self) {
+                self.0.restart();
+            }
+        }
+    };
+}
+oscillator!(ApoKernel, OscillatorKind::Absolute);
+oscillator!(PpoKernel, OscillatorKind::Percentage);
+
+kernel_decl!(APO: ApoKernel, "Momentum Indicators", "Absolute Price Oscillator",
+    "MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. Reference: TA-Lib APO.",
+    inputs ["real": "input series"],
+    params [
+        ParamSpec::int("fastperiod", 12, 2, MAX_PERIOD, "fast average period"),
+        ParamSpec::int("slowperiod", 26, 2, MAX_PERIOD, "slow average period"),
+        ParamSpec::matype("matype", 1, "moving-average type"),
+    ],
+    outputs [OutputSpec::f64("real")]);
+kernel_decl!(PPO: PpoKernel, "Momentum Indicators", "Percentage Price Oscillator",
+    "100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. Reference: TA-Lib PPO.",
+    inputs ["real": "input series"],
+    params [
+        ParamSpec::int("fastperiod", 12, 2, MAX_PERIOD, "fast average period"),
+        ParamSpec::int("slowperiod", 26, 2, MAX_PERIOD, "slow average period"),
+        ParamSpec::matype("matype", 1, "moving-average type"),
+    ],
+    outputs [OutputSpec::f64("real")]);

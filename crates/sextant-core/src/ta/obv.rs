@@ -1,0 +1,50 @@
+//! TA-Lib's On Balance Volume, `OBV`.
+
+use serde::{Deserialize, Serialize};
+
+use super::kernel_decl;
+use crate::decl::{FromParams, Kernel, OutputSpec, Params};
+use crate::error::Result;
+
+/// Streaming state of `OBV`; bars are `(real, volume)`. Starts at the first bar's volume, then
+/// adds the volume on an up bar and subtracts it on a down bar.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OnBalanceVolume {
+    prev: Option<f64>,
+    obv: f64,
+}
+
+impl FromParams for OnBalanceVolume {
+    fn from_params(_: &Params) -> Result<Self> {
+        Ok(Self::default())
+    }
+}
+
+impl Kernel for OnBalanceVolume {
+    const INPUTS: usize = 2;
+    const OUTPUTS: usize = 1;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        let (x, v) = (bar[0], bar[1]);
+        match self.prev.replace(x) {
+            None => self.obv = v,
+            Some(p) if x > p => self.obv += v,
+            Some(p) if x < p => self.obv -= v,
+            Some(_) => {}
+        }
+        out[0] = self.obv;
+    }
+    fn lookback(&self) -> usize {
+        0
+    }
+    fn restart(&mut self) {
+        self.prev = None;
+        self.obv = 0.0;
+    }
+}
+
+kernel_decl!(OBV: OnBalanceVolume, "Volume Indicators", "On Balance Volume",
+    "Running total of volume, added on up bars and subtracted on down bars, starting at the first bar's volume. Reference: TA-Lib OBV.",
+    inputs ["real": "input series, e.g. close prices", "volume": "volume"],
+    params [],
+    outputs [OutputSpec::f64("real")]);

@@ -1,0 +1,225 @@
+//! TA-Lib's stochastics: `STOCH`, `STOCHF`, `STOCHRSI`.
+
+use serde::{Deserialize, Serialize};
+
+use super::aroon::HighLowWindow;
+use super::macd::ma_kernel;
+use super::{
+    kernel_decl, talib_is_zero_scaled, MaKernel, MaType, RelativeStrengthIndex, MAX_PERIOD,
+};
+use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
+use crate::error::{check_min, Result};
+
+/// Fast %K over `fastk_period` bars: `100 * (close - lowest) / (highest - lowest)`, 0 for a window
+/// flat to a relative 1e-14; then one average of %K (`first`) and optionally an average of that (`second`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stochastic {
+    hl: HighLowWindow,
+    fastk_period: usize,
+    first: MaKernel,
+    second: Option<MaKernel>,
+}
+
+impl Stochastic {
+    fn build(fastk_period: usize, first: MaKernel, second: Option<MaKernel>) -> Result<Self> {
+        check_min("fastk_period", fastk_period, 1)?;
+        Ok(Self { hl: HighLowWindow::new(fastk_period), fastk_period, first, second })
+    }
+
+    /// Feeds `(high, low, close)`; the two reported values once all are warm.
+    #[inline]
+    fn push(&mut self, h: f64, l: f64, c: f64) -> Option<(f64, f64)> {
+        self.hl.push(h, l);
+        if !self.hl.is_full() {
+            return None;
+        }
+        let (hi, lo) = (self.hl.highest(), self.hl.lowest());
+        let k = if talib_is_zero_scaled(hi - lo, hi.abs() + lo.abs()) {
+            0.0
+        } else {
+            (c - lo) / ((hi - lo) / 100.0)
+        };
+        let a = self.first.next(k);
+        if a.is_nan() {
+            return None;
+        }
+        match &mut self.second {
+            None => Some((k, a)),
+            Some(m) => {
+                let b = m.next(a);
+                if b.is_nan() {
+                    None
+                } else {
+                    Some((a, b))
+                }
+            }
+        }
+    }
+
+    fn lookback(&self) -> usize {
+        self.fastk_period - 1
+            + self.first.lookback()
+            + self.second.as_ref().map_or(0, Kernel::lookback)
+    }
+
+    fn restart(&mut self) {
+        self.hl.clear();
+        self.first.restart();
+        if let Some(m) = &mut self.second {
+            m.restart();
+        }
+    }
+}
+
+/// `STOCH` kernel: (slowk, slowd).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StochKernel(Stochastic);
+
+impl FromParams for StochKernel {
+    fn from_params(p: &Params) -> Result<Self> {
+        let (sk, sd) = (p.usize(1), p.usize(3));
+        check_min("slowk_period", sk, 1)?;
+        check_min("slowd_period", sd, 1)?;
+        Ok(Self(Stochastic::build(
+            p.usize(0),
+            ma_kernel("slowk_matype", p.int(2), MaType::Sma, sk)?,
+            Some(ma_kernel("slowd_matype", p.int(4), MaType::Sma, sd)?),
+        )?))
+    }
+}
+
+impl Kernel for StochKernel {
+    const INPUTS: usize = 3;
+    const OUTPUTS: usize = 2;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        match self.0.push(bar[0], bar[1], bar[2]) {
+            Some((a, b)) => {
+                out[0] = a;
+                out[1] = b;
+            }
+            None => out.fill(f64::NAN),
+        }
+    }
+    fn lookback(&self) -> usize {
+        self.0.lookback()
+    }
+    fn restart(&mut self) {
+        self.0.restart();
+    }
+}
+
+/// `STOCHF` kernel: (fastk, fastd).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StochFKernel(Stochastic);
+
+impl FromParams for StochFKernel {
+    fn from_params(p: &Params) -> Result<Self> {
+        let fd = p.usize(1);
+        check_min("fastd_period", fd, 1)?;
+        Ok(Self(Stochastic::build(
+            p.usize(0),
+            ma_kernel("fastd_matype", p.int(2), MaType::Sma, fd)?,
+            None,
+        )?))
+    }
+}
+
+impl Kernel for StochFKernel {
+    const INPUTS: usize = 3;
+    const OUTPUTS: usize = 2;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        match self.0.push(bar[0], bar[1], bar[2]) {
+            Some((a, b)) => {
+                out[0] = a;
+                out[1] = b;
+            }
+            None => out.fill(f64::NAN),
+        }
+    }
+    fn lookback(&self) -> usize {
+        self.0.lookback()
+    }
+    fn restart(&mut self) {
+        self.0.restart();
+    }
+}
+
+/// `STOCHRSI` kernel: STOCHF of RSI(timeperiod), the RSI standing for high, low and close.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StochRsiKernel {
+    rsi: RelativeStrengthIndex,
+    stoch: Stochastic,
+}
+
+impl FromParams for StochRsiKernel {
+    fn from_params(p: &Params) -> Result<Self> {
+        let fd = p.usize(2);
+        check_min("fastd_period", fd, 1)?;
+        Ok(Self {
+            rsi: RelativeStrengthIndex::new(p.usize(0))?,
+            stoch: Stochastic::build(
+                p.usize(1),
+                ma_kernel("fastd_matype", p.int(3), MaType::Sma, fd)?,
+                None,
+            )?,
+        })
+    }
+}
+
+impl Kernel for StochRsiKernel {
+    const INPUTS: usize = 1;
+    const OUTPUTS: usize = 2;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        let mut o = [0.0];
+        self.rsi.step(bar, &mut o);
+        let r = o[0];
+        match if r.is_nan() { None } else { self.stoch.push(r, r, r) } {
+            Some((a, b)) => {
+                out[0] = a;
+                out[1] = b;
+            }
+            None => out.fill(f64::NAN),
+        }
+    }
+    fn lookback(&self) -> usize {
+        self.rsi.lookback() + self.stoch.lookback()
+    }
+    fn restart(&mut self) {
+        self.rsi.restart();
+        self.stoch.restart();
+    }
+}
+
+kernel_decl!(STOCH: StochKernel, "Momentum Indicators", "Stochastic",
+    "fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). Reference: TA-Lib STOCH.",
+    inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
+    params [
+        ParamSpec::int("fastk_period", 5, 1, MAX_PERIOD, "%K window"),
+        ParamSpec::int("slowk_period", 3, 1, MAX_PERIOD, "slow %K smoothing period"),
+        ParamSpec::matype("slowk_matype", 0, "slow %K average type"),
+        ParamSpec::int("slowd_period", 3, 1, MAX_PERIOD, "slow %D smoothing period"),
+        ParamSpec::matype("slowd_matype", 0, "slow %D average type"),
+    ],
+    outputs [OutputSpec::f64("slowk"), OutputSpec::f64("slowd")]);
+kernel_decl!(STOCHF: StochFKernel, "Momentum Indicators", "Stochastic Fast",
+    "fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). Reference: TA-Lib STOCHF.",
+    inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
+    params [
+        ParamSpec::int("fastk_period", 5, 1, MAX_PERIOD, "%K window"),
+        ParamSpec::int("fastd_period", 3, 1, MAX_PERIOD, "%D smoothing period"),
+        ParamSpec::matype("fastd_matype", 0, "%D average type"),
+    ],
+    outputs [OutputSpec::f64("fastk"), OutputSpec::f64("fastd")]);
+kernel_decl!(STOCHRSI: StochRsiKernel, "Momentum Indicators", "Stochastic Relative Strength Index",
+    "STOCHF applied to RSI(timeperiod) as high, low and close. Reference: TA-Lib STOCHRSI.",
+    inputs ["real": "input series"],
+    params [
+        ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "RSI period"),
+        ParamSpec::int("fastk_period", 5, 1, MAX_PERIOD, "%K window"),
+        ParamSpec::int("fastd_period", 3, 1, MAX_PERIOD, "%D smoothing period"),
+        ParamSpec::matype("fastd_matype", 0, "%D average type"),
+    ],
+    outputs [OutputSpec::f64("fastk"), OutputSpec::f64("fastd")]);

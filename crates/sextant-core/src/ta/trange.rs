@@ -1,0 +1,106 @@
+//! TA-Lib's `TRANGE` (true range) and `NATR` (normalised average true range).
+
+use serde::{Deserialize, Serialize};
+
+use super::{kernel_decl, AverageTrueRange, MAX_PERIOD};
+use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
+use crate::error::Result;
+
+/// TA-Lib's true range of a bar given the previous close: the largest of `high - low`,
+/// `|prev_close - high|` and `|prev_close - low|` (inputs are never NaN here).
+#[inline]
+pub(crate) fn true_range(high: f64, low: f64, prev_close: f64) -> f64 {
+    let mut r = high - low;
+    let up = (prev_close - high).abs();
+    if up > r {
+        r = up;
+    }
+    let down = (prev_close - low).abs();
+    if down > r {
+        r = down;
+    }
+    r
+}
+
+/// Streaming state of `TRANGE`; bars are `(high, low, close)`. The first bar has no previous
+/// close and gives NaN (TA-Lib's lookback of 1).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrueRange {
+    prev_close: Option<f64>,
+}
+
+impl FromParams for TrueRange {
+    fn from_params(_: &Params) -> Result<Self> {
+        Ok(Self::default())
+    }
+}
+
+impl Kernel for TrueRange {
+    const INPUTS: usize = 3;
+    const OUTPUTS: usize = 1;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        out[0] = match self.prev_close.replace(bar[2]) {
+            Some(pc) => true_range(bar[0], bar[1], pc),
+            None => f64::NAN,
+        };
+    }
+    fn lookback(&self) -> usize {
+        1
+    }
+    fn restart(&mut self) {
+        self.prev_close = None;
+    }
+}
+
+kernel_decl!(TRANGE: TrueRange, "Volatility Indicators", "True Range",
+    "max(high - low, |prev_close - high|, |prev_close - low|) from the second bar on. Reference: TA-Lib TRANGE.",
+    inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
+    params [],
+    outputs [OutputSpec::f64("real")]);
+
+/// Streaming state of `NATR`: `100 * ATR / close` (0 when the close is zero). As in TA-Lib, a
+/// period of 1 gives the plain true range, not normalised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NormalizedAverageTrueRange {
+    atr: AverageTrueRange,
+    period: usize,
+}
+
+impl NormalizedAverageTrueRange {
+    /// A fresh state; `timeperiod >= 1`.
+    pub fn new(timeperiod: usize) -> Result<Self> {
+        Ok(Self { atr: AverageTrueRange::new(timeperiod)?, period: timeperiod })
+    }
+}
+
+impl FromParams for NormalizedAverageTrueRange {
+    fn from_params(p: &Params) -> Result<Self> {
+        Self::new(p.usize(0))
+    }
+}
+
+impl Kernel for NormalizedAverageTrueRange {
+    const INPUTS: usize = 3;
+    const OUTPUTS: usize = 1;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        self.atr.step(bar, out);
+        if self.period > 1 && !out[0].is_nan() {
+            let close = bar[2];
+            out[0] = if close == 0.0 { 0.0 } else { (out[0] / close) * 100.0 };
+        }
+    }
+    fn lookback(&self) -> usize {
+        self.atr.lookback()
+    }
+    fn restart(&mut self) {
+        self.atr.restart();
+    }
+}
+
+kernel_decl!(NATR: NormalizedAverageTrueRange, "Volatility Indicators", "Normalized Average True Range",
+    "100 * ATR(timeperiod) / close, 0 when close is zero; timeperiod 1 gives TRANGE (TA-Lib's rule). Reference: TA-Lib NATR.",
+    inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
+    params [ParamSpec::int("timeperiod", 14, 1, MAX_PERIOD, "Wilder smoothing period")],
+    outputs [OutputSpec::f64("real")]);
