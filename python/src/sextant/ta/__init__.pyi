@@ -50,6 +50,208 @@ def EMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, T
         InputError: inputs of different lengths or the wrong shape.
     """
 
+def WMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Weighted Moving Average.
+
+    Linearly weighted average of the last timeperiod values (weights 1..timeperiod, newest heaviest). Reference: TA-Lib WMA.
+
+    Args:
+        real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [1, 100000]): number of bars weighted.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def DEMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Double Exponential Moving Average.
+
+    2*EMA(x) - EMA(EMA(x)), each EMA seeded with an SMA. Reference: TA-Lib DEMA.
+
+    Args:
+        real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [1, 100000]): period of each EMA.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 58 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TEMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Triple Exponential Moving Average.
+
+    3*E1 - 3*E2 + E3 with E1 = EMA(x), E2 = EMA(E1), E3 = EMA(E2), each SMA-seeded. Reference: TA-Lib TEMA.
+
+    Args:
+        real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [1, 100000]): period of each EMA.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 87 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TRIMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Triangular Moving Average.
+
+    Triangularly weighted average of the last timeperiod values (an SMA of an SMA). Reference: TA-Lib TRIMA.
+
+    Args:
+        real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [1, 100000]): number of bars.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def KAMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Kaufman Adaptive Moving Average.
+
+    EMA-like average whose factor follows the efficiency ratio of the last timeperiod changes (fast 2, slow 30). Reference: TA-Lib KAMA.
+
+    Args:
+        real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [1, 100000]): efficiency-ratio window.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 30 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def T3(real: ArrayLike, timeperiod: int = 5, vfactor: float = 0.7, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Triple Exponential Moving Average (T3).
+
+    Tillson's T3: six chained EMAs combined with the volume factor vfactor. Reference: TA-Lib T3.
+
+    Args:
+        real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 5, in [1, 100000]): period of each EMA.
+        vfactor (float, default 0.7, in [0, 1]): volume factor.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 24 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def HMA(real: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Hull Moving Average.
+
+    WMA over floor(sqrt(p)) bars of 2*WMA(p/2) - WMA(p). Reference: TA-Lib 0.8 HMA.
+
+    Args:
+        real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 20, in [2, 100000]): number of bars.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 22 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ZLEMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Zero-Lag Exponential Moving Average.
+
+    EMA of x + (x - x[lag]) with lag = (timeperiod-1)/2. Reference: TA-Lib 0.8 ZLEMA.
+
+    Args:
+        real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [1, 100000]): EMA period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 43 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def RMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Wilder's Running Moving Average.
+
+    SMA-seeded, then (rma*(p-1) + x)/p (alpha = 1/timeperiod). Reference: TA-Lib 0.8 RMA.
+
+    Args:
+        real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [1, 100000]): smoothing period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MA(real: ArrayLike, timeperiod: int = 30, matype: int = 0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Moving average.
+
+    Moving average of the type given by matype (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 8 T3, 9 HMA, 10 identity, 11 default = SMA, 12 ZLEMA, 13 RMA; 7 MAMA not yet). Reference: TA-Lib MA.
+
+    Args:
+        real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [1, 100000]): number of bars.
+        matype (int, default 0, a TA-Lib matype code 0-13): moving-average type.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
 def RSI(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Relative Strength Index.
 
@@ -133,6 +335,1509 @@ def CDLENGULFING(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayL
         integer: i32 array of the input's length.
 
     Lookback: 2 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SUM(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Summation.
+
+    Sum of the last timeperiod values. Reference: TA-Lib SUM.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [2, 100000]): number of values summed.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MAX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Highest value over a specified period.
+
+    Highest of the last timeperiod values. Reference: TA-Lib MAX.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MIN(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Lowest value over a specified period.
+
+    Lowest of the last timeperiod values. Reference: TA-Lib MIN.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MINMAX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Lowest and highest values over a specified period.
+
+    (lowest, highest) of the last timeperiod values. Reference: TA-Lib MINMAX.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        min: f64 array of the input's length.
+        max: f64 array of the input's length.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CUMSUM(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Cumulative Sum.
+
+    Running total from the first bar. Reference: TA-Lib 0.8 CUMSUM.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def AVGDEV(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Average Deviation.
+
+    Mean absolute deviation of the last timeperiod values from their mean. Reference: TA-Lib 0.8 AVGDEV.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def VAR(real: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Variance.
+
+    Population variance of the last timeperiod values (nbdev is ignored, as TA-Lib). Reference: TA-Lib VAR.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 5, in [1, 100000]): window length.
+        nbdev (float, default 1.0, in [-3e+37, 3e+37]): ignored (TA-Lib compatibility).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 4 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def STDDEV(real: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Standard Deviation.
+
+    Population standard deviation of the last timeperiod values times nbdev. Reference: TA-Lib STDDEV.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 5, in [2, 100000]): window length.
+        nbdev (float, default 1.0, in [-3e+37, 3e+37]): multiplier.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 4 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def LINEARREG(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Linear Regression.
+
+    Least-squares line through the last timeperiod values, evaluated at the newest bar. Reference: TA-Lib LINEARREG.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): regression window.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def LINEARREG_SLOPE(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Linear Regression Slope.
+
+    Slope per bar of the least-squares line through the last timeperiod values. Reference: TA-Lib LINEARREG_SLOPE.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): regression window.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def LINEARREG_INTERCEPT(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Linear Regression Intercept.
+
+    Value of the least-squares line at the oldest bar of the window. Reference: TA-Lib LINEARREG_INTERCEPT.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): regression window.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def LINEARREG_ANGLE(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Linear Regression Angle.
+
+    atan(slope) in degrees. Reference: TA-Lib LINEARREG_ANGLE.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): regression window.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TSF(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Time Series Forecast.
+
+    The least-squares line extended one bar ahead. Reference: TA-Lib TSF.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): regression window.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CORREL(real0: ArrayLike, real1: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Pearson's Correlation Coefficient (r).
+
+    Correlation of real0 and real1 over the last timeperiod bars. Reference: TA-Lib CORREL.
+
+    Args:
+        real0: first series (1-D array-like, pandas or polars Series).
+        real1: second series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [1, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def BETA(real0: ArrayLike, real1: ArrayLike, timeperiod: int = 5, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Beta.
+
+    Regression slope of real0's simple returns on real1's over the last timeperiod returns. Reference: TA-Lib BETA.
+
+    Args:
+        real0: the asset's prices (1-D array-like, pandas or polars Series).
+        real1: the benchmark's prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 5, in [1, 100000]): number of returns.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 5 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ACOS(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector trigonometric ACos.
+
+    arc cosine of each value (NaN outside [-1, 1]). Reference: TA-Lib ACOS.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ASIN(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector trigonometric ASin.
+
+    arc sine of each value (NaN outside [-1, 1]). Reference: TA-Lib ASIN.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ATAN(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector trigonometric ATan.
+
+    arc tangent of each value. Reference: TA-Lib ATAN.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CEIL(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector Ceil.
+
+    smallest integer not below each value. Reference: TA-Lib CEIL.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def COS(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector trigonometric Cos.
+
+    cosine of each value (radians). Reference: TA-Lib COS.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def COSH(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector trigonometric Cosh.
+
+    hyperbolic cosine of each value. Reference: TA-Lib COSH.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def EXP(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector arithmetic Exp.
+
+    e raised to each value. Reference: TA-Lib EXP.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def FLOOR(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector Floor.
+
+    largest integer not above each value. Reference: TA-Lib FLOOR.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def LN(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector Log Natural.
+
+    natural logarithm of each value (NaN below 0, -inf at 0). Reference: TA-Lib LN.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def LOG10(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector Log10.
+
+    base-10 logarithm of each value. Reference: TA-Lib LOG10.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SIN(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector trigonometric Sin.
+
+    sine of each value (radians). Reference: TA-Lib SIN.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SINH(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector trigonometric Sinh.
+
+    hyperbolic sine of each value. Reference: TA-Lib SINH.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SQRT(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector Square Root.
+
+    square root of each value (NaN below 0). Reference: TA-Lib SQRT.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TAN(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector trigonometric Tan.
+
+    tangent of each value (radians). Reference: TA-Lib TAN.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TANH(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector trigonometric Tanh.
+
+    hyperbolic tangent of each value. Reference: TA-Lib TANH.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ADD(real0: ArrayLike, real1: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector Arithmetic Add.
+
+    real0 + real1. Reference: TA-Lib ADD.
+
+    Args:
+        real0: first series (1-D array-like, pandas or polars Series).
+        real1: second series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SUB(real0: ArrayLike, real1: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector Arithmetic Subtraction.
+
+    real0 - real1. Reference: TA-Lib SUB.
+
+    Args:
+        real0: first series (1-D array-like, pandas or polars Series).
+        real1: second series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MULT(real0: ArrayLike, real1: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector Arithmetic Mult.
+
+    real0 * real1. Reference: TA-Lib MULT.
+
+    Args:
+        real0: first series (1-D array-like, pandas or polars Series).
+        real1: second series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def DIV(real0: ArrayLike, real1: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vector Arithmetic Div.
+
+    real0 / real1 (inf or NaN where real1 is 0). Reference: TA-Lib DIV.
+
+    Args:
+        real0: numerator series (1-D array-like, pandas or polars Series).
+        real1: denominator series (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def AVGPRICE(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Average Price.
+
+    (open + high + low + close) / 4. Reference: TA-Lib AVGPRICE.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MEDPRICE(high: ArrayLike, low: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Median Price.
+
+    (high + low) / 2. Reference: TA-Lib MEDPRICE.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TYPPRICE(high: ArrayLike, low: ArrayLike, close: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Typical Price.
+
+    (high + low + close) / 3. Reference: TA-Lib TYPPRICE.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def WCLPRICE(high: ArrayLike, low: ArrayLike, close: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Weighted Close Price.
+
+    (high + low + 2 * close) / 4. Reference: TA-Lib WCLPRICE.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TRANGE(high: ArrayLike, low: ArrayLike, close: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """True Range.
+
+    max(high - low, |prev_close - high|, |prev_close - low|) from the second bar on. Reference: TA-Lib TRANGE.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 1 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def NATR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Normalized Average True Range.
+
+    100 * ATR(timeperiod) / close, 0 when close is zero; timeperiod 1 gives TRANGE (TA-Lib's rule). Reference: TA-Lib NATR.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MOM(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Momentum.
+
+    real - real[timeperiod bars ago]. Reference: TA-Lib MOM.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 10, in [1, 100000]): bars back.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ROC(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Rate of change : ((price/prevPrice)-1)*100.
+
+    ((real / prev) - 1) * 100 with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROC.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 10, in [1, 100000]): bars back.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ROCP(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Rate of change Percentage: (price-prevPrice)/prevPrice.
+
+    (real - prev) / prev with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCP.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 10, in [1, 100000]): bars back.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ROCR(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Rate of change ratio: (price/prevPrice).
+
+    real / prev with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCR.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 10, in [1, 100000]): bars back.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ROCR100(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Rate of change ratio 100 scale: (price/prevPrice)*100.
+
+    (real / prev) * 100 with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCR100.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 10, in [1, 100000]): bars back.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CMO(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Chande Momentum Oscillator.
+
+    100 * (gain - loss) / (gain + loss), gains and losses averaged as in RSI (SMA seed, Wilder smoothing); 0 when both averages are zero. Reference: TA-Lib CMO.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): number of changes averaged.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def WILLR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Williams' %R.
+
+    -100 * (highest high - close) / (highest high - lowest low) over timeperiod bars; 0 for a window flat to a relative 1e-14. Reference: TA-Lib WILLR.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def BOP(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Balance Of Power.
+
+    (close - open) / (high - low); 0 when high - low is not positive. Reference: TA-Lib BOP.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CCI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Commodity Channel Index.
+
+    (tp - mean(tp)) / (0.015 * mean |tp - mean(tp)|) over timeperiod bars, tp = (high + low + close) / 3; 0 when either is zero relative to the mean (1e-14). Reference: TA-Lib CCI.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def AROON(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Aroon.
+
+    aroondown = 100 * (p - bars since the lowest low) / p, aroonup likewise with the highest high, over the last p + 1 bars; ties go to the newest bar. Reference: TA-Lib AROON.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): look-back length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        aroondown: f64 array of the input's length.
+        aroonup: f64 array of the input's length.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def AROONOSC(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Aroon Oscillator.
+
+    aroonup - aroondown. Reference: TA-Lib AROONOSC.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): look-back length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PLUS_DM(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Plus Directional Movement.
+
+    Wilder-smoothed +DM: sum of the first timeperiod-1 one-bar +DM, then s - s/p + +DM1; timeperiod 1 gives +DM1. Reference: TA-Lib PLUS_DM.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MINUS_DM(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Minus Directional Movement.
+
+    Wilder-smoothed -DM: sum of the first timeperiod-1 one-bar -DM, then s - s/p + -DM1; timeperiod 1 gives -DM1. Reference: TA-Lib MINUS_DM.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PLUS_DI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Plus Directional Indicator.
+
+    100 * smoothed +DM / smoothed true range (0 when the range is zero); timeperiod 1 gives +DM1 / TR1. Reference: TA-Lib PLUS_DI.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MINUS_DI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Minus Directional Indicator.
+
+    100 * smoothed -DM / smoothed true range (0 when the range is zero); timeperiod 1 gives -DM1 / TR1. Reference: TA-Lib MINUS_DI.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def DX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Directional Movement Index.
+
+    100 * |+DI - -DI| / (+DI + -DI); a degenerate bar repeats the previous value. Reference: TA-Lib DX.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): Wilder smoothing period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ADX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Average Directional Movement Index.
+
+    Mean of the first timeperiod DX, then (adx*(p-1) + dx)/p. Reference: TA-Lib ADX.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): Wilder smoothing period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 27 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ADXR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Average Directional Movement Index Rating.
+
+    (ADX + ADX timeperiod-1 bars ago) / 2. Reference: TA-Lib ADXR.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): Wilder smoothing period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 40 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MACD(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, signalperiod: int = 9, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Moving Average Convergence/Divergence.
+
+    macd = EMA(fast) - EMA(slow), the fast EMA seeded so that it starts with the slow one; macdsignal = EMA(macd, signalperiod); macdhist = macd - macdsignal. Reference: TA-Lib MACD.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        fastperiod (int, default 12, in [2, 100000]): fast EMA period.
+        slowperiod (int, default 26, in [2, 100000]): slow EMA period.
+        signalperiod (int, default 9, in [1, 100000]): signal EMA period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        macd: f64 array of the input's length.
+        macdsignal: f64 array of the input's length.
+        macdhist: f64 array of the input's length.
+
+    Lookback: 33 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MACDFIX(real: ArrayLike, signalperiod: int = 9, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Moving Average Convergence/Divergence Fix 12/26.
+
+    MACD(12, 26) with the fixed smoothing factors 0.15 and 0.075. Reference: TA-Lib MACDFIX.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        signalperiod (int, default 9, in [1, 100000]): signal EMA period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        macd: f64 array of the input's length.
+        macdsignal: f64 array of the input's length.
+        macdhist: f64 array of the input's length.
+
+    Lookback: 33 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MACDEXT(real: ArrayLike, fastperiod: int = 12, fastmatype: int = 0, slowperiod: int = 26, slowmatype: int = 0, signalperiod: int = 9, signalmatype: int = 0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """MACD with controllable MA type.
+
+    macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. Reference: TA-Lib MACDEXT.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        fastperiod (int, default 12, in [2, 100000]): fast average period.
+        fastmatype (int, default 0, a TA-Lib matype code 0-13): fast average type.
+        slowperiod (int, default 26, in [2, 100000]): slow average period.
+        slowmatype (int, default 0, a TA-Lib matype code 0-13): slow average type.
+        signalperiod (int, default 9, in [1, 100000]): signal average period.
+        signalmatype (int, default 0, a TA-Lib matype code 0-13): signal average type.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        macd: f64 array of the input's length.
+        macdsignal: f64 array of the input's length.
+        macdhist: f64 array of the input's length.
+
+    Lookback: 33 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def APO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Absolute Price Oscillator.
+
+    MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. Reference: TA-Lib APO.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        fastperiod (int, default 12, in [2, 100000]): fast average period.
+        slowperiod (int, default 26, in [2, 100000]): slow average period.
+        matype (int, default 1, a TA-Lib matype code 0-13): moving-average type.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 25 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PPO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Percentage Price Oscillator.
+
+    100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. Reference: TA-Lib PPO.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        fastperiod (int, default 12, in [2, 100000]): fast average period.
+        slowperiod (int, default 26, in [2, 100000]): slow average period.
+        matype (int, default 1, a TA-Lib matype code 0-13): moving-average type.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 25 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def STOCH(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 5, slowk_period: int = 3, slowk_matype: int = 0, slowd_period: int = 3, slowd_matype: int = 0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Stochastic.
+
+    fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). Reference: TA-Lib STOCH.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        fastk_period (int, default 5, in [1, 100000]): %K window.
+        slowk_period (int, default 3, in [1, 100000]): slow %K smoothing period.
+        slowk_matype (int, default 0, a TA-Lib matype code 0-13): slow %K average type.
+        slowd_period (int, default 3, in [1, 100000]): slow %D smoothing period.
+        slowd_matype (int, default 0, a TA-Lib matype code 0-13): slow %D average type.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        slowk: f64 array of the input's length.
+        slowd: f64 array of the input's length.
+
+    Lookback: 8 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def STOCHF(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Stochastic Fast.
+
+    fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). Reference: TA-Lib STOCHF.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        fastk_period (int, default 5, in [1, 100000]): %K window.
+        fastd_period (int, default 3, in [1, 100000]): %D smoothing period.
+        fastd_matype (int, default 0, a TA-Lib matype code 0-13): %D average type.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        fastk: f64 array of the input's length.
+        fastd: f64 array of the input's length.
+
+    Lookback: 6 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def STOCHRSI(real: ArrayLike, timeperiod: int = 14, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Stochastic Relative Strength Index.
+
+    STOCHF applied to RSI(timeperiod) as high, low and close. Reference: TA-Lib STOCHRSI.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): RSI period.
+        fastk_period (int, default 5, in [1, 100000]): %K window.
+        fastd_period (int, default 3, in [1, 100000]): %D smoothing period.
+        fastd_matype (int, default 0, a TA-Lib matype code 0-13): %D average type.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        fastk: f64 array of the input's length.
+        fastd: f64 array of the input's length.
+
+    Lookback: 20 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TRIX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """1-day Rate-Of-Change (ROC) of a Triple Smooth EMA.
+
+    ROC(1) of EMA(EMA(EMA(real, p), p), p), each EMA SMA-seeded. Reference: TA-Lib TRIX.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [1, 100000]): EMA period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 88 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ULTOSC(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod1: int = 7, timeperiod2: int = 14, timeperiod3: int = 28, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Ultimate Oscillator.
+
+    100 * (4*A1 + 2*A2 + A3) / 7, Ai = sum of buying pressure / sum of true range over the sorted periods. Reference: TA-Lib ULTOSC.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        timeperiod1 (int, default 7, in [1, 100000]): first period.
+        timeperiod2 (int, default 14, in [1, 100000]): second period.
+        timeperiod3 (int, default 28, in [1, 100000]): third period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 28 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MFI(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Money Flow Index.
+
+    100 * positive money flow / total money flow over timeperiod bars (typical price times volume, signed by the typical price's move). Reference: TA-Lib MFI.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        volume: volume (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def OBV(real: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """On Balance Volume.
+
+    Running total of volume, added on up bars and subtracted on down bars, starting at the first bar's volume. Reference: TA-Lib OBV.
+
+    Args:
+        real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
+        volume: volume (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def AD(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Chaikin A/D Line.
+
+    Running total of ((close - low) - (high - close)) / (high - low) * volume; bars with high <= low add nothing. Reference: TA-Lib AD.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        volume: volume (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ADOSC(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, fastperiod: int = 3, slowperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Chaikin A/D Oscillator.
+
+    EMA(AD, fastperiod) - EMA(AD, slowperiod), both seeded with the first AD value. Reference: TA-Lib ADOSC.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        volume: volume (1-D array-like, pandas or polars Series).
+        fastperiod (int, default 3, in [2, 100000]): fast EMA period.
+        slowperiod (int, default 10, in [2, 100000]): slow EMA period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 9 bars with the default parameters (NaN, or 0 for integer outputs, before).
 
     Raises:
         ParameterError: a parameter out of range or of the wrong type.

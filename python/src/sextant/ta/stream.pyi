@@ -57,6 +57,198 @@ def EMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
+def WMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+    """Weighted Moving Average (streaming state).
+
+    Linearly weighted average of the last timeperiod values (weights 1..timeperiod, newest heaviest). Reference: TA-Lib WMA.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 30, in [1, 100000]): number of bars weighted.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def DEMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+    """Double Exponential Moving Average (streaming state).
+
+    2*EMA(x) - EMA(EMA(x)), each EMA seeded with an SMA. Reference: TA-Lib DEMA.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 30, in [1, 100000]): period of each EMA.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 58 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TEMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+    """Triple Exponential Moving Average (streaming state).
+
+    3*E1 - 3*E2 + E3 with E1 = EMA(x), E2 = EMA(E1), E3 = EMA(E2), each SMA-seeded. Reference: TA-Lib TEMA.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 30, in [1, 100000]): period of each EMA.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 87 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TRIMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+    """Triangular Moving Average (streaming state).
+
+    Triangularly weighted average of the last timeperiod values (an SMA of an SMA). Reference: TA-Lib TRIMA.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 30, in [1, 100000]): number of bars.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def KAMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+    """Kaufman Adaptive Moving Average (streaming state).
+
+    EMA-like average whose factor follows the efficiency ratio of the last timeperiod changes (fast 2, slow 30). Reference: TA-Lib KAMA.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 30, in [1, 100000]): efficiency-ratio window.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 30 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def T3(history: Optional[ArrayLike] = None, timeperiod: int = 5, vfactor: float = 0.7) -> Stream:
+    """Triple Exponential Moving Average (T3) (streaming state).
+
+    Tillson's T3: six chained EMAs combined with the volume factor vfactor. Reference: TA-Lib T3.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 5, in [1, 100000]): period of each EMA.
+        vfactor (float, default 0.7, in [0, 1]): volume factor.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 24 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def HMA(history: Optional[ArrayLike] = None, timeperiod: int = 20) -> Stream:
+    """Hull Moving Average (streaming state).
+
+    WMA over floor(sqrt(p)) bars of 2*WMA(p/2) - WMA(p). Reference: TA-Lib 0.8 HMA.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 20, in [2, 100000]): number of bars.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 22 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ZLEMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+    """Zero-Lag Exponential Moving Average (streaming state).
+
+    EMA of x + (x - x[lag]) with lag = (timeperiod-1)/2. Reference: TA-Lib 0.8 ZLEMA.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 30, in [1, 100000]): EMA period.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 43 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def RMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+    """Wilder's Running Moving Average (streaming state).
+
+    SMA-seeded, then (rma*(p-1) + x)/p (alpha = 1/timeperiod). Reference: TA-Lib 0.8 RMA.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 30, in [1, 100000]): smoothing period.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MA(history: Optional[ArrayLike] = None, timeperiod: int = 30, matype: int = 0) -> Stream:
+    """Moving average (streaming state).
+
+    Moving average of the type given by matype (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 8 T3, 9 HMA, 10 identity, 11 default = SMA, 12 ZLEMA, 13 RMA; 7 MAMA not yet). Reference: TA-Lib MA.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 30, in [1, 100000]): number of bars.
+        matype (int, default 0, a TA-Lib matype code 0-13): moving-average type.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
 def RSI(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
     """Relative Strength Index (streaming state).
 
@@ -129,6 +321,1371 @@ def CDLENGULFING(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayL
         A stream; ``update(open, high, low, close)`` returns integer.
 
     Lookback: 2 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SUM(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+    """Summation (streaming state).
+
+    Sum of the last timeperiod values. Reference: TA-Lib SUM.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 30, in [2, 100000]): number of values summed.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MAX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+    """Highest value over a specified period (streaming state).
+
+    Highest of the last timeperiod values. Reference: TA-Lib MAX.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 30, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MIN(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+    """Lowest value over a specified period (streaming state).
+
+    Lowest of the last timeperiod values. Reference: TA-Lib MIN.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 30, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MINMAX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+    """Lowest and highest values over a specified period (streaming state).
+
+    (lowest, highest) of the last timeperiod values. Reference: TA-Lib MINMAX.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 30, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(real)`` returns min max.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CUMSUM(history: Optional[ArrayLike] = None) -> Stream:
+    """Cumulative Sum (streaming state).
+
+    Running total from the first bar. Reference: TA-Lib 0.8 CUMSUM.
+
+    Args:
+        history: optional past bars to feed first: an array.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def AVGDEV(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+    """Average Deviation (streaming state).
+
+    Mean absolute deviation of the last timeperiod values from their mean. Reference: TA-Lib 0.8 AVGDEV.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 14, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def VAR(history: Optional[ArrayLike] = None, timeperiod: int = 5, nbdev: float = 1.0) -> Stream:
+    """Variance (streaming state).
+
+    Population variance of the last timeperiod values (nbdev is ignored, as TA-Lib). Reference: TA-Lib VAR.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 5, in [1, 100000]): window length.
+        nbdev (float, default 1.0, in [-3e+37, 3e+37]): ignored (TA-Lib compatibility).
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 4 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def STDDEV(history: Optional[ArrayLike] = None, timeperiod: int = 5, nbdev: float = 1.0) -> Stream:
+    """Standard Deviation (streaming state).
+
+    Population standard deviation of the last timeperiod values times nbdev. Reference: TA-Lib STDDEV.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 5, in [2, 100000]): window length.
+        nbdev (float, default 1.0, in [-3e+37, 3e+37]): multiplier.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 4 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def LINEARREG(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+    """Linear Regression (streaming state).
+
+    Least-squares line through the last timeperiod values, evaluated at the newest bar. Reference: TA-Lib LINEARREG.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 14, in [2, 100000]): regression window.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def LINEARREG_SLOPE(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+    """Linear Regression Slope (streaming state).
+
+    Slope per bar of the least-squares line through the last timeperiod values. Reference: TA-Lib LINEARREG_SLOPE.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 14, in [2, 100000]): regression window.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def LINEARREG_INTERCEPT(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+    """Linear Regression Intercept (streaming state).
+
+    Value of the least-squares line at the oldest bar of the window. Reference: TA-Lib LINEARREG_INTERCEPT.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 14, in [2, 100000]): regression window.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def LINEARREG_ANGLE(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+    """Linear Regression Angle (streaming state).
+
+    atan(slope) in degrees. Reference: TA-Lib LINEARREG_ANGLE.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 14, in [2, 100000]): regression window.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TSF(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+    """Time Series Forecast (streaming state).
+
+    The least-squares line extended one bar ahead. Reference: TA-Lib TSF.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 14, in [2, 100000]): regression window.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CORREL(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 30) -> Stream:
+    """Pearson's Correlation Coefficient (r) (streaming state).
+
+    Correlation of real0 and real1 over the last timeperiod bars. Reference: TA-Lib CORREL.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (real0, real1).
+        timeperiod (int, default 30, in [1, 100000]): window length.
+
+    Returns:
+        A stream; ``update(real0, real1)`` returns real.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def BETA(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 5) -> Stream:
+    """Beta (streaming state).
+
+    Regression slope of real0's simple returns on real1's over the last timeperiod returns. Reference: TA-Lib BETA.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (real0, real1).
+        timeperiod (int, default 5, in [1, 100000]): number of returns.
+
+    Returns:
+        A stream; ``update(real0, real1)`` returns real.
+
+    Lookback: 5 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ACOS(history: Optional[ArrayLike] = None) -> Stream:
+    """Vector trigonometric ACos (streaming state).
+
+    arc cosine of each value (NaN outside [-1, 1]). Reference: TA-Lib ACOS.
+
+    Args:
+        history: optional past bars to feed first: an array.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ASIN(history: Optional[ArrayLike] = None) -> Stream:
+    """Vector trigonometric ASin (streaming state).
+
+    arc sine of each value (NaN outside [-1, 1]). Reference: TA-Lib ASIN.
+
+    Args:
+        history: optional past bars to feed first: an array.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ATAN(history: Optional[ArrayLike] = None) -> Stream:
+    """Vector trigonometric ATan (streaming state).
+
+    arc tangent of each value. Reference: TA-Lib ATAN.
+
+    Args:
+        history: optional past bars to feed first: an array.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CEIL(history: Optional[ArrayLike] = None) -> Stream:
+    """Vector Ceil (streaming state).
+
+    smallest integer not below each value. Reference: TA-Lib CEIL.
+
+    Args:
+        history: optional past bars to feed first: an array.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def COS(history: Optional[ArrayLike] = None) -> Stream:
+    """Vector trigonometric Cos (streaming state).
+
+    cosine of each value (radians). Reference: TA-Lib COS.
+
+    Args:
+        history: optional past bars to feed first: an array.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def COSH(history: Optional[ArrayLike] = None) -> Stream:
+    """Vector trigonometric Cosh (streaming state).
+
+    hyperbolic cosine of each value. Reference: TA-Lib COSH.
+
+    Args:
+        history: optional past bars to feed first: an array.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def EXP(history: Optional[ArrayLike] = None) -> Stream:
+    """Vector arithmetic Exp (streaming state).
+
+    e raised to each value. Reference: TA-Lib EXP.
+
+    Args:
+        history: optional past bars to feed first: an array.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def FLOOR(history: Optional[ArrayLike] = None) -> Stream:
+    """Vector Floor (streaming state).
+
+    largest integer not above each value. Reference: TA-Lib FLOOR.
+
+    Args:
+        history: optional past bars to feed first: an array.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def LN(history: Optional[ArrayLike] = None) -> Stream:
+    """Vector Log Natural (streaming state).
+
+    natural logarithm of each value (NaN below 0, -inf at 0). Reference: TA-Lib LN.
+
+    Args:
+        history: optional past bars to feed first: an array.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def LOG10(history: Optional[ArrayLike] = None) -> Stream:
+    """Vector Log10 (streaming state).
+
+    base-10 logarithm of each value. Reference: TA-Lib LOG10.
+
+    Args:
+        history: optional past bars to feed first: an array.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SIN(history: Optional[ArrayLike] = None) -> Stream:
+    """Vector trigonometric Sin (streaming state).
+
+    sine of each value (radians). Reference: TA-Lib SIN.
+
+    Args:
+        history: optional past bars to feed first: an array.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SINH(history: Optional[ArrayLike] = None) -> Stream:
+    """Vector trigonometric Sinh (streaming state).
+
+    hyperbolic sine of each value. Reference: TA-Lib SINH.
+
+    Args:
+        history: optional past bars to feed first: an array.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SQRT(history: Optional[ArrayLike] = None) -> Stream:
+    """Vector Square Root (streaming state).
+
+    square root of each value (NaN below 0). Reference: TA-Lib SQRT.
+
+    Args:
+        history: optional past bars to feed first: an array.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TAN(history: Optional[ArrayLike] = None) -> Stream:
+    """Vector trigonometric Tan (streaming state).
+
+    tangent of each value (radians). Reference: TA-Lib TAN.
+
+    Args:
+        history: optional past bars to feed first: an array.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TANH(history: Optional[ArrayLike] = None) -> Stream:
+    """Vector trigonometric Tanh (streaming state).
+
+    hyperbolic tangent of each value. Reference: TA-Lib TANH.
+
+    Args:
+        history: optional past bars to feed first: an array.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ADD(history: Optional[Tuple[ArrayLike, ArrayLike]] = None) -> Stream:
+    """Vector Arithmetic Add (streaming state).
+
+    real0 + real1. Reference: TA-Lib ADD.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (real0, real1).
+
+    Returns:
+        A stream; ``update(real0, real1)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SUB(history: Optional[Tuple[ArrayLike, ArrayLike]] = None) -> Stream:
+    """Vector Arithmetic Subtraction (streaming state).
+
+    real0 - real1. Reference: TA-Lib SUB.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (real0, real1).
+
+    Returns:
+        A stream; ``update(real0, real1)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MULT(history: Optional[Tuple[ArrayLike, ArrayLike]] = None) -> Stream:
+    """Vector Arithmetic Mult (streaming state).
+
+    real0 * real1. Reference: TA-Lib MULT.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (real0, real1).
+
+    Returns:
+        A stream; ``update(real0, real1)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def DIV(history: Optional[Tuple[ArrayLike, ArrayLike]] = None) -> Stream:
+    """Vector Arithmetic Div (streaming state).
+
+    real0 / real1 (inf or NaN where real1 is 0). Reference: TA-Lib DIV.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (real0, real1).
+
+    Returns:
+        A stream; ``update(real0, real1)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def AVGPRICE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None) -> Stream:
+    """Average Price (streaming state).
+
+    (open + high + low + close) / 4. Reference: TA-Lib AVGPRICE.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MEDPRICE(history: Optional[Tuple[ArrayLike, ArrayLike]] = None) -> Stream:
+    """Median Price (streaming state).
+
+    (high + low) / 2. Reference: TA-Lib MEDPRICE.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low).
+
+    Returns:
+        A stream; ``update(high, low)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TYPPRICE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None) -> Stream:
+    """Typical Price (streaming state).
+
+    (high + low + close) / 3. Reference: TA-Lib TYPPRICE.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def WCLPRICE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None) -> Stream:
+    """Weighted Close Price (streaming state).
+
+    (high + low + 2 * close) / 4. Reference: TA-Lib WCLPRICE.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TRANGE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None) -> Stream:
+    """True Range (streaming state).
+
+    max(high - low, |prev_close - high|, |prev_close - low|) from the second bar on. Reference: TA-Lib TRANGE.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns real.
+
+    Lookback: 1 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def NATR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+    """Normalized Average True Range (streaming state).
+
+    100 * ATR(timeperiod) / close, 0 when close is zero; timeperiod 1 gives TRANGE (TA-Lib's rule). Reference: TA-Lib NATR.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns real.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MOM(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
+    """Momentum (streaming state).
+
+    real - real[timeperiod bars ago]. Reference: TA-Lib MOM.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 10, in [1, 100000]): bars back.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ROC(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
+    """Rate of change : ((price/prevPrice)-1)*100 (streaming state).
+
+    ((real / prev) - 1) * 100 with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROC.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 10, in [1, 100000]): bars back.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ROCP(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
+    """Rate of change Percentage: (price-prevPrice)/prevPrice (streaming state).
+
+    (real - prev) / prev with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCP.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 10, in [1, 100000]): bars back.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ROCR(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
+    """Rate of change ratio: (price/prevPrice) (streaming state).
+
+    real / prev with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCR.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 10, in [1, 100000]): bars back.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ROCR100(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
+    """Rate of change ratio 100 scale: (price/prevPrice)*100 (streaming state).
+
+    (real / prev) * 100 with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCR100.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 10, in [1, 100000]): bars back.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CMO(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+    """Chande Momentum Oscillator (streaming state).
+
+    100 * (gain - loss) / (gain + loss), gains and losses averaged as in RSI (SMA seed, Wilder smoothing); 0 when both averages are zero. Reference: TA-Lib CMO.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 14, in [2, 100000]): number of changes averaged.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def WILLR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+    """Williams' %R (streaming state).
+
+    -100 * (highest high - close) / (highest high - lowest low) over timeperiod bars; 0 for a window flat to a relative 1e-14. Reference: TA-Lib WILLR.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod (int, default 14, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns real.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def BOP(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None) -> Stream:
+    """Balance Of Power (streaming state).
+
+    (close - open) / (high - low); 0 when high - low is not positive. Reference: TA-Lib BOP.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CCI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+    """Commodity Channel Index (streaming state).
+
+    (tp - mean(tp)) / (0.015 * mean |tp - mean(tp)|) over timeperiod bars, tp = (high + low + close) / 3; 0 when either is zero relative to the mean (1e-14). Reference: TA-Lib CCI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod (int, default 14, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns real.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def AROON(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+    """Aroon (streaming state).
+
+    aroondown = 100 * (p - bars since the lowest low) / p, aroonup likewise with the highest high, over the last p + 1 bars; ties go to the newest bar. Reference: TA-Lib AROON.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low).
+        timeperiod (int, default 14, in [2, 100000]): look-back length.
+
+    Returns:
+        A stream; ``update(high, low)`` returns aroondown aroonup.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def AROONOSC(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+    """Aroon Oscillator (streaming state).
+
+    aroonup - aroondown. Reference: TA-Lib AROONOSC.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low).
+        timeperiod (int, default 14, in [2, 100000]): look-back length.
+
+    Returns:
+        A stream; ``update(high, low)`` returns real.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PLUS_DM(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+    """Plus Directional Movement (streaming state).
+
+    Wilder-smoothed +DM: sum of the first timeperiod-1 one-bar +DM, then s - s/p + +DM1; timeperiod 1 gives +DM1. Reference: TA-Lib PLUS_DM.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low).
+        timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+
+    Returns:
+        A stream; ``update(high, low)`` returns real.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MINUS_DM(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+    """Minus Directional Movement (streaming state).
+
+    Wilder-smoothed -DM: sum of the first timeperiod-1 one-bar -DM, then s - s/p + -DM1; timeperiod 1 gives -DM1. Reference: TA-Lib MINUS_DM.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low).
+        timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+
+    Returns:
+        A stream; ``update(high, low)`` returns real.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PLUS_DI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+    """Plus Directional Indicator (streaming state).
+
+    100 * smoothed +DM / smoothed true range (0 when the range is zero); timeperiod 1 gives +DM1 / TR1. Reference: TA-Lib PLUS_DI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns real.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MINUS_DI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+    """Minus Directional Indicator (streaming state).
+
+    100 * smoothed -DM / smoothed true range (0 when the range is zero); timeperiod 1 gives -DM1 / TR1. Reference: TA-Lib MINUS_DI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns real.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def DX(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+    """Directional Movement Index (streaming state).
+
+    100 * |+DI - -DI| / (+DI + -DI); a degenerate bar repeats the previous value. Reference: TA-Lib DX.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod (int, default 14, in [2, 100000]): Wilder smoothing period.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns real.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ADX(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+    """Average Directional Movement Index (streaming state).
+
+    Mean of the first timeperiod DX, then (adx*(p-1) + dx)/p. Reference: TA-Lib ADX.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod (int, default 14, in [2, 100000]): Wilder smoothing period.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns real.
+
+    Lookback: 27 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ADXR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+    """Average Directional Movement Index Rating (streaming state).
+
+    (ADX + ADX timeperiod-1 bars ago) / 2. Reference: TA-Lib ADXR.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod (int, default 14, in [2, 100000]): Wilder smoothing period.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns real.
+
+    Lookback: 40 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MACD(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: int = 26, signalperiod: int = 9) -> Stream:
+    """Moving Average Convergence/Divergence (streaming state).
+
+    macd = EMA(fast) - EMA(slow), the fast EMA seeded so that it starts with the slow one; macdsignal = EMA(macd, signalperiod); macdhist = macd - macdsignal. Reference: TA-Lib MACD.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        fastperiod (int, default 12, in [2, 100000]): fast EMA period.
+        slowperiod (int, default 26, in [2, 100000]): slow EMA period.
+        signalperiod (int, default 9, in [1, 100000]): signal EMA period.
+
+    Returns:
+        A stream; ``update(real)`` returns macd macdsignal macdhist.
+
+    Lookback: 33 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MACDFIX(history: Optional[ArrayLike] = None, signalperiod: int = 9) -> Stream:
+    """Moving Average Convergence/Divergence Fix 12/26 (streaming state).
+
+    MACD(12, 26) with the fixed smoothing factors 0.15 and 0.075. Reference: TA-Lib MACDFIX.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        signalperiod (int, default 9, in [1, 100000]): signal EMA period.
+
+    Returns:
+        A stream; ``update(real)`` returns macd macdsignal macdhist.
+
+    Lookback: 33 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MACDEXT(history: Optional[ArrayLike] = None, fastperiod: int = 12, fastmatype: int = 0, slowperiod: int = 26, slowmatype: int = 0, signalperiod: int = 9, signalmatype: int = 0) -> Stream:
+    """MACD with controllable MA type (streaming state).
+
+    macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. Reference: TA-Lib MACDEXT.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        fastperiod (int, default 12, in [2, 100000]): fast average period.
+        fastmatype (int, default 0, a TA-Lib matype code 0-13): fast average type.
+        slowperiod (int, default 26, in [2, 100000]): slow average period.
+        slowmatype (int, default 0, a TA-Lib matype code 0-13): slow average type.
+        signalperiod (int, default 9, in [1, 100000]): signal average period.
+        signalmatype (int, default 0, a TA-Lib matype code 0-13): signal average type.
+
+    Returns:
+        A stream; ``update(real)`` returns macd macdsignal macdhist.
+
+    Lookback: 33 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def APO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1) -> Stream:
+    """Absolute Price Oscillator (streaming state).
+
+    MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. Reference: TA-Lib APO.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        fastperiod (int, default 12, in [2, 100000]): fast average period.
+        slowperiod (int, default 26, in [2, 100000]): slow average period.
+        matype (int, default 1, a TA-Lib matype code 0-13): moving-average type.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 25 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PPO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1) -> Stream:
+    """Percentage Price Oscillator (streaming state).
+
+    100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. Reference: TA-Lib PPO.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        fastperiod (int, default 12, in [2, 100000]): fast average period.
+        slowperiod (int, default 26, in [2, 100000]): slow average period.
+        matype (int, default 1, a TA-Lib matype code 0-13): moving-average type.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 25 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def STOCH(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fastk_period: int = 5, slowk_period: int = 3, slowk_matype: int = 0, slowd_period: int = 3, slowd_matype: int = 0) -> Stream:
+    """Stochastic (streaming state).
+
+    fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). Reference: TA-Lib STOCH.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        fastk_period (int, default 5, in [1, 100000]): %K window.
+        slowk_period (int, default 3, in [1, 100000]): slow %K smoothing period.
+        slowk_matype (int, default 0, a TA-Lib matype code 0-13): slow %K average type.
+        slowd_period (int, default 3, in [1, 100000]): slow %D smoothing period.
+        slowd_matype (int, default 0, a TA-Lib matype code 0-13): slow %D average type.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns slowk slowd.
+
+    Lookback: 8 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def STOCHF(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0) -> Stream:
+    """Stochastic Fast (streaming state).
+
+    fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). Reference: TA-Lib STOCHF.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        fastk_period (int, default 5, in [1, 100000]): %K window.
+        fastd_period (int, default 3, in [1, 100000]): %D smoothing period.
+        fastd_matype (int, default 0, a TA-Lib matype code 0-13): %D average type.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns fastk fastd.
+
+    Lookback: 6 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def STOCHRSI(history: Optional[ArrayLike] = None, timeperiod: int = 14, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0) -> Stream:
+    """Stochastic Relative Strength Index (streaming state).
+
+    STOCHF applied to RSI(timeperiod) as high, low and close. Reference: TA-Lib STOCHRSI.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 14, in [2, 100000]): RSI period.
+        fastk_period (int, default 5, in [1, 100000]): %K window.
+        fastd_period (int, default 3, in [1, 100000]): %D smoothing period.
+        fastd_matype (int, default 0, a TA-Lib matype code 0-13): %D average type.
+
+    Returns:
+        A stream; ``update(real)`` returns fastk fastd.
+
+    Lookback: 20 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TRIX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+    """1-day Rate-Of-Change (ROC) of a Triple Smooth EMA (streaming state).
+
+    ROC(1) of EMA(EMA(EMA(real, p), p), p), each EMA SMA-seeded. Reference: TA-Lib TRIX.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 30, in [1, 100000]): EMA period.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 88 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ULTOSC(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod1: int = 7, timeperiod2: int = 14, timeperiod3: int = 28) -> Stream:
+    """Ultimate Oscillator (streaming state).
+
+    100 * (4*A1 + 2*A2 + A3) / 7, Ai = sum of buying pressure / sum of true range over the sorted periods. Reference: TA-Lib ULTOSC.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod1 (int, default 7, in [1, 100000]): first period.
+        timeperiod2 (int, default 14, in [1, 100000]): second period.
+        timeperiod3 (int, default 28, in [1, 100000]): third period.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns real.
+
+    Lookback: 28 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MFI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+    """Money Flow Index (streaming state).
+
+    100 * positive money flow / total money flow over timeperiod bars (typical price times volume, signed by the typical price's move). Reference: TA-Lib MFI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close, volume).
+        timeperiod (int, default 14, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(high, low, close, volume)`` returns real.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def OBV(history: Optional[Tuple[ArrayLike, ArrayLike]] = None) -> Stream:
+    """On Balance Volume (streaming state).
+
+    Running total of volume, added on up bars and subtracted on down bars, starting at the first bar's volume. Reference: TA-Lib OBV.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (real, volume).
+
+    Returns:
+        A stream; ``update(real, volume)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def AD(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None) -> Stream:
+    """Chaikin A/D Line (streaming state).
+
+    Running total of ((close - low) - (high - close)) / (high - low) * volume; bars with high <= low add nothing. Reference: TA-Lib AD.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close, volume).
+
+    Returns:
+        A stream; ``update(high, low, close, volume)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ADOSC(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, fastperiod: int = 3, slowperiod: int = 10) -> Stream:
+    """Chaikin A/D Oscillator (streaming state).
+
+    EMA(AD, fastperiod) - EMA(AD, slowperiod), both seeded with the first AD value. Reference: TA-Lib ADOSC.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close, volume).
+        fastperiod (int, default 3, in [2, 100000]): fast EMA period.
+        slowperiod (int, default 10, in [2, 100000]): slow EMA period.
+
+    Returns:
+        A stream; ``update(high, low, close, volume)`` returns real.
+
+    Lookback: 9 bars with the default parameters (NaN, or 0 for integer outputs, before).
 
     Raises:
         ParameterError: a parameter out of range or of the wrong type.
