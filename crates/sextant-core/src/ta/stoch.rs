@@ -37,7 +37,7 @@ impl Stochastic {
         let k = if talib_is_zero_scaled(hi - lo, hi.abs() + lo.abs()) {
             0.0
         } else {
-            (c - lo) / ((hi - lo) / 100.0)
+            ((c - lo) / (hi - lo)) * 100.0
         };
         let a = self.first.next(k);
         if a.is_nan() {

@@ -43,7 +43,7 @@ impl Kernel for WilliamsR {
         out[0] = if talib_is_zero_scaled(hi - lo, hi.abs() + lo.abs()) {
             0.0
         } else {
-            (hi - bar[2]) / ((hi - lo) / -100.0)
+            ((hi - bar[2]) / (hi - lo)) * -100.0
         };
     }
     fn lookback(&self) -> usize {
