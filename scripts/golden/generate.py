@@ -179,6 +179,10 @@ def main() -> int:
     open_s[200:281] = close_s[199]
     wick = srng.choice([0.0, 0.0, 0.5], (2, n_steps))
     wick[:, 200:280] = 0.0
+    w.dataset("tiny", "last 800 MSFT bars with prices scaled by 1e-12 (zero tests must not depend on the "
+              "price unit)", "MIT",
+              {c.lower(): msft[c].to_numpy(float)[-800:] * (1.0 if c == "Volume" else 1e-12)
+               for c in ("Open", "High", "Low", "Close", "Volume")})
     w.dataset("steps", f"synthetic half-unit steps with ties, an 80-bar flat stretch, zero prices and zero volumes "
               f"(numpy default_rng({SEED + 2}), 600 bars)", "generated",
               {"open": open_s, "high": np.maximum(open_s, close_s) + wick[0],
@@ -259,19 +263,24 @@ def main() -> int:
         **{n: (["close"], ["real"], [{"fastperiod": 12, "slowperiod": 26, "matype": 1},
                                      {"fastperiod": 12, "slowperiod": 26, "matype": 0},
                                      {"fastperiod": 10, "slowperiod": 4, "matype": 4},
-                                     {"fastperiod": 5, "slowperiod": 9, "matype": 8}], ["real"])
+                                     {"fastperiod": 5, "slowperiod": 9, "matype": 8},
+                                     {"fastperiod": 2, "slowperiod": 8, "matype": 9},
+                                     {"fastperiod": 2, "slowperiod": 29, "matype": 2}], ["real"])
            for n in ("APO", "PPO")},
         "STOCH": (HLC, HLC, [
             {"fastk_period": 5, "slowk_period": 3, "slowk_matype": 0, "slowd_period": 3, "slowd_matype": 0},
             {"fastk_period": 14, "slowk_period": 3, "slowk_matype": 1, "slowd_period": 5, "slowd_matype": 2},
             {"fastk_period": 1, "slowk_period": 1, "slowk_matype": 0, "slowd_period": 1, "slowd_matype": 0},
+            # KAMA over %K plateaus: its path sum must be exactly zero after a flat window
+            {"fastk_period": 24, "slowk_period": 27, "slowk_matype": 6, "slowd_period": 2, "slowd_matype": 3},
         ], ["slowk", "slowd"]),
         "STOCHF": (HLC, HLC, [{"fastk_period": 5, "fastd_period": 3, "fastd_matype": 0},
                               {"fastk_period": 14, "fastd_period": 3, "fastd_matype": 1},
                               {"fastk_period": 1, "fastd_period": 1, "fastd_matype": 0}], ["fastk", "fastd"]),
         "STOCHRSI": (["close"], ["real"], [{"timeperiod": 14, "fastk_period": 5, "fastd_period": 3, "fastd_matype": 0},
                                            {"timeperiod": 14, "fastk_period": 14, "fastd_period": 3, "fastd_matype": 1},
-                                           {"timeperiod": 5, "fastk_period": 1, "fastd_period": 1, "fastd_matype": 0}],
+                                           {"timeperiod": 5, "fastk_period": 1, "fastd_period": 1, "fastd_matype": 0},
+                                           {"timeperiod": 2, "fastk_period": 2, "fastd_period": 8, "fastd_matype": 13}],
                      ["fastk", "fastd"]),
         "TRIX": (["close"], ["real"], [{"timeperiod": 30}, {"timeperiod": 5}, {"timeperiod": 1}], ["real"]),
         "ULTOSC": (HLC, HLC, [{"timeperiod1": 7, "timeperiod2": 14, "timeperiod3": 28},
@@ -349,12 +358,12 @@ def main() -> int:
     for fn_name, inputs, param_sets, outs in specs:
         for ds in ohlc_sets + ["gaps", "steps"]:
             # every parameter set on the synthetic and edge series, the defaults on the rest
-            sets = param_sets if ds in ("walk60k", "gaps") else param_sets[:1]
+            sets = param_sets if ds in ("walk60k", "gaps", "steps") else param_sets[:1]
             for k, params in enumerate(sets):
                 ta_case(fn_name, ds, inputs, params, outs, "default" if k == 0 else f"p{k}")
 
     for fn_name, (cols, _, param_sets, outs) in momentum_specs.items():
-        for ds in ["msft", "sp500", "nasdaq", "walk60k", "const", "short", "leadnan", "empty", "gaps", "steps"]:
+        for ds in ["msft", "sp500", "nasdaq", "walk60k", "const", "short", "leadnan", "empty", "gaps", "steps", "tiny"]:
             sets = param_sets if ds in ("walk60k", "gaps", "steps") else param_sets[:1]
             for k, params in enumerate(sets):
                 ta_case(fn_name, ds, cols, params, outs, "default" if k == 0 else f"p{k}")

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{kernel_decl, MAX_PERIOD};
+use super::{kernel_columns, kernel_decl, one, MAX_PERIOD};
 use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::{check_min, Result};
 
@@ -124,3 +124,31 @@ kernel_decl!(ADOSC: ChaikinOscillator, "Volume Indicators", "Chaikin A/D Oscilla
         ParamSpec::int("slowperiod", 10, 2, MAX_PERIOD, "slow EMA period"),
     ],
     outputs [OutputSpec::f64("real")]);
+
+/// Chaikin accumulation/distribution line, TA-Lib's `AD`.
+///
+/// # Errors
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "AD")]
+pub fn ad(high: &[f64], low: &[f64], close: &[f64], volume: &[f64]) -> Result<Vec<f64>> {
+    let k = AccumulationDistribution::default();
+    kernel_columns(&k, &["high", "low", "close", "volume"], &[high, low, close, volume]).map(one)
+}
+
+/// Chaikin A/D oscillator, TA-Lib's `ADOSC`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if a period is below 2;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "ADOSC")]
+pub fn adosc(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    volume: &[f64],
+    fastperiod: usize,
+    slowperiod: usize,
+) -> Result<Vec<f64>> {
+    let k = ChaikinOscillator::new(fastperiod, slowperiod)?;
+    kernel_columns(&k, &["high", "low", "close", "volume"], &[high, low, close, volume]).map(one)
+}

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::trange::true_range;
 use super::window::Window;
-use super::{kernel_decl, talib_is_zero, MAX_PERIOD};
+use super::{kernel_columns, kernel_decl, one, talib_is_zero, MAX_PERIOD};
 use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::{check_min, Result};
 
@@ -423,3 +423,108 @@ kernel_decl!(ADXR: AverageDirectionalRating, "Momentum Indicators", "Average Dir
     inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
     params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "Wilder smoothing period")],
     outputs [OutputSpec::f64("real")]);
+
+/// TA-Lib's `PLUS_DM`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 1`;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "PLUS_DM")]
+pub fn plus_dm(high: &[f64], low: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    kernel_columns(
+        &DirectionalMovement::new(timeperiod, Direction::Plus)?,
+        &["high", "low"],
+        &[high, low],
+    )
+    .map(one)
+}
+
+/// TA-Lib's `MINUS_DM`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 1`;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "MINUS_DM")]
+pub fn minus_dm(high: &[f64], low: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    kernel_columns(
+        &DirectionalMovement::new(timeperiod, Direction::Minus)?,
+        &["high", "low"],
+        &[high, low],
+    )
+    .map(one)
+}
+
+/// TA-Lib's `PLUS_DI`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 1`;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "PLUS_DI")]
+pub fn plus_di(high: &[f64], low: &[f64], close: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    kernel_columns(
+        &DirectionalIndicator::new(timeperiod, Direction::Plus)?,
+        &["high", "low", "close"],
+        &[high, low, close],
+    )
+    .map(one)
+}
+
+/// TA-Lib's `MINUS_DI`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 1`;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "MINUS_DI")]
+pub fn minus_di(high: &[f64], low: &[f64], close: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    kernel_columns(
+        &DirectionalIndicator::new(timeperiod, Direction::Minus)?,
+        &["high", "low", "close"],
+        &[high, low, close],
+    )
+    .map(one)
+}
+
+/// TA-Lib's `DX`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 2`;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "DX")]
+pub fn dx(high: &[f64], low: &[f64], close: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    kernel_columns(
+        &DirectionalIndex::new(timeperiod)?,
+        &["high", "low", "close"],
+        &[high, low, close],
+    )
+    .map(one)
+}
+
+/// TA-Lib's `ADX`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 2`;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "ADX")]
+pub fn adx(high: &[f64], low: &[f64], close: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    kernel_columns(
+        &AverageDirectionalIndex::new(timeperiod)?,
+        &["high", "low", "close"],
+        &[high, low, close],
+    )
+    .map(one)
+}
+
+/// TA-Lib's `ADXR`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 2`;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "ADXR")]
+pub fn adxr(high: &[f64], low: &[f64], close: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    kernel_columns(
+        &AverageDirectionalRating::new(timeperiod)?,
+        &["high", "low", "close"],
+        &[high, low, close],
+    )
+    .map(one)
+}

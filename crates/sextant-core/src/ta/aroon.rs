@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::window::Window;
-use super::{kernel_decl, MAX_PERIOD};
+use super::{kernel_columns, kernel_decl, one, two, MAX_PERIOD};
 use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::{check_min, Result};
 
@@ -182,3 +182,24 @@ kernel_decl!(AROONOSC: AroonOscillator, "Momentum Indicators", "Aroon Oscillator
     inputs ["high": "high prices", "low": "low prices"],
     params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "look-back length")],
     outputs [OutputSpec::f64("real")]);
+
+/// Aroon, TA-Lib's `AROON`: `(aroondown, aroonup)`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 2`;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "AROON")]
+pub fn aroon(high: &[f64], low: &[f64], timeperiod: usize) -> Result<(Vec<f64>, Vec<f64>)> {
+    kernel_columns(&Aroon::new(timeperiod)?, &["high", "low"], &[high, low]).map(two)
+}
+
+/// Aroon oscillator, TA-Lib's `AROONOSC`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 2`;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "AROONOSC")]
+pub fn aroonosc(high: &[f64], low: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    let k = AroonOscillator(Aroon::new(timeperiod)?);
+    kernel_columns(&k, &["high", "low"], &[high, low]).map(one)
+}

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::kernel_decl;
+use super::{kernel_columns, kernel_decl, one};
 use crate::decl::{FromParams, Kernel, OutputSpec, Params};
 use crate::error::Result;
 
@@ -35,3 +35,13 @@ kernel_decl!(BOP: BalanceOfPower, "Momentum Indicators", "Balance Of Power",
     inputs ["open": "open prices", "high": "high prices", "low": "low prices", "close": "close prices"],
     params [],
     outputs [OutputSpec::f64("real")]);
+
+/// Balance of power, TA-Lib's `BOP`.
+///
+/// # Errors
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "BOP")]
+pub fn bop(open: &[f64], high: &[f64], low: &[f64], close: &[f64]) -> Result<Vec<f64>> {
+    kernel_columns(&BalanceOfPower, &["open", "high", "low", "close"], &[open, high, low, close])
+        .map(one)
+}

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{kernel_decl, talib_is_zero_scaled, MAX_PERIOD};
+use super::{kernel_columns, kernel_decl, one, talib_is_zero_scaled, MAX_PERIOD};
 use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::{check_min, Result};
 
@@ -81,3 +81,14 @@ kernel_decl!(CCI: CommodityChannelIndex, "Momentum Indicators", "Commodity Chann
     inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
     params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "window length")],
     outputs [OutputSpec::f64("real")]);
+
+/// Commodity channel index, TA-Lib's `CCI`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 2`;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "CCI")]
+pub fn cci(high: &[f64], low: &[f64], close: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    let k = CommodityChannelIndex::new(timeperiod)?;
+    kernel_columns(&k, &["high", "low", "close"], &[high, low, close]).map(one)
+}

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{kernel_decl, MAX_PERIOD};
-use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
+use crate::decl::{kernel_batch, FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::{check_min, Result};
 
 /// Streaming state of `CMO`: gains and losses averaged as RSI does (mean of the first
@@ -94,3 +94,12 @@ kernel_decl!(CMO: ChandeMomentum, "Momentum Indicators", "Chande Momentum Oscill
     inputs ["real": "input series"],
     params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "number of changes averaged")],
     outputs [OutputSpec::f64("real")]);
+
+/// Chande Momentum Oscillator, TA-Lib's `CMO`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 2`.
+#[doc(alias = "CMO")]
+pub fn cmo(real: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    Ok(kernel_batch(&ChandeMomentum::new(timeperiod)?, real))
+}

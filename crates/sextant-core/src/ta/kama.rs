@@ -1,6 +1,5 @@
 use serde::{Deserialize, Serialize};
 
-use super::talib_is_zero;
 use crate::decl::{
     kernel_batch, kernel_compute, kernel_lookback, kernel_stream, Flags, FromParams, FunctionDecl,
     InputSpec, Kernel, Module, OutputSpec, ParamSpec, Params,
@@ -30,6 +29,10 @@ pub struct KaufmanAdaptiveMovingAverage {
     pos: usize,
     count: usize,
     path: f64,
+    /// Consecutive one-bar changes that were exactly zero: once they fill the window the path
+    /// is exactly zero and the running sum's rounding residue is dropped (TA-Lib 0.8.1 then
+    /// takes the efficiency ratio as 1; checked on a stochastic %K plateau).
+    zero_run: usize,
     kama: f64,
 }
 
@@ -46,6 +49,7 @@ impl KaufmanAdaptiveMovingAverage {
             pos: 0,
             count: 0,
             path: 0.0,
+            zero_run: 0,
             kama: 0.0,
         })
     }
@@ -84,6 +88,7 @@ impl Kernel for KaufmanAdaptiveMovingAverage {
         if self.count <= p {
             if self.count >= 2 {
                 self.path += (self.ago(1) - x).abs();
+                self.zero_run = if x == self.ago(1) { self.zero_run + 1 } else { 0 };
             }
             out[0] = f64::NAN;
             return;
@@ -95,12 +100,13 @@ impl Kernel for KaufmanAdaptiveMovingAverage {
             self.path -= (older - old).abs();
             self.path += (x - self.ago(1)).abs();
         }
+        self.zero_run = if x == self.ago(1) { self.zero_run + 1 } else { 0 };
+        if self.zero_run >= p {
+            self.zero_run = p;
+            self.path = 0.0;
+        }
         let roc = x - self.ago(p);
-        let er = if self.path <= roc || talib_is_zero(self.path) {
-            1.0
-        } else {
-            (roc / self.path).abs()
-        };
+        let er = if self.path <= roc || self.path <= 0.0 { 1.0 } else { (roc / self.path).abs() };
         let mut sc = er * DIFF + SLOW;
         sc *= sc;
         self.kama = (x - self.kama) * sc + self.kama;
@@ -117,6 +123,7 @@ impl Kernel for KaufmanAdaptiveMovingAverage {
         self.pos = 0;
         self.count = 0;
         self.path = 0.0;
+        self.zero_run = 0;
         self.kama = 0.0;
     }
 }

@@ -5,7 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{kernel_decl, ExponentialMovingAverage, MaKernel, MaType, MAX_PERIOD};
+use super::{
+    kernel_columns, kernel_decl, one, three, ExponentialMovingAverage, MaKernel, MaType, MAX_PERIOD,
+};
 use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::{check_min, Result};
 
@@ -192,27 +194,36 @@ impl FromParams for MacdFixKernel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MacdExtKernel(Macd<MaKernel>);
 
-impl FromParams for MacdExtKernel {
-    fn from_params(p: &Params) -> Result<Self> {
-        let (mut fp, mut ft, mut sp, mut st) = (p.usize(0), p.int(1), p.usize(2), p.int(3));
-        check_min("fastperiod", fp, 2)?;
-        check_min("slowperiod", sp, 2)?;
-        let gp = p.usize(4);
-        check_min("signalperiod", gp, 1)?;
-        if sp < fp {
-            std::mem::swap(&mut fp, &mut sp);
-            std::mem::swap(&mut ft, &mut st);
-        }
-        let (fname, sname) = if p.usize(2) < p.usize(0) {
-            ("slowmatype", "fastmatype")
+impl MacdExtKernel {
+    /// A fresh state; periods as [`MacdKernel::new`], types as matype codes (11 = SMA).
+    pub fn new(
+        fastperiod: usize,
+        fastmatype: i64,
+        slowperiod: usize,
+        slowmatype: i64,
+        signalperiod: usize,
+        signalmatype: i64,
+    ) -> Result<Self> {
+        check_min("fastperiod", fastperiod, 2)?;
+        check_min("slowperiod", slowperiod, 2)?;
+        check_min("signalperiod", signalperiod, 1)?;
+        // TA-Lib swaps the averages (periods and types) when slow < fast
+        let (fast, slow) = if slowperiod < fastperiod {
+            (("slowmatype", slowmatype, slowperiod), ("fastmatype", fastmatype, fastperiod))
         } else {
-            ("fastmatype", "slowmatype")
+            (("fastmatype", fastmatype, fastperiod), ("slowmatype", slowmatype, slowperiod))
         };
         Ok(Self(Macd::build(
-            ma_kernel(fname, ft, MaType::Sma, fp)?,
-            ma_kernel(sname, st, MaType::Sma, sp)?,
-            ma_kernel("signalmatype", p.int(5), MaType::Sma, gp)?,
+            ma_kernel(fast.0, fast.1, MaType::Sma, fast.2)?,
+            ma_kernel(slow.0, slow.1, MaType::Sma, slow.2)?,
+            ma_kernel("signalmatype", signalmatype, MaType::Sma, signalperiod)?,
         )))
+    }
+}
+
+impl FromParams for MacdExtKernel {
+    fn from_params(p: &Params) -> Result<Self> {
+        Self::new(p.usize(0), p.int(1), p.usize(2), p.int(3), p.usize(4), p.int(5))
     }
 }
 
@@ -253,7 +264,7 @@ kernel_decl!(MACDFIX: MacdFixKernel, "Momentum Indicators", "Moving Average Conv
     params [ParamSpec::int("signalperiod", 9, 1, MAX_PERIOD, "signal EMA period")],
     outputs [OutputSpec::f64("macd"), OutputSpec::f64("macdsignal"), OutputSpec::f64("macdhist")]);
 kernel_decl!(MACDEXT: MacdExtKernel, "Momentum Indicators", "MACD with controllable MA type",
-    "macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. Reference: TA-Lib MACDEXT.",
+    "macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. matype 7 (MAMA) is not supported yet. Reference: TA-Lib MACDEXT.",
     inputs ["real": "input series"],
     params [
         ParamSpec::int("fastperiod", 12, 2, MAX_PERIOD, "fast average period"),
@@ -363,7 +374,7 @@ oscillator!(ApoKernel, OscillatorKind::Absolute);
 oscillator!(PpoKernel, OscillatorKind::Percentage);
 
 kernel_decl!(APO: ApoKernel, "Momentum Indicators", "Absolute Price Oscillator",
-    "MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. Reference: TA-Lib APO.",
+    "MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. matype 7 (MAMA) is not supported yet. Reference: TA-Lib APO.",
     inputs ["real": "input series"],
     params [
         ParamSpec::int("fastperiod", 12, 2, MAX_PERIOD, "fast average period"),
@@ -372,7 +383,7 @@ kernel_decl!(APO: ApoKernel, "Momentum Indicators", "Absolute Price Oscillator",
     ],
     outputs [OutputSpec::f64("real")]);
 kernel_decl!(PPO: PpoKernel, "Momentum Indicators", "Percentage Price Oscillator",
-    "100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. Reference: TA-Lib PPO.",
+    "100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. matype 7 (MAMA) is not supported yet. Reference: TA-Lib PPO.",
     inputs ["real": "input series"],
     params [
         ParamSpec::int("fastperiod", 12, 2, MAX_PERIOD, "fast average period"),
@@ -380,3 +391,77 @@ kernel_decl!(PPO: PpoKernel, "Momentum Indicators", "Percentage Price Oscillator
         ParamSpec::matype("matype", 1, "moving-average type"),
     ],
     outputs [OutputSpec::f64("real")]);
+
+/// MACD, TA-Lib's `MACD`: `(macd, macdsignal, macdhist)`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) for a period below its bound.
+#[doc(alias = "MACD")]
+pub fn macd(
+    real: &[f64],
+    fastperiod: usize,
+    slowperiod: usize,
+    signalperiod: usize,
+) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+    let k = MacdKernel::new(fastperiod, slowperiod, signalperiod)?;
+    kernel_columns(&k, &["real"], &[real]).map(three)
+}
+
+/// MACD(12, 26) with fixed factors, TA-Lib's `MACDFIX`: `(macd, macdsignal, macdhist)`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `signalperiod < 1`.
+#[doc(alias = "MACDFIX")]
+pub fn macdfix(real: &[f64], signalperiod: usize) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+    kernel_columns(&MacdFixKernel::new(signalperiod)?, &["real"], &[real]).map(three)
+}
+
+/// MACD with any moving-average types, TA-Lib's `MACDEXT`: `(macd, macdsignal, macdhist)`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) for a period below its bound;
+/// [`Error::Unsupported`](crate::Error::Unsupported) for MAMA.
+#[doc(alias = "MACDEXT")]
+#[allow(clippy::too_many_arguments, reason = "TA-Lib's signature")]
+pub fn macdext(
+    real: &[f64],
+    fastperiod: usize,
+    fastmatype: MaType,
+    slowperiod: usize,
+    slowmatype: MaType,
+    signalperiod: usize,
+    signalmatype: MaType,
+) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+    let k = MacdExtKernel::new(
+        fastperiod,
+        fastmatype as i64,
+        slowperiod,
+        slowmatype as i64,
+        signalperiod,
+        signalmatype as i64,
+    )?;
+    kernel_columns(&k, &["real"], &[real]).map(three)
+}
+
+/// Absolute price oscillator, TA-Lib's `APO`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if a period is below 2;
+/// [`Error::Unsupported`](crate::Error::Unsupported) for MAMA.
+#[doc(alias = "APO")]
+pub fn apo(real: &[f64], fastperiod: usize, slowperiod: usize, matype: MaType) -> Result<Vec<f64>> {
+    let k = PriceOscillator::new(fastperiod, slowperiod, matype as i64, OscillatorKind::Absolute)?;
+    kernel_columns(&k, &["real"], &[real]).map(one)
+}
+
+/// Percentage price oscillator, TA-Lib's `PPO`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if a period is below 2;
+/// [`Error::Unsupported`](crate::Error::Unsupported) for MAMA.
+#[doc(alias = "PPO")]
+pub fn ppo(real: &[f64], fastperiod: usize, slowperiod: usize, matype: MaType) -> Result<Vec<f64>> {
+    let k =
+        PriceOscillator::new(fastperiod, slowperiod, matype as i64, OscillatorKind::Percentage)?;
+    kernel_columns(&k, &["real"], &[real]).map(one)
+}

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::window::Window;
-use super::{kernel_decl, talib_is_zero_scaled, MAX_PERIOD};
+use super::{kernel_columns, kernel_decl, one, talib_is_zero_scaled, MAX_PERIOD};
 use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::{check_min, Result};
 
@@ -105,3 +105,20 @@ kernel_decl!(MFI: MoneyFlowIndex, "Momentum Indicators", "Money Flow Index",
     inputs ["high": "high prices", "low": "low prices", "close": "close prices", "volume": "volume"],
     params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "window length")],
     outputs [OutputSpec::f64("real")]);
+
+/// Money flow index, TA-Lib's `MFI`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 2`;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "MFI")]
+pub fn mfi(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    volume: &[f64],
+    timeperiod: usize,
+) -> Result<Vec<f64>> {
+    let k = MoneyFlowIndex::new(timeperiod)?;
+    kernel_columns(&k, &["high", "low", "close", "volume"], &[high, low, close, volume]).map(one)
+}

@@ -45,21 +45,22 @@ mod window;
 mod wma;
 mod zlema;
 
-pub use ad::{AccumulationDistribution, ChaikinOscillator, AD, ADOSC};
+pub use ad::{ad, adosc, AccumulationDistribution, ChaikinOscillator, AD, ADOSC};
 pub use adx::{
-    AverageDirectionalIndex, AverageDirectionalRating, Direction, DirectionalIndex,
-    DirectionalIndicator, DirectionalMovement, MinusDiKernel, MinusDmKernel, PlusDiKernel,
-    PlusDmKernel, ADX, ADXR, DX, MINUS_DI, MINUS_DM, PLUS_DI, PLUS_DM,
+    adx, adxr, dx, minus_di, minus_dm, plus_di, plus_dm, AverageDirectionalIndex,
+    AverageDirectionalRating, Direction, DirectionalIndex, DirectionalIndicator,
+    DirectionalMovement, MinusDiKernel, MinusDmKernel, PlusDiKernel, PlusDmKernel, ADX, ADXR, DX,
+    MINUS_DI, MINUS_DM, PLUS_DI, PLUS_DM,
 };
-pub use aroon::{Aroon, AroonOscillator, AROON, AROONOSC};
+pub use aroon::{aroon, aroonosc, Aroon, AroonOscillator, AROON, AROONOSC};
 pub use atr::{atr, atr_into, atr_lookback, AverageTrueRange, ATR};
 pub use bbands::{bbands, bbands_into, bbands_lookback, BollingerBands, BBANDS};
-pub use bop::{BalanceOfPower, BOP};
-pub use cci::{CommodityChannelIndex, CCI};
+pub use bop::{bop, BalanceOfPower, BOP};
+pub use cci::{cci, CommodityChannelIndex, CCI};
 pub use cdlengulfing::{
     cdlengulfing, cdlengulfing_into, cdlengulfing_lookback, Engulfing, CDLENGULFING,
 };
-pub use cmo::{ChandeMomentum, CMO};
+pub use cmo::{cmo, ChandeMomentum, CMO};
 pub use dema::{dema, DoubleExponentialMovingAverage, DEMA};
 pub use elementwise::*;
 pub use ema::{ema, ema_into, ema_lookback, ExponentialMovingAverage, EMA};
@@ -67,28 +68,31 @@ pub use hma::{hma, HullMovingAverage, HMA};
 pub use kama::{kama, KaufmanAdaptiveMovingAverage, KAMA};
 pub use ma::{ma, MaKernel, MaType, MA};
 pub use macd::{
-    ApoKernel, Macd, MacdExtKernel, MacdFixKernel, MacdKernel, OscillatorKind, PpoKernel,
-    PriceOscillator, APO, MACD, MACDEXT, MACDFIX, PPO,
+    apo, macd, macdext, macdfix, ppo, ApoKernel, Macd, MacdExtKernel, MacdFixKernel, MacdKernel,
+    OscillatorKind, PpoKernel, PriceOscillator, APO, MACD, MACDEXT, MACDFIX, PPO,
 };
-pub use mfi::{MoneyFlowIndex, MFI};
-pub use obv::{OnBalanceVolume, OBV};
+pub use mfi::{mfi, MoneyFlowIndex, MFI};
+pub use obv::{obv, OnBalanceVolume, OBV};
 pub use rma::{rma, WilderMovingAverage, RMA};
 pub use roc::{
-    ChangeKind, MomKernel, PriceChange, RocKernel, RocpKernel, Rocr100Kernel, RocrKernel, MOM, ROC,
-    ROCP, ROCR, ROCR100,
+    mom, roc, rocp, rocr, rocr100, ChangeKind, MomKernel, PriceChange, RocKernel, RocpKernel,
+    Rocr100Kernel, RocrKernel, MOM, ROC, ROCP, ROCR, ROCR100,
 };
 pub use rolling::*;
 pub use rsi::{rsi, rsi_into, rsi_lookback, RelativeStrengthIndex, RSI};
 pub use sma::{sma, sma_into, sma_lookback, SimpleMovingAverage, SMA};
 pub use stats::*;
-pub use stoch::{StochFKernel, StochKernel, StochRsiKernel, Stochastic, STOCH, STOCHF, STOCHRSI};
+pub use stoch::{
+    stoch, stochf, stochrsi, StochFKernel, StochKernel, StochRsiKernel, Stochastic, STOCH, STOCHF,
+    STOCHRSI,
+};
 pub use t3::{t3, TillsonT3, T3};
 pub use tema::{tema, TripleExponentialMovingAverage, TEMA};
-pub use trange::{NormalizedAverageTrueRange, TrueRange, NATR, TRANGE};
+pub use trange::{natr, trange, NormalizedAverageTrueRange, TrueRange, NATR, TRANGE};
 pub use trima::{trima, TriangularMovingAverage, TRIMA};
-pub use trix::{Trix, TRIX};
-pub use ultosc::{UltimateOscillator, ULTOSC};
-pub use willr::{WilliamsR, WILLR};
+pub use trix::{trix, Trix, TRIX};
+pub use ultosc::{ultosc, UltimateOscillator, ULTOSC};
+pub use willr::{willr, WilliamsR, WILLR};
 pub use window::Window;
 pub use wma::{wma, wma_into, wma_lookback, WeightedMovingAverage, WMA};
 pub use zlema::{zlema, ZeroLagExponentialMovingAverage, ZLEMA};
@@ -111,6 +115,40 @@ pub(crate) fn talib_is_zero_or_neg(x: f64) -> bool {
 #[inline]
 pub(crate) fn talib_is_zero_scaled(v: f64, scale: f64) -> bool {
     v.abs() <= 0.000_000_000_000_01 * scale
+}
+
+/// Runs a kernel over whole input columns into fresh outputs (the typed batch functions);
+/// `names` name the inputs for the length check.
+pub(crate) fn kernel_columns<K: crate::decl::Kernel>(
+    k: &K,
+    names: &[&str],
+    inputs: &[&[f64]],
+) -> crate::error::Result<Vec<Vec<f64>>> {
+    let n = inputs.first().map_or(0, |c| c.len());
+    for (name, col) in names.iter().zip(inputs).skip(1) {
+        crate::error::check_same_len(name, col.len(), names[0], n)?;
+    }
+    let mut outs = vec![vec![0.0; n]; K::OUTPUTS];
+    let mut refs: Vec<&mut [f64]> = outs.iter_mut().map(Vec::as_mut_slice).collect();
+    crate::decl::run_kernel(k, inputs, &mut refs);
+    Ok(outs)
+}
+
+/// The single output of [`kernel_columns`].
+pub(crate) fn one(mut outs: Vec<Vec<f64>>) -> Vec<f64> {
+    outs.pop().unwrap_or_default()
+}
+
+/// The two outputs of [`kernel_columns`].
+pub(crate) fn two(outs: Vec<Vec<f64>>) -> (Vec<f64>, Vec<f64>) {
+    let mut it = outs.into_iter();
+    (it.next().unwrap_or_default(), it.next().unwrap_or_default())
+}
+
+/// The three outputs of [`kernel_columns`].
+pub(crate) fn three(outs: Vec<Vec<f64>>) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let mut it = outs.into_iter();
+    (it.next().unwrap_or_default(), it.next().unwrap_or_default(), it.next().unwrap_or_default())
 }
 
 /// TA-Lib's largest period.
@@ -139,3 +177,113 @@ macro_rules! kernel_decl {
     };
 }
 pub(crate) use kernel_decl;
+
+#[cfg(test)]
+mod typed_tests {
+    //! The typed batch functions equal their declarations.
+    use crate::decl::{InputData, OutVec, Value};
+    use crate::registry;
+
+    fn series(n: usize, phase: f64) -> Vec<f64> {
+        (0..n).map(|i| 50.0 + 10.0 * ((i as f64) * 0.37 + phase).sin() + (i % 7) as f64).collect()
+    }
+
+    fn via_decl(name: &str, inputs: &[&[f64]], params: &[(&str, i64)]) -> Vec<Vec<f64>> {
+        let d = registry::find("ta", name).unwrap();
+        let p = d.params_named(params.iter().map(|(k, v)| (*k, Value::Int(*v)))).unwrap();
+        let ins: Vec<InputData<'_>> = inputs.iter().map(|s| InputData::Series(s)).collect();
+        d.call(&ins, &p)
+            .unwrap()
+            .into_iter()
+            .map(|o| match o {
+                OutVec::F64(v) => v,
+                _ => unreachable!(),
+            })
+            .collect()
+    }
+
+    fn same(a: &[f64], b: &[f64]) {
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(b) {
+            assert!(x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()), "{x} != {y}");
+        }
+    }
+
+    #[test]
+    fn typed_functions_equal_declarations() {
+        use super::*;
+        let (h, l, c, v) = (series(300, 0.5), series(300, 0.1), series(300, 0.3), series(300, 2.0));
+        let (h, l): (Vec<f64>, Vec<f64>) =
+            h.iter().zip(&l).map(|(a, b)| (a.max(*b) + 1.0, a.min(*b) - 1.0)).unzip();
+        let hlc: [&[f64]; 3] = [&h, &l, &c];
+        same(&trange(&h, &l, &c).unwrap(), &via_decl("TRANGE", &hlc, &[])[0]);
+        same(&natr(&h, &l, &c, 5).unwrap(), &via_decl("NATR", &hlc, &[("timeperiod", 5)])[0]);
+        same(&roc(&c, 4).unwrap(), &via_decl("ROC", &[&c], &[("timeperiod", 4)])[0]);
+        same(&cmo(&c, 4).unwrap(), &via_decl("CMO", &[&c], &[("timeperiod", 4)])[0]);
+        same(&willr(&h, &l, &c, 6).unwrap(), &via_decl("WILLR", &hlc, &[("timeperiod", 6)])[0]);
+        same(&cci(&h, &l, &c, 6).unwrap(), &via_decl("CCI", &hlc, &[("timeperiod", 6)])[0]);
+        same(&bop(&v, &h, &l, &c).unwrap(), &via_decl("BOP", &[&v, &h, &l, &c], &[])[0]);
+        let (dn, up) = aroon(&h, &l, 6).unwrap();
+        let d = via_decl("AROON", &[&h, &l], &[("timeperiod", 6)]);
+        same(&dn, &d[0]);
+        same(&up, &d[1]);
+        same(&adxr(&h, &l, &c, 5).unwrap(), &via_decl("ADXR", &hlc, &[("timeperiod", 5)])[0]);
+        same(
+            &minus_dm(&h, &l, 5).unwrap(),
+            &via_decl("MINUS_DM", &[&h, &l], &[("timeperiod", 5)])[0],
+        );
+        let (m, s, hist) = macdext(&c, 5, MaType::Wma, 9, MaType::Ema, 4, MaType::Dema).unwrap();
+        let d = via_decl(
+            "MACDEXT",
+            &[&c],
+            &[
+                ("fastperiod", 5),
+                ("fastmatype", 2),
+                ("slowperiod", 9),
+                ("slowmatype", 1),
+                ("signalperiod", 4),
+                ("signalmatype", 3),
+            ],
+        );
+        same(&m, &d[0]);
+        same(&s, &d[1]);
+        same(&hist, &d[2]);
+        let (k, dd) = stoch(&h, &l, &c, 7, 3, MaType::Ema, 4, MaType::Sma).unwrap();
+        let d = via_decl(
+            "STOCH",
+            &hlc,
+            &[
+                ("fastk_period", 7),
+                ("slowk_period", 3),
+                ("slowk_matype", 1),
+                ("slowd_period", 4),
+                ("slowd_matype", 0),
+            ],
+        );
+        same(&k, &d[0]);
+        same(&dd, &d[1]);
+        same(
+            &ppo(&c, 9, 4, MaType::Kama).unwrap(),
+            &via_decl("PPO", &[&c], &[("fastperiod", 9), ("slowperiod", 4), ("matype", 6)])[0],
+        );
+        same(
+            &ultosc(&h, &l, &c, 9, 3, 6).unwrap(),
+            &via_decl(
+                "ULTOSC",
+                &hlc,
+                &[("timeperiod1", 9), ("timeperiod2", 3), ("timeperiod3", 6)],
+            )[0],
+        );
+        same(
+            &mfi(&h, &l, &c, &v, 5).unwrap(),
+            &via_decl("MFI", &[&h, &l, &c, &v], &[("timeperiod", 5)])[0],
+        );
+        same(&obv(&c, &v).unwrap(), &via_decl("OBV", &[&c, &v], &[])[0]);
+        same(
+            &adosc(&h, &l, &c, &v, 4, 8).unwrap(),
+            &via_decl("ADOSC", &[&h, &l, &c, &v], &[("fastperiod", 4), ("slowperiod", 8)])[0],
+        );
+        assert!(mfi(&h, &l, &c[..10], &v, 5).is_err(), "length mismatch is an error");
+        assert!(macd(&c, 1, 26, 9).is_err(), "fastperiod 1 is out of range");
+    }
+}

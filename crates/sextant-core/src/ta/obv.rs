@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::kernel_decl;
+use super::{kernel_columns, kernel_decl, one};
 use crate::decl::{FromParams, Kernel, OutputSpec, Params};
 use crate::error::Result;
 
@@ -48,3 +48,12 @@ kernel_decl!(OBV: OnBalanceVolume, "Volume Indicators", "On Balance Volume",
     inputs ["real": "input series, e.g. close prices", "volume": "volume"],
     params [],
     outputs [OutputSpec::f64("real")]);
+
+/// On balance volume, TA-Lib's `OBV`.
+///
+/// # Errors
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "OBV")]
+pub fn obv(real: &[f64], volume: &[f64]) -> Result<Vec<f64>> {
+    kernel_columns(&OnBalanceVolume::default(), &["real", "volume"], &[real, volume]).map(one)
+}

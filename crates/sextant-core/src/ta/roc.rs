@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::window::Window;
 use super::{kernel_decl, MAX_PERIOD};
-use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
+use crate::decl::{kernel_batch, FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::{check_min, Result};
 
 /// Which change a [`PriceChange`] state reports.
@@ -135,3 +135,48 @@ kernel_decl!(ROCR100: Rocr100Kernel, "Momentum Indicators", "Rate of change rati
     inputs ["real": "input series"],
     params [ParamSpec::int("timeperiod", 10, 1, MAX_PERIOD, "bars back")],
     outputs [OutputSpec::f64("real")]);
+
+/// Momentum `real - real[t - timeperiod]`, TA-Lib's `MOM` (`prev` = `timeperiod` bars back; 0 for a zero `prev`).
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 1`.
+#[doc(alias = "MOM")]
+pub fn mom(real: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    Ok(kernel_batch(&PriceChange::new(timeperiod, ChangeKind::Mom)?, real))
+}
+
+/// Rate of change `((real / prev) - 1) * 100`, TA-Lib's `ROC` (`prev` = `timeperiod` bars back; 0 for a zero `prev`).
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 1`.
+#[doc(alias = "ROC")]
+pub fn roc(real: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    Ok(kernel_batch(&PriceChange::new(timeperiod, ChangeKind::Roc)?, real))
+}
+
+/// Rate of change `(real - prev) / prev`, TA-Lib's `ROCP` (`prev` = `timeperiod` bars back; 0 for a zero `prev`).
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 1`.
+#[doc(alias = "ROCP")]
+pub fn rocp(real: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    Ok(kernel_batch(&PriceChange::new(timeperiod, ChangeKind::Rocp)?, real))
+}
+
+/// Rate of change ratio `real / prev`, TA-Lib's `ROCR` (`prev` = `timeperiod` bars back; 0 for a zero `prev`).
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 1`.
+#[doc(alias = "ROCR")]
+pub fn rocr(real: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    Ok(kernel_batch(&PriceChange::new(timeperiod, ChangeKind::Rocr)?, real))
+}
+
+/// Rate of change ratio `real / prev * 100`, TA-Lib's `ROCR100` (`prev` = `timeperiod` bars back; 0 for a zero `prev`).
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 1`.
+#[doc(alias = "ROCR100")]
+pub fn rocr100(real: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    Ok(kernel_batch(&PriceChange::new(timeperiod, ChangeKind::Rocr100)?, real))
+}

@@ -1,6 +1,5 @@
 use serde::{Deserialize, Serialize};
 
-use super::talib_is_zero;
 use crate::decl::{
     run_kernel, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec,
     ParamSpec, StreamDecl,
@@ -17,7 +16,7 @@ pub const fn rsi_lookback(timeperiod: usize) -> usize {
 ///
 /// Average gain and loss are seeded with the mean of the first `p` changes and then
 /// Wilder-smoothed: `avg = (avg * (p - 1) + change) / p`; `RSI = 100 * gain / (gain + loss)`.
-/// As in TA-Lib, a window without movement (gain + loss < 1e-8) gives 0.
+/// As in TA-Lib, a window without movement (gain + loss = 0) gives 0.
 ///
 /// # Errors
 /// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 2`.
@@ -69,13 +68,15 @@ impl std::fmt::Display for RelativeStrengthIndex {
     }
 }
 
+/// TA-Lib 0.8.1 tests the total exactly (an RSI of a series scaled by 1e-20 equals the
+/// unscaled one there), so only a window without any movement gives 0.
 #[inline]
 fn rsi_value(gain: f64, loss: f64) -> f64 {
     let t = gain + loss;
-    if talib_is_zero(t) {
-        0.0
-    } else {
+    if t > 0.0 {
         100.0 * (gain / t)
+    } else {
+        0.0
     }
 }
 
@@ -99,8 +100,9 @@ impl Kernel for RelativeStrengthIndex {
             self.gain += d.max(0.0);
             self.count += 1;
             if self.count == self.period {
-                self.loss /= pf;
-                self.gain /= pf;
+                // TA-Lib 0.8.1 multiplies by 1/p (bit for bit; dividing differs in the last bit)
+                self.loss *= 1.0 / pf;
+                self.gain *= 1.0 / pf;
                 out[0] = rsi_value(self.gain, self.loss);
             } else {
                 out[0] = f64::NAN;
@@ -111,8 +113,8 @@ impl Kernel for RelativeStrengthIndex {
             self.gain *= m;
             self.loss -= d.min(0.0);
             self.gain += d.max(0.0);
-            self.loss /= pf;
-            self.gain /= pf;
+            self.loss *= 1.0 / pf;
+            self.gain *= 1.0 / pf;
             out[0] = rsi_value(self.gain, self.loss);
         }
     }

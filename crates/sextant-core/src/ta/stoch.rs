@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::aroon::HighLowWindow;
 use super::macd::ma_kernel;
 use super::{
-    kernel_decl, talib_is_zero_scaled, MaKernel, MaType, RelativeStrengthIndex, MAX_PERIOD,
+    kernel_columns, kernel_decl, talib_is_zero_scaled, two, MaKernel, MaType,
+    RelativeStrengthIndex, MAX_PERIOD,
 };
 use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::{check_min, Result};
@@ -37,7 +38,7 @@ impl Stochastic {
         let k = if talib_is_zero_scaled(hi - lo, hi.abs() + lo.abs()) {
             0.0
         } else {
-            (c - lo) / ((hi - lo) / 100.0)
+            ((c - lo) / (hi - lo)) * 100.0
         };
         let a = self.first.next(k);
         if a.is_nan() {
@@ -194,7 +195,7 @@ impl Kernel for StochRsiKernel {
 }
 
 kernel_decl!(STOCH: StochKernel, "Momentum Indicators", "Stochastic",
-    "fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). Reference: TA-Lib STOCH.",
+    "fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCH.",
     inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
     params [
         ParamSpec::int("fastk_period", 5, 1, MAX_PERIOD, "%K window"),
@@ -205,7 +206,7 @@ kernel_decl!(STOCH: StochKernel, "Momentum Indicators", "Stochastic",
     ],
     outputs [OutputSpec::f64("slowk"), OutputSpec::f64("slowd")]);
 kernel_decl!(STOCHF: StochFKernel, "Momentum Indicators", "Stochastic Fast",
-    "fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). Reference: TA-Lib STOCHF.",
+    "fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHF.",
     inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
     params [
         ParamSpec::int("fastk_period", 5, 1, MAX_PERIOD, "%K window"),
@@ -214,7 +215,7 @@ kernel_decl!(STOCHF: StochFKernel, "Momentum Indicators", "Stochastic Fast",
     ],
     outputs [OutputSpec::f64("fastk"), OutputSpec::f64("fastd")]);
 kernel_decl!(STOCHRSI: StochRsiKernel, "Momentum Indicators", "Stochastic Relative Strength Index",
-    "STOCHF applied to RSI(timeperiod) as high, low and close. Reference: TA-Lib STOCHRSI.",
+    "STOCHF applied to RSI(timeperiod) as high, low and close. matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHRSI.",
     inputs ["real": "input series"],
     params [
         ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "RSI period"),
@@ -223,3 +224,74 @@ kernel_decl!(STOCHRSI: StochRsiKernel, "Momentum Indicators", "Stochastic Relati
         ParamSpec::matype("fastd_matype", 0, "%D average type"),
     ],
     outputs [OutputSpec::f64("fastk"), OutputSpec::f64("fastd")]);
+
+/// Slow stochastic, TA-Lib's `STOCH`: `(slowk, slowd)`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if a period is below 1;
+/// [`Error::Unsupported`](crate::Error::Unsupported) for MAMA;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "STOCH")]
+#[allow(clippy::too_many_arguments, reason = "TA-Lib's signature")]
+pub fn stoch(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    fastk_period: usize,
+    slowk_period: usize,
+    slowk_matype: MaType,
+    slowd_period: usize,
+    slowd_matype: MaType,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    check_min("slowk_period", slowk_period, 1)?;
+    check_min("slowd_period", slowd_period, 1)?;
+    let k = StochKernel(Stochastic::build(
+        fastk_period,
+        ma_kernel("slowk_matype", slowk_matype as i64, MaType::Sma, slowk_period)?,
+        Some(ma_kernel("slowd_matype", slowd_matype as i64, MaType::Sma, slowd_period)?),
+    )?);
+    kernel_columns(&k, &["high", "low", "close"], &[high, low, close]).map(two)
+}
+
+/// Fast stochastic, TA-Lib's `STOCHF`: `(fastk, fastd)`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if a period is below 1;
+/// [`Error::Unsupported`](crate::Error::Unsupported) for MAMA;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "STOCHF")]
+pub fn stochf(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    fastk_period: usize,
+    fastd_period: usize,
+    fastd_matype: MaType,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    check_min("fastd_period", fastd_period, 1)?;
+    let d = ma_kernel("fastd_matype", fastd_matype as i64, MaType::Sma, fastd_period)?;
+    let k = StochFKernel(Stochastic::build(fastk_period, d, None)?);
+    kernel_columns(&k, &["high", "low", "close"], &[high, low, close]).map(two)
+}
+
+/// Stochastic RSI, TA-Lib's `STOCHRSI`: `(fastk, fastd)`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if a period is below its bound;
+/// [`Error::Unsupported`](crate::Error::Unsupported) for MAMA.
+#[doc(alias = "STOCHRSI")]
+pub fn stochrsi(
+    real: &[f64],
+    timeperiod: usize,
+    fastk_period: usize,
+    fastd_period: usize,
+    fastd_matype: MaType,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    check_min("fastd_period", fastd_period, 1)?;
+    let d = ma_kernel("fastd_matype", fastd_matype as i64, MaType::Sma, fastd_period)?;
+    let k = StochRsiKernel {
+        rsi: RelativeStrengthIndex::new(timeperiod)?,
+        stoch: Stochastic::build(fastk_period, d, None)?,
+    };
+    kernel_columns(&k, &["real"], &[real]).map(two)
+}

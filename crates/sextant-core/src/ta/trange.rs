@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{kernel_decl, AverageTrueRange, MAX_PERIOD};
+use super::{kernel_columns, kernel_decl, one, AverageTrueRange, MAX_PERIOD};
 use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::Result;
 
@@ -104,3 +104,23 @@ kernel_decl!(NATR: NormalizedAverageTrueRange, "Volatility Indicators", "Normali
     inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
     params [ParamSpec::int("timeperiod", 14, 1, MAX_PERIOD, "Wilder smoothing period")],
     outputs [OutputSpec::f64("real")]);
+
+/// True range, TA-Lib's `TRANGE` (NaN on the first bar).
+///
+/// # Errors
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "TRANGE")]
+pub fn trange(high: &[f64], low: &[f64], close: &[f64]) -> Result<Vec<f64>> {
+    kernel_columns(&TrueRange::default(), &["high", "low", "close"], &[high, low, close]).map(one)
+}
+
+/// Normalised average true range, TA-Lib's `NATR`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 1`;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "NATR")]
+pub fn natr(high: &[f64], low: &[f64], close: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    let k = NormalizedAverageTrueRange::new(timeperiod)?;
+    kernel_columns(&k, &["high", "low", "close"], &[high, low, close]).map(one)
+}

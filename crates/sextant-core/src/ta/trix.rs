@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::roc::ChangeKind;
 use super::{kernel_decl, ExponentialMovingAverage, MAX_PERIOD};
-use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
+use crate::decl::{kernel_batch, FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::Result;
 
 /// Streaming state of `TRIX`: `EMA(EMA(EMA(x)))`, each SMA-seeded from its input's first
@@ -64,3 +64,12 @@ kernel_decl!(TRIX: Trix, "Momentum Indicators", "1-day Rate-Of-Change (ROC) of a
     inputs ["real": "input series"],
     params [ParamSpec::int("timeperiod", 30, 1, MAX_PERIOD, "EMA period")],
     outputs [OutputSpec::f64("real")]);
+
+/// Triple-EMA rate of change, TA-Lib's `TRIX`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 1`.
+#[doc(alias = "TRIX")]
+pub fn trix(real: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    Ok(kernel_batch(&Trix::new(timeperiod)?, real))
+}

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::trange::true_range;
 use super::window::Window;
-use super::{kernel_decl, MAX_PERIOD};
+use super::{kernel_columns, kernel_decl, one, MAX_PERIOD};
 use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::{check_min, Result};
 
@@ -117,3 +117,21 @@ kernel_decl!(ULTOSC: UltimateOscillator, "Momentum Indicators", "Ultimate Oscill
         ParamSpec::int("timeperiod3", 28, 1, MAX_PERIOD, "third period"),
     ],
     outputs [OutputSpec::f64("real")]);
+
+/// Ultimate oscillator, TA-Lib's `ULTOSC`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if a period is below 1;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "ULTOSC")]
+pub fn ultosc(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    timeperiod1: usize,
+    timeperiod2: usize,
+    timeperiod3: usize,
+) -> Result<Vec<f64>> {
+    let k = UltimateOscillator::new(timeperiod1, timeperiod2, timeperiod3)?;
+    kernel_columns(&k, &["high", "low", "close"], &[high, low, close]).map(one)
+}

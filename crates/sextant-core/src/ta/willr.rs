@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::aroon::HighLowWindow;
-use super::{kernel_decl, talib_is_zero_scaled, MAX_PERIOD};
+use super::{kernel_columns, kernel_decl, one, talib_is_zero_scaled, MAX_PERIOD};
 use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::{check_min, Result};
 
@@ -43,7 +43,7 @@ impl Kernel for WilliamsR {
         out[0] = if talib_is_zero_scaled(hi - lo, hi.abs() + lo.abs()) {
             0.0
         } else {
-            (hi - bar[2]) / ((hi - lo) / -100.0)
+            ((hi - bar[2]) / (hi - lo)) * -100.0
         };
     }
     fn lookback(&self) -> usize {
@@ -59,3 +59,14 @@ kernel_decl!(WILLR: WilliamsR, "Momentum Indicators", "Williams' %R",
     inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
     params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "window length")],
     outputs [OutputSpec::f64("real")]);
+
+/// Williams' %R, TA-Lib's `WILLR`.
+///
+/// # Errors
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 2`;
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+#[doc(alias = "WILLR")]
+pub fn willr(high: &[f64], low: &[f64], close: &[f64], timeperiod: usize) -> Result<Vec<f64>> {
+    let k = WilliamsR::new(timeperiod)?;
+    kernel_columns(&k, &["high", "low", "close"], &[high, low, close]).map(one)
+}

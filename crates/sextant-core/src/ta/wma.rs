@@ -38,7 +38,11 @@ pub fn wma_into(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> 
     Ok(())
 }
 
-/// Streaming state of [`wma`]: the weighted and plain sums of the window, slid per bar.
+/// Streaming state of [`wma`]: the weighted and plain sums of the window, slid per bar in
+/// TA-Lib's order (add the new value to the plain sum, drop the trailing one, add `p * x` to
+/// the weighted sum, output, then take the plain sum off the weighted one) and summed afresh
+/// from the window every `p` bars, so rounding cannot accumulate (TA-Lib 0.8.1's WMA stays
+/// within ~1e-15 relative of the exact value on long series; a running sum alone drifts).
 #[doc(alias = "WMA")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WeightedMovingAverage {
@@ -48,6 +52,10 @@ pub struct WeightedMovingAverage {
     count: usize,
     weighted: f64,
     plain: f64,
+    /// The value the plain sum drops at the next bar (0 before the first output).
+    trailing: f64,
+    /// Sliding updates since the sums were last computed from the window.
+    since: usize,
 }
 
 impl WeightedMovingAverage {
@@ -61,6 +69,8 @@ impl WeightedMovingAverage {
             count: 0,
             weighted: 0.0,
             plain: 0.0,
+            trailing: 0.0,
+            since: 0,
         })
     }
 
@@ -79,26 +89,46 @@ impl Kernel for WeightedMovingAverage {
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
         let x = bar[0];
         let p = self.period;
+        if p == 1 {
+            // TA-Lib copies the input for a period of 1
+            out[0] = x;
+            return;
+        }
         let pf = p as f64;
-        let oldest = self.buf[self.pos];
         self.buf[self.pos] = x;
         self.pos += 1;
         if self.pos == p {
             self.pos = 0;
         }
-        if self.count < p {
+        if self.count + 1 < p {
             // warm-up: the i-th value (1-based) has weight i
             self.count += 1;
-            self.weighted += x * self.count as f64;
             self.plain += x;
-            out[0] =
-                if self.count == p { self.weighted / (pf * (pf + 1.0) / 2.0) } else { f64::NAN };
-        } else {
-            // every weight drops by one (the oldest leaves), the new value gets weight p
-            self.weighted += x * pf - self.plain;
-            self.plain += x - oldest;
-            out[0] = self.weighted / (pf * (pf + 1.0) / 2.0);
+            self.weighted += x * self.count as f64;
+            out[0] = f64::NAN;
+            return;
         }
+        self.count = p;
+        if self.since >= p {
+            // oldest first: the slot at the write position, then around the ring
+            let (newer, older) = self.buf.split_at(self.pos);
+            self.plain = 0.0;
+            self.weighted = 0.0;
+            for (k, v) in older.iter().chain(newer).enumerate() {
+                self.plain += v;
+                self.weighted += v * (k + 1) as f64;
+            }
+            self.since = 0;
+        } else {
+            self.plain += x;
+            self.plain -= self.trailing;
+            self.weighted += x * pf;
+            self.since += 1;
+        }
+        // the oldest value of the window (at the write position, the next slot to overwrite)
+        self.trailing = self.buf[self.pos];
+        out[0] = self.weighted / (pf * (pf + 1.0) / 2.0);
+        self.weighted -= self.plain;
     }
     fn lookback(&self) -> usize {
         self.period - 1
@@ -108,6 +138,8 @@ impl Kernel for WeightedMovingAverage {
         self.count = 0;
         self.weighted = 0.0;
         self.plain = 0.0;
+        self.trailing = 0.0;
+        self.since = 0;
     }
 }
 
