@@ -1035,7 +1035,7 @@ export declare namespace ta {
   /**
    * MACD with controllable MA type.
    *
-   * macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. Reference: TA-Lib MACDEXT.
+   * macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. matype 7 (MAMA) is not supported yet. Reference: TA-Lib MACDEXT.
    *
    * @param real input series
    * @param options fastperiod = 12, fastmatype = 0, slowperiod = 26, slowmatype = 0, signalperiod = 9, signalmatype = 0
@@ -1047,7 +1047,7 @@ export declare namespace ta {
   /**
    * Absolute Price Oscillator.
    *
-   * MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. Reference: TA-Lib APO.
+   * MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. matype 7 (MAMA) is not supported yet. Reference: TA-Lib APO.
    *
    * @param real input series
    * @param options fastperiod = 12, slowperiod = 26, matype = 1
@@ -1059,7 +1059,7 @@ export declare namespace ta {
   /**
    * Percentage Price Oscillator.
    *
-   * 100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. Reference: TA-Lib PPO.
+   * 100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. matype 7 (MAMA) is not supported yet. Reference: TA-Lib PPO.
    *
    * @param real input series
    * @param options fastperiod = 12, slowperiod = 26, matype = 1
@@ -1071,7 +1071,7 @@ export declare namespace ta {
   /**
    * Stochastic.
    *
-   * fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). Reference: TA-Lib STOCH.
+   * fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCH.
    *
    * @param high high prices
    * @param low low prices
@@ -1085,7 +1085,7 @@ export declare namespace ta {
   /**
    * Stochastic Fast.
    *
-   * fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). Reference: TA-Lib STOCHF.
+   * fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHF.
    *
    * @param high high prices
    * @param low low prices
@@ -1099,7 +1099,7 @@ export declare namespace ta {
   /**
    * Stochastic Relative Strength Index.
    *
-   * STOCHF applied to RSI(timeperiod) as high, low and close. Reference: TA-Lib STOCHRSI.
+   * STOCHF applied to RSI(timeperiod) as high, low and close. matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHRSI.
    *
    * @param real input series
    * @param options timeperiod = 14, fastkPeriod = 5, fastdPeriod = 3, fastdMatype = 0

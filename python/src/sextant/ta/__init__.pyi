@@ -1567,7 +1567,7 @@ def MACDFIX(real: ArrayLike, signalperiod: int = 9, *, out: Optional[Union[NDArr
 def MACDEXT(real: ArrayLike, fastperiod: int = 12, fastmatype: int = 0, slowperiod: int = 26, slowmatype: int = 0, signalperiod: int = 9, signalmatype: int = 0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """MACD with controllable MA type.
 
-    macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. Reference: TA-Lib MACDEXT.
+    macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. matype 7 (MAMA) is not supported yet. Reference: TA-Lib MACDEXT.
 
     Args:
         real: input series (1-D array-like, pandas or polars Series).
@@ -1594,7 +1594,7 @@ def MACDEXT(real: ArrayLike, fastperiod: int = 12, fastmatype: int = 0, slowperi
 def APO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Absolute Price Oscillator.
 
-    MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. Reference: TA-Lib APO.
+    MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. matype 7 (MAMA) is not supported yet. Reference: TA-Lib APO.
 
     Args:
         real: input series (1-D array-like, pandas or polars Series).
@@ -1616,7 +1616,7 @@ def APO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int
 def PPO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Percentage Price Oscillator.
 
-    100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. Reference: TA-Lib PPO.
+    100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. matype 7 (MAMA) is not supported yet. Reference: TA-Lib PPO.
 
     Args:
         real: input series (1-D array-like, pandas or polars Series).
@@ -1638,7 +1638,7 @@ def PPO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int
 def STOCH(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 5, slowk_period: int = 3, slowk_matype: int = 0, slowd_period: int = 3, slowd_matype: int = 0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Stochastic.
 
-    fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). Reference: TA-Lib STOCH.
+    fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCH.
 
     Args:
         high: high prices (1-D array-like, pandas or polars Series).
@@ -1665,7 +1665,7 @@ def STOCH(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int =
 def STOCHF(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Stochastic Fast.
 
-    fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). Reference: TA-Lib STOCHF.
+    fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHF.
 
     Args:
         high: high prices (1-D array-like, pandas or polars Series).
@@ -1690,7 +1690,7 @@ def STOCHF(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int 
 def STOCHRSI(real: ArrayLike, timeperiod: int = 14, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Stochastic Relative Strength Index.
 
-    STOCHF applied to RSI(timeperiod) as high, low and close. Reference: TA-Lib STOCHRSI.
+    STOCHF applied to RSI(timeperiod) as high, low and close. matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHRSI.
 
     Args:
         real: input series (1-D array-like, pandas or polars Series).

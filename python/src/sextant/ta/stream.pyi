@@ -1448,7 +1448,7 @@ def MACDFIX(history: Optional[ArrayLike] = None, signalperiod: int = 9) -> Strea
 def MACDEXT(history: Optional[ArrayLike] = None, fastperiod: int = 12, fastmatype: int = 0, slowperiod: int = 26, slowmatype: int = 0, signalperiod: int = 9, signalmatype: int = 0) -> Stream:
     """MACD with controllable MA type (streaming state).
 
-    macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. Reference: TA-Lib MACDEXT.
+    macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. matype 7 (MAMA) is not supported yet. Reference: TA-Lib MACDEXT.
 
     Args:
         history: optional past bars to feed first: an array.
@@ -1472,7 +1472,7 @@ def MACDEXT(history: Optional[ArrayLike] = None, fastperiod: int = 12, fastmatyp
 def APO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1) -> Stream:
     """Absolute Price Oscillator (streaming state).
 
-    MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. Reference: TA-Lib APO.
+    MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. matype 7 (MAMA) is not supported yet. Reference: TA-Lib APO.
 
     Args:
         history: optional past bars to feed first: an array.
@@ -1493,7 +1493,7 @@ def APO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: i
 def PPO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1) -> Stream:
     """Percentage Price Oscillator (streaming state).
 
-    100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. Reference: TA-Lib PPO.
+    100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. matype 7 (MAMA) is not supported yet. Reference: TA-Lib PPO.
 
     Args:
         history: optional past bars to feed first: an array.
@@ -1514,7 +1514,7 @@ def PPO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: i
 def STOCH(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fastk_period: int = 5, slowk_period: int = 3, slowk_matype: int = 0, slowd_period: int = 3, slowd_matype: int = 0) -> Stream:
     """Stochastic (streaming state).
 
-    fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). Reference: TA-Lib STOCH.
+    fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCH.
 
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
@@ -1537,7 +1537,7 @@ def STOCH(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fast
 def STOCHF(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0) -> Stream:
     """Stochastic Fast (streaming state).
 
-    fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). Reference: TA-Lib STOCHF.
+    fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHF.
 
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
@@ -1558,7 +1558,7 @@ def STOCHF(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fas
 def STOCHRSI(history: Optional[ArrayLike] = None, timeperiod: int = 14, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0) -> Stream:
     """Stochastic Relative Strength Index (streaming state).
 
-    STOCHF applied to RSI(timeperiod) as high, low and close. Reference: TA-Lib STOCHRSI.
+    STOCHF applied to RSI(timeperiod) as high, low and close. matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHRSI.
 
     Args:
         history: optional past bars to feed first: an array.
