@@ -110,6 +110,126 @@ export declare namespace ta {
    */
   function EMA(real: Series, options?: EMAOptions): Float64Array;
   /**
+   * Weighted Moving Average.
+   *
+   * Linearly weighted average of the last timeperiod values (weights 1..timeperiod, newest heaviest). Reference: TA-Lib WMA.
+   *
+   * @param real input series, e.g. close prices
+   * @param options timeperiod = 30
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 29.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function WMA(real: Series, options?: WMAOptions): Float64Array;
+  /**
+   * Double Exponential Moving Average.
+   *
+   * 2*EMA(x) - EMA(EMA(x)), each EMA seeded with an SMA. Reference: TA-Lib DEMA.
+   *
+   * @param real input series, e.g. close prices
+   * @param options timeperiod = 30
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 58.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function DEMA(real: Series, options?: DEMAOptions): Float64Array;
+  /**
+   * Triple Exponential Moving Average.
+   *
+   * 3*E1 - 3*E2 + E3 with E1 = EMA(x), E2 = EMA(E1), E3 = EMA(E2), each SMA-seeded. Reference: TA-Lib TEMA.
+   *
+   * @param real input series, e.g. close prices
+   * @param options timeperiod = 30
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 87.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function TEMA(real: Series, options?: TEMAOptions): Float64Array;
+  /**
+   * Triangular Moving Average.
+   *
+   * Triangularly weighted average of the last timeperiod values (an SMA of an SMA). Reference: TA-Lib TRIMA.
+   *
+   * @param real input series, e.g. close prices
+   * @param options timeperiod = 30
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 29.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function TRIMA(real: Series, options?: TRIMAOptions): Float64Array;
+  /**
+   * Kaufman Adaptive Moving Average.
+   *
+   * EMA-like average whose factor follows the efficiency ratio of the last timeperiod changes (fast 2, slow 30). Reference: TA-Lib KAMA.
+   *
+   * @param real input series, e.g. close prices
+   * @param options timeperiod = 30
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 30.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function KAMA(real: Series, options?: KAMAOptions): Float64Array;
+  /**
+   * Triple Exponential Moving Average (T3).
+   *
+   * Tillson's T3: six chained EMAs combined with the volume factor vfactor. Reference: TA-Lib T3.
+   *
+   * @param real input series, e.g. close prices
+   * @param options timeperiod = 5, vfactor = 0.7
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 24.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function T3(real: Series, options?: T3Options): Float64Array;
+  /**
+   * Hull Moving Average.
+   *
+   * WMA over floor(sqrt(p)) bars of 2*WMA(p/2) - WMA(p). Reference: TA-Lib 0.8 HMA.
+   *
+   * @param real input series, e.g. close prices
+   * @param options timeperiod = 20
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 22.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function HMA(real: Series, options?: HMAOptions): Float64Array;
+  /**
+   * Zero-Lag Exponential Moving Average.
+   *
+   * EMA of x + (x - x[lag]) with lag = (timeperiod-1)/2. Reference: TA-Lib 0.8 ZLEMA.
+   *
+   * @param real input series, e.g. close prices
+   * @param options timeperiod = 30
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 43.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ZLEMA(real: Series, options?: ZLEMAOptions): Float64Array;
+  /**
+   * Wilder's Running Moving Average.
+   *
+   * SMA-seeded, then (rma*(p-1) + x)/p (alpha = 1/timeperiod). Reference: TA-Lib 0.8 RMA.
+   *
+   * @param real input series, e.g. close prices
+   * @param options timeperiod = 30
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 29.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function RMA(real: Series, options?: RMAOptions): Float64Array;
+  /**
+   * Moving average.
+   *
+   * Moving average of the type given by matype (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 8 T3, 9 HMA, 10 identity, 11 default = SMA, 12 ZLEMA, 13 RMA; 7 MAMA not yet). Reference: TA-Lib MA.
+   *
+   * @param real input series, e.g. close prices
+   * @param options timeperiod = 30, matype = 0
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 29.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MA(real: Series, options?: MAOptions): Float64Array;
+  /**
    * Relative Strength Index.
    *
    * Wilder's RSI: 100 * avg_gain / (avg_gain + avg_loss), averages SMA-seeded then Wilder-smoothed. Reference: TA-Lib RSI.
@@ -162,6 +282,925 @@ export declare namespace ta {
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function CDLENGULFING(open: Series, high: Series, low: Series, close: Series, options?: CDLENGULFINGOptions): Int32Array;
+  /**
+   * Summation.
+   *
+   * Sum of the last timeperiod values. Reference: TA-Lib SUM.
+   *
+   * @param real input series
+   * @param options timeperiod = 30
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 29.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function SUM(real: Series, options?: SUMOptions): Float64Array;
+  /**
+   * Highest value over a specified period.
+   *
+   * Highest of the last timeperiod values. Reference: TA-Lib MAX.
+   *
+   * @param real input series
+   * @param options timeperiod = 30
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 29.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MAX(real: Series, options?: MAXOptions): Float64Array;
+  /**
+   * Lowest value over a specified period.
+   *
+   * Lowest of the last timeperiod values. Reference: TA-Lib MIN.
+   *
+   * @param real input series
+   * @param options timeperiod = 30
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 29.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MIN(real: Series, options?: MINOptions): Float64Array;
+  /**
+   * Lowest and highest values over a specified period.
+   *
+   * (lowest, highest) of the last timeperiod values. Reference: TA-Lib MINMAX.
+   *
+   * @param real input series
+   * @param options timeperiod = 30
+   * @returns { min, max }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 29.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MINMAX(real: Series, options?: MINMAXOptions): MINMAXResult;
+  /**
+   * Cumulative Sum.
+   *
+   * Running total from the first bar. Reference: TA-Lib 0.8 CUMSUM.
+   *
+   * @param real input series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CUMSUM(real: Series, options?: CUMSUMOptions): Float64Array;
+  /**
+   * Average Deviation.
+   *
+   * Mean absolute deviation of the last timeperiod values from their mean. Reference: TA-Lib 0.8 AVGDEV.
+   *
+   * @param real input series
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function AVGDEV(real: Series, options?: AVGDEVOptions): Float64Array;
+  /**
+   * Variance.
+   *
+   * Population variance of the last timeperiod values (nbdev is ignored, as TA-Lib). Reference: TA-Lib VAR.
+   *
+   * @param real input series
+   * @param options timeperiod = 5, nbdev = 1
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 4.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function VAR(real: Series, options?: VAROptions): Float64Array;
+  /**
+   * Standard Deviation.
+   *
+   * Population standard deviation of the last timeperiod values times nbdev. Reference: TA-Lib STDDEV.
+   *
+   * @param real input series
+   * @param options timeperiod = 5, nbdev = 1
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 4.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function STDDEV(real: Series, options?: STDDEVOptions): Float64Array;
+  /**
+   * Linear Regression.
+   *
+   * Least-squares line through the last timeperiod values, evaluated at the newest bar. Reference: TA-Lib LINEARREG.
+   *
+   * @param real input series
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function LINEARREG(real: Series, options?: LINEARREGOptions): Float64Array;
+  /**
+   * Linear Regression Slope.
+   *
+   * Slope per bar of the least-squares line through the last timeperiod values. Reference: TA-Lib LINEARREG_SLOPE.
+   *
+   * @param real input series
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function LINEARREG_SLOPE(real: Series, options?: LINEARREG_SLOPEOptions): Float64Array;
+  /**
+   * Linear Regression Intercept.
+   *
+   * Value of the least-squares line at the oldest bar of the window. Reference: TA-Lib LINEARREG_INTERCEPT.
+   *
+   * @param real input series
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function LINEARREG_INTERCEPT(real: Series, options?: LINEARREG_INTERCEPTOptions): Float64Array;
+  /**
+   * Linear Regression Angle.
+   *
+   * atan(slope) in degrees. Reference: TA-Lib LINEARREG_ANGLE.
+   *
+   * @param real input series
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function LINEARREG_ANGLE(real: Series, options?: LINEARREG_ANGLEOptions): Float64Array;
+  /**
+   * Time Series Forecast.
+   *
+   * The least-squares line extended one bar ahead. Reference: TA-Lib TSF.
+   *
+   * @param real input series
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function TSF(real: Series, options?: TSFOptions): Float64Array;
+  /**
+   * Pearson's Correlation Coefficient (r).
+   *
+   * Correlation of real0 and real1 over the last timeperiod bars. Reference: TA-Lib CORREL.
+   *
+   * @param real0 first series
+   * @param real1 second series
+   * @param options timeperiod = 30
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 29.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CORREL(real0: Series, real1: Series, options?: CORRELOptions): Float64Array;
+  /**
+   * Beta.
+   *
+   * Regression slope of real0's simple returns on real1's over the last timeperiod returns. Reference: TA-Lib BETA.
+   *
+   * @param real0 the asset's prices
+   * @param real1 the benchmark's prices
+   * @param options timeperiod = 5
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 5.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function BETA(real0: Series, real1: Series, options?: BETAOptions): Float64Array;
+  /**
+   * Vector trigonometric ACos.
+   *
+   * arc cosine of each value (NaN outside [-1, 1]). Reference: TA-Lib ACOS.
+   *
+   * @param real input series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ACOS(real: Series, options?: ACOSOptions): Float64Array;
+  /**
+   * Vector trigonometric ASin.
+   *
+   * arc sine of each value (NaN outside [-1, 1]). Reference: TA-Lib ASIN.
+   *
+   * @param real input series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ASIN(real: Series, options?: ASINOptions): Float64Array;
+  /**
+   * Vector trigonometric ATan.
+   *
+   * arc tangent of each value. Reference: TA-Lib ATAN.
+   *
+   * @param real input series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ATAN(real: Series, options?: ATANOptions): Float64Array;
+  /**
+   * Vector Ceil.
+   *
+   * smallest integer not below each value. Reference: TA-Lib CEIL.
+   *
+   * @param real input series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CEIL(real: Series, options?: CEILOptions): Float64Array;
+  /**
+   * Vector trigonometric Cos.
+   *
+   * cosine of each value (radians). Reference: TA-Lib COS.
+   *
+   * @param real input series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function COS(real: Series, options?: COSOptions): Float64Array;
+  /**
+   * Vector trigonometric Cosh.
+   *
+   * hyperbolic cosine of each value. Reference: TA-Lib COSH.
+   *
+   * @param real input series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function COSH(real: Series, options?: COSHOptions): Float64Array;
+  /**
+   * Vector arithmetic Exp.
+   *
+   * e raised to each value. Reference: TA-Lib EXP.
+   *
+   * @param real input series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function EXP(real: Series, options?: EXPOptions): Float64Array;
+  /**
+   * Vector Floor.
+   *
+   * largest integer not above each value. Reference: TA-Lib FLOOR.
+   *
+   * @param real input series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function FLOOR(real: Series, options?: FLOOROptions): Float64Array;
+  /**
+   * Vector Log Natural.
+   *
+   * natural logarithm of each value (NaN below 0, -inf at 0). Reference: TA-Lib LN.
+   *
+   * @param real input series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function LN(real: Series, options?: LNOptions): Float64Array;
+  /**
+   * Vector Log10.
+   *
+   * base-10 logarithm of each value. Reference: TA-Lib LOG10.
+   *
+   * @param real input series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function LOG10(real: Series, options?: LOG10Options): Float64Array;
+  /**
+   * Vector trigonometric Sin.
+   *
+   * sine of each value (radians). Reference: TA-Lib SIN.
+   *
+   * @param real input series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function SIN(real: Series, options?: SINOptions): Float64Array;
+  /**
+   * Vector trigonometric Sinh.
+   *
+   * hyperbolic sine of each value. Reference: TA-Lib SINH.
+   *
+   * @param real input series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function SINH(real: Series, options?: SINHOptions): Float64Array;
+  /**
+   * Vector Square Root.
+   *
+   * square root of each value (NaN below 0). Reference: TA-Lib SQRT.
+   *
+   * @param real input series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function SQRT(real: Series, options?: SQRTOptions): Float64Array;
+  /**
+   * Vector trigonometric Tan.
+   *
+   * tangent of each value (radians). Reference: TA-Lib TAN.
+   *
+   * @param real input series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function TAN(real: Series, options?: TANOptions): Float64Array;
+  /**
+   * Vector trigonometric Tanh.
+   *
+   * hyperbolic tangent of each value. Reference: TA-Lib TANH.
+   *
+   * @param real input series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function TANH(real: Series, options?: TANHOptions): Float64Array;
+  /**
+   * Vector Arithmetic Add.
+   *
+   * real0 + real1. Reference: TA-Lib ADD.
+   *
+   * @param real0 first series
+   * @param real1 second series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ADD(real0: Series, real1: Series, options?: ADDOptions): Float64Array;
+  /**
+   * Vector Arithmetic Subtraction.
+   *
+   * real0 - real1. Reference: TA-Lib SUB.
+   *
+   * @param real0 first series
+   * @param real1 second series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function SUB(real0: Series, real1: Series, options?: SUBOptions): Float64Array;
+  /**
+   * Vector Arithmetic Mult.
+   *
+   * real0 * real1. Reference: TA-Lib MULT.
+   *
+   * @param real0 first series
+   * @param real1 second series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MULT(real0: Series, real1: Series, options?: MULTOptions): Float64Array;
+  /**
+   * Vector Arithmetic Div.
+   *
+   * real0 / real1 (inf or NaN where real1 is 0). Reference: TA-Lib DIV.
+   *
+   * @param real0 numerator series
+   * @param real1 denominator series
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function DIV(real0: Series, real1: Series, options?: DIVOptions): Float64Array;
+  /**
+   * Average Price.
+   *
+   * (open + high + low + close) / 4. Reference: TA-Lib AVGPRICE.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function AVGPRICE(open: Series, high: Series, low: Series, close: Series, options?: AVGPRICEOptions): Float64Array;
+  /**
+   * Median Price.
+   *
+   * (high + low) / 2. Reference: TA-Lib MEDPRICE.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MEDPRICE(high: Series, low: Series, options?: MEDPRICEOptions): Float64Array;
+  /**
+   * Typical Price.
+   *
+   * (high + low + close) / 3. Reference: TA-Lib TYPPRICE.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function TYPPRICE(high: Series, low: Series, close: Series, options?: TYPPRICEOptions): Float64Array;
+  /**
+   * Weighted Close Price.
+   *
+   * (high + low + 2 * close) / 4. Reference: TA-Lib WCLPRICE.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function WCLPRICE(high: Series, low: Series, close: Series, options?: WCLPRICEOptions): Float64Array;
+  /**
+   * True Range.
+   *
+   * max(high - low, |prev_close - high|, |prev_close - low|) from the second bar on. Reference: TA-Lib TRANGE.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 1.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function TRANGE(high: Series, low: Series, close: Series, options?: TRANGEOptions): Float64Array;
+  /**
+   * Normalized Average True Range.
+   *
+   * 100 * ATR(timeperiod) / close, 0 when close is zero; timeperiod 1 gives TRANGE (TA-Lib's rule). Reference: TA-Lib NATR.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function NATR(high: Series, low: Series, close: Series, options?: NATROptions): Float64Array;
+  /**
+   * Momentum.
+   *
+   * real - real[timeperiod bars ago]. Reference: TA-Lib MOM.
+   *
+   * @param real input series
+   * @param options timeperiod = 10
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MOM(real: Series, options?: MOMOptions): Float64Array;
+  /**
+   * Rate of change : ((price/prevPrice)-1)*100.
+   *
+   * ((real / prev) - 1) * 100 with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROC.
+   *
+   * @param real input series
+   * @param options timeperiod = 10
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ROC(real: Series, options?: ROCOptions): Float64Array;
+  /**
+   * Rate of change Percentage: (price-prevPrice)/prevPrice.
+   *
+   * (real - prev) / prev with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCP.
+   *
+   * @param real input series
+   * @param options timeperiod = 10
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ROCP(real: Series, options?: ROCPOptions): Float64Array;
+  /**
+   * Rate of change ratio: (price/prevPrice).
+   *
+   * real / prev with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCR.
+   *
+   * @param real input series
+   * @param options timeperiod = 10
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ROCR(real: Series, options?: ROCROptions): Float64Array;
+  /**
+   * Rate of change ratio 100 scale: (price/prevPrice)*100.
+   *
+   * (real / prev) * 100 with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCR100.
+   *
+   * @param real input series
+   * @param options timeperiod = 10
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ROCR100(real: Series, options?: ROCR100Options): Float64Array;
+  /**
+   * Chande Momentum Oscillator.
+   *
+   * 100 * (gain - loss) / (gain + loss), gains and losses averaged as in RSI (SMA seed, Wilder smoothing); 0 when both averages are zero. Reference: TA-Lib CMO.
+   *
+   * @param real input series
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CMO(real: Series, options?: CMOOptions): Float64Array;
+  /**
+   * Williams' %R.
+   *
+   * -100 * (highest high - close) / (highest high - lowest low) over timeperiod bars; 0 for a window flat to a relative 1e-14. Reference: TA-Lib WILLR.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function WILLR(high: Series, low: Series, close: Series, options?: WILLROptions): Float64Array;
+  /**
+   * Balance Of Power.
+   *
+   * (close - open) / (high - low); 0 when high - low is not positive. Reference: TA-Lib BOP.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function BOP(open: Series, high: Series, low: Series, close: Series, options?: BOPOptions): Float64Array;
+  /**
+   * Commodity Channel Index.
+   *
+   * (tp - mean(tp)) / (0.015 * mean |tp - mean(tp)|) over timeperiod bars, tp = (high + low + close) / 3; 0 when either is zero relative to the mean (1e-14). Reference: TA-Lib CCI.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CCI(high: Series, low: Series, close: Series, options?: CCIOptions): Float64Array;
+  /**
+   * Aroon.
+   *
+   * aroondown = 100 * (p - bars since the lowest low) / p, aroonup likewise with the highest high, over the last p + 1 bars; ties go to the newest bar. Reference: TA-Lib AROON.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param options timeperiod = 14
+   * @returns { aroondown, aroonup }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function AROON(high: Series, low: Series, options?: AROONOptions): AROONResult;
+  /**
+   * Aroon Oscillator.
+   *
+   * aroonup - aroondown. Reference: TA-Lib AROONOSC.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function AROONOSC(high: Series, low: Series, options?: AROONOSCOptions): Float64Array;
+  /**
+   * Plus Directional Movement.
+   *
+   * Wilder-smoothed +DM: sum of the first timeperiod-1 one-bar +DM, then s - s/p + +DM1; timeperiod 1 gives +DM1. Reference: TA-Lib PLUS_DM.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function PLUS_DM(high: Series, low: Series, options?: PLUS_DMOptions): Float64Array;
+  /**
+   * Minus Directional Movement.
+   *
+   * Wilder-smoothed -DM: sum of the first timeperiod-1 one-bar -DM, then s - s/p + -DM1; timeperiod 1 gives -DM1. Reference: TA-Lib MINUS_DM.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MINUS_DM(high: Series, low: Series, options?: MINUS_DMOptions): Float64Array;
+  /**
+   * Plus Directional Indicator.
+   *
+   * 100 * smoothed +DM / smoothed true range (0 when the range is zero); timeperiod 1 gives +DM1 / TR1. Reference: TA-Lib PLUS_DI.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function PLUS_DI(high: Series, low: Series, close: Series, options?: PLUS_DIOptions): Float64Array;
+  /**
+   * Minus Directional Indicator.
+   *
+   * 100 * smoothed -DM / smoothed true range (0 when the range is zero); timeperiod 1 gives -DM1 / TR1. Reference: TA-Lib MINUS_DI.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MINUS_DI(high: Series, low: Series, close: Series, options?: MINUS_DIOptions): Float64Array;
+  /**
+   * Directional Movement Index.
+   *
+   * 100 * |+DI - -DI| / (+DI + -DI); a degenerate bar repeats the previous value. Reference: TA-Lib DX.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function DX(high: Series, low: Series, close: Series, options?: DXOptions): Float64Array;
+  /**
+   * Average Directional Movement Index.
+   *
+   * Mean of the first timeperiod DX, then (adx*(p-1) + dx)/p. Reference: TA-Lib ADX.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 27.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ADX(high: Series, low: Series, close: Series, options?: ADXOptions): Float64Array;
+  /**
+   * Average Directional Movement Index Rating.
+   *
+   * (ADX + ADX timeperiod-1 bars ago) / 2. Reference: TA-Lib ADXR.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 40.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ADXR(high: Series, low: Series, close: Series, options?: ADXROptions): Float64Array;
+  /**
+   * Moving Average Convergence/Divergence.
+   *
+   * macd = EMA(fast) - EMA(slow), the fast EMA seeded so that it starts with the slow one; macdsignal = EMA(macd, signalperiod); macdhist = macd - macdsignal. Reference: TA-Lib MACD.
+   *
+   * @param real input series
+   * @param options fastperiod = 12, slowperiod = 26, signalperiod = 9
+   * @returns { macd, macdsignal, macdhist }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 33.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MACD(real: Series, options?: MACDOptions): MACDResult;
+  /**
+   * Moving Average Convergence/Divergence Fix 12/26.
+   *
+   * MACD(12, 26) with the fixed smoothing factors 0.15 and 0.075. Reference: TA-Lib MACDFIX.
+   *
+   * @param real input series
+   * @param options signalperiod = 9
+   * @returns { macd, macdsignal, macdhist }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 33.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MACDFIX(real: Series, options?: MACDFIXOptions): MACDFIXResult;
+  /**
+   * MACD with controllable MA type.
+   *
+   * macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. matype 7 (MAMA) is not supported yet. Reference: TA-Lib MACDEXT.
+   *
+   * @param real input series
+   * @param options fastperiod = 12, fastmatype = 0, slowperiod = 26, slowmatype = 0, signalperiod = 9, signalmatype = 0
+   * @returns { macd, macdsignal, macdhist }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 33.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MACDEXT(real: Series, options?: MACDEXTOptions): MACDEXTResult;
+  /**
+   * Absolute Price Oscillator.
+   *
+   * MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. matype 7 (MAMA) is not supported yet. Reference: TA-Lib APO.
+   *
+   * @param real input series
+   * @param options fastperiod = 12, slowperiod = 26, matype = 1
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 25.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function APO(real: Series, options?: APOOptions): Float64Array;
+  /**
+   * Percentage Price Oscillator.
+   *
+   * 100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. matype 7 (MAMA) is not supported yet. Reference: TA-Lib PPO.
+   *
+   * @param real input series
+   * @param options fastperiod = 12, slowperiod = 26, matype = 1
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 25.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function PPO(real: Series, options?: PPOOptions): Float64Array;
+  /**
+   * Stochastic.
+   *
+   * fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCH.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options fastkPeriod = 5, slowkPeriod = 3, slowkMatype = 0, slowdPeriod = 3, slowdMatype = 0
+   * @returns { slowk, slowd }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 8.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function STOCH(high: Series, low: Series, close: Series, options?: STOCHOptions): STOCHResult;
+  /**
+   * Stochastic Fast.
+   *
+   * fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHF.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options fastkPeriod = 5, fastdPeriod = 3, fastdMatype = 0
+   * @returns { fastk, fastd }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 6.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function STOCHF(high: Series, low: Series, close: Series, options?: STOCHFOptions): STOCHFResult;
+  /**
+   * Stochastic Relative Strength Index.
+   *
+   * STOCHF applied to RSI(timeperiod) as high, low and close. matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHRSI.
+   *
+   * @param real input series
+   * @param options timeperiod = 14, fastkPeriod = 5, fastdPeriod = 3, fastdMatype = 0
+   * @returns { fastk, fastd }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 20.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function STOCHRSI(real: Series, options?: STOCHRSIOptions): STOCHRSIResult;
+  /**
+   * 1-day Rate-Of-Change (ROC) of a Triple Smooth EMA.
+   *
+   * ROC(1) of EMA(EMA(EMA(real, p), p), p), each EMA SMA-seeded. Reference: TA-Lib TRIX.
+   *
+   * @param real input series
+   * @param options timeperiod = 30
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 88.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function TRIX(real: Series, options?: TRIXOptions): Float64Array;
+  /**
+   * Ultimate Oscillator.
+   *
+   * 100 * (4*A1 + 2*A2 + A3) / 7, Ai = sum of buying pressure / sum of true range over the sorted periods. Reference: TA-Lib ULTOSC.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod1 = 7, timeperiod2 = 14, timeperiod3 = 28
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 28.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ULTOSC(high: Series, low: Series, close: Series, options?: ULTOSCOptions): Float64Array;
+  /**
+   * Money Flow Index.
+   *
+   * 100 * positive money flow / total money flow over timeperiod bars (typical price times volume, signed by the typical price's move). Reference: TA-Lib MFI.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param volume volume
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MFI(high: Series, low: Series, close: Series, volume: Series, options?: MFIOptions): Float64Array;
+  /**
+   * On Balance Volume.
+   *
+   * Running total of volume, added on up bars and subtracted on down bars, starting at the first bar's volume. Reference: TA-Lib OBV.
+   *
+   * @param real input series, e.g. close prices
+   * @param volume volume
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function OBV(real: Series, volume: Series, options?: OBVOptions): Float64Array;
+  /**
+   * Chaikin A/D Line.
+   *
+   * Running total of ((close - low) - (high - close)) / (high - low) * volume; bars with high <= low add nothing. Reference: TA-Lib AD.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param volume volume
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function AD(high: Series, low: Series, close: Series, volume: Series, options?: ADOptions): Float64Array;
+  /**
+   * Chaikin A/D Oscillator.
+   *
+   * EMA(AD, fastperiod) - EMA(AD, slowperiod), both seeded with the first AD value. Reference: TA-Lib ADOSC.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param volume volume
+   * @param options fastperiod = 3, slowperiod = 10
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 9.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ADOSC(high: Series, low: Series, close: Series, volume: Series, options?: ADOSCOptions): Float64Array;
   /** Streaming state objects. */
   namespace stream {
     /**
@@ -180,6 +1219,96 @@ export declare namespace ta {
     function EMA(options?: EMAOptions & { history?: Series }): Stream<[real: number], number>;
     namespace EMA {
       /** Restores a saved EMA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming WMA: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.WMA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function WMA(options?: WMAOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace WMA {
+      /** Restores a saved WMA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming DEMA: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.DEMA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function DEMA(options?: DEMAOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace DEMA {
+      /** Restores a saved DEMA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming TEMA: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.TEMA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function TEMA(options?: TEMAOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace TEMA {
+      /** Restores a saved TEMA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming TRIMA: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.TRIMA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function TRIMA(options?: TRIMAOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace TRIMA {
+      /** Restores a saved TRIMA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming KAMA: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.KAMA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function KAMA(options?: KAMAOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace KAMA {
+      /** Restores a saved KAMA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming T3: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.T3}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function T3(options?: T3Options & { history?: Series }): Stream<[real: number], number>;
+    namespace T3 {
+      /** Restores a saved T3 stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming HMA: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.HMA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function HMA(options?: HMAOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace HMA {
+      /** Restores a saved HMA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming ZLEMA: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ZLEMA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ZLEMA(options?: ZLEMAOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace ZLEMA {
+      /** Restores a saved ZLEMA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming RMA: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.RMA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function RMA(options?: RMAOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace RMA {
+      /** Restores a saved RMA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming MA: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MA(options?: MAOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace MA {
+      /** Restores a saved MA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
       function restore(bytes: Uint8Array): Stream<[real: number], number>;
     }
     /**
@@ -218,6 +1347,654 @@ export declare namespace ta {
       /** Restores a saved CDLENGULFING stream (from `save()`); INVALID_STATE if the bytes are another function's. */
       function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
     }
+    /**
+     * A streaming SUM: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.SUM}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function SUM(options?: SUMOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace SUM {
+      /** Restores a saved SUM stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming MAX: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MAX}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MAX(options?: MAXOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace MAX {
+      /** Restores a saved MAX stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming MIN: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MIN}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MIN(options?: MINOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace MIN {
+      /** Restores a saved MIN stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming MINMAX: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MINMAX}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MINMAX(options?: MINMAXOptions & { history?: Series }): Stream<[real: number], MINMAXValue>;
+    namespace MINMAX {
+      /** Restores a saved MINMAX stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], MINMAXValue>;
+    }
+    /**
+     * A streaming CUMSUM: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CUMSUM}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CUMSUM(options?: CUMSUMOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace CUMSUM {
+      /** Restores a saved CUMSUM stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming AVGDEV: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.AVGDEV}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function AVGDEV(options?: AVGDEVOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace AVGDEV {
+      /** Restores a saved AVGDEV stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming VAR: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.VAR}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function VAR(options?: VAROptions & { history?: Series }): Stream<[real: number], number>;
+    namespace VAR {
+      /** Restores a saved VAR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming STDDEV: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.STDDEV}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function STDDEV(options?: STDDEVOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace STDDEV {
+      /** Restores a saved STDDEV stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming LINEARREG: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.LINEARREG}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function LINEARREG(options?: LINEARREGOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace LINEARREG {
+      /** Restores a saved LINEARREG stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming LINEARREG_SLOPE: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.LINEARREG_SLOPE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function LINEARREG_SLOPE(options?: LINEARREG_SLOPEOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace LINEARREG_SLOPE {
+      /** Restores a saved LINEARREG_SLOPE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming LINEARREG_INTERCEPT: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.LINEARREG_INTERCEPT}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function LINEARREG_INTERCEPT(options?: LINEARREG_INTERCEPTOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace LINEARREG_INTERCEPT {
+      /** Restores a saved LINEARREG_INTERCEPT stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming LINEARREG_ANGLE: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.LINEARREG_ANGLE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function LINEARREG_ANGLE(options?: LINEARREG_ANGLEOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace LINEARREG_ANGLE {
+      /** Restores a saved LINEARREG_ANGLE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming TSF: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.TSF}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function TSF(options?: TSFOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace TSF {
+      /** Restores a saved TSF stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming CORREL: `update(real0, real1)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CORREL}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CORREL(options?: CORRELOptions & { history?: { real0: Series; real1: Series } | Series[] }): Stream<[real0: number, real1: number], number>;
+    namespace CORREL {
+      /** Restores a saved CORREL stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real0: number, real1: number], number>;
+    }
+    /**
+     * A streaming BETA: `update(real0, real1)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.BETA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function BETA(options?: BETAOptions & { history?: { real0: Series; real1: Series } | Series[] }): Stream<[real0: number, real1: number], number>;
+    namespace BETA {
+      /** Restores a saved BETA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real0: number, real1: number], number>;
+    }
+    /**
+     * A streaming ACOS: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ACOS}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ACOS(options?: ACOSOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace ACOS {
+      /** Restores a saved ACOS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming ASIN: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ASIN}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ASIN(options?: ASINOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace ASIN {
+      /** Restores a saved ASIN stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming ATAN: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ATAN}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ATAN(options?: ATANOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace ATAN {
+      /** Restores a saved ATAN stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming CEIL: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CEIL}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CEIL(options?: CEILOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace CEIL {
+      /** Restores a saved CEIL stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming COS: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.COS}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function COS(options?: COSOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace COS {
+      /** Restores a saved COS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming COSH: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.COSH}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function COSH(options?: COSHOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace COSH {
+      /** Restores a saved COSH stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming EXP: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.EXP}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function EXP(options?: EXPOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace EXP {
+      /** Restores a saved EXP stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming FLOOR: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.FLOOR}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function FLOOR(options?: FLOOROptions & { history?: Series }): Stream<[real: number], number>;
+    namespace FLOOR {
+      /** Restores a saved FLOOR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming LN: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.LN}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function LN(options?: LNOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace LN {
+      /** Restores a saved LN stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming LOG10: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.LOG10}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function LOG10(options?: LOG10Options & { history?: Series }): Stream<[real: number], number>;
+    namespace LOG10 {
+      /** Restores a saved LOG10 stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming SIN: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.SIN}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function SIN(options?: SINOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace SIN {
+      /** Restores a saved SIN stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming SINH: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.SINH}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function SINH(options?: SINHOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace SINH {
+      /** Restores a saved SINH stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming SQRT: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.SQRT}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function SQRT(options?: SQRTOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace SQRT {
+      /** Restores a saved SQRT stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming TAN: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.TAN}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function TAN(options?: TANOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace TAN {
+      /** Restores a saved TAN stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming TANH: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.TANH}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function TANH(options?: TANHOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace TANH {
+      /** Restores a saved TANH stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming ADD: `update(real0, real1)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ADD}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ADD(options?: ADDOptions & { history?: { real0: Series; real1: Series } | Series[] }): Stream<[real0: number, real1: number], number>;
+    namespace ADD {
+      /** Restores a saved ADD stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real0: number, real1: number], number>;
+    }
+    /**
+     * A streaming SUB: `update(real0, real1)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.SUB}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function SUB(options?: SUBOptions & { history?: { real0: Series; real1: Series } | Series[] }): Stream<[real0: number, real1: number], number>;
+    namespace SUB {
+      /** Restores a saved SUB stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real0: number, real1: number], number>;
+    }
+    /**
+     * A streaming MULT: `update(real0, real1)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MULT}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MULT(options?: MULTOptions & { history?: { real0: Series; real1: Series } | Series[] }): Stream<[real0: number, real1: number], number>;
+    namespace MULT {
+      /** Restores a saved MULT stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real0: number, real1: number], number>;
+    }
+    /**
+     * A streaming DIV: `update(real0, real1)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.DIV}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function DIV(options?: DIVOptions & { history?: { real0: Series; real1: Series } | Series[] }): Stream<[real0: number, real1: number], number>;
+    namespace DIV {
+      /** Restores a saved DIV stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real0: number, real1: number], number>;
+    }
+    /**
+     * A streaming AVGPRICE: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.AVGPRICE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function AVGPRICE(options?: AVGPRICEOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace AVGPRICE {
+      /** Restores a saved AVGPRICE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming MEDPRICE: `update(high, low)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MEDPRICE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MEDPRICE(options?: MEDPRICEOptions & { history?: { high: Series; low: Series } | Series[] }): Stream<[high: number, low: number], number>;
+    namespace MEDPRICE {
+      /** Restores a saved MEDPRICE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number], number>;
+    }
+    /**
+     * A streaming TYPPRICE: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.TYPPRICE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function TYPPRICE(options?: TYPPRICEOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], number>;
+    namespace TYPPRICE {
+      /** Restores a saved TYPPRICE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming WCLPRICE: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.WCLPRICE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function WCLPRICE(options?: WCLPRICEOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], number>;
+    namespace WCLPRICE {
+      /** Restores a saved WCLPRICE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming TRANGE: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.TRANGE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function TRANGE(options?: TRANGEOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], number>;
+    namespace TRANGE {
+      /** Restores a saved TRANGE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming NATR: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.NATR}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function NATR(options?: NATROptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], number>;
+    namespace NATR {
+      /** Restores a saved NATR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming MOM: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MOM}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MOM(options?: MOMOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace MOM {
+      /** Restores a saved MOM stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming ROC: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ROC}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ROC(options?: ROCOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace ROC {
+      /** Restores a saved ROC stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming ROCP: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ROCP}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ROCP(options?: ROCPOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace ROCP {
+      /** Restores a saved ROCP stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming ROCR: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ROCR}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ROCR(options?: ROCROptions & { history?: Series }): Stream<[real: number], number>;
+    namespace ROCR {
+      /** Restores a saved ROCR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming ROCR100: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ROCR100}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ROCR100(options?: ROCR100Options & { history?: Series }): Stream<[real: number], number>;
+    namespace ROCR100 {
+      /** Restores a saved ROCR100 stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming CMO: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CMO}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CMO(options?: CMOOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace CMO {
+      /** Restores a saved CMO stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming WILLR: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.WILLR}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function WILLR(options?: WILLROptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], number>;
+    namespace WILLR {
+      /** Restores a saved WILLR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming BOP: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.BOP}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function BOP(options?: BOPOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace BOP {
+      /** Restores a saved BOP stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CCI: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CCI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CCI(options?: CCIOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], number>;
+    namespace CCI {
+      /** Restores a saved CCI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming AROON: `update(high, low)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.AROON}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function AROON(options?: AROONOptions & { history?: { high: Series; low: Series } | Series[] }): Stream<[high: number, low: number], AROONValue>;
+    namespace AROON {
+      /** Restores a saved AROON stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number], AROONValue>;
+    }
+    /**
+     * A streaming AROONOSC: `update(high, low)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.AROONOSC}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function AROONOSC(options?: AROONOSCOptions & { history?: { high: Series; low: Series } | Series[] }): Stream<[high: number, low: number], number>;
+    namespace AROONOSC {
+      /** Restores a saved AROONOSC stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number], number>;
+    }
+    /**
+     * A streaming PLUS_DM: `update(high, low)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.PLUS_DM}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function PLUS_DM(options?: PLUS_DMOptions & { history?: { high: Series; low: Series } | Series[] }): Stream<[high: number, low: number], number>;
+    namespace PLUS_DM {
+      /** Restores a saved PLUS_DM stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number], number>;
+    }
+    /**
+     * A streaming MINUS_DM: `update(high, low)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MINUS_DM}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MINUS_DM(options?: MINUS_DMOptions & { history?: { high: Series; low: Series } | Series[] }): Stream<[high: number, low: number], number>;
+    namespace MINUS_DM {
+      /** Restores a saved MINUS_DM stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number], number>;
+    }
+    /**
+     * A streaming PLUS_DI: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.PLUS_DI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function PLUS_DI(options?: PLUS_DIOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], number>;
+    namespace PLUS_DI {
+      /** Restores a saved PLUS_DI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming MINUS_DI: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MINUS_DI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MINUS_DI(options?: MINUS_DIOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], number>;
+    namespace MINUS_DI {
+      /** Restores a saved MINUS_DI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming DX: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.DX}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function DX(options?: DXOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], number>;
+    namespace DX {
+      /** Restores a saved DX stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming ADX: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ADX}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ADX(options?: ADXOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], number>;
+    namespace ADX {
+      /** Restores a saved ADX stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming ADXR: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ADXR}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ADXR(options?: ADXROptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], number>;
+    namespace ADXR {
+      /** Restores a saved ADXR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming MACD: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MACD}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MACD(options?: MACDOptions & { history?: Series }): Stream<[real: number], MACDValue>;
+    namespace MACD {
+      /** Restores a saved MACD stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], MACDValue>;
+    }
+    /**
+     * A streaming MACDFIX: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MACDFIX}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MACDFIX(options?: MACDFIXOptions & { history?: Series }): Stream<[real: number], MACDFIXValue>;
+    namespace MACDFIX {
+      /** Restores a saved MACDFIX stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], MACDFIXValue>;
+    }
+    /**
+     * A streaming MACDEXT: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MACDEXT}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MACDEXT(options?: MACDEXTOptions & { history?: Series }): Stream<[real: number], MACDEXTValue>;
+    namespace MACDEXT {
+      /** Restores a saved MACDEXT stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], MACDEXTValue>;
+    }
+    /**
+     * A streaming APO: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.APO}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function APO(options?: APOOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace APO {
+      /** Restores a saved APO stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming PPO: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.PPO}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function PPO(options?: PPOOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace PPO {
+      /** Restores a saved PPO stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming STOCH: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.STOCH}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function STOCH(options?: STOCHOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], STOCHValue>;
+    namespace STOCH {
+      /** Restores a saved STOCH stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], STOCHValue>;
+    }
+    /**
+     * A streaming STOCHF: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.STOCHF}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function STOCHF(options?: STOCHFOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], STOCHFValue>;
+    namespace STOCHF {
+      /** Restores a saved STOCHF stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], STOCHFValue>;
+    }
+    /**
+     * A streaming STOCHRSI: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.STOCHRSI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function STOCHRSI(options?: STOCHRSIOptions & { history?: Series }): Stream<[real: number], STOCHRSIValue>;
+    namespace STOCHRSI {
+      /** Restores a saved STOCHRSI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], STOCHRSIValue>;
+    }
+    /**
+     * A streaming TRIX: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.TRIX}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function TRIX(options?: TRIXOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace TRIX {
+      /** Restores a saved TRIX stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming ULTOSC: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ULTOSC}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ULTOSC(options?: ULTOSCOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], number>;
+    namespace ULTOSC {
+      /** Restores a saved ULTOSC stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming MFI: `update(high, low, close, volume)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MFI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MFI(options?: MFIOptions & { history?: { high: Series; low: Series; close: Series; volume: Series } | Series[] }): Stream<[high: number, low: number, close: number, volume: number], number>;
+    namespace MFI {
+      /** Restores a saved MFI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number, volume: number], number>;
+    }
+    /**
+     * A streaming OBV: `update(real, volume)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.OBV}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function OBV(options?: OBVOptions & { history?: { real: Series; volume: Series } | Series[] }): Stream<[real: number, volume: number], number>;
+    namespace OBV {
+      /** Restores a saved OBV stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number, volume: number], number>;
+    }
+    /**
+     * A streaming AD: `update(high, low, close, volume)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.AD}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function AD(options?: ADOptions & { history?: { high: Series; low: Series; close: Series; volume: Series } | Series[] }): Stream<[high: number, low: number, close: number, volume: number], number>;
+    namespace AD {
+      /** Restores a saved AD stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number, volume: number], number>;
+    }
+    /**
+     * A streaming ADOSC: `update(high, low, close, volume)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ADOSC}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ADOSC(options?: ADOSCOptions & { history?: { high: Series; low: Series; close: Series; volume: Series } | Series[] }): Stream<[high: number, low: number, close: number, volume: number], number>;
+    namespace ADOSC {
+      /** Restores a saved ADOSC stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number, volume: number], number>;
+    }
     /** Restores any stream saved with `save()`. */
     function restore(bytes: Uint8Array): Stream<number[], number | Record<string, number>>;
   }
@@ -239,6 +2016,106 @@ export interface EMAOptions {
    * @default 30
    */
   timeperiod?: number;
+}
+
+/** Options of {@link ta.WMA}. */
+export interface WMAOptions {
+  /**
+   * Number of bars weighted. Integer in [1, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.DEMA}. */
+export interface DEMAOptions {
+  /**
+   * Period of each EMA. Integer in [1, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.TEMA}. */
+export interface TEMAOptions {
+  /**
+   * Period of each EMA. Integer in [1, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.TRIMA}. */
+export interface TRIMAOptions {
+  /**
+   * Number of bars. Integer in [1, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.KAMA}. */
+export interface KAMAOptions {
+  /**
+   * Efficiency-ratio window. Integer in [1, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.T3}. */
+export interface T3Options {
+  /**
+   * Period of each EMA. Integer in [1, 100000].
+   * @default 5
+   */
+  timeperiod?: number;
+  /**
+   * Volume factor. Number in [0, 1].
+   * @default 0.7
+   */
+  vfactor?: number;
+}
+
+/** Options of {@link ta.HMA}. */
+export interface HMAOptions {
+  /**
+   * Number of bars. Integer in [2, 100000].
+   * @default 20
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.ZLEMA}. */
+export interface ZLEMAOptions {
+  /**
+   * EMA period. Integer in [1, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.RMA}. */
+export interface RMAOptions {
+  /**
+   * Smoothing period. Integer in [1, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.MA}. */
+export interface MAOptions {
+  /**
+   * Number of bars. Integer in [1, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+  /**
+   * Moving-average type. Moving-average type code (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3, ... as TA-Lib; 0-13).
+   * @default 0
+   */
+  matype?: number;
 }
 
 /** Options of {@link ta.RSI}. */
@@ -297,6 +2174,697 @@ export interface BBANDSValue {
 
 /** CDLENGULFING takes no options. */
 export interface CDLENGULFINGOptions {}
+
+/** Options of {@link ta.SUM}. */
+export interface SUMOptions {
+  /**
+   * Number of values summed. Integer in [2, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.MAX}. */
+export interface MAXOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.MIN}. */
+export interface MINOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.MINMAX}. */
+export interface MINMAXOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+}
+/** Outputs of {@link ta.MINMAX}, keyed by output name. */
+export interface MINMAXResult {
+  min: Float64Array;
+  max: Float64Array;
+}
+/** One bar's outputs of a MINMAX stream. */
+export interface MINMAXValue {
+  min: number;
+  max: number;
+}
+
+/** CUMSUM takes no options. */
+export interface CUMSUMOptions {}
+
+/** Options of {@link ta.AVGDEV}. */
+export interface AVGDEVOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.VAR}. */
+export interface VAROptions {
+  /**
+   * Window length. Integer in [1, 100000].
+   * @default 5
+   */
+  timeperiod?: number;
+  /**
+   * Ignored (TA-Lib compatibility). Any number.
+   * @default 1
+   */
+  nbdev?: number;
+}
+
+/** Options of {@link ta.STDDEV}. */
+export interface STDDEVOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 5
+   */
+  timeperiod?: number;
+  /**
+   * Multiplier. Any number.
+   * @default 1
+   */
+  nbdev?: number;
+}
+
+/** Options of {@link ta.LINEARREG}. */
+export interface LINEARREGOptions {
+  /**
+   * Regression window. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.LINEARREG_SLOPE}. */
+export interface LINEARREG_SLOPEOptions {
+  /**
+   * Regression window. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.LINEARREG_INTERCEPT}. */
+export interface LINEARREG_INTERCEPTOptions {
+  /**
+   * Regression window. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.LINEARREG_ANGLE}. */
+export interface LINEARREG_ANGLEOptions {
+  /**
+   * Regression window. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.TSF}. */
+export interface TSFOptions {
+  /**
+   * Regression window. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.CORREL}. */
+export interface CORRELOptions {
+  /**
+   * Window length. Integer in [1, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.BETA}. */
+export interface BETAOptions {
+  /**
+   * Number of returns. Integer in [1, 100000].
+   * @default 5
+   */
+  timeperiod?: number;
+}
+
+/** ACOS takes no options. */
+export interface ACOSOptions {}
+
+/** ASIN takes no options. */
+export interface ASINOptions {}
+
+/** ATAN takes no options. */
+export interface ATANOptions {}
+
+/** CEIL takes no options. */
+export interface CEILOptions {}
+
+/** COS takes no options. */
+export interface COSOptions {}
+
+/** COSH takes no options. */
+export interface COSHOptions {}
+
+/** EXP takes no options. */
+export interface EXPOptions {}
+
+/** FLOOR takes no options. */
+export interface FLOOROptions {}
+
+/** LN takes no options. */
+export interface LNOptions {}
+
+/** LOG10 takes no options. */
+export interface LOG10Options {}
+
+/** SIN takes no options. */
+export interface SINOptions {}
+
+/** SINH takes no options. */
+export interface SINHOptions {}
+
+/** SQRT takes no options. */
+export interface SQRTOptions {}
+
+/** TAN takes no options. */
+export interface TANOptions {}
+
+/** TANH takes no options. */
+export interface TANHOptions {}
+
+/** ADD takes no options. */
+export interface ADDOptions {}
+
+/** SUB takes no options. */
+export interface SUBOptions {}
+
+/** MULT takes no options. */
+export interface MULTOptions {}
+
+/** DIV takes no options. */
+export interface DIVOptions {}
+
+/** AVGPRICE takes no options. */
+export interface AVGPRICEOptions {}
+
+/** MEDPRICE takes no options. */
+export interface MEDPRICEOptions {}
+
+/** TYPPRICE takes no options. */
+export interface TYPPRICEOptions {}
+
+/** WCLPRICE takes no options. */
+export interface WCLPRICEOptions {}
+
+/** TRANGE takes no options. */
+export interface TRANGEOptions {}
+
+/** Options of {@link ta.NATR}. */
+export interface NATROptions {
+  /**
+   * Wilder smoothing period. Integer in [1, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.MOM}. */
+export interface MOMOptions {
+  /**
+   * Bars back. Integer in [1, 100000].
+   * @default 10
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.ROC}. */
+export interface ROCOptions {
+  /**
+   * Bars back. Integer in [1, 100000].
+   * @default 10
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.ROCP}. */
+export interface ROCPOptions {
+  /**
+   * Bars back. Integer in [1, 100000].
+   * @default 10
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.ROCR}. */
+export interface ROCROptions {
+  /**
+   * Bars back. Integer in [1, 100000].
+   * @default 10
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.ROCR100}. */
+export interface ROCR100Options {
+  /**
+   * Bars back. Integer in [1, 100000].
+   * @default 10
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.CMO}. */
+export interface CMOOptions {
+  /**
+   * Number of changes averaged. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.WILLR}. */
+export interface WILLROptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** BOP takes no options. */
+export interface BOPOptions {}
+
+/** Options of {@link ta.CCI}. */
+export interface CCIOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.AROON}. */
+export interface AROONOptions {
+  /**
+   * Look-back length. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+/** Outputs of {@link ta.AROON}, keyed by output name. */
+export interface AROONResult {
+  aroondown: Float64Array;
+  aroonup: Float64Array;
+}
+/** One bar's outputs of a AROON stream. */
+export interface AROONValue {
+  aroondown: number;
+  aroonup: number;
+}
+
+/** Options of {@link ta.AROONOSC}. */
+export interface AROONOSCOptions {
+  /**
+   * Look-back length. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.PLUS_DM}. */
+export interface PLUS_DMOptions {
+  /**
+   * Wilder smoothing period. Integer in [1, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.MINUS_DM}. */
+export interface MINUS_DMOptions {
+  /**
+   * Wilder smoothing period. Integer in [1, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.PLUS_DI}. */
+export interface PLUS_DIOptions {
+  /**
+   * Wilder smoothing period. Integer in [1, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.MINUS_DI}. */
+export interface MINUS_DIOptions {
+  /**
+   * Wilder smoothing period. Integer in [1, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.DX}. */
+export interface DXOptions {
+  /**
+   * Wilder smoothing period. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.ADX}. */
+export interface ADXOptions {
+  /**
+   * Wilder smoothing period. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.ADXR}. */
+export interface ADXROptions {
+  /**
+   * Wilder smoothing period. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.MACD}. */
+export interface MACDOptions {
+  /**
+   * Fast EMA period. Integer in [2, 100000].
+   * @default 12
+   */
+  fastperiod?: number;
+  /**
+   * Slow EMA period. Integer in [2, 100000].
+   * @default 26
+   */
+  slowperiod?: number;
+  /**
+   * Signal EMA period. Integer in [1, 100000].
+   * @default 9
+   */
+  signalperiod?: number;
+}
+/** Outputs of {@link ta.MACD}, keyed by output name. */
+export interface MACDResult {
+  macd: Float64Array;
+  macdsignal: Float64Array;
+  macdhist: Float64Array;
+}
+/** One bar's outputs of a MACD stream. */
+export interface MACDValue {
+  macd: number;
+  macdsignal: number;
+  macdhist: number;
+}
+
+/** Options of {@link ta.MACDFIX}. */
+export interface MACDFIXOptions {
+  /**
+   * Signal EMA period. Integer in [1, 100000].
+   * @default 9
+   */
+  signalperiod?: number;
+}
+/** Outputs of {@link ta.MACDFIX}, keyed by output name. */
+export interface MACDFIXResult {
+  macd: Float64Array;
+  macdsignal: Float64Array;
+  macdhist: Float64Array;
+}
+/** One bar's outputs of a MACDFIX stream. */
+export interface MACDFIXValue {
+  macd: number;
+  macdsignal: number;
+  macdhist: number;
+}
+
+/** Options of {@link ta.MACDEXT}. */
+export interface MACDEXTOptions {
+  /**
+   * Fast average period. Integer in [2, 100000].
+   * @default 12
+   */
+  fastperiod?: number;
+  /**
+   * Fast average type. Moving-average type code (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3, ... as TA-Lib; 0-13).
+   * @default 0
+   */
+  fastmatype?: number;
+  /**
+   * Slow average period. Integer in [2, 100000].
+   * @default 26
+   */
+  slowperiod?: number;
+  /**
+   * Slow average type. Moving-average type code (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3, ... as TA-Lib; 0-13).
+   * @default 0
+   */
+  slowmatype?: number;
+  /**
+   * Signal average period. Integer in [1, 100000].
+   * @default 9
+   */
+  signalperiod?: number;
+  /**
+   * Signal average type. Moving-average type code (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3, ... as TA-Lib; 0-13).
+   * @default 0
+   */
+  signalmatype?: number;
+}
+/** Outputs of {@link ta.MACDEXT}, keyed by output name. */
+export interface MACDEXTResult {
+  macd: Float64Array;
+  macdsignal: Float64Array;
+  macdhist: Float64Array;
+}
+/** One bar's outputs of a MACDEXT stream. */
+export interface MACDEXTValue {
+  macd: number;
+  macdsignal: number;
+  macdhist: number;
+}
+
+/** Options of {@link ta.APO}. */
+export interface APOOptions {
+  /**
+   * Fast average period. Integer in [2, 100000].
+   * @default 12
+   */
+  fastperiod?: number;
+  /**
+   * Slow average period. Integer in [2, 100000].
+   * @default 26
+   */
+  slowperiod?: number;
+  /**
+   * Moving-average type. Moving-average type code (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3, ... as TA-Lib; 0-13).
+   * @default 1
+   */
+  matype?: number;
+}
+
+/** Options of {@link ta.PPO}. */
+export interface PPOOptions {
+  /**
+   * Fast average period. Integer in [2, 100000].
+   * @default 12
+   */
+  fastperiod?: number;
+  /**
+   * Slow average period. Integer in [2, 100000].
+   * @default 26
+   */
+  slowperiod?: number;
+  /**
+   * Moving-average type. Moving-average type code (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3, ... as TA-Lib; 0-13).
+   * @default 1
+   */
+  matype?: number;
+}
+
+/** Options of {@link ta.STOCH}. */
+export interface STOCHOptions {
+  /**
+   * %K window. Integer in [1, 100000].
+   * @default 5
+   */
+  fastkPeriod?: number;
+  /**
+   * Slow %K smoothing period. Integer in [1, 100000].
+   * @default 3
+   */
+  slowkPeriod?: number;
+  /**
+   * Slow %K average type. Moving-average type code (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3, ... as TA-Lib; 0-13).
+   * @default 0
+   */
+  slowkMatype?: number;
+  /**
+   * Slow %D smoothing period. Integer in [1, 100000].
+   * @default 3
+   */
+  slowdPeriod?: number;
+  /**
+   * Slow %D average type. Moving-average type code (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3, ... as TA-Lib; 0-13).
+   * @default 0
+   */
+  slowdMatype?: number;
+}
+/** Outputs of {@link ta.STOCH}, keyed by output name. */
+export interface STOCHResult {
+  slowk: Float64Array;
+  slowd: Float64Array;
+}
+/** One bar's outputs of a STOCH stream. */
+export interface STOCHValue {
+  slowk: number;
+  slowd: number;
+}
+
+/** Options of {@link ta.STOCHF}. */
+export interface STOCHFOptions {
+  /**
+   * %K window. Integer in [1, 100000].
+   * @default 5
+   */
+  fastkPeriod?: number;
+  /**
+   * %D smoothing period. Integer in [1, 100000].
+   * @default 3
+   */
+  fastdPeriod?: number;
+  /**
+   * %D average type. Moving-average type code (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3, ... as TA-Lib; 0-13).
+   * @default 0
+   */
+  fastdMatype?: number;
+}
+/** Outputs of {@link ta.STOCHF}, keyed by output name. */
+export interface STOCHFResult {
+  fastk: Float64Array;
+  fastd: Float64Array;
+}
+/** One bar's outputs of a STOCHF stream. */
+export interface STOCHFValue {
+  fastk: number;
+  fastd: number;
+}
+
+/** Options of {@link ta.STOCHRSI}. */
+export interface STOCHRSIOptions {
+  /**
+   * RSI period. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+  /**
+   * %K window. Integer in [1, 100000].
+   * @default 5
+   */
+  fastkPeriod?: number;
+  /**
+   * %D smoothing period. Integer in [1, 100000].
+   * @default 3
+   */
+  fastdPeriod?: number;
+  /**
+   * %D average type. Moving-average type code (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3, ... as TA-Lib; 0-13).
+   * @default 0
+   */
+  fastdMatype?: number;
+}
+/** Outputs of {@link ta.STOCHRSI}, keyed by output name. */
+export interface STOCHRSIResult {
+  fastk: Float64Array;
+  fastd: Float64Array;
+}
+/** One bar's outputs of a STOCHRSI stream. */
+export interface STOCHRSIValue {
+  fastk: number;
+  fastd: number;
+}
+
+/** Options of {@link ta.TRIX}. */
+export interface TRIXOptions {
+  /**
+   * EMA period. Integer in [1, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.ULTOSC}. */
+export interface ULTOSCOptions {
+  /**
+   * First period. Integer in [1, 100000].
+   * @default 7
+   */
+  timeperiod1?: number;
+  /**
+   * Second period. Integer in [1, 100000].
+   * @default 14
+   */
+  timeperiod2?: number;
+  /**
+   * Third period. Integer in [1, 100000].
+   * @default 28
+   */
+  timeperiod3?: number;
+}
+
+/** Options of {@link ta.MFI}. */
+export interface MFIOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** OBV takes no options. */
+export interface OBVOptions {}
+
+/** AD takes no options. */
+export interface ADOptions {}
+
+/** Options of {@link ta.ADOSC}. */
+export interface ADOSCOptions {
+  /**
+   * Fast EMA period. Integer in [2, 100000].
+   * @default 3
+   */
+  fastperiod?: number;
+  /**
+   * Slow EMA period. Integer in [2, 100000].
+   * @default 10
+   */
+  slowperiod?: number;
+}
 
 /** Risk and performance metrics with empyrical's conventions (camelCase names). */
 export declare namespace risk {
