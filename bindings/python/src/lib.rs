@@ -338,6 +338,20 @@ impl PyStream {
         }
         Ok((x.map(|v| v.unwrap_or(f64::NAN)), n))
     }
+
+    /// Runs one per-bar operation (update, peek or replace_last) and converts its result.
+    fn apply<'py>(
+        &mut self,
+        py: Python<'py>,
+        x: [Option<f64>; 5],
+        op: fn(&mut dyn Stream, &[f64], &mut [f64]) -> sextant_core::Result<()>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (bar, n) = self.bar(py, x)?;
+        let k = self.inner.n_outputs();
+        let mut out = self.out;
+        op(self.inner.as_mut(), &bar[..n], &mut out[..k]).into_py_result(py)?;
+        self.result(py, &out[..k])
+    }
 }
 
 #[pymethods]
@@ -354,11 +368,7 @@ impl PyStream {
         x3: Option<f64>,
         x4: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (bar, n) = self.bar(py, [Some(x0), x1, x2, x3, x4])?;
-        let k = self.inner.n_outputs();
-        let mut out = self.out;
-        self.inner.update(&bar[..n], &mut out[..k]).into_py_result(py)?;
-        self.result(py, &out[..k])
+        self.apply(py, [Some(x0), x1, x2, x3, x4], |s, b, o| s.update(b, o))
     }
 
     /// The value(s) this bar would give, without changing the state.
@@ -390,11 +400,7 @@ impl PyStream {
         x3: Option<f64>,
         x4: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (bar, n) = self.bar(py, [Some(x0), x1, x2, x3, x4])?;
-        let k = self.inner.n_outputs();
-        let mut out = self.out;
-        self.inner.replace_last(&bar[..n], &mut out[..k]).into_py_result(py)?;
-        self.result(py, &out[..k])
+        self.apply(py, [Some(x0), x1, x2, x3, x4], |s, b, o| s.replace_last(b, o))
     }
 
     /// Feeds whole input columns (C-contiguous float64 arrays of equal length) bar by bar;

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::rsi::{Scale, WilderGainLoss};
 use super::{kernel_decl, MAX_PERIOD};
 use crate::decl::{kernel_batch, FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::{check_min, Result};
@@ -10,19 +11,13 @@ use crate::error::{check_min, Result};
 /// `timeperiod` changes, then Wilder-smoothed); `100 * (gain - loss) / (gain + loss)`, 0 when both
 /// averages are zero.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ChandeMomentum {
-    period: usize,
-    prev: Option<f64>,
-    count: usize,
-    gain: f64,
-    loss: f64,
-}
+pub struct ChandeMomentum(WilderGainLoss);
 
 impl ChandeMomentum {
     /// A fresh state; `timeperiod >= 2`.
     pub fn new(timeperiod: usize) -> Result<Self> {
         check_min("timeperiod", timeperiod, 2)?;
-        Ok(Self { period: timeperiod, prev: None, count: 0, gain: 0.0, loss: 0.0 })
+        Ok(Self(WilderGainLoss::new(timeperiod)))
     }
 }
 
@@ -47,45 +42,17 @@ impl Kernel for ChandeMomentum {
     const INPUTS: usize = 1;
     const OUTPUTS: usize = 1;
     #[inline]
-    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
-        let x = bar[0];
-        let Some(prev) = self.prev.replace(x) else {
-            out[0] = f64::NAN;
-            return;
+        out[0] = match self.0.push(bar[0], Scale::Divide) {
+            Some((g, l)) => cmo_value(g, l),
+            None => f64::NAN,
         };
-        let d = x - prev;
-        let pf = self.period as f64;
-        if self.count < self.period {
-            self.loss -= d.min(0.0);
-            self.gain += d.max(0.0);
-            self.count += 1;
-            if self.count == self.period {
-                self.loss /= pf;
-                self.gain /= pf;
-                out[0] = cmo_value(self.gain, self.loss);
-            } else {
-                out[0] = f64::NAN;
-            }
-        } else {
-            let m = (self.period - 1) as f64;
-            self.loss *= m;
-            self.gain *= m;
-            self.loss -= d.min(0.0);
-            self.gain += d.max(0.0);
-            self.loss /= pf;
-            self.gain /= pf;
-            out[0] = cmo_value(self.gain, self.loss);
-        }
     }
     fn lookback(&self) -> usize {
-        self.period
+        self.0.period()
     }
     fn restart(&mut self) {
-        self.prev = None;
-        self.count = 0;
-        self.gain = 0.0;
-        self.loss = 0.0;
+        self.0.restart();
     }
 }
 

@@ -43,10 +43,10 @@ pub fn rsi_into(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> 
     Ok(())
 }
 
-/// Streaming state of [`rsi`].
-#[doc(alias = "RSI")]
+/// Wilder's average gain and loss of the last `period` changes: the means of the first
+/// `period` changes, then `avg = (avg * (period - 1) + change) / period` (RSI and CMO).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RelativeStrengthIndex {
+pub(crate) struct WilderGainLoss {
     period: usize,
     prev: Option<f64>,
     count: usize,
@@ -54,22 +54,85 @@ pub struct RelativeStrengthIndex {
     loss: f64,
 }
 
+/// How TA-Lib divides by the period: RSI multiplies by `1 / p`, CMO divides by `p` (the two
+/// differ in the last bit).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Scale {
+    Reciprocal,
+    Divide,
+}
+
+impl WilderGainLoss {
+    pub(crate) fn new(period: usize) -> Self {
+        Self { period, prev: None, count: 0, gain: 0.0, loss: 0.0 }
+    }
+
+    pub(crate) const fn period(&self) -> usize {
+        self.period
+    }
+
+    /// Feeds a price; returns `(avg_gain, avg_loss)` once `period` changes are in.
+    #[inline]
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    pub(crate) fn push(&mut self, x: f64, scale: Scale) -> Option<(f64, f64)> {
+        let prev = self.prev.replace(x)?;
+        let d = x - prev;
+        let pf = self.period as f64;
+        let warm = self.count < self.period;
+        if warm {
+            self.count += 1;
+        } else {
+            let m = (self.period - 1) as f64;
+            self.loss *= m;
+            self.gain *= m;
+        }
+        // Branch-free form of TA-Lib's `if d < 0 { loss -= d } else { gain += d }`: adding or
+        // subtracting an exact 0.0 leaves the other sum bit-identical.
+        self.loss -= d.min(0.0);
+        self.gain += d.max(0.0);
+        if warm && self.count < self.period {
+            return None;
+        }
+        match scale {
+            Scale::Reciprocal => {
+                self.loss *= 1.0 / pf;
+                self.gain *= 1.0 / pf;
+            }
+            Scale::Divide => {
+                self.loss /= pf;
+                self.gain /= pf;
+            }
+        }
+        Some((self.gain, self.loss))
+    }
+
+    pub(crate) fn restart(&mut self) {
+        *self = Self::new(self.period);
+    }
+}
+
+/// Streaming state of [`rsi`].
+#[doc(alias = "RSI")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelativeStrengthIndex(WilderGainLoss);
+
 impl RelativeStrengthIndex {
     /// A fresh state; `timeperiod >= 2`.
     pub fn new(timeperiod: usize) -> Result<Self> {
         check_min("timeperiod", timeperiod, 2)?;
-        Ok(Self { period: timeperiod, prev: None, count: 0, gain: 0.0, loss: 0.0 })
+        Ok(Self(WilderGainLoss::new(timeperiod)))
     }
 }
 
 impl std::fmt::Display for RelativeStrengthIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "RSI({})", self.period)
+        write!(f, "RSI({})", self.0.period())
     }
 }
 
 /// TA-Lib 0.8.1 tests the total exactly (an RSI of a series scaled by 1e-20 equals the
-/// unscaled one there), so only a window without any movement gives 0.
+/// unscaled one there), so only a window without any movement gives 0. TA-Lib multiplies by
+/// `1 / p` here (bit for bit; dividing differs in the last bit).
 #[inline]
 fn rsi_value(gain: f64, loss: f64) -> f64 {
     let t = gain + loss;
@@ -84,48 +147,17 @@ impl Kernel for RelativeStrengthIndex {
     const INPUTS: usize = 1;
     const OUTPUTS: usize = 1;
     #[inline]
-    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
-        let x = bar[0];
-        let Some(prev) = self.prev.replace(x) else {
-            out[0] = f64::NAN;
-            return;
+        out[0] = match self.0.push(bar[0], Scale::Reciprocal) {
+            Some((g, l)) => rsi_value(g, l),
+            None => f64::NAN,
         };
-        let d = x - prev;
-        let pf = self.period as f64;
-        if self.count < self.period {
-            // Branch-free form of TA-Lib's `if d < 0 { loss -= d } else { gain += d }`: adding or
-            // subtracting an exact 0.0 leaves the other sum bit-identical.
-            self.loss -= d.min(0.0);
-            self.gain += d.max(0.0);
-            self.count += 1;
-            if self.count == self.period {
-                // TA-Lib 0.8.1 multiplies by 1/p (bit for bit; dividing differs in the last bit)
-                self.loss *= 1.0 / pf;
-                self.gain *= 1.0 / pf;
-                out[0] = rsi_value(self.gain, self.loss);
-            } else {
-                out[0] = f64::NAN;
-            }
-        } else {
-            let m = (self.period - 1) as f64;
-            self.loss *= m;
-            self.gain *= m;
-            self.loss -= d.min(0.0);
-            self.gain += d.max(0.0);
-            self.loss *= 1.0 / pf;
-            self.gain *= 1.0 / pf;
-            out[0] = rsi_value(self.gain, self.loss);
-        }
     }
     fn lookback(&self) -> usize {
-        self.period
+        self.0.period()
     }
     fn restart(&mut self) {
-        self.prev = None;
-        self.count = 0;
-        self.gain = 0.0;
-        self.loss = 0.0;
+        self.0.restart();
     }
 }
 
