@@ -79,7 +79,7 @@ export declare namespace ta {
   /**
    * Simple Moving Average.
    *
-   * Arithmetic mean of the last `timeperiod` values. Reference: TA-Lib SMA (same running-sum order).
+   * Arithmetic mean of the last `timeperiod` values. Reference: TA-Lib SMA.
    *
    * @param real input series, e.g. close prices
    * @param options timeperiod = 30

@@ -6,14 +6,12 @@
 mod errors;
 
 use numpy::{
-    IntoPyArray, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyReadwriteArrayDyn,
+    PyArray1, PyReadonlyArrayDyn, PyReadwriteArrayDyn,
     PyUntypedArrayMethods,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PyString, PyTuple};
-use sextant_core::decl::{
-    FunctionDecl, InputData, OutBuf, OutVec, OutputKind, Params, Stream, Value,
-};
+use sextant_core::decl::{FunctionDecl, InputData, OutBuf, OutputKind, Params, Stream, Value};
 use sextant_core::registry::{self, REGISTRY};
 use sextant_core::Error;
 
@@ -172,20 +170,33 @@ impl PyFunction {
                 }
             });
         }
-        match out {
+        // Outputs are numpy arrays allocated here when the caller gives none: numpy's allocator
+        // asks for huge pages on large arrays, which makes the first write of a 80 MB output
+        // several times cheaper than a fresh Rust Vec handed over to numpy.
+        let allocated;
+        let out: &Bound<'py, PyTuple> = match out {
+            Some(out) => out,
             None => {
-                let result = py.detach(|| decl.call(&data, &params)).into_py_result(py)?;
-                let list = PyList::empty(py);
-                for o in result {
-                    match o {
-                        OutVec::F64(v) => list.append(v.into_pyarray(py))?,
-                        OutVec::I32(v) => list.append(v.into_pyarray(py))?,
-                        OutVec::Scalar(s) => list.append(s)?,
-                    }
-                }
-                Ok(list)
+                let checked = decl.check_inputs(&data).into_py_result(py)?;
+                let arrays: Vec<Bound<'py, PyAny>> = decl
+                    .outputs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, spec)| {
+                        let n = decl.output_len(i, &checked);
+                        if spec.kind == OutputKind::SeriesI32 {
+                            PyArray1::<i32>::zeros(py, n, false).into_any()
+                        } else {
+                            PyArray1::<f64>::zeros(py, n, false).into_any()
+                        }
+                    })
+                    .collect();
+                allocated = PyTuple::new(py, arrays)?;
+                &allocated
             }
-            Some(out) => {
+        };
+        {
+            {
                 // Borrow every buffer mutably, then compute straight into numpy memory.
                 let mut f64s: Vec<PyReadwriteArrayDyn<'py, f64>> = Vec::new();
                 let mut i32s: Vec<PyReadwriteArrayDyn<'py, i32>> = Vec::new();
@@ -239,18 +250,19 @@ impl PyFunction {
                     }
                 }
                 py.detach(|| decl.call_into(&data, &params, &mut bufs)).into_py_result(py)?;
+                // Scalars are read from the buffers before the borrows end.
+                let scalars: Vec<f64> = bufs
+                    .iter()
+                    .map(|b| match b {
+                        OutBuf::F64(s) => s.first().copied().unwrap_or(f64::NAN),
+                        OutBuf::I32(_) => f64::NAN,
+                    })
+                    .collect();
                 drop(bufs);
                 let list = PyList::empty(py);
-                for (spec, o) in decl.outputs.iter().zip(out.iter()) {
+                for ((spec, o), scalar) in decl.outputs.iter().zip(out.iter()).zip(scalars) {
                     if spec.kind == OutputKind::Scalar {
-                        let a = o.cast::<PyArrayDyn<f64>>()?;
-                        list.append(
-                            a.readonly()
-                                .as_slice()
-                                .ok()
-                                .and_then(|s| s.first().copied())
-                                .unwrap_or(f64::NAN),
-                        )?;
+                        list.append(scalar)?;
                     } else {
                         list.append(o)?;
                     }

@@ -109,9 +109,9 @@ impl Kernel for AverageTrueRange {
                 out[0] = f64::NAN;
             }
         } else {
-            self.atr *= (self.period - 1) as f64;
-            self.atr += tr;
-            self.atr /= pf;
+            // `atr (p-1)/p + tr/p`: a multiply and an add on the dependency chain instead of
+            // TA-Lib's multiply, add and divide (same value to the last bits or so).
+            self.atr = self.atr * ((self.period - 1) as f64 / pf) + tr / pf;
             out[0] = self.atr;
         }
     }

@@ -49,6 +49,7 @@ pub fn ema_into(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> 
 pub struct ExponentialMovingAverage {
     period: usize,
     k: f64,
+    omk: f64,
     count: usize,
     sum: f64,
     prev: f64,
@@ -70,7 +71,7 @@ impl ExponentialMovingAverage {
     /// A state with an explicit smoothing factor (TA-Lib's internal form, used by other
     /// indicators); `period` values seed it.
     pub(crate) fn with_k(period: usize, k: f64) -> Self {
-        Self { period, k, count: 0, sum: 0.0, prev: f64::NAN }
+        Self { period, k, omk: 1.0 - k, count: 0, sum: 0.0, prev: f64::NAN }
     }
 }
 
@@ -101,7 +102,9 @@ impl Kernel for ExponentialMovingAverage {
             self.prev = x;
             out[0] = x;
         } else {
-            self.prev = ((x - self.prev) * self.k) + self.prev;
+            // `prev (1 - k) + k x`: a multiply and an add on the dependency chain (TA-Lib 0.8.1
+            // gets the same latency from a fused multiply-add, which WASM cannot reproduce).
+            self.prev = self.prev * self.omk + x * self.k;
             out[0] = self.prev;
         }
     }

@@ -14,7 +14,7 @@ pub const fn sma_lookback(timeperiod: usize) -> usize {
 
 /// Computes the simple moving average, TA-Lib's `SMA`.
 ///
-/// `out[i] = (x[i-p+1] + ... + x[i]) / p`, with TA-Lib's running-sum update (bit-identical to it).
+/// `out[i] = (x[i-p+1] + ... + x[i]) / p`, as a running sum (the first window summed in order, then `+ (new - old)` per bar).
 ///
 /// # Errors
 /// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 1`.
@@ -56,14 +56,16 @@ pub(crate) fn sma_clean(x: &[f64], p: usize, out: &mut [f64]) {
     out[..lb].fill(f64::NAN);
     #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
     let pf = p as f64;
+    // The first window summed in order; then one add per bar on the dependency chain
+    // (`sum += new - old`): half the latency of TA-Lib's add-then-subtract, same accuracy.
     let mut sum = 0.0;
-    for &v in &x[..lb] {
+    for &v in &x[..p] {
         sum += v;
     }
-    for i in lb..x.len() {
-        sum += x[i];
-        out[i] = sum / pf;
-        sum -= x[i - lb];
+    out[lb] = sum / pf;
+    for ((o, &new), &old) in out[p..].iter_mut().zip(&x[p..]).zip(x) {
+        sum += new - old;
+        *o = sum / pf;
     }
 }
 
@@ -104,22 +106,25 @@ impl Kernel for SimpleMovingAverage {
     #[inline]
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
         let x = bar[0];
-        self.sum += x;
+        let old = self.buf[self.pos];
         self.buf[self.pos] = x;
         self.pos += 1;
         if self.pos == self.period {
             self.pos = 0;
         }
-        if self.count + 1 < self.period {
+        if self.count < self.period {
+            self.sum += x;
             self.count += 1;
-            out[0] = f64::NAN;
+            if self.count < self.period {
+                out[0] = f64::NAN;
+                return;
+            }
         } else {
-            self.count = self.period;
-            #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
-            let pf = self.period as f64;
-            out[0] = self.sum / pf;
-            self.sum -= self.buf[self.pos];
+            self.sum += x - old;
         }
+        #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+        let pf = self.period as f64;
+        out[0] = self.sum / pf;
     }
     fn lookback(&self) -> usize {
         self.period - 1
@@ -137,7 +142,7 @@ pub static SMA: FunctionDecl = FunctionDecl {
     module: Module::Ta,
     group: "Overlap Studies",
     summary: "Simple Moving Average",
-    doc: "Arithmetic mean of the last `timeperiod` values. Reference: TA-Lib SMA (same running-sum order).",
+    doc: "Arithmetic mean of the last `timeperiod` values. Reference: TA-Lib SMA.",
     inputs: &[InputSpec::series("real", "input series, e.g. close prices")],
     params: &[ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "number of bars averaged")],
     outputs: &[OutputSpec::f64("real")],

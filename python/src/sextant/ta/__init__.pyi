@@ -13,7 +13,7 @@ def get_function_groups() -> dict[str, list[str]]: ...
 def SMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Simple Moving Average.
 
-    Arithmetic mean of the last `timeperiod` values. Reference: TA-Lib SMA (same running-sum order).
+    Arithmetic mean of the last `timeperiod` values. Reference: TA-Lib SMA.
 
     Args:
         real: input series, e.g. close prices (1-D array-like, pandas or polars Series).

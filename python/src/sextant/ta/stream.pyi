@@ -22,7 +22,7 @@ def restore(name: str, state: bytes, **params: Any) -> Stream: ...
 def SMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
     """Simple Moving Average (streaming state).
 
-    Arithmetic mean of the last `timeperiod` values. Reference: TA-Lib SMA (same running-sum order).
+    Arithmetic mean of the last `timeperiod` values. Reference: TA-Lib SMA.
 
     Args:
         history: optional past bars to feed first: an array.
