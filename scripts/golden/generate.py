@@ -97,14 +97,17 @@ def synthetic_ohlc(n: int, level: float, step: float, rng: np.random.Generator) 
     return {"open": open_, "high": high, "low": low, "close": close}
 
 
-def per_segment(fn, inputs: list[np.ndarray], n_out: int, int_out: bool):
+def per_segment(fn, inputs: list[np.ndarray], n_out: int, int_out, index_lookback: int | None = None):
     """Sextant's NaN policy expressed with the reference: the reference applied to each clean
-    run, NaN (0 for int outputs) at NaN bars."""
+    run, NaN (0 for int outputs) at NaN bars. `int_out` is one flag or one per output. With
+    `index_lookback`, int outputs are absolute bar indices (MAXINDEX): each run's start is added
+    to them after its warm-up."""
     n = len(inputs[0])
     bad = np.zeros(n, dtype=bool)
     for a in inputs:
         bad |= np.isnan(a)
-    outs = [np.zeros(n, dtype=np.int32) if int_out else np.full(n, np.nan) for _ in range(n_out)]
+    flags = int_out if isinstance(int_out, (list, tuple)) else [int_out] * n_out
+    outs = [np.zeros(n, dtype=np.int32) if f else np.full(n, np.nan) for f in flags]
     i = 0
     while i < n:
         if bad[i]:
@@ -117,6 +120,8 @@ def per_segment(fn, inputs: list[np.ndarray], n_out: int, int_out: bool):
         res = res if isinstance(res, tuple) else (res,)
         for o, r in zip(outs, res):
             o[i:j] = r
+            if index_lookback is not None and o.dtype.kind == "i":
+                o[i + index_lookback:j] += i
         i = j
     return tuple(outs) if n_out > 1 else outs[0]
 
@@ -196,7 +201,15 @@ def main() -> int:
         cols = w.datasets[ds]["columns"]
         arrays = [np.fromfile(GOLDEN / cols[c]["file"], dtype="<f8") for c in inputs]
         if ds == "gaps":
-            res = per_segment(lambda *a: fn(*a, **params), arrays, len(out_names), fn_name.startswith("CDL"))
+            full = fn(*arrays, **params)
+            full = full if isinstance(full, tuple) else (full,)
+            int_flags = [np.asarray(r).dtype.kind in "iu" for r in full]
+            index_lb = None
+            if fn_name in ("MAXINDEX", "MININDEX", "MINMAXINDEX"):
+                f = talib.abstract.Function(fn_name)
+                f.set_parameters(params)
+                index_lb = f.lookback
+            res = per_segment(lambda *a: fn(*a, **params), arrays, len(out_names), int_flags, index_lb)
             ref = f"talib {version('ta-lib')} {fn_name} applied to each NaN-free run (Sextant NaN policy)"
         else:
             res = fn(*arrays, **params)
@@ -291,6 +304,35 @@ def main() -> int:
         "AD": (HLCV, HLCV, [{}], ["real"]),
         "ADOSC": (HLCV, HLCV, [{"fastperiod": 3, "slowperiod": 10}, {"fastperiod": 10, "slowperiod": 3},
                                {"fastperiod": 2, "slowperiod": 2}], ["real"]),
+        # overlap studies of TA-Lib 0.8
+        "MIDPOINT": (["close"], ["real"], [{"timeperiod": 14}, {"timeperiod": 2}, {"timeperiod": 5}], ["real"]),
+        "MIDPRICE": (HL, HL, [{"timeperiod": 14}, {"timeperiod": 2}, {"timeperiod": 5}], ["real"]),
+        "SAR": (HL, HL, [{"acceleration": 0.02, "maximum": 0.2}, {"acceleration": 0.05, "maximum": 0.3},
+                         {"acceleration": 0.3, "maximum": 0.1}, {"acceleration": 0.0, "maximum": 0.0}], ["real"]),
+        "SAREXT": (HL, HL, [
+            {"startvalue": 0.0, "offsetonreverse": 0.0, "accelerationinitlong": 0.02, "accelerationlong": 0.02,
+             "accelerationmaxlong": 0.2, "accelerationinitshort": 0.02, "accelerationshort": 0.02,
+             "accelerationmaxshort": 0.2},
+            {"startvalue": 0.0, "offsetonreverse": 0.01, "accelerationinitlong": 0.01, "accelerationlong": 0.03,
+             "accelerationmaxlong": 0.25, "accelerationinitshort": 0.04, "accelerationshort": 0.5,
+             "accelerationmaxshort": 0.1},
+            {"startvalue": -1.0, "offsetonreverse": 0.0, "accelerationinitlong": 0.3, "accelerationlong": 0.02,
+             "accelerationmaxlong": 0.2, "accelerationinitshort": 0.02, "accelerationshort": 0.02,
+             "accelerationmaxshort": 0.2},
+            {"startvalue": 1.0, "offsetonreverse": 0.5, "accelerationinitlong": 0.02, "accelerationlong": 0.02,
+             "accelerationmaxlong": 0.2, "accelerationinitshort": 0.02, "accelerationshort": 0.02,
+             "accelerationmaxshort": 0.2},
+        ], ["real"]),
+        "DONCHIAN": (HL, HL, [{"timeperiod": 20}, {"timeperiod": 2}, {"timeperiod": 7}],
+                     ["upperband", "middleband", "lowerband"]),
+        "KC": (HLC, HLC, [{"timeperiod": 20, "atrperiod": 10, "nbdev": 2.0}, {"timeperiod": 5, "atrperiod": 30, "nbdev": 1.5},
+                          {"timeperiod": 2, "atrperiod": 1, "nbdev": -0.5}], ["upperband", "middleband", "lowerband"]),
+        "ACCBANDS": (HLC, HLC, [{"timeperiod": 20}, {"timeperiod": 2}, {"timeperiod": 7}],
+                     ["upperband", "middleband", "lowerband"]),
+        "SUPERTREND": (HLC, HLC, [{"timeperiod": 10, "multiplier": 3.0}, {"timeperiod": 2, "multiplier": 0.0},
+                                  {"timeperiod": 5, "multiplier": 1.0}], ["supertrend", "trend"]),
+        "VWMA": (["close", "volume"], ["real", "volume"], [{"timeperiod": 30}, {"timeperiod": 1}, {"timeperiod": 4}],
+                 ["real"]),
     }
     input_names = {
         **{n: ["real"] for n in transforms}, **{n: ["real0", "real1"] for n in operators},

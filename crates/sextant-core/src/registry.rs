@@ -95,6 +95,15 @@ pub static REGISTRY: &[&FunctionDecl] = &[
     &ta::OBV,
     &ta::AD,
     &ta::ADOSC,
+    &ta::MIDPOINT,
+    &ta::MIDPRICE,
+    &ta::SAR,
+    &ta::SAREXT,
+    &ta::DONCHIAN,
+    &ta::KC,
+    &ta::ACCBANDS,
+    &ta::SUPERTREND,
+    &ta::VWMA,
     // risk
     &risk::SHARPE_RATIO,
     // alloc

@@ -9,6 +9,7 @@
 //! indicator restarts, re-seeding after lookback + 1 clean bars; leading NaNs are skipped as
 //! TA-Lib's wrapper does. On NaN-free input the numbers equal TA-Lib's.
 
+mod accbands;
 mod ad;
 mod adx;
 mod aroon;
@@ -23,28 +24,34 @@ mod elementwise;
 mod ema;
 mod hma;
 mod kama;
+mod kc;
 mod ma;
 mod macd;
 mod mfi;
+mod midpoint;
 mod obv;
 mod rma;
 mod roc;
 mod rolling;
 mod rsi;
+mod sar;
 mod sma;
 mod stats;
 mod stoch;
+mod supertrend;
 mod t3;
 mod tema;
 mod trange;
 mod trima;
 mod trix;
 mod ultosc;
+mod vwma;
 mod willr;
 mod window;
 mod wma;
 mod zlema;
 
+pub use accbands::{AccelerationBands, ACCBANDS};
 pub use ad::{ad, adosc, AccumulationDistribution, ChaikinOscillator, AD, ADOSC};
 pub use adx::{
     adx, adxr, dx, minus_di, minus_dm, plus_di, plus_dm, AverageDirectionalIndex,
@@ -66,12 +73,16 @@ pub use elementwise::*;
 pub use ema::{ema, ema_into, ema_lookback, ExponentialMovingAverage, EMA};
 pub use hma::{hma, HullMovingAverage, HMA};
 pub use kama::{kama, KaufmanAdaptiveMovingAverage, KAMA};
+pub use kc::{KeltnerChannels, KC};
 pub use ma::{ma, MaKernel, MaType, MA};
 pub use macd::{
     apo, macd, macdext, macdfix, ppo, ApoKernel, Macd, MacdExtKernel, MacdFixKernel, MacdKernel,
     OscillatorKind, PpoKernel, PriceOscillator, APO, MACD, MACDEXT, MACDFIX, PPO,
 };
 pub use mfi::{mfi, MoneyFlowIndex, MFI};
+pub use midpoint::{
+    DonchianKernel, MidRange, MidpointKernel, MidpriceKernel, DONCHIAN, MIDPOINT, MIDPRICE,
+};
 pub use obv::{obv, OnBalanceVolume, OBV};
 pub use rma::{rma, WilderMovingAverage, RMA};
 pub use roc::{
@@ -80,18 +91,21 @@ pub use roc::{
 };
 pub use rolling::*;
 pub use rsi::{rsi, rsi_into, rsi_lookback, RelativeStrengthIndex, RSI};
+pub use sar::{ParabolicSar, SarExtKernel, SarKernel, SAR, SAREXT};
 pub use sma::{sma, sma_into, sma_lookback, SimpleMovingAverage, SMA};
 pub use stats::*;
 pub use stoch::{
     stoch, stochf, stochrsi, StochFKernel, StochKernel, StochRsiKernel, Stochastic, STOCH, STOCHF,
     STOCHRSI,
 };
+pub use supertrend::{SuperTrend, SUPERTREND};
 pub use t3::{t3, TillsonT3, T3};
 pub use tema::{tema, TripleExponentialMovingAverage, TEMA};
 pub use trange::{natr, trange, NormalizedAverageTrueRange, TrueRange, NATR, TRANGE};
 pub use trima::{trima, TriangularMovingAverage, TRIMA};
 pub use trix::{trix, Trix, TRIX};
 pub use ultosc::{ultosc, UltimateOscillator, ULTOSC};
+pub use vwma::{VolumeWeightedMa, VWMA};
 pub use willr::{willr, WilliamsR, WILLR};
 pub use window::Window;
 pub use wma::{wma, wma_into, wma_lookback, WeightedMovingAverage, WMA};
