@@ -206,7 +206,8 @@ def main() -> int:
             int_flags = [np.asarray(r).dtype.kind in "iu" for r in full]
             index_lb = None
             if fn_name in ("MAXINDEX", "MININDEX", "MINMAXINDEX"):
-                f = talib.abstract.Function(fn_name)
+                from talib import abstract
+                f = abstract.Function(fn_name)
                 f.set_parameters(params)
                 index_lb = f.lookback
             res = per_segment(lambda *a: fn(*a, **params), arrays, len(out_names), int_flags, index_lb)
@@ -234,6 +235,7 @@ def main() -> int:
     operators = "ADD SUB MULT DIV".split()
     rolling = {"SUM": [{"timeperiod": 30}, {"timeperiod": 2}], "MAX": [{"timeperiod": 30}, {"timeperiod": 5}],
                "MIN": [{"timeperiod": 30}, {"timeperiod": 5}], "MINMAX": [{"timeperiod": 30}, {"timeperiod": 3}],
+               **{n: [{"timeperiod": 30}, {"timeperiod": 2}, {"timeperiod": 5}] for n in ("MAXINDEX", "MININDEX", "MINMAXINDEX")},
                "CUMSUM": [{}], "AVGDEV": [{"timeperiod": 14}, {"timeperiod": 3}],
                "VAR": [{"timeperiod": 5, "nbdev": 1.0}, {"timeperiod": 1, "nbdev": 2.0}],
                "STDDEV": [{"timeperiod": 5, "nbdev": 1.0}, {"timeperiod": 20, "nbdev": 2.5}],
@@ -382,8 +384,10 @@ def main() -> int:
         for ds in ("wave", "msft", "empty", "gaps"):
             ta_case(fn_name, ds, ["close"], {}, ["real"], "default")
     for fn_name, sets in rolling.items():
-        outs = ["min", "max"] if fn_name == "MINMAX" else ["real"]
-        for ds in ("msft", "walk60k", "const", "short", "leadnan", "empty", "gaps"):
+        outs = {"MINMAX": ["min", "max"], "MINMAXINDEX": ["minidx", "maxidx"], "MAXINDEX": ["integer"],
+                "MININDEX": ["integer"]}.get(fn_name, ["real"])
+        extra = ("steps",) if "INDEX" in fn_name else ()  # ties and flat stretches
+        for ds in ("msft", "walk60k", "const", "short", "leadnan", "empty", "gaps") + extra:
             for k, params in enumerate(sets if ds in ("walk60k", "gaps") else sets[:1]):
                 ta_case(fn_name, ds, ["close"], params, outs, "default" if k == 0 else f"p{k}")
     for fn_name, sets in pairs.items():

@@ -29,6 +29,7 @@ mod ma;
 mod macd;
 mod mfi;
 mod midpoint;
+mod minmaxindex;
 mod obv;
 mod rma;
 mod roc;
@@ -82,6 +83,10 @@ pub use macd::{
 pub use mfi::{mfi, MoneyFlowIndex, MFI};
 pub use midpoint::{
     DonchianKernel, MidRange, MidpointKernel, MidpriceKernel, DONCHIAN, MIDPOINT, MIDPRICE,
+};
+pub use minmaxindex::{
+    ExtremeIndex, MaxIndexKernel, MinIndexKernel, MinMaxIndexKernel, MAXINDEX, MININDEX,
+    MINMAXINDEX,
 };
 pub use obv::{obv, OnBalanceVolume, OBV};
 pub use rma::{rma, WilderMovingAverage, RMA};
