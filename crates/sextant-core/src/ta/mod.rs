@@ -12,6 +12,7 @@
 mod accbands;
 mod ad;
 mod adx;
+mod ao;
 mod aroon;
 mod atr;
 mod bbands;
@@ -19,18 +20,26 @@ mod bop;
 mod cci;
 mod cdlengulfing;
 mod cmo;
+mod cmou;
+mod coppock;
 mod dema;
+mod dpo;
 mod elementwise;
 mod ema;
+mod er;
+mod eri;
+mod fosc;
 mod hma;
 mod kama;
 mod kc;
+mod kdj;
 mod ma;
 mod macd;
 mod mfi;
 mod midpoint;
 mod minmaxindex;
 mod obv;
+mod qstick;
 mod rma;
 mod roc;
 mod rolling;
@@ -45,8 +54,11 @@ mod tema;
 mod trange;
 mod trima;
 mod trix;
+mod tsi;
 mod ultosc;
+mod vortex;
 mod vwma;
+mod wad;
 mod willr;
 mod window;
 mod wma;
@@ -60,6 +72,7 @@ pub use adx::{
     DirectionalMovement, MinusDiKernel, MinusDmKernel, PlusDiKernel, PlusDmKernel, ADX, ADXR, DX,
     MINUS_DI, MINUS_DM, PLUS_DI, PLUS_DM,
 };
+pub use ao::{AcceleratorOscillator, AwesomeOscillator, AC, AO};
 pub use aroon::{aroon, aroonosc, Aroon, AroonOscillator, AROON, AROONOSC};
 pub use atr::{atr, atr_into, atr_lookback, AverageTrueRange, ATR};
 pub use bbands::{bbands, bbands_into, bbands_lookback, BollingerBands, BBANDS};
@@ -69,12 +82,19 @@ pub use cdlengulfing::{
     cdlengulfing, cdlengulfing_into, cdlengulfing_lookback, Engulfing, CDLENGULFING,
 };
 pub use cmo::{cmo, ChandeMomentum, CMO};
+pub use cmou::{ChandeMomentumUnsmoothed, IntradayMomentum, CMOU, IMI};
+pub use coppock::{CoppockCurve, COPPOCK};
 pub use dema::{dema, DoubleExponentialMovingAverage, DEMA};
+pub use dpo::{DetrendedPriceOscillator, DPO};
 pub use elementwise::*;
 pub use ema::{ema, ema_into, ema_lookback, ExponentialMovingAverage, EMA};
+pub use er::{EfficiencyRatio, VerticalHorizontalFilter, ER, VHF};
+pub use eri::{ElderRay, ERI};
+pub use fosc::{ForecastOscillator, FOSC};
 pub use hma::{hma, HullMovingAverage, HMA};
 pub use kama::{kama, KaufmanAdaptiveMovingAverage, KAMA};
 pub use kc::{KeltnerChannels, KC};
+pub use kdj::{Kdj, KDJ};
 pub use ma::{ma, MaKernel, MaType, MA};
 pub use macd::{
     apo, macd, macdext, macdfix, ppo, ApoKernel, Macd, MacdExtKernel, MacdFixKernel, MacdKernel,
@@ -89,6 +109,7 @@ pub use minmaxindex::{
     MINMAXINDEX,
 };
 pub use obv::{obv, OnBalanceVolume, OBV};
+pub use qstick::{Qstick, QSTICK};
 pub use rma::{rma, WilderMovingAverage, RMA};
 pub use roc::{
     mom, roc, rocp, rocr, rocr100, ChangeKind, MomKernel, PriceChange, RocKernel, RocpKernel,
@@ -109,8 +130,11 @@ pub use tema::{tema, TripleExponentialMovingAverage, TEMA};
 pub use trange::{natr, trange, NormalizedAverageTrueRange, TrueRange, NATR, TRANGE};
 pub use trima::{trima, TriangularMovingAverage, TRIMA};
 pub use trix::{trix, Trix, TRIX};
+pub use tsi::{TrueStrengthIndex, TSI};
 pub use ultosc::{ultosc, UltimateOscillator, ULTOSC};
+pub use vortex::{Vortex, VORTEX};
 pub use vwma::{VolumeWeightedMa, VWMA};
+pub use wad::{WilliamsAd, WAD};
 pub use willr::{willr, WilliamsR, WILLR};
 pub use window::Window;
 pub use wma::{wma, wma_into, wma_lookback, WeightedMovingAverage, WMA};
