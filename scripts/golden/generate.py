@@ -362,6 +362,10 @@ def main() -> int:
         "VHF": (["close"], ["real"], [{"timeperiod": 28}, {"timeperiod": 2}, {"timeperiod": 5}], ["real"]),
         "WAD": (HLC, HLC, [{}], ["real"]),
         "CMOU": (["close"], ["real"], [{"timeperiod": 14}, {"timeperiod": 2}], ["real"]),
+        "SMI": (HLC, HLC, [{"timeperiod": 13, "fastperiod": 2, "slowperiod": 25, "signalperiod": 9},
+                           {"timeperiod": 2, "fastperiod": 5, "slowperiod": 3, "signalperiod": 2}], ["smi", "smisignal"]),
+        "FRACTAL": (HL, HL, [{"leftbars": 2, "rightbars": 2}, {"leftbars": 1, "rightbars": 3}, {"leftbars": 5, "rightbars": 1}],
+                    ["swinghigh", "swinglow"]),
     }
     input_names = {
         **{n: ["real"] for n in transforms}, **{n: ["real0", "real1"] for n in operators},

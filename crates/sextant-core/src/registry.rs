@@ -122,6 +122,8 @@ pub static REGISTRY: &[&FunctionDecl] = &[
     &ta::VHF,
     &ta::WAD,
     &ta::CMOU,
+    &ta::SMI,
+    &ta::FRACTAL,
     // risk
     &risk::SHARPE_RATIO,
     // alloc
