@@ -19,32 +19,41 @@ mod bbands;
 mod bop;
 mod cci;
 mod cdlengulfing;
+mod cmf;
 mod cmo;
 mod cmou;
 mod coppock;
 mod dema;
 mod dpo;
+mod efi;
 mod elementwise;
 mod ema;
 mod er;
 mod eri;
 mod fosc;
 mod fractal;
+mod ha;
 mod hma;
 mod kama;
 mod kc;
 mod kdj;
 mod ma;
 mod macd;
+mod marketfi;
+mod massi;
 mod mfi;
 mod midpoint;
 mod minmaxindex;
 mod obv;
+mod percentile;
+mod pvo;
+mod pvt;
 mod qstick;
 mod rma;
 mod roc;
 mod rolling;
 mod rsi;
+mod rvi;
 mod sar;
 mod sma;
 mod smi;
@@ -83,17 +92,20 @@ pub use cci::{cci, CommodityChannelIndex, CCI};
 pub use cdlengulfing::{
     cdlengulfing, cdlengulfing_into, cdlengulfing_lookback, Engulfing, CDLENGULFING,
 };
+pub use cmf::{ChaikinMoneyFlow, CMF};
 pub use cmo::{cmo, ChandeMomentum, CMO};
 pub use cmou::{ChandeMomentumUnsmoothed, IntradayMomentum, CMOU, IMI};
 pub use coppock::{CoppockCurve, COPPOCK};
 pub use dema::{dema, DoubleExponentialMovingAverage, DEMA};
 pub use dpo::{DetrendedPriceOscillator, DPO};
+pub use efi::{ForceIndex, EFI};
 pub use elementwise::*;
 pub use ema::{ema, ema_into, ema_lookback, ExponentialMovingAverage, EMA};
 pub use er::{EfficiencyRatio, VerticalHorizontalFilter, ER, VHF};
 pub use eri::{ElderRay, ERI};
 pub use fosc::{ForecastOscillator, FOSC};
 pub use fractal::{Fractal, FRACTAL};
+pub use ha::{HeikinAshi, HA};
 pub use hma::{hma, HullMovingAverage, HMA};
 pub use kama::{kama, KaufmanAdaptiveMovingAverage, KAMA};
 pub use kc::{KeltnerChannels, KC};
@@ -103,6 +115,8 @@ pub use macd::{
     apo, macd, macdext, macdfix, ppo, ApoKernel, Macd, MacdExtKernel, MacdFixKernel, MacdKernel,
     OscillatorKind, PpoKernel, PriceOscillator, APO, MACD, MACDEXT, MACDFIX, PPO,
 };
+pub use marketfi::{CumulativeVwap, MarketFacilitation, RelativeVolume, MARKETFI, RVOL, VWAP};
+pub use massi::{AverageDailyRange, ChaikinVolatility, MassIndex, ADR, CVI, MASSI};
 pub use mfi::{mfi, MoneyFlowIndex, MFI};
 pub use midpoint::{
     DonchianKernel, MidRange, MidpointKernel, MidpriceKernel, DONCHIAN, MIDPOINT, MIDPRICE,
@@ -112,6 +126,9 @@ pub use minmaxindex::{
     MINMAXINDEX,
 };
 pub use obv::{obv, OnBalanceVolume, OBV};
+pub use percentile::{PercentRank, RollingPercentile, PERCENTILE, PERCENTRANK};
+pub use pvo::{VolumeOscillator, PVO};
+pub use pvt::{NviKernel, PviKernel, PvtKernel, VolumeTrend, VolumeTrendKernel, NVI, PVI, PVT};
 pub use qstick::{Qstick, QSTICK};
 pub use rma::{rma, WilderMovingAverage, RMA};
 pub use roc::{
@@ -120,6 +137,7 @@ pub use roc::{
 };
 pub use rolling::*;
 pub use rsi::{rsi, rsi_into, rsi_lookback, RelativeStrengthIndex, RSI};
+pub use rvi::{RelativeVolatility, RVI};
 pub use sar::{ParabolicSar, SarExtKernel, SarKernel, SAR, SAREXT};
 pub use sma::{sma, sma_into, sma_lookback, SimpleMovingAverage, SMA};
 pub use smi::{StochasticMomentumIndex, SMI};
