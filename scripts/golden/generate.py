@@ -117,14 +117,17 @@ def synthetic_ohlc(n: int, level: float, step: float, rng: np.random.Generator) 
     return {"open": open_, "high": high, "low": low, "close": close}
 
 
-def per_segment(fn, inputs: list[np.ndarray], n_out: int, int_out: bool):
+def per_segment(fn, inputs: list[np.ndarray], n_out: int, int_out, index_lookback: int | None = None):
     """Sextant's NaN policy expressed with the reference: the reference applied to each clean
-    run, NaN (0 for int outputs) at NaN bars."""
+    run, NaN (0 for int outputs) at NaN bars. `int_out` is one flag or one per output. With
+    `index_lookback`, int outputs are absolute bar indices (MAXINDEX): each run's start is added
+    to them after its warm-up."""
     n = len(inputs[0])
     bad = np.zeros(n, dtype=bool)
     for a in inputs:
         bad |= np.isnan(a)
-    outs = [np.zeros(n, dtype=np.int32) if int_out else np.full(n, np.nan) for _ in range(n_out)]
+    flags = int_out if isinstance(int_out, (list, tuple)) else [int_out] * n_out
+    outs = [np.zeros(n, dtype=np.int32) if f else np.full(n, np.nan) for f in flags]
     i = 0
     while i < n:
         if bad[i]:
@@ -137,6 +140,8 @@ def per_segment(fn, inputs: list[np.ndarray], n_out: int, int_out: bool):
         res = res if isinstance(res, tuple) else (res,)
         for o, r in zip(outs, res):
             o[i:j] = r
+            if index_lookback is not None and o.dtype.kind == "i":
+                o[i + index_lookback:j] += i
         i = j
     return tuple(outs) if n_out > 1 else outs[0]
 
@@ -216,7 +221,16 @@ def main() -> int:
         cols = w.datasets[ds]["columns"]
         arrays = [np.fromfile(GOLDEN / cols[c]["file"], dtype="<f8") for c in inputs]
         if ds == "gaps":
-            res = per_segment(lambda *a: fn(*a, **params), arrays, len(out_names), fn_name.startswith("CDL"))
+            full = fn(*arrays, **params)
+            full = full if isinstance(full, tuple) else (full,)
+            int_flags = [np.asarray(r).dtype.kind in "iu" for r in full]
+            index_lb = None
+            if fn_name in ("MAXINDEX", "MININDEX", "MINMAXINDEX"):
+                from talib import abstract
+                f = abstract.Function(fn_name)
+                f.set_parameters(params)
+                index_lb = f.lookback
+            res = per_segment(lambda *a: fn(*a, **params), arrays, len(out_names), int_flags, index_lb)
             ref = f"talib {version('ta-lib')} {fn_name} applied to each NaN-free run (Sextant NaN policy)"
         else:
             res = fn(*arrays, **params)
@@ -233,6 +247,11 @@ def main() -> int:
             # TRIMA(9) running sums are up to 6.8e-8 (1.1e-12 of the price) off the exactly
             # summed value on this series, at the edge of the 1e-12 * max|input| term.
             tol = {"rel": 1e-9, "abs_scale": 1e-11}
+        if fn_name == "FOSC" and ds == "tiny":
+            # FOSC = 100 (close - TSF[t-1]) / close cancels the close against its forecast; at
+            # 1e-12-scaled prices TA-Lib's raw regression sums put the reference up to 1.06e-8
+            # (relative, 10.6x the default rule) off the exactly summed (Fraction) value.
+            tol = {"rel": 5e-8, "abs_scale": 1e-12}
         w.case(id=f"{fn_name}/{ds}/{tag}", module="ta", function=fn_name, reference=ref,
                inputs=[(n, ds, c) for n, c in zip(input_names[fn_name], inputs)], params=params,
                outputs=list(zip(out_names, res)), tolerance=tol)
@@ -241,6 +260,7 @@ def main() -> int:
     operators = "ADD SUB MULT DIV".split()
     rolling = {"SUM": [{"timeperiod": 30}, {"timeperiod": 2}], "MAX": [{"timeperiod": 30}, {"timeperiod": 5}],
                "MIN": [{"timeperiod": 30}, {"timeperiod": 5}], "MINMAX": [{"timeperiod": 30}, {"timeperiod": 3}],
+               **{n: [{"timeperiod": 30}, {"timeperiod": 2}, {"timeperiod": 5}] for n in ("MAXINDEX", "MININDEX", "MINMAXINDEX")},
                "CUMSUM": [{}], "AVGDEV": [{"timeperiod": 14}, {"timeperiod": 3}],
                "VAR": [{"timeperiod": 5, "nbdev": 1.0}, {"timeperiod": 1, "nbdev": 2.0}],
                "STDDEV": [{"timeperiod": 5, "nbdev": 1.0}, {"timeperiod": 20, "nbdev": 2.5}],
@@ -311,6 +331,83 @@ def main() -> int:
         "AD": (HLCV, HLCV, [{}], ["real"]),
         "ADOSC": (HLCV, HLCV, [{"fastperiod": 3, "slowperiod": 10}, {"fastperiod": 10, "slowperiod": 3},
                                {"fastperiod": 2, "slowperiod": 2}], ["real"]),
+        # overlap studies of TA-Lib 0.8
+        "MIDPOINT": (["close"], ["real"], [{"timeperiod": 14}, {"timeperiod": 2}, {"timeperiod": 5}], ["real"]),
+        "MIDPRICE": (HL, HL, [{"timeperiod": 14}, {"timeperiod": 2}, {"timeperiod": 5}], ["real"]),
+        "SAR": (HL, HL, [{"acceleration": 0.02, "maximum": 0.2}, {"acceleration": 0.05, "maximum": 0.3},
+                         {"acceleration": 0.3, "maximum": 0.1}, {"acceleration": 0.0, "maximum": 0.0}], ["real"]),
+        "SAREXT": (HL, HL, [
+            {"startvalue": 0.0, "offsetonreverse": 0.0, "accelerationinitlong": 0.02, "accelerationlong": 0.02,
+             "accelerationmaxlong": 0.2, "accelerationinitshort": 0.02, "accelerationshort": 0.02,
+             "accelerationmaxshort": 0.2},
+            {"startvalue": 0.0, "offsetonreverse": 0.01, "accelerationinitlong": 0.01, "accelerationlong": 0.03,
+             "accelerationmaxlong": 0.25, "accelerationinitshort": 0.04, "accelerationshort": 0.5,
+             "accelerationmaxshort": 0.1},
+            {"startvalue": -1.0, "offsetonreverse": 0.0, "accelerationinitlong": 0.3, "accelerationlong": 0.02,
+             "accelerationmaxlong": 0.2, "accelerationinitshort": 0.02, "accelerationshort": 0.02,
+             "accelerationmaxshort": 0.2},
+            {"startvalue": 1.0, "offsetonreverse": 0.5, "accelerationinitlong": 0.02, "accelerationlong": 0.02,
+             "accelerationmaxlong": 0.2, "accelerationinitshort": 0.02, "accelerationshort": 0.02,
+             "accelerationmaxshort": 0.2},
+        ], ["real"]),
+        "DONCHIAN": (HL, HL, [{"timeperiod": 20}, {"timeperiod": 2}, {"timeperiod": 7}],
+                     ["upperband", "middleband", "lowerband"]),
+        "KC": (HLC, HLC, [{"timeperiod": 20, "atrperiod": 10, "nbdev": 2.0}, {"timeperiod": 5, "atrperiod": 30, "nbdev": 1.5},
+                          {"timeperiod": 2, "atrperiod": 1, "nbdev": -0.5}], ["upperband", "middleband", "lowerband"]),
+        "ACCBANDS": (HLC, HLC, [{"timeperiod": 20}, {"timeperiod": 2}, {"timeperiod": 7}],
+                     ["upperband", "middleband", "lowerband"]),
+        "SUPERTREND": (HLC, HLC, [{"timeperiod": 10, "multiplier": 3.0}, {"timeperiod": 2, "multiplier": 0.0},
+                                  {"timeperiod": 5, "multiplier": 1.0}], ["supertrend", "trend"]),
+        "VWMA": (["close", "volume"], ["real", "volume"], [{"timeperiod": 30}, {"timeperiod": 1}, {"timeperiod": 4}],
+                 ["real"]),
+        # momentum indicators of TA-Lib 0.8
+        "AO": (HL, HL, [{"fastperiod": 5, "slowperiod": 34}, {"fastperiod": 10, "slowperiod": 3}], ["real"]),
+        "AC": (HL, HL, [{"fastperiod": 5, "slowperiod": 34, "signalperiod": 5},
+                        {"fastperiod": 2, "slowperiod": 7, "signalperiod": 3}], ["real"]),
+        "DPO": (["close"], ["real"], [{"timeperiod": 20}, {"timeperiod": 2}, {"timeperiod": 3}, {"timeperiod": 7}], ["real"]),
+        "COPPOCK": (["close"], ["real"], [{"wmaperiod": 10, "roc1period": 11, "roc2period": 14},
+                                          {"wmaperiod": 1, "roc1period": 5, "roc2period": 1}], ["real"]),
+        "TSI": (["close"], ["real"], [{"firstperiod": 25, "secondperiod": 13}, {"firstperiod": 2, "secondperiod": 5}],
+                ["real"]),
+        "KDJ": (HLC, HLC, [{"fastk_period": 9, "slowk_period": 3, "slowk_matype": 13, "slowd_period": 3, "slowd_matype": 13},
+                           {"fastk_period": 5, "slowk_period": 2, "slowk_matype": 0, "slowd_period": 4, "slowd_matype": 1},
+                           {"fastk_period": 1, "slowk_period": 1, "slowk_matype": 13, "slowd_period": 1, "slowd_matype": 13}],
+                ["k", "d", "j"]),
+        "VORTEX": (HLC, HLC, [{"timeperiod": 14}, {"timeperiod": 1}, {"timeperiod": 4}], ["plusvi", "minusvi"]),
+        "QSTICK": (["open", "close"], ["open", "close"], [{"timeperiod": 10}, {"timeperiod": 1}], ["real"]),
+        "FOSC": (["close"], ["real"], [{"timeperiod": 5}, {"timeperiod": 2}, {"timeperiod": 14}], ["real"]),
+        "ER": (["close"], ["real"], [{"timeperiod": 10}, {"timeperiod": 2}, {"timeperiod": 30}], ["real"]),
+        "ERI": (HLC, HLC, [{"timeperiod": 13}, {"timeperiod": 1}], ["bullpower", "bearpower"]),
+        "IMI": (["open", "close"], ["open", "close"], [{"timeperiod": 14}, {"timeperiod": 2}], ["real"]),
+        "VHF": (["close"], ["real"], [{"timeperiod": 28}, {"timeperiod": 2}, {"timeperiod": 5}], ["real"]),
+        "WAD": (HLC, HLC, [{}], ["real"]),
+        "CMOU": (["close"], ["real"], [{"timeperiod": 14}, {"timeperiod": 2}], ["real"]),
+        "SMI": (HLC, HLC, [{"timeperiod": 13, "fastperiod": 2, "slowperiod": 25, "signalperiod": 9},
+                           {"timeperiod": 2, "fastperiod": 5, "slowperiod": 3, "signalperiod": 2}], ["smi", "smisignal"]),
+        "FRACTAL": (HL, HL, [{"leftbars": 2, "rightbars": 2}, {"leftbars": 1, "rightbars": 3}, {"leftbars": 5, "rightbars": 1}],
+                    ["swinghigh", "swinglow"]),
+        # volume, volatility, price and statistic functions of TA-Lib 0.8
+        "CMF": (HLCV, HLCV, [{"timeperiod": 20}, {"timeperiod": 2}], ["real"]),
+        "EFI": (["close", "volume"], ["close", "volume"], [{"timeperiod": 13}, {"timeperiod": 1}], ["real"]),
+        "PVO": (["volume"], ["volume"], [{"fastperiod": 12, "slowperiod": 26, "matype": 1},
+                                         {"fastperiod": 26, "slowperiod": 5, "matype": 0}], ["real"]),
+        "PVT": (["close", "volume"], ["close", "volume"], [{}], ["real"]),
+        "NVI": (["close", "volume"], ["close", "volume"], [{}], ["real"]),
+        "PVI": (["close", "volume"], ["close", "volume"], [{}], ["real"]),
+        "MARKETFI": (["high", "low", "volume"], ["high", "low", "volume"], [{}], ["real"]),
+        "RVOL": (["volume"], ["volume"], [{"timeperiod": 20}, {"timeperiod": 1}, {"timeperiod": 5}], ["real"]),
+        "VWAP": (HLCV, HLCV, [{}], ["real"]),
+        "MASSI": (HL, HL, [{"fastperiod": 9, "slowperiod": 25}, {"fastperiod": 2, "slowperiod": 2}], ["real"]),
+        "CVI": (HL, HL, [{"timeperiod": 10, "rocperiod": 10}, {"timeperiod": 2, "rocperiod": 1}], ["real"]),
+        "ADR": (HL, HL, [{"timeperiod": 14}, {"timeperiod": 1}], ["real"]),
+        "RVI": (["close"], ["real"], [{"timeperiod": 14, "stddevperiod": 10}, {"timeperiod": 1, "stddevperiod": 2},
+                                      {"timeperiod": 5, "stddevperiod": 30}], ["real"]),
+        "HA": (["open", "high", "low", "close"], ["open", "high", "low", "close"], [{}],
+               ["haopen", "hahigh", "halow", "haclose"]),
+        "PERCENTILE": (["close"], ["real"], [{"timeperiod": 30, "percentile": 50.0}, {"timeperiod": 10, "percentile": 30.0},
+                                             {"timeperiod": 7, "percentile": 0.0}, {"timeperiod": 4, "percentile": 100.0},
+                                             {"timeperiod": 9, "percentile": 33.3}], ["real"]),
+        "PERCENTRANK": (["close"], ["real"], [{"timeperiod": 100}, {"timeperiod": 2}, {"timeperiod": 15}], ["real"]),
     }
     input_names = {
         **{n: ["real"] for n in transforms}, **{n: ["real0", "real1"] for n in operators},
@@ -360,8 +457,10 @@ def main() -> int:
         for ds in ("wave", "msft", "empty", "gaps"):
             ta_case(fn_name, ds, ["close"], {}, ["real"], "default")
     for fn_name, sets in rolling.items():
-        outs = ["min", "max"] if fn_name == "MINMAX" else ["real"]
-        for ds in ("msft", "walk60k", "const", "short", "leadnan", "empty", "gaps"):
+        outs = {"MINMAX": ["min", "max"], "MINMAXINDEX": ["minidx", "maxidx"], "MAXINDEX": ["integer"],
+                "MININDEX": ["integer"]}.get(fn_name, ["real"])
+        extra = ("steps",) if "INDEX" in fn_name else ()  # ties and flat stretches
+        for ds in ("msft", "walk60k", "const", "short", "leadnan", "empty", "gaps") + extra:
             for k, params in enumerate(sets if ds in ("walk60k", "gaps") else sets[:1]):
                 ta_case(fn_name, ds, ["close"], params, outs, "default" if k == 0 else f"p{k}")
     for fn_name, sets in pairs.items():

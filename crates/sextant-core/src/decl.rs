@@ -839,6 +839,16 @@ pub trait Kernel:
     fn lookback(&self) -> usize;
     /// Returns to the freshly constructed state, keeping the configuration.
     fn restart(&mut self);
+    /// Called on every bar with a NaN in it, after [`Kernel::restart`]; kernels that count
+    /// bars across gaps (the absolute indices of `MAXINDEX`) override it.
+    #[inline]
+    fn gap(&mut self) {}
+    /// Writes the outputs of a NaN bar: [`Kernel::EMPTY`] everywhere by default; a kernel
+    /// mixing float and int32 outputs writes 0 to the int32 ones (what the batch casts to).
+    #[inline]
+    fn empty_bar(out: &mut [f64]) {
+        out.fill(Self::EMPTY);
+    }
 }
 
 /// A kernel built from a declaration's validated parameters. With it, a declaration needs no
@@ -858,14 +868,40 @@ pub fn kernel_compute<K: Kernel + FromParams>(
 ) -> Result<()> {
     let k = K::from_params(p)?;
     let ins: Vec<&[f64]> = (0..K::INPUTS).map(|j| i.series(j)).collect();
-    let mut outs: Vec<&mut [f64]> =
-        o.0.iter_mut()
+    // int32 outputs are computed in f64 (NaN, the warm-up value, becomes 0) and cast
+    let mut tmp: Vec<Vec<f64>> =
+        o.0.iter()
             .filter_map(|b| match b {
-                OutBuf::F64(b) => Some(&mut **b),
-                OutBuf::I32(_) => None,
+                OutBuf::I32(b) => Some(vec![0.0; b.len()]),
+                OutBuf::F64(_) => None,
             })
             .collect();
-    run_kernel(&k, &ins, &mut outs);
+    {
+        let mut ti = tmp.iter_mut();
+        let mut outs: Vec<&mut [f64]> =
+            o.0.iter_mut()
+                .filter_map(|b| match b {
+                    OutBuf::F64(b) => Some(&mut **b),
+                    OutBuf::I32(_) => ti.next().map(Vec::as_mut_slice),
+                })
+                .collect();
+        run_kernel(&k, &ins, &mut outs);
+    }
+    let int_bufs = o.0.iter_mut().filter_map(|b| match b {
+        OutBuf::I32(b) => Some(b),
+        OutBuf::F64(_) => None,
+    });
+    for (b, t) in int_bufs.zip(&tmp) {
+        for (d, &v) in b.iter_mut().zip(t) {
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "int outputs are integral; NaN -> 0"
+            )]
+            {
+                *d = v as i32;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -949,7 +985,8 @@ impl<K: Kernel> KernelStream<K> {
     fn step_into(state: &mut K, bar: &[f64], out: &mut [f64]) {
         if bar.iter().any(|x| x.is_nan()) {
             state.restart();
-            out.fill(K::EMPTY);
+            state.gap();
+            K::empty_bar(out);
         } else {
             state.step(bar, out);
         }
@@ -1023,8 +1060,13 @@ pub fn run_kernel<K: Kernel>(kernel: &K, inputs: &[&[f64]], outs: &mut [&mut [f6
     for run in clean_runs(inputs) {
         match run {
             Err(i) => {
-                for dst in outs.iter_mut() {
-                    dst[i] = K::EMPTY;
+                k.restart();
+                k.gap();
+                let mut o = [0.0; 8];
+                let o = &mut o[..K::OUTPUTS.min(8)];
+                K::empty_bar(o);
+                for (dst, &v) in outs.iter_mut().zip(o.iter()) {
+                    dst[i] = v;
                 }
             }
             Ok(r) => {

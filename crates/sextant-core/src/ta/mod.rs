@@ -9,42 +9,73 @@
 //! indicator restarts, re-seeding after lookback + 1 clean bars; leading NaNs are skipped as
 //! TA-Lib's wrapper does. On NaN-free input the numbers equal TA-Lib's.
 
+mod accbands;
 mod ad;
 mod adx;
+mod ao;
 mod aroon;
 mod atr;
 mod bbands;
 mod bop;
 mod cci;
 mod cdlengulfing;
+mod cmf;
 mod cmo;
+mod cmou;
+mod coppock;
 mod dema;
+mod dpo;
+mod efi;
 mod elementwise;
 mod ema;
+mod er;
+mod eri;
+mod fosc;
+mod fractal;
+mod ha;
 mod hma;
 mod kama;
+mod kc;
+mod kdj;
 mod ma;
 mod macd;
+mod marketfi;
+mod massi;
 mod mfi;
+mod midpoint;
+mod minmaxindex;
 mod obv;
+mod percentile;
+mod pvo;
+mod pvt;
+mod qstick;
 mod rma;
 mod roc;
 mod rolling;
 mod rsi;
+mod rvi;
+mod sar;
 mod sma;
+mod smi;
 mod stats;
 mod stoch;
+mod supertrend;
 mod t3;
 mod tema;
 mod trange;
 mod trima;
 mod trix;
+mod tsi;
 mod ultosc;
+mod vortex;
+mod vwma;
+mod wad;
 mod willr;
 mod window;
 mod wma;
 mod zlema;
 
+pub use accbands::{AccelerationBands, ACCBANDS};
 pub use ad::{ad, adosc, AccumulationDistribution, ChaikinOscillator, AD, ADOSC};
 pub use adx::{
     adx, adxr, dx, minus_di, minus_dm, plus_di, plus_dm, AverageDirectionalIndex,
@@ -52,6 +83,7 @@ pub use adx::{
     DirectionalMovement, MinusDiKernel, MinusDmKernel, PlusDiKernel, PlusDmKernel, ADX, ADXR, DX,
     MINUS_DI, MINUS_DM, PLUS_DI, PLUS_DM,
 };
+pub use ao::{AcceleratorOscillator, AwesomeOscillator, AC, AO};
 pub use aroon::{aroon, aroonosc, Aroon, AroonOscillator, AROON, AROONOSC};
 pub use atr::{atr, atr_into, atr_lookback, AverageTrueRange, ATR};
 pub use bbands::{bbands, bbands_into, bbands_lookback, BollingerBands, BBANDS};
@@ -60,19 +92,44 @@ pub use cci::{cci, CommodityChannelIndex, CCI};
 pub use cdlengulfing::{
     cdlengulfing, cdlengulfing_into, cdlengulfing_lookback, Engulfing, CDLENGULFING,
 };
+pub use cmf::{ChaikinMoneyFlow, CMF};
 pub use cmo::{cmo, ChandeMomentum, CMO};
+pub use cmou::{ChandeMomentumUnsmoothed, IntradayMomentum, CMOU, IMI};
+pub use coppock::{CoppockCurve, COPPOCK};
 pub use dema::{dema, DoubleExponentialMovingAverage, DEMA};
+pub use dpo::{DetrendedPriceOscillator, DPO};
+pub use efi::{ForceIndex, EFI};
 pub use elementwise::*;
 pub use ema::{ema, ema_into, ema_lookback, ExponentialMovingAverage, EMA};
+pub use er::{EfficiencyRatio, VerticalHorizontalFilter, ER, VHF};
+pub use eri::{ElderRay, ERI};
+pub use fosc::{ForecastOscillator, FOSC};
+pub use fractal::{Fractal, FRACTAL};
+pub use ha::{HeikinAshi, HA};
 pub use hma::{hma, HullMovingAverage, HMA};
 pub use kama::{kama, KaufmanAdaptiveMovingAverage, KAMA};
+pub use kc::{KeltnerChannels, KC};
+pub use kdj::{Kdj, KDJ};
 pub use ma::{ma, MaKernel, MaType, MA};
 pub use macd::{
     apo, macd, macdext, macdfix, ppo, ApoKernel, Macd, MacdExtKernel, MacdFixKernel, MacdKernel,
     OscillatorKind, PpoKernel, PriceOscillator, APO, MACD, MACDEXT, MACDFIX, PPO,
 };
+pub use marketfi::{CumulativeVwap, MarketFacilitation, RelativeVolume, MARKETFI, RVOL, VWAP};
+pub use massi::{AverageDailyRange, ChaikinVolatility, MassIndex, ADR, CVI, MASSI};
 pub use mfi::{mfi, MoneyFlowIndex, MFI};
+pub use midpoint::{
+    DonchianKernel, MidRange, MidpointKernel, MidpriceKernel, DONCHIAN, MIDPOINT, MIDPRICE,
+};
+pub use minmaxindex::{
+    ExtremeIndex, MaxIndexKernel, MinIndexKernel, MinMaxIndexKernel, MAXINDEX, MININDEX,
+    MINMAXINDEX,
+};
 pub use obv::{obv, OnBalanceVolume, OBV};
+pub use percentile::{PercentRank, RollingPercentile, PERCENTILE, PERCENTRANK};
+pub use pvo::{VolumeOscillator, PVO};
+pub use pvt::{NviKernel, PviKernel, PvtKernel, VolumeTrend, VolumeTrendKernel, NVI, PVI, PVT};
+pub use qstick::{Qstick, QSTICK};
 pub use rma::{rma, WilderMovingAverage, RMA};
 pub use roc::{
     mom, roc, rocp, rocr, rocr100, ChangeKind, MomKernel, PriceChange, RocKernel, RocpKernel,
@@ -80,18 +137,26 @@ pub use roc::{
 };
 pub use rolling::*;
 pub use rsi::{rsi, rsi_into, rsi_lookback, RelativeStrengthIndex, RSI};
+pub use rvi::{RelativeVolatility, RVI};
+pub use sar::{ParabolicSar, SarExtKernel, SarKernel, SAR, SAREXT};
 pub use sma::{sma, sma_into, sma_lookback, SimpleMovingAverage, SMA};
+pub use smi::{StochasticMomentumIndex, SMI};
 pub use stats::*;
 pub use stoch::{
     stoch, stochf, stochrsi, StochFKernel, StochKernel, StochRsiKernel, Stochastic, STOCH, STOCHF,
     STOCHRSI,
 };
+pub use supertrend::{SuperTrend, SUPERTREND};
 pub use t3::{t3, TillsonT3, T3};
 pub use tema::{tema, TripleExponentialMovingAverage, TEMA};
 pub use trange::{natr, trange, NormalizedAverageTrueRange, TrueRange, NATR, TRANGE};
 pub use trima::{trima, TriangularMovingAverage, TRIMA};
 pub use trix::{trix, Trix, TRIX};
+pub use tsi::{TrueStrengthIndex, TSI};
 pub use ultosc::{ultosc, UltimateOscillator, ULTOSC};
+pub use vortex::{Vortex, VORTEX};
+pub use vwma::{VolumeWeightedMa, VWMA};
+pub use wad::{WilliamsAd, WAD};
 pub use willr::{willr, WilliamsR, WILLR};
 pub use window::Window;
 pub use wma::{wma, wma_into, wma_lookback, WeightedMovingAverage, WMA};

@@ -76,3 +76,36 @@ impl Window {
         self.len = 0;
     }
 }
+
+/// A running sum of the last `cap` values in TA-Lib's order (add the new value, read, then
+/// drop the oldest), with the window it needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct SumWindow {
+    window: Window,
+    sum: f64,
+}
+
+impl SumWindow {
+    pub(crate) fn new(cap: usize) -> Self {
+        Self { window: Window::new(cap), sum: 0.0 }
+    }
+
+    /// Appends a value; the sum of the last `cap` values once there are that many.
+    #[inline]
+    pub(crate) fn push(&mut self, x: f64) -> Option<f64> {
+        self.sum += x;
+        self.window.push(x);
+        if self.window.is_full() {
+            let s = self.sum;
+            self.sum -= self.window.ago(self.window.len() - 1);
+            Some(s)
+        } else {
+            None
+        }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.window.clear();
+        self.sum = 0.0;
+    }
+}

@@ -175,3 +175,28 @@ fn corrupt_state_is_an_error_not_a_panic() {
         assert_eq!(d.stream_load(bytes).unwrap_err().code(), "INVALID_STATE");
     }
 }
+
+#[test]
+fn index_outputs_count_nan_bars_across_gaps() {
+    // MAXINDEX / MININDEX give absolute indices into the input: NaN bars (leading and interior)
+    // are counted by the kernel's gap counter, in batch and in the stream alike.
+    let nan = f64::NAN;
+    let x = [nan, 1.0, 3.0, 2.0, nan, 5.0, 4.0, 4.0, 6.0];
+    let decl = registry::find("ta", "MINMAXINDEX").unwrap();
+    let params = decl.params_named([("timeperiod", sextant_core::decl::Value::Int(2))]).unwrap();
+    let got = batch_columns(decl, &[&x], &params);
+    let min: Vec<f64> = vec![0.0, 0.0, 1.0, 3.0, 0.0, 0.0, 6.0, 7.0, 7.0];
+    let max: Vec<f64> = vec![0.0, 0.0, 2.0, 2.0, 0.0, 0.0, 5.0, 6.0, 8.0];
+    assert_eq!(got, vec![min, max]);
+    check_stream_equals_batch("MINMAXINDEX/gap-counter", decl, &[&x], &params);
+    // reset() restarts the kernel, which keeps the absolute bar count: the next bars are 9, 10
+    let mut s = decl.stream(&params).unwrap();
+    let mut out = [0.0; 2];
+    for v in x {
+        s.update(&[v], &mut out).unwrap();
+    }
+    s.reset();
+    s.update(&[1.0], &mut out).unwrap();
+    s.update(&[2.0], &mut out).unwrap();
+    assert_eq!(out, [9.0, 10.0]);
+}
