@@ -422,6 +422,67 @@ def MINMAX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray
         InputError: inputs of different lengths or the wrong shape.
     """
 
+def MAXINDEX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Index of highest value over a specified period.
+
+    Absolute index (into the whole input, NaN bars counted) of the highest of the last timeperiod values; ties: the newest when a bar arrives, the oldest on a rescan. Reference: TA-Lib MAXINDEX.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MININDEX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Index of lowest value over a specified period.
+
+    Absolute index (into the whole input, NaN bars counted) of the lowest of the last timeperiod values; ties as MAXINDEX. Reference: TA-Lib MININDEX.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MINMAXINDEX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.int32], NDArray[np.int32]]:
+    """Indexes of lowest and highest values over a specified period.
+
+    (minidx, maxidx): absolute indices of the lowest and highest of the last timeperiod values. Reference: TA-Lib MINMAXINDEX.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        minidx: i32 array of the input's length.
+        maxidx: i32 array of the input's length.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
 def CUMSUM(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Cumulative Sum.
 
@@ -1838,6 +1899,930 @@ def ADOSC(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, 
         real: f64 array of the input's length.
 
     Lookback: 9 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MIDPOINT(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """MidPoint over period.
+
+    (highest + lowest) / 2 of the last timeperiod values. Reference: TA-Lib MIDPOINT.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MIDPRICE(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Midpoint Price over period.
+
+    (highest high + lowest low) / 2 of the last timeperiod bars. Reference: TA-Lib MIDPRICE.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SAR(high: ArrayLike, low: ArrayLike, acceleration: float = 0.02, maximum: float = 0.2, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Parabolic SAR.
+
+    Wilder's parabolic stop-and-reverse; the first direction is long unless the second bar's -DM is positive. Reference: TA-Lib SAR.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        acceleration (float, default 0.02, in [0, 3e+37]): acceleration factor step and start.
+        maximum (float, default 0.2, in [0, 3e+37]): acceleration factor maximum.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 1 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SAREXT(high: ArrayLike, low: ArrayLike, startvalue: float = 0.0, offsetonreverse: float = 0.0, accelerationinitlong: float = 0.02, accelerationlong: float = 0.02, accelerationmaxlong: float = 0.2, accelerationinitshort: float = 0.02, accelerationshort: float = 0.02, accelerationmaxshort: float = 0.2, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Parabolic SAR - Extended.
+
+    Parabolic SAR with a start value (> 0 long at it, < 0 short at its magnitude, 0 as SAR), an offset on reversal and separate long/short acceleration factors; short positions are negative. Reference: TA-Lib SAREXT.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        startvalue (float, default 0.0, in [-3e+37, 3e+37]): start value and direction (0: automatic).
+        offsetonreverse (float, default 0.0, in [0, 3e+37]): fraction added to the SAR on reversal.
+        accelerationinitlong (float, default 0.02, in [0, 3e+37]): initial long acceleration.
+        accelerationlong (float, default 0.02, in [0, 3e+37]): long acceleration step.
+        accelerationmaxlong (float, default 0.2, in [0, 3e+37]): long acceleration maximum.
+        accelerationinitshort (float, default 0.02, in [0, 3e+37]): initial short acceleration.
+        accelerationshort (float, default 0.02, in [0, 3e+37]): short acceleration step.
+        accelerationmaxshort (float, default 0.2, in [0, 3e+37]): short acceleration maximum.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 1 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def DONCHIAN(high: ArrayLike, low: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Donchian Channels.
+
+    upperband = highest high, lowerband = lowest low of the last timeperiod bars, middleband their midpoint. Reference: TA-Lib DONCHIAN.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 20, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        upperband: f64 array of the input's length.
+        middleband: f64 array of the input's length.
+        lowerband: f64 array of the input's length.
+
+    Lookback: 19 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def KC(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 20, atrperiod: int = 10, nbdev: float = 2.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Keltner Channels.
+
+    middleband = EMA(typical price, timeperiod), upper/lower = middle +/- nbdev * ATR(atrperiod); each leg starts at its own lookback. Reference: TA-Lib KC.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 20, in [2, 100000]): EMA length.
+        atrperiod (int, default 10, in [1, 100000]): ATR length.
+        nbdev (float, default 2.0, in [-3e+37, 3e+37]): ATR multiplier.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        upperband: f64 array of the input's length.
+        middleband: f64 array of the input's length.
+        lowerband: f64 array of the input's length.
+
+    Lookback: 19 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ACCBANDS(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Acceleration Bands.
+
+    upper = SMA(high * (1 + 4 (h - l) / (h + l))), middle = SMA(close), lower = SMA(low * (1 - 4 (h - l) / (h + l))). Reference: TA-Lib ACCBANDS.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 20, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        upperband: f64 array of the input's length.
+        middleband: f64 array of the input's length.
+        lowerband: f64 array of the input's length.
+
+    Lookback: 19 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SUPERTREND(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 10, multiplier: float = 3.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.int32]]:
+    """Supertrend.
+
+    Bands (high + low) / 2 +/- multiplier * ATR(timeperiod) that ratchet toward price until a close crosses them; the first output is long. trend is +1 / -1. Reference: TA-Lib SUPERTREND.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 10, in [2, 100000]): ATR length.
+        multiplier (float, default 3.0, in [0, 3e+37]): ATR multiplier.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        supertrend: f64 array of the input's length.
+        trend: i32 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def VWMA(real: ArrayLike, volume: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Volume Weighted Moving Average.
+
+    sum(real * volume) / sum(volume) over the last timeperiod bars (NaN when the window's volume is zero). Reference: TA-Lib VWMA.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        volume: volumes (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [1, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def AO(high: ArrayLike, low: ArrayLike, fastperiod: int = 5, slowperiod: int = 34, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Awesome Oscillator.
+
+    SMA(median price, fastperiod) - SMA(median price, slowperiod). Reference: TA-Lib AO.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        fastperiod (int, default 5, in [2, 100000]): fast SMA length.
+        slowperiod (int, default 34, in [2, 100000]): slow SMA length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 33 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def AC(high: ArrayLike, low: ArrayLike, fastperiod: int = 5, slowperiod: int = 34, signalperiod: int = 5, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Accelerator Oscillator.
+
+    AO - SMA(AO, signalperiod). Reference: TA-Lib AC.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        fastperiod (int, default 5, in [2, 100000]): fast SMA length.
+        slowperiod (int, default 34, in [2, 100000]): slow SMA length.
+        signalperiod (int, default 5, in [2, 100000]): signal SMA length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 37 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def DPO(real: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Detrended Price Oscillator.
+
+    close[t - (timeperiod / 2 + 1)] - SMA(close, timeperiod)[t]. Reference: TA-Lib DPO.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 20, in [2, 100000]): SMA length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 19 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def COPPOCK(real: ArrayLike, wmaperiod: int = 10, roc1period: int = 11, roc2period: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Coppock Curve.
+
+    WMA(ROC(roc1period) + ROC(roc2period), wmaperiod). Reference: TA-Lib COPPOCK.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        wmaperiod (int, default 10, in [1, 100000]): WMA length.
+        roc1period (int, default 11, in [1, 100000]): first ROC length.
+        roc2period (int, default 14, in [1, 100000]): second ROC length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 23 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TSI(real: ArrayLike, firstperiod: int = 25, secondperiod: int = 13, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """True Strength Index.
+
+    100 * EMA(EMA(close - close[t-1], firstperiod), secondperiod) / the same of |close - close[t-1]|; 0 on a flat series. Reference: TA-Lib TSI.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        firstperiod (int, default 25, in [2, 100000]): first EMA length.
+        secondperiod (int, default 13, in [2, 100000]): second EMA length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 37 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def KDJ(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 9, slowk_period: int = 3, slowk_matype: int = 13, slowd_period: int = 3, slowd_matype: int = 13, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """KDJ Indicator.
+
+    k, d = STOCH(fastk_period, slowk_period, slowk_matype, slowd_period, slowd_matype); j = 3k - 2d. Reference: TA-Lib KDJ.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        fastk_period (int, default 9, in [1, 100000]): %K window.
+        slowk_period (int, default 3, in [1, 100000]): K smoothing length.
+        slowk_matype (int, default 13, a TA-Lib matype code 0-13): K smoothing average.
+        slowd_period (int, default 3, in [1, 100000]): D smoothing length.
+        slowd_matype (int, default 13, a TA-Lib matype code 0-13): D smoothing average.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        k: f64 array of the input's length.
+        d: f64 array of the input's length.
+        j: f64 array of the input's length.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def VORTEX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Vortex Indicator.
+
+    plusvi = sum |high - low[t-1]| / sum TR, minusvi = sum |low - high[t-1]| / sum TR over timeperiod bars. Reference: TA-Lib VORTEX.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [1, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        plusvi: f64 array of the input's length.
+        minusvi: f64 array of the input's length.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def QSTICK(open: ArrayLike, close: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Qstick.
+
+    SMA(close - open, timeperiod). Reference: TA-Lib QSTICK.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 10, in [1, 100000]): SMA length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 9 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def FOSC(real: ArrayLike, timeperiod: int = 5, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Forecast Oscillator.
+
+    100 * (close - TSF(timeperiod)[t-1]) / close; 0 at a zero close. Reference: TA-Lib FOSC.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 5, in [2, 100000]): regression length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 5 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ER(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Efficiency Ratio.
+
+    |close - close[t - p]| / sum of the last p |one-bar changes|; 1.0 on a flat window. Reference: TA-Lib ER.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 10, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ERI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 13, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Elder Ray Index.
+
+    bullpower = high - EMA(close, timeperiod), bearpower = low - EMA(close, timeperiod). Reference: TA-Lib ERI.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 13, in [1, 100000]): EMA length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        bullpower: f64 array of the input's length.
+        bearpower: f64 array of the input's length.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def IMI(open: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Intraday Momentum Index.
+
+    100 * sum of (close - open) on up bars / sum of |close - open| over the last timeperiod bars; 50 when all are flat. Reference: TA-Lib IMI.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def VHF(real: ArrayLike, timeperiod: int = 28, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Vertical Horizontal Filter.
+
+    (highest - lowest of the last p values) / sum of the last p |one-bar changes|; 0 on a flat window. Reference: TA-Lib VHF.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 28, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 28 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def WAD(high: ArrayLike, low: ArrayLike, close: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Williams Accumulation/Distribution.
+
+    Running sum of close - min(low, previous close) on up closes and close - max(high, previous close) on down closes. Reference: TA-Lib WAD.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CMOU(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Chande Momentum Oscillator (unsmoothed).
+
+    100 * (sum of up moves - sum of down moves) / (their total) over the last timeperiod one-bar changes; 0 on a flat window. Reference: TA-Lib CMOU.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SMI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 13, fastperiod: int = 2, slowperiod: int = 25, signalperiod: int = 9, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Stochastic Momentum Index.
+
+    smi = 100 * EMA(EMA(close - midpoint of the timeperiod range, slowperiod), fastperiod) / (the same of the range / 2); smisignal = EMA(smi, signalperiod). Reference: TA-Lib SMI.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 13, in [2, 100000]): range window.
+        fastperiod (int, default 2, in [2, 100000]): second smoothing length.
+        slowperiod (int, default 25, in [2, 100000]): first smoothing length.
+        signalperiod (int, default 9, in [2, 100000]): signal EMA length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        smi: f64 array of the input's length.
+        smisignal: f64 array of the input's length.
+
+    Lookback: 45 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def FRACTAL(high: ArrayLike, low: ArrayLike, leftbars: int = 2, rightbars: int = 2, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.int32], NDArray[np.int32]]:
+    """Williams Fractal.
+
+    swinghigh = 100 at bar t when the high of bar t - rightbars is strictly above the leftbars highs before and the rightbars highs after it; swinglow likewise with lows; 0 otherwise. Reference: TA-Lib FRACTAL.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        leftbars (int, default 2, in [1, 100000]): bars before the centre.
+        rightbars (int, default 2, in [1, 100000]): bars after the centre.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        swinghigh: i32 array of the input's length.
+        swinglow: i32 array of the input's length.
+
+    Lookback: 4 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CMF(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Chaikin Money Flow.
+
+    sum(((close - low) - (high - close)) / (high - low) * volume) / sum(volume) over timeperiod bars. Reference: TA-Lib CMF.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        volume: volumes (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 20, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 19 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def EFI(close: ArrayLike, volume: ArrayLike, timeperiod: int = 13, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Elder Force Index.
+
+    EMA((close - previous close) * volume, timeperiod). Reference: TA-Lib EFI.
+
+    Args:
+        close: close prices (1-D array-like, pandas or polars Series).
+        volume: volumes (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 13, in [1, 100000]): EMA length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PVO(volume: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Percentage Volume Oscillator.
+
+    PPO of volume: 100 * (MA(fast) - MA(slow)) / MA(slow). Reference: TA-Lib PVO.
+
+    Args:
+        volume: volumes (1-D array-like, pandas or polars Series).
+        fastperiod (int, default 12, in [2, 100000]): fast average length.
+        slowperiod (int, default 26, in [2, 100000]): slow average length.
+        matype (int, default 1, a TA-Lib matype code 0-13): average type.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 25 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PVT(close: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Price Volume Trend.
+
+    Running sum of volume * (close - previous close) / previous close, from 0. Reference: TA-Lib PVT.
+
+    Args:
+        close: close prices (1-D array-like, pandas or polars Series).
+        volume: volumes (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def NVI(close: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Negative Volume Index.
+
+    From 1000, compounds the close's relative change on bars whose volume fell. Reference: TA-Lib NVI.
+
+    Args:
+        close: close prices (1-D array-like, pandas or polars Series).
+        volume: volumes (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PVI(close: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Positive Volume Index.
+
+    From 1000, compounds the close's relative change on bars whose volume rose. Reference: TA-Lib PVI.
+
+    Args:
+        close: close prices (1-D array-like, pandas or polars Series).
+        volume: volumes (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MARKETFI(high: ArrayLike, low: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Market Facilitation Index.
+
+    (high - low) / volume; 0 at zero volume. Reference: TA-Lib MARKETFI.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        volume: volumes (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def RVOL(volume: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Relative Volume.
+
+    volume / mean of the previous timeperiod volumes. Reference: TA-Lib RVOL.
+
+    Args:
+        volume: volumes (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 20, in [1, 100000]): averaging length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 20 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def VWAP(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Volume Weighted Average Price.
+
+    Cumulative sum(typical price * volume) / sum(volume) from the first bar (no session anchor; 0 before any volume). Reference: TA-Lib VWAP.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        volume: volumes (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MASSI(high: ArrayLike, low: ArrayLike, fastperiod: int = 9, slowperiod: int = 25, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Mass Index.
+
+    Sum over slowperiod bars of EMA(high - low, fastperiod) / EMA(EMA(high - low, fastperiod), fastperiod). Reference: TA-Lib MASSI.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        fastperiod (int, default 9, in [2, 100000]): EMA length.
+        slowperiod (int, default 25, in [2, 100000]): summing length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 40 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CVI(high: ArrayLike, low: ArrayLike, timeperiod: int = 10, rocperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Chaikin Volatility.
+
+    100 * (E - E[t - rocperiod]) / E[t - rocperiod] with E = EMA(high - low, timeperiod). Reference: TA-Lib CVI.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 10, in [2, 100000]): EMA length.
+        rocperiod (int, default 10, in [1, 100000]): change length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 19 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ADR(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Average Daily Range.
+
+    SMA(high - low, timeperiod). Reference: TA-Lib ADR.
+
+    Args:
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [1, 100000]): SMA length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def RVI(real: ArrayLike, timeperiod: int = 14, stddevperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Relative Volatility Index.
+
+    100 * up / (up + down) where up / down are Wilder averages (timeperiod) of STDDEV(stddevperiod) on rising / falling closes; 50 when both are zero. Reference: TA-Lib RVI.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 14, in [1, 100000]): smoothing length.
+        stddevperiod (int, default 10, in [2, 100000]): standard deviation length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 22 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def HA(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Heikin-Ashi.
+
+    haclose = (open + high + low + close) / 4; haopen = (previous haopen + previous haclose) / 2, (open + close) / 2 on the first bar; hahigh / halow the extremes of the bar and both. Reference: TA-Lib HA.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        haopen: f64 array of the input's length.
+        hahigh: f64 array of the input's length.
+        halow: f64 array of the input's length.
+        haclose: f64 array of the input's length.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PERCENTILE(real: ArrayLike, timeperiod: int = 30, percentile: float = 50.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Rolling Percentile.
+
+    The ceil(percentile * timeperiod / 100)-th smallest of the last timeperiod values (nearest rank, no interpolation). Reference: TA-Lib PERCENTILE.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 30, in [2, 100000]): window length.
+        percentile (float, default 50.0, in [0, 100]): percentile in [0, 100].
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PERCENTRANK(real: ArrayLike, timeperiod: int = 100, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Percent Rank.
+
+    100 * (number of the previous timeperiod values strictly below the current one) / timeperiod. Reference: TA-Lib PERCENTRANK.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        timeperiod (int, default 100, in [2, 100000]): window length.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 100 bars with the default parameters (NaN, or 0 for integer outputs, before).
 
     Raises:
         ParameterError: a parameter out of range or of the wrong type.

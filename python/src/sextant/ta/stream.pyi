@@ -403,6 +403,63 @@ def MINMAX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
+def MAXINDEX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+    """Index of highest value over a specified period (streaming state).
+
+    Absolute index (into the whole input, NaN bars counted) of the highest of the last timeperiod values; ties: the newest when a bar arrives, the oldest on a rescan. Reference: TA-Lib MAXINDEX.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 30, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(real)`` returns integer.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MININDEX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+    """Index of lowest value over a specified period (streaming state).
+
+    Absolute index (into the whole input, NaN bars counted) of the lowest of the last timeperiod values; ties as MAXINDEX. Reference: TA-Lib MININDEX.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 30, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(real)`` returns integer.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MINMAXINDEX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+    """Indexes of lowest and highest values over a specified period (streaming state).
+
+    (minidx, maxidx): absolute indices of the lowest and highest of the last timeperiod values. Reference: TA-Lib MINMAXINDEX.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 30, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(real)`` returns minidx maxidx.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
 def CUMSUM(history: Optional[ArrayLike] = None) -> Stream:
     """Cumulative Sum (streaming state).
 
@@ -1686,6 +1743,828 @@ def ADOSC(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] =
         A stream; ``update(high, low, close, volume)`` returns real.
 
     Lookback: 9 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MIDPOINT(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+    """MidPoint over period (streaming state).
+
+    (highest + lowest) / 2 of the last timeperiod values. Reference: TA-Lib MIDPOINT.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 14, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MIDPRICE(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+    """Midpoint Price over period (streaming state).
+
+    (highest high + lowest low) / 2 of the last timeperiod bars. Reference: TA-Lib MIDPRICE.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low).
+        timeperiod (int, default 14, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(high, low)`` returns real.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SAR(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, acceleration: float = 0.02, maximum: float = 0.2) -> Stream:
+    """Parabolic SAR (streaming state).
+
+    Wilder's parabolic stop-and-reverse; the first direction is long unless the second bar's -DM is positive. Reference: TA-Lib SAR.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low).
+        acceleration (float, default 0.02, in [0, 3e+37]): acceleration factor step and start.
+        maximum (float, default 0.2, in [0, 3e+37]): acceleration factor maximum.
+
+    Returns:
+        A stream; ``update(high, low)`` returns real.
+
+    Lookback: 1 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SAREXT(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, startvalue: float = 0.0, offsetonreverse: float = 0.0, accelerationinitlong: float = 0.02, accelerationlong: float = 0.02, accelerationmaxlong: float = 0.2, accelerationinitshort: float = 0.02, accelerationshort: float = 0.02, accelerationmaxshort: float = 0.2) -> Stream:
+    """Parabolic SAR - Extended (streaming state).
+
+    Parabolic SAR with a start value (> 0 long at it, < 0 short at its magnitude, 0 as SAR), an offset on reversal and separate long/short acceleration factors; short positions are negative. Reference: TA-Lib SAREXT.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low).
+        startvalue (float, default 0.0, in [-3e+37, 3e+37]): start value and direction (0: automatic).
+        offsetonreverse (float, default 0.0, in [0, 3e+37]): fraction added to the SAR on reversal.
+        accelerationinitlong (float, default 0.02, in [0, 3e+37]): initial long acceleration.
+        accelerationlong (float, default 0.02, in [0, 3e+37]): long acceleration step.
+        accelerationmaxlong (float, default 0.2, in [0, 3e+37]): long acceleration maximum.
+        accelerationinitshort (float, default 0.02, in [0, 3e+37]): initial short acceleration.
+        accelerationshort (float, default 0.02, in [0, 3e+37]): short acceleration step.
+        accelerationmaxshort (float, default 0.2, in [0, 3e+37]): short acceleration maximum.
+
+    Returns:
+        A stream; ``update(high, low)`` returns real.
+
+    Lookback: 1 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def DONCHIAN(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 20) -> Stream:
+    """Donchian Channels (streaming state).
+
+    upperband = highest high, lowerband = lowest low of the last timeperiod bars, middleband their midpoint. Reference: TA-Lib DONCHIAN.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low).
+        timeperiod (int, default 20, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(high, low)`` returns upperband middleband lowerband.
+
+    Lookback: 19 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def KC(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 20, atrperiod: int = 10, nbdev: float = 2.0) -> Stream:
+    """Keltner Channels (streaming state).
+
+    middleband = EMA(typical price, timeperiod), upper/lower = middle +/- nbdev * ATR(atrperiod); each leg starts at its own lookback. Reference: TA-Lib KC.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod (int, default 20, in [2, 100000]): EMA length.
+        atrperiod (int, default 10, in [1, 100000]): ATR length.
+        nbdev (float, default 2.0, in [-3e+37, 3e+37]): ATR multiplier.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns upperband middleband lowerband.
+
+    Lookback: 19 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ACCBANDS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 20) -> Stream:
+    """Acceleration Bands (streaming state).
+
+    upper = SMA(high * (1 + 4 (h - l) / (h + l))), middle = SMA(close), lower = SMA(low * (1 - 4 (h - l) / (h + l))). Reference: TA-Lib ACCBANDS.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod (int, default 20, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns upperband middleband lowerband.
+
+    Lookback: 19 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SUPERTREND(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 10, multiplier: float = 3.0) -> Stream:
+    """Supertrend (streaming state).
+
+    Bands (high + low) / 2 +/- multiplier * ATR(timeperiod) that ratchet toward price until a close crosses them; the first output is long. trend is +1 / -1. Reference: TA-Lib SUPERTREND.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod (int, default 10, in [2, 100000]): ATR length.
+        multiplier (float, default 3.0, in [0, 3e+37]): ATR multiplier.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns supertrend trend.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def VWMA(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 30) -> Stream:
+    """Volume Weighted Moving Average (streaming state).
+
+    sum(real * volume) / sum(volume) over the last timeperiod bars (NaN when the window's volume is zero). Reference: TA-Lib VWMA.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (real, volume).
+        timeperiod (int, default 30, in [1, 100000]): window length.
+
+    Returns:
+        A stream; ``update(real, volume)`` returns real.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def AO(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, fastperiod: int = 5, slowperiod: int = 34) -> Stream:
+    """Awesome Oscillator (streaming state).
+
+    SMA(median price, fastperiod) - SMA(median price, slowperiod). Reference: TA-Lib AO.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low).
+        fastperiod (int, default 5, in [2, 100000]): fast SMA length.
+        slowperiod (int, default 34, in [2, 100000]): slow SMA length.
+
+    Returns:
+        A stream; ``update(high, low)`` returns real.
+
+    Lookback: 33 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def AC(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, fastperiod: int = 5, slowperiod: int = 34, signalperiod: int = 5) -> Stream:
+    """Accelerator Oscillator (streaming state).
+
+    AO - SMA(AO, signalperiod). Reference: TA-Lib AC.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low).
+        fastperiod (int, default 5, in [2, 100000]): fast SMA length.
+        slowperiod (int, default 34, in [2, 100000]): slow SMA length.
+        signalperiod (int, default 5, in [2, 100000]): signal SMA length.
+
+    Returns:
+        A stream; ``update(high, low)`` returns real.
+
+    Lookback: 37 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def DPO(history: Optional[ArrayLike] = None, timeperiod: int = 20) -> Stream:
+    """Detrended Price Oscillator (streaming state).
+
+    close[t - (timeperiod / 2 + 1)] - SMA(close, timeperiod)[t]. Reference: TA-Lib DPO.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 20, in [2, 100000]): SMA length.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 19 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def COPPOCK(history: Optional[ArrayLike] = None, wmaperiod: int = 10, roc1period: int = 11, roc2period: int = 14) -> Stream:
+    """Coppock Curve (streaming state).
+
+    WMA(ROC(roc1period) + ROC(roc2period), wmaperiod). Reference: TA-Lib COPPOCK.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        wmaperiod (int, default 10, in [1, 100000]): WMA length.
+        roc1period (int, default 11, in [1, 100000]): first ROC length.
+        roc2period (int, default 14, in [1, 100000]): second ROC length.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 23 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def TSI(history: Optional[ArrayLike] = None, firstperiod: int = 25, secondperiod: int = 13) -> Stream:
+    """True Strength Index (streaming state).
+
+    100 * EMA(EMA(close - close[t-1], firstperiod), secondperiod) / the same of |close - close[t-1]|; 0 on a flat series. Reference: TA-Lib TSI.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        firstperiod (int, default 25, in [2, 100000]): first EMA length.
+        secondperiod (int, default 13, in [2, 100000]): second EMA length.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 37 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def KDJ(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fastk_period: int = 9, slowk_period: int = 3, slowk_matype: int = 13, slowd_period: int = 3, slowd_matype: int = 13) -> Stream:
+    """KDJ Indicator (streaming state).
+
+    k, d = STOCH(fastk_period, slowk_period, slowk_matype, slowd_period, slowd_matype); j = 3k - 2d. Reference: TA-Lib KDJ.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        fastk_period (int, default 9, in [1, 100000]): %K window.
+        slowk_period (int, default 3, in [1, 100000]): K smoothing length.
+        slowk_matype (int, default 13, a TA-Lib matype code 0-13): K smoothing average.
+        slowd_period (int, default 3, in [1, 100000]): D smoothing length.
+        slowd_matype (int, default 13, a TA-Lib matype code 0-13): D smoothing average.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns k d j.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def VORTEX(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+    """Vortex Indicator (streaming state).
+
+    plusvi = sum |high - low[t-1]| / sum TR, minusvi = sum |low - high[t-1]| / sum TR over timeperiod bars. Reference: TA-Lib VORTEX.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod (int, default 14, in [1, 100000]): window length.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns plusvi minusvi.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def QSTICK(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 10) -> Stream:
+    """Qstick (streaming state).
+
+    SMA(close - open, timeperiod). Reference: TA-Lib QSTICK.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, close).
+        timeperiod (int, default 10, in [1, 100000]): SMA length.
+
+    Returns:
+        A stream; ``update(open, close)`` returns real.
+
+    Lookback: 9 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def FOSC(history: Optional[ArrayLike] = None, timeperiod: int = 5) -> Stream:
+    """Forecast Oscillator (streaming state).
+
+    100 * (close - TSF(timeperiod)[t-1]) / close; 0 at a zero close. Reference: TA-Lib FOSC.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 5, in [2, 100000]): regression length.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 5 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ER(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
+    """Efficiency Ratio (streaming state).
+
+    |close - close[t - p]| / sum of the last p |one-bar changes|; 1.0 on a flat window. Reference: TA-Lib ER.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 10, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ERI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 13) -> Stream:
+    """Elder Ray Index (streaming state).
+
+    bullpower = high - EMA(close, timeperiod), bearpower = low - EMA(close, timeperiod). Reference: TA-Lib ERI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod (int, default 13, in [1, 100000]): EMA length.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns bullpower bearpower.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def IMI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+    """Intraday Momentum Index (streaming state).
+
+    100 * sum of (close - open) on up bars / sum of |close - open| over the last timeperiod bars; 50 when all are flat. Reference: TA-Lib IMI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, close).
+        timeperiod (int, default 14, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(open, close)`` returns real.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def VHF(history: Optional[ArrayLike] = None, timeperiod: int = 28) -> Stream:
+    """Vertical Horizontal Filter (streaming state).
+
+    (highest - lowest of the last p values) / sum of the last p |one-bar changes|; 0 on a flat window. Reference: TA-Lib VHF.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 28, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 28 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def WAD(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None) -> Stream:
+    """Williams Accumulation/Distribution (streaming state).
+
+    Running sum of close - min(low, previous close) on up closes and close - max(high, previous close) on down closes. Reference: TA-Lib WAD.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CMOU(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+    """Chande Momentum Oscillator (unsmoothed) (streaming state).
+
+    100 * (sum of up moves - sum of down moves) / (their total) over the last timeperiod one-bar changes; 0 on a flat window. Reference: TA-Lib CMOU.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 14, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SMI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 13, fastperiod: int = 2, slowperiod: int = 25, signalperiod: int = 9) -> Stream:
+    """Stochastic Momentum Index (streaming state).
+
+    smi = 100 * EMA(EMA(close - midpoint of the timeperiod range, slowperiod), fastperiod) / (the same of the range / 2); smisignal = EMA(smi, signalperiod). Reference: TA-Lib SMI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod (int, default 13, in [2, 100000]): range window.
+        fastperiod (int, default 2, in [2, 100000]): second smoothing length.
+        slowperiod (int, default 25, in [2, 100000]): first smoothing length.
+        signalperiod (int, default 9, in [2, 100000]): signal EMA length.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns smi smisignal.
+
+    Lookback: 45 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def FRACTAL(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, leftbars: int = 2, rightbars: int = 2) -> Stream:
+    """Williams Fractal (streaming state).
+
+    swinghigh = 100 at bar t when the high of bar t - rightbars is strictly above the leftbars highs before and the rightbars highs after it; swinglow likewise with lows; 0 otherwise. Reference: TA-Lib FRACTAL.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low).
+        leftbars (int, default 2, in [1, 100000]): bars before the centre.
+        rightbars (int, default 2, in [1, 100000]): bars after the centre.
+
+    Returns:
+        A stream; ``update(high, low)`` returns swinghigh swinglow.
+
+    Lookback: 4 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CMF(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 20) -> Stream:
+    """Chaikin Money Flow (streaming state).
+
+    sum(((close - low) - (high - close)) / (high - low) * volume) / sum(volume) over timeperiod bars. Reference: TA-Lib CMF.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close, volume).
+        timeperiod (int, default 20, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(high, low, close, volume)`` returns real.
+
+    Lookback: 19 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def EFI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 13) -> Stream:
+    """Elder Force Index (streaming state).
+
+    EMA((close - previous close) * volume, timeperiod). Reference: TA-Lib EFI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (close, volume).
+        timeperiod (int, default 13, in [1, 100000]): EMA length.
+
+    Returns:
+        A stream; ``update(close, volume)`` returns real.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PVO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1) -> Stream:
+    """Percentage Volume Oscillator (streaming state).
+
+    PPO of volume: 100 * (MA(fast) - MA(slow)) / MA(slow). Reference: TA-Lib PVO.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        fastperiod (int, default 12, in [2, 100000]): fast average length.
+        slowperiod (int, default 26, in [2, 100000]): slow average length.
+        matype (int, default 1, a TA-Lib matype code 0-13): average type.
+
+    Returns:
+        A stream; ``update(volume)`` returns real.
+
+    Lookback: 25 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PVT(history: Optional[Tuple[ArrayLike, ArrayLike]] = None) -> Stream:
+    """Price Volume Trend (streaming state).
+
+    Running sum of volume * (close - previous close) / previous close, from 0. Reference: TA-Lib PVT.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (close, volume).
+
+    Returns:
+        A stream; ``update(close, volume)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def NVI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None) -> Stream:
+    """Negative Volume Index (streaming state).
+
+    From 1000, compounds the close's relative change on bars whose volume fell. Reference: TA-Lib NVI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (close, volume).
+
+    Returns:
+        A stream; ``update(close, volume)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PVI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None) -> Stream:
+    """Positive Volume Index (streaming state).
+
+    From 1000, compounds the close's relative change on bars whose volume rose. Reference: TA-Lib PVI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (close, volume).
+
+    Returns:
+        A stream; ``update(close, volume)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MARKETFI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None) -> Stream:
+    """Market Facilitation Index (streaming state).
+
+    (high - low) / volume; 0 at zero volume. Reference: TA-Lib MARKETFI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, volume).
+
+    Returns:
+        A stream; ``update(high, low, volume)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def RVOL(history: Optional[ArrayLike] = None, timeperiod: int = 20) -> Stream:
+    """Relative Volume (streaming state).
+
+    volume / mean of the previous timeperiod volumes. Reference: TA-Lib RVOL.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 20, in [1, 100000]): averaging length.
+
+    Returns:
+        A stream; ``update(volume)`` returns real.
+
+    Lookback: 20 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def VWAP(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None) -> Stream:
+    """Volume Weighted Average Price (streaming state).
+
+    Cumulative sum(typical price * volume) / sum(volume) from the first bar (no session anchor; 0 before any volume). Reference: TA-Lib VWAP.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close, volume).
+
+    Returns:
+        A stream; ``update(high, low, close, volume)`` returns real.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MASSI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, fastperiod: int = 9, slowperiod: int = 25) -> Stream:
+    """Mass Index (streaming state).
+
+    Sum over slowperiod bars of EMA(high - low, fastperiod) / EMA(EMA(high - low, fastperiod), fastperiod). Reference: TA-Lib MASSI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low).
+        fastperiod (int, default 9, in [2, 100000]): EMA length.
+        slowperiod (int, default 25, in [2, 100000]): summing length.
+
+    Returns:
+        A stream; ``update(high, low)`` returns real.
+
+    Lookback: 40 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CVI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 10, rocperiod: int = 10) -> Stream:
+    """Chaikin Volatility (streaming state).
+
+    100 * (E - E[t - rocperiod]) / E[t - rocperiod] with E = EMA(high - low, timeperiod). Reference: TA-Lib CVI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low).
+        timeperiod (int, default 10, in [2, 100000]): EMA length.
+        rocperiod (int, default 10, in [1, 100000]): change length.
+
+    Returns:
+        A stream; ``update(high, low)`` returns real.
+
+    Lookback: 19 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ADR(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+    """Average Daily Range (streaming state).
+
+    SMA(high - low, timeperiod). Reference: TA-Lib ADR.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low).
+        timeperiod (int, default 14, in [1, 100000]): SMA length.
+
+    Returns:
+        A stream; ``update(high, low)`` returns real.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def RVI(history: Optional[ArrayLike] = None, timeperiod: int = 14, stddevperiod: int = 10) -> Stream:
+    """Relative Volatility Index (streaming state).
+
+    100 * up / (up + down) where up / down are Wilder averages (timeperiod) of STDDEV(stddevperiod) on rising / falling closes; 50 when both are zero. Reference: TA-Lib RVI.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 14, in [1, 100000]): smoothing length.
+        stddevperiod (int, default 10, in [2, 100000]): standard deviation length.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 22 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def HA(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None) -> Stream:
+    """Heikin-Ashi (streaming state).
+
+    haclose = (open + high + low + close) / 4; haopen = (previous haopen + previous haclose) / 2, (open + close) / 2 on the first bar; hahigh / halow the extremes of the bar and both. Reference: TA-Lib HA.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns haopen hahigh halow haclose.
+
+    Lookback: 0 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PERCENTILE(history: Optional[ArrayLike] = None, timeperiod: int = 30, percentile: float = 50.0) -> Stream:
+    """Rolling Percentile (streaming state).
+
+    The ceil(percentile * timeperiod / 100)-th smallest of the last timeperiod values (nearest rank, no interpolation). Reference: TA-Lib PERCENTILE.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 30, in [2, 100000]): window length.
+        percentile (float, default 50.0, in [0, 100]): percentile in [0, 100].
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PERCENTRANK(history: Optional[ArrayLike] = None, timeperiod: int = 100) -> Stream:
+    """Percent Rank (streaming state).
+
+    100 * (number of the previous timeperiod values strictly below the current one) / timeperiod. Reference: TA-Lib PERCENTRANK.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 100, in [2, 100000]): window length.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 100 bars with the default parameters (NaN, or 0 for integer outputs, before).
 
     Raises:
         ParameterError: a parameter out of range or of the wrong type.
