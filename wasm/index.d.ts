@@ -88,7 +88,7 @@ export declare namespace ta {
   /**
    * Simple Moving Average.
    *
-   * Arithmetic mean of the last `timeperiod` values. Reference: TA-Lib SMA (same running-sum order).
+   * Arithmetic mean of the last `timeperiod` values. Reference: TA-Lib SMA.
    *
    * @param real input series, e.g. close prices
    * @param options timeperiod = 30
@@ -330,6 +330,42 @@ export declare namespace ta {
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function MINMAX(real: Series, options?: MINMAXOptions): MINMAXResult;
+  /**
+   * Index of highest value over a specified period.
+   *
+   * Absolute index (into the whole input, NaN bars counted) of the highest of the last timeperiod values; ties: the newest when a bar arrives, the oldest on a rescan. Reference: TA-Lib MAXINDEX.
+   *
+   * @param real input series
+   * @param options timeperiod = 30
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 29.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MAXINDEX(real: Series, options?: MAXINDEXOptions): Int32Array;
+  /**
+   * Index of lowest value over a specified period.
+   *
+   * Absolute index (into the whole input, NaN bars counted) of the lowest of the last timeperiod values; ties as MAXINDEX. Reference: TA-Lib MININDEX.
+   *
+   * @param real input series
+   * @param options timeperiod = 30
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 29.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MININDEX(real: Series, options?: MININDEXOptions): Int32Array;
+  /**
+   * Indexes of lowest and highest values over a specified period.
+   *
+   * (minidx, maxidx): absolute indices of the lowest and highest of the last timeperiod values. Reference: TA-Lib MINMAXINDEX.
+   *
+   * @param real input series
+   * @param options timeperiod = 30
+   * @returns { minidx, maxidx }: an Int32Array as long as the inputs, 0 during warm-up each
+   * Lookback with the default options: 29.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MINMAXINDEX(real: Series, options?: MINMAXINDEXOptions): MINMAXINDEXResult;
   /**
    * Cumulative Sum.
    *
@@ -1201,6 +1237,554 @@ export declare namespace ta {
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function ADOSC(high: Series, low: Series, close: Series, volume: Series, options?: ADOSCOptions): Float64Array;
+  /**
+   * MidPoint over period.
+   *
+   * (highest + lowest) / 2 of the last timeperiod values. Reference: TA-Lib MIDPOINT.
+   *
+   * @param real input series
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MIDPOINT(real: Series, options?: MIDPOINTOptions): Float64Array;
+  /**
+   * Midpoint Price over period.
+   *
+   * (highest high + lowest low) / 2 of the last timeperiod bars. Reference: TA-Lib MIDPRICE.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MIDPRICE(high: Series, low: Series, options?: MIDPRICEOptions): Float64Array;
+  /**
+   * Parabolic SAR.
+   *
+   * Wilder's parabolic stop-and-reverse; the first direction is long unless the second bar's -DM is positive. Reference: TA-Lib SAR.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param options acceleration = 0.02, maximum = 0.2
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 1.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function SAR(high: Series, low: Series, options?: SAROptions): Float64Array;
+  /**
+   * Parabolic SAR - Extended.
+   *
+   * Parabolic SAR with a start value (> 0 long at it, < 0 short at its magnitude, 0 as SAR), an offset on reversal and separate long/short acceleration factors; short positions are negative. Reference: TA-Lib SAREXT.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param options startvalue = 0, offsetonreverse = 0, accelerationinitlong = 0.02, accelerationlong = 0.02, accelerationmaxlong = 0.2, accelerationinitshort = 0.02, accelerationshort = 0.02, accelerationmaxshort = 0.2
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 1.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function SAREXT(high: Series, low: Series, options?: SAREXTOptions): Float64Array;
+  /**
+   * Donchian Channels.
+   *
+   * upperband = highest high, lowerband = lowest low of the last timeperiod bars, middleband their midpoint. Reference: TA-Lib DONCHIAN.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param options timeperiod = 20
+   * @returns { upperband, middleband, lowerband }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 19.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function DONCHIAN(high: Series, low: Series, options?: DONCHIANOptions): DONCHIANResult;
+  /**
+   * Keltner Channels.
+   *
+   * middleband = EMA(typical price, timeperiod), upper/lower = middle +/- nbdev * ATR(atrperiod); each leg starts at its own lookback. Reference: TA-Lib KC.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod = 20, atrperiod = 10, nbdev = 2
+   * @returns { upperband, middleband, lowerband }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 19.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function KC(high: Series, low: Series, close: Series, options?: KCOptions): KCResult;
+  /**
+   * Acceleration Bands.
+   *
+   * upper = SMA(high * (1 + 4 (h - l) / (h + l))), middle = SMA(close), lower = SMA(low * (1 - 4 (h - l) / (h + l))). Reference: TA-Lib ACCBANDS.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod = 20
+   * @returns { upperband, middleband, lowerband }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 19.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ACCBANDS(high: Series, low: Series, close: Series, options?: ACCBANDSOptions): ACCBANDSResult;
+  /**
+   * Supertrend.
+   *
+   * Bands (high + low) / 2 +/- multiplier * ATR(timeperiod) that ratchet toward price until a close crosses them; the first output is long. trend is +1 / -1. Reference: TA-Lib SUPERTREND.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod = 10, multiplier = 3
+   * @returns { supertrend, trend }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function SUPERTREND(high: Series, low: Series, close: Series, options?: SUPERTRENDOptions): SUPERTRENDResult;
+  /**
+   * Volume Weighted Moving Average.
+   *
+   * sum(real * volume) / sum(volume) over the last timeperiod bars (NaN when the window's volume is zero). Reference: TA-Lib VWMA.
+   *
+   * @param real input series
+   * @param volume volumes
+   * @param options timeperiod = 30
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 29.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function VWMA(real: Series, volume: Series, options?: VWMAOptions): Float64Array;
+  /**
+   * Awesome Oscillator.
+   *
+   * SMA(median price, fastperiod) - SMA(median price, slowperiod). Reference: TA-Lib AO.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param options fastperiod = 5, slowperiod = 34
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 33.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function AO(high: Series, low: Series, options?: AOOptions): Float64Array;
+  /**
+   * Accelerator Oscillator.
+   *
+   * AO - SMA(AO, signalperiod). Reference: TA-Lib AC.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param options fastperiod = 5, slowperiod = 34, signalperiod = 5
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 37.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function AC(high: Series, low: Series, options?: ACOptions): Float64Array;
+  /**
+   * Detrended Price Oscillator.
+   *
+   * close[t - (timeperiod / 2 + 1)] - SMA(close, timeperiod)[t]. Reference: TA-Lib DPO.
+   *
+   * @param real input series
+   * @param options timeperiod = 20
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 19.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function DPO(real: Series, options?: DPOOptions): Float64Array;
+  /**
+   * Coppock Curve.
+   *
+   * WMA(ROC(roc1period) + ROC(roc2period), wmaperiod). Reference: TA-Lib COPPOCK.
+   *
+   * @param real input series
+   * @param options wmaperiod = 10, roc1period = 11, roc2period = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 23.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function COPPOCK(real: Series, options?: COPPOCKOptions): Float64Array;
+  /**
+   * True Strength Index.
+   *
+   * 100 * EMA(EMA(close - close[t-1], firstperiod), secondperiod) / the same of |close - close[t-1]|; 0 on a flat series. Reference: TA-Lib TSI.
+   *
+   * @param real input series
+   * @param options firstperiod = 25, secondperiod = 13
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 37.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function TSI(real: Series, options?: TSIOptions): Float64Array;
+  /**
+   * KDJ Indicator.
+   *
+   * k, d = STOCH(fastk_period, slowk_period, slowk_matype, slowd_period, slowd_matype); j = 3k - 2d. Reference: TA-Lib KDJ.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options fastkPeriod = 9, slowkPeriod = 3, slowkMatype = 13, slowdPeriod = 3, slowdMatype = 13
+   * @returns { k, d, j }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function KDJ(high: Series, low: Series, close: Series, options?: KDJOptions): KDJResult;
+  /**
+   * Vortex Indicator.
+   *
+   * plusvi = sum |high - low[t-1]| / sum TR, minusvi = sum |low - high[t-1]| / sum TR over timeperiod bars. Reference: TA-Lib VORTEX.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod = 14
+   * @returns { plusvi, minusvi }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function VORTEX(high: Series, low: Series, close: Series, options?: VORTEXOptions): VORTEXResult;
+  /**
+   * Qstick.
+   *
+   * SMA(close - open, timeperiod). Reference: TA-Lib QSTICK.
+   *
+   * @param open open prices
+   * @param close close prices
+   * @param options timeperiod = 10
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 9.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function QSTICK(open: Series, close: Series, options?: QSTICKOptions): Float64Array;
+  /**
+   * Forecast Oscillator.
+   *
+   * 100 * (close - TSF(timeperiod)[t-1]) / close; 0 at a zero close. Reference: TA-Lib FOSC.
+   *
+   * @param real input series
+   * @param options timeperiod = 5
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 5.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function FOSC(real: Series, options?: FOSCOptions): Float64Array;
+  /**
+   * Efficiency Ratio.
+   *
+   * |close - close[t - p]| / sum of the last p |one-bar changes|; 1.0 on a flat window. Reference: TA-Lib ER.
+   *
+   * @param real input series
+   * @param options timeperiod = 10
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ER(real: Series, options?: EROptions): Float64Array;
+  /**
+   * Elder Ray Index.
+   *
+   * bullpower = high - EMA(close, timeperiod), bearpower = low - EMA(close, timeperiod). Reference: TA-Lib ERI.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod = 13
+   * @returns { bullpower, bearpower }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ERI(high: Series, low: Series, close: Series, options?: ERIOptions): ERIResult;
+  /**
+   * Intraday Momentum Index.
+   *
+   * 100 * sum of (close - open) on up bars / sum of |close - open| over the last timeperiod bars; 50 when all are flat. Reference: TA-Lib IMI.
+   *
+   * @param open open prices
+   * @param close close prices
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function IMI(open: Series, close: Series, options?: IMIOptions): Float64Array;
+  /**
+   * Vertical Horizontal Filter.
+   *
+   * (highest - lowest of the last p values) / sum of the last p |one-bar changes|; 0 on a flat window. Reference: TA-Lib VHF.
+   *
+   * @param real input series
+   * @param options timeperiod = 28
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 28.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function VHF(real: Series, options?: VHFOptions): Float64Array;
+  /**
+   * Williams Accumulation/Distribution.
+   *
+   * Running sum of close - min(low, previous close) on up closes and close - max(high, previous close) on down closes. Reference: TA-Lib WAD.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function WAD(high: Series, low: Series, close: Series, options?: WADOptions): Float64Array;
+  /**
+   * Chande Momentum Oscillator (unsmoothed).
+   *
+   * 100 * (sum of up moves - sum of down moves) / (their total) over the last timeperiod one-bar changes; 0 on a flat window. Reference: TA-Lib CMOU.
+   *
+   * @param real input series
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CMOU(real: Series, options?: CMOUOptions): Float64Array;
+  /**
+   * Stochastic Momentum Index.
+   *
+   * smi = 100 * EMA(EMA(close - midpoint of the timeperiod range, slowperiod), fastperiod) / (the same of the range / 2); smisignal = EMA(smi, signalperiod). Reference: TA-Lib SMI.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod = 13, fastperiod = 2, slowperiod = 25, signalperiod = 9
+   * @returns { smi, smisignal }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 45.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function SMI(high: Series, low: Series, close: Series, options?: SMIOptions): SMIResult;
+  /**
+   * Williams Fractal.
+   *
+   * swinghigh = 100 at bar t when the high of bar t - rightbars is strictly above the leftbars highs before and the rightbars highs after it; swinglow likewise with lows; 0 otherwise. Reference: TA-Lib FRACTAL.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param options leftbars = 2, rightbars = 2
+   * @returns { swinghigh, swinglow }: an Int32Array as long as the inputs, 0 during warm-up each
+   * Lookback with the default options: 4.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function FRACTAL(high: Series, low: Series, options?: FRACTALOptions): FRACTALResult;
+  /**
+   * Chaikin Money Flow.
+   *
+   * sum(((close - low) - (high - close)) / (high - low) * volume) / sum(volume) over timeperiod bars. Reference: TA-Lib CMF.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param volume volumes
+   * @param options timeperiod = 20
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 19.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CMF(high: Series, low: Series, close: Series, volume: Series, options?: CMFOptions): Float64Array;
+  /**
+   * Elder Force Index.
+   *
+   * EMA((close - previous close) * volume, timeperiod). Reference: TA-Lib EFI.
+   *
+   * @param close close prices
+   * @param volume volumes
+   * @param options timeperiod = 13
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function EFI(close: Series, volume: Series, options?: EFIOptions): Float64Array;
+  /**
+   * Percentage Volume Oscillator.
+   *
+   * PPO of volume: 100 * (MA(fast) - MA(slow)) / MA(slow). Reference: TA-Lib PVO.
+   *
+   * @param volume volumes
+   * @param options fastperiod = 12, slowperiod = 26, matype = 1
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 25.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function PVO(volume: Series, options?: PVOOptions): Float64Array;
+  /**
+   * Price Volume Trend.
+   *
+   * Running sum of volume * (close - previous close) / previous close, from 0. Reference: TA-Lib PVT.
+   *
+   * @param close close prices
+   * @param volume volumes
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function PVT(close: Series, volume: Series, options?: PVTOptions): Float64Array;
+  /**
+   * Negative Volume Index.
+   *
+   * From 1000, compounds the close's relative change on bars whose volume fell. Reference: TA-Lib NVI.
+   *
+   * @param close close prices
+   * @param volume volumes
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function NVI(close: Series, volume: Series, options?: NVIOptions): Float64Array;
+  /**
+   * Positive Volume Index.
+   *
+   * From 1000, compounds the close's relative change on bars whose volume rose. Reference: TA-Lib PVI.
+   *
+   * @param close close prices
+   * @param volume volumes
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function PVI(close: Series, volume: Series, options?: PVIOptions): Float64Array;
+  /**
+   * Market Facilitation Index.
+   *
+   * (high - low) / volume; 0 at zero volume. Reference: TA-Lib MARKETFI.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param volume volumes
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MARKETFI(high: Series, low: Series, volume: Series, options?: MARKETFIOptions): Float64Array;
+  /**
+   * Relative Volume.
+   *
+   * volume / mean of the previous timeperiod volumes. Reference: TA-Lib RVOL.
+   *
+   * @param volume volumes
+   * @param options timeperiod = 20
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 20.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function RVOL(volume: Series, options?: RVOLOptions): Float64Array;
+  /**
+   * Volume Weighted Average Price.
+   *
+   * Cumulative sum(typical price * volume) / sum(volume) from the first bar (no session anchor; 0 before any volume). Reference: TA-Lib VWAP.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param volume volumes
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function VWAP(high: Series, low: Series, close: Series, volume: Series, options?: VWAPOptions): Float64Array;
+  /**
+   * Mass Index.
+   *
+   * Sum over slowperiod bars of EMA(high - low, fastperiod) / EMA(EMA(high - low, fastperiod), fastperiod). Reference: TA-Lib MASSI.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param options fastperiod = 9, slowperiod = 25
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 40.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MASSI(high: Series, low: Series, options?: MASSIOptions): Float64Array;
+  /**
+   * Chaikin Volatility.
+   *
+   * 100 * (E - E[t - rocperiod]) / E[t - rocperiod] with E = EMA(high - low, timeperiod). Reference: TA-Lib CVI.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param options timeperiod = 10, rocperiod = 10
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 19.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CVI(high: Series, low: Series, options?: CVIOptions): Float64Array;
+  /**
+   * Average Daily Range.
+   *
+   * SMA(high - low, timeperiod). Reference: TA-Lib ADR.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param options timeperiod = 14
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ADR(high: Series, low: Series, options?: ADROptions): Float64Array;
+  /**
+   * Relative Volatility Index.
+   *
+   * 100 * up / (up + down) where up / down are Wilder averages (timeperiod) of STDDEV(stddevperiod) on rising / falling closes; 50 when both are zero. Reference: TA-Lib RVI.
+   *
+   * @param real input series
+   * @param options timeperiod = 14, stddevperiod = 10
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 22.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function RVI(real: Series, options?: RVIOptions): Float64Array;
+  /**
+   * Heikin-Ashi.
+   *
+   * haclose = (open + high + low + close) / 4; haopen = (previous haopen + previous haclose) / 2, (open + close) / 2 on the first bar; hahigh / halow the extremes of the bar and both. Reference: TA-Lib HA.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options none
+   * @returns { haopen, hahigh, halow, haclose }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 0.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function HA(open: Series, high: Series, low: Series, close: Series, options?: HAOptions): HAResult;
+  /**
+   * Rolling Percentile.
+   *
+   * The ceil(percentile * timeperiod / 100)-th smallest of the last timeperiod values (nearest rank, no interpolation). Reference: TA-Lib PERCENTILE.
+   *
+   * @param real input series
+   * @param options timeperiod = 30, percentile = 50
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 29.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function PERCENTILE(real: Series, options?: PERCENTILEOptions): Float64Array;
+  /**
+   * Percent Rank.
+   *
+   * 100 * (number of the previous timeperiod values strictly below the current one) / timeperiod. Reference: TA-Lib PERCENTRANK.
+   *
+   * @param real input series
+   * @param options timeperiod = 100
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 100.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function PERCENTRANK(real: Series, options?: PERCENTRANKOptions): Float64Array;
   /** Streaming state objects. */
   namespace stream {
     /**
@@ -1382,6 +1966,33 @@ export declare namespace ta {
     namespace MINMAX {
       /** Restores a saved MINMAX stream (from `save()`); INVALID_STATE if the bytes are another function's. */
       function restore(bytes: Uint8Array): Stream<[real: number], MINMAXValue>;
+    }
+    /**
+     * A streaming MAXINDEX: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MAXINDEX}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MAXINDEX(options?: MAXINDEXOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace MAXINDEX {
+      /** Restores a saved MAXINDEX stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming MININDEX: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MININDEX}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MININDEX(options?: MININDEXOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace MININDEX {
+      /** Restores a saved MININDEX stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming MINMAXINDEX: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MINMAXINDEX}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MINMAXINDEX(options?: MINMAXINDEXOptions & { history?: Series }): Stream<[real: number], MINMAXINDEXValue>;
+    namespace MINMAXINDEX {
+      /** Restores a saved MINMAXINDEX stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], MINMAXINDEXValue>;
     }
     /**
      * A streaming CUMSUM: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CUMSUM}.
@@ -1995,6 +2606,384 @@ export declare namespace ta {
       /** Restores a saved ADOSC stream (from `save()`); INVALID_STATE if the bytes are another function's. */
       function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number, volume: number], number>;
     }
+    /**
+     * A streaming MIDPOINT: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MIDPOINT}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MIDPOINT(options?: MIDPOINTOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace MIDPOINT {
+      /** Restores a saved MIDPOINT stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming MIDPRICE: `update(high, low)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MIDPRICE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MIDPRICE(options?: MIDPRICEOptions & { history?: { high: Series; low: Series } | Series[] }): Stream<[high: number, low: number], number>;
+    namespace MIDPRICE {
+      /** Restores a saved MIDPRICE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number], number>;
+    }
+    /**
+     * A streaming SAR: `update(high, low)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.SAR}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function SAR(options?: SAROptions & { history?: { high: Series; low: Series } | Series[] }): Stream<[high: number, low: number], number>;
+    namespace SAR {
+      /** Restores a saved SAR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number], number>;
+    }
+    /**
+     * A streaming SAREXT: `update(high, low)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.SAREXT}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function SAREXT(options?: SAREXTOptions & { history?: { high: Series; low: Series } | Series[] }): Stream<[high: number, low: number], number>;
+    namespace SAREXT {
+      /** Restores a saved SAREXT stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number], number>;
+    }
+    /**
+     * A streaming DONCHIAN: `update(high, low)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.DONCHIAN}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function DONCHIAN(options?: DONCHIANOptions & { history?: { high: Series; low: Series } | Series[] }): Stream<[high: number, low: number], DONCHIANValue>;
+    namespace DONCHIAN {
+      /** Restores a saved DONCHIAN stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number], DONCHIANValue>;
+    }
+    /**
+     * A streaming KC: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.KC}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function KC(options?: KCOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], KCValue>;
+    namespace KC {
+      /** Restores a saved KC stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], KCValue>;
+    }
+    /**
+     * A streaming ACCBANDS: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ACCBANDS}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ACCBANDS(options?: ACCBANDSOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], ACCBANDSValue>;
+    namespace ACCBANDS {
+      /** Restores a saved ACCBANDS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], ACCBANDSValue>;
+    }
+    /**
+     * A streaming SUPERTREND: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.SUPERTREND}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function SUPERTREND(options?: SUPERTRENDOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], SUPERTRENDValue>;
+    namespace SUPERTREND {
+      /** Restores a saved SUPERTREND stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], SUPERTRENDValue>;
+    }
+    /**
+     * A streaming VWMA: `update(real, volume)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.VWMA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function VWMA(options?: VWMAOptions & { history?: { real: Series; volume: Series } | Series[] }): Stream<[real: number, volume: number], number>;
+    namespace VWMA {
+      /** Restores a saved VWMA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number, volume: number], number>;
+    }
+    /**
+     * A streaming AO: `update(high, low)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.AO}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function AO(options?: AOOptions & { history?: { high: Series; low: Series } | Series[] }): Stream<[high: number, low: number], number>;
+    namespace AO {
+      /** Restores a saved AO stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number], number>;
+    }
+    /**
+     * A streaming AC: `update(high, low)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.AC}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function AC(options?: ACOptions & { history?: { high: Series; low: Series } | Series[] }): Stream<[high: number, low: number], number>;
+    namespace AC {
+      /** Restores a saved AC stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number], number>;
+    }
+    /**
+     * A streaming DPO: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.DPO}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function DPO(options?: DPOOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace DPO {
+      /** Restores a saved DPO stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming COPPOCK: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.COPPOCK}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function COPPOCK(options?: COPPOCKOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace COPPOCK {
+      /** Restores a saved COPPOCK stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming TSI: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.TSI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function TSI(options?: TSIOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace TSI {
+      /** Restores a saved TSI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming KDJ: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.KDJ}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function KDJ(options?: KDJOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], KDJValue>;
+    namespace KDJ {
+      /** Restores a saved KDJ stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], KDJValue>;
+    }
+    /**
+     * A streaming VORTEX: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.VORTEX}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function VORTEX(options?: VORTEXOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], VORTEXValue>;
+    namespace VORTEX {
+      /** Restores a saved VORTEX stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], VORTEXValue>;
+    }
+    /**
+     * A streaming QSTICK: `update(open, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.QSTICK}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function QSTICK(options?: QSTICKOptions & { history?: { open: Series; close: Series } | Series[] }): Stream<[open: number, close: number], number>;
+    namespace QSTICK {
+      /** Restores a saved QSTICK stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, close: number], number>;
+    }
+    /**
+     * A streaming FOSC: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.FOSC}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function FOSC(options?: FOSCOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace FOSC {
+      /** Restores a saved FOSC stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming ER: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ER}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ER(options?: EROptions & { history?: Series }): Stream<[real: number], number>;
+    namespace ER {
+      /** Restores a saved ER stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming ERI: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ERI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ERI(options?: ERIOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], ERIValue>;
+    namespace ERI {
+      /** Restores a saved ERI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], ERIValue>;
+    }
+    /**
+     * A streaming IMI: `update(open, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.IMI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function IMI(options?: IMIOptions & { history?: { open: Series; close: Series } | Series[] }): Stream<[open: number, close: number], number>;
+    namespace IMI {
+      /** Restores a saved IMI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, close: number], number>;
+    }
+    /**
+     * A streaming VHF: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.VHF}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function VHF(options?: VHFOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace VHF {
+      /** Restores a saved VHF stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming WAD: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.WAD}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function WAD(options?: WADOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], number>;
+    namespace WAD {
+      /** Restores a saved WAD stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CMOU: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CMOU}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CMOU(options?: CMOUOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace CMOU {
+      /** Restores a saved CMOU stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming SMI: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.SMI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function SMI(options?: SMIOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], SMIValue>;
+    namespace SMI {
+      /** Restores a saved SMI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], SMIValue>;
+    }
+    /**
+     * A streaming FRACTAL: `update(high, low)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.FRACTAL}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function FRACTAL(options?: FRACTALOptions & { history?: { high: Series; low: Series } | Series[] }): Stream<[high: number, low: number], FRACTALValue>;
+    namespace FRACTAL {
+      /** Restores a saved FRACTAL stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number], FRACTALValue>;
+    }
+    /**
+     * A streaming CMF: `update(high, low, close, volume)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CMF}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CMF(options?: CMFOptions & { history?: { high: Series; low: Series; close: Series; volume: Series } | Series[] }): Stream<[high: number, low: number, close: number, volume: number], number>;
+    namespace CMF {
+      /** Restores a saved CMF stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number, volume: number], number>;
+    }
+    /**
+     * A streaming EFI: `update(close, volume)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.EFI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function EFI(options?: EFIOptions & { history?: { close: Series; volume: Series } | Series[] }): Stream<[close: number, volume: number], number>;
+    namespace EFI {
+      /** Restores a saved EFI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[close: number, volume: number], number>;
+    }
+    /**
+     * A streaming PVO: `update(volume)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.PVO}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function PVO(options?: PVOOptions & { history?: Series }): Stream<[volume: number], number>;
+    namespace PVO {
+      /** Restores a saved PVO stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[volume: number], number>;
+    }
+    /**
+     * A streaming PVT: `update(close, volume)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.PVT}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function PVT(options?: PVTOptions & { history?: { close: Series; volume: Series } | Series[] }): Stream<[close: number, volume: number], number>;
+    namespace PVT {
+      /** Restores a saved PVT stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[close: number, volume: number], number>;
+    }
+    /**
+     * A streaming NVI: `update(close, volume)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.NVI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function NVI(options?: NVIOptions & { history?: { close: Series; volume: Series } | Series[] }): Stream<[close: number, volume: number], number>;
+    namespace NVI {
+      /** Restores a saved NVI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[close: number, volume: number], number>;
+    }
+    /**
+     * A streaming PVI: `update(close, volume)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.PVI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function PVI(options?: PVIOptions & { history?: { close: Series; volume: Series } | Series[] }): Stream<[close: number, volume: number], number>;
+    namespace PVI {
+      /** Restores a saved PVI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[close: number, volume: number], number>;
+    }
+    /**
+     * A streaming MARKETFI: `update(high, low, volume)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MARKETFI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MARKETFI(options?: MARKETFIOptions & { history?: { high: Series; low: Series; volume: Series } | Series[] }): Stream<[high: number, low: number, volume: number], number>;
+    namespace MARKETFI {
+      /** Restores a saved MARKETFI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, volume: number], number>;
+    }
+    /**
+     * A streaming RVOL: `update(volume)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.RVOL}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function RVOL(options?: RVOLOptions & { history?: Series }): Stream<[volume: number], number>;
+    namespace RVOL {
+      /** Restores a saved RVOL stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[volume: number], number>;
+    }
+    /**
+     * A streaming VWAP: `update(high, low, close, volume)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.VWAP}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function VWAP(options?: VWAPOptions & { history?: { high: Series; low: Series; close: Series; volume: Series } | Series[] }): Stream<[high: number, low: number, close: number, volume: number], number>;
+    namespace VWAP {
+      /** Restores a saved VWAP stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number, volume: number], number>;
+    }
+    /**
+     * A streaming MASSI: `update(high, low)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MASSI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MASSI(options?: MASSIOptions & { history?: { high: Series; low: Series } | Series[] }): Stream<[high: number, low: number], number>;
+    namespace MASSI {
+      /** Restores a saved MASSI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number], number>;
+    }
+    /**
+     * A streaming CVI: `update(high, low)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CVI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CVI(options?: CVIOptions & { history?: { high: Series; low: Series } | Series[] }): Stream<[high: number, low: number], number>;
+    namespace CVI {
+      /** Restores a saved CVI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number], number>;
+    }
+    /**
+     * A streaming ADR: `update(high, low)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ADR}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ADR(options?: ADROptions & { history?: { high: Series; low: Series } | Series[] }): Stream<[high: number, low: number], number>;
+    namespace ADR {
+      /** Restores a saved ADR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number], number>;
+    }
+    /**
+     * A streaming RVI: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.RVI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function RVI(options?: RVIOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace RVI {
+      /** Restores a saved RVI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming HA: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.HA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function HA(options?: HAOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], HAValue>;
+    namespace HA {
+      /** Restores a saved HA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], HAValue>;
+    }
+    /**
+     * A streaming PERCENTILE: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.PERCENTILE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function PERCENTILE(options?: PERCENTILEOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace PERCENTILE {
+      /** Restores a saved PERCENTILE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming PERCENTRANK: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.PERCENTRANK}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function PERCENTRANK(options?: PERCENTRANKOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace PERCENTRANK {
+      /** Restores a saved PERCENTRANK stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
     /** Restores any stream saved with `save()`. */
     function restore(bytes: Uint8Array): Stream<number[], number | Record<string, number>>;
   }
@@ -2219,6 +3208,43 @@ export interface MINMAXResult {
 export interface MINMAXValue {
   min: number;
   max: number;
+}
+
+/** Options of {@link ta.MAXINDEX}. */
+export interface MAXINDEXOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.MININDEX}. */
+export interface MININDEXOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.MINMAXINDEX}. */
+export interface MINMAXINDEXOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+}
+/** Outputs of {@link ta.MINMAXINDEX}, keyed by output name. */
+export interface MINMAXINDEXResult {
+  minidx: Int32Array;
+  maxidx: Int32Array;
+}
+/** One bar's outputs of a MINMAXINDEX stream. */
+export interface MINMAXINDEXValue {
+  minidx: number;
+  maxidx: number;
 }
 
 /** CUMSUM takes no options. */
@@ -2864,6 +3890,609 @@ export interface ADOSCOptions {
    * @default 10
    */
   slowperiod?: number;
+}
+
+/** Options of {@link ta.MIDPOINT}. */
+export interface MIDPOINTOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.MIDPRICE}. */
+export interface MIDPRICEOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.SAR}. */
+export interface SAROptions {
+  /**
+   * Acceleration factor step and start. Number >= 0.
+   * @default 0.02
+   */
+  acceleration?: number;
+  /**
+   * Acceleration factor maximum. Number >= 0.
+   * @default 0.2
+   */
+  maximum?: number;
+}
+
+/** Options of {@link ta.SAREXT}. */
+export interface SAREXTOptions {
+  /**
+   * Start value and direction (0: automatic). Any number.
+   * @default 0
+   */
+  startvalue?: number;
+  /**
+   * Fraction added to the SAR on reversal. Number >= 0.
+   * @default 0
+   */
+  offsetonreverse?: number;
+  /**
+   * Initial long acceleration. Number >= 0.
+   * @default 0.02
+   */
+  accelerationinitlong?: number;
+  /**
+   * Long acceleration step. Number >= 0.
+   * @default 0.02
+   */
+  accelerationlong?: number;
+  /**
+   * Long acceleration maximum. Number >= 0.
+   * @default 0.2
+   */
+  accelerationmaxlong?: number;
+  /**
+   * Initial short acceleration. Number >= 0.
+   * @default 0.02
+   */
+  accelerationinitshort?: number;
+  /**
+   * Short acceleration step. Number >= 0.
+   * @default 0.02
+   */
+  accelerationshort?: number;
+  /**
+   * Short acceleration maximum. Number >= 0.
+   * @default 0.2
+   */
+  accelerationmaxshort?: number;
+}
+
+/** Options of {@link ta.DONCHIAN}. */
+export interface DONCHIANOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 20
+   */
+  timeperiod?: number;
+}
+/** Outputs of {@link ta.DONCHIAN}, keyed by output name. */
+export interface DONCHIANResult {
+  upperband: Float64Array;
+  middleband: Float64Array;
+  lowerband: Float64Array;
+}
+/** One bar's outputs of a DONCHIAN stream. */
+export interface DONCHIANValue {
+  upperband: number;
+  middleband: number;
+  lowerband: number;
+}
+
+/** Options of {@link ta.KC}. */
+export interface KCOptions {
+  /**
+   * EMA length. Integer in [2, 100000].
+   * @default 20
+   */
+  timeperiod?: number;
+  /**
+   * ATR length. Integer in [1, 100000].
+   * @default 10
+   */
+  atrperiod?: number;
+  /**
+   * ATR multiplier. Any number.
+   * @default 2
+   */
+  nbdev?: number;
+}
+/** Outputs of {@link ta.KC}, keyed by output name. */
+export interface KCResult {
+  upperband: Float64Array;
+  middleband: Float64Array;
+  lowerband: Float64Array;
+}
+/** One bar's outputs of a KC stream. */
+export interface KCValue {
+  upperband: number;
+  middleband: number;
+  lowerband: number;
+}
+
+/** Options of {@link ta.ACCBANDS}. */
+export interface ACCBANDSOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 20
+   */
+  timeperiod?: number;
+}
+/** Outputs of {@link ta.ACCBANDS}, keyed by output name. */
+export interface ACCBANDSResult {
+  upperband: Float64Array;
+  middleband: Float64Array;
+  lowerband: Float64Array;
+}
+/** One bar's outputs of a ACCBANDS stream. */
+export interface ACCBANDSValue {
+  upperband: number;
+  middleband: number;
+  lowerband: number;
+}
+
+/** Options of {@link ta.SUPERTREND}. */
+export interface SUPERTRENDOptions {
+  /**
+   * ATR length. Integer in [2, 100000].
+   * @default 10
+   */
+  timeperiod?: number;
+  /**
+   * ATR multiplier. Number >= 0.
+   * @default 3
+   */
+  multiplier?: number;
+}
+/** Outputs of {@link ta.SUPERTREND}, keyed by output name. */
+export interface SUPERTRENDResult {
+  supertrend: Float64Array;
+  trend: Int32Array;
+}
+/** One bar's outputs of a SUPERTREND stream. */
+export interface SUPERTRENDValue {
+  supertrend: number;
+  trend: number;
+}
+
+/** Options of {@link ta.VWMA}. */
+export interface VWMAOptions {
+  /**
+   * Window length. Integer in [1, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.AO}. */
+export interface AOOptions {
+  /**
+   * Fast SMA length. Integer in [2, 100000].
+   * @default 5
+   */
+  fastperiod?: number;
+  /**
+   * Slow SMA length. Integer in [2, 100000].
+   * @default 34
+   */
+  slowperiod?: number;
+}
+
+/** Options of {@link ta.AC}. */
+export interface ACOptions {
+  /**
+   * Fast SMA length. Integer in [2, 100000].
+   * @default 5
+   */
+  fastperiod?: number;
+  /**
+   * Slow SMA length. Integer in [2, 100000].
+   * @default 34
+   */
+  slowperiod?: number;
+  /**
+   * Signal SMA length. Integer in [2, 100000].
+   * @default 5
+   */
+  signalperiod?: number;
+}
+
+/** Options of {@link ta.DPO}. */
+export interface DPOOptions {
+  /**
+   * SMA length. Integer in [2, 100000].
+   * @default 20
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.COPPOCK}. */
+export interface COPPOCKOptions {
+  /**
+   * WMA length. Integer in [1, 100000].
+   * @default 10
+   */
+  wmaperiod?: number;
+  /**
+   * First ROC length. Integer in [1, 100000].
+   * @default 11
+   */
+  roc1period?: number;
+  /**
+   * Second ROC length. Integer in [1, 100000].
+   * @default 14
+   */
+  roc2period?: number;
+}
+
+/** Options of {@link ta.TSI}. */
+export interface TSIOptions {
+  /**
+   * First EMA length. Integer in [2, 100000].
+   * @default 25
+   */
+  firstperiod?: number;
+  /**
+   * Second EMA length. Integer in [2, 100000].
+   * @default 13
+   */
+  secondperiod?: number;
+}
+
+/** Options of {@link ta.KDJ}. */
+export interface KDJOptions {
+  /**
+   * %K window. Integer in [1, 100000].
+   * @default 9
+   */
+  fastkPeriod?: number;
+  /**
+   * K smoothing length. Integer in [1, 100000].
+   * @default 3
+   */
+  slowkPeriod?: number;
+  /**
+   * K smoothing average. Moving-average type code (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3, ... as TA-Lib; 0-13).
+   * @default 13
+   */
+  slowkMatype?: number;
+  /**
+   * D smoothing length. Integer in [1, 100000].
+   * @default 3
+   */
+  slowdPeriod?: number;
+  /**
+   * D smoothing average. Moving-average type code (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3, ... as TA-Lib; 0-13).
+   * @default 13
+   */
+  slowdMatype?: number;
+}
+/** Outputs of {@link ta.KDJ}, keyed by output name. */
+export interface KDJResult {
+  k: Float64Array;
+  d: Float64Array;
+  j: Float64Array;
+}
+/** One bar's outputs of a KDJ stream. */
+export interface KDJValue {
+  k: number;
+  d: number;
+  j: number;
+}
+
+/** Options of {@link ta.VORTEX}. */
+export interface VORTEXOptions {
+  /**
+   * Window length. Integer in [1, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+/** Outputs of {@link ta.VORTEX}, keyed by output name. */
+export interface VORTEXResult {
+  plusvi: Float64Array;
+  minusvi: Float64Array;
+}
+/** One bar's outputs of a VORTEX stream. */
+export interface VORTEXValue {
+  plusvi: number;
+  minusvi: number;
+}
+
+/** Options of {@link ta.QSTICK}. */
+export interface QSTICKOptions {
+  /**
+   * SMA length. Integer in [1, 100000].
+   * @default 10
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.FOSC}. */
+export interface FOSCOptions {
+  /**
+   * Regression length. Integer in [2, 100000].
+   * @default 5
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.ER}. */
+export interface EROptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 10
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.ERI}. */
+export interface ERIOptions {
+  /**
+   * EMA length. Integer in [1, 100000].
+   * @default 13
+   */
+  timeperiod?: number;
+}
+/** Outputs of {@link ta.ERI}, keyed by output name. */
+export interface ERIResult {
+  bullpower: Float64Array;
+  bearpower: Float64Array;
+}
+/** One bar's outputs of a ERI stream. */
+export interface ERIValue {
+  bullpower: number;
+  bearpower: number;
+}
+
+/** Options of {@link ta.IMI}. */
+export interface IMIOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.VHF}. */
+export interface VHFOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 28
+   */
+  timeperiod?: number;
+}
+
+/** WAD takes no options. */
+export interface WADOptions {}
+
+/** Options of {@link ta.CMOU}. */
+export interface CMOUOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.SMI}. */
+export interface SMIOptions {
+  /**
+   * Range window. Integer in [2, 100000].
+   * @default 13
+   */
+  timeperiod?: number;
+  /**
+   * Second smoothing length. Integer in [2, 100000].
+   * @default 2
+   */
+  fastperiod?: number;
+  /**
+   * First smoothing length. Integer in [2, 100000].
+   * @default 25
+   */
+  slowperiod?: number;
+  /**
+   * Signal EMA length. Integer in [2, 100000].
+   * @default 9
+   */
+  signalperiod?: number;
+}
+/** Outputs of {@link ta.SMI}, keyed by output name. */
+export interface SMIResult {
+  smi: Float64Array;
+  smisignal: Float64Array;
+}
+/** One bar's outputs of a SMI stream. */
+export interface SMIValue {
+  smi: number;
+  smisignal: number;
+}
+
+/** Options of {@link ta.FRACTAL}. */
+export interface FRACTALOptions {
+  /**
+   * Bars before the centre. Integer in [1, 100000].
+   * @default 2
+   */
+  leftbars?: number;
+  /**
+   * Bars after the centre. Integer in [1, 100000].
+   * @default 2
+   */
+  rightbars?: number;
+}
+/** Outputs of {@link ta.FRACTAL}, keyed by output name. */
+export interface FRACTALResult {
+  swinghigh: Int32Array;
+  swinglow: Int32Array;
+}
+/** One bar's outputs of a FRACTAL stream. */
+export interface FRACTALValue {
+  swinghigh: number;
+  swinglow: number;
+}
+
+/** Options of {@link ta.CMF}. */
+export interface CMFOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 20
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.EFI}. */
+export interface EFIOptions {
+  /**
+   * EMA length. Integer in [1, 100000].
+   * @default 13
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.PVO}. */
+export interface PVOOptions {
+  /**
+   * Fast average length. Integer in [2, 100000].
+   * @default 12
+   */
+  fastperiod?: number;
+  /**
+   * Slow average length. Integer in [2, 100000].
+   * @default 26
+   */
+  slowperiod?: number;
+  /**
+   * Average type. Moving-average type code (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3, ... as TA-Lib; 0-13).
+   * @default 1
+   */
+  matype?: number;
+}
+
+/** PVT takes no options. */
+export interface PVTOptions {}
+
+/** NVI takes no options. */
+export interface NVIOptions {}
+
+/** PVI takes no options. */
+export interface PVIOptions {}
+
+/** MARKETFI takes no options. */
+export interface MARKETFIOptions {}
+
+/** Options of {@link ta.RVOL}. */
+export interface RVOLOptions {
+  /**
+   * Averaging length. Integer in [1, 100000].
+   * @default 20
+   */
+  timeperiod?: number;
+}
+
+/** VWAP takes no options. */
+export interface VWAPOptions {}
+
+/** Options of {@link ta.MASSI}. */
+export interface MASSIOptions {
+  /**
+   * EMA length. Integer in [2, 100000].
+   * @default 9
+   */
+  fastperiod?: number;
+  /**
+   * Summing length. Integer in [2, 100000].
+   * @default 25
+   */
+  slowperiod?: number;
+}
+
+/** Options of {@link ta.CVI}. */
+export interface CVIOptions {
+  /**
+   * EMA length. Integer in [2, 100000].
+   * @default 10
+   */
+  timeperiod?: number;
+  /**
+   * Change length. Integer in [1, 100000].
+   * @default 10
+   */
+  rocperiod?: number;
+}
+
+/** Options of {@link ta.ADR}. */
+export interface ADROptions {
+  /**
+   * SMA length. Integer in [1, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.RVI}. */
+export interface RVIOptions {
+  /**
+   * Smoothing length. Integer in [1, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+  /**
+   * Standard deviation length. Integer in [2, 100000].
+   * @default 10
+   */
+  stddevperiod?: number;
+}
+
+/** HA takes no options. */
+export interface HAOptions {}
+/** Outputs of {@link ta.HA}, keyed by output name. */
+export interface HAResult {
+  haopen: Float64Array;
+  hahigh: Float64Array;
+  halow: Float64Array;
+  haclose: Float64Array;
+}
+/** One bar's outputs of a HA stream. */
+export interface HAValue {
+  haopen: number;
+  hahigh: number;
+  halow: number;
+  haclose: number;
+}
+
+/** Options of {@link ta.PERCENTILE}. */
+export interface PERCENTILEOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 30
+   */
+  timeperiod?: number;
+  /**
+   * Percentile in [0, 100]. Number in [0, 100].
+   * @default 50
+   */
+  percentile?: number;
+}
+
+/** Options of {@link ta.PERCENTRANK}. */
+export interface PERCENTRANKOptions {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 100
+   */
+  timeperiod?: number;
 }
 
 /** Risk and performance metrics with empyrical's conventions (camelCase names). */

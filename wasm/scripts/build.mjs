@@ -1,4 +1,4 @@
-// Builds the WASM package: cargo (wasm32-unknown-unknown, release) -> wasm-bindgen --target web
+// Builds the WASM package: cargo (wasm32-unknown-unknown, profile wasm-release) -> wasm-bindgen --target web
 // -> wasm/pkg/, then copies the shared JS surface (node/surface.mjs, the one committed copy)
 // into pkg/. Prints the raw and gzipped size of the .wasm. Needs the wasm32 target and the
 // wasm-bindgen CLI of the version pinned in Cargo.toml (scripts/stages/wasm.sh installs both).
@@ -16,9 +16,9 @@ const root = path.resolve(pkgDir, '..');
 const out = path.join(pkgDir, 'pkg');
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
-run('cargo', ['build', '--target', 'wasm32-unknown-unknown', '--release', '-p', 'sextant-wasm', '--lib']);
+run('cargo', ['build', '--target', 'wasm32-unknown-unknown', '--profile', 'wasm-release', '-p', 'sextant-wasm', '--lib']);
 const target = process.env.CARGO_TARGET_DIR || path.join(root, 'target');
-const wasm = path.join(target, 'wasm32-unknown-unknown/release/sextant_wasm.wasm');
+const wasm = path.join(target, 'wasm32-unknown-unknown/wasm-release/sextant_wasm.wasm');
 if (!existsSync(wasm)) throw new Error(`build produced no ${wasm}`);
 
 rmSync(out, { recursive: true, force: true });
