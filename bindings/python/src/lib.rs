@@ -5,10 +5,7 @@
 
 mod errors;
 
-use numpy::{
-    PyArray1, PyReadonlyArrayDyn, PyReadwriteArrayDyn,
-    PyUntypedArrayMethods,
-};
+use numpy::{PyArray1, PyReadonlyArrayDyn, PyReadwriteArrayDyn, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PyString, PyTuple};
 use sextant_core::decl::{FunctionDecl, InputData, OutBuf, OutputKind, Params, Stream, Value};
