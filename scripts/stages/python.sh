@@ -17,6 +17,7 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 export VIRTUAL_ENV=$venv PATH="$venv/bin:$PATH"
+PYO3_PYTHON="$venv/bin/python" timed cargo clippy -p sextant-py -- -D warnings
 (cd python && timed maturin develop --release -q)
 timed python python/tools/surface.py --check --docs docs
 out=$(mktemp)
