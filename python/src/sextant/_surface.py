@@ -239,9 +239,12 @@ def install(namespace: dict, module: str) -> None:
         namespace[info["name"]] = f
         names.append(info["name"])
     if module == "ta":
+        from sextant.ta._compat import MA_Type
+
         namespace["get_functions"] = get_functions
         namespace["get_function_groups"] = get_function_groups
-        names += ["get_functions", "get_function_groups", "stream"]
+        namespace["MA_Type"] = MA_Type
+        names += ["get_functions", "get_function_groups", "MA_Type", "stream", "abstract"]
     namespace["__all__"] = names
 
 
@@ -306,7 +309,8 @@ def stub(module: str) -> str:
     out = [_HEADER, "from typing import Literal, Optional, Tuple, Union", "", "import numpy as np",
            "from numpy.typing import ArrayLike, NDArray", ""]
     if module == "ta":
-        out += ["from sextant.ta import stream as stream", "",
+        out += ["from sextant.ta import abstract as abstract", "from sextant.ta import stream as stream",
+                "from sextant.ta._compat import MA_Type as MA_Type", "",
                 "def get_functions() -> list[str]: ...",
                 "def get_function_groups() -> dict[str, list[str]]: ...", ""]
     for info in functions(module):

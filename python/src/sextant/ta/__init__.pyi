@@ -5,7 +5,9 @@ from typing import Literal, Optional, Tuple, Union
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sextant.ta import abstract as abstract
 from sextant.ta import stream as stream
+from sextant.ta._compat import MA_Type as MA_Type
 
 def get_functions() -> list[str]: ...
 def get_function_groups() -> dict[str, list[str]]: ...
