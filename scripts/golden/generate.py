@@ -166,6 +166,9 @@ def main() -> int:
         df = mod.load()
         w.dataset(name, f"arch.data.{name}.load() (daily 1999-2018)", "NCSA",
                   {c.lower(): df[c].to_numpy(float) for c in ("Open", "High", "Low", "Close", "Volume")})
+        # the last 1500 bars: the second and third real datasets of every function, kept short
+        w.dataset(f"{name}_tail", f"arch.data.{name}.load(), last 1500 bars (2013-2018)", "NCSA",
+                  {c.lower(): df[c].to_numpy(float)[-1500:] for c in ("Open", "High", "Low", "Close", "Volume")})
     # volumes come from their own generator so the price series above keep their values
     vrng = np.random.default_rng(SEED + 1)
 
@@ -531,6 +534,22 @@ def main() -> int:
                reference=f"skfolio {version('skfolio')} InverseVolatility().fit(returns).weights_",
                inputs=[("cov", f"cov_{tag}", "cov")], params={}, outputs=[("weights", weights)],
                tolerance={"rel": 1e-12, "abs_scale": 0.0})
+
+    # every indicator on at least three real OHLCV datasets: where a function has fewer, the
+    # parameter sets of its first real dataset also run on the S&P 500 and NASDAQ tails
+    real = ("msft", "sp500", "nasdaq", "sp500_tail", "nasdaq_tail")
+    ta_cases = [c for c in w.cases if c["module"] == "ta"]
+    for fn_name in dict.fromkeys(c["function"] for c in ta_cases):
+        mine = [c for c in ta_cases if c["function"] == fn_name and c["inputs"][0]["dataset"] in real]
+        have = {c["inputs"][0]["dataset"] for c in mine}
+        if len(have) >= 3 or not mine:
+            continue
+        first = mine[0]["inputs"][0]["dataset"]
+        for c in (c for c in mine if c["inputs"][0]["dataset"] == first):
+            for ds in ("sp500_tail", "nasdaq_tail"):
+                if ds not in have:
+                    ta_case(fn_name, ds, [i["column"] for i in c["inputs"]], c["params"],
+                            [o["name"] for o in c["outputs"]], c["id"].split("/")[-1])
 
     w.finish({
         "ta-lib": version("ta-lib"), "ta-lib C": talib.__ta_version__.decode().split()[0],
