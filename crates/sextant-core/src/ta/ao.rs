@@ -86,20 +86,7 @@ impl FromParams for AcceleratorOscillator {
     }
 }
 
-impl Kernel for AcceleratorOscillator {
-    const INPUTS: usize = 2;
-    const OUTPUTS: usize = 1;
-    #[inline]
-    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
-        self.0.step(bar, out);
-    }
-    fn lookback(&self) -> usize {
-        self.0.lookback()
-    }
-    fn restart(&mut self) {
-        self.0.restart();
-    }
-}
+super::delegate_kernel!(AcceleratorOscillator => AwesomeOscillator);
 
 kernel_decl!(AO: AwesomeOscillator, "Momentum Indicators", "Awesome Oscillator",
     "SMA(median price, fastperiod) - SMA(median price, slowperiod). Reference: TA-Lib AO.",

@@ -227,27 +227,9 @@ impl FromParams for MacdExtKernel {
     }
 }
 
-macro_rules! forward {
-    ($name:ident) => {
-        impl Kernel for $name {
-            const INPUTS: usize = 1;
-            const OUTPUTS: usize = 3;
-            #[inline]
-            fn step(&mut self, bar: &[f64], out: &mut [f64]) {
-                self.0.step(bar, out);
-            }
-            fn lookback(&self) -> usize {
-                self.0.lookback()
-            }
-            fn restart(&mut self) {
-                self.0.restart();
-            }
-        }
-    };
-}
-forward!(MacdKernel);
-forward!(MacdFixKernel);
-forward!(MacdExtKernel);
+super::delegate_kernel!(MacdKernel => Macd<ExponentialMovingAverage>);
+super::delegate_kernel!(MacdFixKernel => Macd<ExponentialMovingAverage>);
+super::delegate_kernel!(MacdExtKernel => Macd<MaKernel>);
 
 kernel_decl!(MACD: MacdKernel, "Momentum Indicators", "Moving Average Convergence/Divergence",
     "macd = EMA(fast) - EMA(slow), the fast EMA seeded so that it starts with the slow one; macdsignal = EMA(macd, signalperiod); macdhist = macd - macdsignal. Reference: TA-Lib MACD.",
@@ -354,20 +336,7 @@ macro_rules! oscillator {
             }
         }
 
-        impl Kernel for $name {
-            const INPUTS: usize = 1;
-            const OUTPUTS: usize = 1;
-            #[inline]
-            fn step(&mut self, bar: &[f64], out: &mut [f64]) {
-                self.0.step(bar, out);
-            }
-            fn lookback(&self) -> usize {
-                self.0.lookback()
-            }
-            fn restart(&mut self) {
-                self.0.restart();
-            }
-        }
+        super::delegate_kernel!($name => PriceOscillator);
     };
 }
 oscillator!(ApoKernel, OscillatorKind::Absolute);

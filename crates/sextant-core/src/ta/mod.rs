@@ -243,6 +243,36 @@ macro_rules! kernel_decl {
 }
 pub(crate) use kernel_decl;
 
+/// Implements `Kernel` for a newtype by forwarding everything to the kernel it wraps: the
+/// newtypes that fix a shared kernel's mode for one declaration (VAR/STDDEV, MOM/ROC/...,
+/// APO/PPO, ...).
+macro_rules! delegate_kernel {
+    ($outer:ty => $inner:ty) => {
+        impl $crate::decl::Kernel for $outer {
+            const INPUTS: usize = <$inner as $crate::decl::Kernel>::INPUTS;
+            const OUTPUTS: usize = <$inner as $crate::decl::Kernel>::OUTPUTS;
+            const EMPTY: f64 = <$inner as $crate::decl::Kernel>::EMPTY;
+            #[inline]
+            fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+                self.0.step(bar, out);
+            }
+            fn lookback(&self) -> usize {
+                self.0.lookback()
+            }
+            fn restart(&mut self) {
+                self.0.restart();
+            }
+            fn gap(&mut self) {
+                self.0.gap();
+            }
+            fn empty_bar(out: &mut [f64]) {
+                <$inner as $crate::decl::Kernel>::empty_bar(out);
+            }
+        }
+    };
+}
+pub(crate) use delegate_kernel;
+
 #[cfg(test)]
 mod typed_tests {
     //! The typed batch functions equal their declarations.

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::macd::{OscillatorKind, PriceOscillator};
 use super::{kernel_decl, MAX_PERIOD};
-use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
+use crate::decl::{FromParams, OutputSpec, ParamSpec, Params};
 use crate::error::Result;
 
 /// Streaming state of `PVO`: `PPO(volume, fastperiod, slowperiod, matype)`.
@@ -22,20 +22,7 @@ impl FromParams for VolumeOscillator {
     }
 }
 
-impl Kernel for VolumeOscillator {
-    const INPUTS: usize = 1;
-    const OUTPUTS: usize = 1;
-    #[inline]
-    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
-        self.0.step(bar, out);
-    }
-    fn lookback(&self) -> usize {
-        self.0.lookback()
-    }
-    fn restart(&mut self) {
-        self.0.restart();
-    }
-}
+super::delegate_kernel!(VolumeOscillator => PriceOscillator);
 
 kernel_decl!(PVO: VolumeOscillator, "Volume Indicators", "Percentage Volume Oscillator",
     "PPO of volume: 100 * (MA(fast) - MA(slow)) / MA(slow). Reference: TA-Lib PVO.",

@@ -87,20 +87,7 @@ macro_rules! change_kernel {
             }
         }
 
-        impl Kernel for $name {
-            const INPUTS: usize = 1;
-            const OUTPUTS: usize = 1;
-            #[inline]
-            fn step(&mut self, bar: &[f64], out: &mut [f64]) {
-                self.0.step(bar, out);
-            }
-            fn lookback(&self) -> usize {
-                self.0.lookback()
-            }
-            fn restart(&mut self) {
-                self.0.restart();
-            }
-        }
+        super::delegate_kernel!($name => PriceChange);
     };
 }
 

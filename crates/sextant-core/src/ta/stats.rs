@@ -83,26 +83,8 @@ impl FromParams for StdDevKernel {
         Ok(Self(Variance::new(p.usize(0), p.float(1), true)?))
     }
 }
-macro_rules! delegate_kernel {
-    ($t:ty, $inputs:literal) => {
-        impl Kernel for $t {
-            const INPUTS: usize = $inputs;
-            const OUTPUTS: usize = 1;
-            #[inline]
-            fn step(&mut self, bar: &[f64], out: &mut [f64]) {
-                self.0.step(bar, out);
-            }
-            fn lookback(&self) -> usize {
-                self.0.lookback()
-            }
-            fn restart(&mut self) {
-                self.0.restart();
-            }
-        }
-    };
-}
-delegate_kernel!(VarKernel, 1);
-delegate_kernel!(StdDevKernel, 1);
+super::delegate_kernel!(VarKernel => Variance);
+super::delegate_kernel!(StdDevKernel => Variance);
 
 kernel_decl!(VAR: VarKernel, "Statistic Functions", "Variance", "Population variance of the last timeperiod values (nbdev is ignored, as TA-Lib). Reference: TA-Lib VAR.",
     inputs ["real": "input series"],
@@ -201,7 +183,7 @@ macro_rules! regression_kernel {
                 Ok(Self(LinearRegression::new(p.usize(0), $which)?))
             }
         }
-        delegate_kernel!($name, 1);
+        super::delegate_kernel!($name => LinearRegression);
         kernel_decl!($decl: $name, "Statistic Functions", $summary, $doc,
             inputs ["real": "input series"],
             params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "regression window")],
