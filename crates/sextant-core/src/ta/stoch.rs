@@ -72,6 +72,27 @@ impl Stochastic {
     }
 }
 
+impl Kernel for Stochastic {
+    const INPUTS: usize = 3;
+    const OUTPUTS: usize = 2;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        match self.push(bar[0], bar[1], bar[2]) {
+            Some((a, b)) => {
+                out[0] = a;
+                out[1] = b;
+            }
+            None => out.fill(f64::NAN),
+        }
+    }
+    fn lookback(&self) -> usize {
+        Stochastic::lookback(self)
+    }
+    fn restart(&mut self) {
+        Stochastic::restart(self);
+    }
+}
+
 /// `STOCH` kernel: (slowk, slowd).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StochKernel(Stochastic);
@@ -89,26 +110,7 @@ impl FromParams for StochKernel {
     }
 }
 
-impl Kernel for StochKernel {
-    const INPUTS: usize = 3;
-    const OUTPUTS: usize = 2;
-    #[inline]
-    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
-        match self.0.push(bar[0], bar[1], bar[2]) {
-            Some((a, b)) => {
-                out[0] = a;
-                out[1] = b;
-            }
-            None => out.fill(f64::NAN),
-        }
-    }
-    fn lookback(&self) -> usize {
-        self.0.lookback()
-    }
-    fn restart(&mut self) {
-        self.0.restart();
-    }
-}
+super::delegate_kernel!(StochKernel => Stochastic);
 
 /// `STOCHF` kernel: (fastk, fastd).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,26 +128,7 @@ impl FromParams for StochFKernel {
     }
 }
 
-impl Kernel for StochFKernel {
-    const INPUTS: usize = 3;
-    const OUTPUTS: usize = 2;
-    #[inline]
-    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
-        match self.0.push(bar[0], bar[1], bar[2]) {
-            Some((a, b)) => {
-                out[0] = a;
-                out[1] = b;
-            }
-            None => out.fill(f64::NAN),
-        }
-    }
-    fn lookback(&self) -> usize {
-        self.0.lookback()
-    }
-    fn restart(&mut self) {
-        self.0.restart();
-    }
-}
+super::delegate_kernel!(StochFKernel => Stochastic);
 
 /// `STOCHRSI` kernel: STOCHF of RSI(timeperiod), the RSI standing for high, low and close.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
