@@ -220,9 +220,46 @@ def main() -> int:
     ohlc_sets = ["msft", "sp500", "nasdaq", "walk60k", "const", "short", "leadnan", "empty"]
 
     def ta_case(fn_name: str, ds: str, inputs: list[str], params: dict, out_names: list[str], tag: str) -> None:
-        fn = getattr(talib, fn_name)
+        raw = getattr(talib, fn_name)
         cols = w.datasets[ds]["columns"]
         arrays = [np.fromfile(GOLDEN / cols[c]["file"], dtype="<f8") for c in inputs]
+        # Sextant's call options: `unstable_period` is TA-Lib's set_unstable_period("ALL", n)
+        # for the call; `nan_policy` is Sextant's (the reference is built below)
+        unstable = params.get("unstable_period", 0)
+        talib_params = {k: v for k, v in params.items() if k not in ("unstable_period", "nan_policy")}
+
+        def fn(*a, **kw):
+            talib.set_unstable_period("ALL", unstable)
+            try:
+                return raw(*a, **kw)
+            finally:
+                talib.set_unstable_period("ALL", 0)
+        if params.get("nan_policy") == "talib":
+            # TA-Lib's missing-data behaviour, as DESIGN.md defines it: leading NaNs skipped,
+            # the function applied up to the first interior NaN, NaN (0 for int32) after it
+            n = len(arrays[0])
+            bad = np.zeros(n, dtype=bool)
+            for a in arrays:
+                bad |= np.isnan(a)
+            begin = int(np.argmin(bad))
+            later = np.nonzero(bad[begin:])[0]
+            cut = begin + int(later[0]) if later.size else n
+            head = fn(*[a[:cut] for a in arrays], **talib_params)
+            head = head if isinstance(head, tuple) else (head,)
+            res = []
+            for h in head:
+                h = np.asarray(h)
+                tail = np.zeros(n - cut, dtype=h.dtype) if h.dtype.kind in "iu" else np.full(n - cut, np.nan)
+                res.append(np.concatenate([h, tail]))
+            res = tuple(res)
+            ref = (f"talib {version('ta-lib')} {fn_name} on the series up to its first interior NaN, "
+                   f"NaN after it (nan_policy='talib')")
+            w.case(id=f"{fn_name}/{ds}/{tag}", module="ta", function=fn_name, reference=ref,
+                   inputs=[(n_, ds, c) for n_, c in zip(input_names[fn_name], inputs)], params=params,
+                   outputs=list(zip(out_names, res)), tolerance=TOL_DEFAULT)
+            return
+        params_in = params
+        params = talib_params
         if ds == "gaps":
             full = fn(*arrays, **params)
             full = full if isinstance(full, tuple) else (full,)
@@ -255,8 +292,10 @@ def main() -> int:
             # 1e-12-scaled prices TA-Lib's raw regression sums put the reference up to 1.06e-8
             # (relative, 10.6x the default rule) off the exactly summed (Fraction) value.
             tol = {"rel": 5e-8, "abs_scale": 1e-12}
+        if unstable:
+            ref += f" with set_unstable_period('ALL', {unstable})"
         w.case(id=f"{fn_name}/{ds}/{tag}", module="ta", function=fn_name, reference=ref,
-               inputs=[(n, ds, c) for n, c in zip(input_names[fn_name], inputs)], params=params,
+               inputs=[(n, ds, c) for n, c in zip(input_names[fn_name], inputs)], params=params_in,
                outputs=list(zip(out_names, res)), tolerance=tol)
 
     transforms = "ACOS ASIN ATAN CEIL COS COSH EXP FLOOR LN LOG10 SIN SINH SQRT TAN TANH".split()
@@ -550,6 +589,34 @@ def main() -> int:
                 if ds not in have:
                     ta_case(fn_name, ds, [i["column"] for i in c["inputs"]], c["params"],
                             [o["name"] for o in c["outputs"]], c["id"].split("/")[-1])
+
+    # TA-Lib's unstable periods (set_unstable_period("ALL", n) for one call): every function
+    # with an EMA/RSI/ATR/ADX/... stage, each moving-average type for those with a matype
+    unstable_fns = ("ADX ADXR APO CMO DX ERI KDJ MACD MACDFIX MINUS_DI MINUS_DM PLUS_DI PLUS_DM PPO RSI SMI "
+                    "STOCHRSI TRIX TSI DEMA EMA KAMA KC RMA SUPERTREND T3 TEMA ZLEMA HA ATR CVI MASSI NATR RVI "
+                    "ADOSC EFI PVO MA BBANDS MACDEXT STOCH STOCHF").split()
+    ta_cases = [c for c in w.cases if c["module"] == "ta"]
+    for fn_name in unstable_fns:
+        base = next(c for c in ta_cases if c["function"] == fn_name
+                    and c["inputs"][0]["dataset"] in ("sp500_tail", "sp500", "msft"))
+        cols = [i["column"] for i in base["inputs"]]
+        outs = [o["name"] for o in base["outputs"]]
+        matypes = [k for k in base["params"] if "matype" in k]
+        variants = [{}] + ([{k: mt for k in matypes} for mt in (1, 3, 4, 6, 8, 12, 13)] if matypes else [])
+        for k, v in enumerate(variants):
+            for u in (1, 5):
+                ta_case(fn_name, "sp500_tail", cols, {**base["params"], **v, "unstable_period": u}, outs,
+                        f"unstable{u}" + (f"_mt{k}" if k else ""))
+    # nan_policy="talib" on the series with interior gaps, for every function that has the option
+    pointwise = set(transforms) | set(operators) | {"AVGPRICE", "MEDPRICE", "TYPPRICE", "WCLPRICE", "BOP", "MARKETFI"}
+    for fn_name in dict.fromkeys(c["function"] for c in ta_cases):
+        if fn_name in pointwise:
+            continue
+        base = next((c for c in ta_cases if c["function"] == fn_name and c["inputs"][0]["dataset"] == "gaps"), None)
+        if base is None:
+            continue
+        ta_case(fn_name, "gaps", [i["column"] for i in base["inputs"]], {**base["params"], "nan_policy": "talib"},
+                [o["name"] for o in base["outputs"]], base["id"].split("/")[-1] + "_talibnan")
 
     w.finish({
         "ta-lib": version("ta-lib"), "ta-lib C": talib.__ta_version__.decode().split()[0],

@@ -305,9 +305,203 @@ impl fmt::Display for Value {
     }
 }
 
+/// The missing-data policy of an indicator call (the `nan_policy` parameter, see DESIGN.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NanPolicy {
+    /// Leading NaNs skipped; an interior NaN gives NaN where the window or memory includes it,
+    /// and the state re-seeds after lookback + 1 clean bars.
+    #[default]
+    Reseed,
+    /// TA-Lib's behaviour: leading NaNs skipped; from the first interior NaN on every output is
+    /// NaN (0 for int32 outputs) to the end of the series.
+    Talib,
+}
+
+/// Options every indicator accepts besides its own parameters, read from the declared
+/// [`NAN_POLICY`] and [`UNSTABLE_PERIOD`] parameters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallOptions {
+    /// Missing-data policy.
+    pub nan_policy: NanPolicy,
+    /// TA-Lib's unstable periods, per function id.
+    pub unstable: Unstable,
+}
+
+/// TA-Lib's unstable-period ids (`TA_FUNC_UNST_*`) that Sextant's kernels have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum UnstableId {
+    /// ADX.
+    Adx = 0,
+    /// ATR.
+    Atr,
+    /// CMO.
+    Cmo,
+    /// DX.
+    Dx,
+    /// EMA (also inside MACD, DEMA, TEMA, TRIX, ... and every `matype` 1).
+    Ema,
+    /// HA.
+    Ha,
+    /// KAMA.
+    Kama,
+    /// MINUS_DI.
+    MinusDi,
+    /// MINUS_DM.
+    MinusDm,
+    /// NATR.
+    Natr,
+    /// PLUS_DI.
+    PlusDi,
+    /// PLUS_DM.
+    PlusDm,
+    /// RMA.
+    Rma,
+    /// RSI.
+    Rsi,
+    /// RVI.
+    Rvi,
+    /// T3.
+    T3,
+}
+
+impl UnstableId {
+    /// Every id, in TA-Lib's spelling.
+    pub const NAMES: [(&'static str, Self); 16] = [
+        ("ADX", Self::Adx),
+        ("ATR", Self::Atr),
+        ("CMO", Self::Cmo),
+        ("DX", Self::Dx),
+        ("EMA", Self::Ema),
+        ("HA", Self::Ha),
+        ("KAMA", Self::Kama),
+        ("MINUS_DI", Self::MinusDi),
+        ("MINUS_DM", Self::MinusDm),
+        ("NATR", Self::Natr),
+        ("PLUS_DI", Self::PlusDi),
+        ("PLUS_DM", Self::PlusDm),
+        ("RMA", Self::Rma),
+        ("RSI", Self::Rsi),
+        ("RVI", Self::Rvi),
+        ("T3", Self::T3),
+    ];
+}
+
+/// Unstable periods per [`UnstableId`] (all 0 by default).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unstable([u32; 16]);
+
+impl Unstable {
+    /// The same period for every id (TA-Lib's `ALL`).
+    #[must_use]
+    pub fn all(period: u32) -> Self {
+        Self([period; 16])
+    }
+    /// The period of one id.
+    #[must_use]
+    pub const fn get(&self, id: UnstableId) -> usize {
+        self.0[id as usize] as usize
+    }
+    /// Sets the period of one id.
+    pub fn set(&mut self, id: UnstableId, period: u32) {
+        self.0[id as usize] = period;
+    }
+    /// Sets one id by TA-Lib name (`"EMA"`, or `"ALL"` for every id).
+    ///
+    /// # Errors
+    /// [`Error::UnknownOption`] for an unknown name.
+    pub fn set_named(&mut self, name: &str, period: u32) -> Result<()> {
+        if name == "ALL" {
+            *self = Self::all(period);
+            return Ok(());
+        }
+        let id = UnstableId::NAMES.iter().find(|(n, _)| *n == name).map(|(_, id)| *id).ok_or_else(
+            || Error::UnknownOption {
+                param: "unstable_period".into(),
+                value: name.into(),
+                allowed: std::iter::once("ALL")
+                    .chain(UnstableId::NAMES.iter().map(|(n, _)| *n))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            },
+        )?;
+        self.set(id, period);
+        Ok(())
+    }
+    /// True when every period is 0.
+    #[must_use]
+    pub fn is_zero(&self) -> bool {
+        self.0.iter().all(|&p| p == 0)
+    }
+}
+
+/// The unstable-period gate of one stage: the stage's first `extra` values (after each
+/// restart) are withheld as NaN; its state is updated as usual (TA-Lib seeds at the start of the
+/// data and only starts reporting later).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnstableGate {
+    extra: usize,
+    seen: usize,
+}
+
+impl UnstableGate {
+    /// Sets the number of withheld values.
+    pub fn set(&mut self, extra: usize) {
+        self.extra = extra;
+    }
+    /// Number of withheld values.
+    #[must_use]
+    pub const fn extra(&self) -> usize {
+        self.extra
+    }
+    /// `v`, or NaN while values are still withheld.
+    #[inline]
+    pub fn pass(&mut self, v: f64) -> f64 {
+        if self.open() {
+            v
+        } else {
+            f64::NAN
+        }
+    }
+    /// Counts one value: true when it is reported, false while values are withheld.
+    #[inline]
+    pub fn open(&mut self) -> bool {
+        if self.seen >= self.extra {
+            true
+        } else {
+            self.seen += 1;
+            false
+        }
+    }
+    /// Back to withholding (after a restart).
+    #[inline]
+    pub fn restart(&mut self) {
+        self.seen = 0;
+    }
+}
+
+/// The `nan_policy` parameter every indicator declares (last).
+pub const NAN_POLICY: ParamSpec = ParamSpec::choice(
+    "nan_policy",
+    "default",
+    &["default", "talib"],
+    "missing data: \"default\" re-seeds after an interior NaN (lookback + 1 clean bars); \"talib\" \
+     gives NaN from the first interior NaN to the end, as TA-Lib",
+);
+
+/// The `unstable_period` parameter of the indicators with TA-Lib unstable periods.
+pub const UNSTABLE_PERIOD: ParamSpec = ParamSpec::int(
+    "unstable_period",
+    0,
+    0,
+    100_000,
+    "TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage \
+     withholds its first unstable_period values and later stages start that much later",
+);
+
 /// Validated parameter values, in declaration order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Params(Vec<Value>);
+pub struct Params(Vec<Value>, #[serde(default)] CallOptions);
 
 impl Params {
     /// Integer parameter `i` (already validated).
@@ -343,6 +537,35 @@ impl Params {
     #[must_use]
     pub fn values(&self) -> &[Value] {
         &self.0
+    }
+    /// Sets TA-Lib's unstable period of one function id for this call (`"EMA"`, `"ALL"`):
+    /// the per-id form of the `unstable_period` parameter, used by `set_unstable_period`.
+    ///
+    /// # Errors
+    /// [`Error::UnknownOption`] for an unknown id.
+    pub fn set_unstable(&mut self, id: &str, period: u32) -> Result<()> {
+        self.1.unstable.set_named(id, period)
+    }
+    /// The call options (`nan_policy`, `unstable_period`).
+    #[must_use]
+    pub const fn options(&self) -> CallOptions {
+        self.1
+    }
+    /// Validated values in declaration order; the options are read from the parameters named
+    /// `nan_policy` and `unstable_period`, where declared.
+    fn new(specs: &[ParamSpec], values: Vec<Value>) -> Self {
+        let mut opts = CallOptions::default();
+        for (spec, v) in specs.iter().zip(&values) {
+            match (spec.name, v) {
+                ("nan_policy", Value::Str(s)) if s == "talib" => opts.nan_policy = NanPolicy::Talib,
+                ("unstable_period", v) => {
+                    let n = v.as_int().and_then(|i| u32::try_from(i).ok()).unwrap_or(0);
+                    opts.unstable = Unstable::all(n);
+                }
+                _ => {}
+            }
+        }
+        Self(values, opts)
     }
 }
 
@@ -574,7 +797,7 @@ impl FunctionDecl {
             let v = values.get(i).cloned().unwrap_or_else(|| spec.default_value());
             out.push(spec.check(v)?);
         }
-        Ok(Params(out))
+        Ok(Params::new(self.params, out))
     }
 
     /// Validates parameters given by name; missing ones take their defaults, unknown names
@@ -598,13 +821,13 @@ impl FunctionDecl {
         for (spec, v) in self.params.iter().zip(values) {
             out.push(spec.check(v.unwrap_or_else(|| spec.default_value()))?);
         }
-        Ok(Params(out))
+        Ok(Params::new(self.params, out))
     }
 
     /// The default parameters.
     #[must_use]
     pub fn default_params(&self) -> Params {
-        Params(self.params.iter().map(ParamSpec::default_value).collect())
+        Params::new(self.params, self.params.iter().map(ParamSpec::default_value).collect())
     }
 
     /// Checks the inputs against the declaration: count, kinds, equal series lengths, matrix
@@ -716,7 +939,52 @@ impl FunctionDecl {
             }
             crate::error::check_out_len(spec.name, buf.len(), self.output_len(i, &inputs))?;
         }
-        (self.compute)(&inputs, params, &mut Outputs(outs))
+        self.run_compute(&inputs, params, outs)
+    }
+
+    /// Runs `compute`, applying `nan_policy="talib"`: the function sees the series up to the
+    /// first interior NaN (after the leading NaNs TA-Lib's wrapper skips), and every output is
+    /// NaN (0 for int32) from there to the end.
+    fn run_compute(
+        &self,
+        inputs: &Inputs<'_>,
+        params: &Params,
+        outs: &mut [OutBuf<'_>],
+    ) -> Result<()> {
+        let series_only = self
+            .outputs
+            .iter()
+            .all(|o| matches!(o.kind, OutputKind::SeriesF64 | OutputKind::SeriesI32));
+        if params.options().nan_policy == NanPolicy::Talib && series_only {
+            if let Some(cut) = talib_nan_cut(&inputs.0) {
+                let prefix: Vec<InputData<'_>> = inputs
+                    .0
+                    .iter()
+                    .map(|d| match *d {
+                        InputData::Series(s) => InputData::Series(&s[..cut]),
+                        m @ InputData::Matrix { .. } => m,
+                    })
+                    .collect();
+                {
+                    let mut head: Vec<OutBuf<'_>> = outs
+                        .iter_mut()
+                        .map(|b| match b {
+                            OutBuf::F64(b) => OutBuf::F64(&mut b[..cut]),
+                            OutBuf::I32(b) => OutBuf::I32(&mut b[..cut]),
+                        })
+                        .collect();
+                    (self.compute)(&Inputs(prefix), params, &mut Outputs(&mut head))?;
+                }
+                for b in outs.iter_mut() {
+                    match b {
+                        OutBuf::F64(b) => b[cut..].fill(f64::NAN),
+                        OutBuf::I32(b) => b[cut..].fill(0),
+                    }
+                }
+                return Ok(());
+            }
+        }
+        (self.compute)(inputs, params, &mut Outputs(outs))
     }
 
     /// Computes into freshly allocated outputs.
@@ -743,7 +1011,7 @@ impl FunctionDecl {
                     _ => fi.next().map(|v| OutBuf::F64(v)),
                 })
                 .collect();
-            (self.compute)(&checked, params, &mut Outputs(&mut bufs))?;
+            self.run_compute(&checked, params, &mut bufs)?;
         }
         let mut fi = f64s.into_iter();
         let mut ii = i32s.into_iter();
@@ -763,6 +1031,9 @@ impl FunctionDecl {
     /// A fresh streaming state, for indicators.
     pub fn stream(&self, params: &Params) -> Result<Box<dyn Stream>> {
         match self.stream {
+            Some(s) if params.options().nan_policy == NanPolicy::Talib => {
+                Ok(Box::new(TalibNanStream::new((s.new)(params)?)))
+            }
             Some(s) => (s.new)(params),
             None => Err(Error::Unsupported {
                 param: "stream".into(),
@@ -775,7 +1046,13 @@ impl FunctionDecl {
     /// Restores a streaming state saved with [`Stream::save`].
     pub fn stream_load(&self, bytes: &[u8]) -> Result<Box<dyn Stream>> {
         match self.stream {
-            Some(s) => (s.load)(bytes),
+            Some(s) => match bytes {
+                [TalibNanStream::TAG, flags @ ..] if flags.len() >= 4 => {
+                    let inner = (s.load)(&flags[4..])?;
+                    Ok(Box::new(TalibNanStream::with_flags(inner, &flags[..4])))
+                }
+                _ => (s.load)(bytes),
+            },
             None => Err(Error::State(format!("`{}` has no streaming form", self.name))),
         }
     }
@@ -843,6 +1120,18 @@ pub trait Kernel:
     /// bars across gaps (the absolute indices of `MAXINDEX`) override it.
     #[inline]
     fn gap(&mut self) {}
+    /// Applies TA-Lib unstable periods to the stages that have one (EMA, RSI, ATR, ADX, ...):
+    /// each such stage withholds its first `unstable.get(id)` values, and the stages after it
+    /// start that much later. Composite kernels forward to their stages.
+    fn set_unstable(&mut self, _unstable: &Unstable) {}
+    /// [`Kernel::set_unstable`], by value.
+    #[must_use]
+    fn with_unstable(mut self, unstable: &Unstable) -> Self {
+        if !unstable.is_zero() {
+            self.set_unstable(unstable);
+        }
+        self
+    }
     /// Writes the outputs of a NaN bar: [`Kernel::EMPTY`] everywhere by default; a kernel
     /// mixing float and int32 outputs writes 0 to the int32 ones (what the batch casts to).
     #[inline]
@@ -867,6 +1156,11 @@ pub fn kernel_compute<K: Kernel + FromParams>(
     o: &mut Outputs<'_, '_>,
 ) -> Result<()> {
     let k = K::from_params(p)?;
+    compute_with(k.with_unstable(&p.options().unstable), i, o)
+}
+
+/// [`kernel_compute`] for a built kernel.
+fn compute_with<K: Kernel>(k: K, i: &Inputs<'_>, o: &mut Outputs<'_, '_>) -> Result<()> {
     let ins: Vec<&[f64]> = (0..K::INPUTS).map(|j| i.series(j)).collect();
     // int32 outputs are computed in f64 (NaN, the warm-up value, becomes 0) and cast
     let mut tmp: Vec<Vec<f64>> =
@@ -907,13 +1201,16 @@ pub fn kernel_compute<K: Kernel + FromParams>(
 
 /// Generic `lookback` of a kernel-based declaration.
 pub fn kernel_lookback<K: Kernel + FromParams>(p: &Params) -> Result<usize> {
-    Ok(K::from_params(p)?.lookback())
+    Ok(K::from_params(p)?.with_unstable(&p.options().unstable).lookback())
 }
 
 /// Generic `stream` entry of a kernel-based declaration.
 #[must_use]
 pub const fn kernel_stream<K: Kernel + FromParams>() -> StreamDecl {
-    StreamDecl { new: |p| KernelStream::boxed(K::from_params(p)?), load: KernelStream::<K>::load }
+    StreamDecl {
+        new: |p| KernelStream::boxed(K::from_params(p)?.with_unstable(&p.options().unstable)),
+        load: KernelStream::<K>::load,
+    }
 }
 
 /// Runs a kernel over one series into a fresh output (the typed batch functions).
@@ -923,7 +1220,7 @@ pub fn kernel_batch<K: Kernel>(k: &K, real: &[f64]) -> Vec<f64> {
     out
 }
 
-const STATE_VERSION: u8 = 1;
+const STATE_VERSION: u8 = 2;
 
 /// The generic [`Stream`] over a [`Kernel`]: NaN policy, peek, replace-last, reset, save.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -1173,6 +1470,166 @@ pub fn clean_runs<'a>(
         i = end;
         Some(Ok(start..end))
     })
+}
+
+/// Where `nan_policy="talib"` cuts a call: the first bar with a NaN in any series input after
+/// the first bar where every input is a number (TA-Lib's wrapper skips the leading NaNs).
+/// `None` when the series has no interior NaN.
+fn talib_nan_cut(inputs: &[InputData<'_>]) -> Option<usize> {
+    let cols: Vec<&[f64]> = inputs
+        .iter()
+        .filter_map(|d| match *d {
+            InputData::Series(s) => Some(s),
+            InputData::Matrix { .. } => None,
+        })
+        .collect();
+    let n = cols.first().map_or(0, |c| c.len());
+    let begin = (0..n).find(|&i| cols.iter().all(|c| !c[i].is_nan()))?;
+    cols.iter().filter_map(|c| next_nan(c, begin)).min()
+}
+
+/// The streaming form of `nan_policy="talib"`: NaN bars before the first clean bar are skipped
+/// as by the default policy; from the first NaN bar after it, every output is empty (NaN, 0 for
+/// int32 outputs) until `reset`.
+#[derive(Debug)]
+struct TalibNanStream {
+    inner: Box<dyn Stream>,
+    /// `[started, poisoned, started before the last bar, poisoned before the last bar]`.
+    flags: [bool; 4],
+}
+
+impl TalibNanStream {
+    /// First byte of a saved state (never a kernel state's version byte).
+    const TAG: u8 = 0xA5;
+    const NAN_BAR: [f64; 8] = [f64::NAN; 8];
+
+    fn new(inner: Box<dyn Stream>) -> Self {
+        Self { inner, flags: [false; 4] }
+    }
+
+    fn with_flags(inner: Box<dyn Stream>, bytes: &[u8]) -> Self {
+        let mut flags = [false; 4];
+        for (f, b) in flags.iter_mut().zip(bytes) {
+            *f = *b != 0;
+        }
+        Self { inner, flags }
+    }
+
+    /// The bar the inner stream sees and the flags after it.
+    fn effective<'b>(
+        &self,
+        bar: &'b [f64],
+        started: bool,
+        poisoned: bool,
+    ) -> (&'b [f64], bool, bool) {
+        let has_nan = bar.iter().any(|x| x.is_nan());
+        if poisoned || (started && has_nan) {
+            let n = bar.len().min(8);
+            (&Self::NAN_BAR[..n], started, true)
+        } else {
+            (bar, started || !has_nan, false)
+        }
+    }
+}
+
+impl Stream for TalibNanStream {
+    fn n_inputs(&self) -> usize {
+        self.inner.n_inputs()
+    }
+    fn n_outputs(&self) -> usize {
+        self.inner.n_outputs()
+    }
+    fn update(&mut self, bar: &[f64], out: &mut [f64]) -> Result<()> {
+        if bar.len() != self.inner.n_inputs() {
+            return self.inner.update(bar, out);
+        }
+        let [started, poisoned, ..] = self.flags;
+        let (b, s, p) = self.effective(bar, started, poisoned);
+        self.inner.update(b, out)?;
+        self.flags = [s, p, started, poisoned];
+        Ok(())
+    }
+    fn peek(&self, bar: &[f64], out: &mut [f64]) -> Result<()> {
+        if bar.len() != self.inner.n_inputs() {
+            return self.inner.peek(bar, out);
+        }
+        let (b, _, _) = self.effective(bar, self.flags[0], self.flags[1]);
+        self.inner.peek(b, out)
+    }
+    fn replace_last(&mut self, bar: &[f64], out: &mut [f64]) -> Result<()> {
+        if bar.len() != self.inner.n_inputs() || self.inner.bars() == 0 {
+            return self.inner.replace_last(bar, out);
+        }
+        let [_, _, started, poisoned] = self.flags;
+        let (b, s, p) = self.effective(bar, started, poisoned);
+        self.inner.replace_last(b, out)?;
+        self.flags = [s, p, started, poisoned];
+        Ok(())
+    }
+    fn reset(&mut self) {
+        self.inner.reset();
+        self.flags = [false; 4];
+    }
+    fn value(&self, out: &mut [f64]) {
+        self.inner.value(out);
+    }
+    fn bars(&self) -> u64 {
+        self.inner.bars()
+    }
+    fn clone_box(&self) -> Box<dyn Stream> {
+        Box::new(Self { inner: self.inner.clone_box(), flags: self.flags })
+    }
+    fn save(&self) -> Vec<u8> {
+        let mut v = vec![Self::TAG];
+        v.extend(self.flags.iter().map(|&f| u8::from(f)));
+        v.extend(self.inner.save());
+        v
+    }
+}
+
+/// A kernel whose last stage has a TA-Lib unstable period of its own (`ID` is an
+/// [`UnstableId`] as `u8`): its first values are withheld, the later ones unchanged. ADX, DX,
+/// the DI/DM sides, ADXR, NATR, HA, RVI and ADOSC are declared through it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "K: DeserializeOwned"))]
+pub struct Gated<K, const ID: u8> {
+    inner: K,
+    gate: UnstableGate,
+}
+
+impl<K: Kernel + FromParams, const ID: u8> FromParams for Gated<K, ID> {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self { inner: K::from_params(p)?, gate: UnstableGate::default() })
+    }
+}
+
+impl<K: Kernel, const ID: u8> Kernel for Gated<K, ID> {
+    const INPUTS: usize = K::INPUTS;
+    const OUTPUTS: usize = K::OUTPUTS;
+    const EMPTY: f64 = K::EMPTY;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        self.inner.step(bar, out);
+        if !out[0].is_nan() && !self.gate.open() {
+            K::empty_bar(out);
+        }
+    }
+    fn lookback(&self) -> usize {
+        self.inner.lookback() + self.gate.extra()
+    }
+    fn restart(&mut self) {
+        self.inner.restart();
+        self.gate.restart();
+    }
+    fn gap(&mut self) {
+        self.inner.gap();
+    }
+    fn set_unstable(&mut self, unstable: &Unstable) {
+        self.gate.set(unstable.0.get(usize::from(ID)).map_or(0, |&p| p as usize));
+    }
+    fn empty_bar(out: &mut [f64]) {
+        K::empty_bar(out);
+    }
 }
 
 /// A serialisable description of a declaration: what the adapters, the server's OpenAPI

@@ -116,12 +116,12 @@ kernel_decl!(AD: AccumulationDistribution, "Volume Indicators", "Chaikin A/D Lin
     inputs ["high": "high prices", "low": "low prices", "close": "close prices", "volume": "volume"],
     params [],
     outputs [OutputSpec::f64("real")]);
-kernel_decl!(ADOSC: ChaikinOscillator, "Volume Indicators", "Chaikin A/D Oscillator",
+kernel_decl!(ADOSC: crate::decl::Gated<ChaikinOscillator, { crate::decl::UnstableId::Ema as u8 }>, "Volume Indicators", "Chaikin A/D Oscillator",
     "EMA(AD, fastperiod) - EMA(AD, slowperiod), both seeded with the first AD value. Reference: TA-Lib ADOSC.",
     inputs ["high": "high prices", "low": "low prices", "close": "close prices", "volume": "volume"],
     params [
         ParamSpec::int("fastperiod", 3, 2, MAX_PERIOD, "fast EMA period"),
-        ParamSpec::int("slowperiod", 10, 2, MAX_PERIOD, "slow EMA period"),
+        ParamSpec::int("slowperiod", 10, 2, MAX_PERIOD, "slow EMA period"), crate::decl::UNSTABLE_PERIOD
     ],
     outputs [OutputSpec::f64("real")]);
 

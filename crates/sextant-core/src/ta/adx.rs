@@ -375,40 +375,40 @@ sided!(MinusDmKernel, DirectionalMovement, Direction::Minus);
 sided!(PlusDiKernel, DirectionalIndicator, Direction::Plus);
 sided!(MinusDiKernel, DirectionalIndicator, Direction::Minus);
 
-kernel_decl!(PLUS_DM: PlusDmKernel, "Momentum Indicators", "Plus Directional Movement",
+kernel_decl!(PLUS_DM: crate::decl::Gated<PlusDmKernel, { crate::decl::UnstableId::PlusDm as u8 }>, "Momentum Indicators", "Plus Directional Movement",
     "Wilder-smoothed +DM: sum of the first timeperiod-1 one-bar +DM, then s - s/p + +DM1; timeperiod 1 gives +DM1. Reference: TA-Lib PLUS_DM.",
     inputs ["high": "high prices", "low": "low prices"],
-    params [ParamSpec::int("timeperiod", 14, 1, MAX_PERIOD, "Wilder smoothing period")],
+    params [ParamSpec::int("timeperiod", 14, 1, MAX_PERIOD, "Wilder smoothing period"), crate::decl::UNSTABLE_PERIOD],
     outputs [OutputSpec::f64("real")]);
-kernel_decl!(MINUS_DM: MinusDmKernel, "Momentum Indicators", "Minus Directional Movement",
+kernel_decl!(MINUS_DM: crate::decl::Gated<MinusDmKernel, { crate::decl::UnstableId::MinusDm as u8 }>, "Momentum Indicators", "Minus Directional Movement",
     "Wilder-smoothed -DM: sum of the first timeperiod-1 one-bar -DM, then s - s/p + -DM1; timeperiod 1 gives -DM1. Reference: TA-Lib MINUS_DM.",
     inputs ["high": "high prices", "low": "low prices"],
-    params [ParamSpec::int("timeperiod", 14, 1, MAX_PERIOD, "Wilder smoothing period")],
+    params [ParamSpec::int("timeperiod", 14, 1, MAX_PERIOD, "Wilder smoothing period"), crate::decl::UNSTABLE_PERIOD],
     outputs [OutputSpec::f64("real")]);
-kernel_decl!(PLUS_DI: PlusDiKernel, "Momentum Indicators", "Plus Directional Indicator",
+kernel_decl!(PLUS_DI: crate::decl::Gated<PlusDiKernel, { crate::decl::UnstableId::PlusDi as u8 }>, "Momentum Indicators", "Plus Directional Indicator",
     "100 * smoothed +DM / smoothed true range (0 when the range is zero); timeperiod 1 gives +DM1 / TR1. Reference: TA-Lib PLUS_DI.",
     inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
-    params [ParamSpec::int("timeperiod", 14, 1, MAX_PERIOD, "Wilder smoothing period")],
+    params [ParamSpec::int("timeperiod", 14, 1, MAX_PERIOD, "Wilder smoothing period"), crate::decl::UNSTABLE_PERIOD],
     outputs [OutputSpec::f64("real")]);
-kernel_decl!(MINUS_DI: MinusDiKernel, "Momentum Indicators", "Minus Directional Indicator",
+kernel_decl!(MINUS_DI: crate::decl::Gated<MinusDiKernel, { crate::decl::UnstableId::MinusDi as u8 }>, "Momentum Indicators", "Minus Directional Indicator",
     "100 * smoothed -DM / smoothed true range (0 when the range is zero); timeperiod 1 gives -DM1 / TR1. Reference: TA-Lib MINUS_DI.",
     inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
-    params [ParamSpec::int("timeperiod", 14, 1, MAX_PERIOD, "Wilder smoothing period")],
+    params [ParamSpec::int("timeperiod", 14, 1, MAX_PERIOD, "Wilder smoothing period"), crate::decl::UNSTABLE_PERIOD],
     outputs [OutputSpec::f64("real")]);
-kernel_decl!(DX: DirectionalIndex, "Momentum Indicators", "Directional Movement Index",
+kernel_decl!(DX: crate::decl::Gated<DirectionalIndex, { crate::decl::UnstableId::Dx as u8 }>, "Momentum Indicators", "Directional Movement Index",
     "100 * |+DI - -DI| / (+DI + -DI); a degenerate bar repeats the previous value. Reference: TA-Lib DX.",
     inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
-    params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "Wilder smoothing period")],
+    params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "Wilder smoothing period"), crate::decl::UNSTABLE_PERIOD],
     outputs [OutputSpec::f64("real")]);
-kernel_decl!(ADX: AverageDirectionalIndex, "Momentum Indicators", "Average Directional Movement Index",
+kernel_decl!(ADX: crate::decl::Gated<AverageDirectionalIndex, { crate::decl::UnstableId::Adx as u8 }>, "Momentum Indicators", "Average Directional Movement Index",
     "Mean of the first timeperiod DX, then (adx*(p-1) + dx)/p. Reference: TA-Lib ADX.",
     inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
-    params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "Wilder smoothing period")],
+    params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "Wilder smoothing period"), crate::decl::UNSTABLE_PERIOD],
     outputs [OutputSpec::f64("real")]);
-kernel_decl!(ADXR: AverageDirectionalRating, "Momentum Indicators", "Average Directional Movement Index Rating",
+kernel_decl!(ADXR: crate::decl::Gated<AverageDirectionalRating, { crate::decl::UnstableId::Adx as u8 }>, "Momentum Indicators", "Average Directional Movement Index Rating",
     "(ADX + ADX timeperiod-1 bars ago) / 2. Reference: TA-Lib ADXR.",
     inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
-    params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "Wilder smoothing period")],
+    params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "Wilder smoothing period"), crate::decl::UNSTABLE_PERIOD],
     outputs [OutputSpec::f64("real")]);
 
 /// TA-Lib's `PLUS_DM`.

@@ -38,7 +38,11 @@ impl AwesomeOscillator {
 
 impl FromParams for AwesomeOscillator {
     fn from_params(p: &Params) -> Result<Self> {
-        let signal = (p.values().len() > 2).then(|| p.usize(2));
+        let signal = p
+            .values()
+            .get(2)
+            .and_then(crate::decl::Value::as_int)
+            .and_then(|s| usize::try_from(s).ok());
         Self::new(p.usize(0), p.usize(1), signal)
     }
 }

@@ -1,8 +1,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::decl::{
-    run_kernel, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec,
-    ParamSpec, StreamDecl,
+    kernel_compute, kernel_lookback, kernel_stream, run_kernel, Flags, FromParams, FunctionDecl,
+    InputSpec, Kernel, Module, OutputSpec, ParamSpec, Params, Unstable, UnstableGate, UnstableId,
 };
 use crate::error::{check_min, check_out_len, check_same_len, Result};
 
@@ -70,13 +70,20 @@ pub struct AverageTrueRange {
     prev_close: Option<f64>,
     count: usize,
     atr: f64,
+    gate: UnstableGate,
 }
 
 impl AverageTrueRange {
     /// A fresh state; `timeperiod >= 1`.
     pub fn new(timeperiod: usize) -> Result<Self> {
         check_min("timeperiod", timeperiod, 1)?;
-        Ok(Self { period: timeperiod, prev_close: None, count: 0, atr: 0.0 })
+        Ok(Self {
+            period: timeperiod,
+            prev_close: None,
+            count: 0,
+            atr: 0.0,
+            gate: UnstableGate::default(),
+        })
     }
 }
 
@@ -104,7 +111,7 @@ impl Kernel for AverageTrueRange {
             self.count += 1;
             if self.count == self.period {
                 self.atr /= pf;
-                out[0] = self.atr;
+                out[0] = self.gate.pass(self.atr);
             } else {
                 out[0] = f64::NAN;
             }
@@ -112,16 +119,26 @@ impl Kernel for AverageTrueRange {
             // `atr (p-1)/p + tr/p`: a multiply and an add on the dependency chain instead of
             // TA-Lib's multiply, add and divide (same value to the last bits or so).
             self.atr = self.atr * ((self.period - 1) as f64 / pf) + tr / pf;
-            out[0] = self.atr;
+            out[0] = self.gate.pass(self.atr);
         }
     }
     fn lookback(&self) -> usize {
-        self.period
+        self.period + self.gate.extra()
     }
     fn restart(&mut self) {
         self.prev_close = None;
         self.count = 0;
         self.atr = 0.0;
+        self.gate.restart();
+    }
+    fn set_unstable(&mut self, unstable: &Unstable) {
+        self.gate.set(unstable.get(UnstableId::Atr));
+    }
+}
+
+impl FromParams for AverageTrueRange {
+    fn from_params(p: &Params) -> Result<Self> {
+        Self::new(p.usize(0))
     }
 }
 
@@ -137,13 +154,10 @@ pub static ATR: FunctionDecl = FunctionDecl {
         InputSpec::series("low", "low prices"),
         InputSpec::series("close", "close prices"),
     ],
-    params: &[ParamSpec::int("timeperiod", 14, 1, super::MAX_PERIOD, "Wilder smoothing period")],
+    params: &[ParamSpec::int("timeperiod", 14, 1, super::MAX_PERIOD, "Wilder smoothing period"), crate::decl::UNSTABLE_PERIOD, crate::decl::NAN_POLICY],
     outputs: &[OutputSpec::f64("real")],
     flags: Flags::NONE,
-    lookback: Some(|p| Ok(atr_lookback(p.usize(0)))),
-    compute: |i, p, o| atr_into(i.series(0), i.series(1), i.series(2), p.usize(0), o.f64(0)),
-    stream: Some(StreamDecl {
-        new: |p| KernelStream::boxed(AverageTrueRange::new(p.usize(0))?),
-        load: KernelStream::<AverageTrueRange>::load,
-    }),
+    lookback: Some(kernel_lookback::<AverageTrueRange>),
+    compute: kernel_compute::<AverageTrueRange>,
+    stream: Some(kernel_stream::<AverageTrueRange>()),
 };

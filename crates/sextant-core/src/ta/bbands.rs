@@ -223,11 +223,15 @@ impl Kernel for BollingerBands {
         self.ma.restart();
         self.var.restart();
     }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        self.ma.set_unstable(u);
+    }
 }
 
 fn from_params(p: &crate::decl::Params) -> Result<BollingerBands> {
     let matype = MaType::from_code("matype", p.int(3), MaType::Sma)?;
-    BollingerBands::new(p.usize(0), p.float(1), p.float(2), matype)
+    Ok(BollingerBands::new(p.usize(0), p.float(1), p.float(2), matype)?
+        .with_unstable(&p.options().unstable))
 }
 
 /// Declaration of `BBANDS`.
@@ -243,6 +247,7 @@ pub static BBANDS: FunctionDecl = FunctionDecl {
         ParamSpec::float("nbdevup", 2.0, -3.0e37, 3.0e37, "deviations above the middle band"),
         ParamSpec::float("nbdevdn", 2.0, -3.0e37, 3.0e37, "deviations below the middle band"),
         ParamSpec::matype("matype", 0, "moving-average type of the middle band"),
+        crate::decl::UNSTABLE_PERIOD, crate::decl::NAN_POLICY,
     ],
     outputs: &[OutputSpec::f64("upperband"), OutputSpec::f64("middleband"), OutputSpec::f64("lowerband")],
     flags: Flags::NONE,

@@ -30,7 +30,7 @@ impl Kernel for BalanceOfPower {
     fn restart(&mut self) {}
 }
 
-kernel_decl!(BOP: BalanceOfPower, "Momentum Indicators", "Balance Of Power",
+kernel_decl!(pointwise BOP: BalanceOfPower, "Momentum Indicators", "Balance Of Power",
     "(close - open) / (high - low); 0 when high - low is not positive. Reference: TA-Lib BOP.",
     inputs ["open": "open prices", "high": "high prices", "low": "low prices", "close": "close prices"],
     params [],

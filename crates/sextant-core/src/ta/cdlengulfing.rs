@@ -148,7 +148,7 @@ pub static CDLENGULFING: FunctionDecl = FunctionDecl {
         InputSpec::series("low", "low prices"),
         InputSpec::series("close", "close prices"),
     ],
-    params: &[],
+    params: &[crate::decl::NAN_POLICY],
     outputs: &[OutputSpec::i32("integer")],
     flags: Flags::NONE,
     lookback: Some(|_| Ok(cdlengulfing_lookback())),

@@ -49,17 +49,20 @@ impl Kernel for ChandeMomentum {
         };
     }
     fn lookback(&self) -> usize {
-        self.0.period()
+        self.0.lookback()
     }
     fn restart(&mut self) {
         self.0.restart();
+    }
+    fn set_unstable(&mut self, unstable: &crate::decl::Unstable) {
+        self.0.set_unstable(unstable.get(crate::decl::UnstableId::Cmo));
     }
 }
 
 kernel_decl!(CMO: ChandeMomentum, "Momentum Indicators", "Chande Momentum Oscillator",
     "100 * (gain - loss) / (gain + loss), gains and losses averaged as in RSI (SMA seed, Wilder smoothing); 0 when both averages are zero. Reference: TA-Lib CMO.",
     inputs ["real": "input series"],
-    params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "number of changes averaged")],
+    params [ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "number of changes averaged"), crate::decl::UNSTABLE_PERIOD],
     outputs [OutputSpec::f64("real")]);
 
 /// Chande Momentum Oscillator, TA-Lib's `CMO`.

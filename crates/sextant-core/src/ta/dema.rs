@@ -57,11 +57,15 @@ impl Kernel for DoubleExponentialMovingAverage {
         out[0] = if o[0].is_nan() { f64::NAN } else { 2.0 * a - o[0] };
     }
     fn lookback(&self) -> usize {
-        2 * (self.period - 1)
+        self.e1.lookback() + self.e2.lookback()
     }
     fn restart(&mut self) {
         self.e1.restart();
         self.e2.restart();
+    }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        self.e1.set_unstable(u);
+        self.e2.set_unstable(u);
     }
 }
 
@@ -73,7 +77,11 @@ pub static DEMA: FunctionDecl = FunctionDecl {
     summary: "Double Exponential Moving Average",
     doc: "2*EMA(x) - EMA(EMA(x)), each EMA seeded with an SMA. Reference: TA-Lib DEMA.",
     inputs: &[InputSpec::series("real", "input series, e.g. close prices")],
-    params: &[ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "period of each EMA")],
+    params: &[
+        ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "period of each EMA"),
+        crate::decl::UNSTABLE_PERIOD,
+        crate::decl::NAN_POLICY,
+    ],
     outputs: &[OutputSpec::f64("real")],
     flags: Flags::NONE,
     lookback: Some(kernel_lookback::<DoubleExponentialMovingAverage>),

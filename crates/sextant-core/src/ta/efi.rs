@@ -37,10 +37,13 @@ impl Kernel for ForceIndex {
         self.ema.restart();
         self.prev = None;
     }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        self.ema.set_unstable(u);
+    }
 }
 
 kernel_decl!(EFI: ForceIndex, "Volume Indicators", "Elder Force Index",
     "EMA((close - previous close) * volume, timeperiod). Reference: TA-Lib EFI.",
     inputs ["close": "close prices", "volume": "volumes"],
-    params [ParamSpec::int("timeperiod", 13, 1, MAX_PERIOD, "EMA length")],
+    params [ParamSpec::int("timeperiod", 13, 1, MAX_PERIOD, "EMA length"), crate::decl::UNSTABLE_PERIOD],
     outputs [OutputSpec::f64("real")]);

@@ -1,8 +1,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::decl::{
-    run_kernel, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec,
-    ParamSpec, StreamDecl,
+    kernel_compute, kernel_lookback, kernel_stream, run_kernel, Flags, FromParams, FunctionDecl,
+    InputSpec, Kernel, Module, OutputSpec, ParamSpec, Params, Unstable, UnstableGate, UnstableId,
 };
 use crate::error::{check_min, check_out_len, Result};
 
@@ -53,6 +53,7 @@ pub struct ExponentialMovingAverage {
     count: usize,
     sum: f64,
     prev: f64,
+    gate: UnstableGate,
 }
 
 impl ExponentialMovingAverage {
@@ -71,7 +72,15 @@ impl ExponentialMovingAverage {
     /// A state with an explicit smoothing factor (TA-Lib's internal form, used by other
     /// indicators); `period` values seed it.
     pub(crate) fn with_k(period: usize, k: f64) -> Self {
-        Self { period, k, omk: 1.0 - k, count: 0, sum: 0.0, prev: f64::NAN }
+        Self {
+            period,
+            k,
+            omk: 1.0 - k,
+            count: 0,
+            sum: 0.0,
+            prev: f64::NAN,
+            gate: UnstableGate::default(),
+        }
     }
 }
 
@@ -94,27 +103,37 @@ impl Kernel for ExponentialMovingAverage {
                 #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
                 let pf = self.period as f64;
                 self.prev = self.sum / pf;
-                out[0] = self.prev;
+                out[0] = self.gate.pass(self.prev);
             } else {
                 out[0] = f64::NAN;
             }
         } else if self.period == 1 {
             self.prev = x;
-            out[0] = x;
+            out[0] = self.gate.pass(x);
         } else {
             // `prev (1 - k) + k x`: a multiply and an add on the dependency chain (TA-Lib 0.8.1
             // gets the same latency from a fused multiply-add, which WASM cannot reproduce).
             self.prev = self.prev * self.omk + x * self.k;
-            out[0] = self.prev;
+            out[0] = self.gate.pass(self.prev);
         }
     }
     fn lookback(&self) -> usize {
-        self.period - 1
+        self.period - 1 + self.gate.extra()
     }
     fn restart(&mut self) {
         self.count = 0;
         self.sum = 0.0;
         self.prev = f64::NAN;
+        self.gate.restart();
+    }
+    fn set_unstable(&mut self, unstable: &Unstable) {
+        self.gate.set(unstable.get(UnstableId::Ema));
+    }
+}
+
+impl FromParams for ExponentialMovingAverage {
+    fn from_params(p: &Params) -> Result<Self> {
+        Self::new(p.usize(0))
     }
 }
 
@@ -126,13 +145,10 @@ pub static EMA: FunctionDecl = FunctionDecl {
     summary: "Exponential Moving Average",
     doc: "EMA with k = 2/(timeperiod+1), seeded with the SMA of the first timeperiod values. Reference: TA-Lib EMA.",
     inputs: &[InputSpec::series("real", "input series, e.g. close prices")],
-    params: &[ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "number of bars; k = 2/(timeperiod+1)")],
+    params: &[ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "number of bars; k = 2/(timeperiod+1)"), crate::decl::UNSTABLE_PERIOD, crate::decl::NAN_POLICY],
     outputs: &[OutputSpec::f64("real")],
     flags: Flags::NONE,
-    lookback: Some(|p| Ok(ema_lookback(p.usize(0)))),
-    compute: |i, p, o| ema_into(i.series(0), p.usize(0), o.f64(0)),
-    stream: Some(StreamDecl {
-        new: |p| KernelStream::boxed(ExponentialMovingAverage::new(p.usize(0))?),
-        load: KernelStream::<ExponentialMovingAverage>::load,
-    }),
+    lookback: Some(kernel_lookback::<ExponentialMovingAverage>),
+    compute: kernel_compute::<ExponentialMovingAverage>,
+    stream: Some(kernel_stream::<ExponentialMovingAverage>()),
 };

@@ -34,10 +34,13 @@ impl Kernel for ElderRay {
     fn restart(&mut self) {
         self.0.restart();
     }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        self.0.set_unstable(u);
+    }
 }
 
 kernel_decl!(ERI: ElderRay, "Momentum Indicators", "Elder Ray Index",
     "bullpower = high - EMA(close, timeperiod), bearpower = low - EMA(close, timeperiod). Reference: TA-Lib ERI.",
     inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
-    params [ParamSpec::int("timeperiod", 13, 1, MAX_PERIOD, "EMA length")],
+    params [ParamSpec::int("timeperiod", 13, 1, MAX_PERIOD, "EMA length"), crate::decl::UNSTABLE_PERIOD],
     outputs [OutputSpec::f64("bullpower"), OutputSpec::f64("bearpower")]);

@@ -45,8 +45,8 @@ impl Kernel for HeikinAshi {
     }
 }
 
-kernel_decl!(HA: HeikinAshi, "Price Transform", "Heikin-Ashi",
+kernel_decl!(HA: crate::decl::Gated<HeikinAshi, { crate::decl::UnstableId::Ha as u8 }>, "Price Transform", "Heikin-Ashi",
     "haclose = (open + high + low + close) / 4; haopen = (previous haopen + previous haclose) / 2, (open + close) / 2 on the first bar; hahigh / halow the extremes of the bar and both. Reference: TA-Lib HA.",
     inputs ["open": "open prices", "high": "high prices", "low": "low prices", "close": "close prices"],
-    params [],
+    params [crate::decl::UNSTABLE_PERIOD],
     outputs [OutputSpec::f64("haopen"), OutputSpec::f64("hahigh"), OutputSpec::f64("halow"), OutputSpec::f64("haclose")]);

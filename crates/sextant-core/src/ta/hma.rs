@@ -78,7 +78,10 @@ pub static HMA: FunctionDecl = FunctionDecl {
     summary: "Hull Moving Average",
     doc: "WMA over floor(sqrt(p)) bars of 2*WMA(p/2) - WMA(p). Reference: TA-Lib 0.8 HMA.",
     inputs: &[InputSpec::series("real", "input series, e.g. close prices")],
-    params: &[ParamSpec::int("timeperiod", 20, 2, super::MAX_PERIOD, "number of bars")],
+    params: &[
+        ParamSpec::int("timeperiod", 20, 2, super::MAX_PERIOD, "number of bars"),
+        crate::decl::NAN_POLICY,
+    ],
     outputs: &[OutputSpec::f64("real")],
     flags: Flags::NONE,
     lookback: Some(kernel_lookback::<HullMovingAverage>),

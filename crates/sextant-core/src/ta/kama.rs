@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::decl::{
     kernel_batch, kernel_compute, kernel_lookback, kernel_stream, Flags, FromParams, FunctionDecl,
-    InputSpec, Kernel, Module, OutputSpec, ParamSpec, Params,
+    InputSpec, Kernel, Module, OutputSpec, ParamSpec, Params, Unstable, UnstableGate, UnstableId,
 };
 use crate::error::{check_min, Result};
 
@@ -34,6 +34,7 @@ pub struct KaufmanAdaptiveMovingAverage {
     /// takes the efficiency ratio as 1; checked on a stochastic %K plateau).
     zero_run: usize,
     kama: f64,
+    gate: UnstableGate,
 }
 
 const SLOW: f64 = 2.0 / (30.0 + 1.0);
@@ -51,6 +52,7 @@ impl KaufmanAdaptiveMovingAverage {
             path: 0.0,
             zero_run: 0,
             kama: 0.0,
+            gate: UnstableGate::default(),
         })
     }
 
@@ -76,7 +78,7 @@ impl Kernel for KaufmanAdaptiveMovingAverage {
         let x = bar[0];
         let p = self.period;
         if p == 1 {
-            out[0] = x;
+            out[0] = self.gate.pass(x);
             return;
         }
         let n = self.buf.len();
@@ -110,14 +112,17 @@ impl Kernel for KaufmanAdaptiveMovingAverage {
         let mut sc = er * DIFF + SLOW;
         sc *= sc;
         self.kama = (x - self.kama) * sc + self.kama;
-        out[0] = self.kama;
+        out[0] = self.gate.pass(self.kama);
     }
     fn lookback(&self) -> usize {
         if self.period == 1 {
-            0
+            self.gate.extra()
         } else {
-            self.period
+            self.period + self.gate.extra()
         }
+    }
+    fn set_unstable(&mut self, unstable: &Unstable) {
+        self.gate.set(unstable.get(UnstableId::Kama));
     }
     fn restart(&mut self) {
         self.pos = 0;
@@ -125,6 +130,7 @@ impl Kernel for KaufmanAdaptiveMovingAverage {
         self.path = 0.0;
         self.zero_run = 0;
         self.kama = 0.0;
+        self.gate.restart();
     }
 }
 
@@ -136,7 +142,7 @@ pub static KAMA: FunctionDecl = FunctionDecl {
     summary: "Kaufman Adaptive Moving Average",
     doc: "EMA-like average whose factor follows the efficiency ratio of the last timeperiod changes (fast 2, slow 30). Reference: TA-Lib KAMA.",
     inputs: &[InputSpec::series("real", "input series, e.g. close prices")],
-    params: &[ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "efficiency-ratio window")],
+    params: &[ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "efficiency-ratio window"), crate::decl::UNSTABLE_PERIOD, crate::decl::NAN_POLICY],
     outputs: &[OutputSpec::f64("real")],
     flags: Flags::NONE,
     lookback: Some(kernel_lookback::<KaufmanAdaptiveMovingAverage>),

@@ -81,6 +81,15 @@ impl Kernel for KeltnerChannels {
         self.atr.restart();
         self.seen = 0;
     }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        self.ema.set_unstable(u);
+        self.atr.set_unstable(u);
+        // both bands start on the same bar: the later-starting average sets it
+        let (le, la) = (self.ema.lookback(), self.atr.lookback());
+        self.lookback = le.max(la);
+        self.ema_start = self.lookback - le;
+        self.atr_start = self.lookback - la;
+    }
 }
 
 kernel_decl!(KC: KeltnerChannels, "Overlap Studies", "Keltner Channels",
@@ -89,6 +98,6 @@ kernel_decl!(KC: KeltnerChannels, "Overlap Studies", "Keltner Channels",
     params [
         ParamSpec::int("timeperiod", 20, 2, MAX_PERIOD, "EMA length"),
         ParamSpec::int("atrperiod", 10, 1, MAX_PERIOD, "ATR length"),
-        ParamSpec::float("nbdev", 2.0, -REAL_MAX, REAL_MAX, "ATR multiplier"),
+        ParamSpec::float("nbdev", 2.0, -REAL_MAX, REAL_MAX, "ATR multiplier"), crate::decl::UNSTABLE_PERIOD
     ],
     outputs [OutputSpec::f64("upperband"), OutputSpec::f64("middleband"), OutputSpec::f64("lowerband")]);

@@ -31,6 +31,9 @@ impl Kernel for Kdj {
     fn restart(&mut self) {
         self.0.restart();
     }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        self.0.set_unstable(u);
+    }
 }
 
 kernel_decl!(KDJ: Kdj, "Momentum Indicators", "KDJ Indicator",
@@ -41,6 +44,6 @@ kernel_decl!(KDJ: Kdj, "Momentum Indicators", "KDJ Indicator",
         ParamSpec::int("slowk_period", 3, 1, MAX_PERIOD, "K smoothing length"),
         ParamSpec::matype("slowk_matype", 13, "K smoothing average"),
         ParamSpec::int("slowd_period", 3, 1, MAX_PERIOD, "D smoothing length"),
-        ParamSpec::matype("slowd_matype", 13, "D smoothing average"),
+        ParamSpec::matype("slowd_matype", 13, "D smoothing average"), crate::decl::UNSTABLE_PERIOD
     ],
     outputs [OutputSpec::f64("k"), OutputSpec::f64("d"), OutputSpec::f64("j")]);

@@ -199,6 +199,9 @@ impl Kernel for MaKernel {
     fn restart(&mut self) {
         each_kernel!(self, k => k.restart(), identity => ());
     }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        each_kernel!(self, k => k.set_unstable(u), identity => ());
+    }
 }
 
 /// Parameters of [`MA`]: `timeperiod`, `matype` (11 = SMA, MA's own default; a period of 1 is
@@ -249,6 +252,7 @@ pub static MA: FunctionDecl = FunctionDecl {
     params: &[
         ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "number of bars"),
         ParamSpec::matype("matype", 0, "moving-average type"),
+        crate::decl::UNSTABLE_PERIOD, crate::decl::NAN_POLICY,
     ],
     outputs: &[OutputSpec::f64("real")],
     flags: Flags::NONE,

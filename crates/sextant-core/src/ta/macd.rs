@@ -61,6 +61,8 @@ pub(crate) struct AlignedPair<M> {
     fast: LateMa<M>,
     slow: LateMa<M>,
     lookback: usize,
+    /// Both averages start on the first bar ([`AlignedPair::from_start`]).
+    from_start: bool,
 }
 
 impl<M: Kernel> AlignedPair<M> {
@@ -71,13 +73,14 @@ impl<M: Kernel> AlignedPair<M> {
             fast: LateMa::new(fast, lookback - lf),
             slow: LateMa::new(slow, lookback - ls),
             lookback,
+            from_start: false,
         }
     }
     /// Both averages from the first bar (APO and PPO: TA-Lib computes each over the whole
     /// series, so the faster one is not re-seeded).
     pub(crate) fn from_start(fast: M, slow: M) -> Self {
         let lookback = fast.lookback().max(slow.lookback());
-        Self { fast: LateMa::new(fast, 0), slow: LateMa::new(slow, 0), lookback }
+        Self { fast: LateMa::new(fast, 0), slow: LateMa::new(slow, 0), lookback, from_start: true }
     }
     /// `(fast, slow)`, both NaN until the warm-up ends.
     #[inline]
@@ -90,6 +93,18 @@ impl<M: Kernel> AlignedPair<M> {
     pub(crate) fn restart(&mut self) {
         self.fast.restart();
         self.slow.restart();
+    }
+    /// Applies unstable periods to both averages and re-aligns them (TA-Lib seeds the faster
+    /// average as many bars after the slower one as without them).
+    pub(crate) fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        self.fast.ma.set_unstable(u);
+        self.slow.ma.set_unstable(u);
+        let (lf, ls) = (self.fast.ma.lookback(), self.slow.ma.lookback());
+        self.lookback = lf.max(ls);
+        if !self.from_start {
+            self.fast.skip = self.lookback - lf;
+            self.slow.skip = self.lookback - ls;
+        }
     }
 }
 
@@ -135,6 +150,10 @@ impl<M: Kernel> Kernel for Macd<M> {
     fn restart(&mut self) {
         self.pair.restart();
         self.signal.restart();
+    }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        self.pair.set_unstable(u);
+        self.signal.set_unstable(u);
     }
 }
 
@@ -237,13 +256,13 @@ kernel_decl!(MACD: MacdKernel, "Momentum Indicators", "Moving Average Convergenc
     params [
         ParamSpec::int("fastperiod", 12, 2, MAX_PERIOD, "fast EMA period"),
         ParamSpec::int("slowperiod", 26, 2, MAX_PERIOD, "slow EMA period"),
-        ParamSpec::int("signalperiod", 9, 1, MAX_PERIOD, "signal EMA period"),
+        ParamSpec::int("signalperiod", 9, 1, MAX_PERIOD, "signal EMA period"), crate::decl::UNSTABLE_PERIOD
     ],
     outputs [OutputSpec::f64("macd"), OutputSpec::f64("macdsignal"), OutputSpec::f64("macdhist")]);
 kernel_decl!(MACDFIX: MacdFixKernel, "Momentum Indicators", "Moving Average Convergence/Divergence Fix 12/26",
     "MACD(12, 26) with the fixed smoothing factors 0.15 and 0.075. Reference: TA-Lib MACDFIX.",
     inputs ["real": "input series"],
-    params [ParamSpec::int("signalperiod", 9, 1, MAX_PERIOD, "signal EMA period")],
+    params [ParamSpec::int("signalperiod", 9, 1, MAX_PERIOD, "signal EMA period"), crate::decl::UNSTABLE_PERIOD],
     outputs [OutputSpec::f64("macd"), OutputSpec::f64("macdsignal"), OutputSpec::f64("macdhist")]);
 kernel_decl!(MACDEXT: MacdExtKernel, "Momentum Indicators", "MACD with controllable MA type",
     "macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. matype 7 (MAMA) is not supported yet. Reference: TA-Lib MACDEXT.",
@@ -254,7 +273,7 @@ kernel_decl!(MACDEXT: MacdExtKernel, "Momentum Indicators", "MACD with controlla
         ParamSpec::int("slowperiod", 26, 2, MAX_PERIOD, "slow average period"),
         ParamSpec::matype("slowmatype", 0, "slow average type"),
         ParamSpec::int("signalperiod", 9, 1, MAX_PERIOD, "signal average period"),
-        ParamSpec::matype("signalmatype", 0, "signal average type"),
+        ParamSpec::matype("signalmatype", 0, "signal average type"), crate::decl::UNSTABLE_PERIOD
     ],
     outputs [OutputSpec::f64("macd"), OutputSpec::f64("macdsignal"), OutputSpec::f64("macdhist")]);
 
@@ -322,6 +341,9 @@ impl Kernel for PriceOscillator {
     fn restart(&mut self) {
         self.pair.restart();
     }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        self.pair.set_unstable(u);
+    }
 }
 
 macro_rules! oscillator {
@@ -348,7 +370,7 @@ kernel_decl!(APO: ApoKernel, "Momentum Indicators", "Absolute Price Oscillator",
     params [
         ParamSpec::int("fastperiod", 12, 2, MAX_PERIOD, "fast average period"),
         ParamSpec::int("slowperiod", 26, 2, MAX_PERIOD, "slow average period"),
-        ParamSpec::matype("matype", 1, "moving-average type"),
+        ParamSpec::matype("matype", 1, "moving-average type"), crate::decl::UNSTABLE_PERIOD
     ],
     outputs [OutputSpec::f64("real")]);
 kernel_decl!(PPO: PpoKernel, "Momentum Indicators", "Percentage Price Oscillator",
@@ -357,7 +379,7 @@ kernel_decl!(PPO: PpoKernel, "Momentum Indicators", "Percentage Price Oscillator
     params [
         ParamSpec::int("fastperiod", 12, 2, MAX_PERIOD, "fast average period"),
         ParamSpec::int("slowperiod", 26, 2, MAX_PERIOD, "slow average period"),
-        ParamSpec::matype("matype", 1, "moving-average type"),
+        ParamSpec::matype("matype", 1, "moving-average type"), crate::decl::UNSTABLE_PERIOD
     ],
     outputs [OutputSpec::f64("real")]);
 

@@ -103,7 +103,7 @@ impl Kernel for CumulativeVwap {
     }
 }
 
-kernel_decl!(MARKETFI: MarketFacilitation, "Volume Indicators", "Market Facilitation Index",
+kernel_decl!(pointwise MARKETFI: MarketFacilitation, "Volume Indicators", "Market Facilitation Index",
     "(high - low) / volume; 0 at zero volume. Reference: TA-Lib MARKETFI.",
     inputs ["high": "high prices", "low": "low prices", "volume": "volumes"], params [],
     outputs [OutputSpec::f64("real")]);

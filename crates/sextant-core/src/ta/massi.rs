@@ -52,12 +52,16 @@ impl Kernel for MassIndex {
         }
     }
     fn lookback(&self) -> usize {
-        2 * self.e1.lookback() + self.slow - 1
+        self.e1.lookback() + self.e2.lookback() + self.slow - 1
     }
     fn restart(&mut self) {
         self.e1.restart();
         self.e2.restart();
         self.sum.clear();
+    }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        self.e1.set_unstable(u);
+        self.e2.set_unstable(u);
     }
 }
 
@@ -103,6 +107,9 @@ impl Kernel for ChaikinVolatility {
         self.ema.restart();
         self.past.clear();
     }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        self.ema.set_unstable(u);
+    }
 }
 
 /// Streaming state of `ADR`; bars are `(high, low)`: `SMA(high - low, timeperiod)`.
@@ -135,7 +142,7 @@ kernel_decl!(MASSI: MassIndex, "Volatility Indicators", "Mass Index",
     inputs ["high": "high prices", "low": "low prices"],
     params [
         ParamSpec::int("fastperiod", 9, 2, MAX_PERIOD, "EMA length"),
-        ParamSpec::int("slowperiod", 25, 2, MAX_PERIOD, "summing length"),
+        ParamSpec::int("slowperiod", 25, 2, MAX_PERIOD, "summing length"), crate::decl::UNSTABLE_PERIOD
     ],
     outputs [OutputSpec::f64("real")]);
 kernel_decl!(CVI: ChaikinVolatility, "Volatility Indicators", "Chaikin Volatility",
@@ -143,7 +150,7 @@ kernel_decl!(CVI: ChaikinVolatility, "Volatility Indicators", "Chaikin Volatilit
     inputs ["high": "high prices", "low": "low prices"],
     params [
         ParamSpec::int("timeperiod", 10, 2, MAX_PERIOD, "EMA length"),
-        ParamSpec::int("rocperiod", 10, 1, MAX_PERIOD, "change length"),
+        ParamSpec::int("rocperiod", 10, 1, MAX_PERIOD, "change length"), crate::decl::UNSTABLE_PERIOD
     ],
     outputs [OutputSpec::f64("real")]);
 kernel_decl!(ADR: AverageDailyRange, "Volatility Indicators", "Average Daily Range",

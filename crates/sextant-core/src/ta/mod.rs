@@ -222,7 +222,19 @@ pub(crate) const MAX_PERIOD: i64 = 100_000;
 /// Declares a kernel-based indicator: `compute`, `lookback` and `stream` all come from the
 /// kernel through [`FromParams`](crate::decl::FromParams).
 macro_rules! kernel_decl {
+    // every output depends on the same bar's inputs only: a NaN bar gives NaN at that bar under
+    // either missing-data policy, so there is no `nan_policy` to choose
+    (pointwise $decl:ident: $kernel:ty, $group:literal, $summary:literal, $doc:literal,
+     inputs [$($in:literal: $idoc:literal),+ $(,)?], params [$($p:expr),* $(,)?], outputs [$($o:expr),+ $(,)?]) => {
+        $crate::ta::kernel_decl!(@decl $decl: $kernel, $group, $summary, $doc,
+            inputs [$($in: $idoc),+], params [$($p),*], outputs [$($o),+]);
+    };
     ($decl:ident: $kernel:ty, $group:literal, $summary:literal, $doc:literal,
+     inputs [$($in:literal: $idoc:literal),+ $(,)?], params [$($p:expr),* $(,)?], outputs [$($o:expr),+ $(,)?]) => {
+        $crate::ta::kernel_decl!(@decl $decl: $kernel, $group, $summary, $doc,
+            inputs [$($in: $idoc),+], params [$($p,)* $crate::decl::NAN_POLICY], outputs [$($o),+]);
+    };
+    (@decl $decl:ident: $kernel:ty, $group:literal, $summary:literal, $doc:literal,
      inputs [$($in:literal: $idoc:literal),+ $(,)?], params [$($p:expr),* $(,)?], outputs [$($o:expr),+ $(,)?]) => {
         #[doc = concat!("Declaration of `", stringify!($decl), "`: ", $summary, ".")]
         pub static $decl: $crate::decl::FunctionDecl = $crate::decl::FunctionDecl {
@@ -264,6 +276,9 @@ macro_rules! delegate_kernel {
             }
             fn gap(&mut self) {
                 self.0.gap();
+            }
+            fn set_unstable(&mut self, u: &$crate::decl::Unstable) {
+                self.0.set_unstable(u);
             }
             fn empty_bar(out: &mut [f64]) {
                 <$inner as $crate::decl::Kernel>::empty_bar(out);

@@ -30,6 +30,6 @@ kernel_decl!(PVO: VolumeOscillator, "Volume Indicators", "Percentage Volume Osci
     params [
         ParamSpec::int("fastperiod", 12, 2, MAX_PERIOD, "fast average length"),
         ParamSpec::int("slowperiod", 26, 2, MAX_PERIOD, "slow average length"),
-        ParamSpec::matype("matype", 1, "average type"),
+        ParamSpec::matype("matype", 1, "average type"), crate::decl::UNSTABLE_PERIOD
     ],
     outputs [OutputSpec::f64("real")]);

@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::decl::{
     kernel_batch, kernel_compute, kernel_lookback, kernel_stream, Flags, FromParams, FunctionDecl,
-    InputSpec, Kernel, Module, OutputSpec, ParamSpec, Params,
+    InputSpec, Kernel, Module, OutputSpec, ParamSpec, Params, Unstable, UnstableGate, UnstableId,
 };
 use crate::error::{check_min, Result};
 
@@ -24,13 +24,14 @@ pub struct WilderMovingAverage {
     period: usize,
     count: usize,
     value: f64,
+    gate: UnstableGate,
 }
 
 impl WilderMovingAverage {
     /// A fresh state; `timeperiod >= 1`.
     pub fn new(timeperiod: usize) -> Result<Self> {
         check_min("timeperiod", timeperiod, 1)?;
-        Ok(Self { period: timeperiod, count: 0, value: 0.0 })
+        Ok(Self { period: timeperiod, count: 0, value: 0.0, gate: UnstableGate::default() })
     }
 }
 
@@ -53,21 +54,25 @@ impl Kernel for WilderMovingAverage {
             self.count += 1;
             if self.count == self.period {
                 self.value /= pf;
-                out[0] = self.value;
+                out[0] = self.gate.pass(self.value);
             } else {
                 out[0] = f64::NAN;
             }
         } else {
             self.value = (self.value * (pf - 1.0) + x) / pf;
-            out[0] = self.value;
+            out[0] = self.gate.pass(self.value);
         }
     }
     fn lookback(&self) -> usize {
-        self.period - 1
+        self.period - 1 + self.gate.extra()
     }
     fn restart(&mut self) {
         self.count = 0;
         self.value = 0.0;
+        self.gate.restart();
+    }
+    fn set_unstable(&mut self, unstable: &Unstable) {
+        self.gate.set(unstable.get(UnstableId::Rma));
     }
 }
 
@@ -79,7 +84,11 @@ pub static RMA: FunctionDecl = FunctionDecl {
     summary: "Wilder's Running Moving Average",
     doc: "SMA-seeded, then (rma*(p-1) + x)/p (alpha = 1/timeperiod). Reference: TA-Lib 0.8 RMA.",
     inputs: &[InputSpec::series("real", "input series, e.g. close prices")],
-    params: &[ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "smoothing period")],
+    params: &[
+        ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "smoothing period"),
+        crate::decl::UNSTABLE_PERIOD,
+        crate::decl::NAN_POLICY,
+    ],
     outputs: &[OutputSpec::f64("real")],
     flags: Flags::NONE,
     lookback: Some(kernel_lookback::<WilderMovingAverage>),

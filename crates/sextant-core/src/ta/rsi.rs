@@ -1,8 +1,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::decl::{
-    run_kernel, Flags, FunctionDecl, InputSpec, Kernel, KernelStream, Module, OutputSpec,
-    ParamSpec, StreamDecl,
+    kernel_compute, kernel_lookback, kernel_stream, run_kernel, Flags, FromParams, FunctionDecl,
+    InputSpec, Kernel, Module, OutputSpec, ParamSpec, Params, Unstable, UnstableGate, UnstableId,
 };
 use crate::error::{check_min, check_out_len, Result};
 
@@ -52,6 +52,7 @@ pub(crate) struct WilderGainLoss {
     count: usize,
     gain: f64,
     loss: f64,
+    gate: UnstableGate,
 }
 
 /// How TA-Lib divides by the period: RSI multiplies by `1 / p`, CMO divides by `p` (the two
@@ -64,7 +65,7 @@ pub(crate) enum Scale {
 
 impl WilderGainLoss {
     pub(crate) fn new(period: usize) -> Self {
-        Self { period, prev: None, count: 0, gain: 0.0, loss: 0.0 }
+        Self { period, prev: None, count: 0, gain: 0.0, loss: 0.0, gate: UnstableGate::default() }
     }
 
     pub(crate) const fn period(&self) -> usize {
@@ -103,11 +104,24 @@ impl WilderGainLoss {
                 self.gain /= pf;
             }
         }
-        Some((self.gain, self.loss))
+        self.gate.open().then_some((self.gain, self.loss))
     }
 
     pub(crate) fn restart(&mut self) {
+        let gate = self.gate;
         *self = Self::new(self.period);
+        self.gate = gate;
+        self.gate.restart();
+    }
+
+    /// Withholds the first `extra` values (TA-Lib's unstable period of RSI or CMO).
+    pub(crate) fn set_unstable(&mut self, extra: usize) {
+        self.gate.set(extra);
+    }
+
+    /// Number of leading NaNs: `period` changes plus the unstable period.
+    pub(crate) const fn lookback(&self) -> usize {
+        self.period + self.gate.extra()
     }
 }
 
@@ -154,10 +168,19 @@ impl Kernel for RelativeStrengthIndex {
         };
     }
     fn lookback(&self) -> usize {
-        self.0.period()
+        self.0.lookback()
     }
     fn restart(&mut self) {
         self.0.restart();
+    }
+    fn set_unstable(&mut self, unstable: &Unstable) {
+        self.0.set_unstable(unstable.get(UnstableId::Rsi));
+    }
+}
+
+impl FromParams for RelativeStrengthIndex {
+    fn from_params(p: &Params) -> Result<Self> {
+        Self::new(p.usize(0))
     }
 }
 
@@ -169,13 +192,10 @@ pub static RSI: FunctionDecl = FunctionDecl {
     summary: "Relative Strength Index",
     doc: "Wilder's RSI: 100 * avg_gain / (avg_gain + avg_loss), averages SMA-seeded then Wilder-smoothed. Reference: TA-Lib RSI.",
     inputs: &[InputSpec::series("real", "input series, e.g. close prices")],
-    params: &[ParamSpec::int("timeperiod", 14, 2, super::MAX_PERIOD, "number of changes averaged")],
+    params: &[ParamSpec::int("timeperiod", 14, 2, super::MAX_PERIOD, "number of changes averaged"), crate::decl::UNSTABLE_PERIOD, crate::decl::NAN_POLICY],
     outputs: &[OutputSpec::f64("real")],
     flags: Flags::NONE,
-    lookback: Some(|p| Ok(rsi_lookback(p.usize(0)))),
-    compute: |i, p, o| rsi_into(i.series(0), p.usize(0), o.f64(0)),
-    stream: Some(StreamDecl {
-        new: |p| KernelStream::boxed(RelativeStrengthIndex::new(p.usize(0))?),
-        load: KernelStream::<RelativeStrengthIndex>::load,
-    }),
+    lookback: Some(kernel_lookback::<RelativeStrengthIndex>),
+    compute: kernel_compute::<RelativeStrengthIndex>,
+    stream: Some(kernel_stream::<RelativeStrengthIndex>()),
 };

@@ -97,11 +97,11 @@ impl Kernel for RelativeVolatility {
     }
 }
 
-kernel_decl!(RVI: RelativeVolatility, "Volatility Indicators", "Relative Volatility Index",
+kernel_decl!(RVI: crate::decl::Gated<RelativeVolatility, { crate::decl::UnstableId::Rvi as u8 }>, "Volatility Indicators", "Relative Volatility Index",
     "100 * up / (up + down) where up / down are Wilder averages (timeperiod) of STDDEV(stddevperiod) on rising / falling closes; 50 when both are zero. Reference: TA-Lib RVI.",
     inputs ["real": "input series"],
     params [
         ParamSpec::int("timeperiod", 14, 1, MAX_PERIOD, "smoothing length"),
-        ParamSpec::int("stddevperiod", 10, 2, MAX_PERIOD, "standard deviation length"),
+        ParamSpec::int("stddevperiod", 10, 2, MAX_PERIOD, "standard deviation length"), crate::decl::UNSTABLE_PERIOD
     ],
     outputs [OutputSpec::f64("real")]);

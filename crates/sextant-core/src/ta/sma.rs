@@ -144,7 +144,10 @@ pub static SMA: FunctionDecl = FunctionDecl {
     summary: "Simple Moving Average",
     doc: "Arithmetic mean of the last `timeperiod` values. Reference: TA-Lib SMA.",
     inputs: &[InputSpec::series("real", "input series, e.g. close prices")],
-    params: &[ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "number of bars averaged")],
+    params: &[
+        ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "number of bars averaged"),
+        crate::decl::NAN_POLICY,
+    ],
     outputs: &[OutputSpec::f64("real")],
     flags: Flags::NONE,
     lookback: Some(|p| Ok(sma_lookback(p.usize(0)))),

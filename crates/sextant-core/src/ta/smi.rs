@@ -98,6 +98,11 @@ impl Kernel for StochasticMomentumIndex {
         self.r2.restart();
         self.signal.restart();
     }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        for e in [&mut self.d1, &mut self.d2, &mut self.r1, &mut self.r2, &mut self.signal] {
+            e.set_unstable(u);
+        }
+    }
 }
 
 kernel_decl!(SMI: StochasticMomentumIndex, "Momentum Indicators", "Stochastic Momentum Index",
@@ -107,6 +112,6 @@ kernel_decl!(SMI: StochasticMomentumIndex, "Momentum Indicators", "Stochastic Mo
         ParamSpec::int("timeperiod", 13, 2, MAX_PERIOD, "range window"),
         ParamSpec::int("fastperiod", 2, 2, MAX_PERIOD, "second smoothing length"),
         ParamSpec::int("slowperiod", 25, 2, MAX_PERIOD, "first smoothing length"),
-        ParamSpec::int("signalperiod", 9, 2, MAX_PERIOD, "signal EMA length"),
+        ParamSpec::int("signalperiod", 9, 2, MAX_PERIOD, "signal EMA length"), crate::decl::UNSTABLE_PERIOD
     ],
     outputs [OutputSpec::f64("smi"), OutputSpec::f64("smisignal")]);

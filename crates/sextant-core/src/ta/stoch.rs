@@ -91,6 +91,12 @@ impl Kernel for Stochastic {
     fn restart(&mut self) {
         Stochastic::restart(self);
     }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        self.first.set_unstable(u);
+        if let Some(s) = &mut self.second {
+            s.set_unstable(u);
+        }
+    }
 }
 
 /// `STOCH` kernel: (slowk, slowd).
@@ -175,6 +181,10 @@ impl Kernel for StochRsiKernel {
         self.rsi.restart();
         self.stoch.restart();
     }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        self.rsi.set_unstable(u);
+        self.stoch.set_unstable(u);
+    }
 }
 
 kernel_decl!(STOCH: StochKernel, "Momentum Indicators", "Stochastic",
@@ -185,7 +195,7 @@ kernel_decl!(STOCH: StochKernel, "Momentum Indicators", "Stochastic",
         ParamSpec::int("slowk_period", 3, 1, MAX_PERIOD, "slow %K smoothing period"),
         ParamSpec::matype("slowk_matype", 0, "slow %K average type"),
         ParamSpec::int("slowd_period", 3, 1, MAX_PERIOD, "slow %D smoothing period"),
-        ParamSpec::matype("slowd_matype", 0, "slow %D average type"),
+        ParamSpec::matype("slowd_matype", 0, "slow %D average type"), crate::decl::UNSTABLE_PERIOD
     ],
     outputs [OutputSpec::f64("slowk"), OutputSpec::f64("slowd")]);
 kernel_decl!(STOCHF: StochFKernel, "Momentum Indicators", "Stochastic Fast",
@@ -194,7 +204,7 @@ kernel_decl!(STOCHF: StochFKernel, "Momentum Indicators", "Stochastic Fast",
     params [
         ParamSpec::int("fastk_period", 5, 1, MAX_PERIOD, "%K window"),
         ParamSpec::int("fastd_period", 3, 1, MAX_PERIOD, "%D smoothing period"),
-        ParamSpec::matype("fastd_matype", 0, "%D average type"),
+        ParamSpec::matype("fastd_matype", 0, "%D average type"), crate::decl::UNSTABLE_PERIOD
     ],
     outputs [OutputSpec::f64("fastk"), OutputSpec::f64("fastd")]);
 kernel_decl!(STOCHRSI: StochRsiKernel, "Momentum Indicators", "Stochastic Relative Strength Index",
@@ -204,7 +214,7 @@ kernel_decl!(STOCHRSI: StochRsiKernel, "Momentum Indicators", "Stochastic Relati
         ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "RSI period"),
         ParamSpec::int("fastk_period", 5, 1, MAX_PERIOD, "%K window"),
         ParamSpec::int("fastd_period", 3, 1, MAX_PERIOD, "%D smoothing period"),
-        ParamSpec::matype("fastd_matype", 0, "%D average type"),
+        ParamSpec::matype("fastd_matype", 0, "%D average type"), crate::decl::UNSTABLE_PERIOD
     ],
     outputs [OutputSpec::f64("fastk"), OutputSpec::f64("fastd")]);
 

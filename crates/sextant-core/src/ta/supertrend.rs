@@ -98,6 +98,9 @@ impl Kernel for SuperTrend {
         out[0] = f64::NAN;
         out[1] = 0.0;
     }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        self.atr.set_unstable(u);
+    }
 }
 
 kernel_decl!(SUPERTREND: SuperTrend, "Overlap Studies", "Supertrend",
@@ -105,6 +108,6 @@ kernel_decl!(SUPERTREND: SuperTrend, "Overlap Studies", "Supertrend",
     inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
     params [
         ParamSpec::int("timeperiod", 10, 2, MAX_PERIOD, "ATR length"),
-        ParamSpec::float("multiplier", 3.0, 0.0, 3e37, "ATR multiplier"),
+        ParamSpec::float("multiplier", 3.0, 0.0, 3e37, "ATR multiplier"), crate::decl::UNSTABLE_PERIOD
     ],
     outputs [OutputSpec::f64("supertrend"), OutputSpec::i32("trend")]);

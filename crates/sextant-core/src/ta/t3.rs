@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::decl::{
     kernel_batch, kernel_compute, kernel_lookback, kernel_stream, Flags, FromParams, FunctionDecl,
-    InputSpec, Kernel, Module, OutputSpec, ParamSpec, Params,
+    InputSpec, Kernel, Module, OutputSpec, ParamSpec, Params, Unstable, UnstableGate, UnstableId,
 };
 use crate::error::{check_min, Error, Result};
 
@@ -31,6 +31,7 @@ pub struct TillsonT3 {
     count: usize,
     sum: f64,
     e: [f64; 6],
+    gate: UnstableGate,
 }
 
 impl TillsonT3 {
@@ -60,6 +61,7 @@ impl TillsonT3 {
             count: 0,
             sum: 0.0,
             e: [0.0; 6],
+            gate: UnstableGate::default(),
         })
     }
 
@@ -84,7 +86,7 @@ impl Kernel for TillsonT3 {
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
         let x = bar[0];
         if self.period == 1 {
-            out[0] = x;
+            out[0] = self.gate.pass(x);
             return;
         }
         let (k, omk) = (self.k, 1.0 - self.k);
@@ -95,7 +97,7 @@ impl Kernel for TillsonT3 {
             input = *e;
         }
         if self.seeded == 6 {
-            out[0] = self.output();
+            out[0] = self.gate.pass(self.output());
             return;
         }
         // `input` feeds the EMA being seeded: its seed is the mean of its first p inputs
@@ -107,20 +109,24 @@ impl Kernel for TillsonT3 {
             self.count = 1;
             self.sum = self.e[self.seeded - 1];
             if self.seeded == 6 {
-                out[0] = self.output();
+                out[0] = self.gate.pass(self.output());
                 return;
             }
         }
         out[0] = f64::NAN;
     }
     fn lookback(&self) -> usize {
-        6 * (self.period - 1)
+        6 * (self.period - 1) + self.gate.extra()
     }
     fn restart(&mut self) {
         self.seeded = 0;
         self.count = 0;
         self.sum = 0.0;
         self.e = [0.0; 6];
+        self.gate.restart();
+    }
+    fn set_unstable(&mut self, unstable: &Unstable) {
+        self.gate.set(unstable.get(UnstableId::T3));
     }
 }
 
@@ -135,6 +141,7 @@ pub static T3: FunctionDecl = FunctionDecl {
     params: &[
         ParamSpec::int("timeperiod", 5, 1, super::MAX_PERIOD, "period of each EMA"),
         ParamSpec::float("vfactor", 0.7, 0.0, 1.0, "volume factor"),
+        crate::decl::UNSTABLE_PERIOD, crate::decl::NAN_POLICY,
     ],
     outputs: &[OutputSpec::f64("real")],
     flags: Flags::NONE,

@@ -60,10 +60,13 @@ impl Kernel for TripleExponentialMovingAverage {
         out[0] = 3.0 * v[0] - 3.0 * v[1] + v[2];
     }
     fn lookback(&self) -> usize {
-        3 * (self.period - 1)
+        self.e.iter().map(Kernel::lookback).sum()
     }
     fn restart(&mut self) {
         self.e.iter_mut().for_each(Kernel::restart);
+    }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        self.e.iter_mut().for_each(|e| e.set_unstable(u));
     }
 }
 
@@ -75,7 +78,7 @@ pub static TEMA: FunctionDecl = FunctionDecl {
     summary: "Triple Exponential Moving Average",
     doc: "3*E1 - 3*E2 + E3 with E1 = EMA(x), E2 = EMA(E1), E3 = EMA(E2), each SMA-seeded. Reference: TA-Lib TEMA.",
     inputs: &[InputSpec::series("real", "input series, e.g. close prices")],
-    params: &[ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "period of each EMA")],
+    params: &[ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "period of each EMA"), crate::decl::UNSTABLE_PERIOD, crate::decl::NAN_POLICY],
     outputs: &[OutputSpec::f64("real")],
     flags: Flags::NONE,
     lookback: Some(kernel_lookback::<TripleExponentialMovingAverage>),

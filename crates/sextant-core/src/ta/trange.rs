@@ -99,10 +99,10 @@ impl Kernel for NormalizedAverageTrueRange {
     }
 }
 
-kernel_decl!(NATR: NormalizedAverageTrueRange, "Volatility Indicators", "Normalized Average True Range",
+kernel_decl!(NATR: crate::decl::Gated<NormalizedAverageTrueRange, { crate::decl::UnstableId::Natr as u8 }>, "Volatility Indicators", "Normalized Average True Range",
     "100 * ATR(timeperiod) / close, 0 when close is zero; timeperiod 1 gives TRANGE (TA-Lib's rule). Reference: TA-Lib NATR.",
     inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
-    params [ParamSpec::int("timeperiod", 14, 1, MAX_PERIOD, "Wilder smoothing period")],
+    params [ParamSpec::int("timeperiod", 14, 1, MAX_PERIOD, "Wilder smoothing period"), crate::decl::UNSTABLE_PERIOD],
     outputs [OutputSpec::f64("real")]);
 
 /// True range, TA-Lib's `TRANGE` (NaN on the first bar).

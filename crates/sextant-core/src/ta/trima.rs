@@ -85,7 +85,7 @@ pub static TRIMA: FunctionDecl = FunctionDecl {
     summary: "Triangular Moving Average",
     doc: "Triangularly weighted average of the last timeperiod values (an SMA of an SMA). Reference: TA-Lib TRIMA.",
     inputs: &[InputSpec::series("real", "input series, e.g. close prices")],
-    params: &[ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "number of bars")],
+    params: &[ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "number of bars"), crate::decl::NAN_POLICY],
     outputs: &[OutputSpec::f64("real")],
     flags: Flags::NONE,
     lookback: Some(kernel_lookback::<TriangularMovingAverage>),

@@ -49,7 +49,7 @@ impl Kernel for Trix {
         }
     }
     fn lookback(&self) -> usize {
-        3 * self.emas[0].lookback() + 1
+        self.emas.iter().map(Kernel::lookback).sum::<usize>() + 1
     }
     fn restart(&mut self) {
         for e in &mut self.emas {
@@ -57,12 +57,15 @@ impl Kernel for Trix {
         }
         self.prev = None;
     }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        self.emas.iter_mut().for_each(|e| e.set_unstable(u));
+    }
 }
 
 kernel_decl!(TRIX: Trix, "Momentum Indicators", "1-day Rate-Of-Change (ROC) of a Triple Smooth EMA",
     "ROC(1) of EMA(EMA(EMA(real, p), p), p), each EMA SMA-seeded. Reference: TA-Lib TRIX.",
     inputs ["real": "input series"],
-    params [ParamSpec::int("timeperiod", 30, 1, MAX_PERIOD, "EMA period")],
+    params [ParamSpec::int("timeperiod", 30, 1, MAX_PERIOD, "EMA period"), crate::decl::UNSTABLE_PERIOD],
     outputs [OutputSpec::f64("real")]);
 
 /// Triple-EMA rate of change, TA-Lib's `TRIX`.

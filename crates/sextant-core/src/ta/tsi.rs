@@ -75,6 +75,11 @@ impl Kernel for TrueStrengthIndex {
         self.den2.restart();
         self.prev = None;
     }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        for e in [&mut self.num1, &mut self.den1, &mut self.num2, &mut self.den2] {
+            e.set_unstable(u);
+        }
+    }
 }
 
 kernel_decl!(TSI: TrueStrengthIndex, "Momentum Indicators", "True Strength Index",
@@ -82,6 +87,6 @@ kernel_decl!(TSI: TrueStrengthIndex, "Momentum Indicators", "True Strength Index
     inputs ["real": "input series"],
     params [
         ParamSpec::int("firstperiod", 25, 2, MAX_PERIOD, "first EMA length"),
-        ParamSpec::int("secondperiod", 13, 2, MAX_PERIOD, "second EMA length"),
+        ParamSpec::int("secondperiod", 13, 2, MAX_PERIOD, "second EMA length"), crate::decl::UNSTABLE_PERIOD
     ],
     outputs [OutputSpec::f64("real")]);

@@ -151,7 +151,7 @@ pub static WMA: FunctionDecl = FunctionDecl {
     summary: "Weighted Moving Average",
     doc: "Linearly weighted average of the last timeperiod values (weights 1..timeperiod, newest heaviest). Reference: TA-Lib WMA.",
     inputs: &[InputSpec::series("real", "input series, e.g. close prices")],
-    params: &[ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "number of bars weighted")],
+    params: &[ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "number of bars weighted"), crate::decl::NAN_POLICY],
     outputs: &[OutputSpec::f64("real")],
     flags: Flags::NONE,
     lookback: Some(|p| Ok(wma_lookback(p.usize(0)))),

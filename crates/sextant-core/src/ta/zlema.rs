@@ -70,12 +70,15 @@ impl Kernel for ZeroLagExponentialMovingAverage {
         self.ema.step(&[x + (x - lagged)], out);
     }
     fn lookback(&self) -> usize {
-        self.lag + self.period - 1
+        self.lag + self.ema.lookback()
     }
     fn restart(&mut self) {
         self.pos = 0;
         self.count = 0;
         self.ema.restart();
+    }
+    fn set_unstable(&mut self, u: &crate::decl::Unstable) {
+        self.ema.set_unstable(u);
     }
 }
 
@@ -87,7 +90,11 @@ pub static ZLEMA: FunctionDecl = FunctionDecl {
     summary: "Zero-Lag Exponential Moving Average",
     doc: "EMA of x + (x - x[lag]) with lag = (timeperiod-1)/2. Reference: TA-Lib 0.8 ZLEMA.",
     inputs: &[InputSpec::series("real", "input series, e.g. close prices")],
-    params: &[ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "EMA period")],
+    params: &[
+        ParamSpec::int("timeperiod", 30, 1, super::MAX_PERIOD, "EMA period"),
+        crate::decl::UNSTABLE_PERIOD,
+        crate::decl::NAN_POLICY,
+    ],
     outputs: &[OutputSpec::f64("real")],
     flags: Flags::NONE,
     lookback: Some(kernel_lookback::<ZeroLagExponentialMovingAverage>),

@@ -116,9 +116,19 @@ pub fn cases() -> Vec<Case> {
         .collect()
 }
 
-/// DESIGN.md's parity rule; NaN equals NaN, infinities must match exactly.
-pub fn assert_close(id: &str, what: &str, got: &[f64], want: &[f64], rel: f64, abs: f64) {
-    assert_eq!(got.len(), want.len(), "{id} {what}: length");
+/// DESIGN.md's parity rule (NaN equals NaN, infinities must match exactly): the first element
+/// outside the tolerance, if any.
+pub fn check_close(
+    id: &str,
+    what: &str,
+    got: &[f64],
+    want: &[f64],
+    rel: f64,
+    abs: f64,
+) -> Result<(), String> {
+    if got.len() != want.len() {
+        return Err(format!("{id} {what}: length {} != {}", got.len(), want.len()));
+    }
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
         let ok = if w.is_nan() {
             g.is_nan()
@@ -127,6 +137,12 @@ pub fn assert_close(id: &str, what: &str, got: &[f64], want: &[f64], rel: f64, a
         } else {
             (g - w).abs() <= rel * w.abs() + abs
         };
-        assert!(ok, "{id} {what}[{i}]: got {g:e}, reference {w:e} (diff {:e})", (g - w).abs());
+        if !ok {
+            return Err(format!(
+                "{id} {what}[{i}]: got {g:e}, reference {w:e} (diff {:e})",
+                (g - w).abs()
+            ));
+        }
     }
+    Ok(())
 }

@@ -3,12 +3,14 @@
 use sextant_core::decl::OutVec;
 use sextant_core::registry::{self, REGISTRY};
 
-use crate::fixtures::{assert_close, cases, Expected};
+use crate::fixtures::{cases, check_close, Expected};
 
 #[test]
 fn every_case_matches_its_reference() {
     let cases = cases();
     assert!(cases.len() > 50, "fixtures missing: {} cases", cases.len());
+    // every failing case is reported, not just the first
+    let mut failures: Vec<String> = Vec::new();
     for case in &cases {
         let decl = registry::find(&case.module, &case.function)
             .unwrap_or_else(|| panic!("{} not declared", case.id));
@@ -18,18 +20,32 @@ fn every_case_matches_its_reference() {
             decl.call(&case.input_data(), &params).unwrap_or_else(|e| panic!("{}: {e}", case.id));
         let abs = case.abs_scale * case.max_abs_input();
         for ((spec, out), want) in decl.outputs.iter().zip(&got).zip(&case.outputs) {
-            match (out, want) {
+            let r = match (out, want) {
                 (OutVec::F64(g), Expected::F64(w)) => {
-                    assert_close(&case.id, spec.name, g, w, case.rel, abs)
+                    check_close(&case.id, spec.name, g, w, case.rel, abs)
                 }
                 (OutVec::Scalar(g), Expected::F64(w)) => {
-                    assert_close(&case.id, spec.name, &[*g], w, case.rel, abs)
+                    check_close(&case.id, spec.name, &[*g], w, case.rel, abs)
                 }
-                (OutVec::I32(g), Expected::I32(w)) => assert_eq!(g, w, "{} {}", case.id, spec.name),
-                _ => panic!("{}: dtype mismatch", case.id),
+                (OutVec::I32(g), Expected::I32(w)) => {
+                    match g.iter().zip(w).position(|(a, b)| a != b) {
+                        None if g.len() == w.len() => Ok(()),
+                        None => Err(format!("{} {}: length", case.id, spec.name)),
+                        Some(i) => Err(format!(
+                            "{} {}[{i}]: got {}, reference {}",
+                            case.id, spec.name, g[i], w[i]
+                        )),
+                    }
+                }
+                _ => Err(format!("{}: dtype mismatch", case.id)),
+            };
+            if let Err(e) = r {
+                failures.push(e);
+                break;
             }
         }
     }
+    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
