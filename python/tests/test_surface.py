@@ -4,6 +4,9 @@ the reference's signature, and the committed stubs/docs match the generator."""
 from __future__ import annotations
 
 import inspect
+
+import numpy as np
+import pytest
 from pathlib import Path
 
 import sextant
@@ -26,8 +29,15 @@ def test_every_declared_function_is_exposed_with_its_signature():
 
 
 def test_talib_signatures():
-    assert str(inspect.signature(sextant.ta.BBANDS)) == "(real, timeperiod=20, nbdevup=2.0, nbdevdn=2.0, matype=0, *, out=None)"
-    assert str(inspect.signature(sextant.ta.ATR)) == "(high, low, close, timeperiod=14, *, out=None)"
+    # TA-Lib's positional signature, then Sextant's keyword-only call options
+    assert str(inspect.signature(sextant.ta.BBANDS)) == (
+        "(real, timeperiod=20, nbdevup=2.0, nbdevdn=2.0, matype=0, *, unstable_period=0, nan_policy='default', out=None)")
+    assert str(inspect.signature(sextant.ta.ATR)) == (
+        "(high, low, close, timeperiod=14, *, unstable_period=0, nan_policy='default', out=None)")
+    assert str(inspect.signature(sextant.ta.SMA)) == "(real, timeperiod=30, *, nan_policy='default', out=None)"
+    assert str(inspect.signature(sextant.ta.SIN)) == "(real, *, out=None)"
+    with pytest.raises(TypeError):
+        sextant.ta.SMA(np.arange(40.0), 30, "talib")  # options are keyword-only
     assert str(inspect.signature(sextant.risk.sharpe_ratio)) == "(returns, risk_free=0.0, period='daily', annualization=None, *, out=None)"
     assert {"SMA", "EMA", "BBANDS", "MA"} <= set(sextant.ta.get_function_groups()["Overlap Studies"])
     assert "CDLENGULFING" in sextant.ta.get_functions()

@@ -7,7 +7,7 @@ mod errors;
 
 use numpy::{PyArray1, PyReadonlyArrayDyn, PyReadwriteArrayDyn, PyUntypedArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use sextant_core::decl::{FunctionDecl, InputData, OutBuf, OutputKind, Params, Stream, Value};
 use sextant_core::registry::{self, REGISTRY};
 use sextant_core::Error;
@@ -62,13 +62,31 @@ fn to_value(name: &str, v: &Bound<'_, PyAny>) -> PyResult<Value> {
     ))
 }
 
+/// Parameters given positionally; one extra trailing dict `{id: period}` sets TA-Lib unstable
+/// periods per function id (what `sextant.ta.set_unstable_period` passes).
 fn to_params(decl: &FunctionDecl, values: &Bound<'_, PyTuple>) -> PyResult<Params> {
+    let py = values.py();
     let mut vs = Vec::with_capacity(values.len());
+    let mut per_id: Option<Bound<'_, PyDict>> = None;
     for (i, v) in values.iter().enumerate() {
+        if i == decl.params.len() {
+            if let Ok(d) = v.cast::<PyDict>() {
+                per_id = Some(d.clone());
+                continue;
+            }
+        }
         let name = decl.params.get(i).map_or("?", |p| p.name);
         vs.push(to_value(name, &v)?);
     }
-    decl.params_positional(&vs).into_py_result(values.py())
+    let mut params = decl.params_positional(&vs).into_py_result(py)?;
+    if let Some(d) = per_id {
+        for (k, v) in d.iter() {
+            let id: String = k.extract()?;
+            let period: u32 = v.extract()?;
+            params.set_unstable(&id, period).into_py_result(py)?;
+        }
+    }
+    Ok(params)
 }
 
 fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {

@@ -104,15 +104,18 @@ def _wrap(values: list, outputs: list[dict], like: Any) -> Any:
 class _Caller:
     """Converts inputs, calls the native function, wraps outputs. One per function."""
 
-    __slots__ = ("fn", "kinds", "names", "outputs")
+    __slots__ = ("fn", "kinds", "names", "outputs", "unstable")
 
     def __init__(self, info: dict) -> None:
         self.fn = _native.function(info["module"], info["name"])
         self.kinds = [i["kind"] for i in info["inputs"]]
         self.names = [i["name"] for i in info["inputs"]]
         self.outputs = info["outputs"]
+        self.unstable = _unstable_index(info)
 
     def __call__(self, inputs: tuple, params: tuple, out: Any) -> Any:
+        if self.unstable is not None:
+            params = _with_unstable(params, self.unstable)
         arrays = []
         like = None
         for x, kind, name in zip(inputs, self.kinds, self.names):
@@ -126,11 +129,34 @@ class _Caller:
         return _wrap(self.fn(tuple(arrays), params), self.outputs, like)
 
 
+def _unstable_index(info: dict) -> "int | None":
+    """Position of the `unstable_period` parameter, if the function has one."""
+    return next((k for k, p in enumerate(info["params"]) if p["name"] == "unstable_period"), None)
+
+
+def _with_unstable(params: tuple, index: int) -> tuple:
+    from sextant.ta._compat import with_unstable
+
+    return with_unstable(params, index)
+
+
 # --------------------------------------------------------------------------- generation
 
 
-def _sig_params(info: dict) -> list[str]:
-    return [f"{p['name']}={p['default']!r}" for p in info["params"]]
+# Call options: declared like parameters, keyword-only in Python (after TA-Lib's parameters)
+OPTIONS = ("unstable_period", "nan_policy")
+
+
+def _split(info: dict) -> tuple[list[dict], list[dict]]:
+    """(parameters, call options) of a function, each in declared order."""
+    return ([p for p in info["params"] if p["name"] not in OPTIONS],
+            [p for p in info["params"] if p["name"] in OPTIONS])
+
+
+def _sig_params(info: dict, fmt=lambda p: f"{p['name']}={p['default']!r}") -> list[str]:
+    """Signature entries: the parameters, then `*` and the keyword-only call options."""
+    ps, opts = _split(info)
+    return [fmt(p) for p in ps] + (["*"] + [fmt(p) for p in opts] if opts else [])
 
 
 def _tuple(names: list[str]) -> str:
@@ -139,7 +165,7 @@ def _tuple(names: list[str]) -> str:
 
 def wrapper_source(info: dict) -> str:
     ins = [i["name"] for i in info["inputs"]]
-    sig = ", ".join(ins + _sig_params(info) + ["*", "out=None"])
+    sig = ", ".join(ins + _sig_params(info) + ([] if "*" in _sig_params(info) else ["*"]) + ["out=None"])
     args = _tuple([p["name"] for p in info["params"]])
     return f"def {info['name']}({sig}):\n    return _call({_tuple(ins)}, {args}, out)\n"
 
@@ -149,7 +175,7 @@ def stream_source(info: dict) -> str:
     args = _tuple([p["name"] for p in info["params"]])
     return (
         f"def {info['name']}({sig}):\n"
-        f"    s = _F.stream({args})\n"
+        f"    s = _F.stream(_u({args}))\n"
         f"    if history is not None:\n"
         f"        _feed(s, history)\n"
         f"    return s\n"
@@ -239,12 +265,15 @@ def install(namespace: dict, module: str) -> None:
         namespace[info["name"]] = f
         names.append(info["name"])
     if module == "ta":
-        from sextant.ta._compat import MA_Type
+        from sextant.ta import _compat
 
         namespace["get_functions"] = get_functions
         namespace["get_function_groups"] = get_function_groups
-        namespace["MA_Type"] = MA_Type
-        names += ["get_functions", "get_function_groups", "MA_Type", "stream", "abstract"]
+        extras = ["MA_Type", "set_unstable_period", "get_unstable_period", "set_compatibility",
+                  "get_compatibility"]
+        for name in extras:
+            namespace[name] = getattr(_compat, name)
+        names += ["get_functions", "get_function_groups", *extras, "stream", "abstract"]
     namespace["__all__"] = names
 
 
@@ -267,7 +296,9 @@ def install_streams(namespace: dict, module: str) -> None:
         if not info["streaming"]:
             continue
         stream_inputs[info["name"]] = [i["name"] for i in info["inputs"]]
-        ns = {"_F": _native.function(module, info["name"]), "_feed": _feed}
+        idx = _unstable_index(info)
+        ns = {"_F": _native.function(module, info["name"]), "_feed": _feed,
+              "_u": (lambda p: p) if idx is None else (lambda p, i=idx: _with_unstable(p, i))}
         namespace[info["name"]] = _make(info, stream_source(info), ns, f"{module}.stream", docstring(info, True))
         names.append(info["name"])
     namespace["restore"] = restore
@@ -310,13 +341,18 @@ def stub(module: str) -> str:
            "from numpy.typing import ArrayLike, NDArray", ""]
     if module == "ta":
         out += ["from sextant.ta import abstract as abstract", "from sextant.ta import stream as stream",
-                "from sextant.ta._compat import MA_Type as MA_Type", "",
+                "from sextant.ta._compat import MA_Type as MA_Type",
+                "from sextant.ta._compat import get_compatibility as get_compatibility",
+                "from sextant.ta._compat import get_unstable_period as get_unstable_period",
+                "from sextant.ta._compat import set_compatibility as set_compatibility",
+                "from sextant.ta._compat import set_unstable_period as set_unstable_period", "",
                 "def get_functions() -> list[str]: ...",
                 "def get_function_groups() -> dict[str, list[str]]: ...", ""]
     for info in functions(module):
         ins = [f"{i['name']}: ArrayLike" for i in info["inputs"]]
-        ps = [f"{p['name']}: {_ptype(p)} = {p['default']!r}" for p in info["params"]]
-        out.append(f"def {info['name']}({', '.join(ins + ps + ['*', 'out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None'])})"
+        ps = _sig_params(info, lambda p: f"{p['name']}: {_ptype(p)} = {p['default']!r}")
+        star = [] if "*" in ps else ["*"]
+        out.append(f"def {info['name']}({', '.join(ins + ps + star + ['out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None'])})"
                    f" -> {_rtype(info)}:")
         out.append(f'    """{_indent(docstring(info)).lstrip()}\n    """')
         out.append("")
@@ -344,7 +380,7 @@ def stream_stub(module: str) -> str:
         if not info["streaming"]:
             continue
         hist = "ArrayLike" if len(info["inputs"]) == 1 else "Tuple[" + ", ".join(["ArrayLike"] * len(info["inputs"])) + "]"
-        ps = [f"{p['name']}: {_ptype(p)} = {p['default']!r}" for p in info["params"]]
+        ps = _sig_params(info, lambda p: f"{p['name']}: {_ptype(p)} = {p['default']!r}")
         out.append(f"def {info['name']}({', '.join([f'history: Optional[{hist}] = None'] + ps)}) -> Stream:")
         out.append(f'    """{_indent(docstring(info, True)).lstrip()}\n    """')
         out.append("")
@@ -357,12 +393,22 @@ def docs_table() -> str:
            "(`crates/sextant-core/src/registry.rs`). Each function is callable from Python "
            "(`sextant.<module>.<name>`), Node and WASM, and the server (`POST /v1/<module>/<name>`).", ""]
     for module in MODULES:
-        out += [f"## sextant.{module}", "",
-                "| name | group | inputs | parameters (default, bounds) | outputs | lookback | stream |",
+        out += [f"## sextant.{module}", ""]
+        if module == "ta":
+            out += ["Call options: every indicator marked *nan* in the table takes `nan_policy` "
+                    "(`\"default\"`: an interior NaN re-seeds the state after lookback + 1 clean bars; "
+                    "`\"talib\"`: NaN from the first interior NaN to the end, as TA-Lib). Those with "
+                    "`unstable_period` take TA-Lib's unstable period for the call (its `ALL` setting; "
+                    "`set_unstable_period` sets it per TA-Lib id for every call). See docs/python.md.", ""]
+        out += ["| name | group | inputs | parameters (default, bounds) | outputs | lookback | stream |",
                 "|---|---|---|---|---|---|---|"]
         for f in functions(module):
             ins = ", ".join(f"`{i['name']}`" for i in f["inputs"])
-            ps = "<br>".join(f"`{p['name']}`={p['default']!r} ({_bounds(p)})" for p in f["params"]) or "-"
+            ps = "<br>".join(f"`{p['name']}`={p['default']!r} ({_bounds(p)})" for p in f["params"]
+                             if p["name"] != "nan_policy")
+            if any(p["name"] == "nan_policy" for p in f["params"]):
+                ps = (ps + "<br>" if ps else "") + "*nan*"
+            ps = ps or "-"
             outs = ", ".join(f"`{o['name']}` ({o['dtype']} {o['kind']})" for o in f["outputs"])
             lb = "-" if f["default_lookback"] is None else str(f["default_lookback"])
             out.append(f"| `{f['name']}` | {f['group']} | {ins} | {ps} | {outs} | {lb} | {'yes' if f['streaming'] else '-'} |")

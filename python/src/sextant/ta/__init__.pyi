@@ -8,11 +8,15 @@ from numpy.typing import ArrayLike, NDArray
 from sextant.ta import abstract as abstract
 from sextant.ta import stream as stream
 from sextant.ta._compat import MA_Type as MA_Type
+from sextant.ta._compat import get_compatibility as get_compatibility
+from sextant.ta._compat import get_unstable_period as get_unstable_period
+from sextant.ta._compat import set_compatibility as set_compatibility
+from sextant.ta._compat import set_unstable_period as set_unstable_period
 
 def get_functions() -> list[str]: ...
 def get_function_groups() -> dict[str, list[str]]: ...
 
-def SMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def SMA(real: ArrayLike, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Simple Moving Average.
 
     Arithmetic mean of the last `timeperiod` values. Reference: TA-Lib SMA.
@@ -20,6 +24,7 @@ def SMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, T
     Args:
         real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [1, 100000]): number of bars averaged.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -32,7 +37,7 @@ def SMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, T
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def EMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def EMA(real: ArrayLike, timeperiod: int = 30, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Exponential Moving Average.
 
     EMA with k = 2/(timeperiod+1), seeded with the SMA of the first timeperiod values. Reference: TA-Lib EMA.
@@ -40,6 +45,8 @@ def EMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, T
     Args:
         real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [1, 100000]): number of bars; k = 2/(timeperiod+1).
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -52,7 +59,7 @@ def EMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, T
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def WMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def WMA(real: ArrayLike, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Weighted Moving Average.
 
     Linearly weighted average of the last timeperiod values (weights 1..timeperiod, newest heaviest). Reference: TA-Lib WMA.
@@ -60,6 +67,7 @@ def WMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, T
     Args:
         real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [1, 100000]): number of bars weighted.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -72,7 +80,7 @@ def WMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, T
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def DEMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def DEMA(real: ArrayLike, timeperiod: int = 30, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Double Exponential Moving Average.
 
     2*EMA(x) - EMA(EMA(x)), each EMA seeded with an SMA. Reference: TA-Lib DEMA.
@@ -80,6 +88,8 @@ def DEMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, 
     Args:
         real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [1, 100000]): period of each EMA.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -92,7 +102,7 @@ def DEMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def TEMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def TEMA(real: ArrayLike, timeperiod: int = 30, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Triple Exponential Moving Average.
 
     3*E1 - 3*E2 + E3 with E1 = EMA(x), E2 = EMA(E1), E3 = EMA(E2), each SMA-seeded. Reference: TA-Lib TEMA.
@@ -100,6 +110,8 @@ def TEMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, 
     Args:
         real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [1, 100000]): period of each EMA.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -112,7 +124,7 @@ def TEMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def TRIMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def TRIMA(real: ArrayLike, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Triangular Moving Average.
 
     Triangularly weighted average of the last timeperiod values (an SMA of an SMA). Reference: TA-Lib TRIMA.
@@ -120,6 +132,7 @@ def TRIMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray,
     Args:
         real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [1, 100000]): number of bars.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -132,7 +145,7 @@ def TRIMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray,
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def KAMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def KAMA(real: ArrayLike, timeperiod: int = 30, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Kaufman Adaptive Moving Average.
 
     EMA-like average whose factor follows the efficiency ratio of the last timeperiod changes (fast 2, slow 30). Reference: TA-Lib KAMA.
@@ -140,6 +153,8 @@ def KAMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, 
     Args:
         real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [1, 100000]): efficiency-ratio window.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -152,7 +167,7 @@ def KAMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def T3(real: ArrayLike, timeperiod: int = 5, vfactor: float = 0.7, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def T3(real: ArrayLike, timeperiod: int = 5, vfactor: float = 0.7, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Triple Exponential Moving Average (T3).
 
     Tillson's T3: six chained EMAs combined with the volume factor vfactor. Reference: TA-Lib T3.
@@ -161,6 +176,8 @@ def T3(real: ArrayLike, timeperiod: int = 5, vfactor: float = 0.7, *, out: Optio
         real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 5, in [1, 100000]): period of each EMA.
         vfactor (float, default 0.7, in [0, 1]): volume factor.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -173,7 +190,7 @@ def T3(real: ArrayLike, timeperiod: int = 5, vfactor: float = 0.7, *, out: Optio
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def HMA(real: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def HMA(real: ArrayLike, timeperiod: int = 20, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Hull Moving Average.
 
     WMA over floor(sqrt(p)) bars of 2*WMA(p/2) - WMA(p). Reference: TA-Lib 0.8 HMA.
@@ -181,6 +198,7 @@ def HMA(real: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray, T
     Args:
         real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 20, in [2, 100000]): number of bars.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -193,7 +211,7 @@ def HMA(real: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray, T
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ZLEMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def ZLEMA(real: ArrayLike, timeperiod: int = 30, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Zero-Lag Exponential Moving Average.
 
     EMA of x + (x - x[lag]) with lag = (timeperiod-1)/2. Reference: TA-Lib 0.8 ZLEMA.
@@ -201,6 +219,8 @@ def ZLEMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray,
     Args:
         real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [1, 100000]): EMA period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -213,7 +233,7 @@ def ZLEMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray,
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def RMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def RMA(real: ArrayLike, timeperiod: int = 30, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Wilder's Running Moving Average.
 
     SMA-seeded, then (rma*(p-1) + x)/p (alpha = 1/timeperiod). Reference: TA-Lib 0.8 RMA.
@@ -221,6 +241,8 @@ def RMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, T
     Args:
         real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [1, 100000]): smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -233,7 +255,7 @@ def RMA(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, T
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MA(real: ArrayLike, timeperiod: int = 30, matype: int = 0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def MA(real: ArrayLike, timeperiod: int = 30, matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Moving average.
 
     Moving average of the type given by matype (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 8 T3, 9 HMA, 10 identity, 11 default = SMA, 12 ZLEMA, 13 RMA; 7 MAMA not yet). Reference: TA-Lib MA.
@@ -242,6 +264,8 @@ def MA(real: ArrayLike, timeperiod: int = 30, matype: int = 0, *, out: Optional[
         real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [1, 100000]): number of bars.
         matype (int, default 0, a TA-Lib matype code 0-13): moving-average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -254,7 +278,7 @@ def MA(real: ArrayLike, timeperiod: int = 30, matype: int = 0, *, out: Optional[
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def RSI(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def RSI(real: ArrayLike, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Relative Strength Index.
 
     Wilder's RSI: 100 * avg_gain / (avg_gain + avg_loss), averages SMA-seeded then Wilder-smoothed. Reference: TA-Lib RSI.
@@ -262,6 +286,8 @@ def RSI(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, T
     Args:
         real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): number of changes averaged.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -274,7 +300,7 @@ def RSI(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, T
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ATR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def ATR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Average True Range.
 
     Wilder's ATR: mean of the first timeperiod true ranges, then (atr*(p-1)+TR)/p. Reference: TA-Lib ATR.
@@ -284,6 +310,8 @@ def ATR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14,
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -296,7 +324,7 @@ def ATR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14,
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def BBANDS(real: ArrayLike, timeperiod: int = 20, nbdevup: float = 2.0, nbdevdn: float = 2.0, matype: int = 0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+def BBANDS(real: ArrayLike, timeperiod: int = 20, nbdevup: float = 2.0, nbdevdn: float = 2.0, matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Bollinger Bands.
 
     middle = MA(timeperiod, matype); upper/lower = middle +/- nbdev * population stddev of the last timeperiod values. Reference: TA-Lib BBANDS.
@@ -307,6 +335,8 @@ def BBANDS(real: ArrayLike, timeperiod: int = 20, nbdevup: float = 2.0, nbdevdn:
         nbdevup (float, default 2.0, in [-3e+37, 3e+37]): deviations above the middle band.
         nbdevdn (float, default 2.0, in [-3e+37, 3e+37]): deviations below the middle band.
         matype (int, default 0, a TA-Lib matype code 0-13): moving-average type of the middle band.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -321,7 +351,7 @@ def BBANDS(real: ArrayLike, timeperiod: int = 20, nbdevup: float = 2.0, nbdevdn:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CDLENGULFING(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+def CDLENGULFING(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
     """Engulfing Pattern.
 
     +-100 when the body of a candle engulfs the opposite-coloured body before it, +-80 when one end is equal. Reference: TA-Lib CDLENGULFING.
@@ -331,6 +361,7 @@ def CDLENGULFING(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayL
         high: high prices (1-D array-like, pandas or polars Series).
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -343,7 +374,7 @@ def CDLENGULFING(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayL
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def SUM(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def SUM(real: ArrayLike, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Summation.
 
     Sum of the last timeperiod values. Reference: TA-Lib SUM.
@@ -351,6 +382,7 @@ def SUM(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, T
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [2, 100000]): number of values summed.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -363,7 +395,7 @@ def SUM(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, T
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MAX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def MAX(real: ArrayLike, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Highest value over a specified period.
 
     Highest of the last timeperiod values. Reference: TA-Lib MAX.
@@ -371,6 +403,7 @@ def MAX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, T
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -383,7 +416,7 @@ def MAX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, T
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MIN(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def MIN(real: ArrayLike, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Lowest value over a specified period.
 
     Lowest of the last timeperiod values. Reference: TA-Lib MIN.
@@ -391,6 +424,7 @@ def MIN(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, T
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -403,7 +437,7 @@ def MIN(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, T
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MINMAX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+def MINMAX(real: ArrayLike, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Lowest and highest values over a specified period.
 
     (lowest, highest) of the last timeperiod values. Reference: TA-Lib MINMAX.
@@ -411,6 +445,7 @@ def MINMAX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -424,7 +459,7 @@ def MINMAX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MAXINDEX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+def MAXINDEX(real: ArrayLike, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
     """Index of highest value over a specified period.
 
     Absolute index (into the whole input, NaN bars counted) of the highest of the last timeperiod values; ties: the newest when a bar arrives, the oldest on a rescan. Reference: TA-Lib MAXINDEX.
@@ -432,6 +467,7 @@ def MAXINDEX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArr
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -444,7 +480,7 @@ def MAXINDEX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArr
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MININDEX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+def MININDEX(real: ArrayLike, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
     """Index of lowest value over a specified period.
 
     Absolute index (into the whole input, NaN bars counted) of the lowest of the last timeperiod values; ties as MAXINDEX. Reference: TA-Lib MININDEX.
@@ -452,6 +488,7 @@ def MININDEX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArr
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -464,7 +501,7 @@ def MININDEX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArr
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MINMAXINDEX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.int32], NDArray[np.int32]]:
+def MINMAXINDEX(real: ArrayLike, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.int32], NDArray[np.int32]]:
     """Indexes of lowest and highest values over a specified period.
 
     (minidx, maxidx): absolute indices of the lowest and highest of the last timeperiod values. Reference: TA-Lib MINMAXINDEX.
@@ -472,6 +509,7 @@ def MINMAXINDEX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[ND
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -485,13 +523,14 @@ def MINMAXINDEX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[ND
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CUMSUM(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def CUMSUM(real: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Cumulative Sum.
 
     Running total from the first bar. Reference: TA-Lib 0.8 CUMSUM.
 
     Args:
         real: input series (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -504,7 +543,7 @@ def CUMSUM(real: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def AVGDEV(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def AVGDEV(real: ArrayLike, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Average Deviation.
 
     Mean absolute deviation of the last timeperiod values from their mean. Reference: TA-Lib 0.8 AVGDEV.
@@ -512,6 +551,7 @@ def AVGDEV(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -524,7 +564,7 @@ def AVGDEV(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def VAR(real: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def VAR(real: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Variance.
 
     Population variance of the last timeperiod values (nbdev is ignored, as TA-Lib). Reference: TA-Lib VAR.
@@ -533,6 +573,7 @@ def VAR(real: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0, *, out: Option
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 5, in [1, 100000]): window length.
         nbdev (float, default 1.0, in [-3e+37, 3e+37]): ignored (TA-Lib compatibility).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -545,7 +586,7 @@ def VAR(real: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0, *, out: Option
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def STDDEV(real: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def STDDEV(real: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Standard Deviation.
 
     Population standard deviation of the last timeperiod values times nbdev. Reference: TA-Lib STDDEV.
@@ -554,6 +595,7 @@ def STDDEV(real: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0, *, out: Opt
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 5, in [2, 100000]): window length.
         nbdev (float, default 1.0, in [-3e+37, 3e+37]): multiplier.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -566,7 +608,7 @@ def STDDEV(real: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0, *, out: Opt
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def LINEARREG(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def LINEARREG(real: ArrayLike, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Linear Regression.
 
     Least-squares line through the last timeperiod values, evaluated at the newest bar. Reference: TA-Lib LINEARREG.
@@ -574,6 +616,7 @@ def LINEARREG(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDAr
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): regression window.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -586,7 +629,7 @@ def LINEARREG(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDAr
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def LINEARREG_SLOPE(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def LINEARREG_SLOPE(real: ArrayLike, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Linear Regression Slope.
 
     Slope per bar of the least-squares line through the last timeperiod values. Reference: TA-Lib LINEARREG_SLOPE.
@@ -594,6 +637,7 @@ def LINEARREG_SLOPE(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Unio
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): regression window.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -606,7 +650,7 @@ def LINEARREG_SLOPE(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Unio
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def LINEARREG_INTERCEPT(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def LINEARREG_INTERCEPT(real: ArrayLike, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Linear Regression Intercept.
 
     Value of the least-squares line at the oldest bar of the window. Reference: TA-Lib LINEARREG_INTERCEPT.
@@ -614,6 +658,7 @@ def LINEARREG_INTERCEPT(real: ArrayLike, timeperiod: int = 14, *, out: Optional[
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): regression window.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -626,7 +671,7 @@ def LINEARREG_INTERCEPT(real: ArrayLike, timeperiod: int = 14, *, out: Optional[
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def LINEARREG_ANGLE(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def LINEARREG_ANGLE(real: ArrayLike, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Linear Regression Angle.
 
     atan(slope) in degrees. Reference: TA-Lib LINEARREG_ANGLE.
@@ -634,6 +679,7 @@ def LINEARREG_ANGLE(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Unio
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): regression window.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -646,7 +692,7 @@ def LINEARREG_ANGLE(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Unio
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def TSF(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def TSF(real: ArrayLike, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Time Series Forecast.
 
     The least-squares line extended one bar ahead. Reference: TA-Lib TSF.
@@ -654,6 +700,7 @@ def TSF(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, T
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): regression window.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -666,7 +713,7 @@ def TSF(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, T
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CORREL(real0: ArrayLike, real1: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def CORREL(real0: ArrayLike, real1: ArrayLike, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Pearson's Correlation Coefficient (r).
 
     Correlation of real0 and real1 over the last timeperiod bars. Reference: TA-Lib CORREL.
@@ -675,6 +722,7 @@ def CORREL(real0: ArrayLike, real1: ArrayLike, timeperiod: int = 30, *, out: Opt
         real0: first series (1-D array-like, pandas or polars Series).
         real1: second series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [1, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -687,7 +735,7 @@ def CORREL(real0: ArrayLike, real1: ArrayLike, timeperiod: int = 30, *, out: Opt
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def BETA(real0: ArrayLike, real1: ArrayLike, timeperiod: int = 5, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def BETA(real0: ArrayLike, real1: ArrayLike, timeperiod: int = 5, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Beta.
 
     Regression slope of real0's simple returns on real1's over the last timeperiod returns. Reference: TA-Lib BETA.
@@ -696,6 +744,7 @@ def BETA(real0: ArrayLike, real1: ArrayLike, timeperiod: int = 5, *, out: Option
         real0: the asset's prices (1-D array-like, pandas or polars Series).
         real1: the benchmark's prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 5, in [1, 100000]): number of returns.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1157,7 +1206,7 @@ def WCLPRICE(high: ArrayLike, low: ArrayLike, close: ArrayLike, *, out: Optional
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def TRANGE(high: ArrayLike, low: ArrayLike, close: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def TRANGE(high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """True Range.
 
     max(high - low, |prev_close - high|, |prev_close - low|) from the second bar on. Reference: TA-Lib TRANGE.
@@ -1166,6 +1215,7 @@ def TRANGE(high: ArrayLike, low: ArrayLike, close: ArrayLike, *, out: Optional[U
         high: high prices (1-D array-like, pandas or polars Series).
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1178,7 +1228,7 @@ def TRANGE(high: ArrayLike, low: ArrayLike, close: ArrayLike, *, out: Optional[U
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def NATR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def NATR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Normalized Average True Range.
 
     100 * ATR(timeperiod) / close, 0 when close is zero; timeperiod 1 gives TRANGE (TA-Lib's rule). Reference: TA-Lib NATR.
@@ -1188,6 +1238,8 @@ def NATR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1200,7 +1252,7 @@ def NATR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MOM(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def MOM(real: ArrayLike, timeperiod: int = 10, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Momentum.
 
     real - real[timeperiod bars ago]. Reference: TA-Lib MOM.
@@ -1208,6 +1260,7 @@ def MOM(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, T
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 10, in [1, 100000]): bars back.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1220,7 +1273,7 @@ def MOM(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, T
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ROC(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def ROC(real: ArrayLike, timeperiod: int = 10, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Rate of change : ((price/prevPrice)-1)*100.
 
     ((real / prev) - 1) * 100 with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROC.
@@ -1228,6 +1281,7 @@ def ROC(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, T
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 10, in [1, 100000]): bars back.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1240,7 +1294,7 @@ def ROC(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, T
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ROCP(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def ROCP(real: ArrayLike, timeperiod: int = 10, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Rate of change Percentage: (price-prevPrice)/prevPrice.
 
     (real - prev) / prev with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCP.
@@ -1248,6 +1302,7 @@ def ROCP(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, 
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 10, in [1, 100000]): bars back.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1260,7 +1315,7 @@ def ROCP(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ROCR(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def ROCR(real: ArrayLike, timeperiod: int = 10, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Rate of change ratio: (price/prevPrice).
 
     real / prev with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCR.
@@ -1268,6 +1323,7 @@ def ROCR(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, 
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 10, in [1, 100000]): bars back.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1280,7 +1336,7 @@ def ROCR(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ROCR100(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def ROCR100(real: ArrayLike, timeperiod: int = 10, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Rate of change ratio 100 scale: (price/prevPrice)*100.
 
     (real / prev) * 100 with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCR100.
@@ -1288,6 +1344,7 @@ def ROCR100(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArra
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 10, in [1, 100000]): bars back.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1300,7 +1357,7 @@ def ROCR100(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArra
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CMO(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def CMO(real: ArrayLike, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Chande Momentum Oscillator.
 
     100 * (gain - loss) / (gain + loss), gains and losses averaged as in RSI (SMA seed, Wilder smoothing); 0 when both averages are zero. Reference: TA-Lib CMO.
@@ -1308,6 +1365,8 @@ def CMO(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, T
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): number of changes averaged.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1320,7 +1379,7 @@ def CMO(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, T
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def WILLR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def WILLR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Williams' %R.
 
     -100 * (highest high - close) / (highest high - lowest low) over timeperiod bars; 0 for a window flat to a relative 1e-14. Reference: TA-Lib WILLR.
@@ -1330,6 +1389,7 @@ def WILLR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 1
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1364,7 +1424,7 @@ def BOP(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, o
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CCI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def CCI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Commodity Channel Index.
 
     (tp - mean(tp)) / (0.015 * mean |tp - mean(tp)|) over timeperiod bars, tp = (high + low + close) / 3; 0 when either is zero relative to the mean (1e-14). Reference: TA-Lib CCI.
@@ -1374,6 +1434,7 @@ def CCI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14,
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1386,7 +1447,7 @@ def CCI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14,
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def AROON(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+def AROON(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Aroon.
 
     aroondown = 100 * (p - bars since the lowest low) / p, aroonup likewise with the highest high, over the last p + 1 bars; ties go to the newest bar. Reference: TA-Lib AROON.
@@ -1395,6 +1456,7 @@ def AROON(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optiona
         high: high prices (1-D array-like, pandas or polars Series).
         low: low prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): look-back length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1408,7 +1470,7 @@ def AROON(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optiona
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def AROONOSC(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def AROONOSC(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Aroon Oscillator.
 
     aroonup - aroondown. Reference: TA-Lib AROONOSC.
@@ -1417,6 +1479,7 @@ def AROONOSC(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Opti
         high: high prices (1-D array-like, pandas or polars Series).
         low: low prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): look-back length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1429,7 +1492,7 @@ def AROONOSC(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Opti
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def PLUS_DM(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def PLUS_DM(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Plus Directional Movement.
 
     Wilder-smoothed +DM: sum of the first timeperiod-1 one-bar +DM, then s - s/p + +DM1; timeperiod 1 gives +DM1. Reference: TA-Lib PLUS_DM.
@@ -1438,6 +1501,8 @@ def PLUS_DM(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optio
         high: high prices (1-D array-like, pandas or polars Series).
         low: low prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1450,7 +1515,7 @@ def PLUS_DM(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optio
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MINUS_DM(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def MINUS_DM(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Minus Directional Movement.
 
     Wilder-smoothed -DM: sum of the first timeperiod-1 one-bar -DM, then s - s/p + -DM1; timeperiod 1 gives -DM1. Reference: TA-Lib MINUS_DM.
@@ -1459,6 +1524,8 @@ def MINUS_DM(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Opti
         high: high prices (1-D array-like, pandas or polars Series).
         low: low prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1471,7 +1538,7 @@ def MINUS_DM(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Opti
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def PLUS_DI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def PLUS_DI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Plus Directional Indicator.
 
     100 * smoothed +DM / smoothed true range (0 when the range is zero); timeperiod 1 gives +DM1 / TR1. Reference: TA-Lib PLUS_DI.
@@ -1481,6 +1548,8 @@ def PLUS_DI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int =
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1493,7 +1562,7 @@ def PLUS_DI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int =
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MINUS_DI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def MINUS_DI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Minus Directional Indicator.
 
     100 * smoothed -DM / smoothed true range (0 when the range is zero); timeperiod 1 gives -DM1 / TR1. Reference: TA-Lib MINUS_DI.
@@ -1503,6 +1572,8 @@ def MINUS_DI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int 
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1515,7 +1586,7 @@ def MINUS_DI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def DX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def DX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Directional Movement Index.
 
     100 * |+DI - -DI| / (+DI + -DI); a degenerate bar repeats the previous value. Reference: TA-Lib DX.
@@ -1525,6 +1596,8 @@ def DX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, 
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1537,7 +1610,7 @@ def DX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ADX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def ADX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Average Directional Movement Index.
 
     Mean of the first timeperiod DX, then (adx*(p-1) + dx)/p. Reference: TA-Lib ADX.
@@ -1547,6 +1620,8 @@ def ADX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14,
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1559,7 +1634,7 @@ def ADX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14,
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ADXR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def ADXR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Average Directional Movement Index Rating.
 
     (ADX + ADX timeperiod-1 bars ago) / 2. Reference: TA-Lib ADXR.
@@ -1569,6 +1644,8 @@ def ADXR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1581,7 +1658,7 @@ def ADXR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MACD(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, signalperiod: int = 9, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+def MACD(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, signalperiod: int = 9, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Moving Average Convergence/Divergence.
 
     macd = EMA(fast) - EMA(slow), the fast EMA seeded so that it starts with the slow one; macdsignal = EMA(macd, signalperiod); macdhist = macd - macdsignal. Reference: TA-Lib MACD.
@@ -1591,6 +1668,8 @@ def MACD(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, signalperi
         fastperiod (int, default 12, in [2, 100000]): fast EMA period.
         slowperiod (int, default 26, in [2, 100000]): slow EMA period.
         signalperiod (int, default 9, in [1, 100000]): signal EMA period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1605,7 +1684,7 @@ def MACD(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, signalperi
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MACDFIX(real: ArrayLike, signalperiod: int = 9, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+def MACDFIX(real: ArrayLike, signalperiod: int = 9, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Moving Average Convergence/Divergence Fix 12/26.
 
     MACD(12, 26) with the fixed smoothing factors 0.15 and 0.075. Reference: TA-Lib MACDFIX.
@@ -1613,6 +1692,8 @@ def MACDFIX(real: ArrayLike, signalperiod: int = 9, *, out: Optional[Union[NDArr
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         signalperiod (int, default 9, in [1, 100000]): signal EMA period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1627,7 +1708,7 @@ def MACDFIX(real: ArrayLike, signalperiod: int = 9, *, out: Optional[Union[NDArr
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MACDEXT(real: ArrayLike, fastperiod: int = 12, fastmatype: int = 0, slowperiod: int = 26, slowmatype: int = 0, signalperiod: int = 9, signalmatype: int = 0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+def MACDEXT(real: ArrayLike, fastperiod: int = 12, fastmatype: int = 0, slowperiod: int = 26, slowmatype: int = 0, signalperiod: int = 9, signalmatype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """MACD with controllable MA type.
 
     macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. matype 7 (MAMA) is not supported yet. Reference: TA-Lib MACDEXT.
@@ -1640,6 +1721,8 @@ def MACDEXT(real: ArrayLike, fastperiod: int = 12, fastmatype: int = 0, slowperi
         slowmatype (int, default 0, a TA-Lib matype code 0-13): slow average type.
         signalperiod (int, default 9, in [1, 100000]): signal average period.
         signalmatype (int, default 0, a TA-Lib matype code 0-13): signal average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1654,7 +1737,7 @@ def MACDEXT(real: ArrayLike, fastperiod: int = 12, fastmatype: int = 0, slowperi
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def APO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def APO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Absolute Price Oscillator.
 
     MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. matype 7 (MAMA) is not supported yet. Reference: TA-Lib APO.
@@ -1664,6 +1747,8 @@ def APO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int
         fastperiod (int, default 12, in [2, 100000]): fast average period.
         slowperiod (int, default 26, in [2, 100000]): slow average period.
         matype (int, default 1, a TA-Lib matype code 0-13): moving-average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1676,7 +1761,7 @@ def APO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def PPO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def PPO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Percentage Price Oscillator.
 
     100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. matype 7 (MAMA) is not supported yet. Reference: TA-Lib PPO.
@@ -1686,6 +1771,8 @@ def PPO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int
         fastperiod (int, default 12, in [2, 100000]): fast average period.
         slowperiod (int, default 26, in [2, 100000]): slow average period.
         matype (int, default 1, a TA-Lib matype code 0-13): moving-average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1698,7 +1785,7 @@ def PPO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def STOCH(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 5, slowk_period: int = 3, slowk_matype: int = 0, slowd_period: int = 3, slowd_matype: int = 0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+def STOCH(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 5, slowk_period: int = 3, slowk_matype: int = 0, slowd_period: int = 3, slowd_matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Stochastic.
 
     fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCH.
@@ -1712,6 +1799,8 @@ def STOCH(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int =
         slowk_matype (int, default 0, a TA-Lib matype code 0-13): slow %K average type.
         slowd_period (int, default 3, in [1, 100000]): slow %D smoothing period.
         slowd_matype (int, default 0, a TA-Lib matype code 0-13): slow %D average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1725,7 +1814,7 @@ def STOCH(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int =
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def STOCHF(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+def STOCHF(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Stochastic Fast.
 
     fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHF.
@@ -1737,6 +1826,8 @@ def STOCHF(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int 
         fastk_period (int, default 5, in [1, 100000]): %K window.
         fastd_period (int, default 3, in [1, 100000]): %D smoothing period.
         fastd_matype (int, default 0, a TA-Lib matype code 0-13): %D average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1750,7 +1841,7 @@ def STOCHF(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def STOCHRSI(real: ArrayLike, timeperiod: int = 14, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+def STOCHRSI(real: ArrayLike, timeperiod: int = 14, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Stochastic Relative Strength Index.
 
     STOCHF applied to RSI(timeperiod) as high, low and close. matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHRSI.
@@ -1761,6 +1852,8 @@ def STOCHRSI(real: ArrayLike, timeperiod: int = 14, fastk_period: int = 5, fastd
         fastk_period (int, default 5, in [1, 100000]): %K window.
         fastd_period (int, default 3, in [1, 100000]): %D smoothing period.
         fastd_matype (int, default 0, a TA-Lib matype code 0-13): %D average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1774,7 +1867,7 @@ def STOCHRSI(real: ArrayLike, timeperiod: int = 14, fastk_period: int = 5, fastd
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def TRIX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def TRIX(real: ArrayLike, timeperiod: int = 30, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """1-day Rate-Of-Change (ROC) of a Triple Smooth EMA.
 
     ROC(1) of EMA(EMA(EMA(real, p), p), p), each EMA SMA-seeded. Reference: TA-Lib TRIX.
@@ -1782,6 +1875,8 @@ def TRIX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, 
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [1, 100000]): EMA period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1794,7 +1889,7 @@ def TRIX(real: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ULTOSC(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod1: int = 7, timeperiod2: int = 14, timeperiod3: int = 28, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def ULTOSC(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod1: int = 7, timeperiod2: int = 14, timeperiod3: int = 28, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Ultimate Oscillator.
 
     100 * (4*A1 + 2*A2 + A3) / 7, Ai = sum of buying pressure / sum of true range over the sorted periods. Reference: TA-Lib ULTOSC.
@@ -1806,6 +1901,7 @@ def ULTOSC(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod1: int =
         timeperiod1 (int, default 7, in [1, 100000]): first period.
         timeperiod2 (int, default 14, in [1, 100000]): second period.
         timeperiod3 (int, default 28, in [1, 100000]): third period.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1818,7 +1914,7 @@ def ULTOSC(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod1: int =
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MFI(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def MFI(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Money Flow Index.
 
     100 * positive money flow / total money flow over timeperiod bars (typical price times volume, signed by the typical price's move). Reference: TA-Lib MFI.
@@ -1829,6 +1925,7 @@ def MFI(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, ti
         close: close prices (1-D array-like, pandas or polars Series).
         volume: volume (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1841,7 +1938,7 @@ def MFI(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, ti
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def OBV(real: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def OBV(real: ArrayLike, volume: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """On Balance Volume.
 
     Running total of volume, added on up bars and subtracted on down bars, starting at the first bar's volume. Reference: TA-Lib OBV.
@@ -1849,6 +1946,7 @@ def OBV(real: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tupl
     Args:
         real: input series, e.g. close prices (1-D array-like, pandas or polars Series).
         volume: volume (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1861,7 +1959,7 @@ def OBV(real: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tupl
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def AD(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def AD(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Chaikin A/D Line.
 
     Running total of ((close - low) - (high - close)) / (high - low) * volume; bars with high <= low add nothing. Reference: TA-Lib AD.
@@ -1871,6 +1969,7 @@ def AD(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, *, 
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
         volume: volume (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1883,7 +1982,7 @@ def AD(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, *, 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ADOSC(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, fastperiod: int = 3, slowperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def ADOSC(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, fastperiod: int = 3, slowperiod: int = 10, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Chaikin A/D Oscillator.
 
     EMA(AD, fastperiod) - EMA(AD, slowperiod), both seeded with the first AD value. Reference: TA-Lib ADOSC.
@@ -1895,6 +1994,8 @@ def ADOSC(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, 
         volume: volume (1-D array-like, pandas or polars Series).
         fastperiod (int, default 3, in [2, 100000]): fast EMA period.
         slowperiod (int, default 10, in [2, 100000]): slow EMA period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1907,7 +2008,7 @@ def ADOSC(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MIDPOINT(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def MIDPOINT(real: ArrayLike, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """MidPoint over period.
 
     (highest + lowest) / 2 of the last timeperiod values. Reference: TA-Lib MIDPOINT.
@@ -1915,6 +2016,7 @@ def MIDPOINT(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArr
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1927,7 +2029,7 @@ def MIDPOINT(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArr
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MIDPRICE(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def MIDPRICE(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Midpoint Price over period.
 
     (highest high + lowest low) / 2 of the last timeperiod bars. Reference: TA-Lib MIDPRICE.
@@ -1936,6 +2038,7 @@ def MIDPRICE(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Opti
         high: high prices (1-D array-like, pandas or polars Series).
         low: low prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1948,7 +2051,7 @@ def MIDPRICE(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Opti
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def SAR(high: ArrayLike, low: ArrayLike, acceleration: float = 0.02, maximum: float = 0.2, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def SAR(high: ArrayLike, low: ArrayLike, acceleration: float = 0.02, maximum: float = 0.2, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Parabolic SAR.
 
     Wilder's parabolic stop-and-reverse; the first direction is long unless the second bar's -DM is positive. Reference: TA-Lib SAR.
@@ -1958,6 +2061,7 @@ def SAR(high: ArrayLike, low: ArrayLike, acceleration: float = 0.02, maximum: fl
         low: low prices (1-D array-like, pandas or polars Series).
         acceleration (float, default 0.02, in [0, 3e+37]): acceleration factor step and start.
         maximum (float, default 0.2, in [0, 3e+37]): acceleration factor maximum.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1970,7 +2074,7 @@ def SAR(high: ArrayLike, low: ArrayLike, acceleration: float = 0.02, maximum: fl
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def SAREXT(high: ArrayLike, low: ArrayLike, startvalue: float = 0.0, offsetonreverse: float = 0.0, accelerationinitlong: float = 0.02, accelerationlong: float = 0.02, accelerationmaxlong: float = 0.2, accelerationinitshort: float = 0.02, accelerationshort: float = 0.02, accelerationmaxshort: float = 0.2, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def SAREXT(high: ArrayLike, low: ArrayLike, startvalue: float = 0.0, offsetonreverse: float = 0.0, accelerationinitlong: float = 0.02, accelerationlong: float = 0.02, accelerationmaxlong: float = 0.2, accelerationinitshort: float = 0.02, accelerationshort: float = 0.02, accelerationmaxshort: float = 0.2, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Parabolic SAR - Extended.
 
     Parabolic SAR with a start value (> 0 long at it, < 0 short at its magnitude, 0 as SAR), an offset on reversal and separate long/short acceleration factors; short positions are negative. Reference: TA-Lib SAREXT.
@@ -1986,6 +2090,7 @@ def SAREXT(high: ArrayLike, low: ArrayLike, startvalue: float = 0.0, offsetonrev
         accelerationinitshort (float, default 0.02, in [0, 3e+37]): initial short acceleration.
         accelerationshort (float, default 0.02, in [0, 3e+37]): short acceleration step.
         accelerationmaxshort (float, default 0.2, in [0, 3e+37]): short acceleration maximum.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1998,7 +2103,7 @@ def SAREXT(high: ArrayLike, low: ArrayLike, startvalue: float = 0.0, offsetonrev
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def DONCHIAN(high: ArrayLike, low: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+def DONCHIAN(high: ArrayLike, low: ArrayLike, timeperiod: int = 20, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Donchian Channels.
 
     upperband = highest high, lowerband = lowest low of the last timeperiod bars, middleband their midpoint. Reference: TA-Lib DONCHIAN.
@@ -2007,6 +2112,7 @@ def DONCHIAN(high: ArrayLike, low: ArrayLike, timeperiod: int = 20, *, out: Opti
         high: high prices (1-D array-like, pandas or polars Series).
         low: low prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 20, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2021,7 +2127,7 @@ def DONCHIAN(high: ArrayLike, low: ArrayLike, timeperiod: int = 20, *, out: Opti
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def KC(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 20, atrperiod: int = 10, nbdev: float = 2.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+def KC(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 20, atrperiod: int = 10, nbdev: float = 2.0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Keltner Channels.
 
     middleband = EMA(typical price, timeperiod), upper/lower = middle +/- nbdev * ATR(atrperiod); each leg starts at its own lookback. Reference: TA-Lib KC.
@@ -2033,6 +2139,8 @@ def KC(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 20, 
         timeperiod (int, default 20, in [2, 100000]): EMA length.
         atrperiod (int, default 10, in [1, 100000]): ATR length.
         nbdev (float, default 2.0, in [-3e+37, 3e+37]): ATR multiplier.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2047,7 +2155,7 @@ def KC(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 20, 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ACCBANDS(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+def ACCBANDS(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 20, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Acceleration Bands.
 
     upper = SMA(high * (1 + 4 (h - l) / (h + l))), middle = SMA(close), lower = SMA(low * (1 - 4 (h - l) / (h + l))). Reference: TA-Lib ACCBANDS.
@@ -2057,6 +2165,7 @@ def ACCBANDS(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int 
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 20, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2071,7 +2180,7 @@ def ACCBANDS(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def SUPERTREND(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 10, multiplier: float = 3.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.int32]]:
+def SUPERTREND(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 10, multiplier: float = 3.0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.int32]]:
     """Supertrend.
 
     Bands (high + low) / 2 +/- multiplier * ATR(timeperiod) that ratchet toward price until a close crosses them; the first output is long. trend is +1 / -1. Reference: TA-Lib SUPERTREND.
@@ -2082,6 +2191,8 @@ def SUPERTREND(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: in
         close: close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 10, in [2, 100000]): ATR length.
         multiplier (float, default 3.0, in [0, 3e+37]): ATR multiplier.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2095,7 +2206,7 @@ def SUPERTREND(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: in
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def VWMA(real: ArrayLike, volume: ArrayLike, timeperiod: int = 30, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def VWMA(real: ArrayLike, volume: ArrayLike, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Volume Weighted Moving Average.
 
     sum(real * volume) / sum(volume) over the last timeperiod bars (NaN when the window's volume is zero). Reference: TA-Lib VWMA.
@@ -2104,6 +2215,7 @@ def VWMA(real: ArrayLike, volume: ArrayLike, timeperiod: int = 30, *, out: Optio
         real: input series (1-D array-like, pandas or polars Series).
         volume: volumes (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [1, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2116,7 +2228,7 @@ def VWMA(real: ArrayLike, volume: ArrayLike, timeperiod: int = 30, *, out: Optio
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def AO(high: ArrayLike, low: ArrayLike, fastperiod: int = 5, slowperiod: int = 34, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def AO(high: ArrayLike, low: ArrayLike, fastperiod: int = 5, slowperiod: int = 34, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Awesome Oscillator.
 
     SMA(median price, fastperiod) - SMA(median price, slowperiod). Reference: TA-Lib AO.
@@ -2126,6 +2238,7 @@ def AO(high: ArrayLike, low: ArrayLike, fastperiod: int = 5, slowperiod: int = 3
         low: low prices (1-D array-like, pandas or polars Series).
         fastperiod (int, default 5, in [2, 100000]): fast SMA length.
         slowperiod (int, default 34, in [2, 100000]): slow SMA length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2138,7 +2251,7 @@ def AO(high: ArrayLike, low: ArrayLike, fastperiod: int = 5, slowperiod: int = 3
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def AC(high: ArrayLike, low: ArrayLike, fastperiod: int = 5, slowperiod: int = 34, signalperiod: int = 5, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def AC(high: ArrayLike, low: ArrayLike, fastperiod: int = 5, slowperiod: int = 34, signalperiod: int = 5, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Accelerator Oscillator.
 
     AO - SMA(AO, signalperiod). Reference: TA-Lib AC.
@@ -2149,6 +2262,7 @@ def AC(high: ArrayLike, low: ArrayLike, fastperiod: int = 5, slowperiod: int = 3
         fastperiod (int, default 5, in [2, 100000]): fast SMA length.
         slowperiod (int, default 34, in [2, 100000]): slow SMA length.
         signalperiod (int, default 5, in [2, 100000]): signal SMA length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2161,7 +2275,7 @@ def AC(high: ArrayLike, low: ArrayLike, fastperiod: int = 5, slowperiod: int = 3
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def DPO(real: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def DPO(real: ArrayLike, timeperiod: int = 20, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Detrended Price Oscillator.
 
     close[t - (timeperiod / 2 + 1)] - SMA(close, timeperiod)[t]. Reference: TA-Lib DPO.
@@ -2169,6 +2283,7 @@ def DPO(real: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray, T
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 20, in [2, 100000]): SMA length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2181,7 +2296,7 @@ def DPO(real: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray, T
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def COPPOCK(real: ArrayLike, wmaperiod: int = 10, roc1period: int = 11, roc2period: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def COPPOCK(real: ArrayLike, wmaperiod: int = 10, roc1period: int = 11, roc2period: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Coppock Curve.
 
     WMA(ROC(roc1period) + ROC(roc2period), wmaperiod). Reference: TA-Lib COPPOCK.
@@ -2191,6 +2306,7 @@ def COPPOCK(real: ArrayLike, wmaperiod: int = 10, roc1period: int = 11, roc2peri
         wmaperiod (int, default 10, in [1, 100000]): WMA length.
         roc1period (int, default 11, in [1, 100000]): first ROC length.
         roc2period (int, default 14, in [1, 100000]): second ROC length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2203,7 +2319,7 @@ def COPPOCK(real: ArrayLike, wmaperiod: int = 10, roc1period: int = 11, roc2peri
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def TSI(real: ArrayLike, firstperiod: int = 25, secondperiod: int = 13, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def TSI(real: ArrayLike, firstperiod: int = 25, secondperiod: int = 13, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """True Strength Index.
 
     100 * EMA(EMA(close - close[t-1], firstperiod), secondperiod) / the same of |close - close[t-1]|; 0 on a flat series. Reference: TA-Lib TSI.
@@ -2212,6 +2328,8 @@ def TSI(real: ArrayLike, firstperiod: int = 25, secondperiod: int = 13, *, out: 
         real: input series (1-D array-like, pandas or polars Series).
         firstperiod (int, default 25, in [2, 100000]): first EMA length.
         secondperiod (int, default 13, in [2, 100000]): second EMA length.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2224,7 +2342,7 @@ def TSI(real: ArrayLike, firstperiod: int = 25, secondperiod: int = 13, *, out: 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def KDJ(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 9, slowk_period: int = 3, slowk_matype: int = 13, slowd_period: int = 3, slowd_matype: int = 13, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+def KDJ(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 9, slowk_period: int = 3, slowk_matype: int = 13, slowd_period: int = 3, slowd_matype: int = 13, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """KDJ Indicator.
 
     k, d = STOCH(fastk_period, slowk_period, slowk_matype, slowd_period, slowd_matype); j = 3k - 2d. Reference: TA-Lib KDJ.
@@ -2238,6 +2356,8 @@ def KDJ(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 9
         slowk_matype (int, default 13, a TA-Lib matype code 0-13): K smoothing average.
         slowd_period (int, default 3, in [1, 100000]): D smoothing length.
         slowd_matype (int, default 13, a TA-Lib matype code 0-13): D smoothing average.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2252,7 +2372,7 @@ def KDJ(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 9
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def VORTEX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+def VORTEX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Vortex Indicator.
 
     plusvi = sum |high - low[t-1]| / sum TR, minusvi = sum |low - high[t-1]| / sum TR over timeperiod bars. Reference: TA-Lib VORTEX.
@@ -2262,6 +2382,7 @@ def VORTEX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [1, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2275,7 +2396,7 @@ def VORTEX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def QSTICK(open: ArrayLike, close: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def QSTICK(open: ArrayLike, close: ArrayLike, timeperiod: int = 10, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Qstick.
 
     SMA(close - open, timeperiod). Reference: TA-Lib QSTICK.
@@ -2284,6 +2405,7 @@ def QSTICK(open: ArrayLike, close: ArrayLike, timeperiod: int = 10, *, out: Opti
         open: open prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 10, in [1, 100000]): SMA length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2296,7 +2418,7 @@ def QSTICK(open: ArrayLike, close: ArrayLike, timeperiod: int = 10, *, out: Opti
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def FOSC(real: ArrayLike, timeperiod: int = 5, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def FOSC(real: ArrayLike, timeperiod: int = 5, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Forecast Oscillator.
 
     100 * (close - TSF(timeperiod)[t-1]) / close; 0 at a zero close. Reference: TA-Lib FOSC.
@@ -2304,6 +2426,7 @@ def FOSC(real: ArrayLike, timeperiod: int = 5, *, out: Optional[Union[NDArray, T
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 5, in [2, 100000]): regression length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2316,7 +2439,7 @@ def FOSC(real: ArrayLike, timeperiod: int = 5, *, out: Optional[Union[NDArray, T
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ER(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def ER(real: ArrayLike, timeperiod: int = 10, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Efficiency Ratio.
 
     |close - close[t - p]| / sum of the last p |one-bar changes|; 1.0 on a flat window. Reference: TA-Lib ER.
@@ -2324,6 +2447,7 @@ def ER(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, Tu
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 10, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2336,7 +2460,7 @@ def ER(real: ArrayLike, timeperiod: int = 10, *, out: Optional[Union[NDArray, Tu
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ERI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 13, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+def ERI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 13, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Elder Ray Index.
 
     bullpower = high - EMA(close, timeperiod), bearpower = low - EMA(close, timeperiod). Reference: TA-Lib ERI.
@@ -2346,6 +2470,8 @@ def ERI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 13,
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 13, in [1, 100000]): EMA length.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2359,7 +2485,7 @@ def ERI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 13,
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def IMI(open: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def IMI(open: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Intraday Momentum Index.
 
     100 * sum of (close - open) on up bars / sum of |close - open| over the last timeperiod bars; 50 when all are flat. Reference: TA-Lib IMI.
@@ -2368,6 +2494,7 @@ def IMI(open: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optiona
         open: open prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2380,7 +2507,7 @@ def IMI(open: ArrayLike, close: ArrayLike, timeperiod: int = 14, *, out: Optiona
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def VHF(real: ArrayLike, timeperiod: int = 28, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def VHF(real: ArrayLike, timeperiod: int = 28, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Vertical Horizontal Filter.
 
     (highest - lowest of the last p values) / sum of the last p |one-bar changes|; 0 on a flat window. Reference: TA-Lib VHF.
@@ -2388,6 +2515,7 @@ def VHF(real: ArrayLike, timeperiod: int = 28, *, out: Optional[Union[NDArray, T
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 28, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2400,7 +2528,7 @@ def VHF(real: ArrayLike, timeperiod: int = 28, *, out: Optional[Union[NDArray, T
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def WAD(high: ArrayLike, low: ArrayLike, close: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def WAD(high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Williams Accumulation/Distribution.
 
     Running sum of close - min(low, previous close) on up closes and close - max(high, previous close) on down closes. Reference: TA-Lib WAD.
@@ -2409,6 +2537,7 @@ def WAD(high: ArrayLike, low: ArrayLike, close: ArrayLike, *, out: Optional[Unio
         high: high prices (1-D array-like, pandas or polars Series).
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2421,7 +2550,7 @@ def WAD(high: ArrayLike, low: ArrayLike, close: ArrayLike, *, out: Optional[Unio
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CMOU(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def CMOU(real: ArrayLike, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Chande Momentum Oscillator (unsmoothed).
 
     100 * (sum of up moves - sum of down moves) / (their total) over the last timeperiod one-bar changes; 0 on a flat window. Reference: TA-Lib CMOU.
@@ -2429,6 +2558,7 @@ def CMOU(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, 
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2441,7 +2571,7 @@ def CMOU(real: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def SMI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 13, fastperiod: int = 2, slowperiod: int = 25, signalperiod: int = 9, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+def SMI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 13, fastperiod: int = 2, slowperiod: int = 25, signalperiod: int = 9, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Stochastic Momentum Index.
 
     smi = 100 * EMA(EMA(close - midpoint of the timeperiod range, slowperiod), fastperiod) / (the same of the range / 2); smisignal = EMA(smi, signalperiod). Reference: TA-Lib SMI.
@@ -2454,6 +2584,8 @@ def SMI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 13,
         fastperiod (int, default 2, in [2, 100000]): second smoothing length.
         slowperiod (int, default 25, in [2, 100000]): first smoothing length.
         signalperiod (int, default 9, in [2, 100000]): signal EMA length.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2467,7 +2599,7 @@ def SMI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 13,
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def FRACTAL(high: ArrayLike, low: ArrayLike, leftbars: int = 2, rightbars: int = 2, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.int32], NDArray[np.int32]]:
+def FRACTAL(high: ArrayLike, low: ArrayLike, leftbars: int = 2, rightbars: int = 2, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.int32], NDArray[np.int32]]:
     """Williams Fractal.
 
     swinghigh = 100 at bar t when the high of bar t - rightbars is strictly above the leftbars highs before and the rightbars highs after it; swinglow likewise with lows; 0 otherwise. Reference: TA-Lib FRACTAL.
@@ -2477,6 +2609,7 @@ def FRACTAL(high: ArrayLike, low: ArrayLike, leftbars: int = 2, rightbars: int =
         low: low prices (1-D array-like, pandas or polars Series).
         leftbars (int, default 2, in [1, 100000]): bars before the centre.
         rightbars (int, default 2, in [1, 100000]): bars after the centre.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2490,7 +2623,7 @@ def FRACTAL(high: ArrayLike, low: ArrayLike, leftbars: int = 2, rightbars: int =
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CMF(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def CMF(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, timeperiod: int = 20, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Chaikin Money Flow.
 
     sum(((close - low) - (high - close)) / (high - low) * volume) / sum(volume) over timeperiod bars. Reference: TA-Lib CMF.
@@ -2501,6 +2634,7 @@ def CMF(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, ti
         close: close prices (1-D array-like, pandas or polars Series).
         volume: volumes (1-D array-like, pandas or polars Series).
         timeperiod (int, default 20, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2513,7 +2647,7 @@ def CMF(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, ti
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def EFI(close: ArrayLike, volume: ArrayLike, timeperiod: int = 13, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def EFI(close: ArrayLike, volume: ArrayLike, timeperiod: int = 13, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Elder Force Index.
 
     EMA((close - previous close) * volume, timeperiod). Reference: TA-Lib EFI.
@@ -2522,6 +2656,8 @@ def EFI(close: ArrayLike, volume: ArrayLike, timeperiod: int = 13, *, out: Optio
         close: close prices (1-D array-like, pandas or polars Series).
         volume: volumes (1-D array-like, pandas or polars Series).
         timeperiod (int, default 13, in [1, 100000]): EMA length.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2534,7 +2670,7 @@ def EFI(close: ArrayLike, volume: ArrayLike, timeperiod: int = 13, *, out: Optio
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def PVO(volume: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def PVO(volume: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Percentage Volume Oscillator.
 
     PPO of volume: 100 * (MA(fast) - MA(slow)) / MA(slow). Reference: TA-Lib PVO.
@@ -2544,6 +2680,8 @@ def PVO(volume: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: i
         fastperiod (int, default 12, in [2, 100000]): fast average length.
         slowperiod (int, default 26, in [2, 100000]): slow average length.
         matype (int, default 1, a TA-Lib matype code 0-13): average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2556,7 +2694,7 @@ def PVO(volume: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: i
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def PVT(close: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def PVT(close: ArrayLike, volume: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Price Volume Trend.
 
     Running sum of volume * (close - previous close) / previous close, from 0. Reference: TA-Lib PVT.
@@ -2564,6 +2702,7 @@ def PVT(close: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tup
     Args:
         close: close prices (1-D array-like, pandas or polars Series).
         volume: volumes (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2576,7 +2715,7 @@ def PVT(close: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tup
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def NVI(close: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def NVI(close: ArrayLike, volume: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Negative Volume Index.
 
     From 1000, compounds the close's relative change on bars whose volume fell. Reference: TA-Lib NVI.
@@ -2584,6 +2723,7 @@ def NVI(close: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tup
     Args:
         close: close prices (1-D array-like, pandas or polars Series).
         volume: volumes (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2596,7 +2736,7 @@ def NVI(close: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tup
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def PVI(close: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def PVI(close: ArrayLike, volume: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Positive Volume Index.
 
     From 1000, compounds the close's relative change on bars whose volume rose. Reference: TA-Lib PVI.
@@ -2604,6 +2744,7 @@ def PVI(close: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tup
     Args:
         close: close prices (1-D array-like, pandas or polars Series).
         volume: volumes (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2637,7 +2778,7 @@ def MARKETFI(high: ArrayLike, low: ArrayLike, volume: ArrayLike, *, out: Optiona
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def RVOL(volume: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def RVOL(volume: ArrayLike, timeperiod: int = 20, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Relative Volume.
 
     volume / mean of the previous timeperiod volumes. Reference: TA-Lib RVOL.
@@ -2645,6 +2786,7 @@ def RVOL(volume: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray
     Args:
         volume: volumes (1-D array-like, pandas or polars Series).
         timeperiod (int, default 20, in [1, 100000]): averaging length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2657,7 +2799,7 @@ def RVOL(volume: ArrayLike, timeperiod: int = 20, *, out: Optional[Union[NDArray
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def VWAP(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def VWAP(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Volume Weighted Average Price.
 
     Cumulative sum(typical price * volume) / sum(volume) from the first bar (no session anchor; 0 before any volume). Reference: TA-Lib VWAP.
@@ -2667,6 +2809,7 @@ def VWAP(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, *
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
         volume: volumes (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2679,7 +2822,7 @@ def VWAP(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, *
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MASSI(high: ArrayLike, low: ArrayLike, fastperiod: int = 9, slowperiod: int = 25, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def MASSI(high: ArrayLike, low: ArrayLike, fastperiod: int = 9, slowperiod: int = 25, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Mass Index.
 
     Sum over slowperiod bars of EMA(high - low, fastperiod) / EMA(EMA(high - low, fastperiod), fastperiod). Reference: TA-Lib MASSI.
@@ -2689,6 +2832,8 @@ def MASSI(high: ArrayLike, low: ArrayLike, fastperiod: int = 9, slowperiod: int 
         low: low prices (1-D array-like, pandas or polars Series).
         fastperiod (int, default 9, in [2, 100000]): EMA length.
         slowperiod (int, default 25, in [2, 100000]): summing length.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2701,7 +2846,7 @@ def MASSI(high: ArrayLike, low: ArrayLike, fastperiod: int = 9, slowperiod: int 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CVI(high: ArrayLike, low: ArrayLike, timeperiod: int = 10, rocperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def CVI(high: ArrayLike, low: ArrayLike, timeperiod: int = 10, rocperiod: int = 10, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Chaikin Volatility.
 
     100 * (E - E[t - rocperiod]) / E[t - rocperiod] with E = EMA(high - low, timeperiod). Reference: TA-Lib CVI.
@@ -2711,6 +2856,8 @@ def CVI(high: ArrayLike, low: ArrayLike, timeperiod: int = 10, rocperiod: int = 
         low: low prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 10, in [2, 100000]): EMA length.
         rocperiod (int, default 10, in [1, 100000]): change length.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2723,7 +2870,7 @@ def CVI(high: ArrayLike, low: ArrayLike, timeperiod: int = 10, rocperiod: int = 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ADR(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def ADR(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Average Daily Range.
 
     SMA(high - low, timeperiod). Reference: TA-Lib ADR.
@@ -2732,6 +2879,7 @@ def ADR(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optional[
         high: high prices (1-D array-like, pandas or polars Series).
         low: low prices (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [1, 100000]): SMA length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2744,7 +2892,7 @@ def ADR(high: ArrayLike, low: ArrayLike, timeperiod: int = 14, *, out: Optional[
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def RVI(real: ArrayLike, timeperiod: int = 14, stddevperiod: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def RVI(real: ArrayLike, timeperiod: int = 14, stddevperiod: int = 10, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Relative Volatility Index.
 
     100 * up / (up + down) where up / down are Wilder averages (timeperiod) of STDDEV(stddevperiod) on rising / falling closes; 50 when both are zero. Reference: TA-Lib RVI.
@@ -2753,6 +2901,8 @@ def RVI(real: ArrayLike, timeperiod: int = 14, stddevperiod: int = 10, *, out: O
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 14, in [1, 100000]): smoothing length.
         stddevperiod (int, default 10, in [2, 100000]): standard deviation length.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2765,7 +2915,7 @@ def RVI(real: ArrayLike, timeperiod: int = 14, stddevperiod: int = 10, *, out: O
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def HA(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+def HA(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Heikin-Ashi.
 
     haclose = (open + high + low + close) / 4; haopen = (previous haopen + previous haclose) / 2, (open + close) / 2 on the first bar; hahigh / halow the extremes of the bar and both. Reference: TA-Lib HA.
@@ -2775,6 +2925,8 @@ def HA(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, ou
         high: high prices (1-D array-like, pandas or polars Series).
         low: low prices (1-D array-like, pandas or polars Series).
         close: close prices (1-D array-like, pandas or polars Series).
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2790,7 +2942,7 @@ def HA(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, ou
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def PERCENTILE(real: ArrayLike, timeperiod: int = 30, percentile: float = 50.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def PERCENTILE(real: ArrayLike, timeperiod: int = 30, percentile: float = 50.0, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Rolling Percentile.
 
     The ceil(percentile * timeperiod / 100)-th smallest of the last timeperiod values (nearest rank, no interpolation). Reference: TA-Lib PERCENTILE.
@@ -2799,6 +2951,7 @@ def PERCENTILE(real: ArrayLike, timeperiod: int = 30, percentile: float = 50.0, 
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 30, in [2, 100000]): window length.
         percentile (float, default 50.0, in [0, 100]): percentile in [0, 100].
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -2811,7 +2964,7 @@ def PERCENTILE(real: ArrayLike, timeperiod: int = 30, percentile: float = 50.0, 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def PERCENTRANK(real: ArrayLike, timeperiod: int = 100, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+def PERCENTRANK(real: ArrayLike, timeperiod: int = 100, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Percent Rank.
 
     100 * (number of the previous timeperiod values strictly below the current one) / timeperiod. Reference: TA-Lib PERCENTRANK.
@@ -2819,6 +2972,7 @@ def PERCENTRANK(real: ArrayLike, timeperiod: int = 100, *, out: Optional[Union[N
     Args:
         real: input series (1-D array-like, pandas or polars Series).
         timeperiod (int, default 100, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:

@@ -42,6 +42,9 @@ def _talib_inputs(names: list[str]) -> tuple["OrderedDict[str, Any]", list[str]]
     return shown, cols
 
 
+# Sextant call options beside TA-Lib's parameters
+_OPTIONS = ("nan_policy", "unstable_period")
+
 class Function:
     """One indicator by name: ``Function("RSI", timeperiod=10)(inputs)``."""
 
@@ -89,7 +92,9 @@ class Function:
 
     @property
     def parameters(self) -> "OrderedDict[str, Any]":
-        return OrderedDict(self._params)
+        """TA-Lib's parameters; Sextant's call options (``nan_policy``, ``unstable_period``) are
+        settable by name but not listed, so the dict equals TA-Lib's."""
+        return OrderedDict((k, v) for k, v in self._params.items() if k not in _OPTIONS)
 
     def set_parameters(self, parameters: dict | None = None, *args: Any, **kwargs: Any) -> None:
         """Sets parameters by name (a dict and/or keywords) or positionally, in TA-Lib's order."""
@@ -97,7 +102,7 @@ class Function:
         if parameters is not None and not isinstance(parameters, dict):
             positional.insert(0, parameters)
             parameters = None
-        names = list(self._params)
+        names = [n for n in self._params if n not in _OPTIONS]
         if len(positional) > len(names):
             raise TypeError(f"{self._info['name']} takes {len(names)} parameters, got {len(positional)}")
         updates = dict(zip(names, positional))
@@ -117,7 +122,11 @@ class Function:
 
     @property
     def lookback(self) -> int:
-        return self._native.lookback(tuple(self._params.values()))
+        from sextant.ta._compat import with_unstable
+
+        params = tuple(self._params.values())
+        index = next((k for k, n in enumerate(self._params) if n == "unstable_period"), None)
+        return self._native.lookback(with_unstable(params, index))
 
     # -- calls
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

@@ -19,7 +19,7 @@ class Stream:
 
 def restore(name: str, state: bytes, **params: Any) -> Stream: ...
 
-def SMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+def SMA(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Simple Moving Average (streaming state).
 
     Arithmetic mean of the last `timeperiod` values. Reference: TA-Lib SMA.
@@ -27,6 +27,7 @@ def SMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [1, 100000]): number of bars averaged.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -38,7 +39,7 @@ def SMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def EMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+def EMA(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Exponential Moving Average (streaming state).
 
     EMA with k = 2/(timeperiod+1), seeded with the SMA of the first timeperiod values. Reference: TA-Lib EMA.
@@ -46,6 +47,8 @@ def EMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [1, 100000]): number of bars; k = 2/(timeperiod+1).
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -57,7 +60,7 @@ def EMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def WMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+def WMA(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Weighted Moving Average (streaming state).
 
     Linearly weighted average of the last timeperiod values (weights 1..timeperiod, newest heaviest). Reference: TA-Lib WMA.
@@ -65,6 +68,7 @@ def WMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [1, 100000]): number of bars weighted.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -76,7 +80,7 @@ def WMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def DEMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+def DEMA(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Double Exponential Moving Average (streaming state).
 
     2*EMA(x) - EMA(EMA(x)), each EMA seeded with an SMA. Reference: TA-Lib DEMA.
@@ -84,6 +88,8 @@ def DEMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [1, 100000]): period of each EMA.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -95,7 +101,7 @@ def DEMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def TEMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+def TEMA(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Triple Exponential Moving Average (streaming state).
 
     3*E1 - 3*E2 + E3 with E1 = EMA(x), E2 = EMA(E1), E3 = EMA(E2), each SMA-seeded. Reference: TA-Lib TEMA.
@@ -103,6 +109,8 @@ def TEMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [1, 100000]): period of each EMA.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -114,7 +122,7 @@ def TEMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def TRIMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+def TRIMA(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Triangular Moving Average (streaming state).
 
     Triangularly weighted average of the last timeperiod values (an SMA of an SMA). Reference: TA-Lib TRIMA.
@@ -122,6 +130,7 @@ def TRIMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [1, 100000]): number of bars.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -133,7 +142,7 @@ def TRIMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def KAMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+def KAMA(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Kaufman Adaptive Moving Average (streaming state).
 
     EMA-like average whose factor follows the efficiency ratio of the last timeperiod changes (fast 2, slow 30). Reference: TA-Lib KAMA.
@@ -141,6 +150,8 @@ def KAMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [1, 100000]): efficiency-ratio window.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -152,7 +163,7 @@ def KAMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def T3(history: Optional[ArrayLike] = None, timeperiod: int = 5, vfactor: float = 0.7) -> Stream:
+def T3(history: Optional[ArrayLike] = None, timeperiod: int = 5, vfactor: float = 0.7, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Triple Exponential Moving Average (T3) (streaming state).
 
     Tillson's T3: six chained EMAs combined with the volume factor vfactor. Reference: TA-Lib T3.
@@ -161,6 +172,8 @@ def T3(history: Optional[ArrayLike] = None, timeperiod: int = 5, vfactor: float 
         history: optional past bars to feed first: an array.
         timeperiod (int, default 5, in [1, 100000]): period of each EMA.
         vfactor (float, default 0.7, in [0, 1]): volume factor.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -172,7 +185,7 @@ def T3(history: Optional[ArrayLike] = None, timeperiod: int = 5, vfactor: float 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def HMA(history: Optional[ArrayLike] = None, timeperiod: int = 20) -> Stream:
+def HMA(history: Optional[ArrayLike] = None, timeperiod: int = 20, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Hull Moving Average (streaming state).
 
     WMA over floor(sqrt(p)) bars of 2*WMA(p/2) - WMA(p). Reference: TA-Lib 0.8 HMA.
@@ -180,6 +193,7 @@ def HMA(history: Optional[ArrayLike] = None, timeperiod: int = 20) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 20, in [2, 100000]): number of bars.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -191,7 +205,7 @@ def HMA(history: Optional[ArrayLike] = None, timeperiod: int = 20) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ZLEMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+def ZLEMA(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Zero-Lag Exponential Moving Average (streaming state).
 
     EMA of x + (x - x[lag]) with lag = (timeperiod-1)/2. Reference: TA-Lib 0.8 ZLEMA.
@@ -199,6 +213,8 @@ def ZLEMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [1, 100000]): EMA period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -210,7 +226,7 @@ def ZLEMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def RMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+def RMA(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Wilder's Running Moving Average (streaming state).
 
     SMA-seeded, then (rma*(p-1) + x)/p (alpha = 1/timeperiod). Reference: TA-Lib 0.8 RMA.
@@ -218,6 +234,8 @@ def RMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [1, 100000]): smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -229,7 +247,7 @@ def RMA(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MA(history: Optional[ArrayLike] = None, timeperiod: int = 30, matype: int = 0) -> Stream:
+def MA(history: Optional[ArrayLike] = None, timeperiod: int = 30, matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Moving average (streaming state).
 
     Moving average of the type given by matype (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 8 T3, 9 HMA, 10 identity, 11 default = SMA, 12 ZLEMA, 13 RMA; 7 MAMA not yet). Reference: TA-Lib MA.
@@ -238,6 +256,8 @@ def MA(history: Optional[ArrayLike] = None, timeperiod: int = 30, matype: int = 
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [1, 100000]): number of bars.
         matype (int, default 0, a TA-Lib matype code 0-13): moving-average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -249,7 +269,7 @@ def MA(history: Optional[ArrayLike] = None, timeperiod: int = 30, matype: int = 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def RSI(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+def RSI(history: Optional[ArrayLike] = None, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Relative Strength Index (streaming state).
 
     Wilder's RSI: 100 * avg_gain / (avg_gain + avg_loss), averages SMA-seeded then Wilder-smoothed. Reference: TA-Lib RSI.
@@ -257,6 +277,8 @@ def RSI(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 14, in [2, 100000]): number of changes averaged.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -268,7 +290,7 @@ def RSI(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ATR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def ATR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Average True Range (streaming state).
 
     Wilder's ATR: mean of the first timeperiod true ranges, then (atr*(p-1)+TR)/p. Reference: TA-Lib ATR.
@@ -276,6 +298,8 @@ def ATR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timepe
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
         timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns real.
@@ -287,7 +311,7 @@ def ATR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timepe
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def BBANDS(history: Optional[ArrayLike] = None, timeperiod: int = 20, nbdevup: float = 2.0, nbdevdn: float = 2.0, matype: int = 0) -> Stream:
+def BBANDS(history: Optional[ArrayLike] = None, timeperiod: int = 20, nbdevup: float = 2.0, nbdevdn: float = 2.0, matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Bollinger Bands (streaming state).
 
     middle = MA(timeperiod, matype); upper/lower = middle +/- nbdev * population stddev of the last timeperiod values. Reference: TA-Lib BBANDS.
@@ -298,6 +322,8 @@ def BBANDS(history: Optional[ArrayLike] = None, timeperiod: int = 20, nbdevup: f
         nbdevup (float, default 2.0, in [-3e+37, 3e+37]): deviations above the middle band.
         nbdevdn (float, default 2.0, in [-3e+37, 3e+37]): deviations below the middle band.
         matype (int, default 0, a TA-Lib matype code 0-13): moving-average type of the middle band.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns upperband middleband lowerband.
@@ -309,13 +335,14 @@ def BBANDS(history: Optional[ArrayLike] = None, timeperiod: int = 20, nbdevup: f
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CDLENGULFING(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None) -> Stream:
+def CDLENGULFING(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Engulfing Pattern (streaming state).
 
     +-100 when the body of a candle engulfs the opposite-coloured body before it, +-80 when one end is equal. Reference: TA-Lib CDLENGULFING.
 
     Args:
         history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(open, high, low, close)`` returns integer.
@@ -327,7 +354,7 @@ def CDLENGULFING(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayL
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def SUM(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+def SUM(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Summation (streaming state).
 
     Sum of the last timeperiod values. Reference: TA-Lib SUM.
@@ -335,6 +362,7 @@ def SUM(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [2, 100000]): number of values summed.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -346,7 +374,7 @@ def SUM(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MAX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+def MAX(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Highest value over a specified period (streaming state).
 
     Highest of the last timeperiod values. Reference: TA-Lib MAX.
@@ -354,6 +382,7 @@ def MAX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -365,7 +394,7 @@ def MAX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MIN(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+def MIN(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Lowest value over a specified period (streaming state).
 
     Lowest of the last timeperiod values. Reference: TA-Lib MIN.
@@ -373,6 +402,7 @@ def MIN(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -384,7 +414,7 @@ def MIN(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MINMAX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+def MINMAX(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Lowest and highest values over a specified period (streaming state).
 
     (lowest, highest) of the last timeperiod values. Reference: TA-Lib MINMAX.
@@ -392,6 +422,7 @@ def MINMAX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns min max.
@@ -403,7 +434,7 @@ def MINMAX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MAXINDEX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+def MAXINDEX(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Index of highest value over a specified period (streaming state).
 
     Absolute index (into the whole input, NaN bars counted) of the highest of the last timeperiod values; ties: the newest when a bar arrives, the oldest on a rescan. Reference: TA-Lib MAXINDEX.
@@ -411,6 +442,7 @@ def MAXINDEX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Strea
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns integer.
@@ -422,7 +454,7 @@ def MAXINDEX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Strea
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MININDEX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+def MININDEX(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Index of lowest value over a specified period (streaming state).
 
     Absolute index (into the whole input, NaN bars counted) of the lowest of the last timeperiod values; ties as MAXINDEX. Reference: TA-Lib MININDEX.
@@ -430,6 +462,7 @@ def MININDEX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Strea
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns integer.
@@ -441,7 +474,7 @@ def MININDEX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Strea
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MINMAXINDEX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+def MINMAXINDEX(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Indexes of lowest and highest values over a specified period (streaming state).
 
     (minidx, maxidx): absolute indices of the lowest and highest of the last timeperiod values. Reference: TA-Lib MINMAXINDEX.
@@ -449,6 +482,7 @@ def MINMAXINDEX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> St
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns minidx maxidx.
@@ -460,13 +494,14 @@ def MINMAXINDEX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> St
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CUMSUM(history: Optional[ArrayLike] = None) -> Stream:
+def CUMSUM(history: Optional[ArrayLike] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Cumulative Sum (streaming state).
 
     Running total from the first bar. Reference: TA-Lib 0.8 CUMSUM.
 
     Args:
         history: optional past bars to feed first: an array.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -478,7 +513,7 @@ def CUMSUM(history: Optional[ArrayLike] = None) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def AVGDEV(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+def AVGDEV(history: Optional[ArrayLike] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Average Deviation (streaming state).
 
     Mean absolute deviation of the last timeperiod values from their mean. Reference: TA-Lib 0.8 AVGDEV.
@@ -486,6 +521,7 @@ def AVGDEV(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 14, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -497,7 +533,7 @@ def AVGDEV(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def VAR(history: Optional[ArrayLike] = None, timeperiod: int = 5, nbdev: float = 1.0) -> Stream:
+def VAR(history: Optional[ArrayLike] = None, timeperiod: int = 5, nbdev: float = 1.0, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Variance (streaming state).
 
     Population variance of the last timeperiod values (nbdev is ignored, as TA-Lib). Reference: TA-Lib VAR.
@@ -506,6 +542,7 @@ def VAR(history: Optional[ArrayLike] = None, timeperiod: int = 5, nbdev: float =
         history: optional past bars to feed first: an array.
         timeperiod (int, default 5, in [1, 100000]): window length.
         nbdev (float, default 1.0, in [-3e+37, 3e+37]): ignored (TA-Lib compatibility).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -517,7 +554,7 @@ def VAR(history: Optional[ArrayLike] = None, timeperiod: int = 5, nbdev: float =
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def STDDEV(history: Optional[ArrayLike] = None, timeperiod: int = 5, nbdev: float = 1.0) -> Stream:
+def STDDEV(history: Optional[ArrayLike] = None, timeperiod: int = 5, nbdev: float = 1.0, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Standard Deviation (streaming state).
 
     Population standard deviation of the last timeperiod values times nbdev. Reference: TA-Lib STDDEV.
@@ -526,6 +563,7 @@ def STDDEV(history: Optional[ArrayLike] = None, timeperiod: int = 5, nbdev: floa
         history: optional past bars to feed first: an array.
         timeperiod (int, default 5, in [2, 100000]): window length.
         nbdev (float, default 1.0, in [-3e+37, 3e+37]): multiplier.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -537,7 +575,7 @@ def STDDEV(history: Optional[ArrayLike] = None, timeperiod: int = 5, nbdev: floa
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def LINEARREG(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+def LINEARREG(history: Optional[ArrayLike] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Linear Regression (streaming state).
 
     Least-squares line through the last timeperiod values, evaluated at the newest bar. Reference: TA-Lib LINEARREG.
@@ -545,6 +583,7 @@ def LINEARREG(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stre
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 14, in [2, 100000]): regression window.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -556,7 +595,7 @@ def LINEARREG(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stre
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def LINEARREG_SLOPE(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+def LINEARREG_SLOPE(history: Optional[ArrayLike] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Linear Regression Slope (streaming state).
 
     Slope per bar of the least-squares line through the last timeperiod values. Reference: TA-Lib LINEARREG_SLOPE.
@@ -564,6 +603,7 @@ def LINEARREG_SLOPE(history: Optional[ArrayLike] = None, timeperiod: int = 14) -
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 14, in [2, 100000]): regression window.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -575,7 +615,7 @@ def LINEARREG_SLOPE(history: Optional[ArrayLike] = None, timeperiod: int = 14) -
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def LINEARREG_INTERCEPT(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+def LINEARREG_INTERCEPT(history: Optional[ArrayLike] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Linear Regression Intercept (streaming state).
 
     Value of the least-squares line at the oldest bar of the window. Reference: TA-Lib LINEARREG_INTERCEPT.
@@ -583,6 +623,7 @@ def LINEARREG_INTERCEPT(history: Optional[ArrayLike] = None, timeperiod: int = 1
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 14, in [2, 100000]): regression window.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -594,7 +635,7 @@ def LINEARREG_INTERCEPT(history: Optional[ArrayLike] = None, timeperiod: int = 1
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def LINEARREG_ANGLE(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+def LINEARREG_ANGLE(history: Optional[ArrayLike] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Linear Regression Angle (streaming state).
 
     atan(slope) in degrees. Reference: TA-Lib LINEARREG_ANGLE.
@@ -602,6 +643,7 @@ def LINEARREG_ANGLE(history: Optional[ArrayLike] = None, timeperiod: int = 14) -
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 14, in [2, 100000]): regression window.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -613,7 +655,7 @@ def LINEARREG_ANGLE(history: Optional[ArrayLike] = None, timeperiod: int = 14) -
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def TSF(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+def TSF(history: Optional[ArrayLike] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Time Series Forecast (streaming state).
 
     The least-squares line extended one bar ahead. Reference: TA-Lib TSF.
@@ -621,6 +663,7 @@ def TSF(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 14, in [2, 100000]): regression window.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -632,7 +675,7 @@ def TSF(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CORREL(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 30) -> Stream:
+def CORREL(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Pearson's Correlation Coefficient (r) (streaming state).
 
     Correlation of real0 and real1 over the last timeperiod bars. Reference: TA-Lib CORREL.
@@ -640,6 +683,7 @@ def CORREL(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: in
     Args:
         history: optional past bars to feed first: a tuple of arrays (real0, real1).
         timeperiod (int, default 30, in [1, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real0, real1)`` returns real.
@@ -651,7 +695,7 @@ def CORREL(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: in
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def BETA(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 5) -> Stream:
+def BETA(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 5, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Beta (streaming state).
 
     Regression slope of real0's simple returns on real1's over the last timeperiod returns. Reference: TA-Lib BETA.
@@ -659,6 +703,7 @@ def BETA(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int 
     Args:
         history: optional past bars to feed first: a tuple of arrays (real0, real1).
         timeperiod (int, default 5, in [1, 100000]): number of returns.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real0, real1)`` returns real.
@@ -1084,13 +1129,14 @@ def WCLPRICE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None) -
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def TRANGE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None) -> Stream:
+def TRANGE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """True Range (streaming state).
 
     max(high - low, |prev_close - high|, |prev_close - low|) from the second bar on. Reference: TA-Lib TRANGE.
 
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns real.
@@ -1102,7 +1148,7 @@ def TRANGE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None) -> 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def NATR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def NATR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Normalized Average True Range (streaming state).
 
     100 * ATR(timeperiod) / close, 0 when close is zero; timeperiod 1 gives TRANGE (TA-Lib's rule). Reference: TA-Lib NATR.
@@ -1110,6 +1156,8 @@ def NATR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timep
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
         timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns real.
@@ -1121,7 +1169,7 @@ def NATR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timep
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MOM(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
+def MOM(history: Optional[ArrayLike] = None, timeperiod: int = 10, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Momentum (streaming state).
 
     real - real[timeperiod bars ago]. Reference: TA-Lib MOM.
@@ -1129,6 +1177,7 @@ def MOM(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 10, in [1, 100000]): bars back.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -1140,7 +1189,7 @@ def MOM(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ROC(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
+def ROC(history: Optional[ArrayLike] = None, timeperiod: int = 10, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Rate of change : ((price/prevPrice)-1)*100 (streaming state).
 
     ((real / prev) - 1) * 100 with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROC.
@@ -1148,6 +1197,7 @@ def ROC(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 10, in [1, 100000]): bars back.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -1159,7 +1209,7 @@ def ROC(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ROCP(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
+def ROCP(history: Optional[ArrayLike] = None, timeperiod: int = 10, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Rate of change Percentage: (price-prevPrice)/prevPrice (streaming state).
 
     (real - prev) / prev with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCP.
@@ -1167,6 +1217,7 @@ def ROCP(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 10, in [1, 100000]): bars back.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -1178,7 +1229,7 @@ def ROCP(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ROCR(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
+def ROCR(history: Optional[ArrayLike] = None, timeperiod: int = 10, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Rate of change ratio: (price/prevPrice) (streaming state).
 
     real / prev with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCR.
@@ -1186,6 +1237,7 @@ def ROCR(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 10, in [1, 100000]): bars back.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -1197,7 +1249,7 @@ def ROCR(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ROCR100(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
+def ROCR100(history: Optional[ArrayLike] = None, timeperiod: int = 10, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Rate of change ratio 100 scale: (price/prevPrice)*100 (streaming state).
 
     (real / prev) * 100 with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCR100.
@@ -1205,6 +1257,7 @@ def ROCR100(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 10, in [1, 100000]): bars back.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -1216,7 +1269,7 @@ def ROCR100(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CMO(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+def CMO(history: Optional[ArrayLike] = None, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Chande Momentum Oscillator (streaming state).
 
     100 * (gain - loss) / (gain + loss), gains and losses averaged as in RSI (SMA seed, Wilder smoothing); 0 when both averages are zero. Reference: TA-Lib CMO.
@@ -1224,6 +1277,8 @@ def CMO(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 14, in [2, 100000]): number of changes averaged.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -1235,7 +1290,7 @@ def CMO(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def WILLR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def WILLR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Williams' %R (streaming state).
 
     -100 * (highest high - close) / (highest high - lowest low) over timeperiod bars; 0 for a window flat to a relative 1e-14. Reference: TA-Lib WILLR.
@@ -1243,6 +1298,7 @@ def WILLR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, time
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
         timeperiod (int, default 14, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns real.
@@ -1272,7 +1328,7 @@ def BOP(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = N
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CCI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def CCI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Commodity Channel Index (streaming state).
 
     (tp - mean(tp)) / (0.015 * mean |tp - mean(tp)|) over timeperiod bars, tp = (high + low + close) / 3; 0 when either is zero relative to the mean (1e-14). Reference: TA-Lib CCI.
@@ -1280,6 +1336,7 @@ def CCI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timepe
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
         timeperiod (int, default 14, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns real.
@@ -1291,7 +1348,7 @@ def CCI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timepe
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def AROON(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def AROON(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Aroon (streaming state).
 
     aroondown = 100 * (p - bars since the lowest low) / p, aroonup likewise with the highest high, over the last p + 1 bars; ties go to the newest bar. Reference: TA-Lib AROON.
@@ -1299,6 +1356,7 @@ def AROON(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low).
         timeperiod (int, default 14, in [2, 100000]): look-back length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low)`` returns aroondown aroonup.
@@ -1310,7 +1368,7 @@ def AROON(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def AROONOSC(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def AROONOSC(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Aroon Oscillator (streaming state).
 
     aroonup - aroondown. Reference: TA-Lib AROONOSC.
@@ -1318,6 +1376,7 @@ def AROONOSC(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: 
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low).
         timeperiod (int, default 14, in [2, 100000]): look-back length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low)`` returns real.
@@ -1329,7 +1388,7 @@ def AROONOSC(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def PLUS_DM(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def PLUS_DM(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Plus Directional Movement (streaming state).
 
     Wilder-smoothed +DM: sum of the first timeperiod-1 one-bar +DM, then s - s/p + +DM1; timeperiod 1 gives +DM1. Reference: TA-Lib PLUS_DM.
@@ -1337,6 +1396,8 @@ def PLUS_DM(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: i
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low).
         timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low)`` returns real.
@@ -1348,7 +1409,7 @@ def PLUS_DM(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: i
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MINUS_DM(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def MINUS_DM(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Minus Directional Movement (streaming state).
 
     Wilder-smoothed -DM: sum of the first timeperiod-1 one-bar -DM, then s - s/p + -DM1; timeperiod 1 gives -DM1. Reference: TA-Lib MINUS_DM.
@@ -1356,6 +1417,8 @@ def MINUS_DM(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: 
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low).
         timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low)`` returns real.
@@ -1367,7 +1430,7 @@ def MINUS_DM(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def PLUS_DI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def PLUS_DI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Plus Directional Indicator (streaming state).
 
     100 * smoothed +DM / smoothed true range (0 when the range is zero); timeperiod 1 gives +DM1 / TR1. Reference: TA-Lib PLUS_DI.
@@ -1375,6 +1438,8 @@ def PLUS_DI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, ti
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
         timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns real.
@@ -1386,7 +1451,7 @@ def PLUS_DI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, ti
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MINUS_DI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def MINUS_DI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Minus Directional Indicator (streaming state).
 
     100 * smoothed -DM / smoothed true range (0 when the range is zero); timeperiod 1 gives -DM1 / TR1. Reference: TA-Lib MINUS_DI.
@@ -1394,6 +1459,8 @@ def MINUS_DI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, t
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
         timeperiod (int, default 14, in [1, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns real.
@@ -1405,7 +1472,7 @@ def MINUS_DI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, t
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def DX(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def DX(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Directional Movement Index (streaming state).
 
     100 * |+DI - -DI| / (+DI + -DI); a degenerate bar repeats the previous value. Reference: TA-Lib DX.
@@ -1413,6 +1480,8 @@ def DX(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeper
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
         timeperiod (int, default 14, in [2, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns real.
@@ -1424,7 +1493,7 @@ def DX(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeper
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ADX(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def ADX(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Average Directional Movement Index (streaming state).
 
     Mean of the first timeperiod DX, then (adx*(p-1) + dx)/p. Reference: TA-Lib ADX.
@@ -1432,6 +1501,8 @@ def ADX(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timepe
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
         timeperiod (int, default 14, in [2, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns real.
@@ -1443,7 +1514,7 @@ def ADX(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timepe
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ADXR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def ADXR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Average Directional Movement Index Rating (streaming state).
 
     (ADX + ADX timeperiod-1 bars ago) / 2. Reference: TA-Lib ADXR.
@@ -1451,6 +1522,8 @@ def ADXR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timep
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
         timeperiod (int, default 14, in [2, 100000]): Wilder smoothing period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns real.
@@ -1462,7 +1535,7 @@ def ADXR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timep
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MACD(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: int = 26, signalperiod: int = 9) -> Stream:
+def MACD(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: int = 26, signalperiod: int = 9, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Moving Average Convergence/Divergence (streaming state).
 
     macd = EMA(fast) - EMA(slow), the fast EMA seeded so that it starts with the slow one; macdsignal = EMA(macd, signalperiod); macdhist = macd - macdsignal. Reference: TA-Lib MACD.
@@ -1472,6 +1545,8 @@ def MACD(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: 
         fastperiod (int, default 12, in [2, 100000]): fast EMA period.
         slowperiod (int, default 26, in [2, 100000]): slow EMA period.
         signalperiod (int, default 9, in [1, 100000]): signal EMA period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns macd macdsignal macdhist.
@@ -1483,7 +1558,7 @@ def MACD(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MACDFIX(history: Optional[ArrayLike] = None, signalperiod: int = 9) -> Stream:
+def MACDFIX(history: Optional[ArrayLike] = None, signalperiod: int = 9, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Moving Average Convergence/Divergence Fix 12/26 (streaming state).
 
     MACD(12, 26) with the fixed smoothing factors 0.15 and 0.075. Reference: TA-Lib MACDFIX.
@@ -1491,6 +1566,8 @@ def MACDFIX(history: Optional[ArrayLike] = None, signalperiod: int = 9) -> Strea
     Args:
         history: optional past bars to feed first: an array.
         signalperiod (int, default 9, in [1, 100000]): signal EMA period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns macd macdsignal macdhist.
@@ -1502,7 +1579,7 @@ def MACDFIX(history: Optional[ArrayLike] = None, signalperiod: int = 9) -> Strea
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MACDEXT(history: Optional[ArrayLike] = None, fastperiod: int = 12, fastmatype: int = 0, slowperiod: int = 26, slowmatype: int = 0, signalperiod: int = 9, signalmatype: int = 0) -> Stream:
+def MACDEXT(history: Optional[ArrayLike] = None, fastperiod: int = 12, fastmatype: int = 0, slowperiod: int = 26, slowmatype: int = 0, signalperiod: int = 9, signalmatype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """MACD with controllable MA type (streaming state).
 
     macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. matype 7 (MAMA) is not supported yet. Reference: TA-Lib MACDEXT.
@@ -1515,6 +1592,8 @@ def MACDEXT(history: Optional[ArrayLike] = None, fastperiod: int = 12, fastmatyp
         slowmatype (int, default 0, a TA-Lib matype code 0-13): slow average type.
         signalperiod (int, default 9, in [1, 100000]): signal average period.
         signalmatype (int, default 0, a TA-Lib matype code 0-13): signal average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns macd macdsignal macdhist.
@@ -1526,7 +1605,7 @@ def MACDEXT(history: Optional[ArrayLike] = None, fastperiod: int = 12, fastmatyp
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def APO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1) -> Stream:
+def APO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Absolute Price Oscillator (streaming state).
 
     MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. matype 7 (MAMA) is not supported yet. Reference: TA-Lib APO.
@@ -1536,6 +1615,8 @@ def APO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: i
         fastperiod (int, default 12, in [2, 100000]): fast average period.
         slowperiod (int, default 26, in [2, 100000]): slow average period.
         matype (int, default 1, a TA-Lib matype code 0-13): moving-average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -1547,7 +1628,7 @@ def APO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: i
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def PPO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1) -> Stream:
+def PPO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Percentage Price Oscillator (streaming state).
 
     100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. matype 7 (MAMA) is not supported yet. Reference: TA-Lib PPO.
@@ -1557,6 +1638,8 @@ def PPO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: i
         fastperiod (int, default 12, in [2, 100000]): fast average period.
         slowperiod (int, default 26, in [2, 100000]): slow average period.
         matype (int, default 1, a TA-Lib matype code 0-13): moving-average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -1568,7 +1651,7 @@ def PPO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: i
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def STOCH(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fastk_period: int = 5, slowk_period: int = 3, slowk_matype: int = 0, slowd_period: int = 3, slowd_matype: int = 0) -> Stream:
+def STOCH(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fastk_period: int = 5, slowk_period: int = 3, slowk_matype: int = 0, slowd_period: int = 3, slowd_matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Stochastic (streaming state).
 
     fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCH.
@@ -1580,6 +1663,8 @@ def STOCH(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fast
         slowk_matype (int, default 0, a TA-Lib matype code 0-13): slow %K average type.
         slowd_period (int, default 3, in [1, 100000]): slow %D smoothing period.
         slowd_matype (int, default 0, a TA-Lib matype code 0-13): slow %D average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns slowk slowd.
@@ -1591,7 +1676,7 @@ def STOCH(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fast
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def STOCHF(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0) -> Stream:
+def STOCHF(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Stochastic Fast (streaming state).
 
     fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHF.
@@ -1601,6 +1686,8 @@ def STOCHF(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fas
         fastk_period (int, default 5, in [1, 100000]): %K window.
         fastd_period (int, default 3, in [1, 100000]): %D smoothing period.
         fastd_matype (int, default 0, a TA-Lib matype code 0-13): %D average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns fastk fastd.
@@ -1612,7 +1699,7 @@ def STOCHF(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fas
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def STOCHRSI(history: Optional[ArrayLike] = None, timeperiod: int = 14, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0) -> Stream:
+def STOCHRSI(history: Optional[ArrayLike] = None, timeperiod: int = 14, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Stochastic Relative Strength Index (streaming state).
 
     STOCHF applied to RSI(timeperiod) as high, low and close. matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHRSI.
@@ -1623,6 +1710,8 @@ def STOCHRSI(history: Optional[ArrayLike] = None, timeperiod: int = 14, fastk_pe
         fastk_period (int, default 5, in [1, 100000]): %K window.
         fastd_period (int, default 3, in [1, 100000]): %D smoothing period.
         fastd_matype (int, default 0, a TA-Lib matype code 0-13): %D average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns fastk fastd.
@@ -1634,7 +1723,7 @@ def STOCHRSI(history: Optional[ArrayLike] = None, timeperiod: int = 14, fastk_pe
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def TRIX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
+def TRIX(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """1-day Rate-Of-Change (ROC) of a Triple Smooth EMA (streaming state).
 
     ROC(1) of EMA(EMA(EMA(real, p), p), p), each EMA SMA-seeded. Reference: TA-Lib TRIX.
@@ -1642,6 +1731,8 @@ def TRIX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [1, 100000]): EMA period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -1653,7 +1744,7 @@ def TRIX(history: Optional[ArrayLike] = None, timeperiod: int = 30) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ULTOSC(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod1: int = 7, timeperiod2: int = 14, timeperiod3: int = 28) -> Stream:
+def ULTOSC(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod1: int = 7, timeperiod2: int = 14, timeperiod3: int = 28, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Ultimate Oscillator (streaming state).
 
     100 * (4*A1 + 2*A2 + A3) / 7, Ai = sum of buying pressure / sum of true range over the sorted periods. Reference: TA-Lib ULTOSC.
@@ -1663,6 +1754,7 @@ def ULTOSC(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, tim
         timeperiod1 (int, default 7, in [1, 100000]): first period.
         timeperiod2 (int, default 14, in [1, 100000]): second period.
         timeperiod3 (int, default 28, in [1, 100000]): third period.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns real.
@@ -1674,7 +1766,7 @@ def ULTOSC(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, tim
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MFI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def MFI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Money Flow Index (streaming state).
 
     100 * positive money flow / total money flow over timeperiod bars (typical price times volume, signed by the typical price's move). Reference: TA-Lib MFI.
@@ -1682,6 +1774,7 @@ def MFI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = N
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close, volume).
         timeperiod (int, default 14, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close, volume)`` returns real.
@@ -1693,13 +1786,14 @@ def MFI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = N
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def OBV(history: Optional[Tuple[ArrayLike, ArrayLike]] = None) -> Stream:
+def OBV(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """On Balance Volume (streaming state).
 
     Running total of volume, added on up bars and subtracted on down bars, starting at the first bar's volume. Reference: TA-Lib OBV.
 
     Args:
         history: optional past bars to feed first: a tuple of arrays (real, volume).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real, volume)`` returns real.
@@ -1711,13 +1805,14 @@ def OBV(history: Optional[Tuple[ArrayLike, ArrayLike]] = None) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def AD(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None) -> Stream:
+def AD(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Chaikin A/D Line (streaming state).
 
     Running total of ((close - low) - (high - close)) / (high - low) * volume; bars with high <= low add nothing. Reference: TA-Lib AD.
 
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close, volume).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close, volume)`` returns real.
@@ -1729,7 +1824,7 @@ def AD(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = No
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ADOSC(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, fastperiod: int = 3, slowperiod: int = 10) -> Stream:
+def ADOSC(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, fastperiod: int = 3, slowperiod: int = 10, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Chaikin A/D Oscillator (streaming state).
 
     EMA(AD, fastperiod) - EMA(AD, slowperiod), both seeded with the first AD value. Reference: TA-Lib ADOSC.
@@ -1738,6 +1833,8 @@ def ADOSC(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] =
         history: optional past bars to feed first: a tuple of arrays (high, low, close, volume).
         fastperiod (int, default 3, in [2, 100000]): fast EMA period.
         slowperiod (int, default 10, in [2, 100000]): slow EMA period.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close, volume)`` returns real.
@@ -1749,7 +1846,7 @@ def ADOSC(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] =
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MIDPOINT(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+def MIDPOINT(history: Optional[ArrayLike] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """MidPoint over period (streaming state).
 
     (highest + lowest) / 2 of the last timeperiod values. Reference: TA-Lib MIDPOINT.
@@ -1757,6 +1854,7 @@ def MIDPOINT(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Strea
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 14, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -1768,7 +1866,7 @@ def MIDPOINT(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Strea
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MIDPRICE(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def MIDPRICE(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Midpoint Price over period (streaming state).
 
     (highest high + lowest low) / 2 of the last timeperiod bars. Reference: TA-Lib MIDPRICE.
@@ -1776,6 +1874,7 @@ def MIDPRICE(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: 
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low).
         timeperiod (int, default 14, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low)`` returns real.
@@ -1787,7 +1886,7 @@ def MIDPRICE(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def SAR(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, acceleration: float = 0.02, maximum: float = 0.2) -> Stream:
+def SAR(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, acceleration: float = 0.02, maximum: float = 0.2, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Parabolic SAR (streaming state).
 
     Wilder's parabolic stop-and-reverse; the first direction is long unless the second bar's -DM is positive. Reference: TA-Lib SAR.
@@ -1796,6 +1895,7 @@ def SAR(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, acceleration: flo
         history: optional past bars to feed first: a tuple of arrays (high, low).
         acceleration (float, default 0.02, in [0, 3e+37]): acceleration factor step and start.
         maximum (float, default 0.2, in [0, 3e+37]): acceleration factor maximum.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low)`` returns real.
@@ -1807,7 +1907,7 @@ def SAR(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, acceleration: flo
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def SAREXT(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, startvalue: float = 0.0, offsetonreverse: float = 0.0, accelerationinitlong: float = 0.02, accelerationlong: float = 0.02, accelerationmaxlong: float = 0.2, accelerationinitshort: float = 0.02, accelerationshort: float = 0.02, accelerationmaxshort: float = 0.2) -> Stream:
+def SAREXT(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, startvalue: float = 0.0, offsetonreverse: float = 0.0, accelerationinitlong: float = 0.02, accelerationlong: float = 0.02, accelerationmaxlong: float = 0.2, accelerationinitshort: float = 0.02, accelerationshort: float = 0.02, accelerationmaxshort: float = 0.2, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Parabolic SAR - Extended (streaming state).
 
     Parabolic SAR with a start value (> 0 long at it, < 0 short at its magnitude, 0 as SAR), an offset on reversal and separate long/short acceleration factors; short positions are negative. Reference: TA-Lib SAREXT.
@@ -1822,6 +1922,7 @@ def SAREXT(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, startvalue: fl
         accelerationinitshort (float, default 0.02, in [0, 3e+37]): initial short acceleration.
         accelerationshort (float, default 0.02, in [0, 3e+37]): short acceleration step.
         accelerationmaxshort (float, default 0.2, in [0, 3e+37]): short acceleration maximum.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low)`` returns real.
@@ -1833,7 +1934,7 @@ def SAREXT(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, startvalue: fl
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def DONCHIAN(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 20) -> Stream:
+def DONCHIAN(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 20, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Donchian Channels (streaming state).
 
     upperband = highest high, lowerband = lowest low of the last timeperiod bars, middleband their midpoint. Reference: TA-Lib DONCHIAN.
@@ -1841,6 +1942,7 @@ def DONCHIAN(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: 
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low).
         timeperiod (int, default 20, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low)`` returns upperband middleband lowerband.
@@ -1852,7 +1954,7 @@ def DONCHIAN(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def KC(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 20, atrperiod: int = 10, nbdev: float = 2.0) -> Stream:
+def KC(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 20, atrperiod: int = 10, nbdev: float = 2.0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Keltner Channels (streaming state).
 
     middleband = EMA(typical price, timeperiod), upper/lower = middle +/- nbdev * ATR(atrperiod); each leg starts at its own lookback. Reference: TA-Lib KC.
@@ -1862,6 +1964,8 @@ def KC(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeper
         timeperiod (int, default 20, in [2, 100000]): EMA length.
         atrperiod (int, default 10, in [1, 100000]): ATR length.
         nbdev (float, default 2.0, in [-3e+37, 3e+37]): ATR multiplier.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns upperband middleband lowerband.
@@ -1873,7 +1977,7 @@ def KC(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeper
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ACCBANDS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 20) -> Stream:
+def ACCBANDS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 20, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Acceleration Bands (streaming state).
 
     upper = SMA(high * (1 + 4 (h - l) / (h + l))), middle = SMA(close), lower = SMA(low * (1 - 4 (h - l) / (h + l))). Reference: TA-Lib ACCBANDS.
@@ -1881,6 +1985,7 @@ def ACCBANDS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, t
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
         timeperiod (int, default 20, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns upperband middleband lowerband.
@@ -1892,7 +1997,7 @@ def ACCBANDS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, t
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def SUPERTREND(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 10, multiplier: float = 3.0) -> Stream:
+def SUPERTREND(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 10, multiplier: float = 3.0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Supertrend (streaming state).
 
     Bands (high + low) / 2 +/- multiplier * ATR(timeperiod) that ratchet toward price until a close crosses them; the first output is long. trend is +1 / -1. Reference: TA-Lib SUPERTREND.
@@ -1901,6 +2006,8 @@ def SUPERTREND(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None,
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
         timeperiod (int, default 10, in [2, 100000]): ATR length.
         multiplier (float, default 3.0, in [0, 3e+37]): ATR multiplier.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns supertrend trend.
@@ -1912,7 +2019,7 @@ def SUPERTREND(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None,
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def VWMA(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 30) -> Stream:
+def VWMA(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Volume Weighted Moving Average (streaming state).
 
     sum(real * volume) / sum(volume) over the last timeperiod bars (NaN when the window's volume is zero). Reference: TA-Lib VWMA.
@@ -1920,6 +2027,7 @@ def VWMA(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int 
     Args:
         history: optional past bars to feed first: a tuple of arrays (real, volume).
         timeperiod (int, default 30, in [1, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real, volume)`` returns real.
@@ -1931,7 +2039,7 @@ def VWMA(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def AO(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, fastperiod: int = 5, slowperiod: int = 34) -> Stream:
+def AO(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, fastperiod: int = 5, slowperiod: int = 34, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Awesome Oscillator (streaming state).
 
     SMA(median price, fastperiod) - SMA(median price, slowperiod). Reference: TA-Lib AO.
@@ -1940,6 +2048,7 @@ def AO(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, fastperiod: int = 
         history: optional past bars to feed first: a tuple of arrays (high, low).
         fastperiod (int, default 5, in [2, 100000]): fast SMA length.
         slowperiod (int, default 34, in [2, 100000]): slow SMA length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low)`` returns real.
@@ -1951,7 +2060,7 @@ def AO(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, fastperiod: int = 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def AC(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, fastperiod: int = 5, slowperiod: int = 34, signalperiod: int = 5) -> Stream:
+def AC(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, fastperiod: int = 5, slowperiod: int = 34, signalperiod: int = 5, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Accelerator Oscillator (streaming state).
 
     AO - SMA(AO, signalperiod). Reference: TA-Lib AC.
@@ -1961,6 +2070,7 @@ def AC(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, fastperiod: int = 
         fastperiod (int, default 5, in [2, 100000]): fast SMA length.
         slowperiod (int, default 34, in [2, 100000]): slow SMA length.
         signalperiod (int, default 5, in [2, 100000]): signal SMA length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low)`` returns real.
@@ -1972,7 +2082,7 @@ def AC(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, fastperiod: int = 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def DPO(history: Optional[ArrayLike] = None, timeperiod: int = 20) -> Stream:
+def DPO(history: Optional[ArrayLike] = None, timeperiod: int = 20, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Detrended Price Oscillator (streaming state).
 
     close[t - (timeperiod / 2 + 1)] - SMA(close, timeperiod)[t]. Reference: TA-Lib DPO.
@@ -1980,6 +2090,7 @@ def DPO(history: Optional[ArrayLike] = None, timeperiod: int = 20) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 20, in [2, 100000]): SMA length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -1991,7 +2102,7 @@ def DPO(history: Optional[ArrayLike] = None, timeperiod: int = 20) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def COPPOCK(history: Optional[ArrayLike] = None, wmaperiod: int = 10, roc1period: int = 11, roc2period: int = 14) -> Stream:
+def COPPOCK(history: Optional[ArrayLike] = None, wmaperiod: int = 10, roc1period: int = 11, roc2period: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Coppock Curve (streaming state).
 
     WMA(ROC(roc1period) + ROC(roc2period), wmaperiod). Reference: TA-Lib COPPOCK.
@@ -2001,6 +2112,7 @@ def COPPOCK(history: Optional[ArrayLike] = None, wmaperiod: int = 10, roc1period
         wmaperiod (int, default 10, in [1, 100000]): WMA length.
         roc1period (int, default 11, in [1, 100000]): first ROC length.
         roc2period (int, default 14, in [1, 100000]): second ROC length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -2012,7 +2124,7 @@ def COPPOCK(history: Optional[ArrayLike] = None, wmaperiod: int = 10, roc1period
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def TSI(history: Optional[ArrayLike] = None, firstperiod: int = 25, secondperiod: int = 13) -> Stream:
+def TSI(history: Optional[ArrayLike] = None, firstperiod: int = 25, secondperiod: int = 13, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """True Strength Index (streaming state).
 
     100 * EMA(EMA(close - close[t-1], firstperiod), secondperiod) / the same of |close - close[t-1]|; 0 on a flat series. Reference: TA-Lib TSI.
@@ -2021,6 +2133,8 @@ def TSI(history: Optional[ArrayLike] = None, firstperiod: int = 25, secondperiod
         history: optional past bars to feed first: an array.
         firstperiod (int, default 25, in [2, 100000]): first EMA length.
         secondperiod (int, default 13, in [2, 100000]): second EMA length.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -2032,7 +2146,7 @@ def TSI(history: Optional[ArrayLike] = None, firstperiod: int = 25, secondperiod
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def KDJ(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fastk_period: int = 9, slowk_period: int = 3, slowk_matype: int = 13, slowd_period: int = 3, slowd_matype: int = 13) -> Stream:
+def KDJ(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fastk_period: int = 9, slowk_period: int = 3, slowk_matype: int = 13, slowd_period: int = 3, slowd_matype: int = 13, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """KDJ Indicator (streaming state).
 
     k, d = STOCH(fastk_period, slowk_period, slowk_matype, slowd_period, slowd_matype); j = 3k - 2d. Reference: TA-Lib KDJ.
@@ -2044,6 +2158,8 @@ def KDJ(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fastk_
         slowk_matype (int, default 13, a TA-Lib matype code 0-13): K smoothing average.
         slowd_period (int, default 3, in [1, 100000]): D smoothing length.
         slowd_matype (int, default 13, a TA-Lib matype code 0-13): D smoothing average.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns k d j.
@@ -2055,7 +2171,7 @@ def KDJ(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fastk_
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def VORTEX(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def VORTEX(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Vortex Indicator (streaming state).
 
     plusvi = sum |high - low[t-1]| / sum TR, minusvi = sum |low - high[t-1]| / sum TR over timeperiod bars. Reference: TA-Lib VORTEX.
@@ -2063,6 +2179,7 @@ def VORTEX(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, tim
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
         timeperiod (int, default 14, in [1, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns plusvi minusvi.
@@ -2074,7 +2191,7 @@ def VORTEX(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, tim
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def QSTICK(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 10) -> Stream:
+def QSTICK(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 10, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Qstick (streaming state).
 
     SMA(close - open, timeperiod). Reference: TA-Lib QSTICK.
@@ -2082,6 +2199,7 @@ def QSTICK(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: in
     Args:
         history: optional past bars to feed first: a tuple of arrays (open, close).
         timeperiod (int, default 10, in [1, 100000]): SMA length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(open, close)`` returns real.
@@ -2093,7 +2211,7 @@ def QSTICK(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: in
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def FOSC(history: Optional[ArrayLike] = None, timeperiod: int = 5) -> Stream:
+def FOSC(history: Optional[ArrayLike] = None, timeperiod: int = 5, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Forecast Oscillator (streaming state).
 
     100 * (close - TSF(timeperiod)[t-1]) / close; 0 at a zero close. Reference: TA-Lib FOSC.
@@ -2101,6 +2219,7 @@ def FOSC(history: Optional[ArrayLike] = None, timeperiod: int = 5) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 5, in [2, 100000]): regression length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -2112,7 +2231,7 @@ def FOSC(history: Optional[ArrayLike] = None, timeperiod: int = 5) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ER(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
+def ER(history: Optional[ArrayLike] = None, timeperiod: int = 10, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Efficiency Ratio (streaming state).
 
     |close - close[t - p]| / sum of the last p |one-bar changes|; 1.0 on a flat window. Reference: TA-Lib ER.
@@ -2120,6 +2239,7 @@ def ER(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 10, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -2131,7 +2251,7 @@ def ER(history: Optional[ArrayLike] = None, timeperiod: int = 10) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ERI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 13) -> Stream:
+def ERI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 13, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Elder Ray Index (streaming state).
 
     bullpower = high - EMA(close, timeperiod), bearpower = low - EMA(close, timeperiod). Reference: TA-Lib ERI.
@@ -2139,6 +2259,8 @@ def ERI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timepe
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
         timeperiod (int, default 13, in [1, 100000]): EMA length.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns bullpower bearpower.
@@ -2150,7 +2272,7 @@ def ERI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timepe
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def IMI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def IMI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Intraday Momentum Index (streaming state).
 
     100 * sum of (close - open) on up bars / sum of |close - open| over the last timeperiod bars; 50 when all are flat. Reference: TA-Lib IMI.
@@ -2158,6 +2280,7 @@ def IMI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int =
     Args:
         history: optional past bars to feed first: a tuple of arrays (open, close).
         timeperiod (int, default 14, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(open, close)`` returns real.
@@ -2169,7 +2292,7 @@ def IMI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int =
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def VHF(history: Optional[ArrayLike] = None, timeperiod: int = 28) -> Stream:
+def VHF(history: Optional[ArrayLike] = None, timeperiod: int = 28, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Vertical Horizontal Filter (streaming state).
 
     (highest - lowest of the last p values) / sum of the last p |one-bar changes|; 0 on a flat window. Reference: TA-Lib VHF.
@@ -2177,6 +2300,7 @@ def VHF(history: Optional[ArrayLike] = None, timeperiod: int = 28) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 28, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -2188,13 +2312,14 @@ def VHF(history: Optional[ArrayLike] = None, timeperiod: int = 28) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def WAD(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None) -> Stream:
+def WAD(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Williams Accumulation/Distribution (streaming state).
 
     Running sum of close - min(low, previous close) on up closes and close - max(high, previous close) on down closes. Reference: TA-Lib WAD.
 
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns real.
@@ -2206,7 +2331,7 @@ def WAD(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None) -> Str
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CMOU(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
+def CMOU(history: Optional[ArrayLike] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Chande Momentum Oscillator (unsmoothed) (streaming state).
 
     100 * (sum of up moves - sum of down moves) / (their total) over the last timeperiod one-bar changes; 0 on a flat window. Reference: TA-Lib CMOU.
@@ -2214,6 +2339,7 @@ def CMOU(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 14, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -2225,7 +2351,7 @@ def CMOU(history: Optional[ArrayLike] = None, timeperiod: int = 14) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def SMI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 13, fastperiod: int = 2, slowperiod: int = 25, signalperiod: int = 9) -> Stream:
+def SMI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 13, fastperiod: int = 2, slowperiod: int = 25, signalperiod: int = 9, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Stochastic Momentum Index (streaming state).
 
     smi = 100 * EMA(EMA(close - midpoint of the timeperiod range, slowperiod), fastperiod) / (the same of the range / 2); smisignal = EMA(smi, signalperiod). Reference: TA-Lib SMI.
@@ -2236,6 +2362,8 @@ def SMI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timepe
         fastperiod (int, default 2, in [2, 100000]): second smoothing length.
         slowperiod (int, default 25, in [2, 100000]): first smoothing length.
         signalperiod (int, default 9, in [2, 100000]): signal EMA length.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close)`` returns smi smisignal.
@@ -2247,7 +2375,7 @@ def SMI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timepe
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def FRACTAL(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, leftbars: int = 2, rightbars: int = 2) -> Stream:
+def FRACTAL(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, leftbars: int = 2, rightbars: int = 2, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Williams Fractal (streaming state).
 
     swinghigh = 100 at bar t when the high of bar t - rightbars is strictly above the leftbars highs before and the rightbars highs after it; swinglow likewise with lows; 0 otherwise. Reference: TA-Lib FRACTAL.
@@ -2256,6 +2384,7 @@ def FRACTAL(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, leftbars: int
         history: optional past bars to feed first: a tuple of arrays (high, low).
         leftbars (int, default 2, in [1, 100000]): bars before the centre.
         rightbars (int, default 2, in [1, 100000]): bars after the centre.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low)`` returns swinghigh swinglow.
@@ -2267,7 +2396,7 @@ def FRACTAL(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, leftbars: int
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CMF(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 20) -> Stream:
+def CMF(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 20, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Chaikin Money Flow (streaming state).
 
     sum(((close - low) - (high - close)) / (high - low) * volume) / sum(volume) over timeperiod bars. Reference: TA-Lib CMF.
@@ -2275,6 +2404,7 @@ def CMF(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = N
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close, volume).
         timeperiod (int, default 20, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close, volume)`` returns real.
@@ -2286,7 +2416,7 @@ def CMF(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = N
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def EFI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 13) -> Stream:
+def EFI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 13, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Elder Force Index (streaming state).
 
     EMA((close - previous close) * volume, timeperiod). Reference: TA-Lib EFI.
@@ -2294,6 +2424,8 @@ def EFI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int =
     Args:
         history: optional past bars to feed first: a tuple of arrays (close, volume).
         timeperiod (int, default 13, in [1, 100000]): EMA length.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(close, volume)`` returns real.
@@ -2305,7 +2437,7 @@ def EFI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int =
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def PVO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1) -> Stream:
+def PVO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Percentage Volume Oscillator (streaming state).
 
     PPO of volume: 100 * (MA(fast) - MA(slow)) / MA(slow). Reference: TA-Lib PVO.
@@ -2315,6 +2447,8 @@ def PVO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: i
         fastperiod (int, default 12, in [2, 100000]): fast average length.
         slowperiod (int, default 26, in [2, 100000]): slow average length.
         matype (int, default 1, a TA-Lib matype code 0-13): average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(volume)`` returns real.
@@ -2326,13 +2460,14 @@ def PVO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: i
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def PVT(history: Optional[Tuple[ArrayLike, ArrayLike]] = None) -> Stream:
+def PVT(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Price Volume Trend (streaming state).
 
     Running sum of volume * (close - previous close) / previous close, from 0. Reference: TA-Lib PVT.
 
     Args:
         history: optional past bars to feed first: a tuple of arrays (close, volume).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(close, volume)`` returns real.
@@ -2344,13 +2479,14 @@ def PVT(history: Optional[Tuple[ArrayLike, ArrayLike]] = None) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def NVI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None) -> Stream:
+def NVI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Negative Volume Index (streaming state).
 
     From 1000, compounds the close's relative change on bars whose volume fell. Reference: TA-Lib NVI.
 
     Args:
         history: optional past bars to feed first: a tuple of arrays (close, volume).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(close, volume)`` returns real.
@@ -2362,13 +2498,14 @@ def NVI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def PVI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None) -> Stream:
+def PVI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Positive Volume Index (streaming state).
 
     From 1000, compounds the close's relative change on bars whose volume rose. Reference: TA-Lib PVI.
 
     Args:
         history: optional past bars to feed first: a tuple of arrays (close, volume).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(close, volume)`` returns real.
@@ -2398,7 +2535,7 @@ def MARKETFI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None) -
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def RVOL(history: Optional[ArrayLike] = None, timeperiod: int = 20) -> Stream:
+def RVOL(history: Optional[ArrayLike] = None, timeperiod: int = 20, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Relative Volume (streaming state).
 
     volume / mean of the previous timeperiod volumes. Reference: TA-Lib RVOL.
@@ -2406,6 +2543,7 @@ def RVOL(history: Optional[ArrayLike] = None, timeperiod: int = 20) -> Stream:
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 20, in [1, 100000]): averaging length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(volume)`` returns real.
@@ -2417,13 +2555,14 @@ def RVOL(history: Optional[ArrayLike] = None, timeperiod: int = 20) -> Stream:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def VWAP(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None) -> Stream:
+def VWAP(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Volume Weighted Average Price (streaming state).
 
     Cumulative sum(typical price * volume) / sum(volume) from the first bar (no session anchor; 0 before any volume). Reference: TA-Lib VWAP.
 
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close, volume).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low, close, volume)`` returns real.
@@ -2435,7 +2574,7 @@ def VWAP(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = 
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def MASSI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, fastperiod: int = 9, slowperiod: int = 25) -> Stream:
+def MASSI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, fastperiod: int = 9, slowperiod: int = 25, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Mass Index (streaming state).
 
     Sum over slowperiod bars of EMA(high - low, fastperiod) / EMA(EMA(high - low, fastperiod), fastperiod). Reference: TA-Lib MASSI.
@@ -2444,6 +2583,8 @@ def MASSI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, fastperiod: int
         history: optional past bars to feed first: a tuple of arrays (high, low).
         fastperiod (int, default 9, in [2, 100000]): EMA length.
         slowperiod (int, default 25, in [2, 100000]): summing length.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low)`` returns real.
@@ -2455,7 +2596,7 @@ def MASSI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, fastperiod: int
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CVI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 10, rocperiod: int = 10) -> Stream:
+def CVI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 10, rocperiod: int = 10, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Chaikin Volatility (streaming state).
 
     100 * (E - E[t - rocperiod]) / E[t - rocperiod] with E = EMA(high - low, timeperiod). Reference: TA-Lib CVI.
@@ -2464,6 +2605,8 @@ def CVI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int =
         history: optional past bars to feed first: a tuple of arrays (high, low).
         timeperiod (int, default 10, in [2, 100000]): EMA length.
         rocperiod (int, default 10, in [1, 100000]): change length.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low)`` returns real.
@@ -2475,7 +2618,7 @@ def CVI(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int =
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def ADR(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14) -> Stream:
+def ADR(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Average Daily Range (streaming state).
 
     SMA(high - low, timeperiod). Reference: TA-Lib ADR.
@@ -2483,6 +2626,7 @@ def ADR(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int =
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low).
         timeperiod (int, default 14, in [1, 100000]): SMA length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(high, low)`` returns real.
@@ -2494,7 +2638,7 @@ def ADR(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int =
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def RVI(history: Optional[ArrayLike] = None, timeperiod: int = 14, stddevperiod: int = 10) -> Stream:
+def RVI(history: Optional[ArrayLike] = None, timeperiod: int = 14, stddevperiod: int = 10, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Relative Volatility Index (streaming state).
 
     100 * up / (up + down) where up / down are Wilder averages (timeperiod) of STDDEV(stddevperiod) on rising / falling closes; 50 when both are zero. Reference: TA-Lib RVI.
@@ -2503,6 +2647,8 @@ def RVI(history: Optional[ArrayLike] = None, timeperiod: int = 14, stddevperiod:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 14, in [1, 100000]): smoothing length.
         stddevperiod (int, default 10, in [2, 100000]): standard deviation length.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -2514,13 +2660,15 @@ def RVI(history: Optional[ArrayLike] = None, timeperiod: int = 14, stddevperiod:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def HA(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None) -> Stream:
+def HA(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Heikin-Ashi (streaming state).
 
     haclose = (open + high + low + close) / 4; haopen = (previous haopen + previous haclose) / 2, (open + close) / 2 on the first bar; hahigh / halow the extremes of the bar and both. Reference: TA-Lib HA.
 
     Args:
         history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(open, high, low, close)`` returns haopen hahigh halow haclose.
@@ -2532,7 +2680,7 @@ def HA(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = No
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def PERCENTILE(history: Optional[ArrayLike] = None, timeperiod: int = 30, percentile: float = 50.0) -> Stream:
+def PERCENTILE(history: Optional[ArrayLike] = None, timeperiod: int = 30, percentile: float = 50.0, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Rolling Percentile (streaming state).
 
     The ceil(percentile * timeperiod / 100)-th smallest of the last timeperiod values (nearest rank, no interpolation). Reference: TA-Lib PERCENTILE.
@@ -2541,6 +2689,7 @@ def PERCENTILE(history: Optional[ArrayLike] = None, timeperiod: int = 30, percen
         history: optional past bars to feed first: an array.
         timeperiod (int, default 30, in [2, 100000]): window length.
         percentile (float, default 50.0, in [0, 100]): percentile in [0, 100].
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
@@ -2552,7 +2701,7 @@ def PERCENTILE(history: Optional[ArrayLike] = None, timeperiod: int = 30, percen
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def PERCENTRANK(history: Optional[ArrayLike] = None, timeperiod: int = 100) -> Stream:
+def PERCENTRANK(history: Optional[ArrayLike] = None, timeperiod: int = 100, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Percent Rank (streaming state).
 
     100 * (number of the previous timeperiod values strictly below the current one) / timeperiod. Reference: TA-Lib PERCENTRANK.
@@ -2560,6 +2709,7 @@ def PERCENTRANK(history: Optional[ArrayLike] = None, timeperiod: int = 100) -> S
     Args:
         history: optional past bars to feed first: an array.
         timeperiod (int, default 100, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
 
     Returns:
         A stream; ``update(real)`` returns real.
