@@ -74,6 +74,24 @@ export interface FunctionInfo {
 /** Every declared function. */
 export declare const registry: readonly FunctionInfo[];
 
+/** Call option shared by the indicators that list it. */
+export interface NanPolicyOption {
+  /**
+   * Missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib. One of 'default', 'talib'.
+   * @default 'default'
+   */
+  nanPolicy?: 'default' | 'talib';
+}
+
+/** Call option shared by the indicators that list it. */
+export interface UnstablePeriodOption {
+  /**
+   * TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later. Integer in [0, 100000].
+   * @default 0
+   */
+  unstablePeriod?: number;
+}
+
 /** Technical indicators with TA-Lib names, options and numbers. */
 export declare namespace ta {
   /**
@@ -82,7 +100,7 @@ export declare namespace ta {
    * Arithmetic mean of the last `timeperiod` values. Reference: TA-Lib SMA.
    *
    * @param real input series, e.g. close prices
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 29.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -94,7 +112,7 @@ export declare namespace ta {
    * EMA with k = 2/(timeperiod+1), seeded with the SMA of the first timeperiod values. Reference: TA-Lib EMA.
    *
    * @param real input series, e.g. close prices
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 29.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -106,7 +124,7 @@ export declare namespace ta {
    * Linearly weighted average of the last timeperiod values (weights 1..timeperiod, newest heaviest). Reference: TA-Lib WMA.
    *
    * @param real input series, e.g. close prices
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 29.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -118,7 +136,7 @@ export declare namespace ta {
    * 2*EMA(x) - EMA(EMA(x)), each EMA seeded with an SMA. Reference: TA-Lib DEMA.
    *
    * @param real input series, e.g. close prices
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 58.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -130,7 +148,7 @@ export declare namespace ta {
    * 3*E1 - 3*E2 + E3 with E1 = EMA(x), E2 = EMA(E1), E3 = EMA(E2), each SMA-seeded. Reference: TA-Lib TEMA.
    *
    * @param real input series, e.g. close prices
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 87.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -142,7 +160,7 @@ export declare namespace ta {
    * Triangularly weighted average of the last timeperiod values (an SMA of an SMA). Reference: TA-Lib TRIMA.
    *
    * @param real input series, e.g. close prices
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 29.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -154,7 +172,7 @@ export declare namespace ta {
    * EMA-like average whose factor follows the efficiency ratio of the last timeperiod changes (fast 2, slow 30). Reference: TA-Lib KAMA.
    *
    * @param real input series, e.g. close prices
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 30.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -166,7 +184,7 @@ export declare namespace ta {
    * Tillson's T3: six chained EMAs combined with the volume factor vfactor. Reference: TA-Lib T3.
    *
    * @param real input series, e.g. close prices
-   * @param options timeperiod = 5, vfactor = 0.7
+   * @param options timeperiod = 5, vfactor = 0.7, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 24.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -178,7 +196,7 @@ export declare namespace ta {
    * WMA over floor(sqrt(p)) bars of 2*WMA(p/2) - WMA(p). Reference: TA-Lib 0.8 HMA.
    *
    * @param real input series, e.g. close prices
-   * @param options timeperiod = 20
+   * @param options timeperiod = 20, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 22.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -190,7 +208,7 @@ export declare namespace ta {
    * EMA of x + (x - x[lag]) with lag = (timeperiod-1)/2. Reference: TA-Lib 0.8 ZLEMA.
    *
    * @param real input series, e.g. close prices
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 43.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -202,7 +220,7 @@ export declare namespace ta {
    * SMA-seeded, then (rma*(p-1) + x)/p (alpha = 1/timeperiod). Reference: TA-Lib 0.8 RMA.
    *
    * @param real input series, e.g. close prices
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 29.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -214,7 +232,7 @@ export declare namespace ta {
    * Moving average of the type given by matype (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 8 T3, 9 HMA, 10 identity, 11 default = SMA, 12 ZLEMA, 13 RMA; 7 MAMA not yet). Reference: TA-Lib MA.
    *
    * @param real input series, e.g. close prices
-   * @param options timeperiod = 30, matype = 0
+   * @param options timeperiod = 30, matype = 0, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 29.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -226,7 +244,7 @@ export declare namespace ta {
    * Wilder's RSI: 100 * avg_gain / (avg_gain + avg_loss), averages SMA-seeded then Wilder-smoothed. Reference: TA-Lib RSI.
    *
    * @param real input series, e.g. close prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 14.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -240,7 +258,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 14.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -252,7 +270,7 @@ export declare namespace ta {
    * middle = MA(timeperiod, matype); upper/lower = middle +/- nbdev * population stddev of the last timeperiod values. Reference: TA-Lib BBANDS.
    *
    * @param real input series, e.g. close prices
-   * @param options timeperiod = 20, nbdevup = 2, nbdevdn = 2, matype = 0
+   * @param options timeperiod = 20, nbdevup = 2, nbdevdn = 2, matype = 0, unstablePeriod = 0, nanPolicy = 'default'
    * @returns { upperband, middleband, lowerband }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 19.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -267,7 +285,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options none
+   * @param options nanPolicy = 'default'
    * @returns an Int32Array as long as the inputs, 0 during warm-up
    * Lookback with the default options: 2.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -279,7 +297,7 @@ export declare namespace ta {
    * Sum of the last timeperiod values. Reference: TA-Lib SUM.
    *
    * @param real input series
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 29.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -291,7 +309,7 @@ export declare namespace ta {
    * Highest of the last timeperiod values. Reference: TA-Lib MAX.
    *
    * @param real input series
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 29.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -303,7 +321,7 @@ export declare namespace ta {
    * Lowest of the last timeperiod values. Reference: TA-Lib MIN.
    *
    * @param real input series
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 29.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -315,7 +333,7 @@ export declare namespace ta {
    * (lowest, highest) of the last timeperiod values. Reference: TA-Lib MINMAX.
    *
    * @param real input series
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, nanPolicy = 'default'
    * @returns { min, max }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 29.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -327,7 +345,7 @@ export declare namespace ta {
    * Absolute index (into the whole input, NaN bars counted) of the highest of the last timeperiod values; ties: the newest when a bar arrives, the oldest on a rescan. Reference: TA-Lib MAXINDEX.
    *
    * @param real input series
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, nanPolicy = 'default'
    * @returns an Int32Array as long as the inputs, 0 during warm-up
    * Lookback with the default options: 29.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -339,7 +357,7 @@ export declare namespace ta {
    * Absolute index (into the whole input, NaN bars counted) of the lowest of the last timeperiod values; ties as MAXINDEX. Reference: TA-Lib MININDEX.
    *
    * @param real input series
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, nanPolicy = 'default'
    * @returns an Int32Array as long as the inputs, 0 during warm-up
    * Lookback with the default options: 29.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -351,7 +369,7 @@ export declare namespace ta {
    * (minidx, maxidx): absolute indices of the lowest and highest of the last timeperiod values. Reference: TA-Lib MINMAXINDEX.
    *
    * @param real input series
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, nanPolicy = 'default'
    * @returns { minidx, maxidx }: an Int32Array as long as the inputs, 0 during warm-up each
    * Lookback with the default options: 29.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -363,7 +381,7 @@ export declare namespace ta {
    * Running total from the first bar. Reference: TA-Lib 0.8 CUMSUM.
    *
    * @param real input series
-   * @param options none
+   * @param options nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 0.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -375,7 +393,7 @@ export declare namespace ta {
    * Mean absolute deviation of the last timeperiod values from their mean. Reference: TA-Lib 0.8 AVGDEV.
    *
    * @param real input series
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 13.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -387,7 +405,7 @@ export declare namespace ta {
    * Population variance of the last timeperiod values (nbdev is ignored, as TA-Lib). Reference: TA-Lib VAR.
    *
    * @param real input series
-   * @param options timeperiod = 5, nbdev = 1
+   * @param options timeperiod = 5, nbdev = 1, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 4.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -399,7 +417,7 @@ export declare namespace ta {
    * Population standard deviation of the last timeperiod values times nbdev. Reference: TA-Lib STDDEV.
    *
    * @param real input series
-   * @param options timeperiod = 5, nbdev = 1
+   * @param options timeperiod = 5, nbdev = 1, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 4.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -411,7 +429,7 @@ export declare namespace ta {
    * Least-squares line through the last timeperiod values, evaluated at the newest bar. Reference: TA-Lib LINEARREG.
    *
    * @param real input series
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 13.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -423,7 +441,7 @@ export declare namespace ta {
    * Slope per bar of the least-squares line through the last timeperiod values. Reference: TA-Lib LINEARREG_SLOPE.
    *
    * @param real input series
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 13.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -435,7 +453,7 @@ export declare namespace ta {
    * Value of the least-squares line at the oldest bar of the window. Reference: TA-Lib LINEARREG_INTERCEPT.
    *
    * @param real input series
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 13.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -447,7 +465,7 @@ export declare namespace ta {
    * atan(slope) in degrees. Reference: TA-Lib LINEARREG_ANGLE.
    *
    * @param real input series
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 13.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -459,7 +477,7 @@ export declare namespace ta {
    * The least-squares line extended one bar ahead. Reference: TA-Lib TSF.
    *
    * @param real input series
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 13.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -472,7 +490,7 @@ export declare namespace ta {
    *
    * @param real0 first series
    * @param real1 second series
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 29.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -485,7 +503,7 @@ export declare namespace ta {
    *
    * @param real0 the asset's prices
    * @param real1 the benchmark's prices
-   * @param options timeperiod = 5
+   * @param options timeperiod = 5, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 5.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -787,7 +805,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options none
+   * @param options nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 1.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -801,7 +819,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 14.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -813,7 +831,7 @@ export declare namespace ta {
    * real - real[timeperiod bars ago]. Reference: TA-Lib MOM.
    *
    * @param real input series
-   * @param options timeperiod = 10
+   * @param options timeperiod = 10, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 10.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -825,7 +843,7 @@ export declare namespace ta {
    * ((real / prev) - 1) * 100 with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROC.
    *
    * @param real input series
-   * @param options timeperiod = 10
+   * @param options timeperiod = 10, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 10.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -837,7 +855,7 @@ export declare namespace ta {
    * (real - prev) / prev with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCP.
    *
    * @param real input series
-   * @param options timeperiod = 10
+   * @param options timeperiod = 10, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 10.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -849,7 +867,7 @@ export declare namespace ta {
    * real / prev with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCR.
    *
    * @param real input series
-   * @param options timeperiod = 10
+   * @param options timeperiod = 10, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 10.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -861,7 +879,7 @@ export declare namespace ta {
    * (real / prev) * 100 with prev timeperiod bars ago; 0 when prev is 0. Reference: TA-Lib ROCR100.
    *
    * @param real input series
-   * @param options timeperiod = 10
+   * @param options timeperiod = 10, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 10.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -873,7 +891,7 @@ export declare namespace ta {
    * 100 * (gain - loss) / (gain + loss), gains and losses averaged as in RSI (SMA seed, Wilder smoothing); 0 when both averages are zero. Reference: TA-Lib CMO.
    *
    * @param real input series
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 14.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -887,7 +905,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 13.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -916,7 +934,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 13.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -929,7 +947,7 @@ export declare namespace ta {
    *
    * @param high high prices
    * @param low low prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, nanPolicy = 'default'
    * @returns { aroondown, aroonup }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 14.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -942,7 +960,7 @@ export declare namespace ta {
    *
    * @param high high prices
    * @param low low prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 14.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -955,7 +973,7 @@ export declare namespace ta {
    *
    * @param high high prices
    * @param low low prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 13.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -968,7 +986,7 @@ export declare namespace ta {
    *
    * @param high high prices
    * @param low low prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 13.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -982,7 +1000,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 14.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -996,7 +1014,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 14.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1010,7 +1028,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 14.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1024,7 +1042,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 27.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1038,7 +1056,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 40.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1050,7 +1068,7 @@ export declare namespace ta {
    * macd = EMA(fast) - EMA(slow), the fast EMA seeded so that it starts with the slow one; macdsignal = EMA(macd, signalperiod); macdhist = macd - macdsignal. Reference: TA-Lib MACD.
    *
    * @param real input series
-   * @param options fastperiod = 12, slowperiod = 26, signalperiod = 9
+   * @param options fastperiod = 12, slowperiod = 26, signalperiod = 9, unstablePeriod = 0, nanPolicy = 'default'
    * @returns { macd, macdsignal, macdhist }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 33.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1062,7 +1080,7 @@ export declare namespace ta {
    * MACD(12, 26) with the fixed smoothing factors 0.15 and 0.075. Reference: TA-Lib MACDFIX.
    *
    * @param real input series
-   * @param options signalperiod = 9
+   * @param options signalperiod = 9, unstablePeriod = 0, nanPolicy = 'default'
    * @returns { macd, macdsignal, macdhist }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 33.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1074,7 +1092,7 @@ export declare namespace ta {
    * macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. matype 7 (MAMA) is not supported yet. Reference: TA-Lib MACDEXT.
    *
    * @param real input series
-   * @param options fastperiod = 12, fastmatype = 0, slowperiod = 26, slowmatype = 0, signalperiod = 9, signalmatype = 0
+   * @param options fastperiod = 12, fastmatype = 0, slowperiod = 26, slowmatype = 0, signalperiod = 9, signalmatype = 0, unstablePeriod = 0, nanPolicy = 'default'
    * @returns { macd, macdsignal, macdhist }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 33.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1086,7 +1104,7 @@ export declare namespace ta {
    * MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. matype 7 (MAMA) is not supported yet. Reference: TA-Lib APO.
    *
    * @param real input series
-   * @param options fastperiod = 12, slowperiod = 26, matype = 1
+   * @param options fastperiod = 12, slowperiod = 26, matype = 1, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 25.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1098,7 +1116,7 @@ export declare namespace ta {
    * 100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. matype 7 (MAMA) is not supported yet. Reference: TA-Lib PPO.
    *
    * @param real input series
-   * @param options fastperiod = 12, slowperiod = 26, matype = 1
+   * @param options fastperiod = 12, slowperiod = 26, matype = 1, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 25.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1112,7 +1130,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options fastkPeriod = 5, slowkPeriod = 3, slowkMatype = 0, slowdPeriod = 3, slowdMatype = 0
+   * @param options fastkPeriod = 5, slowkPeriod = 3, slowkMatype = 0, slowdPeriod = 3, slowdMatype = 0, unstablePeriod = 0, nanPolicy = 'default'
    * @returns { slowk, slowd }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 8.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1126,7 +1144,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options fastkPeriod = 5, fastdPeriod = 3, fastdMatype = 0
+   * @param options fastkPeriod = 5, fastdPeriod = 3, fastdMatype = 0, unstablePeriod = 0, nanPolicy = 'default'
    * @returns { fastk, fastd }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 6.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1138,7 +1156,7 @@ export declare namespace ta {
    * STOCHF applied to RSI(timeperiod) as high, low and close. matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHRSI.
    *
    * @param real input series
-   * @param options timeperiod = 14, fastkPeriod = 5, fastdPeriod = 3, fastdMatype = 0
+   * @param options timeperiod = 14, fastkPeriod = 5, fastdPeriod = 3, fastdMatype = 0, unstablePeriod = 0, nanPolicy = 'default'
    * @returns { fastk, fastd }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 20.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1150,7 +1168,7 @@ export declare namespace ta {
    * ROC(1) of EMA(EMA(EMA(real, p), p), p), each EMA SMA-seeded. Reference: TA-Lib TRIX.
    *
    * @param real input series
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 88.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1164,7 +1182,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options timeperiod1 = 7, timeperiod2 = 14, timeperiod3 = 28
+   * @param options timeperiod1 = 7, timeperiod2 = 14, timeperiod3 = 28, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 28.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1179,7 +1197,7 @@ export declare namespace ta {
    * @param low low prices
    * @param close close prices
    * @param volume volume
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 14.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1192,7 +1210,7 @@ export declare namespace ta {
    *
    * @param real input series, e.g. close prices
    * @param volume volume
-   * @param options none
+   * @param options nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 0.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1207,7 +1225,7 @@ export declare namespace ta {
    * @param low low prices
    * @param close close prices
    * @param volume volume
-   * @param options none
+   * @param options nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 0.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1222,7 +1240,7 @@ export declare namespace ta {
    * @param low low prices
    * @param close close prices
    * @param volume volume
-   * @param options fastperiod = 3, slowperiod = 10
+   * @param options fastperiod = 3, slowperiod = 10, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 9.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1234,7 +1252,7 @@ export declare namespace ta {
    * (highest + lowest) / 2 of the last timeperiod values. Reference: TA-Lib MIDPOINT.
    *
    * @param real input series
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 13.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1247,7 +1265,7 @@ export declare namespace ta {
    *
    * @param high high prices
    * @param low low prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 13.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1260,7 +1278,7 @@ export declare namespace ta {
    *
    * @param high high prices
    * @param low low prices
-   * @param options acceleration = 0.02, maximum = 0.2
+   * @param options acceleration = 0.02, maximum = 0.2, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 1.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1273,7 +1291,7 @@ export declare namespace ta {
    *
    * @param high high prices
    * @param low low prices
-   * @param options startvalue = 0, offsetonreverse = 0, accelerationinitlong = 0.02, accelerationlong = 0.02, accelerationmaxlong = 0.2, accelerationinitshort = 0.02, accelerationshort = 0.02, accelerationmaxshort = 0.2
+   * @param options startvalue = 0, offsetonreverse = 0, accelerationinitlong = 0.02, accelerationlong = 0.02, accelerationmaxlong = 0.2, accelerationinitshort = 0.02, accelerationshort = 0.02, accelerationmaxshort = 0.2, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 1.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1286,7 +1304,7 @@ export declare namespace ta {
    *
    * @param high high prices
    * @param low low prices
-   * @param options timeperiod = 20
+   * @param options timeperiod = 20, nanPolicy = 'default'
    * @returns { upperband, middleband, lowerband }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 19.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1300,7 +1318,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options timeperiod = 20, atrperiod = 10, nbdev = 2
+   * @param options timeperiod = 20, atrperiod = 10, nbdev = 2, unstablePeriod = 0, nanPolicy = 'default'
    * @returns { upperband, middleband, lowerband }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 19.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1314,7 +1332,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options timeperiod = 20
+   * @param options timeperiod = 20, nanPolicy = 'default'
    * @returns { upperband, middleband, lowerband }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 19.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1328,7 +1346,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options timeperiod = 10, multiplier = 3
+   * @param options timeperiod = 10, multiplier = 3, unstablePeriod = 0, nanPolicy = 'default'
    * @returns { supertrend, trend }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 10.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1341,7 +1359,7 @@ export declare namespace ta {
    *
    * @param real input series
    * @param volume volumes
-   * @param options timeperiod = 30
+   * @param options timeperiod = 30, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 29.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1354,7 +1372,7 @@ export declare namespace ta {
    *
    * @param high high prices
    * @param low low prices
-   * @param options fastperiod = 5, slowperiod = 34
+   * @param options fastperiod = 5, slowperiod = 34, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 33.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1367,7 +1385,7 @@ export declare namespace ta {
    *
    * @param high high prices
    * @param low low prices
-   * @param options fastperiod = 5, slowperiod = 34, signalperiod = 5
+   * @param options fastperiod = 5, slowperiod = 34, signalperiod = 5, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 37.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1379,7 +1397,7 @@ export declare namespace ta {
    * close[t - (timeperiod / 2 + 1)] - SMA(close, timeperiod)[t]. Reference: TA-Lib DPO.
    *
    * @param real input series
-   * @param options timeperiod = 20
+   * @param options timeperiod = 20, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 19.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1391,7 +1409,7 @@ export declare namespace ta {
    * WMA(ROC(roc1period) + ROC(roc2period), wmaperiod). Reference: TA-Lib COPPOCK.
    *
    * @param real input series
-   * @param options wmaperiod = 10, roc1period = 11, roc2period = 14
+   * @param options wmaperiod = 10, roc1period = 11, roc2period = 14, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 23.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1403,7 +1421,7 @@ export declare namespace ta {
    * 100 * EMA(EMA(close - close[t-1], firstperiod), secondperiod) / the same of |close - close[t-1]|; 0 on a flat series. Reference: TA-Lib TSI.
    *
    * @param real input series
-   * @param options firstperiod = 25, secondperiod = 13
+   * @param options firstperiod = 25, secondperiod = 13, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 37.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1417,7 +1435,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options fastkPeriod = 9, slowkPeriod = 3, slowkMatype = 13, slowdPeriod = 3, slowdMatype = 13
+   * @param options fastkPeriod = 9, slowkPeriod = 3, slowkMatype = 13, slowdPeriod = 3, slowdMatype = 13, unstablePeriod = 0, nanPolicy = 'default'
    * @returns { k, d, j }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 12.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1431,7 +1449,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, nanPolicy = 'default'
    * @returns { plusvi, minusvi }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 14.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1444,7 +1462,7 @@ export declare namespace ta {
    *
    * @param open open prices
    * @param close close prices
-   * @param options timeperiod = 10
+   * @param options timeperiod = 10, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 9.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1456,7 +1474,7 @@ export declare namespace ta {
    * 100 * (close - TSF(timeperiod)[t-1]) / close; 0 at a zero close. Reference: TA-Lib FOSC.
    *
    * @param real input series
-   * @param options timeperiod = 5
+   * @param options timeperiod = 5, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 5.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1468,7 +1486,7 @@ export declare namespace ta {
    * |close - close[t - p]| / sum of the last p |one-bar changes|; 1.0 on a flat window. Reference: TA-Lib ER.
    *
    * @param real input series
-   * @param options timeperiod = 10
+   * @param options timeperiod = 10, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 10.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1482,7 +1500,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options timeperiod = 13
+   * @param options timeperiod = 13, unstablePeriod = 0, nanPolicy = 'default'
    * @returns { bullpower, bearpower }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 12.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1495,7 +1513,7 @@ export declare namespace ta {
    *
    * @param open open prices
    * @param close close prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 13.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1507,7 +1525,7 @@ export declare namespace ta {
    * (highest - lowest of the last p values) / sum of the last p |one-bar changes|; 0 on a flat window. Reference: TA-Lib VHF.
    *
    * @param real input series
-   * @param options timeperiod = 28
+   * @param options timeperiod = 28, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 28.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1521,7 +1539,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options none
+   * @param options nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 0.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1533,7 +1551,7 @@ export declare namespace ta {
    * 100 * (sum of up moves - sum of down moves) / (their total) over the last timeperiod one-bar changes; 0 on a flat window. Reference: TA-Lib CMOU.
    *
    * @param real input series
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 14.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1547,7 +1565,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options timeperiod = 13, fastperiod = 2, slowperiod = 25, signalperiod = 9
+   * @param options timeperiod = 13, fastperiod = 2, slowperiod = 25, signalperiod = 9, unstablePeriod = 0, nanPolicy = 'default'
    * @returns { smi, smisignal }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 45.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1560,7 +1578,7 @@ export declare namespace ta {
    *
    * @param high high prices
    * @param low low prices
-   * @param options leftbars = 2, rightbars = 2
+   * @param options leftbars = 2, rightbars = 2, nanPolicy = 'default'
    * @returns { swinghigh, swinglow }: an Int32Array as long as the inputs, 0 during warm-up each
    * Lookback with the default options: 4.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1575,7 +1593,7 @@ export declare namespace ta {
    * @param low low prices
    * @param close close prices
    * @param volume volumes
-   * @param options timeperiod = 20
+   * @param options timeperiod = 20, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 19.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1588,7 +1606,7 @@ export declare namespace ta {
    *
    * @param close close prices
    * @param volume volumes
-   * @param options timeperiod = 13
+   * @param options timeperiod = 13, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 13.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1600,7 +1618,7 @@ export declare namespace ta {
    * PPO of volume: 100 * (MA(fast) - MA(slow)) / MA(slow). Reference: TA-Lib PVO.
    *
    * @param volume volumes
-   * @param options fastperiod = 12, slowperiod = 26, matype = 1
+   * @param options fastperiod = 12, slowperiod = 26, matype = 1, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 25.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1613,7 +1631,7 @@ export declare namespace ta {
    *
    * @param close close prices
    * @param volume volumes
-   * @param options none
+   * @param options nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 0.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1626,7 +1644,7 @@ export declare namespace ta {
    *
    * @param close close prices
    * @param volume volumes
-   * @param options none
+   * @param options nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 0.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1639,7 +1657,7 @@ export declare namespace ta {
    *
    * @param close close prices
    * @param volume volumes
-   * @param options none
+   * @param options nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 0.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1665,7 +1683,7 @@ export declare namespace ta {
    * volume / mean of the previous timeperiod volumes. Reference: TA-Lib RVOL.
    *
    * @param volume volumes
-   * @param options timeperiod = 20
+   * @param options timeperiod = 20, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 20.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1680,7 +1698,7 @@ export declare namespace ta {
    * @param low low prices
    * @param close close prices
    * @param volume volumes
-   * @param options none
+   * @param options nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 0.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1693,7 +1711,7 @@ export declare namespace ta {
    *
    * @param high high prices
    * @param low low prices
-   * @param options fastperiod = 9, slowperiod = 25
+   * @param options fastperiod = 9, slowperiod = 25, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 40.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1706,7 +1724,7 @@ export declare namespace ta {
    *
    * @param high high prices
    * @param low low prices
-   * @param options timeperiod = 10, rocperiod = 10
+   * @param options timeperiod = 10, rocperiod = 10, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 19.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1719,7 +1737,7 @@ export declare namespace ta {
    *
    * @param high high prices
    * @param low low prices
-   * @param options timeperiod = 14
+   * @param options timeperiod = 14, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 13.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1731,7 +1749,7 @@ export declare namespace ta {
    * 100 * up / (up + down) where up / down are Wilder averages (timeperiod) of STDDEV(stddevperiod) on rising / falling closes; 50 when both are zero. Reference: TA-Lib RVI.
    *
    * @param real input series
-   * @param options timeperiod = 14, stddevperiod = 10
+   * @param options timeperiod = 14, stddevperiod = 10, unstablePeriod = 0, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 22.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1746,7 +1764,7 @@ export declare namespace ta {
    * @param high high prices
    * @param low low prices
    * @param close close prices
-   * @param options none
+   * @param options unstablePeriod = 0, nanPolicy = 'default'
    * @returns { haopen, hahigh, halow, haclose }: a Float64Array as long as the inputs, NaN during warm-up each
    * Lookback with the default options: 0.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1758,7 +1776,7 @@ export declare namespace ta {
    * The ceil(percentile * timeperiod / 100)-th smallest of the last timeperiod values (nearest rank, no interpolation). Reference: TA-Lib PERCENTILE.
    *
    * @param real input series
-   * @param options timeperiod = 30, percentile = 50
+   * @param options timeperiod = 30, percentile = 50, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 29.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -1770,7 +1788,7 @@ export declare namespace ta {
    * 100 * (number of the previous timeperiod values strictly below the current one) / timeperiod. Reference: TA-Lib PERCENTRANK.
    *
    * @param real input series
-   * @param options timeperiod = 100
+   * @param options timeperiod = 100, nanPolicy = 'default'
    * @returns a Float64Array as long as the inputs, NaN during warm-up
    * Lookback with the default options: 100.
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
@@ -2981,7 +2999,7 @@ export declare namespace ta {
 }
 
 /** Options of {@link ta.SMA}. */
-export interface SMAOptions {
+export interface SMAOptions extends NanPolicyOption {
   /**
    * Number of bars averaged. Integer in [1, 100000].
    * @default 30
@@ -2990,7 +3008,7 @@ export interface SMAOptions {
 }
 
 /** Options of {@link ta.EMA}. */
-export interface EMAOptions {
+export interface EMAOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Number of bars; k = 2/(timeperiod+1). Integer in [1, 100000].
    * @default 30
@@ -2999,7 +3017,7 @@ export interface EMAOptions {
 }
 
 /** Options of {@link ta.WMA}. */
-export interface WMAOptions {
+export interface WMAOptions extends NanPolicyOption {
   /**
    * Number of bars weighted. Integer in [1, 100000].
    * @default 30
@@ -3008,7 +3026,7 @@ export interface WMAOptions {
 }
 
 /** Options of {@link ta.DEMA}. */
-export interface DEMAOptions {
+export interface DEMAOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Period of each EMA. Integer in [1, 100000].
    * @default 30
@@ -3017,7 +3035,7 @@ export interface DEMAOptions {
 }
 
 /** Options of {@link ta.TEMA}. */
-export interface TEMAOptions {
+export interface TEMAOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Period of each EMA. Integer in [1, 100000].
    * @default 30
@@ -3026,7 +3044,7 @@ export interface TEMAOptions {
 }
 
 /** Options of {@link ta.TRIMA}. */
-export interface TRIMAOptions {
+export interface TRIMAOptions extends NanPolicyOption {
   /**
    * Number of bars. Integer in [1, 100000].
    * @default 30
@@ -3035,7 +3053,7 @@ export interface TRIMAOptions {
 }
 
 /** Options of {@link ta.KAMA}. */
-export interface KAMAOptions {
+export interface KAMAOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Efficiency-ratio window. Integer in [1, 100000].
    * @default 30
@@ -3044,7 +3062,7 @@ export interface KAMAOptions {
 }
 
 /** Options of {@link ta.T3}. */
-export interface T3Options {
+export interface T3Options extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Period of each EMA. Integer in [1, 100000].
    * @default 5
@@ -3058,7 +3076,7 @@ export interface T3Options {
 }
 
 /** Options of {@link ta.HMA}. */
-export interface HMAOptions {
+export interface HMAOptions extends NanPolicyOption {
   /**
    * Number of bars. Integer in [2, 100000].
    * @default 20
@@ -3067,7 +3085,7 @@ export interface HMAOptions {
 }
 
 /** Options of {@link ta.ZLEMA}. */
-export interface ZLEMAOptions {
+export interface ZLEMAOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * EMA period. Integer in [1, 100000].
    * @default 30
@@ -3076,7 +3094,7 @@ export interface ZLEMAOptions {
 }
 
 /** Options of {@link ta.RMA}. */
-export interface RMAOptions {
+export interface RMAOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Smoothing period. Integer in [1, 100000].
    * @default 30
@@ -3085,7 +3103,7 @@ export interface RMAOptions {
 }
 
 /** Options of {@link ta.MA}. */
-export interface MAOptions {
+export interface MAOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Number of bars. Integer in [1, 100000].
    * @default 30
@@ -3099,7 +3117,7 @@ export interface MAOptions {
 }
 
 /** Options of {@link ta.RSI}. */
-export interface RSIOptions {
+export interface RSIOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Number of changes averaged. Integer in [2, 100000].
    * @default 14
@@ -3108,7 +3126,7 @@ export interface RSIOptions {
 }
 
 /** Options of {@link ta.ATR}. */
-export interface ATROptions {
+export interface ATROptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Wilder smoothing period. Integer in [1, 100000].
    * @default 14
@@ -3117,7 +3135,7 @@ export interface ATROptions {
 }
 
 /** Options of {@link ta.BBANDS}. */
-export interface BBANDSOptions {
+export interface BBANDSOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Window of the average and the deviation. Integer in [2, 100000].
    * @default 20
@@ -3152,11 +3170,13 @@ export interface BBANDSValue {
   lowerband: number;
 }
 
-/** CDLENGULFING takes no options. */
-export interface CDLENGULFINGOptions {}
+/** Options of {@link ta.CDLENGULFING}. */
+export interface CDLENGULFINGOptions extends NanPolicyOption {
+
+}
 
 /** Options of {@link ta.SUM}. */
-export interface SUMOptions {
+export interface SUMOptions extends NanPolicyOption {
   /**
    * Number of values summed. Integer in [2, 100000].
    * @default 30
@@ -3165,7 +3185,7 @@ export interface SUMOptions {
 }
 
 /** Options of {@link ta.MAX}. */
-export interface MAXOptions {
+export interface MAXOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 30
@@ -3174,7 +3194,7 @@ export interface MAXOptions {
 }
 
 /** Options of {@link ta.MIN}. */
-export interface MINOptions {
+export interface MINOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 30
@@ -3183,7 +3203,7 @@ export interface MINOptions {
 }
 
 /** Options of {@link ta.MINMAX}. */
-export interface MINMAXOptions {
+export interface MINMAXOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 30
@@ -3202,7 +3222,7 @@ export interface MINMAXValue {
 }
 
 /** Options of {@link ta.MAXINDEX}. */
-export interface MAXINDEXOptions {
+export interface MAXINDEXOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 30
@@ -3211,7 +3231,7 @@ export interface MAXINDEXOptions {
 }
 
 /** Options of {@link ta.MININDEX}. */
-export interface MININDEXOptions {
+export interface MININDEXOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 30
@@ -3220,7 +3240,7 @@ export interface MININDEXOptions {
 }
 
 /** Options of {@link ta.MINMAXINDEX}. */
-export interface MINMAXINDEXOptions {
+export interface MINMAXINDEXOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 30
@@ -3238,11 +3258,13 @@ export interface MINMAXINDEXValue {
   maxidx: number;
 }
 
-/** CUMSUM takes no options. */
-export interface CUMSUMOptions {}
+/** Options of {@link ta.CUMSUM}. */
+export interface CUMSUMOptions extends NanPolicyOption {
+
+}
 
 /** Options of {@link ta.AVGDEV}. */
-export interface AVGDEVOptions {
+export interface AVGDEVOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 14
@@ -3251,7 +3273,7 @@ export interface AVGDEVOptions {
 }
 
 /** Options of {@link ta.VAR}. */
-export interface VAROptions {
+export interface VAROptions extends NanPolicyOption {
   /**
    * Window length. Integer in [1, 100000].
    * @default 5
@@ -3265,7 +3287,7 @@ export interface VAROptions {
 }
 
 /** Options of {@link ta.STDDEV}. */
-export interface STDDEVOptions {
+export interface STDDEVOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 5
@@ -3279,7 +3301,7 @@ export interface STDDEVOptions {
 }
 
 /** Options of {@link ta.LINEARREG}. */
-export interface LINEARREGOptions {
+export interface LINEARREGOptions extends NanPolicyOption {
   /**
    * Regression window. Integer in [2, 100000].
    * @default 14
@@ -3288,7 +3310,7 @@ export interface LINEARREGOptions {
 }
 
 /** Options of {@link ta.LINEARREG_SLOPE}. */
-export interface LINEARREG_SLOPEOptions {
+export interface LINEARREG_SLOPEOptions extends NanPolicyOption {
   /**
    * Regression window. Integer in [2, 100000].
    * @default 14
@@ -3297,7 +3319,7 @@ export interface LINEARREG_SLOPEOptions {
 }
 
 /** Options of {@link ta.LINEARREG_INTERCEPT}. */
-export interface LINEARREG_INTERCEPTOptions {
+export interface LINEARREG_INTERCEPTOptions extends NanPolicyOption {
   /**
    * Regression window. Integer in [2, 100000].
    * @default 14
@@ -3306,7 +3328,7 @@ export interface LINEARREG_INTERCEPTOptions {
 }
 
 /** Options of {@link ta.LINEARREG_ANGLE}. */
-export interface LINEARREG_ANGLEOptions {
+export interface LINEARREG_ANGLEOptions extends NanPolicyOption {
   /**
    * Regression window. Integer in [2, 100000].
    * @default 14
@@ -3315,7 +3337,7 @@ export interface LINEARREG_ANGLEOptions {
 }
 
 /** Options of {@link ta.TSF}. */
-export interface TSFOptions {
+export interface TSFOptions extends NanPolicyOption {
   /**
    * Regression window. Integer in [2, 100000].
    * @default 14
@@ -3324,7 +3346,7 @@ export interface TSFOptions {
 }
 
 /** Options of {@link ta.CORREL}. */
-export interface CORRELOptions {
+export interface CORRELOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [1, 100000].
    * @default 30
@@ -3333,7 +3355,7 @@ export interface CORRELOptions {
 }
 
 /** Options of {@link ta.BETA}. */
-export interface BETAOptions {
+export interface BETAOptions extends NanPolicyOption {
   /**
    * Number of returns. Integer in [1, 100000].
    * @default 5
@@ -3410,11 +3432,13 @@ export interface TYPPRICEOptions {}
 /** WCLPRICE takes no options. */
 export interface WCLPRICEOptions {}
 
-/** TRANGE takes no options. */
-export interface TRANGEOptions {}
+/** Options of {@link ta.TRANGE}. */
+export interface TRANGEOptions extends NanPolicyOption {
+
+}
 
 /** Options of {@link ta.NATR}. */
-export interface NATROptions {
+export interface NATROptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Wilder smoothing period. Integer in [1, 100000].
    * @default 14
@@ -3423,7 +3447,7 @@ export interface NATROptions {
 }
 
 /** Options of {@link ta.MOM}. */
-export interface MOMOptions {
+export interface MOMOptions extends NanPolicyOption {
   /**
    * Bars back. Integer in [1, 100000].
    * @default 10
@@ -3432,7 +3456,7 @@ export interface MOMOptions {
 }
 
 /** Options of {@link ta.ROC}. */
-export interface ROCOptions {
+export interface ROCOptions extends NanPolicyOption {
   /**
    * Bars back. Integer in [1, 100000].
    * @default 10
@@ -3441,7 +3465,7 @@ export interface ROCOptions {
 }
 
 /** Options of {@link ta.ROCP}. */
-export interface ROCPOptions {
+export interface ROCPOptions extends NanPolicyOption {
   /**
    * Bars back. Integer in [1, 100000].
    * @default 10
@@ -3450,7 +3474,7 @@ export interface ROCPOptions {
 }
 
 /** Options of {@link ta.ROCR}. */
-export interface ROCROptions {
+export interface ROCROptions extends NanPolicyOption {
   /**
    * Bars back. Integer in [1, 100000].
    * @default 10
@@ -3459,7 +3483,7 @@ export interface ROCROptions {
 }
 
 /** Options of {@link ta.ROCR100}. */
-export interface ROCR100Options {
+export interface ROCR100Options extends NanPolicyOption {
   /**
    * Bars back. Integer in [1, 100000].
    * @default 10
@@ -3468,7 +3492,7 @@ export interface ROCR100Options {
 }
 
 /** Options of {@link ta.CMO}. */
-export interface CMOOptions {
+export interface CMOOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Number of changes averaged. Integer in [2, 100000].
    * @default 14
@@ -3477,7 +3501,7 @@ export interface CMOOptions {
 }
 
 /** Options of {@link ta.WILLR}. */
-export interface WILLROptions {
+export interface WILLROptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 14
@@ -3489,7 +3513,7 @@ export interface WILLROptions {
 export interface BOPOptions {}
 
 /** Options of {@link ta.CCI}. */
-export interface CCIOptions {
+export interface CCIOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 14
@@ -3498,7 +3522,7 @@ export interface CCIOptions {
 }
 
 /** Options of {@link ta.AROON}. */
-export interface AROONOptions {
+export interface AROONOptions extends NanPolicyOption {
   /**
    * Look-back length. Integer in [2, 100000].
    * @default 14
@@ -3517,7 +3541,7 @@ export interface AROONValue {
 }
 
 /** Options of {@link ta.AROONOSC}. */
-export interface AROONOSCOptions {
+export interface AROONOSCOptions extends NanPolicyOption {
   /**
    * Look-back length. Integer in [2, 100000].
    * @default 14
@@ -3526,7 +3550,7 @@ export interface AROONOSCOptions {
 }
 
 /** Options of {@link ta.PLUS_DM}. */
-export interface PLUS_DMOptions {
+export interface PLUS_DMOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Wilder smoothing period. Integer in [1, 100000].
    * @default 14
@@ -3535,7 +3559,7 @@ export interface PLUS_DMOptions {
 }
 
 /** Options of {@link ta.MINUS_DM}. */
-export interface MINUS_DMOptions {
+export interface MINUS_DMOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Wilder smoothing period. Integer in [1, 100000].
    * @default 14
@@ -3544,7 +3568,7 @@ export interface MINUS_DMOptions {
 }
 
 /** Options of {@link ta.PLUS_DI}. */
-export interface PLUS_DIOptions {
+export interface PLUS_DIOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Wilder smoothing period. Integer in [1, 100000].
    * @default 14
@@ -3553,7 +3577,7 @@ export interface PLUS_DIOptions {
 }
 
 /** Options of {@link ta.MINUS_DI}. */
-export interface MINUS_DIOptions {
+export interface MINUS_DIOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Wilder smoothing period. Integer in [1, 100000].
    * @default 14
@@ -3562,7 +3586,7 @@ export interface MINUS_DIOptions {
 }
 
 /** Options of {@link ta.DX}. */
-export interface DXOptions {
+export interface DXOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Wilder smoothing period. Integer in [2, 100000].
    * @default 14
@@ -3571,7 +3595,7 @@ export interface DXOptions {
 }
 
 /** Options of {@link ta.ADX}. */
-export interface ADXOptions {
+export interface ADXOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Wilder smoothing period. Integer in [2, 100000].
    * @default 14
@@ -3580,7 +3604,7 @@ export interface ADXOptions {
 }
 
 /** Options of {@link ta.ADXR}. */
-export interface ADXROptions {
+export interface ADXROptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Wilder smoothing period. Integer in [2, 100000].
    * @default 14
@@ -3589,7 +3613,7 @@ export interface ADXROptions {
 }
 
 /** Options of {@link ta.MACD}. */
-export interface MACDOptions {
+export interface MACDOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Fast EMA period. Integer in [2, 100000].
    * @default 12
@@ -3620,7 +3644,7 @@ export interface MACDValue {
 }
 
 /** Options of {@link ta.MACDFIX}. */
-export interface MACDFIXOptions {
+export interface MACDFIXOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Signal EMA period. Integer in [1, 100000].
    * @default 9
@@ -3641,7 +3665,7 @@ export interface MACDFIXValue {
 }
 
 /** Options of {@link ta.MACDEXT}. */
-export interface MACDEXTOptions {
+export interface MACDEXTOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Fast average period. Integer in [2, 100000].
    * @default 12
@@ -3687,7 +3711,7 @@ export interface MACDEXTValue {
 }
 
 /** Options of {@link ta.APO}. */
-export interface APOOptions {
+export interface APOOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Fast average period. Integer in [2, 100000].
    * @default 12
@@ -3706,7 +3730,7 @@ export interface APOOptions {
 }
 
 /** Options of {@link ta.PPO}. */
-export interface PPOOptions {
+export interface PPOOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Fast average period. Integer in [2, 100000].
    * @default 12
@@ -3725,7 +3749,7 @@ export interface PPOOptions {
 }
 
 /** Options of {@link ta.STOCH}. */
-export interface STOCHOptions {
+export interface STOCHOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * %K window. Integer in [1, 100000].
    * @default 5
@@ -3764,7 +3788,7 @@ export interface STOCHValue {
 }
 
 /** Options of {@link ta.STOCHF}. */
-export interface STOCHFOptions {
+export interface STOCHFOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * %K window. Integer in [1, 100000].
    * @default 5
@@ -3793,7 +3817,7 @@ export interface STOCHFValue {
 }
 
 /** Options of {@link ta.STOCHRSI}. */
-export interface STOCHRSIOptions {
+export interface STOCHRSIOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * RSI period. Integer in [2, 100000].
    * @default 14
@@ -3827,7 +3851,7 @@ export interface STOCHRSIValue {
 }
 
 /** Options of {@link ta.TRIX}. */
-export interface TRIXOptions {
+export interface TRIXOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * EMA period. Integer in [1, 100000].
    * @default 30
@@ -3836,7 +3860,7 @@ export interface TRIXOptions {
 }
 
 /** Options of {@link ta.ULTOSC}. */
-export interface ULTOSCOptions {
+export interface ULTOSCOptions extends NanPolicyOption {
   /**
    * First period. Integer in [1, 100000].
    * @default 7
@@ -3855,7 +3879,7 @@ export interface ULTOSCOptions {
 }
 
 /** Options of {@link ta.MFI}. */
-export interface MFIOptions {
+export interface MFIOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 14
@@ -3863,14 +3887,18 @@ export interface MFIOptions {
   timeperiod?: number;
 }
 
-/** OBV takes no options. */
-export interface OBVOptions {}
+/** Options of {@link ta.OBV}. */
+export interface OBVOptions extends NanPolicyOption {
 
-/** AD takes no options. */
-export interface ADOptions {}
+}
+
+/** Options of {@link ta.AD}. */
+export interface ADOptions extends NanPolicyOption {
+
+}
 
 /** Options of {@link ta.ADOSC}. */
-export interface ADOSCOptions {
+export interface ADOSCOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Fast EMA period. Integer in [2, 100000].
    * @default 3
@@ -3884,7 +3912,7 @@ export interface ADOSCOptions {
 }
 
 /** Options of {@link ta.MIDPOINT}. */
-export interface MIDPOINTOptions {
+export interface MIDPOINTOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 14
@@ -3893,7 +3921,7 @@ export interface MIDPOINTOptions {
 }
 
 /** Options of {@link ta.MIDPRICE}. */
-export interface MIDPRICEOptions {
+export interface MIDPRICEOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 14
@@ -3902,7 +3930,7 @@ export interface MIDPRICEOptions {
 }
 
 /** Options of {@link ta.SAR}. */
-export interface SAROptions {
+export interface SAROptions extends NanPolicyOption {
   /**
    * Acceleration factor step and start. Number >= 0.
    * @default 0.02
@@ -3916,7 +3944,7 @@ export interface SAROptions {
 }
 
 /** Options of {@link ta.SAREXT}. */
-export interface SAREXTOptions {
+export interface SAREXTOptions extends NanPolicyOption {
   /**
    * Start value and direction (0: automatic). Any number.
    * @default 0
@@ -3960,7 +3988,7 @@ export interface SAREXTOptions {
 }
 
 /** Options of {@link ta.DONCHIAN}. */
-export interface DONCHIANOptions {
+export interface DONCHIANOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 20
@@ -3981,7 +4009,7 @@ export interface DONCHIANValue {
 }
 
 /** Options of {@link ta.KC}. */
-export interface KCOptions {
+export interface KCOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * EMA length. Integer in [2, 100000].
    * @default 20
@@ -4012,7 +4040,7 @@ export interface KCValue {
 }
 
 /** Options of {@link ta.ACCBANDS}. */
-export interface ACCBANDSOptions {
+export interface ACCBANDSOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 20
@@ -4033,7 +4061,7 @@ export interface ACCBANDSValue {
 }
 
 /** Options of {@link ta.SUPERTREND}. */
-export interface SUPERTRENDOptions {
+export interface SUPERTRENDOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * ATR length. Integer in [2, 100000].
    * @default 10
@@ -4057,7 +4085,7 @@ export interface SUPERTRENDValue {
 }
 
 /** Options of {@link ta.VWMA}. */
-export interface VWMAOptions {
+export interface VWMAOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [1, 100000].
    * @default 30
@@ -4066,7 +4094,7 @@ export interface VWMAOptions {
 }
 
 /** Options of {@link ta.AO}. */
-export interface AOOptions {
+export interface AOOptions extends NanPolicyOption {
   /**
    * Fast SMA length. Integer in [2, 100000].
    * @default 5
@@ -4080,7 +4108,7 @@ export interface AOOptions {
 }
 
 /** Options of {@link ta.AC}. */
-export interface ACOptions {
+export interface ACOptions extends NanPolicyOption {
   /**
    * Fast SMA length. Integer in [2, 100000].
    * @default 5
@@ -4099,7 +4127,7 @@ export interface ACOptions {
 }
 
 /** Options of {@link ta.DPO}. */
-export interface DPOOptions {
+export interface DPOOptions extends NanPolicyOption {
   /**
    * SMA length. Integer in [2, 100000].
    * @default 20
@@ -4108,7 +4136,7 @@ export interface DPOOptions {
 }
 
 /** Options of {@link ta.COPPOCK}. */
-export interface COPPOCKOptions {
+export interface COPPOCKOptions extends NanPolicyOption {
   /**
    * WMA length. Integer in [1, 100000].
    * @default 10
@@ -4127,7 +4155,7 @@ export interface COPPOCKOptions {
 }
 
 /** Options of {@link ta.TSI}. */
-export interface TSIOptions {
+export interface TSIOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * First EMA length. Integer in [2, 100000].
    * @default 25
@@ -4141,7 +4169,7 @@ export interface TSIOptions {
 }
 
 /** Options of {@link ta.KDJ}. */
-export interface KDJOptions {
+export interface KDJOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * %K window. Integer in [1, 100000].
    * @default 9
@@ -4182,7 +4210,7 @@ export interface KDJValue {
 }
 
 /** Options of {@link ta.VORTEX}. */
-export interface VORTEXOptions {
+export interface VORTEXOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [1, 100000].
    * @default 14
@@ -4201,7 +4229,7 @@ export interface VORTEXValue {
 }
 
 /** Options of {@link ta.QSTICK}. */
-export interface QSTICKOptions {
+export interface QSTICKOptions extends NanPolicyOption {
   /**
    * SMA length. Integer in [1, 100000].
    * @default 10
@@ -4210,7 +4238,7 @@ export interface QSTICKOptions {
 }
 
 /** Options of {@link ta.FOSC}. */
-export interface FOSCOptions {
+export interface FOSCOptions extends NanPolicyOption {
   /**
    * Regression length. Integer in [2, 100000].
    * @default 5
@@ -4219,7 +4247,7 @@ export interface FOSCOptions {
 }
 
 /** Options of {@link ta.ER}. */
-export interface EROptions {
+export interface EROptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 10
@@ -4228,7 +4256,7 @@ export interface EROptions {
 }
 
 /** Options of {@link ta.ERI}. */
-export interface ERIOptions {
+export interface ERIOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * EMA length. Integer in [1, 100000].
    * @default 13
@@ -4247,7 +4275,7 @@ export interface ERIValue {
 }
 
 /** Options of {@link ta.IMI}. */
-export interface IMIOptions {
+export interface IMIOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 14
@@ -4256,7 +4284,7 @@ export interface IMIOptions {
 }
 
 /** Options of {@link ta.VHF}. */
-export interface VHFOptions {
+export interface VHFOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 28
@@ -4264,11 +4292,13 @@ export interface VHFOptions {
   timeperiod?: number;
 }
 
-/** WAD takes no options. */
-export interface WADOptions {}
+/** Options of {@link ta.WAD}. */
+export interface WADOptions extends NanPolicyOption {
+
+}
 
 /** Options of {@link ta.CMOU}. */
-export interface CMOUOptions {
+export interface CMOUOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 14
@@ -4277,7 +4307,7 @@ export interface CMOUOptions {
 }
 
 /** Options of {@link ta.SMI}. */
-export interface SMIOptions {
+export interface SMIOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Range window. Integer in [2, 100000].
    * @default 13
@@ -4311,7 +4341,7 @@ export interface SMIValue {
 }
 
 /** Options of {@link ta.FRACTAL}. */
-export interface FRACTALOptions {
+export interface FRACTALOptions extends NanPolicyOption {
   /**
    * Bars before the centre. Integer in [1, 100000].
    * @default 2
@@ -4335,7 +4365,7 @@ export interface FRACTALValue {
 }
 
 /** Options of {@link ta.CMF}. */
-export interface CMFOptions {
+export interface CMFOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 20
@@ -4344,7 +4374,7 @@ export interface CMFOptions {
 }
 
 /** Options of {@link ta.EFI}. */
-export interface EFIOptions {
+export interface EFIOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * EMA length. Integer in [1, 100000].
    * @default 13
@@ -4353,7 +4383,7 @@ export interface EFIOptions {
 }
 
 /** Options of {@link ta.PVO}. */
-export interface PVOOptions {
+export interface PVOOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Fast average length. Integer in [2, 100000].
    * @default 12
@@ -4371,20 +4401,26 @@ export interface PVOOptions {
   matype?: number;
 }
 
-/** PVT takes no options. */
-export interface PVTOptions {}
+/** Options of {@link ta.PVT}. */
+export interface PVTOptions extends NanPolicyOption {
 
-/** NVI takes no options. */
-export interface NVIOptions {}
+}
 
-/** PVI takes no options. */
-export interface PVIOptions {}
+/** Options of {@link ta.NVI}. */
+export interface NVIOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.PVI}. */
+export interface PVIOptions extends NanPolicyOption {
+
+}
 
 /** MARKETFI takes no options. */
 export interface MARKETFIOptions {}
 
 /** Options of {@link ta.RVOL}. */
-export interface RVOLOptions {
+export interface RVOLOptions extends NanPolicyOption {
   /**
    * Averaging length. Integer in [1, 100000].
    * @default 20
@@ -4392,11 +4428,13 @@ export interface RVOLOptions {
   timeperiod?: number;
 }
 
-/** VWAP takes no options. */
-export interface VWAPOptions {}
+/** Options of {@link ta.VWAP}. */
+export interface VWAPOptions extends NanPolicyOption {
+
+}
 
 /** Options of {@link ta.MASSI}. */
-export interface MASSIOptions {
+export interface MASSIOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * EMA length. Integer in [2, 100000].
    * @default 9
@@ -4410,7 +4448,7 @@ export interface MASSIOptions {
 }
 
 /** Options of {@link ta.CVI}. */
-export interface CVIOptions {
+export interface CVIOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * EMA length. Integer in [2, 100000].
    * @default 10
@@ -4424,7 +4462,7 @@ export interface CVIOptions {
 }
 
 /** Options of {@link ta.ADR}. */
-export interface ADROptions {
+export interface ADROptions extends NanPolicyOption {
   /**
    * SMA length. Integer in [1, 100000].
    * @default 14
@@ -4433,7 +4471,7 @@ export interface ADROptions {
 }
 
 /** Options of {@link ta.RVI}. */
-export interface RVIOptions {
+export interface RVIOptions extends UnstablePeriodOption, NanPolicyOption {
   /**
    * Smoothing length. Integer in [1, 100000].
    * @default 14
@@ -4446,8 +4484,10 @@ export interface RVIOptions {
   stddevperiod?: number;
 }
 
-/** HA takes no options. */
-export interface HAOptions {}
+/** Options of {@link ta.HA}. */
+export interface HAOptions extends UnstablePeriodOption, NanPolicyOption {
+
+}
 /** Outputs of {@link ta.HA}, keyed by output name. */
 export interface HAResult {
   haopen: Float64Array;
@@ -4464,7 +4504,7 @@ export interface HAValue {
 }
 
 /** Options of {@link ta.PERCENTILE}. */
-export interface PERCENTILEOptions {
+export interface PERCENTILEOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 30
@@ -4478,7 +4518,7 @@ export interface PERCENTILEOptions {
 }
 
 /** Options of {@link ta.PERCENTRANK}. */
-export interface PERCENTRANKOptions {
+export interface PERCENTRANKOptions extends NanPolicyOption {
   /**
    * Window length. Integer in [2, 100000].
    * @default 100

@@ -455,13 +455,20 @@ export function buildSurface(backend) {
       this._native.free?.();
     }
     toString() {
-      const ps = this._info.params.map((p) => `${optionKey(p)}=${JSON.stringify(this.options[optionKey(p)])}`);
+      // the indicator's parameters always; the shared call options only when not at their default
+      const shown = this._info.params.filter(
+        (p) => !CALL_OPTIONS.includes(p.name) || this.options[optionKey(p)] !== p.default,
+      );
+      const ps = shown.map((p) => `${optionKey(p)}=${JSON.stringify(this.options[optionKey(p)])}`);
       return `${this._info.name}(${ps.join(', ')})`;
     }
   }
 
   return { ...modules, registry, SextantError };
 }
+
+/** The call options every indicator shares (declared like parameters in the registry). */
+const CALL_OPTIONS = ['unstable_period', 'nan_policy'];
 
 /** The options of a stream with defaults filled in (camelCase keys), for `toString` and save. */
 function normalisedOptions(info, keyMap, options) {

@@ -87,14 +87,29 @@ function comment(lines, indent) {
   return `${indent}/**\n${body.join('\n')}\n${indent} */`;
 }
 
+// Call options every indicator shares: declared once per function in the registry, typed once here
+const CALL_OPTIONS = { nan_policy: 'NanPolicyOption', unstable_period: 'UnstablePeriodOption' };
+
+function member(p) {
+  const doc = comment([`${p.doc[0].toUpperCase()}${p.doc.slice(1)}. ${boundsText(p)}`, `@default ${defaultText(p)}`], '  ');
+  return `${doc}\n  ${optionKey(p)}?: ${paramType(p)};`;
+}
+
+/** The shared call-option interfaces, from the first function that declares each. */
+function callOptionInterfaces(registry) {
+  return Object.entries(CALL_OPTIONS).flatMap(([param, iface]) => {
+    const p = registry.flatMap((f) => f.params).find((q) => q.name === param);
+    return p ? [`/** Call option shared by the indicators that list it. */\nexport interface ${iface} {\n${member(p)}\n}\n`] : [];
+  });
+}
+
 function optionsInterface(f) {
   const name = `${typeBase(f)}Options`;
+  const own = f.params.filter((p) => !(p.name in CALL_OPTIONS));
+  const bases = f.params.filter((p) => p.name in CALL_OPTIONS).map((p) => CALL_OPTIONS[p.name]);
+  const ext = bases.length ? ` extends ${bases.join(', ')}` : '';
   if (f.params.length === 0) return `/** ${f.name} takes no options. */\nexport interface ${name} {}\n`;
-  const members = f.params.map((p) => {
-    const doc = comment([`${p.doc[0].toUpperCase()}${p.doc.slice(1)}. ${boundsText(p)}`, `@default ${defaultText(p)}`], '  ');
-    return `${doc}\n  ${optionKey(p)}?: ${paramType(p)};`;
-  });
-  return `/** Options of {@link ${f.module}.${jsName(f)}}. */\nexport interface ${name} {\n${members.join('\n')}\n}\n`;
+  return `/** Options of {@link ${f.module}.${jsName(f)}}. */\nexport interface ${name}${ext} {\n${own.map(member).join('\n')}\n}\n`;
 }
 
 function resultTypes(f) {
@@ -227,6 +242,7 @@ export declare const registry: readonly FunctionInfo[];
     risk: "Risk and performance metrics with empyrical's conventions (camelCase names).",
     alloc: 'Portfolio allocation.',
   };
+  parts.push(...callOptionInterfaces(registry));
   for (const m of modules) {
     const fs = registry.filter((f) => f.module === m);
     const streams = fs.filter((f) => f.streaming);

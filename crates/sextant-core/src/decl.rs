@@ -1060,10 +1060,14 @@ impl FunctionDecl {
     /// `NAME(p1=v1, p2=v2)`, the configuration as text.
     #[must_use]
     pub fn display_with(&self, params: &Params) -> String {
+        // the call options only when they differ from their defaults
         let ps: Vec<String> = self
             .params
             .iter()
             .zip(params.values())
+            .filter(|(s, v)| {
+                !matches!(s.name, "nan_policy" | "unstable_period") || **v != s.default_value()
+            })
             .map(|(s, v)| format!("{}={v}", s.name))
             .collect();
         format!("{}({})", self.name, ps.join(", "))
