@@ -67,6 +67,12 @@ class Writer:
             cols[col] = {"file": rel, "shape": list(arr.shape)}
         self.datasets[name] = {"source": source, "license": license, "columns": cols}
 
+    def add_column(self, name: str, col: str, arr: np.ndarray) -> None:
+        arr = np.ascontiguousarray(arr, dtype=np.float64)
+        rel = f"data/{name}_{col}.f64"
+        self._write(rel, arr)
+        self.datasets[name]["columns"][col] = {"file": rel, "shape": list(arr.shape)}
+
     def case(self, *, id: str, module: str, function: str, reference: str, inputs: list[tuple[str, str, str]],
              params: dict, outputs: list[tuple[str, np.ndarray | float]], tolerance: dict = TOL_DEFAULT) -> None:
         ins = []
@@ -218,6 +224,13 @@ def main() -> int:
                "volume": np.where(np.arange(n_steps) % 7 == 3, 0.0, srng.choice([100.0, 200.0, 300.0], n_steps))})
 
     ohlc_sets = ["msft", "sp500", "nasdaq", "walk60k", "const", "short", "leadnan", "empty"]
+    # MAVP's per-bar periods: uniform in [0, 45) from their own generator, so below minperiod and
+    # above maxperiod both occur
+    prng = np.random.default_rng(SEED + 3)
+    mavp_sets = ["msft", "sp500_tail", "nasdaq_tail", "walk60k", "const", "short", "leadnan", "empty", "gaps"]
+    for ds in mavp_sets:
+        n = w.datasets[ds]["columns"]["close"]["shape"][0]
+        w.add_column(ds, "periods", prng.uniform(0.0, 45.0, n))
 
     def ta_case(fn_name: str, ds: str, inputs: list[str], params: dict, out_names: list[str], tag: str) -> None:
         raw = getattr(talib, fn_name)
@@ -459,6 +472,7 @@ def main() -> int:
         "SMA": ["real"], "EMA": ["real"], "RSI": ["real"], "BBANDS": ["real"],
         **{n: ["real"] for n in ("WMA", "DEMA", "TEMA", "TRIMA", "KAMA", "T3", "HMA", "ZLEMA", "RMA", "MA")},
         "ATR": ["high", "low", "close"], "CDLENGULFING": ["open", "high", "low", "close"],
+        "MAVP": ["real", "periods"],
         **{n: spec[1] for n, spec in momentum_specs.items()},
     }
     specs = [
@@ -495,6 +509,12 @@ def main() -> int:
             for k, params in enumerate(sets):
                 tag = ("matypes_" if fn_name == "BBANDS" else "") + ("default" if k == 0 and fn_name != "BBANDS" else f"p{k}")
                 ta_case(fn_name, ds, ["close"], params, outs, tag)
+    mavp_params = [{"minperiod": 2, "maxperiod": 30, "matype": 0}] + [
+        {"minperiod": 2, "maxperiod": 30, "matype": m} for m in (1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 13)] + [
+        {"minperiod": 5, "maxperiod": 12, "matype": 1}, {"minperiod": 7, "maxperiod": 7, "matype": 0}]
+    for ds in mavp_sets:
+        for k, params in enumerate(mavp_params if ds in ("walk60k", "gaps", "sp500_tail") else mavp_params[:1]):
+            ta_case("MAVP", ds, ["close", "periods"], params, ["real"], "default" if k == 0 else f"p{k}")
     for fn_name in transforms:
         for ds in ("wave", "msft", "empty", "gaps"):
             ta_case(fn_name, ds, ["close"], {}, ["real"], "default")
@@ -594,7 +614,7 @@ def main() -> int:
     # with an EMA/RSI/ATR/ADX/... stage, each moving-average type for those with a matype
     unstable_fns = ("ADX ADXR APO CMO DX ERI KDJ MACD MACDFIX MINUS_DI MINUS_DM PLUS_DI PLUS_DM PPO RSI SMI "
                     "STOCHRSI TRIX TSI DEMA EMA KAMA KC RMA SUPERTREND T3 TEMA ZLEMA HA ATR CVI MASSI NATR RVI "
-                    "ADOSC EFI PVO MA BBANDS MACDEXT STOCH STOCHF").split()
+                    "ADOSC EFI PVO MA BBANDS MACDEXT STOCH STOCHF MAVP").split()
     ta_cases = [c for c in w.cases if c["module"] == "ta"]
     for fn_name in unstable_fns:
         base = next(c for c in ta_cases if c["function"] == fn_name

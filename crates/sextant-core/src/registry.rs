@@ -19,6 +19,7 @@ pub static REGISTRY: &[&FunctionDecl] = &[
     &ta::ZLEMA,
     &ta::RMA,
     &ta::MA,
+    &ta::MAVP,
     &ta::RSI,
     &ta::ATR,
     &ta::BBANDS,

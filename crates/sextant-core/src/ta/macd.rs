@@ -31,7 +31,7 @@ pub(crate) fn ma_kernel(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct LateMa<M> {
     pub(crate) ma: M,
-    skip: usize,
+    pub(crate) skip: usize,
     seen: usize,
 }
 

@@ -41,6 +41,7 @@ mod ma;
 mod macd;
 mod marketfi;
 mod massi;
+mod mavp;
 mod mfi;
 mod midpoint;
 mod minmaxindex;
@@ -111,6 +112,7 @@ pub use kama::{kama, KaufmanAdaptiveMovingAverage, KAMA};
 pub use kc::{KeltnerChannels, KC};
 pub use kdj::{Kdj, KDJ};
 pub use ma::{ma, MaKernel, MaType, MA};
+pub use mavp::{VariablePeriodMa, MAVP};
 pub use macd::{
     apo, macd, macdext, macdfix, ppo, ApoKernel, Macd, MacdExtKernel, MacdFixKernel, MacdKernel,
     OscillatorKind, PpoKernel, PriceOscillator, APO, MACD, MACDEXT, MACDFIX, PPO,

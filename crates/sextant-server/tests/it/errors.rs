@@ -170,7 +170,8 @@ async fn nan_travels_as_null_and_infinities_as_strings() {
     let (st, b) = s.post_json("/v1/ta/SMA", &body).await;
     assert_eq!(st, 200, "{b}");
     assert_eq!(b["outputs"]["real"], json!([null, 1.5, null, null, 4.5, 5.5]));
-    assert_eq!(b["params"], json!({"timeperiod": 2}));
+    // the effective parameters come back, call options included
+    assert_eq!(b["params"], json!({"timeperiod": 2, "nan_policy": "default"}));
     let body = json!({"inputs": {"real": [1.0, "Infinity", 3.0]}, "params": {"timeperiod": 1}});
     let (st, b) = s.post_json("/v1/ta/SMA", &body).await;
     assert_eq!(st, 200, "{b}");
