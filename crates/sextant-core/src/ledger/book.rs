@@ -11,7 +11,7 @@
 //! - base-currency amounts use the FX rate as of the transaction's booking date
 //!   ([`LedgerConfig::book_date`]) and are kept unrounded (28 significant digits).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -43,8 +43,10 @@ pub struct Position {
     pub instrument: String,
     /// The instrument's currency.
     pub currency: String,
+    /// Units held: the sum of the lots' quantities (negative when short).
+    pub quantity: Decimal,
     /// Open lots, oldest first.
-    pub lots: Vec<Lot>,
+    pub lots: VecDeque<Lot>,
     /// Realised P&L in the position's currency.
     pub realised: Decimal,
     /// Realised P&L in base (proceeds at the sale date's rate minus cost at the purchase
@@ -72,7 +74,8 @@ impl Position {
         Self {
             instrument: instrument.symbol.clone(),
             currency: instrument.currency.clone(),
-            lots: Vec::new(),
+            quantity: Decimal::ZERO,
+            lots: VecDeque::new(),
             realised: Decimal::ZERO,
             realised_base: Decimal::ZERO,
             income: Decimal::ZERO,
@@ -83,11 +86,6 @@ impl Position {
             taxes_base: Decimal::ZERO,
             flows_base: Decimal::ZERO,
         }
-    }
-
-    /// Units held (negative when short).
-    pub fn quantity(&self) -> LedgerResult<Decimal> {
-        self.lots.iter().try_fold(Decimal::ZERO, |a, l| add(a, l.quantity, "quantity"))
     }
 
     /// Cost of the open lots in the position's currency.
@@ -422,6 +420,17 @@ impl Ledger {
     }
 }
 
+/// Whether `x / d` is a finite decimal: the part of `d` prime to 10 divides `x`'s mantissa.
+fn divides_exactly(x: Decimal, mut d: u64) -> bool {
+    while d % 2 == 0 {
+        d /= 2;
+    }
+    while d % 5 == 0 {
+        d /= 5;
+    }
+    x.mantissa() % i128::from(d) == 0
+}
+
 /// Applies transactions one at a time (the performance code steps it day by day).
 pub(crate) struct Booker<'a> {
     pub(crate) ledger: &'a Ledger,
@@ -507,13 +516,14 @@ impl<'a> Booker<'a> {
     fn open(&mut self, symbol: &str, lot: Lot) -> LedgerResult<()> {
         let average = self.ledger.config.cost_basis == CostBasis::Average;
         let pos = self.position(symbol);
-        match pos.lots.last_mut() {
+        pos.quantity = add(pos.quantity, lot.quantity, "quantity")?;
+        match pos.lots.back_mut() {
             Some(l) if average => {
                 l.quantity = add(l.quantity, lot.quantity, "quantity")?;
                 l.cost = add(l.cost, lot.cost, "cost")?;
                 l.cost_base = add(l.cost_base, lot.cost_base, "cost")?;
             }
-            _ => pos.lots.push(lot),
+            _ => pos.lots.push_back(lot),
         }
         Ok(())
     }
@@ -526,14 +536,15 @@ impl<'a> Booker<'a> {
         let pos = self.position(symbol);
         let mut out = Vec::new();
         while qty > Decimal::ZERO {
-            let Some(lot) = (if lifo { pos.lots.last_mut() } else { pos.lots.first_mut() }) else {
+            let Some(lot) = (if lifo { pos.lots.back_mut() } else { pos.lots.front_mut() }) else {
                 break;
             };
             let mag = lot.quantity.abs();
             if qty >= mag {
                 qty = sub(qty, mag, "quantity")?;
-                let l = if lifo { pos.lots.pop() } else { Some(pos.lots.remove(0)) };
+                let l = if lifo { pos.lots.pop_back() } else { pos.lots.pop_front() };
                 if let Some(l) = l {
+                    pos.quantity = sub(pos.quantity, l.quantity, "quantity")?;
                     out.push(Portion {
                         opened: l.opened,
                         quantity: l.quantity,
@@ -546,6 +557,7 @@ impl<'a> Booker<'a> {
                 let frac_base = div(mul(lot.cost_base, qty, "cost")?, mag, "cost")?;
                 let signed = if lot.quantity.is_sign_negative() { -qty } else { qty };
                 lot.quantity = sub(lot.quantity, signed, "quantity")?;
+                pos.quantity = sub(pos.quantity, signed, "quantity")?;
                 lot.cost = sub(lot.cost, frac_cost, "cost")?;
                 lot.cost_base = sub(lot.cost_base, frac_base, "cost")?;
                 out.push(Portion {
@@ -575,7 +587,7 @@ impl<'a> Booker<'a> {
         let ins = self.ledger.instruments[symbol].clone();
         let ccy = ins.currency.as_str();
         let date = self.ledger.config.book_date(t.timestamp);
-        let held = self.position(symbol).quantity()?;
+        let held = self.position(symbol).quantity;
         // units that close existing lots (opposite direction), the rest opens a new lot
         let opposite = if sell { held > Decimal::ZERO } else { held < Decimal::ZERO };
         let close_q = if opposite { q.min(held.abs()) } else { Decimal::ZERO };
@@ -664,7 +676,7 @@ impl<'a> Booker<'a> {
     }
 
     fn no_short(&mut self, index: usize, symbol: &str) -> LedgerResult<()> {
-        if self.position(symbol).quantity()? < Decimal::ZERO {
+        if self.position(symbol).quantity < Decimal::ZERO {
             return Err(LedgerError::InvalidInput {
                 field: format!("transactions[{index}]"),
                 reason: format!("{symbol:?} is held short; cover it with a buy first"),
@@ -758,10 +770,11 @@ impl<'a> Booker<'a> {
             TxKind::Split { instrument, numerator, denominator } => {
                 let (n, d) = (Decimal::from(*numerator), Decimal::from(*denominator));
                 let pos = self.position(instrument);
+                let mut total = Decimal::ZERO;
                 for lot in &mut pos.lots {
                     let scaled = mul(lot.quantity, n, "split quantity")?;
                     let q = div(scaled, d, "split quantity")?;
-                    if q.checked_mul(d) != Some(scaled) {
+                    if !divides_exactly(scaled, *denominator) || q.checked_mul(d) != Some(scaled) {
                         return Err(LedgerError::InvalidSplit {
                             index,
                             reason: format!(
@@ -771,7 +784,9 @@ impl<'a> Booker<'a> {
                         });
                     }
                     lot.quantity = q.normalize();
+                    total = add(total, lot.quantity, "quantity")?;
                 }
+                pos.quantity = total;
                 Ok(())
             }
             TxKind::Deposit { currency, amount } | TxKind::Withdrawal { currency, amount } => {
@@ -799,7 +814,7 @@ impl<'a> Booker<'a> {
                 Ok(())
             }
             TxKind::TransferOut { instrument, quantity, price } => {
-                let held = self.position(instrument).quantity()?;
+                let held = self.position(instrument).quantity;
                 if *quantity > held {
                     return Err(LedgerError::InsufficientQuantity {
                         index,

@@ -54,7 +54,7 @@ pub struct HoldingValue {
     pub realised_base: Option<Decimal>,
     /// Income in base.
     pub income_base: Option<Decimal>,
-    /// Open lots.
+    /// Open lots, oldest first.
     pub lots: Vec<Lot>,
 }
 
@@ -219,7 +219,7 @@ fn value_book(
     let mut total = Decimal::ZERO;
     let mut buckets = Buckets::new();
     for (sym, pos) in &book.positions {
-        let q = pos.quantity()?;
+        let q = pos.quantity;
         let v = if q.is_zero() {
             Decimal::ZERO
         } else {
@@ -271,7 +271,7 @@ impl Ledger {
         let mut total = priced.map(|_| Decimal::ZERO);
         let mut holdings = Vec::new();
         for (sym, pos) in &book.positions {
-            let quantity = pos.quantity()?;
+            let quantity = pos.quantity;
             let cost = pos.cost()?;
             let (mut price, mut mv, mut fx, mut mv_base) = (None, None, None, None);
             if let Some((m, d)) = priced {
@@ -287,7 +287,7 @@ impl Ledger {
                 mv = Some(v);
                 let vb = mul(v, rate, "market value")?;
                 mv_base = Some(vb);
-                total = total.map(|t| t + vb);
+                total = total.map(|t| add(t, vb, "portfolio value")).transpose()?;
             }
             let base_known = book.base_complete || pos.currency == base;
             let cost_base = base_known.then(|| pos.cost_base()).transpose()?;
@@ -299,7 +299,7 @@ impl Ledger {
                 average_cost: if quantity.is_zero() { None } else { cost.checked_div(quantity) },
                 price,
                 market_value: mv,
-                unrealised: mv.map(|v| v - cost),
+                unrealised: mv.map(|v| sub(v, cost, "unrealised")).transpose()?,
                 realised: pos.realised,
                 income: pos.income,
                 fees: pos.fees,
@@ -307,10 +307,13 @@ impl Ledger {
                 fx_rate: fx,
                 cost_base,
                 market_value_base: mv_base,
-                unrealised_base: mv_base.zip(cost_base).map(|(v, c)| v - c),
+                unrealised_base: mv_base
+                    .zip(cost_base)
+                    .map(|(v, c)| sub(v, c, "unrealised"))
+                    .transpose()?,
                 realised_base: base_known.then_some(pos.realised_base),
                 income_base: base_known.then_some(pos.income_base),
-                lots: pos.lots.clone(),
+                lots: pos.lots.iter().cloned().collect(),
             });
         }
         let mut cash = Vec::new();
@@ -500,7 +503,7 @@ impl Ledger {
         let twr_annualised = if days > 0 { libm::pow(growth, 1.0 / years) - 1.0 } else { twr };
         // money-weighted: the investor pays v0 and the deposits, receives withdrawals and vn
         let mut flows: BTreeMap<NaiveDate, Decimal> = BTreeMap::new();
-        *flows.entry(start).or_default() -= v0;
+        flows.insert(start, -v0);
         for (d, a) in &ext {
             let e = flows.entry(*d).or_default();
             *e = sub(*e, *a, "flows")?;

@@ -9,6 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::money::Rounding;
 
+/// `ts` moved by an offset in minutes (saturating at chrono's range, never panicking).
+fn shift(ts: DateTime<Utc>, minutes: i32) -> DateTime<Utc> {
+    ts.checked_add_signed(Duration::minutes(i64::from(minutes))).unwrap_or(ts)
+}
+
 /// An instrument: its symbol, the currency it trades in and its exchange's time zone.
 ///
 /// The exchange time zone is a fixed UTC offset (`utc_offset_minutes`, e.g. -300 for New
@@ -45,7 +50,7 @@ impl Instrument {
     /// The exchange-local trade date of a UTC timestamp.
     #[must_use]
     pub fn trade_date(&self, ts: DateTime<Utc>) -> NaiveDate {
-        (ts + Duration::minutes(i64::from(self.utc_offset_minutes))).date_naive()
+        shift(ts, self.utc_offset_minutes).date_naive()
     }
 }
 
@@ -152,7 +157,7 @@ impl LedgerConfig {
     /// moved to the next day when the local time is after the day's cut-off.
     #[must_use]
     pub fn book_date(&self, ts: DateTime<Utc>) -> NaiveDate {
-        let local = ts + Duration::minutes(i64::from(self.utc_offset_minutes));
+        let local = shift(ts, self.utc_offset_minutes);
         let date = local.date_naive();
         let secs = i64::from(chrono::Timelike::num_seconds_from_midnight(&local.time()));
         if secs > i64::from(self.day_cutoff_minutes) * 60 {

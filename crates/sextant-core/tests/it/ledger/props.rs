@@ -1,0 +1,264 @@
+//! Properties: exact decimal bookkeeping over 100,000 random transactions (each cost-basis
+//! rule), and no panic on arbitrary records, configurations and market data.
+
+use chrono::{DateTime, Duration, Utc};
+use proptest::prelude::*;
+use rust_decimal::{Decimal, RoundingStrategy};
+use sextant_core::ledger::{
+    xirr, CostBasis, Instrument, Ledger, LedgerConfig, MarketData, OrderPolicy, PerformanceOptions,
+    Period, Transaction, TxKind,
+};
+
+/// splitmix64: a tiny seeded generator for the long random runs.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    /// A decimal with mantissa in [1, max] and `scale_max` decimals at most.
+    fn dec(&mut self, max: u64, scale_max: u64) -> Decimal {
+        Decimal::new((1 + self.below(max)) as i64, self.below(scale_max + 1) as u32)
+    }
+}
+
+fn cents(x: Decimal) -> Decimal {
+    x.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven)
+}
+
+/// The independent reference: quantities, cash and paid costs summed directly from the
+/// transactions, compared with the ledger's books.
+fn exact_over_random_transactions(basis: CostBasis, seed: u64, n: usize) {
+    const SYMS: [&str; 3] = ["A", "B", "C"];
+    let mut rng = Rng(seed);
+    let mut ts: DateTime<Utc> = "2000-01-03T14:30:00Z".parse().unwrap();
+    let mut txs = Vec::with_capacity(n);
+    let mut qty = [Decimal::ZERO; 3];
+    let mut cash = Decimal::ZERO;
+    let mut paid = Decimal::ZERO; // sum of buy costs (gross + fee)
+    let mut received = Decimal::ZERO; // sum of net sale proceeds
+    let mut fees = Decimal::ZERO;
+    let mut income = Decimal::ZERO;
+    for _ in 0..n {
+        ts += Duration::seconds(1 + rng.below(20_000) as i64);
+        let k = rng.below(3) as usize;
+        let instrument = SYMS[k].to_string();
+        let kind = match rng.below(1000) / 10 {
+            0..=9 => {
+                let amount = cents(rng.dec(10_000_000, 2));
+                cash += amount;
+                TxKind::Deposit { currency: "USD".into(), amount }
+            }
+            10..=13 => {
+                let amount = cents(rng.dec(1_000_000, 2));
+                cash -= amount;
+                TxKind::Withdrawal { currency: "USD".into(), amount }
+            }
+            14..=55 => {
+                let (quantity, price, fee) =
+                    (rng.dec(100_000, 4), rng.dec(1_000_000, 4), rng.dec(1000, 2));
+                let cost = cents(quantity * price) + fee;
+                qty[k] += quantity;
+                cash -= cost;
+                paid += cost;
+                fees += fee;
+                TxKind::Buy { instrument, quantity, price, fee }
+            }
+            56..=93 if qty[k] > Decimal::ZERO => {
+                let mut quantity = rng.dec(100_000, 4);
+                if quantity > qty[k] {
+                    quantity = qty[k];
+                }
+                let (price, fee) = (rng.dec(1_000_000, 4), rng.dec(1000, 2));
+                let net = cents(quantity * price) - fee;
+                qty[k] -= quantity;
+                cash += net;
+                received += net;
+                fees += fee;
+                TxKind::Sell { instrument, quantity, price, fee }
+            }
+            94..=97 => {
+                let (amount, tax) =
+                    (cents(rng.dec(100_000, 2)), Decimal::new(rng.below(100) as i64, 2));
+                cash += amount - tax;
+                income += amount;
+                TxKind::Dividend { instrument, amount, tax }
+            }
+            98 | 99 if rng.below(10) > 0 => {
+                let amount = cents(rng.dec(10_000, 2));
+                cash -= amount;
+                TxKind::Fee { currency: "USD".into(), amount, instrument: None }
+            }
+            _ if qty[k] > Decimal::from(1_000_000_000) && qty[k].scale() >= 12 => {
+                // no split that would take the quantity past 28 significant digits
+                TxKind::Fee { currency: "USD".into(), amount: Decimal::ZERO, instrument: None }
+            }
+            _ => {
+                // about one in a thousand: integer forward splits, or reverse splits by 2, 5
+                // and 10 (exact in decimal) once a holding is large
+                let (numerator, denominator) = if qty[k] > Decimal::from(1_000_000_000) {
+                    [(1, 2), (1, 5), (1, 10)][rng.below(3) as usize]
+                } else {
+                    [(2, 1), (3, 1), (4, 1)][rng.below(3) as usize]
+                };
+                qty[k] = qty[k] * Decimal::from(numerator) / Decimal::from(denominator);
+                TxKind::Split { instrument, numerator, denominator }
+            }
+        };
+        txs.push(Transaction { timestamp: ts, kind });
+    }
+    let mut cfg =
+        LedgerConfig::new("USD", SYMS.iter().map(|s| Instrument::new(s, "USD")).collect());
+    cfg.cost_basis = basis;
+    let ledger = Ledger::new(cfg, txs).unwrap();
+    let book = ledger.book(None, None).unwrap();
+    for (k, s) in SYMS.iter().enumerate() {
+        assert_eq!(book.positions[*s].quantity, qty[k], "{s} quantity under {basis:?}");
+    }
+    assert_eq!(book.cash["USD"].balance, cash, "cash under {basis:?}");
+    // cost is conserved: what was paid is either in an open lot or in a realised cost
+    let open: Decimal = book.positions.values().map(|p| p.cost().unwrap()).sum();
+    let closed: Decimal = book.realisations.iter().map(|r| r.cost).sum();
+    assert_eq!(open + closed, paid, "cost conservation under {basis:?}");
+    let proceeds: Decimal = book.realisations.iter().map(|r| r.proceeds).sum();
+    assert_eq!(proceeds, received);
+    let realised: Decimal = book.positions.values().map(|p| p.realised).sum();
+    assert_eq!(realised, received - closed);
+    let f: Decimal = book.positions.values().map(|p| p.fees).sum();
+    assert_eq!(f, fees);
+    let inc: Decimal = book.positions.values().map(|p| p.income).sum();
+    assert_eq!(inc, income);
+    // cash amounts stay at cent scale
+    assert!(book.cash["USD"].balance.scale() <= 2);
+}
+
+#[test]
+fn exact_over_100k_random_transactions_fifo() {
+    exact_over_random_transactions(CostBasis::Fifo, 1, 100_000);
+}
+
+#[test]
+fn exact_over_100k_random_transactions_lifo() {
+    exact_over_random_transactions(CostBasis::Lifo, 2, 100_000);
+}
+
+#[test]
+fn exact_over_100k_random_transactions_average() {
+    exact_over_random_transactions(CostBasis::Average, 3, 100_000);
+}
+
+fn any_decimal() -> impl Strategy<Value = Decimal> {
+    prop_oneof![
+        (any::<u32>(), any::<u32>(), any::<u32>(), any::<bool>(), 0u32..=28)
+            .prop_map(|(lo, mid, hi, neg, sc)| Decimal::from_parts(lo, mid, hi, neg, sc)),
+        (-1_000_000i64..1_000_000, 0u32..6).prop_map(|(m, s)| Decimal::new(m, s)),
+        Just(Decimal::ZERO),
+        Just(Decimal::MAX),
+    ]
+}
+
+fn any_ts() -> impl Strategy<Value = DateTime<Utc>> {
+    prop_oneof![
+        (0i64..400_000_000).prop_map(|s| DateTime::from_timestamp(1_600_000_000 + s, 0).unwrap()),
+        Just(DateTime::<Utc>::MAX_UTC),
+        Just(DateTime::<Utc>::MIN_UTC),
+    ]
+}
+
+fn any_kind() -> impl Strategy<Value = TxKind> {
+    let sym = prop_oneof![Just("A".to_string()), Just("E".to_string()), Just("Z".to_string())];
+    let ccy = prop_oneof![
+        Just("USD".to_string()),
+        Just("EUR".to_string()),
+        Just("JPY".to_string()),
+        Just("Q".to_string())
+    ];
+    (0u8..12, sym, ccy.clone(), ccy, any_decimal(), any_decimal(), any_decimal(), 0u64..4, 0u64..4)
+        .prop_map(|(k, instrument, c1, c2, a, b, c, n, m)| match k {
+            0 => TxKind::Buy { instrument, quantity: a, price: b, fee: c },
+            1 => TxKind::Sell { instrument, quantity: a, price: b, fee: c },
+            2 => TxKind::Dividend { instrument, amount: a, tax: b },
+            3 => TxKind::DividendReinvested { instrument, quantity: a, price: b, tax: c },
+            4 => TxKind::Fee { currency: c1, amount: a, instrument: Some(instrument) },
+            5 => TxKind::Tax { currency: c1, amount: a, instrument: None },
+            6 => TxKind::Split { instrument, numerator: n, denominator: m },
+            7 => TxKind::Deposit { currency: c1, amount: a },
+            8 => TxKind::Withdrawal { currency: c1, amount: a },
+            9 => TxKind::TransferIn { instrument, quantity: a, price: b, cost: Some(c) },
+            10 => TxKind::TransferOut { instrument, quantity: a, price: b },
+            _ => TxKind::FxConversion {
+                from_currency: c1,
+                from_amount: a,
+                to_currency: c2,
+                to_amount: b,
+                fee: c,
+            },
+        })
+}
+
+fn any_series() -> impl Strategy<Value = Vec<(chrono::NaiveDate, Decimal)>> {
+    proptest::collection::vec(
+        ((0i64..2000), any_decimal()).prop_map(|(d, v)| {
+            (chrono::NaiveDate::from_ymd_opt(2020, 9, 1).unwrap() + Duration::days(d), v)
+        }),
+        0..8,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_panic_on_any_records(
+        kinds in proptest::collection::vec((any_ts(), any_kind()), 0..25),
+        short in any::<bool>(), neg_cash in any::<bool>(), sort in any::<bool>(),
+        basis in 0u8..3, offset in -2000i32..2000, cutoff in 0u32..1600,
+        pa in any_series(), pe in any_series(), fx in any_series(),
+        timing in any::<bool>(),
+    ) {
+        let mut e = Instrument::new("E", "EUR");
+        e.utc_offset_minutes = offset;
+        let mut cfg = LedgerConfig::new("USD", vec![Instrument::new("A", "USD"), e]);
+        cfg.allow_short = short;
+        cfg.allow_negative_cash = neg_cash;
+        cfg.order = if sort { OrderPolicy::Sort } else { OrderPolicy::Reject };
+        cfg.cost_basis = [CostBasis::Fifo, CostBasis::Lifo, CostBasis::Average][basis as usize];
+        cfg.utc_offset_minutes = offset;
+        cfg.day_cutoff_minutes = cutoff;
+        let txs = kinds.into_iter().map(|(timestamp, kind)| Transaction { timestamp, kind }).collect();
+        if let Ok(l) = Ledger::new(cfg, txs) {
+            let mut m = MarketData::default();
+            m.prices.insert("A".into(), pa);
+            m.prices.insert("E".into(), pe);
+            m.fx.insert("EUR".into(), fx);
+            let _ = l.valuation(None, Some(&m));
+            let _ = l.valuation(None, None);
+            let mut opts = PerformanceOptions::default();
+            if timing { opts.flow_timing = sextant_core::ledger::FlowTiming::End; }
+            let _ = l.performance(&m, &opts);
+            let _ = l.performance_by_period(&m, &opts, Period::Month);
+        }
+    }
+
+    #[test]
+    fn xirr_never_panics_and_roots_are_roots(
+        flows in proptest::collection::vec((0.0f64..30.0, -1e6f64..1e6), 2..12),
+    ) {
+        let (t, a): (Vec<f64>, Vec<f64>) = flows.into_iter().unzip();
+        if let Ok(r) = xirr(&t, &a) {
+            prop_assert!(r > -1.0);
+            let scale: f64 = a.iter().map(|x| x.abs()).fold(0.0, f64::max);
+            let npv = sextant_core::ledger::xnpv(r, &t, &a) / scale;
+            // a root up to the solver's x tolerance: |f(r)| <= |f'(r)| * 1e-14 or so
+            let h = 1e-7 * (1.0 + r.abs());
+            let slope = (sextant_core::ledger::xnpv(r + h, &t, &a) - sextant_core::ledger::xnpv(r - h, &t, &a)) / (2.0 * h * scale);
+            prop_assert!(npv.abs() <= 1e-9 * (1.0 + slope.abs()), "npv {} slope {} r {}", npv, slope, r);
+        }
+    }
+}
