@@ -27,6 +27,11 @@
 //! # Ok::<(), sextant_core::ledger::LedgerError>(())
 //! ```
 
+/// The examples of `docs/ledger.md`, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../docs/ledger.md")]
+pub struct LedgerGuide;
+
 mod book;
 mod error;
 mod market;
