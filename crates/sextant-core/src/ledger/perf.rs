@@ -42,7 +42,7 @@ pub struct HoldingValue {
     pub fees: Decimal,
     /// Taxes to date.
     pub taxes: Decimal,
-    /// The FX rate to base used for the market value.
+    /// The FX rate to base used for the market value (`None` when flat or without market data).
     pub fx_rate: Option<Decimal>,
     /// Cost in base (purchase-date rates).
     pub cost_base: Option<Decimal>,
@@ -65,7 +65,7 @@ pub struct CashValue {
     pub currency: String,
     /// Balance.
     pub balance: Decimal,
-    /// The FX rate to base used.
+    /// The FX rate to base used (`None` for a zero balance or without market data).
     pub fx_rate: Option<Decimal>,
     /// Balance in base.
     pub balance_base: Option<Decimal>,
@@ -230,7 +230,11 @@ fn value_book(
         buckets.insert(sym.clone(), (v, pos.flows_base));
     }
     for (ccy, acc) in &book.cash {
-        let v = mul(acc.balance, market.fx_rate(ccy, base, date)?, "cash value")?;
+        let v = if acc.balance.is_zero() {
+            Decimal::ZERO
+        } else {
+            mul(acc.balance, market.fx_rate(ccy, base, date)?, "cash value")?
+        };
         total = add(total, v, "portfolio value")?;
         buckets.insert(format!("cash:{ccy}"), (v, acc.flows_base));
     }
@@ -275,17 +279,18 @@ impl Ledger {
             let cost = pos.cost()?;
             let (mut price, mut mv, mut fx, mut mv_base) = (None, None, None, None);
             if let Some((m, d)) = priced {
-                let rate = m.fx_rate(&pos.currency, &base, d)?;
-                fx = Some(rate);
-                let v = if quantity.is_zero() {
-                    Decimal::ZERO
+                let (v, vb) = if quantity.is_zero() {
+                    (Decimal::ZERO, Decimal::ZERO)
                 } else {
                     let p = m.price(sym, d)?;
+                    let rate = m.fx_rate(&pos.currency, &base, d)?;
                     price = Some(p);
-                    self.currencies().round(&pos.currency, mul(quantity, p, "market value")?)
+                    fx = Some(rate);
+                    let v =
+                        self.currencies().round(&pos.currency, mul(quantity, p, "market value")?);
+                    (v, mul(v, rate, "market value")?)
                 };
                 mv = Some(v);
-                let vb = mul(v, rate, "market value")?;
                 mv_base = Some(vb);
                 total = total.map(|t| add(t, vb, "portfolio value")).transpose()?;
             }
@@ -318,8 +323,16 @@ impl Ledger {
         }
         let mut cash = Vec::new();
         for (ccy, acc) in &book.cash {
-            let rate = priced.map(|(m, d)| m.fx_rate(ccy, &base, d)).transpose()?;
-            let bb = rate.map(|r| mul(acc.balance, r, "cash value")).transpose()?;
+            let rate = match priced {
+                Some(_) if acc.balance.is_zero() => None,
+                Some((m, d)) => Some(m.fx_rate(ccy, &base, d)?),
+                None => None,
+            };
+            let bb = match (priced, rate) {
+                (_, Some(r)) => Some(mul(acc.balance, r, "cash value")?),
+                (Some(_), None) => Some(Decimal::ZERO),
+                (None, None) => None,
+            };
             if let (Some(t), Some(b)) = (total.as_mut(), bb) {
                 *t = add(*t, b, "portfolio value")?;
             }
