@@ -475,7 +475,10 @@ impl<'a> Booker<'a> {
         delta: Decimal,
         delta_base: Decimal,
     ) -> LedgerResult<()> {
-        let acc = self.book.cash.entry(ccy.to_string()).or_default();
+        if !self.book.cash.contains_key(ccy) {
+            self.book.cash.insert(ccy.to_string(), CashAccount::default());
+        }
+        let Some(acc) = self.book.cash.get_mut(ccy) else { unreachable!("inserted above") };
         acc.balance = add(acc.balance, delta, "cash balance")?;
         acc.flows_base = add(acc.flows_base, delta_base, "cash flows")?;
         if !self.ledger.config.allow_negative_cash && acc.balance.is_sign_negative() {
@@ -489,8 +492,12 @@ impl<'a> Booker<'a> {
     }
 
     fn position(&mut self, symbol: &str) -> &mut Position {
-        let ins = &self.ledger.instruments[symbol];
-        self.book.positions.entry(symbol.to_string()).or_insert_with(|| Position::new(ins))
+        if !self.book.positions.contains_key(symbol) {
+            let ins = &self.ledger.instruments[symbol];
+            self.book.positions.insert(symbol.to_string(), Position::new(ins));
+        }
+        let Some(p) = self.book.positions.get_mut(symbol) else { unreachable!("inserted above") };
+        p
     }
 
     fn external(
@@ -530,9 +537,10 @@ impl<'a> Booker<'a> {
 
     /// Removes `qty` (> 0, at most the held magnitude) from the lots by the cost-basis rule.
     fn close(&mut self, symbol: &str, mut qty: Decimal) -> LedgerResult<Vec<Portion>> {
-        let lifo = self.ledger.config.cost_basis == CostBasis::Lifo;
-        let ccy = self.ledger.instruments[symbol].currency.clone();
-        let cur = self.ledger.currencies.clone();
+        let ledger = self.ledger;
+        let lifo = ledger.config.cost_basis == CostBasis::Lifo;
+        let ccy = &ledger.instruments[symbol].currency;
+        let cur = &ledger.currencies;
         let pos = self.position(symbol);
         let mut out = Vec::new();
         while qty > Decimal::ZERO {
@@ -553,7 +561,7 @@ impl<'a> Booker<'a> {
                     });
                 }
             } else {
-                let frac_cost = cur.round(&ccy, div(mul(lot.cost, qty, "cost")?, mag, "cost")?);
+                let frac_cost = cur.round(ccy, div(mul(lot.cost, qty, "cost")?, mag, "cost")?);
                 let frac_base = div(mul(lot.cost_base, qty, "cost")?, mag, "cost")?;
                 let signed = if lot.quantity.is_sign_negative() { -qty } else { qty };
                 lot.quantity = sub(lot.quantity, signed, "quantity")?;
@@ -584,7 +592,8 @@ impl<'a> Booker<'a> {
         fee: Decimal,
         sell: bool,
     ) -> LedgerResult<()> {
-        let ins = self.ledger.instruments[symbol].clone();
+        let ledger = self.ledger;
+        let ins = &ledger.instruments[symbol];
         let ccy = ins.currency.as_str();
         let date = self.ledger.config.book_date(t.timestamp);
         let held = self.position(symbol).quantity;
