@@ -22,6 +22,10 @@ impl Rng {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
+    /// A decimal with mantissa in [1, max] and exactly `scale` decimals.
+    fn fixed(&mut self, max: u64, scale: u32) -> Decimal {
+        Decimal::new((1 + self.below(max)) as i64, scale)
+    }
     /// A decimal with mantissa in [1, max] and `scale_max` decimals at most.
     fn dec(&mut self, max: u64, scale_max: u64) -> Decimal {
         Decimal::new((1 + self.below(max)) as i64, self.below(scale_max + 1) as u32)
@@ -261,4 +265,137 @@ proptest! {
             prop_assert!(npv.abs() <= 1e-9 * (1.0 + slope.abs()), "npv {} slope {} r {}", npv, slope, r);
         }
     }
+}
+
+/// A random funded two-currency portfolio with daily prices and FX.
+fn random_portfolio(seed: u64, n: usize) -> (Ledger, MarketData) {
+    let mut rng = Rng(seed);
+    let d0 = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+    let mut m = MarketData::default();
+    for (s, start) in [("A", 100i64), ("E", 50)] {
+        let mut p = start * 100;
+        let series = (0..400)
+            .map(|k| {
+                p = (p + rng.below(401) as i64 - 200).max(100);
+                (d0 + Duration::days(k), Decimal::new(p, 2))
+            })
+            .collect();
+        m.prices.insert(s.into(), series);
+    }
+    let mut fx = 11_000i64;
+    m.fx.insert(
+        "EUR".into(),
+        (0..400)
+            .map(|k| {
+                fx = (fx + rng.below(201) as i64 - 100).max(5_000);
+                (d0 + Duration::days(k), Decimal::new(fx, 4))
+            })
+            .collect(),
+    );
+    let t0: DateTime<Utc> = "2020-01-02T10:00:00Z".parse().unwrap();
+    let mut txs = vec![
+        Transaction {
+            timestamp: t0,
+            kind: TxKind::Deposit { currency: "USD".into(), amount: Decimal::from(1_000_000) },
+        },
+        Transaction {
+            timestamp: t0,
+            kind: TxKind::Deposit { currency: "EUR".into(), amount: Decimal::from(500_000) },
+        },
+    ];
+    let mut held = [Decimal::ZERO; 2];
+    for i in 0..n {
+        let timestamp = t0 + Duration::minutes(((i + 1) * 390 * 1440 / n) as i64);
+        let k = rng.below(2) as usize;
+        let instrument = ["A", "E"][k].to_string();
+        let kind = match rng.below(10) {
+            0 => TxKind::Deposit {
+                currency: ["USD", "EUR"][k].into(),
+                amount: rng.fixed(1_000_000, 2),
+            },
+            1 => TxKind::Withdrawal {
+                currency: ["USD", "EUR"][k].into(),
+                amount: rng.fixed(100_000, 2),
+            },
+            2 => TxKind::Dividend {
+                instrument,
+                amount: rng.fixed(10_000, 2),
+                tax: Decimal::new(rng.below(100) as i64, 2),
+            },
+            3 => TxKind::Fee {
+                currency: ["USD", "EUR"][k].into(),
+                amount: rng.fixed(1_000, 2),
+                instrument: Some(instrument),
+            },
+            4 => TxKind::FxConversion {
+                from_currency: "USD".into(),
+                from_amount: Decimal::from(1_000),
+                to_currency: "EUR".into(),
+                to_amount: rng.fixed(1_000, 0),
+                fee: Decimal::ONE,
+            },
+            5 | 6 if held[k] > Decimal::ZERO => {
+                let q = rng.fixed(1_000, 1).min(held[k]);
+                held[k] -= q;
+                TxKind::Sell {
+                    instrument,
+                    quantity: q,
+                    price: rng.fixed(20_000, 2),
+                    fee: Decimal::ONE,
+                }
+            }
+            _ => {
+                let q = rng.fixed(1_000, 1);
+                held[k] += q;
+                TxKind::Buy {
+                    instrument,
+                    quantity: q,
+                    price: rng.fixed(20_000, 2),
+                    fee: Decimal::ONE,
+                }
+            }
+        };
+        txs.push(Transaction { timestamp, kind });
+    }
+    let cfg =
+        LedgerConfig::new("USD", vec![Instrument::new("A", "USD"), Instrument::new("E", "EUR")]);
+    (Ledger::new(cfg, txs).unwrap(), m)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Contributions add up to the gain exactly; the gain is the value change less the net
+    /// flows; monthly TWRs chain to the whole period's; the MWR is a root of its flows.
+    #[test]
+    fn performance_identities(seed in any::<u64>(), n in 1usize..300, end_timing in any::<bool>()) {
+        let (l, m) = random_portfolio(seed, n);
+        let mut opts = PerformanceOptions::default();
+        if end_timing { opts.flow_timing = sextant_core::ledger::FlowTiming::End; }
+        let p = match l.performance(&m, &opts) {
+            Ok(p) => p,
+            Err(e) => return Err(TestCaseError::fail(format!("{e}"))),
+        };
+        let gains: Decimal = p.contributions.iter().map(|c| c.gain).sum();
+        prop_assert_eq!(gains, p.gain);
+        prop_assert_eq!(p.gain, p.end_value - p.start_value - (p.inflows - p.outflows));
+        let c: f64 = p.contributions.iter().filter_map(|c| c.contribution).sum();
+        prop_assert!((c - p.roai.unwrap()).abs() <= 1e-12 * (1.0 + c.abs()));
+        let months = l.performance_by_period(&m, &opts, Period::Month).unwrap();
+        let linked = months.iter().fold(1.0, |g, q| g * (1.0 + q.twr)) - 1.0;
+        prop_assert!((linked - p.twr).abs() <= 1e-12 * (1.0 + p.twr.abs()), "{} vs {}", linked, p.twr);
+        let month_gains: Decimal = months.iter().map(|q| q.gain).sum();
+        prop_assert_eq!(month_gains, p.gain);
+        let v = l.valuation(Some(p.end), Some(&m)).unwrap();
+        prop_assert_eq!(v.total_base, Some(p.end_value));
+    }
+}
+
+#[test]
+fn random_portfolio_is_measured() {
+    let (l, m) = random_portfolio(7, 250);
+    let p = l.performance(&m, &PerformanceOptions::default()).unwrap();
+    assert_eq!(p.daily.len(), 399);
+    assert!(p.contributions.len() == 4 && p.mwr.is_some(), "{p:?}");
+    assert!(l.book(None, None).unwrap().realisations.len() > 20);
 }
