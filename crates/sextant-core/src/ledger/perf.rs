@@ -54,6 +54,10 @@ pub struct HoldingValue {
     pub realised_base: Option<Decimal>,
     /// Income in base.
     pub income_base: Option<Decimal>,
+    /// Fees in base.
+    pub fees_base: Option<Decimal>,
+    /// Taxes in base.
+    pub taxes_base: Option<Decimal>,
     /// Open lots, oldest first.
     pub lots: Vec<Lot>,
 }
@@ -318,6 +322,8 @@ impl Ledger {
                     .transpose()?,
                 realised_base: base_known.then_some(pos.realised_base),
                 income_base: base_known.then_some(pos.income_base),
+                fees_base: base_known.then_some(pos.fees_base),
+                taxes_base: base_known.then_some(pos.taxes_base),
                 lots: pos.lots.iter().cloned().collect(),
             });
         }

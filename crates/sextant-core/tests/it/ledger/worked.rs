@@ -206,6 +206,8 @@ fn two_currency_portfolio() {
     // 5 left worth 800 EUR = 960 USD; unrealised 49 EUR, 960 - 826.10 = 133.90 USD
     assert_eq!(sap_v.unrealised, Some(d("49")));
     assert_eq!(sap_v.unrealised_base, Some(d("133.9")));
+    // fees: 2 EUR on each trade, 2.20 + 2.40 USD at the trade dates' rates
+    assert_eq!((sap_v.fees, sap_v.fees_base), (d("4"), Some(d("4.6"))));
     // cash: USD 10000 - 2200 - 3800 = 4000; EUR 2000 - 1502 + 798 = 1296 = 1555.20 USD;
     // total 4000 (AAPL 20 x 200) + 960 + 4000 + 1555.20
     assert_eq!(v.total_base, Some(d("10515.2")));
