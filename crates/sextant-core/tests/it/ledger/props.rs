@@ -234,14 +234,6 @@ fn kind_from(dec: BoxedStrategy<Decimal>, plausible: bool) -> impl Strategy<Valu
     )
 }
 
-fn any_series() -> impl Strategy<Value = Vec<(chrono::NaiveDate, Decimal)>> {
-    raw_series().prop_map(|mut s| {
-        s.sort_by_key(|(d, _)| *d);
-        s.dedup_by_key(|(d, _)| *d);
-        s
-    })
-}
-
 /// Positive observations from the start of the timestamps' range on.
 fn plausible_series() -> impl Strategy<Value = Vec<(chrono::NaiveDate, Decimal)>> {
     let d0 = chrono::NaiveDate::from_ymd_opt(2020, 9, 1).unwrap();
