@@ -4,6 +4,7 @@
 //! declarations in `python/src/sextant/_surface.py`. No function is wrapped by hand here.
 
 mod errors;
+mod ledger;
 
 use numpy::{PyArray1, PyReadonlyArrayDyn, PyReadwriteArrayDyn, PyUntypedArrayMethods};
 use pyo3::prelude::*;
@@ -588,6 +589,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(registry_json, m)?)?;
     m.add_function(wrap_pyfunction!(function, m)?)?;
     m.add_function(wrap_pyfunction!(_restore_stream, m)?)?;
+    m.add_class::<ledger::PyLedger>()?;
+    m.add_function(wrap_pyfunction!(ledger::ledger_xirr, m)?)?;
     errors::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -52,6 +52,7 @@
 pub mod alloc;
 pub mod decl;
 pub mod error;
+pub mod ledger;
 pub mod registry;
 pub mod risk;
 pub mod ta;

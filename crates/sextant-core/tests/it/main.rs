@@ -4,5 +4,6 @@
 mod errors;
 mod fixtures;
 mod golden;
+mod ledger;
 mod properties;
 mod streams;
