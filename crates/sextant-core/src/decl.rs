@@ -1120,6 +1120,11 @@ pub trait Kernel:
     fn lookback(&self) -> usize;
     /// Returns to the freshly constructed state, keeping the configuration.
     fn restart(&mut self);
+    /// Back to the freshly constructed state (a stream's `reset`): [`Kernel::restart`], and for
+    /// kernels that count bars across gaps, the count too.
+    fn reset(&mut self) {
+        self.restart();
+    }
     /// Called on every bar with a NaN in it, after [`Kernel::restart`]; kernels that count
     /// bars across gaps (the absolute indices of `MAXINDEX`) override it.
     #[inline]
@@ -1329,7 +1334,7 @@ impl<K: Kernel> Stream for KernelStream<K> {
         Ok(())
     }
     fn reset(&mut self) {
-        self.cur.restart();
+        self.cur.reset();
         self.prev.clone_from(&self.cur);
         self.last.fill(K::EMPTY);
         self.prev_last.fill(K::EMPTY);
@@ -1623,6 +1628,10 @@ impl<K: Kernel, const ID: u8> Kernel for Gated<K, ID> {
     }
     fn restart(&mut self) {
         self.inner.restart();
+        self.gate.restart();
+    }
+    fn reset(&mut self) {
+        self.inner.reset();
         self.gate.restart();
     }
     fn gap(&mut self) {

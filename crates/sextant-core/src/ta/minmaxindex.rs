@@ -111,6 +111,10 @@ macro_rules! index_kernel {
             fn gap(&mut self) {
                 self.0.bar += 1;
             }
+            fn reset(&mut self) {
+                self.0.window.clear();
+                self.0.bar = 0;
+            }
         }
     };
 }

@@ -112,13 +112,13 @@ pub use kama::{kama, KaufmanAdaptiveMovingAverage, KAMA};
 pub use kc::{KeltnerChannels, KC};
 pub use kdj::{Kdj, KDJ};
 pub use ma::{ma, MaKernel, MaType, MA};
-pub use mavp::{VariablePeriodMa, MAVP};
 pub use macd::{
     apo, macd, macdext, macdfix, ppo, ApoKernel, Macd, MacdExtKernel, MacdFixKernel, MacdKernel,
     OscillatorKind, PpoKernel, PriceOscillator, APO, MACD, MACDEXT, MACDFIX, PPO,
 };
 pub use marketfi::{CumulativeVwap, MarketFacilitation, RelativeVolume, MARKETFI, RVOL, VWAP};
 pub use massi::{AverageDailyRange, ChaikinVolatility, MassIndex, ADR, CVI, MASSI};
+pub use mavp::{VariablePeriodMa, MAVP};
 pub use mfi::{mfi, MoneyFlowIndex, MFI};
 pub use midpoint::{
     DonchianKernel, MidRange, MidpointKernel, MidpriceKernel, DONCHIAN, MIDPOINT, MIDPRICE,
@@ -278,6 +278,9 @@ macro_rules! delegate_kernel {
             }
             fn gap(&mut self) {
                 self.0.gap();
+            }
+            fn reset(&mut self) {
+                self.0.reset();
             }
             fn set_unstable(&mut self, u: &$crate::decl::Unstable) {
                 self.0.set_unstable(u);
