@@ -472,7 +472,7 @@ def main() -> int:
         "SMA": ["real"], "EMA": ["real"], "RSI": ["real"], "BBANDS": ["real"],
         **{n: ["real"] for n in ("WMA", "DEMA", "TEMA", "TRIMA", "KAMA", "T3", "HMA", "ZLEMA", "RMA", "MA")},
         "ATR": ["high", "low", "close"], "CDLENGULFING": ["open", "high", "low", "close"],
-        "MAVP": ["real", "periods"],
+        "MAVP": ["real", "periods"], "HT_DCPERIOD": ["real"], "HT_PHASOR": ["real"], "MAMA": ["real"],
         **{n: spec[1] for n, spec in momentum_specs.items()},
     }
     specs = [
@@ -498,9 +498,9 @@ def main() -> int:
         ("HMA", [{"timeperiod": 20}, {"timeperiod": 9}]),
         ("ZLEMA", [{"timeperiod": 30}, {"timeperiod": 8}]),
         ("RMA", [{"timeperiod": 30}, {"timeperiod": 14}]),
-        ("MA", [{"timeperiod": 30, "matype": 0}] + [{"timeperiod": 10, "matype": m} for m in range(14) if m != 7]
+        ("MA", [{"timeperiod": 30, "matype": 0}] + [{"timeperiod": 10, "matype": m} for m in range(14)]
          + [{"timeperiod": 1, "matype": 3}]),
-        ("BBANDS", [{"timeperiod": 10, "nbdevup": 2.0, "nbdevdn": 1.0, "matype": m} for m in (2, 3, 4, 5, 6, 8, 9, 12, 13)]),
+        ("BBANDS", [{"timeperiod": 10, "nbdevup": 2.0, "nbdevdn": 1.0, "matype": m} for m in (2, 3, 4, 5, 6, 7, 8, 9, 12, 13)]),
     ]
     for fn_name, param_sets in ma_specs:
         outs = ["upperband", "middleband", "lowerband"] if fn_name == "BBANDS" else ["real"]
@@ -510,11 +510,20 @@ def main() -> int:
                 tag = ("matypes_" if fn_name == "BBANDS" else "") + ("default" if k == 0 and fn_name != "BBANDS" else f"p{k}")
                 ta_case(fn_name, ds, ["close"], params, outs, tag)
     mavp_params = [{"minperiod": 2, "maxperiod": 30, "matype": 0}] + [
-        {"minperiod": 2, "maxperiod": 30, "matype": m} for m in (1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 13)] + [
+        {"minperiod": 2, "maxperiod": 30, "matype": m} for m in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13)] + [
         {"minperiod": 5, "maxperiod": 12, "matype": 1}, {"minperiod": 7, "maxperiod": 7, "matype": 0}]
     for ds in mavp_sets:
         for k, params in enumerate(mavp_params if ds in ("walk60k", "gaps", "sp500_tail") else mavp_params[:1]):
             ta_case("MAVP", ds, ["close", "periods"], params, ["real"], "default" if k == 0 else f"p{k}")
+    # the Hilbert-transform family (TA-Lib's long warm-ups: the first bars only prime it)
+    cycle_specs = [("HT_DCPERIOD", [{}], ["real"]), ("HT_PHASOR", [{}], ["inphase", "quadrature"]),
+                   ("MAMA", [{"fastlimit": 0.5, "slowlimit": 0.05}, {"fastlimit": 0.3, "slowlimit": 0.1},
+                             {"fastlimit": 0.99, "slowlimit": 0.01}], ["mama", "fama"])]
+    for fn_name, sets, outs in cycle_specs:
+        for ds in ("msft", "sp500_tail", "nasdaq_tail", "walk60k", "const", "short", "leadnan", "empty", "gaps",
+                   "wave"):
+            for k, params in enumerate(sets if ds in ("walk60k", "gaps", "sp500_tail") else sets[:1]):
+                ta_case(fn_name, ds, ["close"], params, outs, "default" if k == 0 else f"p{k}")
     for fn_name in transforms:
         for ds in ("wave", "msft", "empty", "gaps"):
             ta_case(fn_name, ds, ["close"], {}, ["real"], "default")
@@ -614,7 +623,7 @@ def main() -> int:
     # with an EMA/RSI/ATR/ADX/... stage, each moving-average type for those with a matype
     unstable_fns = ("ADX ADXR APO CMO DX ERI KDJ MACD MACDFIX MINUS_DI MINUS_DM PLUS_DI PLUS_DM PPO RSI SMI "
                     "STOCHRSI TRIX TSI DEMA EMA KAMA KC RMA SUPERTREND T3 TEMA ZLEMA HA ATR CVI MASSI NATR RVI "
-                    "ADOSC EFI PVO MA BBANDS MACDEXT STOCH STOCHF MAVP").split()
+                    "ADOSC EFI PVO MA BBANDS MACDEXT STOCH STOCHF MAVP MAMA HT_DCPERIOD HT_PHASOR").split()
     ta_cases = [c for c in w.cases if c["module"] == "ta"]
     for fn_name in unstable_fns:
         base = next(c for c in ta_cases if c["function"] == fn_name
@@ -622,7 +631,7 @@ def main() -> int:
         cols = [i["column"] for i in base["inputs"]]
         outs = [o["name"] for o in base["outputs"]]
         matypes = [k for k in base["params"] if "matype" in k]
-        variants = [{}] + ([{k: mt for k in matypes} for mt in (1, 3, 4, 6, 8, 12, 13)] if matypes else [])
+        variants = [{}] + ([{k: mt for k in matypes} for mt in (1, 3, 4, 6, 7, 8, 12, 13)] if matypes else [])
         for k, v in enumerate(variants):
             for u in (1, 5):
                 ta_case(fn_name, "sp500_tail", cols, {**base["params"], **v, "unstable_period": u}, outs,

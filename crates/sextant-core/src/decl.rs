@@ -363,11 +363,17 @@ pub enum UnstableId {
     Rvi,
     /// T3.
     T3,
+    /// HT_DCPERIOD.
+    HtDcPeriod,
+    /// HT_PHASOR.
+    HtPhasor,
+    /// MAMA (also every `matype` 7).
+    Mama,
 }
 
 impl UnstableId {
     /// Every id, in TA-Lib's spelling.
-    pub const NAMES: [(&'static str, Self); 16] = [
+    pub const NAMES: [(&'static str, Self); N_UNSTABLE] = [
         ("ADX", Self::Adx),
         ("ATR", Self::Atr),
         ("CMO", Self::Cmo),
@@ -384,18 +390,24 @@ impl UnstableId {
         ("RSI", Self::Rsi),
         ("RVI", Self::Rvi),
         ("T3", Self::T3),
+        ("HT_DCPERIOD", Self::HtDcPeriod),
+        ("HT_PHASOR", Self::HtPhasor),
+        ("MAMA", Self::Mama),
     ];
 }
 
+/// Number of [`UnstableId`]s.
+const N_UNSTABLE: usize = 19;
+
 /// Unstable periods per [`UnstableId`] (all 0 by default).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Unstable([u32; 16]);
+pub struct Unstable([u32; N_UNSTABLE]);
 
 impl Unstable {
     /// The same period for every id (TA-Lib's `ALL`).
     #[must_use]
     pub fn all(period: u32) -> Self {
-        Self([period; 16])
+        Self([period; N_UNSTABLE])
     }
     /// The period of one id.
     #[must_use]

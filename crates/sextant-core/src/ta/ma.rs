@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    DoubleExponentialMovingAverage, ExponentialMovingAverage, HullMovingAverage,
+    DoubleExponentialMovingAverage, MesaAdaptive, ExponentialMovingAverage, HullMovingAverage,
     KaufmanAdaptiveMovingAverage, SimpleMovingAverage, TillsonT3, TriangularMovingAverage,
     TripleExponentialMovingAverage, WeightedMovingAverage, WilderMovingAverage,
     ZeroLagExponentialMovingAverage,
@@ -127,6 +127,8 @@ pub enum MaKernel {
     Zlema(ZeroLagExponentialMovingAverage),
     /// Wilder's running average.
     Rma(WilderMovingAverage),
+    /// MESA adaptive (limits 0.5 and 0.05, the period ignored, as TA-Lib's MA); reports MAMA.
+    Mama(Box<MesaAdaptive>),
     /// The input itself.
     Identity,
 }
@@ -148,11 +150,12 @@ impl MaKernel {
             MaType::Zlema => Self::Zlema(ZeroLagExponentialMovingAverage::new(period)?),
             MaType::Rma => Self::Rma(WilderMovingAverage::new(period)?),
             MaType::Identity => Self::Identity,
-            MaType::Mama | MaType::FunctionDefault => {
+            MaType::Mama => Self::Mama(Box::new(MesaAdaptive::new(0.5, 0.05)?)),
+            MaType::FunctionDefault => {
                 return Err(Error::Unsupported {
                     param: param.into(),
                     value: format!("{} ({})", matype as u8, matype.name()),
-                    reason: "MAMA as a matype arrives with the MESA indicators (MAMA, HT_*)".into(),
+                    reason: "code 11 must be resolved to the calling function's default".into(),
                 })
             }
         })
@@ -169,6 +172,9 @@ impl MaKernel {
 
 macro_rules! each_kernel {
     ($self:ident, $k:ident => $e:expr, identity => $i:expr) => {
+        each_kernel!($self, $k => $e, mama $k => $e, identity => $i)
+    };
+    ($self:ident, $k:ident => $e:expr, mama $m:ident => $me:expr, identity => $i:expr) => {
         match $self {
             Self::Sma($k) => $e,
             Self::Ema($k) => $e,
@@ -181,6 +187,7 @@ macro_rules! each_kernel {
             Self::Hma($k) => $e,
             Self::Zlema($k) => $e,
             Self::Rma($k) => $e,
+            Self::Mama($m) => $me,
             Self::Identity => $i,
         }
     };
@@ -191,7 +198,11 @@ impl Kernel for MaKernel {
     const OUTPUTS: usize = 1;
     #[inline]
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
-        each_kernel!(self, k => k.step(bar, out), identity => out[0] = bar[0]);
+        each_kernel!(self, k => k.step(bar, out), mama m => {
+            let mut o = [0.0; 2];
+            m.step(bar, &mut o);
+            out[0] = o[0];
+        }, identity => out[0] = bar[0]);
     }
     fn lookback(&self) -> usize {
         each_kernel!(self, k => k.lookback(), identity => 0)
@@ -221,7 +232,7 @@ impl FromParams for MaKernel {
 /// Computes a moving average of any type, TA-Lib's `MA(real, timeperiod, matype)`.
 ///
 /// # Errors
-/// [`Error::OutOfRange`] for a bad period or matype code; [`Error::Unsupported`] for MAMA (7).
+/// [`Error::OutOfRange`] for a bad period or matype code; matype 7 is MAMA with its default limits (the period ignored, as TA-Lib).
 ///
 /// # Examples
 /// ```

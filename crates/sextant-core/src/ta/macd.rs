@@ -265,7 +265,7 @@ kernel_decl!(MACDFIX: MacdFixKernel, "Momentum Indicators", "Moving Average Conv
     params [ParamSpec::int("signalperiod", 9, 1, MAX_PERIOD, "signal EMA period"), crate::decl::UNSTABLE_PERIOD],
     outputs [OutputSpec::f64("macd"), OutputSpec::f64("macdsignal"), OutputSpec::f64("macdhist")]);
 kernel_decl!(MACDEXT: MacdExtKernel, "Momentum Indicators", "MACD with controllable MA type",
-    "macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. matype 7 (MAMA) is not supported yet. Reference: TA-Lib MACDEXT.",
+    "macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. Reference: TA-Lib MACDEXT.",
     inputs ["real": "input series"],
     params [
         ParamSpec::int("fastperiod", 12, 2, MAX_PERIOD, "fast average period"),
@@ -365,7 +365,7 @@ oscillator!(ApoKernel, OscillatorKind::Absolute);
 oscillator!(PpoKernel, OscillatorKind::Percentage);
 
 kernel_decl!(APO: ApoKernel, "Momentum Indicators", "Absolute Price Oscillator",
-    "MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. matype 7 (MAMA) is not supported yet. Reference: TA-Lib APO.",
+    "MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. Reference: TA-Lib APO.",
     inputs ["real": "input series"],
     params [
         ParamSpec::int("fastperiod", 12, 2, MAX_PERIOD, "fast average period"),
@@ -374,7 +374,7 @@ kernel_decl!(APO: ApoKernel, "Momentum Indicators", "Absolute Price Oscillator",
     ],
     outputs [OutputSpec::f64("real")]);
 kernel_decl!(PPO: PpoKernel, "Momentum Indicators", "Percentage Price Oscillator",
-    "100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. matype 7 (MAMA) is not supported yet. Reference: TA-Lib PPO.",
+    "100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. Reference: TA-Lib PPO.",
     inputs ["real": "input series"],
     params [
         ParamSpec::int("fastperiod", 12, 2, MAX_PERIOD, "fast average period"),
@@ -410,8 +410,7 @@ pub fn macdfix(real: &[f64], signalperiod: usize) -> Result<(Vec<f64>, Vec<f64>,
 /// MACD with any moving-average types, TA-Lib's `MACDEXT`: `(macd, macdsignal, macdhist)`.
 ///
 /// # Errors
-/// [`Error::OutOfRange`](crate::Error::OutOfRange) for a period below its bound;
-/// [`Error::Unsupported`](crate::Error::Unsupported) for MAMA.
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) for a period below its bound.
 #[doc(alias = "MACDEXT")]
 #[allow(clippy::too_many_arguments, reason = "TA-Lib's signature")]
 pub fn macdext(
@@ -437,8 +436,7 @@ pub fn macdext(
 /// Absolute price oscillator, TA-Lib's `APO`.
 ///
 /// # Errors
-/// [`Error::OutOfRange`](crate::Error::OutOfRange) if a period is below 2;
-/// [`Error::Unsupported`](crate::Error::Unsupported) for MAMA.
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if a period is below 2.
 #[doc(alias = "APO")]
 pub fn apo(real: &[f64], fastperiod: usize, slowperiod: usize, matype: MaType) -> Result<Vec<f64>> {
     let k = PriceOscillator::new(fastperiod, slowperiod, matype as i64, OscillatorKind::Absolute)?;
@@ -448,8 +446,7 @@ pub fn apo(real: &[f64], fastperiod: usize, slowperiod: usize, matype: MaType) -
 /// Percentage price oscillator, TA-Lib's `PPO`.
 ///
 /// # Errors
-/// [`Error::OutOfRange`](crate::Error::OutOfRange) if a period is below 2;
-/// [`Error::Unsupported`](crate::Error::Unsupported) for MAMA.
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if a period is below 2.
 #[doc(alias = "PPO")]
 pub fn ppo(real: &[f64], fastperiod: usize, slowperiod: usize, matype: MaType) -> Result<Vec<f64>> {
     let k =

@@ -33,6 +33,7 @@ mod eri;
 mod fosc;
 mod fractal;
 mod ha;
+mod hilbert;
 mod hma;
 mod kama;
 mod kc;
@@ -119,6 +120,7 @@ pub use macd::{
 pub use marketfi::{CumulativeVwap, MarketFacilitation, RelativeVolume, MARKETFI, RVOL, VWAP};
 pub use massi::{AverageDailyRange, ChaikinVolatility, MassIndex, ADR, CVI, MASSI};
 pub use mavp::{VariablePeriodMa, MAVP};
+pub use hilbert::{DominantCyclePeriod, HilbertCore, MesaAdaptive, Phasor, HT_DCPERIOD, HT_PHASOR, MAMA};
 pub use mfi::{mfi, MoneyFlowIndex, MFI};
 pub use midpoint::{
     DonchianKernel, MidRange, MidpointKernel, MidpriceKernel, DONCHIAN, MIDPOINT, MIDPRICE,

@@ -188,7 +188,7 @@ impl Kernel for StochRsiKernel {
 }
 
 kernel_decl!(STOCH: StochKernel, "Momentum Indicators", "Stochastic",
-    "fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCH.",
+    "fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). Reference: TA-Lib STOCH.",
     inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
     params [
         ParamSpec::int("fastk_period", 5, 1, MAX_PERIOD, "%K window"),
@@ -199,7 +199,7 @@ kernel_decl!(STOCH: StochKernel, "Momentum Indicators", "Stochastic",
     ],
     outputs [OutputSpec::f64("slowk"), OutputSpec::f64("slowd")]);
 kernel_decl!(STOCHF: StochFKernel, "Momentum Indicators", "Stochastic Fast",
-    "fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHF.",
+    "fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). Reference: TA-Lib STOCHF.",
     inputs ["high": "high prices", "low": "low prices", "close": "close prices"],
     params [
         ParamSpec::int("fastk_period", 5, 1, MAX_PERIOD, "%K window"),
@@ -208,7 +208,7 @@ kernel_decl!(STOCHF: StochFKernel, "Momentum Indicators", "Stochastic Fast",
     ],
     outputs [OutputSpec::f64("fastk"), OutputSpec::f64("fastd")]);
 kernel_decl!(STOCHRSI: StochRsiKernel, "Momentum Indicators", "Stochastic Relative Strength Index",
-    "STOCHF applied to RSI(timeperiod) as high, low and close. matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHRSI.",
+    "STOCHF applied to RSI(timeperiod) as high, low and close. Reference: TA-Lib STOCHRSI.",
     inputs ["real": "input series"],
     params [
         ParamSpec::int("timeperiod", 14, 2, MAX_PERIOD, "RSI period"),
@@ -221,8 +221,7 @@ kernel_decl!(STOCHRSI: StochRsiKernel, "Momentum Indicators", "Stochastic Relati
 /// Slow stochastic, TA-Lib's `STOCH`: `(slowk, slowd)`.
 ///
 /// # Errors
-/// [`Error::OutOfRange`](crate::Error::OutOfRange) if a period is below 1;
-/// [`Error::Unsupported`](crate::Error::Unsupported) for MAMA;
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if a period is below 1.
 /// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
 #[doc(alias = "STOCH")]
 #[allow(clippy::too_many_arguments, reason = "TA-Lib's signature")]
@@ -249,8 +248,7 @@ pub fn stoch(
 /// Fast stochastic, TA-Lib's `STOCHF`: `(fastk, fastd)`.
 ///
 /// # Errors
-/// [`Error::OutOfRange`](crate::Error::OutOfRange) if a period is below 1;
-/// [`Error::Unsupported`](crate::Error::Unsupported) for MAMA;
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if a period is below 1.
 /// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
 #[doc(alias = "STOCHF")]
 pub fn stochf(
@@ -270,8 +268,7 @@ pub fn stochf(
 /// Stochastic RSI, TA-Lib's `STOCHRSI`: `(fastk, fastd)`.
 ///
 /// # Errors
-/// [`Error::OutOfRange`](crate::Error::OutOfRange) if a period is below its bound;
-/// [`Error::Unsupported`](crate::Error::Unsupported) for MAMA.
+/// [`Error::OutOfRange`](crate::Error::OutOfRange) if a period is below its bound.
 #[doc(alias = "STOCHRSI")]
 pub fn stochrsi(
     real: &[f64],

@@ -45,7 +45,7 @@ MA_Type = _MAType()
 
 # TA-Lib's unstable-period ids that Sextant's indicators have (TA_FUNC_UNST_*)
 UNSTABLE_IDS = ("ADX", "ATR", "CMO", "DX", "EMA", "HA", "KAMA", "MINUS_DI", "MINUS_DM", "NATR",
-                "PLUS_DI", "PLUS_DM", "RMA", "RSI", "RVI", "T3")
+                "PLUS_DI", "PLUS_DM", "RMA", "RSI", "RVI", "T3", "HT_DCPERIOD", "HT_PHASOR", "MAMA")
 # ids TA-Lib retired: they follow another id (TA-Lib warns and ignores them)
 _RETIRED = {"ADXR": "ADX", "STOCHRSI": "RSI", "MFI": None}
 _unstable: dict[str, int] = {}
