@@ -369,6 +369,14 @@ pub enum UnstableId {
     HtPhasor,
     /// MAMA (also every `matype` 7).
     Mama,
+    /// HT_DCPHASE.
+    HtDcPhase,
+    /// HT_SINE.
+    HtSine,
+    /// HT_TRENDLINE.
+    HtTrendline,
+    /// HT_TRENDMODE.
+    HtTrendMode,
 }
 
 impl UnstableId {
@@ -393,11 +401,15 @@ impl UnstableId {
         ("HT_DCPERIOD", Self::HtDcPeriod),
         ("HT_PHASOR", Self::HtPhasor),
         ("MAMA", Self::Mama),
+        ("HT_DCPHASE", Self::HtDcPhase),
+        ("HT_SINE", Self::HtSine),
+        ("HT_TRENDLINE", Self::HtTrendline),
+        ("HT_TRENDMODE", Self::HtTrendMode),
     ];
 }
 
 /// Number of [`UnstableId`]s.
-const N_UNSTABLE: usize = 19;
+const N_UNSTABLE: usize = 23;
 
 /// Unstable periods per [`UnstableId`] (all 0 by default).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,10 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    DoubleExponentialMovingAverage, MesaAdaptive, ExponentialMovingAverage, HullMovingAverage,
-    KaufmanAdaptiveMovingAverage, SimpleMovingAverage, TillsonT3, TriangularMovingAverage,
-    TripleExponentialMovingAverage, WeightedMovingAverage, WilderMovingAverage,
-    ZeroLagExponentialMovingAverage,
+    DoubleExponentialMovingAverage, ExponentialMovingAverage, HullMovingAverage,
+    KaufmanAdaptiveMovingAverage, MesaAdaptive, SimpleMovingAverage, TillsonT3,
+    TriangularMovingAverage, TripleExponentialMovingAverage, WeightedMovingAverage,
+    WilderMovingAverage, ZeroLagExponentialMovingAverage,
 };
 use crate::decl::{
     kernel_batch, kernel_compute, kernel_lookback, kernel_stream, Flags, FromParams, FunctionDecl,

@@ -108,6 +108,11 @@ pub use eri::{ElderRay, ERI};
 pub use fosc::{ForecastOscillator, FOSC};
 pub use fractal::{Fractal, FRACTAL};
 pub use ha::{HeikinAshi, HA};
+pub use hilbert::{
+    DominantCyclePeriod, DominantCyclePhase, HilbertCore, MesaAdaptive, Phasor, SineWave,
+    TrendMode, Trendline, HT_DCPERIOD, HT_DCPHASE, HT_PHASOR, HT_SINE, HT_TRENDLINE, HT_TRENDMODE,
+    MAMA,
+};
 pub use hma::{hma, HullMovingAverage, HMA};
 pub use kama::{kama, KaufmanAdaptiveMovingAverage, KAMA};
 pub use kc::{KeltnerChannels, KC};
@@ -120,7 +125,6 @@ pub use macd::{
 pub use marketfi::{CumulativeVwap, MarketFacilitation, RelativeVolume, MARKETFI, RVOL, VWAP};
 pub use massi::{AverageDailyRange, ChaikinVolatility, MassIndex, ADR, CVI, MASSI};
 pub use mavp::{VariablePeriodMa, MAVP};
-pub use hilbert::{DominantCyclePeriod, HilbertCore, MesaAdaptive, Phasor, HT_DCPERIOD, HT_PHASOR, MAMA};
 pub use mfi::{mfi, MoneyFlowIndex, MFI};
 pub use midpoint::{
     DonchianKernel, MidRange, MidpointKernel, MidpriceKernel, DONCHIAN, MIDPOINT, MIDPRICE,
