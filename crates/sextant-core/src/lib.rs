@@ -54,6 +54,7 @@ pub mod decl;
 pub mod error;
 pub mod registry;
 pub mod risk;
+pub mod sentiment;
 pub mod ta;
 
 pub use error::{Error, Result};

@@ -5,4 +5,5 @@ mod errors;
 mod fixtures;
 mod golden;
 mod properties;
+mod sentiment;
 mod streams;
