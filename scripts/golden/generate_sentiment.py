@@ -10,7 +10,6 @@ import json
 import pathlib
 import random
 
-import vaderSentiment
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE, SentimentIntensityAnalyzer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -192,15 +191,29 @@ def main():
                                 ensure_ascii=False))
     path = OUT / "vader.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    meta = {
-        "reference": f"vaderSentiment {vaderSentiment.__version__ if hasattr(vaderSentiment, '__version__') else '3.3.2'} SentimentIntensityAnalyzer().polarity_scores",
+    ref = "vaderSentiment 3.3.2 SentimentIntensityAnalyzer().polarity_scores"
+    manifest = {
+        "format": "each case names a JSONL file of [text, neg, neu, pos, compound] lines and what "
+                  "to compare: 'polarity_scores' (the four keys of vader()), or 'compound_label' "
+                  "(score = compound, label from the threshold: positive >= t, negative <= -t)",
+        "generated_by": "scripts/golden/generate_sentiment.py",
+        "reference": ref,
         "seed": SEED,
         "probes": len(PROBES),
         "generated": N_GENERATED,
         "tolerance": 0.0,
-        "format": "[text, neg, neu, pos, compound] per line",
+        "cases": [
+            {"id": "vader/probes+headlines", "module": "sentiment", "function": "vader",
+             "params": {}, "file": "vader.jsonl", "expect": "polarity_scores", "reference": ref},
+            {"id": "score/vader", "module": "sentiment", "function": "score",
+             "params": {"model": "vader", "threshold": 0.05}, "file": "vader.jsonl",
+             "expect": "compound_label", "reference": ref + "['compound']"},
+            {"id": "score_batch/vader", "module": "sentiment", "function": "score_batch",
+             "params": {"model": "vader", "threshold": 0.05}, "file": "vader.jsonl",
+             "expect": "compound_label", "reference": ref + "['compound']"},
+        ],
     }
-    (OUT / "vader.meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    (OUT / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {path} ({len(lines)} texts, {path.stat().st_size} bytes)")
 
 

@@ -1,9 +1,13 @@
 //! News sentiment: a VADER-exact scorer ([`Vader`], identical to vaderSentiment 3.3.2's
-//! `polarity_scores`).
+//! `polarity_scores`) and [`score`] / [`score_batch`] (a number in [-1, 1] and a label).
 
 mod fxhash;
 pub mod pystr;
 mod pystr_tables;
+pub mod score;
 pub mod vader;
 
-pub use vader::{parse_lexicon, PolarityScores, Scratch, Vader, EMOJI_LEXICON, VADER_LEXICON};
+pub use score::{score, score_batch, Label, Model, Scored, SCORE, SCORE_BATCH};
+pub use vader::{
+    parse_lexicon, PolarityScores, Scratch, Vader, EMOJI_LEXICON, VADER, VADER_LEXICON,
+};

@@ -34,6 +34,7 @@ use super::pystr::{
     is_py_space, push_lower, py_isupper, py_len_exceeds, py_round, py_split, py_strip,
     strip_ascii_punct,
 };
+use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec};
 use crate::error::{Error, Result};
 
 /// The VADER lexicon of vaderSentiment 3.3.2 (MIT; see `data/vader/LICENSE.txt`).
@@ -582,16 +583,27 @@ fn least_check(c: &Ctx<'_>, mut v: f64, i: usize) -> f64 {
 /// looked up by equality, and the FIRST position holding an equal value (not necessarily k) is
 /// scaled: by 0.5 before the first "but", by 1.5 after it.
 fn but_check(sent: &mut [f64], bi: usize) {
-    let scale = |j: usize, v: f64| {
-        if j < bi {
-            Some(v * 0.5)
-        } else if j > bi {
-            Some(v * 1.5)
-        } else {
-            None
-        }
-    };
     if sent.len() <= 64 {
+        but_check_linear(sent, bi);
+    } else {
+        but_check_indexed(sent, bi);
+    }
+}
+
+fn but_scale(j: usize, bi: usize, v: f64) -> Option<f64> {
+    if j < bi {
+        Some(v * 0.5)
+    } else if j > bi {
+        Some(v * 1.5)
+    } else {
+        None
+    }
+}
+
+/// The rule by a linear search per position (short texts).
+fn but_check_linear(sent: &mut [f64], bi: usize) {
+    let scale = |j: usize, v: f64| but_scale(j, bi, v);
+    {
         for k in 0..sent.len() {
             let v = sent[k];
             let j = sent[..=k].iter().position(|&x| x == v).unwrap_or(k);
@@ -599,9 +611,12 @@ fn but_check(sent: &mut [f64], bi: usize) {
                 sent[j] = nv;
             }
         }
-        return;
     }
-    // Same semantics in O(n log n): positions grouped by value (+0 and -0 compare equal).
+}
+
+/// The same rule in O(n log n): positions grouped by value (+0 and -0 compare equal).
+fn but_check_indexed(sent: &mut [f64], bi: usize) {
+    let scale = |j: usize, v: f64| but_scale(j, bi, v);
     let key = |v: f64| if v == 0.0 { 0u64 } else { v.to_bits() };
     let mut at: HashMap<u64, BTreeSet<usize>> = HashMap::new();
     for (j, &v) in sent.iter().enumerate() {
@@ -676,6 +691,28 @@ fn score(sent: &[f64], text: &str) -> PolarityScores {
     }
 }
 
+/// Declaration of `vader`.
+pub static VADER: FunctionDecl = FunctionDecl {
+    name: "vader",
+    module: Module::Sentiment,
+    group: "Scoring",
+    summary: "VADER-exact polarity scores of one text",
+    doc: "vader(text) -> {neg, neu, pos, compound}, identical to vaderSentiment 3.3.2's SentimentIntensityAnalyzer().polarity_scores(text) on every key (its lexicons, rules, Python string semantics and rounding). Reference: vaderSentiment 3.3.2 (Hutto & Gilbert, ICWSM-14).",
+    inputs: &[InputSpec::text("text", "the text")],
+    params: &[],
+    outputs: &[OutputSpec::record("scores", &["neg", "neu", "pos", "compound"], &[])],
+    flags: Flags::NONE,
+    lookback: None,
+    compute: |i, _, o| {
+        let s = Vader::builtin().polarity_scores(i.text(0));
+        if let [a, b, c, d] = o.f64(0) {
+            (*a, *b, *c, *d) = (s.neg, s.neu, s.pos, s.compound);
+        }
+        Ok(())
+    },
+    stream: None,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -692,6 +729,27 @@ mod tests {
         assert_eq!(s("VADER is VERY SMART, handsome, and FUNNY!!!"), (0.0, 0.233, 0.767, 0.9342));
         assert_eq!(s("Not bad at all"), (0.0, 0.513, 0.487, 0.431));
         assert_eq!(s(""), (0.0, 0.0, 0.0, 0.0));
+    }
+
+    #[test]
+    fn but_rule_paths_agree() {
+        let vals = [0.0, -0.0, 1.9, -2.5, 0.95, 2.85, 1.425, -1.25, 3.8];
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for n in 1..300 {
+            let mut a: Vec<f64> = (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    vals[(x % vals.len() as u64) as usize]
+                })
+                .collect();
+            let mut b = a.clone();
+            let bi = (x as usize) % n;
+            but_check_linear(&mut a, bi);
+            but_check_indexed(&mut b, bi);
+            assert_eq!(a, b, "n = {n}");
+        }
     }
 
     #[test]

@@ -41,3 +41,127 @@ fn vader_matches_package_on_every_key() {
         bad[..bad.len().min(20)].join("\n")
     );
 }
+
+/// `(module, function)` of every case in tests/golden/sentiment/manifest.json.
+pub fn manifest_cases() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(golden_dir().join("sentiment/manifest.json"))
+        .expect("tests/golden/sentiment/manifest.json");
+    let m: serde_json::Value = serde_json::from_str(&text).expect("manifest json");
+    m["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| {
+            (
+                c["module"].as_str().unwrap_or("").to_owned(),
+                c["function"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn label_of(compound: f64) -> &'static str {
+    if compound >= 0.05 {
+        "positive"
+    } else if compound <= -0.05 {
+        "negative"
+    } else {
+        "neutral"
+    }
+}
+
+#[test]
+fn declared_functions_match_package_through_the_registry() {
+    use sextant_core::decl::{InputData, OutVec, Value};
+    use sextant_core::registry::find;
+    let cases = vader_cases();
+    let sample: Vec<&(String, [f64; 4])> = cases.iter().step_by(7).collect();
+    let vader = find("sentiment", "vader").expect("declared");
+    let score = find("sentiment", "score").expect("declared");
+    let batch = find("sentiment", "score_batch").expect("declared");
+    let p = score.params_named([("model", Value::Str("vader".into()))]).unwrap();
+    for (text, want) in &sample {
+        let out = vader.call(&[InputData::Text(text)], &vader.default_params()).unwrap();
+        let OutVec::Record(r) = &out[0] else { panic!("record expected") };
+        let got: Vec<f64> = r.fields.iter().map(|f| f.1).collect();
+        assert_eq!(got, want.to_vec(), "{text:?}");
+        assert_eq!(
+            r.fields.iter().map(|f| f.0).collect::<Vec<_>>(),
+            ["neg", "neu", "pos", "compound"]
+        );
+        let out = score.call(&[InputData::Text(text)], &p).unwrap();
+        let OutVec::Record(r) = &out[0] else { panic!("record expected") };
+        assert_eq!(r.fields, [("score", want[3])]);
+        assert_eq!(r.label, Some(label_of(want[3])));
+    }
+    let texts: Vec<&str> = sample.iter().map(|c| c.0.as_str()).collect();
+    let out = batch.call(&[InputData::TextList(&texts)], &p).unwrap();
+    let OutVec::Records(rs) = &out[0] else { panic!("records expected") };
+    assert_eq!(rs.len(), texts.len());
+    for (r, (_, want)) in rs.iter().zip(&sample) {
+        assert_eq!(r.fields, [("score", want[3])]);
+        assert_eq!(r.label, Some(label_of(want[3])));
+    }
+    // wrong input kinds are typed errors
+    assert!(vader.call(&[InputData::Series(&[1.0])], &vader.default_params()).is_err());
+    assert!(batch.call(&[InputData::Text("x")], &p).is_err());
+}
+
+mod property_tests {
+    use proptest::prelude::*;
+    use sextant_core::sentiment::{score_batch, Model, Vader};
+
+    fn texty() -> impl Strategy<Value = String> {
+        let pieces = prop_oneof![
+            Just("good".to_owned()),
+            Just("BAD".to_owned()),
+            Just("not".to_owned()),
+            Just("no".to_owned()),
+            Just("but".to_owned()),
+            Just("least".to_owned()),
+            Just("kind of".to_owned()),
+            Just("very".to_owned()),
+            Just("!!".to_owned()),
+            Just("??".to_owned()),
+            Just("😀".to_owned()),
+            Just("\u{1c}".to_owned()),
+            Just("the shit".to_owned()),
+            Just("never so".to_owned()),
+            any::<String>(),
+            any::<char>().prop_map(String::from),
+        ];
+        prop::collection::vec(pieces, 0..40).prop_map(|v| v.join(" "))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn prop_vader_never_panics_and_is_bounded(text in texty()) {
+            let s = Vader::builtin().polarity_scores(&text);
+            prop_assert!((-1.0..=1.0).contains(&s.compound));
+            for x in [s.neg, s.neu, s.pos] { prop_assert!((0.0..=1.0).contains(&x)); }
+        }
+
+        #[test]
+        fn prop_batch_equals_single(texts in prop::collection::vec(texty(), 0..20)) {
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let b = score_batch(&refs, Model::Vader, 0.05).unwrap();
+            for (t, s) in refs.iter().zip(&b) {
+                prop_assert_eq!(Vader::builtin().polarity_scores(t).compound, s.score);
+            }
+        }
+    }
+
+    #[test]
+    fn huge_and_odd_texts_do_not_panic() {
+        let v = Vader::builtin();
+        let huge = "good but bad, not very GOOD!!! 😀 ".repeat(40_000);
+        let s = v.polarity_scores(&huge);
+        assert!((-1.0..=1.0).contains(&s.compound));
+        assert_eq!(v.polarity_scores("😀😀😀").compound, v.polarity_scores("😀 😀 😀").compound);
+        let lossy = String::from_utf8_lossy(&[0xff, 0xfe, b' ', b'g', b'o', b'o', b'd']);
+        assert!(v.polarity_scores(&lossy).compound > 0.0);
+        assert_eq!(v.polarity_scores("\u{0}\u{1c}\u{1f}").compound, 0.0);
+    }
+}
