@@ -5,6 +5,7 @@ Modules:
                    (``import sextant.ta as talib`` works); ``sextant.ta.stream`` for streaming.
     sextant.risk   risk and performance metrics with empyrical's names and conventions.
     sextant.alloc  portfolio weighting.
+    sextant.sentiment  news sentiment: VADER-exact ``vader``, ``score``, ``score_batch``.
     sextant.errors the exception classes.
 
 Example:
@@ -18,7 +19,7 @@ Example:
 """
 
 from sextant import _native, errors
-from sextant import alloc, risk, ta
+from sextant import alloc, risk, sentiment, ta
 from sextant.errors import (
     InputError,
     ParameterError,
@@ -34,6 +35,7 @@ __all__ = [
     "ta",
     "risk",
     "alloc",
+    "sentiment",
     "errors",
     "SextantError",
     "ParameterError",
