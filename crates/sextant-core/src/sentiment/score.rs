@@ -67,17 +67,20 @@ impl Label {
 /// The scoring model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Model {
+    /// The finance scorer ([`super::FinanceScorer`]).
+    Finance,
     /// VADER-exact: the compound score of vaderSentiment 3.3.2.
     Vader,
 }
 
 impl Model {
     /// Model names as the declarations spell them.
-    pub const NAMES: &'static [&'static str] = &["vader"];
+    pub const NAMES: &'static [&'static str] = &["finance", "vader"];
 
     /// Parses a model name.
     pub fn parse(name: &str) -> Result<Self> {
         match name {
+            "finance" => Ok(Self::Finance),
             "vader" => Ok(Self::Vader),
             other => Err(Error::UnknownOption {
                 param: "model".into(),
@@ -112,6 +115,7 @@ fn check_threshold(threshold: f64) -> Result<()> {
 fn score_one(text: &str, model: Model, threshold: f64, scratch: &mut Scratch) -> Scored {
     let score = match model {
         Model::Vader => Vader::builtin().polarity_scores_with(text, scratch).compound,
+        Model::Finance => super::FinanceScorer::builtin().score(text),
     };
     Scored { score, label: Label::of(score, threshold) }
 }
@@ -150,7 +154,7 @@ pub fn score_batch(texts: &[&str], model: Model, threshold: f64) -> Result<Vec<S
     }
 }
 
-const MODEL_DOC: &str = "scoring model: `vader` (vaderSentiment 3.3.2's compound score)";
+const MODEL_DOC: &str = "scoring model: `finance` (Sextant's finance lexicon and rules) or `vader` (vaderSentiment 3.3.2's compound score)";
 const THRESHOLD_DOC: &str =
     "half-width of the neutral band: positive at or above it, negative at or below minus it";
 
@@ -163,7 +167,7 @@ pub static SCORE: FunctionDecl = FunctionDecl {
     doc: "score(text) -> {score, label}: the model's score in [-1, 1] and its label with a symmetric neutral band. Reference for model=vader: vaderSentiment 3.3.2 polarity_scores()['compound'].",
     inputs: &[InputSpec::text("text", "the text (a headline or a sentence)")],
     params: &[
-        ParamSpec::choice("model", "vader", Model::NAMES, MODEL_DOC),
+        ParamSpec::choice("model", "finance", Model::NAMES, MODEL_DOC),
         ParamSpec::float("threshold", 0.05, 0.0, 1.0, THRESHOLD_DOC),
     ],
     outputs: &[OutputSpec::record("result", &["score"], &Label::ALL)],
@@ -186,7 +190,7 @@ pub static SCORE_BATCH: FunctionDecl = FunctionDecl {
     doc: "score_batch(texts) -> [{score, label}, ...]: `score` on every text, in parallel (rayon) where threads exist, in input order.",
     inputs: &[InputSpec::text_list("texts", "the texts")],
     params: &[
-        ParamSpec::choice("model", "vader", Model::NAMES, MODEL_DOC),
+        ParamSpec::choice("model", "finance", Model::NAMES, MODEL_DOC),
         ParamSpec::float("threshold", 0.05, 0.0, 1.0, THRESHOLD_DOC),
     ],
     outputs: &[OutputSpec::record_list("results", &["score"], &Label::ALL)],
@@ -208,4 +212,57 @@ fn write_scored(buf: &mut [f64], s: &Scored) {
         *a = s.score;
         *b = s.label.index() as f64;
     }
+}
+
+/// A 3x3 confusion matrix of labels (rows: truth, columns: prediction, in [`Label::ALL`] order).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Confusion(pub [[usize; 3]; 3]);
+
+impl Confusion {
+    /// Counts one (truth, prediction) pair.
+    pub fn add(&mut self, truth: Label, predicted: Label) {
+        self.0[truth.index()][predicted.index()] += 1;
+    }
+    /// Number of pairs.
+    #[must_use]
+    pub fn total(&self) -> usize {
+        self.0.iter().flatten().sum()
+    }
+    /// Share of correct predictions (NaN when empty).
+    #[must_use]
+    #[allow(clippy::cast_precision_loss, reason = "counts are far below 2^53")]
+    pub fn accuracy(&self) -> f64 {
+        let ok: usize = (0..3).map(|i| self.0[i][i]).sum();
+        ok as f64 / self.total() as f64
+    }
+    /// Macro-averaged F1 over the three labels.
+    #[must_use]
+    #[allow(clippy::cast_precision_loss, reason = "counts are far below 2^53")]
+    pub fn macro_f1(&self) -> f64 {
+        let f1 = |i: usize| {
+            let tp = self.0[i][i] as f64;
+            let pred: usize = (0..3).map(|r| self.0[r][i]).sum();
+            let truth: usize = self.0[i].iter().sum();
+            if pred == 0 || truth == 0 || tp == 0.0 {
+                return 0.0;
+            }
+            let (p, r) = (tp / pred as f64, tp / truth as f64);
+            2.0 * p * r / (p + r)
+        };
+        (f1(0) + f1(1) + f1(2)) / 3.0
+    }
+}
+
+/// Scores `(text, truth)` pairs with `model` and counts the outcomes.
+pub fn evaluate<'a, I>(pairs: I, model: Model, threshold: f64) -> Result<Confusion>
+where
+    I: IntoIterator<Item = (&'a str, Label)>,
+{
+    check_threshold(threshold)?;
+    let mut c = Confusion::default();
+    let mut scratch = Scratch::default();
+    for (text, truth) in pairs {
+        c.add(truth, score_one(text, model, threshold, &mut scratch).label);
+    }
+    Ok(c)
 }

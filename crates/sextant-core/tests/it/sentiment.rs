@@ -165,3 +165,37 @@ mod property_tests {
         assert_eq!(v.polarity_scores("\u{0}\u{1c}\u{1f}").compound, 0.0);
     }
 }
+
+/// The finance scorer on its dev set (tests/sentiment/finance_dev.csv, labelled by
+/// docs/sentiment-labelling.md): a regression floor, not a claim of out-of-sample accuracy
+/// (the lexicon was developed on this set).
+#[test]
+fn finance_scorer_dev_set_floor() {
+    use sextant_core::sentiment::{evaluate, Label, Model};
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/sentiment/finance_dev.csv"),
+    )
+    .unwrap();
+    let rows: Vec<(String, Label)> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let (t, lab) = l.rsplit_once(',').unwrap();
+            (
+                t.trim_matches('"').replace("\"\"", "\""),
+                Label::parse(lab.trim_matches('"')).unwrap(),
+            )
+        })
+        .collect();
+    assert!(rows.len() >= 1000);
+    let fin = evaluate(rows.iter().map(|(t, l)| (t.as_str(), *l)), Model::Finance, 0.05).unwrap();
+    let vad = evaluate(rows.iter().map(|(t, l)| (t.as_str(), *l)), Model::Vader, 0.05).unwrap();
+    assert!(fin.accuracy() > 0.95, "finance accuracy {}", fin.accuracy());
+    assert!(
+        fin.accuracy() > vad.accuracy() + 0.2,
+        "{} vs vader {}",
+        fin.accuracy(),
+        vad.accuracy()
+    );
+}
