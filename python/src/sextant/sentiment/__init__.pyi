@@ -21,14 +21,14 @@ def vader(text: Union[str, bytes]) -> Dict[str, Union[float, str]]:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def score(text: Union[str, bytes], model: Literal['vader'] = 'vader', threshold: float = 0.05) -> Dict[str, Union[float, str]]:
+def score(text: Union[str, bytes], model: Literal['finance', 'vader'] = 'finance', threshold: float = 0.05) -> Dict[str, Union[float, str]]:
     """Sentiment score in [-1, 1] and label of one text.
 
     score(text) -> {score, label}: the model's score in [-1, 1] and its label with a symmetric neutral band. Reference for model=vader: vaderSentiment 3.3.2 polarity_scores()['compound'].
 
     Args:
         text: the text (a headline or a sentence) (str, or UTF-8 bytes decoded lossily).
-        model (Literal['vader'], default 'vader', one of 'vader'): scoring model: `vader` (vaderSentiment 3.3.2's compound score).
+        model (Literal['finance', 'vader'], default 'finance', one of 'finance', 'vader'): scoring model: `finance` (Sextant's finance lexicon and rules) or `vader` (vaderSentiment 3.3.2's compound score).
         threshold (float, default 0.05, in [0, 1]): half-width of the neutral band: positive at or above it, negative at or below minus it.
 
     Returns:
@@ -39,14 +39,14 @@ def score(text: Union[str, bytes], model: Literal['vader'] = 'vader', threshold:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def score_batch(texts: Iterable[Union[str, bytes]], model: Literal['vader'] = 'vader', threshold: float = 0.05) -> List[Dict[str, Union[float, str]]]:
+def score_batch(texts: Iterable[Union[str, bytes]], model: Literal['finance', 'vader'] = 'finance', threshold: float = 0.05) -> List[Dict[str, Union[float, str]]]:
     """Sentiment score and label of many texts, in parallel.
 
     score_batch(texts) -> [{score, label}, ...]: `score` on every text, in parallel (rayon) where threads exist, in input order.
 
     Args:
         texts: the texts (list or iterable of str).
-        model (Literal['vader'], default 'vader', one of 'vader'): scoring model: `vader` (vaderSentiment 3.3.2's compound score).
+        model (Literal['finance', 'vader'], default 'finance', one of 'finance', 'vader'): scoring model: `finance` (Sextant's finance lexicon and rules) or `vader` (vaderSentiment 3.3.2's compound score).
         threshold (float, default 0.05, in [0, 1]): half-width of the neutral band: positive at or above it, negative at or below minus it.
 
     Returns:
