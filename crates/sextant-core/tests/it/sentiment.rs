@@ -199,3 +199,74 @@ fn finance_scorer_dev_set_floor() {
         vad.accuracy()
     );
 }
+
+/// Entity extraction on a hand-labelled set (tests/sentiment/entities_dev.tsv: ambiguous short
+/// tickers, company names that are common words): sentence-level precision and recall of the
+/// symbol sets, printed and held to floors.
+#[test]
+fn entity_extraction_precision_recall() {
+    use sextant_core::sentiment::{Asset, Universe};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/sentiment");
+    let lines = |f: &str| -> Vec<String> {
+        std::fs::read_to_string(dir.join(f))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let assets: Vec<Asset> = lines("entities_universe.tsv")
+        .iter()
+        .map(|l| {
+            let (s, n) = l.split_once('\t').unwrap();
+            Asset { symbol: s.into(), names: n.split(';').map(str::to_owned).collect() }
+        })
+        .collect();
+    let u = Universe::new(assets).unwrap();
+    let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
+    let mut errors = Vec::new();
+    let cases = lines("entities_dev.tsv");
+    for l in &cases {
+        let (text, want) = l.split_once('\t').unwrap_or((l, ""));
+        let want: Vec<&str> = want.split(';').filter(|s| !s.is_empty()).collect();
+        let got = u.symbols(text);
+        for g in &got {
+            if want.contains(&g.as_str()) {
+                tp += 1
+            } else {
+                fp += 1;
+                errors.push(format!("FP {g}: {text}"))
+            }
+        }
+        for w in &want {
+            if !got.iter().any(|g| g == w) {
+                fn_ += 1;
+                errors.push(format!("FN {w}: {text}"))
+            }
+        }
+    }
+    let precision = tp as f64 / (tp + fp) as f64;
+    let recall = tp as f64 / (tp + fn_) as f64;
+    eprintln!(
+        "entities: {} sentences, precision {precision:.3}, recall {recall:.3}\n{}",
+        cases.len(),
+        errors.join("\n")
+    );
+    assert!(cases.len() >= 80);
+    assert!(precision >= 0.9 && recall >= 0.85, "precision {precision}, recall {recall}");
+    // spans and kinds
+    let m = u.extract("Apple (AAPL) and $TSLA rose; NASDAQ: MSFT fell");
+    let kinds: Vec<_> = m
+        .iter()
+        .map(|m| {
+            (m.symbol.as_str(), &"Apple (AAPL) and $TSLA rose; NASDAQ: MSFT fell"[m.start..m.end])
+        })
+        .collect();
+    assert_eq!(kinds, [("AAPL", "Apple"), ("AAPL", "AAPL"), ("TSLA", "$TSLA"), ("MSFT", "MSFT")]);
+    assert!(Universe::new(vec![
+        Asset { symbol: "X".into(), names: vec![] },
+        Asset { symbol: "x".into(), names: vec![] }
+    ])
+    .is_err());
+    assert!(u.extract("").is_empty() && u.extract("😀 $ : ( )").is_empty());
+}
