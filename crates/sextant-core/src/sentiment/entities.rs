@@ -322,3 +322,85 @@ impl Universe {
         out
     }
 }
+
+/// The sentiment of one entity in a text: the mean score of the sentences that mention it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntitySentiment {
+    /// The asset's symbol.
+    pub symbol: String,
+    /// Mean score in [-1, 1] of the sentences mentioning it.
+    pub score: f64,
+    /// Number of sentences mentioning it.
+    pub sentences: usize,
+    /// Number of mentions.
+    pub mentions: usize,
+}
+
+/// Splits text into sentences: after `.`, `!` or `?` followed by whitespace, and at line breaks.
+/// Returns byte ranges.
+pub fn sentences(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut it = text.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        let next_space = it.peek().is_none_or(|&(_, n)| n.is_whitespace());
+        if c == '\n' || (matches!(c, '.' | '!' | '?') && next_space) {
+            let end = i + c.len_utf8();
+            if !text[start..end].trim().is_empty() {
+                out.push(start..end);
+            }
+            start = end;
+        }
+    }
+    if !text[start..].trim().is_empty() {
+        out.push(start..text.len());
+    }
+    out
+}
+
+impl Universe {
+    /// Each mentioned entity with the mean score (from `score_fn`, e.g. the finance scorer) of
+    /// the sentences that mention it, in order of first mention.
+    pub fn entity_sentiment<F: Fn(&str) -> f64>(
+        &self,
+        text: &str,
+        score_fn: F,
+    ) -> Vec<EntitySentiment> {
+        let mut out: Vec<EntitySentiment> = Vec::new();
+        for r in sentences(text) {
+            let sentence = &text[r];
+            let mentions = self.extract(sentence);
+            if mentions.is_empty() {
+                continue;
+            }
+            let s = score_fn(sentence);
+            let mut seen: Vec<&str> = Vec::new();
+            for m in &mentions {
+                let first_in_sentence = !seen.contains(&m.symbol.as_str());
+                seen.push(&m.symbol);
+                match out.iter_mut().find(|e| e.symbol == m.symbol) {
+                    Some(e) => {
+                        e.mentions += 1;
+                        if first_in_sentence {
+                            e.sentences += 1;
+                            e.score += s;
+                        }
+                    }
+                    None => out.push(EntitySentiment {
+                        symbol: m.symbol.clone(),
+                        score: s,
+                        sentences: 1,
+                        mentions: 1,
+                    }),
+                }
+            }
+        }
+        for e in &mut out {
+            #[allow(clippy::cast_precision_loss, reason = "sentence counts are small")]
+            {
+                e.score /= e.sentences as f64;
+            }
+        }
+        out
+    }
+}

@@ -9,7 +9,7 @@ mod pystr_tables;
 pub mod score;
 pub mod vader;
 
-pub use entities::{Asset, Mention, MentionKind, Universe};
+pub use entities::{sentences, Asset, EntitySentiment, Mention, MentionKind, Universe};
 pub use finance::{FinanceScorer, FINANCE_LEXICON};
 pub use score::{
     evaluate, score, score_batch, Confusion, Label, Model, Scored, SCORE, SCORE_BATCH,

@@ -270,3 +270,24 @@ fn entity_extraction_precision_recall() {
     .is_err());
     assert!(u.extract("").is_empty() && u.extract("😀 $ : ( )").is_empty());
 }
+
+#[test]
+fn entity_sentiment_averages_the_sentences_that_mention_it() {
+    use sextant_core::sentiment::{sentences, Asset, FinanceScorer, Universe};
+    let u = Universe::new(vec![
+        Asset { symbol: "AAPL".into(), names: vec!["Apple".into()] },
+        Asset { symbol: "MSFT".into(), names: vec!["Microsoft".into()] },
+    ])
+    .unwrap();
+    let text = "Apple beats estimates and raises guidance. Microsoft cuts its outlook!\nApple shares were flat on May 4.";
+    assert_eq!(sentences(text).len(), 3);
+    let f = FinanceScorer::builtin();
+    let es = u.entity_sentiment(text, |s| f.score(s));
+    assert_eq!(es.len(), 2);
+    let (a, m) = (&es[0], &es[1]);
+    assert_eq!((a.symbol.as_str(), a.sentences, a.mentions), ("AAPL", 2, 2));
+    let first = f.score("Apple beats estimates and raises guidance.");
+    assert!((a.score - (first + 0.0) / 2.0).abs() < 1e-12 && a.score > 0.0);
+    assert_eq!(m.symbol, "MSFT");
+    assert!(m.score < 0.0);
+}
