@@ -291,3 +291,20 @@ fn entity_sentiment_averages_the_sentences_that_mention_it() {
     assert_eq!(m.symbol, "MSFT");
     assert!(m.score < 0.0);
 }
+
+/// The example of docs/sentiment.md ("Entities").
+#[test]
+fn docs_entities_example() {
+    use sextant_core::sentiment::{Asset, FinanceScorer, Universe};
+    let u = Universe::new(vec![
+        Asset { symbol: "AAPL".into(), names: vec!["Apple".into(), "Apple Inc".into()] },
+        Asset { symbol: "T".into(), names: vec!["AT&T".into()] },
+    ])
+    .unwrap();
+    assert_eq!(u.symbols("AT&T (T) cuts its dividend; $AAPL rises"), ["T", "AAPL"]);
+    assert!(u.symbols("She ate an apple. It is a T-bill.").is_empty());
+    let f = FinanceScorer::builtin();
+    let per_asset =
+        u.entity_sentiment("Apple beats estimates. AT&T cuts its dividend.", |s| f.score(s));
+    assert!(per_asset[0].score > 0.0 && per_asset[1].score < 0.0);
+}
