@@ -225,10 +225,14 @@ pub struct PolarityScores {
     pub compound: f64,
 }
 
+/// Everything the scorer needs to know about one lowercase word, found with one hash lookup.
 #[derive(Debug, Clone, Copy, Default)]
 struct WordInfo {
+    lex: Option<f64>,
     boost: Option<f64>,
     negate: bool,
+    /// First word of an idiom or a multi-word booster (`the`, `kiss`, `kind`...).
+    idiom: bool,
 }
 
 /// A VADER scorer: a word lexicon and an emoji lexicon.
@@ -244,7 +248,7 @@ pub struct Vader {
     lexicon: FxMap<Box<str>, f64>,
     emojis: FxMap<char, Box<str>>,
     ascii_emoji: bool,
-    words: FxMap<&'static str, WordInfo>,
+    words: FxMap<Box<str>, WordInfo>,
     multi_boost: Vec<(Vec<&'static str>, f64)>,
 }
 
@@ -263,6 +267,7 @@ struct Tok {
     lex: Option<f64>,
     boost: Option<f64>,
     negate: bool,
+    idiom: bool,
     upper: bool,
 }
 
@@ -322,19 +327,27 @@ impl Vader {
             }
         }
         let ascii_emoji = emojis.keys().any(char::is_ascii);
-        let mut words: FxMap<&'static str, WordInfo> = FxMap::default();
-        let mut multi_boost = Vec::new();
+        let mut words: FxMap<Box<str>, WordInfo> = FxMap::default();
+        for (k, &v) in &lexicon {
+            words.entry(k.clone()).or_default().lex = Some(v);
+        }
+        let mut multi_boost: Vec<(Vec<&'static str>, f64)> = Vec::new();
         for (list, b) in [(BOOST_UP, B_INCR), (BOOST_DOWN, B_DECR)] {
             for &w in list {
                 if w.contains(' ') {
                     multi_boost.push((w.split(' ').collect(), b));
                 } else {
-                    words.entry(w).or_default().boost = Some(b);
+                    words.entry(w.into()).or_default().boost = Some(b);
                 }
             }
         }
         for &w in NEGATE {
-            words.entry(w).or_default().negate = true;
+            words.entry(w.into()).or_default().negate = true;
+        }
+        let firsts =
+            SPECIAL_CASES.iter().map(|(k, _)| k[0]).chain(multi_boost.iter().map(|(k, _)| k[0]));
+        for w in firsts {
+            words.entry(w.into()).or_default().idiom = true;
         }
         Ok(Self { lexicon, emojis, ascii_emoji, words, multi_boost })
     }
@@ -374,9 +387,10 @@ impl Vader {
             let l = &lower[start..];
             let info = self.words.get(l).copied().unwrap_or_default();
             toks.push(Tok {
-                lex: self.lexicon.get(l).copied(),
+                lex: info.lex,
                 boost: info.boost,
                 negate: info.negate || l.contains("n't"),
+                idiom: info.idiom,
                 upper: py_isupper(word),
                 lower: start..lower.len(),
             });
@@ -404,7 +418,8 @@ impl Vader {
         let has = if text.is_ascii() && !self.ascii_emoji {
             false
         } else {
-            text.chars().any(|c| self.emojis.contains_key(&c))
+            text.chars()
+                .any(|c| (!c.is_ascii() || self.ascii_emoji) && self.emojis.contains_key(&c))
         };
         if !has {
             return py_strip(text);
@@ -412,7 +427,8 @@ impl Vader {
         buf.clear();
         let mut prev_space = true;
         for c in text.chars() {
-            if let Some(d) = self.emojis.get(&c) {
+            let emoji = if c.is_ascii() && !self.ascii_emoji { None } else { self.emojis.get(&c) };
+            if let Some(d) = emoji {
                 if !prev_space {
                     buf.push(' ');
                 }
@@ -467,6 +483,11 @@ impl Vader {
     }
 
     fn special_idioms(&self, c: &Ctx<'_>, mut v: f64, i: usize) -> f64 {
+        // every idiom and multi-word booster starts with a flagged word: most words skip this
+        let end = (i + 1).min(c.toks.len() - 1);
+        if !c.toks[i - 3..=end].iter().any(|t| t.idiom) {
+            return v;
+        }
         let seq_is = |idx: &[usize], key: &[&str]| {
             idx.len() == key.len() && idx.iter().zip(key).all(|(&j, k)| c.l(j) == *k)
         };
