@@ -172,8 +172,22 @@ def headline(rng, pools):
     return out
 
 
+def write_compact_lexicon():
+    """The word and mean columns of the shipped vader_lexicon.txt, in file order (duplicates
+    kept: the last one wins, as in the package), for include_str! in the core."""
+    data = ROOT / "crates/sextant-core/data/vader"
+    src = (data / "vader_lexicon.txt").read_text(encoding="utf-8")
+    out = []
+    for line in src.rstrip("\n").split("\n"):
+        if line:
+            word, mean = line.strip().split("\t")[0:2]
+            out.append(f"{word}\t{mean}")
+    (data / "vader_lexicon.compact.tsv").write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
+    write_compact_lexicon()
     analyzer = SentimentIntensityAnalyzer()
     pools = word_pools(analyzer.lexicon, analyzer.emojis)
     rng = random.Random(SEED)

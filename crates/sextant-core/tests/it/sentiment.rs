@@ -308,3 +308,13 @@ fn docs_entities_example() {
         u.entity_sentiment("Apple beats estimates. AT&T cuts its dividend.", |s| f.score(s));
     assert!(per_asset[0].score > 0.0 && per_asset[1].score < 0.0);
 }
+
+#[test]
+fn compact_lexicon_equals_the_shipped_file() {
+    use sextant_core::sentiment::{parse_lexicon, VADER_LEXICON};
+    let full = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/vader/vader_lexicon.txt"),
+    )
+    .unwrap();
+    assert_eq!(parse_lexicon(&full).unwrap(), parse_lexicon(VADER_LEXICON).unwrap());
+}
