@@ -183,6 +183,14 @@ def write_compact_lexicon():
             word, mean = line.strip().split("\t")[0:2]
             out.append(f"{word}\t{mean}")
     (data / "vader_lexicon.compact.tsv").write_text("\n".join(out) + "\n", encoding="utf-8")
+    # the package looks emojis up one character at a time: only one-code-point keys can match
+    src = (data / "emoji_utf8_lexicon.txt").read_text(encoding="utf-8")
+    out = []
+    for line in src.rstrip("\n").split("\n"):
+        emoji, desc = line.strip().split("\t")[0:2]
+        if len(emoji) == 1:
+            out.append(f"{emoji}\t{desc}")
+    (data / "emoji_utf8_lexicon.compact.tsv").write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
 def main():

@@ -42,8 +42,10 @@ use crate::error::{Error, Result};
 /// the scorer and would double the WASM module), written by
 /// `scripts/golden/generate_sentiment.py` and checked equal to the full file by the tests.
 pub const VADER_LEXICON: &str = include_str!("../../data/vader/vader_lexicon.compact.tsv");
-/// The emoji lexicon of vaderSentiment 3.3.2 (emoji -> textual description).
-pub const EMOJI_LEXICON: &str = include_str!("../../data/vader/emoji_utf8_lexicon.txt");
+/// The emoji lexicon of vaderSentiment 3.3.2 (emoji -> textual description), restricted to the
+/// one-code-point emojis (the package looks characters up one at a time, so longer keys never
+/// match); written by `scripts/golden/generate_sentiment.py` from `emoji_utf8_lexicon.txt`.
+pub const EMOJI_LEXICON: &str = include_str!("../../data/vader/emoji_utf8_lexicon.compact.tsv");
 
 const B_INCR: f64 = 0.293;
 const B_DECR: f64 = -0.293;
@@ -358,6 +360,11 @@ impl Vader {
     /// Valence of a word in the lexicon (lowercase key), if present.
     pub fn valence(&self, word: &str) -> Option<f64> {
         self.lexicon.get(word).copied()
+    }
+
+    /// The description an emoji character is replaced with, if it is in the emoji lexicon.
+    pub fn emoji_description(&self, c: char) -> Option<&str> {
+        self.emojis.get(&c).map(|d| &**d)
     }
 
     /// Number of lexicon entries.

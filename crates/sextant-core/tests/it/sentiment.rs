@@ -318,3 +318,22 @@ fn compact_lexicon_equals_the_shipped_file() {
     .unwrap();
     assert_eq!(parse_lexicon(&full).unwrap(), parse_lexicon(VADER_LEXICON).unwrap());
 }
+
+#[test]
+fn compact_emoji_lexicon_equals_the_shipped_file() {
+    use sextant_core::sentiment::{Vader, EMOJI_LEXICON, VADER_LEXICON};
+    let full = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/vader/emoji_utf8_lexicon.txt"),
+    )
+    .unwrap();
+    let a = Vader::from_lexicons(VADER_LEXICON, &full).unwrap();
+    let b = Vader::from_lexicons(VADER_LEXICON, EMOJI_LEXICON).unwrap();
+    let mut n = 0;
+    for line in full.lines() {
+        for c in line.split('\t').next().unwrap().chars() {
+            assert_eq!(a.emoji_description(c), b.emoji_description(c), "{c:?}");
+            n += usize::from(b.emoji_description(c).is_some());
+        }
+    }
+    assert!(n > 1000);
+}
