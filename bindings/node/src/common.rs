@@ -236,26 +236,53 @@ pub(crate) fn call_json(
         .collect();
     let outs = decl.call(&data, &params)?;
     let num = |x: f64| serde_json::Number::from_f64(x).map_or(J::Null, J::Number);
-    let record = |r: &sextant_core::decl::Record| {
-        let mut m = serde_json::Map::new();
-        for (k, v) in &r.fields {
-            m.insert((*k).to_owned(), num(*v));
+    // Numbers and strings only: serialising cannot fail.
+    let text = |v: &J| serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned());
+    // records are written by hand so their keys keep the declared order (serde_json's map
+    // would sort them): {neg, neu, pos, compound}, as vaderSentiment's dict
+    let record = |out: &mut String, r: &sextant_core::decl::Record| {
+        out.push('{');
+        for (i, (k, v)) in r.fields.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&text(&J::String((*k).to_owned())));
+            out.push(':');
+            out.push_str(&text(&num(*v)));
         }
         if let Some(l) = r.label {
-            m.insert("label".into(), J::String(l.to_owned()));
+            if !r.fields.is_empty() {
+                out.push(',');
+            }
+            out.push_str("\"label\":");
+            out.push_str(&text(&J::String(l.to_owned())));
         }
-        J::Object(m)
+        out.push('}');
     };
-    let json: Vec<J> = outs
-        .iter()
-        .map(|o| match o {
-            OutVec::F64(v) => J::Array(v.iter().map(|x| num(*x)).collect()),
-            OutVec::I32(v) => J::Array(v.iter().map(|x| J::from(*x)).collect()),
-            OutVec::Scalar(x) => num(*x),
-            OutVec::Record(r) => record(r),
-            OutVec::Records(rs) => J::Array(rs.iter().map(record).collect()),
-        })
-        .collect();
-    // Numbers, strings and arrays only: serialising cannot fail.
-    Ok(serde_json::to_string(&json).unwrap_or_else(|_| "[]".to_owned()))
+    let mut out = String::from("[");
+    for (i, o) in outs.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match o {
+            OutVec::F64(v) => out.push_str(&text(&J::Array(v.iter().map(|x| num(*x)).collect()))),
+            OutVec::I32(v) => {
+                out.push_str(&text(&J::Array(v.iter().map(|x| J::from(*x)).collect())))
+            }
+            OutVec::Scalar(x) => out.push_str(&text(&num(*x))),
+            OutVec::Record(r) => record(&mut out, r),
+            OutVec::Records(rs) => {
+                out.push('[');
+                for (j, r) in rs.iter().enumerate() {
+                    if j > 0 {
+                        out.push(',');
+                    }
+                    record(&mut out, r);
+                }
+                out.push(']');
+            }
+        }
+    }
+    out.push(']');
+    Ok(out)
 }
