@@ -53,7 +53,7 @@ export interface FunctionInfo {
   group: string;
   summary: string;
   doc: string;
-  inputs: { name: string; kind: 'series' | 'matrix'; doc: string }[];
+  inputs: { name: string; kind: 'series' | 'matrix' | 'text' | 'text_list'; doc: string }[];
   params: {
     name: string;
     kind: 'int' | 'float' | 'optional_float' | 'choice' | 'matype';
@@ -63,7 +63,13 @@ export interface FunctionInfo {
     options: string[];
     doc: string;
   }[];
-  outputs: { name: string; kind: 'series' | 'scalar' | 'per_column'; dtype: 'f64' | 'i32' }[];
+  outputs: {
+    name: string;
+    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list';
+    dtype: 'f64' | 'i32' | 'record';
+    fields?: string[];
+    labels?: string[];
+  }[];
   shifted: boolean;
   repaints: boolean;
   needs_time: boolean;
@@ -4577,3 +4583,71 @@ export declare namespace alloc {
 
 /** inverse_volatility takes no options. */
 export interface InverseVolatilityOptions {}
+
+/** News sentiment: VADER-exact scores (vaderSentiment's polarity_scores), score and scoreBatch. */
+export declare namespace sentiment {
+  /**
+   * VADER-exact polarity scores of one text.
+   *
+   * vader(text) -> {neg, neu, pos, compound}, identical to vaderSentiment 3.3.2's SentimentIntensityAnalyzer().polarity_scores(text) on every key (its lexicons, rules, Python string semantics and rounding). Reference: vaderSentiment 3.3.2 (Hutto & Gilbert, ICWSM-14).
+   *
+   * @param text the text
+   * @param options none
+   * @returns an object { neg, neu, pos, compound }
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function vader(text: string | Uint8Array, options?: VaderOptions): { neg: number; neu: number; pos: number; compound: number };
+  /**
+   * Sentiment score in [-1, 1] and label of one text.
+   *
+   * score(text) -> {score, label}: the model's score in [-1, 1] and its label with a symmetric neutral band. Reference for model=vader: vaderSentiment 3.3.2 polarity_scores()['compound'].
+   *
+   * @param text the text (a headline or a sentence)
+   * @param options model = 'finance', threshold = 0.05
+   * @returns an object { score, label }
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function score(text: string | Uint8Array, options?: ScoreOptions): { score: number; label: 'negative' | 'neutral' | 'positive' };
+  /**
+   * Sentiment score and label of many texts, in parallel.
+   *
+   * score_batch(texts) -> [{score, label}, ...]: `score` on every text, in parallel (rayon) where threads exist, in input order.
+   *
+   * @param texts the texts
+   * @param options model = 'finance', threshold = 0.05
+   * @returns an array with one object { score, label } per text
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function scoreBatch(texts: Iterable<string | Uint8Array>, options?: ScoreBatchOptions): Array<{ score: number; label: 'negative' | 'neutral' | 'positive' }>;
+}
+
+/** vader takes no options. */
+export interface VaderOptions {}
+
+/** Options of {@link sentiment.score}. */
+export interface ScoreOptions {
+  /**
+   * Scoring model: `finance` (Sextant's finance lexicon and rules) or `vader` (vaderSentiment 3.3.2's compound score). One of 'finance', 'vader'.
+   * @default 'finance'
+   */
+  model?: 'finance' | 'vader';
+  /**
+   * Half-width of the neutral band: positive at or above it, negative at or below minus it. Number in [0, 1].
+   * @default 0.05
+   */
+  threshold?: number;
+}
+
+/** Options of {@link sentiment.scoreBatch}. */
+export interface ScoreBatchOptions {
+  /**
+   * Scoring model: `finance` (Sextant's finance lexicon and rules) or `vader` (vaderSentiment 3.3.2's compound score). One of 'finance', 'vader'.
+   * @default 'finance'
+   */
+  model?: 'finance' | 'vader';
+  /**
+   * Half-width of the neutral band: positive at or above it, negative at or below minus it. Number in [0, 1].
+   * @default 0.05
+   */
+  threshold?: number;
+}

@@ -12,6 +12,9 @@ export const ta = surface.ta;
 export const risk = surface.risk;
 /** Portfolio allocation: `alloc.inverseVolatility(cov)`. */
 export const alloc = surface.alloc;
+/** News sentiment: `sentiment.vader(text)` (vaderSentiment's polarity_scores), `sentiment.score(text)`,
+ * `sentiment.scoreBatch(texts)`. */
+export const sentiment = surface.sentiment;
 /** Every declared function's description (inputs, options with defaults and bounds, outputs). */
 export const registry = surface.registry;
 export { SextantError } from './surface.mjs';

@@ -7,6 +7,8 @@
 //   registryJson(): string                              FunctionInfo[] as JSON
 //   call(module, name, inputs: Float64Array[], shapes: number[], paramsJson: string)
 //        -> Array<Float64Array | Int32Array | number>    one entry per declared output
+//   callText(module, name, inputsJson: string, paramsJson: string) -> string   functions with
+//        text inputs (`sentiment`): inputs and outputs as JSON (records are objects)
 //   NativeStream: class { constructor(module, name, paramsJson); static restore(module, name,
 //        bytes); update/peek/replaceLast(bar: Float64Array) and value() -> a number (one
 //        output) or an array of numbers (several); prime(columns: Float64Array[]); reset();
@@ -144,6 +146,21 @@ function toMatrix(x, name) {
     'INVALID_INPUT',
     name,
   );
+}
+
+/** A text input: a string (lone surrogates become U+FFFD) or UTF-8 bytes (decoded lossily). */
+function toText(x, name) {
+  if (typeof x === 'string') return typeof x.toWellFormed === 'function' ? x.toWellFormed() : x;
+  if (x instanceof Uint8Array) return new TextDecoder('utf-8', { fatal: false }).decode(x);
+  throw fail(`input \`${name}\` must be a string, got ${describe(x)}`, 'INVALID_INPUT', name);
+}
+
+/** A text-list input: an array (or iterable) of strings. */
+function toTextList(x, name) {
+  if (typeof x === 'string' || x === null || x === undefined || typeof x[Symbol.iterator] !== 'function') {
+    throw fail(`input \`${name}\` must be an array of strings, got ${describe(x)}`, 'INVALID_INPUT', name);
+  }
+  return Array.from(x, (t, i) => toText(t, `${name}[${i}]`));
 }
 
 function describe(x) {
@@ -296,6 +313,7 @@ export function buildSurface(backend) {
     const keyMap = new Map(info.params.map((p) => [optionKey(p), p]));
     const name = jsName(info);
     const nIn = info.inputs.length;
+    const textFunction = info.inputs.some((i) => i.kind === 'text' || i.kind === 'text_list');
 
     const jsErr = (e) => (e instanceof SextantError ? e : renameParam(toSextantError(e), info));
     const fn = wrapWith(jsErr, function (...args) {
@@ -304,6 +322,16 @@ export function buildSurface(backend) {
           `${name} takes ${nIn} input(s) (${info.inputs.map((i) => i.name).join(', ')}) and an optional options object; got ${args.length} argument(s)`,
           'ARITY',
         );
+      }
+      if (textFunction) {
+        const texts = info.inputs.map((spec, i) =>
+          spec.kind === 'text' ? toText(args[i], spec.name)
+            : spec.kind === 'text_list' ? toTextList(args[i], spec.name)
+              : Array.from(toSeries(args[i], spec.name), (v) => (Number.isFinite(v) ? v : null)),
+        );
+        const json = encodeOptions(info, keyMap, args[nIn]);
+        const outs = JSON.parse(backend.callText(info.module, info.name, JSON.stringify(texts), json));
+        return shapeOutputs(info, outs);
       }
       const inputs = [];
       const shapes = [];

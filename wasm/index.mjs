@@ -14,6 +14,8 @@ export const ta = {};
 export const risk = {};
 /** Portfolio allocation (filled in by `init`). */
 export const alloc = {};
+/** News sentiment (filled in by `init`). */
+export const sentiment = {};
 /** Every declared function's description (filled in by `init`). */
 export const registry = [];
 
@@ -24,6 +26,7 @@ function install() {
   Object.assign(ta, s.ta);
   Object.assign(risk, s.risk);
   Object.assign(alloc, s.alloc);
+  Object.assign(sentiment, s.sentiment);
   registry.push(...s.registry);
   Object.freeze(registry);
   installed = true;

@@ -67,7 +67,16 @@ function defaultText(p) {
   return p.default === null ? 'null' : typeof p.default === 'string' ? `'${p.default}'` : String(p.default);
 }
 
-const outArrayType = (o) => (o.kind === 'scalar' ? 'number' : o.dtype === 'i32' ? 'Int32Array' : 'Float64Array');
+function recordType(o) {
+  const fields = o.fields.map((k) => `${k}: number`);
+  if (o.labels?.length) fields.push(`label: ${o.labels.map((l) => `'${l}'`).join(' | ')}`);
+  return `{ ${fields.join('; ')} }`;
+}
+
+const outArrayType = (o) =>
+  o.kind === 'record' ? recordType(o)
+    : o.kind === 'record_list' ? `Array<${recordType(o)}>`
+      : o.kind === 'scalar' ? 'number' : o.dtype === 'i32' ? 'Int32Array' : 'Float64Array';
 
 function outputText(o) {
   switch (o.kind) {
@@ -75,6 +84,10 @@ function outputText(o) {
       return 'a number';
     case 'per_column':
       return 'one value per column of the matrix (Float64Array)';
+    case 'record':
+      return `an object { ${o.fields.join(', ')}${o.labels?.length ? ', label' : ''} }`;
+    case 'record_list':
+      return `an array with one object { ${o.fields.join(', ')}${o.labels?.length ? ', label' : ''} } per text`;
     default:
       return o.dtype === 'i32'
         ? 'an Int32Array as long as the inputs, 0 during warm-up'
@@ -122,7 +135,8 @@ function resultTypes(f) {
   return s;
 }
 
-const inputType = (i) => (i.kind === 'matrix' ? 'Matrix' : 'Series');
+const inputType = (i) =>
+  ({ matrix: 'Matrix', text: 'string | Uint8Array', text_list: 'Iterable<string | Uint8Array>' })[i.kind] ?? 'Series';
 const resultType = (f) => (f.outputs.length === 1 ? outArrayType(f.outputs[0]) : `${typeBase(f)}Result`);
 const valueType = (f) => (f.outputs.length === 1 ? 'number' : `${typeBase(f)}Value`);
 const barType = (f) => `[${f.inputs.map((i) => `${i.name}: number`).join(', ')}]`;
@@ -214,7 +228,7 @@ export interface FunctionInfo {
   group: string;
   summary: string;
   doc: string;
-  inputs: { name: string; kind: 'series' | 'matrix'; doc: string }[];
+  inputs: { name: string; kind: 'series' | 'matrix' | 'text' | 'text_list'; doc: string }[];
   params: {
     name: string;
     kind: 'int' | 'float' | 'optional_float' | 'choice' | 'matype';
@@ -224,7 +238,13 @@ export interface FunctionInfo {
     options: string[];
     doc: string;
   }[];
-  outputs: { name: string; kind: 'series' | 'scalar' | 'per_column'; dtype: 'f64' | 'i32' }[];
+  outputs: {
+    name: string;
+    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list';
+    dtype: 'f64' | 'i32' | 'record';
+    fields?: string[];
+    labels?: string[];
+  }[];
   shifted: boolean;
   repaints: boolean;
   needs_time: boolean;
@@ -241,6 +261,7 @@ export declare const registry: readonly FunctionInfo[];
     ta: 'Technical indicators with TA-Lib names, options and numbers.',
     risk: "Risk and performance metrics with empyrical's conventions (camelCase names).",
     alloc: 'Portfolio allocation.',
+    sentiment: "News sentiment: VADER-exact scores (vaderSentiment's polarity_scores), score and scoreBatch.",
   };
   parts.push(...callOptionInterfaces(registry));
   for (const m of modules) {

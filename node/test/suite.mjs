@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { camelCase, jsName } from '../surface.mjs';
 import { checkCase, loadCases } from './golden.mjs';
 
 export const goldenDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../tests/golden');
@@ -21,9 +22,66 @@ export async function cases() {
 
 const same = (a, b) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
 
+/** The text-function cases (tests/golden/sentiment, written by
+ * scripts/golden/generate_sentiment.py from vaderSentiment 3.3.2): the manifest and its rows
+ * `[text, neg, neu, pos, compound]`. */
+export async function textCases() {
+  const dir = path.join(goldenDir, 'sentiment');
+  const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+  const files = new Map();
+  for (const c of manifest.cases) {
+    if (!files.has(c.file)) {
+      const text = await readFile(path.join(dir, c.file), 'utf8');
+      files.set(c.file, text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l)));
+    }
+    c.rows = files.get(c.file);
+  }
+  return manifest.cases;
+}
+
+const labelOf = (c, t) => (c >= t ? 'positive' : c <= -t ? 'negative' : 'neutral');
+
+/** Text functions: every case of tests/golden/sentiment, exactly (tolerance 0). */
+export function textGoldenSuite(label, surface, module) {
+  test(`${label}: every ${module} golden case equals its reference exactly`, async () => {
+    const all = (await textCases()).filter((c) => c.module === module);
+    const declared = surface.registry.filter((f) => f.module === module);
+    for (const f of declared) {
+      assert.ok(all.some((c) => c.function === f.name), `${module}.${f.name} has no golden case`);
+    }
+    for (const c of all) {
+      const info = declared.find((f) => f.name === c.function);
+      const fn = surface[module][jsName(info)];
+      const options = Object.fromEntries(Object.entries(c.params).map(([k, v]) => [camelCase(k), v]));
+      const misses = [];
+      const want = (row) =>
+        c.expect === 'polarity_scores'
+          ? { neg: row[1], neu: row[2], pos: row[3], compound: row[4] }
+          : { score: row[4], label: labelOf(row[4], c.params.threshold) };
+      if (info.inputs[0].kind === 'text_list') {
+        const got = fn(c.rows.map((r) => r[0]), options);
+        assert.equal(got.length, c.rows.length);
+        c.rows.forEach((r, i) => {
+          if (JSON.stringify(got[i]) !== JSON.stringify(want(r))) misses.push(`${JSON.stringify(r[0])}: ${JSON.stringify(got[i])}`);
+        });
+      } else {
+        for (const r of c.rows) {
+          const got = fn(r[0], options);
+          if (JSON.stringify(got) !== JSON.stringify(want(r))) misses.push(`${JSON.stringify(r[0])}: ${JSON.stringify(got)}`);
+        }
+      }
+      assert.deepEqual(misses, [], `${c.id}: ${misses.length} differ\n${misses.slice(0, 5).join('\n')}`);
+    }
+  });
+}
+
 /** Asserts every golden case of every function of `module`, and that each declared function of
  * the module has at least one case. */
 export function goldenSuite(label, surface, module) {
+  if (surface.registry.some((f) => f.module === module && f.inputs.some((i) => i.kind === 'text' || i.kind === 'text_list'))) {
+    textGoldenSuite(label, surface, module);
+    return;
+  }
   test(`${label}: every ${module} golden case matches its reference`, async () => {
     const all = (await cases()).filter((c) => c.module === module);
     const declared = surface.registry.filter((f) => f.module === module);

@@ -81,15 +81,37 @@ test('chromium: every golden case within tolerance and bit-identical to native',
     } catch (e) {
       typeError = { code: e.code, param: e.param };
     }
-    return { results, error, typeError, functions: m.registry.map((f) => `${f.module}.${f.name}`) };
+    // text functions: every 25th row of each sentiment case (tests/golden/sentiment), exactly
+    const manifest = await fetch('/tests/golden/sentiment/manifest.json').then((r) => r.json());
+    const textResults = [];
+    for (const c of manifest.cases) {
+      const rows = (await fetch(`/tests/golden/sentiment/${c.file}`).then((r) => r.text()))
+        .split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l)).filter((_, i) => i % 25 === 0);
+      const info = m.registry.find((f) => f.module === c.module && f.name === c.function);
+      const camel = (s) => s.replace(/_([a-z0-9])/g, (_, x) => x.toUpperCase());
+      const fn = m[c.module][camel(c.function)];
+      const t = c.params.threshold ?? 0.05;
+      const want = (r) => (c.expect === 'polarity_scores'
+        ? { neg: r[1], neu: r[2], pos: r[3], compound: r[4] }
+        : { score: r[4], label: r[4] >= t ? 'positive' : r[4] <= -t ? 'negative' : 'neutral' });
+      const got = info.inputs[0].kind === 'text_list'
+        ? fn(rows.map((r) => r[0]), c.params)
+        : rows.map((r) => fn(r[0], c.params));
+      const misses = rows.filter((r, i) => JSON.stringify(got[i]) !== JSON.stringify(want(r))).map((r) => r[0]);
+      textResults.push({ module: c.module, function: c.function, n: rows.length, misses });
+    }
+    return { results, textResults, error, typeError, functions: m.registry.map((f) => `${f.module}.${f.name}`) };
   });
 
   const all = await cases();
   assert.equal(out.results.length, all.length, 'every manifest case ran in the page');
   for (const f of native.registry) {
     assert.ok(out.functions.includes(`${f.module}.${f.name}`), `${f.name} missing in the browser`);
-    assert.ok(out.results.some((r) => r.module === f.module && r.function === f.name), `${f.name}: no case ran`);
+    const ran = out.results.some((r) => r.module === f.module && r.function === f.name)
+      || out.textResults.some((r) => r.module === f.module && r.function === f.name && r.n > 0);
+    assert.ok(ran, `${f.name}: no case ran`);
   }
+  for (const r of out.textResults) assert.deepEqual(r.misses, [], `${r.module}.${r.function}: ${r.misses.slice(0, 3).join('\n')}`);
   const byId = new Map(all.map((c) => [c.id, c]));
   for (const r of out.results) {
     assert.deepEqual(r.misses, [], `${r.id}: ${r.misses.slice(0, 3).join('\n')}`);

@@ -3,7 +3,7 @@
 //! (code, subject, message). Pure Rust: no napi or wasm-bindgen types, so both adapters agree by
 //! construction.
 
-use sextant_core::decl::{FunctionDecl, InputData, InputKind, Params, Value};
+use sextant_core::decl::{FunctionDecl, InputData, InputKind, OutVec, Params, Value};
 use sextant_core::{registry, Error};
 
 /// The registry as a JSON array of `FunctionInfo` (what the JS layer builds its surface from).
@@ -99,6 +99,12 @@ pub(crate) fn inputs<'a, A: AsRef<[f64]>>(
                     };
                     InputData::Matrix { data, rows: rows as usize, cols: cols as usize }
                 }
+                InputKind::Text | InputKind::TextList => {
+                    return Err(Error::InvalidInput {
+                        input: spec.name.to_owned(),
+                        reason: "text inputs go through `callText`".into(),
+                    })
+                }
             })
         })
         .collect()
@@ -151,5 +157,132 @@ pub(crate) fn stream_prime(
         s.update(&bar, &mut out)?;
     }
     s.value(&mut out);
+    Ok(out)
+}
+
+/// Runs a function generically over JSON: `inputs_json` is an array with one entry per declared
+/// input (a string for text, an array of strings for a text list, an array of numbers or nulls
+/// for a series); the result is a JSON array with one entry per declared output (a record is an
+/// object of its fields plus `label`, a record list an array of them, NaN is null). This is the
+/// path of text functions, whose inputs do not fit typed arrays; shared by both JS adapters.
+pub(crate) fn call_json(
+    decl: &FunctionDecl,
+    inputs_json: &str,
+    params_json: &str,
+) -> Result<String, Error> {
+    use serde_json::Value as J;
+    let params = params(decl, params_json)?;
+    let bad = |input: &str, reason: String| Error::InvalidInput { input: input.to_owned(), reason };
+    let given: Vec<J> =
+        serde_json::from_str(inputs_json).map_err(|e| bad("inputs", format!("bad JSON: {e}")))?;
+    if given.len() != decl.inputs.len() {
+        return Err(Error::Arity {
+            what: format!("number of inputs of `{}`", decl.name),
+            expected: decl.inputs.len(),
+            got: given.len(),
+        });
+    }
+    enum Owned<'a> {
+        Text(&'a str),
+        Texts(Vec<&'a str>),
+        Series(Vec<f64>),
+    }
+    let mut owned = Vec::with_capacity(given.len());
+    for (spec, v) in decl.inputs.iter().zip(&given) {
+        owned.push(match (spec.kind, v) {
+            (InputKind::Text, J::String(s)) => Owned::Text(s),
+            (InputKind::TextList, J::Array(items)) => Owned::Texts(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(k, x)| {
+                        x.as_str()
+                            .ok_or_else(|| bad(spec.name, format!("item {k} is not a string")))
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            (InputKind::Series, J::Array(items)) => Owned::Series(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(k, x)| match x {
+                        J::Null => Ok(f64::NAN),
+                        _ => x
+                            .as_f64()
+                            .ok_or_else(|| bad(spec.name, format!("item {k} is not a number"))),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            (kind, _) => {
+                return Err(bad(
+                    spec.name,
+                    match kind {
+                        InputKind::Text => "expected a string".into(),
+                        InputKind::TextList => "expected an array of strings".into(),
+                        InputKind::Series => "expected an array of numbers".into(),
+                        InputKind::Matrix => "matrix inputs go through `call`".into(),
+                    },
+                ))
+            }
+        });
+    }
+    let data: Vec<InputData<'_>> = owned
+        .iter()
+        .map(|o| match o {
+            Owned::Text(s) => InputData::Text(s),
+            Owned::Texts(v) => InputData::TextList(v),
+            Owned::Series(v) => InputData::Series(v),
+        })
+        .collect();
+    let outs = decl.call(&data, &params)?;
+    let num = |x: f64| serde_json::Number::from_f64(x).map_or(J::Null, J::Number);
+    // Numbers and strings only: serialising cannot fail.
+    let text = |v: &J| serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned());
+    // records are written by hand so their keys keep the declared order (serde_json's map
+    // would sort them): {neg, neu, pos, compound}, as vaderSentiment's dict
+    let record = |out: &mut String, r: &sextant_core::decl::Record| {
+        out.push('{');
+        for (i, (k, v)) in r.fields.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&text(&J::String((*k).to_owned())));
+            out.push(':');
+            out.push_str(&text(&num(*v)));
+        }
+        if let Some(l) = r.label {
+            if !r.fields.is_empty() {
+                out.push(',');
+            }
+            out.push_str("\"label\":");
+            out.push_str(&text(&J::String(l.to_owned())));
+        }
+        out.push('}');
+    };
+    let mut out = String::from("[");
+    for (i, o) in outs.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match o {
+            OutVec::F64(v) => out.push_str(&text(&J::Array(v.iter().map(|x| num(*x)).collect()))),
+            OutVec::I32(v) => {
+                out.push_str(&text(&J::Array(v.iter().map(|x| J::from(*x)).collect())))
+            }
+            OutVec::Scalar(x) => out.push_str(&text(&num(*x))),
+            OutVec::Record(r) => record(&mut out, r),
+            OutVec::Records(rs) => {
+                out.push('[');
+                for (j, r) in rs.iter().enumerate() {
+                    if j > 0 {
+                        out.push(',');
+                    }
+                    record(&mut out, r);
+                }
+                out.push(']');
+            }
+        }
+    }
+    out.push(']');
     Ok(out)
 }

@@ -77,8 +77,26 @@ pub fn call(
             OutVec::F64(v) => Either3::A(Float64Array::new(v)),
             OutVec::I32(v) => Either3::B(Int32Array::new(v)),
             OutVec::Scalar(x) => Either3::C(x),
+            // record outputs belong to text functions, which go through `callText`
+            OutVec::Record(_) | OutVec::Records(_) => Either3::C(f64::NAN),
         })
         .collect())
+}
+
+/// Runs `module.name` over JSON: `inputs_json` holds one entry per declared input (a string for
+/// text, an array of strings for a text list, an array of numbers for a series), `params_json`
+/// the parameters keyed by declared names. Returns the outputs as a JSON array (records as
+/// objects with their fields and `label`). The path of text functions (`sentiment.*`).
+#[napi(js_name = "callText", catch_unwind)]
+pub fn call_text(
+    env: Env,
+    module: String,
+    name: String,
+    inputs_json: String,
+    params_json: String,
+) -> napi::Result<String> {
+    let decl = common::find(&module, &name).or_throw(&env)?;
+    common::call_json(decl, &inputs_json, &params_json).or_throw(&env)
 }
 
 /// Most outputs a streaming indicator declares (BBANDS has 3); kept on the stack per update.

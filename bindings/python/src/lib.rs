@@ -8,8 +8,12 @@ mod ledger;
 
 use numpy::{PyArray1, PyReadonlyArrayDyn, PyReadwriteArrayDyn, PyUntypedArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use sextant_core::decl::{FunctionDecl, InputData, OutBuf, OutputKind, Params, Stream, Value};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
+};
+use sextant_core::decl::{
+    FunctionDecl, InputData, InputKind, OutBuf, OutVec, OutputKind, Params, Record, Stream, Value,
+};
 use sextant_core::registry::{self, REGISTRY};
 use sextant_core::Error;
 
@@ -121,6 +125,78 @@ fn read_arrays<'py>(
             })
         })
         .collect()
+}
+
+/// One text: `str` (lone surrogates replaced) or UTF-8 `bytes` (invalid sequences replaced).
+fn to_text(name: &str, v: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(s) = v.cast::<PyString>() {
+        return Ok(s.to_string_lossy().into_owned());
+    }
+    if let Ok(b) = v.cast::<PyBytes>() {
+        return Ok(String::from_utf8_lossy(b.as_bytes()).into_owned());
+    }
+    if let Ok(b) = v.cast::<PyByteArray>() {
+        return Ok(String::from_utf8_lossy(&b.to_vec()).into_owned());
+    }
+    let tname = v.get_type().name()?.to_string();
+    Err(to_py(
+        v.py(),
+        Error::InvalidInput { input: name.into(), reason: format!("expected a str, got {tname}") },
+    ))
+}
+
+/// An owned text input.
+enum OwnedText {
+    One(String),
+    Many(Vec<String>),
+}
+
+fn read_texts(decl: &FunctionDecl, inputs: &Bound<'_, PyTuple>) -> PyResult<Vec<OwnedText>> {
+    let py = inputs.py();
+    if inputs.len() != decl.inputs.len() {
+        return Err(to_py(
+            py,
+            Error::Arity {
+                what: format!("number of inputs of `{}`", decl.name),
+                expected: decl.inputs.len(),
+                got: inputs.len(),
+            },
+        ));
+    }
+    decl.inputs
+        .iter()
+        .zip(inputs.iter())
+        .map(|(spec, v)| match spec.kind {
+            InputKind::TextList => {
+                if v.is_instance_of::<PyString>() || v.is_instance_of::<PyBytes>() {
+                    return Err(to_py(
+                        py,
+                        Error::InvalidInput {
+                            input: spec.name.into(),
+                            reason: "expected a list of texts, got a single text".into(),
+                        },
+                    ));
+                }
+                let mut out = Vec::new();
+                for (k, item) in v.try_iter()?.enumerate() {
+                    out.push(to_text(&format!("{}[{k}]", spec.name), &item?)?);
+                }
+                Ok(OwnedText::Many(out))
+            }
+            _ => to_text(spec.name, &v).map(OwnedText::One),
+        })
+        .collect()
+}
+
+fn record_to_py<'py>(py: Python<'py>, r: &Record) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (k, v) in &r.fields {
+        d.set_item(k, v)?;
+    }
+    if let Some(l) = r.label {
+        d.set_item("label", l)?;
+    }
+    Ok(d)
 }
 
 /// One declared function, callable with converted inputs.
@@ -286,6 +362,53 @@ impl PyFunction {
                 Ok(list)
             }
         }
+    }
+
+    /// Computes a function whose inputs are texts (`str`/`bytes`, or a list of them for
+    /// list inputs), with the GIL released. Returns a list of outputs: a dict per record output,
+    /// a list of dicts per record-list output.
+    fn call_text<'py>(
+        &self,
+        py: Python<'py>,
+        inputs: &Bound<'py, PyTuple>,
+        params: &Bound<'py, PyTuple>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let decl = self.decl;
+        let params = to_params(decl, params)?;
+        let owned = read_texts(decl, inputs)?;
+        let refs: Vec<Vec<&str>> = owned
+            .iter()
+            .map(|o| match o {
+                OwnedText::Many(v) => v.iter().map(String::as_str).collect(),
+                OwnedText::One(_) => Vec::new(),
+            })
+            .collect();
+        let data: Vec<InputData<'_>> = owned
+            .iter()
+            .zip(&refs)
+            .map(|(o, r)| match o {
+                OwnedText::One(s) => InputData::Text(s),
+                OwnedText::Many(_) => InputData::TextList(r),
+            })
+            .collect();
+        let outs = py.detach(|| decl.call(&data, &params)).into_py_result(py)?;
+        let list = PyList::empty(py);
+        for o in &outs {
+            match o {
+                OutVec::Record(r) => list.append(record_to_py(py, r)?)?,
+                OutVec::Records(rs) => {
+                    let items = PyList::empty(py);
+                    for r in rs {
+                        items.append(record_to_py(py, r)?)?;
+                    }
+                    list.append(items)?;
+                }
+                OutVec::Scalar(x) => list.append(*x)?,
+                OutVec::F64(v) => list.append(PyArray1::from_slice(py, v))?,
+                OutVec::I32(v) => list.append(PyArray1::from_slice(py, v))?,
+            }
+        }
+        Ok(list)
     }
 
     /// Number of leading warm-up values for these parameters (indicators only).

@@ -90,9 +90,24 @@ pub fn call(
                 OutVec::F64(v) => Float64Array::from(&v[..]).into(),
                 OutVec::I32(v) => Int32Array::from(&v[..]).into(),
                 OutVec::Scalar(x) => x.into(),
+                // record outputs belong to text functions, which go through `callText`
+                OutVec::Record(_) | OutVec::Records(_) => JsValue::NULL,
             }
         })
         .collect())
+}
+
+/// Runs `module.name` over JSON (see the Node adapter's `callText`): one entry per declared
+/// input in `inputs_json`, parameters in `params_json`; returns the outputs as a JSON array.
+#[wasm_bindgen(js_name = callText)]
+pub fn call_text(
+    module: &str,
+    name: &str,
+    inputs_json: &str,
+    params_json: &str,
+) -> Result<String, JsValue> {
+    let decl = common::find(module, name).or_throw()?;
+    common::call_json(decl, inputs_json, params_json).or_throw()
 }
 
 /// Most outputs a streaming indicator declares (BBANDS has 3); kept on the stack per update.

@@ -22,6 +22,8 @@ pub enum Module {
     Risk,
     /// Portfolio allocation (`sextant.alloc`).
     Alloc,
+    /// News sentiment (`sextant.sentiment`): text in, records out.
+    Sentiment,
 }
 
 impl Module {
@@ -32,6 +34,7 @@ impl Module {
             Self::Ta => "ta",
             Self::Risk => "risk",
             Self::Alloc => "alloc",
+            Self::Sentiment => "sentiment",
         }
     }
 }
@@ -43,6 +46,10 @@ pub enum InputKind {
     Series,
     /// A 2-D float64 matrix, row-major (a covariance matrix).
     Matrix,
+    /// One text (UTF-8; adapters decode bytes lossily).
+    Text,
+    /// A list of texts (batch scoring).
+    TextList,
 }
 
 /// One declared input.
@@ -66,6 +73,24 @@ impl InputSpec {
     #[must_use]
     pub const fn matrix(name: &'static str, doc: &'static str) -> Self {
         Self { name, kind: InputKind::Matrix, doc }
+    }
+    /// A text input.
+    #[must_use]
+    pub const fn text(name: &'static str, doc: &'static str) -> Self {
+        Self { name, kind: InputKind::Text, doc }
+    }
+    /// A list-of-texts input.
+    #[must_use]
+    pub const fn text_list(name: &'static str, doc: &'static str) -> Self {
+        Self { name, kind: InputKind::TextList, doc }
+    }
+}
+
+impl InputKind {
+    /// Whether the input is text (adapters take strings, not arrays).
+    #[must_use]
+    pub const fn is_text(self) -> bool {
+        matches!(self, Self::Text | Self::TextList)
     }
 }
 
@@ -604,6 +629,71 @@ pub enum OutputKind {
     Scalar,
     /// float64 vector with one value per column of the matrix input (portfolio weights).
     PerColumn,
+    /// One record: named float fields and, when `labels` is not empty, a `label` (one of
+    /// `labels`). Computed into a float64 buffer of [`OutputKind::width`] values (the fields in
+    /// order, then the label's index); [`FunctionDecl::call`] returns [`OutVec::Record`].
+    Record {
+        /// Field names, in order.
+        fields: &'static [&'static str],
+        /// Possible labels (empty: no label).
+        labels: &'static [&'static str],
+    },
+    /// One record per text of the [`InputKind::TextList`] input, laid out back to back;
+    /// [`FunctionDecl::call`] returns [`OutVec::Records`].
+    RecordList {
+        /// Field names, in order.
+        fields: &'static [&'static str],
+        /// Possible labels (empty: no label).
+        labels: &'static [&'static str],
+    },
+}
+
+impl OutputKind {
+    /// Values per record (fields, plus one for the label); 1 for other kinds.
+    #[must_use]
+    pub const fn width(self) -> usize {
+        match self {
+            Self::Record { fields, labels } | Self::RecordList { fields, labels } => {
+                fields.len() + if labels.is_empty() { 0 } else { 1 }
+            }
+            _ => 1,
+        }
+    }
+
+    /// Decodes one record from its `width()` values.
+    #[must_use]
+    pub fn decode_record(self, vals: &[f64]) -> Record {
+        let (Self::Record { fields, labels } | Self::RecordList { fields, labels }) = self else {
+            return Record { fields: Vec::new(), label: None };
+        };
+        let label = if labels.is_empty() {
+            None
+        } else {
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "label indices are small non-negative integers"
+            )]
+            vals.get(fields.len()).and_then(|&i| labels.get(i as usize).copied())
+        };
+        Record {
+            fields: fields
+                .iter()
+                .enumerate()
+                .map(|(i, &f)| (f, vals.get(i).copied().unwrap_or(f64::NAN)))
+                .collect(),
+            label,
+        }
+    }
+}
+
+/// A decoded record output: named numbers and an optional label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// `(field, value)` in declaration order.
+    pub fields: Vec<(&'static str, f64)>,
+    /// The label, for records that declare labels.
+    pub label: Option<&'static str>,
 }
 
 /// One declared output.
@@ -635,6 +725,24 @@ impl OutputSpec {
     #[must_use]
     pub const fn per_column(name: &'static str) -> Self {
         Self { name, kind: OutputKind::PerColumn }
+    }
+    /// A record output.
+    #[must_use]
+    pub const fn record(
+        name: &'static str,
+        fields: &'static [&'static str],
+        labels: &'static [&'static str],
+    ) -> Self {
+        Self { name, kind: OutputKind::Record { fields, labels } }
+    }
+    /// A one-record-per-text output.
+    #[must_use]
+    pub const fn record_list(
+        name: &'static str,
+        fields: &'static [&'static str],
+        labels: &'static [&'static str],
+    ) -> Self {
+        Self { name, kind: OutputKind::RecordList { fields, labels } }
     }
 }
 
@@ -668,6 +776,10 @@ pub enum InputData<'a> {
         /// Number of columns.
         cols: usize,
     },
+    /// One text.
+    Text(&'a str),
+    /// A list of texts.
+    TextList(&'a [&'a str]),
 }
 
 impl InputData<'_> {
@@ -675,6 +787,8 @@ impl InputData<'_> {
         match self {
             Self::Series(_) => InputKind::Series,
             Self::Matrix { .. } => InputKind::Matrix,
+            Self::Text(_) => InputKind::Text,
+            Self::TextList(_) => InputKind::TextList,
         }
     }
 }
@@ -690,6 +804,7 @@ impl<'a> Inputs<'a> {
         match self.0[i] {
             InputData::Series(s) => s,
             InputData::Matrix { data, .. } => data,
+            InputData::Text(_) | InputData::TextList(_) => &[],
         }
     }
     /// Matrix input `i` as `(data, rows, cols)`.
@@ -698,6 +813,23 @@ impl<'a> Inputs<'a> {
         match self.0[i] {
             InputData::Matrix { data, rows, cols } => (data, rows, cols),
             InputData::Series(s) => (s, s.len(), 1),
+            InputData::Text(_) | InputData::TextList(_) => (&[], 0, 0),
+        }
+    }
+    /// Text input `i` (empty if it is not text).
+    #[must_use]
+    pub fn text(&self, i: usize) -> &'a str {
+        match self.0[i] {
+            InputData::Text(t) => t,
+            _ => "",
+        }
+    }
+    /// List-of-texts input `i` (empty if it is not a list of texts).
+    #[must_use]
+    pub fn texts(&self, i: usize) -> &'a [&'a str] {
+        match self.0[i] {
+            InputData::TextList(t) => t,
+            _ => &[],
         }
     }
 }
@@ -757,6 +889,10 @@ pub enum OutVec {
     I32(Vec<i32>),
     /// A single number.
     Scalar(f64),
+    /// One record ([`OutputKind::Record`]).
+    Record(Record),
+    /// One record per text ([`OutputKind::RecordList`]).
+    Records(Vec<Record>),
 }
 
 /// Batch entry point: computes into the output buffers (already checked for count, dtype and
@@ -876,6 +1012,8 @@ impl FunctionDecl {
                     reason: match spec.kind {
                         InputKind::Series => "expected a 1-D series".to_owned(),
                         InputKind::Matrix => "expected a 2-D matrix".to_owned(),
+                        InputKind::Text => "expected a text (string)".to_owned(),
+                        InputKind::TextList => "expected a list of texts".to_owned(),
                     },
                 });
             }
@@ -898,6 +1036,7 @@ impl FunctionDecl {
                         });
                     }
                 }
+                InputData::Text(_) | InputData::TextList(_) => {}
             }
         }
         Ok(Inputs(inputs.to_vec()))
@@ -912,7 +1051,7 @@ impl FunctionDecl {
                 .iter()
                 .find_map(|d| match d {
                     InputData::Series(s) => Some(s.len()),
-                    InputData::Matrix { .. } => None,
+                    _ => None,
                 })
                 .unwrap_or(0),
             OutputKind::Scalar => 1,
@@ -921,9 +1060,21 @@ impl FunctionDecl {
                 .iter()
                 .find_map(|d| match d {
                     InputData::Matrix { cols, .. } => Some(*cols),
-                    InputData::Series(_) => None,
+                    _ => None,
                 })
                 .unwrap_or(0),
+            k @ OutputKind::Record { .. } => k.width(),
+            k @ OutputKind::RecordList { .. } => {
+                k.width()
+                    * inputs
+                        .0
+                        .iter()
+                        .find_map(|d| match d {
+                            InputData::TextList(t) => Some(t.len()),
+                            _ => None,
+                        })
+                        .unwrap_or(0)
+            }
         }
     }
 
@@ -948,7 +1099,11 @@ impl FunctionDecl {
                 (spec.kind, buf),
                 (OutputKind::SeriesI32, OutBuf::I32(_))
                     | (
-                        OutputKind::SeriesF64 | OutputKind::Scalar | OutputKind::PerColumn,
+                        OutputKind::SeriesF64
+                            | OutputKind::Scalar
+                            | OutputKind::PerColumn
+                            | OutputKind::Record { .. }
+                            | OutputKind::RecordList { .. },
                         OutBuf::F64(_)
                     )
             );
@@ -986,7 +1141,7 @@ impl FunctionDecl {
                     .iter()
                     .map(|d| match *d {
                         InputData::Series(s) => InputData::Series(&s[..cut]),
-                        m @ InputData::Matrix { .. } => m,
+                        other => other,
                     })
                     .collect();
                 {
@@ -1047,6 +1202,14 @@ impl FunctionDecl {
                 OutputKind::Scalar => {
                     fi.next().map(|v| OutVec::Scalar(v.first().copied().unwrap_or(f64::NAN)))
                 }
+                k @ OutputKind::Record { .. } => {
+                    fi.next().map(|v| OutVec::Record(k.decode_record(&v)))
+                }
+                k @ OutputKind::RecordList { .. } => fi.next().map(|v| {
+                    OutVec::Records(
+                        v.chunks(k.width().max(1)).map(|c| k.decode_record(c)).collect(),
+                    )
+                }),
                 _ => fi.next().map(OutVec::F64),
             })
             .collect())
@@ -1513,7 +1676,7 @@ fn talib_nan_cut(inputs: &[InputData<'_>]) -> Option<usize> {
         .iter()
         .filter_map(|d| match *d {
             InputData::Series(s) => Some(s),
-            InputData::Matrix { .. } => None,
+            _ => None,
         })
         .collect();
     let n = cols.first().map_or(0, |c| c.len());
@@ -1736,10 +1899,16 @@ pub struct ParamInfo {
 pub struct OutputInfo {
     /// Name.
     pub name: &'static str,
-    /// `series`, `scalar` or `per_column`.
+    /// `series`, `scalar`, `per_column`, `record` or `record_list`.
     pub kind: &'static str,
-    /// `f64` or `i32`.
+    /// `f64`, `i32` or `record`.
     pub dtype: &'static str,
+    /// Record field names (records only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<&'static str>,
+    /// Record labels (records with a label only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<&'static str>,
 }
 
 impl FunctionDecl {
@@ -1761,6 +1930,8 @@ impl FunctionDecl {
                     kind: match i.kind {
                         InputKind::Series => "series",
                         InputKind::Matrix => "matrix",
+                        InputKind::Text => "text",
+                        InputKind::TextList => "text_list",
                     },
                     doc: i.doc,
                 })
@@ -1794,14 +1965,29 @@ impl FunctionDecl {
             outputs: self
                 .outputs
                 .iter()
-                .map(|o| OutputInfo {
-                    name: o.name,
-                    kind: match o.kind {
-                        OutputKind::SeriesF64 | OutputKind::SeriesI32 => "series",
-                        OutputKind::Scalar => "scalar",
-                        OutputKind::PerColumn => "per_column",
-                    },
-                    dtype: if o.kind == OutputKind::SeriesI32 { "i32" } else { "f64" },
+                .map(|o| {
+                    let (fields, labels): (&[&str], &[&str]) = match o.kind {
+                        OutputKind::Record { fields, labels }
+                        | OutputKind::RecordList { fields, labels } => (fields, labels),
+                        _ => (&[], &[]),
+                    };
+                    OutputInfo {
+                        name: o.name,
+                        kind: match o.kind {
+                            OutputKind::SeriesF64 | OutputKind::SeriesI32 => "series",
+                            OutputKind::Scalar => "scalar",
+                            OutputKind::PerColumn => "per_column",
+                            OutputKind::Record { .. } => "record",
+                            OutputKind::RecordList { .. } => "record_list",
+                        },
+                        dtype: match o.kind {
+                            OutputKind::SeriesI32 => "i32",
+                            OutputKind::Record { .. } | OutputKind::RecordList { .. } => "record",
+                            _ => "f64",
+                        },
+                        fields: fields.to_vec(),
+                        labels: labels.to_vec(),
+                    }
                 })
                 .collect(),
             shifted: self.flags.shifted,

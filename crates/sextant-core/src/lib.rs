@@ -55,6 +55,7 @@ pub mod error;
 pub mod ledger;
 pub mod registry;
 pub mod risk;
+pub mod sentiment;
 pub mod ta;
 
 pub use error::{Error, Result};

@@ -2,7 +2,7 @@
 //! the parity tests iterate it; adding a function means adding its declaration here.
 
 use crate::decl::{FunctionDecl, Module};
-use crate::{alloc, risk, ta};
+use crate::{alloc, risk, sentiment, ta};
 
 /// Every declared function.
 pub static REGISTRY: &[&FunctionDecl] = &[
@@ -152,6 +152,10 @@ pub static REGISTRY: &[&FunctionDecl] = &[
     &risk::SHARPE_RATIO,
     // alloc
     &alloc::INVERSE_VOLATILITY,
+    // sentiment
+    &sentiment::VADER,
+    &sentiment::SCORE,
+    &sentiment::SCORE_BATCH,
 ];
 
 /// Looks a function up by module and name.

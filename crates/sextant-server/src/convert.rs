@@ -33,6 +33,10 @@ pub enum OwnedInput {
         /// Columns.
         cols: usize,
     },
+    /// A text.
+    Text(String),
+    /// A list of texts, with their borrowed views.
+    TextList(Vec<String>, Vec<usize>),
 }
 
 impl OwnedInput {
@@ -44,6 +48,9 @@ impl OwnedInput {
             Self::Matrix { data, rows, cols } => {
                 InputData::Matrix { data, rows: *rows, cols: *cols }
             }
+            Self::Text(s) => InputData::Text(s),
+            // list views are built by `compute` (they borrow the strings)
+            Self::TextList(..) => InputData::TextList(&[]),
         }
     }
 }
@@ -102,6 +109,27 @@ fn parse_numbers(input: &str, items: &[Json], what: &str) -> Result<Vec<f64>, Er
 }
 
 fn parse_input(name: &str, kind: InputKind, v: &Json) -> Result<OwnedInput, Error> {
+    match (kind, v) {
+        (InputKind::Text, Json::String(s)) => return Ok(OwnedInput::Text(s.clone())),
+        (InputKind::Text, _) => {
+            return Err(invalid(name, format!("expected a string, got {}", kind_name(v))))
+        }
+        (InputKind::TextList, Json::Array(items)) => {
+            let texts = items
+                .iter()
+                .enumerate()
+                .map(|(k, x)| match x {
+                    Json::String(s) => Ok(s.clone()),
+                    other => Err(invalid(
+                        name,
+                        format!("item {k} is {}; expected a string", kind_name(other)),
+                    )),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(OwnedInput::TextList(texts, Vec::new()));
+        }
+        _ => {}
+    }
     let Json::Array(items) = v else {
         return Err(invalid(name, format!("expected an array, got {}", kind_name(v))));
     };
@@ -130,6 +158,9 @@ fn parse_input(name: &str, kind: InputKind, v: &Json) -> Result<OwnedInput, Erro
                 data.extend(parse_numbers(name, row, &format!("row {r}, column "))?);
             }
             Ok(OwnedInput::Matrix { data, rows: items.len(), cols: cols.unwrap_or(0) })
+        }
+        InputKind::Text | InputKind::TextList => {
+            Err(invalid(name, "expected an array of strings".to_owned()))
         }
     }
 }
@@ -197,7 +228,21 @@ pub fn output_to_json(out: &OutVec) -> Json {
         OutVec::F64(v) => Json::Array(v.iter().map(|x| f64_to_json(*x)).collect()),
         OutVec::I32(v) => Json::Array(v.iter().map(|x| Json::from(*x)).collect()),
         OutVec::Scalar(x) => f64_to_json(*x),
+        OutVec::Record(r) => record_to_json(r),
+        OutVec::Records(rs) => Json::Array(rs.iter().map(record_to_json).collect()),
     }
+}
+
+/// A record as a JSON object: its fields in order, then `label`.
+fn record_to_json(r: &sextant_core::decl::Record) -> Json {
+    let mut m = Map::new();
+    for (k, v) in &r.fields {
+        m.insert((*k).to_owned(), f64_to_json(*v));
+    }
+    if let Some(l) = r.label {
+        m.insert("label".to_owned(), Json::String(l.to_owned()));
+    }
+    Json::Object(m)
 }
 
 /// JSON object whose keys keep the declaration order (serde_json's own map sorts them).
@@ -228,7 +273,21 @@ pub struct ComputeResponse {
 pub fn compute(decl: &FunctionDecl, req: &ComputeRequest) -> Result<ComputeResponse, Error> {
     let owned = inputs(decl, &req.inputs)?;
     let params = params(decl, &req.params)?;
-    let views: Vec<InputData<'_>> = owned.iter().map(OwnedInput::view).collect();
+    let lists: Vec<Vec<&str>> = owned
+        .iter()
+        .map(|o| match o {
+            OwnedInput::TextList(v, _) => v.iter().map(String::as_str).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let views: Vec<InputData<'_>> = owned
+        .iter()
+        .zip(&lists)
+        .map(|(o, l)| match o {
+            OwnedInput::TextList(..) => InputData::TextList(l),
+            _ => o.view(),
+        })
+        .collect();
     let outs = decl.call(&views, &params)?;
     Ok(ComputeResponse {
         module: decl.module.as_str(),

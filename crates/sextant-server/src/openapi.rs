@@ -3,7 +3,7 @@
 //! function's [`FunctionInfo`]. Nothing here names a particular function.
 
 use serde_json::{json, Map, Value as Json};
-use sextant_core::decl::{FunctionDecl, FunctionInfo, InputInfo, ParamInfo};
+use sextant_core::decl::{FunctionDecl, FunctionInfo, InputInfo, OutputInfo, ParamInfo};
 
 use crate::convert::value_to_json;
 
@@ -48,6 +48,12 @@ fn param_schema(p: &ParamInfo) -> Json {
 }
 
 fn input_schema(i: &InputInfo) -> Json {
+    if i.kind == "text" {
+        return json!({"type": "string", "description": i.doc});
+    }
+    if i.kind == "text_list" {
+        return json!({"type": "array", "description": i.doc, "items": {"type": "string"}});
+    }
     if i.kind == "matrix" {
         json!({
             "type": "array",
@@ -60,6 +66,29 @@ fn input_schema(i: &InputInfo) -> Json {
             "description": i.doc,
             "items": {"$ref": "#/components/schemas/Number"},
         })
+    }
+}
+
+fn record_schema(o: &OutputInfo) -> Json {
+    let mut props: Map<String, Json> = o
+        .fields
+        .iter()
+        .map(|f| ((*f).to_owned(), json!({"$ref": "#/components/schemas/Number"})))
+        .collect();
+    let mut required: Vec<&str> = o.fields.clone();
+    if !o.labels.is_empty() {
+        props.insert("label".into(), json!({"type": "string", "enum": o.labels}));
+        required.push("label");
+    }
+    json!({"type": "object", "required": required, "properties": props})
+}
+
+fn output_schema_of(o: &OutputInfo) -> Json {
+    match o.kind {
+        "record" => record_schema(o),
+        "record_list" => json!({"type": "array", "items": record_schema(o),
+                                "description": "one record per input text, in order"}),
+        _ => output_schema(o.kind, o.dtype),
     }
 }
 
@@ -110,7 +139,15 @@ fn example_request(info: &FunctionInfo) -> Json {
         .inputs
         .iter()
         .map(|i| {
-            let v = if i.kind == "matrix" {
+            let v = if i.kind == "text" {
+                json!("Acme Corp shares surge after record quarterly revenue")
+            } else if i.kind == "text_list" {
+                json!([
+                    "Acme Corp beats estimates",
+                    "Globex cuts guidance",
+                    "Initech holds meeting"
+                ])
+            } else if i.kind == "matrix" {
                 json!([[0.04, 0.006, 0.002], [0.006, 0.09, 0.003], [0.002, 0.003, 0.01]])
             } else {
                 json!(example_series(i.name, n.max(30)))
@@ -225,7 +262,7 @@ fn compute_operation(info: &FunctionInfo) -> Json {
                 "type": "object",
                 "required": info.outputs.iter().map(|o| o.name).collect::<Vec<_>>(),
                 "properties": info.outputs.iter()
-                    .map(|o| (o.name.to_owned(), output_schema(o.kind, o.dtype)))
+                    .map(|o| (o.name.to_owned(), output_schema_of(o)))
                     .collect::<Map<_, _>>(),
             },
         },

@@ -6,6 +6,7 @@ Modules:
     sextant.risk   risk and performance metrics with empyrical's names and conventions.
     sextant.alloc  portfolio weighting.
     sextant.ledger portfolio accounting in decimal money: holdings, P&L, TWR/MWR.
+    sextant.sentiment  news sentiment: VADER-exact ``vader``, ``score``, ``score_batch``.
     sextant.errors the exception classes.
 
 Example:
@@ -19,7 +20,7 @@ Example:
 """
 
 from sextant import _native, errors
-from sextant import alloc, ledger, risk, ta
+from sextant import alloc, ledger, risk, sentiment, ta
 from sextant.errors import (
     InputError,
     ParameterError,
@@ -36,6 +37,7 @@ __all__ = [
     "risk",
     "alloc",
     "ledger",
+    "sentiment",
     "errors",
     "SextantError",
     "ParameterError",

@@ -23,7 +23,8 @@ import numpy as np
 from sextant import _native
 
 REGISTRY: list[dict[str, Any]] = json.loads(_native.registry_json())
-MODULES = ("ta", "risk", "alloc")
+MODULES = ("ta", "risk", "alloc", "sentiment")
+TEXT_KINDS = ("text", "text_list")
 
 
 def functions(module: str) -> list[dict[str, Any]]:
@@ -101,6 +102,28 @@ def _wrap(values: list, outputs: list[dict], like: Any) -> Any:
     return values[0] if len(values) == 1 else tuple(values)
 
 
+def is_text(info: dict) -> bool:
+    """Whether the function takes texts (str / list of str) rather than arrays."""
+    return any(i["kind"] in TEXT_KINDS for i in info["inputs"])
+
+
+class _TextCaller:
+    """Calls a text -> record function: texts in (``str``/``bytes``, or any iterable of them for
+    list inputs), dicts out (a list of dicts for list outputs). The native call releases the GIL."""
+
+    __slots__ = ("fn", "kinds")
+
+    def __init__(self, info: dict) -> None:
+        self.fn = _native.function(info["module"], info["name"])
+        self.kinds = [i["kind"] for i in info["inputs"]]
+
+    def __call__(self, inputs: tuple, params: tuple) -> Any:
+        conv = tuple(x if k == "text" or isinstance(x, (list, tuple, str, bytes)) else list(x)
+                     for x, k in zip(inputs, self.kinds))
+        values = self.fn.call_text(conv, params)
+        return values[0] if len(values) == 1 else tuple(values)
+
+
 class _Caller:
     """Converts inputs, calls the native function, wraps outputs. One per function."""
 
@@ -165,6 +188,10 @@ def _tuple(names: list[str]) -> str:
 
 def wrapper_source(info: dict) -> str:
     ins = [i["name"] for i in info["inputs"]]
+    if is_text(info):
+        sig = ", ".join(ins + _sig_params(info))
+        args = _tuple([p["name"] for p in info["params"]])
+        return f"def {info['name']}({sig}):\n    return _call({_tuple(ins)}, {args})\n"
     sig = ", ".join(ins + _sig_params(info) + ([] if "*" in _sig_params(info) else ["*"]) + ["out=None"])
     args = _tuple([p["name"] for p in info["params"]])
     return f"def {info['name']}({sig}):\n    return _call({_tuple(ins)}, {args}, out)\n"
@@ -209,6 +236,10 @@ def _ptype(p: dict) -> str:
 def _otype(o: dict) -> str:
     if o["kind"] == "scalar":
         return "float"
+    if o["kind"] == "record":
+        return "Dict[str, Union[float, str]]"
+    if o["kind"] == "record_list":
+        return "List[Dict[str, Union[float, str]]]"
     return "NDArray[np.int32]" if o["dtype"] == "i32" else "NDArray[np.float64]"
 
 
@@ -225,11 +256,12 @@ def docstring(info: dict, stream: bool = False) -> str:
                      f"{'an array' if len(info['inputs']) == 1 else 'a tuple of arrays (' + names + ')'}.")
     else:
         for i in info["inputs"]:
-            what = "2-D array or DataFrame" if i["kind"] == "matrix" else "1-D array-like, pandas or polars Series"
+            what = {"matrix": "2-D array or DataFrame", "text": "str, or UTF-8 bytes decoded lossily",
+                    "text_list": "list or iterable of str"}.get(i["kind"], "1-D array-like, pandas or polars Series")
             lines.append(f"    {i['name']}: {i['doc']} ({what}).")
     for p in info["params"]:
         lines.append(f"    {p['name']} ({_ptype(p)}, default {p['default']!r}, {_bounds(p)}): {p['doc']}.")
-    if not stream:
+    if not stream and not is_text(info):
         lines.append("    out: optional preallocated output array(s), written in place and returned.")
     lines += ["", "Returns:"]
     if stream:
@@ -238,6 +270,12 @@ def docstring(info: dict, stream: bool = False) -> str:
                      + (" ".join(o["name"] for o in info["outputs"])) + ".")
     else:
         for o in info["outputs"]:
+            if o["kind"] in ("record", "record_list"):
+                keys = ", ".join(o["fields"] + (["label"] if o.get("labels") else []))
+                labels = f" (label: {', '.join(o['labels'])})" if o.get("labels") else ""
+                what = "a dict" if o["kind"] == "record" else "a list with one dict per text"
+                lines.append(f"    {o['name']}: {what} with keys {keys}{labels}.")
+                continue
             kind = {"series": "array of the input's length", "scalar": "float",
                     "per_column": "one value per asset"}[o["kind"]]
             lines.append(f"    {o['name']}: {o['dtype']} {kind}.")
@@ -261,7 +299,8 @@ def install(namespace: dict, module: str) -> None:
     """Defines every declared function of ``module`` in ``namespace``."""
     names = []
     for info in functions(module):
-        f = _make(info, wrapper_source(info), {"_call": _Caller(info)}, module, docstring(info))
+        caller = _TextCaller(info) if is_text(info) else _Caller(info)
+        f = _make(info, wrapper_source(info), {"_call": caller}, module, docstring(info))
         namespace[info["name"]] = f
         names.append(info["name"])
     if module == "ta":
@@ -337,7 +376,9 @@ def _indent(doc: str) -> str:
 
 
 def stub(module: str) -> str:
-    out = [_HEADER, "from typing import Literal, Optional, Tuple, Union", "", "import numpy as np",
+    text = any(is_text(f) for f in functions(module))
+    typing = "Dict, Iterable, List, Literal, Optional, Tuple, Union" if text else "Literal, Optional, Tuple, Union"
+    out = [_HEADER, f"from typing import {typing}", "", "import numpy as np",
            "from numpy.typing import ArrayLike, NDArray", ""]
     if module == "ta":
         out += ["from sextant.ta import abstract as abstract", "from sextant.ta import stream as stream",
@@ -349,10 +390,12 @@ def stub(module: str) -> str:
                 "def get_functions() -> list[str]: ...",
                 "def get_function_groups() -> dict[str, list[str]]: ...", ""]
     for info in functions(module):
-        ins = [f"{i['name']}: ArrayLike" for i in info["inputs"]]
+        itype = {"text": "Union[str, bytes]", "text_list": "Iterable[Union[str, bytes]]"}
+        ins = [f"{i['name']}: {itype.get(i['kind'], 'ArrayLike')}" for i in info["inputs"]]
         ps = _sig_params(info, lambda p: f"{p['name']}: {_ptype(p)} = {p['default']!r}")
         star = [] if "*" in ps else ["*"]
-        out.append(f"def {info['name']}({', '.join(ins + ps + star + ['out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None'])})"
+        tail = [] if is_text(info) else star + ['out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None']
+        out.append(f"def {info['name']}({', '.join(ins + ps + tail)})"
                    f" -> {_rtype(info)}:")
         out.append(f'    """{_indent(docstring(info)).lstrip()}\n    """')
         out.append("")
@@ -409,7 +452,8 @@ def docs_table() -> str:
             if any(p["name"] == "nan_policy" for p in f["params"]):
                 ps = (ps + "<br>" if ps else "") + "*nan*"
             ps = ps or "-"
-            outs = ", ".join(f"`{o['name']}` ({o['dtype']} {o['kind']})" for o in f["outputs"])
+            outs = ", ".join(f"`{o['name']}` ({o['kind']}: {', '.join(o['fields'] + (['label'] if o.get('labels') else []))})"
+                             if o.get("fields") else f"`{o['name']}` ({o['dtype']} {o['kind']})" for o in f["outputs"])
             lb = "-" if f["default_lookback"] is None else str(f["default_lookback"])
             out.append(f"| `{f['name']}` | {f['group']} | {ins} | {ps} | {outs} | {lb} | {'yes' if f['streaming'] else '-'} |")
         out.append("")
@@ -419,7 +463,8 @@ def docs_table() -> str:
 def generated_files(docs: Path | None) -> dict[Path, str]:
     pkg = Path(__file__).parent
     files = {pkg / "ta" / "__init__.pyi": stub("ta"), pkg / "ta" / "stream.pyi": stream_stub("ta"),
-             pkg / "risk" / "__init__.pyi": stub("risk"), pkg / "alloc" / "__init__.pyi": stub("alloc")}
+             pkg / "risk" / "__init__.pyi": stub("risk"), pkg / "alloc" / "__init__.pyi": stub("alloc"),
+             pkg / "sentiment" / "__init__.pyi": stub("sentiment")}
     if docs is not None:
         files[docs / "functions.md"] = docs_table()
     return files
@@ -447,10 +492,11 @@ def main(argv: list[str]) -> int:
     if a.check:
         import sextant.alloc
         import sextant.risk
+        import sextant.sentiment
         import sextant.ta
         import sextant.ta.stream
 
-        mods = {"ta": sextant.ta, "risk": sextant.risk, "alloc": sextant.alloc}
+        mods = {"ta": sextant.ta, "risk": sextant.risk, "alloc": sextant.alloc, "sentiment": sextant.sentiment}
         for f in REGISTRY:
             if not callable(getattr(mods[f["module"]], f["name"], None)):
                 print(f"declared function {f['module']}.{f['name']} is missing from the Python surface")

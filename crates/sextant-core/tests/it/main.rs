@@ -6,4 +6,5 @@ mod fixtures;
 mod golden;
 mod ledger;
 mod properties;
+mod sentiment;
 mod streams;

@@ -29,6 +29,8 @@ proptest! {
             let inputs: Vec<InputData<'_>> = d.inputs.iter().map(|i| match i.kind {
                 InputKind::Series => InputData::Series(&xs),
                 InputKind::Matrix => InputData::Matrix { data: &xs[..side * side], rows: side, cols: side },
+                InputKind::Text => InputData::Text("not bad at all!"),
+                InputKind::TextList => InputData::TextList(&["", "good"]),
             }).collect();
             let _ = n_series;
             let named: Vec<(&str, sextant_core::decl::Value)> = d.params.iter()
@@ -83,7 +85,7 @@ proptest! {
                         for (i, x) in v.iter().enumerate() { prop_assert_eq!(x.is_nan(), i < lb, "{} at {}", d.name, i); }
                     }
                     OutVec::I32(v) => { prop_assert_eq!(v.len(), close.len()); prop_assert!(v.iter().take(lb).all(|x| *x == 0)); }
-                    OutVec::Scalar(_) => {}
+                    OutVec::Scalar(_) | OutVec::Record(_) | OutVec::Records(_) => {}
                 }
             }
         }

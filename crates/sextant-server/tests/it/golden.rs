@@ -103,6 +103,7 @@ async fn every_golden_case_through_its_route() {
         }
         covered.insert(format!("{module}/{function}"));
     }
+    checked_values += text_cases_through_their_routes(&server, &mut covered).await;
     let declared: BTreeSet<String> =
         REGISTRY.iter().map(|d| format!("{}/{}", d.module.as_str(), d.name)).collect();
     let missing: Vec<_> = declared.difference(&covered).collect();
@@ -131,4 +132,66 @@ async fn every_declared_function_answers_its_documented_example() {
             assert!(out["params"].get(spec.name).is_some(), "{path}: param {}", spec.name);
         }
     }
+}
+
+/// The text functions' cases (tests/golden/sentiment, vaderSentiment 3.3.2, exact): list inputs
+/// with every text in one request, single texts on every 10th row.
+async fn text_cases_through_their_routes(
+    server: &crate::common::TestServer,
+    covered: &mut BTreeSet<String>,
+) -> usize {
+    let dir = golden_dir().join("sentiment");
+    let manifest: Json =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let mut checked = 0;
+    for case in manifest["cases"].as_array().unwrap() {
+        let (module, function) =
+            (case["module"].as_str().unwrap(), case["function"].as_str().unwrap());
+        let rows: Vec<Json> = std::fs::read_to_string(dir.join(case["file"].as_str().unwrap()))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let t = case["params"]["threshold"].as_f64().unwrap_or(0.05);
+        let want = |r: &Json| -> Json {
+            let c = r[4].as_f64().unwrap();
+            if case["expect"] == "polarity_scores" {
+                json!({"neg": r[1], "neu": r[2], "pos": r[3], "compound": r[4]})
+            } else {
+                let label = if c >= t {
+                    "positive"
+                } else if c <= -t {
+                    "negative"
+                } else {
+                    "neutral"
+                };
+                json!({"score": r[4], "label": label})
+            }
+        };
+        let decl = sextant_core::registry::find(module, function).unwrap();
+        let (input, output) = (decl.inputs[0].name, decl.outputs[0].name);
+        let path = format!("/v1/{module}/{function}");
+        if decl.inputs[0].kind == sextant_core::decl::InputKind::TextList {
+            let texts: Vec<&Json> = rows.iter().map(|r| &r[0]).collect();
+            let body = json!({"inputs": {input: texts}, "params": case["params"]});
+            let (status, out) = server.post_json(&path, &body).await;
+            assert_eq!(status, 200, "{path}: {out}");
+            let got = out["outputs"][output].as_array().unwrap();
+            assert_eq!(got.len(), rows.len());
+            for (g, r) in got.iter().zip(&rows) {
+                assert_eq!(g, &want(r), "{path}: {}", r[0]);
+            }
+            checked += rows.len();
+        } else {
+            for r in rows.iter().step_by(10) {
+                let body = json!({"inputs": {input: r[0]}, "params": case["params"]});
+                let (status, out) = server.post_json(&path, &body).await;
+                assert_eq!(status, 200, "{path}: {out}");
+                assert_eq!(out["outputs"][output], want(r), "{path}: {}", r[0]);
+                checked += 1;
+            }
+        }
+        covered.insert(format!("{module}/{function}"));
+    }
+    checked
 }
