@@ -357,6 +357,18 @@ pub enum OutputKind {
     Scalar,
     /// float64 vector with one value per column of the matrix input (portfolio weights).
     PerColumn,
+    /// float64 series with one value per full window of the integer parameter named
+    /// `window`: `n - window + 1` values (none when `window > n`), empyrical's `roll_*`. With
+    /// `clamp`, a window longer than the series is shortened to it (one value for `n >= 1`),
+    /// as empyrical's vectorised rolling functions do.
+    Rolling {
+        /// Shorten a too-long window to the series (empyrical's vectorised `roll_*`).
+        clamp: bool,
+    },
+    /// float64 series `k` values shorter than the inputs (`simple_returns`: one per pair).
+    Trimmed(usize),
+    /// float64 vector of a fixed length (`alpha_beta`: 2, `gpd_risk_estimates`: 5).
+    Fixed(usize),
 }
 
 /// One declared output.
@@ -388,6 +400,21 @@ impl OutputSpec {
     #[must_use]
     pub const fn per_column(name: &'static str) -> Self {
         Self { name, kind: OutputKind::PerColumn }
+    }
+    /// A rolling output (one value per full window of the `window` parameter).
+    #[must_use]
+    pub const fn rolling(name: &'static str, clamp: bool) -> Self {
+        Self { name, kind: OutputKind::Rolling { clamp } }
+    }
+    /// A series output `k` values shorter than the inputs.
+    #[must_use]
+    pub const fn trimmed(name: &'static str, k: usize) -> Self {
+        Self { name, kind: OutputKind::Trimmed(k) }
+    }
+    /// A fixed-length vector output.
+    #[must_use]
+    pub const fn fixed(name: &'static str, len: usize) -> Self {
+        Self { name, kind: OutputKind::Fixed(len) }
     }
 }
 
@@ -498,6 +525,24 @@ impl<'a> Outputs<'_, 'a> {
             [OutBuf::F64(a), OutBuf::F64(b), OutBuf::F64(c)] => (a, b, c),
             _ => (&mut [], &mut [], &mut []),
         }
+    }
+}
+
+/// Number of values of a rolling output: one per full window of `w` over `n` values; with
+/// `clamp`, a window longer than the series is shortened to it (empyrical's vectorised
+/// `roll_*`: one value for `1 <= n < w`).
+#[must_use]
+pub const fn rolling_len(n: usize, w: usize, clamp: bool) -> usize {
+    if n == 0 {
+        0
+    } else if w > n {
+        if clamp {
+            1
+        } else {
+            0
+        }
+    } else {
+        n - w + 1
     }
 }
 
@@ -656,18 +701,28 @@ impl FunctionDecl {
         Ok(Inputs(inputs.to_vec()))
     }
 
-    /// Length of output `i` for the given (checked) inputs.
+    /// Length of output `i` for the given (checked) inputs and the default parameters.
     #[must_use]
     pub fn output_len(&self, i: usize, inputs: &Inputs<'_>) -> usize {
-        match self.outputs[i].kind {
-            OutputKind::SeriesF64 | OutputKind::SeriesI32 => inputs
+        self.output_len_with(i, inputs, &self.default_params())
+    }
+
+    /// Length of output `i` for the given (checked) inputs and validated parameters (rolling
+    /// outputs depend on the `window` parameter).
+    #[must_use]
+    pub fn output_len_with(&self, i: usize, inputs: &Inputs<'_>, params: &Params) -> usize {
+        let series_len = || {
+            inputs
                 .0
                 .iter()
                 .find_map(|d| match d {
                     InputData::Series(s) => Some(s.len()),
                     InputData::Matrix { .. } => None,
                 })
-                .unwrap_or(0),
+                .unwrap_or(0)
+        };
+        match self.outputs[i].kind {
+            OutputKind::SeriesF64 | OutputKind::SeriesI32 => series_len(),
             OutputKind::Scalar => 1,
             OutputKind::PerColumn => inputs
                 .0
@@ -677,6 +732,19 @@ impl FunctionDecl {
                     InputData::Series(_) => None,
                 })
                 .unwrap_or(0),
+            OutputKind::Rolling { clamp } => {
+                let n = series_len();
+                let w = self
+                    .params
+                    .iter()
+                    .position(|p| p.name == "window")
+                    .and_then(|k| params.values().get(k))
+                    .and_then(Value::as_int)
+                    .map_or(1, |w| usize::try_from(w.max(1)).unwrap_or(usize::MAX));
+                rolling_len(n, w, clamp)
+            }
+            OutputKind::Trimmed(k) => series_len().saturating_sub(k),
+            OutputKind::Fixed(k) => k,
         }
     }
 
@@ -701,7 +769,12 @@ impl FunctionDecl {
                 (spec.kind, buf),
                 (OutputKind::SeriesI32, OutBuf::I32(_))
                     | (
-                        OutputKind::SeriesF64 | OutputKind::Scalar | OutputKind::PerColumn,
+                        OutputKind::SeriesF64
+                            | OutputKind::Scalar
+                            | OutputKind::PerColumn
+                            | OutputKind::Rolling { .. }
+                            | OutputKind::Trimmed(_)
+                            | OutputKind::Fixed(_),
                         OutBuf::F64(_)
                     )
             );
@@ -714,7 +787,11 @@ impl FunctionDecl {
                     ),
                 });
             }
-            crate::error::check_out_len(spec.name, buf.len(), self.output_len(i, &inputs))?;
+            crate::error::check_out_len(
+                spec.name,
+                buf.len(),
+                self.output_len_with(i, &inputs, params),
+            )?;
         }
         (self.compute)(&inputs, params, &mut Outputs(outs))
     }
@@ -725,7 +802,7 @@ impl FunctionDecl {
         let mut f64s: Vec<Vec<f64>> = Vec::new();
         let mut i32s: Vec<Vec<i32>> = Vec::new();
         for (i, spec) in self.outputs.iter().enumerate() {
-            let n = self.output_len(i, &checked);
+            let n = self.output_len_with(i, &checked, params);
             match spec.kind {
                 OutputKind::SeriesI32 => i32s.push(vec![0; n]),
                 // zeroed pages are mapped lazily; every compute writes every element
@@ -1242,10 +1319,14 @@ pub struct ParamInfo {
 pub struct OutputInfo {
     /// Name.
     pub name: &'static str,
-    /// `series`, `scalar` or `per_column`.
+    /// `series`, `scalar`, `per_column`, `rolling` (one value per full `window`), `trimmed`
+    /// (`len` values shorter than the inputs) or `vector` (`len` values).
     pub kind: &'static str,
     /// `f64` or `i32`.
     pub dtype: &'static str,
+    /// The fixed length of a `vector` output, or how much shorter a `trimmed` one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub len: Option<usize>,
 }
 
 impl FunctionDecl {
@@ -1306,6 +1387,14 @@ impl FunctionDecl {
                         OutputKind::SeriesF64 | OutputKind::SeriesI32 => "series",
                         OutputKind::Scalar => "scalar",
                         OutputKind::PerColumn => "per_column",
+                        OutputKind::Rolling { .. } => "rolling",
+                        OutputKind::Trimmed(_) => "trimmed",
+                        OutputKind::Fixed(_) => "vector",
+                    },
+                    len: match o.kind {
+                        OutputKind::Fixed(k) => Some(k),
+                        OutputKind::Trimmed(k) => Some(k),
+                        _ => None,
                     },
                     dtype: if o.kind == OutputKind::SeriesI32 { "i32" } else { "f64" },
                 })

@@ -73,3 +73,297 @@ pub fn nanstd(x: &[f64], ddof: usize) -> f64 {
         (ss / (n - ddof) as f64).sqrt()
     }
 }
+
+/// Count, mean, sum of squared deviations about the mean, min and max of the non-NaN values
+/// of `x - shift`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Moments {
+    pub(crate) n: usize,
+    pub(crate) mean: f64,
+    pub(crate) m2: f64,
+    pub(crate) min: f64,
+    pub(crate) max: f64,
+}
+
+impl Moments {
+    const EMPTY: Self =
+        Self { n: 0, mean: 0.0, m2: 0.0, min: f64::INFINITY, max: f64::NEG_INFINITY };
+
+    /// Chan et al.'s pairwise combination of two partial results (stable, no cancellation).
+    #[allow(clippy::cast_precision_loss, reason = "counts are far below 2^52")]
+    fn merge(self, o: Self) -> Self {
+        if o.n == 0 {
+            return self;
+        }
+        if self.n == 0 {
+            return o;
+        }
+        let (na, nb) = (self.n as f64, o.n as f64);
+        let n = na + nb;
+        let d = o.mean - self.mean;
+        Self {
+            n: self.n + o.n,
+            mean: self.mean + d * (nb / n),
+            m2: self.m2 + o.m2 + d * d * (na * nb / n),
+            min: self.min.min(o.min),
+            max: self.max.max(o.max),
+        }
+    }
+
+    /// Sample standard deviation with `ddof` (NaN when `n <= ddof`).
+    #[allow(clippy::cast_precision_loss, reason = "counts are far below 2^52")]
+    pub(crate) fn std(&self, ddof: usize) -> f64 {
+        if self.n <= ddof {
+            f64::NAN
+        } else {
+            (self.m2 / (self.n - ddof) as f64).sqrt()
+        }
+    }
+
+    /// The mean (NaN when empty).
+    pub(crate) fn mean(&self) -> f64 {
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            self.mean
+        }
+    }
+}
+
+const LANES: usize = 8;
+const CHUNK: usize = 2048;
+
+/// [`Moments`] of `x - shift` in one pass over memory: each 2048-value chunk (in L1 cache) is
+/// summed, then its squared deviations about its own mean are summed (an exact two-pass
+/// within the chunk, 8 independent lanes so it vectorises), and chunks are merged with Chan's
+/// formula. As accurate as a compensated two-pass over the whole series.
+#[allow(clippy::cast_precision_loss, reason = "counts are far below 2^52")]
+pub(crate) fn moments(x: &[f64], shift: f64) -> Moments {
+    let mut total = Moments::EMPTY;
+    for chunk in x.chunks(CHUNK) {
+        let mut s = [0.0f64; LANES];
+        let mut c = [0.0f64; LANES];
+        let mut lo = [f64::INFINITY; LANES];
+        let mut hi = [f64::NEG_INFINITY; LANES];
+        let blocks = chunk.chunks_exact(LANES);
+        let rem = blocks.remainder();
+        for b in blocks {
+            for j in 0..LANES {
+                let v = b[j] - shift;
+                #[allow(clippy::eq_op, reason = "v == v is the branch-free not-NaN test")]
+                let ok = v == v;
+                s[j] += if ok { v } else { 0.0 };
+                c[j] += if ok { 1.0 } else { 0.0 };
+                lo[j] = if v < lo[j] { v } else { lo[j] };
+                hi[j] = if v > hi[j] { v } else { hi[j] };
+            }
+        }
+        for (j, &x) in rem.iter().enumerate() {
+            let v = x - shift;
+            if !v.is_nan() {
+                s[j] += v;
+                c[j] += 1.0;
+                lo[j] = lo[j].min(v);
+                hi[j] = hi[j].max(v);
+            }
+        }
+        let n: f64 = c.iter().sum();
+        if n == 0.0 {
+            continue;
+        }
+        let mean = s.iter().sum::<f64>() / n;
+        let mut q = [0.0f64; LANES];
+        let blocks = chunk.chunks_exact(LANES);
+        let rem = blocks.remainder();
+        for b in blocks {
+            for j in 0..LANES {
+                let d = (b[j] - shift) - mean;
+                q[j] += if d.is_nan() { 0.0 } else { d * d };
+            }
+        }
+        for (j, &x) in rem.iter().enumerate() {
+            let d = (x - shift) - mean;
+            if !d.is_nan() {
+                q[j] += d * d;
+            }
+        }
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "exact count")]
+        let part = Moments {
+            n: n as usize,
+            mean,
+            m2: q.iter().sum(),
+            min: lo.iter().fold(f64::INFINITY, |a, &b| a.min(b)),
+            max: hi.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b)),
+        };
+        total = total.merge(part);
+    }
+    total
+}
+
+/// empyrical's zero-dispersion rule: a standard deviation is 0 when every value is equal.
+pub(crate) fn zero_dispersion_std(m: &Moments, ddof: usize) -> f64 {
+    let sd = m.std(ddof);
+    if m.n > 0 && m.min == m.max && sd.is_finite() {
+        0.0
+    } else {
+        sd
+    }
+}
+
+/// The non-NaN values of `x`.
+pub(crate) fn non_nan(x: &[f64]) -> Vec<f64> {
+    x.iter().copied().filter(|v| !v.is_nan()).collect()
+}
+
+/// numpy's `percentile(x, 100 * q)` with linear interpolation ("linear", the default) over
+/// NaN-free `x` (NaN when empty), by selection rather than a full sort.
+#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+pub(crate) fn percentile_linear(x: &[f64], q: f64) -> f64 {
+    let n = x.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    // numpy: q = (100 q) / 100; virtual index = n q + (1 - q) - 1 (alpha = beta = 1)
+    let q = (100.0 * q) / 100.0;
+    let virt = (n as f64) * q + (1.0 + q * -1.0) - 1.0;
+    let virt = virt.clamp(0.0, (n - 1) as f64);
+    let lo = virt.floor();
+    let t = virt - lo;
+    let lo = lo as usize;
+    let hi = (lo + 1).min(n - 1);
+    let (a, b) = select_pair(x, lo, hi);
+    lerp(a, b, t)
+}
+
+/// numpy's `_lerp`: `a + (b - a) t`, or `b - (b - a)(1 - t)` when `t >= 0.5`.
+pub(crate) fn lerp(a: f64, b: f64, t: f64) -> f64 {
+    let d = b - a;
+    if t >= 0.5 {
+        b - d * (1.0 - t)
+    } else {
+        a + d * t
+    }
+}
+
+/// The values at sorted ranks `lo <= hi` (0-based, `hi < len`) of NaN-free `x`.
+pub(crate) fn select_pair(x: &[f64], lo: usize, hi: usize) -> (f64, f64) {
+    let r = select_ranks(x, lo, hi);
+    (r.lo_value, r.hi_value)
+}
+
+/// What [`select_ranks`] finds: the values at two ranks and the sum of the values below the
+/// lower one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ranks {
+    pub(crate) lo_value: f64,
+    pub(crate) hi_value: f64,
+    /// Sum of the `lo` smallest values (those strictly before rank `lo`).
+    pub(crate) sum_below: f64,
+}
+
+/// Values at sorted ranks `lo <= hi < len` of NaN-free `x`, and the sum of the `lo` smallest.
+///
+/// Large inputs: a strided sample brackets the ranks, one pass keeps only the values inside
+/// the bracket (and counts and sums those below it), and `select_nth_unstable` runs on that
+/// small buffer; if the bracket misses (adversarial data), a full selection on a copy.
+#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+pub(crate) fn select_ranks(x: &[f64], lo: usize, hi: usize) -> Ranks {
+    let n = x.len();
+    if n >= 1 << 14 {
+        if let Some(r) = select_sampled(x, lo, hi) {
+            return r;
+        }
+    }
+    let mut v = x.to_vec();
+    select_in(&mut v, lo, hi)
+}
+
+fn select_in(v: &mut [f64], lo: usize, hi: usize) -> Ranks {
+    let (below, &mut lo_value, above) = v.select_nth_unstable_by(lo, f64::total_cmp);
+    let sum_below = pairwise_sum(below);
+    let hi_value = if hi == lo {
+        lo_value
+    } else {
+        let k = hi - lo - 1;
+        *above.select_nth_unstable_by(k, f64::total_cmp).1
+    };
+    Ranks { lo_value, hi_value, sum_below }
+}
+
+/// Sum in 8 lanes (vectorises; error grows like log n as numpy's pairwise sum).
+pub(crate) fn pairwise_sum(x: &[f64]) -> f64 {
+    let mut s = [0.0f64; LANES];
+    let blocks = x.chunks_exact(LANES);
+    let rem = blocks.remainder();
+    for b in blocks {
+        for j in 0..LANES {
+            s[j] += b[j];
+        }
+    }
+    s.iter().sum::<f64>() + rem.iter().sum::<f64>()
+}
+
+#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn select_sampled(x: &[f64], lo: usize, hi: usize) -> Option<Ranks> {
+    let n = x.len();
+    let m = 4096usize;
+    let stride = n / m;
+    let mut sample: Vec<f64> = (0..m).map(|i| x[i * stride + (i * 7919) % stride]).collect();
+    sample.sort_unstable_by(f64::total_cmp);
+    let pos = |rank: usize| rank as f64 / n as f64 * m as f64;
+    let p_lo = pos(lo);
+    let p_hi = pos(hi);
+    let sd = |p: f64| (p * (1.0 - p / m as f64)).max(1.0).sqrt();
+    let a_idx = (p_lo - 4.0 * sd(p_lo) - 8.0).floor();
+    let b_idx = (p_hi + 4.0 * sd(p_hi) + 8.0).ceil();
+    let a = if a_idx < 0.0 { f64::NEG_INFINITY } else { sample[a_idx as usize] };
+    let b = if b_idx >= (m - 1) as f64 { f64::INFINITY } else { sample[b_idx as usize] };
+    let mut buf = Vec::with_capacity(((b_idx - a_idx) as usize * stride) * 2 + 64);
+    let mut below = 0usize;
+    let mut sum_below = 0.0f64;
+    let mut lanes = [0.0f64; LANES];
+    let mut counts = [0usize; LANES];
+    let blocks = x.chunks_exact(LANES);
+    let rem = blocks.remainder();
+    for blk in blocks {
+        for j in 0..LANES {
+            let v = blk[j];
+            let is_below = v < a;
+            lanes[j] += if is_below { v } else { 0.0 };
+            counts[j] += usize::from(is_below);
+        }
+        for &v in blk {
+            if v >= a && v <= b {
+                buf.push(v);
+            }
+        }
+    }
+    for &v in rem {
+        if v < a {
+            below += 1;
+            sum_below += v;
+        } else if v <= b {
+            buf.push(v);
+        }
+    }
+    below += counts.iter().sum::<usize>();
+    sum_below += lanes.iter().sum::<f64>();
+    if below > lo || below + buf.len() <= hi {
+        return None;
+    }
+    let r = select_in(&mut buf, lo - below, hi - below);
+    Some(Ranks { lo_value: r.lo_value, hi_value: r.hi_value, sum_below: sum_below + r.sum_below })
+}
+
+/// Number of NaN values (a vectorised pass).
+pub(crate) fn count_nan(x: &[f64]) -> usize {
+    let mut c = [0usize; LANES];
+    let blocks = x.chunks_exact(LANES);
+    let rem = blocks.remainder();
+    for b in blocks {
+        for j in 0..LANES {
+            c[j] += usize::from(b[j].is_nan());
+        }
+    }
+    c.iter().sum::<usize>() + rem.iter().filter(|v| v.is_nan()).count()
+}

@@ -9,9 +9,25 @@ use crate::fixtures::{assert_close, cases, Expected};
 fn every_case_matches_its_reference() {
     let cases = cases();
     assert!(cases.len() > 50, "fixtures missing: {} cases", cases.len());
+    let mut failures: Vec<String> = Vec::new();
     for case in &cases {
         let decl = registry::find(&case.module, &case.function)
             .unwrap_or_else(|| panic!("{} not declared", case.id));
+        let r = std::panic::catch_unwind(|| check_case(decl, case));
+        if let Err(e) = r {
+            let msg = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default();
+            failures.push(msg);
+        }
+    }
+    assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+fn check_case(decl: &sextant_core::decl::FunctionDecl, case: &crate::fixtures::Case) {
+    {
         let params =
             decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
         let got =
