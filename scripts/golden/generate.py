@@ -629,6 +629,8 @@ def risk_cases(w: Writer, empyrical, pd) -> None:
                 val = f(*arrays, **params)
         if isinstance(val, np.ndarray) and val.ndim == 2:
             val = tuple(val[:, k] for k in range(val.shape[1]))
+        elif outs and len(outs) > 1 and isinstance(val, np.ndarray) and val.size == 0:
+            val = tuple(np.zeros(0) for _ in outs)  # empyrical's empty roll result is 1-D
         case(fn, ds, list(zip(names, cols)), params, tag, val, outs or [fn], tol=tol)
 
     # single-series scalars

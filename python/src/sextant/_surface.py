@@ -76,6 +76,15 @@ def _as_array(x: Any, kind: str, name: str) -> tuple[np.ndarray, Any]:
     return arr, like
 
 
+def _tail_index(index: Any, o: dict, n: int) -> Any:
+    """The index of an output shorter than the input: rolling outputs end at the input's end
+    (empyrical's ``roll_*`` label each window by its last period); ``trimmed`` ones drop the
+    first values (``simple_returns`` is ``pct_change().iloc[1:]``)."""
+    if o["kind"] == "trimmed":
+        return index[o.get("len") or 0:]
+    return index[len(index) - n:]
+
+
 def _wrap(values: list, outputs: list[dict], like: Any) -> Any:
     if like is not None:
         tag = like[0]
@@ -87,11 +96,16 @@ def _wrap(values: list, outputs: list[dict], like: Any) -> Any:
                 import pandas as pd
 
                 wrapped.append(pd.Series(v, index=like[1], name=o["name"] if len(outputs) > 1 else None))
+            elif tag == "pandas" and o["kind"] in ("rolling", "trimmed"):
+                import pandas as pd
+
+                wrapped.append(pd.Series(v, index=_tail_index(like[1], o, len(v)),
+                                         name=o["name"] if len(outputs) > 1 else None))
             elif tag == "pandas-columns" and o["kind"] == "per_column":
                 import pandas as pd
 
                 wrapped.append(pd.Series(v, index=like[1], name=o["name"]))
-            elif tag == "polars":
+            elif tag == "polars" and o["kind"] != "vector":
                 import polars as pl
 
                 wrapped.append(pl.Series(o["name"], v, nan_to_null=v.dtype.kind == "f"))
@@ -101,18 +115,38 @@ def _wrap(values: list, outputs: list[dict], like: Any) -> Any:
     return values[0] if len(values) == 1 else tuple(values)
 
 
+def _align_pandas(inputs: tuple) -> tuple:
+    """empyrical's ``_aligned_series``: pandas Series with different indexes are joined on
+    their index (an outer join, NaN where one side is missing) before the computation."""
+    mods = [type(x).__module__.split(".")[0] for x in inputs]
+    if len(inputs) < 2 or any(m != "pandas" for m in mods) or any(hasattr(x, "columns") for x in inputs):
+        return inputs
+    first = inputs[0].index
+    if all(x.index.equals(first) for x in inputs[1:]):
+        return inputs
+    import pandas as pd
+
+    joined = pd.concat(list(inputs), axis=1, sort=True)
+    return tuple(joined.iloc[:, k] for k in range(len(inputs)))
+
+
 class _Caller:
     """Converts inputs, calls the native function, wraps outputs. One per function."""
 
-    __slots__ = ("fn", "kinds", "names", "outputs")
+    __slots__ = ("align", "fn", "kinds", "names", "outputs")
 
     def __init__(self, info: dict) -> None:
         self.fn = _native.function(info["module"], info["name"])
         self.kinds = [i["kind"] for i in info["inputs"]]
         self.names = [i["name"] for i in info["inputs"]]
         self.outputs = info["outputs"]
+        # risk functions on two series align pandas indexes as empyrical does (not `*_aligned`)
+        self.align = (info["module"] == "risk" and len(self.kinds) > 1
+                      and not info["name"].endswith("_aligned"))
 
     def __call__(self, inputs: tuple, params: tuple, out: Any) -> Any:
+        if self.align:
+            inputs = _align_pandas(inputs)
         arrays = []
         like = None
         for x, kind, name in zip(inputs, self.kinds, self.names):
@@ -213,7 +247,10 @@ def docstring(info: dict, stream: bool = False) -> str:
     else:
         for o in info["outputs"]:
             kind = {"series": "array of the input's length", "scalar": "float",
-                    "per_column": "one value per asset"}[o["kind"]]
+                    "per_column": "one value per asset",
+                    "rolling": "array, one value per full window (n - window + 1)",
+                    "trimmed": f"array {o.get('len')} shorter than the input",
+                    "vector": f"array of {o.get('len')} values"}[o["kind"]]
             lines.append(f"    {o['name']}: {o['dtype']} {kind}.")
     if info.get("default_lookback") is not None:
         lines += ["", f"Lookback: {info['default_lookback']} bars with the default parameters "
@@ -313,6 +350,10 @@ def stub(module: str) -> str:
                 "from sextant.ta._compat import MA_Type as MA_Type", "",
                 "def get_functions() -> list[str]: ...",
                 "def get_function_groups() -> dict[str, list[str]]: ...", ""]
+    if module == "risk":
+        out += ["from typing import Any", "", "from sextant.risk import stats as stats", "",
+                "def aggregate_returns(returns: Any, convert_to: Literal['weekly', 'monthly', 'quarterly', 'yearly'])"
+                " -> Any: ...", ""]
     for info in functions(module):
         ins = [f"{i['name']}: ArrayLike" for i in info["inputs"]]
         ps = [f"{p['name']}: {_ptype(p)} = {p['default']!r}" for p in info["params"]]

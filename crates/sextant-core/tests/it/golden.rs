@@ -33,6 +33,7 @@ fn check_case(decl: &sextant_core::decl::FunctionDecl, case: &crate::fixtures::C
         let got =
             decl.call(&case.input_data(), &params).unwrap_or_else(|e| panic!("{}: {e}", case.id));
         let abs = case.abs_scale * case.max_abs_input();
+        assert_eq!(got.len(), case.outputs.len(), "{}: number of outputs", case.id);
         for ((spec, out), want) in decl.outputs.iter().zip(&got).zip(&case.outputs) {
             match (out, want) {
                 (OutVec::F64(g), Expected::F64(w)) => {
