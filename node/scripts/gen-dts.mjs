@@ -75,6 +75,12 @@ function outputText(o) {
       return 'a number';
     case 'per_column':
       return 'one value per column of the matrix (Float64Array)';
+    case 'rolling':
+      return 'a Float64Array with one value per full window (n - window + 1)';
+    case 'trimmed':
+      return `a Float64Array ${o.len} shorter than the inputs`;
+    case 'vector':
+      return `a Float64Array of ${o.len} values`;
     default:
       return o.dtype === 'i32'
         ? 'an Int32Array as long as the inputs, 0 during warm-up'
@@ -209,7 +215,7 @@ export interface FunctionInfo {
     options: string[];
     doc: string;
   }[];
-  outputs: { name: string; kind: 'series' | 'scalar' | 'per_column'; dtype: 'f64' | 'i32' }[];
+  outputs: { name: string; kind: 'series' | 'scalar' | 'per_column' | 'rolling' | 'trimmed' | 'vector'; dtype: 'f64' | 'i32'; len?: number }[];
   shifted: boolean;
   repaints: boolean;
   needs_time: boolean;

@@ -87,3 +87,12 @@ def test_max_drawdown_where_wealth_overflows():
     with np.errstate(over="ignore"):
         assert np.isinf(np.prod(1 + r[:80_000]))
     assert risk.max_drawdown(r) == pytest.approx(0.99 ** 312 - 1, rel=1e-12)  # -95.65%
+
+
+def test_summary_is_a_named_tuple_of_the_individual_metrics():
+    r, _ = _pair()
+    s = risk.summary(r)
+    assert s._fields[0] == "annual_return" and len(s) == 13
+    assert s.sharpe_ratio == pytest.approx(risk.sharpe_ratio(r), rel=1e-12)
+    assert s.max_drawdown == pytest.approx(risk.max_drawdown(r), rel=1e-12)
+    assert s.conditional_value_at_risk == pytest.approx(risk.conditional_value_at_risk(r), rel=1e-12)

@@ -671,6 +671,9 @@ def risk_cases(w: Writer, empyrical, pd) -> None:
     emp("simple_returns", "sp500_prices", {}, names=["prices"], cols=["prices"], outs=["returns"])
     emp("max_drawdown", "runup_crash", {}, "overflow", call=lambda r: 0.99 ** 312 - 1.0)
     w.cases[-1]["reference"] = "closed form 0.99**312 - 1 (cumulative wealth overflows f64; empyrical gives NaN)"
+    emp("annual_return", "runup_crash", {}, "overflow",
+        call=lambda r: np.expm1((80_000 * np.log1p(0.01) + 312 * np.log1p(-0.01)) * 252 / len(r)))
+    w.cases[-1]["reference"] = "closed form expm1(sum(log1p(r)) * 252 / n) (wealth overflows f64; empyrical gives inf)"
 
     # value at risk beyond empyrical: closed forms with scipy
     def var_closed(r: np.ndarray, cutoff: float, method: str, h: int, es: bool) -> float:
@@ -713,6 +716,30 @@ def risk_cases(w: Writer, empyrical, pd) -> None:
         dd = empyrical.stats.drawdown_series(r) if len(r) else np.array([np.nan])
         case("ulcer_index", ds, [("returns", "returns")], {}, "default", np.sqrt(np.mean(dd ** 2)), ["ulcer_index"],
              reference=f"sqrt(mean(dd**2)) of {emp_v} stats.drawdown_series")
+
+    # summary: each field is the empyrical function of that name (scipy.stats for skew/kurtosis)
+    fields = [("annual_return", empyrical.annual_return), ("cum_returns", empyrical.cum_returns_final),
+              ("annual_volatility", empyrical.annual_volatility), ("sharpe_ratio", empyrical.sharpe_ratio),
+              ("calmar_ratio", empyrical.calmar_ratio), ("max_drawdown", empyrical.max_drawdown),
+              ("omega_ratio", empyrical.omega_ratio), ("sortino_ratio", empyrical.sortino_ratio),
+              ("skew", stats.skew), ("kurtosis", stats.kurtosis), ("tail_ratio", empyrical.tail_ratio),
+              ("value_at_risk", empyrical.value_at_risk),
+              ("conditional_value_at_risk", empyrical.conditional_value_at_risk)]
+    for ds in singles + ["runup_crash"]:
+        r = col(ds, "returns")
+        with np.errstate(all="ignore"):
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                vals = [f(r) if len(r) else np.nan for _, f in fields]
+        if ds == "runup_crash":
+            # the truth in log space: empyrical's wealth overflows (inf annual return, NaN drawdown)
+            vals[0] = np.expm1((80_000 * np.log1p(0.01) + 312 * np.log1p(-0.01)) * 252 / len(r))
+            vals[5] = 0.99 ** 312 - 1.0
+            vals[4] = vals[0] / abs(vals[5])
+        case("summary", ds, [("returns", "returns")], {}, "default", vals, [n for n, _ in fields],
+             reference=f"{emp_v} functions of the same names with their defaults; scipy {scipy.__version__} "
+                       "stats.skew / stats.kurtosis", tol={"rel": 1e-9, "abs_scale": 1e-12})
 
     # rolling, single series
     for ds in ("sp500_index_returns", "nan_returns", "one_return", "empty_returns"):

@@ -192,6 +192,7 @@ pub static REGISTRY: &[&FunctionDecl] = &[
     &risk::ULCER_INDEX,
     &risk::INFORMATION_RATIO,
     &risk::TREYNOR_RATIO,
+    &risk::SUMMARY,
     // alloc
     &alloc::INVERSE_VOLATILITY,
 ];

@@ -75,6 +75,14 @@ fn output_schema(kind: &str, dtype: &str) -> Json {
             "type": "array", "items": item,
             "description": "one value per column of the matrix input",
         }),
+        "rolling" => json!({
+            "type": "array", "items": item,
+            "description": "one value per full window: n - window + 1 values",
+        }),
+        "trimmed" | "vector" => json!({
+            "type": "array", "items": item,
+            "description": if kind == "trimmed" { "shorter than the inputs (one value per pair of periods)" } else { "a fixed number of values" },
+        }),
         _ => json!({
             "type": "array", "items": item,
             "description": "same length as the inputs; warm-up values are null (0 for integers)",

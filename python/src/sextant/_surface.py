@@ -133,7 +133,7 @@ def _align_pandas(inputs: tuple) -> tuple:
 class _Caller:
     """Converts inputs, calls the native function, wraps outputs. One per function."""
 
-    __slots__ = ("align", "fn", "kinds", "names", "outputs")
+    __slots__ = ("align", "fn", "kinds", "names", "outputs", "record")
 
     def __init__(self, info: dict) -> None:
         self.fn = _native.function(info["module"], info["name"])
@@ -143,6 +143,12 @@ class _Caller:
         # risk functions on two series align pandas indexes as empyrical does (not `*_aligned`)
         self.align = (info["module"] == "risk" and len(self.kinds) > 1
                       and not info["name"].endswith("_aligned"))
+        # several scalar outputs (summary) come back as a named tuple of floats
+        self.record = None
+        if len(self.outputs) > 1 and all(o["kind"] == "scalar" for o in self.outputs):
+            from collections import namedtuple
+
+            self.record = namedtuple(info["name"], [o["name"] for o in self.outputs])
 
     def __call__(self, inputs: tuple, params: tuple, out: Any) -> Any:
         if self.align:
@@ -157,6 +163,8 @@ class _Caller:
         if out is not None:
             out = tuple(out) if isinstance(out, (tuple, list)) else (out,)
             return _wrap(self.fn(tuple(arrays), params, out), self.outputs, None)
+        if self.record is not None:
+            return self.record(*self.fn(tuple(arrays), params))
         return _wrap(self.fn(tuple(arrays), params), self.outputs, like)
 
 

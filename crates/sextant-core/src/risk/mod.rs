@@ -8,7 +8,7 @@
 //! Where to find a function: returns and growth in `returns.rs`, drawdowns in `drawdown.rs`,
 //! Sharpe in `sharpe.rs`, other ratios in `ratios.rs`, benchmark-relative metrics in
 //! `factor.rs`, VaR/CVaR in `var.rs`, the GPD tail estimates in `gpd.rs`, rolling forms in
-//! `rolling.rs`.
+//! `rolling.rs`, the one-call `summary` in `summary.rs`.
 
 mod common;
 mod drawdown;
@@ -19,6 +19,7 @@ mod returns;
 mod rolling;
 mod sharpe;
 mod stats;
+mod summary;
 mod var;
 
 pub use drawdown::{
@@ -49,6 +50,7 @@ pub use rolling::{
     ROLL_SHARPE_RATIO, ROLL_SORTINO_RATIO, ROLL_UP_CAPTURE, ROLL_UP_DOWN_CAPTURE,
 };
 pub use sharpe::{sharpe_ratio, SHARPE_RATIO};
+pub use summary::{summary, SUMMARY, SUMMARY_FIELDS};
 pub use stats::{annualization_factor, nanmean, nanstd, PERIODS};
 pub use var::{
     conditional_value_at_risk, value_at_risk, CONDITIONAL_VALUE_AT_RISK, METHODS as VAR_METHODS,

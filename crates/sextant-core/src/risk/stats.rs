@@ -306,7 +306,7 @@ pub(crate) fn pairwise_sum(x: &[f64]) -> f64 {
 #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn select_sampled(x: &[f64], lo: usize, hi: usize) -> Option<Ranks> {
     let n = x.len();
-    let m = 4096usize;
+    let m = if n >= 1 << 22 { 16_384usize } else { 4096 };
     let stride = n / m;
     let mut sample: Vec<f64> = (0..m).map(|i| x[i * stride + (i * 7919) % stride]).collect();
     sample.sort_unstable_by(f64::total_cmp);
@@ -366,4 +366,57 @@ pub(crate) fn count_nan(x: &[f64]) -> usize {
         }
     }
     c.iter().sum::<usize>() + rem.iter().filter(|v| v.is_nan()).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lcg(n: usize, seed: u64) -> Vec<f64> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                #[allow(clippy::cast_precision_loss)]
+                let u = (s >> 11) as f64 / (1u64 << 53) as f64;
+                u - 0.5
+            })
+            .collect()
+    }
+
+    /// The sampled bracket path (n >= 16384) equals a full sort, on random, sorted, reversed,
+    /// periodic (aliasing the sample stride) and heavily tied data.
+    #[test]
+    fn sampled_selection_equals_sort() {
+        let n = 100_003;
+        let random = lcg(n, 7);
+        let mut sorted = random.clone();
+        sorted.sort_by(f64::total_cmp);
+        let reversed: Vec<f64> = sorted.iter().rev().copied().collect();
+        #[allow(clippy::cast_precision_loss)]
+        let periodic: Vec<f64> = (0..n).map(|i| ((i % 24) as f64) - if i % 4096 == 0 { 100.0 } else { 0.0 }).collect();
+        #[allow(clippy::cast_precision_loss)]
+        let ties: Vec<f64> = (0..n).map(|i| (i % 3) as f64).collect();
+        for x in [random, sorted, reversed, periodic, ties] {
+            let mut s = x.clone();
+            s.sort_by(f64::total_cmp);
+            for &(lo, hi) in &[(0, 0), (4999, 5000), (5000, 5000), (95_000, 95_001), (n - 1, n - 1)] {
+                let r = select_ranks(&x, lo, hi);
+                assert_eq!((r.lo_value, r.hi_value), (s[lo], s[hi]));
+                let want: f64 = s[..lo].iter().sum();
+                assert!((r.sum_below - want).abs() <= 1e-9 * want.abs().max(1.0));
+            }
+        }
+    }
+
+    #[test]
+    fn moments_match_two_pass() {
+        let mut x = lcg(10_001, 3);
+        x[17] = f64::NAN;
+        let m = moments(&x, 0.001);
+        let y: Vec<f64> = x.iter().filter(|v| !v.is_nan()).map(|v| v - 0.001).collect();
+        assert_eq!(m.n, y.len());
+        assert!((m.mean() - nanmean(&y)).abs() < 1e-15);
+        assert!((m.std(1) - nanstd(&y, 1)).abs() < 1e-15);
+    }
 }
