@@ -96,3 +96,14 @@ def test_summary_is_a_named_tuple_of_the_individual_metrics():
     assert s.sharpe_ratio == pytest.approx(risk.sharpe_ratio(r), rel=1e-12)
     assert s.max_drawdown == pytest.approx(risk.max_drawdown(r), rel=1e-12)
     assert s.conditional_value_at_risk == pytest.approx(risk.conditional_value_at_risk(r), rel=1e-12)
+
+
+def test_docs_risk_md_examples_run():
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "risk.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(blocks) >= 3
+    for code in blocks:
+        exec(compile(code, "docs/risk.md", "exec"), {})

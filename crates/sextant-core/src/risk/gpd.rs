@@ -233,3 +233,49 @@ macro_rules! gpd_decl {
 }
 gpd_decl!(GPD_RISK_ESTIMATES, "gpd_risk_estimates");
 gpd_decl!(GPD_RISK_ESTIMATES_ALIGNED, "gpd_risk_estimates_aligned");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn read(rel: &str) -> Vec<f64> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden");
+        std::fs::read(dir.join(rel))
+            .unwrap()
+            .chunks_exact(8)
+            .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+            .collect()
+    }
+
+    /// On every golden GPD case: same threshold as empyrical, and our fit's likelihood on the
+    /// exceedances is at least as good as at empyrical's (scale, shape).
+    #[test]
+    fn likelihood_at_least_as_good_as_empyrical() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden/manifest.json");
+        let m: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir).unwrap()).unwrap();
+        let mut fitted = 0;
+        for c in m["cases"].as_array().unwrap() {
+            if !c["function"].as_str().unwrap().starts_with("gpd_risk_estimates") {
+                continue;
+            }
+            let r = read(c["inputs"][0]["file"].as_str().unwrap());
+            let want = read(c["outputs"][0]["file"].as_str().unwrap());
+            let var_p =
+                c["params"].get("var_p").and_then(serde_json::Value::as_f64).unwrap_or(0.01);
+            let got = gpd_risk_estimates(&r, var_p);
+            assert_eq!(got[0], want[0], "{}: threshold", c["id"]);
+            if want[0] == 0.0 {
+                continue;
+            }
+            let beyond: Vec<f64> =
+                r.iter().map(|x| -x).filter(|l| *l > 0.0 && *l >= want[0]).collect();
+            let ours = gpd_neg_loglik(got[1], got[2], &beyond);
+            let theirs = gpd_neg_loglik(want[1], want[2], &beyond);
+            assert!(ours <= theirs + 1e-12 * theirs.abs(), "{}: {ours} > {theirs}", c["id"]);
+            fitted += 1;
+        }
+        assert!(fitted >= 3, "only {fitted} fitted GPD cases");
+    }
+}

@@ -50,8 +50,8 @@ pub use rolling::{
     ROLL_SHARPE_RATIO, ROLL_SORTINO_RATIO, ROLL_UP_CAPTURE, ROLL_UP_DOWN_CAPTURE,
 };
 pub use sharpe::{sharpe_ratio, SHARPE_RATIO};
-pub use summary::{summary, SUMMARY, SUMMARY_FIELDS};
 pub use stats::{annualization_factor, nanmean, nanstd, PERIODS};
+pub use summary::{summary, SUMMARY, SUMMARY_FIELDS};
 pub use var::{
     conditional_value_at_risk, value_at_risk, CONDITIONAL_VALUE_AT_RISK, METHODS as VAR_METHODS,
     VALUE_AT_RISK,

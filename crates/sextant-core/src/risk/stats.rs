@@ -376,7 +376,9 @@ mod tests {
         let mut s = seed;
         (0..n)
             .map(|_| {
-                s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                s = s
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
                 #[allow(clippy::cast_precision_loss)]
                 let u = (s >> 11) as f64 / (1u64 << 53) as f64;
                 u - 0.5
@@ -394,13 +396,15 @@ mod tests {
         sorted.sort_by(f64::total_cmp);
         let reversed: Vec<f64> = sorted.iter().rev().copied().collect();
         #[allow(clippy::cast_precision_loss)]
-        let periodic: Vec<f64> = (0..n).map(|i| ((i % 24) as f64) - if i % 4096 == 0 { 100.0 } else { 0.0 }).collect();
+        let periodic: Vec<f64> =
+            (0..n).map(|i| ((i % 24) as f64) - if i % 4096 == 0 { 100.0 } else { 0.0 }).collect();
         #[allow(clippy::cast_precision_loss)]
         let ties: Vec<f64> = (0..n).map(|i| (i % 3) as f64).collect();
         for x in [random, sorted, reversed, periodic, ties] {
             let mut s = x.clone();
             s.sort_by(f64::total_cmp);
-            for &(lo, hi) in &[(0, 0), (4999, 5000), (5000, 5000), (95_000, 95_001), (n - 1, n - 1)] {
+            for &(lo, hi) in &[(0, 0), (4999, 5000), (5000, 5000), (95_000, 95_001), (n - 1, n - 1)]
+            {
                 let r = select_ranks(&x, lo, hi);
                 assert_eq!((r.lo_value, r.hi_value), (s[lo], s[hi]));
                 let want: f64 = s[..lo].iter().sum();

@@ -113,7 +113,8 @@ const L: usize = 8;
 const CHUNK: usize = 2048;
 
 fn chunk_acc(c: &[f64]) -> Acc {
-    let (mut s, mut k, mut lo, mut hi) = ([0.0f64; L], [0.0f64; L], [f64::INFINITY; L], [f64::NEG_INFINITY; L]);
+    let (mut s, mut k, mut lo, mut hi) =
+        ([0.0f64; L], [0.0f64; L], [f64::INFINITY; L], [f64::NEG_INFINITY; L]);
     let (mut dsq, mut up, mut dn, mut g) = ([0.0f64; L], [0.0f64; L], [0.0f64; L], [1.0f64; L]);
     let blocks = c.chunks_exact(L);
     let rem = blocks.remainder();
@@ -255,7 +256,8 @@ pub fn summary(
     let mdd = max_drawdown(returns);
     let calmar = calmar_with(returns, factor, mdd);
     let omega = if two && acc.down > 0.0 { acc.up / acc.down } else { nan };
-    let sortino = if two { (mean * factor) / ((acc.down_sq / n).sqrt() * factor.sqrt()) } else { nan };
+    let sortino =
+        if two { (mean * factor) / ((acc.down_sq / n).sqrt() * factor.sqrt()) } else { nan };
     let (skew, kurt) = if has_nan || n == 0.0 {
         (nan, nan)
     } else {
@@ -302,21 +304,7 @@ pub fn summary(
     if has_nan {
         var = nan;
     }
-    Ok([
-        annual_return,
-        cum,
-        vol,
-        sharpe,
-        calmar,
-        mdd,
-        omega,
-        sortino,
-        skew,
-        kurt,
-        tail,
-        var,
-        cvar,
-    ])
+    Ok([annual_return, cum, vol, sharpe, calmar, mdd, omega, sortino, skew, kurt, tail, var, cvar])
 }
 
 /// Declaration of `summary`.
@@ -371,7 +359,9 @@ mod tests {
         let mut s = 99u64;
         let x: Vec<f64> = (0..200_001)
             .map(|_| {
-                s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                s = s
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
                 #[allow(clippy::cast_precision_loss)]
                 let u = (s >> 11) as f64 / (1u64 << 53) as f64;
                 (u - 0.4999) * 0.04

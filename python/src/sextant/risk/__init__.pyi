@@ -1005,3 +1005,35 @@ def treynor_ratio(returns: ArrayLike, factor_returns: ArrayLike, risk_free: floa
         ParameterError: a parameter out of range or of the wrong type.
         InputError: inputs of different lengths or the wrong shape.
     """
+
+def summary(returns: ArrayLike, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, cutoff: float = 0.05, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[float, float, float, float, float, float, float, float, float, float, float, float, float]:
+    """Headline metrics in one call.
+
+    annual_return, cum_returns (final), annual_volatility, sharpe_ratio, calmar_ratio, max_drawdown, omega_ratio, sortino_ratio, skew, kurtosis (scipy.stats, biased; NaN with NaN input), tail_ratio, value_at_risk and conditional_value_at_risk (historical, at cutoff), each as the empyrical function of that name with its defaults, from a few fused passes. Reference: empyrical's functions and scipy.stats.skew / kurtosis.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        cutoff (float, default 0.05, in [0, 1]): tail probability of VaR and CVaR.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        annual_return: f64 float.
+        cum_returns: f64 float.
+        annual_volatility: f64 float.
+        sharpe_ratio: f64 float.
+        calmar_ratio: f64 float.
+        max_drawdown: f64 float.
+        omega_ratio: f64 float.
+        sortino_ratio: f64 float.
+        skew: f64 float.
+        kurtosis: f64 float.
+        tail_ratio: f64 float.
+        value_at_risk: f64 float.
+        conditional_value_at_risk: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
