@@ -5076,6 +5076,17 @@ export declare namespace risk {
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function treynorRatio(returns: Series, factor_returns: Series, options?: TreynorRatioOptions): number;
+  /**
+   * Headline metrics in one call.
+   *
+   * annual_return, cum_returns (final), annual_volatility, sharpe_ratio, calmar_ratio, max_drawdown, omega_ratio, sortino_ratio, skew, kurtosis (scipy.stats, biased; NaN with NaN input), tail_ratio, value_at_risk and conditional_value_at_risk (historical, at cutoff), each as the empyrical function of that name with its defaults, from a few fused passes. Reference: empyrical's functions and scipy.stats.skew / kurtosis.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options period = 'daily', annualization = null, cutoff = 0.05
+   * @returns { annual_return, cum_returns, annual_volatility, sharpe_ratio, calmar_ratio, max_drawdown, omega_ratio, sortino_ratio, skew, kurtosis, tail_ratio, value_at_risk, conditional_value_at_risk }: a number each
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function summary(returns: Series, options?: SummaryOptions): SummaryResult;
 }
 
 /** Options of {@link risk.sharpeRatio}. */
@@ -5775,6 +5786,41 @@ export interface TreynorRatioOptions {
    * @default null
    */
   annualization?: number | null;
+}
+
+/** Options of {@link risk.summary}. */
+export interface SummaryOptions {
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+  /**
+   * Tail probability of VaR and CVaR. Number in [0, 1].
+   * @default 0.05
+   */
+  cutoff?: number;
+}
+/** Outputs of {@link risk.summary}, keyed by output name. */
+export interface SummaryResult {
+  annual_return: number;
+  cum_returns: number;
+  annual_volatility: number;
+  sharpe_ratio: number;
+  calmar_ratio: number;
+  max_drawdown: number;
+  omega_ratio: number;
+  sortino_ratio: number;
+  skew: number;
+  kurtosis: number;
+  tail_ratio: number;
+  value_at_risk: number;
+  conditional_value_at_risk: number;
 }
 
 /** Portfolio allocation. */
