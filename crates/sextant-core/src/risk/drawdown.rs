@@ -22,6 +22,7 @@ fn factor(r: f64) -> f64 {
 }
 
 /// Serial ratio-form maximum drawdown (`min q - 1`, 0 when wealth never falls).
+#[cfg(test)]
 fn mdd_serial(x: &[f64]) -> f64 {
     let mut q = 1.0f64;
     let mut worst = 1.0f64;
@@ -37,60 +38,87 @@ fn mdd_serial(x: &[f64]) -> f64 {
     worst - 1.0
 }
 
-/// Block statistics for the parallel-lanes form: growth `p` over the block, the minimum
-/// growth `min_p` at any point, and the ratio-form `q` (peak inside the block or at its
-/// entry) with its minimum. A block entered at ratio `R` reaches `min(R * min_p, min_q)` and
-/// leaves at `min(R * p, q)`, as long as wealth stays positive.
+/// Running drawdown state in ratio form: `r` is wealth over the running peak on entry to the
+/// next value (1 at a peak) and `worst` the lowest ratio seen. Fed chunk by chunk.
 #[derive(Debug, Clone, Copy)]
-struct Block {
-    p: f64,
-    min_p: f64,
-    q: f64,
-    min_q: f64,
-    min_f: f64,
+pub(crate) struct Drawdown {
+    r: f64,
+    worst: f64,
 }
 
 const LANES: usize = 8;
 
-/// Maximum drawdown over 8 interleaved blocks at once (8 independent dependency chains), then
-/// a serial combination of the blocks; falls back to the serial loop when wealth could turn
-/// non-positive or a block's growth leaves f64's range.
-fn mdd_lanes(x: &[f64]) -> f64 {
-    let len = x.len() / LANES;
-    let mut b = [Block { p: 1.0, min_p: f64::INFINITY, q: 1.0, min_q: 1.0, min_f: 1.0 }; LANES];
-    for t in 0..len {
-        for (k, s) in b.iter_mut().enumerate() {
-            let f = factor(x[k * len + t]);
-            s.p *= f;
-            s.min_p = if s.p < s.min_p { s.p } else { s.min_p };
-            let q = s.q * f;
-            s.q = if q > 1.0 { 1.0 } else { q };
-            s.min_q = if s.q < s.min_q { s.q } else { s.min_q };
-            s.min_f = if f < s.min_f { f } else { s.min_f };
+impl Drawdown {
+    pub(crate) const START: Self = Self { r: 1.0, worst: 1.0 };
+
+    /// The maximum drawdown so far (`worst - 1`).
+    pub(crate) fn max_drawdown(&self) -> f64 {
+        self.worst - 1.0
+    }
+
+    /// The exact serial recurrence.
+    fn feed_serial(&mut self, x: &[f64]) {
+        let (mut q, mut worst) = (self.r, self.worst);
+        for &v in x {
+            q *= factor(v);
+            if q > 1.0 {
+                q = 1.0;
+            }
+            if q < worst {
+                worst = q;
+            }
         }
+        self.r = q;
+        self.worst = worst;
     }
-    let ok = b
-        .iter()
-        .all(|s| s.min_f > 0.0 && s.p.is_finite() && s.min_p > 1e-280 && s.min_p.is_finite());
-    if !ok {
-        return mdd_serial(x);
-    }
-    let mut r = 1.0f64;
-    let mut worst = 1.0f64;
-    for s in &b {
-        worst = worst.min(r * s.min_p).min(s.min_q);
-        r = (r * s.p).min(s.q);
-    }
-    // the tail (fewer than 8 values) serially, entered at ratio r
-    for &v in &x[LANES * len..] {
-        r *= factor(v);
-        if r > 1.0 {
-            r = 1.0;
+
+    /// Feeds a chunk (meant to sit in L1 cache): its 8 sub-blocks run as 8 independent
+    /// dependency chains, each giving its growth `p`, lowest growth `min_p`, ratio `q` from a
+    /// peak at its own start and lowest `min_q`; entered at ratio `R`, a block reaches
+    /// `min(R min_p, min_q)` and leaves at `min(R p, q)` (for positive wealth). A chunk with a
+    /// non-positive factor or a growth outside f64's comfortable range runs serially.
+    pub(crate) fn feed(&mut self, x: &[f64]) {
+        let len = x.len() / LANES;
+        if len < 8 {
+            self.feed_serial(x);
+            return;
         }
-        worst = worst.min(r);
+        let mut p = [1.0f64; LANES];
+        let mut min_p = [f64::INFINITY; LANES];
+        let mut q = [1.0f64; LANES];
+        let mut min_q = [1.0f64; LANES];
+        let mut min_f = [1.0f64; LANES];
+        for t in 0..len {
+            for k in 0..LANES {
+                let f = factor(x[k * len + t]);
+                p[k] *= f;
+                min_p[k] = if p[k] < min_p[k] { p[k] } else { min_p[k] };
+                let qq = q[k] * f;
+                q[k] = if qq > 1.0 { 1.0 } else { qq };
+                min_q[k] = if q[k] < min_q[k] { q[k] } else { min_q[k] };
+                min_f[k] = if f < min_f[k] { f } else { min_f[k] };
+            }
+        }
+        let ok = (0..LANES).all(|k| {
+            min_f[k] > 0.0 && p[k].is_finite() && min_p[k].is_finite() && min_p[k] > 1e-280
+        });
+        if !ok {
+            self.feed_serial(x);
+            return;
+        }
+        let (mut r, mut worst) = (self.r, self.worst);
+        for k in 0..LANES {
+            worst = worst.min(r * min_p[k]).min(min_q[k]);
+            r = (r * p[k]).min(q[k]);
+        }
+        self.r = r;
+        self.worst = worst;
+        self.feed_serial(&x[LANES * len..]);
     }
-    worst - 1.0
 }
+
+/// Chunk length of the drawdown pass (8 sub-blocks of 256 values, 16 KiB: in L1).
+pub(crate) const DD_CHUNK: usize = 2048;
 
 /// Maximum drawdown: the worst fall of cumulative wealth from its running peak, as a negative
 /// fraction (0 when wealth never falls; NaN for no returns). NaN returns count as 0, the
@@ -105,12 +133,13 @@ fn mdd_lanes(x: &[f64]) -> f64 {
 /// ```
 pub fn max_drawdown(returns: &[f64]) -> f64 {
     if returns.is_empty() {
-        f64::NAN
-    } else if returns.len() < 1024 {
-        mdd_serial(returns)
-    } else {
-        mdd_lanes(returns)
+        return f64::NAN;
     }
+    let mut dd = Drawdown::START;
+    for c in returns.chunks(DD_CHUNK) {
+        dd.feed(c);
+    }
+    dd.max_drawdown()
 }
 
 /// The drawdown at each period, `wealth / running peak - 1` (the underwater curve; 0 at a
@@ -278,7 +307,13 @@ mod tests {
                 (u - 0.49) * 0.05
             })
             .collect();
-        let (a, b) = (mdd_lanes(&x), mdd_serial(&x));
+        let (a, b) = (max_drawdown(&x), mdd_serial(&x));
+        assert!((a - b).abs() < 1e-12, "{a} {b}");
+        // a chunk with a total loss (factor 0) and one with a return below -100% run serially
+        let mut y = x.clone();
+        y[5000] = -1.0;
+        y[9000] = -1.5;
+        let (a, b) = (max_drawdown(&y), mdd_serial(&y));
         assert!((a - b).abs() < 1e-12, "{a} {b}");
     }
 }

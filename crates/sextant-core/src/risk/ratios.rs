@@ -3,7 +3,7 @@
 
 use super::common::{ANNUALIZATION, FACTOR, PERIOD, REQUIRED_RETURN, RETURNS, RISK_FREE};
 use super::stats::{
-    annualization_factor, moments, nansum_count, non_nan, percentile_linear, zero_dispersion_std,
+    annualization_factor, moments, nansum_count, non_nan, percentile_checked, zero_dispersion_std,
 };
 use crate::decl::{Flags, FunctionDecl, Module, OutputSpec, ParamSpec};
 use crate::error::Result;
@@ -172,11 +172,11 @@ pub fn stability_of_timeseries(returns: &[f64]) -> f64 {
 /// Tail ratio: `|95th percentile| / |5th percentile|` of the non-NaN returns (linear
 /// interpolation, empyrical's `tail_ratio`); NaN for none.
 pub fn tail_ratio(returns: &[f64]) -> f64 {
-    let v = non_nan(returns);
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    percentile_linear(&v, 0.95).abs() / percentile_linear(&v, 0.05).abs()
+    let ratio = |x: &[f64]| -> Option<f64> {
+        Some(percentile_checked(x, 0.95)?.abs() / percentile_checked(x, 0.05)?.abs())
+    };
+    // no copy for NaN-free input; the NaN-dropped copy otherwise
+    ratio(returns).or_else(|| ratio(&non_nan(returns))).unwrap_or(f64::NAN)
 }
 
 /// Declaration of `sortino_ratio`.

@@ -215,24 +215,23 @@ pub(crate) fn non_nan(x: &[f64]) -> Vec<f64> {
     x.iter().copied().filter(|v| !v.is_nan()).collect()
 }
 
-/// numpy's `percentile(x, 100 * q)` with linear interpolation ("linear", the default) over
-/// NaN-free `x` (NaN when empty), by selection rather than a full sort.
+/// numpy's `percentile(x, 100 * q)` with linear interpolation (the default method) by
+/// selection rather than a full sort; `None` when `x` holds a NaN (found by the selection pass
+/// itself), NaN when empty.
 #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-pub(crate) fn percentile_linear(x: &[f64], q: f64) -> f64 {
+pub(crate) fn percentile_checked(x: &[f64], q: f64) -> Option<f64> {
     let n = x.len();
     if n == 0 {
-        return f64::NAN;
+        return Some(f64::NAN);
     }
     // numpy: q = (100 q) / 100; virtual index = n q + (1 - q) - 1 (alpha = beta = 1)
     let q = (100.0 * q) / 100.0;
-    let virt = (n as f64) * q + (1.0 + q * -1.0) - 1.0;
-    let virt = virt.clamp(0.0, (n - 1) as f64);
+    let virt = ((n as f64) * q + (1.0 + q * -1.0) - 1.0).clamp(0.0, (n - 1) as f64);
     let lo = virt.floor();
     let t = virt - lo;
     let lo = lo as usize;
-    let hi = (lo + 1).min(n - 1);
-    let (a, b) = select_pair(x, lo, hi);
-    lerp(a, b, t)
+    let r = select_ranks_checked(x, lo, (lo + 1).min(n - 1))?;
+    Some(lerp(r.lo_value, r.hi_value, t))
 }
 
 /// numpy's `_lerp`: `a + (b - a) t`, or `b - (b - a)(1 - t)` when `t >= 0.5`.
@@ -243,12 +242,6 @@ pub(crate) fn lerp(a: f64, b: f64, t: f64) -> f64 {
     } else {
         a + d * t
     }
-}
-
-/// The values at sorted ranks `lo <= hi` (0-based, `hi < len`) of NaN-free `x`.
-pub(crate) fn select_pair(x: &[f64], lo: usize, hi: usize) -> (f64, f64) {
-    let r = select_ranks(x, lo, hi);
-    (r.lo_value, r.hi_value)
 }
 
 /// What [`select_ranks`] finds: the values at two ranks and the sum of the values below the
@@ -266,16 +259,36 @@ pub(crate) struct Ranks {
 /// Large inputs: a strided sample brackets the ranks, one pass keeps only the values inside
 /// the bracket (and counts and sums those below it), and `select_nth_unstable` runs on that
 /// small buffer; if the bracket misses (adversarial data), a full selection on a copy.
-#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 pub(crate) fn select_ranks(x: &[f64], lo: usize, hi: usize) -> Ranks {
+    select_ranks_checked(x, lo, hi).unwrap_or(Ranks {
+        lo_value: f64::NAN,
+        hi_value: f64::NAN,
+        sum_below: f64::NAN,
+    })
+}
+
+/// [`select_ranks`] that finds out on the way whether `x` holds a NaN (then `None`), so callers
+/// need no separate NaN pass.
+pub(crate) fn select_ranks_checked(x: &[f64], lo: usize, hi: usize) -> Option<Ranks> {
     let n = x.len();
     if n >= 1 << 14 {
-        if let Some(r) = select_sampled(x, lo, hi) {
-            return r;
+        match select_sampled(x, lo, hi) {
+            Sampled::Found(r) => return Some(r),
+            Sampled::HasNan => return None,
+            Sampled::Missed => {}
         }
     }
     let mut v = x.to_vec();
-    select_in(&mut v, lo, hi)
+    if v.iter().any(|x| x.is_nan()) {
+        return None;
+    }
+    Some(select_in(&mut v, lo, hi))
+}
+
+enum Sampled {
+    Found(Ranks),
+    HasNan,
+    Missed,
 }
 
 fn select_in(v: &mut [f64], lo: usize, hi: usize) -> Ranks {
@@ -304,7 +317,7 @@ pub(crate) fn pairwise_sum(x: &[f64]) -> f64 {
 }
 
 #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-fn select_sampled(x: &[f64], lo: usize, hi: usize) -> Option<Ranks> {
+fn select_sampled(x: &[f64], lo: usize, hi: usize) -> Sampled {
     let n = x.len();
     let m = if n >= 1 << 22 { 16_384usize } else { 4096 };
     let stride = n / m;
@@ -323,6 +336,7 @@ fn select_sampled(x: &[f64], lo: usize, hi: usize) -> Option<Ranks> {
     let mut sum_below = 0.0f64;
     let mut lanes = [0.0f64; LANES];
     let mut counts = [0usize; LANES];
+    let mut nans = [0usize; LANES];
     let blocks = x.chunks_exact(LANES);
     let rem = blocks.remainder();
     for blk in blocks {
@@ -331,6 +345,7 @@ fn select_sampled(x: &[f64], lo: usize, hi: usize) -> Option<Ranks> {
             let is_below = v < a;
             lanes[j] += if is_below { v } else { 0.0 };
             counts[j] += usize::from(is_below);
+            nans[j] += usize::from(v.is_nan());
         }
         for &v in blk {
             if v >= a && v <= b {
@@ -344,28 +359,24 @@ fn select_sampled(x: &[f64], lo: usize, hi: usize) -> Option<Ranks> {
             sum_below += v;
         } else if v <= b {
             buf.push(v);
+        } else if v.is_nan() {
+            nans[0] += 1;
         }
+    }
+    if nans.iter().any(|&c| c > 0) {
+        return Sampled::HasNan;
     }
     below += counts.iter().sum::<usize>();
     sum_below += lanes.iter().sum::<f64>();
     if below > lo || below + buf.len() <= hi {
-        return None;
+        return Sampled::Missed;
     }
     let r = select_in(&mut buf, lo - below, hi - below);
-    Some(Ranks { lo_value: r.lo_value, hi_value: r.hi_value, sum_below: sum_below + r.sum_below })
-}
-
-/// Number of NaN values (a vectorised pass).
-pub(crate) fn count_nan(x: &[f64]) -> usize {
-    let mut c = [0usize; LANES];
-    let blocks = x.chunks_exact(LANES);
-    let rem = blocks.remainder();
-    for b in blocks {
-        for j in 0..LANES {
-            c[j] += usize::from(b[j].is_nan());
-        }
-    }
-    c.iter().sum::<usize>() + rem.iter().filter(|v| v.is_nan()).count()
+    Sampled::Found(Ranks {
+        lo_value: r.lo_value,
+        hi_value: r.hi_value,
+        sum_below: sum_below + r.sum_below,
+    })
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! pass or more per metric.
 
 use super::common::{ANNUALIZATION, PERIOD, RETURNS};
-use super::drawdown::{calmar_with, max_drawdown};
+use super::drawdown::Drawdown;
 use super::stats::{annualization_factor, lerp, non_nan, select_ranks};
 use crate::decl::{Flags, FunctionDecl, Module, OutputSpec};
 use crate::error::Result;
@@ -232,7 +232,13 @@ pub fn summary(
     let factor = annualization_factor(period, annualization)?;
     let total = returns.len();
     let nan = f64::NAN;
-    let acc = returns.chunks(CHUNK).fold(Acc::EMPTY, |a, c| a.merge(&chunk_acc(c)));
+    // one pass: moments, sums and growth per chunk, the drawdown state fed the same chunk
+    // while it is in L1
+    let mut dd = Drawdown::START;
+    let acc = returns.chunks(CHUNK).fold(Acc::EMPTY, |a, c| {
+        dd.feed(c);
+        a.merge(&chunk_acc(c))
+    });
     let n = acc.n;
     let has_nan = (n as usize) < total;
     let years = total as f64 / factor;
@@ -253,8 +259,17 @@ pub fn summary(
     let two = total >= 2;
     let vol = if two { sd * factor.sqrt() } else { nan };
     let sharpe = if two { mean / sd0 * factor.sqrt() } else { nan };
-    let mdd = max_drawdown(returns);
-    let calmar = calmar_with(returns, factor, mdd);
+    let mdd = if total == 0 { nan } else { dd.max_drawdown() };
+    let calmar = if mdd < 0.0 {
+        let c = annual_return / mdd.abs();
+        if c.is_infinite() {
+            nan
+        } else {
+            c
+        }
+    } else {
+        nan
+    };
     let omega = if two && acc.down > 0.0 { acc.up / acc.down } else { nan };
     let sortino =
         if two { (mean * factor) / ((acc.down_sq / n).sqrt() * factor.sqrt()) } else { nan };

@@ -3,7 +3,7 @@
 //! over a horizon of `h` periods.
 
 use super::common::RETURNS;
-use super::stats::{count_nan, moments, non_nan, percentile_linear, select_ranks};
+use super::stats::{moments, non_nan, percentile_checked, select_ranks_checked};
 use crate::decl::{Flags, FunctionDecl, Module, OutputSpec, ParamSpec};
 use crate::error::{Error, Result};
 
@@ -149,10 +149,8 @@ pub fn value_at_risk(returns: &[f64], cutoff: f64, method: &str, horizon: u32) -
     let h = f64::from(horizon.max(1));
     match method {
         "historical" => {
-            if returns.is_empty() || count_nan(returns) > 0 {
-                return Ok(f64::NAN);
-            }
-            Ok(percentile_linear(returns, cutoff) * h.sqrt())
+            // NaN when any return is NaN (found by the selection pass itself)
+            Ok(percentile_checked(returns, cutoff).map_or(f64::NAN, |v| v * h.sqrt()))
         }
         "gaussian" | "cornish_fisher" => {
             let (mu, sd, s, k) = four_moments(returns);
@@ -196,21 +194,21 @@ pub fn conditional_value_at_risk(
     let h = f64::from(horizon.max(1));
     match method {
         "historical" => {
-            let nans = count_nan(returns);
-            let owned;
-            let x: &[f64] = if nans == 0 {
-                returns
-            } else {
-                owned = non_nan(returns);
-                &owned
+            let tail_mean = |x: &[f64]| -> Option<f64> {
+                let n = x.len();
+                if n == 0 {
+                    return Some(f64::NAN);
+                }
+                let k = (((n - 1) as f64) * cutoff) as usize;
+                let r = select_ranks_checked(x, k, k)?;
+                Some((r.sum_below + r.lo_value) / (k + 1) as f64)
             };
-            let n = x.len();
-            if n == 0 {
-                return Ok(f64::NAN);
-            }
-            let k = (((n - 1) as f64) * cutoff) as usize;
-            let r = select_ranks(x, k, k);
-            Ok((r.sum_below + r.lo_value) / (k + 1) as f64 * h.sqrt())
+            // NaN-free input (the common case) in one selection pass; otherwise drop NaNs
+            let es = match tail_mean(returns) {
+                Some(v) => v,
+                None => tail_mean(&non_nan(returns)).unwrap_or(f64::NAN),
+            };
+            Ok(es * h.sqrt())
         }
         "gaussian" | "cornish_fisher" => {
             let (mu, sd, s, k) = four_moments(returns);
@@ -313,6 +311,20 @@ mod tests {
         }
         // scipy.stats.norm.ppf(0.05)
         assert!((norm_ppf(0.05) + 1.644_853_626_951_472_2).abs() < 1e-15);
+    }
+
+    /// Large inputs take the sampled selection path, which detects NaN in the same pass.
+    #[test]
+    fn nan_rules_on_large_inputs() {
+        #[allow(clippy::cast_precision_loss)]
+        let mut x: Vec<f64> = (0..50_000).map(|i| ((i * 7919 % 50_000) as f64 - 25_000.0) * 1e-6).collect();
+        let clean_es = conditional_value_at_risk(&x, 0.05, "historical", 1).unwrap();
+        assert!(value_at_risk(&x, 0.05, "historical", 1).unwrap().is_finite());
+        x.push(f64::NAN);
+        assert!(value_at_risk(&x, 0.05, "historical", 1).unwrap().is_nan());
+        let es = conditional_value_at_risk(&x, 0.05, "historical", 1).unwrap();
+        assert_eq!(es, clean_es);
+        assert!(super::super::tail_ratio(&x).is_finite());
     }
 
     #[test]
