@@ -286,7 +286,7 @@ mod tests {
     #[test]
     fn max_drawdown_survives_wealth_overflow() {
         let mut r = vec![0.01; 80_000];
-        r.extend(std::iter::repeat(-0.01).take(312));
+        r.extend(std::iter::repeat_n(-0.01, 312));
         let truth = 0.99f64.powi(312) - 1.0;
         assert!((truth + 0.9565).abs() < 1e-4);
         // sanity: the naive wealth really overflows

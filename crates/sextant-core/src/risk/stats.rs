@@ -226,7 +226,7 @@ pub(crate) fn percentile_checked(x: &[f64], q: f64) -> Option<f64> {
     }
     // numpy: q = (100 q) / 100; virtual index = n q + (1 - q) - 1 (alpha = beta = 1)
     let q = (100.0 * q) / 100.0;
-    let virt = ((n as f64) * q + (1.0 + q * -1.0) - 1.0).clamp(0.0, (n - 1) as f64);
+    let virt = ((n as f64) * q + (1.0 - q) - 1.0).clamp(0.0, (n - 1) as f64);
     let lo = virt.floor();
     let t = virt - lo;
     let lo = lo as usize;

@@ -212,7 +212,7 @@ fn chunk_acc(c: &[f64]) -> Acc {
 #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn pct_ranks(n: usize, q: f64) -> (usize, usize, f64) {
     let q = (100.0 * q) / 100.0;
-    let virt = ((n as f64) * q + (1.0 + q * -1.0) - 1.0).clamp(0.0, (n - 1) as f64);
+    let virt = ((n as f64) * q + (1.0 - q) - 1.0).clamp(0.0, (n - 1) as f64);
     let lo = virt.floor();
     (lo as usize, (lo as usize + 1).min(n - 1), virt - lo)
 }

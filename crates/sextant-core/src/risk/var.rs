@@ -317,7 +317,8 @@ mod tests {
     #[test]
     fn nan_rules_on_large_inputs() {
         #[allow(clippy::cast_precision_loss)]
-        let mut x: Vec<f64> = (0..50_000).map(|i| ((i * 7919 % 50_000) as f64 - 25_000.0) * 1e-6).collect();
+        let mut x: Vec<f64> =
+            (0..50_000).map(|i| ((i * 7919 % 50_000) as f64 - 25_000.0) * 1e-6).collect();
         let clean_es = conditional_value_at_risk(&x, 0.05, "historical", 1).unwrap();
         assert!(value_at_risk(&x, 0.05, "historical", 1).unwrap().is_finite());
         x.push(f64::NAN);
