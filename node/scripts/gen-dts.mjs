@@ -81,6 +81,8 @@ function outputText(o) {
       return `a Float64Array ${o.len} shorter than the inputs`;
     case 'vector':
       return `a Float64Array of ${o.len} values`;
+    case 'counted':
+      return `a Float64Array of \`${o.count_param}\` values (NaN-padded)`;
     default:
       return o.dtype === 'i32'
         ? 'an Int32Array as long as the inputs, 0 during warm-up'
@@ -215,7 +217,7 @@ export interface FunctionInfo {
     options: string[];
     doc: string;
   }[];
-  outputs: { name: string; kind: 'series' | 'scalar' | 'per_column' | 'rolling' | 'trimmed' | 'vector'; dtype: 'f64' | 'i32'; len?: number }[];
+  outputs: { name: string; kind: 'series' | 'scalar' | 'per_column' | 'rolling' | 'trimmed' | 'vector' | 'counted'; dtype: 'f64' | 'i32'; len?: number; count_param?: string }[];
   shifted: boolean;
   repaints: boolean;
   needs_time: boolean;

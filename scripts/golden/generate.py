@@ -717,6 +717,35 @@ def risk_cases(w: Writer, empyrical, pd) -> None:
         case("ulcer_index", ds, [("returns", "returns")], {}, "default", np.sqrt(np.mean(dd ** 2)), ["ulcer_index"],
              reference=f"sqrt(mean(dd**2)) of {emp_v} stats.drawdown_series")
 
+    # top drawdown periods on empyrical's drawdown series (pyfolio's get_top_drawdowns search,
+    # with the starting wealth as the first peak: index -1)
+    def top_dd(r: np.ndarray, top: int) -> tuple:
+        dd = empyrical.stats.drawdown_series(r) if len(r) else np.zeros(0)
+        free = np.ones(len(dd), bool)
+        rows = []
+        while len(rows) < top:
+            cand = np.where(free & (dd < -1e-12))[0]  # within 1e-12 of the peak counts as at it
+            if not len(cand):
+                break
+            valley = int(cand[np.argmin(dd[cand])])
+            zeros_before = np.where(dd[:valley] >= -1e-12)[0]
+            zeros_after = np.where(dd[valley:] >= -1e-12)[0]
+            peak = int(zeros_before[-1]) if len(zeros_before) else -1
+            rec = valley + int(zeros_after[0]) if len(zeros_after) else None
+            free[peak + 1:(rec if rec is not None else len(dd))] = False
+            rows.append((peak, valley, np.nan if rec is None else rec, dd[valley],
+                         np.nan if rec is None else rec - peak))
+        cols = np.full((5, top), np.nan)
+        for k, row in enumerate(rows):
+            cols[:, k] = row
+        return tuple(cols)
+
+    for ds in ("sp500_index_returns", "msft_returns", "nan_returns", "one_return", "empty_returns"):
+        for top in (5, 20):
+            case("top_drawdowns", ds, [("returns", "returns")], {"top": top}, f"top{top}", top_dd(col(ds, "returns"), top),
+                 ["peak", "valley", "recovery", "drawdown", "duration"],
+                 reference=f"pyfolio's get_top_drawdowns search in numpy on {emp_v} stats.drawdown_series")
+
     # summary: each field is the empyrical function of that name (scipy.stats for skew/kurtosis)
     fields = [("annual_return", empyrical.annual_return), ("cum_returns", empyrical.cum_returns_final),
               ("annual_volatility", empyrical.annual_volatility), ("sharpe_ratio", empyrical.sharpe_ratio),

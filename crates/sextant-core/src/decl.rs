@@ -369,6 +369,9 @@ pub enum OutputKind {
     Trimmed(usize),
     /// float64 vector of a fixed length (`alpha_beta`: 2, `gpd_risk_estimates`: 5).
     Fixed(usize),
+    /// float64 vector with as many values as the named integer parameter says (the top-N
+    /// drawdown table: one row per drawdown, NaN-padded).
+    Counted(&'static str),
 }
 
 /// One declared output.
@@ -415,6 +418,11 @@ impl OutputSpec {
     #[must_use]
     pub const fn fixed(name: &'static str, len: usize) -> Self {
         Self { name, kind: OutputKind::Fixed(len) }
+    }
+    /// A vector output whose length is the integer parameter `param`.
+    #[must_use]
+    pub const fn counted(name: &'static str, param: &'static str) -> Self {
+        Self { name, kind: OutputKind::Counted(param) }
     }
 }
 
@@ -745,6 +753,13 @@ impl FunctionDecl {
             }
             OutputKind::Trimmed(k) => series_len().saturating_sub(k),
             OutputKind::Fixed(k) => k,
+            OutputKind::Counted(name) => self
+                .params
+                .iter()
+                .position(|p| p.name == name)
+                .and_then(|k| params.values().get(k))
+                .and_then(Value::as_int)
+                .map_or(0, |v| usize::try_from(v.max(0)).unwrap_or(0)),
         }
     }
 
@@ -774,7 +789,8 @@ impl FunctionDecl {
                             | OutputKind::PerColumn
                             | OutputKind::Rolling { .. }
                             | OutputKind::Trimmed(_)
-                            | OutputKind::Fixed(_),
+                            | OutputKind::Fixed(_)
+                            | OutputKind::Counted(_),
                         OutBuf::F64(_)
                     )
             );
@@ -1320,13 +1336,17 @@ pub struct OutputInfo {
     /// Name.
     pub name: &'static str,
     /// `series`, `scalar`, `per_column`, `rolling` (one value per full `window`), `trimmed`
-    /// (`len` values shorter than the inputs) or `vector` (`len` values).
+    /// (`len` values shorter than the inputs), `vector` (`len` values) or `counted` (as many
+    /// values as the parameter `count_param`).
     pub kind: &'static str,
     /// `f64` or `i32`.
     pub dtype: &'static str,
     /// The fixed length of a `vector` output, or how much shorter a `trimmed` one is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub len: Option<usize>,
+    /// The parameter giving a `counted` output's length.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count_param: Option<&'static str>,
 }
 
 impl FunctionDecl {
@@ -1390,10 +1410,15 @@ impl FunctionDecl {
                         OutputKind::Rolling { .. } => "rolling",
                         OutputKind::Trimmed(_) => "trimmed",
                         OutputKind::Fixed(_) => "vector",
+                        OutputKind::Counted(_) => "counted",
                     },
                     len: match o.kind {
                         OutputKind::Fixed(k) => Some(k),
                         OutputKind::Trimmed(k) => Some(k),
+                        _ => None,
+                    },
+                    count_param: match o.kind {
+                        OutputKind::Counted(p) => Some(p),
                         _ => None,
                     },
                     dtype: if o.kind == OutputKind::SeriesI32 { "i32" } else { "f64" },

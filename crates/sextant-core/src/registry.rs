@@ -190,6 +190,7 @@ pub static REGISTRY: &[&FunctionDecl] = &[
     &risk::ROLL_UP_DOWN_CAPTURE,
     &risk::DRAWDOWN_SERIES,
     &risk::ULCER_INDEX,
+    &risk::TOP_DRAWDOWNS,
     &risk::INFORMATION_RATIO,
     &risk::TREYNOR_RATIO,
     &risk::SUMMARY,

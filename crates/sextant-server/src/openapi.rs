@@ -79,9 +79,9 @@ fn output_schema(kind: &str, dtype: &str) -> Json {
             "type": "array", "items": item,
             "description": "one value per full window: n - window + 1 values",
         }),
-        "trimmed" | "vector" => json!({
+        "trimmed" | "vector" | "counted" => json!({
             "type": "array", "items": item,
-            "description": if kind == "trimmed" { "shorter than the inputs (one value per pair of periods)" } else { "a fixed number of values" },
+            "description": match kind { "trimmed" => "shorter than the inputs (one value per pair of periods)", "counted" => "as many values as the count parameter says (NaN-padded)", _ => "a fixed number of values" },
         }),
         _ => json!({
             "type": "array", "items": item,

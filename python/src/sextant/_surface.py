@@ -105,7 +105,7 @@ def _wrap(values: list, outputs: list[dict], like: Any) -> Any:
                 import pandas as pd
 
                 wrapped.append(pd.Series(v, index=like[1], name=o["name"]))
-            elif tag == "polars" and o["kind"] != "vector":
+            elif tag == "polars" and o["kind"] not in ("vector", "counted"):
                 import polars as pl
 
                 wrapped.append(pl.Series(o["name"], v, nan_to_null=v.dtype.kind == "f"))
@@ -258,7 +258,8 @@ def docstring(info: dict, stream: bool = False) -> str:
                     "per_column": "one value per asset",
                     "rolling": "array, one value per full window (n - window + 1)",
                     "trimmed": f"array {o.get('len')} shorter than the input",
-                    "vector": f"array of {o.get('len')} values"}[o["kind"]]
+                    "vector": f"array of {o.get('len')} values",
+                    "counted": f"array of `{o.get('count_param')}` values (NaN-padded)"}[o["kind"]]
             lines.append(f"    {o['name']}: {o['dtype']} {kind}.")
     if info.get("default_lookback") is not None:
         lines += ["", f"Lookback: {info['default_lookback']} bars with the default parameters "

@@ -201,6 +201,99 @@ pub fn ulcer_index(returns: &[f64]) -> f64 {
     (ss / returns.len() as f64).sqrt()
 }
 
+/// One drawdown period of [`top_drawdowns`]; indices are positions in `returns` (the wealth
+/// after that return), `-1` for the starting wealth.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DrawdownPeriod {
+    /// Index of the peak (last point at the running maximum before the valley).
+    pub peak: i64,
+    /// Index of the valley (the lowest point of the period).
+    pub valley: i64,
+    /// Index where wealth regains the peak, `None` if it has not.
+    pub recovery: Option<i64>,
+    /// Depth at the valley, `wealth / peak - 1` (negative).
+    pub drawdown: f64,
+}
+
+/// A drawdown shallower than this counts as being at the peak in [`top_drawdowns`], so a
+/// recovery to the peak is found whether rounding leaves wealth one ulp above or below it.
+pub const AT_PEAK: f64 = 1e-12;
+
+/// The `top` deepest drawdown periods, deepest first (pyfolio's `get_top_drawdowns` on the
+/// ratio-form underwater curve): the deepest valley, its peak and recovery; that period is
+/// removed and the search repeats on what is left. Fewer when the series has fewer. Wealth
+/// within [`AT_PEAK`] (1e-12) of its peak counts as at the peak.
+#[allow(clippy::cast_possible_wrap, reason = "lengths are far below 2^63")]
+pub fn top_drawdowns(returns: &[f64], top: usize) -> Vec<DrawdownPeriod> {
+    let dd = drawdown_series(returns);
+    let at_peak = |v: &f64| *v >= -AT_PEAK;
+    let mut free = vec![true; dd.len()];
+    let mut out = Vec::new();
+    while out.len() < top {
+        let valley = dd
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| free[*i] && !at_peak(v))
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, _)| i);
+        let Some(valley) = valley else { break };
+        let peak = dd[..valley].iter().rposition(at_peak);
+        let recovery = dd[valley..].iter().position(at_peak).map(|k| valley + k);
+        let start = peak.map_or(0, |p| p + 1);
+        let end = recovery.unwrap_or(dd.len());
+        for f in &mut free[start..end] {
+            *f = false;
+        }
+        out.push(DrawdownPeriod {
+            peak: peak.map_or(-1, |p| p as i64),
+            valley: valley as i64,
+            recovery: recovery.map(|r| r as i64),
+            drawdown: dd[valley],
+        });
+    }
+    out
+}
+
+/// Declaration of `top_drawdowns`.
+pub static TOP_DRAWDOWNS: FunctionDecl = FunctionDecl {
+    name: "top_drawdowns",
+    module: Module::Risk,
+    group: "Drawdown",
+    summary: "The deepest drawdown periods",
+    doc: "The top deepest drawdown periods of the running-peak drawdown series, deepest first, as pyfolio's get_top_drawdowns finds them: peak, valley and recovery indices into returns (-1: the starting wealth; NaN: not recovered), depth, and duration in periods from peak to recovery (NaN if not recovered). Rows beyond the number of periods are NaN.",
+    inputs: &[RETURNS],
+    params: &[crate::decl::ParamSpec::int("top", 5, 1, 10_000, "number of drawdown periods")],
+    outputs: &[
+        OutputSpec::counted("peak", "top"),
+        OutputSpec::counted("valley", "top"),
+        OutputSpec::counted("recovery", "top"),
+        OutputSpec::counted("drawdown", "top"),
+        OutputSpec::counted("duration", "top"),
+    ],
+    flags: Flags::NONE,
+    lookback: None,
+    compute: |i, p, o| {
+        let periods = top_drawdowns(i.series(0), p.usize(0));
+        #[allow(clippy::cast_precision_loss, reason = "indices are far below 2^52")]
+        let cols: [Vec<f64>; 5] = [
+            periods.iter().map(|d| d.peak as f64).collect(),
+            periods.iter().map(|d| d.valley as f64).collect(),
+            periods.iter().map(|d| d.recovery.map_or(f64::NAN, |r| r as f64)).collect(),
+            periods.iter().map(|d| d.drawdown).collect(),
+            periods.iter().map(|d| d.recovery.map_or(f64::NAN, |r| (r - d.peak) as f64)).collect(),
+        ];
+        for (k, c) in cols.iter().enumerate() {
+            let out = o.f64(k);
+            out.fill(f64::NAN);
+            for (d, v) in out.iter_mut().zip(c) {
+                *d = *v;
+            }
+        }
+        Ok(())
+    },
+    stream: None,
+};
+
 /// Declaration of `max_drawdown`.
 pub static MAX_DRAWDOWN: FunctionDecl = FunctionDecl {
     name: "max_drawdown",
@@ -294,6 +387,23 @@ mod tests {
         for got in [max_drawdown(&r), mdd_serial(&r), drawdown_series(&r)[r.len() - 1]] {
             assert!((got - truth).abs() < 1e-12 * truth.abs(), "{got} vs {truth}");
         }
+    }
+
+    #[test]
+    fn top_drawdowns_find_disjoint_periods() {
+        // 100 -> 90 (-10%) -> 100 (recovered at 2) -> 110 -> 77 (-30%) -> 88, never recovered
+        let r = [-0.1, 1.0 / 9.0, 0.1, -0.3, 88.0 / 77.0 - 1.0];
+        let t = top_drawdowns(&r, 5);
+        assert_eq!(t.len(), 2);
+        assert_eq!((t[0].peak, t[0].valley, t[0].recovery), (2, 3, None));
+        assert!((t[0].drawdown + 0.3).abs() < 1e-12);
+        assert_eq!((t[1].peak, t[1].valley, t[1].recovery), (-1, 0, Some(1)));
+        assert!((t[1].drawdown + 0.1).abs() < 1e-12);
+        let d = &TOP_DRAWDOWNS;
+        let p = d.params_named([("top", crate::decl::Value::Int(3))]).unwrap();
+        let out = d.call(&[crate::decl::InputData::Series(&r)], &p).unwrap();
+        let crate::decl::OutVec::F64(dur) = &out[4] else { panic!() };
+        assert!(dur[0].is_nan() && dur[1] == 2.0 && dur[2].is_nan());
     }
 
     #[test]

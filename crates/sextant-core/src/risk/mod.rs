@@ -23,8 +23,9 @@ mod summary;
 mod var;
 
 pub use drawdown::{
-    calmar_ratio, drawdown_series, drawdown_series_into, max_drawdown, ulcer_index, CALMAR_RATIO,
-    DRAWDOWN_SERIES, MAX_DRAWDOWN, ULCER_INDEX,
+    calmar_ratio, drawdown_series, drawdown_series_into, max_drawdown, top_drawdowns, ulcer_index,
+    DrawdownPeriod, AT_PEAK, CALMAR_RATIO, DRAWDOWN_SERIES, MAX_DRAWDOWN, TOP_DRAWDOWNS,
+    ULCER_INDEX,
 };
 pub use factor::{
     alpha, alpha_beta, batting_average, beta, beta_fragility_heuristic, capture, down_capture,
