@@ -965,6 +965,28 @@ def ulcer_index(returns: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArra
         InputError: inputs of different lengths or the wrong shape.
     """
 
+def top_drawdowns(returns: ArrayLike, top: int = 5, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """The deepest drawdown periods.
+
+    The top deepest drawdown periods of the running-peak drawdown series, deepest first, as pyfolio's get_top_drawdowns finds them: peak, valley and recovery indices into returns (-1: the starting wealth; NaN: not recovered), depth, and duration in periods from peak to recovery (NaN if not recovered). Rows beyond the number of periods are NaN.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        top (int, default 5, in [1, 10000]): number of drawdown periods.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        peak: f64 array of `top` values (NaN-padded).
+        valley: f64 array of `top` values (NaN-padded).
+        recovery: f64 array of `top` values (NaN-padded).
+        drawdown: f64 array of `top` values (NaN-padded).
+        duration: f64 array of `top` values (NaN-padded).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
 def information_ratio(returns: ArrayLike, factor_returns: ArrayLike, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
     """Annualised information ratio.
 
