@@ -63,7 +63,7 @@ export interface FunctionInfo {
     options: string[];
     doc: string;
   }[];
-  outputs: { name: string; kind: 'series' | 'scalar' | 'per_column' | 'rolling' | 'trimmed' | 'vector'; dtype: 'f64' | 'i32'; len?: number }[];
+  outputs: { name: string; kind: 'series' | 'scalar' | 'per_column' | 'rolling' | 'trimmed' | 'vector' | 'counted'; dtype: 'f64' | 'i32'; len?: number; count_param?: string }[];
   shifted: boolean;
   repaints: boolean;
   needs_time: boolean;
@@ -5053,6 +5053,17 @@ export declare namespace risk {
    */
   function ulcerIndex(returns: Series, options?: UlcerIndexOptions): number;
   /**
+   * The deepest drawdown periods.
+   *
+   * The top deepest drawdown periods of the running-peak drawdown series, deepest first, as pyfolio's get_top_drawdowns finds them: peak, valley and recovery indices into returns (-1: the starting wealth; NaN: not recovered), depth, and duration in periods from peak to recovery (NaN if not recovered). Rows beyond the number of periods are NaN.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options top = 5
+   * @returns { peak, valley, recovery, drawdown, duration }: a Float64Array of `top` values (NaN-padded) each
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function topDrawdowns(returns: Series, options?: TopDrawdownsOptions): TopDrawdownsResult;
+  /**
    * Annualised information ratio.
    *
    * excess_sharpe(returns, factor_returns) * sqrt(annualization): annualised mean active return over annualised tracking error. Closed form of empyrical.excess_sharpe.
@@ -5754,6 +5765,23 @@ export interface DrawdownSeriesOptions {}
 
 /** ulcer_index takes no options. */
 export interface UlcerIndexOptions {}
+
+/** Options of {@link risk.topDrawdowns}. */
+export interface TopDrawdownsOptions {
+  /**
+   * Number of drawdown periods. Integer in [1, 10000].
+   * @default 5
+   */
+  top?: number;
+}
+/** Outputs of {@link risk.topDrawdowns}, keyed by output name. */
+export interface TopDrawdownsResult {
+  peak: Float64Array;
+  valley: Float64Array;
+  recovery: Float64Array;
+  drawdown: Float64Array;
+  duration: Float64Array;
+}
 
 /** Options of {@link risk.informationRatio}. */
 export interface InformationRatioOptions {

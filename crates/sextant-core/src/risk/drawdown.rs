@@ -87,7 +87,6 @@ impl Drawdown {
         let mut min_p = [f64::INFINITY; LANES];
         let mut q = [1.0f64; LANES];
         let mut min_q = [1.0f64; LANES];
-        let mut min_f = [1.0f64; LANES];
         for t in 0..len {
             for k in 0..LANES {
                 let f = factor(x[k * len + t]);
@@ -96,12 +95,11 @@ impl Drawdown {
                 let qq = q[k] * f;
                 q[k] = if qq > 1.0 { 1.0 } else { qq };
                 min_q[k] = if q[k] < min_q[k] { q[k] } else { min_q[k] };
-                min_f[k] = if f < min_f[k] { f } else { min_f[k] };
             }
         }
-        let ok = (0..LANES).all(|k| {
-            min_f[k] > 0.0 && p[k].is_finite() && min_p[k].is_finite() && min_p[k] > 1e-280
-        });
+        // a factor <= 0 (a return <= -100%) drives the growth to 0 or below, an infinite
+        // return makes it infinite: both show in p and min_p
+        let ok = (0..LANES).all(|k| p[k].is_finite() && min_p[k].is_finite() && min_p[k] > 1e-280);
         if !ok {
             self.feed_serial(x);
             return;

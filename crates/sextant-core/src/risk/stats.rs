@@ -133,77 +133,91 @@ impl Moments {
 const LANES: usize = 8;
 const CHUNK: usize = 2048;
 
-/// [`Moments`] of `x - shift` in one pass over memory: each 2048-value chunk (in L1 cache) is
-/// summed, then its squared deviations about its own mean are summed (an exact two-pass
-/// within the chunk, 8 independent lanes so it vectorises), and chunks are merged with Chan's
-/// formula. As accurate as a compensated two-pass over the whole series.
+/// [`Moments`] of `x - shift` in one pass over memory. Each 2048-value chunk (in L1 cache) is
+/// summed as shifted data about a pivot taken from the chunk itself (`sum(z)`, `sum(z^2)` with
+/// `z = v - pivot`, 8 independent lanes so it vectorises), which is exact to a few ulps because
+/// the pivot lies inside the data; chunks are merged with Chan's formula. A chunk holding NaN
+/// (its sum turns NaN) is redone skipping the NaNs. Constant data gives a zero sum of squares
+/// exactly (every `z` is 0), which is empyrical's zero-dispersion rule.
 #[allow(clippy::cast_precision_loss, reason = "counts are far below 2^52")]
 pub(crate) fn moments(x: &[f64], shift: f64) -> Moments {
     let mut total = Moments::EMPTY;
     for chunk in x.chunks(CHUNK) {
-        let mut s = [0.0f64; LANES];
-        let mut c = [0.0f64; LANES];
-        let mut lo = [f64::INFINITY; LANES];
-        let mut hi = [f64::NEG_INFINITY; LANES];
-        let blocks = chunk.chunks_exact(LANES);
-        let rem = blocks.remainder();
-        for b in blocks {
-            for j in 0..LANES {
-                let v = b[j] - shift;
-                #[allow(clippy::eq_op, reason = "v == v is the branch-free not-NaN test")]
-                let ok = v == v;
-                s[j] += if ok { v } else { 0.0 };
-                c[j] += if ok { 1.0 } else { 0.0 };
-                lo[j] = if v < lo[j] { v } else { lo[j] };
-                hi[j] = if v > hi[j] { v } else { hi[j] };
-            }
-        }
-        for (j, &x) in rem.iter().enumerate() {
-            let v = x - shift;
-            if !v.is_nan() {
-                s[j] += v;
-                c[j] += 1.0;
-                lo[j] = lo[j].min(v);
-                hi[j] = hi[j].max(v);
-            }
-        }
-        let n: f64 = c.iter().sum();
-        if n == 0.0 {
-            continue;
-        }
-        let mean = s.iter().sum::<f64>() / n;
-        let mut q = [0.0f64; LANES];
-        let blocks = chunk.chunks_exact(LANES);
-        let rem = blocks.remainder();
-        for b in blocks {
-            for j in 0..LANES {
-                let d = (b[j] - shift) - mean;
-                q[j] += if d.is_nan() { 0.0 } else { d * d };
-            }
-        }
-        for (j, &x) in rem.iter().enumerate() {
-            let d = (x - shift) - mean;
-            if !d.is_nan() {
-                q[j] += d * d;
-            }
-        }
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "exact count")]
-        let part = Moments {
-            n: n as usize,
-            mean,
-            m2: q.iter().sum(),
-            min: lo.iter().fold(f64::INFINITY, |a, &b| a.min(b)),
-            max: hi.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b)),
-        };
+        let part =
+            chunk_moments_fast(chunk, shift).unwrap_or_else(|| chunk_moments_nan(chunk, shift));
         total = total.merge(part);
     }
     total
 }
 
-/// empyrical's zero-dispersion rule: a standard deviation is 0 when every value is equal.
+#[allow(clippy::cast_precision_loss, reason = "counts are far below 2^52")]
+fn from_shifted(n: f64, pivot: f64, s1: f64, s2: f64) -> Moments {
+    let d = s1 / n;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "exact count")]
+    Moments {
+        n: n as usize,
+        mean: pivot + d,
+        m2: (s2 - s1 * d).max(0.0),
+        min: f64::NAN,
+        max: f64::NAN,
+    }
+}
+
+/// NaN-free chunk: `None` when the chunk holds a NaN (or an infinity that makes one).
+#[allow(clippy::cast_precision_loss, reason = "counts are far below 2^52")]
+fn chunk_moments_fast(chunk: &[f64], shift: f64) -> Option<Moments> {
+    let pivot = chunk.first()? - shift;
+    let (mut s1, mut s2) = ([0.0f64; LANES], [0.0f64; LANES]);
+    let blocks = chunk.chunks_exact(LANES);
+    let rem = blocks.remainder();
+    for b in blocks {
+        for j in 0..LANES {
+            let z = (b[j] - shift) - pivot;
+            s1[j] += z;
+            s2[j] += z * z;
+        }
+    }
+    let (mut a1, mut a2): (f64, f64) = (s1.iter().sum(), s2.iter().sum());
+    for &v in rem {
+        let z = (v - shift) - pivot;
+        a1 += z;
+        a2 += z * z;
+    }
+    if a1.is_nan() || a2.is_nan() || a2.is_infinite() {
+        return None;
+    }
+    Some(from_shifted(chunk.len() as f64, pivot, a1, a2))
+}
+
+/// The chunk with NaNs skipped (pivot: its first non-NaN value).
+fn chunk_moments_nan(chunk: &[f64], shift: f64) -> Moments {
+    let Some(pivot) = chunk.iter().map(|v| v - shift).find(|v| !v.is_nan()) else {
+        return Moments::EMPTY;
+    };
+    let (mut n, mut a1, mut a2) = (0.0f64, 0.0f64, 0.0f64);
+    for &v in chunk {
+        let z = (v - shift) - pivot;
+        if !z.is_nan() {
+            n += 1.0;
+            a1 += z;
+            a2 += z * z;
+        }
+    }
+    if a1.is_nan() || a2.is_infinite() {
+        // infinities: the two-pass form gives the IEEE result (inf / NaN) as numpy does
+        let m = nanmean(&chunk.iter().map(|v| v - shift).collect::<Vec<_>>());
+        let (ss, k) = nansum_count(chunk.iter().map(|v| (v - shift - m) * (v - shift - m)));
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "exact count")]
+        return Moments { n: k, mean: m, m2: ss, min: f64::NAN, max: f64::NAN };
+    }
+    from_shifted(n, pivot, a1, a2)
+}
+
+/// empyrical's zero-dispersion rule: a standard deviation is 0 when every value is equal
+/// (with the pivot-shifted sums of [`moments`], exactly when the sum of squares is 0).
 pub(crate) fn zero_dispersion_std(m: &Moments, ddof: usize) -> f64 {
     let sd = m.std(ddof);
-    if m.n > 0 && m.min == m.max && sd.is_finite() {
+    if m.n > 0 && m.m2 == 0.0 && sd.is_finite() {
         0.0
     } else {
         sd
@@ -336,20 +350,27 @@ fn select_sampled(x: &[f64], lo: usize, hi: usize) -> Sampled {
     let mut sum_below = 0.0f64;
     let mut lanes = [0.0f64; LANES];
     let mut counts = [0usize; LANES];
-    let mut nans = [0usize; LANES];
+    let mut all = [0.0f64; LANES];
+    let mut nans_rem = 0usize;
     let blocks = x.chunks_exact(LANES);
     let rem = blocks.remainder();
     for blk in blocks {
+        let mut inside = false;
         for j in 0..LANES {
             let v = blk[j];
             let is_below = v < a;
             lanes[j] += if is_below { v } else { 0.0 };
             counts[j] += usize::from(is_below);
-            nans[j] += usize::from(v.is_nan());
+            // any NaN turns this lane's plain sum NaN (one add instead of a test and a count)
+            all[j] += v;
+            inside |= (v >= a) & (v <= b);
         }
-        for &v in blk {
-            if v >= a && v <= b {
-                buf.push(v);
+        // one branch per block of 8 (rarely taken), not one per value
+        if inside {
+            for &v in blk {
+                if v >= a && v <= b {
+                    buf.push(v);
+                }
             }
         }
     }
@@ -360,13 +381,18 @@ fn select_sampled(x: &[f64], lo: usize, hi: usize) -> Sampled {
         } else if v <= b {
             buf.push(v);
         } else if v.is_nan() {
-            nans[0] += 1;
+            nans_rem += 1;
         }
     }
-    if nans.iter().any(|&c| c > 0) {
+    let block_below = counts.iter().sum::<usize>();
+    if nans_rem > 0 {
         return Sampled::HasNan;
     }
-    below += counts.iter().sum::<usize>();
+    if all.iter().any(|s| s.is_nan()) {
+        // a NaN, or +inf and -inf in one lane: look
+        return if x.iter().any(|v| v.is_nan()) { Sampled::HasNan } else { Sampled::Missed };
+    }
+    below += block_below;
     sum_below += lanes.iter().sum::<f64>();
     if below > lo || below + buf.len() <= hi {
         return Sampled::Missed;
@@ -433,5 +459,41 @@ mod tests {
         assert_eq!(m.n, y.len());
         assert!((m.mean() - nanmean(&y)).abs() < 1e-15);
         assert!((m.std(1) - nanstd(&y, 1)).abs() < 1e-15);
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    /// Not a test: `cargo test --release -p sextant-core -- --ignored timing --nocapture`.
+    #[test]
+    #[ignore = "timing probe, not a test"]
+    fn timing_probe() {
+        let mut s = 5u64;
+        let x: Vec<f64> = (0..10_000_000)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                #[allow(clippy::cast_precision_loss)]
+                let u = (s >> 11) as f64 / (1u64 << 53) as f64;
+                (u - 0.4999) * 0.02
+            })
+            .collect();
+        let t = |name: &str, f: &dyn Fn() -> f64| {
+            let mut best = f64::INFINITY;
+            let mut v = 0.0;
+            for _ in 0..5 {
+                let t0 = std::time::Instant::now();
+                v = f();
+                best = best.min(t0.elapsed().as_secs_f64() * 1e3);
+            }
+            println!("{name:<12} {best:8.2} ms  {v}");
+        };
+        t("copy", &|| x.clone()[5]);
+        t("sum", &|| super::pairwise_sum(&x));
+        t("moments", &|| super::moments(&x, 0.0).m2);
+        t("select", &|| super::select_ranks(&x, 499_999, 500_000).lo_value);
+        t("mdd", &|| crate::risk::max_drawdown(&x));
+        t("sortino", &|| crate::risk::sortino_ratio(&x, 0.0, "daily", None).unwrap());
     }
 }

@@ -128,9 +128,10 @@ fn chunk_acc(c: &[f64]) -> Acc {
             k[j] += if ok { 1.0 } else { 0.0 };
             lo[j] = if v < lo[j] { v } else { lo[j] };
             hi[j] = if v > hi[j] { v } else { hi[j] };
-            let neg = if z < 0.0 { z } else { 0.0 };
+            // min(z, 0) and max(z, 0) without branches (exact)
+            let neg = (z - z.abs()) * 0.5;
             dsq[j] += neg * neg;
-            up[j] += if z > 0.0 { z } else { 0.0 };
+            up[j] += (z + z.abs()) * 0.5;
             dn[j] -= neg;
             g[j] *= 1.0 + z;
         }

@@ -326,6 +326,11 @@ mod tests {
         let es = conditional_value_at_risk(&x, 0.05, "historical", 1).unwrap();
         assert_eq!(es, clean_es);
         assert!(super::super::tail_ratio(&x).is_finite());
+        // +inf and -inf (no NaN) stay a valid input for the historical VaR
+        x.pop();
+        x[10] = f64::INFINITY;
+        x[11] = f64::NEG_INFINITY;
+        assert!(value_at_risk(&x, 0.05, "historical", 1).unwrap().is_finite());
     }
 
     #[test]
