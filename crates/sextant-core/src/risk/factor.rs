@@ -57,7 +57,7 @@ pub(crate) fn alpha_with_beta(
         returns.iter().zip(factor_returns).map(|(r, f)| (r - risk_free) - b * (f - risk_free)),
     );
     let m = if n == 0 { f64::NAN } else { s / n as f64 };
-    (m + 1.0).powf(factor) - 1.0
+    libm::pow(m + 1.0, factor) - 1.0
 }
 
 /// Annualised alpha (empyrical's `alpha`, compounded: `(1 + mean daily alpha)^252 - 1`).

@@ -191,7 +191,7 @@ pub fn gpd_risk_estimates(returns: &[f64], var_p: f64) -> [f64; 5] {
         if let Some((scale, shape)) = fit(&beyond) {
             let var = if !beyond.is_empty() && shape > 0.0 {
                 let ratio = (losses.len() as f64 / beyond.len() as f64) * var_p;
-                threshold + (scale / shape) * (ratio.powf(-shape) - 1.0)
+                threshold + (scale / shape) * (libm::pow(ratio, -shape) - 1.0)
             } else {
                 0.0
             };

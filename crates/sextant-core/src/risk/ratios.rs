@@ -111,7 +111,7 @@ pub fn omega_ratio(
     } else if required_return <= -1.0 {
         return f64::NAN;
     } else {
-        (1.0 + required_return).powf(1.0 / annualization) - 1.0
+        libm::pow(1.0 + required_return, 1.0 / annualization) - 1.0
     };
     let (mut up, mut down) = (0.0f64, 0.0f64);
     for &r in returns {

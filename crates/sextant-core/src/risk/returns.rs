@@ -94,7 +94,7 @@ pub(crate) fn annual_return_with(returns: &[f64], factor: f64) -> f64 {
     let years = returns.len() as f64 / factor;
     let (m, e) = growth(returns);
     if e == 0 {
-        m.powf(1.0 / years) - 1.0
+        libm::pow(m, 1.0 / years) - 1.0
     } else if m > 0.0 {
         libm::exp2((libm::log2(m) + f64::from(e)) / years) - 1.0
     } else {
@@ -118,7 +118,7 @@ pub(crate) fn annual_volatility_with(returns: &[f64], factor: f64, alpha: f64) -
     if returns.len() < 2 {
         return f64::NAN;
     }
-    moments(returns, 0.0).std(1) * factor.powf(1.0 / alpha)
+    moments(returns, 0.0).std(1) * libm::pow(factor, 1.0 / alpha)
 }
 
 const PRICES: InputSpec = InputSpec::series("prices", "prices (or any positive level series)");

@@ -247,7 +247,7 @@ pub fn summary(
     let annual_return = if total == 0 {
         nan
     } else if growth.is_normal() || growth == 0.0 {
-        growth.powf(1.0 / years) - 1.0
+        libm::pow(growth, 1.0 / years) - 1.0
     } else if acc.growth_m > 0.0 {
         libm::exp2((libm::log2(acc.growth_m) + f64::from(acc.growth_e)) / years) - 1.0
     } else {
@@ -278,7 +278,7 @@ pub fn summary(
         (nan, nan)
     } else {
         let m2 = acc.m2 / n;
-        ((acc.m3 / n) / m2.powf(1.5), (acc.m4 / n) / (m2 * m2) - 3.0)
+        ((acc.m3 / n) / libm::pow(m2, 1.5), (acc.m4 / n) / (m2 * m2) - 3.0)
     };
     // tails: one selection around the low quantile serves VaR, CVaR and the 5th percentile
     let owned;

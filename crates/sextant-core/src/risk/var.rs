@@ -99,7 +99,7 @@ fn four_moments(x: &[f64]) -> (f64, f64, f64, f64) {
         m4 += d2 * d2;
     }
     let m2 = m.m2 / n;
-    let skew = (m3 / n) / m2.powf(1.5);
+    let skew = (m3 / n) / libm::pow(m2, 1.5);
     let kurt = (m4 / n) / (m2 * m2) - 3.0;
     (mean, m.std(1), skew, kurt)
 }
