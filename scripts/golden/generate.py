@@ -10,7 +10,8 @@ Data (real, shipped by PyPI packages whose licence allows committing derived fix
   skfolio.datasets load_sp500_dataset / load_sp500_index (BSD-3);
 plus synthetic edge series made here from a fixed seed.
 
-References: TA-Lib (pip `ta-lib`), empyrical-reloaded, skfolio.
+References: TA-Lib (pip `ta-lib`), empyrical-reloaded, skfolio, scipy (closed forms for the
+Gaussian and Cornish-Fisher VaR/ES).
 """
 
 from __future__ import annotations
