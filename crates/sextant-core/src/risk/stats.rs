@@ -495,5 +495,7 @@ mod timing {
         t("select", &|| super::select_ranks(&x, 499_999, 500_000).lo_value);
         t("mdd", &|| crate::risk::max_drawdown(&x));
         t("sortino", &|| crate::risk::sortino_ratio(&x, 0.0, "daily", None).unwrap());
+        t("tail_ratio", &|| crate::risk::tail_ratio(&x));
+        t("summary", &|| crate::risk::summary(&x, "daily", None, 0.05).unwrap()[0]);
     }
 }
