@@ -320,7 +320,24 @@ pub fn summary(
     if has_nan {
         var = nan;
     }
-    Ok([annual_return, cum, vol, sharpe, calmar, mdd, omega, sortino, skew, kurt, tail, var, cvar])
+    // NaN from arithmetic (0/0) carries the sign the hardware gives it (negative on x86,
+    // positive in WASM): one canonical NaN keeps native and WASM results bit-identical
+    let canon = |v: f64| if v.is_nan() { f64::NAN } else { v };
+    Ok([
+        canon(annual_return),
+        canon(cum),
+        canon(vol),
+        canon(sharpe),
+        canon(calmar),
+        canon(mdd),
+        canon(omega),
+        canon(sortino),
+        canon(skew),
+        canon(kurt),
+        canon(tail),
+        canon(var),
+        canon(cvar),
+    ])
 }
 
 /// Declaration of `summary`.
