@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Runs the Python comparison benchmarks (benches/compare_ta.py). Not part of CI: benchmarks are
-# not tests. Uses the python stage's venv plus ta-lib, installed idempotently.
+# Runs the Python comparison benchmarks. Not part of CI: benchmarks are not tests. Uses the
+# python stage's venv plus the reference library, installed idempotently.
+#   benches/run.sh [args]        benches/compare_ta.py (TA-Lib)
+#   benches/run.sh risk [args]   benches/compare_risk.py (empyrical-reloaded, bottleneck)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/lib.sh"
 bash "$root/scripts/stages/python.sh" >/dev/null
 venv=${SEXTANT_VENV:-$SEXTANT_CACHE/venv}
+if [ "${1:-}" = "risk" ]; then
+  shift
+  "$venv/bin/python" -c "import empyrical, bottleneck" 2>/dev/null \
+    || "$venv/bin/pip" install -q "empyrical-reloaded==0.7.1" "bottleneck==1.6.0"
+  "$venv/bin/python" "$root/benches/compare_risk.py" "$@"
+  exit
+fi
 "$venv/bin/python" -c "import talib" 2>/dev/null || "$venv/bin/pip" install -q "ta-lib==0.8.2"
 "$venv/bin/python" "$root/benches/compare_ta.py" "$@"

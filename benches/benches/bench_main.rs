@@ -77,9 +77,23 @@ fn streams(c: &mut Criterion) {
 
 fn risk_metrics(c: &mut Criterion) {
     let r: Vec<f64> = walk(1_000_001).windows(2).map(|w| w[1] / w[0] - 1.0).collect();
-    c.bench_function("risk/1000000/sharpe_ratio", |b| {
+    let mut g = c.benchmark_group("risk/1000000");
+    g.throughput(Throughput::Elements(r.len() as u64));
+    g.bench_function("sharpe_ratio", |b| {
         b.iter(|| risk::sharpe_ratio(black_box(&r), 0.0, "daily", None))
     });
+    g.bench_function("sortino_ratio", |b| {
+        b.iter(|| risk::sortino_ratio(black_box(&r), 0.0, "daily", None))
+    });
+    g.bench_function("max_drawdown", |b| b.iter(|| risk::max_drawdown(black_box(&r))));
+    g.bench_function("value_at_risk", |b| {
+        b.iter(|| risk::value_at_risk(black_box(&r), 0.05, "historical", 1))
+    });
+    g.bench_function("conditional_value_at_risk", |b| {
+        b.iter(|| risk::conditional_value_at_risk(black_box(&r), 0.05, "historical", 1))
+    });
+    g.bench_function("summary", |b| b.iter(|| risk::summary(black_box(&r), "daily", None, 0.05)));
+    g.finish();
 }
 
 criterion_group!(benches, indicators, streams, risk_metrics);

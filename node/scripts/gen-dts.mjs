@@ -88,6 +88,14 @@ function outputText(o) {
       return `an object { ${o.fields.join(', ')}${o.labels?.length ? ', label' : ''} }`;
     case 'record_list':
       return `an array with one object { ${o.fields.join(', ')}${o.labels?.length ? ', label' : ''} } per text`;
+    case 'rolling':
+      return 'a Float64Array with one value per full window (n - window + 1)';
+    case 'trimmed':
+      return `a Float64Array ${o.len} shorter than the inputs`;
+    case 'vector':
+      return `a Float64Array of ${o.len} values`;
+    case 'counted':
+      return `a Float64Array of \`${o.count_param}\` values (NaN-padded)`;
     default:
       return o.dtype === 'i32'
         ? 'an Int32Array as long as the inputs, 0 during warm-up'
@@ -240,10 +248,12 @@ export interface FunctionInfo {
   }[];
   outputs: {
     name: string;
-    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list';
+    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted';
     dtype: 'f64' | 'i32' | 'record';
     fields?: string[];
     labels?: string[];
+    len?: number;
+    count_param?: string;
   }[];
   shifted: boolean;
   repaints: boolean;

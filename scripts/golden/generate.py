@@ -10,7 +10,8 @@ Data (real, shipped by PyPI packages whose licence allows committing derived fix
   skfolio.datasets load_sp500_dataset / load_sp500_index (BSD-3);
 plus synthetic edge series made here from a fixed seed.
 
-References: TA-Lib (pip `ta-lib`), empyrical-reloaded, skfolio.
+References: TA-Lib (pip `ta-lib`), empyrical-reloaded, skfolio, scipy (closed forms for the
+Gaussian and Cornish-Fisher VaR/ES).
 """
 
 from __future__ import annotations
@@ -596,6 +597,8 @@ def main() -> int:
                inputs=[("returns", ds, "returns")], params=params, outputs=[("sharpe_ratio", np.array([val]))],
                tolerance={"rel": 1e-12, "abs_scale": 0.0})
 
+    risk_cases(w, empyrical, pd)
+
     # ---------------------------------------------------------------- covariance (alloc)
     prices = load_sp500_dataset()
     rets = prices.pct_change().dropna()
@@ -663,6 +666,268 @@ def main() -> int:
     })
     print(f"wrote {len(w.cases)} cases, {len(w.files)} files to {GOLDEN}")
     return 0
+
+
+def risk_cases(w: Writer, empyrical, pd) -> None:
+    """Every declared risk function against empyrical-reloaded (or a named closed form), on
+    real return series with and without NaNs plus edge cases."""
+    import scipy
+    from arch.data import nasdaq, sp500
+    from scipy import integrate, stats
+    from skfolio.datasets import load_sp500_dataset, load_sp500_index
+
+    emp_v = f"empyrical-reloaded {version('empyrical-reloaded')}"
+    prices = load_sp500_dataset()
+    idx = load_sp500_index()["SP500"]
+    pair = pd.concat([prices["AAPL"].pct_change(), idx.pct_change()], axis=1, join="inner").dropna()
+    w.dataset("aapl_vs_sp500", "skfolio.datasets load_sp500_dataset() AAPL and load_sp500_index() daily simple "
+              "returns 1990-2022, joined on date", "BSD-3",
+              {"returns": pair.iloc[:, 0].to_numpy(float), "factor": pair.iloc[:, 1].to_numpy(float)})
+    ndx = nasdaq.load()["Adj Close"].pct_change()
+    spx = sp500.load()["Adj Close"].pct_change()
+    pair2 = pd.concat([ndx, spx], axis=1, join="inner").dropna()
+    r2, f2 = pair2.iloc[:, 0].to_numpy(float), pair2.iloc[:, 1].to_numpy(float)
+    w.dataset("nasdaq_vs_sp500", "arch.data nasdaq and sp500 adjusted-close daily simple returns 1999-2018",
+              "NCSA", {"returns": r2, "factor": f2})
+    r3, f3 = r2[:1500].copy(), f2[:1500].copy()
+    r3[[0, 7, 300, 301, 1499]] = np.nan
+    f3[[7, 500, 900]] = np.nan
+    w.dataset("nasdaq_vs_sp500_nan", "first 1500 arch.data nasdaq/sp500 returns, NaN in returns at 0, 7, 300, "
+              "301, 1499 and in factor at 7, 500, 900", "NCSA", {"returns": r3, "factor": f3})
+    w.dataset("short_pair", "the first 12 arch.data nasdaq/sp500 returns", "NCSA",
+              {"returns": r2[:12], "factor": f2[:12]})
+    w.dataset("empty_pair", "no returns", "generated", {"returns": np.zeros(0), "factor": np.zeros(0)})
+    w.dataset("sp500_prices", "skfolio.datasets load_sp500_index() levels 1990-2022", "BSD-3",
+              {"prices": idx.to_numpy(float)})
+    runup = np.concatenate([np.full(80_000, 0.01), np.full(312, -0.01)])
+    w.dataset("runup_crash", "80,000 returns of +1% (cumulative wealth overflows f64) then 312 of -1%",
+              "generated", {"returns": runup})
+
+    def col(ds: str, c: str) -> np.ndarray:
+        return np.fromfile(GOLDEN / w.datasets[ds]["columns"][c]["file"], dtype="<f8")
+
+    singles = ["sp500_index_returns", "msft_returns", "nan_returns", "one_return", "const_returns", "empty_returns"]
+    pairs = ["aapl_vs_sp500", "nasdaq_vs_sp500", "nasdaq_vs_sp500_nan", "short_pair", "empty_pair"]
+
+    def case(fn: str, ds: str, ins: list[tuple[str, str]], params: dict, tag: str, value, outs: list[str],
+             reference: str | None = None, tol: dict | None = None) -> None:
+        if len(outs) == 1:
+            values = [value]
+        else:
+            values = list(value)
+        outputs = [(o, np.atleast_1d(np.asarray(v, dtype=np.float64))) for o, v in zip(outs, values)]
+        w.case(id=f"{fn}/{ds}/{tag}", module="risk", function=fn, reference=reference or f"{emp_v} {fn}",
+               inputs=[(name, ds, c) for name, c in ins], params=params, outputs=outputs,
+               tolerance=tol or TOL_DEFAULT)
+
+    def emp(fn: str, ds: str, params: dict, tag: str = "default", outs: list[str] | None = None,
+            names: list[str] | None = None, cols: list[str] | None = None, tol: dict | None = None,
+            call=None) -> None:
+        cols = cols or ["returns"]
+        names = names or (["returns"] if len(cols) == 1 else ["returns", "factor_returns"])
+        arrays = [col(ds, c) for c in cols]
+        f = call or getattr(empyrical, fn)
+        with np.errstate(all="ignore"):
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                val = f(*arrays, **params)
+        if isinstance(val, np.ndarray) and val.ndim == 2:
+            val = tuple(val[:, k] for k in range(val.shape[1]))
+        elif outs and len(outs) > 1 and isinstance(val, np.ndarray) and val.size == 0:
+            val = tuple(np.zeros(0) for _ in outs)  # empyrical's empty roll result is 1-D
+        case(fn, ds, list(zip(names, cols)), params, tag, val, outs or [fn], tol=tol)
+
+    # single-series scalars
+    for ds in singles:
+        emp("cum_returns_final", ds, {})
+        emp("annual_return", ds, {})
+        emp("cagr", ds, {})
+        emp("annual_volatility", ds, {})
+        emp("max_drawdown", ds, {})
+        emp("calmar_ratio", ds, {})
+        emp("omega_ratio", ds, {})
+        emp("sortino_ratio", ds, {})
+        emp("downside_risk", ds, {})
+        emp("stability_of_timeseries", ds, {})
+        emp("tail_ratio", ds, {})
+        emp("value_at_risk", ds, {})
+        emp("conditional_value_at_risk", ds, {})
+        emp("cum_returns", ds, {})
+        # empyrical gives a scalar NaN for no returns; an empty series is the drawdown of nothing
+        emp("drawdown_series", ds, {}, outs=["drawdown"],
+            call=lambda r: empyrical.stats.drawdown_series(r) if len(r) else np.zeros(0))
+        emp("gpd_risk_estimates", ds, {}, tol={"rel": 1e-3, "abs_scale": 1e-3})
+        emp("gpd_risk_estimates_aligned", ds, {}, outs=["gpd_risk_estimates"], tol={"rel": 1e-3, "abs_scale": 1e-3})
+    for ds in ("sp500_index_returns", "nan_returns"):
+        emp("cum_returns", ds, {"starting_value": 100.0}, "sv100")
+        emp("cum_returns_final", ds, {"starting_value": 100.0}, "sv100")
+        emp("annual_return", ds, {"period": "weekly"}, "weekly")
+        emp("annual_return", ds, {"annualization": 365.0}, "ann365")
+        emp("annual_volatility", ds, {"period": "monthly", "alpha": 3.0}, "monthly_alpha3")
+        emp("calmar_ratio", ds, {"period": "weekly"}, "weekly")
+        emp("omega_ratio", ds, {"risk_free": 0.0001, "required_return": 0.05, "annualization": 252}, "rf_req")
+        emp("omega_ratio", ds, {"required_return": 0.001, "annualization": 1}, "ann1")
+        emp("sortino_ratio", ds, {"required_return": 0.0002, "period": "monthly"}, "req_monthly")
+        emp("downside_risk", ds, {"required_return": 0.0002, "annualization": 365.0}, "req_ann365")
+        emp("value_at_risk", ds, {"cutoff": 0.01}, "c01")
+        emp("conditional_value_at_risk", ds, {"cutoff": 0.01}, "c01")
+        emp("gpd_risk_estimates", ds, {"var_p": 0.05}, "p05", tol={"rel": 1e-3, "abs_scale": 1e-3})
+    emp("simple_returns", "sp500_prices", {}, names=["prices"], cols=["prices"], outs=["returns"])
+    emp("max_drawdown", "runup_crash", {}, "overflow", call=lambda r: 0.99 ** 312 - 1.0)
+    w.cases[-1]["reference"] = "closed form 0.99**312 - 1 (cumulative wealth overflows f64; empyrical gives NaN)"
+    emp("annual_return", "runup_crash", {}, "overflow",
+        call=lambda r: np.expm1((80_000 * np.log1p(0.01) + 312 * np.log1p(-0.01)) * 252 / len(r)))
+    w.cases[-1]["reference"] = "closed form expm1(sum(log1p(r)) * 252 / n) (wealth overflows f64; empyrical gives inf)"
+
+    # value at risk beyond empyrical: closed forms with scipy
+    def var_closed(r: np.ndarray, cutoff: float, method: str, h: int, es: bool) -> float:
+        r = r[~np.isnan(r)]
+        mu, sd = r.mean(), r.std(ddof=1)
+        S, K = stats.skew(r) / np.sqrt(h), stats.kurtosis(r) / h
+        z = stats.norm.ppf(cutoff)
+
+        def zcf(p: float) -> float:
+            z = stats.norm.ppf(p)
+            if method == "gaussian":
+                return z
+            return z + (z * z - 1) * S / 6 + (z ** 3 - 3 * z) * K / 24 - (2 * z ** 3 - 5 * z) * S * S / 36
+        if not es:
+            return mu * h + sd * np.sqrt(h) * zcf(cutoff)
+        if method == "gaussian":
+            return mu * h - sd * np.sqrt(h) * stats.norm.pdf(z) / cutoff
+        integral, _ = integrate.quad(zcf, 0.0, cutoff, epsabs=1e-14, epsrel=1e-13, limit=200)
+        return mu * h + sd * np.sqrt(h) * integral / cutoff
+
+    for ds in ("sp500_index_returns", "msft_returns", "nan_returns"):
+        r = col(ds, "returns")
+        for method in ("gaussian", "cornish_fisher"):
+            for cutoff, h in ((0.05, 1), (0.01, 1), (0.05, 10)):
+                tag = f"{method}_c{int(cutoff * 100):02d}_h{h}"
+                for fn, es in (("value_at_risk", False), ("conditional_value_at_risk", True)):
+                    val = var_closed(r, cutoff, method, h, es)
+                    ref = (f"closed form: scipy {scipy.__version__} stats.norm.ppf/pdf, stats.skew, stats.kurtosis "
+                           f"(bias=True), std ddof=1" + (", integrate.quad of the Cornish-Fisher quantile"
+                                                        if es and method == "cornish_fisher" else ""))
+                    case(fn, ds, [("returns", "returns")], {"cutoff": cutoff, "method": method, "horizon": h}, tag,
+                         val, [fn], reference=ref,
+                         tol={"rel": 1e-9 if not (es and method == "cornish_fisher") else 1e-8, "abs_scale": 1e-12})
+        if ds != "nan_returns":
+            for fn in ("value_at_risk", "conditional_value_at_risk"):
+                val = getattr(empyrical, fn)(r, 0.05) * np.sqrt(10)
+                case(fn, ds, [("returns", "returns")], {"cutoff": 0.05, "method": "historical", "horizon": 10},
+                     "historical_h10", val, [fn], reference=f"{emp_v} {fn} * sqrt(10)")
+        # ulcer index: closed form on empyrical's drawdown series
+        dd = empyrical.stats.drawdown_series(r) if len(r) else np.array([np.nan])
+        case("ulcer_index", ds, [("returns", "returns")], {}, "default", np.sqrt(np.mean(dd ** 2)), ["ulcer_index"],
+             reference=f"sqrt(mean(dd**2)) of {emp_v} stats.drawdown_series")
+
+    # top drawdown periods on empyrical's drawdown series (pyfolio's get_top_drawdowns search,
+    # with the starting wealth as the first peak: index -1)
+    def top_dd(r: np.ndarray, top: int) -> tuple:
+        dd = empyrical.stats.drawdown_series(r) if len(r) else np.zeros(0)
+        free = np.ones(len(dd), bool)
+        rows = []
+        while len(rows) < top:
+            cand = np.where(free & (dd < -1e-12))[0]  # within 1e-12 of the peak counts as at it
+            if not len(cand):
+                break
+            valley = int(cand[np.argmin(dd[cand])])
+            zeros_before = np.where(dd[:valley] >= -1e-12)[0]
+            zeros_after = np.where(dd[valley:] >= -1e-12)[0]
+            peak = int(zeros_before[-1]) if len(zeros_before) else -1
+            rec = valley + int(zeros_after[0]) if len(zeros_after) else None
+            free[peak + 1:(rec if rec is not None else len(dd))] = False
+            rows.append((peak, valley, np.nan if rec is None else rec, dd[valley],
+                         np.nan if rec is None else rec - peak))
+        cols = np.full((5, top), np.nan)
+        for k, row in enumerate(rows):
+            cols[:, k] = row
+        return tuple(cols)
+
+    for ds in ("sp500_index_returns", "msft_returns", "nan_returns", "one_return", "empty_returns"):
+        for top in (5, 20):
+            case("top_drawdowns", ds, [("returns", "returns")], {"top": top}, f"top{top}", top_dd(col(ds, "returns"), top),
+                 ["peak", "valley", "recovery", "drawdown", "duration"],
+                 reference=f"pyfolio's get_top_drawdowns search in numpy on {emp_v} stats.drawdown_series")
+
+    # summary: each field is the empyrical function of that name (scipy.stats for skew/kurtosis)
+    fields = [("annual_return", empyrical.annual_return), ("cum_returns", empyrical.cum_returns_final),
+              ("annual_volatility", empyrical.annual_volatility), ("sharpe_ratio", empyrical.sharpe_ratio),
+              ("calmar_ratio", empyrical.calmar_ratio), ("max_drawdown", empyrical.max_drawdown),
+              ("omega_ratio", empyrical.omega_ratio), ("sortino_ratio", empyrical.sortino_ratio),
+              ("skew", stats.skew), ("kurtosis", stats.kurtosis), ("tail_ratio", empyrical.tail_ratio),
+              ("value_at_risk", empyrical.value_at_risk),
+              ("conditional_value_at_risk", empyrical.conditional_value_at_risk)]
+    for ds in singles + ["runup_crash"]:
+        r = col(ds, "returns")
+        with np.errstate(all="ignore"):
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                vals = [f(r) if len(r) else np.nan for _, f in fields]
+        if ds == "runup_crash":
+            # the truth in log space: empyrical's wealth overflows (inf annual return, NaN drawdown)
+            vals[0] = np.expm1((80_000 * np.log1p(0.01) + 312 * np.log1p(-0.01)) * 252 / len(r))
+            vals[5] = 0.99 ** 312 - 1.0
+            vals[4] = vals[0] / abs(vals[5])
+        case("summary", ds, [("returns", "returns")], {}, "default", vals, [n for n, _ in fields],
+             reference=f"{emp_v} functions of the same names with their defaults; scipy {scipy.__version__} "
+                       "stats.skew / stats.kurtosis", tol={"rel": 1e-9, "abs_scale": 1e-12})
+
+    # rolling, single series
+    for ds in ("sp500_index_returns", "nan_returns", "one_return", "empty_returns"):
+        for window in (20, 252):
+            t = f"w{window}"
+            emp("roll_sharpe_ratio", ds, {"window": window}, t, names=["arr"], outs=["sharpe_ratio"])
+            emp("roll_sortino_ratio", ds, {"window": window}, t, names=["arr"], outs=["sortino_ratio"])
+            emp("roll_annual_volatility", ds, {"window": window}, t, names=["arr"], outs=["annual_volatility"])
+            emp("roll_max_drawdown", ds, {"window": window}, t, names=["arr"], outs=["max_drawdown"])
+    emp("roll_sharpe_ratio", "nan_returns", {"window": 60, "risk_free": 0.0001, "period": "weekly"}, "rf_weekly",
+        names=["arr"], outs=["sharpe_ratio"])
+    emp("roll_sortino_ratio", "nan_returns", {"window": 60, "required_return": 0.0001, "annualization": 365.0},
+        "req_ann365", names=["arr"], outs=["sortino_ratio"])
+    emp("roll_annual_volatility", "nan_returns", {"window": 60, "alpha": 3.0, "period": "monthly"}, "alpha3",
+        names=["arr"], outs=["annual_volatility"])
+
+    # pairs
+    for ds in pairs:
+        pc = ["returns", "factor"]
+        for fn in ("alpha", "alpha_aligned"):
+            emp(fn, ds, {}, cols=pc, outs=["alpha"])
+            emp(fn, ds, {"risk_free": 0.0001, "period": "weekly"}, "rf_weekly", cols=pc, outs=["alpha"])
+        for fn in ("beta", "beta_aligned"):
+            emp(fn, ds, {}, cols=pc, outs=["beta"])
+        for fn in ("alpha_beta", "alpha_beta_aligned", "up_alpha_beta", "down_alpha_beta"):
+            emp(fn, ds, {}, cols=pc, outs=["alpha_beta"])
+            emp(fn, ds, {"risk_free": 0.0001, "annualization": 365.0}, "rf_ann365", cols=pc, outs=["alpha_beta"])
+        emp("excess_sharpe", ds, {}, cols=pc)
+        for fn in ("capture", "up_capture", "down_capture", "up_down_capture"):
+            emp(fn, ds, {}, cols=pc)
+            emp(fn, ds, {"period": "weekly"}, "weekly", cols=pc)
+        for fn in ("beta_fragility_heuristic", "beta_fragility_heuristic_aligned"):
+            emp(fn, ds, {}, cols=pc, outs=["beta_fragility_heuristic"])
+        emp("batting_average", ds, {}, cols=pc, call=lambda r, f: empyrical.batting_average(r, f).to_numpy(float))
+        r, f = col(ds, "returns"), col(ds, "factor")
+        with np.errstate(all="ignore"):
+            ir = empyrical.excess_sharpe(r, f) * np.sqrt(252.0)
+            adj = r - 0.0001
+            tr = (np.nanmean(adj) if len(r) >= 2 else np.nan) * 252.0 / empyrical.beta(r, f)
+        case("information_ratio", ds, [("returns", "returns"), ("factor_returns", "factor")], {}, "default",
+             ir, ["information_ratio"], reference=f"{emp_v} excess_sharpe * sqrt(252)")
+        case("treynor_ratio", ds, [("returns", "returns"), ("factor_returns", "factor")], {"risk_free": 0.0001},
+             "rf", tr, ["treynor_ratio"], reference=f"mean(r - rf) * 252 / {emp_v} beta")
+        for window in (20, 126):
+            t = f"w{window}"
+            lr = ["lhs", "rhs"]
+            emp("roll_alpha", ds, {"window": window}, t, names=lr, cols=pc, outs=["alpha"])
+            emp("roll_alpha_aligned", ds, {"window": window}, t, names=lr, cols=pc, outs=["alpha"])
+            emp("roll_beta", ds, {"window": window}, t, names=lr, cols=pc, outs=["beta"])
+            emp("roll_beta_aligned", ds, {"window": window}, t, names=lr, cols=pc, outs=["beta"])
+            emp("roll_alpha_beta", ds, {"window": window}, t, cols=pc, outs=["alpha", "beta"])
+            emp("roll_alpha_beta_aligned", ds, {"window": window}, t, names=lr, cols=pc, outs=["alpha", "beta"])
+            for fn in ("roll_up_capture", "roll_down_capture", "roll_up_down_capture"):
+                emp(fn, ds, {"window": window}, t, cols=pc)
 
 
 if __name__ == "__main__":

@@ -275,7 +275,7 @@ impl PyFunction {
                     .iter()
                     .enumerate()
                     .map(|(i, spec)| {
-                        let n = decl.output_len(i, &checked);
+                        let n = decl.output_len_with(i, &checked, &params);
                         if spec.kind == OutputKind::SeriesI32 {
                             PyArray1::<i32>::zeros(py, n, false).into_any()
                         } else {

@@ -629,6 +629,21 @@ pub enum OutputKind {
     Scalar,
     /// float64 vector with one value per column of the matrix input (portfolio weights).
     PerColumn,
+    /// float64 series with one value per full window of the integer parameter named
+    /// `window`: `n - window + 1` values (none when `window > n`), empyrical's `roll_*`. With
+    /// `clamp`, a window longer than the series is shortened to it (one value for `n >= 1`),
+    /// as empyrical's vectorised rolling functions do.
+    Rolling {
+        /// Shorten a too-long window to the series (empyrical's vectorised `roll_*`).
+        clamp: bool,
+    },
+    /// float64 series `k` values shorter than the inputs (`simple_returns`: one per pair).
+    Trimmed(usize),
+    /// float64 vector of a fixed length (`alpha_beta`: 2, `gpd_risk_estimates`: 5).
+    Fixed(usize),
+    /// float64 vector with as many values as the named integer parameter says (the top-N
+    /// drawdown table: one row per drawdown, NaN-padded).
+    Counted(&'static str),
     /// One record: named float fields and, when `labels` is not empty, a `label` (one of
     /// `labels`). Computed into a float64 buffer of [`OutputKind::width`] values (the fields in
     /// order, then the label's index); [`FunctionDecl::call`] returns [`OutVec::Record`].
@@ -743,6 +758,26 @@ impl OutputSpec {
         labels: &'static [&'static str],
     ) -> Self {
         Self { name, kind: OutputKind::RecordList { fields, labels } }
+    }
+    /// A rolling output (one value per full window of the `window` parameter).
+    #[must_use]
+    pub const fn rolling(name: &'static str, clamp: bool) -> Self {
+        Self { name, kind: OutputKind::Rolling { clamp } }
+    }
+    /// A series output `k` values shorter than the inputs.
+    #[must_use]
+    pub const fn trimmed(name: &'static str, k: usize) -> Self {
+        Self { name, kind: OutputKind::Trimmed(k) }
+    }
+    /// A fixed-length vector output.
+    #[must_use]
+    pub const fn fixed(name: &'static str, len: usize) -> Self {
+        Self { name, kind: OutputKind::Fixed(len) }
+    }
+    /// A vector output whose length is the integer parameter `param`.
+    #[must_use]
+    pub const fn counted(name: &'static str, param: &'static str) -> Self {
+        Self { name, kind: OutputKind::Counted(param) }
     }
 }
 
@@ -877,6 +912,24 @@ impl<'a> Outputs<'_, 'a> {
             [OutBuf::F64(a), OutBuf::F64(b), OutBuf::F64(c)] => (a, b, c),
             _ => (&mut [], &mut [], &mut []),
         }
+    }
+}
+
+/// Number of values of a rolling output: one per full window of `w` over `n` values; with
+/// `clamp`, a window longer than the series is shortened to it (empyrical's vectorised
+/// `roll_*`: one value for `1 <= n < w`).
+#[must_use]
+pub const fn rolling_len(n: usize, w: usize, clamp: bool) -> usize {
+    if n == 0 {
+        0
+    } else if w > n {
+        if clamp {
+            1
+        } else {
+            0
+        }
+    } else {
+        n - w + 1
     }
 }
 
@@ -1042,18 +1095,28 @@ impl FunctionDecl {
         Ok(Inputs(inputs.to_vec()))
     }
 
-    /// Length of output `i` for the given (checked) inputs.
+    /// Length of output `i` for the given (checked) inputs and the default parameters.
     #[must_use]
     pub fn output_len(&self, i: usize, inputs: &Inputs<'_>) -> usize {
-        match self.outputs[i].kind {
-            OutputKind::SeriesF64 | OutputKind::SeriesI32 => inputs
+        self.output_len_with(i, inputs, &self.default_params())
+    }
+
+    /// Length of output `i` for the given (checked) inputs and validated parameters (rolling
+    /// outputs depend on the `window` parameter).
+    #[must_use]
+    pub fn output_len_with(&self, i: usize, inputs: &Inputs<'_>, params: &Params) -> usize {
+        let series_len = || {
+            inputs
                 .0
                 .iter()
                 .find_map(|d| match d {
                     InputData::Series(s) => Some(s.len()),
                     _ => None,
                 })
-                .unwrap_or(0),
+                .unwrap_or(0)
+        };
+        match self.outputs[i].kind {
+            OutputKind::SeriesF64 | OutputKind::SeriesI32 => series_len(),
             OutputKind::Scalar => 1,
             OutputKind::PerColumn => inputs
                 .0
@@ -1075,6 +1138,26 @@ impl FunctionDecl {
                         })
                         .unwrap_or(0)
             }
+            OutputKind::Rolling { clamp } => {
+                let n = series_len();
+                let w = self
+                    .params
+                    .iter()
+                    .position(|p| p.name == "window")
+                    .and_then(|k| params.values().get(k))
+                    .and_then(Value::as_int)
+                    .map_or(1, |w| usize::try_from(w.max(1)).unwrap_or(usize::MAX));
+                rolling_len(n, w, clamp)
+            }
+            OutputKind::Trimmed(k) => series_len().saturating_sub(k),
+            OutputKind::Fixed(k) => k,
+            OutputKind::Counted(name) => self
+                .params
+                .iter()
+                .position(|p| p.name == name)
+                .and_then(|k| params.values().get(k))
+                .and_then(Value::as_int)
+                .map_or(0, |v| usize::try_from(v.max(0)).unwrap_or(0)),
         }
     }
 
@@ -1103,7 +1186,11 @@ impl FunctionDecl {
                             | OutputKind::Scalar
                             | OutputKind::PerColumn
                             | OutputKind::Record { .. }
-                            | OutputKind::RecordList { .. },
+                            | OutputKind::RecordList { .. }
+                            | OutputKind::Rolling { .. }
+                            | OutputKind::Trimmed(_)
+                            | OutputKind::Fixed(_)
+                            | OutputKind::Counted(_),
                         OutBuf::F64(_)
                     )
             );
@@ -1116,7 +1203,11 @@ impl FunctionDecl {
                     ),
                 });
             }
-            crate::error::check_out_len(spec.name, buf.len(), self.output_len(i, &inputs))?;
+            crate::error::check_out_len(
+                spec.name,
+                buf.len(),
+                self.output_len_with(i, &inputs, params),
+            )?;
         }
         self.run_compute(&inputs, params, outs)
     }
@@ -1172,7 +1263,7 @@ impl FunctionDecl {
         let mut f64s: Vec<Vec<f64>> = Vec::new();
         let mut i32s: Vec<Vec<i32>> = Vec::new();
         for (i, spec) in self.outputs.iter().enumerate() {
-            let n = self.output_len(i, &checked);
+            let n = self.output_len_with(i, &checked, params);
             match spec.kind {
                 OutputKind::SeriesI32 => i32s.push(vec![0; n]),
                 // zeroed pages are mapped lazily; every compute writes every element
@@ -1899,7 +1990,9 @@ pub struct ParamInfo {
 pub struct OutputInfo {
     /// Name.
     pub name: &'static str,
-    /// `series`, `scalar`, `per_column`, `record` or `record_list`.
+    /// `series`, `scalar`, `per_column`, `record`, `record_list`, `rolling` (one value per full
+    /// `window`), `trimmed` (`len` values shorter than the inputs), `vector` (`len` values) or
+    /// `counted` (as many values as the parameter `count_param`).
     pub kind: &'static str,
     /// `f64`, `i32` or `record`.
     pub dtype: &'static str,
@@ -1909,6 +2002,12 @@ pub struct OutputInfo {
     /// Record labels (records with a label only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<&'static str>,
+    /// The fixed length of a `vector` output, or how much shorter a `trimmed` one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub len: Option<usize>,
+    /// The parameter giving a `counted` output's length.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count_param: Option<&'static str>,
 }
 
 impl FunctionDecl {
@@ -1979,6 +2078,10 @@ impl FunctionDecl {
                             OutputKind::PerColumn => "per_column",
                             OutputKind::Record { .. } => "record",
                             OutputKind::RecordList { .. } => "record_list",
+                            OutputKind::Rolling { .. } => "rolling",
+                            OutputKind::Trimmed(_) => "trimmed",
+                            OutputKind::Fixed(_) => "vector",
+                            OutputKind::Counted(_) => "counted",
                         },
                         dtype: match o.kind {
                             OutputKind::SeriesI32 => "i32",
@@ -1987,6 +2090,14 @@ impl FunctionDecl {
                         },
                         fields: fields.to_vec(),
                         labels: labels.to_vec(),
+                        len: match o.kind {
+                            OutputKind::Fixed(k) | OutputKind::Trimmed(k) => Some(k),
+                            _ => None,
+                        },
+                        count_param: match o.kind {
+                            OutputKind::Counted(p) => Some(p),
+                            _ => None,
+                        },
                     }
                 })
                 .collect(),

@@ -104,6 +104,14 @@ fn output_schema(kind: &str, dtype: &str) -> Json {
             "type": "array", "items": item,
             "description": "one value per column of the matrix input",
         }),
+        "rolling" => json!({
+            "type": "array", "items": item,
+            "description": "one value per full window: n - window + 1 values",
+        }),
+        "trimmed" | "vector" | "counted" => json!({
+            "type": "array", "items": item,
+            "description": match kind { "trimmed" => "shorter than the inputs (one value per pair of periods)", "counted" => "as many values as the count parameter says (NaN-padded)", _ => "a fixed number of values" },
+        }),
         _ => json!({
             "type": "array", "items": item,
             "description": "same length as the inputs; warm-up values are null (0 for integers)",
@@ -112,7 +120,7 @@ fn output_schema(kind: &str, dtype: &str) -> Json {
 }
 
 /// A deterministic example series for an input, chosen by the input's conventional name
-/// (`open`, `high`, `low`, `returns`; anything else is a price-like series).
+/// (`open`, `high`, `low`, `returns`, `factor_returns`; anything else is a price-like series).
 fn example_series(name: &str, n: usize) -> Vec<f64> {
     #[allow(clippy::cast_precision_loss, reason = "small indices")]
     let close = |i: usize| {
@@ -127,7 +135,14 @@ fn example_series(name: &str, n: usize) -> Vec<f64> {
             "high" => round(close(i).max(open(i)) + 0.8),
             "low" => round(close(i).min(open(i)) - 0.8),
             #[allow(clippy::cast_precision_loss, reason = "small indices")]
-            "returns" => ((0.01 * (i as f64 * 1.3).sin() + 0.0008) * 1e5).round() / 1e5,
+            "returns" | "arr" | "lhs" => {
+                ((0.01 * (i as f64 * 1.3).sin() + 0.0008) * 1e5).round() / 1e5
+            }
+            // a benchmark's returns: both up and down periods, so the capture ratios exist
+            #[allow(clippy::cast_precision_loss, reason = "small indices")]
+            "factor_returns" | "rhs" => {
+                ((0.008 * (i as f64 * 0.9 + 0.5).sin() + 0.0005) * 1e5).round() / 1e5
+            }
             _ => close(i),
         })
         .collect()

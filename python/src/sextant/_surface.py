@@ -77,6 +77,15 @@ def _as_array(x: Any, kind: str, name: str) -> tuple[np.ndarray, Any]:
     return arr, like
 
 
+def _tail_index(index: Any, o: dict, n: int) -> Any:
+    """The index of an output shorter than the input: rolling outputs end at the input's end
+    (empyrical's ``roll_*`` label each window by its last period); ``trimmed`` ones drop the
+    first values (``simple_returns`` is ``pct_change().iloc[1:]``)."""
+    if o["kind"] == "trimmed":
+        return index[o.get("len") or 0:]
+    return index[len(index) - n:]
+
+
 def _wrap(values: list, outputs: list[dict], like: Any) -> Any:
     if like is not None:
         tag = like[0]
@@ -88,11 +97,16 @@ def _wrap(values: list, outputs: list[dict], like: Any) -> Any:
                 import pandas as pd
 
                 wrapped.append(pd.Series(v, index=like[1], name=o["name"] if len(outputs) > 1 else None))
+            elif tag == "pandas" and o["kind"] in ("rolling", "trimmed"):
+                import pandas as pd
+
+                wrapped.append(pd.Series(v, index=_tail_index(like[1], o, len(v)),
+                                         name=o["name"] if len(outputs) > 1 else None))
             elif tag == "pandas-columns" and o["kind"] == "per_column":
                 import pandas as pd
 
                 wrapped.append(pd.Series(v, index=like[1], name=o["name"]))
-            elif tag == "polars":
+            elif tag == "polars" and o["kind"] not in ("vector", "counted"):
                 import polars as pl
 
                 wrapped.append(pl.Series(o["name"], v, nan_to_null=v.dtype.kind == "f"))
@@ -124,21 +138,48 @@ class _TextCaller:
         return values[0] if len(values) == 1 else tuple(values)
 
 
+def _align_pandas(inputs: tuple) -> tuple:
+    """empyrical's ``_aligned_series``: pandas Series with different indexes are joined on
+    their index (an outer join, NaN where one side is missing) before the computation."""
+    mods = [type(x).__module__.split(".")[0] for x in inputs]
+    if len(inputs) < 2 or any(m != "pandas" for m in mods) or any(hasattr(x, "columns") for x in inputs):
+        return inputs
+    first = inputs[0].index
+    if all(x.index.equals(first) for x in inputs[1:]):
+        return inputs
+    import pandas as pd
+
+    joined = pd.concat(list(inputs), axis=1, sort=True)
+    return tuple(joined.iloc[:, k] for k in range(len(inputs)))
+
+
 class _Caller:
     """Converts inputs, calls the native function, wraps outputs. One per function."""
 
-    __slots__ = ("fn", "kinds", "names", "outputs", "unstable")
+    __slots__ = ("align", "fn", "kinds", "names", "outputs", "record", "unstable")
 
     def __init__(self, info: dict) -> None:
         self.fn = _native.function(info["module"], info["name"])
         self.kinds = [i["kind"] for i in info["inputs"]]
         self.names = [i["name"] for i in info["inputs"]]
         self.outputs = info["outputs"]
+        # risk functions on two series align pandas indexes as empyrical does (not `*_aligned`)
+        self.align = (info["module"] == "risk" and len(self.kinds) > 1
+                      and not info["name"].endswith("_aligned"))
+        # several scalar outputs (summary) come back as a named tuple of floats
+        self.record = None
+        if len(self.outputs) > 1 and all(o["kind"] == "scalar" for o in self.outputs):
+            from collections import namedtuple
+
+            self.record = namedtuple(info["name"], [o["name"] for o in self.outputs])
+
         self.unstable = _unstable_index(info)
 
     def __call__(self, inputs: tuple, params: tuple, out: Any) -> Any:
         if self.unstable is not None:
             params = _with_unstable(params, self.unstable)
+        if self.align:
+            inputs = _align_pandas(inputs)
         arrays = []
         like = None
         for x, kind, name in zip(inputs, self.kinds, self.names):
@@ -149,6 +190,8 @@ class _Caller:
         if out is not None:
             out = tuple(out) if isinstance(out, (tuple, list)) else (out,)
             return _wrap(self.fn(tuple(arrays), params, out), self.outputs, None)
+        if self.record is not None:
+            return self.record(*self.fn(tuple(arrays), params))
         return _wrap(self.fn(tuple(arrays), params), self.outputs, like)
 
 
@@ -277,7 +320,11 @@ def docstring(info: dict, stream: bool = False) -> str:
                 lines.append(f"    {o['name']}: {what} with keys {keys}{labels}.")
                 continue
             kind = {"series": "array of the input's length", "scalar": "float",
-                    "per_column": "one value per asset"}[o["kind"]]
+                    "per_column": "one value per asset",
+                    "rolling": "array, one value per full window (n - window + 1)",
+                    "trimmed": f"array {o.get('len')} shorter than the input",
+                    "vector": f"array of {o.get('len')} values",
+                    "counted": f"array of `{o.get('count_param')}` values (NaN-padded)"}[o["kind"]]
             lines.append(f"    {o['name']}: {o['dtype']} {kind}.")
     if info.get("default_lookback") is not None:
         lines += ["", f"Lookback: {info['default_lookback']} bars with the default parameters "
@@ -389,6 +436,10 @@ def stub(module: str) -> str:
                 "from sextant.ta._compat import set_unstable_period as set_unstable_period", "",
                 "def get_functions() -> list[str]: ...",
                 "def get_function_groups() -> dict[str, list[str]]: ...", ""]
+    if module == "risk":
+        out += ["from typing import Any", "", "from sextant.risk import stats as stats", "",
+                "def aggregate_returns(returns: Any, convert_to: Literal['weekly', 'monthly', 'quarterly', 'yearly'])"
+                " -> Any: ...", ""]
     for info in functions(module):
         itype = {"text": "Union[str, bytes]", "text_list": "Iterable[Union[str, bytes]]"}
         ins = [f"{i['name']}: {itype.get(i['kind'], 'ArrayLike')}" for i in info["inputs"]]

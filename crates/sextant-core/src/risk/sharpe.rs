@@ -1,4 +1,4 @@
-use super::stats::{annualization_factor, nanmean, nanstd, PERIODS};
+use super::stats::{annualization_factor, moments, zero_dispersion_std, PERIODS};
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec, ParamSpec};
 use crate::error::Result;
 
@@ -28,25 +28,17 @@ pub fn sharpe_ratio(
     annualization: Option<f64>,
 ) -> Result<f64> {
     let factor = annualization_factor(period, annualization)?;
+    Ok(sharpe_with(returns, risk_free, factor))
+}
+
+pub(crate) fn sharpe_with(returns: &[f64], risk_free: f64, factor: f64) -> f64 {
     if returns.len() < 2 {
-        return Ok(f64::NAN);
+        return f64::NAN;
     }
-    let adjusted: Vec<f64>;
-    let r: &[f64] = if risk_free == 0.0 {
-        returns
-    } else {
-        adjusted = returns.iter().map(|x| x - risk_free).collect();
-        &adjusted
-    };
-    let mut sd = nanstd(r, 1);
-    let (lo, hi) = r
-        .iter()
-        .filter(|v| !v.is_nan())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-    if lo == hi && sd.is_finite() {
-        sd = 0.0;
-    }
-    Ok((nanmean(r) / sd) * factor.sqrt())
+    // one pass over memory: chunked two-pass moments of (r - rf), min and max for the
+    // zero-dispersion rule
+    let m = moments(returns, risk_free);
+    (m.mean() / zero_dispersion_std(&m, 1)) * factor.sqrt()
 }
 
 /// Declaration of `sharpe_ratio`.

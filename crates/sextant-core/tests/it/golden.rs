@@ -14,11 +14,27 @@ fn every_case_matches_its_reference() {
     for case in &cases {
         let decl = registry::find(&case.module, &case.function)
             .unwrap_or_else(|| panic!("{} not declared", case.id));
+        let r = std::panic::catch_unwind(|| check_case(decl, case));
+        if let Err(e) = r {
+            let msg = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default();
+            failures.push(msg);
+        }
+    }
+    assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+fn check_case(decl: &sextant_core::decl::FunctionDecl, case: &crate::fixtures::Case) {
+    {
         let params =
             decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
         let got =
             decl.call(&case.input_data(), &params).unwrap_or_else(|e| panic!("{}: {e}", case.id));
         let abs = case.abs_scale * case.max_abs_input();
+        assert_eq!(got.len(), case.outputs.len(), "{}: number of outputs", case.id);
         for ((spec, out), want) in decl.outputs.iter().zip(&got).zip(&case.outputs) {
             let r = match (out, want) {
                 (OutVec::F64(g), Expected::F64(w)) => {
@@ -40,12 +56,10 @@ fn every_case_matches_its_reference() {
                 _ => Err(format!("{}: dtype mismatch", case.id)),
             };
             if let Err(e) = r {
-                failures.push(e);
-                break;
+                panic!("{e}");
             }
         }
     }
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]

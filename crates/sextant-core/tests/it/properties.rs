@@ -92,6 +92,45 @@ proptest! {
     }
 
     #[test]
+    fn prop_risk_no_panic_any_window_cutoff_method(
+        xs in prop::collection::vec(any_f64(), 0..60),
+        ys in prop::collection::vec(any_f64(), 60),
+        window in prop_oneof![0i64..70, Just(i64::MAX)],
+        cutoff in prop_oneof![0.0f64..=1.0, Just(-0.5), Just(f64::NAN)],
+        method in prop_oneof![Just("historical"), Just("gaussian"), Just("cornish_fisher"), Just("monte_carlo"), Just("x")],
+    ) {
+        use sextant_core::decl::Value;
+        let ys = &ys[..xs.len()];
+        for d in REGISTRY.iter().filter(|d| d.module == sextant_core::decl::Module::Risk) {
+            let inputs: Vec<InputData<'_>> = d.inputs.iter().enumerate()
+                .map(|(k, _)| InputData::Series(if k == 0 { &xs } else { ys })).collect();
+            let named: Vec<(&str, Value)> = d.params.iter().filter_map(|p| match p.name {
+                "window" => Some((p.name, Value::Int(window))),
+                "cutoff" | "var_p" => Some((p.name, Value::Float(cutoff))),
+                "method" => Some((p.name, Value::Str(method.to_owned()))),
+                _ => None,
+            }).collect();
+            if let Ok(params) = d.params_named(named) {
+                if let Ok(outs) = d.call(&inputs, &params) {
+                    for (i, o) in outs.iter().enumerate() {
+                        if let OutVec::F64(v) = o {
+                            let n = xs.len();
+                            match d.outputs[i].kind {
+                                sextant_core::decl::OutputKind::Rolling { clamp } => {
+                                    let w = usize::try_from(window.max(1)).unwrap();
+                                    prop_assert_eq!(v.len(), sextant_core::decl::rolling_len(n, w, clamp));
+                                }
+                                sextant_core::decl::OutputKind::SeriesF64 => prop_assert_eq!(v.len(), n),
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn prop_inverse_volatility_sums_to_one(vols in prop::collection::vec(0.001f64..2.0, 1..30)) {
         let n = vols.len();
         let mut cov = vec![0.0; n * n];

@@ -5,6 +5,12 @@ from typing import Literal, Optional, Tuple, Union
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from typing import Any
+
+from sextant.risk import stats as stats
+
+def aggregate_returns(returns: Any, convert_to: Literal['weekly', 'monthly', 'quarterly', 'yearly']) -> Any: ...
+
 def sharpe_ratio(returns: ArrayLike, risk_free: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
     """Annualised Sharpe ratio.
 
@@ -19,6 +25,1035 @@ def sharpe_ratio(returns: ArrayLike, risk_free: float = 0.0, period: Literal['da
 
     Returns:
         sharpe_ratio: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def sortino_ratio(returns: ArrayLike, required_return: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Annualised Sortino ratio.
+
+    mean(r - required_return) * annualization / downside_risk, NaN returns ignored; NaN for fewer than 2 returns. Reference: empyrical.sortino_ratio.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        required_return (float, default 0.0, any finite number): minimum acceptable return per period.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        sortino_ratio: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def downside_risk(returns: ArrayLike, required_return: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Annualised downside deviation.
+
+    sqrt(mean(min(r - required_return, 0)^2)) * sqrt(annualization) over every non-NaN return. Reference: empyrical.downside_risk.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        required_return (float, default 0.0, any finite number): minimum acceptable return per period.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        downside_risk: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def annual_volatility(returns: ArrayLike, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', alpha: float = 2.0, annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Annualised volatility.
+
+    std(returns, ddof=1) * annualization^(1/alpha), NaN returns ignored; NaN for fewer than 2 returns. Reference: empyrical.annual_volatility.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        alpha (float, default 2.0, >= 2.22507e-308): scaling exponent: volatility * annualization^(1/alpha).
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        annual_volatility: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def max_drawdown(returns: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Maximum drawdown.
+
+    min over t of wealth_t / running peak_t - 1 (negative; 0 without a fall), NaN returns as 0, computed in ratio form so it stays exact where cumulative wealth overflows f64. Reference: empyrical.max_drawdown.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        max_drawdown: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def value_at_risk(returns: ArrayLike, cutoff: float = 0.05, method: Literal['historical', 'gaussian', 'cornish_fisher', 'monte_carlo'] = 'historical', horizon: int = 1, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Value at risk.
+
+    The return at the cutoff quantile. historical: numpy.percentile(returns, 100*cutoff) (linear interpolation, NaN if any NaN; selection, not a sort), reference empyrical.value_at_risk; gaussian: mu + sigma z; cornish_fisher: mu + sigma z_cf (sample skewness and excess kurtosis). horizon h scales as sqrt(h) (moments of i.i.d. sums for the parametric methods).
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        cutoff (float, default 0.05, in [0, 1]): tail probability (0.05: the worst 5%).
+        method (Literal['historical', 'gaussian', 'cornish_fisher', 'monte_carlo'], default 'historical', one of 'historical', 'gaussian', 'cornish_fisher', 'monte_carlo'): historical (empyrical), gaussian, cornish_fisher, or monte_carlo (not yet available).
+        horizon (int, default 1, in [1, 1000000]): horizon in periods (square-root-of-time / i.i.d. moment scaling).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        value_at_risk: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def conditional_value_at_risk(returns: ArrayLike, cutoff: float = 0.05, method: Literal['historical', 'gaussian', 'cornish_fisher', 'monte_carlo'] = 'historical', horizon: int = 1, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Conditional value at risk (expected shortfall).
+
+    Mean return in the worst cutoff tail. historical: mean of the floor((n-1)*cutoff)+1 lowest non-NaN returns (selection), reference empyrical.conditional_value_at_risk; gaussian: mu - sigma phi(z)/cutoff; cornish_fisher: tail average of the Cornish-Fisher quantile (closed form).
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        cutoff (float, default 0.05, in [0, 1]): tail probability (0.05: the worst 5%).
+        method (Literal['historical', 'gaussian', 'cornish_fisher', 'monte_carlo'], default 'historical', one of 'historical', 'gaussian', 'cornish_fisher', 'monte_carlo'): historical (empyrical), gaussian, cornish_fisher, or monte_carlo (not yet available).
+        horizon (int, default 1, in [1, 1000000]): horizon in periods (square-root-of-time / i.i.d. moment scaling).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        conditional_value_at_risk: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def simple_returns(prices: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Simple returns of a price series.
+
+    (p[t+1] - p[t]) / p[t]; n - 1 values. Reference: empyrical.simple_returns.
+
+    Args:
+        prices: prices (or any positive level series) (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        returns: f64 array 1 shorter than the input.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def cum_returns(returns: ArrayLike, starting_value: float = 0.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Cumulative returns.
+
+    prod(1 + r) - 1 up to each period (starting_value * prod(1 + r) when starting_value != 0); NaN returns count as 0. Reference: empyrical.cum_returns.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        starting_value (float, default 0.0, any finite number): 0 for cumulative returns, else the starting wealth the growth multiplies.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        cum_returns: f64 array of the input's length.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def cum_returns_final(returns: ArrayLike, starting_value: float = 0.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Total cumulative return.
+
+    prod(1 + r) - 1 over the non-NaN returns (starting_value * prod(1 + r) when starting_value != 0); NaN when empty. Reference: empyrical.cum_returns_final.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        starting_value (float, default 0.0, any finite number): 0 for cumulative returns, else the starting wealth the growth multiplies.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        cum_returns_final: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def annual_return(returns: ArrayLike, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Compound annual growth rate.
+
+    prod(1 + r) ^ (annualization / n) - 1, n counting every period (NaN included); log space when the product leaves f64's range. Reference: empyrical.annual_return.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        annual_return: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def cagr(returns: ArrayLike, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Compound annual growth rate (alias of annual_return).
+
+    Same as annual_return. Reference: empyrical.cagr.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        cagr: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def calmar_ratio(returns: ArrayLike, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Calmar ratio.
+
+    annual_return / |max_drawdown|; NaN without a drawdown or when infinite. Reference: empyrical.calmar_ratio.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        calmar_ratio: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def omega_ratio(returns: ArrayLike, risk_free: float = 0.0, required_return: float = 0.0, annualization: float = 252.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Omega ratio.
+
+    sum(max(r - rf - t, 0)) / sum(max(t + rf - r, 0)) with t = (1 + required_return)^(1/annualization) - 1 per period; NaN without losses. Reference: empyrical.omega_ratio.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        required_return (float, default 0.0, any finite number): minimum acceptable annual return.
+        annualization (float, default 252.0, >= 2.22507e-308): periods per year of the required return.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        omega_ratio: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def excess_sharpe(returns: ArrayLike, factor_returns: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Excess Sharpe (non-annualised information ratio).
+
+    mean(r - f) / std(r - f, ddof=1), NaN ignored, zero-dispersion rule. Reference: empyrical.excess_sharpe.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        excess_sharpe: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def alpha(returns: ArrayLike, factor_returns: ArrayLike, risk_free: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Annualised alpha against a benchmark.
+
+    (1 + mean((r - rf) - beta (f - rf)))^annualization - 1 (compounded), over periods where both are non-NaN. Reference: empyrical.alpha.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        alpha: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def alpha_aligned(returns: ArrayLike, factor_returns: ArrayLike, risk_free: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Annualised alpha (series already aligned).
+
+    (1 + mean((r - rf) - beta (f - rf)))^annualization - 1 (compounded), over periods where both are non-NaN. Reference: empyrical.alpha.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        alpha: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def beta(returns: ArrayLike, factor_returns: ArrayLike, risk_free: float = 0.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Beta against a benchmark.
+
+    cov(r, f) / var(f) over periods where both are non-NaN (population moments); NaN when var(f) < 1e-30. risk_free is accepted and ignored, as in empyrical. Reference: empyrical.beta.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        beta: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def beta_aligned(returns: ArrayLike, factor_returns: ArrayLike, risk_free: float = 0.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Beta (series already aligned).
+
+    cov(r, f) / var(f) over periods where both are non-NaN (population moments); NaN when var(f) < 1e-30. risk_free is accepted and ignored, as in empyrical. Reference: empyrical.beta.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        beta: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def alpha_beta(returns: ArrayLike, factor_returns: ArrayLike, risk_free: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Alpha and beta against a benchmark.
+
+    [alpha, beta] as alpha() and beta(). Reference: empyrical.alpha_beta.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        alpha_beta: f64 array of 2 values.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def alpha_beta_aligned(returns: ArrayLike, factor_returns: ArrayLike, risk_free: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Alpha and beta (series already aligned).
+
+    [alpha, beta] as alpha() and beta(). Reference: empyrical.alpha_beta_aligned.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        alpha_beta: f64 array of 2 values.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def up_alpha_beta(returns: ArrayLike, factor_returns: ArrayLike, risk_free: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Alpha and beta over periods when the benchmark rose.
+
+    [alpha, beta] over the periods with both series non-NaN and factor_returns > 0. Reference: empyrical.up_alpha_beta.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        alpha_beta: f64 array of 2 values.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def down_alpha_beta(returns: ArrayLike, factor_returns: ArrayLike, risk_free: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Alpha and beta over periods when the benchmark fell.
+
+    [alpha, beta] over the periods with both series non-NaN and factor_returns < 0. Reference: empyrical.down_alpha_beta.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        alpha_beta: f64 array of 2 values.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def stability_of_timeseries(returns: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """R-squared of cumulative log returns against time.
+
+    r^2 of the least-squares line through cumsum(log1p(r)), NaN returns dropped. Reference: empyrical.stability_of_timeseries.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        stability_of_timeseries: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def tail_ratio(returns: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Tail ratio.
+
+    |95th percentile| / |5th percentile| of the non-NaN returns (linear interpolation, by selection). Reference: empyrical.tail_ratio.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        tail_ratio: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def capture(returns: ArrayLike, factor_returns: ArrayLike, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Capture ratio.
+
+    annual_return(returns) / annual_return(factor_returns). Reference: empyrical.capture.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        capture: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def up_capture(returns: ArrayLike, factor_returns: ArrayLike, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Up-market capture ratio.
+
+    capture over the periods with both non-NaN and factor_returns > 0. Reference: empyrical.up_capture.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        up_capture: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def down_capture(returns: ArrayLike, factor_returns: ArrayLike, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Down-market capture ratio.
+
+    capture over the periods with both non-NaN and factor_returns < 0. Reference: empyrical.down_capture.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        down_capture: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def up_down_capture(returns: ArrayLike, factor_returns: ArrayLike, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Up/down capture ratio.
+
+    up_capture / down_capture. Reference: empyrical.up_down_capture.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        up_down_capture: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def beta_fragility_heuristic(returns: ArrayLike, factor_returns: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Beta fragility heuristic.
+
+    Over the non-NaN pairs sorted by factor return: the line between the lowest and highest pair evaluated at the median factor return, minus the median pair's return. NaN for fewer than 3 pairs. Reference: empyrical.beta_fragility_heuristic.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        beta_fragility_heuristic: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def beta_fragility_heuristic_aligned(returns: ArrayLike, factor_returns: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Beta fragility heuristic.
+
+    Over the non-NaN pairs sorted by factor return: the line between the lowest and highest pair evaluated at the median factor return, minus the median pair's return. NaN for fewer than 3 pairs. Reference: empyrical.beta_fragility_heuristic.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        beta_fragility_heuristic: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def gpd_risk_estimates(returns: ArrayLike, var_p: float = 0.01, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Generalised Pareto tail estimates.
+
+    [threshold, scale, shape, VaR, ES] of a GPD maximum-likelihood fit to the losses beyond a threshold (0.2, halved until shape > 0 and VaR > 0); zeros when no fit. Nelder-Mead as scipy's defaults, then polished. Reference: empyrical.gpd_risk_estimates (within 1e-3; likelihood at least as good).
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        var_p (float, default 0.01, in [0, 1]): tail probability of the VaR and ES.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        gpd_risk_estimates: f64 array of 5 values.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def gpd_risk_estimates_aligned(returns: ArrayLike, var_p: float = 0.01, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Generalised Pareto tail estimates.
+
+    [threshold, scale, shape, VaR, ES] of a GPD maximum-likelihood fit to the losses beyond a threshold (0.2, halved until shape > 0 and VaR > 0); zeros when no fit. Nelder-Mead as scipy's defaults, then polished. Reference: empyrical.gpd_risk_estimates (within 1e-3; likelihood at least as good).
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        var_p (float, default 0.01, in [0, 1]): tail probability of the VaR and ES.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        gpd_risk_estimates: f64 array of 5 values.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def batting_average(returns: ArrayLike, factor_returns: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Batting average overall, in up and in down markets.
+
+    [share of periods with r > f, the same when f >= 0, the same when f < 0], non-finite periods left out, NaN for an empty subset. Reference: empyrical.batting_average.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        batting_average: f64 array of 3 values.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def roll_alpha(lhs: ArrayLike, rhs: ArrayLike, window: int = 10, risk_free: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Rolling alpha.
+
+    alpha over each window. Reference: empyrical.roll_alpha.
+
+    Args:
+        lhs: simple returns of the strategy (1-D array-like, pandas or polars Series).
+        rhs: simple returns of the benchmark (factor) (1-D array-like, pandas or polars Series).
+        window (int, default 10, in [1, 9223372036854775808]): rolling window length in periods.
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        alpha: f64 array, one value per full window (n - window + 1).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def roll_alpha_aligned(lhs: ArrayLike, rhs: ArrayLike, window: int = 10, risk_free: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Rolling alpha.
+
+    alpha over each window. Reference: empyrical.roll_alpha.
+
+    Args:
+        lhs: simple returns of the strategy (1-D array-like, pandas or polars Series).
+        rhs: simple returns of the benchmark (factor) (1-D array-like, pandas or polars Series).
+        window (int, default 10, in [1, 9223372036854775808]): rolling window length in periods.
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        alpha: f64 array, one value per full window (n - window + 1).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def roll_alpha_beta(returns: ArrayLike, factor_returns: ArrayLike, window: int = 10, risk_free: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Rolling alpha and beta.
+
+    alpha and beta over each window (empyrical returns them as the two columns of one array). Reference: empyrical.roll_alpha_beta.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        window (int, default 10, in [1, 9223372036854775808]): rolling window length in periods.
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        alpha: f64 array, one value per full window (n - window + 1).
+        beta: f64 array, one value per full window (n - window + 1).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def roll_alpha_beta_aligned(lhs: ArrayLike, rhs: ArrayLike, window: int = 10, risk_free: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Rolling alpha and beta (series already aligned).
+
+    alpha and beta over each window. Reference: empyrical.roll_alpha_beta_aligned.
+
+    Args:
+        lhs: simple returns of the strategy (1-D array-like, pandas or polars Series).
+        rhs: simple returns of the benchmark (factor) (1-D array-like, pandas or polars Series).
+        window (int, default 10, in [1, 9223372036854775808]): rolling window length in periods.
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        alpha: f64 array, one value per full window (n - window + 1).
+        beta: f64 array, one value per full window (n - window + 1).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def roll_annual_volatility(arr: ArrayLike, window: int = 10, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', alpha: float = 2.0, annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Rolling annualised volatility.
+
+    annual_volatility over each window. Reference: empyrical.roll_annual_volatility.
+
+    Args:
+        arr: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        window (int, default 10, in [1, 9223372036854775808]): rolling window length in periods.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        alpha (float, default 2.0, >= 2.22507e-308): scaling exponent: volatility * annualization^(1/alpha).
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        annual_volatility: f64 array, one value per full window (n - window + 1).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def roll_beta(lhs: ArrayLike, rhs: ArrayLike, window: int = 10, risk_free: float = 0.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Rolling beta.
+
+    beta over each window. Reference: empyrical.roll_beta.
+
+    Args:
+        lhs: simple returns of the strategy (1-D array-like, pandas or polars Series).
+        rhs: simple returns of the benchmark (factor) (1-D array-like, pandas or polars Series).
+        window (int, default 10, in [1, 9223372036854775808]): rolling window length in periods.
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        beta: f64 array, one value per full window (n - window + 1).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def roll_beta_aligned(lhs: ArrayLike, rhs: ArrayLike, window: int = 10, risk_free: float = 0.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Rolling beta.
+
+    beta over each window. Reference: empyrical.roll_beta.
+
+    Args:
+        lhs: simple returns of the strategy (1-D array-like, pandas or polars Series).
+        rhs: simple returns of the benchmark (factor) (1-D array-like, pandas or polars Series).
+        window (int, default 10, in [1, 9223372036854775808]): rolling window length in periods.
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        beta: f64 array, one value per full window (n - window + 1).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def roll_max_drawdown(arr: ArrayLike, window: int = 10, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Rolling maximum drawdown.
+
+    max_drawdown over each window. Reference: empyrical.roll_max_drawdown.
+
+    Args:
+        arr: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        window (int, default 10, in [1, 9223372036854775808]): rolling window length in periods.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        max_drawdown: f64 array, one value per full window (n - window + 1).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def roll_sharpe_ratio(arr: ArrayLike, window: int = 10, risk_free: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Rolling Sharpe ratio.
+
+    sharpe_ratio over each window (n - window + 1 values; a window longer than the series is cut to it). Reference: empyrical.roll_sharpe_ratio.
+
+    Args:
+        arr: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        window (int, default 10, in [1, 9223372036854775808]): rolling window length in periods.
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        sharpe_ratio: f64 array, one value per full window (n - window + 1).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def roll_sortino_ratio(arr: ArrayLike, window: int = 10, required_return: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Rolling Sortino ratio.
+
+    sortino_ratio over each window. Reference: empyrical.roll_sortino_ratio.
+
+    Args:
+        arr: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        window (int, default 10, in [1, 9223372036854775808]): rolling window length in periods.
+        required_return (float, default 0.0, any finite number): minimum acceptable return per period.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        sortino_ratio: f64 array, one value per full window (n - window + 1).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def roll_up_capture(returns: ArrayLike, factor_returns: ArrayLike, window: int = 10, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Rolling up-market capture.
+
+    The capture ratio over each full window (n - window + 1 values, none when window > n). Reference: empyrical.roll_up_capture / roll_down_capture / roll_up_down_capture.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        window (int, default 10, in [1, 9223372036854775808]): rolling window length in periods.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        roll_up_capture: f64 array, one value per full window (n - window + 1).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def roll_down_capture(returns: ArrayLike, factor_returns: ArrayLike, window: int = 10, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Rolling down-market capture.
+
+    The capture ratio over each full window (n - window + 1 values, none when window > n). Reference: empyrical.roll_up_capture / roll_down_capture / roll_up_down_capture.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        window (int, default 10, in [1, 9223372036854775808]): rolling window length in periods.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        roll_down_capture: f64 array, one value per full window (n - window + 1).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def roll_up_down_capture(returns: ArrayLike, factor_returns: ArrayLike, window: int = 10, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Rolling up/down capture.
+
+    The capture ratio over each full window (n - window + 1 values, none when window > n). Reference: empyrical.roll_up_capture / roll_down_capture / roll_up_down_capture.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        window (int, default 10, in [1, 9223372036854775808]): rolling window length in periods.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        roll_up_down_capture: f64 array, one value per full window (n - window + 1).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def drawdown_series(returns: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Drawdown at each period (underwater curve).
+
+    wealth_t / running peak_t - 1 at every period (0 at a peak), NaN returns as 0, ratio form. Reference: empyrical.stats.drawdown_series.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        drawdown: f64 array of the input's length.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ulcer_index(returns: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Ulcer index.
+
+    sqrt(mean(drawdown_t^2)) over the running-peak drawdown series, as fractions (multiply by 100 for Martin's percent form). Closed form.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        ulcer_index: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def top_drawdowns(returns: ArrayLike, top: int = 5, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """The deepest drawdown periods.
+
+    The top deepest drawdown periods of the running-peak drawdown series, deepest first, as pyfolio's get_top_drawdowns finds them: peak, valley and recovery indices into returns (-1: the starting wealth; NaN: not recovered), depth, and duration in periods from peak to recovery (NaN if not recovered). Rows beyond the number of periods are NaN.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        top (int, default 5, in [1, 10000]): number of drawdown periods.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        peak: f64 array of `top` values (NaN-padded).
+        valley: f64 array of `top` values (NaN-padded).
+        recovery: f64 array of `top` values (NaN-padded).
+        drawdown: f64 array of `top` values (NaN-padded).
+        duration: f64 array of `top` values (NaN-padded).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def information_ratio(returns: ArrayLike, factor_returns: ArrayLike, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Annualised information ratio.
+
+    excess_sharpe(returns, factor_returns) * sqrt(annualization): annualised mean active return over annualised tracking error. Closed form of empyrical.excess_sharpe.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        information_ratio: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def treynor_ratio(returns: ArrayLike, factor_returns: ArrayLike, risk_free: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Treynor ratio.
+
+    mean(r - risk_free) * annualization / beta(returns, factor_returns). Closed form on empyrical.beta.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        treynor_ratio: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def summary(returns: ArrayLike, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, cutoff: float = 0.05, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[float, float, float, float, float, float, float, float, float, float, float, float, float]:
+    """Headline metrics in one call.
+
+    annual_return, cum_returns (final), annual_volatility, sharpe_ratio, calmar_ratio, max_drawdown, omega_ratio, sortino_ratio, skew, kurtosis (scipy.stats, biased; NaN with NaN input), tail_ratio, value_at_risk and conditional_value_at_risk (historical, at cutoff), each as the empyrical function of that name with its defaults, from a few fused passes. Reference: empyrical's functions and scipy.stats.skew / kurtosis.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        cutoff (float, default 0.05, in [0, 1]): tail probability of VaR and CVaR.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        annual_return: f64 float.
+        cum_returns: f64 float.
+        annual_volatility: f64 float.
+        sharpe_ratio: f64 float.
+        calmar_ratio: f64 float.
+        max_drawdown: f64 float.
+        omega_ratio: f64 float.
+        sortino_ratio: f64 float.
+        skew: f64 float.
+        kurtosis: f64 float.
+        tail_ratio: f64 float.
+        value_at_risk: f64 float.
+        conditional_value_at_risk: f64 float.
 
     Raises:
         ParameterError: a parameter out of range or of the wrong type.

@@ -1,0 +1,109 @@
+"""sextant.risk beyond the golden fixtures: pandas behaviour as empyrical's (alignment, rolling
+labels, scalars out), aggregate_returns, the stats submodule, the VaR methods' errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sextant
+import sextant.risk as risk
+from conftest import CASES, case_inputs
+
+
+def _pair():
+    case = next(c for c in CASES if c["id"] == "alpha_beta/nasdaq_vs_sp500/default")
+    r, f = case_inputs(case)
+    idx = pd.date_range("2001-01-02", periods=len(r), freq="B")
+    return pd.Series(r, index=idx), pd.Series(f, index=idx)
+
+
+def test_rolling_pandas_labels_each_window_by_its_last_period():
+    r, _ = _pair()
+    got = risk.roll_sharpe_ratio(r, window=60)
+    assert isinstance(got, pd.Series) and len(got) == len(r) - 59
+    assert got.index.equals(r.index[59:])
+    np.testing.assert_allclose(got.iloc[-1], risk.sharpe_ratio(r.iloc[-60:]), rtol=1e-14)
+
+
+def test_window_longer_than_series():
+    x = np.array([0.01, -0.02, 0.03])
+    # vectorised roll_* cut the window to the series (one value); roll_*_capture give none
+    assert risk.roll_max_drawdown(x, window=10).shape == (1,)
+    assert risk.roll_up_capture(x, x, window=10).shape == (0,)
+
+
+def test_pandas_inputs_are_aligned_on_their_index():
+    r, f = _pair()
+    # drop some dates from each side: empyrical joins them (outer join, NaN where missing)
+    r2, f2 = r.drop(r.index[10:20]), f.drop(f.index[100:103])
+    got = risk.alpha_beta(r2, f2)
+    joined = pd.concat([r2, f2], axis=1, sort=True)
+    want = risk.alpha_beta(joined.iloc[:, 0].to_numpy(), joined.iloc[:, 1].to_numpy())
+    np.testing.assert_array_equal(got, want)
+    assert isinstance(risk.beta(r2, f2), float)
+
+
+def test_simple_returns_pandas_drops_the_first_label():
+    p = pd.Series([100.0, 110.0, 99.0], index=pd.date_range("2020-01-01", periods=3))
+    got = risk.simple_returns(p)
+    assert got.index.equals(p.index[1:])
+    np.testing.assert_allclose(got.to_numpy(), p.pct_change().iloc[1:].to_numpy(), rtol=1e-15)
+
+
+def test_aggregate_returns_compounds_by_calendar():
+    r, _ = _pair()
+    monthly = risk.aggregate_returns(r, "monthly")
+    first = r[(r.index.year == 2001) & (r.index.month == 1)]
+    assert monthly.iloc[0] == pytest.approx(np.prod(1 + first.to_numpy()) - 1, rel=1e-13)
+    assert len(risk.aggregate_returns(r, "yearly")) == len(set(r.index.year))
+    with pytest.raises(ValueError):
+        risk.aggregate_returns(r, "hourly")
+
+
+def test_stats_submodule_is_the_same_namespace():
+    from sextant.risk import stats
+
+    assert stats.sharpe_ratio is risk.sharpe_ratio
+    assert set(stats.__all__) <= set(risk.__all__)
+
+
+def test_var_methods_errors():
+    r = np.array([0.01, -0.02, 0.015, 0.003, -0.01])
+    with pytest.raises(sextant.errors.UnsupportedError, match="#10"):
+        risk.value_at_risk(r, method="monte_carlo")
+    with pytest.raises(sextant.errors.ParameterError):
+        risk.conditional_value_at_risk(r, method="parametric")
+    with pytest.raises(sextant.errors.ParameterError):
+        risk.value_at_risk(r, cutoff=1.5)
+    # value_at_risk is NaN when any return is NaN; CVaR drops NaNs (empyrical)
+    assert np.isnan(risk.value_at_risk(np.append(r, np.nan)))
+    assert risk.conditional_value_at_risk(np.append(r, np.nan)) == risk.conditional_value_at_risk(r)
+
+
+def test_max_drawdown_where_wealth_overflows():
+    r = np.concatenate([np.full(80_000, 0.01), np.full(312, -0.01)])
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.prod(1 + r[:80_000]))
+    assert risk.max_drawdown(r) == pytest.approx(0.99 ** 312 - 1, rel=1e-12)  # -95.65%
+
+
+def test_summary_is_a_named_tuple_of_the_individual_metrics():
+    r, _ = _pair()
+    s = risk.summary(r)
+    assert s._fields[0] == "annual_return" and len(s) == 13
+    assert s.sharpe_ratio == pytest.approx(risk.sharpe_ratio(r), rel=1e-12)
+    assert s.max_drawdown == pytest.approx(risk.max_drawdown(r), rel=1e-12)
+    assert s.conditional_value_at_risk == pytest.approx(risk.conditional_value_at_risk(r), rel=1e-12)
+
+
+def test_docs_risk_md_examples_run():
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "risk.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(blocks) >= 3
+    for code in blocks:
+        exec(compile(code, "docs/risk.md", "exec"), {})
