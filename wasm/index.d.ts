@@ -74,10 +74,12 @@ export interface FunctionInfo {
   }[];
   outputs: {
     name: string;
-    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list';
+    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted';
     dtype: 'f64' | 'i32' | 'record';
     fields?: string[];
     labels?: string[];
+    len?: number;
+    count_param?: string;
   }[];
   shifted: boolean;
   repaints: boolean;
@@ -253,6 +255,103 @@ export declare namespace ta {
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function MA(real: Series, options?: MAOptions): Float64Array;
+  /**
+   * Moving average with variable period.
+   *
+   * At each bar the moving average (matype) whose period is periods[t] truncated to an integer and clamped to [minperiod, maxperiod]; every average's warm-up ends on bar lookback(maxperiod), as TA-Lib computes them. Reference: TA-Lib MAVP.
+   *
+   * @param real input series
+   * @param periods period to use at each bar
+   * @param options minperiod = 2, maxperiod = 30, matype = 0, unstablePeriod = 0, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 29.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MAVP(real: Series, periods: Series, options?: MAVPOptions): Float64Array;
+  /**
+   * MESA Adaptive Moving Average.
+   *
+   * Ehlers' MAMA: an EMA whose factor is fastlimit / (phase change of the Hilbert components), at least slowlimit; FAMA applies half that factor to MAMA; 32 bars of warm-up. Reference: TA-Lib MAMA.
+   *
+   * @param real input series
+   * @param options fastlimit = 0.5, slowlimit = 0.05, unstablePeriod = 0, nanPolicy = 'default'
+   * @returns { mama, fama }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 32.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MAMA(real: Series, options?: MAMAOptions): MAMAResult;
+  /**
+   * Hilbert Transform - Dominant Cycle Period.
+   *
+   * Ehlers' dominant cycle period from the Hilbert transform of the 4-bar weighted price, smoothed; 32 bars of warm-up. Reference: TA-Lib HT_DCPERIOD.
+   *
+   * @param real input series
+   * @param options unstablePeriod = 0, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 32.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function HT_DCPERIOD(real: Series, options?: HT_DCPERIODOptions): Float64Array;
+  /**
+   * Hilbert Transform - Phasor Components.
+   *
+   * In-phase and quadrature components of the Hilbert transform of the 4-bar weighted price; 32 bars of warm-up. Reference: TA-Lib HT_PHASOR.
+   *
+   * @param real input series
+   * @param options unstablePeriod = 0, nanPolicy = 'default'
+   * @returns { inphase, quadrature }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 32.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function HT_PHASOR(real: Series, options?: HT_PHASOROptions): HT_PHASORResult;
+  /**
+   * Hilbert Transform - Dominant Cycle Phase.
+   *
+   * Phase (degrees) of the dominant cycle: a one-cycle DFT of the 4-bar weighted prices over the smoothed Hilbert period; 63 bars of warm-up. Reference: TA-Lib HT_DCPHASE.
+   *
+   * @param real input series
+   * @param options unstablePeriod = 0, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 63.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function HT_DCPHASE(real: Series, options?: HT_DCPHASEOptions): Float64Array;
+  /**
+   * Hilbert Transform - SineWave.
+   *
+   * sin(dominant cycle phase) and sin(phase + 45 degrees); 63 bars of warm-up. Reference: TA-Lib HT_SINE.
+   *
+   * @param real input series
+   * @param options unstablePeriod = 0, nanPolicy = 'default'
+   * @returns { sine, leadsine }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 63.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function HT_SINE(real: Series, options?: HT_SINEOptions): HT_SINEResult;
+  /**
+   * Hilbert Transform - Instantaneous Trendline.
+   *
+   * Mean of the raw prices over the dominant cycle period, weighted 4-3-2-1 with its three previous values; 63 bars of warm-up. Reference: TA-Lib HT_TRENDLINE.
+   *
+   * @param real input series
+   * @param options unstablePeriod = 0, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 63.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function HT_TRENDLINE(real: Series, options?: HT_TRENDLINEOptions): Float64Array;
+  /**
+   * Hilbert Transform - Trend vs Cycle Mode.
+   *
+   * 1 when the market trends, 0 when it cycles: sine/lead-sine crossings, days since, the phase rate and the price's distance from the trend line; int32, 63 bars of warm-up. Reference: TA-Lib HT_TRENDMODE.
+   *
+   * @param real input series
+   * @param options unstablePeriod = 0, nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 63.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function HT_TRENDMODE(real: Series, options?: HT_TRENDMODEOptions): Int32Array;
   /**
    * Relative Strength Index.
    *
@@ -1104,7 +1203,7 @@ export declare namespace ta {
   /**
    * MACD with controllable MA type.
    *
-   * macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. matype 7 (MAMA) is not supported yet. Reference: TA-Lib MACDEXT.
+   * macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. Reference: TA-Lib MACDEXT.
    *
    * @param real input series
    * @param options fastperiod = 12, fastmatype = 0, slowperiod = 26, slowmatype = 0, signalperiod = 9, signalmatype = 0, unstablePeriod = 0, nanPolicy = 'default'
@@ -1116,7 +1215,7 @@ export declare namespace ta {
   /**
    * Absolute Price Oscillator.
    *
-   * MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. matype 7 (MAMA) is not supported yet. Reference: TA-Lib APO.
+   * MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. Reference: TA-Lib APO.
    *
    * @param real input series
    * @param options fastperiod = 12, slowperiod = 26, matype = 1, unstablePeriod = 0, nanPolicy = 'default'
@@ -1128,7 +1227,7 @@ export declare namespace ta {
   /**
    * Percentage Price Oscillator.
    *
-   * 100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. matype 7 (MAMA) is not supported yet. Reference: TA-Lib PPO.
+   * 100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. Reference: TA-Lib PPO.
    *
    * @param real input series
    * @param options fastperiod = 12, slowperiod = 26, matype = 1, unstablePeriod = 0, nanPolicy = 'default'
@@ -1140,7 +1239,7 @@ export declare namespace ta {
   /**
    * Stochastic.
    *
-   * fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCH.
+   * fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). Reference: TA-Lib STOCH.
    *
    * @param high high prices
    * @param low low prices
@@ -1154,7 +1253,7 @@ export declare namespace ta {
   /**
    * Stochastic Fast.
    *
-   * fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHF.
+   * fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). Reference: TA-Lib STOCHF.
    *
    * @param high high prices
    * @param low low prices
@@ -1168,7 +1267,7 @@ export declare namespace ta {
   /**
    * Stochastic Relative Strength Index.
    *
-   * STOCHF applied to RSI(timeperiod) as high, low and close. matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHRSI.
+   * STOCHF applied to RSI(timeperiod) as high, low and close. Reference: TA-Lib STOCHRSI.
    *
    * @param real input series
    * @param options timeperiod = 14, fastkPeriod = 5, fastdPeriod = 3, fastdMatype = 0, unstablePeriod = 0, nanPolicy = 'default'
@@ -1917,6 +2016,78 @@ export declare namespace ta {
     function MA(options?: MAOptions & { history?: Series }): Stream<[real: number], number>;
     namespace MA {
       /** Restores a saved MA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming MAVP: `update(real, periods)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MAVP}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MAVP(options?: MAVPOptions & { history?: { real: Series; periods: Series } | Series[] }): Stream<[real: number, periods: number], number>;
+    namespace MAVP {
+      /** Restores a saved MAVP stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number, periods: number], number>;
+    }
+    /**
+     * A streaming MAMA: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MAMA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MAMA(options?: MAMAOptions & { history?: Series }): Stream<[real: number], MAMAValue>;
+    namespace MAMA {
+      /** Restores a saved MAMA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], MAMAValue>;
+    }
+    /**
+     * A streaming HT_DCPERIOD: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.HT_DCPERIOD}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function HT_DCPERIOD(options?: HT_DCPERIODOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace HT_DCPERIOD {
+      /** Restores a saved HT_DCPERIOD stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming HT_PHASOR: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.HT_PHASOR}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function HT_PHASOR(options?: HT_PHASOROptions & { history?: Series }): Stream<[real: number], HT_PHASORValue>;
+    namespace HT_PHASOR {
+      /** Restores a saved HT_PHASOR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], HT_PHASORValue>;
+    }
+    /**
+     * A streaming HT_DCPHASE: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.HT_DCPHASE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function HT_DCPHASE(options?: HT_DCPHASEOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace HT_DCPHASE {
+      /** Restores a saved HT_DCPHASE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming HT_SINE: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.HT_SINE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function HT_SINE(options?: HT_SINEOptions & { history?: Series }): Stream<[real: number], HT_SINEValue>;
+    namespace HT_SINE {
+      /** Restores a saved HT_SINE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], HT_SINEValue>;
+    }
+    /**
+     * A streaming HT_TRENDLINE: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.HT_TRENDLINE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function HT_TRENDLINE(options?: HT_TRENDLINEOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace HT_TRENDLINE {
+      /** Restores a saved HT_TRENDLINE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming HT_TRENDMODE: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.HT_TRENDMODE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function HT_TRENDMODE(options?: HT_TRENDMODEOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace HT_TRENDMODE {
+      /** Restores a saved HT_TRENDMODE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
       function restore(bytes: Uint8Array): Stream<[real: number], number>;
     }
     /**
@@ -3129,6 +3300,99 @@ export interface MAOptions extends UnstablePeriodOption, NanPolicyOption {
    * @default 0
    */
   matype?: number;
+}
+
+/** Options of {@link ta.MAVP}. */
+export interface MAVPOptions extends UnstablePeriodOption, NanPolicyOption {
+  /**
+   * Smallest period. Integer in [2, 100000].
+   * @default 2
+   */
+  minperiod?: number;
+  /**
+   * Largest period. Integer in [2, 100000].
+   * @default 30
+   */
+  maxperiod?: number;
+  /**
+   * Moving-average type. Moving-average type code (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3, ... as TA-Lib; 0-13).
+   * @default 0
+   */
+  matype?: number;
+}
+
+/** Options of {@link ta.MAMA}. */
+export interface MAMAOptions extends UnstablePeriodOption, NanPolicyOption {
+  /**
+   * Upper limit of the smoothing factor. Number in [0.01, 0.99].
+   * @default 0.5
+   */
+  fastlimit?: number;
+  /**
+   * Lower limit of the smoothing factor. Number in [0.01, 0.99].
+   * @default 0.05
+   */
+  slowlimit?: number;
+}
+/** Outputs of {@link ta.MAMA}, keyed by output name. */
+export interface MAMAResult {
+  mama: Float64Array;
+  fama: Float64Array;
+}
+/** One bar's outputs of a MAMA stream. */
+export interface MAMAValue {
+  mama: number;
+  fama: number;
+}
+
+/** Options of {@link ta.HT_DCPERIOD}. */
+export interface HT_DCPERIODOptions extends UnstablePeriodOption, NanPolicyOption {
+
+}
+
+/** Options of {@link ta.HT_PHASOR}. */
+export interface HT_PHASOROptions extends UnstablePeriodOption, NanPolicyOption {
+
+}
+/** Outputs of {@link ta.HT_PHASOR}, keyed by output name. */
+export interface HT_PHASORResult {
+  inphase: Float64Array;
+  quadrature: Float64Array;
+}
+/** One bar's outputs of a HT_PHASOR stream. */
+export interface HT_PHASORValue {
+  inphase: number;
+  quadrature: number;
+}
+
+/** Options of {@link ta.HT_DCPHASE}. */
+export interface HT_DCPHASEOptions extends UnstablePeriodOption, NanPolicyOption {
+
+}
+
+/** Options of {@link ta.HT_SINE}. */
+export interface HT_SINEOptions extends UnstablePeriodOption, NanPolicyOption {
+
+}
+/** Outputs of {@link ta.HT_SINE}, keyed by output name. */
+export interface HT_SINEResult {
+  sine: Float64Array;
+  leadsine: Float64Array;
+}
+/** One bar's outputs of a HT_SINE stream. */
+export interface HT_SINEValue {
+  sine: number;
+  leadsine: number;
+}
+
+/** Options of {@link ta.HT_TRENDLINE}. */
+export interface HT_TRENDLINEOptions extends UnstablePeriodOption, NanPolicyOption {
+
+}
+
+/** Options of {@link ta.HT_TRENDMODE}. */
+export interface HT_TRENDMODEOptions extends UnstablePeriodOption, NanPolicyOption {
+
 }
 
 /** Options of {@link ta.RSI}. */
@@ -4554,6 +4818,605 @@ export declare namespace risk {
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function sharpeRatio(returns: Series, options?: SharpeRatioOptions): number;
+  /**
+   * Annualised Sortino ratio.
+   *
+   * mean(r - required_return) * annualization / downside_risk, NaN returns ignored; NaN for fewer than 2 returns. Reference: empyrical.sortino_ratio.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options requiredReturn = 0, period = 'daily', annualization = null
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function sortinoRatio(returns: Series, options?: SortinoRatioOptions): number;
+  /**
+   * Annualised downside deviation.
+   *
+   * sqrt(mean(min(r - required_return, 0)^2)) * sqrt(annualization) over every non-NaN return. Reference: empyrical.downside_risk.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options requiredReturn = 0, period = 'daily', annualization = null
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function downsideRisk(returns: Series, options?: DownsideRiskOptions): number;
+  /**
+   * Annualised volatility.
+   *
+   * std(returns, ddof=1) * annualization^(1/alpha), NaN returns ignored; NaN for fewer than 2 returns. Reference: empyrical.annual_volatility.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options period = 'daily', alpha = 2, annualization = null
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function annualVolatility(returns: Series, options?: AnnualVolatilityOptions): number;
+  /**
+   * Maximum drawdown.
+   *
+   * min over t of wealth_t / running peak_t - 1 (negative; 0 without a fall), NaN returns as 0, computed in ratio form so it stays exact where cumulative wealth overflows f64. Reference: empyrical.max_drawdown.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options none
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function maxDrawdown(returns: Series, options?: MaxDrawdownOptions): number;
+  /**
+   * Value at risk.
+   *
+   * The return at the cutoff quantile. historical: numpy.percentile(returns, 100*cutoff) (linear interpolation, NaN if any NaN; selection, not a sort), reference empyrical.value_at_risk; gaussian: mu + sigma z; cornish_fisher: mu + sigma z_cf (sample skewness and excess kurtosis). horizon h scales as sqrt(h) (moments of i.i.d. sums for the parametric methods).
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options cutoff = 0.05, method = 'historical', horizon = 1
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function valueAtRisk(returns: Series, options?: ValueAtRiskOptions): number;
+  /**
+   * Conditional value at risk (expected shortfall).
+   *
+   * Mean return in the worst cutoff tail. historical: mean of the floor((n-1)*cutoff)+1 lowest non-NaN returns (selection), reference empyrical.conditional_value_at_risk; gaussian: mu - sigma phi(z)/cutoff; cornish_fisher: tail average of the Cornish-Fisher quantile (closed form).
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options cutoff = 0.05, method = 'historical', horizon = 1
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function conditionalValueAtRisk(returns: Series, options?: ConditionalValueAtRiskOptions): number;
+  /**
+   * Simple returns of a price series.
+   *
+   * (p[t+1] - p[t]) / p[t]; n - 1 values. Reference: empyrical.simple_returns.
+   *
+   * @param prices prices (or any positive level series)
+   * @param options none
+   * @returns a Float64Array 1 shorter than the inputs
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function simpleReturns(prices: Series, options?: SimpleReturnsOptions): Float64Array;
+  /**
+   * Cumulative returns.
+   *
+   * prod(1 + r) - 1 up to each period (starting_value * prod(1 + r) when starting_value != 0); NaN returns count as 0. Reference: empyrical.cum_returns.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options startingValue = 0
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function cumReturns(returns: Series, options?: CumReturnsOptions): Float64Array;
+  /**
+   * Total cumulative return.
+   *
+   * prod(1 + r) - 1 over the non-NaN returns (starting_value * prod(1 + r) when starting_value != 0); NaN when empty. Reference: empyrical.cum_returns_final.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options startingValue = 0
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function cumReturnsFinal(returns: Series, options?: CumReturnsFinalOptions): number;
+  /**
+   * Compound annual growth rate.
+   *
+   * prod(1 + r) ^ (annualization / n) - 1, n counting every period (NaN included); log space when the product leaves f64's range. Reference: empyrical.annual_return.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options period = 'daily', annualization = null
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function annualReturn(returns: Series, options?: AnnualReturnOptions): number;
+  /**
+   * Compound annual growth rate (alias of annual_return).
+   *
+   * Same as annual_return. Reference: empyrical.cagr.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options period = 'daily', annualization = null
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function cagr(returns: Series, options?: CagrOptions): number;
+  /**
+   * Calmar ratio.
+   *
+   * annual_return / |max_drawdown|; NaN without a drawdown or when infinite. Reference: empyrical.calmar_ratio.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options period = 'daily', annualization = null
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function calmarRatio(returns: Series, options?: CalmarRatioOptions): number;
+  /**
+   * Omega ratio.
+   *
+   * sum(max(r - rf - t, 0)) / sum(max(t + rf - r, 0)) with t = (1 + required_return)^(1/annualization) - 1 per period; NaN without losses. Reference: empyrical.omega_ratio.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options riskFree = 0, requiredReturn = 0, annualization = 252
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function omegaRatio(returns: Series, options?: OmegaRatioOptions): number;
+  /**
+   * Excess Sharpe (non-annualised information ratio).
+   *
+   * mean(r - f) / std(r - f, ddof=1), NaN ignored, zero-dispersion rule. Reference: empyrical.excess_sharpe.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options none
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function excessSharpe(returns: Series, factor_returns: Series, options?: ExcessSharpeOptions): number;
+  /**
+   * Annualised alpha against a benchmark.
+   *
+   * (1 + mean((r - rf) - beta (f - rf)))^annualization - 1 (compounded), over periods where both are non-NaN. Reference: empyrical.alpha.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options riskFree = 0, period = 'daily', annualization = null
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function alpha(returns: Series, factor_returns: Series, options?: AlphaOptions): number;
+  /**
+   * Annualised alpha (series already aligned).
+   *
+   * (1 + mean((r - rf) - beta (f - rf)))^annualization - 1 (compounded), over periods where both are non-NaN. Reference: empyrical.alpha.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options riskFree = 0, period = 'daily', annualization = null
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function alphaAligned(returns: Series, factor_returns: Series, options?: AlphaAlignedOptions): number;
+  /**
+   * Beta against a benchmark.
+   *
+   * cov(r, f) / var(f) over periods where both are non-NaN (population moments); NaN when var(f) < 1e-30. risk_free is accepted and ignored, as in empyrical. Reference: empyrical.beta.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options riskFree = 0
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function beta(returns: Series, factor_returns: Series, options?: BetaOptions): number;
+  /**
+   * Beta (series already aligned).
+   *
+   * cov(r, f) / var(f) over periods where both are non-NaN (population moments); NaN when var(f) < 1e-30. risk_free is accepted and ignored, as in empyrical. Reference: empyrical.beta.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options riskFree = 0
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function betaAligned(returns: Series, factor_returns: Series, options?: BetaAlignedOptions): number;
+  /**
+   * Alpha and beta against a benchmark.
+   *
+   * [alpha, beta] as alpha() and beta(). Reference: empyrical.alpha_beta.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options riskFree = 0, period = 'daily', annualization = null
+   * @returns a Float64Array of 2 values
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function alphaBeta(returns: Series, factor_returns: Series, options?: AlphaBetaOptions): Float64Array;
+  /**
+   * Alpha and beta (series already aligned).
+   *
+   * [alpha, beta] as alpha() and beta(). Reference: empyrical.alpha_beta_aligned.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options riskFree = 0, period = 'daily', annualization = null
+   * @returns a Float64Array of 2 values
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function alphaBetaAligned(returns: Series, factor_returns: Series, options?: AlphaBetaAlignedOptions): Float64Array;
+  /**
+   * Alpha and beta over periods when the benchmark rose.
+   *
+   * [alpha, beta] over the periods with both series non-NaN and factor_returns > 0. Reference: empyrical.up_alpha_beta.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options riskFree = 0, period = 'daily', annualization = null
+   * @returns a Float64Array of 2 values
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function upAlphaBeta(returns: Series, factor_returns: Series, options?: UpAlphaBetaOptions): Float64Array;
+  /**
+   * Alpha and beta over periods when the benchmark fell.
+   *
+   * [alpha, beta] over the periods with both series non-NaN and factor_returns < 0. Reference: empyrical.down_alpha_beta.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options riskFree = 0, period = 'daily', annualization = null
+   * @returns a Float64Array of 2 values
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function downAlphaBeta(returns: Series, factor_returns: Series, options?: DownAlphaBetaOptions): Float64Array;
+  /**
+   * R-squared of cumulative log returns against time.
+   *
+   * r^2 of the least-squares line through cumsum(log1p(r)), NaN returns dropped. Reference: empyrical.stability_of_timeseries.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options none
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function stabilityOfTimeseries(returns: Series, options?: StabilityOfTimeseriesOptions): number;
+  /**
+   * Tail ratio.
+   *
+   * |95th percentile| / |5th percentile| of the non-NaN returns (linear interpolation, by selection). Reference: empyrical.tail_ratio.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options none
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function tailRatio(returns: Series, options?: TailRatioOptions): number;
+  /**
+   * Capture ratio.
+   *
+   * annual_return(returns) / annual_return(factor_returns). Reference: empyrical.capture.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options period = 'daily'
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function capture(returns: Series, factor_returns: Series, options?: CaptureOptions): number;
+  /**
+   * Up-market capture ratio.
+   *
+   * capture over the periods with both non-NaN and factor_returns > 0. Reference: empyrical.up_capture.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options period = 'daily'
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function upCapture(returns: Series, factor_returns: Series, options?: UpCaptureOptions): number;
+  /**
+   * Down-market capture ratio.
+   *
+   * capture over the periods with both non-NaN and factor_returns < 0. Reference: empyrical.down_capture.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options period = 'daily'
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function downCapture(returns: Series, factor_returns: Series, options?: DownCaptureOptions): number;
+  /**
+   * Up/down capture ratio.
+   *
+   * up_capture / down_capture. Reference: empyrical.up_down_capture.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options period = 'daily'
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function upDownCapture(returns: Series, factor_returns: Series, options?: UpDownCaptureOptions): number;
+  /**
+   * Beta fragility heuristic.
+   *
+   * Over the non-NaN pairs sorted by factor return: the line between the lowest and highest pair evaluated at the median factor return, minus the median pair's return. NaN for fewer than 3 pairs. Reference: empyrical.beta_fragility_heuristic.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options none
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function betaFragilityHeuristic(returns: Series, factor_returns: Series, options?: BetaFragilityHeuristicOptions): number;
+  /**
+   * Beta fragility heuristic.
+   *
+   * Over the non-NaN pairs sorted by factor return: the line between the lowest and highest pair evaluated at the median factor return, minus the median pair's return. NaN for fewer than 3 pairs. Reference: empyrical.beta_fragility_heuristic.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options none
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function betaFragilityHeuristicAligned(returns: Series, factor_returns: Series, options?: BetaFragilityHeuristicAlignedOptions): number;
+  /**
+   * Generalised Pareto tail estimates.
+   *
+   * [threshold, scale, shape, VaR, ES] of a GPD maximum-likelihood fit to the losses beyond a threshold (0.2, halved until shape > 0 and VaR > 0); zeros when no fit. Nelder-Mead as scipy's defaults, then polished. Reference: empyrical.gpd_risk_estimates (within 1e-3; likelihood at least as good).
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options varP = 0.01
+   * @returns a Float64Array of 5 values
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function gpdRiskEstimates(returns: Series, options?: GpdRiskEstimatesOptions): Float64Array;
+  /**
+   * Generalised Pareto tail estimates.
+   *
+   * [threshold, scale, shape, VaR, ES] of a GPD maximum-likelihood fit to the losses beyond a threshold (0.2, halved until shape > 0 and VaR > 0); zeros when no fit. Nelder-Mead as scipy's defaults, then polished. Reference: empyrical.gpd_risk_estimates (within 1e-3; likelihood at least as good).
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options varP = 0.01
+   * @returns a Float64Array of 5 values
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function gpdRiskEstimatesAligned(returns: Series, options?: GpdRiskEstimatesAlignedOptions): Float64Array;
+  /**
+   * Batting average overall, in up and in down markets.
+   *
+   * [share of periods with r > f, the same when f >= 0, the same when f < 0], non-finite periods left out, NaN for an empty subset. Reference: empyrical.batting_average.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options none
+   * @returns a Float64Array of 3 values
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function battingAverage(returns: Series, factor_returns: Series, options?: BattingAverageOptions): Float64Array;
+  /**
+   * Rolling alpha.
+   *
+   * alpha over each window. Reference: empyrical.roll_alpha.
+   *
+   * @param lhs simple returns of the strategy
+   * @param rhs simple returns of the benchmark (factor)
+   * @param options window = 10, riskFree = 0, period = 'daily', annualization = null
+   * @returns a Float64Array with one value per full window (n - window + 1)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function rollAlpha(lhs: Series, rhs: Series, options?: RollAlphaOptions): Float64Array;
+  /**
+   * Rolling alpha.
+   *
+   * alpha over each window. Reference: empyrical.roll_alpha.
+   *
+   * @param lhs simple returns of the strategy
+   * @param rhs simple returns of the benchmark (factor)
+   * @param options window = 10, riskFree = 0, period = 'daily', annualization = null
+   * @returns a Float64Array with one value per full window (n - window + 1)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function rollAlphaAligned(lhs: Series, rhs: Series, options?: RollAlphaAlignedOptions): Float64Array;
+  /**
+   * Rolling alpha and beta.
+   *
+   * alpha and beta over each window (empyrical returns them as the two columns of one array). Reference: empyrical.roll_alpha_beta.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options window = 10, riskFree = 0, period = 'daily', annualization = null
+   * @returns { alpha, beta }: a Float64Array with one value per full window (n - window + 1) each
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function rollAlphaBeta(returns: Series, factor_returns: Series, options?: RollAlphaBetaOptions): RollAlphaBetaResult;
+  /**
+   * Rolling alpha and beta (series already aligned).
+   *
+   * alpha and beta over each window. Reference: empyrical.roll_alpha_beta_aligned.
+   *
+   * @param lhs simple returns of the strategy
+   * @param rhs simple returns of the benchmark (factor)
+   * @param options window = 10, riskFree = 0, period = 'daily', annualization = null
+   * @returns { alpha, beta }: a Float64Array with one value per full window (n - window + 1) each
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function rollAlphaBetaAligned(lhs: Series, rhs: Series, options?: RollAlphaBetaAlignedOptions): RollAlphaBetaAlignedResult;
+  /**
+   * Rolling annualised volatility.
+   *
+   * annual_volatility over each window. Reference: empyrical.roll_annual_volatility.
+   *
+   * @param arr simple (non-cumulative) returns per period
+   * @param options window = 10, period = 'daily', alpha = 2, annualization = null
+   * @returns a Float64Array with one value per full window (n - window + 1)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function rollAnnualVolatility(arr: Series, options?: RollAnnualVolatilityOptions): Float64Array;
+  /**
+   * Rolling beta.
+   *
+   * beta over each window. Reference: empyrical.roll_beta.
+   *
+   * @param lhs simple returns of the strategy
+   * @param rhs simple returns of the benchmark (factor)
+   * @param options window = 10, riskFree = 0
+   * @returns a Float64Array with one value per full window (n - window + 1)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function rollBeta(lhs: Series, rhs: Series, options?: RollBetaOptions): Float64Array;
+  /**
+   * Rolling beta.
+   *
+   * beta over each window. Reference: empyrical.roll_beta.
+   *
+   * @param lhs simple returns of the strategy
+   * @param rhs simple returns of the benchmark (factor)
+   * @param options window = 10, riskFree = 0
+   * @returns a Float64Array with one value per full window (n - window + 1)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function rollBetaAligned(lhs: Series, rhs: Series, options?: RollBetaAlignedOptions): Float64Array;
+  /**
+   * Rolling maximum drawdown.
+   *
+   * max_drawdown over each window. Reference: empyrical.roll_max_drawdown.
+   *
+   * @param arr simple (non-cumulative) returns per period
+   * @param options window = 10
+   * @returns a Float64Array with one value per full window (n - window + 1)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function rollMaxDrawdown(arr: Series, options?: RollMaxDrawdownOptions): Float64Array;
+  /**
+   * Rolling Sharpe ratio.
+   *
+   * sharpe_ratio over each window (n - window + 1 values; a window longer than the series is cut to it). Reference: empyrical.roll_sharpe_ratio.
+   *
+   * @param arr simple (non-cumulative) returns per period
+   * @param options window = 10, riskFree = 0, period = 'daily', annualization = null
+   * @returns a Float64Array with one value per full window (n - window + 1)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function rollSharpeRatio(arr: Series, options?: RollSharpeRatioOptions): Float64Array;
+  /**
+   * Rolling Sortino ratio.
+   *
+   * sortino_ratio over each window. Reference: empyrical.roll_sortino_ratio.
+   *
+   * @param arr simple (non-cumulative) returns per period
+   * @param options window = 10, requiredReturn = 0, period = 'daily', annualization = null
+   * @returns a Float64Array with one value per full window (n - window + 1)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function rollSortinoRatio(arr: Series, options?: RollSortinoRatioOptions): Float64Array;
+  /**
+   * Rolling up-market capture.
+   *
+   * The capture ratio over each full window (n - window + 1 values, none when window > n). Reference: empyrical.roll_up_capture / roll_down_capture / roll_up_down_capture.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options window = 10, period = 'daily'
+   * @returns a Float64Array with one value per full window (n - window + 1)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function rollUpCapture(returns: Series, factor_returns: Series, options?: RollUpCaptureOptions): Float64Array;
+  /**
+   * Rolling down-market capture.
+   *
+   * The capture ratio over each full window (n - window + 1 values, none when window > n). Reference: empyrical.roll_up_capture / roll_down_capture / roll_up_down_capture.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options window = 10, period = 'daily'
+   * @returns a Float64Array with one value per full window (n - window + 1)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function rollDownCapture(returns: Series, factor_returns: Series, options?: RollDownCaptureOptions): Float64Array;
+  /**
+   * Rolling up/down capture.
+   *
+   * The capture ratio over each full window (n - window + 1 values, none when window > n). Reference: empyrical.roll_up_capture / roll_down_capture / roll_up_down_capture.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options window = 10, period = 'daily'
+   * @returns a Float64Array with one value per full window (n - window + 1)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function rollUpDownCapture(returns: Series, factor_returns: Series, options?: RollUpDownCaptureOptions): Float64Array;
+  /**
+   * Drawdown at each period (underwater curve).
+   *
+   * wealth_t / running peak_t - 1 at every period (0 at a peak), NaN returns as 0, ratio form. Reference: empyrical.stats.drawdown_series.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options none
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function drawdownSeries(returns: Series, options?: DrawdownSeriesOptions): Float64Array;
+  /**
+   * Ulcer index.
+   *
+   * sqrt(mean(drawdown_t^2)) over the running-peak drawdown series, as fractions (multiply by 100 for Martin's percent form). Closed form.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options none
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ulcerIndex(returns: Series, options?: UlcerIndexOptions): number;
+  /**
+   * The deepest drawdown periods.
+   *
+   * The top deepest drawdown periods of the running-peak drawdown series, deepest first, as pyfolio's get_top_drawdowns finds them: peak, valley and recovery indices into returns (-1: the starting wealth; NaN: not recovered), depth, and duration in periods from peak to recovery (NaN if not recovered). Rows beyond the number of periods are NaN.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options top = 5
+   * @returns { peak, valley, recovery, drawdown, duration }: a Float64Array of `top` values (NaN-padded) each
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function topDrawdowns(returns: Series, options?: TopDrawdownsOptions): TopDrawdownsResult;
+  /**
+   * Annualised information ratio.
+   *
+   * excess_sharpe(returns, factor_returns) * sqrt(annualization): annualised mean active return over annualised tracking error. Closed form of empyrical.excess_sharpe.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options period = 'daily', annualization = null
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function informationRatio(returns: Series, factor_returns: Series, options?: InformationRatioOptions): number;
+  /**
+   * Treynor ratio.
+   *
+   * mean(r - risk_free) * annualization / beta(returns, factor_returns). Closed form on empyrical.beta.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options riskFree = 0, period = 'daily', annualization = null
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function treynorRatio(returns: Series, factor_returns: Series, options?: TreynorRatioOptions): number;
+  /**
+   * Headline metrics in one call.
+   *
+   * annual_return, cum_returns (final), annual_volatility, sharpe_ratio, calmar_ratio, max_drawdown, omega_ratio, sortino_ratio, skew, kurtosis (scipy.stats, biased; NaN with NaN input), tail_ratio, value_at_risk and conditional_value_at_risk (historical, at cutoff), each as the empyrical function of that name with its defaults, from a few fused passes. Reference: empyrical's functions and scipy.stats.skew / kurtosis.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options period = 'daily', annualization = null, cutoff = 0.05
+   * @returns { annual_return, cum_returns, annual_volatility, sharpe_ratio, calmar_ratio, max_drawdown, omega_ratio, sortino_ratio, skew, kurtosis, tail_ratio, value_at_risk, conditional_value_at_risk }: a number each
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function summary(returns: Series, options?: SummaryOptions): SummaryResult;
 }
 
 /** Options of {@link risk.sharpeRatio}. */
@@ -4573,6 +5436,738 @@ export interface SharpeRatioOptions {
    * @default null
    */
   annualization?: number | null;
+}
+
+/** Options of {@link risk.sortinoRatio}. */
+export interface SortinoRatioOptions {
+  /**
+   * Minimum acceptable return per period. Any number.
+   * @default 0
+   */
+  requiredReturn?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.downsideRisk}. */
+export interface DownsideRiskOptions {
+  /**
+   * Minimum acceptable return per period. Any number.
+   * @default 0
+   */
+  requiredReturn?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.annualVolatility}. */
+export interface AnnualVolatilityOptions {
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Scaling exponent: volatility * annualization^(1/alpha). Number >= 2.2250738585072014e-308.
+   * @default 2
+   */
+  alpha?: number;
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** max_drawdown takes no options. */
+export interface MaxDrawdownOptions {}
+
+/** Options of {@link risk.valueAtRisk}. */
+export interface ValueAtRiskOptions {
+  /**
+   * Tail probability (0.05: the worst 5%). Number in [0, 1].
+   * @default 0.05
+   */
+  cutoff?: number;
+  /**
+   * Historical (empyrical), gaussian, cornish_fisher, or monte_carlo (not yet available). One of 'historical', 'gaussian', 'cornish_fisher', 'monte_carlo'.
+   * @default 'historical'
+   */
+  method?: 'historical' | 'gaussian' | 'cornish_fisher' | 'monte_carlo';
+  /**
+   * Horizon in periods (square-root-of-time / i.i.d. moment scaling). Integer in [1, 1000000].
+   * @default 1
+   */
+  horizon?: number;
+}
+
+/** Options of {@link risk.conditionalValueAtRisk}. */
+export interface ConditionalValueAtRiskOptions {
+  /**
+   * Tail probability (0.05: the worst 5%). Number in [0, 1].
+   * @default 0.05
+   */
+  cutoff?: number;
+  /**
+   * Historical (empyrical), gaussian, cornish_fisher, or monte_carlo (not yet available). One of 'historical', 'gaussian', 'cornish_fisher', 'monte_carlo'.
+   * @default 'historical'
+   */
+  method?: 'historical' | 'gaussian' | 'cornish_fisher' | 'monte_carlo';
+  /**
+   * Horizon in periods (square-root-of-time / i.i.d. moment scaling). Integer in [1, 1000000].
+   * @default 1
+   */
+  horizon?: number;
+}
+
+/** simple_returns takes no options. */
+export interface SimpleReturnsOptions {}
+
+/** Options of {@link risk.cumReturns}. */
+export interface CumReturnsOptions {
+  /**
+   * 0 for cumulative returns, else the starting wealth the growth multiplies. Any number.
+   * @default 0
+   */
+  startingValue?: number;
+}
+
+/** Options of {@link risk.cumReturnsFinal}. */
+export interface CumReturnsFinalOptions {
+  /**
+   * 0 for cumulative returns, else the starting wealth the growth multiplies. Any number.
+   * @default 0
+   */
+  startingValue?: number;
+}
+
+/** Options of {@link risk.annualReturn}. */
+export interface AnnualReturnOptions {
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.cagr}. */
+export interface CagrOptions {
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.calmarRatio}. */
+export interface CalmarRatioOptions {
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.omegaRatio}. */
+export interface OmegaRatioOptions {
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+  /**
+   * Minimum acceptable annual return. Any number.
+   * @default 0
+   */
+  requiredReturn?: number;
+  /**
+   * Periods per year of the required return. Number >= 2.2250738585072014e-308.
+   * @default 252
+   */
+  annualization?: number;
+}
+
+/** excess_sharpe takes no options. */
+export interface ExcessSharpeOptions {}
+
+/** Options of {@link risk.alpha}. */
+export interface AlphaOptions {
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.alphaAligned}. */
+export interface AlphaAlignedOptions {
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.beta}. */
+export interface BetaOptions {
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+}
+
+/** Options of {@link risk.betaAligned}. */
+export interface BetaAlignedOptions {
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+}
+
+/** Options of {@link risk.alphaBeta}. */
+export interface AlphaBetaOptions {
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.alphaBetaAligned}. */
+export interface AlphaBetaAlignedOptions {
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.upAlphaBeta}. */
+export interface UpAlphaBetaOptions {
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.downAlphaBeta}. */
+export interface DownAlphaBetaOptions {
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** stability_of_timeseries takes no options. */
+export interface StabilityOfTimeseriesOptions {}
+
+/** tail_ratio takes no options. */
+export interface TailRatioOptions {}
+
+/** Options of {@link risk.capture}. */
+export interface CaptureOptions {
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+}
+
+/** Options of {@link risk.upCapture}. */
+export interface UpCaptureOptions {
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+}
+
+/** Options of {@link risk.downCapture}. */
+export interface DownCaptureOptions {
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+}
+
+/** Options of {@link risk.upDownCapture}. */
+export interface UpDownCaptureOptions {
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+}
+
+/** beta_fragility_heuristic takes no options. */
+export interface BetaFragilityHeuristicOptions {}
+
+/** beta_fragility_heuristic_aligned takes no options. */
+export interface BetaFragilityHeuristicAlignedOptions {}
+
+/** Options of {@link risk.gpdRiskEstimates}. */
+export interface GpdRiskEstimatesOptions {
+  /**
+   * Tail probability of the VaR and ES. Number in [0, 1].
+   * @default 0.01
+   */
+  varP?: number;
+}
+
+/** Options of {@link risk.gpdRiskEstimatesAligned}. */
+export interface GpdRiskEstimatesAlignedOptions {
+  /**
+   * Tail probability of the VaR and ES. Number in [0, 1].
+   * @default 0.01
+   */
+  varP?: number;
+}
+
+/** batting_average takes no options. */
+export interface BattingAverageOptions {}
+
+/** Options of {@link risk.rollAlpha}. */
+export interface RollAlphaOptions {
+  /**
+   * Rolling window length in periods. Integer in [1, 9223372036854776000].
+   * @default 10
+   */
+  window?: number;
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.rollAlphaAligned}. */
+export interface RollAlphaAlignedOptions {
+  /**
+   * Rolling window length in periods. Integer in [1, 9223372036854776000].
+   * @default 10
+   */
+  window?: number;
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.rollAlphaBeta}. */
+export interface RollAlphaBetaOptions {
+  /**
+   * Rolling window length in periods. Integer in [1, 9223372036854776000].
+   * @default 10
+   */
+  window?: number;
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+/** Outputs of {@link risk.rollAlphaBeta}, keyed by output name. */
+export interface RollAlphaBetaResult {
+  alpha: Float64Array;
+  beta: Float64Array;
+}
+
+/** Options of {@link risk.rollAlphaBetaAligned}. */
+export interface RollAlphaBetaAlignedOptions {
+  /**
+   * Rolling window length in periods. Integer in [1, 9223372036854776000].
+   * @default 10
+   */
+  window?: number;
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+/** Outputs of {@link risk.rollAlphaBetaAligned}, keyed by output name. */
+export interface RollAlphaBetaAlignedResult {
+  alpha: Float64Array;
+  beta: Float64Array;
+}
+
+/** Options of {@link risk.rollAnnualVolatility}. */
+export interface RollAnnualVolatilityOptions {
+  /**
+   * Rolling window length in periods. Integer in [1, 9223372036854776000].
+   * @default 10
+   */
+  window?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Scaling exponent: volatility * annualization^(1/alpha). Number >= 2.2250738585072014e-308.
+   * @default 2
+   */
+  alpha?: number;
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.rollBeta}. */
+export interface RollBetaOptions {
+  /**
+   * Rolling window length in periods. Integer in [1, 9223372036854776000].
+   * @default 10
+   */
+  window?: number;
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+}
+
+/** Options of {@link risk.rollBetaAligned}. */
+export interface RollBetaAlignedOptions {
+  /**
+   * Rolling window length in periods. Integer in [1, 9223372036854776000].
+   * @default 10
+   */
+  window?: number;
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+}
+
+/** Options of {@link risk.rollMaxDrawdown}. */
+export interface RollMaxDrawdownOptions {
+  /**
+   * Rolling window length in periods. Integer in [1, 9223372036854776000].
+   * @default 10
+   */
+  window?: number;
+}
+
+/** Options of {@link risk.rollSharpeRatio}. */
+export interface RollSharpeRatioOptions {
+  /**
+   * Rolling window length in periods. Integer in [1, 9223372036854776000].
+   * @default 10
+   */
+  window?: number;
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.rollSortinoRatio}. */
+export interface RollSortinoRatioOptions {
+  /**
+   * Rolling window length in periods. Integer in [1, 9223372036854776000].
+   * @default 10
+   */
+  window?: number;
+  /**
+   * Minimum acceptable return per period. Any number.
+   * @default 0
+   */
+  requiredReturn?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.rollUpCapture}. */
+export interface RollUpCaptureOptions {
+  /**
+   * Rolling window length in periods. Integer in [1, 9223372036854776000].
+   * @default 10
+   */
+  window?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+}
+
+/** Options of {@link risk.rollDownCapture}. */
+export interface RollDownCaptureOptions {
+  /**
+   * Rolling window length in periods. Integer in [1, 9223372036854776000].
+   * @default 10
+   */
+  window?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+}
+
+/** Options of {@link risk.rollUpDownCapture}. */
+export interface RollUpDownCaptureOptions {
+  /**
+   * Rolling window length in periods. Integer in [1, 9223372036854776000].
+   * @default 10
+   */
+  window?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+}
+
+/** drawdown_series takes no options. */
+export interface DrawdownSeriesOptions {}
+
+/** ulcer_index takes no options. */
+export interface UlcerIndexOptions {}
+
+/** Options of {@link risk.topDrawdowns}. */
+export interface TopDrawdownsOptions {
+  /**
+   * Number of drawdown periods. Integer in [1, 10000].
+   * @default 5
+   */
+  top?: number;
+}
+/** Outputs of {@link risk.topDrawdowns}, keyed by output name. */
+export interface TopDrawdownsResult {
+  peak: Float64Array;
+  valley: Float64Array;
+  recovery: Float64Array;
+  drawdown: Float64Array;
+  duration: Float64Array;
+}
+
+/** Options of {@link risk.informationRatio}. */
+export interface InformationRatioOptions {
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.treynorRatio}. */
+export interface TreynorRatioOptions {
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.summary}. */
+export interface SummaryOptions {
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+  /**
+   * Tail probability of VaR and CVaR. Number in [0, 1].
+   * @default 0.05
+   */
+  cutoff?: number;
+}
+/** Outputs of {@link risk.summary}, keyed by output name. */
+export interface SummaryResult {
+  annual_return: number;
+  cum_returns: number;
+  annual_volatility: number;
+  sharpe_ratio: number;
+  calmar_ratio: number;
+  max_drawdown: number;
+  omega_ratio: number;
+  sortino_ratio: number;
+  skew: number;
+  kurtosis: number;
+  tail_ratio: number;
+  value_at_risk: number;
+  conditional_value_at_risk: number;
 }
 
 /** Portfolio allocation. */

@@ -278,6 +278,183 @@ def MA(real: ArrayLike, timeperiod: int = 30, matype: int = 0, *, unstable_perio
         InputError: inputs of different lengths or the wrong shape.
     """
 
+def MAVP(real: ArrayLike, periods: ArrayLike, minperiod: int = 2, maxperiod: int = 30, matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Moving average with variable period.
+
+    At each bar the moving average (matype) whose period is periods[t] truncated to an integer and clamped to [minperiod, maxperiod]; every average's warm-up ends on bar lookback(maxperiod), as TA-Lib computes them. Reference: TA-Lib MAVP.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        periods: period to use at each bar (1-D array-like, pandas or polars Series).
+        minperiod (int, default 2, in [2, 100000]): smallest period.
+        maxperiod (int, default 30, in [2, 100000]): largest period.
+        matype (int, default 0, a TA-Lib matype code 0-13): moving-average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MAMA(real: ArrayLike, fastlimit: float = 0.5, slowlimit: float = 0.05, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """MESA Adaptive Moving Average.
+
+    Ehlers' MAMA: an EMA whose factor is fastlimit / (phase change of the Hilbert components), at least slowlimit; FAMA applies half that factor to MAMA; 32 bars of warm-up. Reference: TA-Lib MAMA.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        fastlimit (float, default 0.5, in [0.01, 0.99]): upper limit of the smoothing factor.
+        slowlimit (float, default 0.05, in [0.01, 0.99]): lower limit of the smoothing factor.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        mama: f64 array of the input's length.
+        fama: f64 array of the input's length.
+
+    Lookback: 32 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def HT_DCPERIOD(real: ArrayLike, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Hilbert Transform - Dominant Cycle Period.
+
+    Ehlers' dominant cycle period from the Hilbert transform of the 4-bar weighted price, smoothed; 32 bars of warm-up. Reference: TA-Lib HT_DCPERIOD.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 32 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def HT_PHASOR(real: ArrayLike, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Hilbert Transform - Phasor Components.
+
+    In-phase and quadrature components of the Hilbert transform of the 4-bar weighted price; 32 bars of warm-up. Reference: TA-Lib HT_PHASOR.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        inphase: f64 array of the input's length.
+        quadrature: f64 array of the input's length.
+
+    Lookback: 32 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def HT_DCPHASE(real: ArrayLike, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Hilbert Transform - Dominant Cycle Phase.
+
+    Phase (degrees) of the dominant cycle: a one-cycle DFT of the 4-bar weighted prices over the smoothed Hilbert period; 63 bars of warm-up. Reference: TA-Lib HT_DCPHASE.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 63 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def HT_SINE(real: ArrayLike, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Hilbert Transform - SineWave.
+
+    sin(dominant cycle phase) and sin(phase + 45 degrees); 63 bars of warm-up. Reference: TA-Lib HT_SINE.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        sine: f64 array of the input's length.
+        leadsine: f64 array of the input's length.
+
+    Lookback: 63 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def HT_TRENDLINE(real: ArrayLike, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Hilbert Transform - Instantaneous Trendline.
+
+    Mean of the raw prices over the dominant cycle period, weighted 4-3-2-1 with its three previous values; 63 bars of warm-up. Reference: TA-Lib HT_TRENDLINE.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        real: f64 array of the input's length.
+
+    Lookback: 63 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def HT_TRENDMODE(real: ArrayLike, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Hilbert Transform - Trend vs Cycle Mode.
+
+    1 when the market trends, 0 when it cycles: sine/lead-sine crossings, days since, the phase rate and the price's distance from the trend line; int32, 63 bars of warm-up. Reference: TA-Lib HT_TRENDMODE.
+
+    Args:
+        real: input series (1-D array-like, pandas or polars Series).
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 63 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
 def RSI(real: ArrayLike, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Relative Strength Index.
 
@@ -1711,7 +1888,7 @@ def MACDFIX(real: ArrayLike, signalperiod: int = 9, *, unstable_period: int = 0,
 def MACDEXT(real: ArrayLike, fastperiod: int = 12, fastmatype: int = 0, slowperiod: int = 26, slowmatype: int = 0, signalperiod: int = 9, signalmatype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """MACD with controllable MA type.
 
-    macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. matype 7 (MAMA) is not supported yet. Reference: TA-Lib MACDEXT.
+    macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. Reference: TA-Lib MACDEXT.
 
     Args:
         real: input series (1-D array-like, pandas or polars Series).
@@ -1740,7 +1917,7 @@ def MACDEXT(real: ArrayLike, fastperiod: int = 12, fastmatype: int = 0, slowperi
 def APO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Absolute Price Oscillator.
 
-    MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. matype 7 (MAMA) is not supported yet. Reference: TA-Lib APO.
+    MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. Reference: TA-Lib APO.
 
     Args:
         real: input series (1-D array-like, pandas or polars Series).
@@ -1764,7 +1941,7 @@ def APO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int
 def PPO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Percentage Price Oscillator.
 
-    100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. matype 7 (MAMA) is not supported yet. Reference: TA-Lib PPO.
+    100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. Reference: TA-Lib PPO.
 
     Args:
         real: input series (1-D array-like, pandas or polars Series).
@@ -1788,7 +1965,7 @@ def PPO(real: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int
 def STOCH(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 5, slowk_period: int = 3, slowk_matype: int = 0, slowd_period: int = 3, slowd_matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Stochastic.
 
-    fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCH.
+    fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). Reference: TA-Lib STOCH.
 
     Args:
         high: high prices (1-D array-like, pandas or polars Series).
@@ -1817,7 +1994,7 @@ def STOCH(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int =
 def STOCHF(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Stochastic Fast.
 
-    fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHF.
+    fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). Reference: TA-Lib STOCHF.
 
     Args:
         high: high prices (1-D array-like, pandas or polars Series).
@@ -1844,7 +2021,7 @@ def STOCHF(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int 
 def STOCHRSI(real: ArrayLike, timeperiod: int = 14, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Stochastic Relative Strength Index.
 
-    STOCHF applied to RSI(timeperiod) as high, low and close. matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHRSI.
+    STOCHF applied to RSI(timeperiod) as high, low and close. Reference: TA-Lib STOCHRSI.
 
     Args:
         real: input series (1-D array-like, pandas or polars Series).

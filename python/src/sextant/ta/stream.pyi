@@ -269,6 +269,171 @@ def MA(history: Optional[ArrayLike] = None, timeperiod: int = 30, matype: int = 
         InputError: inputs of different lengths or the wrong shape.
     """
 
+def MAVP(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, minperiod: int = 2, maxperiod: int = 30, matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Moving average with variable period (streaming state).
+
+    At each bar the moving average (matype) whose period is periods[t] truncated to an integer and clamped to [minperiod, maxperiod]; every average's warm-up ends on bar lookback(maxperiod), as TA-Lib computes them. Reference: TA-Lib MAVP.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (real, periods).
+        minperiod (int, default 2, in [2, 100000]): smallest period.
+        maxperiod (int, default 30, in [2, 100000]): largest period.
+        matype (int, default 0, a TA-Lib matype code 0-13): moving-average type.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real, periods)`` returns real.
+
+    Lookback: 29 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MAMA(history: Optional[ArrayLike] = None, fastlimit: float = 0.5, slowlimit: float = 0.05, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """MESA Adaptive Moving Average (streaming state).
+
+    Ehlers' MAMA: an EMA whose factor is fastlimit / (phase change of the Hilbert components), at least slowlimit; FAMA applies half that factor to MAMA; 32 bars of warm-up. Reference: TA-Lib MAMA.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        fastlimit (float, default 0.5, in [0.01, 0.99]): upper limit of the smoothing factor.
+        slowlimit (float, default 0.05, in [0.01, 0.99]): lower limit of the smoothing factor.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns mama fama.
+
+    Lookback: 32 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def HT_DCPERIOD(history: Optional[ArrayLike] = None, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Hilbert Transform - Dominant Cycle Period (streaming state).
+
+    Ehlers' dominant cycle period from the Hilbert transform of the 4-bar weighted price, smoothed; 32 bars of warm-up. Reference: TA-Lib HT_DCPERIOD.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 32 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def HT_PHASOR(history: Optional[ArrayLike] = None, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Hilbert Transform - Phasor Components (streaming state).
+
+    In-phase and quadrature components of the Hilbert transform of the 4-bar weighted price; 32 bars of warm-up. Reference: TA-Lib HT_PHASOR.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns inphase quadrature.
+
+    Lookback: 32 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def HT_DCPHASE(history: Optional[ArrayLike] = None, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Hilbert Transform - Dominant Cycle Phase (streaming state).
+
+    Phase (degrees) of the dominant cycle: a one-cycle DFT of the 4-bar weighted prices over the smoothed Hilbert period; 63 bars of warm-up. Reference: TA-Lib HT_DCPHASE.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 63 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def HT_SINE(history: Optional[ArrayLike] = None, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Hilbert Transform - SineWave (streaming state).
+
+    sin(dominant cycle phase) and sin(phase + 45 degrees); 63 bars of warm-up. Reference: TA-Lib HT_SINE.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns sine leadsine.
+
+    Lookback: 63 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def HT_TRENDLINE(history: Optional[ArrayLike] = None, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Hilbert Transform - Instantaneous Trendline (streaming state).
+
+    Mean of the raw prices over the dominant cycle period, weighted 4-3-2-1 with its three previous values; 63 bars of warm-up. Reference: TA-Lib HT_TRENDLINE.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 63 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def HT_TRENDMODE(history: Optional[ArrayLike] = None, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Hilbert Transform - Trend vs Cycle Mode (streaming state).
+
+    1 when the market trends, 0 when it cycles: sine/lead-sine crossings, days since, the phase rate and the price's distance from the trend line; int32, 63 bars of warm-up. Reference: TA-Lib HT_TRENDMODE.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        unstable_period (int, default 0, in [0, 100000]): TA-Lib's unstable period (its ALL setting, for this call): each EMA/RSI/ATR/ADX/... stage withholds its first unstable_period values and later stages start that much later.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns integer.
+
+    Lookback: 63 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
 def RSI(history: Optional[ArrayLike] = None, timeperiod: int = 14, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Relative Strength Index (streaming state).
 
@@ -1582,7 +1747,7 @@ def MACDFIX(history: Optional[ArrayLike] = None, signalperiod: int = 9, *, unsta
 def MACDEXT(history: Optional[ArrayLike] = None, fastperiod: int = 12, fastmatype: int = 0, slowperiod: int = 26, slowmatype: int = 0, signalperiod: int = 9, signalmatype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """MACD with controllable MA type (streaming state).
 
-    macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. matype 7 (MAMA) is not supported yet. Reference: TA-Lib MACDEXT.
+    macd = MA(fast) - MA(slow) with any matype (aligned to end their warm-up together), macdsignal = MA(macd), macdhist = macd - macdsignal. Reference: TA-Lib MACDEXT.
 
     Args:
         history: optional past bars to feed first: an array.
@@ -1608,7 +1773,7 @@ def MACDEXT(history: Optional[ArrayLike] = None, fastperiod: int = 12, fastmatyp
 def APO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Absolute Price Oscillator (streaming state).
 
-    MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. matype 7 (MAMA) is not supported yet. Reference: TA-Lib APO.
+    MA(fastperiod) - MA(slowperiod) of the given matype (default 1, EMA), both from the first bar. Reference: TA-Lib APO.
 
     Args:
         history: optional past bars to feed first: an array.
@@ -1631,7 +1796,7 @@ def APO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: i
 def PPO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Percentage Price Oscillator (streaming state).
 
-    100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. matype 7 (MAMA) is not supported yet. Reference: TA-Lib PPO.
+    100 * (MA(fast) - MA(slow)) / MA(slow), 0 when the slow average is zero. Reference: TA-Lib PPO.
 
     Args:
         history: optional past bars to feed first: an array.
@@ -1654,7 +1819,7 @@ def PPO(history: Optional[ArrayLike] = None, fastperiod: int = 12, slowperiod: i
 def STOCH(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fastk_period: int = 5, slowk_period: int = 3, slowk_matype: int = 0, slowd_period: int = 3, slowd_matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Stochastic (streaming state).
 
-    fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCH.
+    fast %K = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); slowk = MA(%K, slowk_period, slowk_matype); slowd = MA(slowk, slowd_period, slowd_matype). Reference: TA-Lib STOCH.
 
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
@@ -1679,7 +1844,7 @@ def STOCH(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fast
 def STOCHF(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Stochastic Fast (streaming state).
 
-    fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHF.
+    fastk = 100 * (close - lowest low) / (highest high - lowest low) over fastk_period bars (0 if flat to a relative 1e-14); fastd = MA(fastk, fastd_period, fastd_matype). Reference: TA-Lib STOCHF.
 
     Args:
         history: optional past bars to feed first: a tuple of arrays (high, low, close).
@@ -1702,7 +1867,7 @@ def STOCHF(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, fas
 def STOCHRSI(history: Optional[ArrayLike] = None, timeperiod: int = 14, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0, *, unstable_period: int = 0, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Stochastic Relative Strength Index (streaming state).
 
-    STOCHF applied to RSI(timeperiod) as high, low and close. matype 7 (MAMA) is not supported yet. Reference: TA-Lib STOCHRSI.
+    STOCHF applied to RSI(timeperiod) as high, low and close. Reference: TA-Lib STOCHRSI.
 
     Args:
         history: optional past bars to feed first: an array.
