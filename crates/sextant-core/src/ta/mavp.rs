@@ -7,6 +7,9 @@ use super::{kernel_decl, MaKernel, MaType, MAX_PERIOD};
 use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params, Unstable};
 use crate::error::{Error, Result};
 
+/// The most values the averages of one `MAVP` may keep together (80 MB of f64).
+const STATE_LIMIT: usize = 10_000_000;
+
 /// Streaming state of `MAVP`: one average per period in `[minperiod, maxperiod]`, all fed every
 /// bar; bar `t` reports the one of period `clamp(trunc(periods[t]), minperiod, maxperiod)`.
 ///
@@ -28,6 +31,19 @@ impl VariablePeriodMa {
                 param: "minperiod".into(),
                 value: minperiod.to_string(),
                 bound: format!("must be <= maxperiod ({maxperiod})"),
+            });
+        }
+        // one average per period: their windows together hold about sum(p) values
+        let state = (minperiod + maxperiod).saturating_mul(maxperiod - minperiod + 1) / 2;
+        if state > STATE_LIMIT {
+            return Err(Error::OutOfRange {
+                param: "maxperiod".into(),
+                value: maxperiod.to_string(),
+                bound: format!(
+                    "MAVP keeps one average per period in [minperiod, maxperiod]: their windows \
+                     would hold {state} values, more than the limit of {STATE_LIMIT}; narrow the \
+                     period range"
+                ),
             });
         }
         let mas = (minperiod..=maxperiod)
