@@ -489,31 +489,43 @@ impl Cycle {
     }
 }
 
-/// Streaming state of `HT_DCPHASE`: the phase of the dominant cycle, in degrees.
+/// The transform with the 63-bar warm-up and the cycle state its functions share.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DominantCyclePhase {
+struct LongCycle {
     core: HilbertCore,
     cycle: Cycle,
 }
 
-impl Default for DominantCyclePhase {
+impl Default for LongCycle {
     fn default() -> Self {
         Self { core: HilbertCore::long(), cycle: Cycle::default() }
     }
 }
+
+impl LongCycle {
+    /// Feeds a price; the bar's measure once the transform runs.
+    fn push(&mut self, x: f64) -> Option<Measure> {
+        self.cycle.push_price(x);
+        self.core.push(x)
+    }
+}
+
+/// Streaming state of `HT_DCPHASE`: the phase of the dominant cycle, in degrees.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DominantCyclePhase(LongCycle);
 
 impl Kernel for DominantCyclePhase {
     const INPUTS: usize = 1;
     const OUTPUTS: usize = 1;
     #[inline]
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
-        self.cycle.push_price(bar[0]);
         out[0] = f64::NAN;
-        if let Some(m) = self.core.push(bar[0]) {
-            self.cycle.store(&m);
-            let dc = self.cycle.phase(m.smooth_period);
-            self.cycle.advance();
-            if self.core.reporting() {
+        if let Some(m) = self.0.push(bar[0]) {
+            let c = &mut self.0.cycle;
+            c.store(&m);
+            let dc = c.phase(m.smooth_period);
+            c.advance();
+            if self.0.core.reporting() {
                 out[0] = dc;
             }
         }
@@ -553,28 +565,18 @@ impl Kernel for SineWave {
 }
 
 /// Streaming state of `HT_TRENDLINE`: the instantaneous trend line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Trendline {
-    core: HilbertCore,
-    cycle: Cycle,
-}
-
-impl Default for Trendline {
-    fn default() -> Self {
-        Self { core: HilbertCore::long(), cycle: Cycle::default() }
-    }
-}
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Trendline(LongCycle);
 
 impl Kernel for Trendline {
     const INPUTS: usize = 1;
     const OUTPUTS: usize = 1;
     #[inline]
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
-        self.cycle.push_price(bar[0]);
         out[0] = f64::NAN;
-        if let Some(m) = self.core.push(bar[0]) {
-            let line = self.cycle.trendline(m.smooth_period);
-            if self.core.reporting() {
+        if let Some(m) = self.0.push(bar[0]) {
+            let line = self.0.cycle.trendline(m.smooth_period);
+            if self.0.core.reporting() {
                 out[0] = line;
             }
         }
@@ -590,8 +592,7 @@ impl Kernel for Trendline {
 /// Streaming state of `HT_TRENDMODE`: 1 in a trend, 0 in a cycle (int32 output).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrendMode {
-    core: HilbertCore,
-    cycle: Cycle,
+    base: LongCycle,
     sine: f64,
     lead_sine: f64,
     days_in_trend: u64,
@@ -601,8 +602,7 @@ pub struct TrendMode {
 impl Default for TrendMode {
     fn default() -> Self {
         Self {
-            core: HilbertCore::long(),
-            cycle: Cycle::default(),
+            base: LongCycle::default(),
             sine: 0.0,
             lead_sine: 0.0,
             days_in_trend: 0,
@@ -618,19 +618,19 @@ impl Kernel for TrendMode {
     #[inline]
     #[allow(clippy::cast_precision_loss, reason = "a day count")]
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
-        self.cycle.push_price(bar[0]);
         out[0] = 0.0;
-        let Some(m) = self.core.push(bar[0]) else {
+        let Some(m) = self.base.push(bar[0]) else {
             return;
         };
         let sp = m.smooth_period;
-        self.cycle.store(&m);
-        let prev_phase = self.cycle.dc_phase;
-        let dc = self.cycle.phase(sp);
+        let cycle = &mut self.base.cycle;
+        cycle.store(&m);
+        let prev_phase = cycle.dc_phase;
+        let dc = cycle.phase(sp);
         let (prev_sine, prev_lead) = (self.sine, self.lead_sine);
         self.sine = libm::sin(dc * DEG2RAD);
         self.lead_sine = libm::sin((dc + 45.0) * DEG2RAD);
-        let line = self.cycle.trendline(sp);
+        let line = cycle.trendline(sp);
         let mut trend = 1;
         // the sine crossing its lead starts a cycle
         if (self.sine > self.lead_sine && prev_sine <= prev_lead)
@@ -647,12 +647,12 @@ impl Kernel for TrendMode {
         if sp != 0.0 && dphase > 0.67 * 360.0 / sp && dphase < 1.5 * 360.0 / sp {
             trend = 0;
         }
-        let price = self.cycle.smooth_price[self.cycle.sp_idx];
+        let price = cycle.smooth_price[cycle.sp_idx];
         if line != 0.0 && ((price - line) / line).abs() >= 0.015 {
             trend = 1;
         }
-        self.cycle.advance();
-        if self.core.reporting() && self.gate.open() {
+        cycle.advance();
+        if self.base.core.reporting() && self.gate.open() {
             out[0] = f64::from(trend);
         }
     }
