@@ -31,6 +31,17 @@ const LONG_PRIME: u64 = 37;
 /// TA-Lib's `180 / (4 atan(1))`, which is `180 / pi` in f64.
 const RAD2DEG: f64 = 180.0 / std::f64::consts::PI;
 
+/// `FromParams` of the kernels without parameters.
+macro_rules! no_params {
+    ($($k:ty),+) => {$(
+        impl FromParams for $k {
+            fn from_params(_: &Params) -> Result<Self> {
+                Ok(Self::default())
+            }
+        }
+    )+};
+}
+
 /// One Hilbert-transform stage with its even-bar and odd-bar states.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 struct Stage {
@@ -229,12 +240,6 @@ impl Kernel for DominantCyclePeriod {
     }
 }
 
-impl FromParams for DominantCyclePeriod {
-    fn from_params(_: &Params) -> Result<Self> {
-        Ok(Self::default())
-    }
-}
-
 /// Streaming state of `HT_PHASOR`: the in-phase and quadrature components.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Phasor(HilbertCore);
@@ -257,12 +262,6 @@ impl Kernel for Phasor {
     }
     fn restart(&mut self) {
         self.0.restart();
-    }
-}
-
-impl FromParams for Phasor {
-    fn from_params(_: &Params) -> Result<Self> {
-        Ok(Self::default())
     }
 }
 
@@ -670,16 +669,7 @@ impl Kernel for TrendMode {
     }
 }
 
-macro_rules! no_params {
-    ($($k:ty),+) => {$(
-        impl FromParams for $k {
-            fn from_params(_: &Params) -> Result<Self> {
-                Ok(Self::default())
-            }
-        }
-    )+};
-}
-no_params!(DominantCyclePhase, SineWave, Trendline, TrendMode);
+no_params!(DominantCyclePeriod, Phasor, DominantCyclePhase, SineWave, Trendline, TrendMode);
 
 kernel_decl!(HT_DCPHASE: crate::decl::Gated<DominantCyclePhase, { UnstableId::HtDcPhase as u8 }>, "Cycle Indicators", "Hilbert Transform - Dominant Cycle Phase",
     "Phase (degrees) of the dominant cycle: a one-cycle DFT of the 4-bar weighted prices over the smoothed Hilbert period; 63 bars of warm-up. Reference: TA-Lib HT_DCPHASE.",
