@@ -629,6 +629,8 @@ def main() -> int:
                     ta_case(fn_name, ds, [i["column"] for i in c["inputs"]], c["params"],
                             [o["name"] for o in c["outputs"]], c["id"].split("/")[-1])
 
+    beyond_talib_cases(w, talib)
+
     # TA-Lib's unstable periods (set_unstable_period("ALL", n) for one call): every function
     # with an EMA/RSI/ATR/ADX/... stage, each moving-average type for those with a matype
     unstable_fns = ("ADX ADXR APO CMO DX ERI KDJ MACD MACDFIX MINUS_DI MINUS_DM PLUS_DI PLUS_DM PPO RSI SMI "
@@ -650,8 +652,8 @@ def main() -> int:
     # nan_policy="talib" on the series with interior gaps, for every function that has the option
     pointwise = set(transforms) | set(operators) | {"AVGPRICE", "MEDPRICE", "TYPPRICE", "WCLPRICE", "BOP", "MARKETFI"}
     for fn_name in dict.fromkeys(c["function"] for c in ta_cases):
-        if fn_name in pointwise:
-            continue
+        if fn_name in pointwise or not hasattr(talib, fn_name):
+            continue  # (the indicators beyond TA-Lib: their NaN runs are covered by the gaps cases)
         base = next((c for c in ta_cases if c["function"] == fn_name and c["inputs"][0]["dataset"] == "gaps"), None)
         if base is None:
             continue
@@ -666,6 +668,205 @@ def main() -> int:
     })
     print(f"wrote {len(w.cases)} cases, {len(w.files)} files to {GOLDEN}")
     return 0
+
+
+def clean_runs(arrays: list[np.ndarray]) -> list[tuple[int, int]]:
+    """The maximal runs [i, j) where every input is a number (Sextant's NaN policy)."""
+    n = len(arrays[0])
+    bad = np.zeros(n, dtype=bool)
+    for a in arrays:
+        bad |= np.isnan(a)
+    runs, i = [], 0
+    while i < n:
+        if bad[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not bad[j]:
+            j += 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def connors_rsi(talib, close: np.ndarray, rsiperiod: int, streakperiod: int, rankperiod: int) -> np.ndarray:
+    """Connors RSI as Connors and Alvarez define it, in numpy around talib.RSI: the streak is
+    the signed count of consecutive up/down closes (0 on no change), the rank the percentage of
+    the previous `rankperiod` one-bar returns below today's."""
+    n = len(close)
+    streak = np.zeros(n)
+    for t in range(1, n):
+        if close[t] > close[t - 1]:
+            streak[t] = max(streak[t - 1], 0.0) + 1.0
+        elif close[t] < close[t - 1]:
+            streak[t] = min(streak[t - 1], 0.0) - 1.0
+    ret = np.full(n, np.nan)
+    if n > 1:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ret[1:] = np.where(close[:-1] == 0.0, 0.0, close[1:] / close[:-1] - 1.0)
+    rank = np.full(n, np.nan)
+    for t in range(rankperiod + 1, n):
+        rank[t] = 100.0 * np.sum(ret[t - rankperiod:t] < ret[t]) / rankperiod
+    if n <= max(rsiperiod, streakperiod):
+        return np.full(n, np.nan)
+    return (talib.RSI(close, rsiperiod) + talib.RSI(streak, streakperiod) + rank) / 3.0
+
+
+def alma_formula(x: np.ndarray, timeperiod: int, sigma: float, offset: float) -> np.ndarray:
+    """ALMA from the published formula (Legoux): Gaussian weights centred at offset (p - 1),
+    width p / sigma, no rounding of the centre; dot products summed with math.fsum."""
+    import math
+    m = offset * (timeperiod - 1)
+    s = timeperiod / sigma
+    wts = np.exp(-((np.arange(timeperiod) - m) ** 2) / (2 * s * s))
+    wts /= wts.sum()
+    out = np.full(len(x), np.nan)
+    for t in range(timeperiod - 1, len(x)):
+        out[t] = math.fsum(wts * x[t - timeperiod + 1:t + 1])
+    return out
+
+
+def beyond_talib_cases(w: Writer, talib) -> None:
+    """Indicators TA-Lib does not have, against pandas-ta (run in its own Python 3.12 venv by
+    scripts/golden/pandas_ta_ref.py) or against the published definition in numpy. The
+    reference is applied to each NaN-free run (Sextant's NaN policy); where the reference emits
+    values before Sextant's declared warm-up (one warm-up shared by all outputs, or a value
+    pandas-ta computes from an undefined first change), those values are blanked and the case
+    says so."""
+    import os
+    import subprocess
+    import tempfile
+    pta_python = os.environ.get("SEXTANT_PTA_PYTHON", str(Path.home() / ".cache/sextant/pta/bin/python"))
+    pta_version = subprocess.run([pta_python, "-c", "import pandas_ta; print(pandas_ta.version)"],
+                                 check=True, capture_output=True, text=True).stdout.strip()
+    C, HL, HLC, HLCV = ["close"], ["high", "low"], ["high", "low", "close"], ["high", "low", "close", "volume"]
+    R = ["real"]
+    # name -> (data columns, Sextant input names, parameter sets (first = defaults), outputs,
+    #          warm-up(params), reference ("pta" or a callable on the arrays), datasets skipped: reason)
+    kst_lb = lambda p: max(p[f"roc{k}"] + p[f"sma{k}"] - 1 for k in range(1, 5)) + p["signalperiod"] - 1
+    kst_d = dict(roc1=10, roc2=15, roc3=20, roc4=30, sma1=10, sma2=10, sma3=10, sma4=15, signalperiod=9)
+    flat = {"const": "a flat window: Sextant's value is stated (0 or unchanged), the reference's is 0/0"}
+    specs = {
+        "ALMA": (C, R, [dict(timeperiod=9, sigma=6.0, offset=0.85, floor=0), dict(timeperiod=9, sigma=6.0, offset=0.85, floor=1),
+                        dict(timeperiod=20, sigma=3.0, offset=0.5, floor=1), dict(timeperiod=20, sigma=3.0, offset=0.5, floor=0)],
+                 ["real"], lambda p: p["timeperiod"] - 1, "alma", {}),
+        "SINWMA": (C, R, [dict(timeperiod=14), dict(timeperiod=3)], ["real"], lambda p: p["timeperiod"] - 1, "pta", {}),
+        "PWMA": (C, R, [dict(timeperiod=10), dict(timeperiod=4)], ["real"], lambda p: p["timeperiod"] - 1, "pta", {}),
+        "FWMA": (C, R, [dict(timeperiod=10), dict(timeperiod=5)], ["real"], lambda p: p["timeperiod"] - 1, "pta", {}),
+        "SWMA": (C, R, [dict(timeperiod=10), dict(timeperiod=7)], ["real"], lambda p: p["timeperiod"] - 1, "pta", {}),
+        "VIDYA": (C, R, [dict(timeperiod=14), dict(timeperiod=5)], ["real"], lambda p: p["timeperiod"], "pta",
+                  {"msft": "a window without moves: pandas-ta's CMO is 0/0 and its VIDYA NaN from there to the end; "
+                           "Sextant holds the average", "steps": "flat windows, as msft"}),
+        "MCGD": (C, R, [dict(timeperiod=10, c=1.0), dict(timeperiod=5, c=0.6)], ["real"], lambda p: 1, "pta",
+                 {"steps": "zero prices: pandas-ta divides by 0, Sextant restarts from the price"}),
+        "ALLIGATOR": (C, R, [dict(jawperiod=13, teethperiod=8, lipsperiod=5), dict(jawperiod=5, teethperiod=8, lipsperiod=3)],
+                      ["jaw", "teeth", "lips"], lambda p: max(p["jawperiod"], p["teethperiod"], p["lipsperiod"]) - 1, "pta", {}),
+        "ICHIMOKU": (HL, HL, [dict(tenkanperiod=9, kijunperiod=26, senkouperiod=52), dict(tenkanperiod=5, kijunperiod=10, senkouperiod=20)],
+                     ["tenkan", "kijun", "senkou_a", "senkou_b"],
+                     lambda p: max(p["tenkanperiod"], p["kijunperiod"], p["senkouperiod"]) - 1, "pta", {}),
+        "FISHER": (HL, HL, [dict(timeperiod=9, signalperiod=1), dict(timeperiod=5, signalperiod=3)], ["fisher", "signal"],
+                   lambda p: p["timeperiod"] - 1 + p["signalperiod"], "pta",
+                   {"tiny": "the 0.001 floor of the range (pandas-ta, TradingView) is in price units"}),
+        "KST": (C, R, [kst_d, dict(roc1=3, roc2=4, roc3=5, roc4=6, sma1=2, sma2=3, sma3=3, sma4=4, signalperiod=3)],
+                ["kst", "signal"], kst_lb, "pta",
+                {"steps": "zero prices: ROC divides by 0 (TA-Lib's ROC gives 0, pandas-ta's inf)"}),
+        "CRSI": (C, R, [dict(rsiperiod=3, streakperiod=2, rankperiod=100), dict(rsiperiod=5, streakperiod=3, rankperiod=20)],
+                 ["real"], lambda p: max(p["rsiperiod"], p["streakperiod"], p["rankperiod"] + 1), "crsi", {}),
+        "BIAS": (C, R, [dict(timeperiod=26), dict(timeperiod=5)], ["real"], lambda p: p["timeperiod"] - 1, "pta",
+                 {"steps": "a zero average: Sextant gives NaN, pandas-ta inf"}),
+        "PSL": (C, R, [dict(timeperiod=12), dict(timeperiod=3)], ["real"], lambda p: p["timeperiod"], "pta", {}),
+        "PGO": (HLC, HLC, [dict(timeperiod=14), dict(timeperiod=5)], ["real"], lambda p: 2 * p["timeperiod"] - 1, "pta", flat),
+        "CTI": (C, R, [dict(timeperiod=12), dict(timeperiod=30)], ["real"], lambda p: p["timeperiod"] - 1, "pta",
+                {"msft": "flat windows: pandas-ta's raw-sum r is 0 or 0/0 (NaN) depending on rounding, Sextant's 0"}),
+        "UI": (C, R, [dict(timeperiod=14), dict(timeperiod=3)], ["real"], lambda p: 2 * p["timeperiod"] - 2, "pta",
+               {"steps": "zero prices: the drawdown from a highest close of 0 (Sextant 0, pandas-ta 0/0)"}),
+        "CHOP": (HLC, HLC, [dict(timeperiod=14), dict(timeperiod=5)], ["real"], lambda p: p["timeperiod"], "pta",
+                 {**flat, "steps": "a window without range: Sextant NaN, pandas-ta +-inf"}),
+        "RWI": (HLC, HLC, [dict(timeperiod=14), dict(timeperiod=5)], ["rwihigh", "rwilow"], lambda p: p["timeperiod"], "pta",
+                {**flat, "steps": "an ATR of 0: Sextant 0, pandas-ta x/0"}),
+        "KVO": (HLCV, HLCV, [dict(fastperiod=34, slowperiod=55, signalperiod=13), dict(fastperiod=5, slowperiod=10, signalperiod=3)],
+                ["kvo", "signal"], lambda p: max(p["fastperiod"], p["slowperiod"]) + p["signalperiod"] - 1, "pta", {}),
+        "EOM": (HLCV, HLCV, [dict(timeperiod=14, divisor=100_000_000.0), dict(timeperiod=5, divisor=10_000.0)], ["real"],
+                lambda p: p["timeperiod"], "pta",
+                {"const": "no range: Sextant 0, pandas-ta adds machine epsilon to the range",
+                 "steps": "bars without range or volume: Sextant 0, pandas-ta epsilon or x/0",
+                 "msft": "a zero-volume bar (6080): pandas-ta +-inf, Sextant counts the bar as 0 (msft_head, the "
+                         "bars before it, is the third real dataset)",
+                 "nasdaq": "zero-volume bars, as msft", "nasdaq_tail": "zero-volume bars, as msft"}),
+    }
+    datasets = ["msft", "sp500", "nasdaq", "sp500_tail", "nasdaq_tail", "walk60k", "const", "short", "leadnan", "empty",
+                "gaps", "steps", "tiny", "msft_head"]
+    w.dataset("msft_head", "pmdarima.datasets.load_msft(), the 6000 bars before its zero-volume bar", "MIT",
+              {c: np.fromfile(GOLDEN / w.datasets["msft"]["columns"][c]["file"], dtype="<f8")[:6000]
+               for c in ("open", "high", "low", "close", "volume")})
+    tmp = Path(tempfile.mkdtemp(prefix="sextant_pta_"))
+    jobs, pending = [], []
+    for fn_name, (cols, names, sets, outs, lookback, ref, skip) in specs.items():
+        for ds in datasets:
+            if ds in skip or (ds == "msft_head" and fn_name != "EOM"):
+                continue
+            sets_here = sets if ds in ("walk60k", "gaps", "sp500") else sets[:1]
+            arrays = [np.fromfile(GOLDEN / w.datasets[ds]["columns"][c]["file"], dtype="<f8") for c in cols]
+            for k, params in enumerate(sets_here):
+                runs = []
+                for (i, j) in clean_runs(arrays):
+                    seg = [a[i:j] for a in arrays]
+                    if ref == "pta":
+                        prefix = tmp / f"job{len(jobs)}"
+                        inputs = {}
+                        for name, a in zip(names, seg):
+                            f = prefix.with_name(f"{prefix.name}_{name}.in")
+                            a.astype("<f8").tofile(f)
+                            inputs[name] = str(f)
+                        jobs.append({"fn": fn_name, "params": params, "inputs": inputs, "out": str(prefix)})
+                        runs.append((i, j, str(prefix)))
+                    elif ref == "crsi":
+                        runs.append((i, j, [connors_rsi(talib, seg[0], **params)]))
+                    else:
+                        p = {k_: v for k_, v in params.items() if k_ != "floor"}
+                        if params["floor"] == 1:
+                            prefix = tmp / f"job{len(jobs)}"
+                            f = prefix.with_name(f"{prefix.name}_real.in")
+                            seg[0].astype("<f8").tofile(f)
+                            jobs.append({"fn": fn_name, "params": params, "inputs": {"real": str(f)}, "out": str(prefix)})
+                            runs.append((i, j, str(prefix)))
+                        else:
+                            runs.append((i, j, [alma_formula(seg[0], **p)]))
+                pending.append((fn_name, ds, k, params, names, cols, outs, lookback(params), ref, runs))
+    subprocess.run([pta_python, str(Path(__file__).with_name("pandas_ta_ref.py"))], input=json.dumps(jobs),
+                   text=True, check=True)
+    for fn_name, ds, k, params, names, cols, outs, lb, ref, runs in pending:
+        n = w.datasets[ds]["columns"][cols[0]]["shape"][0]
+        res = [np.full(n, np.nan) for _ in outs]
+        blanked = 0
+        for i, j, src in runs:
+            for o, r in enumerate(res):
+                if isinstance(src, str):
+                    f = Path(f"{src}_{o}.f64")
+                    seg = np.fromfile(f, dtype="<f8") if f.exists() else np.full(j - i, np.nan)
+                else:
+                    seg = np.asarray(src[o], dtype=np.float64)
+                if seg.size == 0 and j > i:
+                    seg = np.full(j - i, np.nan)  # pandas-ta returns None on a series shorter than it needs
+                seg = seg.copy()
+                early = np.isfinite(seg[:lb])
+                blanked += int(early.sum())
+                seg[:lb] = np.nan
+                r[i:j] = seg
+        if ref == "pta" or (ref == "alma" and params.get("floor") == 1):
+            reference = f"pandas-ta {pta_version} {fn_name.lower()} (scripts/golden/pandas_ta_ref.py states the mapping)"
+        elif ref == "crsi":
+            reference = f"Connors-Alvarez definition in numpy with talib {version('ta-lib')} RSI (generate.py connors_rsi)"
+        else:
+            reference = "published ALMA formula in numpy with math.fsum (generate.py alma_formula)"
+        if len(runs) > 1 or (runs and (runs[0][0] > 0 or runs[0][1] < n)):
+            reference += ", applied to each NaN-free run (Sextant NaN policy)"
+        if blanked:
+            reference += f"; {blanked} reference values before Sextant's {lb}-bar warm-up blanked"
+        w.case(id=f"{fn_name}/{ds}/{'default' if k == 0 else f'p{k}'}", module="ta", function=fn_name,
+               reference=reference, inputs=[(nm, ds, c) for nm, c in zip(names, cols)], params=params,
+               outputs=list(zip(outs, res)), tolerance=TOL_DEFAULT)
+    print(f"beyond TA-Lib: {len(pending)} cases ({len(jobs)} pandas-ta jobs)")
 
 
 def risk_cases(w: Writer, empyrical, pd) -> None:

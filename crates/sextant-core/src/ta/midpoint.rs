@@ -24,9 +24,14 @@ impl MidRange {
 
     /// Pushes a bar; `(highest, lowest)` once the window is full.
     #[inline]
-    fn push(&mut self, high: f64, low: f64) -> Option<(f64, f64)> {
+    pub(crate) fn push(&mut self, high: f64, low: f64) -> Option<(f64, f64)> {
         self.hl.push(high, low);
         self.hl.is_full().then(|| (self.hl.highest(), self.hl.lowest()))
+    }
+
+    /// Empties the window.
+    pub(crate) fn clear(&mut self) {
+        self.hl.clear();
     }
 }
 

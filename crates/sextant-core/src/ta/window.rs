@@ -48,6 +48,13 @@ impl Window {
         self.len
     }
 
+    /// Capacity (the window length).
+    #[inline]
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.buf.len()
+    }
+
     /// Whether no value is in.
     #[inline]
     #[must_use]
