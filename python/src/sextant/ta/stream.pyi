@@ -2885,3 +2885,445 @@ def PERCENTRANK(history: Optional[ArrayLike] = None, timeperiod: int = 100, *, n
         ParameterError: a parameter out of range or of the wrong type.
         InputError: inputs of different lengths or the wrong shape.
     """
+
+def ALMA(history: Optional[ArrayLike] = None, timeperiod: int = 9, sigma: float = 6.0, offset: float = 0.85, floor: int = 0, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Arnaud Legoux Moving Average (streaming state).
+
+    Gaussian weights exp(-(j - m)^2 / (2 s^2)) with centre m = offset (p - 1) (floored when floor = 1, as pandas-ta does) and width s = p / sigma, normalised. Not in TA-Lib; references: pandas-ta alma (floor = 1) and the published formula (floor = 0).
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 9, in [1, 100000]): window length.
+        sigma (float, default 6.0, in [1e-06, 1e+06]): sharpness: the Gaussian's width is timeperiod / sigma.
+        offset (float, default 0.85, in [0, 1]): centre of the Gaussian as a fraction of the window (1 = newest).
+        floor (int, default 0, in [0, 1]): 1: round the centre down to a whole bar (pandas-ta, TradingView floor=true).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 8 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SINWMA(history: Optional[ArrayLike] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Sine Weighted Moving Average (streaming state).
+
+    Weights sin((j + 1) pi / (p + 1)), j = 0..p-1 (a half sine over the window), normalised. Not in TA-Lib; reference: pandas-ta sinwma.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 14, in [1, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PWMA(history: Optional[ArrayLike] = None, timeperiod: int = 10, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Pascal's Weighted Moving Average (streaming state).
+
+    Weights C(p - 1, j), row p - 1 of Pascal's triangle, normalised. Not in TA-Lib; reference: pandas-ta pwma.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 10, in [1, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 9 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def FWMA(history: Optional[ArrayLike] = None, timeperiod: int = 10, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Fibonacci's Weighted Moving Average (streaming state).
+
+    Weights 1, 1, 2, 3, 5, ... from the oldest to the newest value, normalised. Not in TA-Lib; reference: pandas-ta fwma.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 10, in [1, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 9 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def SWMA(history: Optional[ArrayLike] = None, timeperiod: int = 10, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Symmetric Weighted Moving Average (streaming state).
+
+    Triangular weights 1, 2, ..., 2, 1 over the window, normalised. Not in TA-Lib; reference: pandas-ta swma.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 10, in [1, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 9 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def VIDYA(history: Optional[ArrayLike] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Variable Index Dynamic Average (streaming state).
+
+    Chande's VIDYA: an EMA (alpha = 2/(p+1)) whose step is scaled by |CMO| over the last p moves (plain sums, Chande's original CMO), started from 0 (NaN while it is still exactly 0). A window without moves leaves the average unchanged. Not in TA-Lib; reference: pandas-ta vidya (talib=False).
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 14, in [1, 100000]): CMO window and EMA length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def MCGD(history: Optional[ArrayLike] = None, timeperiod: int = 10, c: float = 1.0, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """McGinley Dynamic (streaming state).
+
+    md = md[t-1] + (x - md[t-1]) / (c p (x / md[t-1])^4), started at the first value: a moving average that speeds up when prices fall away from it. Not in TA-Lib; reference: pandas-ta mcgd.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 10, in [1, 100000]): nominal length.
+        c (float, default 1.0, in [1e-06, 1]): McGinley's constant (0.6 in his paper; 1 by default as pandas-ta).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 1 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ALLIGATOR(history: Optional[ArrayLike] = None, jawperiod: int = 13, teethperiod: int = 8, lipsperiod: int = 5, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Williams Alligator (streaming state).
+
+    Three smoothed moving averages (SMMA: SMA seed, then (prev (p - 1) + x) / p) of the input (Williams uses the median price hl2): jaw, teeth and lips, unshifted (Williams draws them 8, 5 and 3 bars ahead). All three start with the slowest. Not in TA-Lib; reference: pandas-ta alligator.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        jawperiod (int, default 13, in [1, 100000]): jaw length.
+        teethperiod (int, default 8, in [1, 100000]): teeth length.
+        lipsperiod (int, default 5, in [1, 100000]): lips length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns jaw teeth lips.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ICHIMOKU(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, tenkanperiod: int = 9, kijunperiod: int = 26, senkouperiod: int = 52, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Ichimoku Kinko Hyo (streaming state).
+
+    tenkan = (highest high + lowest low) / 2 over tenkanperiod, kijun the same over kijunperiod, senkou A = (tenkan + kijun) / 2, senkou B the midpoint over senkouperiod; the spans are returned on the bar they are computed from (charts draw them kijunperiod - 1 bars ahead, and the lagging span is the close drawn behind). All four start together. Not in TA-Lib; reference: pandas-ta ichimoku, spans shifted back.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low).
+        tenkanperiod (int, default 9, in [2, 100000]): conversion line window.
+        kijunperiod (int, default 26, in [2, 100000]): base line window.
+        senkouperiod (int, default 52, in [2, 100000]): leading span B window.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(high, low)`` returns tenkan kijun senkou_a senkou_b.
+
+    Lookback: 51 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def FISHER(history: Optional[Tuple[ArrayLike, ArrayLike]] = None, timeperiod: int = 9, signalperiod: int = 1, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Fisher Transform (streaming state).
+
+    v = 0.66 ((hl2 - lowest hl2) / max(range, 0.001) - 0.5) + 0.67 v[t-1], held inside +-0.999; fisher = 0.5 ln((1+v)/(1-v)) + 0.5 fisher[t-1], 0 on the first full window; signal = fisher signalperiod bars ago. Not in TA-Lib; reference: pandas-ta fisher (TradingView's form).
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low).
+        timeperiod (int, default 9, in [1, 100000]): window of the median price's range.
+        signalperiod (int, default 1, in [1, 100000]): lag of the signal line.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(high, low)`` returns fisher signal.
+
+    Lookback: 9 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def KST(history: Optional[ArrayLike] = None, roc1: int = 10, roc2: int = 15, roc3: int = 20, roc4: int = 30, sma1: int = 10, sma2: int = 10, sma3: int = 10, sma4: int = 15, signalperiod: int = 9, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Know Sure Thing (streaming state).
+
+    Pring's KST: SMA(ROC(roc1), sma1) + 2 SMA(ROC(roc2), sma2) + 3 SMA(ROC(roc3), sma3) + 4 SMA(ROC(roc4), sma4), ROC in percent; signal = SMA(KST, signalperiod). Both outputs start when the signal does. Not in TA-Lib; reference: pandas-ta kst divided by its extra factor 100 (StockCharts' scale).
+
+    Args:
+        history: optional past bars to feed first: an array.
+        roc1 (int, default 10, in [1, 100000]): first ROC length.
+        roc2 (int, default 15, in [1, 100000]): second ROC length.
+        roc3 (int, default 20, in [1, 100000]): third ROC length.
+        roc4 (int, default 30, in [1, 100000]): fourth ROC length.
+        sma1 (int, default 10, in [1, 100000]): smoothing of the first ROC.
+        sma2 (int, default 10, in [1, 100000]): smoothing of the second ROC.
+        sma3 (int, default 10, in [1, 100000]): smoothing of the third ROC.
+        sma4 (int, default 15, in [1, 100000]): smoothing of the fourth ROC.
+        signalperiod (int, default 9, in [1, 100000]): signal SMA length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns kst signal.
+
+    Lookback: 52 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CRSI(history: Optional[ArrayLike] = None, rsiperiod: int = 3, streakperiod: int = 2, rankperiod: int = 100, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Connors RSI (streaming state).
+
+    (RSI(close, rsiperiod) + RSI(streak, streakperiod) + percent rank) / 3: the streak counts consecutive up (1, 2, ...) or down (-1, -2, ...) closes, 0 on no change; the rank is the share of the previous rankperiod one-bar returns below today's. RSI is TA-Lib's (Wilder). Not in TA-Lib; reference: the Connors-Alvarez definition computed in numpy with talib.RSI (pandas-ta's crsi uses the one-bar sign instead of the streak).
+
+    Args:
+        history: optional past bars to feed first: an array.
+        rsiperiod (int, default 3, in [2, 100000]): RSI length of the price.
+        streakperiod (int, default 2, in [2, 100000]): RSI length of the streak.
+        rankperiod (int, default 100, in [1, 100000]): number of past returns ranked against today's.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 101 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def BIAS(history: Optional[ArrayLike] = None, timeperiod: int = 26, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Bias (streaming state).
+
+    close / SMA(close, p) - 1, the relative distance from the moving average (NaN where the average is 0). Not in TA-Lib; reference: pandas-ta bias.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 26, in [1, 100000]): SMA length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 25 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PSL(history: Optional[ArrayLike] = None, timeperiod: int = 12, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Psychological Line (streaming state).
+
+    100 * (number of rises among the last p one-bar changes) / p. Not in TA-Lib; reference: pandas-ta psl.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 12, in [1, 100000]): number of changes.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def PGO(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Pretty Good Oscillator (streaming state).
+
+    (close - SMA(close, p)) / EMA(ATR(p), p), TA-Lib's SMA, ATR and EMA: the distance from the average in average true ranges. Not in TA-Lib; reference: pandas-ta pgo.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod (int, default 14, in [2, 100000]): SMA, ATR and EMA length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns real.
+
+    Lookback: 27 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CTI(history: Optional[ArrayLike] = None, timeperiod: int = 12, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Correlation Trend Indicator (streaming state).
+
+    Pearson correlation of the last p values with the line 1..p: +1 for a straight rise, -1 for a straight fall; 0 on a flat window. Not in TA-Lib; reference: pandas-ta cti.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 12, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def UI(history: Optional[ArrayLike] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Ulcer Index (streaming state).
+
+    sqrt(mean over the last p bars of D^2), D = 100 (close - highest close of the last p) / that highest close. Not in TA-Lib; reference: pandas-ta ui.
+
+    Args:
+        history: optional past bars to feed first: an array.
+        timeperiod (int, default 14, in [1, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(real)`` returns real.
+
+    Lookback: 26 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CHOP(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Choppiness Index (streaming state).
+
+    100 log10(sum of the last p true ranges / (highest high - lowest low of the last p bars)) / log10(p): near 100 in a range, low in a trend; NaN when the window has no range. Not in TA-Lib; reference: pandas-ta chop (atr_length=1).
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod (int, default 14, in [2, 100000]): window length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns real.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def RWI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Random Walk Index (streaming state).
+
+    high: (high - low[t-p]) / (ATR(p) sqrt(p)); low: (high[t-p] - low) / (ATR(p) sqrt(p)), TA-Lib's ATR; 0 where the ATR is 0. Not in TA-Lib; reference: pandas-ta rwi.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close).
+        timeperiod (int, default 14, in [1, 100000]): lag and ATR length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(high, low, close)`` returns rwihigh rwilow.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def KVO(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, fastperiod: int = 34, slowperiod: int = 55, signalperiod: int = 13, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Klinger Volume Oscillator (streaming state).
+
+    EMA(sv, fastperiod) - EMA(sv, slowperiod) with sv = volume * sign(hlc3 - hlc3[t-1]) (0 when unchanged), TA-Lib's EMA; signal = EMA(kvo, signalperiod). Both outputs start when the signal does. Not in TA-Lib; reference: pandas-ta kvo.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close, volume).
+        fastperiod (int, default 34, in [2, 100000]): fast EMA length.
+        slowperiod (int, default 55, in [2, 100000]): slow EMA length.
+        signalperiod (int, default 13, in [1, 100000]): signal EMA length.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(high, low, close, volume)`` returns kvo signal.
+
+    Lookback: 67 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def EOM(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, timeperiod: int = 14, divisor: float = 100000000.0, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Ease of Movement (streaming state).
+
+    SMA over timeperiod of (hl2 - hl2[t-1]) / ((volume / divisor) / (high - low)); 0 on a bar without range or volume. Not in TA-Lib; reference: pandas-ta eom.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (high, low, close, volume).
+        timeperiod (int, default 14, in [1, 100000]): SMA length.
+        divisor (float, default 100000000.0, in [1e-12, 1e+300]): volume scale (the box ratio's unit).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(high, low, close, volume)`` returns real.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
