@@ -3,6 +3,7 @@
 # python stage's venv plus the reference library, installed idempotently.
 #   benches/run.sh [args]        benches/compare_ta.py (TA-Lib)
 #   benches/run.sh risk [args]   benches/compare_risk.py (empyrical-reloaded, bottleneck)
+#   benches/run.sh columns [args] benches/compare_columns.py (2-D inputs vs a TA-Lib loop)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/lib.sh"
@@ -16,4 +17,9 @@ if [ "${1:-}" = "risk" ]; then
   exit
 fi
 "$venv/bin/python" -c "import talib" 2>/dev/null || "$venv/bin/pip" install -q "ta-lib==0.8.2"
+if [ "${1:-}" = "columns" ]; then
+  shift
+  "$venv/bin/python" "$root/benches/compare_columns.py" "$@"
+  exit
+fi
 "$venv/bin/python" "$root/benches/compare_ta.py" "$@"

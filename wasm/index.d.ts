@@ -1908,6 +1908,272 @@ export declare namespace ta {
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function PERCENTRANK(real: Series, options?: PERCENTRANKOptions): Float64Array;
+  /**
+   * Arnaud Legoux Moving Average.
+   *
+   * Gaussian weights exp(-(j - m)^2 / (2 s^2)) with centre m = offset (p - 1) (floored when floor = 1, as pandas-ta does) and width s = p / sigma, normalised. Not in TA-Lib; references: pandas-ta alma (floor = 1) and the published formula (floor = 0).
+   *
+   * @param real input series
+   * @param options timeperiod = 9, sigma = 6, offset = 0.85, floor = 0, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 8.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ALMA(real: Series, options?: ALMAOptions): Float64Array;
+  /**
+   * Sine Weighted Moving Average.
+   *
+   * Weights sin((j + 1) pi / (p + 1)), j = 0..p-1 (a half sine over the window), normalised. Not in TA-Lib; reference: pandas-ta sinwma.
+   *
+   * @param real input series
+   * @param options timeperiod = 14, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function SINWMA(real: Series, options?: SINWMAOptions): Float64Array;
+  /**
+   * Pascal's Weighted Moving Average.
+   *
+   * Weights C(p - 1, j), row p - 1 of Pascal's triangle, normalised. Not in TA-Lib; reference: pandas-ta pwma.
+   *
+   * @param real input series
+   * @param options timeperiod = 10, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 9.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function PWMA(real: Series, options?: PWMAOptions): Float64Array;
+  /**
+   * Fibonacci's Weighted Moving Average.
+   *
+   * Weights 1, 1, 2, 3, 5, ... from the oldest to the newest value, normalised. Not in TA-Lib; reference: pandas-ta fwma.
+   *
+   * @param real input series
+   * @param options timeperiod = 10, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 9.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function FWMA(real: Series, options?: FWMAOptions): Float64Array;
+  /**
+   * Symmetric Weighted Moving Average.
+   *
+   * Triangular weights 1, 2, ..., 2, 1 over the window, normalised. Not in TA-Lib; reference: pandas-ta swma.
+   *
+   * @param real input series
+   * @param options timeperiod = 10, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 9.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function SWMA(real: Series, options?: SWMAOptions): Float64Array;
+  /**
+   * Variable Index Dynamic Average.
+   *
+   * Chande's VIDYA: an EMA (alpha = 2/(p+1)) whose step is scaled by |CMO| over the last p moves (plain sums, Chande's original CMO), started from 0 (NaN while it is still exactly 0). A window without moves leaves the average unchanged. Not in TA-Lib; reference: pandas-ta vidya (talib=False).
+   *
+   * @param real input series
+   * @param options timeperiod = 14, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function VIDYA(real: Series, options?: VIDYAOptions): Float64Array;
+  /**
+   * McGinley Dynamic.
+   *
+   * md = md[t-1] + (x - md[t-1]) / (c p (x / md[t-1])^4), started at the first value: a moving average that speeds up when prices fall away from it. Not in TA-Lib; reference: pandas-ta mcgd.
+   *
+   * @param real input series
+   * @param options timeperiod = 10, c = 1, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 1.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function MCGD(real: Series, options?: MCGDOptions): Float64Array;
+  /**
+   * Williams Alligator.
+   *
+   * Three smoothed moving averages (SMMA: SMA seed, then (prev (p - 1) + x) / p) of the input (Williams uses the median price hl2): jaw, teeth and lips, unshifted (Williams draws them 8, 5 and 3 bars ahead). All three start with the slowest. Not in TA-Lib; reference: pandas-ta alligator.
+   *
+   * @param real input series (median price for Williams' form)
+   * @param options jawperiod = 13, teethperiod = 8, lipsperiod = 5, nanPolicy = 'default'
+   * @returns { jaw, teeth, lips }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ALLIGATOR(real: Series, options?: ALLIGATOROptions): ALLIGATORResult;
+  /**
+   * Ichimoku Kinko Hyo.
+   *
+   * tenkan = (highest high + lowest low) / 2 over tenkanperiod, kijun the same over kijunperiod, senkou A = (tenkan + kijun) / 2, senkou B the midpoint over senkouperiod; the spans are returned on the bar they are computed from (charts draw them kijunperiod - 1 bars ahead, and the lagging span is the close drawn behind). All four start together. Not in TA-Lib; reference: pandas-ta ichimoku, spans shifted back.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param options tenkanperiod = 9, kijunperiod = 26, senkouperiod = 52, nanPolicy = 'default'
+   * @returns { tenkan, kijun, senkou_a, senkou_b }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 51.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ICHIMOKU(high: Series, low: Series, options?: ICHIMOKUOptions): ICHIMOKUResult;
+  /**
+   * Fisher Transform.
+   *
+   * v = 0.66 ((hl2 - lowest hl2) / max(range, 0.001) - 0.5) + 0.67 v[t-1], held inside +-0.999; fisher = 0.5 ln((1+v)/(1-v)) + 0.5 fisher[t-1], 0 on the first full window; signal = fisher signalperiod bars ago. Not in TA-Lib; reference: pandas-ta fisher (TradingView's form).
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param options timeperiod = 9, signalperiod = 1, nanPolicy = 'default'
+   * @returns { fisher, signal }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 9.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function FISHER(high: Series, low: Series, options?: FISHEROptions): FISHERResult;
+  /**
+   * Know Sure Thing.
+   *
+   * Pring's KST: SMA(ROC(roc1), sma1) + 2 SMA(ROC(roc2), sma2) + 3 SMA(ROC(roc3), sma3) + 4 SMA(ROC(roc4), sma4), ROC in percent; signal = SMA(KST, signalperiod). Both outputs start when the signal does. Not in TA-Lib; reference: pandas-ta kst divided by its extra factor 100 (StockCharts' scale).
+   *
+   * @param real input series
+   * @param options roc1 = 10, roc2 = 15, roc3 = 20, roc4 = 30, sma1 = 10, sma2 = 10, sma3 = 10, sma4 = 15, signalperiod = 9, nanPolicy = 'default'
+   * @returns { kst, signal }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 52.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function KST(real: Series, options?: KSTOptions): KSTResult;
+  /**
+   * Connors RSI.
+   *
+   * (RSI(close, rsiperiod) + RSI(streak, streakperiod) + percent rank) / 3: the streak counts consecutive up (1, 2, ...) or down (-1, -2, ...) closes, 0 on no change; the rank is the share of the previous rankperiod one-bar returns below today's. RSI is TA-Lib's (Wilder). Not in TA-Lib; reference: the Connors-Alvarez definition computed in numpy with talib.RSI (pandas-ta's crsi uses the one-bar sign instead of the streak).
+   *
+   * @param real input series
+   * @param options rsiperiod = 3, streakperiod = 2, rankperiod = 100, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 101.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CRSI(real: Series, options?: CRSIOptions): Float64Array;
+  /**
+   * Bias.
+   *
+   * close / SMA(close, p) - 1, the relative distance from the moving average (NaN where the average is 0). Not in TA-Lib; reference: pandas-ta bias.
+   *
+   * @param real input series
+   * @param options timeperiod = 26, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 25.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function BIAS(real: Series, options?: BIASOptions): Float64Array;
+  /**
+   * Psychological Line.
+   *
+   * 100 * (number of rises among the last p one-bar changes) / p. Not in TA-Lib; reference: pandas-ta psl.
+   *
+   * @param real input series
+   * @param options timeperiod = 12, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function PSL(real: Series, options?: PSLOptions): Float64Array;
+  /**
+   * Pretty Good Oscillator.
+   *
+   * (close - SMA(close, p)) / EMA(ATR(p), p), TA-Lib's SMA, ATR and EMA: the distance from the average in average true ranges. Not in TA-Lib; reference: pandas-ta pgo.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod = 14, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 27.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function PGO(high: Series, low: Series, close: Series, options?: PGOOptions): Float64Array;
+  /**
+   * Correlation Trend Indicator.
+   *
+   * Pearson correlation of the last p values with the line 1..p: +1 for a straight rise, -1 for a straight fall; 0 on a flat window. Not in TA-Lib; reference: pandas-ta cti.
+   *
+   * @param real input series
+   * @param options timeperiod = 12, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CTI(real: Series, options?: CTIOptions): Float64Array;
+  /**
+   * Ulcer Index.
+   *
+   * sqrt(mean over the last p bars of D^2), D = 100 (close - highest close of the last p) / that highest close. Not in TA-Lib; reference: pandas-ta ui.
+   *
+   * @param real input series
+   * @param options timeperiod = 14, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 26.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function UI(real: Series, options?: UIOptions): Float64Array;
+  /**
+   * Choppiness Index.
+   *
+   * 100 log10(sum of the last p true ranges / (highest high - lowest low of the last p bars)) / log10(p): near 100 in a range, low in a trend; NaN when the window has no range. Not in TA-Lib; reference: pandas-ta chop (atr_length=1).
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod = 14, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CHOP(high: Series, low: Series, close: Series, options?: CHOPOptions): Float64Array;
+  /**
+   * Random Walk Index.
+   *
+   * high: (high - low[t-p]) / (ATR(p) sqrt(p)); low: (high[t-p] - low) / (ATR(p) sqrt(p)), TA-Lib's ATR; 0 where the ATR is 0. Not in TA-Lib; reference: pandas-ta rwi.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options timeperiod = 14, nanPolicy = 'default'
+   * @returns { rwihigh, rwilow }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function RWI(high: Series, low: Series, close: Series, options?: RWIOptions): RWIResult;
+  /**
+   * Klinger Volume Oscillator.
+   *
+   * EMA(sv, fastperiod) - EMA(sv, slowperiod) with sv = volume * sign(hlc3 - hlc3[t-1]) (0 when unchanged), TA-Lib's EMA; signal = EMA(kvo, signalperiod). Both outputs start when the signal does. Not in TA-Lib; reference: pandas-ta kvo.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param volume volumes
+   * @param options fastperiod = 34, slowperiod = 55, signalperiod = 13, nanPolicy = 'default'
+   * @returns { kvo, signal }: a Float64Array as long as the inputs, NaN during warm-up each
+   * Lookback with the default options: 67.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function KVO(high: Series, low: Series, close: Series, volume: Series, options?: KVOOptions): KVOResult;
+  /**
+   * Ease of Movement.
+   *
+   * SMA over timeperiod of (hl2 - hl2[t-1]) / ((volume / divisor) / (high - low)); 0 on a bar without range or volume. Not in TA-Lib; reference: pandas-ta eom.
+   *
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices (unused, kept for the common HLCV signature)
+   * @param volume volumes
+   * @param options timeperiod = 14, divisor = 100000000, nanPolicy = 'default'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function EOM(high: Series, low: Series, close: Series, volume: Series, options?: EOMOptions): Float64Array;
   /** Streaming state objects. */
   namespace stream {
     /**
@@ -3178,6 +3444,195 @@ export declare namespace ta {
     namespace PERCENTRANK {
       /** Restores a saved PERCENTRANK stream (from `save()`); INVALID_STATE if the bytes are another function's. */
       function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming ALMA: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ALMA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ALMA(options?: ALMAOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace ALMA {
+      /** Restores a saved ALMA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming SINWMA: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.SINWMA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function SINWMA(options?: SINWMAOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace SINWMA {
+      /** Restores a saved SINWMA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming PWMA: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.PWMA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function PWMA(options?: PWMAOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace PWMA {
+      /** Restores a saved PWMA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming FWMA: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.FWMA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function FWMA(options?: FWMAOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace FWMA {
+      /** Restores a saved FWMA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming SWMA: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.SWMA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function SWMA(options?: SWMAOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace SWMA {
+      /** Restores a saved SWMA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming VIDYA: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.VIDYA}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function VIDYA(options?: VIDYAOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace VIDYA {
+      /** Restores a saved VIDYA stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming MCGD: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.MCGD}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function MCGD(options?: MCGDOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace MCGD {
+      /** Restores a saved MCGD stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming ALLIGATOR: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ALLIGATOR}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ALLIGATOR(options?: ALLIGATOROptions & { history?: Series }): Stream<[real: number], ALLIGATORValue>;
+    namespace ALLIGATOR {
+      /** Restores a saved ALLIGATOR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], ALLIGATORValue>;
+    }
+    /**
+     * A streaming ICHIMOKU: `update(high, low)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.ICHIMOKU}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function ICHIMOKU(options?: ICHIMOKUOptions & { history?: { high: Series; low: Series } | Series[] }): Stream<[high: number, low: number], ICHIMOKUValue>;
+    namespace ICHIMOKU {
+      /** Restores a saved ICHIMOKU stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number], ICHIMOKUValue>;
+    }
+    /**
+     * A streaming FISHER: `update(high, low)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.FISHER}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function FISHER(options?: FISHEROptions & { history?: { high: Series; low: Series } | Series[] }): Stream<[high: number, low: number], FISHERValue>;
+    namespace FISHER {
+      /** Restores a saved FISHER stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number], FISHERValue>;
+    }
+    /**
+     * A streaming KST: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.KST}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function KST(options?: KSTOptions & { history?: Series }): Stream<[real: number], KSTValue>;
+    namespace KST {
+      /** Restores a saved KST stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], KSTValue>;
+    }
+    /**
+     * A streaming CRSI: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CRSI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CRSI(options?: CRSIOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace CRSI {
+      /** Restores a saved CRSI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming BIAS: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.BIAS}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function BIAS(options?: BIASOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace BIAS {
+      /** Restores a saved BIAS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming PSL: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.PSL}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function PSL(options?: PSLOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace PSL {
+      /** Restores a saved PSL stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming PGO: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.PGO}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function PGO(options?: PGOOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], number>;
+    namespace PGO {
+      /** Restores a saved PGO stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CTI: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CTI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CTI(options?: CTIOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace CTI {
+      /** Restores a saved CTI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming UI: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.UI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function UI(options?: UIOptions & { history?: Series }): Stream<[real: number], number>;
+    namespace UI {
+      /** Restores a saved UI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[real: number], number>;
+    }
+    /**
+     * A streaming CHOP: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CHOP}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CHOP(options?: CHOPOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], number>;
+    namespace CHOP {
+      /** Restores a saved CHOP stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming RWI: `update(high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.RWI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function RWI(options?: RWIOptions & { history?: { high: Series; low: Series; close: Series } | Series[] }): Stream<[high: number, low: number, close: number], RWIValue>;
+    namespace RWI {
+      /** Restores a saved RWI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number], RWIValue>;
+    }
+    /**
+     * A streaming KVO: `update(high, low, close, volume)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.KVO}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function KVO(options?: KVOOptions & { history?: { high: Series; low: Series; close: Series; volume: Series } | Series[] }): Stream<[high: number, low: number, close: number, volume: number], KVOValue>;
+    namespace KVO {
+      /** Restores a saved KVO stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number, volume: number], KVOValue>;
+    }
+    /**
+     * A streaming EOM: `update(high, low, close, volume)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.EOM}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function EOM(options?: EOMOptions & { history?: { high: Series; low: Series; close: Series; volume: Series } | Series[] }): Stream<[high: number, low: number, close: number, volume: number], number>;
+    namespace EOM {
+      /** Restores a saved EOM stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number, volume: number], number>;
     }
     /** Restores any stream saved with `save()`. */
     function restore(bytes: Uint8Array): Stream<number[], number | Record<string, number>>;
@@ -4803,6 +5258,371 @@ export interface PERCENTRANKOptions extends NanPolicyOption {
    * @default 100
    */
   timeperiod?: number;
+}
+
+/** Options of {@link ta.ALMA}. */
+export interface ALMAOptions extends NanPolicyOption {
+  /**
+   * Window length. Integer in [1, 100000].
+   * @default 9
+   */
+  timeperiod?: number;
+  /**
+   * Sharpness: the Gaussian's width is timeperiod / sigma. Number in [0.000001, 1000000].
+   * @default 6
+   */
+  sigma?: number;
+  /**
+   * Centre of the Gaussian as a fraction of the window (1 = newest). Number in [0, 1].
+   * @default 0.85
+   */
+  offset?: number;
+  /**
+   * 1: round the centre down to a whole bar (pandas-ta, TradingView floor=true). Integer in [0, 1].
+   * @default 0
+   */
+  floor?: number;
+}
+
+/** Options of {@link ta.SINWMA}. */
+export interface SINWMAOptions extends NanPolicyOption {
+  /**
+   * Window length. Integer in [1, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.PWMA}. */
+export interface PWMAOptions extends NanPolicyOption {
+  /**
+   * Window length. Integer in [1, 100000].
+   * @default 10
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.FWMA}. */
+export interface FWMAOptions extends NanPolicyOption {
+  /**
+   * Window length. Integer in [1, 100000].
+   * @default 10
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.SWMA}. */
+export interface SWMAOptions extends NanPolicyOption {
+  /**
+   * Window length. Integer in [1, 100000].
+   * @default 10
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.VIDYA}. */
+export interface VIDYAOptions extends NanPolicyOption {
+  /**
+   * CMO window and EMA length. Integer in [1, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.MCGD}. */
+export interface MCGDOptions extends NanPolicyOption {
+  /**
+   * Nominal length. Integer in [1, 100000].
+   * @default 10
+   */
+  timeperiod?: number;
+  /**
+   * McGinley's constant (0.6 in his paper; 1 by default as pandas-ta). Number in [0.000001, 1].
+   * @default 1
+   */
+  c?: number;
+}
+
+/** Options of {@link ta.ALLIGATOR}. */
+export interface ALLIGATOROptions extends NanPolicyOption {
+  /**
+   * Jaw length. Integer in [1, 100000].
+   * @default 13
+   */
+  jawperiod?: number;
+  /**
+   * Teeth length. Integer in [1, 100000].
+   * @default 8
+   */
+  teethperiod?: number;
+  /**
+   * Lips length. Integer in [1, 100000].
+   * @default 5
+   */
+  lipsperiod?: number;
+}
+/** Outputs of {@link ta.ALLIGATOR}, keyed by output name. */
+export interface ALLIGATORResult {
+  jaw: Float64Array;
+  teeth: Float64Array;
+  lips: Float64Array;
+}
+/** One bar's outputs of a ALLIGATOR stream. */
+export interface ALLIGATORValue {
+  jaw: number;
+  teeth: number;
+  lips: number;
+}
+
+/** Options of {@link ta.ICHIMOKU}. */
+export interface ICHIMOKUOptions extends NanPolicyOption {
+  /**
+   * Conversion line window. Integer in [2, 100000].
+   * @default 9
+   */
+  tenkanperiod?: number;
+  /**
+   * Base line window. Integer in [2, 100000].
+   * @default 26
+   */
+  kijunperiod?: number;
+  /**
+   * Leading span B window. Integer in [2, 100000].
+   * @default 52
+   */
+  senkouperiod?: number;
+}
+/** Outputs of {@link ta.ICHIMOKU}, keyed by output name. */
+export interface ICHIMOKUResult {
+  tenkan: Float64Array;
+  kijun: Float64Array;
+  senkou_a: Float64Array;
+  senkou_b: Float64Array;
+}
+/** One bar's outputs of a ICHIMOKU stream. */
+export interface ICHIMOKUValue {
+  tenkan: number;
+  kijun: number;
+  senkou_a: number;
+  senkou_b: number;
+}
+
+/** Options of {@link ta.FISHER}. */
+export interface FISHEROptions extends NanPolicyOption {
+  /**
+   * Window of the median price's range. Integer in [1, 100000].
+   * @default 9
+   */
+  timeperiod?: number;
+  /**
+   * Lag of the signal line. Integer in [1, 100000].
+   * @default 1
+   */
+  signalperiod?: number;
+}
+/** Outputs of {@link ta.FISHER}, keyed by output name. */
+export interface FISHERResult {
+  fisher: Float64Array;
+  signal: Float64Array;
+}
+/** One bar's outputs of a FISHER stream. */
+export interface FISHERValue {
+  fisher: number;
+  signal: number;
+}
+
+/** Options of {@link ta.KST}. */
+export interface KSTOptions extends NanPolicyOption {
+  /**
+   * First ROC length. Integer in [1, 100000].
+   * @default 10
+   */
+  roc1?: number;
+  /**
+   * Second ROC length. Integer in [1, 100000].
+   * @default 15
+   */
+  roc2?: number;
+  /**
+   * Third ROC length. Integer in [1, 100000].
+   * @default 20
+   */
+  roc3?: number;
+  /**
+   * Fourth ROC length. Integer in [1, 100000].
+   * @default 30
+   */
+  roc4?: number;
+  /**
+   * Smoothing of the first ROC. Integer in [1, 100000].
+   * @default 10
+   */
+  sma1?: number;
+  /**
+   * Smoothing of the second ROC. Integer in [1, 100000].
+   * @default 10
+   */
+  sma2?: number;
+  /**
+   * Smoothing of the third ROC. Integer in [1, 100000].
+   * @default 10
+   */
+  sma3?: number;
+  /**
+   * Smoothing of the fourth ROC. Integer in [1, 100000].
+   * @default 15
+   */
+  sma4?: number;
+  /**
+   * Signal SMA length. Integer in [1, 100000].
+   * @default 9
+   */
+  signalperiod?: number;
+}
+/** Outputs of {@link ta.KST}, keyed by output name. */
+export interface KSTResult {
+  kst: Float64Array;
+  signal: Float64Array;
+}
+/** One bar's outputs of a KST stream. */
+export interface KSTValue {
+  kst: number;
+  signal: number;
+}
+
+/** Options of {@link ta.CRSI}. */
+export interface CRSIOptions extends NanPolicyOption {
+  /**
+   * RSI length of the price. Integer in [2, 100000].
+   * @default 3
+   */
+  rsiperiod?: number;
+  /**
+   * RSI length of the streak. Integer in [2, 100000].
+   * @default 2
+   */
+  streakperiod?: number;
+  /**
+   * Number of past returns ranked against today's. Integer in [1, 100000].
+   * @default 100
+   */
+  rankperiod?: number;
+}
+
+/** Options of {@link ta.BIAS}. */
+export interface BIASOptions extends NanPolicyOption {
+  /**
+   * SMA length. Integer in [1, 100000].
+   * @default 26
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.PSL}. */
+export interface PSLOptions extends NanPolicyOption {
+  /**
+   * Number of changes. Integer in [1, 100000].
+   * @default 12
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.PGO}. */
+export interface PGOOptions extends NanPolicyOption {
+  /**
+   * SMA, ATR and EMA length. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.CTI}. */
+export interface CTIOptions extends NanPolicyOption {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 12
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.UI}. */
+export interface UIOptions extends NanPolicyOption {
+  /**
+   * Window length. Integer in [1, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.CHOP}. */
+export interface CHOPOptions extends NanPolicyOption {
+  /**
+   * Window length. Integer in [2, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+
+/** Options of {@link ta.RWI}. */
+export interface RWIOptions extends NanPolicyOption {
+  /**
+   * Lag and ATR length. Integer in [1, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+}
+/** Outputs of {@link ta.RWI}, keyed by output name. */
+export interface RWIResult {
+  rwihigh: Float64Array;
+  rwilow: Float64Array;
+}
+/** One bar's outputs of a RWI stream. */
+export interface RWIValue {
+  rwihigh: number;
+  rwilow: number;
+}
+
+/** Options of {@link ta.KVO}. */
+export interface KVOOptions extends NanPolicyOption {
+  /**
+   * Fast EMA length. Integer in [2, 100000].
+   * @default 34
+   */
+  fastperiod?: number;
+  /**
+   * Slow EMA length. Integer in [2, 100000].
+   * @default 55
+   */
+  slowperiod?: number;
+  /**
+   * Signal EMA length. Integer in [1, 100000].
+   * @default 13
+   */
+  signalperiod?: number;
+}
+/** Outputs of {@link ta.KVO}, keyed by output name. */
+export interface KVOResult {
+  kvo: Float64Array;
+  signal: Float64Array;
+}
+/** One bar's outputs of a KVO stream. */
+export interface KVOValue {
+  kvo: number;
+  signal: number;
+}
+
+/** Options of {@link ta.EOM}. */
+export interface EOMOptions extends NanPolicyOption {
+  /**
+   * SMA length. Integer in [1, 100000].
+   * @default 14
+   */
+  timeperiod?: number;
+  /**
+   * Volume scale (the box ratio's unit). Number >= 1e-12.
+   * @default 100000000
+   */
+  divisor?: number;
 }
 
 /** Risk and performance metrics with empyrical's conventions (camelCase names). */

@@ -3,6 +3,7 @@
 //! public Python API (`sextant.ta`, `sextant.risk`, `sextant.alloc`) is generated from the
 //! declarations in `python/src/sextant/_surface.py`. No function is wrapped by hand here.
 
+mod columns;
 mod errors;
 mod ledger;
 
@@ -712,6 +713,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(registry_json, m)?)?;
     m.add_function(wrap_pyfunction!(function, m)?)?;
     m.add_function(wrap_pyfunction!(_restore_stream, m)?)?;
+    m.add_function(wrap_pyfunction!(columns::call_columns, m)?)?;
     m.add_class::<ledger::PyLedger>()?;
     m.add_function(wrap_pyfunction!(ledger::ledger_xirr, m)?)?;
     errors::register(m)?;

@@ -50,6 +50,7 @@
 //! None yet.
 
 pub mod alloc;
+pub mod columns;
 pub mod decl;
 pub mod error;
 pub mod ledger;

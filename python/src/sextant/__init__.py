@@ -9,6 +9,10 @@ Modules:
     sextant.sentiment  news sentiment: VADER-exact ``vader``, ``score``, ``score_batch``.
     sextant.errors the exception classes.
 
+Every function of series also takes 2-D inputs (bars x series, a numpy array in C or Fortran
+order, or a pandas DataFrame): each column is computed as the 1-D call computes it, the
+columns shared among threads with the GIL released (``set_num_threads``; 0 = every core).
+
 Example:
     >>> import numpy as np, sextant
     >>> close = np.array([10.0, 10.5, 10.2, 10.8, 11.0, 10.9, 11.4])
@@ -20,6 +24,7 @@ Example:
 """
 
 from sextant import _native, errors
+from sextant._surface import get_num_threads, set_num_threads
 from sextant import alloc, ledger, risk, sentiment, ta
 from sextant.errors import (
     InputError,
@@ -45,4 +50,6 @@ __all__ = [
     "InputError",
     "StateError",
     "UnknownFunctionError",
+    "set_num_threads",
+    "get_num_threads",
 ]

@@ -77,6 +77,73 @@ def _as_array(x: Any, kind: str, name: str) -> tuple[np.ndarray, Any]:
     return arr, like
 
 
+_THREADS = 0
+
+
+def set_num_threads(n: int) -> None:
+    """Threads for 2-D (bars x series) inputs; 0 (the default) uses every core."""
+    global _THREADS
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        from sextant.errors import ParameterError
+
+        err = ParameterError(f"parameter `n` is out of range: {n!r} (must be an integer >= 0)")
+        err.code = "OUT_OF_RANGE"
+        err.parameter = "n"
+        raise err
+    _THREADS = n
+
+
+def get_num_threads() -> int:
+    """The thread count set by :func:`set_num_threads` (0: every core)."""
+    return _THREADS
+
+
+def _is_2d(x: Any) -> bool:
+    """A 2-D input of a function of series: a 2-D numpy array or a pandas DataFrame."""
+    if isinstance(x, np.ndarray):
+        return x.ndim == 2
+    return type(x).__module__.split(".")[0] == "pandas" and hasattr(x, "columns")
+
+
+def _as_columns(x: Any, name: str) -> tuple[np.ndarray, Any]:
+    """A (bars x series) float64 array in C or Fortran order (copied only when neither, or for
+    another dtype); a DataFrame gives its values and ``("pandas-frame", index, columns)``."""
+    like = None
+    if type(x).__module__.split(".")[0] == "pandas" and hasattr(x, "columns"):
+        like = ("pandas-frame", x.index, x.columns)
+        x = x.to_numpy(dtype=np.float64, na_value=np.nan)
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise _input_error(name, f"cannot convert to float64 ({e})") from None
+    if arr.ndim != 2:
+        raise _input_error(name, f"expected a 2-D (bars x series) array like the other inputs, got shape {arr.shape}")
+    if not (arr.flags.c_contiguous or arr.flags.f_contiguous):
+        arr = np.asfortranarray(arr)
+    return arr, like
+
+
+def _wrap_columns(values: list, outputs: list[dict], like: Any) -> list:
+    """Outputs of a 2-D call: (length, series) arrays; a scalar output is one value per series.
+    For a DataFrame input, DataFrames with its columns (a Series for scalar outputs)."""
+    out = []
+    for v, o in zip(values, outputs):
+        if o["kind"] == "scalar":
+            v = v[0] if v.shape[0] else np.full(v.shape[1], np.nan)
+        if like is not None:
+            import pandas as pd
+
+            _, index, columns = like
+            if o["kind"] == "scalar":
+                v = pd.Series(v, index=columns, name=o["name"])
+            elif o["kind"] == "series":
+                v = pd.DataFrame(v, index=index, columns=columns)
+            elif o["kind"] in ("rolling", "trimmed"):
+                v = pd.DataFrame(v, index=_tail_index(index, o, len(v)), columns=columns)
+        out.append(v)
+    return out
+
+
 def _tail_index(index: Any, o: dict, n: int) -> Any:
     """The index of an output shorter than the input: rolling outputs end at the input's end
     (empyrical's ``roll_*`` label each window by its last period); ``trimmed`` ones drop the
@@ -156,7 +223,7 @@ def _align_pandas(inputs: tuple) -> tuple:
 class _Caller:
     """Converts inputs, calls the native function, wraps outputs. One per function."""
 
-    __slots__ = ("align", "fn", "kinds", "names", "outputs", "record", "unstable")
+    __slots__ = ("align", "columnar", "fn", "kinds", "names", "outputs", "record", "unstable")
 
     def __init__(self, info: dict) -> None:
         self.fn = _native.function(info["module"], info["name"])
@@ -174,10 +241,14 @@ class _Caller:
             self.record = namedtuple(info["name"], [o["name"] for o in self.outputs])
 
         self.unstable = _unstable_index(info)
+        # a function of series only also takes 2-D inputs (bars x series), column by column
+        self.columnar = bool(self.kinds) and all(k == "series" for k in self.kinds)
 
     def __call__(self, inputs: tuple, params: tuple, out: Any) -> Any:
         if self.unstable is not None:
             params = _with_unstable(params, self.unstable)
+        if self.columnar and any(_is_2d(x) for x in inputs):
+            return self._columns(inputs, params, out)
         if self.align:
             inputs = _align_pandas(inputs)
         arrays = []
@@ -193,6 +264,21 @@ class _Caller:
         if self.record is not None:
             return self.record(*self.fn(tuple(arrays), params))
         return _wrap(self.fn(tuple(arrays), params), self.outputs, like)
+
+    def _columns(self, inputs: tuple, params: tuple, out: Any) -> Any:
+        """Many series at once: every input (bars x series), each column computed as the 1-D
+        call would compute it, the columns shared among threads with the GIL released."""
+        if out is not None:
+            raise _input_error("out", "out= takes the 1-D outputs of 1-D inputs; 2-D inputs allocate theirs")
+        arrays, like = [], None
+        for x, name in zip(inputs, self.names):
+            arr, l = _as_columns(x, name)
+            arrays.append(arr)
+            like = like or l
+        values = _wrap_columns(_native.call_columns(self.fn, tuple(arrays), params, _THREADS), self.outputs, like)
+        if self.record is not None:
+            return self.record(*values)
+        return values[0] if len(values) == 1 else tuple(values)
 
 
 def _unstable_index(info: dict) -> "int | None":

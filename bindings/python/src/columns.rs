@@ -1,0 +1,87 @@
+//! Many series at once: a function of series over every column of 2-D inputs (bars x
+//! symbols), computed by the core's [`FunctionDecl::call_columns`] with the GIL released and
+//! the columns shared among threads.
+
+use numpy::{PyArray2, PyReadwriteArray2, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+use sextant_core::columns::{Columns, ColumnsOut};
+use sextant_core::decl::OutputKind;
+use sextant_core::Error;
+
+use crate::errors::{to_py, ToPyResult};
+use crate::{read_arrays, to_params, PyFunction};
+
+/// Computes `function` on every column of the 2-D float64 `inputs` (all the same shape, C or
+/// Fortran order) on `threads` threads (0: all cores). Returns one column-major array per
+/// output, shape `(length of the output for one column, columns)`.
+#[pyfunction]
+#[pyo3(signature = (function, inputs, params, threads=0))]
+pub(crate) fn call_columns<'py>(
+    py: Python<'py>,
+    function: PyRef<'py, PyFunction>,
+    inputs: &Bound<'py, PyTuple>,
+    params: &Bound<'py, PyTuple>,
+    threads: usize,
+) -> PyResult<Bound<'py, PyList>> {
+    let decl = function.decl;
+    let params = to_params(decl, params)?;
+    let arrays = read_arrays(py, decl, inputs)?;
+    let mut cols_in = Vec::with_capacity(arrays.len());
+    for (i, a) in arrays.iter().enumerate() {
+        let name = decl.inputs.get(i).map_or("?", |s| s.name);
+        let bad = |reason: &str| {
+            to_py(py, Error::InvalidInput { input: name.into(), reason: reason.into() })
+        };
+        let &[rows, cols] = a.shape() else {
+            return Err(bad(&format!("expected a 2-D (bars x series) array, got {}-D", a.ndim())));
+        };
+        let slice = a.as_slice().map_err(|_| bad("the array must be C- or Fortran-contiguous"))?;
+        cols_in.push(if a.is_c_contiguous() {
+            Columns::row_major(slice, rows, cols)
+        } else {
+            Columns::col_major(slice, rows, cols)
+        });
+    }
+    let (rows, cols) = cols_in.first().map_or((0, 0), |c| (c.rows, c.cols));
+    let lens = decl.column_output_lens(rows, &params).into_py_result(py)?;
+    let out: Vec<Bound<'py, PyAny>> = decl
+        .outputs
+        .iter()
+        .zip(&lens)
+        .map(|(spec, &len)| {
+            if spec.kind == OutputKind::SeriesI32 {
+                PyArray2::<i32>::zeros(py, [len, cols], true).into_any()
+            } else {
+                PyArray2::<f64>::zeros(py, [len, cols], true).into_any()
+            }
+        })
+        .collect();
+    {
+        let mut f64s: Vec<PyReadwriteArray2<'py, f64>> = Vec::new();
+        let mut i32s: Vec<PyReadwriteArray2<'py, i32>> = Vec::new();
+        for (spec, o) in decl.outputs.iter().zip(&out) {
+            if spec.kind == OutputKind::SeriesI32 {
+                i32s.push(o.extract()?);
+            } else {
+                f64s.push(o.extract()?);
+            }
+        }
+        let (mut fi, mut ii) = (f64s.iter_mut(), i32s.iter_mut());
+        let mut bufs: Vec<ColumnsOut<'_>> = Vec::with_capacity(out.len());
+        for spec in decl.outputs {
+            let contiguous =
+                |_| to_py(py, Error::State("a freshly allocated output is not contiguous".into()));
+            if spec.kind == OutputKind::SeriesI32 {
+                if let Some(a) = ii.next() {
+                    bufs.push(ColumnsOut::I32(a.as_slice_mut().map_err(contiguous)?));
+                }
+            } else if let Some(a) = fi.next() {
+                bufs.push(ColumnsOut::F64(a.as_slice_mut().map_err(contiguous)?));
+            }
+        }
+        py.detach(|| decl.call_columns(&cols_in, &params, &mut bufs, threads))
+            .into_py_result(py)?;
+    }
+    PyList::new(py, out)
+}
