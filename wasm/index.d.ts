@@ -2,14 +2,20 @@
 // run `npm run gen-dts` in node/ (and `npm run gen-dts` in wasm/) after changing a declaration.
 // The node and wasm stages of scripts/test regenerate this file and fail on any difference.
 
-/** What `init` accepts: nothing (fetches sextant_wasm_bg.wasm next to the package), a URL or
- * path, a Response, the bytes, or a compiled WebAssembly.Module. */
+/** Where one bundle's .wasm comes from: a URL or path, a Response, the bytes, or a compiled
+ * WebAssembly.Module. By default it is fetched from pkg/<bundle>/ next to its glue. */
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+/** A module of the package; each lives in one WebAssembly bundle (`BUNDLES`). */
+export type ModuleName = 'ta' | 'risk' | 'alloc' | 'sentiment';
 
-/** Loads the WebAssembly module; resolve it before calling anything else. */
-export default function init(input?: InitInput | Promise<InitInput>): Promise<void>;
-/** Loads the WebAssembly module synchronously from its bytes or a compiled module. */
-export declare function initSync(module: BufferSource | WebAssembly.Module): void;
+/** The bundles and the modules each holds. */
+export declare const BUNDLES: Record<string, ModuleName[]>;
+/** Loads the WebAssembly bundles of `modules` (default: every module); resolve it before
+ * calling their functions. Calling it again loads only what is missing. */
+export default function init(options?: { modules?: ModuleName[]; paths?: Record<string, InitInput | Promise<InitInput>> }): Promise<void>;
+/** Loads bundles synchronously: their bytes or compiled modules, and their imported glue
+ * modules (pkg/<bundle>/sextant_wasm.js), both keyed by bundle name. */
+export declare function initSync(sources: Record<string, BufferSource | WebAssembly.Module>, glues: Record<string, unknown>): void;
 
 /** A series: a Float64Array (the native addon reads it without copying), another typed array,
  * or an array of numbers where null / undefined are missing values (NaN). */

@@ -1,7 +1,12 @@
-// `sextant-wasm/node`: the WASM build for Node, loaded synchronously at import.
+// `sextant-wasm/node`: the WASM build for Node, every bundle loaded synchronously at import.
 import { readFileSync } from 'node:fs';
 import { initSync } from './index.mjs';
+import * as taGlue from './pkg/ta/sextant_wasm.js';
+import * as riskGlue from './pkg/risk/sextant_wasm.js';
+import * as sentimentGlue from './pkg/sentiment/sextant_wasm.js';
 
-initSync(readFileSync(new URL('./pkg/sextant_wasm_bg.wasm', import.meta.url)));
+const glues = { ta: taGlue, risk: riskGlue, sentiment: sentimentGlue };
+const read = (b) => readFileSync(new URL(`./pkg/${b}/sextant_wasm_bg.wasm`, import.meta.url));
+initSync(Object.fromEntries(Object.keys(glues).map((b) => [b, read(b)])), glues);
 
 export { alloc, registry, risk, sentiment, SextantError, ta } from './index.mjs';

@@ -290,24 +290,36 @@ export declare const registry: readonly FunctionInfo[];
 }
 
 const WASM_INIT = `
-/** What \`init\` accepts: nothing (fetches sextant_wasm_bg.wasm next to the package), a URL or
- * path, a Response, the bytes, or a compiled WebAssembly.Module. */
+/** Where one bundle's .wasm comes from: a URL or path, a Response, the bytes, or a compiled
+ * WebAssembly.Module. By default it is fetched from pkg/<bundle>/ next to its glue. */
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+/** A module of the package; each lives in one WebAssembly bundle (\`BUNDLES\`). */
+export type ModuleName = 'ta' | 'risk' | 'alloc' | 'sentiment';
 
-/** Loads the WebAssembly module; resolve it before calling anything else. */
-export default function init(input?: InitInput | Promise<InitInput>): Promise<void>;
-/** Loads the WebAssembly module synchronously from its bytes or a compiled module. */
-export declare function initSync(module: BufferSource | WebAssembly.Module): void;
+/** The bundles and the modules each holds. */
+export declare const BUNDLES: Record<string, ModuleName[]>;
+/** Loads the WebAssembly bundles of \`modules\` (default: every module); resolve it before
+ * calling their functions. Calling it again loads only what is missing. */
+export default function init(options?: { modules?: ModuleName[]; paths?: Record<string, InitInput | Promise<InitInput>> }): Promise<void>;
+/** Loads bundles synchronously: their bytes or compiled modules, and their imported glue
+ * modules (pkg/<bundle>/sextant_wasm.js), both keyed by bundle name. */
+export declare function initSync(sources: Record<string, BufferSource | WebAssembly.Module>, glues: Record<string, unknown>): void;
 `;
 
 async function registryOf(backend) {
   if (backend === 'native') {
     return JSON.parse(createRequire(import.meta.url)('../native.cjs').registryJson());
   }
-  const pkg = path.join(root, 'wasm/pkg');
-  const glue = await import(path.join(pkg, 'sextant_wasm.js'));
-  glue.initSync({ module: readFileSync(path.join(pkg, 'sextant_wasm_bg.wasm')) });
-  return JSON.parse(glue.registryJson());
+  // every bundle's registry, in the bundles' order (wasm/bundles.mjs)
+  const { BUNDLES } = await import(path.join(root, 'wasm/bundles.mjs'));
+  const infos = [];
+  for (const bundle of Object.keys(BUNDLES)) {
+    const dir = path.join(root, 'wasm/pkg', bundle);
+    const glue = await import(path.join(dir, 'sextant_wasm.js'));
+    glue.initSync({ module: readFileSync(path.join(dir, 'sextant_wasm_bg.wasm')) });
+    infos.push(...JSON.parse(glue.registryJson()));
+  }
+  return infos;
 }
 
 async function main() {

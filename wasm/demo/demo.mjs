@@ -136,7 +136,7 @@ $('file').addEventListener('change', async (ev) => {
 });
 for (const id of ['rsi-period', 'bb-period', 'bb-dev']) $(id).addEventListener('change', run);
 
-init().then(
+init({ modules: ['ta'] }).then(
   () => {
     status('Ready: pick a CSV file.');
     document.body.dataset.state = 'ready';

@@ -47,16 +47,24 @@
 //! does. On NaN-free input results equal TA-Lib's.
 //!
 //! ## Feature flags
-//! None yet.
+//! - `parallel`: batch text functions run on a rayon pool (off for WASM).
+//! - `subset` with `subset-ta`, `subset-risk`, `subset-alloc`, `subset-sentiment`,
+//!   `subset-ledger`: compile and register only those modules (the browser's per-module
+//!   WebAssembly bundles). Without `subset` every module is in.
 
+#[cfg(any(not(feature = "subset"), feature = "subset-alloc"))]
 pub mod alloc;
 pub mod columns;
 pub mod decl;
 pub mod error;
+#[cfg(any(not(feature = "subset"), feature = "subset-ledger"))]
 pub mod ledger;
 pub mod registry;
+#[cfg(any(not(feature = "subset"), feature = "subset-risk"))]
 pub mod risk;
+#[cfg(any(not(feature = "subset"), feature = "subset-sentiment"))]
 pub mod sentiment;
+#[cfg(any(not(feature = "subset"), feature = "subset-ta"))]
 pub mod ta;
 
 pub use error::{Error, Result};

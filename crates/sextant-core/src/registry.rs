@@ -1,12 +1,27 @@
 //! The registry: every declared function, in one list. Adapters, the server, the docs table and
 //! the parity tests iterate it; adding a function means adding its declaration here.
 
+#[cfg(any(not(feature = "subset"), feature = "subset-alloc"))]
+use crate::alloc;
 use crate::decl::{FunctionDecl, Module};
-use crate::{alloc, risk, sentiment, ta};
+#[cfg(any(not(feature = "subset"), feature = "subset-risk"))]
+use crate::risk;
+#[cfg(any(not(feature = "subset"), feature = "subset-sentiment"))]
+use crate::sentiment;
+#[cfg(any(not(feature = "subset"), feature = "subset-ta"))]
+use crate::ta;
+
+/// The declarations of each module, each list compiled in when its module is (see the
+/// `subset` features in lib.rs).
+macro_rules! registry {
+    ($($feature:literal: [$($decl:expr),* $(,)?])*) => {
+        &[$($(#[cfg(any(not(feature = "subset"), feature = $feature))] $decl,)*)*]
+    };
+}
 
 /// Every declared function.
-pub static REGISTRY: &[&FunctionDecl] = &[
-    // ta
+pub static REGISTRY: &[&FunctionDecl] = registry![
+    "subset-ta": [
     &ta::SMA,
     &ta::EMA,
     &ta::WMA,
@@ -170,7 +185,8 @@ pub static REGISTRY: &[&FunctionDecl] = &[
     &ta::RWI,
     &ta::KVO,
     &ta::EOM,
-    // risk
+    ]
+    "subset-risk": [
     &risk::SHARPE_RATIO,
     &risk::SORTINO_RATIO,
     &risk::DOWNSIDE_RISK,
@@ -224,12 +240,15 @@ pub static REGISTRY: &[&FunctionDecl] = &[
     &risk::INFORMATION_RATIO,
     &risk::TREYNOR_RATIO,
     &risk::SUMMARY,
-    // alloc
+    ]
+    "subset-alloc": [
     &alloc::INVERSE_VOLATILITY,
-    // sentiment
+    ]
+    "subset-sentiment": [
     &sentiment::VADER,
     &sentiment::SCORE,
     &sentiment::SCORE_BATCH,
+    ]
 ];
 
 /// Looks a function up by module and name.

@@ -125,7 +125,7 @@ fn example_series(name: &str, n: usize) -> Vec<f64> {
     #[allow(clippy::cast_precision_loss, reason = "small indices")]
     let close = |i: usize| {
         let t = i as f64;
-        ((100.0 + 4.0 * (t / 3.0).sin() + 0.25 * t + 1.5 * (t * 1.7).cos()) * 100.0).round() / 100.0
+        ((100.0 + 4.0 * libm::sin(t / 3.0) + 0.25 * t + 1.5 * libm::cos(t * 1.7)) * 100.0).round() / 100.0
     };
     let open = |i: usize| if i == 0 { close(0) - 0.4 } else { close(i - 1) };
     let round = |x: f64| (x * 100.0).round() / 100.0;
@@ -136,12 +136,12 @@ fn example_series(name: &str, n: usize) -> Vec<f64> {
             "low" => round(close(i).min(open(i)) - 0.8),
             #[allow(clippy::cast_precision_loss, reason = "small indices")]
             "returns" | "arr" | "lhs" => {
-                ((0.01 * (i as f64 * 1.3).sin() + 0.0008) * 1e5).round() / 1e5
+                ((0.01 * libm::sin(i as f64 * 1.3) + 0.0008) * 1e5).round() / 1e5
             }
             // a benchmark's returns: both up and down periods, so the capture ratios exist
             #[allow(clippy::cast_precision_loss, reason = "small indices")]
             "factor_returns" | "rhs" => {
-                ((0.008 * (i as f64 * 0.9 + 0.5).sin() + 0.0005) * 1e5).round() / 1e5
+                ((0.008 * libm::sin(i as f64 * 0.9 + 0.5) + 0.0005) * 1e5).round() / 1e5
             }
             _ => close(i),
         })

@@ -5,8 +5,8 @@ import { alloc } from 'sextant-wasm/node';
 
 export async function main(bytes: Uint8Array): Promise<number> {
   await init();
-  await init(new URL('https://example.invalid/sextant_wasm_bg.wasm'));
-  initSync(bytes);
+  await init({ modules: ['ta', 'risk'], paths: { ta: new URL('https://example.invalid/sextant_wasm_bg.wasm') } });
+  initSync({ ta: bytes }, {});
   const close = new Float64Array([1, 2, 3]);
   const rsi: Float64Array = ta.RSI(close, { timeperiod: 14 });
   const { middleband } = ta.BBANDS(close);

@@ -50,7 +50,7 @@ impl Kernel for Choppiness {
         let span = self.hl.highest() - self.hl.lowest();
         // no range at all: the index is undefined (NaN), not +-inf
         out[0] = if span > 0.0 && travelled > 0.0 {
-            100.0 * (travelled.log10() - span.log10()) / (self.period as f64).log10()
+            100.0 * (libm::log10(travelled) - libm::log10(span)) / libm::log10(self.period as f64)
         } else {
             f64::NAN
         };

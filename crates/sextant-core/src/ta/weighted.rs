@@ -74,7 +74,7 @@ fn alma_weights(p: usize, sigma: f64, offset: f64, floor: bool) -> Vec<f64> {
     (0..p)
         .map(|i| {
             let z = (sigma / p as f64) * (i as f64 - m);
-            (-0.5 * z * z).exp()
+            libm::exp(-0.5 * z * z)
         })
         .collect()
 }
@@ -112,7 +112,7 @@ fn triangle_weights(p: usize) -> Vec<f64> {
 /// `sin((j + 1) pi / (p + 1))`, a half sine wave over the window.
 #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
 fn sine_weights(p: usize) -> Vec<f64> {
-    (0..p).map(|j| ((j + 1) as f64 * std::f64::consts::PI / (p + 1) as f64).sin()).collect()
+    (0..p).map(|j| libm::sin((j + 1) as f64 * std::f64::consts::PI / (p + 1) as f64)).collect()
 }
 
 macro_rules! weighted_ma {
