@@ -26,12 +26,16 @@
 //! ## Feature flags
 //! None.
 
+pub mod accounts;
 pub mod app;
+pub mod auth;
 pub mod convert;
 pub mod error;
+pub mod mailer;
 pub mod openapi;
+pub mod ratelimit;
 pub mod store;
 
-pub use app::{router, Options};
+pub use app::{router, AuthOptions, Options};
 pub use error::ApiError;
 pub use store::{connect, Database, Store, StoreError};
