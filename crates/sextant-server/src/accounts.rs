@@ -938,6 +938,20 @@ struct Page {
     offset: Option<i64>,
 }
 
+/// `?limit=` only (the audit routes).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Limit {
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+impl Limit {
+    fn limit(&self) -> Result<i64, ApiError> {
+        Page { limit: self.limit, offset: None }.limit()
+    }
+}
+
 impl Page {
     fn limit(&self) -> Result<i64, ApiError> {
         match self.limit {
@@ -970,7 +984,7 @@ fn audit_json(e: &AuditEntry) -> serde_json::Value {
 async fn my_audit(
     State(app): State<AppState>,
     Authed(_, p): Authed,
-    Q(page): Q<Page>,
+    Q(page): Q<Limit>,
 ) -> Result<Response, ApiError> {
     let entries = app.store.audit(Some(&p.user.id), page.limit()?).await?;
     Ok(Json(json!({"entries": entries.iter().map(audit_json).collect::<Vec<_>>()})).into_response())
@@ -1071,7 +1085,7 @@ async fn admin_set_tier(
 async fn admin_audit(
     State(app): State<AppState>,
     Admin(..): Admin,
-    Q(page): Q<Page>,
+    Q(page): Q<Limit>,
 ) -> Result<Response, ApiError> {
     let entries = app.store.audit(None, page.limit()?).await?;
     Ok(Json(json!({"entries": entries.iter().map(audit_json).collect::<Vec<_>>()})).into_response())
