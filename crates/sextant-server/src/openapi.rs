@@ -397,15 +397,29 @@ fn account_op(
     op
 }
 
-/// A closed JSON object schema with these string properties (`required` first).
+/// A closed JSON object schema with these string properties (`required` first). A new
+/// password is 10 to 256 characters, an address at most 254 (the server checks more).
 fn strings(required: &[&str], optional: &[&str]) -> Json {
     let props: Map<String, Json> = required
         .iter()
         .chain(optional)
-        .map(|k| ((*k).to_owned(), json!({"type": "string"})))
+        .map(|k| {
+            let schema = match *k {
+                "new_password" => json!({"type": "string", "minLength": 10, "maxLength": 256}),
+                "email" => json!({"type": "string", "maxLength": 254}),
+                _ => json!({"type": "string"}),
+            };
+            ((*k).to_owned(), schema)
+        })
         .collect();
     json!({"type": "object", "additionalProperties": false, "required": required,
         "properties": props})
+}
+
+/// `password` of a registration is a new password.
+fn new_password(mut schema: Json) -> Json {
+    schema["properties"]["password"] = json!({"type": "string", "minLength": 10, "maxLength": 256});
+    schema
 }
 
 fn id_param() -> Json {
