@@ -447,7 +447,7 @@ fn accounts_paths(paths: &mut Map<String, Json>) {
             "Create an account (a verification \
         e-mail follows; the same answer whether or not the address is taken)",
             false,
-            Some(strings(&["email", "password"], &[])),
+            Some(new_password(strings(&["email", "password"], &[]))),
             ("202", "accepted", Some(status.clone())),
         ),
     );
