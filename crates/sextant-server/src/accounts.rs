@@ -599,7 +599,10 @@ async fn login(
     };
     let Some(user) = user else {
         // The same work as a wrong password: no timing difference for unknown addresses.
-        let _ = password_matches(req.password, auth::dummy_hash().to_owned()).await?;
+        let password = req.password;
+        tokio::task::spawn_blocking(move || auth::verify_password(&password, auth::dummy_hash()))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         audit(&app, &ctx, None, "auth.login_failed", None, json!({"reason": "unknown_account"}))
             .await?;
         return Err(invalid_credentials());
