@@ -10,7 +10,7 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{middleware, Json, Router};
 use sextant_core::decl::FunctionDecl;
 use sextant_core::registry::{self, REGISTRY};
 use sha2::{Digest, Sha256};
@@ -19,9 +19,13 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::accounts;
+use crate::auth::{Secret, Tokens};
 use crate::convert::{self, ComputeRequest};
 use crate::error::{json_response, ApiError};
+use crate::mailer::{LogMailer, Mailer};
 use crate::openapi;
+use crate::ratelimit::{InProcessLimiter, RateLimiter, RateLimits};
 use crate::store::{Store, StoredResponse};
 
 /// Header that carries a client's idempotency key.
@@ -38,11 +42,70 @@ pub struct Options {
     pub body_limit: usize,
     /// How long stored idempotent responses are kept.
     pub idempotency_ttl: Duration,
+    /// Accounts, tokens and rate limits.
+    pub auth: AuthOptions,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { body_limit: 16 * 1024 * 1024, idempotency_ttl: Duration::from_secs(24 * 3600) }
+        Self {
+            body_limit: 16 * 1024 * 1024,
+            idempotency_ttl: Duration::from_secs(24 * 3600),
+            auth: AuthOptions::default(),
+        }
+    }
+}
+
+/// Settings of the accounts: token keys, limits, lockout, mail.
+#[derive(Clone)]
+pub struct AuthOptions {
+    /// The HS256 key of the access tokens (at least 32 bytes).
+    pub secret: Secret,
+    /// `iss` of the access tokens, also the issuer shown by authenticator apps.
+    pub issuer: String,
+    /// `aud` of the access tokens.
+    pub audience: String,
+    /// Requests per minute by caller class.
+    pub rate_limits: RateLimits,
+    /// Where the rate-limit buckets live.
+    pub limiter: Arc<dyn RateLimiter>,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+    /// Consecutive failed sign-ins (password or second factor) that lock an account.
+    pub max_failed_logins: u32,
+    /// How long a locked account stays locked.
+    pub lockout: Duration,
+    /// Outgoing mail (verification and reset tokens).
+    pub mailer: Arc<dyn Mailer>,
+}
+
+impl Default for AuthOptions {
+    fn default() -> Self {
+        Self {
+            secret: Secret::random(),
+            issuer: "sextant".into(),
+            audience: "sextant-api".into(),
+            rate_limits: RateLimits::default(),
+            limiter: Arc::new(InProcessLimiter::new()),
+            trust_forwarded_for: false,
+            max_failed_logins: 5,
+            lockout: Duration::from_secs(15 * 60),
+            mailer: Arc::new(LogMailer),
+        }
+    }
+}
+
+impl std::fmt::Debug for AuthOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthOptions")
+            .field("secret", &self.secret)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("rate_limits", &self.rate_limits)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("max_failed_logins", &self.max_failed_logins)
+            .field("lockout", &self.lockout)
+            .finish_non_exhaustive()
     }
 }
 
@@ -53,23 +116,31 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Settings.
     pub options: Options,
+    /// Access-token signer and checker.
+    pub tokens: Tokens,
 }
 
 /// The whole application with its middleware: request ids, JSON logs per request, panics to a
 /// JSON 500, the body limit.
 pub fn router(store: Arc<dyn Store>, options: Options) -> Router {
     let body_limit = options.body_limit;
-    let state = AppState { store, options };
+    let tokens = Tokens::new(&options.auth.secret, &options.auth.issuer, &options.auth.audience);
+    let state = AppState { store, options, tokens };
     let doc = openapi::document(REGISTRY);
     let swagger =
         utoipa_swagger_ui::SwaggerUi::new("/docs").external_url_unchecked("/openapi.json", doc);
+    // Every /v1 route passes the gate: bearer authentication and rate limits.
+    let v1 = Router::new()
+        .route("/v1/functions", get(catalogue))
+        .route("/v1/functions/{module}/{name}", get(describe))
+        .route("/v1/{module}/{name}", post(compute))
+        .merge(accounts::routes())
+        .route_layer(middleware::from_fn_with_state(state.clone(), accounts::gate));
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/docs/") }))
         .route("/health", get(health))
         .route("/ready", get(ready))
-        .route("/v1/functions", get(catalogue))
-        .route("/v1/functions/{module}/{name}", get(describe))
-        .route("/v1/{module}/{name}", post(compute))
+        .merge(v1)
         .merge(swagger)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -135,7 +206,7 @@ async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }
 
-fn check_json_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+pub(crate) fn check_json_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(ct) = headers.get(header::CONTENT_TYPE) else {
         return Err(ApiError::UnsupportedMediaType("no Content-Type".into()));
     };
@@ -178,7 +249,7 @@ pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn now_unix() -> i64 {
+pub(crate) fn now_unix() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))

@@ -62,6 +62,52 @@ pub enum ApiError {
     /// The database is unreachable or failed (503).
     #[error("storage is unavailable: {0}")]
     Store(#[from] StoreError),
+    /// Missing, malformed, expired or revoked credentials (401, `WWW-Authenticate: Bearer`).
+    #[error("{message}")]
+    Unauthorized {
+        /// Stable code: `UNAUTHENTICATED`, `INVALID_TOKEN`, `INVALID_CREDENTIALS`,
+        /// `TOTP_REQUIRED`, `INVALID_TOTP`, `REFRESH_TOKEN_REUSED`.
+        code: &'static str,
+        /// Explanation.
+        message: String,
+    },
+    /// Signed in, but the tier does not allow this route (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// A rate limit is exhausted (429 with `Retry-After`).
+    #[error("rate limit of {limit} requests per minute exceeded; retry in {retry_after} s")]
+    RateLimited {
+        /// The limit that applied, per minute.
+        limit: u32,
+        /// Seconds until a request is accepted again.
+        retry_after: u64,
+    },
+    /// Too many consecutive failed sign-ins (429 with `Retry-After`).
+    #[error(
+        "too many failed sign-in attempts: the account is locked for {retry_after} more \
+         seconds; wait, or reset the password"
+    )]
+    AccountLocked {
+        /// Seconds until sign-in is possible again.
+        retry_after: u64,
+    },
+    /// A field of a request body is invalid (422).
+    #[error("field `{field}` is invalid: {reason}")]
+    InvalidField {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A single-use token is unknown, already used or expired (400).
+    #[error("the {0} token is invalid, already used or expired")]
+    BadToken(&'static str),
+    /// The request conflicts with the account's state (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// No resource of this kind with this id that the caller may see (404).
+    #[error("no {0} with this id")]
+    NoSuchResource(&'static str),
     /// A bug on our side: a panic in a handler (500). Never caused by request content alone.
     #[error("internal error: {0}")]
     Internal(String),
@@ -98,7 +144,13 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnknownFunction { .. } | Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::IdempotencyConflict(_) => StatusCode::CONFLICT,
+            Self::IdempotencyConflict(_) | Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::RateLimited { .. } | Self::AccountLocked { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadToken(_) => StatusCode::BAD_REQUEST,
+            Self::NoSuchResource(_) => StatusCode::NOT_FOUND,
             Self::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -119,6 +171,14 @@ impl ApiError {
             Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Self::InvalidHeader { .. } => "INVALID_HEADER",
             Self::IdempotencyConflict(_) => "IDEMPOTENCY_KEY_REUSED",
+            Self::Unauthorized { code, .. } => code,
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::AccountLocked { .. } => "ACCOUNT_LOCKED",
+            Self::InvalidField { .. } => "INVALID_FIELD",
+            Self::BadToken(_) => "INVALID_OR_EXPIRED_TOKEN",
+            Self::Conflict(_) => "CONFLICT",
+            Self::NoSuchResource(_) => "NOT_FOUND",
             Self::Store(_) => "STORE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
@@ -131,6 +191,8 @@ impl ApiError {
             Self::Core(e) => e.subject().map(str::to_owned),
             Self::InvalidHeader { header, .. } => Some((*header).to_owned()),
             Self::IdempotencyConflict(_) => Some("Idempotency-Key".to_owned()),
+            Self::InvalidField { field, .. } => Some((*field).to_owned()),
+            Self::Unauthorized { .. } => Some("Authorization".to_owned()),
             _ => None,
         }
     }
@@ -163,7 +225,18 @@ impl IntoResponse for ApiError {
         } else {
             tracing::info!(code = self.code(), error = %self, "request rejected");
         }
-        json_response(status, self.body_bytes())
+        let mut res = json_response(status, self.body_bytes());
+        match self {
+            Self::RateLimited { retry_after, .. } | Self::AccountLocked { retry_after } => {
+                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            }
+            Self::Unauthorized { .. } => {
+                res.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            _ => {}
+        }
+        res
     }
 }
 

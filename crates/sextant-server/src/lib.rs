@@ -16,8 +16,17 @@
 //! ## Errors
 //! One [`error::ApiError`] maps to HTTP: 422 with the core's code and the parameter at fault for
 //! bad inputs or parameters, 400 for malformed JSON, 415 for a missing JSON content type, 404
-//! for unknown functions, 413 above the body limit, 409 for a reused idempotency key. The body
-//! is always `{"error": {"code", "message", "parameter"}}`.
+//! for unknown functions, 413 above the body limit, 409 for a reused idempotency key, 401 for
+//! missing or bad credentials, 403 for a tier that may not use a route, 429 with `Retry-After`
+//! above a rate limit or for a locked account. The body is always
+//! `{"error": {"code", "message", "parameter"}}`.
+//!
+//! ## Accounts
+//! Registration, sign-in with argon2id passwords, HS256 access tokens with rotating refresh
+//! tokens, TOTP two-factor authentication, tiers, rate limits and an append-only audit log with
+//! GDPR export and erasure: [`accounts`], [`auth`], [`ratelimit`], [`mailer`] and
+//! docs/accounts.md. The analytics routes stay open to anonymous callers (rate limited per
+//! client address).
 //!
 //! ## NaN
 //! NaN travels as JSON `null` in both directions; the infinities as `"Infinity"` and
@@ -26,12 +35,16 @@
 //! ## Feature flags
 //! None.
 
+pub mod accounts;
 pub mod app;
+pub mod auth;
 pub mod convert;
 pub mod error;
+pub mod mailer;
 pub mod openapi;
+pub mod ratelimit;
 pub mod store;
 
-pub use app::{router, Options};
+pub use app::{router, AuthOptions, Options};
 pub use error::ApiError;
 pub use store::{connect, Database, Store, StoreError};

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Parser;
-use sextant_server::{connect, router, store, Database, Options};
+use sextant_server::auth::Secret;
+use sextant_server::ratelimit::RateLimits;
+use sextant_server::{connect, router, store, AuthOptions, Database, Options};
 use tracing_subscriber::EnvFilter;
 
 /// Sextant's reference server.
@@ -30,6 +32,19 @@ struct Args {
     /// Seconds a response stored under an Idempotency-Key is kept.
     #[arg(long, env = "SEXTANT_IDEMPOTENCY_TTL", default_value_t = 24 * 3600)]
     idempotency_ttl: u64,
+    /// Secret that signs the access tokens (HS256), at least 32 bytes. Without it a random one
+    /// is drawn at start and every token dies with the process.
+    #[arg(long, env = "SEXTANT_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// Multiplies every rate limit (requests per minute by tier; docs/accounts.md).
+    #[arg(long, env = "SEXTANT_RATE_LIMIT_SCALE", default_value_t = 1.0)]
+    rate_limit_scale: f64,
+    /// Take the client address from X-Forwarded-For: only behind a proxy that sets it.
+    #[arg(long, env = "SEXTANT_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
+    /// Give this registered account the admin tier at start (recorded in the audit log).
+    #[arg(long, env = "SEXTANT_GRANT_ADMIN")]
+    grant_admin: Option<String>,
 }
 
 #[tokio::main]
@@ -72,13 +87,40 @@ async fn main() -> anyhow::Result<()> {
         })
     };
 
-    let app = router(store.clone(), Options { body_limit: args.body_limit, idempotency_ttl: ttl });
+    let secret = match args.jwt_secret.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Secret::new(s.as_bytes().to_vec())
+            .context("SEXTANT_JWT_SECRET must be at least 32 bytes")?,
+        None => {
+            tracing::warn!("no SEXTANT_JWT_SECRET: a random token key is used for this run");
+            Secret::random()
+        }
+    };
+    if !(args.rate_limit_scale.is_finite() && args.rate_limit_scale > 0.0) {
+        anyhow::bail!("--rate-limit-scale must be a positive number");
+    }
+    if let Some(email) = args.grant_admin.as_deref() {
+        match sextant_server::accounts::grant_admin(&store, email).await {
+            Ok(true) => tracing::info!(email, "admin tier granted"),
+            Ok(false) => tracing::warn!(email, "--grant-admin: no account with this address"),
+            Err(e) => anyhow::bail!("--grant-admin: {e}"),
+        }
+    }
+    let auth = AuthOptions {
+        secret,
+        rate_limits: RateLimits::default().scaled(args.rate_limit_scale),
+        trust_forwarded_for: args.trust_forwarded_for,
+        ..AuthOptions::default()
+    };
+    let options = Options { body_limit: args.body_limit, idempotency_ttl: ttl, auth };
+    let app = router(store.clone(), options);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("binding {}", args.addr))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, docs = %format!("http://{addr}/docs/"), "listening");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     purger.abort();
     store.close().await;
     tracing::info!("stopped");

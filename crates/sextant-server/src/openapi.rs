@@ -283,6 +283,7 @@ fn compute_operation(info: &FunctionInfo) -> Json {
         },
     });
     let mut responses = error_responses();
+    add_gate_responses(&mut responses);
     responses.insert(
         "200".into(),
         json!({"description": "The outputs",
@@ -298,6 +299,7 @@ fn compute_operation(info: &FunctionInfo) -> Json {
         "summary": format!("{}: {}", info.name, info.summary),
         "description": description,
         "parameters": [{"$ref": "#/components/parameters/IdempotencyKey"}],
+        "security": [{}, {"bearer": []}],
         "requestBody": {
             "required": true,
             "content": {"application/json": {
@@ -323,6 +325,427 @@ fn info_schema() -> Json {
             "default_lookback": {"type": ["integer", "null"]},
         },
     })
+}
+
+fn error_ref(description: &str) -> Json {
+    json!({"description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+/// The answers of the gate every `/v1` route passes: a bad token (401) and rate limits (429).
+fn add_gate_responses(responses: &mut Map<String, Json>) {
+    responses.insert(
+        "401".into(),
+        error_ref("A bearer token was sent but is invalid, expired or revoked (INVALID_TOKEN)"),
+    );
+    responses.insert(
+        "429".into(),
+        json!({"description": "Rate limit exhausted (RATE_LIMITED); Retry-After says when to retry",
+            "headers": {"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}),
+    );
+}
+
+/// One accounts operation. `body`: the request schema (JSON object) if any; `auth`: whether a
+/// bearer token is required; `ok`: the success status, description and schema (None: no body).
+fn account_op(
+    id: &str,
+    summary: &str,
+    auth: bool,
+    body: Option<Json>,
+    ok: (&str, &str, Option<Json>),
+) -> Json {
+    let mut responses = Map::new();
+    responses
+        .insert("400".into(), error_ref("Malformed JSON, or an invalid or used single-use token"));
+    responses.insert("401".into(), error_ref("Missing, invalid, expired or revoked credentials"));
+    responses.insert("403".into(), error_ref("The tier does not allow this route (FORBIDDEN)"));
+    responses.insert("404".into(), error_ref("No such resource visible to the caller"));
+    responses.insert("409".into(), error_ref("Conflicts with the account's state (CONFLICT)"));
+    responses.insert("413".into(), error_ref("Body larger than 16 KiB"));
+    responses.insert("415".into(), error_ref("Content-Type is not application/json"));
+    responses.insert("422".into(), error_ref("A field is invalid (INVALID_FIELD, INVALID_BODY)"));
+    responses.insert("503".into(), error_ref("Storage unavailable"));
+    add_gate_responses(&mut responses);
+    responses.insert(
+        "429".into(),
+        json!({"description": "Rate limit exhausted (RATE_LIMITED) or account locked after failed \
+            sign-ins (ACCOUNT_LOCKED); Retry-After says when to retry",
+            "headers": {"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}),
+    );
+    let (status, description, schema) = ok;
+    responses.insert(
+        status.into(),
+        match schema {
+            Some(schema) => json!({"description": description,
+                "content": {"application/json": {"schema": schema}}}),
+            None => json!({"description": description}),
+        },
+    );
+    let mut op = json!({
+        "tags": [if id.starts_with("admin") { "admin" } else { "accounts" }],
+        "operationId": id,
+        "summary": summary,
+        "security": if auth { json!([{"bearer": []}]) } else { json!([]) },
+        "responses": responses,
+    });
+    if let Some(b) = body {
+        op["requestBody"] =
+            json!({"required": true, "content": {"application/json": {"schema": b}}});
+    }
+    op
+}
+
+/// A closed JSON object schema with these string properties (`required` first). A new
+/// password is 10 to 256 characters, an address at most 254 (the server checks more).
+fn strings(required: &[&str], optional: &[&str]) -> Json {
+    let props: Map<String, Json> = required
+        .iter()
+        .chain(optional)
+        .map(|k| {
+            let schema = match *k {
+                "new_password" => json!({"type": "string", "minLength": 10, "maxLength": 256}),
+                "email" => json!({"type": "string", "maxLength": 254}),
+                _ => json!({"type": "string"}),
+            };
+            ((*k).to_owned(), schema)
+        })
+        .collect();
+    json!({"type": "object", "additionalProperties": false, "required": required,
+        "properties": props})
+}
+
+/// `password` of a registration is a new password.
+fn new_password(mut schema: Json) -> Json {
+    schema["properties"]["password"] = json!({"type": "string", "minLength": 10, "maxLength": 256});
+    schema
+}
+
+fn id_param() -> Json {
+    json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}})
+}
+
+fn limit_param() -> Json {
+    json!({"name": "limit", "in": "query", "required": false,
+        "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}})
+}
+
+fn accounts_paths(paths: &mut Map<String, Json>) {
+    let r = |s: &str| json!({"$ref": format!("#/components/schemas/{s}")});
+    let status = json!({"type": "object", "required": ["status"],
+        "properties": {"status": {"type": "string"}, "message": {"type": "string"}}});
+    let mut add = |path: &str, method: &str, op: Json| {
+        let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
+        entry[method] = op;
+    };
+    add(
+        "/v1/auth/register",
+        "post",
+        account_op(
+            "register",
+            "Create an account (a verification \
+        e-mail follows; the same answer whether or not the address is taken)",
+            false,
+            Some(new_password(strings(&["email", "password"], &[]))),
+            ("202", "accepted", Some(status.clone())),
+        ),
+    );
+    add(
+        "/v1/auth/verify-email",
+        "post",
+        account_op(
+            "verify_email",
+            "Confirm the e-mail address with the mailed single-use token",
+            false,
+            Some(strings(&["token"], &[])),
+            ("200", "verified", Some(status.clone())),
+        ),
+    );
+    add(
+        "/v1/auth/login",
+        "post",
+        account_op(
+            "login",
+            "Sign in: an access token (15 min) and a \
+        refresh token (30 days); accounts with 2FA also send totp_code or recovery_code",
+            false,
+            Some(strings(&["email", "password"], &["totp_code", "recovery_code"])),
+            ("200", "signed in", Some(r("TokenPair"))),
+        ),
+    );
+    add(
+        "/v1/auth/refresh",
+        "post",
+        account_op(
+            "refresh",
+            "Trade a refresh token for a new pair \
+        (rotation; presenting a spent token revokes its session)",
+            false,
+            Some(strings(&["refresh_token"], &[])),
+            ("200", "new pair", Some(r("TokenPair"))),
+        ),
+    );
+    add(
+        "/v1/auth/logout",
+        "post",
+        account_op("logout", "Sign out of this session", true, None, ("204", "signed out", None)),
+    );
+    add(
+        "/v1/auth/logout-all",
+        "post",
+        account_op(
+            "logout_all",
+            "Sign out of every session",
+            true,
+            None,
+            (
+                "200",
+                "signed out",
+                Some(json!({"type": "object", "required": ["revoked"],
+            "properties": {"revoked": {"type": "integer"}}})),
+            ),
+        ),
+    );
+    add(
+        "/v1/auth/password-reset/request",
+        "post",
+        account_op(
+            "password_reset_request",
+            "Mail a single-use reset token (1 hour); the same answer for unknown addresses",
+            false,
+            Some(strings(&["email"], &[])),
+            ("202", "accepted", Some(status.clone())),
+        ),
+    );
+    add(
+        "/v1/auth/password-reset/confirm",
+        "post",
+        account_op(
+            "password_reset_confirm",
+            "Set a new password with a reset token; signs out every session",
+            false,
+            Some(strings(&["token", "new_password"], &[])),
+            ("200", "changed", Some(status.clone())),
+        ),
+    );
+    add(
+        "/v1/auth/2fa/setup",
+        "post",
+        account_op(
+            "totp_setup",
+            "Start TOTP enrolment: a secret \
+        and its otpauth:// URI (needs the password)",
+            true,
+            Some(strings(&["password"], &[])),
+            (
+                "200",
+                "secret",
+                Some(json!({"type": "object", "required": ["secret", "otpauth_uri"],
+            "properties": {"secret": {"type": "string"}, "otpauth_uri": {"type": "string"}}})),
+            ),
+        ),
+    );
+    add(
+        "/v1/auth/2fa/enable",
+        "post",
+        account_op(
+            "totp_enable",
+            "Finish enrolment with a \
+        current code: returns 10 single-use recovery codes",
+            true,
+            Some(strings(&["code"], &[])),
+            (
+                "200",
+                "enabled",
+                Some(json!({"type": "object",
+            "required": ["enabled", "recovery_codes"], "properties": {"enabled": {"type": "boolean"},
+            "recovery_codes": {"type": "array", "items": {"type": "string"}}}})),
+            ),
+        ),
+    );
+    add(
+        "/v1/auth/2fa/disable",
+        "post",
+        account_op(
+            "totp_disable",
+            "Turn 2FA off (password and \
+        a code or recovery code)",
+            true,
+            Some(strings(&["password"], &["totp_code", "recovery_code"])),
+            (
+                "200",
+                "disabled",
+                Some(json!({"type": "object", "required": ["enabled"],
+            "properties": {"enabled": {"type": "boolean"}}})),
+            ),
+        ),
+    );
+    add(
+        "/v1/account",
+        "get",
+        account_op(
+            "account",
+            "The signed-in account",
+            true,
+            None,
+            ("200", "the account", Some(r("Account"))),
+        ),
+    );
+    add(
+        "/v1/account/sessions",
+        "get",
+        account_op(
+            "sessions",
+            "The account's sessions",
+            true,
+            None,
+            (
+                "200",
+                "sessions",
+                Some(json!({"type": "object", "required": ["sessions"],
+            "properties": {"sessions": {"type": "array", "items": r("Session")}}})),
+            ),
+        ),
+    );
+    let mut revoke = account_op(
+        "revoke_session",
+        "Revoke one of the account's sessions",
+        true,
+        None,
+        ("204", "revoked", None),
+    );
+    revoke["parameters"] = json!([id_param()]);
+    add("/v1/account/sessions/{id}", "delete", revoke);
+    let entries = json!({"type": "object", "required": ["entries"],
+        "properties": {"entries": {"type": "array", "items": r("AuditEntry")}}});
+    let mut mine = account_op(
+        "account_audit",
+        "The audit entries about the account, newest \
+        first",
+        true,
+        None,
+        ("200", "entries", Some(entries.clone())),
+    );
+    mine["parameters"] = json!([limit_param()]);
+    add("/v1/account/audit", "get", mine);
+    add(
+        "/v1/account/export",
+        "get",
+        account_op(
+            "account_export",
+            "GDPR export: every stored \
+        fact about the account as JSON",
+            true,
+            None,
+            (
+                "200",
+                "the export",
+                Some(json!({"type": "object", "required": ["account", "sessions", "audit"]})),
+            ),
+        ),
+    );
+    add(
+        "/v1/account/delete",
+        "post",
+        account_op(
+            "account_delete",
+            "GDPR erasure: delete the \
+        account (audit entries are kept under a pseudonym); needs the password",
+            true,
+            Some(strings(&["password"], &[])),
+            ("204", "deleted", None),
+        ),
+    );
+    let mut users = account_op(
+        "admin_users",
+        "Every account (admin tier)",
+        true,
+        None,
+        (
+            "200",
+            "accounts",
+            Some(json!({"type": "object", "required": ["users"],
+            "properties": {"users": {"type": "array", "items": r("AdminUser")}}})),
+        ),
+    );
+    users["parameters"] = json!([limit_param(), {"name": "offset", "in": "query",
+        "required": false, "schema": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000}}]);
+    add("/v1/admin/users", "get", users);
+    let mut one = account_op(
+        "admin_user",
+        "One account (admin tier)",
+        true,
+        None,
+        ("200", "the account", Some(r("AdminUser"))),
+    );
+    one["parameters"] = json!([id_param()]);
+    add("/v1/admin/users/{id}", "get", one);
+    let mut tier = account_op(
+        "admin_set_tier",
+        "Change an account's tier (admin tier)",
+        true,
+        Some(json!({"type": "object", "additionalProperties": false, "required": ["tier"],
+            "properties": {"tier": {"type": "string",
+                "enum": ["explorer", "pro", "enterprise", "admin"]}}})),
+        ("200", "the account", Some(r("AdminUser"))),
+    );
+    tier["parameters"] = json!([id_param()]);
+    add("/v1/admin/users/{id}/tier", "put", tier);
+    let mut all = account_op(
+        "admin_audit",
+        "The whole audit log, newest first (admin tier)",
+        true,
+        None,
+        ("200", "entries", Some(entries)),
+    );
+    all["parameters"] = json!([limit_param()]);
+    add("/v1/admin/audit", "get", all);
+}
+
+fn account_schemas() -> Map<String, Json> {
+    let mut m = Map::new();
+    m.insert("TokenPair".into(), json!({"type": "object",
+        "required": ["access_token", "token_type", "expires_in", "refresh_token", "refresh_expires_in"],
+        "properties": {"access_token": {"type": "string"}, "token_type": {"const": "Bearer"},
+            "expires_in": {"type": "integer"}, "refresh_token": {"type": "string"},
+            "refresh_expires_in": {"type": "integer"}}}));
+    m.insert(
+        "Account".into(),
+        json!({"type": "object",
+        "required": ["id", "email", "tier", "email_verified", "totp_enabled", "created_at"],
+        "properties": {"id": {"type": "string"}, "email": {"type": "string"},
+            "tier": {"enum": ["explorer", "pro", "enterprise", "admin"]},
+            "email_verified": {"type": "boolean"}, "totp_enabled": {"type": "boolean"},
+            "recovery_codes_left": {"type": "integer"}, "created_at": {"type": "integer"}}}),
+    );
+    m.insert(
+        "AdminUser".into(),
+        json!({"type": "object",
+        "required": ["id", "email", "tier", "locked"],
+        "properties": {"id": {"type": "string"}, "email": {"type": "string"},
+            "tier": {"enum": ["explorer", "pro", "enterprise", "admin"]},
+            "email_verified": {"type": "boolean"}, "totp_enabled": {"type": "boolean"},
+            "locked": {"type": "boolean"}, "created_at": {"type": "integer"}}}),
+    );
+    m.insert(
+        "Session".into(),
+        json!({"type": "object",
+        "required": ["id", "created_at", "current"],
+        "properties": {"id": {"type": "string"}, "created_at": {"type": "integer"},
+            "revoked_at": {"type": ["integer", "null"]}, "ip": {"type": "string"},
+            "user_agent": {"type": "string"}, "current": {"type": "boolean"}}}),
+    );
+    m.insert(
+        "AuditEntry".into(),
+        json!({"type": "object",
+        "required": ["id", "at", "action"],
+        "properties": {"id": {"type": "integer"}, "at": {"type": "integer"},
+            "actor": {"type": ["string", "null"]}, "action": {"type": "string"},
+            "target": {"type": ["string", "null"]}, "ip": {"type": ["string", "null"]},
+            "user_agent": {"type": ["string", "null"]}, "detail": {"type": "object"}}}),
+    );
+    m
 }
 
 /// The OpenAPI 3.1 document for these declarations.
@@ -351,21 +774,32 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
         json!({"get": {"tags": ["service"], "operationId": "ready",
             "summary": "Readiness: the database answers", "responses": ready}}),
     );
+    let mut list = json_ok(
+        "the catalogue",
+        json!({"type": "object",
+        "required": ["functions"], "properties": {"functions": {"type": "array",
+        "items": {"$ref": "#/components/schemas/FunctionInfo"}}}}),
+    );
+    if let Some(m) = list.as_object_mut() {
+        add_gate_responses(m);
+    }
     paths.insert(
         "/v1/functions".into(),
         json!({"get": {"tags": ["catalogue"], "operationId": "list_functions",
             "summary": "Every declared function: inputs, parameters, outputs",
-            "responses": json_ok("the catalogue", json!({"type": "object",
-                "required": ["functions"], "properties": {"functions": {"type": "array",
-                "items": {"$ref": "#/components/schemas/FunctionInfo"}}}}))}}),
+            "security": [{}, {"bearer": []}], "responses": list}}),
     );
     let mut one = json_ok("one function", json!({"$ref": "#/components/schemas/FunctionInfo"}));
     one["404"] = json!({"description": "unknown function",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    if let Some(m) = one.as_object_mut() {
+        add_gate_responses(m);
+    }
     paths.insert(
         "/v1/functions/{module}/{name}".into(),
         json!({"get": {"tags": ["catalogue"], "operationId": "describe_function",
             "summary": "One declared function",
+            "security": [{}, {"bearer": []}],
             "parameters": [
                 {"name": "module", "in": "path", "required": true, "schema": {"type": "string"}},
                 {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
@@ -374,14 +808,18 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
     for info in &infos {
         paths.insert(compute_path(info), json!({"post": compute_operation(info)}));
     }
+    accounts_paths(&mut paths);
     let mut modules: Vec<&str> = infos.iter().map(|i| i.module).collect();
     modules.dedup();
     let mut tags = vec![
         json!({"name": "service", "description": "Liveness and readiness"}),
         json!({"name": "catalogue", "description": "The declared functions"}),
+        json!({"name": "accounts", "description": "Registration, sign-in, sessions, 2FA, the \
+            account's data (docs/accounts.md)"}),
+        json!({"name": "admin", "description": "Accounts administration (admin tier)"}),
     ];
     tags.extend(modules.iter().map(|m| json!({"name": m})));
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Sextant",
@@ -419,6 +857,16 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
                 },
                 "FunctionInfo": info_schema(),
             },
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "An access token from POST /v1/auth/login (HS256, 15 min). \
+                        The analytics routes also accept anonymous calls (rate limited per \
+                        address).",
+                },
+            },
             "parameters": {
                 "IdempotencyKey": {
                     "name": "Idempotency-Key",
@@ -431,5 +879,9 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
                 },
             },
         },
-    })
+    });
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        schemas.extend(account_schemas());
+    }
+    doc
 }

@@ -3,7 +3,13 @@
 //! folder (`migrations/sqlite`, `migrations/postgres`), embedded in the binary and applied on
 //! connect.
 //!
-//! What is stored today: responses to requests sent with an `Idempotency-Key` header.
+//! What is stored: responses to requests sent with an `Idempotency-Key` header, and the
+//! accounts (users, sessions, refresh and one-time tokens, TOTP recovery codes, the append-only
+//! audit log; see [`accounts`]).
+
+pub mod accounts;
+use accounts::{account_methods, AUDIT_COLS, REFRESH_COLS, SESSION_COLS, USER_COLS};
+pub use accounts::{AuditEntry, RefreshToken, Session, Spend, User};
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -78,6 +84,141 @@ pub trait Store: Send + Sync + 'static {
     fn purge_responses(&self, before: i64) -> BoxFuture<'_, Result<u64, StoreError>>;
     /// Closes the connection pool; later calls fail.
     fn close(&self) -> BoxFuture<'_, ()>;
+
+    // --- accounts ------------------------------------------------------------------------------
+    /// Inserts a user unless the id or e-mail is taken; returns whether it was inserted.
+    fn create_user<'a>(&'a self, u: &'a User) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// The user with this id.
+    fn user_by_id<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<User>, StoreError>>;
+    /// The user with this (lower-cased) e-mail address.
+    fn user_by_email<'a>(
+        &'a self,
+        email: &'a str,
+    ) -> BoxFuture<'a, Result<Option<User>, StoreError>>;
+    /// Users by creation time.
+    fn list_users(&self, limit: i64, offset: i64) -> BoxFuture<'_, Result<Vec<User>, StoreError>>;
+    /// Replaces the password hash and clears the failed-login counter and lock.
+    fn set_password<'a>(
+        &'a self,
+        user_id: &'a str,
+        hash: &'a str,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Sets the tier.
+    fn set_tier<'a>(
+        &'a self,
+        user_id: &'a str,
+        tier: &'a str,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Marks the e-mail address verified.
+    fn set_email_verified<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Sets the TOTP secret and whether the second factor is required.
+    fn set_totp<'a>(
+        &'a self,
+        user_id: &'a str,
+        secret: Option<&'a str>,
+        enabled: bool,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Records `step` as the last used TOTP step if it is later than the recorded one; returns
+    /// false for a replay (atomic).
+    fn claim_totp_step<'a>(
+        &'a self,
+        user_id: &'a str,
+        step: i64,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Counts a failed sign-in; at `max_failures` consecutive failures the account is locked
+    /// for `lock_secs` and the counter restarts. Returns `locked_until` (unix seconds).
+    fn login_failed<'a>(
+        &'a self,
+        user_id: &'a str,
+        now: i64,
+        max_failures: i64,
+        lock_secs: i64,
+    ) -> BoxFuture<'a, Result<i64, StoreError>>;
+    /// Clears the failed-login counter.
+    fn login_succeeded<'a>(&'a self, user_id: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// Deletes the user with its sessions, tokens and codes, and pseudonymises its audit
+    /// entries (actor and target to `pseudonym`, address and user agent removed), in one
+    /// transaction.
+    fn delete_user<'a>(
+        &'a self,
+        user_id: &'a str,
+        pseudonym: &'a str,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Inserts a session.
+    fn create_session<'a>(&'a self, s: &'a Session) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// The session with this id.
+    fn session<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<Session>, StoreError>>;
+    /// A user's sessions.
+    fn sessions_of<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Session>, StoreError>>;
+    /// Revokes one of this user's sessions; false if it is not theirs or already revoked.
+    fn revoke_session<'a>(
+        &'a self,
+        user_id: &'a str,
+        session_id: &'a str,
+        now: i64,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Revokes every live session of a user; returns how many.
+    fn revoke_sessions_of<'a>(
+        &'a self,
+        user_id: &'a str,
+        now: i64,
+    ) -> BoxFuture<'a, Result<u64, StoreError>>;
+    /// Stores a refresh token (by hash).
+    fn put_refresh<'a>(&'a self, t: &'a RefreshToken) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// Spends a refresh token atomically: fresh, already spent (a reuse) or unknown.
+    fn spend_refresh<'a>(
+        &'a self,
+        hash: &'a str,
+        now: i64,
+    ) -> BoxFuture<'a, Result<Spend, StoreError>>;
+    /// Stores a single-use token (by hash) for a purpose.
+    fn put_one_time<'a>(
+        &'a self,
+        hash: &'a str,
+        user_id: &'a str,
+        purpose: &'a str,
+        now: i64,
+        expires_at: i64,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// Spends an unexpired, unused single-use token of this purpose; returns its user.
+    fn take_one_time<'a>(
+        &'a self,
+        hash: &'a str,
+        purpose: &'a str,
+        now: i64,
+    ) -> BoxFuture<'a, Result<Option<String>, StoreError>>;
+    /// Replaces a user's recovery codes (hashes).
+    fn set_recovery_codes<'a>(
+        &'a self,
+        user_id: &'a str,
+        hashes: &'a [String],
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// Spends one unused recovery code (by hash); false if none matches.
+    fn use_recovery_code<'a>(
+        &'a self,
+        user_id: &'a str,
+        hash: &'a str,
+        now: i64,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// How many unused recovery codes a user has.
+    fn recovery_codes_left<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> BoxFuture<'a, Result<i64, StoreError>>;
+    /// Appends an audit entry (its `id` is ignored and assigned by the database).
+    fn append_audit<'a>(&'a self, e: &'a AuditEntry) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// The newest audit entries, all or those whose actor or target is `actor`.
+    fn audit<'a>(
+        &'a self,
+        actor: Option<&'a str>,
+        limit: i64,
+    ) -> BoxFuture<'a, Result<Vec<AuditEntry>, StoreError>>;
 }
 
 /// Where the data lives.
@@ -242,6 +383,7 @@ impl Store for SqliteStore {
     fn close(&self) -> BoxFuture<'_, ()> {
         Box::pin(self.pool.close())
     }
+    account_methods!();
 }
 
 /// The PostgreSQL implementation.
@@ -317,6 +459,7 @@ impl Store for PgStore {
     fn close(&self) -> BoxFuture<'_, ()> {
         Box::pin(self.pool.close())
     }
+    account_methods!();
 }
 
 #[cfg(test)]

@@ -2,12 +2,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use serde_json::Value as Json;
+use sextant_server::mailer::MemoryMailer;
+use sextant_server::ratelimit::RateLimits;
 use sextant_server::{connect, router, Database, Options, Store};
 
 pub(crate) struct TestServer {
     pub(crate) base: String,
     pub(crate) store: Arc<dyn Store>,
     pub(crate) client: reqwest::Client,
+    pub(crate) mailer: Arc<MemoryMailer>,
+    pub(crate) options: Options,
     _dir: Option<tempfile::TempDir>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -29,23 +33,34 @@ pub(crate) fn database() -> (Database, Option<tempfile::TempDir>) {
     }
 }
 
+/// A server whose rate limits are high enough not to interfere (suites that send hundreds of
+/// requests); the rate-limit tests pass their own limits to [`start_with`].
 pub(crate) async fn start() -> TestServer {
-    start_with(Options::default()).await
+    let mut options = Options::default();
+    options.auth.rate_limits = RateLimits::default().scaled(1000.0);
+    start_with(options).await
 }
 
-pub(crate) async fn start_with(options: Options) -> TestServer {
+/// A server with these options; its mail goes to [`TestServer::mailer`].
+pub(crate) async fn start_with(mut options: Options) -> TestServer {
     let (db, dir) = database();
     let store = connect(&db).await.expect("database");
-    let app = router(store.clone(), options);
+    let mailer = Arc::new(MemoryMailer::default());
+    options.auth.mailer = mailer.clone();
+    let app = router(store.clone(), options.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().unwrap();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app).await.expect("serve");
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .await
+            .expect("serve");
     });
     TestServer {
         base: format!("http://{addr}"),
         store,
         client: reqwest::Client::new(),
+        mailer,
+        options,
         _dir: dir,
         task,
     }

@@ -2,6 +2,8 @@
 //! The database comes from `SEXTANT_TEST_DATABASE_URL` (e.g. a postgres:// URL); without it each
 //! test gets a fresh SQLite file. scripts/stages/server.sh runs the suite on both.
 
+mod accounts;
+mod attacks;
 mod binary;
 mod common;
 mod errors;

@@ -70,7 +70,8 @@ async fn openapi_document_is_derived_from_the_declarations() {
         .as_object()
         .unwrap()
         .keys()
-        .filter(|p| p.starts_with("/v1/") && !p.starts_with("/v1/functions"));
+        .filter(|p| p.starts_with("/v1/") && !p.starts_with("/v1/functions"))
+        .filter(|p| !["/v1/auth/", "/v1/account", "/v1/admin/"].iter().any(|a| p.starts_with(a)));
     assert_eq!(compute_paths.count(), REGISTRY.len());
     for decl in REGISTRY {
         let op = &doc["paths"][format!("/v1/{}/{}", decl.module.as_str(), decl.name)]["post"];
