@@ -832,10 +832,16 @@ def beyond_talib_cases(w: Writer, talib) -> None:
                             runs.append((i, j, str(prefix)))
                         else:
                             runs.append((i, j, [alma_formula(seg[0], **p)]))
-                pending.append((fn_name, ds, k, params, names, cols, outs, lookback(params), ref, runs))
+                tag = "default" if k == 0 else f"p{k}"
+                pending.append((fn_name, ds, tag, params, names, cols, outs, lookback(params), ref, runs))
+                if ds == "gaps" and k == 0:
+                    # nan_policy="talib": leading NaNs skipped, the function applied up to the first
+                    # interior NaN (the first clean run), NaN after it
+                    pending.append((fn_name, ds, tag + "_talibnan", {**params, "nan_policy": "talib"}, names, cols,
+                                    outs, lookback(params), ref, runs[:1]))
     subprocess.run([pta_python, str(Path(__file__).with_name("pandas_ta_ref.py"))], input=json.dumps(jobs),
                    text=True, check=True)
-    for fn_name, ds, k, params, names, cols, outs, lb, ref, runs in pending:
+    for fn_name, ds, tag, params, names, cols, outs, lb, ref, runs in pending:
         n = w.datasets[ds]["columns"][cols[0]]["shape"][0]
         res = [np.full(n, np.nan) for _ in outs]
         blanked = 0
@@ -859,11 +865,13 @@ def beyond_talib_cases(w: Writer, talib) -> None:
             reference = f"Connors-Alvarez definition in numpy with talib {version('ta-lib')} RSI (generate.py connors_rsi)"
         else:
             reference = "published ALMA formula in numpy with math.fsum (generate.py alma_formula)"
-        if len(runs) > 1 or (runs and (runs[0][0] > 0 or runs[0][1] < n)):
+        if params.get("nan_policy") == "talib":
+            reference += " on the series up to its first interior NaN, NaN after it (nan_policy='talib')"
+        elif len(runs) > 1 or (runs and (runs[0][0] > 0 or runs[0][1] < n)):
             reference += ", applied to each NaN-free run (Sextant NaN policy)"
         if blanked:
             reference += f"; {blanked} reference values before Sextant's {lb}-bar warm-up blanked"
-        w.case(id=f"{fn_name}/{ds}/{'default' if k == 0 else f'p{k}'}", module="ta", function=fn_name,
+        w.case(id=f"{fn_name}/{ds}/{tag}", module="ta", function=fn_name,
                reference=reference, inputs=[(nm, ds, c) for nm, c in zip(names, cols)], params=params,
                outputs=list(zip(outs, res)), tolerance=TOL_DEFAULT)
     print(f"beyond TA-Lib: {len(pending)} cases ({len(jobs)} pandas-ta jobs)")
