@@ -125,7 +125,8 @@ fn example_series(name: &str, n: usize) -> Vec<f64> {
     #[allow(clippy::cast_precision_loss, reason = "small indices")]
     let close = |i: usize| {
         let t = i as f64;
-        ((100.0 + 4.0 * libm::sin(t / 3.0) + 0.25 * t + 1.5 * libm::cos(t * 1.7)) * 100.0).round() / 100.0
+        ((100.0 + 4.0 * libm::sin(t / 3.0) + 0.25 * t + 1.5 * libm::cos(t * 1.7)) * 100.0).round()
+            / 100.0
     };
     let open = |i: usize| if i == 0 { close(0) - 0.4 } else { close(i - 1) };
     let round = |x: f64| (x * 100.0).round() / 100.0;

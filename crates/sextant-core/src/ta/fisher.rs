@@ -64,7 +64,8 @@ impl Kernel for FisherTransform {
             } else {
                 v
             };
-            self.fisher = 0.5 * (libm::log((1.0 + self.smooth) / (1.0 - self.smooth)) + self.fisher);
+            self.fisher =
+                0.5 * (libm::log((1.0 + self.smooth) / (1.0 - self.smooth)) + self.fisher);
         }
         self.past.push(self.fisher);
         if self.past.is_full() {

@@ -335,7 +335,9 @@ mod typed_tests {
     use crate::registry;
 
     fn series(n: usize, phase: f64) -> Vec<f64> {
-        (0..n).map(|i| 50.0 + 10.0 * libm::sin((i as f64) * 0.37 + phase) + (i % 7) as f64).collect()
+        (0..n)
+            .map(|i| 50.0 + 10.0 * libm::sin((i as f64) * 0.37 + phase) + (i % 7) as f64)
+            .collect()
     }
 
     fn via_decl(name: &str, inputs: &[&[f64]], params: &[(&str, i64)]) -> Vec<Vec<f64>> {
