@@ -84,7 +84,7 @@ def test_errors_are_typed():
     with pytest.raises(InputError):
         ta.SMA(c, out=(np.empty((50, 3)),))
     with pytest.raises(InputError) as e:
-        ta.ADD(c, c[:, 0])  # one 2-D, one 1-D input
+        ta.ADD(c, c[:-1, 0])  # a 1-D input of another length
     assert e.value.parameter == "real1"
     with pytest.raises(ParameterError):
         sextant.set_num_threads(-1)
@@ -96,3 +96,18 @@ def test_errors_are_typed():
 def test_empty_shapes():
     assert ta.SMA(np.zeros((0, 3)), timeperiod=5).shape == (0, 3)
     assert ta.SMA(np.zeros((10, 0)), timeperiod=5).shape == (10, 0)
+
+
+def test_a_series_is_broadcast_against_every_column():
+    """empyrical's beta/capture of a DataFrame of returns against one benchmark Series."""
+    empyrical = pytest.importorskip("empyrical")
+    rng = np.random.default_rng(5)
+    bench = rng.normal(0.0004, 0.01, 400)
+    rets = pd.DataFrame(0.8 * bench[:, None] + rng.normal(0, 0.005, (400, 3)), columns=["p", "q", "r"])
+    got = risk.beta(rets, bench)
+    assert list(got.index) == ["p", "q", "r"]
+    for col in rets:
+        np.testing.assert_allclose(got[col], empyrical.beta(rets[col].to_numpy(), bench), rtol=1e-12)
+    up = risk.up_capture(rets.to_numpy(), bench)
+    np.testing.assert_allclose(up, [empyrical.up_capture(rets[c].to_numpy(), bench) for c in rets], rtol=1e-12)
+    assert same(ta.ADD(rets.to_numpy(), bench), rets.to_numpy() + bench[:, None])

@@ -13,7 +13,8 @@ use crate::errors::{to_py, ToPyResult};
 use crate::{read_arrays, to_params, PyFunction};
 
 /// Computes `function` on every column of the 2-D float64 `inputs` (all the same shape, C or
-/// Fortran order) on `threads` threads (0: all cores). Returns one column-major array per
+/// Fortran order; a 1-D input of the same length is used for every column) on `threads`
+/// threads (0: all cores). Returns one column-major array per
 /// output, shape `(length of the output for one column, columns)`.
 #[pyfunction]
 #[pyo3(signature = (function, inputs, params, threads=0))]
@@ -33,17 +34,36 @@ pub(crate) fn call_columns<'py>(
         let bad = |reason: &str| {
             to_py(py, Error::InvalidInput { input: name.into(), reason: reason.into() })
         };
-        let &[rows, cols] = a.shape() else {
-            return Err(bad(&format!("expected a 2-D (bars x series) array, got {}-D", a.ndim())));
-        };
         let slice = a.as_slice().map_err(|_| bad("the array must be C- or Fortran-contiguous"))?;
-        cols_in.push(if a.is_c_contiguous() {
-            Columns::row_major(slice, rows, cols)
-        } else {
-            Columns::col_major(slice, rows, cols)
+        cols_in.push(match *a.shape() {
+            [rows, cols] if a.is_c_contiguous() => Columns::row_major(slice, rows, cols),
+            [rows, cols] => Columns::col_major(slice, rows, cols),
+            // a 1-D input is used for every column (set below, once the 2-D shape is known)
+            [_] => Columns::broadcast(slice, 0),
+            _ => {
+                return Err(bad(&format!(
+                    "expected a 2-D (bars x series) array or one series, got {}-D",
+                    a.ndim()
+                )))
+            }
         });
     }
-    let (rows, cols) = cols_in.first().map_or((0, 0), |c| (c.rows, c.cols));
+    let Some((rows, cols)) =
+        arrays.iter().zip(&cols_in).find(|(a, _)| a.ndim() == 2).map(|(_, c)| (c.rows, c.cols))
+    else {
+        return Err(to_py(
+            py,
+            Error::InvalidInput {
+                input: decl.inputs.first().map_or("inputs", |s| s.name).into(),
+                reason: "at least one input must be 2-D (bars x series)".into(),
+            },
+        ));
+    };
+    for (a, c) in arrays.iter().zip(cols_in.iter_mut()) {
+        if a.ndim() == 1 {
+            c.cols = cols;
+        }
+    }
     let lens = decl.column_output_lens(rows, &params).into_py_result(py)?;
     let out: Vec<Bound<'py, PyAny>> = decl
         .outputs

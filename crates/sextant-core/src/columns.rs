@@ -40,6 +40,13 @@ impl<'a> Columns<'a> {
         Self { data, rows, cols, row_stride: 1, col_stride: rows }
     }
 
+    /// One series used as every one of `cols` columns (a benchmark's returns against a table of
+    /// portfolios): column stride 0.
+    #[must_use]
+    pub const fn broadcast(data: &'a [f64], cols: usize) -> Self {
+        Self { data, rows: data.len(), cols, row_stride: 1, col_stride: 0 }
+    }
+
     /// Column `j` as a slice when it is contiguous.
     fn contiguous(&self, j: usize) -> Option<&'a [f64]> {
         (self.row_stride == 1 || self.rows <= 1)
@@ -329,6 +336,37 @@ mod tests {
                     "{order} order, {threads} threads"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_broadcast_series_is_every_column() {
+        let decl = find("risk", "beta").expect("beta is declared");
+        let params = decl.default_params();
+        let (rows, cols) = (60, 3);
+        let series: Vec<Vec<f64>> = (0..cols)
+            .map(|j| walk(rows, j as u64 + 7).windows(2).map(|w| w[1] / w[0] - 1.0).collect())
+            .collect();
+        let rows = rows - 1;
+        let bench: Vec<f64> = walk(rows + 1, 99).windows(2).map(|w| w[1] / w[0] - 1.0).collect();
+        let f: Vec<f64> = series.iter().flatten().copied().collect();
+        let mut out = vec![0.0; cols];
+        decl.call_columns(
+            &[Columns::col_major(&f, rows, cols), Columns::broadcast(&bench, cols)],
+            &params,
+            &mut [ColumnsOut::F64(&mut out)],
+            2,
+        )
+        .unwrap();
+        for (j, s) in series.iter().enumerate() {
+            let mut o = [0.0];
+            decl.call_into(
+                &[InputData::Series(s), InputData::Series(&bench)],
+                &params,
+                &mut [OutBuf::F64(&mut o)],
+            )
+            .unwrap();
+            assert_eq!(out[j].to_bits(), o[0].to_bits());
         }
     }
 

@@ -272,9 +272,12 @@ class _Caller:
             raise _input_error("out", "out= takes the 1-D outputs of 1-D inputs; 2-D inputs allocate theirs")
         arrays, like = [], None
         for x, name in zip(inputs, self.names):
-            arr, l = _as_columns(x, name)
+            if _is_2d(x):
+                arr, l = _as_columns(x, name)
+                like = like or l
+            else:  # one series used for every column (a benchmark against a table of portfolios)
+                arr = _as_array(x, "series", name)[0]
             arrays.append(arr)
-            like = like or l
         values = _wrap_columns(_native.call_columns(self.fn, tuple(arrays), params, _THREADS), self.outputs, like)
         if self.record is not None:
             return self.record(*values)
