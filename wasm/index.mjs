@@ -5,22 +5,24 @@
 //
 // Browser:  import init, { ta } from 'sextant-wasm'; await init({ modules: ['ta'] }); ta.RSI(close, { timeperiod: 14 });
 // Node:     import { ta } from 'sextant-wasm/node';   (loads every bundle synchronously)
-import { BUNDLES, BUNDLE_OF } from './bundles.mjs';
+import { BUNDLES, bundleOf, bundlesOfModule } from './bundles.mjs';
 import { buildSurface, SextantError } from './pkg/surface.mjs';
 
 export { BUNDLES, SextantError };
 
 const loaded = new Set();
 
-/** A module namespace: its functions once its bundle is loaded; before that, reading a function
- * throws a SextantError that says which bundle to load. */
+/** A module namespace: its functions once their bundle is loaded; before that, reading a
+ * function throws a SextantError that says which bundle to load. */
 function namespace(module) {
   return new Proxy({}, {
     get(target, key, receiver) {
-      if (typeof key !== 'string' || key in target || loaded.has(BUNDLE_OF[module]) || key === 'then' || key.startsWith('__')) {
+      if (typeof key !== 'string' || key in target || key === 'then' || key.startsWith('__')) {
         return Reflect.get(target, key, receiver);
       }
-      throw new SextantError(`sextant.${module}.${key}: the '${BUNDLE_OF[module]}' WebAssembly bundle is not loaded; await init({ modules: ['${module}'] }) first`, 'UNSUPPORTED', module);
+      const bundle = bundleOf(module, key);
+      if (loaded.has(bundle)) return undefined;
+      throw new SextantError(`sextant.${module}.${key}: the '${bundle}' WebAssembly bundle is not loaded; await init({ bundles: ['${bundle}'] }) first`, 'UNSUPPORTED', module);
     },
   });
 }
@@ -39,41 +41,75 @@ export const registry = [];
 const namespaces = { ta, risk, alloc, sentiment };
 const ORDER = Object.keys(BUNDLES);
 
+/** Adds one bundle's functions to the namespaces; a module split over two bundles (ta and its
+ * patterns) gets both sets of streams, and `stream.restore` tries each bundle. */
 function install(bundle, glue) {
   if (loaded.has(bundle)) return;
   const s = buildSurface(glue);
-  for (const m of BUNDLES[bundle]) Object.assign(namespaces[m], s[m]);
+  for (const m of BUNDLES[bundle].modules) {
+    const target = namespaces[m];
+    for (const [key, value] of Object.entries(s[m] ?? {})) {
+      if (key !== 'stream') {
+        target[key] = value;
+        continue;
+      }
+      const streams = (target.stream ??= {});
+      const earlier = streams.restore;
+      Object.assign(streams, value);
+      if (earlier) {
+        const mine = value.restore;
+        streams.restore = (bytes) => {
+          try {
+            return mine(bytes);
+          } catch (e) {
+            if (e?.code === 'INVALID_STATE' && /unknown function/.test(e.message)) return earlier(bytes);
+            throw e;
+          }
+        };
+      }
+    }
+  }
   loaded.add(bundle);
   // registry order: the bundles' order, each in its own registry order
-  const infos = [...registry.filter((i) => BUNDLE_OF[i.module] !== bundle), ...s.registry];
-  infos.sort((a, b) => ORDER.indexOf(BUNDLE_OF[a.module]) - ORDER.indexOf(BUNDLE_OF[b.module]));
+  const rank = (info) => ORDER.indexOf(bundleOf(info.module, info.name));
+  const infos = [...registry, ...s.registry].sort((a, b) => rank(a) - rank(b));
   registry.splice(0, registry.length, ...infos);
 }
 
 const glues = {
   ta: () => import('./pkg/ta/sextant_wasm.js'),
+  patterns: () => import('./pkg/patterns/sextant_wasm.js'),
   risk: () => import('./pkg/risk/sextant_wasm.js'),
+  alloc: () => import('./pkg/alloc/sextant_wasm.js'),
   sentiment: () => import('./pkg/sentiment/sextant_wasm.js'),
 };
 
-function bundlesFor(modules) {
-  if (modules === undefined) return ORDER;
+function bundlesFor(modules, bundles) {
+  if (modules === undefined && bundles === undefined) return ORDER;
   const wanted = new Set();
-  for (const m of modules) {
-    if (!(m in BUNDLE_OF)) {
-      throw new SextantError(`unknown module '${m}' (one of ${Object.keys(BUNDLE_OF).join(', ')})`, 'UNKNOWN_OPTION', 'modules');
+  for (const m of modules ?? []) {
+    const of = bundlesOfModule(m);
+    if (!of.length) {
+      throw new SextantError(`unknown module '${m}' (one of ${Object.keys(namespaces).join(', ')})`, 'UNKNOWN_OPTION', 'modules');
     }
-    wanted.add(BUNDLE_OF[m]);
+    of.forEach((b) => wanted.add(b));
+  }
+  for (const b of bundles ?? []) {
+    if (!(b in BUNDLES)) {
+      throw new SextantError(`unknown bundle '${b}' (one of ${ORDER.join(', ')})`, 'UNKNOWN_OPTION', 'bundles');
+    }
+    wanted.add(b);
   }
   return ORDER.filter((b) => wanted.has(b));
 }
 
 const pending = {};
-/** Loads the WebAssembly bundles of `modules` (default: every module). Each .wasm is fetched
- * from pkg/<bundle>/ next to its glue, unless `paths[bundle]` gives a URL, a Response, the
- * bytes or a compiled WebAssembly.Module. Calling it again loads only what is missing. */
-export default function init({ modules, paths = {} } = {}) {
-  return Promise.all(bundlesFor(modules).map((b) => {
+/** Loads the WebAssembly bundles holding `modules` and the `bundles` named (default: every
+ * bundle). Each .wasm is fetched from pkg/<bundle>/ next to its glue, unless `paths[bundle]`
+ * gives a URL, a Response, the bytes or a compiled WebAssembly.Module. Calling it again loads
+ * only what is missing. */
+export default function init({ modules, bundles, paths = {} } = {}) {
+  return Promise.all(bundlesFor(modules, bundles).map((b) => {
     pending[b] ??= glues[b]().then(async (glue) => {
       await glue.default(paths[b] === undefined ? undefined : { module_or_path: paths[b] });
       install(b, glue);

@@ -293,14 +293,14 @@ const WASM_INIT = `
 /** Where one bundle's .wasm comes from: a URL or path, a Response, the bytes, or a compiled
  * WebAssembly.Module. By default it is fetched from pkg/<bundle>/ next to its glue. */
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
-/** A module of the package; each lives in one WebAssembly bundle (\`BUNDLES\`). */
+/** A module of the package; its functions live in one WebAssembly bundle, or two for ta and its patterns (\`BUNDLES\`). */
 export type ModuleName = 'ta' | 'risk' | 'alloc' | 'sentiment';
 
 /** The bundles and the modules each holds. */
-export declare const BUNDLES: Record<string, ModuleName[]>;
-/** Loads the WebAssembly bundles of \`modules\` (default: every module); resolve it before
- * calling their functions. Calling it again loads only what is missing. */
-export default function init(options?: { modules?: ModuleName[]; paths?: Record<string, InitInput | Promise<InitInput>> }): Promise<void>;
+export declare const BUNDLES: Record<string, { modules: ModuleName[]; features: string[] }>;
+/** Loads the WebAssembly bundles holding \`modules\` and the \`bundles\` named (default: every
+ * bundle); resolve it before calling their functions. Calling it again loads only what is missing. */
+export default function init(options?: { modules?: ModuleName[]; bundles?: string[]; paths?: Record<string, InitInput | Promise<InitInput>> }): Promise<void>;
 /** Loads bundles synchronously: their bytes or compiled modules, and their imported glue
  * modules (pkg/<bundle>/sextant_wasm.js), both keyed by bundle name. */
 export declare function initSync(sources: Record<string, BufferSource | WebAssembly.Module>, glues: Record<string, unknown>): void;

@@ -30,8 +30,8 @@ const optimiser = path.join(pkgDir, 'node_modules/.bin/wasm-opt');
 // over 160, so the budget applies per bundle and a bundle that outgrows it is split).
 const budget = Number(process.env.SEXTANT_WASM_GZ_BUDGET ?? 450 * 1000);
 let over = false;
-for (const [bundle, modules] of Object.entries(BUNDLES)) {
-  const features = modules.map((m) => `subset-${m}`).join(',');
+for (const [bundle, { modules, features: list }] of Object.entries(BUNDLES)) {
+  const features = list.join(',');
   run('cargo', ['build', '--target', 'wasm32-unknown-unknown', '--profile', 'wasm-release', '-p', 'sextant-wasm', '--lib', '--features', features]);
   if (!existsSync(wasm)) throw new Error(`build produced no ${wasm}`);
   const dir = path.join(out, bundle);

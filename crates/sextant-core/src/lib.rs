@@ -48,7 +48,7 @@
 //!
 //! ## Feature flags
 //! - `parallel`: batch text functions run on a rayon pool (off for WASM).
-//! - `subset` with `subset-ta`, `subset-risk`, `subset-alloc`, `subset-sentiment`,
+//! - `subset` with `subset-ta`, `subset-ta-patterns` (the CDL* functions), `subset-risk`, `subset-alloc`, `subset-sentiment`,
 //!   `subset-ledger`: compile and register only those modules (the browser's per-module
 //!   WebAssembly bundles). Without `subset` every module is in.
 
@@ -64,7 +64,7 @@ pub mod registry;
 pub mod risk;
 #[cfg(any(not(feature = "subset"), feature = "subset-sentiment"))]
 pub mod sentiment;
-#[cfg(any(not(feature = "subset"), feature = "subset-ta"))]
+#[cfg(any(not(feature = "subset"), feature = "subset-ta", feature = "subset-ta-patterns"))]
 pub mod ta;
 
 pub use error::{Error, Result};

@@ -8,7 +8,7 @@ use crate::decl::{FunctionDecl, Module};
 use crate::risk;
 #[cfg(any(not(feature = "subset"), feature = "subset-sentiment"))]
 use crate::sentiment;
-#[cfg(any(not(feature = "subset"), feature = "subset-ta"))]
+#[cfg(any(not(feature = "subset"), feature = "subset-ta", feature = "subset-ta-patterns"))]
 use crate::ta;
 
 /// The declarations of each module, each list compiled in when its module is (see the
@@ -45,7 +45,6 @@ pub static REGISTRY: &[&FunctionDecl] = registry![
     &ta::RSI,
     &ta::ATR,
     &ta::BBANDS,
-    &ta::CDLENGULFING,
     &ta::SUM,
     &ta::MAX,
     &ta::MIN,
@@ -185,6 +184,9 @@ pub static REGISTRY: &[&FunctionDecl] = registry![
     &ta::RWI,
     &ta::KVO,
     &ta::EOM,
+    ]
+    "subset-ta-patterns": [
+    &ta::CDLENGULFING,
     ]
     "subset-risk": [
     &risk::SHARPE_RATIO,
