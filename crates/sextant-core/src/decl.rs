@@ -599,7 +599,7 @@ impl Params {
         self.1.unstable.set_named(id, period)
     }
     /// Sets one of TA-Lib's candle settings for this call (`TA_SetCandleSettings`: a setting
-    /// name such as `"BodyLong"` or `"AllCandleSettings"`, the range type's name or, when
+    /// name such as `"BodyLong"`, the range type's name or, when
     /// `range` is empty, its code 0-2, the averaging period and the factor); used by
     /// `set_candle_settings`.
     ///

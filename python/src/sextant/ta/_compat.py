@@ -182,9 +182,10 @@ def _code(value, names: tuple, what: str) -> int:
 
 def set_candle_settings(settingtype, rangetype, avgperiod: int, factor: float) -> None:
     """TA-Lib's ``TA_SetCandleSettings``: every later candlestick-pattern call measures this
-    setting (``CandleSettingType.BodyLong`` or ``"BodyLong"``; ``AllCandleSettings`` for all)
-    as ``factor`` times the average ``rangetype`` (``RangeType.RealBody``/``HighLow``/``Shadows``
-    or their names) of the ``avgperiod`` previous candles (0: the candle's own range).
+    setting (``CandleSettingType.BodyLong`` or ``"BodyLong"``; ``AllCandleSettings`` is refused,
+    as TA-Lib does, and only ``restore_candle_default_settings`` takes it) as ``factor`` times
+    the average ``rangetype`` (``RangeType.RealBody``/``HighLow``/``Shadows`` or their names) of
+    the ``avgperiod`` previous candles (0: the candle's own range).
 
     >>> import numpy as np, sextant.ta as ta
     >>> o = np.array([10.0, 10.0, 10.0]); c = np.array([10.5, 10.02, 11.0])
@@ -199,7 +200,7 @@ def set_candle_settings(settingtype, rangetype, avgperiod: int, factor: float) -
     [100, 100, 100]
     >>> ta.restore_candle_default_settings()
     """
-    setting = _SETTING_NAMES[_code(settingtype, _SETTING_NAMES, "settingtype")]
+    setting = _SETTING_NAMES[_code(settingtype, _SETTING_NAMES[:-1], "settingtype")]
     rng = _code(rangetype, RangeType._names, "rangetype")
     if isinstance(avgperiod, bool) or not isinstance(avgperiod, int) or not 0 <= avgperiod <= 100_000:
         raise _error("ParameterError", "OUT_OF_RANGE", "avgperiod",
@@ -211,13 +212,11 @@ def set_candle_settings(settingtype, rangetype, avgperiod: int, factor: float) -
     if not (factor >= 0.0 and factor != float("inf")):
         raise _error("ParameterError", "OUT_OF_RANGE", "factor",
                      f"parameter `factor` = {factor!r} is out of range: must be finite and >= 0")
-    names = list(_CANDLE_DEFAULTS) if setting == "AllCandleSettings" else [setting]
-    for n in names:
-        value = (rng, int(avgperiod), factor)
-        if value == _CANDLE_DEFAULTS[n]:
-            _candles.pop(n, None)
-        else:
-            _candles[n] = value
+    value = (rng, int(avgperiod), factor)
+    if value == _CANDLE_DEFAULTS[setting]:
+        _candles.pop(setting, None)
+    else:
+        _candles[setting] = value
 
 
 def restore_candle_default_settings(settingtype="AllCandleSettings") -> None:

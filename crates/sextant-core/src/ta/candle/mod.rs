@@ -165,9 +165,9 @@ impl CandleSettings {
     pub fn is_default(&self) -> bool {
         *self == DEFAULT_CANDLE_SETTINGS
     }
-    /// `TA_SetCandleSettings` by name: `setting` is a [`Setting`] name (`"BodyLong"`, or
-    /// `"AllCandleSettings"` for every type), `range` a [`RangeType`] name or, when `range` is
-    /// empty, `range_code` (0, 1, 2); `period` in [0, 100000], `factor` finite and >= 0.
+    /// `TA_SetCandleSettings` by name: `setting` is a [`Setting`] name (`"BodyLong"`; as in
+    /// TA-Lib, `"AllCandleSettings"` is refused), `range` a [`RangeType`] name or, when `range`
+    /// is empty, `range_code` (0, 1, 2); `period` in [0, 100000], `factor` finite and >= 0.
     ///
     /// # Errors
     /// [`Error::UnknownOption`] for an unknown name, [`Error::OutOfRange`] for a bad period or
@@ -197,15 +197,11 @@ impl CandleSettings {
         }
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked above")]
         let value = CandleSetting { range, period: period as u32, factor };
-        if setting == "AllCandleSettings" {
-            self.0 = [value; N_SETTINGS];
-            return Ok(());
-        }
         let idx = Setting::NAMES.iter().position(|n| *n == setting).ok_or_else(|| {
             Error::UnknownOption {
                 param: "settingtype".into(),
                 value: setting.into(),
-                allowed: format!("{}, AllCandleSettings", Setting::NAMES.join(", ")),
+                allowed: Setting::NAMES.join(", "),
             }
         })?;
         self.0[idx] = value;
@@ -492,8 +488,7 @@ mod tests {
         assert!(s.set_named("Near", "", 7, 3, 1.0).is_err());
         assert!(s.set_named("Near", "", 0, -1, 1.0).is_err());
         assert!(s.set_named("Near", "", 0, 1, f64::NAN).is_err());
-        s.set_named("AllCandleSettings", "Shadows", 0, 0, 1.0).unwrap();
-        assert!(s.0.iter().all(|c| c.range == RangeType::Shadows && c.period == 0));
+        assert!(s.set_named("AllCandleSettings", "Shadows", 0, 0, 1.0).is_err());
     }
 
     fn call(name: &str, set: &[(&str, &str, i64, f64)], bars: &[[f64; 4]]) -> (Vec<i32>, usize) {
