@@ -320,7 +320,8 @@ impl Win<'_> {
     /// The candle `k` bars back (0: the current one).
     #[inline]
     pub fn c(&self, k: usize) -> Candle {
-        self.ring[(self.i - k) % self.ring.len()]
+        // the ring's length is a power of two
+        self.ring[(self.i - k) & (self.ring.len() - 1)]
     }
     /// TA-Lib's `TA_CANDLEAVERAGE` of slot `slot`, with candle `k` bars back standing in when
     /// the setting's period is 0.
@@ -380,7 +381,7 @@ impl<P: Pattern> CandleKernel<P> {
             pat,
             set,
             lb,
-            ring: vec![Candle::default(); lb.max(span) + 1],
+            ring: vec![Candle::default(); (lb.max(span) + 1).next_power_of_two()],
             sums: vec![0.0; P::SLOTS.len()],
             n: 0,
         }
@@ -401,9 +402,9 @@ impl<P: Pattern> Kernel for CandleKernel<P> {
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
         let i = self.n;
         self.n += 1;
-        let cap = self.ring.len();
+        let mask = self.ring.len() - 1;
         let cur = Candle { o: bar[0], h: bar[1], l: bar[2], c: bar[3] };
-        self.ring[i % cap] = cur;
+        self.ring[i & mask] = cur;
         let ready = self.lb.saturating_sub(P::PRE);
         if i < ready {
             // the first sums: the candles before each slot's first candle, added one by one
@@ -422,8 +423,8 @@ impl<P: Pattern> Kernel for CandleKernel<P> {
         for (sum, &(s, k)) in self.sums.iter_mut().zip(P::SLOTS) {
             let st = self.set.get(s);
             let p = st.period as usize;
-            let newest = self.ring[(i - k) % cap].range(st.range);
-            let oldest = self.ring[(i - k - p) % cap].range(st.range);
+            let newest = self.ring[(i - k) & mask].range(st.range);
+            let oldest = self.ring[(i - k - p) & mask].range(st.range);
             *sum += newest - oldest;
         }
     }
