@@ -305,13 +305,42 @@ pub(crate) fn gap_down(a: &Candle, b: &Candle) -> bool {
     a.h < b.l
 }
 
+/// A candle in the ring, with its three ranges computed once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+struct Stored {
+    c: Candle,
+    r: [f64; 3],
+}
+
+impl Stored {
+    fn new(c: Candle) -> Self {
+        Self {
+            c,
+            r: [
+                c.range(RangeType::RealBody),
+                c.range(RangeType::HighLow),
+                c.range(RangeType::Shadows),
+            ],
+        }
+    }
+}
+
+/// One slot's setting, resolved at construction.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct SlotCfg {
+    range: usize,
+    period: usize,
+    k: usize,
+    factor: f64,
+    halve: bool,
+}
+
 /// What a pattern sees at the current bar: the recent candles and its slots' averages.
 #[derive(Debug)]
 pub struct Win<'a> {
-    ring: &'a [Candle],
+    ring: &'a [Stored],
     sums: &'a [f64],
-    slots: &'static [(Setting, usize)],
-    set: &'a CandleSettings,
+    slots: &'a [SlotCfg],
     /// Index of the current bar since the (re)start.
     pub i: usize,
 }
@@ -321,19 +350,26 @@ impl Win<'_> {
     #[inline]
     pub fn c(&self, k: usize) -> Candle {
         // the ring's length is a power of two
-        self.ring[(self.i - k) & (self.ring.len() - 1)]
+        self.ring[(self.i - k) & (self.ring.len() - 1)].c
     }
     /// TA-Lib's `TA_CANDLEAVERAGE` of slot `slot`, with candle `k` bars back standing in when
-    /// the setting's period is 0.
+    /// the setting's period is 0: factor * (sum / period) / (2 for Shadows, else 1).
     #[inline]
     pub fn avg(&self, slot: usize, k: usize) -> f64 {
-        let s = self.set.get(self.slots[slot].0);
+        let s = &self.slots[slot];
+        #[allow(clippy::cast_precision_loss, reason = "periods are at most 100000")]
         let base = if s.period == 0 {
-            self.c(k).range(s.range)
+            self.ring[(self.i - k) & (self.ring.len() - 1)].r[s.range]
         } else {
-            self.sums[slot] / f64::from(s.period)
+            self.sums[slot] / s.period as f64
         };
-        s.factor * base / if s.range == RangeType::Shadows { 2.0 } else { 1.0 }
+        let x = s.factor * base;
+        // x / 1.0 == x exactly
+        if s.halve {
+            x / 2.0
+        } else {
+            x
+        }
     }
 }
 
@@ -364,9 +400,9 @@ pub trait Pattern:
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CandleKernel<P> {
     pat: P,
-    set: CandleSettings,
     lb: usize,
-    ring: Vec<Candle>,
+    ring: Vec<Stored>,
+    slots: Vec<SlotCfg>,
     sums: Vec<f64>,
     n: usize,
 }
@@ -376,16 +412,85 @@ impl<P: Pattern> CandleKernel<P> {
     #[must_use]
     pub fn new(pat: P, set: CandleSettings) -> Self {
         let lb = P::lookback(&set);
-        let span = P::SLOTS.iter().map(|&(s, k)| k + set.p(s)).max().unwrap_or(0);
+        let slots: Vec<SlotCfg> = P::SLOTS
+            .iter()
+            .map(|&(s, k)| {
+                let c = set.get(s);
+                SlotCfg {
+                    range: c.range as usize,
+                    period: c.period as usize,
+                    k,
+                    factor: c.factor,
+                    halve: c.range == RangeType::Shadows,
+                }
+            })
+            .collect();
+        let span = slots.iter().map(|s| s.k + s.period).max().unwrap_or(0);
         Self {
             pat,
-            set,
             lb,
-            ring: vec![Candle::default(); (lb.max(span) + 1).next_power_of_two()],
-            sums: vec![0.0; P::SLOTS.len()],
+            ring: vec![Stored::default(); (lb.max(span) + 1).next_power_of_two()],
+            sums: vec![0.0; slots.len()],
+            slots,
             n: 0,
         }
     }
+
+    /// Feeds one candle; the signal (0 during the warm-up).
+    #[inline]
+    pub fn next(&mut self, cur: Candle) -> i32 {
+        let i = self.n;
+        self.n += 1;
+        let mask = self.ring.len() - 1;
+        let cur = Stored::new(cur);
+        self.ring[i & mask] = cur;
+        let ready = self.lb.saturating_sub(P::PRE);
+        if i < ready {
+            // the first sums: the candles before each slot's first candle, added one by one
+            for (sum, s) in self.sums.iter_mut().zip(&self.slots) {
+                if i + s.k < ready && i + s.k + s.period >= ready {
+                    *sum += cur.r[s.range];
+                }
+            }
+            return 0;
+        }
+        let w = Win { ring: &self.ring, sums: &self.sums, slots: &self.slots, i };
+        let v = self.pat.detect(&w);
+        for (sum, s) in self.sums.iter_mut().zip(&self.slots) {
+            let newest = self.ring[(i - s.k) & mask].r[s.range];
+            let oldest = self.ring[(i - s.k - s.period) & mask].r[s.range];
+            *sum += newest - oldest;
+        }
+        if i >= self.lb {
+            v
+        } else {
+            0
+        }
+    }
+}
+
+/// The batch `compute` of every pattern: the kernel over each NaN-free run, straight into the
+/// int32 output (0 at NaN bars).
+pub(crate) fn candle_compute<P: Pattern>(
+    i: &crate::decl::Inputs<'_>,
+    p: &Params,
+    o: &mut crate::decl::Outputs<'_, '_>,
+) -> Result<()> {
+    let mut k = CandleKernel::<P>::from_params(p)?;
+    let (op, hi, lo, cl) = (i.series(0), i.series(1), i.series(2), i.series(3));
+    let out = o.i32(0);
+    for run in crate::decl::clean_runs(&[op, hi, lo, cl]) {
+        match run {
+            Err(j) => out[j] = 0,
+            Ok(r) => {
+                k.restart();
+                for j in r {
+                    out[j] = k.next(Candle { o: op[j], h: hi[j], l: lo[j], c: cl[j] });
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 impl<P: Pattern> FromParams for CandleKernel<P> {
@@ -400,33 +505,7 @@ impl<P: Pattern> Kernel for CandleKernel<P> {
     const EMPTY: f64 = 0.0;
 
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
-        let i = self.n;
-        self.n += 1;
-        let mask = self.ring.len() - 1;
-        let cur = Candle { o: bar[0], h: bar[1], l: bar[2], c: bar[3] };
-        self.ring[i & mask] = cur;
-        let ready = self.lb.saturating_sub(P::PRE);
-        if i < ready {
-            // the first sums: the candles before each slot's first candle, added one by one
-            for (sum, &(s, k)) in self.sums.iter_mut().zip(P::SLOTS) {
-                let p = self.set.p(s);
-                if i + k < ready && i + k + p >= ready {
-                    *sum += cur.range(self.set.get(s).range);
-                }
-            }
-            out[0] = 0.0;
-            return;
-        }
-        let w = Win { ring: &self.ring, sums: &self.sums, slots: P::SLOTS, set: &self.set, i };
-        let v = self.pat.detect(&w);
-        out[0] = if i >= self.lb { f64::from(v) } else { 0.0 };
-        for (sum, &(s, k)) in self.sums.iter_mut().zip(P::SLOTS) {
-            let st = self.set.get(s);
-            let p = st.period as usize;
-            let newest = self.ring[(i - k) & mask].range(st.range);
-            let oldest = self.ring[(i - k - p) & mask].range(st.range);
-            *sum += newest - oldest;
-        }
+        out[0] = f64::from(self.next(Candle { o: bar[0], h: bar[1], l: bar[2], c: bar[3] }));
     }
     fn lookback(&self) -> usize {
         self.lb
@@ -464,10 +543,26 @@ macro_rules! cdl {
         $crate::ta::candle::cdl!(@decl $decl, $ty, $summary, $doc, params []);
     };
     (@decl $decl:ident, $ty:ident, $summary:literal, $doc:literal, params [$($p:expr),*]) => {
-        $crate::ta::kernel_decl!($decl: CandleKernel<$ty>, "Pattern Recognition", $summary, $doc,
-            inputs ["open": "open prices", "high": "high prices", "low": "low prices",
-                    "close": "close prices"],
-            params [$($p),*], outputs [$crate::decl::OutputSpec::i32("integer")]);
+        #[doc = concat!("Declaration of `", stringify!($decl), "`: ", $summary, ".")]
+        pub static $decl: $crate::decl::FunctionDecl = $crate::decl::FunctionDecl {
+            name: stringify!($decl),
+            module: $crate::decl::Module::Ta,
+            group: "Pattern Recognition",
+            summary: $summary,
+            doc: $doc,
+            inputs: &[
+                $crate::decl::InputSpec::series("open", "open prices"),
+                $crate::decl::InputSpec::series("high", "high prices"),
+                $crate::decl::InputSpec::series("low", "low prices"),
+                $crate::decl::InputSpec::series("close", "close prices"),
+            ],
+            params: &[$($p,)* $crate::decl::NAN_POLICY],
+            outputs: &[$crate::decl::OutputSpec::i32("integer")],
+            flags: $crate::decl::Flags::NONE,
+            lookback: Some($crate::decl::kernel_lookback::<CandleKernel<$ty>>),
+            compute: $crate::ta::candle::candle_compute::<$ty>,
+            stream: Some($crate::decl::kernel_stream::<CandleKernel<$ty>>()),
+        };
     };
 }
 pub(crate) use cdl;
