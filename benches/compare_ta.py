@@ -54,6 +54,10 @@ def main() -> None:
              lambda: sx.BBANDS(close, 20, out=outs3)),
             ("CDLENGULF", lambda: talib.CDLENGULFING(open_, high, low, close),
              lambda: sx.CDLENGULFING(open_, high, low, close), None),
+            # the candle engine: one average, four, and eight running sums per bar
+            *[(n[3:13], (lambda n=n: getattr(talib, n)(open_, high, low, close)),
+               (lambda n=n: getattr(sx, n)(open_, high, low, close)), None)
+              for n in ("CDLDOJI", "CDLHAMMER", "CDLMORNINGSTAR", "CDL3WHITESOLDIERS")],
         ]
         for name, t_fn, s_fn, s_out in cases:
             t = best(t_fn, a.repeat)

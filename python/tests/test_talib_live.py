@@ -147,3 +147,87 @@ def test_nan_policy_talib_equals_talib_on_interior_gaps(name):
         assert np.isnan(w[200:]).all()
         assert close(g, w), name
         assert not np.isnan(d[-50:]).any()  # the default policy recovers
+
+
+# ------------------------------------------------------------------ candle settings
+PATTERNS = talib.get_function_groups()["Pattern Recognition"]
+CANDLES = {c: np.concatenate([np.fromfile(GOLDEN / f"candles_{c}.f64", dtype="<f8")[:3000], COLS[c] / 10.0])
+           for c in ("open", "high", "low", "close")}
+# one changed setting per type (range type, avgperiod incl. 0 = the candle's own range, factor)
+# and every type at once ("all": each of them set to the same values)
+CANDLE_CASES = [("BodyLong", 1, 5, 0.8), ("BodyVeryLong", 1, 3, 1.0), ("BodyShort", 1, 2, 0.4),
+                ("BodyDoji", 0, 0, 0.5), ("ShadowLong", 1, 7, 0.3), ("ShadowVeryLong", 2, 5, 1.0),
+                ("ShadowShort", 0, 3, 1.5), ("ShadowVeryShort", 0, 4, 0.5), ("Near", 0, 8, 0.3),
+                ("Far", 2, 3, 1.0), ("Equal", 2, 0, 0.2), ("all", 2, 1, 0.7)]
+
+
+def test_talib_pattern_group_is_covered():
+    """`talib.get_functions()` minus Sextant's functions is empty for the Pattern Recognition
+    group: all 61 candlestick patterns, in the same group."""
+    ours = ta.get_function_groups()["Pattern Recognition"]
+    assert len(PATTERNS) == 61
+    assert sorted(set(PATTERNS) - set(ours)) == []
+
+
+def test_every_talib_function_is_in_sextant():
+    """`talib.get_functions()` minus Sextant's functions is empty (TA-Lib 0.8.2: 201 functions,
+    each in the same group); Sextant's extra indicators (docs/indicators-beyond-talib.md) are the
+    only functions TA-Lib lacks."""
+    assert sorted(set(talib.get_functions()) - set(ta.get_functions())) == []
+    groups = talib.get_function_groups()
+    ours = ta.get_function_groups()
+    for group, names in groups.items():
+        assert sorted(set(names) - set(ours.get(group, []))) == [], group
+    extra = set(ta.get_functions()) - set(talib.get_functions())
+    assert extra == {"ALMA", "SINWMA", "PWMA", "FWMA", "SWMA", "VIDYA", "MCGD", "ALLIGATOR", "ICHIMOKU",
+                     "FISHER", "KST", "CRSI", "BIAS", "PSL", "PGO", "CTI", "UI", "CHOP", "RWI", "KVO", "EOM"}
+
+
+@pytest.mark.parametrize("setting,rangetype,period,factor", CANDLE_CASES)
+def test_candle_settings_match_talib(setting, rangetype, period, factor):
+    """ta.set_candle_settings changes every pattern exactly as TA-Lib's TA_SetCandleSettings
+    does (identical int32 signals, the lookback included), on a planted synthetic series and
+    real S&P 500 bars; restore puts both back to the defaults."""
+    from talib import _ta_lib
+
+    cols = [CANDLES[c] for c in ("open", "high", "low", "close")]
+    for s in [n for n, *_ in CANDLE_CASES[:-1]] if setting == "all" else [setting]:
+        _ta_lib._ta_set_candle_settings(getattr(_ta_lib.CandleSettingType, s), rangetype, period, factor)
+        ta.set_candle_settings(s, rangetype, period, factor)
+    try:
+        fired = 0
+        for name in PATTERNS:
+            want = getattr(talib, name)(*cols)
+            got = getattr(ta, name)(*cols)
+            assert got.dtype == np.int32
+            np.testing.assert_array_equal(got, want, err_msg=f"{name} with {setting}")
+            fired += int(np.count_nonzero(want))
+            # the stream follows the settings too: the last signal of a streamed history
+            s = getattr(sstream, name)(tuple(c[:-1] for c in cols))
+            assert s.update(*(float(c[-1]) for c in cols)) == want[-1], name
+        assert fired > 0
+    finally:
+        _ta_lib._ta_restore_candle_default_settings(_ta_lib.CandleSettingType.AllCandleSettings)
+        ta.restore_candle_default_settings()
+    for name in ("CDLDOJI", "CDLHAMMER", "CDLMATHOLD"):
+        np.testing.assert_array_equal(getattr(ta, name)(*cols), getattr(talib, name)(*cols))
+
+
+def test_bad_candle_settings_are_typed_errors():
+    import sextant
+
+    with pytest.raises(sextant.ParameterError) as e:
+        ta.set_candle_settings("BodyHuge", 0, 10, 1.0)
+    assert e.value.code == "UNKNOWN_OPTION"
+    with pytest.raises(sextant.ParameterError) as e:
+        ta.set_candle_settings("AllCandleSettings", 0, 10, 1.0)  # as TA_SetCandleSettings
+    assert e.value.code == "UNKNOWN_OPTION"
+    with pytest.raises(sextant.ParameterError) as e:
+        ta.set_candle_settings("BodyLong", 3, 10, 1.0)
+    assert e.value.code == "UNKNOWN_OPTION"
+    with pytest.raises(sextant.ParameterError) as e:
+        ta.set_candle_settings("BodyLong", "RealBody", -1, 1.0)
+    assert e.value.code == "OUT_OF_RANGE"
+    with pytest.raises(sextant.ParameterError) as e:
+        ta.set_candle_settings(ta.CandleSettingType.Near, ta.RangeType.HighLow, 5, float("nan"))
+    assert e.value.parameter == "factor"

@@ -124,6 +124,49 @@ def synthetic_ohlc(n: int, level: float, step: float, rng: np.random.Generator) 
     return {"open": open_, "high": high, "low": low, "close": close}
 
 
+# Hand-built instances of the candlestick patterns that random and real series (almost) never
+# show, as (open, high, low, close) offsets from the previous close: each is planted into the
+# random background of `planted_candles`, whose small bodies and ranges make its long candles
+# long and its short candles short under TA-Lib's default candle settings.
+PLANTED_PATTERNS = {
+    "CDL3STARSINSOUTH": [(0, 0, -9, -4), (-2, -2, -7, -5), (-5.5, -5.5, -5.75, -5.75)],
+    "CDLCONCEALBABYSWALL": [(0, 0, -2, -2), (-2, -2, -4, -4), (-4.5, -3.5, -5.25, -5), (-3, -3, -5.5, -6)],
+    "CDLKICKING": [(0, 0, -4, -4), (1, 5, 1, 5)],
+    "CDL2CROWS": [(0, 4.25, -0.25, 4), (6, 6.25, 4.75, 5), (5.5, 5.75, 1.75, 2)],
+    "CDLLADDERBOTTOM": [(0, 0.25, -2.25, -2), (-1, -0.75, -3.25, -3), (-2, -1.75, -4.25, -4), (-3.5, -2, -4.75, -4.5),
+                        (-3, -1.5, -3.25, -1.75)],
+    "CDLMATHOLD": [(0, 4.25, -0.25, 4), (5, 5.25, 4.25, 4.5), (4.25, 4.5, 3.5, 3.75), (4, 4.25, 3.25, 3.5),
+                   (3.75, 6.25, 3.5, 6)],
+    "CDLBREAKAWAY": [(0, 0.25, -4.25, -4), (-5, -4.75, -5.75, -5.5), (-5.75, -5.25, -6.5, -6), (-6.25, -5.75, -7, -6.5),
+                     (-6.5, -4.25, -6.75, -4.5)],
+}
+
+
+def planted_candles(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Random quarter-tick candles (ties, dojis, gaps) with every PLANTED_PATTERNS instance
+    inserted every 60 bars, in turn."""
+    tick = 0.25
+    rows = []
+    prev = 100.0
+    templates = list(PLANTED_PATTERNS.values())
+    t = 0
+    while len(rows) < n:
+        if len(rows) % 60 == 59:
+            for o, h, l, c in templates[t % len(templates)]:
+                rows.append((prev + o, prev + h, prev + l, prev + c))
+            prev = rows[-1][3]
+            t += 1
+            continue
+        o = prev + rng.choice([0, 0, 0, 0, 1, -1, 2, -2, 4, -4]) * tick
+        c = o + rng.choice([0, 0, 1, 1, 2, 3, 4, 8, 12, 16]) * tick * rng.choice([-1, 1])
+        h = max(o, c) + rng.choice([0, 0, 0, 1, 1, 2, 4, 8]) * tick
+        l = min(o, c) - rng.choice([0, 0, 0, 1, 1, 2, 4, 8]) * tick
+        rows.append((o, h, l, c))
+        prev = c
+    a = np.array(rows[:n])
+    return {"open": a[:, 0], "high": a[:, 1], "low": a[:, 2], "close": a[:, 3]}
+
+
 def per_segment(fn, inputs: list[np.ndarray], n_out: int, int_out, index_lookback: int | None = None):
     """Sextant's NaN policy expressed with the reference: the reference applied to each clean
     run, NaN (0 for int outputs) at NaN bars. `int_out` is one flag or one per output. With
@@ -224,6 +267,10 @@ def main() -> int:
                "low": np.maximum(0.0, np.minimum(open_s, close_s) - wick[1]), "close": close_s,
                "volume": np.where(np.arange(n_steps) % 7 == 3, 0.0, srng.choice([100.0, 200.0, 300.0], n_steps))})
 
+    w.dataset("candles", f"synthetic quarter-tick candles (numpy default_rng({SEED + 4}), 20000 bars) with "
+              f"hand-built instances of {', '.join(PLANTED_PATTERNS)} planted every 60 bars "
+              "(scripts/golden/generate.py planted_candles)", "generated",
+              {**planted_candles(20000, np.random.default_rng(SEED + 4)), "volume": synthetic_volume(20000)})
     ohlc_sets = ["msft", "sp500", "nasdaq", "walk60k", "const", "short", "leadnan", "empty"]
     # MAVP's per-bar periods: uniform in [0, 45) from their own generator, so below minperiod and
     # above maxperiod both occur
@@ -312,6 +359,8 @@ def main() -> int:
                inputs=[(n, ds, c) for n, c in zip(input_names[fn_name], inputs)], params=params_in,
                outputs=list(zip(out_names, res)), tolerance=tol)
 
+    # TA-Lib's Pattern Recognition group (the candlestick patterns)
+    patterns = talib.get_function_groups()["Pattern Recognition"]
     transforms = "ACOS ASIN ATAN CEIL COS COSH EXP FLOOR LN LOG10 SIN SINH SQRT TAN TANH".split()
     operators = "ADD SUB MULT DIV".split()
     rolling = {"SUM": [{"timeperiod": 30}, {"timeperiod": 2}], "MAX": [{"timeperiod": 30}, {"timeperiod": 5}],
@@ -472,7 +521,7 @@ def main() -> int:
         "TYPPRICE": ["high", "low", "close"], "WCLPRICE": ["high", "low", "close"],
         "SMA": ["real"], "EMA": ["real"], "RSI": ["real"], "BBANDS": ["real"],
         **{n: ["real"] for n in ("WMA", "DEMA", "TEMA", "TRIMA", "KAMA", "T3", "HMA", "ZLEMA", "RMA", "MA")},
-        "ATR": ["high", "low", "close"], "CDLENGULFING": ["open", "high", "low", "close"],
+        "ATR": ["high", "low", "close"], **{n: ["open", "high", "low", "close"] for n in patterns},
         "MAVP": ["real", "periods"], "MAMA": ["real"],
         **{n: ["real"] for n in ("HT_DCPERIOD", "HT_PHASOR", "HT_DCPHASE", "HT_SINE", "HT_TRENDLINE", "HT_TRENDMODE")},
         **{n: spec[1] for n, spec in momentum_specs.items()},
@@ -487,7 +536,6 @@ def main() -> int:
             {"timeperiod": 10, "nbdevup": 1.5, "nbdevdn": 2.5, "matype": 1},
             {"timeperiod": 20, "nbdevup": 2.0, "nbdevdn": 2.0, "matype": 10},
         ], ["upperband", "middleband", "lowerband"]),
-        ("CDLENGULFING", ["open", "high", "low", "close"], [{}], ["integer"]),
     ]
     # the moving-average family: fewer real datasets, more parameter sets
     ma_specs = [
@@ -559,6 +607,20 @@ def main() -> int:
             sets = param_sets if ds in ("walk60k", "gaps", "steps") else param_sets[:1]
             for k, params in enumerate(sets):
                 ta_case(fn_name, ds, inputs, params, outs, "default" if k == 0 else f"p{k}")
+
+    # the candlestick patterns: the three real series, the planted synthetic series and the edge
+    # cases; the patterns with a penetration also at 0 and 1 on the synthetic ones
+    from talib import abstract as talib_abstract
+
+    OHLC = ["open", "high", "low", "close"]
+    for fn_name in patterns:
+        pen = dict(talib_abstract.Function(fn_name).parameters)
+        param_sets = [pen] + ([{"penetration": 0.0}, {"penetration": 1.0}] if pen else [])
+        for ds in ["msft", "sp500", "nasdaq", "candles", "walk60k", "const", "short", "leadnan", "empty", "gaps",
+                   "steps"]:
+            sets = param_sets if ds in ("candles", "walk60k") else param_sets[:1]
+            for k, params in enumerate(sets):
+                ta_case(fn_name, ds, OHLC, params, ["integer"], "default" if k == 0 else f"p{k}")
 
     for fn_name, (cols, _, param_sets, outs) in momentum_specs.items():
         for ds in ["msft", "sp500", "nasdaq", "walk60k", "const", "short", "leadnan", "empty", "gaps", "steps", "tiny"]:

@@ -69,7 +69,9 @@ fn to_value(name: &str, v: &Bound<'_, PyAny>) -> PyResult<Value> {
 }
 
 /// Parameters given positionally; one extra trailing dict `{id: period}` sets TA-Lib unstable
-/// periods per function id (what `sextant.ta.set_unstable_period` passes).
+/// periods per function id (what `sextant.ta.set_unstable_period` passes), and its entries
+/// `{setting: (rangetype, avgperiod, factor)}` TA-Lib candle settings (what
+/// `sextant.ta.set_candle_settings` passes).
 fn to_params(decl: &FunctionDecl, values: &Bound<'_, PyTuple>) -> PyResult<Params> {
     let py = values.py();
     let mut vs = Vec::with_capacity(values.len());
@@ -88,6 +90,12 @@ fn to_params(decl: &FunctionDecl, values: &Bound<'_, PyTuple>) -> PyResult<Param
     if let Some(d) = per_id {
         for (k, v) in d.iter() {
             let id: String = k.extract()?;
+            // `{setting: (rangetype, avgperiod, factor)}`: TA-Lib candle settings
+            // (`sextant.ta.set_candle_settings`); `{id: period}`: unstable periods
+            if let Ok((range, period, factor)) = v.extract::<(i64, i64, f64)>() {
+                params.set_candle(&id, "", range, period, factor).into_py_result(py)?;
+                continue;
+            }
             let period: u32 = v.extract()?;
             params.set_unstable(&id, period).into_py_result(py)?;
         }

@@ -350,6 +350,9 @@ pub struct CallOptions {
     pub nan_policy: NanPolicy,
     /// TA-Lib's unstable periods, per function id.
     pub unstable: Unstable,
+    /// TA-Lib's candle settings (`TA_SetCandleSettings`) for the candlestick patterns.
+    #[serde(default)]
+    pub candles: crate::ta::candle::CandleSettings,
 }
 
 /// TA-Lib's unstable-period ids (`TA_FUNC_UNST_*`) that Sextant's kernels have.
@@ -595,7 +598,24 @@ impl Params {
     pub fn set_unstable(&mut self, id: &str, period: u32) -> Result<()> {
         self.1.unstable.set_named(id, period)
     }
-    /// The call options (`nan_policy`, `unstable_period`).
+    /// Sets one of TA-Lib's candle settings for this call (`TA_SetCandleSettings`: a setting
+    /// name such as `"BodyLong"`, the range type's name or, when
+    /// `range` is empty, its code 0-2, the averaging period and the factor); used by
+    /// `set_candle_settings`.
+    ///
+    /// # Errors
+    /// [`Error::UnknownOption`] / [`Error::OutOfRange`] naming the bad part.
+    pub fn set_candle(
+        &mut self,
+        setting: &str,
+        range: &str,
+        range_code: i64,
+        period: i64,
+        factor: f64,
+    ) -> Result<()> {
+        self.1.candles.set_named(setting, range, range_code, period, factor)
+    }
+    /// The call options (`nan_policy`, `unstable_period`, candle settings).
     #[must_use]
     pub const fn options(&self) -> CallOptions {
         self.1

@@ -223,7 +223,7 @@ def _align_pandas(inputs: tuple) -> tuple:
 class _Caller:
     """Converts inputs, calls the native function, wraps outputs. One per function."""
 
-    __slots__ = ("align", "columnar", "fn", "kinds", "names", "outputs", "record", "unstable")
+    __slots__ = ("align", "candles", "columnar", "fn", "kinds", "names", "outputs", "record", "unstable")
 
     def __init__(self, info: dict) -> None:
         self.fn = _native.function(info["module"], info["name"])
@@ -241,12 +241,15 @@ class _Caller:
             self.record = namedtuple(info["name"], [o["name"] for o in self.outputs])
 
         self.unstable = _unstable_index(info)
+        self.candles = _uses_candles(info)
         # a function of series only also takes 2-D inputs (bars x series), column by column
         self.columnar = bool(self.kinds) and all(k == "series" for k in self.kinds)
 
     def __call__(self, inputs: tuple, params: tuple, out: Any) -> Any:
         if self.unstable is not None:
             params = _with_unstable(params, self.unstable)
+        if self.candles:
+            params = _with_candles(params)
         if self.columnar and any(_is_2d(x) for x in inputs):
             return self._columns(inputs, params, out)
         if self.align:
@@ -293,6 +296,17 @@ def _with_unstable(params: tuple, index: int) -> tuple:
     from sextant.ta._compat import with_unstable
 
     return with_unstable(params, index)
+
+
+def _uses_candles(info: dict) -> bool:
+    """True for the candlestick patterns, which follow TA-Lib's candle settings."""
+    return info["module"] == "ta" and info.get("group") == "Pattern Recognition"
+
+
+def _with_candles(params: tuple) -> tuple:
+    from sextant.ta._compat import with_candles
+
+    return with_candles(params)
 
 
 # --------------------------------------------------------------------------- generation
@@ -445,7 +459,8 @@ def install(namespace: dict, module: str) -> None:
         namespace["get_functions"] = get_functions
         namespace["get_function_groups"] = get_function_groups
         extras = ["MA_Type", "set_unstable_period", "get_unstable_period", "set_compatibility",
-                  "get_compatibility"]
+                  "get_compatibility", "CandleSettingType", "RangeType", "set_candle_settings",
+                  "restore_candle_default_settings"]
         for name in extras:
             namespace[name] = getattr(_compat, name)
         names += ["get_functions", "get_function_groups", *extras, "stream", "abstract"]
@@ -472,8 +487,13 @@ def install_streams(namespace: dict, module: str) -> None:
             continue
         stream_inputs[info["name"]] = [i["name"] for i in info["inputs"]]
         idx = _unstable_index(info)
-        ns = {"_F": _native.function(module, info["name"]), "_feed": _feed,
-              "_u": (lambda p: p) if idx is None else (lambda p, i=idx: _with_unstable(p, i))}
+        if _uses_candles(info):
+            opts = _with_candles
+        elif idx is None:
+            opts = lambda p: p  # noqa: E731
+        else:
+            opts = lambda p, i=idx: _with_unstable(p, i)  # noqa: E731
+        ns = {"_F": _native.function(module, info["name"]), "_feed": _feed, "_u": opts}
         namespace[info["name"]] = _make(info, stream_source(info), ns, f"{module}.stream", docstring(info, True))
         names.append(info["name"])
     namespace["restore"] = restore
@@ -522,7 +542,12 @@ def stub(module: str) -> str:
                 "from sextant.ta._compat import get_compatibility as get_compatibility",
                 "from sextant.ta._compat import get_unstable_period as get_unstable_period",
                 "from sextant.ta._compat import set_compatibility as set_compatibility",
-                "from sextant.ta._compat import set_unstable_period as set_unstable_period", "",
+                "from sextant.ta._compat import set_unstable_period as set_unstable_period",
+                "from sextant.ta._compat import CandleSettingType as CandleSettingType",
+                "from sextant.ta._compat import RangeType as RangeType",
+                "from sextant.ta._compat import set_candle_settings as set_candle_settings",
+                "from sextant.ta._compat import restore_candle_default_settings as restore_candle_default_settings",
+                "",
                 "def get_functions() -> list[str]: ...",
                 "def get_function_groups() -> dict[str, list[str]]: ...", ""]
     if module == "risk":

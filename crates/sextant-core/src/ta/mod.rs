@@ -17,6 +17,7 @@ mod aroon;
 mod atr;
 mod bbands;
 mod bop;
+pub mod candle;
 mod cci;
 mod cdlengulfing;
 mod chop;

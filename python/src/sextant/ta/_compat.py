@@ -1,6 +1,6 @@
 """TA-Lib's module-level settings: ``MA_Type`` (the codes of every ``matype`` parameter),
-``set_unstable_period`` / ``get_unstable_period`` and ``set_compatibility`` /
-``get_compatibility``.
+``set_unstable_period`` / ``get_unstable_period``, ``set_compatibility`` /
+``get_compatibility`` and ``set_candle_settings`` / ``restore_candle_default_settings``.
 
 Sextant's indicators take the unstable period per call (``unstable_period=``, TA-Lib's ``ALL``
 setting for that call); ``set_unstable_period`` keeps TA-Lib's per-function-id settings for
@@ -137,3 +137,101 @@ def set_compatibility(value: int) -> None:
 def get_compatibility() -> int:
     """TA-Lib's ``get_compatibility``: always 0 (TA-Lib's default behaviour)."""
     return _compatibility
+
+
+class _Codes:
+    """Named integer codes, as TA-Lib's enums: ``CandleSettingType.BodyLong == 0``."""
+
+    def __init__(self, name: str, names: tuple) -> None:
+        self._name = name
+        self._names = names
+        for code, n in enumerate(names):
+            setattr(self, n, code)
+
+    def __getitem__(self, code: int) -> str:
+        return self._names[code]
+
+    def __repr__(self) -> str:
+        return f"{self._name}(" + ", ".join(f"{n}={k}" for k, n in enumerate(self._names)) + ")"
+
+
+# TA-Lib's TA_CandleSettingType (AllCandleSettings = 11 sets every one) and TA_RangeType
+_SETTING_NAMES = ("BodyLong", "BodyVeryLong", "BodyShort", "BodyDoji", "ShadowLong", "ShadowVeryLong",
+                  "ShadowShort", "ShadowVeryShort", "Near", "Far", "Equal", "AllCandleSettings")
+CandleSettingType = _Codes("CandleSettingType", _SETTING_NAMES)
+RangeType = _Codes("RangeType", ("RealBody", "HighLow", "Shadows"))
+# TA-Lib's defaults (TA_CandleDefaultSettings): (rangetype, avgperiod, factor)
+_CANDLE_DEFAULTS = {
+    "BodyLong": (0, 10, 1.0), "BodyVeryLong": (0, 10, 3.0), "BodyShort": (0, 10, 1.0),
+    "BodyDoji": (1, 10, 0.1), "ShadowLong": (0, 0, 1.0), "ShadowVeryLong": (0, 0, 2.0),
+    "ShadowShort": (2, 10, 1.0), "ShadowVeryShort": (1, 10, 0.1), "Near": (1, 5, 0.2),
+    "Far": (1, 5, 0.6), "Equal": (1, 5, 0.05),
+}
+_candles: dict[str, tuple] = {}
+
+
+def _code(value, names: tuple, what: str) -> int:
+    if isinstance(value, str):
+        if value in names:
+            return names.index(value)
+    elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(names):
+        return int(value)
+    raise _error("ParameterError", "UNKNOWN_OPTION", what,
+                 f"unknown {what} {value!r}: one of {', '.join(names)} (or their codes 0-{len(names) - 1})")
+
+
+def set_candle_settings(settingtype, rangetype, avgperiod: int, factor: float) -> None:
+    """TA-Lib's ``TA_SetCandleSettings``: every later candlestick-pattern call measures this
+    setting (``CandleSettingType.BodyLong`` or ``"BodyLong"``; ``AllCandleSettings`` is refused,
+    as TA-Lib does, and only ``restore_candle_default_settings`` takes it) as ``factor`` times
+    the average ``rangetype`` (``RangeType.RealBody``/``HighLow``/``Shadows`` or their names) of
+    the ``avgperiod`` previous candles (0: the candle's own range).
+
+    >>> import numpy as np, sextant.ta as ta
+    >>> o = np.array([10.0, 10.0, 10.0]); c = np.array([10.5, 10.02, 11.0])
+    >>> h = np.maximum(o, c) + 0.2; l = np.minimum(o, c) - 0.2
+    >>> ta.CDLDOJI(o, h, l, c).tolist()[-1]
+    0
+    >>> ta.set_candle_settings("BodyDoji", "HighLow", 2, 0.1)
+    >>> ta.CDLDOJI(o, h, l, c).tolist()
+    [0, 0, 0]
+    >>> ta.set_candle_settings("BodyDoji", "RealBody", 0, 1.0)
+    >>> ta.CDLDOJI(o, h, l, c).tolist()
+    [100, 100, 100]
+    >>> ta.restore_candle_default_settings()
+    """
+    setting = _SETTING_NAMES[_code(settingtype, _SETTING_NAMES[:-1], "settingtype")]
+    rng = _code(rangetype, RangeType._names, "rangetype")
+    if isinstance(avgperiod, bool) or not isinstance(avgperiod, int) or not 0 <= avgperiod <= 100_000:
+        raise _error("ParameterError", "OUT_OF_RANGE", "avgperiod",
+                     f"parameter `avgperiod` = {avgperiod!r} is out of range: must be an integer in [0, 100000]")
+    try:
+        factor = float(factor)
+    except (TypeError, ValueError):
+        factor = float("nan")
+    if not (factor >= 0.0 and factor != float("inf")):
+        raise _error("ParameterError", "OUT_OF_RANGE", "factor",
+                     f"parameter `factor` = {factor!r} is out of range: must be finite and >= 0")
+    value = (rng, int(avgperiod), factor)
+    if value == _CANDLE_DEFAULTS[setting]:
+        _candles.pop(setting, None)
+    else:
+        _candles[setting] = value
+
+
+def restore_candle_default_settings(settingtype="AllCandleSettings") -> None:
+    """TA-Lib's ``TA_RestoreCandleDefaultSettings``: one setting (or all) back to TA-Lib's
+    default."""
+    setting = _SETTING_NAMES[_code(settingtype, _SETTING_NAMES, "settingtype")]
+    if setting == "AllCandleSettings":
+        _candles.clear()
+    else:
+        _candles.pop(setting, None)
+
+
+def with_candles(params: tuple) -> tuple:
+    """The parameters of one candlestick-pattern call with the changed candle settings appended
+    (for the native layer)."""
+    if not _candles:
+        return params
+    return params + (dict(_candles),)
