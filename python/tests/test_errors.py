@@ -40,7 +40,7 @@ def test_string_input_data():
     with pytest.raises(InputError):
         sextant.ta.SMA("1,2,3")
     with pytest.raises(InputError):
-        sextant.ta.SMA(np.ones((3, 3)))
+        sextant.ta.SMA(np.ones((3, 3, 3)))  # 2-D is many series (test_columns.py); 3-D is not
 
 
 def test_mismatched_lengths():

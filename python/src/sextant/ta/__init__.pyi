@@ -532,1416 +532,6 @@ def BBANDS(real: ArrayLike, timeperiod: int = 20, nbdevup: float = 2.0, nbdevdn:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CDLENGULFING(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Engulfing Pattern.
-
-    +-100 when the body of a candle engulfs the opposite-coloured body before it, +-80 when one end is equal. Reference: TA-Lib CDLENGULFING.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 2 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDL2CROWS(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Two Crows.
-
-    -100 on a long white candle, a black candle gapping up above it, and a black candle opening within the second's body and closing within the first's. Reference: TA-Lib CDL2CROWS.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDL3BLACKCROWS(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Three Black Crows.
-
-    -100 on a white candle followed by three black candles with very short lower shadows, each opening within the previous body and closing lower. Reference: TA-Lib CDL3BLACKCROWS.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDL3INSIDE(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Three Inside Up/Down.
-
-    +100 / -100 on a long candle, a short candle inside its body, and a third candle of the opposite colour to the first closing beyond the first's open. Reference: TA-Lib CDL3INSIDE.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDL3LINESTRIKE(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Three-Line Strike.
-
-    +100 / -100 on three same-coloured candles each opening near the previous body and closing further, struck by a fourth opposite candle closing beyond the first's open. Reference: TA-Lib CDL3LINESTRIKE.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 8 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDL3OUTSIDE(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Three Outside Up/Down.
-
-    +100 / -100 on an engulfing pair followed by a third candle closing further in the engulfing candle's direction. Reference: TA-Lib CDL3OUTSIDE.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 3 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDL3STARSINSOUTH(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Three Stars In The South.
-
-    +100 on three black candles: a long one with a long lower shadow, a smaller one within its range with a lower low above the first's low, and a short marubozu inside the second's range. Reference: TA-Lib CDL3STARSINSOUTH.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDL3WHITESOLDIERS(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Three Advancing White Soldiers.
-
-    +100 on three white candles with very short upper shadows, each opening within or near the previous body and closing higher, the bodies not shrinking far. Reference: TA-Lib CDL3WHITESOLDIERS.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLABANDONEDBABY(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Abandoned Baby.
-
-    +100 / -100 on a long candle, a doji gapping away from it (shadows included), and an opposite candle gapping back and closing at least `penetration` of the first body into it. Reference: TA-Lib CDLABANDONEDBABY.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLADVANCEBLOCK(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Advance Block.
-
-    -100 on three white candles with rising closes, each opening within or near the previous body, the advance weakening (shrinking bodies or growing upper shadows). Reference: TA-Lib CDLADVANCEBLOCK.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLBELTHOLD(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Belt-hold.
-
-    +100 / -100 on a long candle opening on its low (white) or high (black): a very short shadow on the opening side. Reference: TA-Lib CDLBELTHOLD.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLBREAKAWAY(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Breakaway.
-
-    +100 / -100 on a long candle, a same-coloured candle gapping away, two candles extending the move, and an opposite candle closing inside the gap. Reference: TA-Lib CDLBREAKAWAY.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLCLOSINGMARUBOZU(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Closing Marubozu.
-
-    +100 / -100 on a long candle closing on its high (white) or low (black): a very short shadow on the closing side. Reference: TA-Lib CDLCLOSINGMARUBOZU.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLCONCEALBABYSWALL(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Concealing Baby Swallow.
-
-    +100 on two black marubozu, a black candle gapping down with a long upper shadow into the second's body, and a black candle engulfing it shadows included. Reference: TA-Lib CDLCONCEALBABYSWALL.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLCOUNTERATTACK(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Counterattack.
-
-    +100 / -100 on two long opposite-coloured candles with (nearly) equal closes. Reference: TA-Lib CDLCOUNTERATTACK.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLDARKCLOUDCOVER(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, penetration: float = 0.5, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Dark Cloud Cover.
-
-    -100 on a long white candle and a black candle opening above its high and closing at least `penetration` of its body into it (above its open). Reference: TA-Lib CDLDARKCLOUDCOVER.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        penetration (float, default 0.5, in [0, 3e+37]): percentage of penetration of a candle within another candle.
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLDOJI(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Doji.
-
-    +100 when the real body is at most the BodyDoji average (10% of the average high-low range of the 10 previous candles). Reference: TA-Lib CDLDOJI.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLDOJISTAR(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Doji Star.
-
-    -100 / +100 on a long white / black candle followed by a doji whose body gaps up / down. Reference: TA-Lib CDLDOJISTAR.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLDRAGONFLYDOJI(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Dragonfly Doji.
-
-    +100 on a doji with a very short upper shadow and a lower shadow that is not very short. Reference: TA-Lib CDLDRAGONFLYDOJI.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLEVENINGDOJISTAR(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Evening Doji Star.
-
-    -100 on a long white candle, a doji gapping up, and a black candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLEVENINGDOJISTAR.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLEVENINGSTAR(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Evening Star.
-
-    -100 on a long white candle, a short candle gapping up, and a black candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLEVENINGSTAR.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLGAPSIDESIDEWHITE(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Up/Down-gap side-by-side white lines.
-
-    +100 / -100 on two white candles of near-equal body and equal open, both gapping up / down from the candle before them. Reference: TA-Lib CDLGAPSIDESIDEWHITE.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 7 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLGRAVESTONEDOJI(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Gravestone Doji.
-
-    +100 on a doji with a very short lower shadow and an upper shadow that is not very short. Reference: TA-Lib CDLGRAVESTONEDOJI.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLHAMMER(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Hammer.
-
-    +100 on a small body with a long lower shadow and a very short upper shadow, the body near or below the previous low. Reference: TA-Lib CDLHAMMER.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLHANGINGMAN(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Hanging Man.
-
-    -100 on a small body with a long lower shadow and a very short upper shadow, the body near or above the previous high. Reference: TA-Lib CDLHANGINGMAN.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLHARAMI(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Harami Pattern.
-
-    -100 / +100 on a long white / black candle and a short body inside it, -80 / +80 when the inner body touches an end. Reference: TA-Lib CDLHARAMI.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLHARAMICROSS(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Harami Cross Pattern.
-
-    -100 / +100 on a long white / black candle and a doji inside its body, -80 / +80 when the doji touches an end. Reference: TA-Lib CDLHARAMICROSS.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLHIGHWAVE(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """High-Wave Candle.
-
-    +100 / -100 (the candle's colour) on a short body with two very long shadows. Reference: TA-Lib CDLHIGHWAVE.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLHIKKAKE(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Hikkake Pattern.
-
-    +100 / -100 on an inside bar followed by a bar breaking it downward / upward (higher-high-lower-low setup), +200 / -200 when a close within the next three bars confirms it by crossing the inside bar's high / low. Reference: TA-Lib CDLHIKKAKE.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 5 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLHIKKAKEMOD(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Modified Hikkake Pattern.
-
-    The Hikkake on two nested inside bars, the first closing near its low (bullish) / high (bearish): +100 / -100 on the breaking bar, +200 / -200 on a confirming close within three bars. Reference: TA-Lib CDLHIKKAKEMOD.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLHOMINGPIGEON(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Homing Pigeon.
-
-    +100 on a long black candle followed by a short black body inside it. Reference: TA-Lib CDLHOMINGPIGEON.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLIDENTICAL3CROWS(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Identical Three Crows.
-
-    -100 on three black candles with very short lower shadows and falling closes, each opening (nearly) at the previous close. Reference: TA-Lib CDLIDENTICAL3CROWS.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLINNECK(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """In-Neck Pattern.
-
-    -100 on a long black candle and a white candle opening below its low and closing at or slightly above its close. Reference: TA-Lib CDLINNECK.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLINVERTEDHAMMER(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Inverted Hammer.
-
-    +100 on a small body with a long upper shadow and a very short lower shadow, gapping down from the previous body. Reference: TA-Lib CDLINVERTEDHAMMER.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLKICKING(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Kicking.
-
-    +100 / -100 (the second candle's colour) on two opposite-coloured marubozu with a gap between them. Reference: TA-Lib CDLKICKING.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLKICKINGBYLENGTH(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Kicking - bull/bear determined by the longer marubozu.
-
-    The kicking pattern, +100 / -100 by the colour of the longer of the two marubozu. Reference: TA-Lib CDLKICKINGBYLENGTH.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLLADDERBOTTOM(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Ladder Bottom.
-
-    +100 on three black candles with falling opens and closes, a black candle with an upper shadow, and a white candle opening above its open and closing above its high. Reference: TA-Lib CDLLADDERBOTTOM.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLLONGLEGGEDDOJI(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Long Legged Doji.
-
-    +100 on a doji with a long upper or lower shadow. Reference: TA-Lib CDLLONGLEGGEDDOJI.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLLONGLINE(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Long Line Candle.
-
-    +100 / -100 (the candle's colour) on a long body with short shadows. Reference: TA-Lib CDLLONGLINE.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLMARUBOZU(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Marubozu.
-
-    +100 / -100 (the candle's colour) on a long body with very short shadows. Reference: TA-Lib CDLMARUBOZU.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLMATCHINGLOW(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Matching Low.
-
-    +100 on two black candles with (nearly) equal closes. Reference: TA-Lib CDLMATCHINGLOW.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 6 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLMATHOLD(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, penetration: float = 0.5, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Mat Hold.
-
-    +100 on a long white candle, a short black candle gapping up, two short candles holding within `penetration` of the first body, and a white candle closing above them all. Reference: TA-Lib CDLMATHOLD.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        penetration (float, default 0.5, in [0, 3e+37]): percentage of penetration of a candle within another candle.
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLMORNINGDOJISTAR(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Morning Doji Star.
-
-    +100 on a long black candle, a doji gapping down, and a white candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLMORNINGDOJISTAR.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLMORNINGSTAR(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Morning Star.
-
-    +100 on a long black candle, a short candle gapping down, and a white candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLMORNINGSTAR.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLONNECK(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """On-Neck Pattern.
-
-    -100 on a long black candle and a white candle opening below its low and closing (nearly) at that low. Reference: TA-Lib CDLONNECK.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLPIERCING(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Piercing Pattern.
-
-    +100 on a long black candle and a long white candle opening below its low and closing above its midpoint (below its open). Reference: TA-Lib CDLPIERCING.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLRICKSHAWMAN(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Rickshaw Man.
-
-    +100 on a doji with two long shadows and its body near the middle of the range. Reference: TA-Lib CDLRICKSHAWMAN.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLRISEFALL3METHODS(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Rising/Falling Three Methods.
-
-    +100 / -100 on a long candle, three short opposite-coloured candles within its range moving against it, and a long candle of the first's colour closing beyond the first's close. Reference: TA-Lib CDLRISEFALL3METHODS.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLSEPARATINGLINES(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Separating Lines.
-
-    +100 / -100 on two opposite-coloured candles with (nearly) equal opens, the second a belt hold: long, with a very short shadow on the opening side. Reference: TA-Lib CDLSEPARATINGLINES.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLSHOOTINGSTAR(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Shooting Star.
-
-    -100 on a small body with a long upper shadow and a very short lower shadow, gapping up from the previous body. Reference: TA-Lib CDLSHOOTINGSTAR.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLSHORTLINE(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Short Line Candle.
-
-    +100 / -100 (the candle's colour) on a short body with short shadows. Reference: TA-Lib CDLSHORTLINE.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLSPINNINGTOP(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Spinning Top.
-
-    +100 / -100 (the candle's colour) on a short body with both shadows longer than the body. Reference: TA-Lib CDLSPINNINGTOP.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLSTALLEDPATTERN(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Stalled Pattern.
-
-    -100 on two long white candles with rising closes and a short white candle opening near the second's close (a stalling advance). Reference: TA-Lib CDLSTALLEDPATTERN.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLSTICKSANDWICH(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Stick Sandwich.
-
-    +100 on two black candles with (nearly) equal closes around a white candle trading above the first close. Reference: TA-Lib CDLSTICKSANDWICH.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 7 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLTAKURI(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Takuri (Dragonfly Doji with very long lower shadow).
-
-    +100 on a doji with a very short upper shadow and a very long lower shadow. Reference: TA-Lib CDLTAKURI.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLTASUKIGAP(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Tasuki Gap.
-
-    +100 / -100 on a candle gapping up / down from the one before, and an opposite candle of near-equal body opening within it and closing into the gap without closing it. Reference: TA-Lib CDLTASUKIGAP.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 7 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLTHRUSTING(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Thrusting Pattern.
-
-    -100 on a long black candle and a white candle opening below its low and closing into its body, above its close but not above its midpoint. Reference: TA-Lib CDLTHRUSTING.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLTRISTAR(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Tristar Pattern.
-
-    -100 / +100 on three dojis, the middle one gapping up / down and the third not reaching as far. Reference: TA-Lib CDLTRISTAR.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLUNIQUE3RIVER(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Unique 3 River.
-
-    +100 on a long black candle, a black harami making a lower low, and a short white candle opening above that low. Reference: TA-Lib CDLUNIQUE3RIVER.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLUPSIDEGAP2CROWS(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Upside Gap Two Crows.
-
-    -100 on a long white candle, a short black candle gapping up, and a black candle engulfing it but closing above the first's close. Reference: TA-Lib CDLUPSIDEGAP2CROWS.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLXSIDEGAP3METHODS(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
-    """Upside/Downside Gap Three Methods.
-
-    +100 / -100 on two same-coloured candles with a body gap between them and an opposite candle opening in the second body and closing in the first, filling the gap. Reference: TA-Lib CDLXSIDEGAP3METHODS.
-
-    Args:
-        open: open prices (1-D array-like, pandas or polars Series).
-        high: high prices (1-D array-like, pandas or polars Series).
-        low: low prices (1-D array-like, pandas or polars Series).
-        close: close prices (1-D array-like, pandas or polars Series).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-        out: optional preallocated output array(s), written in place and returned.
-
-    Returns:
-        integer: i32 array of the input's length.
-
-    Lookback: 2 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
 def SUM(real: ArrayLike, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Summation.
 
@@ -5033,6 +3623,1416 @@ def EOM(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, ti
         real: f64 array of the input's length.
 
     Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLENGULFING(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Engulfing Pattern.
+
+    +-100 when the body of a candle engulfs the opposite-coloured body before it, +-80 when one end is equal. Reference: TA-Lib CDLENGULFING.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 2 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDL2CROWS(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Two Crows.
+
+    -100 on a long white candle, a black candle gapping up above it, and a black candle opening within the second's body and closing within the first's. Reference: TA-Lib CDL2CROWS.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDL3BLACKCROWS(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Three Black Crows.
+
+    -100 on a white candle followed by three black candles with very short lower shadows, each opening within the previous body and closing lower. Reference: TA-Lib CDL3BLACKCROWS.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDL3INSIDE(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Three Inside Up/Down.
+
+    +100 / -100 on a long candle, a short candle inside its body, and a third candle of the opposite colour to the first closing beyond the first's open. Reference: TA-Lib CDL3INSIDE.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDL3LINESTRIKE(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Three-Line Strike.
+
+    +100 / -100 on three same-coloured candles each opening near the previous body and closing further, struck by a fourth opposite candle closing beyond the first's open. Reference: TA-Lib CDL3LINESTRIKE.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 8 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDL3OUTSIDE(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Three Outside Up/Down.
+
+    +100 / -100 on an engulfing pair followed by a third candle closing further in the engulfing candle's direction. Reference: TA-Lib CDL3OUTSIDE.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 3 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDL3STARSINSOUTH(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Three Stars In The South.
+
+    +100 on three black candles: a long one with a long lower shadow, a smaller one within its range with a lower low above the first's low, and a short marubozu inside the second's range. Reference: TA-Lib CDL3STARSINSOUTH.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDL3WHITESOLDIERS(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Three Advancing White Soldiers.
+
+    +100 on three white candles with very short upper shadows, each opening within or near the previous body and closing higher, the bodies not shrinking far. Reference: TA-Lib CDL3WHITESOLDIERS.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLABANDONEDBABY(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Abandoned Baby.
+
+    +100 / -100 on a long candle, a doji gapping away from it (shadows included), and an opposite candle gapping back and closing at least `penetration` of the first body into it. Reference: TA-Lib CDLABANDONEDBABY.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLADVANCEBLOCK(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Advance Block.
+
+    -100 on three white candles with rising closes, each opening within or near the previous body, the advance weakening (shrinking bodies or growing upper shadows). Reference: TA-Lib CDLADVANCEBLOCK.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLBELTHOLD(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Belt-hold.
+
+    +100 / -100 on a long candle opening on its low (white) or high (black): a very short shadow on the opening side. Reference: TA-Lib CDLBELTHOLD.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLBREAKAWAY(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Breakaway.
+
+    +100 / -100 on a long candle, a same-coloured candle gapping away, two candles extending the move, and an opposite candle closing inside the gap. Reference: TA-Lib CDLBREAKAWAY.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLCLOSINGMARUBOZU(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Closing Marubozu.
+
+    +100 / -100 on a long candle closing on its high (white) or low (black): a very short shadow on the closing side. Reference: TA-Lib CDLCLOSINGMARUBOZU.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLCONCEALBABYSWALL(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Concealing Baby Swallow.
+
+    +100 on two black marubozu, a black candle gapping down with a long upper shadow into the second's body, and a black candle engulfing it shadows included. Reference: TA-Lib CDLCONCEALBABYSWALL.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLCOUNTERATTACK(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Counterattack.
+
+    +100 / -100 on two long opposite-coloured candles with (nearly) equal closes. Reference: TA-Lib CDLCOUNTERATTACK.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLDARKCLOUDCOVER(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, penetration: float = 0.5, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Dark Cloud Cover.
+
+    -100 on a long white candle and a black candle opening above its high and closing at least `penetration` of its body into it (above its open). Reference: TA-Lib CDLDARKCLOUDCOVER.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        penetration (float, default 0.5, in [0, 3e+37]): percentage of penetration of a candle within another candle.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLDOJI(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Doji.
+
+    +100 when the real body is at most the BodyDoji average (10% of the average high-low range of the 10 previous candles). Reference: TA-Lib CDLDOJI.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLDOJISTAR(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Doji Star.
+
+    -100 / +100 on a long white / black candle followed by a doji whose body gaps up / down. Reference: TA-Lib CDLDOJISTAR.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLDRAGONFLYDOJI(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Dragonfly Doji.
+
+    +100 on a doji with a very short upper shadow and a lower shadow that is not very short. Reference: TA-Lib CDLDRAGONFLYDOJI.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLEVENINGDOJISTAR(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Evening Doji Star.
+
+    -100 on a long white candle, a doji gapping up, and a black candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLEVENINGDOJISTAR.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLEVENINGSTAR(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Evening Star.
+
+    -100 on a long white candle, a short candle gapping up, and a black candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLEVENINGSTAR.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLGAPSIDESIDEWHITE(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Up/Down-gap side-by-side white lines.
+
+    +100 / -100 on two white candles of near-equal body and equal open, both gapping up / down from the candle before them. Reference: TA-Lib CDLGAPSIDESIDEWHITE.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 7 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLGRAVESTONEDOJI(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Gravestone Doji.
+
+    +100 on a doji with a very short lower shadow and an upper shadow that is not very short. Reference: TA-Lib CDLGRAVESTONEDOJI.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLHAMMER(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Hammer.
+
+    +100 on a small body with a long lower shadow and a very short upper shadow, the body near or below the previous low. Reference: TA-Lib CDLHAMMER.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLHANGINGMAN(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Hanging Man.
+
+    -100 on a small body with a long lower shadow and a very short upper shadow, the body near or above the previous high. Reference: TA-Lib CDLHANGINGMAN.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLHARAMI(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Harami Pattern.
+
+    -100 / +100 on a long white / black candle and a short body inside it, -80 / +80 when the inner body touches an end. Reference: TA-Lib CDLHARAMI.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLHARAMICROSS(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Harami Cross Pattern.
+
+    -100 / +100 on a long white / black candle and a doji inside its body, -80 / +80 when the doji touches an end. Reference: TA-Lib CDLHARAMICROSS.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLHIGHWAVE(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """High-Wave Candle.
+
+    +100 / -100 (the candle's colour) on a short body with two very long shadows. Reference: TA-Lib CDLHIGHWAVE.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLHIKKAKE(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Hikkake Pattern.
+
+    +100 / -100 on an inside bar followed by a bar breaking it downward / upward (higher-high-lower-low setup), +200 / -200 when a close within the next three bars confirms it by crossing the inside bar's high / low. Reference: TA-Lib CDLHIKKAKE.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 5 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLHIKKAKEMOD(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Modified Hikkake Pattern.
+
+    The Hikkake on two nested inside bars, the first closing near its low (bullish) / high (bearish): +100 / -100 on the breaking bar, +200 / -200 on a confirming close within three bars. Reference: TA-Lib CDLHIKKAKEMOD.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLHOMINGPIGEON(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Homing Pigeon.
+
+    +100 on a long black candle followed by a short black body inside it. Reference: TA-Lib CDLHOMINGPIGEON.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLIDENTICAL3CROWS(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Identical Three Crows.
+
+    -100 on three black candles with very short lower shadows and falling closes, each opening (nearly) at the previous close. Reference: TA-Lib CDLIDENTICAL3CROWS.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLINNECK(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """In-Neck Pattern.
+
+    -100 on a long black candle and a white candle opening below its low and closing at or slightly above its close. Reference: TA-Lib CDLINNECK.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLINVERTEDHAMMER(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Inverted Hammer.
+
+    +100 on a small body with a long upper shadow and a very short lower shadow, gapping down from the previous body. Reference: TA-Lib CDLINVERTEDHAMMER.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLKICKING(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Kicking.
+
+    +100 / -100 (the second candle's colour) on two opposite-coloured marubozu with a gap between them. Reference: TA-Lib CDLKICKING.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLKICKINGBYLENGTH(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Kicking - bull/bear determined by the longer marubozu.
+
+    The kicking pattern, +100 / -100 by the colour of the longer of the two marubozu. Reference: TA-Lib CDLKICKINGBYLENGTH.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLLADDERBOTTOM(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Ladder Bottom.
+
+    +100 on three black candles with falling opens and closes, a black candle with an upper shadow, and a white candle opening above its open and closing above its high. Reference: TA-Lib CDLLADDERBOTTOM.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLLONGLEGGEDDOJI(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Long Legged Doji.
+
+    +100 on a doji with a long upper or lower shadow. Reference: TA-Lib CDLLONGLEGGEDDOJI.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLLONGLINE(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Long Line Candle.
+
+    +100 / -100 (the candle's colour) on a long body with short shadows. Reference: TA-Lib CDLLONGLINE.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLMARUBOZU(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Marubozu.
+
+    +100 / -100 (the candle's colour) on a long body with very short shadows. Reference: TA-Lib CDLMARUBOZU.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLMATCHINGLOW(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Matching Low.
+
+    +100 on two black candles with (nearly) equal closes. Reference: TA-Lib CDLMATCHINGLOW.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 6 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLMATHOLD(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, penetration: float = 0.5, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Mat Hold.
+
+    +100 on a long white candle, a short black candle gapping up, two short candles holding within `penetration` of the first body, and a white candle closing above them all. Reference: TA-Lib CDLMATHOLD.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        penetration (float, default 0.5, in [0, 3e+37]): percentage of penetration of a candle within another candle.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLMORNINGDOJISTAR(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Morning Doji Star.
+
+    +100 on a long black candle, a doji gapping down, and a white candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLMORNINGDOJISTAR.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLMORNINGSTAR(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Morning Star.
+
+    +100 on a long black candle, a short candle gapping down, and a white candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLMORNINGSTAR.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLONNECK(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """On-Neck Pattern.
+
+    -100 on a long black candle and a white candle opening below its low and closing (nearly) at that low. Reference: TA-Lib CDLONNECK.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLPIERCING(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Piercing Pattern.
+
+    +100 on a long black candle and a long white candle opening below its low and closing above its midpoint (below its open). Reference: TA-Lib CDLPIERCING.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLRICKSHAWMAN(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Rickshaw Man.
+
+    +100 on a doji with two long shadows and its body near the middle of the range. Reference: TA-Lib CDLRICKSHAWMAN.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLRISEFALL3METHODS(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Rising/Falling Three Methods.
+
+    +100 / -100 on a long candle, three short opposite-coloured candles within its range moving against it, and a long candle of the first's colour closing beyond the first's close. Reference: TA-Lib CDLRISEFALL3METHODS.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLSEPARATINGLINES(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Separating Lines.
+
+    +100 / -100 on two opposite-coloured candles with (nearly) equal opens, the second a belt hold: long, with a very short shadow on the opening side. Reference: TA-Lib CDLSEPARATINGLINES.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLSHOOTINGSTAR(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Shooting Star.
+
+    -100 on a small body with a long upper shadow and a very short lower shadow, gapping up from the previous body. Reference: TA-Lib CDLSHOOTINGSTAR.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLSHORTLINE(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Short Line Candle.
+
+    +100 / -100 (the candle's colour) on a short body with short shadows. Reference: TA-Lib CDLSHORTLINE.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLSPINNINGTOP(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Spinning Top.
+
+    +100 / -100 (the candle's colour) on a short body with both shadows longer than the body. Reference: TA-Lib CDLSPINNINGTOP.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLSTALLEDPATTERN(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Stalled Pattern.
+
+    -100 on two long white candles with rising closes and a short white candle opening near the second's close (a stalling advance). Reference: TA-Lib CDLSTALLEDPATTERN.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLSTICKSANDWICH(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Stick Sandwich.
+
+    +100 on two black candles with (nearly) equal closes around a white candle trading above the first close. Reference: TA-Lib CDLSTICKSANDWICH.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 7 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLTAKURI(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Takuri (Dragonfly Doji with very long lower shadow).
+
+    +100 on a doji with a very short upper shadow and a very long lower shadow. Reference: TA-Lib CDLTAKURI.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLTASUKIGAP(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Tasuki Gap.
+
+    +100 / -100 on a candle gapping up / down from the one before, and an opposite candle of near-equal body opening within it and closing into the gap without closing it. Reference: TA-Lib CDLTASUKIGAP.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 7 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLTHRUSTING(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Thrusting Pattern.
+
+    -100 on a long black candle and a white candle opening below its low and closing into its body, above its close but not above its midpoint. Reference: TA-Lib CDLTHRUSTING.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLTRISTAR(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Tristar Pattern.
+
+    -100 / +100 on three dojis, the middle one gapping up / down and the third not reaching as far. Reference: TA-Lib CDLTRISTAR.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLUNIQUE3RIVER(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Unique 3 River.
+
+    +100 on a long black candle, a black harami making a lower low, and a short white candle opening above that low. Reference: TA-Lib CDLUNIQUE3RIVER.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLUPSIDEGAP2CROWS(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Upside Gap Two Crows.
+
+    -100 on a long white candle, a short black candle gapping up, and a black candle engulfing it but closing above the first's close. Reference: TA-Lib CDLUPSIDEGAP2CROWS.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLXSIDEGAP3METHODS(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike, *, nan_policy: Literal['default', 'talib'] = 'default', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.int32]:
+    """Upside/Downside Gap Three Methods.
+
+    +100 / -100 on two same-coloured candles with a body gap between them and an opposite candle opening in the second body and closing in the first, filling the gap. Reference: TA-Lib CDLXSIDEGAP3METHODS.
+
+    Args:
+        open: open prices (1-D array-like, pandas or polars Series).
+        high: high prices (1-D array-like, pandas or polars Series).
+        low: low prices (1-D array-like, pandas or polars Series).
+        close: close prices (1-D array-like, pandas or polars Series).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        integer: i32 array of the input's length.
+
+    Lookback: 2 bars with the default parameters (NaN, or 0 for integer outputs, before).
 
     Raises:
         ParameterError: a parameter out of range or of the wrong type.

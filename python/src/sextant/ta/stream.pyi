@@ -500,1172 +500,6 @@ def BBANDS(history: Optional[ArrayLike] = None, timeperiod: int = 20, nbdevup: f
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def CDLENGULFING(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Engulfing Pattern (streaming state).
-
-    +-100 when the body of a candle engulfs the opposite-coloured body before it, +-80 when one end is equal. Reference: TA-Lib CDLENGULFING.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 2 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDL2CROWS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Two Crows (streaming state).
-
-    -100 on a long white candle, a black candle gapping up above it, and a black candle opening within the second's body and closing within the first's. Reference: TA-Lib CDL2CROWS.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDL3BLACKCROWS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Three Black Crows (streaming state).
-
-    -100 on a white candle followed by three black candles with very short lower shadows, each opening within the previous body and closing lower. Reference: TA-Lib CDL3BLACKCROWS.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDL3INSIDE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Three Inside Up/Down (streaming state).
-
-    +100 / -100 on a long candle, a short candle inside its body, and a third candle of the opposite colour to the first closing beyond the first's open. Reference: TA-Lib CDL3INSIDE.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDL3LINESTRIKE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Three-Line Strike (streaming state).
-
-    +100 / -100 on three same-coloured candles each opening near the previous body and closing further, struck by a fourth opposite candle closing beyond the first's open. Reference: TA-Lib CDL3LINESTRIKE.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 8 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDL3OUTSIDE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Three Outside Up/Down (streaming state).
-
-    +100 / -100 on an engulfing pair followed by a third candle closing further in the engulfing candle's direction. Reference: TA-Lib CDL3OUTSIDE.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 3 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDL3STARSINSOUTH(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Three Stars In The South (streaming state).
-
-    +100 on three black candles: a long one with a long lower shadow, a smaller one within its range with a lower low above the first's low, and a short marubozu inside the second's range. Reference: TA-Lib CDL3STARSINSOUTH.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDL3WHITESOLDIERS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Three Advancing White Soldiers (streaming state).
-
-    +100 on three white candles with very short upper shadows, each opening within or near the previous body and closing higher, the bodies not shrinking far. Reference: TA-Lib CDL3WHITESOLDIERS.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLABANDONEDBABY(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Abandoned Baby (streaming state).
-
-    +100 / -100 on a long candle, a doji gapping away from it (shadows included), and an opposite candle gapping back and closing at least `penetration` of the first body into it. Reference: TA-Lib CDLABANDONEDBABY.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLADVANCEBLOCK(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Advance Block (streaming state).
-
-    -100 on three white candles with rising closes, each opening within or near the previous body, the advance weakening (shrinking bodies or growing upper shadows). Reference: TA-Lib CDLADVANCEBLOCK.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLBELTHOLD(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Belt-hold (streaming state).
-
-    +100 / -100 on a long candle opening on its low (white) or high (black): a very short shadow on the opening side. Reference: TA-Lib CDLBELTHOLD.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLBREAKAWAY(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Breakaway (streaming state).
-
-    +100 / -100 on a long candle, a same-coloured candle gapping away, two candles extending the move, and an opposite candle closing inside the gap. Reference: TA-Lib CDLBREAKAWAY.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLCLOSINGMARUBOZU(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Closing Marubozu (streaming state).
-
-    +100 / -100 on a long candle closing on its high (white) or low (black): a very short shadow on the closing side. Reference: TA-Lib CDLCLOSINGMARUBOZU.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLCONCEALBABYSWALL(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Concealing Baby Swallow (streaming state).
-
-    +100 on two black marubozu, a black candle gapping down with a long upper shadow into the second's body, and a black candle engulfing it shadows included. Reference: TA-Lib CDLCONCEALBABYSWALL.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLCOUNTERATTACK(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Counterattack (streaming state).
-
-    +100 / -100 on two long opposite-coloured candles with (nearly) equal closes. Reference: TA-Lib CDLCOUNTERATTACK.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLDARKCLOUDCOVER(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, penetration: float = 0.5, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Dark Cloud Cover (streaming state).
-
-    -100 on a long white candle and a black candle opening above its high and closing at least `penetration` of its body into it (above its open). Reference: TA-Lib CDLDARKCLOUDCOVER.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        penetration (float, default 0.5, in [0, 3e+37]): percentage of penetration of a candle within another candle.
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLDOJI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Doji (streaming state).
-
-    +100 when the real body is at most the BodyDoji average (10% of the average high-low range of the 10 previous candles). Reference: TA-Lib CDLDOJI.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLDOJISTAR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Doji Star (streaming state).
-
-    -100 / +100 on a long white / black candle followed by a doji whose body gaps up / down. Reference: TA-Lib CDLDOJISTAR.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLDRAGONFLYDOJI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Dragonfly Doji (streaming state).
-
-    +100 on a doji with a very short upper shadow and a lower shadow that is not very short. Reference: TA-Lib CDLDRAGONFLYDOJI.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLEVENINGDOJISTAR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Evening Doji Star (streaming state).
-
-    -100 on a long white candle, a doji gapping up, and a black candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLEVENINGDOJISTAR.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLEVENINGSTAR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Evening Star (streaming state).
-
-    -100 on a long white candle, a short candle gapping up, and a black candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLEVENINGSTAR.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLGAPSIDESIDEWHITE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Up/Down-gap side-by-side white lines (streaming state).
-
-    +100 / -100 on two white candles of near-equal body and equal open, both gapping up / down from the candle before them. Reference: TA-Lib CDLGAPSIDESIDEWHITE.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 7 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLGRAVESTONEDOJI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Gravestone Doji (streaming state).
-
-    +100 on a doji with a very short lower shadow and an upper shadow that is not very short. Reference: TA-Lib CDLGRAVESTONEDOJI.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLHAMMER(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Hammer (streaming state).
-
-    +100 on a small body with a long lower shadow and a very short upper shadow, the body near or below the previous low. Reference: TA-Lib CDLHAMMER.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLHANGINGMAN(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Hanging Man (streaming state).
-
-    -100 on a small body with a long lower shadow and a very short upper shadow, the body near or above the previous high. Reference: TA-Lib CDLHANGINGMAN.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLHARAMI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Harami Pattern (streaming state).
-
-    -100 / +100 on a long white / black candle and a short body inside it, -80 / +80 when the inner body touches an end. Reference: TA-Lib CDLHARAMI.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLHARAMICROSS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Harami Cross Pattern (streaming state).
-
-    -100 / +100 on a long white / black candle and a doji inside its body, -80 / +80 when the doji touches an end. Reference: TA-Lib CDLHARAMICROSS.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLHIGHWAVE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """High-Wave Candle (streaming state).
-
-    +100 / -100 (the candle's colour) on a short body with two very long shadows. Reference: TA-Lib CDLHIGHWAVE.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLHIKKAKE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Hikkake Pattern (streaming state).
-
-    +100 / -100 on an inside bar followed by a bar breaking it downward / upward (higher-high-lower-low setup), +200 / -200 when a close within the next three bars confirms it by crossing the inside bar's high / low. Reference: TA-Lib CDLHIKKAKE.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 5 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLHIKKAKEMOD(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Modified Hikkake Pattern (streaming state).
-
-    The Hikkake on two nested inside bars, the first closing near its low (bullish) / high (bearish): +100 / -100 on the breaking bar, +200 / -200 on a confirming close within three bars. Reference: TA-Lib CDLHIKKAKEMOD.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLHOMINGPIGEON(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Homing Pigeon (streaming state).
-
-    +100 on a long black candle followed by a short black body inside it. Reference: TA-Lib CDLHOMINGPIGEON.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLIDENTICAL3CROWS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Identical Three Crows (streaming state).
-
-    -100 on three black candles with very short lower shadows and falling closes, each opening (nearly) at the previous close. Reference: TA-Lib CDLIDENTICAL3CROWS.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLINNECK(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """In-Neck Pattern (streaming state).
-
-    -100 on a long black candle and a white candle opening below its low and closing at or slightly above its close. Reference: TA-Lib CDLINNECK.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLINVERTEDHAMMER(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Inverted Hammer (streaming state).
-
-    +100 on a small body with a long upper shadow and a very short lower shadow, gapping down from the previous body. Reference: TA-Lib CDLINVERTEDHAMMER.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLKICKING(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Kicking (streaming state).
-
-    +100 / -100 (the second candle's colour) on two opposite-coloured marubozu with a gap between them. Reference: TA-Lib CDLKICKING.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLKICKINGBYLENGTH(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Kicking - bull/bear determined by the longer marubozu (streaming state).
-
-    The kicking pattern, +100 / -100 by the colour of the longer of the two marubozu. Reference: TA-Lib CDLKICKINGBYLENGTH.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLLADDERBOTTOM(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Ladder Bottom (streaming state).
-
-    +100 on three black candles with falling opens and closes, a black candle with an upper shadow, and a white candle opening above its open and closing above its high. Reference: TA-Lib CDLLADDERBOTTOM.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLLONGLEGGEDDOJI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Long Legged Doji (streaming state).
-
-    +100 on a doji with a long upper or lower shadow. Reference: TA-Lib CDLLONGLEGGEDDOJI.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLLONGLINE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Long Line Candle (streaming state).
-
-    +100 / -100 (the candle's colour) on a long body with short shadows. Reference: TA-Lib CDLLONGLINE.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLMARUBOZU(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Marubozu (streaming state).
-
-    +100 / -100 (the candle's colour) on a long body with very short shadows. Reference: TA-Lib CDLMARUBOZU.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLMATCHINGLOW(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Matching Low (streaming state).
-
-    +100 on two black candles with (nearly) equal closes. Reference: TA-Lib CDLMATCHINGLOW.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 6 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLMATHOLD(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, penetration: float = 0.5, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Mat Hold (streaming state).
-
-    +100 on a long white candle, a short black candle gapping up, two short candles holding within `penetration` of the first body, and a white candle closing above them all. Reference: TA-Lib CDLMATHOLD.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        penetration (float, default 0.5, in [0, 3e+37]): percentage of penetration of a candle within another candle.
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLMORNINGDOJISTAR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Morning Doji Star (streaming state).
-
-    +100 on a long black candle, a doji gapping down, and a white candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLMORNINGDOJISTAR.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLMORNINGSTAR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Morning Star (streaming state).
-
-    +100 on a long black candle, a short candle gapping down, and a white candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLMORNINGSTAR.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLONNECK(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """On-Neck Pattern (streaming state).
-
-    -100 on a long black candle and a white candle opening below its low and closing (nearly) at that low. Reference: TA-Lib CDLONNECK.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLPIERCING(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Piercing Pattern (streaming state).
-
-    +100 on a long black candle and a long white candle opening below its low and closing above its midpoint (below its open). Reference: TA-Lib CDLPIERCING.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLRICKSHAWMAN(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Rickshaw Man (streaming state).
-
-    +100 on a doji with two long shadows and its body near the middle of the range. Reference: TA-Lib CDLRICKSHAWMAN.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLRISEFALL3METHODS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Rising/Falling Three Methods (streaming state).
-
-    +100 / -100 on a long candle, three short opposite-coloured candles within its range moving against it, and a long candle of the first's colour closing beyond the first's close. Reference: TA-Lib CDLRISEFALL3METHODS.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLSEPARATINGLINES(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Separating Lines (streaming state).
-
-    +100 / -100 on two opposite-coloured candles with (nearly) equal opens, the second a belt hold: long, with a very short shadow on the opening side. Reference: TA-Lib CDLSEPARATINGLINES.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLSHOOTINGSTAR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Shooting Star (streaming state).
-
-    -100 on a small body with a long upper shadow and a very short lower shadow, gapping up from the previous body. Reference: TA-Lib CDLSHOOTINGSTAR.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLSHORTLINE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Short Line Candle (streaming state).
-
-    +100 / -100 (the candle's colour) on a short body with short shadows. Reference: TA-Lib CDLSHORTLINE.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLSPINNINGTOP(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Spinning Top (streaming state).
-
-    +100 / -100 (the candle's colour) on a short body with both shadows longer than the body. Reference: TA-Lib CDLSPINNINGTOP.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLSTALLEDPATTERN(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Stalled Pattern (streaming state).
-
-    -100 on two long white candles with rising closes and a short white candle opening near the second's close (a stalling advance). Reference: TA-Lib CDLSTALLEDPATTERN.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLSTICKSANDWICH(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Stick Sandwich (streaming state).
-
-    +100 on two black candles with (nearly) equal closes around a white candle trading above the first close. Reference: TA-Lib CDLSTICKSANDWICH.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 7 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLTAKURI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Takuri (Dragonfly Doji with very long lower shadow) (streaming state).
-
-    +100 on a doji with a very short upper shadow and a very long lower shadow. Reference: TA-Lib CDLTAKURI.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLTASUKIGAP(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Tasuki Gap (streaming state).
-
-    +100 / -100 on a candle gapping up / down from the one before, and an opposite candle of near-equal body opening within it and closing into the gap without closing it. Reference: TA-Lib CDLTASUKIGAP.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 7 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLTHRUSTING(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Thrusting Pattern (streaming state).
-
-    -100 on a long black candle and a white candle opening below its low and closing into its body, above its close but not above its midpoint. Reference: TA-Lib CDLTHRUSTING.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLTRISTAR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Tristar Pattern (streaming state).
-
-    -100 / +100 on three dojis, the middle one gapping up / down and the third not reaching as far. Reference: TA-Lib CDLTRISTAR.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLUNIQUE3RIVER(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Unique 3 River (streaming state).
-
-    +100 on a long black candle, a black harami making a lower low, and a short white candle opening above that low. Reference: TA-Lib CDLUNIQUE3RIVER.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLUPSIDEGAP2CROWS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Upside Gap Two Crows (streaming state).
-
-    -100 on a long white candle, a short black candle gapping up, and a black candle engulfing it but closing above the first's close. Reference: TA-Lib CDLUPSIDEGAP2CROWS.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
-def CDLXSIDEGAP3METHODS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
-    """Upside/Downside Gap Three Methods (streaming state).
-
-    +100 / -100 on two same-coloured candles with a body gap between them and an opposite candle opening in the second body and closing in the first, filling the gap. Reference: TA-Lib CDLXSIDEGAP3METHODS.
-
-    Args:
-        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
-        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
-
-    Returns:
-        A stream; ``update(open, high, low, close)`` returns integer.
-
-    Lookback: 2 bars with the default parameters (NaN, or 0 for integer outputs, before).
-
-    Raises:
-        ParameterError: a parameter out of range or of the wrong type.
-        InputError: inputs of different lengths or the wrong shape.
-    """
-
 def SUM(history: Optional[ArrayLike] = None, timeperiod: int = 30, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
     """Summation (streaming state).
 
@@ -4469,6 +3303,1172 @@ def EOM(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = N
         A stream; ``update(high, low, close, volume)`` returns real.
 
     Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLENGULFING(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Engulfing Pattern (streaming state).
+
+    +-100 when the body of a candle engulfs the opposite-coloured body before it, +-80 when one end is equal. Reference: TA-Lib CDLENGULFING.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 2 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDL2CROWS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Two Crows (streaming state).
+
+    -100 on a long white candle, a black candle gapping up above it, and a black candle opening within the second's body and closing within the first's. Reference: TA-Lib CDL2CROWS.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDL3BLACKCROWS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Three Black Crows (streaming state).
+
+    -100 on a white candle followed by three black candles with very short lower shadows, each opening within the previous body and closing lower. Reference: TA-Lib CDL3BLACKCROWS.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDL3INSIDE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Three Inside Up/Down (streaming state).
+
+    +100 / -100 on a long candle, a short candle inside its body, and a third candle of the opposite colour to the first closing beyond the first's open. Reference: TA-Lib CDL3INSIDE.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDL3LINESTRIKE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Three-Line Strike (streaming state).
+
+    +100 / -100 on three same-coloured candles each opening near the previous body and closing further, struck by a fourth opposite candle closing beyond the first's open. Reference: TA-Lib CDL3LINESTRIKE.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 8 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDL3OUTSIDE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Three Outside Up/Down (streaming state).
+
+    +100 / -100 on an engulfing pair followed by a third candle closing further in the engulfing candle's direction. Reference: TA-Lib CDL3OUTSIDE.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 3 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDL3STARSINSOUTH(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Three Stars In The South (streaming state).
+
+    +100 on three black candles: a long one with a long lower shadow, a smaller one within its range with a lower low above the first's low, and a short marubozu inside the second's range. Reference: TA-Lib CDL3STARSINSOUTH.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDL3WHITESOLDIERS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Three Advancing White Soldiers (streaming state).
+
+    +100 on three white candles with very short upper shadows, each opening within or near the previous body and closing higher, the bodies not shrinking far. Reference: TA-Lib CDL3WHITESOLDIERS.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLABANDONEDBABY(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Abandoned Baby (streaming state).
+
+    +100 / -100 on a long candle, a doji gapping away from it (shadows included), and an opposite candle gapping back and closing at least `penetration` of the first body into it. Reference: TA-Lib CDLABANDONEDBABY.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLADVANCEBLOCK(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Advance Block (streaming state).
+
+    -100 on three white candles with rising closes, each opening within or near the previous body, the advance weakening (shrinking bodies or growing upper shadows). Reference: TA-Lib CDLADVANCEBLOCK.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLBELTHOLD(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Belt-hold (streaming state).
+
+    +100 / -100 on a long candle opening on its low (white) or high (black): a very short shadow on the opening side. Reference: TA-Lib CDLBELTHOLD.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLBREAKAWAY(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Breakaway (streaming state).
+
+    +100 / -100 on a long candle, a same-coloured candle gapping away, two candles extending the move, and an opposite candle closing inside the gap. Reference: TA-Lib CDLBREAKAWAY.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLCLOSINGMARUBOZU(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Closing Marubozu (streaming state).
+
+    +100 / -100 on a long candle closing on its high (white) or low (black): a very short shadow on the closing side. Reference: TA-Lib CDLCLOSINGMARUBOZU.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLCONCEALBABYSWALL(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Concealing Baby Swallow (streaming state).
+
+    +100 on two black marubozu, a black candle gapping down with a long upper shadow into the second's body, and a black candle engulfing it shadows included. Reference: TA-Lib CDLCONCEALBABYSWALL.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 13 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLCOUNTERATTACK(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Counterattack (streaming state).
+
+    +100 / -100 on two long opposite-coloured candles with (nearly) equal closes. Reference: TA-Lib CDLCOUNTERATTACK.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLDARKCLOUDCOVER(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, penetration: float = 0.5, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Dark Cloud Cover (streaming state).
+
+    -100 on a long white candle and a black candle opening above its high and closing at least `penetration` of its body into it (above its open). Reference: TA-Lib CDLDARKCLOUDCOVER.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        penetration (float, default 0.5, in [0, 3e+37]): percentage of penetration of a candle within another candle.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLDOJI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Doji (streaming state).
+
+    +100 when the real body is at most the BodyDoji average (10% of the average high-low range of the 10 previous candles). Reference: TA-Lib CDLDOJI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLDOJISTAR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Doji Star (streaming state).
+
+    -100 / +100 on a long white / black candle followed by a doji whose body gaps up / down. Reference: TA-Lib CDLDOJISTAR.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLDRAGONFLYDOJI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Dragonfly Doji (streaming state).
+
+    +100 on a doji with a very short upper shadow and a lower shadow that is not very short. Reference: TA-Lib CDLDRAGONFLYDOJI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLEVENINGDOJISTAR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Evening Doji Star (streaming state).
+
+    -100 on a long white candle, a doji gapping up, and a black candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLEVENINGDOJISTAR.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLEVENINGSTAR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Evening Star (streaming state).
+
+    -100 on a long white candle, a short candle gapping up, and a black candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLEVENINGSTAR.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLGAPSIDESIDEWHITE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Up/Down-gap side-by-side white lines (streaming state).
+
+    +100 / -100 on two white candles of near-equal body and equal open, both gapping up / down from the candle before them. Reference: TA-Lib CDLGAPSIDESIDEWHITE.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 7 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLGRAVESTONEDOJI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Gravestone Doji (streaming state).
+
+    +100 on a doji with a very short lower shadow and an upper shadow that is not very short. Reference: TA-Lib CDLGRAVESTONEDOJI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLHAMMER(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Hammer (streaming state).
+
+    +100 on a small body with a long lower shadow and a very short upper shadow, the body near or below the previous low. Reference: TA-Lib CDLHAMMER.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLHANGINGMAN(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Hanging Man (streaming state).
+
+    -100 on a small body with a long lower shadow and a very short upper shadow, the body near or above the previous high. Reference: TA-Lib CDLHANGINGMAN.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLHARAMI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Harami Pattern (streaming state).
+
+    -100 / +100 on a long white / black candle and a short body inside it, -80 / +80 when the inner body touches an end. Reference: TA-Lib CDLHARAMI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLHARAMICROSS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Harami Cross Pattern (streaming state).
+
+    -100 / +100 on a long white / black candle and a doji inside its body, -80 / +80 when the doji touches an end. Reference: TA-Lib CDLHARAMICROSS.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLHIGHWAVE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """High-Wave Candle (streaming state).
+
+    +100 / -100 (the candle's colour) on a short body with two very long shadows. Reference: TA-Lib CDLHIGHWAVE.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLHIKKAKE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Hikkake Pattern (streaming state).
+
+    +100 / -100 on an inside bar followed by a bar breaking it downward / upward (higher-high-lower-low setup), +200 / -200 when a close within the next three bars confirms it by crossing the inside bar's high / low. Reference: TA-Lib CDLHIKKAKE.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 5 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLHIKKAKEMOD(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Modified Hikkake Pattern (streaming state).
+
+    The Hikkake on two nested inside bars, the first closing near its low (bullish) / high (bearish): +100 / -100 on the breaking bar, +200 / -200 on a confirming close within three bars. Reference: TA-Lib CDLHIKKAKEMOD.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLHOMINGPIGEON(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Homing Pigeon (streaming state).
+
+    +100 on a long black candle followed by a short black body inside it. Reference: TA-Lib CDLHOMINGPIGEON.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLIDENTICAL3CROWS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Identical Three Crows (streaming state).
+
+    -100 on three black candles with very short lower shadows and falling closes, each opening (nearly) at the previous close. Reference: TA-Lib CDLIDENTICAL3CROWS.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLINNECK(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """In-Neck Pattern (streaming state).
+
+    -100 on a long black candle and a white candle opening below its low and closing at or slightly above its close. Reference: TA-Lib CDLINNECK.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLINVERTEDHAMMER(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Inverted Hammer (streaming state).
+
+    +100 on a small body with a long upper shadow and a very short lower shadow, gapping down from the previous body. Reference: TA-Lib CDLINVERTEDHAMMER.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLKICKING(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Kicking (streaming state).
+
+    +100 / -100 (the second candle's colour) on two opposite-coloured marubozu with a gap between them. Reference: TA-Lib CDLKICKING.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLKICKINGBYLENGTH(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Kicking - bull/bear determined by the longer marubozu (streaming state).
+
+    The kicking pattern, +100 / -100 by the colour of the longer of the two marubozu. Reference: TA-Lib CDLKICKINGBYLENGTH.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLLADDERBOTTOM(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Ladder Bottom (streaming state).
+
+    +100 on three black candles with falling opens and closes, a black candle with an upper shadow, and a white candle opening above its open and closing above its high. Reference: TA-Lib CDLLADDERBOTTOM.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLLONGLEGGEDDOJI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Long Legged Doji (streaming state).
+
+    +100 on a doji with a long upper or lower shadow. Reference: TA-Lib CDLLONGLEGGEDDOJI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLLONGLINE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Long Line Candle (streaming state).
+
+    +100 / -100 (the candle's colour) on a long body with short shadows. Reference: TA-Lib CDLLONGLINE.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLMARUBOZU(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Marubozu (streaming state).
+
+    +100 / -100 (the candle's colour) on a long body with very short shadows. Reference: TA-Lib CDLMARUBOZU.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLMATCHINGLOW(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Matching Low (streaming state).
+
+    +100 on two black candles with (nearly) equal closes. Reference: TA-Lib CDLMATCHINGLOW.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 6 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLMATHOLD(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, penetration: float = 0.5, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Mat Hold (streaming state).
+
+    +100 on a long white candle, a short black candle gapping up, two short candles holding within `penetration` of the first body, and a white candle closing above them all. Reference: TA-Lib CDLMATHOLD.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        penetration (float, default 0.5, in [0, 3e+37]): percentage of penetration of a candle within another candle.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLMORNINGDOJISTAR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Morning Doji Star (streaming state).
+
+    +100 on a long black candle, a doji gapping down, and a white candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLMORNINGDOJISTAR.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLMORNINGSTAR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, penetration: float = 0.3, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Morning Star (streaming state).
+
+    +100 on a long black candle, a short candle gapping down, and a white candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLMORNINGSTAR.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        penetration (float, default 0.3, in [0, 3e+37]): percentage of penetration of a candle within another candle.
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLONNECK(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """On-Neck Pattern (streaming state).
+
+    -100 on a long black candle and a white candle opening below its low and closing (nearly) at that low. Reference: TA-Lib CDLONNECK.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLPIERCING(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Piercing Pattern (streaming state).
+
+    +100 on a long black candle and a long white candle opening below its low and closing above its midpoint (below its open). Reference: TA-Lib CDLPIERCING.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLRICKSHAWMAN(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Rickshaw Man (streaming state).
+
+    +100 on a doji with two long shadows and its body near the middle of the range. Reference: TA-Lib CDLRICKSHAWMAN.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLRISEFALL3METHODS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Rising/Falling Three Methods (streaming state).
+
+    +100 / -100 on a long candle, three short opposite-coloured candles within its range moving against it, and a long candle of the first's colour closing beyond the first's close. Reference: TA-Lib CDLRISEFALL3METHODS.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 14 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLSEPARATINGLINES(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Separating Lines (streaming state).
+
+    +100 / -100 on two opposite-coloured candles with (nearly) equal opens, the second a belt hold: long, with a very short shadow on the opening side. Reference: TA-Lib CDLSEPARATINGLINES.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLSHOOTINGSTAR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Shooting Star (streaming state).
+
+    -100 on a small body with a long upper shadow and a very short lower shadow, gapping up from the previous body. Reference: TA-Lib CDLSHOOTINGSTAR.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLSHORTLINE(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Short Line Candle (streaming state).
+
+    +100 / -100 (the candle's colour) on a short body with short shadows. Reference: TA-Lib CDLSHORTLINE.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLSPINNINGTOP(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Spinning Top (streaming state).
+
+    +100 / -100 (the candle's colour) on a short body with both shadows longer than the body. Reference: TA-Lib CDLSPINNINGTOP.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLSTALLEDPATTERN(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Stalled Pattern (streaming state).
+
+    -100 on two long white candles with rising closes and a short white candle opening near the second's close (a stalling advance). Reference: TA-Lib CDLSTALLEDPATTERN.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLSTICKSANDWICH(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Stick Sandwich (streaming state).
+
+    +100 on two black candles with (nearly) equal closes around a white candle trading above the first close. Reference: TA-Lib CDLSTICKSANDWICH.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 7 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLTAKURI(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Takuri (Dragonfly Doji with very long lower shadow) (streaming state).
+
+    +100 on a doji with a very short upper shadow and a very long lower shadow. Reference: TA-Lib CDLTAKURI.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 10 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLTASUKIGAP(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Tasuki Gap (streaming state).
+
+    +100 / -100 on a candle gapping up / down from the one before, and an opposite candle of near-equal body opening within it and closing into the gap without closing it. Reference: TA-Lib CDLTASUKIGAP.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 7 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLTHRUSTING(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Thrusting Pattern (streaming state).
+
+    -100 on a long black candle and a white candle opening below its low and closing into its body, above its close but not above its midpoint. Reference: TA-Lib CDLTHRUSTING.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 11 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLTRISTAR(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Tristar Pattern (streaming state).
+
+    -100 / +100 on three dojis, the middle one gapping up / down and the third not reaching as far. Reference: TA-Lib CDLTRISTAR.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLUNIQUE3RIVER(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Unique 3 River (streaming state).
+
+    +100 on a long black candle, a black harami making a lower low, and a short white candle opening above that low. Reference: TA-Lib CDLUNIQUE3RIVER.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLUPSIDEGAP2CROWS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Upside Gap Two Crows (streaming state).
+
+    -100 on a long white candle, a short black candle gapping up, and a black candle engulfing it but closing above the first's close. Reference: TA-Lib CDLUPSIDEGAP2CROWS.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 12 bars with the default parameters (NaN, or 0 for integer outputs, before).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def CDLXSIDEGAP3METHODS(history: Optional[Tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]] = None, *, nan_policy: Literal['default', 'talib'] = 'default') -> Stream:
+    """Upside/Downside Gap Three Methods (streaming state).
+
+    +100 / -100 on two same-coloured candles with a body gap between them and an opposite candle opening in the second body and closing in the first, filling the gap. Reference: TA-Lib CDLXSIDEGAP3METHODS.
+
+    Args:
+        history: optional past bars to feed first: a tuple of arrays (open, high, low, close).
+        nan_policy (Literal['default', 'talib'], default 'default', one of 'default', 'talib'): missing data: "default" re-seeds after an interior NaN (lookback + 1 clean bars); "talib" gives NaN from the first interior NaN to the end, as TA-Lib.
+
+    Returns:
+        A stream; ``update(open, high, low, close)`` returns integer.
+
+    Lookback: 2 bars with the default parameters (NaN, or 0 for integer outputs, before).
 
     Raises:
         ParameterError: a parameter out of range or of the wrong type.
