@@ -204,6 +204,11 @@ pub static REGISTRY: &[&FunctionDecl] = &[
     &risk::SUMMARY,
     // alloc
     &alloc::INVERSE_VOLATILITY,
+    &alloc::MIN_VARIANCE,
+    &alloc::MAX_SHARPE,
+    &alloc::RISK_PARITY,
+    &alloc::RISK_BUDGETING,
+    &alloc::HRP,
     // sentiment
     &sentiment::VADER,
     &sentiment::SCORE,
