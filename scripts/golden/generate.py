@@ -737,6 +737,43 @@ def alloc_cases(w: Writer, rets) -> None:
              ref, f"cvxpy {version('cvxpy')} + CLARABEL (1e-12), Cornuejols-Tutuncu homogenisation, rf = 0, "
              f"{lo} <= w <= {hi}; " + agree("PyPortfolioOpt EfficientFrontier.max_sharpe", pp, ref, 1e-5), 1e-6)
 
+    # mean-variance: target return, target volatility, risk aversion (PyPortfolioOpt's names)
+    x = cp.Variable(n)
+    cp.Problem(cp.Minimize(cp.quad_form(x, cp.psd_wrap(cov))), [cp.sum(x) == 1, x >= 0]).solve(solver=cp.CLARABEL,
+                                                                                             **tight)
+    r_mv, v_mv = float(mu @ x.value), float(np.sqrt(x.value @ cov @ x.value))
+    target_return = float(np.round(r_mv + 0.5 * (mu.max() - r_mv), 6))
+    target_vol = float(np.round(1.25 * v_mv, 6))
+    delta = 10.0
+    specs = (
+        ("efficient_return", {"target_return": target_return},
+         lambda x: (cp.quad_form(x, cp.psd_wrap(cov)), [mu @ x >= target_return]),
+         lambda ef: ef.efficient_return(target_return)),
+        ("efficient_risk", {"target_volatility": target_vol},
+         lambda x: (-mu @ x, [cp.quad_form(x, cp.psd_wrap(cov)) <= target_vol ** 2]),
+         lambda ef: ef.efficient_risk(target_vol)),
+        ("max_quadratic_utility", {"risk_aversion": delta},
+         lambda x: (0.5 * delta * cp.quad_form(x, cp.psd_wrap(cov)) - mu @ x, []),
+         lambda ef: ef.max_quadratic_utility(risk_aversion=delta)),
+    )
+    # PyPortfolioOpt solves at its solver's default accuracy; on the volatility cone the weights
+    # move with the square root of the duality gap, hence its looser agreement there
+    for fn, params, problem, pyp in specs:
+        x = cp.Variable(n)
+        obj, cons = problem(x)
+        cp.Problem(cp.Minimize(obj), cons + [cp.sum(x) == 1, x >= 0, x <= 1]).solve(solver=cp.CLARABEL, **tight)
+        ref = np.clip(x.value, 0.0, 1.0)
+        ref /= ref.sum()
+        ef = EfficientFrontier(mu, cov, weight_bounds=(0, 1))
+        pyp(ef)
+        pp = np.array(list(ef.clean_weights(rounding=None).values()))
+        case(fn, "default", [("mu", ds, "mu")] + covin, params, ref,
+             f"cvxpy {version('cvxpy')} + CLARABEL (1e-12), long-only, fully invested; "
+             + agree(f"PyPortfolioOpt EfficientFrontier.{fn}", pp, ref, 1e-3 if fn == "efficient_risk" else 1e-5),
+             1e-5 if fn == "efficient_risk" else 1e-6)
+    case("equal_weight", "default", [("returns", ds, "returns")], {}, np.full(n, 1.0 / n),
+         f"skfolio {version('skfolio')} EqualWeighted (1/n)", 1e-15)
+
     # equal risk contribution / risk budgets: Spinu's program by CLARABEL, then Newton to 1e-15
     def budget_ref(b: np.ndarray) -> np.ndarray:
         b = b / b.sum()

@@ -209,6 +209,10 @@ pub static REGISTRY: &[&FunctionDecl] = &[
     &alloc::RISK_PARITY,
     &alloc::RISK_BUDGETING,
     &alloc::HRP,
+    &alloc::EQUAL_WEIGHT,
+    &alloc::EFFICIENT_RETURN,
+    &alloc::EFFICIENT_RISK,
+    &alloc::MAX_QUADRATIC_UTILITY,
     // sentiment
     &sentiment::VADER,
     &sentiment::SCORE,

@@ -364,6 +364,46 @@ pub(crate) fn finish(w: &mut [f64], lower: f64, upper: f64) {
     }
 }
 
+/// Solves `h x = g` for a symmetric positive-definite `h` (n x n) by Cholesky; `None` if a
+/// pivot is not positive.
+pub(crate) fn cholesky_solve(h: &[f64], n: usize, g: &[f64]) -> Option<Vec<f64>> {
+    let mut l = vec![0.0; n * n];
+    for j in 0..n {
+        let mut d = h[j * n + j];
+        for k in 0..j {
+            d -= l[j * n + k] * l[j * n + k];
+        }
+        if !(d > 0.0 && d.is_finite()) {
+            return None;
+        }
+        let d = d.sqrt();
+        l[j * n + j] = d;
+        for i in j + 1..n {
+            let mut v = h[i * n + j];
+            for k in 0..j {
+                v -= l[i * n + k] * l[j * n + k];
+            }
+            l[i * n + j] = v / d;
+        }
+    }
+    let mut x = g.to_vec();
+    for i in 0..n {
+        let mut v = x[i];
+        for k in 0..i {
+            v -= l[i * n + k] * x[k];
+        }
+        x[i] = v / l[i * n + i];
+    }
+    for i in (0..n).rev() {
+        let mut v = x[i];
+        for k in i + 1..n {
+            v -= l[k * n + i] * x[k];
+        }
+        x[i] = v / l[i * n + i];
+    }
+    Some(x)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,44 +453,4 @@ mod tests {
             }
         }
     }
-}
-
-/// Solves `h x = g` for a symmetric positive-definite `h` (n x n) by Cholesky; `None` if a
-/// pivot is not positive.
-pub(crate) fn cholesky_solve(h: &[f64], n: usize, g: &[f64]) -> Option<Vec<f64>> {
-    let mut l = vec![0.0; n * n];
-    for j in 0..n {
-        let mut d = h[j * n + j];
-        for k in 0..j {
-            d -= l[j * n + k] * l[j * n + k];
-        }
-        if !(d > 0.0 && d.is_finite()) {
-            return None;
-        }
-        let d = d.sqrt();
-        l[j * n + j] = d;
-        for i in j + 1..n {
-            let mut v = h[i * n + j];
-            for k in 0..j {
-                v -= l[i * n + k] * l[j * n + k];
-            }
-            l[i * n + j] = v / d;
-        }
-    }
-    let mut x = g.to_vec();
-    for i in 0..n {
-        let mut v = x[i];
-        for k in 0..i {
-            v -= l[i * n + k] * x[k];
-        }
-        x[i] = v / l[i * n + i];
-    }
-    for i in (0..n).rev() {
-        let mut v = x[i];
-        for k in i + 1..n {
-            v -= l[k * n + i] * x[k];
-        }
-        x[i] = v / l[i * n + i];
-    }
-    Some(x)
 }

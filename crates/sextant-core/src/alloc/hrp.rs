@@ -386,7 +386,7 @@ fn optimal_leaf_ordering(z: &mut [Merge], d: &[f64], n: usize) {
     let mut mm = vec![0.0_f32; n * n];
     let mut swap = vec![[0_u8; 2]; n * n];
     let mut must = vec![0_u8; n - 1];
-    const BIG: f32 = 1_073_741_824.0;
+    const BIG: f32 = f32::from_bits(0x4E80_0000); // 2^30, scipy's sentinel
     let mut mvals: Vec<(f32, usize)> = Vec::new();
     let mut kvals: Vec<(f32, usize)> = Vec::new();
     for &(vl, vr) in &sz {
