@@ -13,10 +13,10 @@ use crate::error::{check_out_len, Result};
 ///
 /// # Examples
 /// ```
-/// // uncorrelated, interior: w0 = 0.8 solves 0.1 - 0.05 = d (0.04 w0 - 0.01 (1 - w0)) with d = 1.25
-/// let w = sextant_core::alloc::max_quadratic_utility(&[0.1, 0.05], &[0.04, 0.0, 0.0, 0.01], 2, 2, 1.25, 0.0, 1.0)
-///     .unwrap();
-/// assert!((w[0] - 1.0).abs() < 1e-8);
+/// // uncorrelated, interior optimum: 0.1 - 0.05 = d (0.04 w0 - 0.01 (1 - w0)) with d = 2.5
+/// let cov = [0.04, 0.0, 0.0, 0.01];
+/// let w = sextant_core::alloc::max_quadratic_utility(&[0.1, 0.05], &cov, 2, 2, 2.5, 0.0, 1.0).unwrap();
+/// assert!((w[0] - 0.6).abs() < 1e-8 && (w[1] - 0.4).abs() < 1e-8);
 /// ```
 pub fn max_quadratic_utility(
     mu: &[f64],
