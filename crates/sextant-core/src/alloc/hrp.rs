@@ -188,7 +188,8 @@ fn pearson_distance(cov: &[f64], n: usize) -> Vec<f64> {
     for i in 0..n {
         for j in 0..n {
             if i != j {
-                let rho = cov[i * n + j] / (sd[i] * sd[j]);
+                // np.corrcoef's rounding: divided by each standard deviation in turn
+                let rho = (cov[i * n + j] / sd[i] / sd[j]).clamp(-1.0, 1.0);
                 d[i * n + j] = (0.5 * (1.0 - rho)).clamp(0.0, 1.0).sqrt();
             }
         }
@@ -586,6 +587,55 @@ mod tests {
         // complete: [[0,1,1],[2,4,3],[3,5,7]]
         let z = linkage_matrix(&d, 4, Method::Complete);
         assert_eq!((z[1].left, z[1].right, z[1].dist, z[2].dist), (2, 4, 3.0, 7.0));
+    }
+
+    #[test]
+    fn ties_resolve_as_in_scipy() {
+        // cityblock distances of 8 grid points: most merges tie at distance 1. Expected values
+        // from scipy 1.17.1: linkage(pdist(pts, "cityblock"), m), leaves_list of it and of
+        // optimal_leaf_ordering(Z, d).
+        let pts = [
+            (0.0, 0.0),
+            (1.0, 0.0),
+            (2.0, 0.0),
+            (0.0, 1.0),
+            (1.0, 1.0),
+            (3.0, 3.0),
+            (4.0, 3.0),
+            (3.0, 4.0),
+        ];
+        let n = pts.len();
+        let mut d = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..n {
+                d[i * n + j] = f64::abs(pts[i].0 - pts[j].0) + f64::abs(pts[i].1 - pts[j].1);
+            }
+        }
+        let others: [[usize; 2]; 7] = [[0, 1], [3, 4], [5, 6], [2, 8], [7, 10], [9, 11], [12, 13]];
+        let cases: [(Method, [[usize; 2]; 7], [usize; 8], [usize; 8]); 5] = [
+            (
+                Method::Single,
+                [[0, 1], [2, 8], [3, 9], [4, 10], [5, 6], [7, 12], [11, 13]],
+                [4, 3, 2, 0, 1, 7, 5, 6],
+                [4, 3, 0, 1, 2, 6, 5, 7],
+            ),
+            (Method::Complete, others, [7, 5, 6, 3, 4, 2, 0, 1], [7, 5, 6, 2, 1, 0, 3, 4]),
+            (Method::Average, others, [7, 5, 6, 3, 4, 2, 0, 1], [7, 5, 6, 2, 1, 0, 3, 4]),
+            (Method::Weighted, others, [7, 5, 6, 3, 4, 2, 0, 1], [7, 5, 6, 2, 1, 0, 3, 4]),
+            (Method::Ward, others, [7, 5, 6, 3, 4, 2, 0, 1], [7, 5, 6, 2, 1, 0, 3, 4]),
+        ];
+        for (m, merges, plain, optimal) in cases {
+            let mut z = linkage_matrix(&d, n, m);
+            let got: Vec<[usize; 2]> = z.iter().map(|x| [x.left, x.right]).collect();
+            assert_eq!(got, merges, "{m:?}");
+            assert_eq!(leaves(&z, n), plain, "{m:?}");
+            optimal_leaf_ordering(&mut z, &d, n);
+            assert_eq!(leaves(&z, n), optimal, "{m:?} optimal");
+        }
+        let ward = linkage_matrix(&d, n, Method::Ward);
+        assert!(
+            (ward[6].dist - 10.392_305).abs() < 1e-6 && (ward[3].dist - 3f64.sqrt()).abs() < 1e-12
+        );
     }
 
     #[test]
