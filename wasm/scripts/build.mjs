@@ -36,9 +36,10 @@ const bytes = readFileSync(bg);
 const gz = gzipSync(bytes, { level: 9 }).length;
 console.log(`wasm: ${statSync(bg).size} bytes, ${gz} bytes gzipped (${(gz / 1024).toFixed(1)} KiB)`);
 
-// Size budget (docs/wasm.md): the gzipped module must stay under 520 KB for what is declared now
-// (400 KB before the sentiment module, whose VADER and finance lexicons are ~45 KB gzipped).
-const budget = Number(process.env.SEXTANT_WASM_GZ_BUDGET ?? 520 * 1000);
+// Size budget (docs/wasm.md): the gzipped module must stay under 640 KB for what is declared now
+// (400 KB before the sentiment module, whose VADER and finance lexicons are ~45 KB gzipped; 520 KB
+// before the allocation module, whose clarabel conic solver and optimisers are ~100 KB gzipped).
+const budget = Number(process.env.SEXTANT_WASM_GZ_BUDGET ?? 640 * 1000);
 if (gz > budget) {
   console.error(`wasm: ${gz} gzipped bytes exceed the budget of ${budget}`);
   process.exit(1);
