@@ -176,7 +176,7 @@ export function errorSuite(label, surface) {
     assert.ok(Math.abs(h[0] + h[1] + h[2] - 1) < 1e-14);
     throwsCode(surface, () => alloc.minVariance([[1, 0], [0, 1]], { upper: 0.4 }), 'OUT_OF_RANGE', 'upper');
     throwsCode(surface, () => alloc.minVariance([[1, 2], [2, 1]]), 'INVALID_INPUT', 'cov');
-    throwsCode(surface, () => alloc.maxSharpe([0.01, 0.02], [[1, 0], [0, 1]], { riskFree: 0.05 }), 'OUT_OF_RANGE', 'risk_free');
+    throwsCode(surface, () => alloc.maxSharpe([0.01, 0.02], [[1, 0], [0, 1]], { riskFree: 0.05 }), 'OUT_OF_RANGE', 'riskFree');
     throwsCode(surface, () => alloc.hrp([[0.01, 0.02], [0.0, 0.01], [0.02, -0.01]], { linkage: 'centroid' }), 'UNKNOWN_OPTION', 'linkage');
   });
   test(`${label}: stream errors`, () => {
