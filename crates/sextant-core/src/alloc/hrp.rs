@@ -612,7 +612,8 @@ mod tests {
             }
         }
         let others: [[usize; 2]; 7] = [[0, 1], [3, 4], [5, 6], [2, 8], [7, 10], [9, 11], [12, 13]];
-        let cases: [(Method, [[usize; 2]; 7], [usize; 8], [usize; 8]); 5] = [
+        type Case = (Method, [[usize; 2]; 7], [usize; 8], [usize; 8]);
+        let cases: [Case; 5] = [
             (
                 Method::Single,
                 [[0, 1], [2, 8], [3, 9], [4, 10], [5, 6], [7, 12], [11, 13]],
