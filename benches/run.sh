@@ -4,6 +4,7 @@
 #   benches/run.sh [args]        benches/compare_ta.py (TA-Lib)
 #   benches/run.sh risk [args]   benches/compare_risk.py (empyrical-reloaded, bottleneck)
 #   benches/run.sh columns [args] benches/compare_columns.py (2-D inputs vs a TA-Lib loop)
+#   benches/run.sh alloc [args]  benches/compare_alloc.py (skfolio)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/lib.sh"
@@ -14,6 +15,12 @@ if [ "${1:-}" = "risk" ]; then
   "$venv/bin/python" -c "import empyrical, bottleneck" 2>/dev/null \
     || "$venv/bin/pip" install -q "empyrical-reloaded==0.7.1" "bottleneck==1.6.0"
   "$venv/bin/python" "$root/benches/compare_risk.py" "$@"
+  exit
+fi
+if [ "${1:-}" = "alloc" ]; then
+  shift
+  "$venv/bin/python" -c "import skfolio" 2>/dev/null || "$venv/bin/pip" install -q "skfolio==1.12.2"
+  "$venv/bin/python" "$root/benches/compare_alloc.py" "$@"
   exit
 fi
 "$venv/bin/python" -c "import talib" 2>/dev/null || "$venv/bin/pip" install -q "ta-lib==0.8.2"

@@ -8762,10 +8762,227 @@ export declare namespace alloc {
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function inverseVolatility(cov: Matrix, options?: InverseVolatilityOptions): Float64Array;
+  /**
+   * Minimum-variance portfolio weights.
+   *
+   * min w'Σw s.t. sum w = 1, lower <= w_i <= upper; clarabel interior point at 1e-12. Reference: cvxpy + CLARABEL; skfolio MeanRisk(MINIMIZE_RISK).
+   *
+   * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
+   * @param options lower = 0, upper = 1
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function minVariance(cov: Matrix, options?: MinVarianceOptions): Float64Array;
+  /**
+   * Maximum-Sharpe (tangency) portfolio weights.
+   *
+   * max (mu'w - risk_free) / sqrt(w'Σw) s.t. sum w = 1, lower <= w_i <= upper; Cornuejols-Tutuncu homogenisation solved by clarabel at 1e-12. Reference: cvxpy + CLARABEL; PyPortfolioOpt EfficientFrontier.max_sharpe.
+   *
+   * @param mu expected return of each asset (per period)
+   * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
+   * @param options riskFree = 0, lower = 0, upper = 1
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function maxSharpe(mu: Series, cov: Matrix, options?: MaxSharpeOptions): Float64Array;
+  /**
+   * Equal-risk-contribution (ERC) weights.
+   *
+   * Long-only weights with equal risk contributions w_i (Σw)_i; Spinu's convex program min 1/2 y'Σy - sum ln(y_i)/n by Newton to 1e-10. Reference: skfolio RiskBudgeting; cvxpy + CLARABEL refined by Newton.
+   *
+   * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
+   * @param options none
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function riskParity(cov: Matrix, options?: RiskParityOptions): Float64Array;
+  /**
+   * Risk-budgeting weights (risk contributions proportional to budgets).
+   *
+   * Long-only weights with risk contributions w_i (Σw)_i proportional to budgets; Spinu's convex program by Newton to 1e-10. Reference: skfolio RiskBudgeting(risk_budget=...).
+   *
+   * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
+   * @param budgets positive risk budget of each asset (normalised to sum 1)
+   * @param options none
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function riskBudgeting(cov: Matrix, budgets: Series, options?: RiskBudgetingOptions): Float64Array;
+  /**
+   * Hierarchical Risk Parity weights from returns.
+   *
+   * Pearson distance sqrt((1-rho)/2), scipy-equivalent linkage, optimal leaf ordering (skfolio HierarchicalSeriation) or plain dendrogram order (PyPortfolioOpt HRPOpt), recursive bisection with inverse-variance cluster variances.
+   *
+   * @param returns t x n returns, one row per period, one column per asset (an array of rows, or { data, rows, cols } row-major)
+   * @param options linkage = 'single', leafOrder = 'optimal'
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function hrp(returns: Matrix, options?: HrpOptions): Float64Array;
+  /**
+   * Equal weights 1/n.
+   *
+   * w_i = 1/n for the n columns of the input (returns or covariance). Reference: skfolio EqualWeighted.
+   *
+   * @param returns t x n returns (or an n x n covariance); only the column count is read (an array of rows, or { data, rows, cols } row-major)
+   * @param options none
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function equalWeight(returns: Matrix, options?: EqualWeightOptions): Float64Array;
+  /**
+   * Minimum-variance weights for a target expected return.
+   *
+   * min w'Σw s.t. mu'w >= target_return, sum w = 1, lower <= w_i <= upper; clarabel at 1e-12. Reference: cvxpy + CLARABEL; PyPortfolioOpt EfficientFrontier.efficient_return.
+   *
+   * @param mu expected return of each asset (per period)
+   * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
+   * @param options targetReturn = 0, lower = 0, upper = 1
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function efficientReturn(mu: Series, cov: Matrix, options?: EfficientReturnOptions): Float64Array;
+  /**
+   * Maximum-return weights within a target volatility.
+   *
+   * max mu'w s.t. sqrt(w'Σw) <= target_volatility, sum w = 1, lower <= w_i <= upper; second-order cone in clarabel at 1e-12. Reference: cvxpy + CLARABEL; PyPortfolioOpt EfficientFrontier.efficient_risk.
+   *
+   * @param mu expected return of each asset (per period)
+   * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
+   * @param options targetVolatility = 1, lower = 0, upper = 1
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function efficientRisk(mu: Series, cov: Matrix, options?: EfficientRiskOptions): Float64Array;
+  /**
+   * Mean-variance weights for a risk aversion.
+   *
+   * max mu'w - risk_aversion/2 w'Σw s.t. sum w = 1, lower <= w_i <= upper; clarabel at 1e-12. Reference: cvxpy + CLARABEL; PyPortfolioOpt EfficientFrontier.max_quadratic_utility.
+   *
+   * @param mu expected return of each asset (per period)
+   * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
+   * @param options riskAversion = 1, lower = 0, upper = 1
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function maxQuadraticUtility(mu: Series, cov: Matrix, options?: MaxQuadraticUtilityOptions): Float64Array;
 }
 
 /** inverse_volatility takes no options. */
 export interface InverseVolatilityOptions {}
+
+/** Options of {@link alloc.minVariance}. */
+export interface MinVarianceOptions {
+  /**
+   * Smallest weight of every asset (0: long-only; negative allows short positions). Number in [-100, 1].
+   * @default 0
+   */
+  lower?: number;
+  /**
+   * Largest weight of every asset. Number in [0, 100].
+   * @default 1
+   */
+  upper?: number;
+}
+
+/** Options of {@link alloc.maxSharpe}. */
+export interface MaxSharpeOptions {
+  /**
+   * Risk-free rate per period (the scale of mu). Number in [-1, 1].
+   * @default 0
+   */
+  riskFree?: number;
+  /**
+   * Smallest weight of every asset (0: long-only; negative allows short positions). Number in [-100, 1].
+   * @default 0
+   */
+  lower?: number;
+  /**
+   * Largest weight of every asset. Number in [0, 100].
+   * @default 1
+   */
+  upper?: number;
+}
+
+/** risk_parity takes no options. */
+export interface RiskParityOptions {}
+
+/** risk_budgeting takes no options. */
+export interface RiskBudgetingOptions {}
+
+/** Options of {@link alloc.hrp}. */
+export interface HrpOptions {
+  /**
+   * Scipy linkage method. One of 'single', 'complete', 'average', 'weighted', 'ward'.
+   * @default 'single'
+   */
+  linkage?: 'single' | 'complete' | 'average' | 'weighted' | 'ward';
+  /**
+   * "optimal": scipy's optimal_leaf_ordering (skfolio); "none": plain dendrogram order (PyPortfolioOpt). One of 'optimal', 'none'.
+   * @default 'optimal'
+   */
+  leafOrder?: 'optimal' | 'none';
+}
+
+/** equal_weight takes no options. */
+export interface EqualWeightOptions {}
+
+/** Options of {@link alloc.efficientReturn}. */
+export interface EfficientReturnOptions {
+  /**
+   * Required expected return per period (the scale of mu). Number in [-1000000, 1000000].
+   * @default 0
+   */
+  targetReturn?: number;
+  /**
+   * Smallest weight of every asset (0: long-only; negative allows short positions). Number in [-100, 1].
+   * @default 0
+   */
+  lower?: number;
+  /**
+   * Largest weight of every asset. Number in [0, 100].
+   * @default 1
+   */
+  upper?: number;
+}
+
+/** Options of {@link alloc.efficientRisk}. */
+export interface EfficientRiskOptions {
+  /**
+   * Volatility budget per period (the scale of sqrt(cov)). Number in [0, 1000000].
+   * @default 1
+   */
+  targetVolatility?: number;
+  /**
+   * Smallest weight of every asset (0: long-only; negative allows short positions). Number in [-100, 1].
+   * @default 0
+   */
+  lower?: number;
+  /**
+   * Largest weight of every asset. Number in [0, 100].
+   * @default 1
+   */
+  upper?: number;
+}
+
+/** Options of {@link alloc.maxQuadraticUtility}. */
+export interface MaxQuadraticUtilityOptions {
+  /**
+   * Risk-aversion coefficient (delta). Number in [1e-9, 1000000000].
+   * @default 1
+   */
+  riskAversion?: number;
+  /**
+   * Smallest weight of every asset (0: long-only; negative allows short positions). Number in [-100, 1].
+   * @default 0
+   */
+  lower?: number;
+  /**
+   * Largest weight of every asset. Number in [0, 100].
+   * @default 1
+   */
+  upper?: number;
+}
 
 /** News sentiment: VADER-exact scores (vaderSentiment's polarity_scores), score and scoreBatch. */
 export declare namespace sentiment {

@@ -169,6 +169,16 @@ export function errorSuite(label, surface) {
     throwsCode(surface, () => alloc.inverseVolatility({ data: [1, 2, 3], rows: 2, cols: 2 }), 'INVALID_INPUT', 'cov');
     throwsCode(surface, () => alloc.inverseVolatility([[1, 0, 0], [0, 1, 0]]), 'INVALID_INPUT', 'cov');
   });
+  test(`${label}: allocation weights and typed errors`, () => {
+    const w = alloc.minVariance([[4, 0], [0, 1]]);
+    assert.ok(w instanceof Float64Array && Math.abs(w[0] - 0.2) < 1e-9 && Math.abs(w[1] - 0.8) < 1e-9);
+    const h = alloc.hrp([[0.01, 0.02, 0.0], [0.0, 0.01, 0.01], [0.02, -0.01, 0.0], [0.01, 0.0, -0.02]], { linkage: 'ward', leafOrder: 'none' });
+    assert.ok(Math.abs(h[0] + h[1] + h[2] - 1) < 1e-14);
+    throwsCode(surface, () => alloc.minVariance([[1, 0], [0, 1]], { upper: 0.4 }), 'OUT_OF_RANGE', 'upper');
+    throwsCode(surface, () => alloc.minVariance([[1, 2], [2, 1]]), 'INVALID_INPUT', 'cov');
+    throwsCode(surface, () => alloc.maxSharpe([0.01, 0.02], [[1, 0], [0, 1]], { riskFree: 0.05 }), 'OUT_OF_RANGE', 'riskFree');
+    throwsCode(surface, () => alloc.hrp([[0.01, 0.02], [0.0, 0.01], [0.02, -0.01]], { linkage: 'centroid' }), 'UNKNOWN_OPTION', 'linkage');
+  });
   test(`${label}: stream errors`, () => {
     throwsCode(surface, () => ta.stream.RSI({ timeperiod: 0 }), 'OUT_OF_RANGE', 'timeperiod');
     const s = ta.stream.ATR({ timeperiod: 3 });

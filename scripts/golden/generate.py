@@ -11,7 +11,9 @@ Data (real, shipped by PyPI packages whose licence allows committing derived fix
 plus synthetic edge series made here from a fixed seed.
 
 References: TA-Lib (pip `ta-lib`), empyrical-reloaded, skfolio, scipy (closed forms for the
-Gaussian and Cornish-Fisher VaR/ES).
+Gaussian and Cornish-Fisher VaR/ES; linkage and optimal_leaf_ordering for HRP), cvxpy + CLARABEL
+at 1e-12 tolerances for the portfolio optimisers, cross-checked against skfolio and
+PyPortfolioOpt.
 """
 
 from __future__ import annotations
@@ -675,6 +677,8 @@ def main() -> int:
                inputs=[("cov", f"cov_{tag}", "cov")], params={}, outputs=[("weights", weights)],
                tolerance={"rel": 1e-12, "abs_scale": 0.0})
 
+    alloc_cases(w, rets[list(prices.columns)])
+
     # every indicator on at least three real OHLCV datasets: where a function has fewer, the
     # parameter sets of its first real dataset also run on the S&P 500 and NASDAQ tails
     real = ("msft", "sp500", "nasdaq", "sp500_tail", "nasdaq_tail")
@@ -726,7 +730,8 @@ def main() -> int:
         "ta-lib": version("ta-lib"), "ta-lib C": talib.__ta_version__.decode().split()[0],
         "empyrical-reloaded": version("empyrical-reloaded"), "skfolio": version("skfolio"),
         "numpy": np.__version__, "pandas": pd.__version__, "arch": version("arch"),
-        "pmdarima": version("pmdarima"),
+        "pmdarima": version("pmdarima"), "cvxpy": version("cvxpy"), "clarabel": version("clarabel"),
+        "PyPortfolioOpt": version("PyPortfolioOpt"), "scipy": version("scipy"),
     })
     print(f"wrote {len(w.cases)} cases, {len(w.files)} files to {GOLDEN}")
     return 0
@@ -937,6 +942,182 @@ def beyond_talib_cases(w: Writer, talib) -> None:
                reference=reference, inputs=[(nm, ds, c) for nm, c in zip(names, cols)], params=params,
                outputs=list(zip(outs, res)), tolerance=TOL_DEFAULT)
     print(f"beyond TA-Lib: {len(pending)} cases ({len(jobs)} pandas-ta jobs)")
+
+
+def alloc_cases(w: Writer, rets) -> None:
+    """Portfolio optimisers on skfolio's 20-stock S&P 500 dataset (daily simple returns, sample
+    covariance ddof=1, mean returns, long-only, fully invested). Convex problems are solved by
+    cvxpy + CLARABEL at 1e-12 tolerances; ERC is refined by Newton's method on Spinu's convex
+    program; HRP is the exact recursion on scipy's linkage / optimal_leaf_ordering. Each case
+    names the independent library that agrees (asserted here, with the observed difference)."""
+    import cvxpy as cp
+    import scipy.cluster.hierarchy as sch
+    from scipy.spatial.distance import squareform
+    from skfolio.optimization import HierarchicalRiskParity, MeanRisk, ObjectiveFunction, RiskBudgeting
+    from skfolio.cluster import HierarchicalClustering, LinkageMethod
+    from skfolio.seriation import HierarchicalSeriation
+    from pypfopt import EfficientFrontier, HRPOpt
+
+    X = rets.to_numpy(float)
+    n = X.shape[1]
+    cov = np.cov(X, rowvar=False, ddof=1)
+    mu = X.mean(axis=0)
+    budgets = np.linspace(1.0, 3.0, n)
+    ds = "alloc_sp500_20"
+    w.dataset(ds, "skfolio load_sp500_dataset() 20 stocks: daily simple returns (t x n), their means, and "
+              "budgets linspace(1, 3, 20)", "BSD-3", {"returns": X, "mu": mu, "budgets": budgets})
+    tight = dict(tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12, tol_ktratio=1e-10, max_iter=500)
+
+    def case(fn: str, tag: str, ins: list, params: dict, ref: np.ndarray, reference: str, abs_tol: float) -> None:
+        m_in = max(float(np.abs(a).max()) for a in [{"returns": X, "mu": mu, "budgets": budgets, "cov": cov}[c]
+                                                      for _, _, c in ins])
+        scale = max(m_in, float(np.abs(ref).max()))
+        w.case(id=f"{fn}/sp500_20/{tag}", module="alloc", function=fn, reference=reference, inputs=ins,
+               params=params, outputs=[("weights", ref)], tolerance={"rel": 0.0, "abs_scale": abs_tol / scale})
+
+    def agree(name: str, a: np.ndarray, b: np.ndarray, tol: float) -> str:
+        d = float(np.abs(np.asarray(a) - np.asarray(b)).max())
+        assert d <= tol, f"{name}: reference and {name} differ by {d}"
+        return f"{name} agrees within {d:.1e}"
+
+    covin = [("cov", "cov_sp500_20", "cov")]
+    # minimum variance
+    for tag, lo, hi in (("default", 0.0, 1.0), ("upper10", 0.0, 0.1)):
+        x = cp.Variable(n)
+        cp.Problem(cp.Minimize(cp.quad_form(x, cp.psd_wrap(cov))),
+                   [cp.sum(x) == 1, x >= lo, x <= hi]).solve(solver=cp.CLARABEL, **tight)
+        ref = np.clip(x.value, lo, hi)
+        ref /= ref.sum()
+        sk = MeanRisk(objective_function=ObjectiveFunction.MINIMIZE_RISK, min_weights=lo, max_weights=hi,
+                      solver="CLARABEL", solver_params=tight).fit(rets).weights_
+        case("min_variance", tag, covin, {} if tag == "default" else {"lower": lo, "upper": hi}, ref,
+             f"cvxpy {version('cvxpy')} + CLARABEL (1e-12): min w'Sw, sum w = 1, {lo} <= w <= {hi}; "
+             + agree("skfolio MeanRisk(MINIMIZE_RISK)", sk, ref, 1e-5), 1e-6)
+    # maximum Sharpe (rf = 0), Cornuejols-Tutuncu homogenisation
+    for tag, lo, hi in (("default", 0.0, 1.0), ("upper20", 0.0, 0.2)):
+        y = cp.Variable(n)
+        k = cp.Variable()
+        cp.Problem(cp.Minimize(cp.quad_form(y, cp.psd_wrap(cov))),
+                   [mu @ y == 1, cp.sum(y) == k, y >= lo * k, y <= hi * k, k >= 0]).solve(solver=cp.CLARABEL, **tight)
+        ref = np.clip(y.value / k.value, lo, hi)
+        ref /= ref.sum()
+        ef = EfficientFrontier(mu, cov, weight_bounds=(lo, hi))
+        ef.max_sharpe(risk_free_rate=0.0)
+        pp = np.array(list(ef.clean_weights(rounding=None).values()))
+        case("max_sharpe", tag, [("mu", ds, "mu")] + covin, {} if tag == "default" else {"lower": lo, "upper": hi},
+             ref, f"cvxpy {version('cvxpy')} + CLARABEL (1e-12), Cornuejols-Tutuncu homogenisation, rf = 0, "
+             f"{lo} <= w <= {hi}; " + agree("PyPortfolioOpt EfficientFrontier.max_sharpe", pp, ref, 1e-5), 1e-6)
+
+    # mean-variance: target return, target volatility, risk aversion (PyPortfolioOpt's names)
+    x = cp.Variable(n)
+    cp.Problem(cp.Minimize(cp.quad_form(x, cp.psd_wrap(cov))), [cp.sum(x) == 1, x >= 0]).solve(solver=cp.CLARABEL,
+                                                                                             **tight)
+    r_mv, v_mv = float(mu @ x.value), float(np.sqrt(x.value @ cov @ x.value))
+    target_return = float(np.round(r_mv + 0.5 * (mu.max() - r_mv), 6))
+    target_vol = float(np.round(1.25 * v_mv, 6))
+    delta = 10.0
+    specs = (
+        ("efficient_return", {"target_return": target_return},
+         lambda x: (cp.quad_form(x, cp.psd_wrap(cov)), [mu @ x >= target_return]),
+         lambda ef: ef.efficient_return(target_return)),
+        ("efficient_risk", {"target_volatility": target_vol},
+         lambda x: (-mu @ x, [cp.quad_form(x, cp.psd_wrap(cov)) <= target_vol ** 2]),
+         lambda ef: ef.efficient_risk(target_vol)),
+        ("max_quadratic_utility", {"risk_aversion": delta},
+         lambda x: (0.5 * delta * cp.quad_form(x, cp.psd_wrap(cov)) - mu @ x, []),
+         lambda ef: ef.max_quadratic_utility(risk_aversion=delta)),
+    )
+    # PyPortfolioOpt solves at its solver's default accuracy; on the volatility cone the weights
+    # move with the square root of the duality gap, hence its looser agreement there
+    for fn, params, problem, pyp in specs:
+        x = cp.Variable(n)
+        obj, cons = problem(x)
+        cp.Problem(cp.Minimize(obj), cons + [cp.sum(x) == 1, x >= 0, x <= 1]).solve(solver=cp.CLARABEL, **tight)
+        ref = np.clip(x.value, 0.0, 1.0)
+        ref /= ref.sum()
+        ef = EfficientFrontier(mu, cov, weight_bounds=(0, 1))
+        pyp(ef)
+        pp = np.array(list(ef.clean_weights(rounding=None).values()))
+        case(fn, "default", [("mu", ds, "mu")] + covin, params, ref,
+             f"cvxpy {version('cvxpy')} + CLARABEL (1e-12), long-only, fully invested; "
+             + agree(f"PyPortfolioOpt EfficientFrontier.{fn}", pp, ref, 1e-3 if fn == "efficient_risk" else 1e-5),
+             1e-5 if fn == "efficient_risk" else 1e-6)
+    case("equal_weight", "default", [("returns", ds, "returns")], {}, np.full(n, 1.0 / n),
+         f"skfolio {version('skfolio')} EqualWeighted (1/n)", 1e-15)
+
+    # equal risk contribution / risk budgets: Spinu's program by CLARABEL, then Newton to 1e-15
+    def budget_ref(b: np.ndarray) -> np.ndarray:
+        b = b / b.sum()
+        s = cov / np.mean(np.diag(cov))
+        y = cp.Variable(n)
+        cp.Problem(cp.Minimize(0.5 * cp.quad_form(y, cp.psd_wrap(s)) - b @ cp.log(y))).solve(solver=cp.CLARABEL,
+                                                                                              **tight)
+        yv = np.asarray(y.value)
+        for _ in range(20):
+            g = s @ yv - b / yv
+            h = s + np.diag(b / yv ** 2)
+            yv = yv - np.linalg.solve(h, g)
+        rc = yv * (s @ yv)
+        assert np.abs(rc / b - 1).max() < 1e-12
+        return yv / yv.sum()
+
+    ref = budget_ref(np.ones(n))
+    sk = RiskBudgeting(solver="CLARABEL", solver_params=tight).fit(rets).weights_
+    case("risk_parity", "default", covin, {}, ref,
+         f"cvxpy {version('cvxpy')} + CLARABEL on min 1/2 y'Sy - sum b ln y, refined by Newton (risk "
+         "contributions equal to 1e-12); " + agree("skfolio RiskBudgeting", sk, ref, 1e-5), 1e-6)
+    ref = budget_ref(budgets)
+    sk = RiskBudgeting(risk_budget=budgets, solver="CLARABEL", solver_params=tight).fit(rets).weights_
+    case("risk_budgeting", "linspace", covin + [("budgets", ds, "budgets")], {}, ref,
+         f"cvxpy {version('cvxpy')} + CLARABEL on min 1/2 y'Sy - sum b ln y, refined by Newton; "
+         + agree("skfolio RiskBudgeting(risk_budget)", sk, ref, 1e-5), 1e-6)
+
+    # HRP: the exact recursion on scipy's clustering
+    corr = np.corrcoef(X.T)
+    dist = np.sqrt(np.clip(0.5 * (1.0 - corr), 0.0, 1.0))
+    cond = squareform(dist, checks=False)
+
+    def hrp_ref(link: str, optimal: bool) -> np.ndarray:
+        z = sch.linkage(cond, method=link)
+        if optimal:
+            z = sch.optimal_leaf_ordering(z, cond)
+        order = sch.leaves_list(z)
+        wts = np.ones(n)
+        items = [order]
+
+        def cvar(ids):
+            iv = 1.0 / np.diag(cov)[ids]
+            iv /= iv.sum()
+            return iv @ cov[np.ix_(ids, ids)] @ iv
+        while items:
+            nxt = []
+            for it in items:
+                if len(it) < 2:
+                    continue
+                l, r = it[: len(it) // 2], it[len(it) // 2:]
+                vl, vr = cvar(l), cvar(r)
+                a = 1 - vl / (vl + vr)
+                wts[l] *= a
+                wts[r] *= 1 - a
+                nxt += [l, r]
+            items = nxt
+        return wts
+
+    for link in ("single", "complete", "average", "ward"):
+        ref = hrp_ref(link, True)
+        sk = HierarchicalRiskParity(seriation_estimator=HierarchicalSeriation(
+            hierarchical_clustering_estimator=HierarchicalClustering(linkage_method=LinkageMethod(link)),
+            optimal_ordering=True)).fit(rets).weights_
+        case("hrp", f"{link}_optimal", [("returns", ds, "returns")], {"linkage": link, "leaf_order": "optimal"}, ref,
+             f"scipy {version('scipy')} linkage({link}) + optimal_leaf_ordering, exact recursive bisection; "
+             + agree(f"skfolio {version('skfolio')} HierarchicalRiskParity(HierarchicalSeriation(optimal_ordering"
+                     "=True))", sk, ref, 1e-9), 1e-9)
+        ref = hrp_ref(link, False)
+        pp = HRPOpt(rets).optimize(link)
+        pp = np.array([pp[c] for c in rets.columns])
+        case("hrp", f"{link}_none", [("returns", ds, "returns")], {"linkage": link, "leaf_order": "none"}, ref,
+             f"scipy {version('scipy')} linkage({link}), plain dendrogram order, exact recursive bisection; "
+             + agree(f"PyPortfolioOpt {version('PyPortfolioOpt')} HRPOpt.optimize", pp, ref, 1e-9), 1e-9)
 
 
 def risk_cases(w: Writer, empyrical, pd) -> None:

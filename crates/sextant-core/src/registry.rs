@@ -305,6 +305,15 @@ pub static REGISTRY: &[&FunctionDecl] = registry![
     ]
     "subset-alloc": [
     &alloc::INVERSE_VOLATILITY,
+    &alloc::MIN_VARIANCE,
+    &alloc::MAX_SHARPE,
+    &alloc::RISK_PARITY,
+    &alloc::RISK_BUDGETING,
+    &alloc::HRP,
+    &alloc::EQUAL_WEIGHT,
+    &alloc::EFFICIENT_RETURN,
+    &alloc::EFFICIENT_RISK,
+    &alloc::MAX_QUADRATIC_UTILITY,
     ]
     "subset-sentiment": [
     &sentiment::VADER,

@@ -1,5 +1,27 @@
-//! Portfolio allocation: weighting schemes over covariance matrices.
+//! Portfolio allocation: weighting schemes over covariance matrices and returns, optimisers on
+//! the `clarabel` conic solver, risk parity by Newton's method, and Hierarchical Risk Parity.
 
+mod common;
+mod efficient_return;
+mod efficient_risk;
+mod equal_weight;
+mod hrp;
 mod inverse_volatility;
+mod max_quadratic_utility;
+mod max_sharpe;
+mod min_variance;
+mod risk_parity;
 
+pub use efficient_return::{efficient_return, efficient_return_into, EFFICIENT_RETURN};
+pub use efficient_risk::{efficient_risk, efficient_risk_into, EFFICIENT_RISK};
+pub use equal_weight::{equal_weight, equal_weight_into, EQUAL_WEIGHT};
+pub use hrp::{hrp, hrp_into, HRP, LEAF_ORDERS, LINKAGES};
 pub use inverse_volatility::{inverse_volatility, inverse_volatility_into, INVERSE_VOLATILITY};
+pub use max_quadratic_utility::{
+    max_quadratic_utility, max_quadratic_utility_into, MAX_QUADRATIC_UTILITY,
+};
+pub use max_sharpe::{max_sharpe, max_sharpe_into, MAX_SHARPE};
+pub use min_variance::{min_variance, min_variance_into, MIN_VARIANCE};
+pub use risk_parity::{
+    risk_budgeting, risk_budgeting_into, risk_parity, risk_parity_into, RISK_BUDGETING, RISK_PARITY,
+};

@@ -139,4 +139,41 @@ proptest! {
         prop_assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         prop_assert!(w.iter().all(|x| *x > 0.0));
     }
+
+    #[test]
+    fn prop_alloc_psd_cov_never_panics_and_respects_bounds(
+        a in prop::collection::vec(-1.0f64..1.0, 1..36),
+        scale_exp in -40i32..40,
+        mu in prop::collection::vec(-0.01f64..0.02, 6),
+        lower in -0.5f64..0.3,
+        width in 0.0f64..1.0,
+        rf in -0.01f64..0.01,
+    ) {
+        // cov = s * A A' for a random k x n A: positive semi-definite, possibly singular
+        let n = (a.len() as f64).sqrt().floor().max(1.0) as usize;
+        let k = a.len() / n;
+        let s = 10f64.powi(scale_exp);
+        let mut cov = vec![0.0; n * n];
+        for i in 0..n { for j in 0..n {
+            cov[i * n + j] = s * (0..k).map(|t| a[t * n + i] * a[t * n + j]).sum::<f64>();
+        } }
+        let upper = lower + width;
+        let mu = &mu[..n];
+        let ok = |w: &[f64]| {
+            (w.iter().sum::<f64>() - 1.0).abs() < 1e-9
+                && w.iter().all(|&x| x >= lower - 1e-9 && x <= upper + 1e-9)
+        };
+        use sextant_core::alloc as al;
+        if let Ok(w) = al::min_variance(&cov, n, n, lower, upper) { prop_assert!(ok(&w), "{w:?}"); }
+        if let Ok(w) = al::max_sharpe(mu, &cov, n, n, rf, lower, upper) { prop_assert!(ok(&w), "{w:?}"); }
+        if let Ok(w) = al::max_quadratic_utility(mu, &cov, n, n, 2.0, lower, upper) { prop_assert!(ok(&w), "{w:?}"); }
+        if let Ok(w) = al::efficient_return(mu, &cov, n, n, 0.001, lower, upper) { prop_assert!(ok(&w), "{w:?}"); }
+        if let Ok(w) = al::efficient_risk(mu, &cov, n, n, 0.2 * s.sqrt(), lower, upper) { prop_assert!(ok(&w), "{w:?}"); }
+        if let Ok(w) = al::risk_parity(&cov, n, n) {
+            prop_assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12 && w.iter().all(|&x| x > 0.0));
+        }
+        if let Ok(w) = al::hrp(&a, k, n, "ward", "optimal") {
+            prop_assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        }
+    }
 }

@@ -21,3 +21,177 @@ def inverse_volatility(cov: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDA
         ParameterError: a parameter out of range or of the wrong type.
         InputError: inputs of different lengths or the wrong shape.
     """
+
+def min_variance(cov: ArrayLike, lower: float = 0.0, upper: float = 1.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Minimum-variance portfolio weights.
+
+    min w'Σw s.t. sum w = 1, lower <= w_i <= upper; clarabel interior point at 1e-12. Reference: cvxpy + CLARABEL; skfolio MeanRisk(MINIMIZE_RISK).
+
+    Args:
+        cov: n x n covariance matrix of asset returns (2-D array or DataFrame).
+        lower (float, default 0.0, in [-100, 1]): smallest weight of every asset (0: long-only; negative allows short positions).
+        upper (float, default 1.0, in [0, 100]): largest weight of every asset.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        weights: f64 one value per asset.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def max_sharpe(mu: ArrayLike, cov: ArrayLike, risk_free: float = 0.0, lower: float = 0.0, upper: float = 1.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Maximum-Sharpe (tangency) portfolio weights.
+
+    max (mu'w - risk_free) / sqrt(w'Σw) s.t. sum w = 1, lower <= w_i <= upper; Cornuejols-Tutuncu homogenisation solved by clarabel at 1e-12. Reference: cvxpy + CLARABEL; PyPortfolioOpt EfficientFrontier.max_sharpe.
+
+    Args:
+        mu: expected return of each asset (per period) (1-D array-like, pandas or polars Series).
+        cov: n x n covariance matrix of asset returns (2-D array or DataFrame).
+        risk_free (float, default 0.0, in [-1, 1]): risk-free rate per period (the scale of mu).
+        lower (float, default 0.0, in [-100, 1]): smallest weight of every asset (0: long-only; negative allows short positions).
+        upper (float, default 1.0, in [0, 100]): largest weight of every asset.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        weights: f64 one value per asset.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def risk_parity(cov: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Equal-risk-contribution (ERC) weights.
+
+    Long-only weights with equal risk contributions w_i (Σw)_i; Spinu's convex program min 1/2 y'Σy - sum ln(y_i)/n by Newton to 1e-10. Reference: skfolio RiskBudgeting; cvxpy + CLARABEL refined by Newton.
+
+    Args:
+        cov: n x n covariance matrix of asset returns (2-D array or DataFrame).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        weights: f64 one value per asset.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def risk_budgeting(cov: ArrayLike, budgets: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Risk-budgeting weights (risk contributions proportional to budgets).
+
+    Long-only weights with risk contributions w_i (Σw)_i proportional to budgets; Spinu's convex program by Newton to 1e-10. Reference: skfolio RiskBudgeting(risk_budget=...).
+
+    Args:
+        cov: n x n covariance matrix of asset returns (2-D array or DataFrame).
+        budgets: positive risk budget of each asset (normalised to sum 1) (1-D array-like, pandas or polars Series).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        weights: f64 one value per asset.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def hrp(returns: ArrayLike, linkage: Literal['single', 'complete', 'average', 'weighted', 'ward'] = 'single', leaf_order: Literal['optimal', 'none'] = 'optimal', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Hierarchical Risk Parity weights from returns.
+
+    Pearson distance sqrt((1-rho)/2), scipy-equivalent linkage, optimal leaf ordering (skfolio HierarchicalSeriation) or plain dendrogram order (PyPortfolioOpt HRPOpt), recursive bisection with inverse-variance cluster variances.
+
+    Args:
+        returns: t x n returns, one row per period, one column per asset (2-D array or DataFrame).
+        linkage (Literal['single', 'complete', 'average', 'weighted', 'ward'], default 'single', one of 'single', 'complete', 'average', 'weighted', 'ward'): scipy linkage method.
+        leaf_order (Literal['optimal', 'none'], default 'optimal', one of 'optimal', 'none'): "optimal": scipy's optimal_leaf_ordering (skfolio); "none": plain dendrogram order (PyPortfolioOpt).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        weights: f64 one value per asset.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def equal_weight(returns: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Equal weights 1/n.
+
+    w_i = 1/n for the n columns of the input (returns or covariance). Reference: skfolio EqualWeighted.
+
+    Args:
+        returns: t x n returns (or an n x n covariance); only the column count is read (2-D array or DataFrame).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        weights: f64 one value per asset.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def efficient_return(mu: ArrayLike, cov: ArrayLike, target_return: float = 0.0, lower: float = 0.0, upper: float = 1.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Minimum-variance weights for a target expected return.
+
+    min w'Σw s.t. mu'w >= target_return, sum w = 1, lower <= w_i <= upper; clarabel at 1e-12. Reference: cvxpy + CLARABEL; PyPortfolioOpt EfficientFrontier.efficient_return.
+
+    Args:
+        mu: expected return of each asset (per period) (1-D array-like, pandas or polars Series).
+        cov: n x n covariance matrix of asset returns (2-D array or DataFrame).
+        target_return (float, default 0.0, in [-1e+06, 1e+06]): required expected return per period (the scale of mu).
+        lower (float, default 0.0, in [-100, 1]): smallest weight of every asset (0: long-only; negative allows short positions).
+        upper (float, default 1.0, in [0, 100]): largest weight of every asset.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        weights: f64 one value per asset.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def efficient_risk(mu: ArrayLike, cov: ArrayLike, target_volatility: float = 1.0, lower: float = 0.0, upper: float = 1.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Maximum-return weights within a target volatility.
+
+    max mu'w s.t. sqrt(w'Σw) <= target_volatility, sum w = 1, lower <= w_i <= upper; second-order cone in clarabel at 1e-12. Reference: cvxpy + CLARABEL; PyPortfolioOpt EfficientFrontier.efficient_risk.
+
+    Args:
+        mu: expected return of each asset (per period) (1-D array-like, pandas or polars Series).
+        cov: n x n covariance matrix of asset returns (2-D array or DataFrame).
+        target_volatility (float, default 1.0, in [0, 1e+06]): volatility budget per period (the scale of sqrt(cov)).
+        lower (float, default 0.0, in [-100, 1]): smallest weight of every asset (0: long-only; negative allows short positions).
+        upper (float, default 1.0, in [0, 100]): largest weight of every asset.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        weights: f64 one value per asset.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def max_quadratic_utility(mu: ArrayLike, cov: ArrayLike, risk_aversion: float = 1.0, lower: float = 0.0, upper: float = 1.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Mean-variance weights for a risk aversion.
+
+    max mu'w - risk_aversion/2 w'Σw s.t. sum w = 1, lower <= w_i <= upper; clarabel at 1e-12. Reference: cvxpy + CLARABEL; PyPortfolioOpt EfficientFrontier.max_quadratic_utility.
+
+    Args:
+        mu: expected return of each asset (per period) (1-D array-like, pandas or polars Series).
+        cov: n x n covariance matrix of asset returns (2-D array or DataFrame).
+        risk_aversion (float, default 1.0, in [1e-09, 1e+09]): risk-aversion coefficient (delta).
+        lower (float, default 0.0, in [-100, 1]): smallest weight of every asset (0: long-only; negative allows short positions).
+        upper (float, default 1.0, in [0, 100]): largest weight of every asset.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        weights: f64 one value per asset.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """

@@ -1,0 +1,135 @@
+use super::common::{
+    budget_and_bounds, check_bounds, check_cov, check_vec, diag_scale, finish, Program, LOWER,
+    UPPER,
+};
+use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec, ParamSpec};
+use crate::error::{check_out_len, Error, Num, Result};
+
+/// Computes the minimum-variance portfolio reaching an expected return: `min w' cov w` subject
+/// to `mu'w >= target_return`, `sum w = 1` and `lower <= w_i <= upper` (PyPortfolioOpt's
+/// `EfficientFrontier.efficient_return`); one `clarabel` solve at 1e-12 tolerances.
+///
+/// # Errors
+/// As [`crate::alloc::max_sharpe`], plus [`Error::OutOfRange`] naming `target_return` when it
+/// exceeds the largest expected return reachable within the bounds.
+///
+/// # Examples
+/// ```
+/// let cov = [0.04, 0.0, 0.0, 0.01];
+/// let w = sextant_core::alloc::efficient_return(&[0.1, 0.05], &cov, 2, 2, 0.09, 0.0, 1.0).unwrap();
+/// // the return constraint binds: 0.1 w0 + 0.05 (1 - w0) = 0.09
+/// assert!((w[0] - 0.8).abs() < 1e-8 && (w[1] - 0.2).abs() < 1e-8);
+/// ```
+pub fn efficient_return(
+    mu: &[f64],
+    cov: &[f64],
+    rows: usize,
+    cols: usize,
+    target_return: f64,
+    lower: f64,
+    upper: f64,
+) -> Result<Vec<f64>> {
+    let mut out = vec![f64::NAN; cols];
+    efficient_return_into(mu, cov, rows, cols, target_return, lower, upper, &mut out)?;
+    Ok(out)
+}
+
+/// The largest `mu'w` with `sum w = 1`, `lower <= w <= upper` (greedy: fill the best assets).
+pub(crate) fn max_return(mu: &[f64], lower: f64, upper: f64) -> f64 {
+    let mut idx: Vec<usize> = (0..mu.len()).collect();
+    idx.sort_by(|&a, &b| mu[b].total_cmp(&mu[a]));
+    #[allow(clippy::cast_precision_loss, reason = "asset counts are small")]
+    let mut left = 1.0 - lower * mu.len() as f64;
+    let mut r = lower * mu.iter().sum::<f64>();
+    for i in idx {
+        let add = left.min(upper - lower).max(0.0);
+        r += add * mu[i];
+        left -= add;
+    }
+    r
+}
+
+/// [`efficient_return`] into a caller-provided buffer of length `n`.
+#[allow(clippy::too_many_arguments, reason = "slices + shape + the three declared parameters")]
+pub fn efficient_return_into(
+    mu: &[f64],
+    cov: &[f64],
+    rows: usize,
+    cols: usize,
+    target_return: f64,
+    lower: f64,
+    upper: f64,
+    out: &mut [f64],
+) -> Result<()> {
+    let s = check_cov("cov", cov, rows, cols)?;
+    let n = cols;
+    check_vec("mu", mu, n, "cov columns")?;
+    check_out_len("weights", out.len(), n)?;
+    check_bounds(n, lower, upper)?;
+    let best = max_return(mu, lower, upper);
+    if target_return > best + 1e-12 * best.abs().max(1e-12) {
+        return Err(Error::OutOfRange {
+            param: "target_return".into(),
+            value: Num(target_return).to_string(),
+            bound: format!(
+                "infeasible: the largest expected return within the bounds is {}",
+                Num(best)
+            ),
+        });
+    }
+    let mscale = mu.iter().fold(0.0_f64, |a, b| a.max(b.abs())).max(f64::MIN_POSITIVE);
+    let mut prog = Program::new(n);
+    prog.quad(&s, n, 1.0 / diag_scale(&s, n));
+    budget_and_bounds(&mut prog, n, lower, upper);
+    prog.le(
+        mu.iter().enumerate().map(|(i, &m)| (i, -m / mscale)).collect(),
+        -target_return / mscale,
+    );
+    let x = prog.solve("efficient_return")?;
+    out.copy_from_slice(&x[..n]);
+    finish(out, lower, upper);
+    Ok(())
+}
+
+/// Declaration of `efficient_return`.
+pub static EFFICIENT_RETURN: FunctionDecl = FunctionDecl {
+    name: "efficient_return",
+    module: Module::Alloc,
+    group: "Optimization",
+    summary: "Minimum-variance weights for a target expected return",
+    doc:
+        "min w'Σw s.t. mu'w >= target_return, sum w = 1, lower <= w_i <= upper; clarabel at 1e-12. \
+          Reference: cvxpy + CLARABEL; PyPortfolioOpt EfficientFrontier.efficient_return.",
+    inputs: &[
+        InputSpec::series("mu", "expected return of each asset (per period)"),
+        InputSpec::matrix("cov", "n x n covariance matrix of asset returns"),
+    ],
+    params: &[
+        ParamSpec::float(
+            "target_return",
+            0.0,
+            -1e6,
+            1e6,
+            "required expected return per period (the scale of mu)",
+        ),
+        LOWER,
+        UPPER,
+    ],
+    outputs: &[OutputSpec::per_column("weights")],
+    flags: Flags::NONE,
+    lookback: None,
+    compute: |i, p, o| {
+        let (data, rows, cols) = i.matrix(1);
+        efficient_return_into(
+            i.series(0),
+            data,
+            rows,
+            cols,
+            p.float(0),
+            p.float(1),
+            p.float(2),
+            o.f64(0),
+        )
+    },
+    stream: None,
+};

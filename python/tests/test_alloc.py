@@ -1,0 +1,85 @@
+"""sextant.alloc: pandas in -> Series out, numpy in -> numpy out, typed errors (docs/alloc.md).
+The weights themselves are asserted against cvxpy / skfolio / PyPortfolioOpt by the golden
+cases (test_golden.py)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sextant.alloc as alloc
+from sextant.errors import InputError, ParameterError
+
+COV = np.array([[0.04, 0.006, 0.002], [0.006, 0.09, 0.01], [0.002, 0.01, 0.0225]])
+MU = np.array([0.08, 0.12, 0.05])
+
+
+def returns_frame() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((300, 4)) @ np.array([[1, 0.5, 0, 0], [0, 1, 0.2, 0], [0, 0, 1, 0.7], [0, 0, 0, 1.0]])
+    return pd.DataFrame(x * 0.01, columns=["AAA", "BBB", "CCC", "DDD"])
+
+
+@pytest.mark.parametrize("fn", ["min_variance", "risk_parity", "inverse_volatility"])
+def test_cov_dataframe_gives_series(fn):
+    cov = pd.DataFrame(COV, index=["a", "b", "c"], columns=["a", "b", "c"])
+    w = getattr(alloc, fn)(cov)
+    assert isinstance(w, pd.Series) and list(w.index) == ["a", "b", "c"]
+    assert w.sum() == pytest.approx(1.0, abs=1e-12)
+    w_np = getattr(alloc, fn)(COV)
+    assert isinstance(w_np, np.ndarray) and np.allclose(w_np, w.to_numpy(), atol=1e-12)
+
+
+def test_hrp_dataframe_and_orders():
+    r = returns_frame()
+    w = alloc.hrp(r)
+    assert isinstance(w, pd.Series) and list(w.index) == list(r.columns)
+    for link in ("single", "complete", "average", "weighted", "ward"):
+        for order in ("optimal", "none"):
+            v = alloc.hrp(r.to_numpy(), linkage=link, leaf_order=order)
+            assert v.sum() == pytest.approx(1.0, abs=1e-14) and (v > 0).all()
+    with pytest.raises(ParameterError):
+        alloc.hrp(r, linkage="centroid")
+
+
+def test_max_sharpe_closed_form():
+    # unconstrained tangency: w ~ inv(S) (mu - rf)
+    w = alloc.max_sharpe(MU, COV, risk_free=0.01, lower=-10.0, upper=10.0)
+    z = np.linalg.solve(COV, MU - 0.01)
+    assert np.allclose(w, z / z.sum(), atol=1e-9)
+
+
+def test_min_variance_kkt_and_bounds():
+    w = alloc.min_variance(COV, lower=-10.0, upper=10.0)
+    z = np.linalg.solve(COV, np.ones(3))
+    assert np.allclose(w, z / z.sum(), atol=1e-10)
+    w = alloc.min_variance(COV, upper=0.35)
+    assert w.max() <= 0.35 + 1e-12 and w.sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_risk_budgeting_contributions():
+    b = np.array([0.5, 0.3, 0.2])
+    w = alloc.risk_budgeting(COV, b)
+    rc = w * (COV @ w)
+    assert np.allclose(rc / rc.sum(), b, atol=1e-12)
+
+
+def test_typed_errors():
+    with pytest.raises(ParameterError, match="upper") as e:
+        alloc.min_variance(COV, upper=0.3)
+    assert e.value.code == "OUT_OF_RANGE" and e.value.parameter == "upper"
+    with pytest.raises(ParameterError, match="lower"):
+        alloc.min_variance(COV, lower=0.4)
+    with pytest.raises(InputError, match="square"):
+        alloc.min_variance(np.ones((2, 3)))
+    with pytest.raises(InputError, match="positive semi-definite"):
+        alloc.min_variance(np.array([[1.0, 2.0], [2.0, 1.0]]))
+    with pytest.raises(InputError, match="not finite"):
+        alloc.risk_parity(np.array([[1.0, np.nan], [np.nan, 1.0]]))
+    with pytest.raises(InputError, match="not finite"):
+        alloc.hrp(np.array([[0.01, np.nan], [0.02, 0.01], [0.0, 0.01]]))
+    with pytest.raises(ParameterError, match="risk_free"):
+        alloc.max_sharpe(MU, COV, risk_free=0.2)
+    with pytest.raises(ParameterError, match="target_return"):
+        alloc.efficient_return(MU, COV, target_return=0.5)
+    with pytest.raises(ParameterError, match="target_volatility"):
+        alloc.efficient_risk(MU, COV, target_volatility=0.01)
