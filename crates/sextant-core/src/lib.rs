@@ -53,6 +53,7 @@ pub mod alloc;
 pub mod decl;
 pub mod error;
 pub mod ledger;
+pub mod mc;
 pub mod registry;
 pub mod risk;
 pub mod sentiment;

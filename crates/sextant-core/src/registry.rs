@@ -2,7 +2,7 @@
 //! the parity tests iterate it; adding a function means adding its declaration here.
 
 use crate::decl::{FunctionDecl, Module};
-use crate::{alloc, risk, sentiment, ta};
+use crate::{alloc, mc, risk, sentiment, ta};
 
 /// Every declared function.
 pub static REGISTRY: &[&FunctionDecl] = &[
@@ -208,6 +208,10 @@ pub static REGISTRY: &[&FunctionDecl] = &[
     &sentiment::VADER,
     &sentiment::SCORE,
     &sentiment::SCORE_BATCH,
+    // mc
+    &mc::SIMULATE_GBM,
+    &mc::SIMULATE_CORRELATED_GBM,
+    &mc::STANDARD_NORMAL,
 ];
 
 /// Looks a function up by module and name.

@@ -85,7 +85,7 @@ proptest! {
                         for (i, x) in v.iter().enumerate() { prop_assert_eq!(x.is_nan(), i < lb, "{} at {}", d.name, i); }
                     }
                     OutVec::I32(v) => { prop_assert_eq!(v.len(), close.len()); prop_assert!(v.iter().take(lb).all(|x| *x == 0)); }
-                    OutVec::Scalar(_) | OutVec::Record(_) | OutVec::Records(_) => {}
+                    OutVec::Scalar(_) | OutVec::Record(_) | OutVec::Records(_) | OutVec::Array { .. } => {}
                 }
             }
         }
