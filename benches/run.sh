@@ -3,6 +3,7 @@
 # python stage's venv plus the reference library, installed idempotently.
 #   benches/run.sh [args]        benches/compare_ta.py (TA-Lib)
 #   benches/run.sh risk [args]   benches/compare_risk.py (empyrical-reloaded, bottleneck)
+#   benches/run.sh mc [args]     benches/compare_mc.py (numpy only)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/lib.sh"
@@ -13,6 +14,11 @@ if [ "${1:-}" = "risk" ]; then
   "$venv/bin/python" -c "import empyrical, bottleneck" 2>/dev/null \
     || "$venv/bin/pip" install -q "empyrical-reloaded==0.7.1" "bottleneck==1.6.0"
   "$venv/bin/python" "$root/benches/compare_risk.py" "$@"
+  exit
+fi
+if [ "${1:-}" = "mc" ]; then
+  shift
+  "$venv/bin/python" "$root/benches/compare_mc.py" "$@"
   exit
 fi
 "$venv/bin/python" -c "import talib" 2>/dev/null || "$venv/bin/pip" install -q "ta-lib==0.8.2"

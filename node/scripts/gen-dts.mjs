@@ -47,6 +47,8 @@ function boundsText(p) {
       return `${range ? `Number${range}` : 'Number'}, or null / omitted for "not given".`;
     case 'choice':
       return `One of ${p.options.map((o) => `'${o}'`).join(', ')}.`;
+    case 'bool':
+      return 'true or false.';
     default:
       return '';
   }
@@ -58,6 +60,8 @@ function paramType(p) {
       return p.options.map((o) => `'${o}'`).join(' | ');
     case 'optional_float':
       return 'number | null';
+    case 'bool':
+      return 'boolean';
     default:
       return 'number';
   }
@@ -76,7 +80,9 @@ function recordType(o) {
 const outArrayType = (o) =>
   o.kind === 'record' ? recordType(o)
     : o.kind === 'record_list' ? `Array<${recordType(o)}>`
-      : o.kind === 'scalar' ? 'number' : o.dtype === 'i32' ? 'Int32Array' : 'Float64Array';
+      : o.kind === 'scalar' ? 'number'
+        : o.kind === 'paths' ? '{ data: Float64Array; shape: number[] }'
+          : o.dtype === 'i32' ? 'Int32Array' : 'Float64Array';
 
 function outputText(o) {
   switch (o.kind) {
@@ -96,6 +102,8 @@ function outputText(o) {
       return `a Float64Array of ${o.len} values`;
     case 'counted':
       return `a Float64Array of \`${o.count_param}\` values (NaN-padded)`;
+    case 'paths':
+      return '{ data, shape }: a row-major Float64Array and its shape, [paths], [paths, steps + 1] with fullPaths, with a trailing assets axis when there are assets';
     default:
       return o.dtype === 'i32'
         ? 'an Int32Array as long as the inputs, 0 during warm-up'

@@ -1211,6 +1211,26 @@ impl FunctionDecl {
         }
     }
 
+    /// Checks that outputs whose size comes from parameters ([`OutputKind::Paths`]) stay
+    /// within [`crate::mc::MAX_VALUES`] values, before anyone allocates them.
+    pub fn check_output_sizes(&self, inputs: &Inputs<'_>, params: &Params) -> Result<()> {
+        for (i, spec) in self.outputs.iter().enumerate() {
+            if spec.kind == OutputKind::Paths
+                && self.output_len_with(i, inputs, params) > crate::mc::MAX_VALUES
+            {
+                return Err(Error::OutOfRange {
+                    param: "paths".into(),
+                    value: format!("{:?}", self.output_shape(i, inputs, params)),
+                    bound: format!(
+                        "the output would hold more than {} values; split the run with first_path",
+                        crate::mc::MAX_VALUES
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The dimensions of output `i`: `[len]` for 1-D outputs, `[]` for scalars and records,
     /// and for [`OutputKind::Paths`] `[paths]`, `[paths, steps + 1]`, `[paths, assets]` or
     /// `[paths, steps + 1, assets]`.
@@ -1348,18 +1368,9 @@ impl FunctionDecl {
         let checked = self.check_inputs(inputs)?;
         let mut f64s: Vec<Vec<f64>> = Vec::new();
         let mut i32s: Vec<Vec<i32>> = Vec::new();
+        self.check_output_sizes(&checked, params)?;
         for (i, spec) in self.outputs.iter().enumerate() {
             let n = self.output_len_with(i, &checked, params);
-            if spec.kind == OutputKind::Paths && n > crate::mc::MAX_VALUES {
-                return Err(Error::OutOfRange {
-                    param: "paths".into(),
-                    value: format!("{:?}", self.output_shape(i, &checked, params)),
-                    bound: format!(
-                        "the output would hold more than {} values; split the run with first_path",
-                        crate::mc::MAX_VALUES
-                    ),
-                });
-            }
             match spec.kind {
                 OutputKind::SeriesI32 => i32s.push(vec![0; n]),
                 // zeroed pages are mapped lazily; every compute writes every element

@@ -20,6 +20,7 @@ fn param_schema(p: &ParamInfo) -> Json {
         "int" | "matype" => json!("integer"),
         "float" => json!("number"),
         "optional_float" => json!(["number", "null"]),
+        "bool" => json!("boolean"),
         _ => json!("string"),
     };
     s.insert("type".into(), ty);
@@ -107,6 +108,11 @@ fn output_schema(kind: &str, dtype: &str) -> Json {
         "rolling" => json!({
             "type": "array", "items": item,
             "description": "one value per full window: n - window + 1 values",
+        }),
+        "paths" => json!({
+            "type": "array",
+            "items": {"anyOf": [item, {"type": "array"}]},
+            "description": "simulated paths as nested arrays: [paths], [paths][steps + 1] with full_paths, with a trailing [assets] level when there are assets",
         }),
         "trimmed" | "vector" | "counted" => json!({
             "type": "array", "items": item,

@@ -357,14 +357,18 @@ pub fn simulate_correlated_gbm_into(
     run: &Run,
     out: &mut [f64],
 ) -> Result<()> {
-    let (per_path, total, mut l) = check_correlated(c, run)?;
+    let (per_path, total, l) = check_correlated(c, run)?;
     crate::error::check_out_len("paths", out.len(), total)?;
     let n = c.s0.len();
     let dt = c.years / c.steps as f64;
     let sq = libm::sqrt(dt);
     let drift: Vec<f64> = (0..n).map(|i| (c.mu[i] - 0.5 * c.cov[i * n + i]) * dt).collect();
-    for v in &mut l {
-        *v *= sq;
+    // columns of sqrt(dt) L, each from the diagonal down: lt[j * n + i] = sqrt(dt) L[i][j]
+    let mut lt = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            lt[j * n + i] = l[i * n + j] * sq;
+        }
     }
     let zig = Ziggurat::new();
     let (s0, steps, full) = (c.s0, c.steps, run.full_paths);
@@ -373,6 +377,7 @@ pub fn simulate_correlated_gbm_into(
         let mut s = Stream::new(run.seed, id);
         let mut x = vec![0.0; n];
         let mut z = vec![0.0; n];
+        let mut e = vec![0.0; n];
         if full {
             row[..n].copy_from_slice(s0);
         }
@@ -381,13 +386,16 @@ pub fn simulate_correlated_gbm_into(
                 let v = zig.sample(&mut s);
                 *zk = if neg { -v } else { v };
             }
-            for i in 0..n {
-                let li = &l[i * n..i * n + i + 1];
-                let mut e = 0.0;
-                for (a, b) in li.iter().zip(&z[..=i]) {
-                    e += a * b;
+            // e = sqrt(dt) L z column by column: e_i sums L_ij z_j in the order j = 0..=i, as a
+            // row-by-row dot product would, and the column loops vectorise (no FMA)
+            e.fill(0.0);
+            for (j, &zj) in z.iter().enumerate() {
+                for (ei, lij) in e[j..].iter_mut().zip(&lt[j * n + j..j * n + n]) {
+                    *ei += lij * zj;
                 }
-                x[i] += drift[i] + e;
+            }
+            for ((xi, di), ei) in x.iter_mut().zip(&drift).zip(&e) {
+                *xi += di + ei;
             }
             if full {
                 for i in 0..n {

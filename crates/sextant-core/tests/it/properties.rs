@@ -33,8 +33,9 @@ proptest! {
                 InputKind::TextList => InputData::TextList(&["", "good"]),
             }).collect();
             let _ = n_series;
+            // simulations (paths, size) stay small so that the property runs quickly
             let named: Vec<(&str, sextant_core::decl::Value)> = d.params.iter()
-                .filter(|p| p.name == "timeperiod")
+                .filter(|p| matches!(p.name, "timeperiod" | "paths" | "size"))
                 .map(|p| (p.name, sextant_core::decl::Value::Int(period)))
                 .collect();
             if let Ok(params) = d.params_named(named) {
