@@ -1,4 +1,4 @@
-//! The bare generator: Philox4x32-10 words and ziggurat normals on one thread, the floor that
+//! The bare generator: a path stream's words (xoshiro256++ seeded by Philox4x32-10) and ziggurat normals on one thread, the floor that
 //! `sextant.mc.standard_normal` (Python, every core) is compared with in docs/benchmarks.md.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -9,7 +9,7 @@ fn bare(c: &mut Criterion) {
     let n = 1_000_000u64;
     let mut g = c.benchmark_group("mc");
     g.throughput(Throughput::Elements(n));
-    g.bench_function("philox_u64_1M", |b| {
+    g.bench_function("stream_u64_1M", |b| {
         b.iter(|| {
             let mut s = Stream::new(1, 0);
             let mut acc = 0u64;

@@ -1,7 +1,8 @@
-//! The counter-based generator behind every simulation: Philox4x32-10 (Salmon et al., "Parallel
-//! random numbers: as easy as 1, 2, 3", SC 2011) keyed by the seed, with the stream (path) index
-//! in the upper half of the counter, and a ziggurat normal transform (Marsaglia and Tsang 2000,
-//! in Doornik's 2005 formulation with 128 layers).
+//! The generator behind every simulation. Each path has its own stream: xoshiro256++
+//! (Blackman and Vigna, "Scrambled linear pseudorandom number generators", 2018) started from a
+//! state that Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC
+//! 2011), a counter-based generator, derives from `(seed, path)`. Normals come from a ziggurat
+//! (Marsaglia and Tsang 2000, in Doornik's 2005 formulation with 128 layers).
 //!
 //! Stream `p` of seed `s` is a pure function of `(s, p)`: no state is shared between streams, so
 //! results do not depend on the number of threads, on how paths are split across calls
@@ -39,62 +40,14 @@ pub fn philox4x32_10(ctr: [u32; 4], key: [u32; 2]) -> [u32; 4] {
     [c0, c1, c2, c3]
 }
 
-/// Philox blocks computed together: independent lanes let the CPU overlap the multiplications
-/// (and the compiler vectorise them) instead of waiting on one block's 10 dependent rounds.
-const LANES: usize = 4;
-/// Words buffered per refill (two per block).
-const WORDS: usize = 2 * LANES;
-
-/// [`philox4x32_10`] of `LANES` consecutive blocks `b0, b0 + 1, ...` of one stream, lane by
-/// lane; the same numbers as `LANES` separate calls.
-#[inline]
-#[allow(clippy::cast_possible_truncation, reason = "hi/lo halves of a 64-bit product")]
-fn philox_lanes(b0: u64, stream: [u32; 2], key: [u32; 2]) -> [u64; WORDS] {
-    let mut c0 = [0u32; LANES];
-    let mut c1 = [0u32; LANES];
-    let c2i = [stream[0]; LANES];
-    let c3i = [stream[1]; LANES];
-    let (mut c2, mut c3) = (c2i, c3i);
-    for l in 0..LANES {
-        let [lo, hi] = halves(b0.wrapping_add(l as u64));
-        c0[l] = lo;
-        c1[l] = hi;
-    }
-    let [mut k0, mut k1] = key;
-    for round in 0..10 {
-        if round > 0 {
-            k0 = k0.wrapping_add(W0);
-            k1 = k1.wrapping_add(W1);
-        }
-        for l in 0..LANES {
-            let p0 = u64::from(M0) * u64::from(c0[l]);
-            let p1 = u64::from(M1) * u64::from(c2[l]);
-            let (hi0, lo0) = ((p0 >> 32) as u32, p0 as u32);
-            let (hi1, lo1) = ((p1 >> 32) as u32, p1 as u32);
-            c0[l] = hi1 ^ c1[l] ^ k0;
-            c1[l] = lo1;
-            c2[l] = hi0 ^ c3[l] ^ k1;
-            c3[l] = lo0;
-        }
-    }
-    let mut out = [0u64; WORDS];
-    for l in 0..LANES {
-        out[2 * l] = u64::from(c0[l]) | (u64::from(c1[l]) << 32);
-        out[2 * l + 1] = u64::from(c2[l]) | (u64::from(c3[l]) << 32);
-    }
-    out
-}
-
-/// One stream of 64-bit words: block `b` of stream `p` under seed `s` is
-/// `philox4x32_10([b_lo, b_hi, p_lo, p_hi], [s_lo, s_hi])`, read as two words (the first from
-/// output words 0 and 1, the second from 2 and 3, low half first).
+/// One path's stream of 64-bit words: xoshiro256++ (Blackman and Vigna 2018) whose 256-bit
+/// state is blocks 0 and 1 of Philox4x32-10 keyed by the seed, with the stream index in the
+/// counter's upper half: `philox4x32_10([b, 0, p_lo, p_hi], [s_lo, s_hi])`. The state, and so
+/// every word, is a pure function of `(seed, stream)`; the counter-based Philox separates the
+/// streams, the sequential xoshiro makes each word cost a few instructions.
 #[derive(Debug, Clone)]
 pub struct Stream {
-    key: [u32; 2],
-    stream: [u32; 2],
-    block: u64,
-    buf: [u64; WORDS],
-    used: usize,
+    s: [u64; 4],
 }
 
 #[allow(clippy::cast_possible_truncation, reason = "splitting u64 into u32 halves")]
@@ -105,21 +58,39 @@ const fn halves(x: u64) -> [u32; 2] {
 impl Stream {
     /// Stream number `stream` of generator `seed`.
     #[must_use]
-    pub const fn new(seed: u64, stream: u64) -> Self {
-        Self { key: halves(seed), stream: halves(stream), block: 0, buf: [0; WORDS], used: WORDS }
+    pub fn new(seed: u64, stream: u64) -> Self {
+        let key = halves(seed);
+        let [p0, p1] = halves(stream);
+        let a = philox4x32_10([0, 0, p0, p1], key);
+        let b = philox4x32_10([1, 0, p0, p1], key);
+        let w = |r: [u32; 4], k: usize| u64::from(r[k]) | (u64::from(r[k + 1]) << 32);
+        let mut s = [w(a, 0), w(a, 2), w(b, 0), w(b, 2)];
+        if s == [0; 4] {
+            // the one state xoshiro cannot leave; Philox gives it with probability 2^-256
+            s[0] = 1;
+        }
+        Self { s }
     }
 
-    /// The next 64 random bits.
+    /// A stream from a raw xoshiro256++ state (tests).
+    #[must_use]
+    pub const fn from_state(s: [u64; 4]) -> Self {
+        Self { s }
+    }
+
+    /// The next 64 random bits (xoshiro256++).
     #[inline]
     pub fn next_u64(&mut self) -> u64 {
-        if self.used == WORDS {
-            self.buf = philox_lanes(self.block, self.stream, self.key);
-            self.block = self.block.wrapping_add(LANES as u64);
-            self.used = 0;
-        }
-        let x = self.buf[self.used];
-        self.used += 1;
-        x
+        let s = &mut self.s;
+        let out = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        out
     }
 
     /// A uniform double in (0, 1]: 53 random bits.
@@ -177,18 +148,35 @@ impl Ziggurat {
     }
 
     /// One standard normal variate from `s`: the layer from the low 7 bits, the sign from bit
-    /// 7, the magnitude from the top 53 bits; rejections draw more words.
-    #[inline]
+    /// 7, the magnitude from the top 53 bits; rejections draw more words. The common case (a
+    /// point inside its layer's rectangle, about 99% of draws) is inlined; the rest is out of
+    /// line.
+    #[inline(always)]
     #[allow(clippy::cast_precision_loss, reason = "53-bit integers are exact in f64")]
     pub fn sample(&self, s: &mut Stream) -> f64 {
+        let bits = s.next_u64();
+        let i = (bits & 0x7f) as usize;
+        let u = ((bits >> 11) as i64) as f64 * TWO_M53;
+        if u < self.ratio[i] {
+            let v = u * self.x[i];
+            return if bits & 0x80 != 0 { -v } else { v };
+        }
+        self.sample_slow(s, bits)
+    }
+
+    /// The rest of [`Ziggurat::sample`]: the base layer's tail, the wedges, and redraws.
+    #[cold]
+    #[inline(never)]
+    #[allow(clippy::cast_precision_loss, reason = "53-bit integers are exact in f64")]
+    fn sample_slow(&self, s: &mut Stream, first: u64) -> f64 {
+        let mut bits = first;
         loop {
-            let bits = s.next_u64();
             let i = (bits & 0x7f) as usize;
             let neg = bits & 0x80 != 0;
             let u = ((bits >> 11) as i64) as f64 * TWO_M53;
-            let sign = if neg { -1.0 } else { 1.0 };
+            let signed = |v: f64| if neg { -v } else { v };
             if u < self.ratio[i] {
-                return sign * (u * self.x[i]);
+                return signed(u * self.x[i]);
             }
             if i == 0 {
                 // the tail beyond R (Marsaglia 1964)
@@ -196,7 +184,7 @@ impl Ziggurat {
                     let a = libm::log(s.uniform_open0()) / R;
                     let b = libm::log(s.uniform_open0());
                     if -2.0 * b >= a * a {
-                        return sign * (R - a);
+                        return signed(R - a);
                     }
                 }
             }
@@ -204,8 +192,9 @@ impl Ziggurat {
             let f0 = libm::exp(-0.5 * (self.x[i] * self.x[i] - x * x));
             let f1 = libm::exp(-0.5 * (self.x[i + 1] * self.x[i + 1] - x * x));
             if f1 + s.uniform_open0() * (f0 - f1) < 1.0 {
-                return sign * x;
+                return signed(x);
             }
+            bits = s.next_u64();
         }
     }
 }
@@ -235,16 +224,25 @@ mod tests {
     }
 
     #[test]
-    fn streams_read_blocks_in_order() {
-        let mut s = Stream::new(0x1234_5678_9abc, 77);
-        for b in 0..10u64 {
-            let r = philox4x32_10(
-                [b as u32, (b >> 32) as u32, 77, 0],
-                [0x5678_9abc, 0x1234],
-            );
-            assert_eq!(s.next_u64(), u64::from(r[0]) | (u64::from(r[1]) << 32));
-            assert_eq!(s.next_u64(), u64::from(r[2]) | (u64::from(r[3]) << 32));
-        }
+    fn xoshiro_steps_as_published() {
+        // by hand from the algorithm: rotl(1 + 4, 23) + 1, then the state update
+        let mut s = Stream::from_state([1, 2, 3, 4]);
+        assert_eq!(s.next_u64(), (5u64 << 23) + 1);
+        // state after one step: s2 = 3^1 = 2 -> ^ (2 << 17); s3 = rotl(4^2, 45); s1 = 2^2 = 0 ...
+        let t = 2u64 << 17;
+        let (s2, s3) = (3u64 ^ 1, 4u64 ^ 2);
+        let s1 = 2u64 ^ s2;
+        let s0 = 1u64 ^ s3;
+        let want = [s0, s1, s2 ^ t, s3.rotate_left(45)];
+        assert_eq!(s.s, want);
+    }
+
+    #[test]
+    fn streams_are_seeded_by_philox() {
+        let s = Stream::new(0x1234_5678_9abc, 77);
+        let a = philox4x32_10([0, 0, 77, 0], [0x5678_9abc, 0x1234]);
+        assert_eq!(s.s[0], u64::from(a[0]) | (u64::from(a[1]) << 32));
+        assert_ne!(Stream::new(1, 2).s, Stream::new(2, 1).s);
     }
 
     #[test]
