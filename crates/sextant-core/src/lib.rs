@@ -1,8 +1,8 @@
 //! # sextant-core
 //!
 //! The pure-Rust analytics core of Sextant: technical indicators with TA-Lib's numbers
-//! ([`ta`]), risk and performance metrics with empyrical's conventions ([`risk`]) and
-//! portfolio weighting ([`alloc`]). No I/O, no async, no binding crates; it compiles for
+//! ([`ta`]), risk and performance metrics with empyrical's conventions ([`risk`]),
+//! portfolio weighting ([`alloc`]) and reproducible Monte Carlo simulation ([`mc`]). No I/O, no async, no binding crates; it compiles for
 //! `wasm32-unknown-unknown`.
 //!
 //! ## Quick start
