@@ -6256,7 +6256,7 @@ export interface ScoreBatchOptions {
   threshold?: number;
 }
 
-/** The mc module. */
+/** Monte Carlo simulation, bit-reproducible on any target: simulations return { data, shape } (docs/mc.md). */
 export declare namespace mc {
   /**
    * Geometric Brownian motion paths.

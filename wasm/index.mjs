@@ -16,6 +16,8 @@ export const risk = {};
 export const alloc = {};
 /** News sentiment (filled in by `init`). */
 export const sentiment = {};
+/** Monte Carlo (filled in by `init`). */
+export const mc = {};
 /** Every declared function's description (filled in by `init`). */
 export const registry = [];
 
@@ -27,6 +29,7 @@ function install() {
   Object.assign(risk, s.risk);
   Object.assign(alloc, s.alloc);
   Object.assign(sentiment, s.sentiment);
+  Object.assign(mc, s.mc);
   registry.push(...s.registry);
   Object.freeze(registry);
   installed = true;

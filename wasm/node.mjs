@@ -4,4 +4,4 @@ import { initSync } from './index.mjs';
 
 initSync(readFileSync(new URL('./pkg/sextant_wasm_bg.wasm', import.meta.url)));
 
-export { alloc, registry, risk, sentiment, SextantError, ta } from './index.mjs';
+export { alloc, mc, registry, risk, sentiment, SextantError, ta } from './index.mjs';

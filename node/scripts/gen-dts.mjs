@@ -280,6 +280,7 @@ export declare const registry: readonly FunctionInfo[];
     risk: "Risk and performance metrics with empyrical's conventions (camelCase names).",
     alloc: 'Portfolio allocation.',
     sentiment: "News sentiment: VADER-exact scores (vaderSentiment's polarity_scores), score and scoreBatch.",
+    mc: 'Monte Carlo simulation, bit-reproducible on any target: simulations return { data, shape } (docs/mc.md).',
   };
   parts.push(...callOptionInterfaces(registry));
   for (const m of modules) {
