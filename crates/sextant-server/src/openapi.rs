@@ -156,6 +156,8 @@ fn example_series(name: &str, n: usize) -> Vec<f64> {
 
 fn example_request(info: &FunctionInfo) -> Json {
     let n = info.default_lookback.unwrap_or(0) + 20;
+    // beside the 3 x 3 example matrix, series are per-asset vectors (s0, mu): 3 values
+    let has_matrix = info.inputs.iter().any(|i| i.kind == "matrix");
     let inputs: Map<String, Json> = info
         .inputs
         .iter()
@@ -170,6 +172,8 @@ fn example_request(info: &FunctionInfo) -> Json {
                 ])
             } else if i.kind == "matrix" {
                 json!([[0.04, 0.006, 0.002], [0.006, 0.09, 0.003], [0.002, 0.003, 0.01]])
+            } else if has_matrix {
+                json!(example_series(i.name, 3))
             } else {
                 json!(example_series(i.name, n.max(30)))
             };
