@@ -9,7 +9,8 @@ use crate::common::{assert_error, start};
 async fn paths_come_back_as_nested_arrays() {
     let s = start().await;
     let params = json!({"s0": 100.0, "paths": 3, "steps": 4, "seed": 5, "full_paths": true});
-    let (st, body) = s.post_json("/v1/mc/simulate_gbm", &json!({"params": params})).await;
+    let (st, body) =
+        s.post_json("/v1/mc/simulate_gbm", &json!({"inputs": {}, "params": params})).await;
     assert_eq!(st, 200, "{body}");
     let rows = body["outputs"]["paths"].as_array().unwrap();
     assert_eq!(rows.len(), 3);
@@ -19,7 +20,7 @@ async fn paths_come_back_as_nested_arrays() {
     let (_, term) = s
         .post_json(
             "/v1/mc/simulate_gbm",
-            &json!({"params": {"s0": 100.0, "paths": 3, "steps": 4, "seed": 5}}),
+            &json!({"inputs": {}, "params": {"s0": 100.0, "paths": 3, "steps": 4, "seed": 5}}),
         )
         .await;
     let want = sextant_core::mc::simulate_gbm(
@@ -46,14 +47,21 @@ async fn paths_come_back_as_nested_arrays() {
 async fn limits_and_bad_covariances_are_422() {
     let s = start().await;
     let (st, body) = s
-        .post_json("/v1/mc/simulate_gbm", &json!({"params": {"paths": 2_000_000, "steps": 1}}))
+        .post_json(
+            "/v1/mc/simulate_gbm",
+            &json!({"inputs": {}, "params": {"paths": 2_000_000, "steps": 1}}),
+        )
         .await;
     assert_error(st, &body, 422, "OUT_OF_RANGE", Some("paths"));
     let (st, body) = s
-        .post_json("/v1/mc/simulate_gbm", &json!({"params": {"paths": 1000, "steps": 1_000_000}}))
+        .post_json(
+            "/v1/mc/simulate_gbm",
+            &json!({"inputs": {}, "params": {"paths": 1000, "steps": 1_000_000}}),
+        )
         .await;
     assert_error(st, &body, 422, "OUT_OF_RANGE", Some("steps"));
-    let (st, body) = s.post_json("/v1/mc/simulate_gbm", &json!({"params": {"sigma": -0.1}})).await;
+    let (st, body) =
+        s.post_json("/v1/mc/simulate_gbm", &json!({"inputs": {}, "params": {"sigma": -0.1}})).await;
     assert_error(st, &body, 422, "OUT_OF_RANGE", Some("sigma"));
     let req = json!({"inputs": {"s0": [1.0, 2.0], "mu": [0.0, 0.1], "cov": [[0.04, 0.05], [0.05, 0.04]]},
                      "params": {"paths": 3}});
