@@ -5,6 +5,7 @@
 #   benches/run.sh risk [args]   benches/compare_risk.py (empyrical-reloaded, bottleneck)
 #   benches/run.sh columns [args] benches/compare_columns.py (2-D inputs vs a TA-Lib loop)
 #   benches/run.sh alloc [args]  benches/compare_alloc.py (skfolio)
+#   benches/run.sh mc [args]     benches/compare_mc.py (numpy only)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/lib.sh"
@@ -21,6 +22,11 @@ if [ "${1:-}" = "alloc" ]; then
   shift
   "$venv/bin/python" -c "import skfolio" 2>/dev/null || "$venv/bin/pip" install -q "skfolio==1.12.2"
   "$venv/bin/python" "$root/benches/compare_alloc.py" "$@"
+  exit
+fi
+if [ "${1:-}" = "mc" ]; then
+  shift
+  "$venv/bin/python" "$root/benches/compare_mc.py" "$@"
   exit
 fi
 "$venv/bin/python" -c "import talib" 2>/dev/null || "$venv/bin/pip" install -q "ta-lib==0.8.2"

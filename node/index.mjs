@@ -15,6 +15,9 @@ export const alloc = surface.alloc;
 /** News sentiment: `sentiment.vader(text)` (vaderSentiment's polarity_scores), `sentiment.score(text)`,
  * `sentiment.scoreBatch(texts)`. */
 export const sentiment = surface.sentiment;
+/** Monte Carlo: `mc.simulateGbm({ s0, mu, sigma, paths, fullPaths })` -> `{ data, shape }`
+ * (docs/mc.md). */
+export const mc = surface.mc;
 /** Every declared function's description (inputs, options with defaults and bounds, outputs). */
 export const registry = surface.registry;
 export { SextantError } from './surface.mjs';

@@ -206,13 +206,14 @@ function encodeOptions(info, keyMap, options, extraKeys = []) {
         out[param.name] = Number(value);
         break;
       case 'string':
+      case 'boolean':
         out[param.name] = value;
         break;
       case 'object': // null, arrays, objects: the core reports the type error (or accepts null)
         out[param.name] = value === null ? null : Array.isArray(value) ? [] : { kind: 'object' };
         break;
       default:
-        // booleans, functions, symbols: JSON would drop or mangle them
+        // functions, symbols: JSON would drop or mangle them
         throw fail(
           `option \`${key}\` of ${jsName(info)} expects ${expected(param)}, got ${typeof value}`,
           'INVALID_TYPE',
@@ -232,12 +233,37 @@ function expected(param) {
       return `one of ${param.options.join(', ')}`;
     case 'optional_float':
       return 'a number or null';
+    case 'bool':
+      return 'a boolean';
     default:
       return 'a number';
   }
 }
 
 // ---- outputs ------------------------------------------------------------------------------
+
+/** The shape of a `paths` output (the core's FunctionDecl::output_shape): [paths], then
+ * steps + 1 with full_paths, then the number of assets (the first series input's length). */
+function pathsShape(info, params, inputs) {
+  const get = (name) => {
+    const p = info.params.find((q) => q.name === name);
+    return p === undefined ? undefined : name in params ? params[name] : p.default;
+  };
+  const shape = [get('paths')];
+  if (get('full_paths') === true) shape.push(get('steps') + 1);
+  const series = info.inputs.findIndex((i) => i.kind === 'series');
+  if (series >= 0) shape.push(inputs[series].length);
+  return shape;
+}
+
+/** `paths` outputs come back as `{ data, shape }` (data row-major); the rest as they are. */
+function withShapes(info, outs, json, inputs) {
+  if (!info.outputs.some((o) => o.kind === 'paths')) return outs;
+  const params = JSON.parse(json);
+  return outs.map((v, i) =>
+    info.outputs[i].kind === 'paths' ? { data: v, shape: pathsShape(info, params, inputs) } : v,
+  );
+}
 
 function shapeOutputs(info, outs) {
   if (info.outputs.length === 1) return outs[0];
@@ -346,7 +372,8 @@ export function buildSurface(backend) {
         }
       });
       const json = encodeOptions(info, keyMap, args[nIn]);
-      return shapeOutputs(info, backend.call(info.module, info.name, inputs, shapes, json));
+      const outs = backend.call(info.module, info.name, inputs, shapes, json);
+      return shapeOutputs(info, withShapes(info, outs, json, inputs));
     });
     Object.defineProperty(fn, 'name', { value: name });
     fn.info = info;

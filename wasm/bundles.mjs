@@ -8,6 +8,7 @@ export const BUNDLES = {
   risk: { modules: ['risk'], features: ['subset-risk'] },
   alloc: { modules: ['alloc'], features: ['subset-alloc'] },
   sentiment: { modules: ['sentiment'], features: ['subset-sentiment'] },
+  mc: { modules: ['mc'], features: ['subset-mc'] },
 };
 
 /** The bundle holding a function of a module (by its TA-Lib or JS name). */

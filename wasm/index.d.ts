@@ -9066,3 +9066,152 @@ export interface ScoreBatchOptions {
    */
   threshold?: number;
 }
+
+/** Monte Carlo simulation, bit-reproducible on any target: simulations return { data, shape } (docs/mc.md). */
+export declare namespace mc {
+  /**
+   * Geometric Brownian motion paths.
+   *
+   * Exact log-normal steps S_t = s0 exp(X_t), X_t = X_{t-1} + (mu - sigma^2/2) dt + sigma sqrt(dt) Z_t, dt = years/steps, every step walked; mu and sigma annualised. Returns terminal values, shape (paths,), or with full_paths every step, shape (paths, steps + 1); the terminal values are the last column of the full paths bit for bit. Counter-based generator (Philox4x32-10, ziggurat normals): the same seed gives the same bits on any thread count, any first_path split and on WASM.
+   *
+   * @param options s0 = 100, mu = 0.05, sigma = 0.2, years = 1, steps = 252, paths = 10000, seed = 0, firstPath = 0, antithetic = false, fullPaths = false
+   * @returns { data, shape }: a row-major Float64Array and its shape, [paths], [paths, steps + 1] with fullPaths, with a trailing assets axis when there are assets
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function simulateGbm(options?: SimulateGbmOptions): { data: Float64Array; shape: number[] };
+  /**
+   * Correlated geometric Brownian motions (Cholesky).
+   *
+   * n assets with initial prices s0, annualised drifts mu and an annualised covariance of log returns cov (n x n, symmetric positive semi-definite; otherwise an InputError): per step the shocks are L z with L the Cholesky factor of cov. Returns terminal values, shape (paths, n), or with full_paths shape (paths, steps + 1, n). Same reproducibility as simulate_gbm.
+   *
+   * @param s0 initial prices, one per asset (> 0)
+   * @param mu annualised drifts, one per asset
+   * @param cov n x n annualised covariance of log returns (an array of rows, or { data, rows, cols } row-major)
+   * @param options years = 1, steps = 252, paths = 10000, seed = 0, firstPath = 0, antithetic = false, fullPaths = false
+   * @returns { data, shape }: a row-major Float64Array and its shape, [paths], [paths, steps + 1] with fullPaths, with a trailing assets axis when there are assets
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function simulateCorrelatedGbm(s0: Series, mu: Series, cov: Matrix, options?: SimulateCorrelatedGbmOptions): { data: Float64Array; shape: number[] };
+  /**
+   * Standard normal variates of the simulation generator.
+   *
+   * size N(0, 1) variates from the generator behind every simulation (Philox4x32-10, ziggurat): variate k is a pure function of (seed, first + k), so any split of a run reproduces it.
+   *
+   * @param options size = 1000, seed = 0, first = 0
+   * @returns a Float64Array of `size` values (NaN-padded)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function standardNormal(options?: StandardNormalOptions): Float64Array;
+}
+
+/** Options of {@link mc.simulateGbm}. */
+export interface SimulateGbmOptions {
+  /**
+   * Initial price (> 0). Number >= 2.2250738585072014e-308.
+   * @default 100
+   */
+  s0?: number;
+  /**
+   * Annualised drift. Any number.
+   * @default 0.05
+   */
+  mu?: number;
+  /**
+   * Annualised volatility (>= 0). Number >= 0.
+   * @default 0.2
+   */
+  sigma?: number;
+  /**
+   * Horizon in years (> 0). Number in [2.2250738585072014e-308, 1000000].
+   * @default 1
+   */
+  years?: number;
+  /**
+   * Equal time steps over the horizon. Integer in [1, 10000000].
+   * @default 252
+   */
+  steps?: number;
+  /**
+   * Number of paths to compute. Integer in [0, 268435456].
+   * @default 10000
+   */
+  paths?: number;
+  /**
+   * Generator seed (0 to 2^53 - 1: a safe JS integer). Integer in [0, 9007199254740991].
+   * @default 0
+   */
+  seed?: number;
+  /**
+   * Index of the first path: paths [first_path, first_path + paths) of the same run. Integer in [0, 9007199254740991].
+   * @default 0
+   */
+  firstPath?: number;
+  /**
+   * Path 2k + 1 uses the negated shocks of path 2k. true or false.
+   * @default false
+   */
+  antithetic?: boolean;
+  /**
+   * Return every step (steps + 1 values per path), not only the terminal values. true or false.
+   * @default false
+   */
+  fullPaths?: boolean;
+}
+
+/** Options of {@link mc.simulateCorrelatedGbm}. */
+export interface SimulateCorrelatedGbmOptions {
+  /**
+   * Horizon in years (> 0). Number in [2.2250738585072014e-308, 1000000].
+   * @default 1
+   */
+  years?: number;
+  /**
+   * Equal time steps over the horizon. Integer in [1, 10000000].
+   * @default 252
+   */
+  steps?: number;
+  /**
+   * Number of paths to compute. Integer in [0, 268435456].
+   * @default 10000
+   */
+  paths?: number;
+  /**
+   * Generator seed (0 to 2^53 - 1: a safe JS integer). Integer in [0, 9007199254740991].
+   * @default 0
+   */
+  seed?: number;
+  /**
+   * Index of the first path: paths [first_path, first_path + paths) of the same run. Integer in [0, 9007199254740991].
+   * @default 0
+   */
+  firstPath?: number;
+  /**
+   * Path 2k + 1 uses the negated shocks of path 2k. true or false.
+   * @default false
+   */
+  antithetic?: boolean;
+  /**
+   * Return every step (steps + 1 values per path), not only the terminal values. true or false.
+   * @default false
+   */
+  fullPaths?: boolean;
+}
+
+/** Options of {@link mc.standardNormal}. */
+export interface StandardNormalOptions {
+  /**
+   * Number of variates. Integer in [0, 268435456].
+   * @default 1000
+   */
+  size?: number;
+  /**
+   * Generator seed (0 to 2^53 - 1: a safe JS integer). Integer in [0, 9007199254740991].
+   * @default 0
+   */
+  seed?: number;
+  /**
+   * Index of the first variate. Integer in [0, 9007199254740991].
+   * @default 0
+   */
+  first?: number;
+}

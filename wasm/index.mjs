@@ -35,10 +35,12 @@ export const risk = namespace('risk');
 export const alloc = namespace('alloc');
 /** News sentiment (filled in by `init`). */
 export const sentiment = namespace('sentiment');
+/** Monte Carlo (filled in by `init`). */
+export const mc = namespace('mc');
 /** Every loaded function's description, in registry order (filled in by `init`). */
 export const registry = [];
 
-const namespaces = { ta, risk, alloc, sentiment };
+const namespaces = { ta, risk, alloc, sentiment, mc };
 const ORDER = Object.keys(BUNDLES);
 
 /** Adds one bundle's functions to the namespaces; a module split over two bundles (ta and its
@@ -82,6 +84,7 @@ const glues = {
   risk: () => import('./pkg/risk/sextant_wasm.js'),
   alloc: () => import('./pkg/alloc/sextant_wasm.js'),
   sentiment: () => import('./pkg/sentiment/sextant_wasm.js'),
+  mc: () => import('./pkg/mc/sextant_wasm.js'),
 };
 
 function bundlesFor(modules, bundles) {

@@ -6,9 +6,10 @@ import * as patternsGlue from './pkg/patterns/sextant_wasm.js';
 import * as riskGlue from './pkg/risk/sextant_wasm.js';
 import * as allocGlue from './pkg/alloc/sextant_wasm.js';
 import * as sentimentGlue from './pkg/sentiment/sextant_wasm.js';
+import * as mcGlue from './pkg/mc/sextant_wasm.js';
 
-const glues = { ta: taGlue, patterns: patternsGlue, risk: riskGlue, alloc: allocGlue, sentiment: sentimentGlue };
+const glues = { ta: taGlue, patterns: patternsGlue, risk: riskGlue, alloc: allocGlue, sentiment: sentimentGlue, mc: mcGlue };
 const read = (b) => readFileSync(new URL(`./pkg/${b}/sextant_wasm_bg.wasm`, import.meta.url));
 initSync(Object.fromEntries(Object.keys(glues).map((b) => [b, read(b)])), glues);
 
-export { alloc, registry, risk, sentiment, SextantError, ta } from './index.mjs';
+export { alloc, mc, registry, risk, sentiment, SextantError, ta } from './index.mjs';

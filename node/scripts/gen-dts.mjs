@@ -47,6 +47,8 @@ function boundsText(p) {
       return `${range ? `Number${range}` : 'Number'}, or null / omitted for "not given".`;
     case 'choice':
       return `One of ${p.options.map((o) => `'${o}'`).join(', ')}.`;
+    case 'bool':
+      return 'true or false.';
     default:
       return '';
   }
@@ -58,6 +60,8 @@ function paramType(p) {
       return p.options.map((o) => `'${o}'`).join(' | ');
     case 'optional_float':
       return 'number | null';
+    case 'bool':
+      return 'boolean';
     default:
       return 'number';
   }
@@ -76,7 +80,9 @@ function recordType(o) {
 const outArrayType = (o) =>
   o.kind === 'record' ? recordType(o)
     : o.kind === 'record_list' ? `Array<${recordType(o)}>`
-      : o.kind === 'scalar' ? 'number' : o.dtype === 'i32' ? 'Int32Array' : 'Float64Array';
+      : o.kind === 'scalar' ? 'number'
+        : o.kind === 'paths' ? '{ data: Float64Array; shape: number[] }'
+          : o.dtype === 'i32' ? 'Int32Array' : 'Float64Array';
 
 function outputText(o) {
   switch (o.kind) {
@@ -96,6 +102,8 @@ function outputText(o) {
       return `a Float64Array of ${o.len} values`;
     case 'counted':
       return `a Float64Array of \`${o.count_param}\` values (NaN-padded)`;
+    case 'paths':
+      return '{ data, shape }: a row-major Float64Array and its shape, [paths], [paths, steps + 1] with fullPaths, with a trailing assets axis when there are assets';
     default:
       return o.dtype === 'i32'
         ? 'an Int32Array as long as the inputs, 0 during warm-up'
@@ -272,6 +280,7 @@ export declare const registry: readonly FunctionInfo[];
     risk: "Risk and performance metrics with empyrical's conventions (camelCase names).",
     alloc: 'Portfolio allocation.',
     sentiment: "News sentiment: VADER-exact scores (vaderSentiment's polarity_scores), score and scoreBatch.",
+    mc: 'Monte Carlo simulation, bit-reproducible on any target: simulations return { data, shape } (docs/mc.md).',
   };
   parts.push(...callOptionInterfaces(registry));
   for (const m of modules) {
@@ -294,7 +303,7 @@ const WASM_INIT = `
  * WebAssembly.Module. By default it is fetched from pkg/<bundle>/ next to its glue. */
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 /** A module of the package; its functions live in one WebAssembly bundle, or two for ta and its patterns (\`BUNDLES\`). */
-export type ModuleName = 'ta' | 'risk' | 'alloc' | 'sentiment';
+export type ModuleName = 'ta' | 'risk' | 'alloc' | 'sentiment' | 'mc';
 
 /** The bundles and the modules each holds. */
 export declare const BUNDLES: Record<string, { modules: ModuleName[]; features: string[] }>;

@@ -78,6 +78,10 @@ export function textGoldenSuite(label, surface, module) {
 /** Asserts every golden case of every function of `module`, and that each declared function of
  * the module has at least one case. */
 export function goldenSuite(label, surface, module) {
+  if (module === 'mc') {
+    mcSuite(label, surface);
+    return;
+  }
   if (surface.registry.some((f) => f.module === module && f.inputs.some((i) => i.kind === 'text' || i.kind === 'text_list'))) {
     textGoldenSuite(label, surface, module);
     return;
@@ -105,6 +109,51 @@ export function goldenSuite(label, surface, module) {
       }
     });
   }
+}
+
+/** Monte Carlo has no reference library: instead of golden fixtures, the exact bits of the
+ * small runs in tests/mc/expected.json (written and asserted by sextant-core's tests/it/mc.rs)
+ * must come out of this surface too, so native, WASM in Node and the core agree bit for bit.
+ * Also shapes, splits with firstPath, and typed errors. */
+export function mcSuite(label, surface) {
+  const { mc } = surface;
+  const bitsOf = (a) => Array.from(new BigUint64Array(a.buffer, a.byteOffset, a.length), (b) => b.toString(16).padStart(16, '0'));
+  test(`${label}: mc runs equal tests/mc/expected.json bit for bit`, async () => {
+    const doc = JSON.parse(await readFile(path.join(goldenDir, '..', 'mc', 'expected.json'), 'utf8'));
+    const declared = surface.registry.filter((f) => f.module === 'mc');
+    for (const f of declared) assert.ok(doc.cases.some((c) => c.function === f.name), `mc.${f.name} has no expected case`);
+    for (const c of doc.cases) {
+      const info = declared.find((f) => f.name === c.function);
+      const options = Object.fromEntries(Object.entries(c.params).map(([k, v]) => [camelCase(k), v]));
+      const args = info.inputs.map((spec, i) =>
+        spec.kind === 'matrix'
+          ? { data: c.inputs[i], rows: Math.sqrt(c.inputs[i].length), cols: Math.sqrt(c.inputs[i].length) }
+          : c.inputs[i]);
+      const got = mc[jsName(info)](...args, options);
+      const data = got instanceof Float64Array ? got : got.data;
+      if (!(got instanceof Float64Array)) assert.deepEqual(got.shape, c.shape, `${c.function} shape`);
+      assert.deepEqual(bitsOf(data), c.bits, `${c.function} ${JSON.stringify(c.params)}`);
+    }
+  });
+  test(`${label}: mc shapes, first-path splits and typed errors`, () => {
+    const full = mc.simulateGbm({ paths: 7, steps: 5, seed: 3, fullPaths: true, antithetic: true });
+    assert.deepEqual(full.shape, [7, 6]);
+    assert.equal(full.data.length, 42);
+    const term = mc.simulateGbm({ paths: 7, steps: 5, seed: 3, antithetic: true });
+    assert.deepEqual(term.shape, [7]);
+    for (let p = 0; p < 7; p++) assert.ok(Object.is(term.data[p], full.data[p * 6 + 5]));
+    const tail = mc.simulateGbm({ paths: 4, firstPath: 3, steps: 5, seed: 3, antithetic: true });
+    assert.deepEqual(bitsOf(tail.data), bitsOf(term.data.subarray(3)));
+    const cov = [[0.04, 0.01], [0.01, 0.09]];
+    const c = mc.simulateCorrelatedGbm([1, 2], [0, 0.1], cov, { paths: 3, steps: 4, fullPaths: true });
+    assert.deepEqual(c.shape, [3, 5, 2]);
+    throwsCode(surface, () => mc.simulateGbm({ sigma: -0.1 }), 'OUT_OF_RANGE', 'sigma');
+    throwsCode(surface, () => mc.simulateGbm({ steps: 0 }), 'OUT_OF_RANGE', 'steps');
+    throwsCode(surface, () => mc.simulateGbm({ fullPaths: 1 }), 'INVALID_TYPE', 'fullPaths');
+    throwsCode(surface, () => mc.simulateCorrelatedGbm([1, 2], [0], cov), 'LENGTH_MISMATCH');
+    throwsCode(surface, () => mc.simulateCorrelatedGbm([1, 2], [0, 0], { data: [1, 0, 0, 1, 0, 0], rows: 2, cols: 3 }), 'INVALID_INPUT', 'cov');
+    throwsCode(surface, () => mc.simulateCorrelatedGbm([1, 2], [0, 0], [[0.04, 0.05], [0.05, 0.04]]), 'INVALID_INPUT', 'cov');
+  });
 }
 
 /** A function that must throw a SextantError with this code (and param, when given). */
@@ -323,6 +372,9 @@ export function robustnessSuite(label, surface, { iterations = 3000, seed = 1234
       if (p.kind === 'choice') return pick(p.options);
       if (p.kind === 'optional_float') return pick([null, 252, 1e-300, 1e300, 0.5]);
       if (p.kind === 'matype') return Math.floor(rnd() * 14);
+      if (p.kind === 'bool') return rnd() < 0.5;
+      // the run sizes of simulations: small, so that the suite stays fast
+      if (['paths', 'steps', 'size'].includes(p.name)) return Math.floor(rnd() * 300);
       const lo = Math.max(p.min ?? -1e6, -1e6);
       const hi = Math.min(p.max ?? 1e6, 1e6);
       const v = lo + rnd() * Math.min(hi - lo, rnd() < 0.8 ? 60 : hi - lo);

@@ -37,6 +37,7 @@ fn json_value(name: &str, v: &serde_json::Value) -> Result<Value, Error> {
     use serde_json::Value as J;
     Ok(match v {
         J::Null => Value::None,
+        J::Bool(b) => Value::Bool(*b),
         J::String(s) => Value::Str(s.clone()),
         J::Number(n) => match n.as_i64() {
             Some(i) => Value::Int(i),
@@ -52,9 +53,8 @@ fn json_value(name: &str, v: &serde_json::Value) -> Result<Value, Error> {
         other => {
             return Err(Error::InvalidType {
                 param: name.to_owned(),
-                expected: "a number, a string or null".into(),
+                expected: "a number, a string, a boolean or null".into(),
                 got: match other {
-                    J::Bool(b) => format!("boolean {b}"),
                     J::Array(_) => "an array".into(),
                     _ => "an object".into(),
                 },
@@ -265,7 +265,9 @@ pub(crate) fn call_json(
             out.push(',');
         }
         match o {
-            OutVec::F64(v) => out.push_str(&text(&J::Array(v.iter().map(|x| num(*x)).collect()))),
+            OutVec::F64(v) | OutVec::Array { data: v, .. } => {
+                out.push_str(&text(&J::Array(v.iter().map(|x| num(*x)).collect())));
+            }
             OutVec::I32(v) => {
                 out.push_str(&text(&J::Array(v.iter().map(|x| J::from(*x)).collect())))
             }

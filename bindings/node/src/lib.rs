@@ -74,7 +74,8 @@ pub fn call(
     Ok(outs
         .into_iter()
         .map(|o| match o {
-            OutVec::F64(v) => Either3::A(Float64Array::new(v)),
+            // n-D outputs travel flat (row-major); the JS layer adds the shape
+            OutVec::F64(v) | OutVec::Array { data: v, .. } => Either3::A(Float64Array::new(v)),
             OutVec::I32(v) => Either3::B(Int32Array::new(v)),
             OutVec::Scalar(x) => Either3::C(x),
             // record outputs belong to text functions, which go through `callText`

@@ -7,7 +7,10 @@ mod columns;
 mod errors;
 mod ledger;
 
-use numpy::{PyArray1, PyReadonlyArrayDyn, PyReadwriteArrayDyn, PyUntypedArrayMethods};
+use numpy::{
+    PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyReadwriteArrayDyn,
+    PyUntypedArrayMethods,
+};
 use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
@@ -26,14 +29,8 @@ fn to_value(name: &str, v: &Bound<'_, PyAny>) -> PyResult<Value> {
         return Ok(Value::None);
     }
     if v.is_instance_of::<PyBool>() {
-        return Err(to_py(
-            v.py(),
-            Error::InvalidType {
-                param: name.into(),
-                expected: "a number".into(),
-                got: "bool".into(),
-            },
-        ));
+        // only boolean parameters accept it (the declaration says "expects a number" otherwise)
+        return Ok(Value::Bool(v.extract::<bool>()?));
     }
     if v.is_instance_of::<PyString>() {
         return Ok(Value::Str(v.extract::<String>()?));
@@ -109,6 +106,7 @@ fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
         Value::Float(f) => f.into_pyobject(py)?.into_any(),
         Value::Str(s) => s.into_pyobject(py)?.into_any(),
         Value::None => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
     })
 }
 
@@ -279,13 +277,18 @@ impl PyFunction {
             Some(out) => out,
             None => {
                 let checked = decl.check_inputs(&data).into_py_result(py)?;
+                decl.check_output_sizes(&checked, &params).into_py_result(py)?;
                 let arrays: Vec<Bound<'py, PyAny>> = decl
                     .outputs
                     .iter()
                     .enumerate()
                     .map(|(i, spec)| {
                         let n = decl.output_len_with(i, &checked, &params);
-                        if spec.kind == OutputKind::SeriesI32 {
+                        if spec.kind == OutputKind::Paths {
+                            // n-D (paths, [steps + 1,] [assets]), C order
+                            let shape = decl.output_shape(i, &checked, &params);
+                            PyArrayDyn::<f64>::zeros(py, shape, false).into_any()
+                        } else if spec.kind == OutputKind::SeriesI32 {
                             PyArray1::<i32>::zeros(py, n, false).into_any()
                         } else {
                             PyArray1::<f64>::zeros(py, n, false).into_any()
@@ -415,6 +418,9 @@ impl PyFunction {
                 OutVec::Scalar(x) => list.append(*x)?,
                 OutVec::F64(v) => list.append(PyArray1::from_slice(py, v))?,
                 OutVec::I32(v) => list.append(PyArray1::from_slice(py, v))?,
+                OutVec::Array { data, shape } => {
+                    list.append(PyArray1::from_slice(py, data).reshape(shape.as_slice())?)?;
+                }
             }
         }
         Ok(list)

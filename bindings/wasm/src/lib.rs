@@ -87,7 +87,8 @@ pub fn call(
         .into_iter()
         .map(|o| -> JsValue {
             match o {
-                OutVec::F64(v) => Float64Array::from(&v[..]).into(),
+                // n-D outputs travel flat (row-major); the JS layer adds the shape
+                OutVec::F64(v) | OutVec::Array { data: v, .. } => Float64Array::from(&v[..]).into(),
                 OutVec::I32(v) => Int32Array::from(&v[..]).into(),
                 OutVec::Scalar(x) => x.into(),
                 // record outputs belong to text functions, which go through `callText`

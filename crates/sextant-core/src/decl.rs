@@ -24,6 +24,8 @@ pub enum Module {
     Alloc,
     /// News sentiment (`sextant.sentiment`): text in, records out.
     Sentiment,
+    /// Monte Carlo simulation (`sextant.mc`).
+    Mc,
 }
 
 impl Module {
@@ -35,6 +37,7 @@ impl Module {
             Self::Risk => "risk",
             Self::Alloc => "alloc",
             Self::Sentiment => "sentiment",
+            Self::Mc => "mc",
         }
     }
 }
@@ -134,6 +137,11 @@ pub enum ParamKind {
         /// Default code.
         default: i64,
     },
+    /// A boolean flag (`full_paths`): `True`/`False`, `true`/`false`.
+    Bool {
+        /// Default value.
+        default: bool,
+    },
 }
 
 /// One declared parameter.
@@ -191,6 +199,12 @@ impl ParamSpec {
         Self { name, kind: ParamKind::MaType { default }, doc }
     }
 
+    /// A boolean parameter.
+    #[must_use]
+    pub const fn bool(name: &'static str, default: bool, doc: &'static str) -> Self {
+        Self { name, kind: ParamKind::Bool { default }, doc }
+    }
+
     /// The default value.
     #[must_use]
     pub fn default_value(&self) -> Value {
@@ -199,6 +213,7 @@ impl ParamSpec {
             ParamKind::Float { default, .. } => Value::Float(default),
             ParamKind::OptFloat { .. } => Value::None,
             ParamKind::Choice { default, .. } => Value::Str(default.to_owned()),
+            ParamKind::Bool { default } => Value::Bool(default),
         }
     }
 
@@ -264,6 +279,10 @@ impl ParamSpec {
                 }),
                 other => Err(type_err(&format!("one of {}", options.join(", ")), other)),
             },
+            ParamKind::Bool { .. } => match v {
+                Value::Bool(_) => Ok(v),
+                other => Err(type_err("a boolean", &other)),
+            },
         }
     }
 }
@@ -281,6 +300,8 @@ pub enum Value {
     Str(String),
     /// Not given / None / null.
     None,
+    /// A boolean (flags such as `full_paths`).
+    Bool(bool),
 }
 
 impl Value {
@@ -315,6 +336,7 @@ impl Value {
             Self::Float(f) => format!("number {}", Num(*f)),
             Self::Str(s) => format!("string {s:?}"),
             Self::None => "None".to_owned(),
+            Self::Bool(b) => format!("bool {b}"),
         }
     }
 }
@@ -326,6 +348,7 @@ impl fmt::Display for Value {
             Self::Float(x) => write!(f, "{}", Num(*x)),
             Self::Str(s) => write!(f, "{s:?}"),
             Self::None => f.write_str("None"),
+            Self::Bool(b) => write!(f, "{b}"),
         }
     }
 }
@@ -577,6 +600,11 @@ impl Params {
     pub fn opt_float(&self, i: usize) -> Option<f64> {
         self.0[i].as_float()
     }
+    /// Boolean parameter `i` (false if it is not a boolean).
+    #[must_use]
+    pub fn bool(&self, i: usize) -> bool {
+        matches!(self.0.get(i), Some(Value::Bool(true)))
+    }
     /// String parameter `i`.
     #[must_use]
     pub fn str(&self, i: usize) -> &str {
@@ -681,6 +709,13 @@ pub enum OutputKind {
         /// Possible labels (empty: no label).
         labels: &'static [&'static str],
     },
+    /// float64 simulated paths, an n-dimensional array: one row per path (the integer
+    /// parameter `paths`); per row one value, or `steps + 1` with the boolean parameter
+    /// `full_paths`; times the number of assets (the length of the first series input) when the
+    /// function has series inputs. Shape `(paths,)`, `(paths, steps + 1)`, `(paths, assets)` or
+    /// `(paths, steps + 1, assets)`, row-major; see [`FunctionDecl::output_shape`].
+    /// [`FunctionDecl::call`] returns [`OutVec::Array`].
+    Paths,
 }
 
 impl OutputKind {
@@ -798,6 +833,11 @@ impl OutputSpec {
     #[must_use]
     pub const fn counted(name: &'static str, param: &'static str) -> Self {
         Self { name, kind: OutputKind::Counted(param) }
+    }
+    /// A simulated-paths output ([`OutputKind::Paths`]).
+    #[must_use]
+    pub const fn paths(name: &'static str) -> Self {
+        Self { name, kind: OutputKind::Paths }
     }
 }
 
@@ -966,6 +1006,13 @@ pub enum OutVec {
     Record(Record),
     /// One record per text ([`OutputKind::RecordList`]).
     Records(Vec<Record>),
+    /// An n-dimensional float64 array, row-major ([`OutputKind::Paths`]).
+    Array {
+        /// `shape.iter().product()` values, row-major.
+        data: Vec<f64>,
+        /// The dimensions.
+        shape: Vec<usize>,
+    },
 }
 
 /// Batch entry point: computes into the output buffers (already checked for count, dtype and
@@ -1178,6 +1225,64 @@ impl FunctionDecl {
                 .and_then(|k| params.values().get(k))
                 .and_then(Value::as_int)
                 .map_or(0, |v| usize::try_from(v.max(0)).unwrap_or(0)),
+            OutputKind::Paths => {
+                self.output_shape(i, inputs, params).iter().fold(1, |a, &d| a.saturating_mul(d))
+            }
+        }
+    }
+
+    /// Checks that outputs whose size comes from parameters ([`OutputKind::Paths`]) stay
+    /// within [`crate::mc::MAX_VALUES`] values, before anyone allocates them.
+    pub fn check_output_sizes(&self, inputs: &Inputs<'_>, params: &Params) -> Result<()> {
+        for (i, spec) in self.outputs.iter().enumerate() {
+            if spec.kind == OutputKind::Paths
+                && self.output_len_with(i, inputs, params) > crate::mc::MAX_VALUES
+            {
+                return Err(Error::OutOfRange {
+                    param: "paths".into(),
+                    value: format!("{:?}", self.output_shape(i, inputs, params)),
+                    bound: format!(
+                        "the output would hold more than {} values; split the run with first_path",
+                        crate::mc::MAX_VALUES
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The dimensions of output `i`: `[len]` for 1-D outputs, `[]` for scalars and records,
+    /// and for [`OutputKind::Paths`] `[paths]`, `[paths, steps + 1]`, `[paths, assets]` or
+    /// `[paths, steps + 1, assets]`.
+    #[must_use]
+    pub fn output_shape(&self, i: usize, inputs: &Inputs<'_>, params: &Params) -> Vec<usize> {
+        match self.outputs[i].kind {
+            OutputKind::Scalar | OutputKind::Record { .. } => Vec::new(),
+            OutputKind::Paths => {
+                let param = |name: &str| {
+                    self.params
+                        .iter()
+                        .position(|p| p.name == name)
+                        .and_then(|k| params.values().get(k))
+                };
+                let int = |name: &str| {
+                    param(name)
+                        .and_then(Value::as_int)
+                        .map_or(0, |v| usize::try_from(v.max(0)).unwrap_or(0))
+                };
+                let mut shape = vec![int("paths")];
+                if matches!(param("full_paths"), Some(Value::Bool(true))) {
+                    shape.push(int("steps").saturating_add(1));
+                }
+                if let Some(n) = inputs.0.iter().find_map(|d| match d {
+                    InputData::Series(s) => Some(s.len()),
+                    _ => None,
+                }) {
+                    shape.push(n);
+                }
+                shape
+            }
+            _ => vec![self.output_len_with(i, inputs, params)],
         }
     }
 
@@ -1210,7 +1315,8 @@ impl FunctionDecl {
                             | OutputKind::Rolling { .. }
                             | OutputKind::Trimmed(_)
                             | OutputKind::Fixed(_)
-                            | OutputKind::Counted(_),
+                            | OutputKind::Counted(_)
+                            | OutputKind::Paths,
                         OutBuf::F64(_)
                     )
             );
@@ -1282,6 +1388,7 @@ impl FunctionDecl {
         let checked = self.check_inputs(inputs)?;
         let mut f64s: Vec<Vec<f64>> = Vec::new();
         let mut i32s: Vec<Vec<i32>> = Vec::new();
+        self.check_output_sizes(&checked, params)?;
         for (i, spec) in self.outputs.iter().enumerate() {
             let n = self.output_len_with(i, &checked, params);
             match spec.kind {
@@ -1308,7 +1415,8 @@ impl FunctionDecl {
         Ok(self
             .outputs
             .iter()
-            .filter_map(|spec| match spec.kind {
+            .enumerate()
+            .filter_map(|(i, spec)| match spec.kind {
                 OutputKind::SeriesI32 => ii.next().map(OutVec::I32),
                 OutputKind::Scalar => {
                     fi.next().map(|v| OutVec::Scalar(v.first().copied().unwrap_or(f64::NAN)))
@@ -1320,6 +1428,10 @@ impl FunctionDecl {
                     OutVec::Records(
                         v.chunks(k.width().max(1)).map(|c| k.decode_record(c)).collect(),
                     )
+                }),
+                OutputKind::Paths => fi.next().map(|data| OutVec::Array {
+                    data,
+                    shape: self.output_shape(i, &checked, params),
                 }),
                 _ => fi.next().map(OutVec::F64),
             })
@@ -2069,6 +2181,7 @@ impl FunctionDecl {
                         }
                         ParamKind::Choice { options, .. } => ("choice", None, None, options),
                         ParamKind::MaType { .. } => ("matype", Some(0.0), Some(13.0), &[]),
+                        ParamKind::Bool { .. } => ("bool", None, None, &[]),
                     };
                     ParamInfo {
                         name: p.name,
@@ -2102,6 +2215,7 @@ impl FunctionDecl {
                             OutputKind::Trimmed(_) => "trimmed",
                             OutputKind::Fixed(_) => "vector",
                             OutputKind::Counted(_) => "counted",
+                            OutputKind::Paths => "paths",
                         },
                         dtype: match o.kind {
                             OutputKind::SeriesI32 => "i32",

@@ -1,8 +1,8 @@
 //! # sextant-core
 //!
 //! The pure-Rust analytics core of Sextant: technical indicators with TA-Lib's numbers
-//! ([`ta`]), risk and performance metrics with empyrical's conventions ([`risk`]) and
-//! portfolio weighting ([`alloc`]). No I/O, no async, no binding crates; it compiles for
+//! ([`ta`]), risk and performance metrics with empyrical's conventions ([`risk`]),
+//! portfolio weighting ([`alloc`]) and reproducible Monte Carlo simulation ([`mc`]). No I/O, no async, no binding crates; it compiles for
 //! `wasm32-unknown-unknown`.
 //!
 //! ## Quick start
@@ -48,9 +48,11 @@
 //!
 //! ## Feature flags
 //! - `parallel`: batch text functions run on a rayon pool (off for WASM).
-//! - `subset` with `subset-ta`, `subset-ta-patterns` (the CDL* functions), `subset-risk`, `subset-alloc`, `subset-sentiment`,
+//! - `subset` with `subset-ta`, `subset-ta-patterns` (the CDL* functions), `subset-mc`, `subset-risk`, `subset-alloc`, `subset-sentiment`,
 //!   `subset-ledger`: compile and register only those modules (the browser's per-module
-//!   WebAssembly bundles). Without `subset` every module is in.
+//!   WebAssembly bundles); `ta` and `mc` are always compiled (the call options and the size
+//!   checks use their types) and only registered when named. Without `subset` every module is
+//!   in.
 
 #[cfg(any(not(feature = "subset"), feature = "subset-alloc"))]
 pub mod alloc;
@@ -59,12 +61,12 @@ pub mod decl;
 pub mod error;
 #[cfg(any(not(feature = "subset"), feature = "subset-ledger"))]
 pub mod ledger;
+pub mod mc;
 pub mod registry;
 #[cfg(any(not(feature = "subset"), feature = "subset-risk"))]
 pub mod risk;
 #[cfg(any(not(feature = "subset"), feature = "subset-sentiment"))]
 pub mod sentiment;
-#[cfg(any(not(feature = "subset"), feature = "subset-ta", feature = "subset-ta-patterns"))]
 pub mod ta;
 
 pub use error::{Error, Result};

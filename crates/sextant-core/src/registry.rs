@@ -4,6 +4,8 @@
 #[cfg(any(not(feature = "subset"), feature = "subset-alloc"))]
 use crate::alloc;
 use crate::decl::{FunctionDecl, Module};
+#[cfg(any(not(feature = "subset"), feature = "subset-mc"))]
+use crate::mc;
 #[cfg(any(not(feature = "subset"), feature = "subset-risk"))]
 use crate::risk;
 #[cfg(any(not(feature = "subset"), feature = "subset-sentiment"))]
@@ -319,6 +321,11 @@ pub static REGISTRY: &[&FunctionDecl] = registry![
     &sentiment::VADER,
     &sentiment::SCORE,
     &sentiment::SCORE_BATCH,
+    ]
+    "subset-mc": [
+    &mc::SIMULATE_GBM,
+    &mc::SIMULATE_CORRELATED_GBM,
+    &mc::STANDARD_NORMAL,
     ]
 ];
 

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value as Json};
-use sextant_core::decl::{FunctionDecl, InputData, InputKind, OutVec, Params, Value};
+use sextant_core::decl::{FunctionDecl, InputData, InputKind, OutVec, OutputKind, Params, Value};
 use sextant_core::Error;
 
 /// A compute request: `{"inputs": {name: array}, "params": {name: value}}`.
@@ -192,6 +192,7 @@ pub fn params(decl: &FunctionDecl, given: &Map<String, Json>) -> Result<Params, 
     for (name, v) in given {
         let value = match v {
             Json::Null => Value::None,
+            Json::Bool(b) => Value::Bool(*b),
             Json::String(s) => Value::Str(s.clone()),
             Json::Number(n) => match n.as_i64() {
                 Some(i) => Value::Int(i),
@@ -200,7 +201,7 @@ pub fn params(decl: &FunctionDecl, given: &Map<String, Json>) -> Result<Params, 
             other => {
                 return Err(Error::InvalidType {
                     param: name.clone(),
-                    expected: "a number, a string or null".to_owned(),
+                    expected: "a number, a string, a boolean or null".to_owned(),
                     got: kind_name(other).to_owned(),
                 })
             }
@@ -218,6 +219,7 @@ pub fn value_to_json(v: &Value) -> Json {
         Value::Float(f) => f64_to_json(*f),
         Value::Str(s) => Json::String(s.clone()),
         Value::None => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
     }
 }
 
@@ -230,6 +232,21 @@ pub fn output_to_json(out: &OutVec) -> Json {
         OutVec::Scalar(x) => f64_to_json(*x),
         OutVec::Record(r) => record_to_json(r),
         OutVec::Records(rs) => Json::Array(rs.iter().map(record_to_json).collect()),
+        OutVec::Array { data, shape } => nested(data, shape),
+    }
+}
+
+/// An n-dimensional row-major array as nested JSON arrays (`[paths][steps + 1][assets]`).
+fn nested(data: &[f64], shape: &[usize]) -> Json {
+    match shape {
+        [] | [_] => Json::Array(data.iter().map(|x| f64_to_json(*x)).collect()),
+        [_, inner @ ..] => {
+            let row: usize = inner.iter().product();
+            if row == 0 {
+                return Json::Array(vec![Json::Array(Vec::new()); shape[0]]);
+            }
+            Json::Array(data.chunks(row).map(|c| nested(c, inner)).collect())
+        }
     }
 }
 
@@ -269,6 +286,64 @@ pub struct ComputeResponse {
     pub outputs: Ordered,
 }
 
+/// Most values one response may hold: the parameter-sized outputs (simulated paths, a counted
+/// vector) are capped here so that one request cannot ask for gigabytes of JSON.
+pub const MAX_RESPONSE_VALUES: usize = 1 << 20;
+/// Most simulated steps (paths x steps x assets) one request may ask for (about a second).
+pub const MAX_SIMULATED_STEPS: usize = 50_000_000;
+
+/// Rejects requests whose parameter-sized outputs or simulation work exceed the server's
+/// limits, with a typed error naming the parameter (a 422, never an out-of-memory).
+fn check_response_size(
+    decl: &FunctionDecl,
+    views: &[InputData<'_>],
+    params: &Params,
+) -> Result<(), Error> {
+    let checked = decl.check_inputs(views)?;
+    let int = |name: &str| {
+        decl.params
+            .iter()
+            .position(|p| p.name == name)
+            .and_then(|k| params.values().get(k))
+            .and_then(Value::as_int)
+            .map_or(1, |v| usize::try_from(v.max(0)).unwrap_or(usize::MAX))
+    };
+    for (i, o) in decl.outputs.iter().enumerate() {
+        let param = match o.kind {
+            OutputKind::Paths => "paths",
+            OutputKind::Counted(p) => p,
+            _ => continue,
+        };
+        let n = decl.output_len_with(i, &checked, params);
+        if n > MAX_RESPONSE_VALUES {
+            return Err(Error::OutOfRange {
+                param: param.to_owned(),
+                value: int(param).to_string(),
+                bound: format!(
+                    "the response would hold {n} values; the server returns at most {MAX_RESPONSE_VALUES} per request"
+                ),
+            });
+        }
+        if o.kind == OutputKind::Paths {
+            // the trailing axis is the number of assets when the function has series inputs
+            let has_assets = decl.inputs.iter().any(|s| s.kind == InputKind::Series);
+            let shape = decl.output_shape(i, &checked, params);
+            let assets = if has_assets { shape.last().copied().unwrap_or(1) } else { 1 };
+            let work = int("paths").saturating_mul(int("steps")).saturating_mul(assets.max(1));
+            if work > MAX_SIMULATED_STEPS {
+                return Err(Error::OutOfRange {
+                    param: "steps".to_owned(),
+                    value: int("steps").to_string(),
+                    bound: format!(
+                        "paths x steps x assets = {work} exceeds the server's limit of {MAX_SIMULATED_STEPS} per request"
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Parses, validates and computes one request: the whole adapter, transport aside.
 pub fn compute(decl: &FunctionDecl, req: &ComputeRequest) -> Result<ComputeResponse, Error> {
     let owned = inputs(decl, &req.inputs)?;
@@ -288,6 +363,7 @@ pub fn compute(decl: &FunctionDecl, req: &ComputeRequest) -> Result<ComputeRespo
             _ => o.view(),
         })
         .collect();
+    check_response_size(decl, &views, &params)?;
     let outs = decl.call(&views, &params)?;
     Ok(ComputeResponse {
         module: decl.module.as_str(),

@@ -20,6 +20,7 @@ fn param_schema(p: &ParamInfo) -> Json {
         "int" | "matype" => json!("integer"),
         "float" => json!("number"),
         "optional_float" => json!(["number", "null"]),
+        "bool" => json!("boolean"),
         _ => json!("string"),
     };
     s.insert("type".into(), ty);
@@ -108,6 +109,11 @@ fn output_schema(kind: &str, dtype: &str) -> Json {
             "type": "array", "items": item,
             "description": "one value per full window: n - window + 1 values",
         }),
+        "paths" => json!({
+            "type": "array",
+            "items": {"anyOf": [item, {"type": "array"}]},
+            "description": "simulated paths as nested arrays: [paths], [paths][steps + 1] with full_paths, with a trailing [assets] level when there are assets",
+        }),
         "trimmed" | "vector" | "counted" => json!({
             "type": "array", "items": item,
             "description": match kind { "trimmed" => "shorter than the inputs (one value per pair of periods)", "counted" => "as many values as the count parameter says (NaN-padded)", _ => "a fixed number of values" },
@@ -151,6 +157,7 @@ fn example_series(name: &str, n: usize) -> Vec<f64> {
 
 fn example_request(info: &FunctionInfo) -> Json {
     let n = info.default_lookback.unwrap_or(0) + 20;
+    // beside the 3 x 3 example matrix, series are per-asset vectors (s0, mu): 3 values
     let has_matrix = info.inputs.iter().any(|i| i.kind == "matrix");
     let inputs: Map<String, Json> = info
         .inputs

@@ -5,6 +5,7 @@ Modules:
                    (``import sextant.ta as talib`` works); ``sextant.ta.stream`` for streaming.
     sextant.risk   risk and performance metrics with empyrical's names and conventions.
     sextant.alloc  portfolio weighting.
+    sextant.mc     Monte Carlo: GBM and correlated GBM paths, reproducible on any thread count.
     sextant.ledger portfolio accounting in decimal money: holdings, P&L, TWR/MWR.
     sextant.sentiment  news sentiment: VADER-exact ``vader``, ``score``, ``score_batch``.
     sextant.errors the exception classes.
@@ -25,7 +26,7 @@ Example:
 
 from sextant import _native, errors
 from sextant._surface import get_num_threads, set_num_threads
-from sextant import alloc, ledger, risk, sentiment, ta
+from sextant import alloc, ledger, mc, risk, sentiment, ta
 from sextant.errors import (
     InputError,
     ParameterError,
@@ -41,6 +42,7 @@ __all__ = [
     "ta",
     "risk",
     "alloc",
+    "mc",
     "ledger",
     "sentiment",
     "errors",

@@ -1,6 +1,6 @@
 """The Python surface, derived from the core's declarations.
 
-Every public function of ``sextant.ta``, ``sextant.risk`` and ``sextant.alloc`` (and every
+Every public function of ``sextant.ta``, ``sextant.risk``, ``sextant.alloc``, ``sextant.mc`` (and every
 ``sextant.ta.stream`` constructor) is generated here from ``_native.registry_json()``: the
 signature (names, order, defaults), the docstring, input conversion and output wrapping. The
 same descriptions produce the committed ``.pyi`` stubs and ``docs/functions.md``:
@@ -23,7 +23,7 @@ import numpy as np
 from sextant import _native
 
 REGISTRY: list[dict[str, Any]] = json.loads(_native.registry_json())
-MODULES = ("ta", "risk", "alloc", "sentiment")
+MODULES = ("ta", "risk", "alloc", "sentiment", "mc")
 TEXT_KINDS = ("text", "text_list")
 
 
@@ -173,7 +173,7 @@ def _wrap(values: list, outputs: list[dict], like: Any) -> Any:
                 import pandas as pd
 
                 wrapped.append(pd.Series(v, index=like[1], name=o["name"]))
-            elif tag == "polars" and o["kind"] not in ("vector", "counted"):
+            elif tag == "polars" and o["kind"] not in ("vector", "counted", "paths"):
                 import polars as pl
 
                 wrapped.append(pl.Series(o["name"], v, nan_to_null=v.dtype.kind == "f"))
@@ -312,8 +312,10 @@ def _with_candles(params: tuple) -> tuple:
 # --------------------------------------------------------------------------- generation
 
 
-# Call options: declared like parameters, keyword-only in Python (after TA-Lib's parameters)
-OPTIONS = ("unstable_period", "nan_policy")
+# Call options: declared like parameters, keyword-only in Python (after TA-Lib's parameters);
+# likewise the run options of the Monte Carlo functions (after the model's parameters)
+OPTIONS = ("unstable_period", "nan_policy",
+           "years", "steps", "paths", "seed", "first_path", "first", "antithetic", "full_paths")
 
 
 def _split(info: dict) -> tuple[list[dict], list[dict]]:
@@ -360,6 +362,8 @@ def _bounds(p: dict) -> str:
         return "one of " + ", ".join(repr(o) for o in p["options"])
     if p["kind"] == "matype":
         return "a TA-Lib matype code 0-13"
+    if p["kind"] == "bool":
+        return "True or False"
     lo, hi = p["min"], p["max"]
     if p["kind"] == "int":
         return f"in [{int(lo)}, {int(hi)}]"
@@ -370,7 +374,8 @@ def _bounds(p: dict) -> str:
     return f"in [{lo:g}, {hi:g}]"
 
 
-_PY_TYPE = {"int": "int", "float": "float", "optional_float": "Optional[float]", "matype": "int"}
+_PY_TYPE = {"int": "int", "float": "float", "optional_float": "Optional[float]", "matype": "int",
+            "bool": "bool"}
 
 
 def _ptype(p: dict) -> str:
@@ -427,7 +432,10 @@ def docstring(info: dict, stream: bool = False) -> str:
                     "rolling": "array, one value per full window (n - window + 1)",
                     "trimmed": f"array {o.get('len')} shorter than the input",
                     "vector": f"array of {o.get('len')} values",
-                    "counted": f"array of `{o.get('count_param')}` values (NaN-padded)"}[o["kind"]]
+                    "counted": f"array of `{o.get('count_param')}` values (NaN-padded)",
+                    "paths": "array of shape (paths,), or (paths, steps + 1) with full_paths; "
+                             "with one column per asset when there are assets "
+                             "((paths, n) or (paths, steps + 1, n))"}[o["kind"]]
             lines.append(f"    {o['name']}: {o['dtype']} {kind}.")
     if info.get("default_lookback") is not None:
         lines += ["", f"Lookback: {info['default_lookback']} bars with the default parameters "
@@ -629,7 +637,7 @@ def generated_files(docs: Path | None) -> dict[Path, str]:
     pkg = Path(__file__).parent
     files = {pkg / "ta" / "__init__.pyi": stub("ta"), pkg / "ta" / "stream.pyi": stream_stub("ta"),
              pkg / "risk" / "__init__.pyi": stub("risk"), pkg / "alloc" / "__init__.pyi": stub("alloc"),
-             pkg / "sentiment" / "__init__.pyi": stub("sentiment")}
+             pkg / "sentiment" / "__init__.pyi": stub("sentiment"), pkg / "mc" / "__init__.pyi": stub("mc")}
     if docs is not None:
         files[docs / "functions.md"] = docs_table()
     return files
@@ -656,12 +664,14 @@ def main(argv: list[str]) -> int:
             sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), text.splitlines(True), str(path), "generated"))
     if a.check:
         import sextant.alloc
+        import sextant.mc
         import sextant.risk
         import sextant.sentiment
         import sextant.ta
         import sextant.ta.stream
 
-        mods = {"ta": sextant.ta, "risk": sextant.risk, "alloc": sextant.alloc, "sentiment": sextant.sentiment}
+        mods = {"ta": sextant.ta, "risk": sextant.risk, "alloc": sextant.alloc, "sentiment": sextant.sentiment,
+                "mc": sextant.mc}
         for f in REGISTRY:
             if not callable(getattr(mods[f["module"]], f["name"], None)):
                 print(f"declared function {f['module']}.{f['name']} is missing from the Python surface")

@@ -5,6 +5,7 @@ mod errors;
 mod fixtures;
 mod golden;
 mod ledger;
+mod mc;
 mod properties;
 mod sentiment;
 mod streams;

@@ -33,8 +33,9 @@ proptest! {
                 InputKind::TextList => InputData::TextList(&["", "good"]),
             }).collect();
             let _ = n_series;
+            // simulations (paths, size) stay small so that the property runs quickly
             let named: Vec<(&str, sextant_core::decl::Value)> = d.params.iter()
-                .filter(|p| p.name == "timeperiod")
+                .filter(|p| matches!(p.name, "timeperiod" | "paths" | "size"))
                 .map(|p| (p.name, sextant_core::decl::Value::Int(period)))
                 .collect();
             if let Ok(params) = d.params_named(named) {
@@ -85,7 +86,7 @@ proptest! {
                         for (i, x) in v.iter().enumerate() { prop_assert_eq!(x.is_nan(), i < lb, "{} at {}", d.name, i); }
                     }
                     OutVec::I32(v) => { prop_assert_eq!(v.len(), close.len()); prop_assert!(v.iter().take(lb).all(|x| *x == 0)); }
-                    OutVec::Scalar(_) | OutVec::Record(_) | OutVec::Records(_) => {}
+                    OutVec::Scalar(_) | OutVec::Record(_) | OutVec::Records(_) | OutVec::Array { .. } => {}
                 }
             }
         }

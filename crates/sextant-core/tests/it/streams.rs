@@ -21,6 +21,7 @@ fn batch_columns(decl: &FunctionDecl, inputs: &[&[f64]], params: &Params) -> Vec
             OutVec::I32(v) => v.into_iter().map(f64::from).collect(),
             OutVec::Scalar(s) => vec![s],
             OutVec::Record(_) | OutVec::Records(_) => Vec::new(),
+            OutVec::Array { data, .. } => data,
         })
         .collect()
 }

@@ -9,5 +9,6 @@ mod common;
 mod errors;
 mod golden;
 mod idempotency;
+mod mc;
 mod service;
 mod store;
