@@ -382,921 +382,6 @@ export declare namespace ta {
    */
   function BBANDS(real: Series, options?: BBANDSOptions): BBANDSResult;
   /**
-   * Engulfing Pattern.
-   *
-   * +-100 when the body of a candle engulfs the opposite-coloured body before it, +-80 when one end is equal. Reference: TA-Lib CDLENGULFING.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 2.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLENGULFING(open: Series, high: Series, low: Series, close: Series, options?: CDLENGULFINGOptions): Int32Array;
-  /**
-   * Two Crows.
-   *
-   * -100 on a long white candle, a black candle gapping up above it, and a black candle opening within the second's body and closing within the first's. Reference: TA-Lib CDL2CROWS.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 12.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDL2CROWS(open: Series, high: Series, low: Series, close: Series, options?: CDL2CROWSOptions): Int32Array;
-  /**
-   * Three Black Crows.
-   *
-   * -100 on a white candle followed by three black candles with very short lower shadows, each opening within the previous body and closing lower. Reference: TA-Lib CDL3BLACKCROWS.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 13.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDL3BLACKCROWS(open: Series, high: Series, low: Series, close: Series, options?: CDL3BLACKCROWSOptions): Int32Array;
-  /**
-   * Three Inside Up/Down.
-   *
-   * +100 / -100 on a long candle, a short candle inside its body, and a third candle of the opposite colour to the first closing beyond the first's open. Reference: TA-Lib CDL3INSIDE.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 12.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDL3INSIDE(open: Series, high: Series, low: Series, close: Series, options?: CDL3INSIDEOptions): Int32Array;
-  /**
-   * Three-Line Strike.
-   *
-   * +100 / -100 on three same-coloured candles each opening near the previous body and closing further, struck by a fourth opposite candle closing beyond the first's open. Reference: TA-Lib CDL3LINESTRIKE.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 8.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDL3LINESTRIKE(open: Series, high: Series, low: Series, close: Series, options?: CDL3LINESTRIKEOptions): Int32Array;
-  /**
-   * Three Outside Up/Down.
-   *
-   * +100 / -100 on an engulfing pair followed by a third candle closing further in the engulfing candle's direction. Reference: TA-Lib CDL3OUTSIDE.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 3.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDL3OUTSIDE(open: Series, high: Series, low: Series, close: Series, options?: CDL3OUTSIDEOptions): Int32Array;
-  /**
-   * Three Stars In The South.
-   *
-   * +100 on three black candles: a long one with a long lower shadow, a smaller one within its range with a lower low above the first's low, and a short marubozu inside the second's range. Reference: TA-Lib CDL3STARSINSOUTH.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 12.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDL3STARSINSOUTH(open: Series, high: Series, low: Series, close: Series, options?: CDL3STARSINSOUTHOptions): Int32Array;
-  /**
-   * Three Advancing White Soldiers.
-   *
-   * +100 on three white candles with very short upper shadows, each opening within or near the previous body and closing higher, the bodies not shrinking far. Reference: TA-Lib CDL3WHITESOLDIERS.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 12.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDL3WHITESOLDIERS(open: Series, high: Series, low: Series, close: Series, options?: CDL3WHITESOLDIERSOptions): Int32Array;
-  /**
-   * Abandoned Baby.
-   *
-   * +100 / -100 on a long candle, a doji gapping away from it (shadows included), and an opposite candle gapping back and closing at least `penetration` of the first body into it. Reference: TA-Lib CDLABANDONEDBABY.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options penetration = 0.3, nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 12.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLABANDONEDBABY(open: Series, high: Series, low: Series, close: Series, options?: CDLABANDONEDBABYOptions): Int32Array;
-  /**
-   * Advance Block.
-   *
-   * -100 on three white candles with rising closes, each opening within or near the previous body, the advance weakening (shrinking bodies or growing upper shadows). Reference: TA-Lib CDLADVANCEBLOCK.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 12.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLADVANCEBLOCK(open: Series, high: Series, low: Series, close: Series, options?: CDLADVANCEBLOCKOptions): Int32Array;
-  /**
-   * Belt-hold.
-   *
-   * +100 / -100 on a long candle opening on its low (white) or high (black): a very short shadow on the opening side. Reference: TA-Lib CDLBELTHOLD.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 10.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLBELTHOLD(open: Series, high: Series, low: Series, close: Series, options?: CDLBELTHOLDOptions): Int32Array;
-  /**
-   * Breakaway.
-   *
-   * +100 / -100 on a long candle, a same-coloured candle gapping away, two candles extending the move, and an opposite candle closing inside the gap. Reference: TA-Lib CDLBREAKAWAY.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 14.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLBREAKAWAY(open: Series, high: Series, low: Series, close: Series, options?: CDLBREAKAWAYOptions): Int32Array;
-  /**
-   * Closing Marubozu.
-   *
-   * +100 / -100 on a long candle closing on its high (white) or low (black): a very short shadow on the closing side. Reference: TA-Lib CDLCLOSINGMARUBOZU.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 10.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLCLOSINGMARUBOZU(open: Series, high: Series, low: Series, close: Series, options?: CDLCLOSINGMARUBOZUOptions): Int32Array;
-  /**
-   * Concealing Baby Swallow.
-   *
-   * +100 on two black marubozu, a black candle gapping down with a long upper shadow into the second's body, and a black candle engulfing it shadows included. Reference: TA-Lib CDLCONCEALBABYSWALL.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 13.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLCONCEALBABYSWALL(open: Series, high: Series, low: Series, close: Series, options?: CDLCONCEALBABYSWALLOptions): Int32Array;
-  /**
-   * Counterattack.
-   *
-   * +100 / -100 on two long opposite-coloured candles with (nearly) equal closes. Reference: TA-Lib CDLCOUNTERATTACK.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 11.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLCOUNTERATTACK(open: Series, high: Series, low: Series, close: Series, options?: CDLCOUNTERATTACKOptions): Int32Array;
-  /**
-   * Dark Cloud Cover.
-   *
-   * -100 on a long white candle and a black candle opening above its high and closing at least `penetration` of its body into it (above its open). Reference: TA-Lib CDLDARKCLOUDCOVER.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options penetration = 0.5, nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 11.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLDARKCLOUDCOVER(open: Series, high: Series, low: Series, close: Series, options?: CDLDARKCLOUDCOVEROptions): Int32Array;
-  /**
-   * Doji.
-   *
-   * +100 when the real body is at most the BodyDoji average (10% of the average high-low range of the 10 previous candles). Reference: TA-Lib CDLDOJI.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 10.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLDOJI(open: Series, high: Series, low: Series, close: Series, options?: CDLDOJIOptions): Int32Array;
-  /**
-   * Doji Star.
-   *
-   * -100 / +100 on a long white / black candle followed by a doji whose body gaps up / down. Reference: TA-Lib CDLDOJISTAR.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 11.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLDOJISTAR(open: Series, high: Series, low: Series, close: Series, options?: CDLDOJISTAROptions): Int32Array;
-  /**
-   * Dragonfly Doji.
-   *
-   * +100 on a doji with a very short upper shadow and a lower shadow that is not very short. Reference: TA-Lib CDLDRAGONFLYDOJI.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 10.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLDRAGONFLYDOJI(open: Series, high: Series, low: Series, close: Series, options?: CDLDRAGONFLYDOJIOptions): Int32Array;
-  /**
-   * Evening Doji Star.
-   *
-   * -100 on a long white candle, a doji gapping up, and a black candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLEVENINGDOJISTAR.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options penetration = 0.3, nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 12.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLEVENINGDOJISTAR(open: Series, high: Series, low: Series, close: Series, options?: CDLEVENINGDOJISTAROptions): Int32Array;
-  /**
-   * Evening Star.
-   *
-   * -100 on a long white candle, a short candle gapping up, and a black candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLEVENINGSTAR.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options penetration = 0.3, nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 12.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLEVENINGSTAR(open: Series, high: Series, low: Series, close: Series, options?: CDLEVENINGSTAROptions): Int32Array;
-  /**
-   * Up/Down-gap side-by-side white lines.
-   *
-   * +100 / -100 on two white candles of near-equal body and equal open, both gapping up / down from the candle before them. Reference: TA-Lib CDLGAPSIDESIDEWHITE.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 7.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLGAPSIDESIDEWHITE(open: Series, high: Series, low: Series, close: Series, options?: CDLGAPSIDESIDEWHITEOptions): Int32Array;
-  /**
-   * Gravestone Doji.
-   *
-   * +100 on a doji with a very short lower shadow and an upper shadow that is not very short. Reference: TA-Lib CDLGRAVESTONEDOJI.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 10.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLGRAVESTONEDOJI(open: Series, high: Series, low: Series, close: Series, options?: CDLGRAVESTONEDOJIOptions): Int32Array;
-  /**
-   * Hammer.
-   *
-   * +100 on a small body with a long lower shadow and a very short upper shadow, the body near or below the previous low. Reference: TA-Lib CDLHAMMER.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 11.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLHAMMER(open: Series, high: Series, low: Series, close: Series, options?: CDLHAMMEROptions): Int32Array;
-  /**
-   * Hanging Man.
-   *
-   * -100 on a small body with a long lower shadow and a very short upper shadow, the body near or above the previous high. Reference: TA-Lib CDLHANGINGMAN.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 11.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLHANGINGMAN(open: Series, high: Series, low: Series, close: Series, options?: CDLHANGINGMANOptions): Int32Array;
-  /**
-   * Harami Pattern.
-   *
-   * -100 / +100 on a long white / black candle and a short body inside it, -80 / +80 when the inner body touches an end. Reference: TA-Lib CDLHARAMI.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 11.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLHARAMI(open: Series, high: Series, low: Series, close: Series, options?: CDLHARAMIOptions): Int32Array;
-  /**
-   * Harami Cross Pattern.
-   *
-   * -100 / +100 on a long white / black candle and a doji inside its body, -80 / +80 when the doji touches an end. Reference: TA-Lib CDLHARAMICROSS.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 11.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLHARAMICROSS(open: Series, high: Series, low: Series, close: Series, options?: CDLHARAMICROSSOptions): Int32Array;
-  /**
-   * High-Wave Candle.
-   *
-   * +100 / -100 (the candle's colour) on a short body with two very long shadows. Reference: TA-Lib CDLHIGHWAVE.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 10.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLHIGHWAVE(open: Series, high: Series, low: Series, close: Series, options?: CDLHIGHWAVEOptions): Int32Array;
-  /**
-   * Hikkake Pattern.
-   *
-   * +100 / -100 on an inside bar followed by a bar breaking it downward / upward (higher-high-lower-low setup), +200 / -200 when a close within the next three bars confirms it by crossing the inside bar's high / low. Reference: TA-Lib CDLHIKKAKE.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 5.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLHIKKAKE(open: Series, high: Series, low: Series, close: Series, options?: CDLHIKKAKEOptions): Int32Array;
-  /**
-   * Modified Hikkake Pattern.
-   *
-   * The Hikkake on two nested inside bars, the first closing near its low (bullish) / high (bearish): +100 / -100 on the breaking bar, +200 / -200 on a confirming close within three bars. Reference: TA-Lib CDLHIKKAKEMOD.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 10.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLHIKKAKEMOD(open: Series, high: Series, low: Series, close: Series, options?: CDLHIKKAKEMODOptions): Int32Array;
-  /**
-   * Homing Pigeon.
-   *
-   * +100 on a long black candle followed by a short black body inside it. Reference: TA-Lib CDLHOMINGPIGEON.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 11.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLHOMINGPIGEON(open: Series, high: Series, low: Series, close: Series, options?: CDLHOMINGPIGEONOptions): Int32Array;
-  /**
-   * Identical Three Crows.
-   *
-   * -100 on three black candles with very short lower shadows and falling closes, each opening (nearly) at the previous close. Reference: TA-Lib CDLIDENTICAL3CROWS.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 12.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLIDENTICAL3CROWS(open: Series, high: Series, low: Series, close: Series, options?: CDLIDENTICAL3CROWSOptions): Int32Array;
-  /**
-   * In-Neck Pattern.
-   *
-   * -100 on a long black candle and a white candle opening below its low and closing at or slightly above its close. Reference: TA-Lib CDLINNECK.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 11.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLINNECK(open: Series, high: Series, low: Series, close: Series, options?: CDLINNECKOptions): Int32Array;
-  /**
-   * Inverted Hammer.
-   *
-   * +100 on a small body with a long upper shadow and a very short lower shadow, gapping down from the previous body. Reference: TA-Lib CDLINVERTEDHAMMER.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 11.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLINVERTEDHAMMER(open: Series, high: Series, low: Series, close: Series, options?: CDLINVERTEDHAMMEROptions): Int32Array;
-  /**
-   * Kicking.
-   *
-   * +100 / -100 (the second candle's colour) on two opposite-coloured marubozu with a gap between them. Reference: TA-Lib CDLKICKING.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 11.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLKICKING(open: Series, high: Series, low: Series, close: Series, options?: CDLKICKINGOptions): Int32Array;
-  /**
-   * Kicking - bull/bear determined by the longer marubozu.
-   *
-   * The kicking pattern, +100 / -100 by the colour of the longer of the two marubozu. Reference: TA-Lib CDLKICKINGBYLENGTH.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 11.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLKICKINGBYLENGTH(open: Series, high: Series, low: Series, close: Series, options?: CDLKICKINGBYLENGTHOptions): Int32Array;
-  /**
-   * Ladder Bottom.
-   *
-   * +100 on three black candles with falling opens and closes, a black candle with an upper shadow, and a white candle opening above its open and closing above its high. Reference: TA-Lib CDLLADDERBOTTOM.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 14.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLLADDERBOTTOM(open: Series, high: Series, low: Series, close: Series, options?: CDLLADDERBOTTOMOptions): Int32Array;
-  /**
-   * Long Legged Doji.
-   *
-   * +100 on a doji with a long upper or lower shadow. Reference: TA-Lib CDLLONGLEGGEDDOJI.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 10.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLLONGLEGGEDDOJI(open: Series, high: Series, low: Series, close: Series, options?: CDLLONGLEGGEDDOJIOptions): Int32Array;
-  /**
-   * Long Line Candle.
-   *
-   * +100 / -100 (the candle's colour) on a long body with short shadows. Reference: TA-Lib CDLLONGLINE.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 10.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLLONGLINE(open: Series, high: Series, low: Series, close: Series, options?: CDLLONGLINEOptions): Int32Array;
-  /**
-   * Marubozu.
-   *
-   * +100 / -100 (the candle's colour) on a long body with very short shadows. Reference: TA-Lib CDLMARUBOZU.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 10.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLMARUBOZU(open: Series, high: Series, low: Series, close: Series, options?: CDLMARUBOZUOptions): Int32Array;
-  /**
-   * Matching Low.
-   *
-   * +100 on two black candles with (nearly) equal closes. Reference: TA-Lib CDLMATCHINGLOW.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 6.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLMATCHINGLOW(open: Series, high: Series, low: Series, close: Series, options?: CDLMATCHINGLOWOptions): Int32Array;
-  /**
-   * Mat Hold.
-   *
-   * +100 on a long white candle, a short black candle gapping up, two short candles holding within `penetration` of the first body, and a white candle closing above them all. Reference: TA-Lib CDLMATHOLD.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options penetration = 0.5, nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 14.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLMATHOLD(open: Series, high: Series, low: Series, close: Series, options?: CDLMATHOLDOptions): Int32Array;
-  /**
-   * Morning Doji Star.
-   *
-   * +100 on a long black candle, a doji gapping down, and a white candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLMORNINGDOJISTAR.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options penetration = 0.3, nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 12.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLMORNINGDOJISTAR(open: Series, high: Series, low: Series, close: Series, options?: CDLMORNINGDOJISTAROptions): Int32Array;
-  /**
-   * Morning Star.
-   *
-   * +100 on a long black candle, a short candle gapping down, and a white candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLMORNINGSTAR.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options penetration = 0.3, nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 12.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLMORNINGSTAR(open: Series, high: Series, low: Series, close: Series, options?: CDLMORNINGSTAROptions): Int32Array;
-  /**
-   * On-Neck Pattern.
-   *
-   * -100 on a long black candle and a white candle opening below its low and closing (nearly) at that low. Reference: TA-Lib CDLONNECK.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 11.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLONNECK(open: Series, high: Series, low: Series, close: Series, options?: CDLONNECKOptions): Int32Array;
-  /**
-   * Piercing Pattern.
-   *
-   * +100 on a long black candle and a long white candle opening below its low and closing above its midpoint (below its open). Reference: TA-Lib CDLPIERCING.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 11.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLPIERCING(open: Series, high: Series, low: Series, close: Series, options?: CDLPIERCINGOptions): Int32Array;
-  /**
-   * Rickshaw Man.
-   *
-   * +100 on a doji with two long shadows and its body near the middle of the range. Reference: TA-Lib CDLRICKSHAWMAN.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 10.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLRICKSHAWMAN(open: Series, high: Series, low: Series, close: Series, options?: CDLRICKSHAWMANOptions): Int32Array;
-  /**
-   * Rising/Falling Three Methods.
-   *
-   * +100 / -100 on a long candle, three short opposite-coloured candles within its range moving against it, and a long candle of the first's colour closing beyond the first's close. Reference: TA-Lib CDLRISEFALL3METHODS.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 14.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLRISEFALL3METHODS(open: Series, high: Series, low: Series, close: Series, options?: CDLRISEFALL3METHODSOptions): Int32Array;
-  /**
-   * Separating Lines.
-   *
-   * +100 / -100 on two opposite-coloured candles with (nearly) equal opens, the second a belt hold: long, with a very short shadow on the opening side. Reference: TA-Lib CDLSEPARATINGLINES.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 11.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLSEPARATINGLINES(open: Series, high: Series, low: Series, close: Series, options?: CDLSEPARATINGLINESOptions): Int32Array;
-  /**
-   * Shooting Star.
-   *
-   * -100 on a small body with a long upper shadow and a very short lower shadow, gapping up from the previous body. Reference: TA-Lib CDLSHOOTINGSTAR.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 11.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLSHOOTINGSTAR(open: Series, high: Series, low: Series, close: Series, options?: CDLSHOOTINGSTAROptions): Int32Array;
-  /**
-   * Short Line Candle.
-   *
-   * +100 / -100 (the candle's colour) on a short body with short shadows. Reference: TA-Lib CDLSHORTLINE.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 10.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLSHORTLINE(open: Series, high: Series, low: Series, close: Series, options?: CDLSHORTLINEOptions): Int32Array;
-  /**
-   * Spinning Top.
-   *
-   * +100 / -100 (the candle's colour) on a short body with both shadows longer than the body. Reference: TA-Lib CDLSPINNINGTOP.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 10.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLSPINNINGTOP(open: Series, high: Series, low: Series, close: Series, options?: CDLSPINNINGTOPOptions): Int32Array;
-  /**
-   * Stalled Pattern.
-   *
-   * -100 on two long white candles with rising closes and a short white candle opening near the second's close (a stalling advance). Reference: TA-Lib CDLSTALLEDPATTERN.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 12.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLSTALLEDPATTERN(open: Series, high: Series, low: Series, close: Series, options?: CDLSTALLEDPATTERNOptions): Int32Array;
-  /**
-   * Stick Sandwich.
-   *
-   * +100 on two black candles with (nearly) equal closes around a white candle trading above the first close. Reference: TA-Lib CDLSTICKSANDWICH.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 7.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLSTICKSANDWICH(open: Series, high: Series, low: Series, close: Series, options?: CDLSTICKSANDWICHOptions): Int32Array;
-  /**
-   * Takuri (Dragonfly Doji with very long lower shadow).
-   *
-   * +100 on a doji with a very short upper shadow and a very long lower shadow. Reference: TA-Lib CDLTAKURI.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 10.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLTAKURI(open: Series, high: Series, low: Series, close: Series, options?: CDLTAKURIOptions): Int32Array;
-  /**
-   * Tasuki Gap.
-   *
-   * +100 / -100 on a candle gapping up / down from the one before, and an opposite candle of near-equal body opening within it and closing into the gap without closing it. Reference: TA-Lib CDLTASUKIGAP.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 7.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLTASUKIGAP(open: Series, high: Series, low: Series, close: Series, options?: CDLTASUKIGAPOptions): Int32Array;
-  /**
-   * Thrusting Pattern.
-   *
-   * -100 on a long black candle and a white candle opening below its low and closing into its body, above its close but not above its midpoint. Reference: TA-Lib CDLTHRUSTING.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 11.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLTHRUSTING(open: Series, high: Series, low: Series, close: Series, options?: CDLTHRUSTINGOptions): Int32Array;
-  /**
-   * Tristar Pattern.
-   *
-   * -100 / +100 on three dojis, the middle one gapping up / down and the third not reaching as far. Reference: TA-Lib CDLTRISTAR.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 12.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLTRISTAR(open: Series, high: Series, low: Series, close: Series, options?: CDLTRISTAROptions): Int32Array;
-  /**
-   * Unique 3 River.
-   *
-   * +100 on a long black candle, a black harami making a lower low, and a short white candle opening above that low. Reference: TA-Lib CDLUNIQUE3RIVER.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 12.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLUNIQUE3RIVER(open: Series, high: Series, low: Series, close: Series, options?: CDLUNIQUE3RIVEROptions): Int32Array;
-  /**
-   * Upside Gap Two Crows.
-   *
-   * -100 on a long white candle, a short black candle gapping up, and a black candle engulfing it but closing above the first's close. Reference: TA-Lib CDLUPSIDEGAP2CROWS.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 12.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLUPSIDEGAP2CROWS(open: Series, high: Series, low: Series, close: Series, options?: CDLUPSIDEGAP2CROWSOptions): Int32Array;
-  /**
-   * Upside/Downside Gap Three Methods.
-   *
-   * +100 / -100 on two same-coloured candles with a body gap between them and an opposite candle opening in the second body and closing in the first, filling the gap. Reference: TA-Lib CDLXSIDEGAP3METHODS.
-   *
-   * @param open open prices
-   * @param high high prices
-   * @param low low prices
-   * @param close close prices
-   * @param options nanPolicy = 'default'
-   * @returns an Int32Array as long as the inputs, 0 during warm-up
-   * Lookback with the default options: 2.
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function CDLXSIDEGAP3METHODS(open: Series, high: Series, low: Series, close: Series, options?: CDLXSIDEGAP3METHODSOptions): Int32Array;
-  /**
    * Summation.
    *
    * Sum of the last timeperiod values. Reference: TA-Lib SUM.
@@ -3065,6 +2150,921 @@ export declare namespace ta {
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function EOM(high: Series, low: Series, close: Series, volume: Series, options?: EOMOptions): Float64Array;
+  /**
+   * Engulfing Pattern.
+   *
+   * +-100 when the body of a candle engulfs the opposite-coloured body before it, +-80 when one end is equal. Reference: TA-Lib CDLENGULFING.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 2.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLENGULFING(open: Series, high: Series, low: Series, close: Series, options?: CDLENGULFINGOptions): Int32Array;
+  /**
+   * Two Crows.
+   *
+   * -100 on a long white candle, a black candle gapping up above it, and a black candle opening within the second's body and closing within the first's. Reference: TA-Lib CDL2CROWS.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDL2CROWS(open: Series, high: Series, low: Series, close: Series, options?: CDL2CROWSOptions): Int32Array;
+  /**
+   * Three Black Crows.
+   *
+   * -100 on a white candle followed by three black candles with very short lower shadows, each opening within the previous body and closing lower. Reference: TA-Lib CDL3BLACKCROWS.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDL3BLACKCROWS(open: Series, high: Series, low: Series, close: Series, options?: CDL3BLACKCROWSOptions): Int32Array;
+  /**
+   * Three Inside Up/Down.
+   *
+   * +100 / -100 on a long candle, a short candle inside its body, and a third candle of the opposite colour to the first closing beyond the first's open. Reference: TA-Lib CDL3INSIDE.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDL3INSIDE(open: Series, high: Series, low: Series, close: Series, options?: CDL3INSIDEOptions): Int32Array;
+  /**
+   * Three-Line Strike.
+   *
+   * +100 / -100 on three same-coloured candles each opening near the previous body and closing further, struck by a fourth opposite candle closing beyond the first's open. Reference: TA-Lib CDL3LINESTRIKE.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 8.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDL3LINESTRIKE(open: Series, high: Series, low: Series, close: Series, options?: CDL3LINESTRIKEOptions): Int32Array;
+  /**
+   * Three Outside Up/Down.
+   *
+   * +100 / -100 on an engulfing pair followed by a third candle closing further in the engulfing candle's direction. Reference: TA-Lib CDL3OUTSIDE.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 3.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDL3OUTSIDE(open: Series, high: Series, low: Series, close: Series, options?: CDL3OUTSIDEOptions): Int32Array;
+  /**
+   * Three Stars In The South.
+   *
+   * +100 on three black candles: a long one with a long lower shadow, a smaller one within its range with a lower low above the first's low, and a short marubozu inside the second's range. Reference: TA-Lib CDL3STARSINSOUTH.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDL3STARSINSOUTH(open: Series, high: Series, low: Series, close: Series, options?: CDL3STARSINSOUTHOptions): Int32Array;
+  /**
+   * Three Advancing White Soldiers.
+   *
+   * +100 on three white candles with very short upper shadows, each opening within or near the previous body and closing higher, the bodies not shrinking far. Reference: TA-Lib CDL3WHITESOLDIERS.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDL3WHITESOLDIERS(open: Series, high: Series, low: Series, close: Series, options?: CDL3WHITESOLDIERSOptions): Int32Array;
+  /**
+   * Abandoned Baby.
+   *
+   * +100 / -100 on a long candle, a doji gapping away from it (shadows included), and an opposite candle gapping back and closing at least `penetration` of the first body into it. Reference: TA-Lib CDLABANDONEDBABY.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options penetration = 0.3, nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLABANDONEDBABY(open: Series, high: Series, low: Series, close: Series, options?: CDLABANDONEDBABYOptions): Int32Array;
+  /**
+   * Advance Block.
+   *
+   * -100 on three white candles with rising closes, each opening within or near the previous body, the advance weakening (shrinking bodies or growing upper shadows). Reference: TA-Lib CDLADVANCEBLOCK.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLADVANCEBLOCK(open: Series, high: Series, low: Series, close: Series, options?: CDLADVANCEBLOCKOptions): Int32Array;
+  /**
+   * Belt-hold.
+   *
+   * +100 / -100 on a long candle opening on its low (white) or high (black): a very short shadow on the opening side. Reference: TA-Lib CDLBELTHOLD.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLBELTHOLD(open: Series, high: Series, low: Series, close: Series, options?: CDLBELTHOLDOptions): Int32Array;
+  /**
+   * Breakaway.
+   *
+   * +100 / -100 on a long candle, a same-coloured candle gapping away, two candles extending the move, and an opposite candle closing inside the gap. Reference: TA-Lib CDLBREAKAWAY.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLBREAKAWAY(open: Series, high: Series, low: Series, close: Series, options?: CDLBREAKAWAYOptions): Int32Array;
+  /**
+   * Closing Marubozu.
+   *
+   * +100 / -100 on a long candle closing on its high (white) or low (black): a very short shadow on the closing side. Reference: TA-Lib CDLCLOSINGMARUBOZU.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLCLOSINGMARUBOZU(open: Series, high: Series, low: Series, close: Series, options?: CDLCLOSINGMARUBOZUOptions): Int32Array;
+  /**
+   * Concealing Baby Swallow.
+   *
+   * +100 on two black marubozu, a black candle gapping down with a long upper shadow into the second's body, and a black candle engulfing it shadows included. Reference: TA-Lib CDLCONCEALBABYSWALL.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 13.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLCONCEALBABYSWALL(open: Series, high: Series, low: Series, close: Series, options?: CDLCONCEALBABYSWALLOptions): Int32Array;
+  /**
+   * Counterattack.
+   *
+   * +100 / -100 on two long opposite-coloured candles with (nearly) equal closes. Reference: TA-Lib CDLCOUNTERATTACK.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLCOUNTERATTACK(open: Series, high: Series, low: Series, close: Series, options?: CDLCOUNTERATTACKOptions): Int32Array;
+  /**
+   * Dark Cloud Cover.
+   *
+   * -100 on a long white candle and a black candle opening above its high and closing at least `penetration` of its body into it (above its open). Reference: TA-Lib CDLDARKCLOUDCOVER.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options penetration = 0.5, nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLDARKCLOUDCOVER(open: Series, high: Series, low: Series, close: Series, options?: CDLDARKCLOUDCOVEROptions): Int32Array;
+  /**
+   * Doji.
+   *
+   * +100 when the real body is at most the BodyDoji average (10% of the average high-low range of the 10 previous candles). Reference: TA-Lib CDLDOJI.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLDOJI(open: Series, high: Series, low: Series, close: Series, options?: CDLDOJIOptions): Int32Array;
+  /**
+   * Doji Star.
+   *
+   * -100 / +100 on a long white / black candle followed by a doji whose body gaps up / down. Reference: TA-Lib CDLDOJISTAR.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLDOJISTAR(open: Series, high: Series, low: Series, close: Series, options?: CDLDOJISTAROptions): Int32Array;
+  /**
+   * Dragonfly Doji.
+   *
+   * +100 on a doji with a very short upper shadow and a lower shadow that is not very short. Reference: TA-Lib CDLDRAGONFLYDOJI.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLDRAGONFLYDOJI(open: Series, high: Series, low: Series, close: Series, options?: CDLDRAGONFLYDOJIOptions): Int32Array;
+  /**
+   * Evening Doji Star.
+   *
+   * -100 on a long white candle, a doji gapping up, and a black candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLEVENINGDOJISTAR.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options penetration = 0.3, nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLEVENINGDOJISTAR(open: Series, high: Series, low: Series, close: Series, options?: CDLEVENINGDOJISTAROptions): Int32Array;
+  /**
+   * Evening Star.
+   *
+   * -100 on a long white candle, a short candle gapping up, and a black candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLEVENINGSTAR.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options penetration = 0.3, nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLEVENINGSTAR(open: Series, high: Series, low: Series, close: Series, options?: CDLEVENINGSTAROptions): Int32Array;
+  /**
+   * Up/Down-gap side-by-side white lines.
+   *
+   * +100 / -100 on two white candles of near-equal body and equal open, both gapping up / down from the candle before them. Reference: TA-Lib CDLGAPSIDESIDEWHITE.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 7.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLGAPSIDESIDEWHITE(open: Series, high: Series, low: Series, close: Series, options?: CDLGAPSIDESIDEWHITEOptions): Int32Array;
+  /**
+   * Gravestone Doji.
+   *
+   * +100 on a doji with a very short lower shadow and an upper shadow that is not very short. Reference: TA-Lib CDLGRAVESTONEDOJI.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLGRAVESTONEDOJI(open: Series, high: Series, low: Series, close: Series, options?: CDLGRAVESTONEDOJIOptions): Int32Array;
+  /**
+   * Hammer.
+   *
+   * +100 on a small body with a long lower shadow and a very short upper shadow, the body near or below the previous low. Reference: TA-Lib CDLHAMMER.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLHAMMER(open: Series, high: Series, low: Series, close: Series, options?: CDLHAMMEROptions): Int32Array;
+  /**
+   * Hanging Man.
+   *
+   * -100 on a small body with a long lower shadow and a very short upper shadow, the body near or above the previous high. Reference: TA-Lib CDLHANGINGMAN.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLHANGINGMAN(open: Series, high: Series, low: Series, close: Series, options?: CDLHANGINGMANOptions): Int32Array;
+  /**
+   * Harami Pattern.
+   *
+   * -100 / +100 on a long white / black candle and a short body inside it, -80 / +80 when the inner body touches an end. Reference: TA-Lib CDLHARAMI.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLHARAMI(open: Series, high: Series, low: Series, close: Series, options?: CDLHARAMIOptions): Int32Array;
+  /**
+   * Harami Cross Pattern.
+   *
+   * -100 / +100 on a long white / black candle and a doji inside its body, -80 / +80 when the doji touches an end. Reference: TA-Lib CDLHARAMICROSS.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLHARAMICROSS(open: Series, high: Series, low: Series, close: Series, options?: CDLHARAMICROSSOptions): Int32Array;
+  /**
+   * High-Wave Candle.
+   *
+   * +100 / -100 (the candle's colour) on a short body with two very long shadows. Reference: TA-Lib CDLHIGHWAVE.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLHIGHWAVE(open: Series, high: Series, low: Series, close: Series, options?: CDLHIGHWAVEOptions): Int32Array;
+  /**
+   * Hikkake Pattern.
+   *
+   * +100 / -100 on an inside bar followed by a bar breaking it downward / upward (higher-high-lower-low setup), +200 / -200 when a close within the next three bars confirms it by crossing the inside bar's high / low. Reference: TA-Lib CDLHIKKAKE.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 5.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLHIKKAKE(open: Series, high: Series, low: Series, close: Series, options?: CDLHIKKAKEOptions): Int32Array;
+  /**
+   * Modified Hikkake Pattern.
+   *
+   * The Hikkake on two nested inside bars, the first closing near its low (bullish) / high (bearish): +100 / -100 on the breaking bar, +200 / -200 on a confirming close within three bars. Reference: TA-Lib CDLHIKKAKEMOD.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLHIKKAKEMOD(open: Series, high: Series, low: Series, close: Series, options?: CDLHIKKAKEMODOptions): Int32Array;
+  /**
+   * Homing Pigeon.
+   *
+   * +100 on a long black candle followed by a short black body inside it. Reference: TA-Lib CDLHOMINGPIGEON.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLHOMINGPIGEON(open: Series, high: Series, low: Series, close: Series, options?: CDLHOMINGPIGEONOptions): Int32Array;
+  /**
+   * Identical Three Crows.
+   *
+   * -100 on three black candles with very short lower shadows and falling closes, each opening (nearly) at the previous close. Reference: TA-Lib CDLIDENTICAL3CROWS.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLIDENTICAL3CROWS(open: Series, high: Series, low: Series, close: Series, options?: CDLIDENTICAL3CROWSOptions): Int32Array;
+  /**
+   * In-Neck Pattern.
+   *
+   * -100 on a long black candle and a white candle opening below its low and closing at or slightly above its close. Reference: TA-Lib CDLINNECK.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLINNECK(open: Series, high: Series, low: Series, close: Series, options?: CDLINNECKOptions): Int32Array;
+  /**
+   * Inverted Hammer.
+   *
+   * +100 on a small body with a long upper shadow and a very short lower shadow, gapping down from the previous body. Reference: TA-Lib CDLINVERTEDHAMMER.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLINVERTEDHAMMER(open: Series, high: Series, low: Series, close: Series, options?: CDLINVERTEDHAMMEROptions): Int32Array;
+  /**
+   * Kicking.
+   *
+   * +100 / -100 (the second candle's colour) on two opposite-coloured marubozu with a gap between them. Reference: TA-Lib CDLKICKING.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLKICKING(open: Series, high: Series, low: Series, close: Series, options?: CDLKICKINGOptions): Int32Array;
+  /**
+   * Kicking - bull/bear determined by the longer marubozu.
+   *
+   * The kicking pattern, +100 / -100 by the colour of the longer of the two marubozu. Reference: TA-Lib CDLKICKINGBYLENGTH.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLKICKINGBYLENGTH(open: Series, high: Series, low: Series, close: Series, options?: CDLKICKINGBYLENGTHOptions): Int32Array;
+  /**
+   * Ladder Bottom.
+   *
+   * +100 on three black candles with falling opens and closes, a black candle with an upper shadow, and a white candle opening above its open and closing above its high. Reference: TA-Lib CDLLADDERBOTTOM.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLLADDERBOTTOM(open: Series, high: Series, low: Series, close: Series, options?: CDLLADDERBOTTOMOptions): Int32Array;
+  /**
+   * Long Legged Doji.
+   *
+   * +100 on a doji with a long upper or lower shadow. Reference: TA-Lib CDLLONGLEGGEDDOJI.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLLONGLEGGEDDOJI(open: Series, high: Series, low: Series, close: Series, options?: CDLLONGLEGGEDDOJIOptions): Int32Array;
+  /**
+   * Long Line Candle.
+   *
+   * +100 / -100 (the candle's colour) on a long body with short shadows. Reference: TA-Lib CDLLONGLINE.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLLONGLINE(open: Series, high: Series, low: Series, close: Series, options?: CDLLONGLINEOptions): Int32Array;
+  /**
+   * Marubozu.
+   *
+   * +100 / -100 (the candle's colour) on a long body with very short shadows. Reference: TA-Lib CDLMARUBOZU.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLMARUBOZU(open: Series, high: Series, low: Series, close: Series, options?: CDLMARUBOZUOptions): Int32Array;
+  /**
+   * Matching Low.
+   *
+   * +100 on two black candles with (nearly) equal closes. Reference: TA-Lib CDLMATCHINGLOW.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 6.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLMATCHINGLOW(open: Series, high: Series, low: Series, close: Series, options?: CDLMATCHINGLOWOptions): Int32Array;
+  /**
+   * Mat Hold.
+   *
+   * +100 on a long white candle, a short black candle gapping up, two short candles holding within `penetration` of the first body, and a white candle closing above them all. Reference: TA-Lib CDLMATHOLD.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options penetration = 0.5, nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLMATHOLD(open: Series, high: Series, low: Series, close: Series, options?: CDLMATHOLDOptions): Int32Array;
+  /**
+   * Morning Doji Star.
+   *
+   * +100 on a long black candle, a doji gapping down, and a white candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLMORNINGDOJISTAR.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options penetration = 0.3, nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLMORNINGDOJISTAR(open: Series, high: Series, low: Series, close: Series, options?: CDLMORNINGDOJISTAROptions): Int32Array;
+  /**
+   * Morning Star.
+   *
+   * +100 on a long black candle, a short candle gapping down, and a white candle (not short) closing at least `penetration` of the first body into it. Reference: TA-Lib CDLMORNINGSTAR.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options penetration = 0.3, nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLMORNINGSTAR(open: Series, high: Series, low: Series, close: Series, options?: CDLMORNINGSTAROptions): Int32Array;
+  /**
+   * On-Neck Pattern.
+   *
+   * -100 on a long black candle and a white candle opening below its low and closing (nearly) at that low. Reference: TA-Lib CDLONNECK.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLONNECK(open: Series, high: Series, low: Series, close: Series, options?: CDLONNECKOptions): Int32Array;
+  /**
+   * Piercing Pattern.
+   *
+   * +100 on a long black candle and a long white candle opening below its low and closing above its midpoint (below its open). Reference: TA-Lib CDLPIERCING.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLPIERCING(open: Series, high: Series, low: Series, close: Series, options?: CDLPIERCINGOptions): Int32Array;
+  /**
+   * Rickshaw Man.
+   *
+   * +100 on a doji with two long shadows and its body near the middle of the range. Reference: TA-Lib CDLRICKSHAWMAN.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLRICKSHAWMAN(open: Series, high: Series, low: Series, close: Series, options?: CDLRICKSHAWMANOptions): Int32Array;
+  /**
+   * Rising/Falling Three Methods.
+   *
+   * +100 / -100 on a long candle, three short opposite-coloured candles within its range moving against it, and a long candle of the first's colour closing beyond the first's close. Reference: TA-Lib CDLRISEFALL3METHODS.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 14.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLRISEFALL3METHODS(open: Series, high: Series, low: Series, close: Series, options?: CDLRISEFALL3METHODSOptions): Int32Array;
+  /**
+   * Separating Lines.
+   *
+   * +100 / -100 on two opposite-coloured candles with (nearly) equal opens, the second a belt hold: long, with a very short shadow on the opening side. Reference: TA-Lib CDLSEPARATINGLINES.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLSEPARATINGLINES(open: Series, high: Series, low: Series, close: Series, options?: CDLSEPARATINGLINESOptions): Int32Array;
+  /**
+   * Shooting Star.
+   *
+   * -100 on a small body with a long upper shadow and a very short lower shadow, gapping up from the previous body. Reference: TA-Lib CDLSHOOTINGSTAR.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLSHOOTINGSTAR(open: Series, high: Series, low: Series, close: Series, options?: CDLSHOOTINGSTAROptions): Int32Array;
+  /**
+   * Short Line Candle.
+   *
+   * +100 / -100 (the candle's colour) on a short body with short shadows. Reference: TA-Lib CDLSHORTLINE.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLSHORTLINE(open: Series, high: Series, low: Series, close: Series, options?: CDLSHORTLINEOptions): Int32Array;
+  /**
+   * Spinning Top.
+   *
+   * +100 / -100 (the candle's colour) on a short body with both shadows longer than the body. Reference: TA-Lib CDLSPINNINGTOP.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLSPINNINGTOP(open: Series, high: Series, low: Series, close: Series, options?: CDLSPINNINGTOPOptions): Int32Array;
+  /**
+   * Stalled Pattern.
+   *
+   * -100 on two long white candles with rising closes and a short white candle opening near the second's close (a stalling advance). Reference: TA-Lib CDLSTALLEDPATTERN.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLSTALLEDPATTERN(open: Series, high: Series, low: Series, close: Series, options?: CDLSTALLEDPATTERNOptions): Int32Array;
+  /**
+   * Stick Sandwich.
+   *
+   * +100 on two black candles with (nearly) equal closes around a white candle trading above the first close. Reference: TA-Lib CDLSTICKSANDWICH.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 7.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLSTICKSANDWICH(open: Series, high: Series, low: Series, close: Series, options?: CDLSTICKSANDWICHOptions): Int32Array;
+  /**
+   * Takuri (Dragonfly Doji with very long lower shadow).
+   *
+   * +100 on a doji with a very short upper shadow and a very long lower shadow. Reference: TA-Lib CDLTAKURI.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 10.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLTAKURI(open: Series, high: Series, low: Series, close: Series, options?: CDLTAKURIOptions): Int32Array;
+  /**
+   * Tasuki Gap.
+   *
+   * +100 / -100 on a candle gapping up / down from the one before, and an opposite candle of near-equal body opening within it and closing into the gap without closing it. Reference: TA-Lib CDLTASUKIGAP.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 7.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLTASUKIGAP(open: Series, high: Series, low: Series, close: Series, options?: CDLTASUKIGAPOptions): Int32Array;
+  /**
+   * Thrusting Pattern.
+   *
+   * -100 on a long black candle and a white candle opening below its low and closing into its body, above its close but not above its midpoint. Reference: TA-Lib CDLTHRUSTING.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 11.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLTHRUSTING(open: Series, high: Series, low: Series, close: Series, options?: CDLTHRUSTINGOptions): Int32Array;
+  /**
+   * Tristar Pattern.
+   *
+   * -100 / +100 on three dojis, the middle one gapping up / down and the third not reaching as far. Reference: TA-Lib CDLTRISTAR.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLTRISTAR(open: Series, high: Series, low: Series, close: Series, options?: CDLTRISTAROptions): Int32Array;
+  /**
+   * Unique 3 River.
+   *
+   * +100 on a long black candle, a black harami making a lower low, and a short white candle opening above that low. Reference: TA-Lib CDLUNIQUE3RIVER.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLUNIQUE3RIVER(open: Series, high: Series, low: Series, close: Series, options?: CDLUNIQUE3RIVEROptions): Int32Array;
+  /**
+   * Upside Gap Two Crows.
+   *
+   * -100 on a long white candle, a short black candle gapping up, and a black candle engulfing it but closing above the first's close. Reference: TA-Lib CDLUPSIDEGAP2CROWS.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 12.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLUPSIDEGAP2CROWS(open: Series, high: Series, low: Series, close: Series, options?: CDLUPSIDEGAP2CROWSOptions): Int32Array;
+  /**
+   * Upside/Downside Gap Three Methods.
+   *
+   * +100 / -100 on two same-coloured candles with a body gap between them and an opposite candle opening in the second body and closing in the first, filling the gap. Reference: TA-Lib CDLXSIDEGAP3METHODS.
+   *
+   * @param open open prices
+   * @param high high prices
+   * @param low low prices
+   * @param close close prices
+   * @param options nanPolicy = 'default'
+   * @returns an Int32Array as long as the inputs, 0 during warm-up
+   * Lookback with the default options: 2.
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function CDLXSIDEGAP3METHODS(open: Series, high: Series, low: Series, close: Series, options?: CDLXSIDEGAP3METHODSOptions): Int32Array;
   /** Streaming state objects. */
   namespace stream {
     /**
@@ -3273,555 +3273,6 @@ export declare namespace ta {
     namespace BBANDS {
       /** Restores a saved BBANDS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
       function restore(bytes: Uint8Array): Stream<[real: number], BBANDSValue>;
-    }
-    /**
-     * A streaming CDLENGULFING: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLENGULFING}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLENGULFING(options?: CDLENGULFINGOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLENGULFING {
-      /** Restores a saved CDLENGULFING stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDL2CROWS: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDL2CROWS}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDL2CROWS(options?: CDL2CROWSOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDL2CROWS {
-      /** Restores a saved CDL2CROWS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDL3BLACKCROWS: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDL3BLACKCROWS}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDL3BLACKCROWS(options?: CDL3BLACKCROWSOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDL3BLACKCROWS {
-      /** Restores a saved CDL3BLACKCROWS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDL3INSIDE: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDL3INSIDE}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDL3INSIDE(options?: CDL3INSIDEOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDL3INSIDE {
-      /** Restores a saved CDL3INSIDE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDL3LINESTRIKE: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDL3LINESTRIKE}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDL3LINESTRIKE(options?: CDL3LINESTRIKEOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDL3LINESTRIKE {
-      /** Restores a saved CDL3LINESTRIKE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDL3OUTSIDE: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDL3OUTSIDE}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDL3OUTSIDE(options?: CDL3OUTSIDEOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDL3OUTSIDE {
-      /** Restores a saved CDL3OUTSIDE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDL3STARSINSOUTH: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDL3STARSINSOUTH}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDL3STARSINSOUTH(options?: CDL3STARSINSOUTHOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDL3STARSINSOUTH {
-      /** Restores a saved CDL3STARSINSOUTH stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDL3WHITESOLDIERS: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDL3WHITESOLDIERS}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDL3WHITESOLDIERS(options?: CDL3WHITESOLDIERSOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDL3WHITESOLDIERS {
-      /** Restores a saved CDL3WHITESOLDIERS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLABANDONEDBABY: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLABANDONEDBABY}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLABANDONEDBABY(options?: CDLABANDONEDBABYOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLABANDONEDBABY {
-      /** Restores a saved CDLABANDONEDBABY stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLADVANCEBLOCK: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLADVANCEBLOCK}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLADVANCEBLOCK(options?: CDLADVANCEBLOCKOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLADVANCEBLOCK {
-      /** Restores a saved CDLADVANCEBLOCK stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLBELTHOLD: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLBELTHOLD}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLBELTHOLD(options?: CDLBELTHOLDOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLBELTHOLD {
-      /** Restores a saved CDLBELTHOLD stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLBREAKAWAY: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLBREAKAWAY}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLBREAKAWAY(options?: CDLBREAKAWAYOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLBREAKAWAY {
-      /** Restores a saved CDLBREAKAWAY stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLCLOSINGMARUBOZU: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLCLOSINGMARUBOZU}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLCLOSINGMARUBOZU(options?: CDLCLOSINGMARUBOZUOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLCLOSINGMARUBOZU {
-      /** Restores a saved CDLCLOSINGMARUBOZU stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLCONCEALBABYSWALL: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLCONCEALBABYSWALL}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLCONCEALBABYSWALL(options?: CDLCONCEALBABYSWALLOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLCONCEALBABYSWALL {
-      /** Restores a saved CDLCONCEALBABYSWALL stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLCOUNTERATTACK: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLCOUNTERATTACK}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLCOUNTERATTACK(options?: CDLCOUNTERATTACKOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLCOUNTERATTACK {
-      /** Restores a saved CDLCOUNTERATTACK stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLDARKCLOUDCOVER: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLDARKCLOUDCOVER}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLDARKCLOUDCOVER(options?: CDLDARKCLOUDCOVEROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLDARKCLOUDCOVER {
-      /** Restores a saved CDLDARKCLOUDCOVER stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLDOJI: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLDOJI}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLDOJI(options?: CDLDOJIOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLDOJI {
-      /** Restores a saved CDLDOJI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLDOJISTAR: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLDOJISTAR}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLDOJISTAR(options?: CDLDOJISTAROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLDOJISTAR {
-      /** Restores a saved CDLDOJISTAR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLDRAGONFLYDOJI: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLDRAGONFLYDOJI}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLDRAGONFLYDOJI(options?: CDLDRAGONFLYDOJIOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLDRAGONFLYDOJI {
-      /** Restores a saved CDLDRAGONFLYDOJI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLEVENINGDOJISTAR: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLEVENINGDOJISTAR}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLEVENINGDOJISTAR(options?: CDLEVENINGDOJISTAROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLEVENINGDOJISTAR {
-      /** Restores a saved CDLEVENINGDOJISTAR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLEVENINGSTAR: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLEVENINGSTAR}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLEVENINGSTAR(options?: CDLEVENINGSTAROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLEVENINGSTAR {
-      /** Restores a saved CDLEVENINGSTAR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLGAPSIDESIDEWHITE: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLGAPSIDESIDEWHITE}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLGAPSIDESIDEWHITE(options?: CDLGAPSIDESIDEWHITEOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLGAPSIDESIDEWHITE {
-      /** Restores a saved CDLGAPSIDESIDEWHITE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLGRAVESTONEDOJI: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLGRAVESTONEDOJI}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLGRAVESTONEDOJI(options?: CDLGRAVESTONEDOJIOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLGRAVESTONEDOJI {
-      /** Restores a saved CDLGRAVESTONEDOJI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLHAMMER: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLHAMMER}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLHAMMER(options?: CDLHAMMEROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLHAMMER {
-      /** Restores a saved CDLHAMMER stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLHANGINGMAN: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLHANGINGMAN}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLHANGINGMAN(options?: CDLHANGINGMANOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLHANGINGMAN {
-      /** Restores a saved CDLHANGINGMAN stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLHARAMI: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLHARAMI}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLHARAMI(options?: CDLHARAMIOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLHARAMI {
-      /** Restores a saved CDLHARAMI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLHARAMICROSS: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLHARAMICROSS}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLHARAMICROSS(options?: CDLHARAMICROSSOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLHARAMICROSS {
-      /** Restores a saved CDLHARAMICROSS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLHIGHWAVE: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLHIGHWAVE}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLHIGHWAVE(options?: CDLHIGHWAVEOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLHIGHWAVE {
-      /** Restores a saved CDLHIGHWAVE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLHIKKAKE: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLHIKKAKE}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLHIKKAKE(options?: CDLHIKKAKEOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLHIKKAKE {
-      /** Restores a saved CDLHIKKAKE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLHIKKAKEMOD: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLHIKKAKEMOD}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLHIKKAKEMOD(options?: CDLHIKKAKEMODOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLHIKKAKEMOD {
-      /** Restores a saved CDLHIKKAKEMOD stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLHOMINGPIGEON: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLHOMINGPIGEON}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLHOMINGPIGEON(options?: CDLHOMINGPIGEONOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLHOMINGPIGEON {
-      /** Restores a saved CDLHOMINGPIGEON stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLIDENTICAL3CROWS: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLIDENTICAL3CROWS}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLIDENTICAL3CROWS(options?: CDLIDENTICAL3CROWSOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLIDENTICAL3CROWS {
-      /** Restores a saved CDLIDENTICAL3CROWS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLINNECK: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLINNECK}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLINNECK(options?: CDLINNECKOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLINNECK {
-      /** Restores a saved CDLINNECK stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLINVERTEDHAMMER: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLINVERTEDHAMMER}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLINVERTEDHAMMER(options?: CDLINVERTEDHAMMEROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLINVERTEDHAMMER {
-      /** Restores a saved CDLINVERTEDHAMMER stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLKICKING: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLKICKING}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLKICKING(options?: CDLKICKINGOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLKICKING {
-      /** Restores a saved CDLKICKING stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLKICKINGBYLENGTH: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLKICKINGBYLENGTH}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLKICKINGBYLENGTH(options?: CDLKICKINGBYLENGTHOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLKICKINGBYLENGTH {
-      /** Restores a saved CDLKICKINGBYLENGTH stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLLADDERBOTTOM: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLLADDERBOTTOM}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLLADDERBOTTOM(options?: CDLLADDERBOTTOMOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLLADDERBOTTOM {
-      /** Restores a saved CDLLADDERBOTTOM stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLLONGLEGGEDDOJI: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLLONGLEGGEDDOJI}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLLONGLEGGEDDOJI(options?: CDLLONGLEGGEDDOJIOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLLONGLEGGEDDOJI {
-      /** Restores a saved CDLLONGLEGGEDDOJI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLLONGLINE: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLLONGLINE}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLLONGLINE(options?: CDLLONGLINEOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLLONGLINE {
-      /** Restores a saved CDLLONGLINE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLMARUBOZU: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLMARUBOZU}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLMARUBOZU(options?: CDLMARUBOZUOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLMARUBOZU {
-      /** Restores a saved CDLMARUBOZU stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLMATCHINGLOW: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLMATCHINGLOW}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLMATCHINGLOW(options?: CDLMATCHINGLOWOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLMATCHINGLOW {
-      /** Restores a saved CDLMATCHINGLOW stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLMATHOLD: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLMATHOLD}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLMATHOLD(options?: CDLMATHOLDOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLMATHOLD {
-      /** Restores a saved CDLMATHOLD stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLMORNINGDOJISTAR: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLMORNINGDOJISTAR}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLMORNINGDOJISTAR(options?: CDLMORNINGDOJISTAROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLMORNINGDOJISTAR {
-      /** Restores a saved CDLMORNINGDOJISTAR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLMORNINGSTAR: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLMORNINGSTAR}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLMORNINGSTAR(options?: CDLMORNINGSTAROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLMORNINGSTAR {
-      /** Restores a saved CDLMORNINGSTAR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLONNECK: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLONNECK}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLONNECK(options?: CDLONNECKOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLONNECK {
-      /** Restores a saved CDLONNECK stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLPIERCING: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLPIERCING}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLPIERCING(options?: CDLPIERCINGOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLPIERCING {
-      /** Restores a saved CDLPIERCING stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLRICKSHAWMAN: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLRICKSHAWMAN}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLRICKSHAWMAN(options?: CDLRICKSHAWMANOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLRICKSHAWMAN {
-      /** Restores a saved CDLRICKSHAWMAN stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLRISEFALL3METHODS: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLRISEFALL3METHODS}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLRISEFALL3METHODS(options?: CDLRISEFALL3METHODSOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLRISEFALL3METHODS {
-      /** Restores a saved CDLRISEFALL3METHODS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLSEPARATINGLINES: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLSEPARATINGLINES}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLSEPARATINGLINES(options?: CDLSEPARATINGLINESOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLSEPARATINGLINES {
-      /** Restores a saved CDLSEPARATINGLINES stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLSHOOTINGSTAR: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLSHOOTINGSTAR}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLSHOOTINGSTAR(options?: CDLSHOOTINGSTAROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLSHOOTINGSTAR {
-      /** Restores a saved CDLSHOOTINGSTAR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLSHORTLINE: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLSHORTLINE}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLSHORTLINE(options?: CDLSHORTLINEOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLSHORTLINE {
-      /** Restores a saved CDLSHORTLINE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLSPINNINGTOP: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLSPINNINGTOP}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLSPINNINGTOP(options?: CDLSPINNINGTOPOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLSPINNINGTOP {
-      /** Restores a saved CDLSPINNINGTOP stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLSTALLEDPATTERN: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLSTALLEDPATTERN}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLSTALLEDPATTERN(options?: CDLSTALLEDPATTERNOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLSTALLEDPATTERN {
-      /** Restores a saved CDLSTALLEDPATTERN stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLSTICKSANDWICH: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLSTICKSANDWICH}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLSTICKSANDWICH(options?: CDLSTICKSANDWICHOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLSTICKSANDWICH {
-      /** Restores a saved CDLSTICKSANDWICH stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLTAKURI: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLTAKURI}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLTAKURI(options?: CDLTAKURIOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLTAKURI {
-      /** Restores a saved CDLTAKURI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLTASUKIGAP: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLTASUKIGAP}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLTASUKIGAP(options?: CDLTASUKIGAPOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLTASUKIGAP {
-      /** Restores a saved CDLTASUKIGAP stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLTHRUSTING: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLTHRUSTING}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLTHRUSTING(options?: CDLTHRUSTINGOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLTHRUSTING {
-      /** Restores a saved CDLTHRUSTING stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLTRISTAR: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLTRISTAR}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLTRISTAR(options?: CDLTRISTAROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLTRISTAR {
-      /** Restores a saved CDLTRISTAR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLUNIQUE3RIVER: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLUNIQUE3RIVER}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLUNIQUE3RIVER(options?: CDLUNIQUE3RIVEROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLUNIQUE3RIVER {
-      /** Restores a saved CDLUNIQUE3RIVER stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLUPSIDEGAP2CROWS: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLUPSIDEGAP2CROWS}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLUPSIDEGAP2CROWS(options?: CDLUPSIDEGAP2CROWSOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLUPSIDEGAP2CROWS {
-      /** Restores a saved CDLUPSIDEGAP2CROWS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
-    }
-    /**
-     * A streaming CDLXSIDEGAP3METHODS: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLXSIDEGAP3METHODS}.
-     * @param options the options of the batch function, plus `history`: bars to feed first.
-     */
-    function CDLXSIDEGAP3METHODS(options?: CDLXSIDEGAP3METHODSOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
-    namespace CDLXSIDEGAP3METHODS {
-      /** Restores a saved CDLXSIDEGAP3METHODS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
-      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
     }
     /**
      * A streaming SUM: `update(real)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.SUM}.
@@ -5065,6 +4516,555 @@ export declare namespace ta {
       /** Restores a saved EOM stream (from `save()`); INVALID_STATE if the bytes are another function's. */
       function restore(bytes: Uint8Array): Stream<[high: number, low: number, close: number, volume: number], number>;
     }
+    /**
+     * A streaming CDLENGULFING: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLENGULFING}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLENGULFING(options?: CDLENGULFINGOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLENGULFING {
+      /** Restores a saved CDLENGULFING stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDL2CROWS: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDL2CROWS}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDL2CROWS(options?: CDL2CROWSOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDL2CROWS {
+      /** Restores a saved CDL2CROWS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDL3BLACKCROWS: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDL3BLACKCROWS}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDL3BLACKCROWS(options?: CDL3BLACKCROWSOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDL3BLACKCROWS {
+      /** Restores a saved CDL3BLACKCROWS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDL3INSIDE: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDL3INSIDE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDL3INSIDE(options?: CDL3INSIDEOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDL3INSIDE {
+      /** Restores a saved CDL3INSIDE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDL3LINESTRIKE: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDL3LINESTRIKE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDL3LINESTRIKE(options?: CDL3LINESTRIKEOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDL3LINESTRIKE {
+      /** Restores a saved CDL3LINESTRIKE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDL3OUTSIDE: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDL3OUTSIDE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDL3OUTSIDE(options?: CDL3OUTSIDEOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDL3OUTSIDE {
+      /** Restores a saved CDL3OUTSIDE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDL3STARSINSOUTH: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDL3STARSINSOUTH}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDL3STARSINSOUTH(options?: CDL3STARSINSOUTHOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDL3STARSINSOUTH {
+      /** Restores a saved CDL3STARSINSOUTH stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDL3WHITESOLDIERS: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDL3WHITESOLDIERS}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDL3WHITESOLDIERS(options?: CDL3WHITESOLDIERSOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDL3WHITESOLDIERS {
+      /** Restores a saved CDL3WHITESOLDIERS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLABANDONEDBABY: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLABANDONEDBABY}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLABANDONEDBABY(options?: CDLABANDONEDBABYOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLABANDONEDBABY {
+      /** Restores a saved CDLABANDONEDBABY stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLADVANCEBLOCK: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLADVANCEBLOCK}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLADVANCEBLOCK(options?: CDLADVANCEBLOCKOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLADVANCEBLOCK {
+      /** Restores a saved CDLADVANCEBLOCK stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLBELTHOLD: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLBELTHOLD}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLBELTHOLD(options?: CDLBELTHOLDOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLBELTHOLD {
+      /** Restores a saved CDLBELTHOLD stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLBREAKAWAY: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLBREAKAWAY}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLBREAKAWAY(options?: CDLBREAKAWAYOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLBREAKAWAY {
+      /** Restores a saved CDLBREAKAWAY stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLCLOSINGMARUBOZU: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLCLOSINGMARUBOZU}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLCLOSINGMARUBOZU(options?: CDLCLOSINGMARUBOZUOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLCLOSINGMARUBOZU {
+      /** Restores a saved CDLCLOSINGMARUBOZU stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLCONCEALBABYSWALL: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLCONCEALBABYSWALL}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLCONCEALBABYSWALL(options?: CDLCONCEALBABYSWALLOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLCONCEALBABYSWALL {
+      /** Restores a saved CDLCONCEALBABYSWALL stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLCOUNTERATTACK: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLCOUNTERATTACK}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLCOUNTERATTACK(options?: CDLCOUNTERATTACKOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLCOUNTERATTACK {
+      /** Restores a saved CDLCOUNTERATTACK stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLDARKCLOUDCOVER: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLDARKCLOUDCOVER}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLDARKCLOUDCOVER(options?: CDLDARKCLOUDCOVEROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLDARKCLOUDCOVER {
+      /** Restores a saved CDLDARKCLOUDCOVER stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLDOJI: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLDOJI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLDOJI(options?: CDLDOJIOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLDOJI {
+      /** Restores a saved CDLDOJI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLDOJISTAR: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLDOJISTAR}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLDOJISTAR(options?: CDLDOJISTAROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLDOJISTAR {
+      /** Restores a saved CDLDOJISTAR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLDRAGONFLYDOJI: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLDRAGONFLYDOJI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLDRAGONFLYDOJI(options?: CDLDRAGONFLYDOJIOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLDRAGONFLYDOJI {
+      /** Restores a saved CDLDRAGONFLYDOJI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLEVENINGDOJISTAR: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLEVENINGDOJISTAR}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLEVENINGDOJISTAR(options?: CDLEVENINGDOJISTAROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLEVENINGDOJISTAR {
+      /** Restores a saved CDLEVENINGDOJISTAR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLEVENINGSTAR: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLEVENINGSTAR}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLEVENINGSTAR(options?: CDLEVENINGSTAROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLEVENINGSTAR {
+      /** Restores a saved CDLEVENINGSTAR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLGAPSIDESIDEWHITE: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLGAPSIDESIDEWHITE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLGAPSIDESIDEWHITE(options?: CDLGAPSIDESIDEWHITEOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLGAPSIDESIDEWHITE {
+      /** Restores a saved CDLGAPSIDESIDEWHITE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLGRAVESTONEDOJI: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLGRAVESTONEDOJI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLGRAVESTONEDOJI(options?: CDLGRAVESTONEDOJIOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLGRAVESTONEDOJI {
+      /** Restores a saved CDLGRAVESTONEDOJI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLHAMMER: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLHAMMER}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLHAMMER(options?: CDLHAMMEROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLHAMMER {
+      /** Restores a saved CDLHAMMER stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLHANGINGMAN: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLHANGINGMAN}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLHANGINGMAN(options?: CDLHANGINGMANOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLHANGINGMAN {
+      /** Restores a saved CDLHANGINGMAN stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLHARAMI: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLHARAMI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLHARAMI(options?: CDLHARAMIOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLHARAMI {
+      /** Restores a saved CDLHARAMI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLHARAMICROSS: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLHARAMICROSS}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLHARAMICROSS(options?: CDLHARAMICROSSOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLHARAMICROSS {
+      /** Restores a saved CDLHARAMICROSS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLHIGHWAVE: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLHIGHWAVE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLHIGHWAVE(options?: CDLHIGHWAVEOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLHIGHWAVE {
+      /** Restores a saved CDLHIGHWAVE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLHIKKAKE: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLHIKKAKE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLHIKKAKE(options?: CDLHIKKAKEOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLHIKKAKE {
+      /** Restores a saved CDLHIKKAKE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLHIKKAKEMOD: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLHIKKAKEMOD}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLHIKKAKEMOD(options?: CDLHIKKAKEMODOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLHIKKAKEMOD {
+      /** Restores a saved CDLHIKKAKEMOD stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLHOMINGPIGEON: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLHOMINGPIGEON}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLHOMINGPIGEON(options?: CDLHOMINGPIGEONOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLHOMINGPIGEON {
+      /** Restores a saved CDLHOMINGPIGEON stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLIDENTICAL3CROWS: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLIDENTICAL3CROWS}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLIDENTICAL3CROWS(options?: CDLIDENTICAL3CROWSOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLIDENTICAL3CROWS {
+      /** Restores a saved CDLIDENTICAL3CROWS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLINNECK: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLINNECK}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLINNECK(options?: CDLINNECKOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLINNECK {
+      /** Restores a saved CDLINNECK stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLINVERTEDHAMMER: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLINVERTEDHAMMER}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLINVERTEDHAMMER(options?: CDLINVERTEDHAMMEROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLINVERTEDHAMMER {
+      /** Restores a saved CDLINVERTEDHAMMER stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLKICKING: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLKICKING}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLKICKING(options?: CDLKICKINGOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLKICKING {
+      /** Restores a saved CDLKICKING stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLKICKINGBYLENGTH: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLKICKINGBYLENGTH}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLKICKINGBYLENGTH(options?: CDLKICKINGBYLENGTHOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLKICKINGBYLENGTH {
+      /** Restores a saved CDLKICKINGBYLENGTH stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLLADDERBOTTOM: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLLADDERBOTTOM}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLLADDERBOTTOM(options?: CDLLADDERBOTTOMOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLLADDERBOTTOM {
+      /** Restores a saved CDLLADDERBOTTOM stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLLONGLEGGEDDOJI: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLLONGLEGGEDDOJI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLLONGLEGGEDDOJI(options?: CDLLONGLEGGEDDOJIOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLLONGLEGGEDDOJI {
+      /** Restores a saved CDLLONGLEGGEDDOJI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLLONGLINE: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLLONGLINE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLLONGLINE(options?: CDLLONGLINEOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLLONGLINE {
+      /** Restores a saved CDLLONGLINE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLMARUBOZU: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLMARUBOZU}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLMARUBOZU(options?: CDLMARUBOZUOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLMARUBOZU {
+      /** Restores a saved CDLMARUBOZU stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLMATCHINGLOW: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLMATCHINGLOW}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLMATCHINGLOW(options?: CDLMATCHINGLOWOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLMATCHINGLOW {
+      /** Restores a saved CDLMATCHINGLOW stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLMATHOLD: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLMATHOLD}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLMATHOLD(options?: CDLMATHOLDOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLMATHOLD {
+      /** Restores a saved CDLMATHOLD stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLMORNINGDOJISTAR: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLMORNINGDOJISTAR}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLMORNINGDOJISTAR(options?: CDLMORNINGDOJISTAROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLMORNINGDOJISTAR {
+      /** Restores a saved CDLMORNINGDOJISTAR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLMORNINGSTAR: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLMORNINGSTAR}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLMORNINGSTAR(options?: CDLMORNINGSTAROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLMORNINGSTAR {
+      /** Restores a saved CDLMORNINGSTAR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLONNECK: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLONNECK}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLONNECK(options?: CDLONNECKOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLONNECK {
+      /** Restores a saved CDLONNECK stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLPIERCING: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLPIERCING}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLPIERCING(options?: CDLPIERCINGOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLPIERCING {
+      /** Restores a saved CDLPIERCING stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLRICKSHAWMAN: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLRICKSHAWMAN}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLRICKSHAWMAN(options?: CDLRICKSHAWMANOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLRICKSHAWMAN {
+      /** Restores a saved CDLRICKSHAWMAN stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLRISEFALL3METHODS: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLRISEFALL3METHODS}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLRISEFALL3METHODS(options?: CDLRISEFALL3METHODSOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLRISEFALL3METHODS {
+      /** Restores a saved CDLRISEFALL3METHODS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLSEPARATINGLINES: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLSEPARATINGLINES}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLSEPARATINGLINES(options?: CDLSEPARATINGLINESOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLSEPARATINGLINES {
+      /** Restores a saved CDLSEPARATINGLINES stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLSHOOTINGSTAR: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLSHOOTINGSTAR}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLSHOOTINGSTAR(options?: CDLSHOOTINGSTAROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLSHOOTINGSTAR {
+      /** Restores a saved CDLSHOOTINGSTAR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLSHORTLINE: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLSHORTLINE}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLSHORTLINE(options?: CDLSHORTLINEOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLSHORTLINE {
+      /** Restores a saved CDLSHORTLINE stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLSPINNINGTOP: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLSPINNINGTOP}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLSPINNINGTOP(options?: CDLSPINNINGTOPOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLSPINNINGTOP {
+      /** Restores a saved CDLSPINNINGTOP stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLSTALLEDPATTERN: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLSTALLEDPATTERN}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLSTALLEDPATTERN(options?: CDLSTALLEDPATTERNOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLSTALLEDPATTERN {
+      /** Restores a saved CDLSTALLEDPATTERN stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLSTICKSANDWICH: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLSTICKSANDWICH}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLSTICKSANDWICH(options?: CDLSTICKSANDWICHOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLSTICKSANDWICH {
+      /** Restores a saved CDLSTICKSANDWICH stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLTAKURI: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLTAKURI}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLTAKURI(options?: CDLTAKURIOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLTAKURI {
+      /** Restores a saved CDLTAKURI stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLTASUKIGAP: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLTASUKIGAP}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLTASUKIGAP(options?: CDLTASUKIGAPOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLTASUKIGAP {
+      /** Restores a saved CDLTASUKIGAP stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLTHRUSTING: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLTHRUSTING}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLTHRUSTING(options?: CDLTHRUSTINGOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLTHRUSTING {
+      /** Restores a saved CDLTHRUSTING stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLTRISTAR: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLTRISTAR}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLTRISTAR(options?: CDLTRISTAROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLTRISTAR {
+      /** Restores a saved CDLTRISTAR stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLUNIQUE3RIVER: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLUNIQUE3RIVER}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLUNIQUE3RIVER(options?: CDLUNIQUE3RIVEROptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLUNIQUE3RIVER {
+      /** Restores a saved CDLUNIQUE3RIVER stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLUPSIDEGAP2CROWS: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLUPSIDEGAP2CROWS}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLUPSIDEGAP2CROWS(options?: CDLUPSIDEGAP2CROWSOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLUPSIDEGAP2CROWS {
+      /** Restores a saved CDLUPSIDEGAP2CROWS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
+    /**
+     * A streaming CDLXSIDEGAP3METHODS: `update(open, high, low, close)` appends a bar and returns the new value; stepping it over a series reproduces {@link ta.CDLXSIDEGAP3METHODS}.
+     * @param options the options of the batch function, plus `history`: bars to feed first.
+     */
+    function CDLXSIDEGAP3METHODS(options?: CDLXSIDEGAP3METHODSOptions & { history?: { open: Series; high: Series; low: Series; close: Series } | Series[] }): Stream<[open: number, high: number, low: number, close: number], number>;
+    namespace CDLXSIDEGAP3METHODS {
+      /** Restores a saved CDLXSIDEGAP3METHODS stream (from `save()`); INVALID_STATE if the bytes are another function's. */
+      function restore(bytes: Uint8Array): Stream<[open: number, high: number, low: number, close: number], number>;
+    }
     /** Restores any stream saved with `save()`. */
     function restore(bytes: Uint8Array): Stream<number[], number | Record<string, number>>;
   }
@@ -5333,339 +5333,6 @@ export interface BBANDSValue {
   upperband: number;
   middleband: number;
   lowerband: number;
-}
-
-/** Options of {@link ta.CDLENGULFING}. */
-export interface CDLENGULFINGOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDL2CROWS}. */
-export interface CDL2CROWSOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDL3BLACKCROWS}. */
-export interface CDL3BLACKCROWSOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDL3INSIDE}. */
-export interface CDL3INSIDEOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDL3LINESTRIKE}. */
-export interface CDL3LINESTRIKEOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDL3OUTSIDE}. */
-export interface CDL3OUTSIDEOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDL3STARSINSOUTH}. */
-export interface CDL3STARSINSOUTHOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDL3WHITESOLDIERS}. */
-export interface CDL3WHITESOLDIERSOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLABANDONEDBABY}. */
-export interface CDLABANDONEDBABYOptions extends NanPolicyOption {
-  /**
-   * Percentage of penetration of a candle within another candle. Number >= 0.
-   * @default 0.3
-   */
-  penetration?: number;
-}
-
-/** Options of {@link ta.CDLADVANCEBLOCK}. */
-export interface CDLADVANCEBLOCKOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLBELTHOLD}. */
-export interface CDLBELTHOLDOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLBREAKAWAY}. */
-export interface CDLBREAKAWAYOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLCLOSINGMARUBOZU}. */
-export interface CDLCLOSINGMARUBOZUOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLCONCEALBABYSWALL}. */
-export interface CDLCONCEALBABYSWALLOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLCOUNTERATTACK}. */
-export interface CDLCOUNTERATTACKOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLDARKCLOUDCOVER}. */
-export interface CDLDARKCLOUDCOVEROptions extends NanPolicyOption {
-  /**
-   * Percentage of penetration of a candle within another candle. Number >= 0.
-   * @default 0.5
-   */
-  penetration?: number;
-}
-
-/** Options of {@link ta.CDLDOJI}. */
-export interface CDLDOJIOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLDOJISTAR}. */
-export interface CDLDOJISTAROptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLDRAGONFLYDOJI}. */
-export interface CDLDRAGONFLYDOJIOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLEVENINGDOJISTAR}. */
-export interface CDLEVENINGDOJISTAROptions extends NanPolicyOption {
-  /**
-   * Percentage of penetration of a candle within another candle. Number >= 0.
-   * @default 0.3
-   */
-  penetration?: number;
-}
-
-/** Options of {@link ta.CDLEVENINGSTAR}. */
-export interface CDLEVENINGSTAROptions extends NanPolicyOption {
-  /**
-   * Percentage of penetration of a candle within another candle. Number >= 0.
-   * @default 0.3
-   */
-  penetration?: number;
-}
-
-/** Options of {@link ta.CDLGAPSIDESIDEWHITE}. */
-export interface CDLGAPSIDESIDEWHITEOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLGRAVESTONEDOJI}. */
-export interface CDLGRAVESTONEDOJIOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLHAMMER}. */
-export interface CDLHAMMEROptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLHANGINGMAN}. */
-export interface CDLHANGINGMANOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLHARAMI}. */
-export interface CDLHARAMIOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLHARAMICROSS}. */
-export interface CDLHARAMICROSSOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLHIGHWAVE}. */
-export interface CDLHIGHWAVEOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLHIKKAKE}. */
-export interface CDLHIKKAKEOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLHIKKAKEMOD}. */
-export interface CDLHIKKAKEMODOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLHOMINGPIGEON}. */
-export interface CDLHOMINGPIGEONOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLIDENTICAL3CROWS}. */
-export interface CDLIDENTICAL3CROWSOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLINNECK}. */
-export interface CDLINNECKOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLINVERTEDHAMMER}. */
-export interface CDLINVERTEDHAMMEROptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLKICKING}. */
-export interface CDLKICKINGOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLKICKINGBYLENGTH}. */
-export interface CDLKICKINGBYLENGTHOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLLADDERBOTTOM}. */
-export interface CDLLADDERBOTTOMOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLLONGLEGGEDDOJI}. */
-export interface CDLLONGLEGGEDDOJIOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLLONGLINE}. */
-export interface CDLLONGLINEOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLMARUBOZU}. */
-export interface CDLMARUBOZUOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLMATCHINGLOW}. */
-export interface CDLMATCHINGLOWOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLMATHOLD}. */
-export interface CDLMATHOLDOptions extends NanPolicyOption {
-  /**
-   * Percentage of penetration of a candle within another candle. Number >= 0.
-   * @default 0.5
-   */
-  penetration?: number;
-}
-
-/** Options of {@link ta.CDLMORNINGDOJISTAR}. */
-export interface CDLMORNINGDOJISTAROptions extends NanPolicyOption {
-  /**
-   * Percentage of penetration of a candle within another candle. Number >= 0.
-   * @default 0.3
-   */
-  penetration?: number;
-}
-
-/** Options of {@link ta.CDLMORNINGSTAR}. */
-export interface CDLMORNINGSTAROptions extends NanPolicyOption {
-  /**
-   * Percentage of penetration of a candle within another candle. Number >= 0.
-   * @default 0.3
-   */
-  penetration?: number;
-}
-
-/** Options of {@link ta.CDLONNECK}. */
-export interface CDLONNECKOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLPIERCING}. */
-export interface CDLPIERCINGOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLRICKSHAWMAN}. */
-export interface CDLRICKSHAWMANOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLRISEFALL3METHODS}. */
-export interface CDLRISEFALL3METHODSOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLSEPARATINGLINES}. */
-export interface CDLSEPARATINGLINESOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLSHOOTINGSTAR}. */
-export interface CDLSHOOTINGSTAROptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLSHORTLINE}. */
-export interface CDLSHORTLINEOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLSPINNINGTOP}. */
-export interface CDLSPINNINGTOPOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLSTALLEDPATTERN}. */
-export interface CDLSTALLEDPATTERNOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLSTICKSANDWICH}. */
-export interface CDLSTICKSANDWICHOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLTAKURI}. */
-export interface CDLTAKURIOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLTASUKIGAP}. */
-export interface CDLTASUKIGAPOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLTHRUSTING}. */
-export interface CDLTHRUSTINGOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLTRISTAR}. */
-export interface CDLTRISTAROptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLUNIQUE3RIVER}. */
-export interface CDLUNIQUE3RIVEROptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLUPSIDEGAP2CROWS}. */
-export interface CDLUPSIDEGAP2CROWSOptions extends NanPolicyOption {
-
-}
-
-/** Options of {@link ta.CDLXSIDEGAP3METHODS}. */
-export interface CDLXSIDEGAP3METHODSOptions extends NanPolicyOption {
-
 }
 
 /** Options of {@link ta.SUM}. */
@@ -7382,6 +7049,339 @@ export interface EOMOptions extends NanPolicyOption {
    * @default 100000000
    */
   divisor?: number;
+}
+
+/** Options of {@link ta.CDLENGULFING}. */
+export interface CDLENGULFINGOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDL2CROWS}. */
+export interface CDL2CROWSOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDL3BLACKCROWS}. */
+export interface CDL3BLACKCROWSOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDL3INSIDE}. */
+export interface CDL3INSIDEOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDL3LINESTRIKE}. */
+export interface CDL3LINESTRIKEOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDL3OUTSIDE}. */
+export interface CDL3OUTSIDEOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDL3STARSINSOUTH}. */
+export interface CDL3STARSINSOUTHOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDL3WHITESOLDIERS}. */
+export interface CDL3WHITESOLDIERSOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLABANDONEDBABY}. */
+export interface CDLABANDONEDBABYOptions extends NanPolicyOption {
+  /**
+   * Percentage of penetration of a candle within another candle. Number >= 0.
+   * @default 0.3
+   */
+  penetration?: number;
+}
+
+/** Options of {@link ta.CDLADVANCEBLOCK}. */
+export interface CDLADVANCEBLOCKOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLBELTHOLD}. */
+export interface CDLBELTHOLDOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLBREAKAWAY}. */
+export interface CDLBREAKAWAYOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLCLOSINGMARUBOZU}. */
+export interface CDLCLOSINGMARUBOZUOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLCONCEALBABYSWALL}. */
+export interface CDLCONCEALBABYSWALLOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLCOUNTERATTACK}. */
+export interface CDLCOUNTERATTACKOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLDARKCLOUDCOVER}. */
+export interface CDLDARKCLOUDCOVEROptions extends NanPolicyOption {
+  /**
+   * Percentage of penetration of a candle within another candle. Number >= 0.
+   * @default 0.5
+   */
+  penetration?: number;
+}
+
+/** Options of {@link ta.CDLDOJI}. */
+export interface CDLDOJIOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLDOJISTAR}. */
+export interface CDLDOJISTAROptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLDRAGONFLYDOJI}. */
+export interface CDLDRAGONFLYDOJIOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLEVENINGDOJISTAR}. */
+export interface CDLEVENINGDOJISTAROptions extends NanPolicyOption {
+  /**
+   * Percentage of penetration of a candle within another candle. Number >= 0.
+   * @default 0.3
+   */
+  penetration?: number;
+}
+
+/** Options of {@link ta.CDLEVENINGSTAR}. */
+export interface CDLEVENINGSTAROptions extends NanPolicyOption {
+  /**
+   * Percentage of penetration of a candle within another candle. Number >= 0.
+   * @default 0.3
+   */
+  penetration?: number;
+}
+
+/** Options of {@link ta.CDLGAPSIDESIDEWHITE}. */
+export interface CDLGAPSIDESIDEWHITEOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLGRAVESTONEDOJI}. */
+export interface CDLGRAVESTONEDOJIOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLHAMMER}. */
+export interface CDLHAMMEROptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLHANGINGMAN}. */
+export interface CDLHANGINGMANOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLHARAMI}. */
+export interface CDLHARAMIOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLHARAMICROSS}. */
+export interface CDLHARAMICROSSOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLHIGHWAVE}. */
+export interface CDLHIGHWAVEOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLHIKKAKE}. */
+export interface CDLHIKKAKEOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLHIKKAKEMOD}. */
+export interface CDLHIKKAKEMODOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLHOMINGPIGEON}. */
+export interface CDLHOMINGPIGEONOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLIDENTICAL3CROWS}. */
+export interface CDLIDENTICAL3CROWSOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLINNECK}. */
+export interface CDLINNECKOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLINVERTEDHAMMER}. */
+export interface CDLINVERTEDHAMMEROptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLKICKING}. */
+export interface CDLKICKINGOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLKICKINGBYLENGTH}. */
+export interface CDLKICKINGBYLENGTHOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLLADDERBOTTOM}. */
+export interface CDLLADDERBOTTOMOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLLONGLEGGEDDOJI}. */
+export interface CDLLONGLEGGEDDOJIOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLLONGLINE}. */
+export interface CDLLONGLINEOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLMARUBOZU}. */
+export interface CDLMARUBOZUOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLMATCHINGLOW}. */
+export interface CDLMATCHINGLOWOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLMATHOLD}. */
+export interface CDLMATHOLDOptions extends NanPolicyOption {
+  /**
+   * Percentage of penetration of a candle within another candle. Number >= 0.
+   * @default 0.5
+   */
+  penetration?: number;
+}
+
+/** Options of {@link ta.CDLMORNINGDOJISTAR}. */
+export interface CDLMORNINGDOJISTAROptions extends NanPolicyOption {
+  /**
+   * Percentage of penetration of a candle within another candle. Number >= 0.
+   * @default 0.3
+   */
+  penetration?: number;
+}
+
+/** Options of {@link ta.CDLMORNINGSTAR}. */
+export interface CDLMORNINGSTAROptions extends NanPolicyOption {
+  /**
+   * Percentage of penetration of a candle within another candle. Number >= 0.
+   * @default 0.3
+   */
+  penetration?: number;
+}
+
+/** Options of {@link ta.CDLONNECK}. */
+export interface CDLONNECKOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLPIERCING}. */
+export interface CDLPIERCINGOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLRICKSHAWMAN}. */
+export interface CDLRICKSHAWMANOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLRISEFALL3METHODS}. */
+export interface CDLRISEFALL3METHODSOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLSEPARATINGLINES}. */
+export interface CDLSEPARATINGLINESOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLSHOOTINGSTAR}. */
+export interface CDLSHOOTINGSTAROptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLSHORTLINE}. */
+export interface CDLSHORTLINEOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLSPINNINGTOP}. */
+export interface CDLSPINNINGTOPOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLSTALLEDPATTERN}. */
+export interface CDLSTALLEDPATTERNOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLSTICKSANDWICH}. */
+export interface CDLSTICKSANDWICHOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLTAKURI}. */
+export interface CDLTAKURIOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLTASUKIGAP}. */
+export interface CDLTASUKIGAPOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLTHRUSTING}. */
+export interface CDLTHRUSTINGOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLTRISTAR}. */
+export interface CDLTRISTAROptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLUNIQUE3RIVER}. */
+export interface CDLUNIQUE3RIVEROptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLUPSIDEGAP2CROWS}. */
+export interface CDLUPSIDEGAP2CROWSOptions extends NanPolicyOption {
+
+}
+
+/** Options of {@link ta.CDLXSIDEGAP3METHODS}. */
+export interface CDLXSIDEGAP3METHODSOptions extends NanPolicyOption {
+
 }
 
 /** Risk and performance metrics with empyrical's conventions (camelCase names). */
