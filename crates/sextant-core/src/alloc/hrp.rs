@@ -645,10 +645,10 @@ mod tests {
             .flat_map(|t| {
                 let x = f64::from(t);
                 [
-                    (x * 0.7).sin() * 0.01,
-                    (x * 1.3).cos() * 0.02,
-                    (x * 0.7).sin() * 0.012 + (x * 2.1).sin() * 0.001,
-                    (x * 0.3).sin() * 0.03,
+                    libm::sin(x * 0.7) * 0.01,
+                    libm::cos(x * 1.3) * 0.02,
+                    libm::sin(x * 0.7) * 0.012 + libm::sin(x * 2.1) * 0.001,
+                    libm::sin(x * 0.3) * 0.03,
                 ]
             })
             .collect();

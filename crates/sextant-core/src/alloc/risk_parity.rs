@@ -91,7 +91,7 @@ fn budget_newton(cov: &[f64], n: usize, b: &[f64], out: &mut [f64]) -> Result<()
     };
     let f = |y: &[f64], syv: &[f64]| -> f64 {
         0.5 * y.iter().zip(syv).map(|(a, b)| a * b).sum::<f64>()
-            - y.iter().zip(b).map(|(yi, bi)| bi * yi.ln()).sum::<f64>()
+            - y.iter().zip(b).map(|(yi, bi)| bi * libm::log(*yi)).sum::<f64>()
     };
     let mut y: Vec<f64> = (0..n).map(|i| (b[i] / s[i * n + i]).sqrt()).collect();
     let mut syv = sy(&y);
