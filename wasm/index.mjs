@@ -14,8 +14,10 @@ const loaded = new Set();
 
 /** A module namespace: its functions once their bundle is loaded; before that, reading a
  * function throws a SextantError that says which bundle to load. */
+const raw = {};
 function namespace(module) {
-  return new Proxy({}, {
+  raw[module] = {};
+  return new Proxy(raw[module], {
     get(target, key, receiver) {
       if (typeof key !== 'string' || key in target || key === 'then' || key.startsWith('__')) {
         return Reflect.get(target, key, receiver);
@@ -49,7 +51,7 @@ function install(bundle, glue) {
   if (loaded.has(bundle)) return;
   const s = buildSurface(glue);
   for (const m of BUNDLES[bundle].modules) {
-    const target = namespaces[m];
+    const target = raw[m]; // the object behind the namespace's proxy
     for (const [key, value] of Object.entries(s[m] ?? {})) {
       if (key !== 'stream') {
         target[key] = value;

@@ -807,14 +807,22 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
     if let Some(m) = one.as_object_mut() {
         add_gate_responses(m);
     }
+    // the declared modules and names, so a client (and schemathesis) finds real functions
+    let mut catalogue_modules: Vec<&str> = infos.iter().map(|i| i.module).collect();
+    catalogue_modules.dedup();
+    let mut catalogue_names: Vec<&str> = infos.iter().map(|i| i.name).collect();
+    catalogue_names.sort_unstable();
+    catalogue_names.dedup();
     paths.insert(
         "/v1/functions/{module}/{name}".into(),
         json!({"get": {"tags": ["catalogue"], "operationId": "describe_function",
             "summary": "One declared function",
             "security": [{}, {"bearer": []}],
             "parameters": [
-                {"name": "module", "in": "path", "required": true, "schema": {"type": "string"}},
-                {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+                {"name": "module", "in": "path", "required": true, "example": "ta",
+                 "schema": {"type": "string", "enum": catalogue_modules}},
+                {"name": "name", "in": "path", "required": true, "example": "RSI",
+                 "schema": {"type": "string", "enum": catalogue_names}}],
             "responses": one}}),
     );
     for info in &infos {
