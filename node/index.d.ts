@@ -8,6 +8,8 @@ export type Series = Float64Array | ArrayLike<number | null | undefined>;
 
 /** A matrix: an array of rows, or row-major data with its shape. */
 export type Matrix = ArrayLike<ArrayLike<number>> | { data: Series; rows: number; cols: number };
+/** A JSON document: records such as transactions, options, results (Dates serialise as ISO text). */
+export type JsonValue = string | number | boolean | null | Date | JsonValue[] | { [key: string]: JsonValue | undefined };
 
 /** The error every Sextant call throws on bad input. */
 export declare class SextantError extends Error {
@@ -53,7 +55,7 @@ export interface FunctionInfo {
   group: string;
   summary: string;
   doc: string;
-  inputs: { name: string; kind: 'series' | 'matrix' | 'text' | 'text_list'; doc: string }[];
+  inputs: { name: string; kind: 'series' | 'matrix' | 'text' | 'text_list' | 'json'; doc: string; example?: string }[];
   params: {
     name: string;
     kind: 'int' | 'float' | 'optional_float' | 'choice' | 'matype';
@@ -65,8 +67,8 @@ export interface FunctionInfo {
   }[];
   outputs: {
     name: string;
-    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted';
-    dtype: 'f64' | 'i32' | 'record';
+    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted' | 'paths' | 'json';
+    dtype: 'f64' | 'i32' | 'record' | 'json';
     fields?: string[];
     labels?: string[];
     len?: number;
@@ -9200,3 +9202,87 @@ export interface StandardNormalOptions {
    */
   first?: number;
 }
+
+/** Portfolio accounting in decimal money: records (plain objects) in, result documents out (docs/ledger.md). */
+export declare namespace ledger {
+  /**
+   * Validated transactions in booking order.
+   *
+   * Validates the configuration and every transaction (unknown currencies or instruments, negative prices, selling more than held unless allow_short, cash below zero unless allow_negative_cash, out-of-order timestamps unless order = sort) and returns them in booking order, each with `index`, its position in the input. A rejected record is an input error whose code names the rule (INSUFFICIENT_QUANTITY, UNKNOWN_CURRENCY, OUT_OF_ORDER, ...) and whose parameter is `transactions[i]`.
+   *
+   * @param config the ledger configuration: base_currency, instruments [{symbol, currency, utc_offset_minutes, time_zone}], cost_basis (fifo, lifo, average), allow_short, allow_negative_cash, order (reject, sort), rounding (half_even, half_up), currencies {code: minor units}, utc_offset_minutes, day_cutoff_minutes
+   * @param transactions the transactions, one object each: timestamp (RFC 3339, UTC), type (buy, sell, dividend, dividend_reinvested, fee, tax, split, deposit, withdrawal, transfer_in, transfer_out, fx_conversion) and the type's fields; amounts as decimal strings or numbers
+   * @param options none
+   * @returns the result document (objects and arrays; money as decimal strings)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function transactions(config: JsonValue, transactions: JsonValue, options?: TransactionsOptions): JsonValue;
+  /**
+   * The books after every transaction.
+   *
+   * Books every transaction and returns positions (open lots with quantity and cost, running realised P&L, income, fees and taxes), cash balances per currency, realisations (each closed lot portion with proceeds, cost and gain) and the external flows, in each position's currency and in the base currency (FX from `market`, which may be null when everything is in the base currency). Money is decimal text, exact.
+   *
+   * @param config the ledger configuration: base_currency, instruments [{symbol, currency, utc_offset_minutes, time_zone}], cost_basis (fifo, lifo, average), allow_short, allow_negative_cash, order (reject, sort), rounding (half_even, half_up), currencies {code: minor units}, utc_offset_minutes, day_cutoff_minutes
+   * @param transactions the transactions, one object each: timestamp (RFC 3339, UTC), type (buy, sell, dividend, dividend_reinvested, fee, tax, split, deposit, withdrawal, transfer_in, transfer_out, fx_conversion) and the type's fields; amounts as decimal strings or numbers
+   * @param market market data or null: prices {symbol: [[date, close], ...]} in the instrument's currency and fx {currency: [[date, base units per unit], ...]}
+   * @param options none
+   * @returns the result document (objects and arrays; money as decimal strings)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function book(config: JsonValue, transactions: JsonValue, market: JsonValue, options?: BookOptions): JsonValue;
+  /**
+   * Holdings and cash at a date, valued.
+   *
+   * Holdings (quantity, cost, average cost, price, market value, unrealised and realised P&L, income, in the position's and the base currency) and cash as of the close of `query.at` (default: after every transaction, or the last price date), valued with `market` (null: at cost). query: null or {"at": "YYYY-MM-DD"}.
+   *
+   * @param config the ledger configuration: base_currency, instruments [{symbol, currency, utc_offset_minutes, time_zone}], cost_basis (fifo, lifo, average), allow_short, allow_negative_cash, order (reject, sort), rounding (half_even, half_up), currencies {code: minor units}, utc_offset_minutes, day_cutoff_minutes
+   * @param transactions the transactions, one object each: timestamp (RFC 3339, UTC), type (buy, sell, dividend, dividend_reinvested, fee, tax, split, deposit, withdrawal, transfer_in, transfer_out, fx_conversion) and the type's fields; amounts as decimal strings or numbers
+   * @param market market data or null: prices {symbol: [[date, close], ...]} in the instrument's currency and fx {currency: [[date, base units per unit], ...]}
+   * @param query null or {"at": date}
+   * @param options none
+   * @returns the result document (objects and arrays; money as decimal strings)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function valuation(config: JsonValue, transactions: JsonValue, market: JsonValue, query: JsonValue, options?: ValuationOptions): JsonValue;
+  /**
+   * TWR, MWR (XIRR), ROI and contributions over a period.
+   *
+   * Performance in the base currency from the close of `start` to the close of `end`: twr (chain-linked daily over the valuation days), twr_annualised, mwr (XIRR, annual, Act/365; mwr_error says why when no root exists), mwr_period, roi, roai (gain over Modified Dietz average capital), gain, values and flows, the daily rows and contributions by holding. query: null or {start, end, dates (the valuation days; default every date with a price, or the trading days of `calendar`), calendar ("XNYS", "weekdays", "all" or {name, holidays}), flow_timing (start or end of the day), period (month, quarter, year: a list with one result per calendar period)}.
+   *
+   * @param config the ledger configuration: base_currency, instruments [{symbol, currency, utc_offset_minutes, time_zone}], cost_basis (fifo, lifo, average), allow_short, allow_negative_cash, order (reject, sort), rounding (half_even, half_up), currencies {code: minor units}, utc_offset_minutes, day_cutoff_minutes
+   * @param transactions the transactions, one object each: timestamp (RFC 3339, UTC), type (buy, sell, dividend, dividend_reinvested, fee, tax, split, deposit, withdrawal, transfer_in, transfer_out, fx_conversion) and the type's fields; amounts as decimal strings or numbers
+   * @param market market data or null: prices {symbol: [[date, close], ...]} in the instrument's currency and fx {currency: [[date, base units per unit], ...]}
+   * @param query null or {start, end, dates, calendar, flow_timing, period}
+   * @param options none
+   * @returns the result document (objects and arrays; money as decimal strings)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function performance(config: JsonValue, transactions: JsonValue, market: JsonValue, query: JsonValue, options?: PerformanceOptions): JsonValue;
+  /**
+   * Money-weighted return of dated cash flows (XIRR).
+   *
+   * The annual rate r with sum(amount_k / (1 + r)^(t_k)) = 0, t_k in years of 365 days from the earliest date (Excel's XIRR convention). Solved on a bracketing grid, then Brent's method; flows without a sign change, or without a root above -100%, are an input error (code NO_ROOT) saying why. Equal to scipy's brentq root within 1e-9 on the test flows.
+   *
+   * @param dates the flow dates, YYYY-MM-DD (or timestamps, whose date part is used)
+   * @param amounts the flows, negative invested and positive returned, one per date
+   * @param options none
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function xirr(dates: JsonValue, amounts: JsonValue, options?: XirrOptions): number;
+}
+
+/** transactions takes no options. */
+export interface TransactionsOptions {}
+
+/** book takes no options. */
+export interface BookOptions {}
+
+/** valuation takes no options. */
+export interface ValuationOptions {}
+
+/** performance takes no options. */
+export interface PerformanceOptions {}
+
+/** xirr takes no options. */
+export interface XirrOptions {}

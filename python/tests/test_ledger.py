@@ -197,3 +197,26 @@ def test_json_inputs_take_python_objects():
     with pytest.raises(InputError) as e:
         sextant.ledger.book(cfg, [{"timestamp": object()}], None)
     assert e.value.parameter == "transactions"
+
+
+def test_exchange_time_zone_and_calendar():
+    """A sale at 04:30Z on 2024-07-02 trades on July 2 in New York (EDT, UTC-4) but on July 1
+    at a fixed UTC-5; XNYS valuation days skip July 4 (hand-derived; the calendar equals
+    exchange_calendars day by day in the Rust suite)."""
+    txs = [
+        {"timestamp": "2024-07-01T14:00:00Z", "type": "deposit", "currency": "USD", "amount": 100},
+        {"timestamp": "2024-07-01T14:30:00Z", "type": "buy", "instrument": "X", "quantity": 1, "price": 100},
+    ]
+    sale = [{"timestamp": "2024-07-02T04:30:00Z", "type": "sell", "instrument": "X", "quantity": 1, "price": 101}]
+    zone = {"symbol": "X", "currency": "USD", "time_zone": "America/New_York"}
+    ny = Ledger.from_transactions(txs + sale, base_currency="USD", instruments=[zone])
+    fixed = Ledger.from_transactions(txs + sale, base_currency="USD",
+                                     instruments=[{"symbol": "X", "currency": "USD", "utc_offset_minutes": -300}])
+    assert ny.book()["realisations"][0]["trade_date"] == dt.date(2024, 7, 2)
+    assert fixed.book()["realisations"][0]["trade_date"] == dt.date(2024, 7, 1)
+    held = Ledger.from_transactions(txs, base_currency="USD", instruments=[zone])
+    p = held.performance({"X": {"2024-07-01": 100, "2024-07-05": 110}}, calendar="XNYS")
+    assert [r["date"] for r in p["daily"]] == [dt.date(2024, 7, 2), dt.date(2024, 7, 3), dt.date(2024, 7, 5)]
+    assert p["twr"] == pytest.approx(0.10, abs=1e-15)
+    with pytest.raises(InputError):
+        Ledger.from_transactions(txs, base_currency="USD", instruments={"X": "USD"}, time_zone="Mars/Olympus")

@@ -107,3 +107,25 @@ def test_docs_risk_md_examples_run():
     assert len(blocks) >= 3
     for code in blocks:
         exec(compile(code, "docs/risk.md", "exec"), {})
+
+
+def test_perf_attrib_worked_example():
+    """empyrical's perf_attrib / compute_exposures on 2 dates x 2 tickers x 2 factors, every
+    number derived by hand: exposures = sum over tickers of position x loading."""
+    dates = pd.to_datetime(["2024-01-02", "2024-01-03"])
+    mi = pd.MultiIndex.from_product([dates, ["A", "B"]], names=["dt", "ticker"])
+    positions = pd.Series([0.6, 0.4, 0.5, 0.5], index=mi)
+    loadings = pd.DataFrame({"f1": [1.0, 0.2, 1.1, 0.0], "f2": [0.5, -1.0, 0.4, -0.8]}, index=mi)
+    factor_returns = pd.DataFrame({"f1": [0.01, 0.005], "f2": [-0.02, 0.01]}, index=dates)
+    returns = pd.Series([0.012, -0.003], index=dates)
+    exposures, attrib = risk.perf_attrib(returns, positions, factor_returns, loadings)
+    np.testing.assert_allclose(exposures.to_numpy(), [[0.68, -0.1], [0.55, -0.2]], rtol=1e-14)
+    np.testing.assert_allclose(risk.compute_exposures(positions, loadings).to_numpy(), exposures.to_numpy())
+    want = {  # f1, f2, total, common, specific, tilt, timing
+        "f1": [0.0068, 0.00275], "f2": [0.002, -0.002], "total_returns": [0.012, -0.003],
+        "common_returns": [0.0088, 0.00075], "specific_returns": [0.0032, -0.00375],
+        "tilt_returns": [0.00915, 0.001575], "timing_returns": [-0.00035, -0.000825],
+    }
+    assert list(attrib.columns) == list(want)
+    for k, v in want.items():
+        np.testing.assert_allclose(attrib[k].to_numpy(), v, rtol=1e-12, atol=1e-17, err_msg=k)

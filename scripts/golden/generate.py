@@ -1303,6 +1303,73 @@ def risk_cases(w: Writer, empyrical, pd) -> None:
                  ["peak", "valley", "recovery", "drawdown", "duration"],
                  reference=f"pyfolio's get_top_drawdowns search in numpy on {emp_v} stats.drawdown_series")
 
+    # Sterling and Burke ratios, position sizing: independent numpy implementations of the
+    # published definitions (PerformanceAnalytics / Bacon 2008; Thorp), quantstats for the
+    # discrete Kelly fraction, empyrical's annual volatility for volatility targeting
+    def depths(r: np.ndarray) -> np.ndarray:
+        """Depth of each drawdown period (peak to regained peak) on empyrical's drawdown series."""
+        dd = empyrical.stats.drawdown_series(r[~np.isnan(r)]) if len(r) else np.zeros(0)
+        out, low = [], 0.0
+        for v in dd:  # within 1e-12 of the peak counts as at it, as in top_drawdowns
+            if v >= -1e-12:
+                if low < -1e-12:
+                    out.append(low)
+                low = 0.0
+            else:
+                low = min(low, v)
+        if low < -1e-12:
+            out.append(low)
+        return np.array(out)
+
+    import quantstats as qs
+
+    qs_v = f"quantstats {version('quantstats')}"
+    for ds in ("sp500_index_returns", "msft_returns", "nan_returns", "const_returns", "one_return", "empty_returns"):
+        r = col(ds, "returns")
+        d = depths(r)
+        ann = empyrical.annual_return(r) if len(r) else np.nan
+        for excess, top in ((0.1, 1), (0.0, 3)):
+            mean = np.mean(np.sort(np.abs(d))[::-1][:top]) if len(d) else 0.0
+            den = mean + excess
+            val = ann / den if len(r) and den > 0 else np.nan
+            case("sterling_ratio", ds, [("returns", "returns")], {"excess": excess, "top": top}, f"x{excess}_t{top}",
+                 val, ["sterling_ratio"], reference=f"numpy: {emp_v} annual_return / (mean of the {top} deepest "
+                 "drawdown-period depths on stats.drawdown_series + excess) (PerformanceAnalytics SterlingRatio)")
+        for rf in (0.0, 0.0001):
+            ss = float(np.sum(d ** 2))
+            val = empyrical.annual_return(r - rf) / np.sqrt(ss) if len(r) and ss > 0 else np.nan
+            case("burke_ratio", ds, [("returns", "returns")], {"risk_free": rf}, f"rf{rf}", val, ["burke_ratio"],
+                 reference=f"numpy: {emp_v} annual_return(r - rf) / sqrt(sum of squared drawdown-period depths) "
+                           "(Burke 1994, PerformanceAnalytics BurkeRatio)")
+        with np.errstate(all="ignore"):
+            vol = empyrical.annual_volatility(r) if len(r[~np.isnan(r)]) >= 2 else np.nan
+            wt = 0.1 / vol if vol > 0 else np.nan
+        case("volatility_target_weight", ds, [("returns", "returns")], {"target": 0.1}, "t10", wt, ["weight"],
+             reference=f"0.1 / {emp_v} annual_volatility")
+        case("volatility_target_weight", ds, [("returns", "returns")], {"target": 0.1, "max_leverage": 0.5}, "cap",
+             np.minimum(wt, 0.5) if wt == wt else np.nan, ["weight"], reference=f"min(0.1 / {emp_v} annual_volatility, 0.5)")
+        x = r[~np.isnan(r)]
+        with np.errstate(all="ignore"):
+            cont = (np.mean(x) - 0.0001) / np.var(x) if len(x) and np.var(x) > 0 else np.nan
+        case("kelly_fraction", ds, [("returns", "returns")], {"risk_free": 0.0001}, "continuous", cont,
+             ["kelly_fraction"], reference="numpy: (mean(r) - rf) / var(r) (population), Thorp's continuous Kelly")
+        wins, losses = x[x > 0], x[x < 0]
+        if len(wins) and len(losses):
+            disc = float(qs.stats.kelly_criterion(pd.Series(x, index=pd.bdate_range("2000-01-03", periods=len(x)))))
+        else:
+            disc = np.nan
+        case("kelly_fraction", ds, [("returns", "returns")], {"method": "discrete", "fraction": 0.5}, "half_discrete",
+             0.5 * disc, ["kelly_fraction"], reference=f"0.5 x {qs_v} stats.kelly_criterion")
+    # fixed-fractional sizing: entry at the close, stop at the low (closed form per bar)
+    for ds in ("msft", "sp500_tail"):
+        close, low = col(ds, "close"), col(ds, "low")
+        with np.errstate(all="ignore"):
+            units = np.where(np.abs(close - low) > 0, 250_000 * 0.02 / np.abs(close - low), np.nan)
+        w.case(id=f"fixed_fractional_size/{ds}/default", module="risk", function="fixed_fractional_size",
+               reference="closed form: equity * risk_fraction / |entry - stop|",
+               inputs=[("entry_price", ds, "close"), ("stop_price", ds, "low")],
+               params={"equity": 250_000.0, "risk_fraction": 0.02}, outputs=[("units", units)], tolerance=TOL_DEFAULT)
+
     # summary: each field is the empyrical function of that name (scipy.stats for skew/kurtosis)
     fields = [("annual_return", empyrical.annual_return), ("cum_returns", empyrical.cum_returns_final),
               ("annual_volatility", empyrical.annual_volatility), ("sharpe_ratio", empyrical.sharpe_ratio),

@@ -127,6 +127,9 @@ def main() -> None:
     }
     (OUT / "xirr.json").write_text(json.dumps(doc, indent=1) + "\n")
     print(f"wrote {len(cases)} XIRR cases to {OUT / 'xirr.json'}")
+    xnys = xnys_closures()
+    (OUT / "xnys.json").write_text(json.dumps(xnys, indent=0) + "\n")
+    print(f"wrote {len(xnys['closed_weekdays'])} XNYS weekday closures to {OUT / 'xnys.json'}")
     decls = declaration_cases(cases)
     (OUT / "decls.json").write_text(json.dumps(decls, indent=1) + "\n")
     print(f"wrote {len(decls['cases'])} declaration cases to {OUT / 'decls.json'}")
@@ -147,6 +150,23 @@ TWO_BUYS_ONE_SALE = [
 BY_BASIS = {"fifo": ("346.50", "600.50"), "lifo": ("246.50", "500.50"), "average": ("296.50", "550.50")}
 
 
+def xnys_closures() -> dict:
+    """The weekdays on which the NYSE is closed, 2000-2030, from exchange_calendars' XNYS
+    (Apache-2.0; the sessions are the reference for the ledger's XNYS calendar)."""
+    import exchange_calendars as xc
+    import pandas as pd
+
+    start, end = "2000-01-01", "2030-12-31"
+    cal = xc.get_calendar("XNYS", start=start, end=end)
+    sessions = set(cal.sessions_in_range(cal.first_session, cal.last_session).date)
+    weekdays = pd.bdate_range(start, end).date
+    return {
+        "reference": f"exchange_calendars {version('exchange_calendars')} XNYS sessions_in_range",
+        "from": start, "to": end,
+        "closed_weekdays": [d.isoformat() for d in weekdays if d not in sessions],
+    }
+
+
 def declaration_cases(xirr_cases: list[dict]) -> dict:
     """Cases for the ledger's declarations (JSON in, JSON out), asserted by every surface:
     ``inputs`` by name, then either ``checks`` (JSON pointer, expected value: strings exact,
@@ -160,7 +180,7 @@ def declaration_cases(xirr_cases: list[dict]) -> dict:
     for basis, (realised, cost) in BY_BASIS.items():
         cases.append({"id": f"valuation_{basis}", "function": "valuation",
                       "inputs": {"config": config(basis), "transactions": TWO_BUYS_ONE_SALE,
-                                 "market": None, "options": None},
+                                 "market": None, "query": None},
                       "checks": [["/holdings/0/instrument", "X"], ["/holdings/0/quantity", "5"],
                                  ["/holdings/0/cost", cost], ["/holdings/0/realised", realised]]})
         # cash 3000 - 1001 - 1201 + 1948 = 2746
@@ -175,11 +195,11 @@ def declaration_cases(xirr_cases: list[dict]) -> dict:
     ]
     spy_market = {"prices": {"SPY": [["2024-01-01", "470"], ["2024-01-02", "470"], ["2024-01-03", "493.5"]]}}
     cases.append({"id": "performance_twr", "function": "performance",
-                  "inputs": {"config": spy, "transactions": spy_txs, "market": spy_market, "options": None},
+                  "inputs": {"config": spy, "transactions": spy_txs, "market": spy_market, "query": None},
                   "checks": [["/twr", 0.047], ["/end_value", "1047.0"]]})
     cases.append({"id": "performance_by_month", "function": "performance",
                   "inputs": {"config": spy, "transactions": spy_txs, "market": spy_market,
-                             "options": {"period": "month"}},
+                             "query": {"period": "month"}},
                   "checks": [["/0/twr", 0.047]]})
     # out of order, sorted: the second record books first
     cases.append({"id": "transactions_sorted", "function": "transactions",

@@ -100,6 +100,11 @@ test('chromium: every golden case within tolerance and bit-identical to native',
       const misses = rows.filter((r, i) => JSON.stringify(got[i]) !== JSON.stringify(want(r))).map((r) => r[0]);
       textResults.push({ module: c.module, function: c.function, n: rows.length, misses });
     }
+    // records: every case of tests/golden/ledger/decls.json
+    const ledgerDoc = await fetch('/tests/golden/ledger/decls.json').then((r) => r.json());
+    for (const c of ledgerDoc.cases) {
+      textResults.push({ module: c.module, function: c.function, n: 1, misses: g.checkLedgerCase(m, c, ledgerDoc.tolerance) });
+    }
     return { results, textResults, error, typeError, functions: m.registry.map((f) => `${f.module}.${f.name}`) };
   });
 

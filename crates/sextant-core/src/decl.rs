@@ -1204,7 +1204,9 @@ impl FunctionDecl {
                         InputKind::Matrix => "expected a 2-D matrix".to_owned(),
                         InputKind::Text => "expected a text (string)".to_owned(),
                         InputKind::TextList => "expected a list of texts".to_owned(),
-                        InputKind::Json => "expected a JSON document (objects and arrays)".to_owned(),
+                        InputKind::Json => {
+                            "expected a JSON document (objects and arrays)".to_owned()
+                        }
                     },
                 });
             }

@@ -619,7 +619,10 @@ def stub(module: str) -> str:
     if module == "risk":
         out += ["from typing import Any", "", "from sextant.risk import stats as stats", "",
                 "def aggregate_returns(returns: Any, convert_to: Literal['weekly', 'monthly', 'quarterly', 'yearly'])"
-                " -> Any: ...", ""]
+                " -> Any: ...",
+                "def compute_exposures(positions: Any, factor_loadings: Any) -> Any: ...",
+                "def perf_attrib(returns: Any, positions: Any, factor_returns: Any, factor_loadings: Any)"
+                " -> Tuple[Any, Any]: ...", ""]
     for info in functions(module):
         itype = {"text": "Union[str, bytes]", "text_list": "Iterable[Union[str, bytes]]", "json": "Any"}
         ins = [f"{i['name']}: {itype.get(i['kind'], 'ArrayLike')}" for i in info["inputs"]]
@@ -693,10 +696,8 @@ def docs_table() -> str:
 
 def generated_files(docs: Path | None) -> dict[Path, str]:
     pkg = Path(__file__).parent
-    files = {pkg / "ta" / "__init__.pyi": stub("ta"), pkg / "ta" / "stream.pyi": stream_stub("ta"),
-             pkg / "risk" / "__init__.pyi": stub("risk"), pkg / "alloc" / "__init__.pyi": stub("alloc"),
-             pkg / "sentiment" / "__init__.pyi": stub("sentiment"), pkg / "mc" / "__init__.pyi": stub("mc"),
-             pkg / "ledger" / "__init__.pyi": stub("ledger")}
+    files = {pkg / m / "__init__.pyi": stub(m) for m in MODULES}
+    files[pkg / "ta" / "stream.pyi"] = stream_stub("ta")
     if docs is not None:
         files[docs / "functions.md"] = docs_table()
     return files
@@ -722,16 +723,11 @@ def main(argv: list[str]) -> int:
             drift += 1
             sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), text.splitlines(True), str(path), "generated"))
     if a.check:
-        import sextant.alloc
-        import sextant.ledger
-        import sextant.mc
-        import sextant.risk
-        import sextant.sentiment
-        import sextant.ta
+        import importlib
+
         import sextant.ta.stream
 
-        mods = {"ta": sextant.ta, "risk": sextant.risk, "alloc": sextant.alloc, "sentiment": sextant.sentiment,
-                "mc": sextant.mc, "ledger": sextant.ledger}
+        mods = {m: importlib.import_module(f"sextant.{m}") for m in MODULES}
         for f in REGISTRY:
             if not callable(getattr(mods[f["module"]], f["name"], None)):
                 print(f"declared function {f['module']}.{f['name']} is missing from the Python surface")

@@ -239,6 +239,8 @@ impl Ledger {
                 format!("{} must be within +-1080", config.utc_offset_minutes),
             ));
         }
+        super::types::check_time_zone("time_zone", config.time_zone.as_deref())
+            .map_err(|e| cfg_err("time_zone", e))?;
         if let Some((k, v)) = config.currencies.iter().find(|(_, v)| **v > 28) {
             return Err(cfg_err("currencies", format!("{k}: minor units {v} must be <= 28")));
         }
@@ -256,6 +258,8 @@ impl Ledger {
                     format!("{}: utc_offset_minutes must be within +-1080", ins.symbol),
                 ));
             }
+            super::types::check_time_zone(&ins.symbol, ins.time_zone.as_deref())
+                .map_err(|e| cfg_err("instruments", e))?;
             if instruments.insert(ins.symbol.clone(), ins.clone()).is_some() {
                 return Err(cfg_err("instruments", format!("{:?} declared twice", ins.symbol)));
             }

@@ -77,8 +77,8 @@ const NYSE_UNSCHEDULED: [(i32, u32, u32); 10] = [
     (2007, 1, 2),   // President Ford's funeral
     (2012, 10, 29), // Hurricane Sandy
     (2012, 10, 30),
-    (2018, 12, 5),  // President G. H. W. Bush's funeral
-    (2025, 1, 9),   // President Carter's funeral
+    (2018, 12, 5), // President G. H. W. Bush's funeral
+    (2025, 1, 9),  // President Carter's funeral
 ];
 
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {

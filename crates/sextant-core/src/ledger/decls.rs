@@ -103,12 +103,12 @@ pub static VALUATION: FunctionDecl = FunctionDecl {
     module: Module::Ledger,
     group: "Ledger",
     summary: "Holdings and cash at a date, valued",
-    doc: "Holdings (quantity, cost, average cost, price, market value, unrealised and realised P&L, income, in the position's and the base currency) and cash as of the close of `options.at` (default: after every transaction, or the last price date), valued with `market` (null: at cost). options: null or {\"at\": \"YYYY-MM-DD\"}.",
+    doc: "Holdings (quantity, cost, average cost, price, market value, unrealised and realised P&L, income, in the position's and the base currency) and cash as of the close of `query.at` (default: after every transaction, or the last price date), valued with `market` (null: at cost). query: null or {\"at\": \"YYYY-MM-DD\"}.",
     inputs: &[
         CONFIG,
         TRANSACTIONS_INPUT,
         MARKET,
-        InputSpec::json("options", "null or {\"at\": date}", r#"{"at": "2024-01-03"}"#),
+        InputSpec::json("query", "null or {\"at\": date}", r#"{"at": "2024-01-03"}"#),
     ],
     params: &[],
     outputs: &[OutputSpec::json("valuation")],
@@ -117,7 +117,7 @@ pub static VALUATION: FunctionDecl = FunctionDecl {
     compute: |i, _, o| {
         let l = ledger(i)?;
         let m = market(i, 2)?;
-        let opts: Option<ValuationOptions> = i.json(3, "options")?;
+        let opts: Option<ValuationOptions> = i.json(3, "query")?;
         let at = opts.unwrap_or_default().at;
         o.set_json(0, &l.valuation(at, m.as_ref())?)
     },
@@ -139,14 +139,14 @@ pub static PERFORMANCE: FunctionDecl = FunctionDecl {
     module: Module::Ledger,
     group: "Ledger",
     summary: "TWR, MWR (XIRR), ROI and contributions over a period",
-    doc: "Performance in the base currency from the close of `start` to the close of `end`: twr (chain-linked daily over the valuation days), twr_annualised, mwr (XIRR, annual, Act/365; mwr_error says why when no root exists), mwr_period, roi, roai (gain over Modified Dietz average capital), gain, values and flows, the daily rows and contributions by holding. options: null or {start, end, dates (the valuation days; default every date with a price), flow_timing (start or end of the day), period (month, quarter, year: a list with one result per calendar period)}.",
+    doc: "Performance in the base currency from the close of `start` to the close of `end`: twr (chain-linked daily over the valuation days), twr_annualised, mwr (XIRR, annual, Act/365; mwr_error says why when no root exists), mwr_period, roi, roai (gain over Modified Dietz average capital), gain, values and flows, the daily rows and contributions by holding. query: null or {start, end, dates (the valuation days; default every date with a price, or the trading days of `calendar`), calendar (\"XNYS\", \"weekdays\", \"all\" or {name, holidays}), flow_timing (start or end of the day), period (month, quarter, year: a list with one result per calendar period)}.",
     inputs: &[
         CONFIG,
         TRANSACTIONS_INPUT,
         MARKET,
         InputSpec::json(
-            "options",
-            "null or {start, end, dates, flow_timing, period}",
+            "query",
+            "null or {start, end, dates, calendar, flow_timing, period}",
             r#"{"flow_timing": "start"}"#,
         ),
     ],
@@ -157,7 +157,7 @@ pub static PERFORMANCE: FunctionDecl = FunctionDecl {
     compute: |i, _, o| {
         let l = ledger(i)?;
         let m = market(i, 2)?.unwrap_or_default();
-        let q: Option<PerfQuery> = i.json(3, "options")?;
+        let q: Option<PerfQuery> = i.json(3, "query")?;
         let q = q.unwrap_or_default();
         match q.period {
             None => o.set_json(0, &l.performance(&m, &q.opts)?),

@@ -33,6 +33,7 @@
 pub struct LedgerGuide;
 
 mod book;
+mod calendar;
 mod decls;
 mod error;
 mod market;
@@ -42,6 +43,7 @@ mod types;
 mod xirr;
 
 pub use book::{Book, CashAccount, ExternalFlow, Ledger, Lot, Position, Realisation};
+pub use calendar::{Calendar, CalendarRules};
 pub use decls::{BOOK, PERFORMANCE, TRANSACTIONS, VALUATION, XIRR};
 pub use error::{LedgerError, LedgerResult};
 pub use market::{MarketData, Series};

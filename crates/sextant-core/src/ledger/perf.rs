@@ -108,6 +108,12 @@ pub struct PerformanceOptions {
     /// When external flows happen within a day, for the time-weighted return.
     #[serde(default)]
     pub flow_timing: FlowTiming,
+    /// The exchange calendar whose trading days are the valuation days when `dates` is not
+    /// given (`"XNYS"`, `"weekdays"`, `{"name": ..., "holidays": [...]}`): from the first
+    /// price or booking date to `end` (default the last price date). Without a calendar the
+    /// valuation days are the dates with a price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<super::Calendar>,
 }
 
 /// One valuation day of the time-weighted return.
@@ -357,7 +363,22 @@ impl Ledger {
         market: &MarketData,
         opts: &PerformanceOptions,
     ) -> LedgerResult<Vec<NaiveDate>> {
-        let mut dates = opts.dates.clone().unwrap_or_else(|| market.price_dates());
+        let mut dates = match (&opts.dates, &opts.calendar) {
+            (Some(d), _) => d.clone(),
+            (None, None) => market.price_dates(),
+            (None, Some(cal)) => {
+                let prices = market.price_dates();
+                let first_tx =
+                    self.transactions().first().map(|(_, t)| self.config().book_date(t.timestamp));
+                let from =
+                    [opts.start, prices.first().copied(), first_tx].into_iter().flatten().min();
+                let to = opts.end.or_else(|| prices.last().copied()).or(first_tx);
+                match (from, to) {
+                    (Some(f), Some(t)) if f <= t => cal.trading_days(f, t)?,
+                    _ => Vec::new(),
+                }
+            }
+        };
         dates.sort_unstable();
         dates.dedup();
         if dates.is_empty() && (opts.start.is_none() || opts.end.is_none()) {

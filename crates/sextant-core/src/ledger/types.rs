@@ -14,13 +14,31 @@ fn shift(ts: DateTime<Utc>, minutes: i32) -> DateTime<Utc> {
     ts.checked_add_signed(Duration::minutes(i64::from(minutes))).unwrap_or(ts)
 }
 
+/// The local wall-clock time of `ts`: in the IANA zone `tz` when given (daylight saving
+/// applied from the IANA database), else at the fixed offset.
+fn local(ts: DateTime<Utc>, tz: Option<&str>, offset_minutes: i32) -> chrono::NaiveDateTime {
+    match tz.and_then(|z| z.parse::<chrono_tz::Tz>().ok()) {
+        Some(zone) => ts.with_timezone(&zone).naive_local(),
+        None => shift(ts, offset_minutes).naive_utc(),
+    }
+}
+
+/// Checks an IANA time-zone name (`field` names it in the error).
+pub(crate) fn check_time_zone(field: &str, tz: Option<&str>) -> Result<(), String> {
+    match tz {
+        Some(z) if z.parse::<chrono_tz::Tz>().is_err() => {
+            Err(format!("{field}: {z:?} is not an IANA time-zone name (e.g. \"America/New_York\")"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// An instrument: its symbol, the currency it trades in and its exchange's time zone.
 ///
-/// The exchange time zone is a fixed UTC offset (`utc_offset_minutes`, e.g. -300 for New
-/// York in winter, 540 for Tokyo) used to give each trade its exchange-local trade date;
-/// `time_zone` carries an IANA name (`"America/New_York"`) through to reports without being
-/// interpreted (no time-zone database is linked, to keep the core small and WASM-clean), so
-/// daylight saving is not applied.
+/// The exchange time zone gives each trade its exchange-local trade date: an IANA name
+/// (`time_zone`, e.g. `"America/New_York"`, with daylight saving from the IANA database,
+/// `chrono-tz`) or, without one, a fixed UTC offset (`utc_offset_minutes`, e.g. 540 for
+/// Tokyo).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Instrument {
     /// Symbol, unique within a ledger.
@@ -30,7 +48,8 @@ pub struct Instrument {
     /// The exchange's offset from UTC in minutes.
     #[serde(default)]
     pub utc_offset_minutes: i32,
-    /// The exchange's IANA time-zone name, informational.
+    /// The exchange's IANA time-zone name; when given it decides the trade dates (daylight
+    /// saving included) and `utc_offset_minutes` is not used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
 }
@@ -50,7 +69,7 @@ impl Instrument {
     /// The exchange-local trade date of a UTC timestamp.
     #[must_use]
     pub fn trade_date(&self, ts: DateTime<Utc>) -> NaiveDate {
-        shift(ts, self.utc_offset_minutes).date_naive()
+        local(ts, self.time_zone.as_deref(), self.utc_offset_minutes).date()
     }
 }
 
@@ -126,9 +145,14 @@ pub struct LedgerConfig {
     /// Extra currencies or overrides of the ISO minor units, e.g. `{"BTC": 8}`.
     #[serde(default)]
     pub currencies: BTreeMap<String, u32>,
-    /// The portfolio's own offset from UTC in minutes, which defines its valuation days.
+    /// The portfolio's own offset from UTC in minutes, which defines its valuation days
+    /// (unless `time_zone` is given).
     #[serde(default)]
     pub utc_offset_minutes: i32,
+    /// The portfolio's IANA time zone (`"America/New_York"`): when given, valuation days and
+    /// the day cut-off are in its local time, daylight saving included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
     /// Minutes after local midnight at which a valuation day closes (1440 = midnight, the
     /// default; 960 = 16:00). A transaction after the cut belongs to the next day.
     #[serde(default = "end_of_day")]
@@ -149,16 +173,18 @@ impl LedgerConfig {
             rounding: Rounding::HalfEven,
             currencies: BTreeMap::new(),
             utc_offset_minutes: 0,
+            time_zone: None,
             day_cutoff_minutes: 1440,
         }
     }
 
-    /// The valuation day a timestamp is booked on: the local date at the portfolio's offset,
-    /// moved to the next day when the local time is after the day's cut-off.
+    /// The valuation day a timestamp is booked on: the local date in the portfolio's time
+    /// zone (or at its offset), moved to the next day when the local time is after the day's
+    /// cut-off.
     #[must_use]
     pub fn book_date(&self, ts: DateTime<Utc>) -> NaiveDate {
-        let local = shift(ts, self.utc_offset_minutes);
-        let date = local.date_naive();
+        let local = local(ts, self.time_zone.as_deref(), self.utc_offset_minutes);
+        let date = local.date();
         let secs = i64::from(chrono::Timelike::num_seconds_from_midnight(&local.time()));
         if secs > i64::from(self.day_cutoff_minutes) * 60 {
             date.succ_opt().unwrap_or(date)

@@ -12,12 +12,14 @@
 
 mod common;
 mod drawdown;
+mod drawdown_ratios;
 mod factor;
 mod gpd;
 mod ratios;
 mod returns;
 mod rolling;
 mod sharpe;
+mod sizing;
 mod stats;
 mod summary;
 mod var;
@@ -26,6 +28,9 @@ pub use drawdown::{
     calmar_ratio, drawdown_series, drawdown_series_into, max_drawdown, top_drawdowns, ulcer_index,
     DrawdownPeriod, AT_PEAK, CALMAR_RATIO, DRAWDOWN_SERIES, MAX_DRAWDOWN, TOP_DRAWDOWNS,
     ULCER_INDEX,
+};
+pub use drawdown_ratios::{
+    burke_ratio, drawdown_depths, sterling_ratio, BURKE_RATIO, STERLING_RATIO,
 };
 pub use factor::{
     alpha, alpha_beta, batting_average, beta, beta_fragility_heuristic, capture, down_capture,
@@ -51,6 +56,10 @@ pub use rolling::{
     ROLL_SHARPE_RATIO, ROLL_SORTINO_RATIO, ROLL_UP_CAPTURE, ROLL_UP_DOWN_CAPTURE,
 };
 pub use sharpe::{sharpe_ratio, SHARPE_RATIO};
+pub use sizing::{
+    fixed_fractional_size, kelly_fraction, volatility_target_weight, FIXED_FRACTIONAL_SIZE,
+    KELLY_FRACTION, VOLATILITY_TARGET_WEIGHT,
+};
 pub use stats::{annualization_factor, nanmean, nanstd, PERIODS};
 pub use summary::{summary, SUMMARY, SUMMARY_FIELDS};
 pub use var::{

@@ -227,7 +227,8 @@ async fn ledger_cases_through_their_routes(
             let result = &out["outputs"][decl.outputs[0].name];
             for check in case["checks"].as_array().unwrap() {
                 let (ptr, want) = (check[0].as_str().unwrap(), &check[1]);
-                let got = result.pointer(ptr).unwrap_or_else(|| panic!("{id}: no {ptr} in {result}"));
+                let got =
+                    result.pointer(ptr).unwrap_or_else(|| panic!("{id}: no {ptr} in {result}"));
                 match want.as_f64() {
                     Some(w) if want.is_number() => {
                         let g = json_to_f64(got).unwrap_or(f64::NAN);

@@ -44,16 +44,16 @@ def book(config: Any, transactions: Any, market: Any) -> Any:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def valuation(config: Any, transactions: Any, market: Any, options: Any) -> Any:
+def valuation(config: Any, transactions: Any, market: Any, query: Any) -> Any:
     """Holdings and cash at a date, valued.
 
-    Holdings (quantity, cost, average cost, price, market value, unrealised and realised P&L, income, in the position's and the base currency) and cash as of the close of `options.at` (default: after every transaction, or the last price date), valued with `market` (null: at cost). options: null or {"at": "YYYY-MM-DD"}.
+    Holdings (quantity, cost, average cost, price, market value, unrealised and realised P&L, income, in the position's and the base currency) and cash as of the close of `query.at` (default: after every transaction, or the last price date), valued with `market` (null: at cost). query: null or {"at": "YYYY-MM-DD"}.
 
     Args:
         config: the ledger configuration: base_currency, instruments [{symbol, currency, utc_offset_minutes, time_zone}], cost_basis (fifo, lifo, average), allow_short, allow_negative_cash, order (reject, sort), rounding (half_even, half_up), currencies {code: minor units}, utc_offset_minutes, day_cutoff_minutes (dicts and lists, a DataFrame for a list of records, or None; Decimal, dates and numpy values are converted).
         transactions: the transactions, one object each: timestamp (RFC 3339, UTC), type (buy, sell, dividend, dividend_reinvested, fee, tax, split, deposit, withdrawal, transfer_in, transfer_out, fx_conversion) and the type's fields; amounts as decimal strings or numbers (dicts and lists, a DataFrame for a list of records, or None; Decimal, dates and numpy values are converted).
         market: market data or null: prices {symbol: [[date, close], ...]} in the instrument's currency and fx {currency: [[date, base units per unit], ...]} (dicts and lists, a DataFrame for a list of records, or None; Decimal, dates and numpy values are converted).
-        options: null or {"at": date} (dicts and lists, a DataFrame for a list of records, or None; Decimal, dates and numpy values are converted).
+        query: null or {"at": date} (dicts and lists, a DataFrame for a list of records, or None; Decimal, dates and numpy values are converted).
 
     Returns:
         valuation: the result document (dicts and lists; money as decimal strings).
@@ -63,16 +63,16 @@ def valuation(config: Any, transactions: Any, market: Any, options: Any) -> Any:
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def performance(config: Any, transactions: Any, market: Any, options: Any) -> Any:
+def performance(config: Any, transactions: Any, market: Any, query: Any) -> Any:
     """TWR, MWR (XIRR), ROI and contributions over a period.
 
-    Performance in the base currency from the close of `start` to the close of `end`: twr (chain-linked daily over the valuation days), twr_annualised, mwr (XIRR, annual, Act/365; mwr_error says why when no root exists), mwr_period, roi, roai (gain over Modified Dietz average capital), gain, values and flows, the daily rows and contributions by holding. options: null or {start, end, dates (the valuation days; default every date with a price), flow_timing (start or end of the day), period (month, quarter, year: a list with one result per calendar period)}.
+    Performance in the base currency from the close of `start` to the close of `end`: twr (chain-linked daily over the valuation days), twr_annualised, mwr (XIRR, annual, Act/365; mwr_error says why when no root exists), mwr_period, roi, roai (gain over Modified Dietz average capital), gain, values and flows, the daily rows and contributions by holding. query: null or {start, end, dates (the valuation days; default every date with a price, or the trading days of `calendar`), calendar ("XNYS", "weekdays", "all" or {name, holidays}), flow_timing (start or end of the day), period (month, quarter, year: a list with one result per calendar period)}.
 
     Args:
         config: the ledger configuration: base_currency, instruments [{symbol, currency, utc_offset_minutes, time_zone}], cost_basis (fifo, lifo, average), allow_short, allow_negative_cash, order (reject, sort), rounding (half_even, half_up), currencies {code: minor units}, utc_offset_minutes, day_cutoff_minutes (dicts and lists, a DataFrame for a list of records, or None; Decimal, dates and numpy values are converted).
         transactions: the transactions, one object each: timestamp (RFC 3339, UTC), type (buy, sell, dividend, dividend_reinvested, fee, tax, split, deposit, withdrawal, transfer_in, transfer_out, fx_conversion) and the type's fields; amounts as decimal strings or numbers (dicts and lists, a DataFrame for a list of records, or None; Decimal, dates and numpy values are converted).
         market: market data or null: prices {symbol: [[date, close], ...]} in the instrument's currency and fx {currency: [[date, base units per unit], ...]} (dicts and lists, a DataFrame for a list of records, or None; Decimal, dates and numpy values are converted).
-        options: null or {start, end, dates, flow_timing, period} (dicts and lists, a DataFrame for a list of records, or None; Decimal, dates and numpy values are converted).
+        query: null or {start, end, dates, calendar, flow_timing, period} (dicts and lists, a DataFrame for a list of records, or None; Decimal, dates and numpy values are converted).
 
     Returns:
         performance: the result document (dicts and lists; money as decimal strings).

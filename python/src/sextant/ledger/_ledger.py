@@ -175,6 +175,7 @@ class Ledger:
         currencies: Optional[Mapping[str, int]] = None,
         utc_offset_minutes: int = 0,
         day_cutoff_minutes: int = 1440,
+        time_zone: Optional[str] = None,
     ) -> "Ledger":
         """Validates and books the transactions.
 
@@ -182,15 +183,17 @@ class Ledger:
             transactions: a list of dicts or a pandas DataFrame, one transaction a row.
             base_currency: the reporting currency.
             instruments: ``{symbol: currency}``, ``[(symbol, currency)]`` or dicts with
-                ``symbol``, ``currency``, ``utc_offset_minutes`` (the exchange's offset) and
-                ``time_zone`` (an IANA name carried through, not interpreted).
+                ``symbol``, ``currency`` and the exchange's ``time_zone`` (an IANA name such
+                as ``"America/New_York"``, daylight saving applied) or fixed
+                ``utc_offset_minutes``.
             cost_basis: ``"fifo"``, ``"lifo"`` or ``"average"``.
             allow_short: whether sales may exceed the holding.
             allow_negative_cash: whether cash may go below zero.
             order: ``"reject"`` out-of-order timestamps, or ``"sort"`` them (stable).
             rounding: ``"half_even"`` or ``"half_up"`` to the currency's minor units.
             currencies: extra currencies or overrides, ``{"BTC": 8}``.
-            utc_offset_minutes: the portfolio's offset, which defines its valuation days.
+            utc_offset_minutes: the portfolio's fixed offset, which defines its valuation days.
+            time_zone: the portfolio's IANA time zone instead of a fixed offset.
             day_cutoff_minutes: minutes after local midnight when a valuation day closes.
 
         Raises:
@@ -208,6 +211,8 @@ class Ledger:
             "utc_offset_minutes": utc_offset_minutes,
             "day_cutoff_minutes": day_cutoff_minutes,
         }
+        if time_zone is not None:
+            config["time_zone"] = time_zone
         records = _records(transactions)
         _api().transactions(config, records)  # validates; raises InputError naming the record
         return cls(config, records)
@@ -269,6 +274,7 @@ class Ledger:
         dates: Optional[Iterable[Any]] = None,
         flow_timing: str = "start",
         period: Optional[str] = None,
+        calendar: Any = None,
     ) -> Any:
         """Performance in the base currency from the close of ``start`` to the close of ``end``.
 
@@ -283,7 +289,10 @@ class Ledger:
             fx: ``{currency: series}`` of base units per unit.
             start, end: first and last valuation dates (default: from inception to the last
                 price).
-            dates: the valuation days (default: every date with a price).
+            dates: the valuation days (default: every date with a price, or the trading days
+                of ``calendar``).
+            calendar: an exchange calendar for the valuation days: ``"XNYS"``, ``"weekdays"``,
+                ``"all"``, or ``{"name": ..., "holidays": [dates]}``.
             flow_timing: external flows at the ``"start"`` or ``"end"`` of their day.
         """
         opts = {
@@ -292,6 +301,8 @@ class Ledger:
             "dates": None if dates is None else [_date(d) for d in dates],
             "flow_timing": flow_timing,
         }
+        if calendar is not None:
+            opts["calendar"] = calendar
         if period not in (None, "month", "quarter", "year"):
             err = _native.ParameterError(
                 f"parameter `period` = {period!r} is not a valid option; allowed: month, quarter, year")

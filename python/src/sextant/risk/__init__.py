@@ -55,6 +55,64 @@ def aggregate_returns(returns: Any, convert_to: str) -> Any:
     return returns.groupby(keys).apply(lambda x: cum_returns_final(x.to_numpy(dtype=float)))  # noqa: F821
 
 
-__all__ = [*__all__, "aggregate_returns", "stats"]  # noqa: F821
+def compute_exposures(positions: Any, factor_loadings: Any) -> Any:
+    """The portfolio's exposure to each risk factor per date: the sum over tickers of
+    position x loading (empyrical's ``compute_exposures``).
+
+    Args:
+        positions: a pandas Series indexed by (date, ticker): each ticker's share of the
+            portfolio on that date.
+        factor_loadings: a DataFrame indexed by (date, ticker), one column per factor.
+
+    Returns:
+        A DataFrame indexed by date, one column per factor.
+    """
+    exposures = factor_loadings.multiply(positions, axis="rows")
+    return exposures.groupby(level=0).sum()
+
+
+def perf_attrib(returns: Any, positions: Any, factor_returns: Any, factor_loadings: Any) -> tuple:
+    """Splits returns into what the risk factors explain and the rest (empyrical's
+    ``perf_attrib``).
+
+    Each factor's contribution on a date is the portfolio's exposure to it
+    (:func:`compute_exposures`) times the factor's return. ``common_returns`` is their sum,
+    ``specific_returns`` the remainder of ``returns``; ``tilt_returns`` is what the average
+    exposure over the period would have earned and ``timing_returns`` the difference.
+
+    Args:
+        returns: a pandas Series of portfolio returns with a DatetimeIndex.
+        positions: a Series indexed by (date, ticker), each ticker's share of the portfolio.
+        factor_returns: a DataFrame indexed by date, one column per factor.
+        factor_loadings: a DataFrame indexed by (date, ticker), one column per factor.
+
+    Returns:
+        ``(exposures, attribution)``: the exposures per date and factor, and a DataFrame with
+        one column per factor plus ``total_returns``, ``common_returns``,
+        ``specific_returns``, ``tilt_returns`` and ``timing_returns``.
+    """
+    import pandas as pd
+
+    start, end = returns.index[0], returns.index[-1]
+    factor_returns = factor_returns.loc[start:end]
+    factor_loadings = factor_loadings.loc[start:end]
+    exposures = compute_exposures(positions, factor_loadings)
+    freq = getattr(returns.index, "freq", None)
+    if freq is not None:
+        exposures = exposures.asfreq(freq)
+    by_factor = exposures.multiply(factor_returns)
+    common = by_factor.sum(axis="columns")
+    tilt = factor_returns.multiply(exposures.mean()).sum(axis="columns")
+    parts = pd.DataFrame({
+        "total_returns": returns,
+        "common_returns": common,
+        "specific_returns": returns - common,
+        "tilt_returns": tilt,
+        "timing_returns": common - tilt,
+    })
+    return exposures, pd.concat([by_factor, parts], axis="columns", sort=False)
+
+
+__all__ = [*__all__, "aggregate_returns", "compute_exposures", "perf_attrib", "stats"]  # noqa: F821
 
 from sextant.risk import stats  # noqa: E402  (the submodule needs the functions above)

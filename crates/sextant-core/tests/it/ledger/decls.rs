@@ -42,7 +42,7 @@ fn domain_errors_keep_their_code_and_name_the_record() {
     let e = call("book", &[r#"{"instruments": []}"#, TXS, "null"]).unwrap_err();
     assert_eq!((e.code(), e.subject()), ("INVALID_INPUT", Some("config")), "{e}");
     let e = call("valuation", &[&cfg, TXS, "null", r#"{"when": "2024-01-01"}"#]).unwrap_err();
-    assert_eq!(e.subject(), Some("options"), "{e}");
+    assert_eq!(e.subject(), Some("query"), "{e}");
 }
 
 /// The declaration cases of tests/golden/ledger/decls.json (scripts/golden/generate_ledger.py).
@@ -74,7 +74,8 @@ fn every_declaration_case_through_the_registry() {
     for c in m["cases"].as_array().unwrap() {
         let id = c["id"].as_str().unwrap();
         let decl = find("ledger", c["function"].as_str().unwrap()).unwrap();
-        let docs: Vec<String> = decl.inputs.iter().map(|i| c["inputs"][i.name].to_string()).collect();
+        let docs: Vec<String> =
+            decl.inputs.iter().map(|i| c["inputs"][i.name].to_string()).collect();
         let inputs: Vec<InputData<'_>> = docs.iter().map(|d| InputData::Json(d)).collect();
         let got = decl.call(&inputs, &decl.default_params());
         if let Some(code) = c["error"].as_str() {
