@@ -270,9 +270,9 @@ fn period_key(s: &Schedule, d: NaiveDate) -> Option<(i32, u32)> {
     }
 }
 
-/// Sample covariance (ddof 1) of a `t x m` row-major matrix; only the diagonal when `diag`.
+/// Means and sample covariance (ddof 1) of a `t x m` row-major matrix.
 #[allow(clippy::cast_precision_loss, reason = "window lengths are small")]
-fn sample_cov(r: &[f64], t: usize, m: usize, diag: bool) -> (Vec<f64>, Vec<f64>) {
+fn sample_cov(r: &[f64], t: usize, m: usize) -> (Vec<f64>, Vec<f64>) {
     let mut mean = vec![0.0; m];
     for row in r.chunks_exact(m) {
         for (a, x) in mean.iter_mut().zip(row) {
@@ -288,17 +288,11 @@ fn sample_cov(r: &[f64], t: usize, m: usize, diag: bool) -> (Vec<f64>, Vec<f64>)
         for j in 0..m {
             dev[j] = row[j] - mean[j];
         }
-        if diag {
-            for j in 0..m {
-                cov[j * m + j] += dev[j] * dev[j];
-            }
-        } else {
-            for i in 0..m {
-                let di = dev[i];
-                let ci = &mut cov[i * m..i * m + m];
-                for j in i..m {
-                    ci[j] += di * dev[j];
-                }
+        for i in 0..m {
+            let di = dev[i];
+            let ci = &mut cov[i * m..i * m + m];
+            for j in i..m {
+                ci[j] += di * dev[j];
             }
         }
     }
@@ -347,19 +341,27 @@ fn scheme_weights(s: &Strategy, assets: &[Asset], el: &[usize], t: usize) -> Res
             Ok(out)
         }
         Weighting::InverseVolatility { .. } => {
-            let (_, cov) = sample_cov(&returns(), w, m, true);
-            crate::alloc::inverse_volatility(&cov, m, m)
+            // the variances only: alloc::inverse_volatility reads nothing else of the matrix
+            let r = returns();
+            #[allow(clippy::cast_precision_loss, reason = "window lengths are small")]
+            let var: Vec<f64> = (0..m)
+                .map(|j| {
+                    let mean = (0..w).map(|k| r[k * m + j]).sum::<f64>() / w as f64;
+                    (0..w).map(|k| (r[k * m + j] - mean).powi(2)).sum::<f64>() / (w as f64 - 1.0)
+                })
+                .collect();
+            crate::alloc::inverse_volatility_of_variances(&var)
         }
         Weighting::MinVariance { .. } => {
-            let (_, cov) = sample_cov(&returns(), w, m, false);
+            let (_, cov) = sample_cov(&returns(), w, m);
             crate::alloc::min_variance(&cov, m, m, 0.0, upper)
         }
         Weighting::MaxSharpe { risk_free, .. } => {
-            let (mu, cov) = sample_cov(&returns(), w, m, false);
+            let (mu, cov) = sample_cov(&returns(), w, m);
             crate::alloc::max_sharpe(&mu, &cov, m, m, *risk_free, 0.0, upper)
         }
         Weighting::RiskParity { .. } => {
-            let (_, cov) = sample_cov(&returns(), w, m, false);
+            let (_, cov) = sample_cov(&returns(), w, m);
             crate::alloc::risk_parity(&cov, m, m)
         }
         Weighting::Hrp { linkage, leaf_order, .. } => {
@@ -716,14 +718,12 @@ pub fn backtest(strategy: &Strategy, data: &MarketData) -> Result<Backtest> {
             break;
         }
         let date = data.dates[t];
-        let eligible: Vec<usize> = (0..m)
-            .filter(|&i| {
-                assets[i].member.at(date)
-                    && assets[i].span.is_some_and(|(f, l)| f + window <= t && t <= l)
-            })
-            .collect();
+        let is_eligible = |i: usize| {
+            assets[i].span.is_some_and(|(f, l)| f + window <= t && t <= l)
+                && assets[i].member.at(date)
+        };
         let reason = if !invested {
-            (!eligible.is_empty()).then_some("initial")
+            (0..m).any(is_eligible).then_some("initial")
         } else if (0..m).any(|i| units[i] != 0.0 && !assets[i].member.at(date)) {
             Some("membership")
         } else {
@@ -737,6 +737,7 @@ pub fn backtest(strategy: &Strategy, data: &MarketData) -> Result<Backtest> {
             }
         };
         if let Some(reason) = reason {
+            let eligible: Vec<usize> = (0..m).filter(|&i| is_eligible(i)).collect();
             let mut w = vec![0.0; m];
             let mut fallback = None;
             if !eligible.is_empty() {
