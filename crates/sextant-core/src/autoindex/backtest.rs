@@ -347,7 +347,13 @@ fn scheme_weights(s: &Strategy, assets: &[Asset], el: &[usize], t: usize) -> Res
             let var: Vec<f64> = (0..m)
                 .map(|j| {
                     let mean = (0..w).map(|k| r[k * m + j]).sum::<f64>() / w as f64;
-                    (0..w).map(|k| (r[k * m + j] - mean).powi(2)).sum::<f64>() / (w as f64 - 1.0)
+                    (0..w)
+                        .map(|k| {
+                            let d = r[k * m + j] - mean;
+                            d * d
+                        })
+                        .sum::<f64>()
+                        / (w as f64 - 1.0)
                 })
                 .collect();
             crate::alloc::inverse_volatility_of_variances(&var)
