@@ -18,6 +18,9 @@ export const sentiment = surface.sentiment;
 /** Monte Carlo: `mc.simulateGbm({ s0, mu, sigma, paths, fullPaths })` -> `{ data, shape }`
  * (docs/mc.md). */
 export const mc = surface.mc;
+/** Portfolio accounting in decimal money: `ledger.performance(config, transactions, market)`
+ * takes plain objects and returns the result document (docs/ledger.md). */
+export const ledger = surface.ledger;
 /** Every declared function's description (inputs, options with defaults and bounds, outputs). */
 export const registry = surface.registry;
 export { SextantError } from './surface.mjs';

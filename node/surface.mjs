@@ -339,7 +339,7 @@ export function buildSurface(backend) {
     const keyMap = new Map(info.params.map((p) => [optionKey(p), p]));
     const name = jsName(info);
     const nIn = info.inputs.length;
-    const textFunction = info.inputs.some((i) => i.kind === 'text' || i.kind === 'text_list');
+    const textFunction = info.inputs.some((i) => i.kind === 'text' || i.kind === 'text_list' || i.kind === 'json');
 
     const jsErr = (e) => (e instanceof SextantError ? e : renameParam(toSextantError(e), info));
     const fn = wrapWith(jsErr, function (...args) {
@@ -353,6 +353,8 @@ export function buildSurface(backend) {
         const texts = info.inputs.map((spec, i) =>
           spec.kind === 'text' ? toText(args[i], spec.name)
             : spec.kind === 'text_list' ? toTextList(args[i], spec.name)
+              // records go as JSON: plain objects and arrays, Dates as ISO text, undefined as null
+              : spec.kind === 'json' ? (args[i] === undefined ? null : args[i])
               : Array.from(toSeries(args[i], spec.name), (v) => (Number.isFinite(v) ? v : null)),
         );
         const json = encodeOptions(info, keyMap, args[nIn]);

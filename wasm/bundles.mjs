@@ -9,6 +9,7 @@ export const BUNDLES = {
   alloc: { modules: ['alloc'], features: ['subset-alloc'] },
   sentiment: { modules: ['sentiment'], features: ['subset-sentiment'] },
   mc: { modules: ['mc'], features: ['subset-mc'] },
+  ledger: { modules: ['ledger'], features: ['subset-ledger'] },
 };
 
 /** The bundle holding a function of a module (by its TA-Lib or JS name). */

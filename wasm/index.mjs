@@ -39,10 +39,12 @@ export const alloc = namespace('alloc');
 export const sentiment = namespace('sentiment');
 /** Monte Carlo (filled in by `init`). */
 export const mc = namespace('mc');
+/** Portfolio accounting (filled in by `init`). */
+export const ledger = namespace('ledger');
 /** Every loaded function's description, in registry order (filled in by `init`). */
 export const registry = [];
 
-const namespaces = { ta, risk, alloc, sentiment, mc };
+const namespaces = { ta, risk, alloc, sentiment, mc, ledger };
 const ORDER = Object.keys(BUNDLES);
 
 /** Adds one bundle's functions to the namespaces; a module split over two bundles (ta and its
@@ -87,6 +89,7 @@ const glues = {
   alloc: () => import('./pkg/alloc/sextant_wasm.js'),
   sentiment: () => import('./pkg/sentiment/sextant_wasm.js'),
   mc: () => import('./pkg/mc/sextant_wasm.js'),
+  ledger: () => import('./pkg/ledger/sextant_wasm.js'),
 };
 
 function bundlesFor(modules, bundles) {

@@ -7,9 +7,10 @@ import * as riskGlue from './pkg/risk/sextant_wasm.js';
 import * as allocGlue from './pkg/alloc/sextant_wasm.js';
 import * as sentimentGlue from './pkg/sentiment/sextant_wasm.js';
 import * as mcGlue from './pkg/mc/sextant_wasm.js';
+import * as ledgerGlue from './pkg/ledger/sextant_wasm.js';
 
-const glues = { ta: taGlue, patterns: patternsGlue, risk: riskGlue, alloc: allocGlue, sentiment: sentimentGlue, mc: mcGlue };
+const glues = { ta: taGlue, patterns: patternsGlue, risk: riskGlue, alloc: allocGlue, sentiment: sentimentGlue, mc: mcGlue, ledger: ledgerGlue };
 const read = (b) => readFileSync(new URL(`./pkg/${b}/sextant_wasm_bg.wasm`, import.meta.url));
 initSync(Object.fromEntries(Object.keys(glues).map((b) => [b, read(b)])), glues);
 
-export { alloc, mc, registry, risk, sentiment, SextantError, ta } from './index.mjs';
+export { alloc, ledger, mc, registry, risk, sentiment, SextantError, ta } from './index.mjs';

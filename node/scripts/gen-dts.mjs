@@ -78,7 +78,8 @@ function recordType(o) {
 }
 
 const outArrayType = (o) =>
-  o.kind === 'record' ? recordType(o)
+  o.kind === 'json' ? 'JsonValue'
+  : o.kind === 'record' ? recordType(o)
     : o.kind === 'record_list' ? `Array<${recordType(o)}>`
       : o.kind === 'scalar' ? 'number'
         : o.kind === 'paths' ? '{ data: Float64Array; shape: number[] }'
@@ -102,6 +103,8 @@ function outputText(o) {
       return `a Float64Array of ${o.len} values`;
     case 'counted':
       return `a Float64Array of \`${o.count_param}\` values (NaN-padded)`;
+    case 'json':
+      return 'the result document (objects and arrays; money as decimal strings)';
     case 'paths':
       return '{ data, shape }: a row-major Float64Array and its shape, [paths], [paths, steps + 1] with fullPaths, with a trailing assets axis when there are assets';
     default:
@@ -152,7 +155,7 @@ function resultTypes(f) {
 }
 
 const inputType = (i) =>
-  ({ matrix: 'Matrix', text: 'string | Uint8Array', text_list: 'Iterable<string | Uint8Array>' })[i.kind] ?? 'Series';
+  ({ matrix: 'Matrix', text: 'string | Uint8Array', text_list: 'Iterable<string | Uint8Array>', json: 'JsonValue' })[i.kind] ?? 'Series';
 const resultType = (f) => (f.outputs.length === 1 ? outArrayType(f.outputs[0]) : `${typeBase(f)}Result`);
 const valueType = (f) => (f.outputs.length === 1 ? 'number' : `${typeBase(f)}Value`);
 const barType = (f) => `[${f.inputs.map((i) => `${i.name}: number`).join(', ')}]`;
@@ -199,6 +202,8 @@ export type Series = Float64Array | ArrayLike<number | null | undefined>;
 
 /** A matrix: an array of rows, or row-major data with its shape. */
 export type Matrix = ArrayLike<ArrayLike<number>> | { data: Series; rows: number; cols: number };
+/** A JSON document: records such as transactions, options, results (Dates serialise as ISO text). */
+export type JsonValue = string | number | boolean | null | Date | JsonValue[] | { [key: string]: JsonValue | undefined };
 
 /** The error every Sextant call throws on bad input. */
 export declare class SextantError extends Error {
@@ -244,7 +249,7 @@ export interface FunctionInfo {
   group: string;
   summary: string;
   doc: string;
-  inputs: { name: string; kind: 'series' | 'matrix' | 'text' | 'text_list'; doc: string }[];
+  inputs: { name: string; kind: 'series' | 'matrix' | 'text' | 'text_list' | 'json'; doc: string; example?: string }[];
   params: {
     name: string;
     kind: 'int' | 'float' | 'optional_float' | 'choice' | 'matype';
@@ -256,8 +261,8 @@ export interface FunctionInfo {
   }[];
   outputs: {
     name: string;
-    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted';
-    dtype: 'f64' | 'i32' | 'record';
+    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted' | 'paths' | 'json';
+    dtype: 'f64' | 'i32' | 'record' | 'json';
     fields?: string[];
     labels?: string[];
     len?: number;
@@ -281,6 +286,7 @@ export declare const registry: readonly FunctionInfo[];
     alloc: 'Portfolio allocation.',
     sentiment: "News sentiment: VADER-exact scores (vaderSentiment's polarity_scores), score and scoreBatch.",
     mc: 'Monte Carlo simulation, bit-reproducible on any target: simulations return { data, shape } (docs/mc.md).',
+    ledger: 'Portfolio accounting in decimal money: records (plain objects) in, result documents out (docs/ledger.md).',
   };
   parts.push(...callOptionInterfaces(registry));
   for (const m of modules) {
@@ -303,7 +309,7 @@ const WASM_INIT = `
  * WebAssembly.Module. By default it is fetched from pkg/<bundle>/ next to its glue. */
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 /** A module of the package; its functions live in one WebAssembly bundle, or two for ta and its patterns (\`BUNDLES\`). */
-export type ModuleName = 'ta' | 'risk' | 'alloc' | 'sentiment' | 'mc';
+export type ModuleName = 'ta' | 'risk' | 'alloc' | 'sentiment' | 'mc' | 'ledger';
 
 /** The bundles and the modules each holds. */
 export declare const BUNDLES: Record<string, { modules: ModuleName[]; features: string[] }>;

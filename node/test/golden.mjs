@@ -117,3 +117,35 @@ export function digest(list) {
   }
   return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
 }
+
+/** RFC 6901 JSON pointer lookup ('' is the whole document). */
+function pointer(doc, ptr) {
+  if (ptr === '') return doc;
+  return ptr.split('/').slice(1).reduce((d, part) => (d == null ? undefined : d[part.replace(/~1/g, '/').replace(/~0/g, '~')]), doc);
+}
+
+/** One case of tests/golden/ledger/decls.json (records in, a document out; written by
+ * scripts/golden/generate_ledger.py from hand derivations and scipy's XIRR roots): the
+ * function's inputs by name, then either each `[pointer, expected]` check (strings exactly,
+ * numbers within `tol`) or the expected error code. Returns the misses. */
+export function checkLedgerCase(surface, c, tol) {
+  const info = surface.registry.find((f) => f.module === c.module && f.name === c.function);
+  if (!info) return [`${c.id}: ${c.module}.${c.function} is not declared`];
+  const camel = (s) => s.replace(/_([a-z0-9])/g, (_, x) => x.toUpperCase());
+  const fn = surface[c.module][camel(c.function)];
+  const args = info.inputs.map((i) => c.inputs[i.name]);
+  let out;
+  try {
+    out = fn(...args);
+  } catch (e) {
+    return c.error === e.code ? [] : [`${c.id}: threw ${e.code} ${e.message}`];
+  }
+  if (c.error) return [`${c.id}: expected error ${c.error}`];
+  const misses = [];
+  for (const [ptr, want] of c.checks) {
+    const got = pointer(out, ptr);
+    const ok = typeof want === 'number' ? Math.abs(got - want) <= tol : got === want;
+    if (!ok) misses.push(`${c.id}: ${ptr} = ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+  }
+  return misses;
+}

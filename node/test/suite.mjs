@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { camelCase, jsName } from '../surface.mjs';
-import { checkCase, loadCases } from './golden.mjs';
+import { checkCase, checkLedgerCase, loadCases } from './golden.mjs';
 
 export const goldenDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../tests/golden');
 
@@ -82,6 +82,10 @@ export function goldenSuite(label, surface, module) {
     mcSuite(label, surface);
     return;
   }
+  if (module === 'ledger') {
+    ledgerSuite(label, surface);
+    return;
+  }
   if (surface.registry.some((f) => f.module === module && f.inputs.some((i) => i.kind === 'text' || i.kind === 'text_list'))) {
     textGoldenSuite(label, surface, module);
     return;
@@ -109,6 +113,27 @@ export function goldenSuite(label, surface, module) {
       }
     });
   }
+}
+
+/** The ledger's record functions: every case of tests/golden/ledger/decls.json. */
+export function ledgerSuite(label, surface) {
+  test(`${label}: every ledger case (hand derivations, scipy XIRR) holds`, async () => {
+    const doc = JSON.parse(await readFile(path.join(goldenDir, 'ledger', 'decls.json'), 'utf8'));
+    for (const f of surface.registry.filter((x) => x.module === 'ledger')) {
+      assert.ok(doc.cases.some((c) => c.function === f.name), `ledger.${f.name} has no case`);
+    }
+    const misses = doc.cases.flatMap((c) => checkLedgerCase(surface, c, doc.tolerance));
+    assert.deepEqual(misses, []);
+  });
+  test(`${label}: ledger inputs take Dates; bad documents name their input`, () => {
+    const { ledger } = surface;
+    const r = ledger.xirr([new Date('2023-01-01T00:00:00Z'), '2024-01-01'], [-100, 105]);
+    assert.ok(Math.abs(r - 0.05) < 1e-12);
+    const cfg = { base_currency: 'USD', instruments: [{ symbol: 'X', currency: 'USD' }] };
+    assert.throws(() => ledger.book(cfg, [{ timestamp: 5 }], null), (e) => e.code === 'INVALID_INPUT' && e.param === 'transactions');
+    assert.throws(() => ledger.book(cfg, [{ timestamp: '2024-01-02T15:00:00Z', type: 'sell', instrument: 'X', quantity: '1', price: '1' }], null),
+      (e) => e.code === 'INSUFFICIENT_QUANTITY' && /^transactions\[0\]/.test(e.param));
+  });
 }
 
 /** Monte Carlo has no reference library: instead of golden fixtures, the exact bits of the

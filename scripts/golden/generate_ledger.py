@@ -2,8 +2,8 @@
 
 Run with the reference venv:
     /root/.cache/sextant/refs/bin/python scripts/golden/generate_ledger.py
-It writes tests/golden/ledger/xirr.json (kept apart from tests/golden/data and out, which
-generate.py owns). Each case holds dates, amounts and scipy's root (or null where the flows
+It writes tests/golden/ledger/xirr.json and tests/golden/ledger/decls.json (kept apart from
+tests/golden/data and out, which generate.py owns). Each case holds dates, amounts and scipy's root (or null where the flows
 have no root); the Rust suite (crates/sextant-core/tests/it/ledger/golden.rs) and the Python
 suite assert Sextant's `xirr_dates` within the stored tolerance.
 
@@ -127,6 +127,93 @@ def main() -> None:
     }
     (OUT / "xirr.json").write_text(json.dumps(doc, indent=1) + "\n")
     print(f"wrote {len(cases)} XIRR cases to {OUT / 'xirr.json'}")
+    decls = declaration_cases(cases)
+    (OUT / "decls.json").write_text(json.dumps(decls, indent=1) + "\n")
+    print(f"wrote {len(decls['cases'])} declaration cases to {OUT / 'decls.json'}")
+
+
+# The worked example of crates/sextant-core/tests/it/ledger/worked.rs, derived by hand:
+# lots A = 10 @ 100 + 1 fee = 1001 and B = 10 @ 120 + 1 = 1201; the sale of 15 @ 130 less a
+# 2 fee nets 1948.
+TWO_BUYS_ONE_SALE = [
+    {"timestamp": "2024-01-02T15:00:00Z", "type": "deposit", "currency": "USD", "amount": "3000"},
+    {"timestamp": "2024-01-02T15:01:00Z", "type": "buy", "instrument": "X", "quantity": "10", "price": "100", "fee": "1"},
+    {"timestamp": "2024-01-03T15:00:00Z", "type": "buy", "instrument": "X", "quantity": "10", "price": "120", "fee": "1"},
+    {"timestamp": "2024-01-04T15:00:00Z", "type": "sell", "instrument": "X", "quantity": "15", "price": "130", "fee": "2"},
+]
+# FIFO: A and half of B leave (1001 + 600.50): realised 346.50, 5 left at 600.50.
+# LIFO: B and half of A leave (1201 + 500.50): realised 246.50, 5 left at 500.50.
+# Average: 15 of 20 at 2202 / 20 = 110.10 leave (1651.50): realised 296.50, 5 left at 550.50.
+BY_BASIS = {"fifo": ("346.50", "600.50"), "lifo": ("246.50", "500.50"), "average": ("296.50", "550.50")}
+
+
+def declaration_cases(xirr_cases: list[dict]) -> dict:
+    """Cases for the ledger's declarations (JSON in, JSON out), asserted by every surface:
+    ``inputs`` by name, then either ``checks`` (JSON pointer, expected value: strings exact,
+    numbers within ``tolerance``) or ``error`` (the expected error code). The expected values
+    are the hand derivations above and scipy's XIRR roots."""
+    def config(basis: str = "fifo", **extra) -> dict:
+        return {"base_currency": "USD", "instruments": [{"symbol": "X", "currency": "USD"}],
+                "cost_basis": basis, **extra}
+
+    cases: list[dict] = []
+    for basis, (realised, cost) in BY_BASIS.items():
+        cases.append({"id": f"valuation_{basis}", "function": "valuation",
+                      "inputs": {"config": config(basis), "transactions": TWO_BUYS_ONE_SALE,
+                                 "market": None, "options": None},
+                      "checks": [["/holdings/0/instrument", "X"], ["/holdings/0/quantity", "5"],
+                                 ["/holdings/0/cost", cost], ["/holdings/0/realised", realised]]})
+        # cash 3000 - 1001 - 1201 + 1948 = 2746
+        cases.append({"id": f"book_{basis}", "function": "book",
+                      "inputs": {"config": config(basis), "transactions": TWO_BUYS_ONE_SALE, "market": None},
+                      "checks": [["/positions/X/realised", realised], ["/cash/USD/balance", "2746"]]})
+    # 1000 deposited, 2 SPY bought at 470: 60 cash + 2 x 493.5 = 1047 two days later, +4.7%
+    spy = {"base_currency": "USD", "instruments": [{"symbol": "SPY", "currency": "USD"}]}
+    spy_txs = [
+        {"timestamp": "2024-01-02T14:00:00Z", "type": "deposit", "currency": "USD", "amount": "1000"},
+        {"timestamp": "2024-01-02T15:00:00Z", "type": "buy", "instrument": "SPY", "quantity": "2", "price": "470"},
+    ]
+    spy_market = {"prices": {"SPY": [["2024-01-01", "470"], ["2024-01-02", "470"], ["2024-01-03", "493.5"]]}}
+    cases.append({"id": "performance_twr", "function": "performance",
+                  "inputs": {"config": spy, "transactions": spy_txs, "market": spy_market, "options": None},
+                  "checks": [["/twr", 0.047], ["/end_value", "1047.0"]]})
+    cases.append({"id": "performance_by_month", "function": "performance",
+                  "inputs": {"config": spy, "transactions": spy_txs, "market": spy_market,
+                             "options": {"period": "month"}},
+                  "checks": [["/0/twr", 0.047]]})
+    # out of order, sorted: the second record books first
+    cases.append({"id": "transactions_sorted", "function": "transactions",
+                  "inputs": {"config": config(order="sort"), "transactions": [
+                      {"timestamp": "2024-01-03T15:00:00Z", "type": "deposit", "currency": "USD", "amount": "5"},
+                      {"timestamp": "2024-01-02T15:00:00Z", "type": "deposit", "currency": "USD", "amount": "7"}]},
+                  "checks": [["/0/index", 1], ["/1/index", 0]]})
+    cases.append({"id": "oversell", "function": "book",
+                  "inputs": {"config": config(), "market": None, "transactions": [
+                      {"timestamp": "2024-01-02T15:00:00Z", "type": "deposit", "currency": "USD", "amount": "3000"},
+                      {"timestamp": "2024-01-02T15:01:00Z", "type": "sell", "instrument": "X", "quantity": "1", "price": "100"}]},
+                  "error": "INSUFFICIENT_QUANTITY"})
+    cases.append({"id": "unknown_currency", "function": "book",
+                  "inputs": {"config": config(), "market": None, "transactions": [
+                      {"timestamp": "2024-01-02T15:00:00Z", "type": "deposit", "currency": "ZZZ", "amount": "1"}]},
+                  "error": "UNKNOWN_CURRENCY"})
+    for c in xirr_cases:
+        case = {"id": f"xirr_{c['name']}", "function": "xirr",
+                "inputs": {"dates": c["dates"], "amounts": c["amounts"]}}
+        if c["rate"] is None:
+            case["error"] = "NO_ROOT"
+        else:
+            case["checks"] = [["", c["rate"]]]
+        cases.append(case)
+    for c in cases:
+        c["module"] = "ledger"
+    return {
+        "provenance": {
+            "generator": "scripts/golden/generate_ledger.py",
+            "reference": "hand derivations (comments in the generator) and scipy.optimize.brentq",
+        },
+        "tolerance": TOLERANCE,
+        "cases": cases,
+    }
 
 
 if __name__ == "__main__":

@@ -99,10 +99,10 @@ pub(crate) fn inputs<'a, A: AsRef<[f64]>>(
                     };
                     InputData::Matrix { data, rows: rows as usize, cols: cols as usize }
                 }
-                InputKind::Text | InputKind::TextList => {
+                InputKind::Text | InputKind::TextList | InputKind::Json => {
                     return Err(Error::InvalidInput {
                         input: spec.name.to_owned(),
-                        reason: "text inputs go through `callText`".into(),
+                        reason: "text and JSON inputs go through `callText`".into(),
                     })
                 }
             })
@@ -182,10 +182,13 @@ pub(crate) fn call_json(
             got: given.len(),
         });
     }
+    // Parsed JSON values only: serialising cannot fail.
+    let text = |v: &J| serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned());
     enum Owned<'a> {
         Text(&'a str),
         Texts(Vec<&'a str>),
         Series(Vec<f64>),
+        Json(String),
     }
     let mut owned = Vec::with_capacity(given.len());
     for (spec, v) in decl.inputs.iter().zip(&given) {
@@ -201,6 +204,8 @@ pub(crate) fn call_json(
                     })
                     .collect::<Result<_, _>>()?,
             ),
+            // any JSON value: the core parses it into the function's own types
+            (InputKind::Json, doc) => Owned::Json(text(doc)),
             (InputKind::Series, J::Array(items)) => Owned::Series(
                 items
                     .iter()
@@ -221,6 +226,7 @@ pub(crate) fn call_json(
                         InputKind::TextList => "expected an array of strings".into(),
                         InputKind::Series => "expected an array of numbers".into(),
                         InputKind::Matrix => "matrix inputs go through `call`".into(),
+                        InputKind::Json => "expected a JSON value".into(),
                     },
                 ))
             }
@@ -232,12 +238,11 @@ pub(crate) fn call_json(
             Owned::Text(s) => InputData::Text(s),
             Owned::Texts(v) => InputData::TextList(v),
             Owned::Series(v) => InputData::Series(v),
+            Owned::Json(s) => InputData::Json(s),
         })
         .collect();
     let outs = decl.call(&data, &params)?;
     let num = |x: f64| serde_json::Number::from_f64(x).map_or(J::Null, J::Number);
-    // Numbers and strings only: serialising cannot fail.
-    let text = |v: &J| serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned());
     // records are written by hand so their keys keep the declared order (serde_json's map
     // would sort them): {neg, neu, pos, compound}, as vaderSentiment's dict
     let record = |out: &mut String, r: &sextant_core::decl::Record| {
@@ -283,6 +288,8 @@ pub(crate) fn call_json(
                 }
                 out.push(']');
             }
+            // already JSON text, written by the core
+            OutVec::Json(doc) => out.push_str(doc),
         }
     }
     out.push(']');

@@ -79,7 +79,7 @@ pub fn call(
             OutVec::I32(v) => Either3::B(Int32Array::new(v)),
             OutVec::Scalar(x) => Either3::C(x),
             // record outputs belong to text functions, which go through `callText`
-            OutVec::Record(_) | OutVec::Records(_) => Either3::C(f64::NAN),
+            OutVec::Record(_) | OutVec::Records(_) | OutVec::Json(_) => Either3::C(f64::NAN),
         })
         .collect())
 }

@@ -97,7 +97,10 @@ pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
         | Error::InvalidType { .. }
         | Error::UnknownOption { .. }
         | Error::UnknownParameter { .. } => &c.parameter,
-        Error::LengthMismatch { .. } | Error::InvalidInput { .. } | Error::Arity { .. } => &c.input,
+        Error::LengthMismatch { .. }
+        | Error::InvalidInput { .. }
+        | Error::Rejected { .. }
+        | Error::Arity { .. } => &c.input,
         Error::State(_) | Error::EmptyStream(_) => &c.state,
         Error::UnknownFunction(_) => &c.unknown,
         _ => &c.base,

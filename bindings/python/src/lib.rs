@@ -5,7 +5,6 @@
 
 mod columns;
 mod errors;
-mod ledger;
 
 use numpy::{
     PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyReadwriteArrayDyn,
@@ -156,6 +155,8 @@ fn to_text(name: &str, v: &Bound<'_, PyAny>) -> PyResult<String> {
 enum OwnedText {
     One(String),
     Many(Vec<String>),
+    /// A JSON document (the Python layer serialises dicts and lists).
+    Json(String),
 }
 
 fn read_texts(decl: &FunctionDecl, inputs: &Bound<'_, PyTuple>) -> PyResult<Vec<OwnedText>> {
@@ -190,6 +191,7 @@ fn read_texts(decl: &FunctionDecl, inputs: &Bound<'_, PyTuple>) -> PyResult<Vec<
                 }
                 Ok(OwnedText::Many(out))
             }
+            InputKind::Json => to_text(spec.name, &v).map(OwnedText::Json),
             _ => to_text(spec.name, &v).map(OwnedText::One),
         })
         .collect()
@@ -359,7 +361,7 @@ impl PyFunction {
                     .iter()
                     .map(|b| match b {
                         OutBuf::F64(s) => s.first().copied().unwrap_or(f64::NAN),
-                        OutBuf::I32(_) => f64::NAN,
+                        OutBuf::I32(_) | OutBuf::Json(_) => f64::NAN,
                     })
                     .collect();
                 drop(bufs);
@@ -392,7 +394,7 @@ impl PyFunction {
             .iter()
             .map(|o| match o {
                 OwnedText::Many(v) => v.iter().map(String::as_str).collect(),
-                OwnedText::One(_) => Vec::new(),
+                OwnedText::One(_) | OwnedText::Json(_) => Vec::new(),
             })
             .collect();
         let data: Vec<InputData<'_>> = owned
@@ -400,10 +402,12 @@ impl PyFunction {
             .zip(&refs)
             .map(|(o, r)| match o {
                 OwnedText::One(s) => InputData::Text(s),
+                OwnedText::Json(s) => InputData::Json(s),
                 OwnedText::Many(_) => InputData::TextList(r),
             })
             .collect();
         let outs = py.detach(|| decl.call(&data, &params)).into_py_result(py)?;
+        let json_loads = py.import("json")?.getattr("loads")?;
         let list = PyList::empty(py);
         for o in &outs {
             match o {
@@ -421,6 +425,7 @@ impl PyFunction {
                 OutVec::Array { data, shape } => {
                     list.append(PyArray1::from_slice(py, data).reshape(shape.as_slice())?)?;
                 }
+                OutVec::Json(text) => list.append(json_loads.call1((text.as_str(),))?)?,
             }
         }
         Ok(list)
@@ -728,8 +733,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(function, m)?)?;
     m.add_function(wrap_pyfunction!(_restore_stream, m)?)?;
     m.add_function(wrap_pyfunction!(columns::call_columns, m)?)?;
-    m.add_class::<ledger::PyLedger>()?;
-    m.add_function(wrap_pyfunction!(ledger::ledger_xirr, m)?)?;
     errors::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -92,7 +92,7 @@ pub fn call(
                 OutVec::I32(v) => Int32Array::from(&v[..]).into(),
                 OutVec::Scalar(x) => x.into(),
                 // record outputs belong to text functions, which go through `callText`
-                OutVec::Record(_) | OutVec::Records(_) => JsValue::NULL,
+                OutVec::Record(_) | OutVec::Records(_) | OutVec::Json(_) => JsValue::NULL,
             }
         })
         .collect())

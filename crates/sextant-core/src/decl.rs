@@ -26,6 +26,8 @@ pub enum Module {
     Sentiment,
     /// Monte Carlo simulation (`sextant.mc`).
     Mc,
+    /// Portfolio accounting in decimal money (`sextant.ledger`): records in, records out.
+    Ledger,
 }
 
 impl Module {
@@ -38,6 +40,7 @@ impl Module {
             Self::Alloc => "alloc",
             Self::Sentiment => "sentiment",
             Self::Mc => "mc",
+            Self::Ledger => "ledger",
         }
     }
 }
@@ -53,6 +56,11 @@ pub enum InputKind {
     Text,
     /// A list of texts (batch scoring).
     TextList,
+    /// A JSON document (records such as transactions or a strategy config). Adapters take
+    /// the language's own objects (Python dicts and lists, JS objects and arrays, a JSON value in
+    /// a server request) and pass them as JSON text; `compute` parses it with
+    /// [`parse_json`] into its serde types.
+    Json,
 }
 
 /// One declared input.
@@ -64,36 +72,45 @@ pub struct InputSpec {
     pub kind: InputKind,
     /// One-line description.
     pub doc: &'static str,
+    /// An example value as JSON text (JSON inputs; empty otherwise): the OpenAPI document's
+    /// example request and the docs use it.
+    pub example: &'static str,
 }
 
 impl InputSpec {
     /// A 1-D series input.
     #[must_use]
     pub const fn series(name: &'static str, doc: &'static str) -> Self {
-        Self { name, kind: InputKind::Series, doc }
+        Self { name, kind: InputKind::Series, doc, example: "" }
     }
     /// A 2-D matrix input.
     #[must_use]
     pub const fn matrix(name: &'static str, doc: &'static str) -> Self {
-        Self { name, kind: InputKind::Matrix, doc }
+        Self { name, kind: InputKind::Matrix, doc, example: "" }
     }
     /// A text input.
     #[must_use]
     pub const fn text(name: &'static str, doc: &'static str) -> Self {
-        Self { name, kind: InputKind::Text, doc }
+        Self { name, kind: InputKind::Text, doc, example: "" }
     }
     /// A list-of-texts input.
     #[must_use]
     pub const fn text_list(name: &'static str, doc: &'static str) -> Self {
-        Self { name, kind: InputKind::TextList, doc }
+        Self { name, kind: InputKind::TextList, doc, example: "" }
+    }
+    /// A JSON document input, with an example value (JSON text).
+    #[must_use]
+    pub const fn json(name: &'static str, doc: &'static str, example: &'static str) -> Self {
+        Self { name, kind: InputKind::Json, doc, example }
     }
 }
 
 impl InputKind {
-    /// Whether the input is text (adapters take strings, not arrays).
+    /// Whether the input is text (adapters take strings, not arrays). JSON documents travel
+    /// as text too.
     #[must_use]
     pub const fn is_text(self) -> bool {
-        matches!(self, Self::Text | Self::TextList)
+        matches!(self, Self::Text | Self::TextList | Self::Json)
     }
 }
 
@@ -716,6 +733,10 @@ pub enum OutputKind {
     /// `(paths, steps + 1, assets)`, row-major; see [`FunctionDecl::output_shape`].
     /// [`FunctionDecl::call`] returns [`OutVec::Array`].
     Paths,
+    /// A JSON document (records with text fields, nested results): `compute` writes it with
+    /// [`Outputs::set_json`]; [`FunctionDecl::call`] returns [`OutVec::Json`]. Adapters hand
+    /// back the language's own objects. NaN and infinite numbers become `null`.
+    Json,
 }
 
 impl OutputKind {
@@ -814,6 +835,11 @@ impl OutputSpec {
     ) -> Self {
         Self { name, kind: OutputKind::RecordList { fields, labels } }
     }
+    /// A JSON document output.
+    #[must_use]
+    pub const fn json(name: &'static str) -> Self {
+        Self { name, kind: OutputKind::Json }
+    }
     /// A rolling output (one value per full window of the `window` parameter).
     #[must_use]
     pub const fn rolling(name: &'static str, clamp: bool) -> Self {
@@ -875,6 +901,8 @@ pub enum InputData<'a> {
     Text(&'a str),
     /// A list of texts.
     TextList(&'a [&'a str]),
+    /// A JSON document, as text.
+    Json(&'a str),
 }
 
 impl InputData<'_> {
@@ -884,6 +912,7 @@ impl InputData<'_> {
             Self::Matrix { .. } => InputKind::Matrix,
             Self::Text(_) => InputKind::Text,
             Self::TextList(_) => InputKind::TextList,
+            Self::Json(_) => InputKind::Json,
         }
     }
 }
@@ -899,7 +928,7 @@ impl<'a> Inputs<'a> {
         match self.0[i] {
             InputData::Series(s) => s,
             InputData::Matrix { data, .. } => data,
-            InputData::Text(_) | InputData::TextList(_) => &[],
+            InputData::Text(_) | InputData::TextList(_) | InputData::Json(_) => &[],
         }
     }
     /// Matrix input `i` as `(data, rows, cols)`.
@@ -908,7 +937,7 @@ impl<'a> Inputs<'a> {
         match self.0[i] {
             InputData::Matrix { data, rows, cols } => (data, rows, cols),
             InputData::Series(s) => (s, s.len(), 1),
-            InputData::Text(_) | InputData::TextList(_) => (&[], 0, 0),
+            InputData::Text(_) | InputData::TextList(_) | InputData::Json(_) => (&[], 0, 0),
         }
     }
     /// Text input `i` (empty if it is not text).
@@ -918,6 +947,16 @@ impl<'a> Inputs<'a> {
             InputData::Text(t) => t,
             _ => "",
         }
+    }
+    /// JSON input `i` parsed into `T`; a malformed or mistyped document is an
+    /// [`Error::InvalidInput`] naming the input (`name`) and serde's message with its line and
+    /// column.
+    pub fn json<T: serde::de::DeserializeOwned>(&self, i: usize, name: &str) -> Result<T> {
+        let text = match self.0[i] {
+            InputData::Json(t) | InputData::Text(t) => t,
+            _ => "",
+        };
+        parse_json(name, text)
     }
     /// List-of-texts input `i` (empty if it is not a list of texts).
     #[must_use]
@@ -936,6 +975,8 @@ pub enum OutBuf<'a> {
     F64(&'a mut [f64]),
     /// int32 buffer.
     I32(&'a mut [i32]),
+    /// A JSON document ([`OutputKind::Json`]), written by [`Outputs::set_json`].
+    Json(&'a mut String),
 }
 
 impl OutBuf<'_> {
@@ -943,6 +984,7 @@ impl OutBuf<'_> {
         match self {
             Self::F64(b) => b.len(),
             Self::I32(b) => b.len(),
+            Self::Json(_) => 0,
         }
     }
 }
@@ -956,14 +998,31 @@ impl<'a> Outputs<'_, 'a> {
     pub fn f64(&mut self, i: usize) -> &mut [f64] {
         match &mut self.0[i] {
             OutBuf::F64(b) => b,
-            OutBuf::I32(_) => &mut [],
+            OutBuf::I32(_) | OutBuf::Json(_) => &mut [],
         }
     }
     /// The single int32 output buffer.
     pub fn i32(&mut self, i: usize) -> &mut [i32] {
         match &mut self.0[i] {
             OutBuf::I32(b) => b,
-            OutBuf::F64(_) => &mut [],
+            OutBuf::F64(_) | OutBuf::Json(_) => &mut [],
+        }
+    }
+    /// Writes JSON output `i` (NaN and infinities become `null`, as everywhere on the JSON
+    /// surfaces).
+    pub fn set_json<T: serde::Serialize + ?Sized>(&mut self, i: usize, value: &T) -> Result<()> {
+        match self.0.get_mut(i) {
+            Some(OutBuf::Json(s)) => {
+                **s = serde_json::to_string(value).map_err(|e| Error::InvalidInput {
+                    input: format!("out[{i}]"),
+                    reason: format!("result is not representable as JSON: {e}"),
+                })?;
+                Ok(())
+            }
+            _ => Err(Error::InvalidInput {
+                input: format!("out[{i}]"),
+                reason: "expected a JSON output buffer".into(),
+            }),
         }
     }
     /// The three float64 buffers of a three-output function.
@@ -1013,6 +1072,17 @@ pub enum OutVec {
         /// The dimensions.
         shape: Vec<usize>,
     },
+    /// A JSON document, as text ([`OutputKind::Json`]).
+    Json(String),
+}
+
+/// Parses a JSON input named `name` into `T`: a malformed or mistyped document is an
+/// [`Error::InvalidInput`] naming the input, with serde's message (field, line and column).
+pub fn parse_json<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| Error::InvalidInput {
+        input: name.to_owned(),
+        reason: format!("invalid JSON document: {e}"),
+    })
 }
 
 /// Batch entry point: computes into the output buffers (already checked for count, dtype and
@@ -1134,6 +1204,7 @@ impl FunctionDecl {
                         InputKind::Matrix => "expected a 2-D matrix".to_owned(),
                         InputKind::Text => "expected a text (string)".to_owned(),
                         InputKind::TextList => "expected a list of texts".to_owned(),
+                        InputKind::Json => "expected a JSON document (objects and arrays)".to_owned(),
                     },
                 });
             }
@@ -1156,7 +1227,7 @@ impl FunctionDecl {
                         });
                     }
                 }
-                InputData::Text(_) | InputData::TextList(_) => {}
+                InputData::Text(_) | InputData::TextList(_) | InputData::Json(_) => {}
             }
         }
         Ok(Inputs(inputs.to_vec()))
@@ -1228,6 +1299,7 @@ impl FunctionDecl {
             OutputKind::Paths => {
                 self.output_shape(i, inputs, params).iter().fold(1, |a, &d| a.saturating_mul(d))
             }
+            OutputKind::Json => 0,
         }
     }
 
@@ -1257,7 +1329,7 @@ impl FunctionDecl {
     #[must_use]
     pub fn output_shape(&self, i: usize, inputs: &Inputs<'_>, params: &Params) -> Vec<usize> {
         match self.outputs[i].kind {
-            OutputKind::Scalar | OutputKind::Record { .. } => Vec::new(),
+            OutputKind::Scalar | OutputKind::Record { .. } | OutputKind::Json => Vec::new(),
             OutputKind::Paths => {
                 let param = |name: &str| {
                     self.params
@@ -1306,6 +1378,7 @@ impl FunctionDecl {
             let dtype_ok = matches!(
                 (spec.kind, buf),
                 (OutputKind::SeriesI32, OutBuf::I32(_))
+                    | (OutputKind::Json, OutBuf::Json(_))
                     | (
                         OutputKind::SeriesF64
                             | OutputKind::Scalar
@@ -1325,7 +1398,11 @@ impl FunctionDecl {
                     input: format!("out[{i}] ({})", spec.name),
                     reason: format!(
                         "expected a {} buffer",
-                        if spec.kind == OutputKind::SeriesI32 { "int32" } else { "float64" }
+                        match spec.kind {
+                            OutputKind::SeriesI32 => "int32",
+                            OutputKind::Json => "JSON",
+                            _ => "float64",
+                        }
                     ),
                 });
             }
@@ -1367,6 +1444,7 @@ impl FunctionDecl {
                         .map(|b| match b {
                             OutBuf::F64(b) => OutBuf::F64(&mut b[..cut]),
                             OutBuf::I32(b) => OutBuf::I32(&mut b[..cut]),
+                            OutBuf::Json(s) => OutBuf::Json(s),
                         })
                         .collect();
                     (self.compute)(&Inputs(prefix), params, &mut Outputs(&mut head))?;
@@ -1375,6 +1453,7 @@ impl FunctionDecl {
                     match b {
                         OutBuf::F64(b) => b[cut..].fill(f64::NAN),
                         OutBuf::I32(b) => b[cut..].fill(0),
+                        OutBuf::Json(_) => {}
                     }
                 }
                 return Ok(());
@@ -1388,11 +1467,13 @@ impl FunctionDecl {
         let checked = self.check_inputs(inputs)?;
         let mut f64s: Vec<Vec<f64>> = Vec::new();
         let mut i32s: Vec<Vec<i32>> = Vec::new();
+        let mut jsons: Vec<String> = Vec::new();
         self.check_output_sizes(&checked, params)?;
         for (i, spec) in self.outputs.iter().enumerate() {
             let n = self.output_len_with(i, &checked, params);
             match spec.kind {
                 OutputKind::SeriesI32 => i32s.push(vec![0; n]),
+                OutputKind::Json => jsons.push("null".to_owned()),
                 // zeroed pages are mapped lazily; every compute writes every element
                 _ => f64s.push(vec![0.0; n]),
             }
@@ -1400,11 +1481,13 @@ impl FunctionDecl {
         {
             let mut fi = f64s.iter_mut();
             let mut ii = i32s.iter_mut();
+            let mut ji = jsons.iter_mut();
             let mut bufs: Vec<OutBuf<'_>> = self
                 .outputs
                 .iter()
                 .filter_map(|spec| match spec.kind {
                     OutputKind::SeriesI32 => ii.next().map(|v| OutBuf::I32(v)),
+                    OutputKind::Json => ji.next().map(OutBuf::Json),
                     _ => fi.next().map(|v| OutBuf::F64(v)),
                 })
                 .collect();
@@ -1412,12 +1495,14 @@ impl FunctionDecl {
         }
         let mut fi = f64s.into_iter();
         let mut ii = i32s.into_iter();
+        let mut ji = jsons.into_iter();
         Ok(self
             .outputs
             .iter()
             .enumerate()
             .filter_map(|(i, spec)| match spec.kind {
                 OutputKind::SeriesI32 => ii.next().map(OutVec::I32),
+                OutputKind::Json => ji.next().map(OutVec::Json),
                 OutputKind::Scalar => {
                     fi.next().map(|v| OutVec::Scalar(v.first().copied().unwrap_or(f64::NAN)))
                 }
@@ -1586,7 +1671,7 @@ fn compute_with<K: Kernel>(k: K, i: &Inputs<'_>, o: &mut Outputs<'_, '_>) -> Res
         o.0.iter()
             .filter_map(|b| match b {
                 OutBuf::I32(b) => Some(vec![0.0; b.len()]),
-                OutBuf::F64(_) => None,
+                OutBuf::F64(_) | OutBuf::Json(_) => None,
             })
             .collect();
     {
@@ -1596,13 +1681,14 @@ fn compute_with<K: Kernel>(k: K, i: &Inputs<'_>, o: &mut Outputs<'_, '_>) -> Res
                 .filter_map(|b| match b {
                     OutBuf::F64(b) => Some(&mut **b),
                     OutBuf::I32(_) => ti.next().map(Vec::as_mut_slice),
+                    OutBuf::Json(_) => None,
                 })
                 .collect();
         run_kernel(&k, &ins, &mut outs);
     }
     let int_bufs = o.0.iter_mut().filter_map(|b| match b {
         OutBuf::I32(b) => Some(b),
-        OutBuf::F64(_) => None,
+        OutBuf::F64(_) | OutBuf::Json(_) => None,
     });
     for (b, t) in int_bufs.zip(&tmp) {
         for (d, &v) in b.iter_mut().zip(t) {
@@ -2092,10 +2178,13 @@ pub struct FunctionInfo {
 pub struct InputInfo {
     /// Name.
     pub name: &'static str,
-    /// `series` or `matrix`.
+    /// `series`, `matrix`, `text`, `text_list` or `json`.
     pub kind: &'static str,
     /// Description.
     pub doc: &'static str,
+    /// An example value as JSON text (`json` inputs).
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub example: &'static str,
 }
 
 /// Description of a parameter.
@@ -2123,10 +2212,11 @@ pub struct OutputInfo {
     /// Name.
     pub name: &'static str,
     /// `series`, `scalar`, `per_column`, `record`, `record_list`, `rolling` (one value per full
-    /// `window`), `trimmed` (`len` values shorter than the inputs), `vector` (`len` values) or
-    /// `counted` (as many values as the parameter `count_param`).
+    /// `window`), `trimmed` (`len` values shorter than the inputs), `vector` (`len` values),
+    /// `counted` (as many values as the parameter `count_param`), `paths` or `json` (a JSON
+    /// document).
     pub kind: &'static str,
-    /// `f64`, `i32` or `record`.
+    /// `f64`, `i32`, `record` or `json`.
     pub dtype: &'static str,
     /// Record field names (records only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -2163,8 +2253,10 @@ impl FunctionDecl {
                         InputKind::Matrix => "matrix",
                         InputKind::Text => "text",
                         InputKind::TextList => "text_list",
+                        InputKind::Json => "json",
                     },
                     doc: i.doc,
+                    example: i.example,
                 })
                 .collect(),
             params: self
@@ -2216,9 +2308,11 @@ impl FunctionDecl {
                             OutputKind::Fixed(_) => "vector",
                             OutputKind::Counted(_) => "counted",
                             OutputKind::Paths => "paths",
+                            OutputKind::Json => "json",
                         },
                         dtype: match o.kind {
                             OutputKind::SeriesI32 => "i32",
+                            OutputKind::Json => "json",
                             OutputKind::Record { .. } | OutputKind::RecordList { .. } => "record",
                             _ => "f64",
                         },

@@ -74,6 +74,18 @@ pub enum Error {
         /// That input's length.
         other_len: usize,
     },
+    /// A record input that a domain rule rejects, with the domain's own stable code (the
+    /// ledger's `INSUFFICIENT_QUANTITY`, `MISSING_PRICE`, ...): an input error whose `code()` is
+    /// that code.
+    #[error("input `{input}` is invalid: {reason} [{code}]")]
+    Rejected {
+        /// The input at fault, with the record's position (`transactions[3].quantity`).
+        input: String,
+        /// The domain's stable code.
+        code: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
     /// An input's content or shape is invalid (non-square covariance, non-positive variance...).
     #[error("input `{input}` is invalid: {reason}")]
     InvalidInput {
@@ -113,6 +125,7 @@ impl Error {
             Self::UnknownOption { .. } => "UNKNOWN_OPTION",
             Self::UnknownParameter { .. } => "UNKNOWN_PARAMETER",
             Self::Unsupported { .. } => "UNSUPPORTED",
+            Self::Rejected { code, .. } => *code,
             Self::LengthMismatch { .. } => "LENGTH_MISMATCH",
             Self::InvalidInput { .. } => "INVALID_INPUT",
             Self::Arity { .. } => "ARITY",
@@ -131,7 +144,9 @@ impl Error {
             | Self::UnknownOption { param, .. }
             | Self::UnknownParameter { param, .. }
             | Self::Unsupported { param, .. } => Some(param),
-            Self::LengthMismatch { input, .. } | Self::InvalidInput { input, .. } => Some(input),
+            Self::LengthMismatch { input, .. }
+            | Self::InvalidInput { input, .. }
+            | Self::Rejected { input, .. } => Some(input),
             _ => None,
         }
     }

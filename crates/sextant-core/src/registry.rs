@@ -4,6 +4,8 @@
 #[cfg(any(not(feature = "subset"), feature = "subset-alloc"))]
 use crate::alloc;
 use crate::decl::{FunctionDecl, Module};
+#[cfg(any(not(feature = "subset"), feature = "subset-ledger"))]
+use crate::ledger;
 #[cfg(any(not(feature = "subset"), feature = "subset-mc"))]
 use crate::mc;
 #[cfg(any(not(feature = "subset"), feature = "subset-risk"))]
@@ -326,6 +328,13 @@ pub static REGISTRY: &[&FunctionDecl] = registry![
     &mc::SIMULATE_GBM,
     &mc::SIMULATE_CORRELATED_GBM,
     &mc::STANDARD_NORMAL,
+    ]
+    "subset-ledger": [
+    &ledger::TRANSACTIONS,
+    &ledger::BOOK,
+    &ledger::VALUATION,
+    &ledger::PERFORMANCE,
+    &ledger::XIRR,
     ]
 ];
 

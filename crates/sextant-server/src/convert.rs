@@ -37,6 +37,8 @@ pub enum OwnedInput {
     Text(String),
     /// A list of texts, with their borrowed views.
     TextList(Vec<String>, Vec<usize>),
+    /// A JSON document, as text.
+    Json(String),
 }
 
 impl OwnedInput {
@@ -49,6 +51,7 @@ impl OwnedInput {
                 InputData::Matrix { data, rows: *rows, cols: *cols }
             }
             Self::Text(s) => InputData::Text(s),
+            Self::Json(s) => InputData::Json(s),
             // list views are built by `compute` (they borrow the strings)
             Self::TextList(..) => InputData::TextList(&[]),
         }
@@ -111,6 +114,8 @@ fn parse_numbers(input: &str, items: &[Json], what: &str) -> Result<Vec<f64>, Er
 fn parse_input(name: &str, kind: InputKind, v: &Json) -> Result<OwnedInput, Error> {
     match (kind, v) {
         (InputKind::Text, Json::String(s)) => return Ok(OwnedInput::Text(s.clone())),
+        // any JSON value: the core parses it into the function's own types
+        (InputKind::Json, doc) => return Ok(OwnedInput::Json(doc.to_string())),
         (InputKind::Text, _) => {
             return Err(invalid(name, format!("expected a string, got {}", kind_name(v))))
         }
@@ -159,7 +164,7 @@ fn parse_input(name: &str, kind: InputKind, v: &Json) -> Result<OwnedInput, Erro
             }
             Ok(OwnedInput::Matrix { data, rows: items.len(), cols: cols.unwrap_or(0) })
         }
-        InputKind::Text | InputKind::TextList => {
+        InputKind::Text | InputKind::TextList | InputKind::Json => {
             Err(invalid(name, "expected an array of strings".to_owned()))
         }
     }
@@ -233,6 +238,8 @@ pub fn output_to_json(out: &OutVec) -> Json {
         OutVec::Record(r) => record_to_json(r),
         OutVec::Records(rs) => Json::Array(rs.iter().map(record_to_json).collect()),
         OutVec::Array { data, shape } => nested(data, shape),
+        // the core writes valid JSON; a parse failure would be a core bug, reported as null
+        OutVec::Json(doc) => serde_json::from_str(doc).unwrap_or(Json::Null),
     }
 }
 

@@ -49,6 +49,11 @@ fn param_schema(p: &ParamInfo) -> Json {
 }
 
 fn input_schema(i: &InputInfo) -> Json {
+    if i.kind == "json" {
+        // a JSON document whose shape the function's doc describes; the example is declared
+        let example: Json = serde_json::from_str(i.example).unwrap_or(Json::Null);
+        return json!({"description": i.doc, "example": example});
+    }
     if i.kind == "text" {
         return json!({"type": "string", "description": i.doc});
     }
@@ -89,6 +94,7 @@ fn output_schema_of(o: &OutputInfo) -> Json {
         "record" => record_schema(o),
         "record_list" => json!({"type": "array", "items": record_schema(o),
                                 "description": "one record per input text, in order"}),
+        "json" => json!({"description": "a JSON document; the function's doc describes its fields"}),
         _ => output_schema(o.kind, o.dtype),
     }
 }
@@ -163,7 +169,9 @@ fn example_request(info: &FunctionInfo) -> Json {
         .inputs
         .iter()
         .map(|i| {
-            let v = if i.kind == "text" {
+            let v = if i.kind == "json" {
+                serde_json::from_str(i.example).unwrap_or(Json::Null)
+            } else if i.kind == "text" {
                 json!("Acme Corp shares surge after record quarterly revenue")
             } else if i.kind == "text_list" {
                 json!([

@@ -1,6 +1,7 @@
 """The Python surface, derived from the core's declarations.
 
-Every public function of ``sextant.ta``, ``sextant.risk``, ``sextant.alloc``, ``sextant.mc`` (and every
+Every public function of ``sextant.ta``, ``sextant.risk``, ``sextant.alloc``, ``sextant.mc``,
+``sextant.sentiment``, ``sextant.ledger`` (and every
 ``sextant.ta.stream`` constructor) is generated here from ``_native.registry_json()``: the
 signature (names, order, defaults), the docstring, input conversion and output wrapping. The
 same descriptions produce the committed ``.pyi`` stubs and ``docs/functions.md``:
@@ -23,8 +24,8 @@ import numpy as np
 from sextant import _native
 
 REGISTRY: list[dict[str, Any]] = json.loads(_native.registry_json())
-MODULES = ("ta", "risk", "alloc", "sentiment", "mc")
-TEXT_KINDS = ("text", "text_list")
+MODULES = ("ta", "risk", "alloc", "sentiment", "mc", "ledger")
+TEXT_KINDS = ("text", "text_list", "json")
 
 
 def functions(module: str) -> list[dict[str, Any]]:
@@ -188,19 +189,67 @@ def is_text(info: dict) -> bool:
     return any(i["kind"] in TEXT_KINDS for i in info["inputs"])
 
 
-class _TextCaller:
-    """Calls a text -> record function: texts in (``str``/``bytes``, or any iterable of them for
-    list inputs), dicts out (a list of dicts for list outputs). The native call releases the GIL."""
+def _jsonable(x: Any) -> Any:
+    """A JSON-ready copy of ``x``: dicts, lists and tuples, numpy arrays and scalars, pandas
+    DataFrames (a list of row dicts) and Series (``{index: value}``), ``Decimal`` (its exact
+    text), dates and datetimes (ISO 8601; naive datetimes are UTC), NaN and infinities as
+    ``None`` (JSON has none)."""
+    import datetime as dt
+    from decimal import Decimal
 
-    __slots__ = ("fn", "kinds")
+    if x is None or isinstance(x, (str, bool, int)):
+        return x
+    if isinstance(x, float):
+        return x if x == x and abs(x) != float("inf") else None
+    if isinstance(x, Decimal):
+        return str(x) if x.is_finite() else None
+    if isinstance(x, dt.datetime):
+        return (x if x.tzinfo else x.replace(tzinfo=dt.timezone.utc)).isoformat().replace("+00:00", "Z")
+    if isinstance(x, dt.date):
+        return x.isoformat()
+    if isinstance(x, dict) or (hasattr(x, "items") and not hasattr(x, "columns") and not hasattr(x, "dtype")):
+        return {(k if isinstance(k, str) else _jsonable(k)): _jsonable(v) for k, v in x.items()}
+    if hasattr(x, "columns") and hasattr(x, "to_dict"):  # pandas DataFrame: its rows
+        return [_jsonable(r) for r in x.to_dict("records")]
+    if hasattr(x, "index") and hasattr(x, "dtype") and hasattr(x, "items"):  # pandas Series
+        return {_key(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, np.generic):
+        return _jsonable(x.item())
+    if hasattr(x, "isoformat"):  # pandas Timestamp, numpy datetime64 via .item()
+        return _jsonable(x.to_pydatetime() if hasattr(x, "to_pydatetime") else x.isoformat())
+    if isinstance(x, (list, tuple, np.ndarray)) or hasattr(x, "__iter__"):
+        return [_jsonable(v) for v in x]
+    raise TypeError(f"{type(x).__name__} is not representable as JSON")
+
+
+def _key(k: Any) -> str:
+    v = _jsonable(k)
+    return v if isinstance(v, str) else json.dumps(v)
+
+
+def _to_json(x: Any, name: str) -> str:
+    try:
+        return json.dumps(_jsonable(x), allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise _input_error(name, f"cannot be sent as JSON: {e}") from None
+
+
+class _TextCaller:
+    """Calls a text or record function: texts in (``str``/``bytes``, or any iterable of them for
+    list inputs), records in (dicts, lists, DataFrames: sent as JSON), dicts out (a list of dicts
+    for list outputs, the decoded document for JSON outputs). The native call releases the GIL."""
+
+    __slots__ = ("fn", "kinds", "names")
 
     def __init__(self, info: dict) -> None:
         self.fn = _native.function(info["module"], info["name"])
         self.kinds = [i["kind"] for i in info["inputs"]]
+        self.names = [i["name"] for i in info["inputs"]]
 
     def __call__(self, inputs: tuple, params: tuple) -> Any:
-        conv = tuple(x if k == "text" or isinstance(x, (list, tuple, str, bytes)) else list(x)
-                     for x, k in zip(inputs, self.kinds))
+        conv = tuple(_to_json(x, n) if k == "json"
+                     else x if k == "text" or isinstance(x, (list, tuple, str, bytes)) else list(x)
+                     for x, k, n in zip(inputs, self.kinds, self.names))
         values = self.fn.call_text(conv, params)
         return values[0] if len(values) == 1 else tuple(values)
 
@@ -385,6 +434,8 @@ def _ptype(p: dict) -> str:
 
 
 def _otype(o: dict) -> str:
+    if o["kind"] == "json":
+        return "Any"
     if o["kind"] == "scalar":
         return "float"
     if o["kind"] == "record":
@@ -408,7 +459,9 @@ def docstring(info: dict, stream: bool = False) -> str:
     else:
         for i in info["inputs"]:
             what = {"matrix": "2-D array or DataFrame", "text": "str, or UTF-8 bytes decoded lossily",
-                    "text_list": "list or iterable of str"}.get(i["kind"], "1-D array-like, pandas or polars Series")
+                    "text_list": "list or iterable of str",
+                    "json": "dicts and lists, a DataFrame for a list of records, or None; Decimal, "
+                            "dates and numpy values are converted"}.get(i["kind"], "1-D array-like, pandas or polars Series")
             lines.append(f"    {i['name']}: {i['doc']} ({what}).")
     for p in info["params"]:
         lines.append(f"    {p['name']} ({_ptype(p)}, default {p['default']!r}, {_bounds(p)}): {p['doc']}.")
@@ -421,6 +474,9 @@ def docstring(info: dict, stream: bool = False) -> str:
                      + (" ".join(o["name"] for o in info["outputs"])) + ".")
     else:
         for o in info["outputs"]:
+            if o["kind"] == "json":
+                lines.append(f"    {o['name']}: the result document (dicts and lists; money as decimal strings).")
+                continue
             if o["kind"] in ("record", "record_list"):
                 keys = ", ".join(o["fields"] + (["label"] if o.get("labels") else []))
                 labels = f" (label: {', '.join(o['labels'])})" if o.get("labels") else ""
@@ -558,12 +614,14 @@ def stub(module: str) -> str:
                 "",
                 "def get_functions() -> list[str]: ...",
                 "def get_function_groups() -> dict[str, list[str]]: ...", ""]
+    if module == "ledger":
+        out += ["from typing import Any", "", "from sextant.ledger._ledger import Ledger as Ledger", ""]
     if module == "risk":
         out += ["from typing import Any", "", "from sextant.risk import stats as stats", "",
                 "def aggregate_returns(returns: Any, convert_to: Literal['weekly', 'monthly', 'quarterly', 'yearly'])"
                 " -> Any: ...", ""]
     for info in functions(module):
-        itype = {"text": "Union[str, bytes]", "text_list": "Iterable[Union[str, bytes]]"}
+        itype = {"text": "Union[str, bytes]", "text_list": "Iterable[Union[str, bytes]]", "json": "Any"}
         ins = [f"{i['name']}: {itype.get(i['kind'], 'ArrayLike')}" for i in info["inputs"]]
         ps = _sig_params(info, lambda p: f"{p['name']}: {_ptype(p)} = {p['default']!r}")
         star = [] if "*" in ps else ["*"]
@@ -637,7 +695,8 @@ def generated_files(docs: Path | None) -> dict[Path, str]:
     pkg = Path(__file__).parent
     files = {pkg / "ta" / "__init__.pyi": stub("ta"), pkg / "ta" / "stream.pyi": stream_stub("ta"),
              pkg / "risk" / "__init__.pyi": stub("risk"), pkg / "alloc" / "__init__.pyi": stub("alloc"),
-             pkg / "sentiment" / "__init__.pyi": stub("sentiment"), pkg / "mc" / "__init__.pyi": stub("mc")}
+             pkg / "sentiment" / "__init__.pyi": stub("sentiment"), pkg / "mc" / "__init__.pyi": stub("mc"),
+             pkg / "ledger" / "__init__.pyi": stub("ledger")}
     if docs is not None:
         files[docs / "functions.md"] = docs_table()
     return files
@@ -664,6 +723,7 @@ def main(argv: list[str]) -> int:
             sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), text.splitlines(True), str(path), "generated"))
     if a.check:
         import sextant.alloc
+        import sextant.ledger
         import sextant.mc
         import sextant.risk
         import sextant.sentiment
@@ -671,7 +731,7 @@ def main(argv: list[str]) -> int:
         import sextant.ta.stream
 
         mods = {"ta": sextant.ta, "risk": sextant.risk, "alloc": sextant.alloc, "sentiment": sextant.sentiment,
-                "mc": sextant.mc}
+                "mc": sextant.mc, "ledger": sextant.ledger}
         for f in REGISTRY:
             if not callable(getattr(mods[f["module"]], f["name"], None)):
                 print(f"declared function {f['module']}.{f['name']} is missing from the Python surface")

@@ -186,7 +186,7 @@ impl LedgerError {
 
 impl From<LedgerError> for crate::Error {
     fn from(e: LedgerError) -> Self {
-        crate::Error::InvalidInput { input: e.subject(), reason: format!("{} [{}]", e, e.code()) }
+        crate::Error::Rejected { input: e.subject(), code: e.code(), reason: e.to_string() }
     }
 }
 

@@ -33,6 +33,7 @@
 pub struct LedgerGuide;
 
 mod book;
+mod decls;
 mod error;
 mod market;
 mod money;
@@ -41,6 +42,7 @@ mod types;
 mod xirr;
 
 pub use book::{Book, CashAccount, ExternalFlow, Ledger, Lot, Position, Realisation};
+pub use decls::{BOOK, PERFORMANCE, TRANSACTIONS, VALUATION, XIRR};
 pub use error::{LedgerError, LedgerResult};
 pub use market::{MarketData, Series};
 pub use money::{iso_minor_units, Currencies, Rounding};

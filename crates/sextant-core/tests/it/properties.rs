@@ -31,6 +31,9 @@ proptest! {
                 InputKind::Matrix => InputData::Matrix { data: &xs[..side * side], rows: side, cols: side },
                 InputKind::Text => InputData::Text("not bad at all!"),
                 InputKind::TextList => InputData::TextList(&["", "good"]),
+                // hostile documents: empty, wrong shapes, truncated, deep nesting
+                InputKind::Json => InputData::Json(
+                    ["{}", "[]", "null", "{\"a\":", "[1, 2.5, \"x\"]", "[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]", ""][xs.len() % 7]),
             }).collect();
             let _ = n_series;
             // simulations (paths, size) stay small so that the property runs quickly
@@ -86,7 +89,7 @@ proptest! {
                         for (i, x) in v.iter().enumerate() { prop_assert_eq!(x.is_nan(), i < lb, "{} at {}", d.name, i); }
                     }
                     OutVec::I32(v) => { prop_assert_eq!(v.len(), close.len()); prop_assert!(v.iter().take(lb).all(|x| *x == 0)); }
-                    OutVec::Scalar(_) | OutVec::Record(_) | OutVec::Records(_) | OutVec::Array { .. } => {}
+                    OutVec::Scalar(_) | OutVec::Record(_) | OutVec::Records(_) | OutVec::Array { .. } | OutVec::Json(_) => {}
                 }
             }
         }

@@ -20,7 +20,7 @@ fn batch_columns(decl: &FunctionDecl, inputs: &[&[f64]], params: &Params) -> Vec
             OutVec::F64(v) => v,
             OutVec::I32(v) => v.into_iter().map(f64::from).collect(),
             OutVec::Scalar(s) => vec![s],
-            OutVec::Record(_) | OutVec::Records(_) => Vec::new(),
+            OutVec::Record(_) | OutVec::Records(_) | OutVec::Json(_) => Vec::new(),
             OutVec::Array { data, .. } => data,
         })
         .collect()

@@ -104,6 +104,7 @@ async fn every_golden_case_through_its_route() {
         covered.insert(format!("{module}/{function}"));
     }
     checked_values += text_cases_through_their_routes(&server, &mut covered).await;
+    checked_values += ledger_cases_through_their_routes(&server, &mut covered).await;
     // Monte Carlo has no reference library (tests/it/mc.rs and sextant-core's tests instead)
     let declared: BTreeSet<String> = REGISTRY
         .iter()
@@ -192,6 +193,48 @@ async fn text_cases_through_their_routes(
                 let (status, out) = server.post_json(&path, &body).await;
                 assert_eq!(status, 200, "{path}: {out}");
                 assert_eq!(out["outputs"][output], want(r), "{path}: {}", r[0]);
+                checked += 1;
+            }
+        }
+        covered.insert(format!("{module}/{function}"));
+    }
+    checked
+}
+
+/// The ledger's record cases (tests/golden/ledger/decls.json: hand derivations and scipy's
+/// XIRR roots): JSON documents in, a document out; checks by JSON pointer (strings exactly,
+/// numbers within the file's tolerance), or the expected error code with a 422.
+async fn ledger_cases_through_their_routes(
+    server: &crate::common::TestServer,
+    covered: &mut BTreeSet<String>,
+) -> usize {
+    let path = golden_dir().join("ledger/decls.json");
+    let doc: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let tol = doc["tolerance"].as_f64().unwrap();
+    let mut checked = 0;
+    for case in doc["cases"].as_array().unwrap() {
+        let id = case["id"].as_str().unwrap();
+        let (module, function) =
+            (case["module"].as_str().unwrap(), case["function"].as_str().unwrap());
+        let decl = sextant_core::registry::find(module, function).unwrap();
+        let route = format!("/v1/{module}/{function}");
+        let (status, out) = server.post_json(&route, &json!({"inputs": case["inputs"]})).await;
+        if let Some(code) = case["error"].as_str() {
+            assert_eq!(status, 422, "{id}: {out}");
+            assert_eq!(out["error"]["code"], code, "{id}: {out}");
+        } else {
+            assert_eq!(status, 200, "{id}: {out}");
+            let result = &out["outputs"][decl.outputs[0].name];
+            for check in case["checks"].as_array().unwrap() {
+                let (ptr, want) = (check[0].as_str().unwrap(), &check[1]);
+                let got = result.pointer(ptr).unwrap_or_else(|| panic!("{id}: no {ptr} in {result}"));
+                match want.as_f64() {
+                    Some(w) if want.is_number() => {
+                        let g = json_to_f64(got).unwrap_or(f64::NAN);
+                        assert!((g - w).abs() <= tol, "{id}: {ptr} = {g}, expected {w}");
+                    }
+                    _ => assert_eq!(got, want, "{id}: {ptr}"),
+                }
                 checked += 1;
             }
         }

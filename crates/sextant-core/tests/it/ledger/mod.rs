@@ -1,6 +1,7 @@
 //! Ledger tests: worked examples checked by hand, errors, properties over random
 //! transactions, XIRR against scipy (tests/golden/ledger).
 
+pub mod decls;
 mod errors;
 mod golden;
 mod props;

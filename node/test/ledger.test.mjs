@@ -1,0 +1,5 @@
+import * as sextant from '../index.mjs';
+
+import { goldenSuite } from './suite.mjs';
+
+goldenSuite('node', sextant, 'ledger');
