@@ -94,7 +94,9 @@ fn output_schema_of(o: &OutputInfo) -> Json {
         "record" => record_schema(o),
         "record_list" => json!({"type": "array", "items": record_schema(o),
                                 "description": "one record per input text, in order"}),
-        "json" => json!({"description": "a JSON document; the function's doc describes its fields"}),
+        "json" => {
+            json!({"description": "a JSON document; the function's doc describes its fields"})
+        }
         _ => output_schema(o.kind, o.dtype),
     }
 }

@@ -16,6 +16,7 @@
 
 mod backtest;
 mod config;
+mod decls;
 mod report;
 mod score;
 mod simulate;
@@ -25,6 +26,7 @@ pub use config::{
     nan_rows, nan_vec, opt_nan_vec, AssetData, Constraints, Costs, Delisting, Execution, Fallback,
     MarketData, Member, Schedule, Strategy, Universe, Weighting, STRATEGY_VERSION,
 };
+pub use decls::{BACKTEST, RISK_SCORE, SIMULATE};
 pub use report::{BenchmarkReport, RiskReport};
 pub use score::{
     interpolate, risk_score, Breakpoints, Component, MarketWeights, RiskScore, ScoreAsset,

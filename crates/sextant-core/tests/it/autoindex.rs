@@ -670,3 +670,45 @@ proptest! {
         let _ = simulate(&close, &cfg);
     }
 }
+
+#[test]
+fn declared_functions_by_name() {
+    use sextant_core::decl::{InputData, OutVec};
+    let d = sextant_core::registry::find("autoindex", "backtest").unwrap();
+    let strategy = r#"{"version": 1, "universe": {"kind": "static", "symbols": ["A", "B", "C"]},
+        "weighting": {"scheme": "equal", "window": 1}, "schedule": {"kind": "monthly"},
+        "costs": {"bps": 10, "fixed": 0.5}}"#;
+    let data = serde_json::to_string(&three_assets()).unwrap();
+    let out = d
+        .call(&[InputData::Json(strategy), InputData::Json(&data)], &d.params_named([]).unwrap())
+        .unwrap();
+    let OutVec::Json(text) = &out[0] else { panic!() };
+    let v: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert!(close(v["values"][2].as_f64().unwrap(), 98.5 / 1.001));
+    assert!(v["returns"][0].is_null());
+    assert_eq!(v["rebalances"][1]["reason"], "schedule");
+    // a newer strategy version is refused by name
+    let e = d
+        .call(
+            &[
+                InputData::Json(&strategy.replace("\"version\": 1", "\"version\": 9")),
+                InputData::Json(&data),
+            ],
+            &d.params_named([]).unwrap(),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("strategy.version"), "{e}");
+    // every declared example runs
+    for name in ["backtest", "risk_score", "simulate"] {
+        let d = sextant_core::registry::find("autoindex", name).unwrap();
+        let ins: Vec<InputData<'_>> = d.inputs.iter().map(|i| InputData::Json(i.example)).collect();
+        let out =
+            d.call(&ins, &d.params_named([]).unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(matches!(&out[0], OutVec::Json(t) if t.starts_with('{')));
+        // null configurations take the defaults
+        if name != "backtest" {
+            let ins = [InputData::Json(d.inputs[0].example), InputData::Json("null")];
+            assert!(d.call(&ins, &d.params_named([]).unwrap()).is_ok(), "{name}");
+        }
+    }
+}

@@ -74,7 +74,8 @@ fn every_declaration_case_through_the_registry() {
     for c in m["cases"].as_array().unwrap() {
         let id = c["id"].as_str().unwrap();
         let decl = find("ledger", c["function"].as_str().unwrap()).unwrap();
-        let docs: Vec<String> = decl.inputs.iter().map(|i| c["inputs"][i.name].to_string()).collect();
+        let docs: Vec<String> =
+            decl.inputs.iter().map(|i| c["inputs"][i.name].to_string()).collect();
         let inputs: Vec<InputData<'_>> = docs.iter().map(|d| InputData::Json(d)).collect();
         let got = decl.call(&inputs, &decl.default_params());
         if let Some(code) = c["error"].as_str() {
