@@ -287,6 +287,7 @@ export declare const registry: readonly FunctionInfo[];
     sentiment: "News sentiment: VADER-exact scores (vaderSentiment's polarity_scores), score and scoreBatch.",
     mc: 'Monte Carlo simulation, bit-reproducible on any target: simulations return { data, shape } (docs/mc.md).',
     ledger: 'Portfolio accounting in decimal money: records (plain objects) in, result documents out (docs/ledger.md).',
+    autoindex: 'Rule-based index backtests, composite risk scores and forward simulation: plain objects in, result documents out (docs/autoindex.md).',
   };
   parts.push(...callOptionInterfaces(registry));
   for (const m of modules) {
@@ -309,7 +310,7 @@ const WASM_INIT = `
  * WebAssembly.Module. By default it is fetched from pkg/<bundle>/ next to its glue. */
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 /** A module of the package; its functions live in one WebAssembly bundle, or two for ta and its patterns (\`BUNDLES\`). */
-export type ModuleName = 'ta' | 'risk' | 'alloc' | 'sentiment' | 'mc' | 'ledger';
+export type ModuleName = 'ta' | 'risk' | 'alloc' | 'sentiment' | 'mc' | 'ledger' | 'autoindex';
 
 /** The bundles and the modules each holds. */
 export declare const BUNDLES: Record<string, { modules: ModuleName[]; features: string[] }>;

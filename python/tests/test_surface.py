@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_every_declared_function_is_exposed_with_its_signature():
     mods = {"ta": sextant.ta, "risk": sextant.risk, "alloc": sextant.alloc, "sentiment": sextant.sentiment,
-            "mc": sextant.mc}
+            "mc": sextant.mc, "ledger": sextant.ledger, "autoindex": sextant.autoindex}
     assert len(_surface.REGISTRY) >= 8
     for f in _surface.REGISTRY:
         fn = getattr(mods[f["module"]], f["name"])

@@ -125,7 +125,7 @@ impl Error {
             Self::UnknownOption { .. } => "UNKNOWN_OPTION",
             Self::UnknownParameter { .. } => "UNKNOWN_PARAMETER",
             Self::Unsupported { .. } => "UNSUPPORTED",
-            Self::Rejected { code, .. } => *code,
+            Self::Rejected { code, .. } => code,
             Self::LengthMismatch { .. } => "LENGTH_MISMATCH",
             Self::InvalidInput { .. } => "INVALID_INPUT",
             Self::Arity { .. } => "ARITY",

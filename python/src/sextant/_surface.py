@@ -24,7 +24,7 @@ import numpy as np
 from sextant import _native
 
 REGISTRY: list[dict[str, Any]] = json.loads(_native.registry_json())
-MODULES = ("ta", "risk", "alloc", "sentiment", "mc", "ledger")
+MODULES = ("ta", "risk", "alloc", "sentiment", "mc", "ledger", "autoindex")
 TEXT_KINDS = ("text", "text_list", "json")
 
 
@@ -616,6 +616,9 @@ def stub(module: str) -> str:
                 "def get_function_groups() -> dict[str, list[str]]: ...", ""]
     if module == "ledger":
         out += ["from typing import Any", "", "from sextant.ledger._ledger import Ledger as Ledger", ""]
+    if module == "autoindex":
+        out += ["from typing import Any", "", "def market_data(close: Any, *, open: Any = None, total_return: Any = None,"
+                " volume: Any = None, benchmark: Any = None) -> Dict[str, Any]: ...", ""]
     if module == "risk":
         out += ["from typing import Any", "", "from sextant.risk import stats as stats", "",
                 "def aggregate_returns(returns: Any, convert_to: Literal['weekly', 'monthly', 'quarterly', 'yearly'])"
@@ -696,7 +699,7 @@ def generated_files(docs: Path | None) -> dict[Path, str]:
     files = {pkg / "ta" / "__init__.pyi": stub("ta"), pkg / "ta" / "stream.pyi": stream_stub("ta"),
              pkg / "risk" / "__init__.pyi": stub("risk"), pkg / "alloc" / "__init__.pyi": stub("alloc"),
              pkg / "sentiment" / "__init__.pyi": stub("sentiment"), pkg / "mc" / "__init__.pyi": stub("mc"),
-             pkg / "ledger" / "__init__.pyi": stub("ledger")}
+             pkg / "ledger" / "__init__.pyi": stub("ledger"), pkg / "autoindex" / "__init__.pyi": stub("autoindex")}
     if docs is not None:
         files[docs / "functions.md"] = docs_table()
     return files
@@ -723,6 +726,7 @@ def main(argv: list[str]) -> int:
             sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), text.splitlines(True), str(path), "generated"))
     if a.check:
         import sextant.alloc
+        import sextant.autoindex
         import sextant.ledger
         import sextant.mc
         import sextant.risk
@@ -731,7 +735,7 @@ def main(argv: list[str]) -> int:
         import sextant.ta.stream
 
         mods = {"ta": sextant.ta, "risk": sextant.risk, "alloc": sextant.alloc, "sentiment": sextant.sentiment,
-                "mc": sextant.mc, "ledger": sextant.ledger}
+                "mc": sextant.mc, "ledger": sextant.ledger, "autoindex": sextant.autoindex}
         for f in REGISTRY:
             if not callable(getattr(mods[f["module"]], f["name"], None)):
                 print(f"declared function {f['module']}.{f['name']} is missing from the Python surface")
