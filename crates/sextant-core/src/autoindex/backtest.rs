@@ -341,15 +341,18 @@ fn scheme_weights(s: &Strategy, assets: &[Asset], el: &[usize], t: usize) -> Res
             Ok(out)
         }
         Weighting::InverseVolatility { .. } => {
-            // the variances only: alloc::inverse_volatility reads nothing else of the matrix
-            let r = returns();
+            // the variances only (alloc::inverse_volatility reads nothing else of the matrix),
+            // each from its asset's contiguous prices: two passes over the window's returns
             #[allow(clippy::cast_precision_loss, reason = "window lengths are small")]
-            let var: Vec<f64> = (0..m)
-                .map(|j| {
-                    let mean = (0..w).map(|k| r[k * m + j]).sum::<f64>() / w as f64;
+            let var: Vec<f64> = el
+                .iter()
+                .map(|&i| {
+                    let p = &assets[i].px[t - w..=t];
+                    let ret = |k: usize| p[k + 1] / p[k] - 1.0;
+                    let mean = (0..w).map(ret).sum::<f64>() / w as f64;
                     (0..w)
                         .map(|k| {
-                            let d = r[k * m + j] - mean;
+                            let d = ret(k) - mean;
                             d * d
                         })
                         .sum::<f64>()
