@@ -12,9 +12,9 @@ dates and NaN are converted: NaN becomes ``null``, a missing value) and return d
     ``weights``, ``turnover``, ``costs`` per bar (``None`` where undefined), ``rebalances``,
     ``delistings``, ``risk`` (the ``sextant.risk`` functions on the index returns) and
     ``benchmark`` (tracking error, information ratio, beta, up/down capture).
-``risk_score(asset, config=None)``
-    The composite 1-100 risk score with its breakdown.
-``simulate(values, config=None)``
+``risk_score(asset, config)``
+    The composite 1-100 risk score with its breakdown (``config`` None: the defaults).
+``simulate(values, config)``
     Percentile bands of the index value over a horizon (GBM fitted, or a block bootstrap).
 
 See docs/autoindex.md.
