@@ -21,6 +21,9 @@ export const mc = surface.mc;
 /** Portfolio accounting in decimal money: `ledger.performance(config, transactions, market)`
  * takes plain objects and returns the result document (docs/ledger.md). */
 export const ledger = surface.ledger;
+/** Rule-based indexes: `autoindex.backtest(strategy, data)`, `autoindex.riskScore(asset, config)`,
+ * `autoindex.simulate(values, config)`; plain objects in, result documents out (docs/autoindex.md). */
+export const autoindex = surface.autoindex;
 /** Every declared function's description (inputs, options with defaults and bounds, outputs). */
 export const registry = surface.registry;
 export { SextantError } from './surface.mjs';

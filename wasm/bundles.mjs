@@ -10,6 +10,7 @@ export const BUNDLES = {
   sentiment: { modules: ['sentiment'], features: ['subset-sentiment'] },
   mc: { modules: ['mc'], features: ['subset-mc'] },
   ledger: { modules: ['ledger'], features: ['subset-ledger'] },
+  autoindex: { modules: ['autoindex'], features: ['subset-autoindex'] },
 };
 
 /** The bundle holding a function of a module (by its TA-Lib or JS name). */

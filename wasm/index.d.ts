@@ -6,7 +6,7 @@
  * WebAssembly.Module. By default it is fetched from pkg/<bundle>/ next to its glue. */
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 /** A module of the package; its functions live in one WebAssembly bundle, or two for ta and its patterns (`BUNDLES`). */
-export type ModuleName = 'ta' | 'risk' | 'alloc' | 'sentiment' | 'mc' | 'ledger';
+export type ModuleName = 'ta' | 'risk' | 'alloc' | 'sentiment' | 'mc' | 'ledger' | 'autoindex';
 
 /** The bundles and the modules each holds. */
 export declare const BUNDLES: Record<string, { modules: ModuleName[]; features: string[] }>;
@@ -9248,31 +9248,31 @@ export declare namespace ledger {
   /**
    * Holdings and cash at a date, valued.
    *
-   * Holdings (quantity, cost, average cost, price, market value, unrealised and realised P&L, income, in the position's and the base currency) and cash as of the close of `query.at` (default: after every transaction, or the last price date), valued with `market` (null: at cost). query: null or {"at": "YYYY-MM-DD"}.
+   * Holdings (quantity, cost, average cost, price, market value, unrealised and realised P&L, income, in the position's and the base currency) and cash as of the close of `options.at` (default: after every transaction, or the last price date), valued with `market` (null: at cost). options: null or {"at": "YYYY-MM-DD"}.
    *
    * @param config the ledger configuration: base_currency, instruments [{symbol, currency, utc_offset_minutes, time_zone}], cost_basis (fifo, lifo, average), allow_short, allow_negative_cash, order (reject, sort), rounding (half_even, half_up), currencies {code: minor units}, utc_offset_minutes, day_cutoff_minutes
    * @param transactions the transactions, one object each: timestamp (RFC 3339, UTC), type (buy, sell, dividend, dividend_reinvested, fee, tax, split, deposit, withdrawal, transfer_in, transfer_out, fx_conversion) and the type's fields; amounts as decimal strings or numbers
    * @param market market data or null: prices {symbol: [[date, close], ...]} in the instrument's currency and fx {currency: [[date, base units per unit], ...]}
-   * @param query null or {"at": date}
-   * @param options none
+   * @param options null or {"at": date}
+   * @param callOptions none
    * @returns the result document (objects and arrays; money as decimal strings)
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
-  function valuation(config: JsonValue, transactions: JsonValue, market: JsonValue, query: JsonValue, options?: ValuationOptions): JsonValue;
+  function valuation(config: JsonValue, transactions: JsonValue, market: JsonValue, options: JsonValue, callOptions?: ValuationOptions): JsonValue;
   /**
    * TWR, MWR (XIRR), ROI and contributions over a period.
    *
-   * Performance in the base currency from the close of `start` to the close of `end`: twr (chain-linked daily over the valuation days), twr_annualised, mwr (XIRR, annual, Act/365; mwr_error says why when no root exists), mwr_period, roi, roai (gain over Modified Dietz average capital), gain, values and flows, the daily rows and contributions by holding. query: null or {start, end, dates (the valuation days; default every date with a price, or the trading days of `calendar`), calendar ("XNYS", "weekdays", "all" or {name, holidays}), flow_timing (start or end of the day), period (month, quarter, year: a list with one result per calendar period)}.
+   * Performance in the base currency from the close of `start` to the close of `end`: twr (chain-linked daily over the valuation days), twr_annualised, mwr (XIRR, annual, Act/365; mwr_error says why when no root exists), mwr_period, roi, roai (gain over Modified Dietz average capital), gain, values and flows, the daily rows and contributions by holding. options: null or {start, end, dates (the valuation days; default every date with a price), flow_timing (start or end of the day), period (month, quarter, year: a list with one result per calendar period)}.
    *
    * @param config the ledger configuration: base_currency, instruments [{symbol, currency, utc_offset_minutes, time_zone}], cost_basis (fifo, lifo, average), allow_short, allow_negative_cash, order (reject, sort), rounding (half_even, half_up), currencies {code: minor units}, utc_offset_minutes, day_cutoff_minutes
    * @param transactions the transactions, one object each: timestamp (RFC 3339, UTC), type (buy, sell, dividend, dividend_reinvested, fee, tax, split, deposit, withdrawal, transfer_in, transfer_out, fx_conversion) and the type's fields; amounts as decimal strings or numbers
    * @param market market data or null: prices {symbol: [[date, close], ...]} in the instrument's currency and fx {currency: [[date, base units per unit], ...]}
-   * @param query null or {start, end, dates, calendar, flow_timing, period}
-   * @param options none
+   * @param options null or {start, end, dates, flow_timing, period}
+   * @param callOptions none
    * @returns the result document (objects and arrays; money as decimal strings)
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
-  function performance(config: JsonValue, transactions: JsonValue, market: JsonValue, query: JsonValue, options?: PerformanceOptions): JsonValue;
+  function performance(config: JsonValue, transactions: JsonValue, market: JsonValue, options: JsonValue, callOptions?: PerformanceOptions): JsonValue;
   /**
    * Money-weighted return of dated cash flows (XIRR).
    *
@@ -9301,3 +9301,52 @@ export interface PerformanceOptions {}
 
 /** xirr takes no options. */
 export interface XirrOptions {}
+
+/** Rule-based index backtests, composite risk scores and forward simulation: plain objects in, result documents out (docs/autoindex.md). */
+export declare namespace autoindex {
+  /**
+   * Backtest of a rule-based index (no look-ahead).
+   *
+   * Weights computed from data up to a bar's close (the alloc schemes on the estimation window) are traded on the next bar at its open or close; holdings end at exactly the target weights of the post-cost value; delisted holdings are sold at their last price; total-return prices when given. Returns values, returns, cash, weights, turnover and costs per bar, the rebalances and delistings, and the risk report (the risk functions on the index returns) and benchmark comparison (tracking error, information ratio, beta, up/down capture). See docs/autoindex.md.
+   *
+   * @param strategy the strategy (version 1): universe {kind: all | static {symbols} | membership {members: [{symbol, from, to}]}}, weighting {scheme: equal | inverse_volatility | min_variance | max_sharpe | risk_parity | hrp | momentum, window (bars), ...}, schedule {kind: monthly | quarterly | annually | drift {threshold}}, costs {bps, fixed}, cash_buffer, constraints {max_weight, bounds {symbol: [lo, hi]}}, execution (close | open), delisting (cash | redistribute), fallback (error | equal), initial_value, period, annualization, risk_free, cutoff
+   * @param data market data: dates (YYYY-MM-DD, increasing), assets [{symbol, close, open?, total_return?, volume?}] (one value per date, null = missing), benchmark? (levels)
+   * @param options none
+   * @returns the result document (objects and arrays; money as decimal strings)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function backtest(strategy: JsonValue, data: JsonValue, options?: BacktestOptions): JsonValue;
+  /**
+   * Composite 1-100 risk score of an asset, with its breakdown.
+   *
+   * score = (30 market + 25 credit + 25 regulatory + 20 technical) / 100 by default (weights per asset class configurable); market = (40 volatility + 30 drawdown + 30 liquidity) / 100, each measure (annual volatility, max drawdown depth, log10 median daily traded value) mapped to 1-100 by linear interpolation between stated breakpoints; credit, regulatory and technical given in [1, 100]. config: null (defaults) or {version: 1, weights, class_weights, market_weights, breakpoints, period, annualization}. See docs/autoindex.md.
+   *
+   * @param asset {close, volume?, credit, regulatory, technical, asset_class?}
+   * @param config null (defaults) or {version: 1, weights {market, credit, regulatory, technical}, class_weights {class: weights}, market_weights {volatility, drawdown, liquidity}, breakpoints {volatility, drawdown, liquidity: [[x, score], ...]}, period, annualization}
+   * @param options none
+   * @returns the result document (objects and arrays; money as decimal strings)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function riskScore(asset: JsonValue, config: JsonValue, options?: RiskScoreOptions): JsonValue;
+  /**
+   * Percentile bands of an index's future value (Monte Carlo).
+   *
+   * From an index value history (null = missing): a GBM fitted to its log returns (mc.simulate_gbm) or a circular block bootstrap of its returns on the Monte Carlo engine's counter-based streams; percentile bands (numpy's linear interpolation), mean path and probability of loss over `horizon` bars. config: null (defaults) or {version: 1, method (gbm | bootstrap), horizon (252), paths (10000), seed (0), block (1), percentiles ([5, 25, 50, 75, 95]), start_value, period, annualization}. See docs/autoindex.md.
+   *
+   * @param values index values, oldest first (null = missing)
+   * @param config null (defaults) or {version: 1, method, horizon, paths, seed, block, percentiles, start_value, period, annualization}
+   * @param options none
+   * @returns the result document (objects and arrays; money as decimal strings)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function simulate(values: JsonValue, config: JsonValue, options?: SimulateOptions): JsonValue;
+}
+
+/** backtest takes no options. */
+export interface BacktestOptions {}
+
+/** risk_score takes no options. */
+export interface RiskScoreOptions {}
+
+/** simulate takes no options. */
+export interface SimulateOptions {}

@@ -41,10 +41,12 @@ export const sentiment = namespace('sentiment');
 export const mc = namespace('mc');
 /** Portfolio accounting (filled in by `init`). */
 export const ledger = namespace('ledger');
+/** Rule-based index backtests, risk scores, simulation (filled in by `init`). */
+export const autoindex = namespace('autoindex');
 /** Every loaded function's description, in registry order (filled in by `init`). */
 export const registry = [];
 
-const namespaces = { ta, risk, alloc, sentiment, mc, ledger };
+const namespaces = { ta, risk, alloc, sentiment, mc, ledger, autoindex };
 const ORDER = Object.keys(BUNDLES);
 
 /** Adds one bundle's functions to the namespaces; a module split over two bundles (ta and its
@@ -90,6 +92,7 @@ const glues = {
   sentiment: () => import('./pkg/sentiment/sextant_wasm.js'),
   mc: () => import('./pkg/mc/sextant_wasm.js'),
   ledger: () => import('./pkg/ledger/sextant_wasm.js'),
+  autoindex: () => import('./pkg/autoindex/sextant_wasm.js'),
 };
 
 function bundlesFor(modules, bundles) {

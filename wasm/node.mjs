@@ -8,9 +8,10 @@ import * as allocGlue from './pkg/alloc/sextant_wasm.js';
 import * as sentimentGlue from './pkg/sentiment/sextant_wasm.js';
 import * as mcGlue from './pkg/mc/sextant_wasm.js';
 import * as ledgerGlue from './pkg/ledger/sextant_wasm.js';
+import * as autoindexGlue from './pkg/autoindex/sextant_wasm.js';
 
-const glues = { ta: taGlue, patterns: patternsGlue, risk: riskGlue, alloc: allocGlue, sentiment: sentimentGlue, mc: mcGlue, ledger: ledgerGlue };
+const glues = { ta: taGlue, patterns: patternsGlue, risk: riskGlue, alloc: allocGlue, sentiment: sentimentGlue, mc: mcGlue, ledger: ledgerGlue, autoindex: autoindexGlue };
 const read = (b) => readFileSync(new URL(`./pkg/${b}/sextant_wasm_bg.wasm`, import.meta.url));
 initSync(Object.fromEntries(Object.keys(glues).map((b) => [b, read(b)])), glues);
 
-export { alloc, ledger, mc, registry, risk, sentiment, SextantError, ta } from './index.mjs';
+export { alloc, autoindex, ledger, mc, registry, risk, sentiment, SextantError, ta } from './index.mjs';

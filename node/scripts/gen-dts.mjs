@@ -165,7 +165,9 @@ function functionDecl(f) {
   if (f.doc) lines.push('', f.doc);
   lines.push('');
   for (const i of f.inputs) lines.push(`@param ${i.name} ${i.doc}${i.kind === 'matrix' ? ' (an array of rows, or { data, rows, cols } row-major)' : ''}`);
-  lines.push(`@param options ${f.params.length ? f.params.map((p) => `${optionKey(p)} = ${defaultText(p)}`).join(', ') : 'none'}`);
+  // the call options' parameter name, unless an input already has it (ledger's `options` document)
+  const opt = f.inputs.some((i) => i.name === 'options') ? 'callOptions' : 'options';
+  lines.push(`@param ${opt} ${f.params.length ? f.params.map((p) => `${optionKey(p)} = ${defaultText(p)}`).join(', ') : 'none'}`);
   lines.push(
     f.outputs.length === 1
       ? `@returns ${outputText(f.outputs[0])}`
@@ -173,7 +175,7 @@ function functionDecl(f) {
   );
   if (f.default_lookback !== null && f.default_lookback !== undefined) lines.push(`Lookback with the default options: ${f.default_lookback}.`);
   lines.push('@throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...');
-  const args = [...f.inputs.map((i) => `${i.name}: ${inputType(i)}`), `options?: ${typeBase(f)}Options`].join(', ');
+  const args = [...f.inputs.map((i) => `${i.name}: ${inputType(i)}`), `${opt}?: ${typeBase(f)}Options`].join(', ');
   return `${comment(lines, '  ')}\n  function ${jsName(f)}(${args}): ${resultType(f)};`;
 }
 
@@ -287,6 +289,7 @@ export declare const registry: readonly FunctionInfo[];
     sentiment: "News sentiment: VADER-exact scores (vaderSentiment's polarity_scores), score and scoreBatch.",
     mc: 'Monte Carlo simulation, bit-reproducible on any target: simulations return { data, shape } (docs/mc.md).',
     ledger: 'Portfolio accounting in decimal money: records (plain objects) in, result documents out (docs/ledger.md).',
+    autoindex: 'Rule-based index backtests, composite risk scores and forward simulation: plain objects in, result documents out (docs/autoindex.md).',
   };
   parts.push(...callOptionInterfaces(registry));
   for (const m of modules) {
@@ -309,7 +312,7 @@ const WASM_INIT = `
  * WebAssembly.Module. By default it is fetched from pkg/<bundle>/ next to its glue. */
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 /** A module of the package; its functions live in one WebAssembly bundle, or two for ta and its patterns (\`BUNDLES\`). */
-export type ModuleName = 'ta' | 'risk' | 'alloc' | 'sentiment' | 'mc' | 'ledger';
+export type ModuleName = 'ta' | 'risk' | 'alloc' | 'sentiment' | 'mc' | 'ledger' | 'autoindex';
 
 /** The bundles and the modules each holds. */
 export declare const BUNDLES: Record<string, { modules: ModuleName[]; features: string[] }>;

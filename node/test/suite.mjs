@@ -86,6 +86,10 @@ export function goldenSuite(label, surface, module) {
     ledgerSuite(label, surface);
     return;
   }
+  if (module === 'autoindex') {
+    autoindexSuite(label, surface);
+    return;
+  }
   if (surface.registry.some((f) => f.module === module && f.inputs.some((i) => i.kind === 'text' || i.kind === 'text_list'))) {
     textGoldenSuite(label, surface, module);
     return;
@@ -113,6 +117,60 @@ export function goldenSuite(label, surface, module) {
       }
     });
   }
+}
+
+/** AutoIndex (no reference library): the hand-derived backtest of docs/autoindex.md, the risk
+ * score formula, simulation bands and typed errors (the Rust tests hold the full derivations). */
+export function autoindexSuite(label, surface) {
+  const { autoindex } = surface;
+  const close = (a, b) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a), Math.abs(b));
+  const data = {
+    dates: ['2024-01-29', '2024-01-30', '2024-01-31', '2024-02-01', '2024-02-02'],
+    assets: [
+      { symbol: 'A', close: [10, 10, 10, 11, 12] },
+      { symbol: 'B', close: [20, 20, 20, 19, 18] },
+      { symbol: 'C', close: [5, 5, 5, 5, 6] },
+    ],
+  };
+  const strategy = {
+    version: 1, universe: { kind: 'all' }, weighting: { scheme: 'equal' }, schedule: { kind: 'monthly' },
+    costs: { bps: 10, fixed: 0.5 },
+  };
+  test(`${label}: autoindex backtest by hand (equal weight, monthly, costs)`, () => {
+    for (const f of surface.registry.filter((x) => x.module === 'autoindex')) {
+      assert.ok(['backtest', 'risk_score', 'simulate'].includes(f.name), f.name);
+    }
+    const bt = autoindex.backtest(strategy, data);
+    const b = 0.001;
+    const v2 = 98.5 / (1 + b);
+    assert.equal(bt.start, 2);
+    assert.equal(bt.returns[1], null);
+    assert.ok(close(bt.values[2], v2), `${bt.values[2]}`);
+    const [ha, hb, hc] = [v2 / 30 * 11, v2 / 60 * 19, v2 / 15 * 5];
+    const v3 = (ha + hb + hc - 1.5 - b * (ha - hb - hc)) / (1 + b / 3);
+    assert.ok(close(bt.values[3], v3), `${bt.values[3]} vs ${v3}`);
+    assert.deepEqual(bt.rebalances.map((r) => r.reason), ['initial', 'schedule']);
+    assert.equal(bt.risk.periods, 3);
+  });
+  test(`${label}: autoindex risk score and simulation`, () => {
+    const asset = { close: [10, 10.2, 9.9, 10.4, 10.1, 10.6], credit: 30, regulatory: 20, technical: 40 };
+    const s = autoindex.riskScore(asset, null);
+    assert.ok(close(s.score, 0.3 * s.market.score + 0.25 * 30 + 0.25 * 20 + 0.2 * 40));
+    assert.equal(s.liquidity, null);
+    assert.ok(close(s.market.score, (4 * s.volatility.score + 3 * s.drawdown.score) / 7));
+    const values = Array.from({ length: 50 }, (_, k) => 100 * 1.001 ** k);
+    const sim = autoindex.simulate(values, { version: 1, method: 'bootstrap', horizon: 4, paths: 20 });
+    assert.equal(sim.bands.length, 5);
+    assert.ok(close(sim.bands[2][4], values[49] * 1.001 ** 4));
+    assert.deepEqual(autoindex.simulate(values, { version: 1, horizon: 3, paths: 30, seed: 5 }),
+      autoindex.simulate(values, { version: 1, horizon: 3, paths: 30, seed: 5 }));
+  });
+  test(`${label}: autoindex errors name the document`, () => {
+    throwsCode(surface, () => autoindex.backtest({ ...strategy, version: 2 }, data), 'UNSUPPORTED', 'strategy.version');
+    throwsCode(surface, () => autoindex.backtest({ ...strategy, colour: 1 }, data), 'INVALID_INPUT', 'strategy');
+    throwsCode(surface, () => autoindex.backtest({ ...strategy, cash_buffer: 2 }, data), 'OUT_OF_RANGE', 'cash_buffer');
+    throwsCode(surface, () => autoindex.riskScore({ close: [1, 2, 3], credit: 0, regulatory: 1, technical: 1 }, null), 'OUT_OF_RANGE', 'credit');
+  });
 }
 
 /** The ledger's record functions: every case of tests/golden/ledger/decls.json. */

@@ -28,6 +28,9 @@ pub enum Module {
     Mc,
     /// Portfolio accounting in decimal money (`sextant.ledger`): records in, records out.
     Ledger,
+    /// Rule-based index backtests, risk scores and forward simulation (`sextant.autoindex`):
+    /// documents in, documents out.
+    AutoIndex,
 }
 
 impl Module {
@@ -41,6 +44,7 @@ impl Module {
             Self::Sentiment => "sentiment",
             Self::Mc => "mc",
             Self::Ledger => "ledger",
+            Self::AutoIndex => "autoindex",
         }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! The pure-Rust analytics core of Sextant: technical indicators with TA-Lib's numbers
 //! ([`ta`]), risk and performance metrics with empyrical's conventions ([`risk`]),
-//! portfolio weighting ([`alloc`]) and reproducible Monte Carlo simulation ([`mc`]). No I/O, no async, no binding crates; it compiles for
+//! portfolio weighting ([`alloc`]), rule-based index backtests ([`autoindex`]) and reproducible Monte Carlo simulation ([`mc`]). No I/O, no async, no binding crates; it compiles for
 //! `wasm32-unknown-unknown`.
 //!
 //! ## Quick start
@@ -49,13 +49,15 @@
 //! ## Feature flags
 //! - `parallel`: batch text functions run on a rayon pool (off for WASM).
 //! - `subset` with `subset-ta`, `subset-ta-patterns` (the CDL* functions), `subset-mc`, `subset-risk`, `subset-alloc`, `subset-sentiment`,
-//!   `subset-ledger`: compile and register only those modules (the browser's per-module
+//!   `subset-ledger`, `subset-autoindex` (also compiles `alloc` and `risk`, unregistered): compile and register only those modules (the browser's per-module
 //!   WebAssembly bundles); `ta` and `mc` are always compiled (the call options and the size
 //!   checks use their types) and only registered when named. Without `subset` every module is
 //!   in.
 
-#[cfg(any(not(feature = "subset"), feature = "subset-alloc"))]
+#[cfg(any(not(feature = "subset"), feature = "subset-alloc", feature = "subset-autoindex"))]
 pub mod alloc;
+#[cfg(any(not(feature = "subset"), feature = "subset-autoindex"))]
+pub mod autoindex;
 pub mod columns;
 pub mod decl;
 pub mod error;
@@ -63,7 +65,7 @@ pub mod error;
 pub mod ledger;
 pub mod mc;
 pub mod registry;
-#[cfg(any(not(feature = "subset"), feature = "subset-risk"))]
+#[cfg(any(not(feature = "subset"), feature = "subset-risk", feature = "subset-autoindex"))]
 pub mod risk;
 #[cfg(any(not(feature = "subset"), feature = "subset-sentiment"))]
 pub mod sentiment;

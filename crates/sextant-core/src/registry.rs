@@ -3,6 +3,8 @@
 
 #[cfg(any(not(feature = "subset"), feature = "subset-alloc"))]
 use crate::alloc;
+#[cfg(any(not(feature = "subset"), feature = "subset-autoindex"))]
+use crate::autoindex;
 use crate::decl::{FunctionDecl, Module};
 #[cfg(any(not(feature = "subset"), feature = "subset-ledger"))]
 use crate::ledger;
@@ -340,6 +342,11 @@ pub static REGISTRY: &[&FunctionDecl] = registry![
     &ledger::VALUATION,
     &ledger::PERFORMANCE,
     &ledger::XIRR,
+    ]
+    "subset-autoindex": [
+    &autoindex::BACKTEST,
+    &autoindex::RISK_SCORE,
+    &autoindex::SIMULATE,
     ]
 ];
 

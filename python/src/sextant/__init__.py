@@ -7,6 +7,7 @@ Modules:
     sextant.alloc  portfolio weighting.
     sextant.mc     Monte Carlo: GBM and correlated GBM paths, reproducible on any thread count.
     sextant.ledger portfolio accounting in decimal money: holdings, P&L, TWR/MWR.
+    sextant.autoindex  rule-based index backtests, composite risk scores, forward simulation.
     sextant.sentiment  news sentiment: VADER-exact ``vader``, ``score``, ``score_batch``.
     sextant.errors the exception classes.
 
@@ -26,7 +27,7 @@ Example:
 
 from sextant import _native, errors
 from sextant._surface import get_num_threads, set_num_threads
-from sextant import alloc, ledger, mc, risk, sentiment, ta
+from sextant import alloc, autoindex, ledger, mc, risk, sentiment, ta
 from sextant.errors import (
     InputError,
     ParameterError,
@@ -44,6 +45,7 @@ __all__ = [
     "alloc",
     "mc",
     "ledger",
+    "autoindex",
     "sentiment",
     "errors",
     "SextantError",

@@ -24,7 +24,7 @@ import numpy as np
 from sextant import _native
 
 REGISTRY: list[dict[str, Any]] = json.loads(_native.registry_json())
-MODULES = ("ta", "risk", "alloc", "sentiment", "mc", "ledger")
+MODULES = ("ta", "risk", "alloc", "sentiment", "mc", "ledger", "autoindex")
 TEXT_KINDS = ("text", "text_list", "json")
 
 
@@ -616,6 +616,9 @@ def stub(module: str) -> str:
                 "def get_function_groups() -> dict[str, list[str]]: ...", ""]
     if module == "ledger":
         out += ["from typing import Any", "", "from sextant.ledger._ledger import Ledger as Ledger", ""]
+    if module == "autoindex":
+        out += ["from typing import Any", "", "def market_data(close: Any, *, open: Any = None, total_return: Any = None,"
+                " volume: Any = None, benchmark: Any = None) -> Dict[str, Any]: ...", ""]
     if module == "risk":
         out += ["from typing import Any", "", "from sextant.risk import stats as stats", "",
                 "def aggregate_returns(returns: Any, convert_to: Literal['weekly', 'monthly', 'quarterly', 'yearly'])"

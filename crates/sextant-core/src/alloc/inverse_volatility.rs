@@ -76,3 +76,35 @@ pub static INVERSE_VOLATILITY: FunctionDecl = FunctionDecl {
     },
     stream: None,
 };
+
+/// [`inverse_volatility`] from the variances themselves (the covariance's diagonal), for
+/// callers that estimate only the variances (`autoindex` at hundreds of assets): `w_i`
+/// proportional to `1 / sqrt(variances[i])`.
+///
+/// # Errors
+/// [`Error::InvalidInput`] naming `variances` when it is empty or a variance is not positive
+/// and finite.
+///
+/// # Examples
+/// ```
+/// let w = sextant_core::alloc::inverse_volatility_of_variances(&[0.04, 0.01]).unwrap();
+/// assert!((w[0] - 1.0 / 3.0).abs() < 1e-15 && (w[1] - 2.0 / 3.0).abs() < 1e-15);
+/// ```
+pub fn inverse_volatility_of_variances(variances: &[f64]) -> Result<Vec<f64>> {
+    let bad = |reason: String| Error::InvalidInput { input: "variances".into(), reason };
+    if variances.is_empty() {
+        return Err(bad("no assets".into()));
+    }
+    let mut out = Vec::with_capacity(variances.len());
+    for (i, &v) in variances.iter().enumerate() {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(bad(format!("variance {i} = {v} must be positive and finite")));
+        }
+        out.push(1.0 / v.sqrt());
+    }
+    let total: f64 = out.iter().sum();
+    for w in &mut out {
+        *w /= total;
+    }
+    Ok(out)
+}

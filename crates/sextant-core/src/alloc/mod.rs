@@ -16,7 +16,10 @@ pub use efficient_return::{efficient_return, efficient_return_into, EFFICIENT_RE
 pub use efficient_risk::{efficient_risk, efficient_risk_into, EFFICIENT_RISK};
 pub use equal_weight::{equal_weight, equal_weight_into, EQUAL_WEIGHT};
 pub use hrp::{hrp, hrp_into, HRP, LEAF_ORDERS, LINKAGES};
-pub use inverse_volatility::{inverse_volatility, inverse_volatility_into, INVERSE_VOLATILITY};
+pub use inverse_volatility::{
+    inverse_volatility, inverse_volatility_into, inverse_volatility_of_variances,
+    INVERSE_VOLATILITY,
+};
 pub use max_quadratic_utility::{
     max_quadratic_utility, max_quadratic_utility_into, MAX_QUADRATIC_UTILITY,
 };

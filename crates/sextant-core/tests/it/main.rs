@@ -5,6 +5,7 @@
 #![allow(unreachable_pub, missing_docs, clippy::needless_range_loop, reason = "test helpers")]
 //! Integration tests of sextant-core, one binary (STYLE.md 10).
 
+mod autoindex;
 mod errors;
 mod fixtures;
 mod golden;
