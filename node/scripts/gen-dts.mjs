@@ -81,7 +81,7 @@ const outArrayType = (o) =>
   o.kind === 'record' ? recordType(o)
     : o.kind === 'record_list' ? `Array<${recordType(o)}>`
       : o.kind === 'scalar' ? 'number'
-        : o.kind === 'paths' ? '{ data: Float64Array; shape: number[] }'
+        : o.kind === 'paths' || o.kind === 'square' ? '{ data: Float64Array; shape: number[] }'
           : o.dtype === 'i32' ? 'Int32Array' : 'Float64Array';
 
 function outputText(o) {
@@ -102,6 +102,8 @@ function outputText(o) {
       return `a Float64Array of ${o.len} values`;
     case 'counted':
       return `a Float64Array of \`${o.count_param}\` values (NaN-padded)`;
+    case 'square':
+      return '{ data, shape }: an n x n matrix (n the columns of the matrix input), a row-major Float64Array and its shape [n, n]';
     case 'paths':
       return '{ data, shape }: a row-major Float64Array and its shape, [paths], [paths, steps + 1] with fullPaths, with a trailing assets axis when there are assets';
     default:
@@ -256,7 +258,7 @@ export interface FunctionInfo {
   }[];
   outputs: {
     name: string;
-    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted';
+    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted' | 'paths' | 'square';
     dtype: 'f64' | 'i32' | 'record';
     fields?: string[];
     labels?: string[];

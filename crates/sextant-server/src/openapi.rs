@@ -109,6 +109,11 @@ fn output_schema(kind: &str, dtype: &str) -> Json {
             "type": "array", "items": item,
             "description": "one value per full window: n - window + 1 values",
         }),
+        "square" => json!({
+            "type": "array",
+            "items": {"type": "array", "items": item},
+            "description": "an n x n matrix as n rows of n values, n the columns of the matrix input",
+        }),
         "paths" => json!({
             "type": "array",
             "items": {"anyOf": [item, {"type": "array"}]},

@@ -2,21 +2,30 @@
 //! the `clarabel` conic solver, risk parity by Newton's method, and Hierarchical Risk Parity.
 
 mod common;
+mod covariance;
 mod efficient_return;
 mod efficient_risk;
 mod equal_weight;
+mod expected_returns;
 mod hrp;
 mod inverse_volatility;
+mod ledoit_wolf;
 mod max_quadratic_utility;
 mod max_sharpe;
 mod min_variance;
 mod risk_parity;
 
+pub use covariance::{ewma_cov, sample_cov, semicovariance, EWMA_COV, SAMPLE_COV, SEMICOVARIANCE};
 pub use efficient_return::{efficient_return, efficient_return_into, EFFICIENT_RETURN};
 pub use efficient_risk::{efficient_risk, efficient_risk_into, EFFICIENT_RISK};
 pub use equal_weight::{equal_weight, equal_weight_into, EQUAL_WEIGHT};
+pub use expected_returns::{
+    capm_return, ema_historical_return, mean_historical_return, CAPM_RETURN, EMA_HISTORICAL_RETURN,
+    MEAN_HISTORICAL_RETURN,
+};
 pub use hrp::{hrp, hrp_into, HRP, LEAF_ORDERS, LINKAGES};
 pub use inverse_volatility::{inverse_volatility, inverse_volatility_into, INVERSE_VOLATILITY};
+pub use ledoit_wolf::{ledoit_wolf, ledoit_wolf_into, LEDOIT_WOLF, LW_TARGETS};
 pub use max_quadratic_utility::{
     max_quadratic_utility, max_quadratic_utility_into, MAX_QUADRATIC_UTILITY,
 };
