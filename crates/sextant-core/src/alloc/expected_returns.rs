@@ -26,7 +26,7 @@ fn historical(col: &[f64], compounding: bool, frequency: f64) -> f64 {
         if c == 0 {
             f64::NAN
         } else {
-            p.powf(frequency / c as f64) - 1.0
+            libm::pow(p, frequency / c as f64) - 1.0
         }
     } else {
         moments::nan_mean(col).0 * frequency
@@ -77,7 +77,7 @@ fn ema(
     (0..c.n).map(move |j| {
         let e = moments::ewm_last(c.col(j), &w);
         if compounding {
-            (1.0 + e).powf(frequency) - 1.0
+            libm::pow(1.0 + e, frequency) - 1.0
         } else {
             e * frequency
         }
