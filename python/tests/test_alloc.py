@@ -148,3 +148,24 @@ def test_capm_market_proxy_and_errors():
     np.testing.assert_allclose(proxy.to_numpy(), explicit.to_numpy(), rtol=1e-14)
     with pytest.raises(InputError, match="market_returns"):
         alloc.capm_return(r, np.zeros(7))
+
+
+def test_market_cap_weight_series_and_cap():
+    caps = pd.Series([60.0, 25.0, 10.0, 5.0], index=list("wxyz"))
+    w = alloc.market_cap_weight(caps, max_weight=0.3)
+    assert isinstance(w, pd.Series) and list(w.index) == list("wxyz")
+    # water-filling: two at the cap, the remaining 0.4 split 2:1
+    np.testing.assert_allclose(w.to_numpy(), [0.3, 0.3, 0.4 * 2 / 3, 0.4 / 3], rtol=0, atol=1e-15)
+    with pytest.raises(ParameterError, match="max_weight"):
+        alloc.market_cap_weight(caps, max_weight=0.2)
+
+
+def test_top_n_momentum_against_pandas():
+    r = returns_frame()
+    w = alloc.top_n_momentum(r, lookback=100, skip=10, top_n=2)
+    score = (1 + r.iloc[-110:-10]).prod() - 1
+    want = pd.Series(0.0, index=r.columns)
+    want[score.nlargest(2).index] = 0.5
+    pd.testing.assert_series_equal(w, want, check_names=False)
+    with pytest.raises(ParameterError, match="lookback"):
+        alloc.top_n_momentum(r, lookback=1000)

@@ -1121,6 +1121,13 @@ def alloc_cases(w: Writer, rets) -> None:
              + agree(f"PyPortfolioOpt {version('PyPortfolioOpt')} HRPOpt.optimize", pp, ref, 1e-9), 1e-9)
 
 
+def load_sp500_dataset_caps() -> np.ndarray:
+    from skfolio.datasets import load_sp500_dataset
+
+    last = load_sp500_dataset().iloc[-1].to_numpy(float)
+    return last * (1.0 + np.arange(len(last)))
+
+
 def estimator_cases(w: Writer, rets) -> None:
     """Covariance, correlation and expected-return estimators (alloc.sample_cov, ewma_cov,
     semicovariance, ledoit_wolf, mean/ema/capm returns; risk.correlation) on the 20-stock S&P 500
@@ -1267,6 +1274,36 @@ def estimator_cases(w: Writer, rets) -> None:
          er.capm_return(rag.copy(), returns_data=True, compounding=False, frequency=1),
          f"{pp} capm_return(ragged, returns_data=True, compounding=False, frequency=1) (pairwise pandas cov, "
          "row-mean proxy over present assets)", out="mu", extra=none)
+
+    # market-cap weights with a cap: w = min(m, c * cap), sum w = 1, c found by sorting
+    def capped(caps: np.ndarray, m: float) -> np.ndarray:
+        order = np.argsort(-caps, kind="stable")
+        for k in range(len(caps)):  # k largest at the cap
+            rest = caps[order[k:]].sum()
+            c = (1.0 - k * m) / rest
+            if c * caps[order[k]] <= m + 1e-15:
+                return np.minimum(m, c * caps) if k == 0 else np.where(np.isin(np.arange(len(caps)), order[:k]), m,
+                                                                          c * caps)
+        raise AssertionError("infeasible")
+    caps = load_sp500_dataset_caps()
+    w.dataset("caps_sp500_20", "pseudo capitalisations: the last skfolio load_sp500_dataset() price of each of the "
+              "20 stocks times (1 + its column index)", "BSD-3", {"caps": caps})
+    for m in (1.0, 0.1, 0.06):
+        ref = capped(caps, m)
+        assert abs(ref.sum() - 1) < 1e-14 and ref.max() <= m + 1e-15
+        w.case(id=f"market_cap_weight/caps_sp500_20/max{m}", module="alloc", function="market_cap_weight",
+               reference="numpy: w = min(max_weight, c cap), sum w = 1, c found over the sorted caps (the "
+                         "water-filling fixed point)", inputs=[("market_caps", "caps_sp500_20", "caps")],
+               params={"max_weight": m}, outputs=[("weights", ref)], tolerance=tol)
+    # top-N momentum: pandas prod over the window, nlargest(keep="first")
+    for col, frame, params in (("returns", full, {}), ("ragged", rag, {"lookback": 120, "skip": 5, "top_n": 3})):
+        lb, sk, top = params.get("lookback", 231), params.get("skip", 21), params.get("top_n", 5)
+        win = frame.iloc[len(frame) - lb - sk: len(frame) - sk]
+        score = (1 + win).prod(skipna=False) - 1
+        ref = np.zeros(n)
+        ref[[frame.columns.get_loc(c) for c in score.nlargest(top, keep="first").index]] = 1.0 / top
+        case("top_n_momentum", col, col, params, ref, f"pandas {pd.__version__}: (1 + window).prod() - 1, "
+             f"nlargest({top}) get 1/{top}; window = the {lb} periods ending {sk} before the last", out="weights")
 
 
 def risk_cases(w: Writer, empyrical, pd) -> None:

@@ -324,6 +324,8 @@ pub static REGISTRY: &[&FunctionDecl] = registry![
     &alloc::MEAN_HISTORICAL_RETURN,
     &alloc::EMA_HISTORICAL_RETURN,
     &alloc::CAPM_RETURN,
+    &alloc::MARKET_CAP_WEIGHT,
+    &alloc::TOP_N_MOMENTUM,
     ]
     "subset-sentiment": [
     &sentiment::VADER,

@@ -10,9 +10,11 @@ mod expected_returns;
 mod hrp;
 mod inverse_volatility;
 mod ledoit_wolf;
+mod market_cap;
 mod max_quadratic_utility;
 mod max_sharpe;
 mod min_variance;
+mod momentum;
 mod risk_parity;
 
 pub use covariance::{ewma_cov, sample_cov, semicovariance, EWMA_COV, SAMPLE_COV, SEMICOVARIANCE};
@@ -26,11 +28,13 @@ pub use expected_returns::{
 pub use hrp::{hrp, hrp_into, HRP, LEAF_ORDERS, LINKAGES};
 pub use inverse_volatility::{inverse_volatility, inverse_volatility_into, INVERSE_VOLATILITY};
 pub use ledoit_wolf::{ledoit_wolf, ledoit_wolf_into, LEDOIT_WOLF, LW_TARGETS};
+pub use market_cap::{market_cap_weight, market_cap_weight_into, MARKET_CAP_WEIGHT};
 pub use max_quadratic_utility::{
     max_quadratic_utility, max_quadratic_utility_into, MAX_QUADRATIC_UTILITY,
 };
 pub use max_sharpe::{max_sharpe, max_sharpe_into, MAX_SHARPE};
 pub use min_variance::{min_variance, min_variance_into, MIN_VARIANCE};
+pub use momentum::{top_n_momentum, top_n_momentum_into, TOP_N_MOMENTUM};
 pub use risk_parity::{
     risk_budgeting, risk_budgeting_into, risk_parity, risk_parity_into, RISK_BUDGETING, RISK_PARITY,
 };
