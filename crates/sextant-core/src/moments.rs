@@ -155,25 +155,111 @@ pub(crate) fn symmetric(n: usize, f: impl Fn(usize, usize) -> f64 + Sync) -> Vec
     m
 }
 
+/// `C[i][j] = sum_k a_i[k] b_j[k]` for asset-major `n x t` matrices `a` and `b`, all `i, j`
+/// (with `sym`, `a == b` and only `j >= i` is computed, then mirrored). Blocked over periods
+/// so that one block of every column stays in cache while a band of rows reuses it; bands in
+/// parallel with the `parallel` feature.
+pub(crate) fn cross(a: &[f64], b: &[f64], t: usize, n: usize, sym: bool) -> Vec<f64> {
+    const BAND: usize = 8;
+    const BLOCK: usize = 512;
+    let band = |lo: usize| -> Vec<f64> {
+        let hi = (lo + BAND).min(n);
+        let mut acc = vec![0.0; (hi - lo) * n];
+        let mut k0 = 0;
+        while k0 < t {
+            let k1 = (k0 + BLOCK).min(t);
+            for i in lo..hi {
+                let ai = &a[i * t + k0..i * t + k1];
+                let row = &mut acc[(i - lo) * n..(i - lo + 1) * n];
+                for (j, r) in row.iter_mut().enumerate().skip(if sym { i } else { 0 }) {
+                    *r += dot(ai, &b[j * t + k0..j * t + k1]);
+                }
+            }
+            k0 = k1;
+        }
+        acc
+    };
+    let starts: Vec<usize> = (0..n).step_by(BAND).collect();
+    #[cfg(feature = "parallel")]
+    let bands: Vec<Vec<f64>> = {
+        use rayon::prelude::*;
+        starts.par_iter().map(|&lo| band(lo)).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let bands: Vec<Vec<f64>> = starts.iter().map(|&lo| band(lo)).collect();
+    let mut m = bands.concat();
+    if sym {
+        for i in 0..n {
+            for j in 0..i {
+                m[i * n + j] = m[j * n + i];
+            }
+        }
+    }
+    m
+}
+
+/// Pairwise sums of a matrix with NaN, from cross products of the columns centred by their
+/// own means with NaN set to 0 (`x`) and the presence masks (`m`): per pair `count`, `sx`
+/// (sum of `x_i` over the common periods), `sxy`, and with `squares` `sxx` (sum of `x_i^2`
+/// over the common periods). Centring first keeps the one-pass corrections small.
+struct PairSums {
+    count: Vec<f64>,
+    sx: Vec<f64>,
+    sxy: Vec<f64>,
+    sxx: Vec<f64>,
+}
+
+#[allow(clippy::cast_precision_loss, reason = "period counts are far below 2^52")]
+fn pair_sums(c: &Columns, squares: bool) -> PairSums {
+    let (t, n) = (c.t, c.n);
+    let mut x = vec![0.0; n * t];
+    let mut m = vec![0.0; n * t];
+    for j in 0..n {
+        let (mean, _) = nan_mean(c.col(j));
+        for (k, v) in c.col(j).iter().enumerate() {
+            if !v.is_nan() {
+                x[j * t + k] = v - mean;
+                m[j * t + k] = 1.0;
+            }
+        }
+    }
+    let x2: Vec<f64> = if squares { x.iter().map(|v| v * v).collect() } else { Vec::new() };
+    PairSums {
+        count: cross(&m, &m, t, n, true),
+        sx: cross(&x, &m, t, n, false),
+        sxy: cross(&x, &x, t, n, true),
+        sxx: if squares { cross(&x2, &m, t, n, false) } else { Vec::new() },
+    }
+}
+
 /// Sample covariance with `ddof` of the columns: on complete data two passes (means, then
-/// centred dot products); under the pairwise policy each pair over the periods where both
+/// centred cross products); under the pairwise policy each pair over the periods where both
 /// are present, with the means of those periods (pandas' `DataFrame.cov`). NaN where a pair
 /// has `ddof` or fewer periods.
 #[allow(clippy::cast_precision_loss, reason = "period counts are far below 2^52")]
 pub(crate) fn covariance(c: &Columns, ddof: usize) -> Vec<f64> {
     let (t, n) = (c.t, c.n);
+    let dd = ddof as f64;
     if !c.has_nan {
         let centred = centred(c);
-        let den = t as f64 - ddof as f64;
-        return symmetric(n, |i, j| {
-            if t <= ddof {
+        let den = t as f64 - dd;
+        let g = cross(&centred, &centred, t, n, true);
+        return g.iter().map(|v| if t <= ddof { f64::NAN } else { v / den }).collect();
+    }
+    let p = pair_sums(c, false);
+    let mut out = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..n {
+            let k = i * n + j;
+            let cnt = p.count[k];
+            out[k] = if cnt <= dd {
                 f64::NAN
             } else {
-                dot(&centred[i * t..(i + 1) * t], &centred[j * t..(j + 1) * t]) / den
-            }
-        });
+                (p.sxy[k] - p.sx[k] * p.sx[j * n + i] / cnt) / (cnt - dd)
+            };
+        }
     }
-    symmetric(n, |i, j| pair_moments(c.col(i), c.col(j)).map_or(f64::NAN, |m| m.cov(ddof)))
+    out
 }
 
 /// Pearson correlation of the columns, pairwise as [`covariance`] (each pair's standard
@@ -181,34 +267,31 @@ pub(crate) fn covariance(c: &Columns, ddof: usize) -> Vec<f64> {
 /// than 2 common periods or a zero variance over them; 1 on the diagonal otherwise.
 pub(crate) fn correlation(c: &Columns) -> Vec<f64> {
     let n = c.n;
+    let unit = |i: usize, j: usize, sxx: f64, syy: f64, sxy: f64| -> f64 {
+        let d = (sxx * syy).sqrt();
+        if d.is_nan() || d <= 0.0 {
+            f64::NAN
+        } else if i == j {
+            1.0
+        } else {
+            (sxy / d).clamp(-1.0, 1.0)
+        }
+    };
     if !c.has_nan {
         let cov = covariance(c, 1);
-        return symmetric(n, |i, j| {
-            let d = (cov[i * n + i] * cov[j * n + j]).sqrt();
-            if i == j {
-                if cov[i * n + i] > 0.0 {
-                    1.0
-                } else {
-                    f64::NAN
-                }
-            } else if d > 0.0 {
-                (cov[i * n + j] / d).clamp(-1.0, 1.0)
-            } else {
-                f64::NAN
-            }
-        });
+        return symmetric(n, |i, j| unit(i, j, cov[i * n + i], cov[j * n + j], cov[i * n + j]));
     }
+    let p = pair_sums(c, true);
     symmetric(n, |i, j| {
-        pair_moments(c.col(i), c.col(j)).map_or(f64::NAN, |m| {
-            let d = (m.sxx * m.syy).sqrt();
-            if m.count < 2 || d <= 0.0 {
-                f64::NAN
-            } else if i == j {
-                1.0
-            } else {
-                (m.sxy / d).clamp(-1.0, 1.0)
-            }
-        })
+        let (k, kt) = (i * n + j, j * n + i);
+        let cnt = p.count[k];
+        if cnt < 2.0 {
+            return f64::NAN;
+        }
+        let (sx, sy) = (p.sx[k], p.sx[kt]);
+        let sxx = p.sxx[k] - sx * sx / cnt;
+        let syy = p.sxx[kt] - sy * sy / cnt;
+        unit(i, j, sxx, syy, p.sxy[k] - sx * sy / cnt)
     })
 }
 
@@ -231,10 +314,6 @@ pub(crate) fn centred(c: &Columns) -> Vec<f64> {
 pub(crate) struct PairMoments {
     /// Common periods.
     pub count: usize,
-    /// `sum (x - mx)^2`.
-    pub sxx: f64,
-    /// `sum (y - my)^2`.
-    pub syy: f64,
     /// `sum (x - mx)(y - my)`.
     pub sxy: f64,
 }
@@ -262,14 +341,8 @@ pub(crate) fn pair_moments(x: &[f64], y: &[f64]) -> Option<PairMoments> {
         return None;
     }
     let (mx, my) = (sx / count as f64, sy / count as f64);
-    let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
-    for (a, b) in both() {
-        let (da, db) = (a - mx, b - my);
-        sxx += da * da;
-        syy += db * db;
-        sxy += da * db;
-    }
-    Some(PairMoments { count, sxx, syy, sxy })
+    let sxy = both().map(|(a, b)| (a - mx) * (b - my)).sum();
+    Some(PairMoments { count, sxy })
 }
 
 /// Exponential weights of `t` periods with smoothing `alpha`: `(1 - alpha)^(t - 1 - k)` for

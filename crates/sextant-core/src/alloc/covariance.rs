@@ -93,13 +93,8 @@ fn ewma(c: &Columns, span: f64) -> Vec<f64> {
         let wsum: f64 = w.iter().sum();
         let weighted: Vec<f64> =
             dev.chunks_exact(t.max(1)).flat_map(|d| d.iter().zip(&w).map(|(a, b)| a * b)).collect();
-        return moments::symmetric(n, |i, j| {
-            if t == 0 {
-                f64::NAN
-            } else {
-                moments::dot(&weighted[i * t..(i + 1) * t], &dev[j * t..(j + 1) * t]) / wsum
-            }
-        });
+        let g = moments::cross(&weighted, &dev, t, n, true);
+        return g.iter().map(|v| if t == 0 { f64::NAN } else { v / wsum }).collect();
     }
     moments::symmetric(n, |i, j| {
         let prod: Vec<f64> = dev[i * t..(i + 1) * t]
@@ -141,11 +136,12 @@ fn semi(c: &Columns, benchmark: f64) -> Vec<f64> {
             c.col(j).iter().map(|v| if v.is_nan() { f64::NAN } else { (v - benchmark).min(0.0) })
         })
         .collect();
+    if !c.has_nan {
+        let g = moments::cross(&d, &d, t, n, true);
+        return g.iter().map(|v| if t == 0 { f64::NAN } else { v / t as f64 }).collect();
+    }
     moments::symmetric(n, |i, j| {
         let (a, b) = (&d[i * t..(i + 1) * t], &d[j * t..(j + 1) * t]);
-        if !c.has_nan {
-            return if t == 0 { f64::NAN } else { moments::dot(a, b) / t as f64 };
-        }
         let (s, k) = a
             .iter()
             .zip(b)

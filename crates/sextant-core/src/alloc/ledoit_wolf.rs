@@ -92,8 +92,7 @@ fn identity(c: &Columns) -> Vec<f64> {
     let (t, n) = (c.t, c.n);
     let (tf, nf) = (t as f64, n as f64);
     let x = moments::centred(c);
-    let col = |j: usize| &x[j * t..(j + 1) * t];
-    let xtx = moments::symmetric(n, |i, j| moments::dot(col(i), col(j)));
+    let xtx = moments::cross(&x, &x, t, n, true);
     let s: Vec<f64> = xtx.iter().map(|v| v / tf).collect();
     if n == 1 {
         return s;
@@ -101,11 +100,7 @@ fn identity(c: &Columns) -> Vec<f64> {
     let x2: Vec<f64> = x.iter().map(|v| v * v).collect();
     let trace: Vec<f64> = (0..n).map(|j| s[j * n + j]).collect();
     let mu = trace.iter().sum::<f64>() / nf;
-    let beta_: f64 = moments::symmetric(n, |i, j| {
-        moments::dot(&x2[i * t..(i + 1) * t], &x2[j * t..(j + 1) * t])
-    })
-    .iter()
-    .sum();
+    let beta_: f64 = moments::cross(&x2, &x2, t, n, true).iter().sum();
     let delta_: f64 = xtx.iter().map(|v| v * v).sum::<f64>() / (tf * tf);
     let beta = (beta_ / tf - delta_) / (nf * tf);
     let delta = (delta_ - 2.0 * mu * trace.iter().sum::<f64>() + nf * mu * mu) / nf;
@@ -124,8 +119,7 @@ fn constant_correlation(c: &Columns) -> Result<Vec<f64>> {
     let (t, n) = (c.t, c.n);
     let (tf, nf) = (t as f64, n as f64);
     let xm = moments::centred(c);
-    let col = |j: usize| &xm[j * t..(j + 1) * t];
-    let xtx = moments::symmetric(n, |i, j| moments::dot(col(i), col(j)));
+    let xtx = moments::cross(&xm, &xm, t, n, true);
     let s: Vec<f64> = xtx.iter().map(|v| v / (tf - 1.0)).collect();
     if n == 1 {
         return Ok(s);
@@ -153,21 +147,21 @@ fn constant_correlation(c: &Columns) -> Result<Vec<f64>> {
     }
     // pi
     let y: Vec<f64> = xm.iter().map(|v| v * v).collect();
-    let yty =
-        moments::symmetric(n, |i, j| moments::dot(&y[i * t..(i + 1) * t], &y[j * t..(j + 1) * t]));
+    let yty = moments::cross(&y, &y, t, n, true);
     let pi_mat: Vec<f64> =
         (0..n * n).map(|k| yty[k] / tf - 2.0 * xtx[k] * s[k] / tf + s[k] * s[k]).collect();
     let pi_hat: f64 = pi_mat.iter().sum();
     // theta (not symmetric: term1[i][j] = sum_k xm_ki^3 xm_kj / t)
     let x3: Vec<f64> = xm.iter().map(|v| v * v * v).collect();
     let help: Vec<f64> = xtx.iter().map(|v| v / tf).collect();
+    let t1 = moments::cross(&x3, &xm, t, n, false);
     let mut rho_off = 0.0;
     for i in 0..n {
         for j in 0..n {
             if i == j {
                 continue;
             }
-            let term1 = moments::dot(&x3[i * t..(i + 1) * t], col(j)) / tf;
+            let term1 = t1[i * n + j] / tf;
             let k = i * n + j;
             let theta = term1 - help[i * n + i] * s[k] - help[k] * var[i] + var[i] * s[k];
             rho_off += sd[j] / sd[i] * theta;
