@@ -2,6 +2,10 @@
 //! (`alloc.sample_cov`, `alloc.ewma_cov`, `alloc.semicovariance`, `alloc.ledoit_wolf`,
 //! `alloc.hrp`, `risk.correlation`, the expected-return estimators): the `missing` policy
 //! across assets, asset-major columns, and pairwise covariance / correlation.
+#![cfg_attr(
+    feature = "subset",
+    allow(dead_code, reason = "a per-module WebAssembly bundle uses only part of the moments")
+)]
 
 use crate::decl::ParamSpec;
 use crate::error::{Error, Num, Result};
