@@ -80,7 +80,7 @@ export interface FunctionInfo {
   }[];
   outputs: {
     name: string;
-    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted';
+    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted' | 'paths' | 'square';
     dtype: 'f64' | 'i32' | 'record';
     fields?: string[];
     labels?: string[];
@@ -8011,6 +8011,17 @@ export declare namespace risk {
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function summary(returns: Series, options?: SummaryOptions): SummaryResult;
+  /**
+   * Pearson correlation matrix of returns.
+   *
+   * Pearson correlation of the columns. missing="pairwise" (default) uses, per pair, the periods where both are present, as pandas DataFrame.corr; "listwise" is numpy.corrcoef of the complete periods; "error" rejects NaN. NaN where a pair has fewer than 2 common periods or zero variance over them.
+   *
+   * @param returns t x n returns, one row per period (NaN where missing) (an array of rows, or { data, rows, cols } row-major)
+   * @param options missing = 'pairwise'
+   * @returns { data, shape }: an n x n matrix (n the columns of the matrix input), a row-major Float64Array and its shape [n, n]
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function correlation(returns: Matrix, options?: CorrelationOptions): { data: Float64Array; shape: number[] };
 }
 
 /** Options of {@link risk.sharpeRatio}. */
@@ -8764,6 +8775,15 @@ export interface SummaryResult {
   conditional_value_at_risk: number;
 }
 
+/** Options of {@link risk.correlation}. */
+export interface CorrelationOptions {
+  /**
+   * NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN. One of 'pairwise', 'listwise', 'error'.
+   * @default 'pairwise'
+   */
+  missing?: 'pairwise' | 'listwise' | 'error';
+}
+
 /** Portfolio allocation. */
 export declare namespace alloc {
   /**
@@ -8881,6 +8901,106 @@ export declare namespace alloc {
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function maxQuadraticUtility(mu: Series, cov: Matrix, options?: MaxQuadraticUtilityOptions): Float64Array;
+  /**
+   * Sample covariance matrix of asset returns.
+   *
+   * Covariance of the columns with ddof degrees of freedom (divisor periods - ddof), times frequency. missing="pairwise" (default) uses, per pair, the periods where both are present, as pandas DataFrame.cov; "listwise" is numpy.cov of the complete rows. References: pandas DataFrame.cov, numpy.cov, PyPortfolioOpt risk_models.sample_cov (frequency 252).
+   *
+   * @param returns t x n asset returns, one row per period (NaN where missing) (an array of rows, or { data, rows, cols } row-major)
+   * @param options ddof = 1, frequency = 1, missing = 'pairwise'
+   * @returns { data, shape }: an n x n matrix (n the columns of the matrix input), a row-major Float64Array and its shape [n, n]
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function sampleCov(returns: Matrix, options?: SampleCovOptions): { data: Float64Array; shape: number[] };
+  /**
+   * Exponentially weighted covariance matrix.
+   *
+   * PyPortfolioOpt's exp_cov: per pair, (x - mean x)(y - mean y) averaged with pandas ewm(span, adjust=True) weights (1 - a)^(t-1-k), a = 2/(span+1), read at the last period, times frequency. Means are plain (unweighted). A period missing either asset drops out of that pair but keeps its place in the decay. Reference: PyPortfolioOpt risk_models.exp_cov(returns_data=True).
+   *
+   * @param returns t x n asset returns, one row per period (NaN where missing) (an array of rows, or { data, rows, cols } row-major)
+   * @param options span = 180, frequency = 1, missing = 'pairwise'
+   * @returns { data, shape }: an n x n matrix (n the columns of the matrix input), a row-major Float64Array and its shape [n, n]
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ewmaCov(returns: Matrix, options?: EwmaCovOptions): { data: Float64Array; shape: number[] };
+  /**
+   * Semicovariance matrix (downside below a benchmark).
+   *
+   * sum_k min(r_ki - b, 0) min(r_kj - b, 0) / T, times frequency. The default benchmark 0.000079 is PyPortfolioOpt's (a 2% annual rate per day). Under "pairwise" each pair sums and counts the periods where both are present. Reference: PyPortfolioOpt risk_models.semicovariance(returns_data=True).
+   *
+   * @param returns t x n asset returns, one row per period (NaN where missing) (an array of rows, or { data, rows, cols } row-major)
+   * @param options benchmark = 0.000079, frequency = 1, missing = 'pairwise'
+   * @returns { data, shape }: an n x n matrix (n the columns of the matrix input), a row-major Float64Array and its shape [n, n]
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function semicovariance(returns: Matrix, options?: SemicovarianceOptions): { data: Float64Array; shape: number[] };
+  /**
+   * Ledoit-Wolf shrunk covariance matrix.
+   *
+   * target="identity": sklearn.covariance.LedoitWolf (population covariance, divisor t, shrunk towards mu I). target="constant_correlation": PyPortfolioOpt CovarianceShrinkage.ledoit_wolf("constant_correlation") (sample covariance, divisor t - 1, shrunk towards the average-correlation matrix). Times frequency. Needs complete periods: missing is "listwise" (default) or "error".
+   *
+   * @param returns t x n asset returns, one row per period (NaN where missing) (an array of rows, or { data, rows, cols } row-major)
+   * @param options target = 'identity', frequency = 1, missing = 'listwise'
+   * @returns { data, shape }: an n x n matrix (n the columns of the matrix input), a row-major Float64Array and its shape [n, n]
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ledoitWolf(returns: Matrix, options?: LedoitWolfOptions): { data: Float64Array; shape: number[] };
+  /**
+   * Historical mean return per asset.
+   *
+   * mean(r) * frequency, or with compounding (prod(1 + r))^(frequency / count) - 1; under "pairwise" each asset over its own periods. Reference: PyPortfolioOpt expected_returns.mean_historical_return(returns_data=True) (whose defaults are compounding=True, frequency=252).
+   *
+   * @param returns t x n asset returns, one row per period (NaN where missing) (an array of rows, or { data, rows, cols } row-major)
+   * @param options compounding = false, frequency = 1, missing = 'pairwise'
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function meanHistoricalReturn(returns: Matrix, options?: MeanHistoricalReturnOptions): Float64Array;
+  /**
+   * Exponentially weighted mean return per asset.
+   *
+   * pandas ewm(span, adjust=True).mean() at the last period (weights (1 - a)^(t-1-k), a = 2/(span+1)) times frequency, or with compounding (1 + ema)^frequency - 1. Reference: PyPortfolioOpt expected_returns.ema_historical_return(returns_data=True) (whose defaults are compounding=True, frequency=252, span=500).
+   *
+   * @param returns t x n asset returns, one row per period (NaN where missing) (an array of rows, or { data, rows, cols } row-major)
+   * @param options span = 500, compounding = false, frequency = 1, missing = 'pairwise'
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function emaHistoricalReturn(returns: Matrix, options?: EmaHistoricalReturnOptions): Float64Array;
+  /**
+   * CAPM expected returns.
+   *
+   * risk_free_rate + beta_i (E[r_m] - risk_free_rate), beta_i = cov(r_i, r_m) / var(r_m) (sample moments, pairwise as pandas), E[r_m] as mean_historical_return. An empty market_returns uses the equally weighted average of the assets present each period. Reference: PyPortfolioOpt expected_returns.capm_return(returns_data=True) (defaults compounding=True, frequency=252).
+   *
+   * @param returns t x n asset returns, one row per period (NaN where missing) (an array of rows, or { data, rows, cols } row-major)
+   * @param market_returns the market's return per period (t values), or empty for the equally weighted average
+   * @param options riskFreeRate = 0, compounding = false, frequency = 1, missing = 'pairwise'
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function capmReturn(returns: Matrix, market_returns: Series, options?: CapmReturnOptions): Float64Array;
+  /**
+   * Market-capitalisation weights with a per-asset cap.
+   *
+   * w_i = cap_i / sum cap; weights above max_weight are set to it and the excess spread over the uncapped assets in proportion to their caps, until none exceeds it (w = min(max_weight, c cap_i), sum w = 1). Reference: the water-filling definition, numpy (scripts/golden/generate.py).
+   *
+   * @param market_caps market capitalisation of each asset (>= 0)
+   * @param options maxWeight = 1
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function marketCapWeight(market_caps: Series, options?: MarketCapWeightOptions): Float64Array;
+  /**
+   * Equal weights on the top-N assets by trailing return.
+   *
+   * Score: prod(1 + r) - 1 over the lookback periods ending skip periods before the last; the top_n scores get 1/top_n, the rest 0; ties to the lower column (pandas nlargest(keep="first")); assets with a NaN in the window are not eligible. Reference: pandas (scripts/golden/generate.py).
+   *
+   * @param returns t x n asset returns, one row per period (an array of rows, or { data, rows, cols } row-major)
+   * @param options lookback = 231, skip = 21, topN = 5
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function topNMomentum(returns: Matrix, options?: TopNMomentumOptions): Float64Array;
 }
 
 /** inverse_volatility takes no options. */
@@ -8997,6 +9117,177 @@ export interface MaxQuadraticUtilityOptions {
    * @default 1
    */
   upper?: number;
+}
+
+/** Options of {@link alloc.sampleCov}. */
+export interface SampleCovOptions {
+  /**
+   * Delta degrees of freedom (1: unbiased). Integer in [0, 1000000].
+   * @default 1
+   */
+  ddof?: number;
+  /**
+   * Multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period). Number in [0, 1000000].
+   * @default 1
+   */
+  frequency?: number;
+  /**
+   * NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN. One of 'pairwise', 'listwise', 'error'.
+   * @default 'pairwise'
+   */
+  missing?: 'pairwise' | 'listwise' | 'error';
+}
+
+/** Options of {@link alloc.ewmaCov}. */
+export interface EwmaCovOptions {
+  /**
+   * Span of the exponential weights (a = 2/(span+1)). Number in [1, 1000000000].
+   * @default 180
+   */
+  span?: number;
+  /**
+   * Multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period). Number in [0, 1000000].
+   * @default 1
+   */
+  frequency?: number;
+  /**
+   * NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN. One of 'pairwise', 'listwise', 'error'.
+   * @default 'pairwise'
+   */
+  missing?: 'pairwise' | 'listwise' | 'error';
+}
+
+/** Options of {@link alloc.semicovariance}. */
+export interface SemicovarianceOptions {
+  /**
+   * Return below which a period counts as downside. Number in [-1000000, 1000000].
+   * @default 0.000079
+   */
+  benchmark?: number;
+  /**
+   * Multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period). Number in [0, 1000000].
+   * @default 1
+   */
+  frequency?: number;
+  /**
+   * NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN. One of 'pairwise', 'listwise', 'error'.
+   * @default 'pairwise'
+   */
+  missing?: 'pairwise' | 'listwise' | 'error';
+}
+
+/** Options of {@link alloc.ledoitWolf}. */
+export interface LedoitWolfOptions {
+  /**
+   * Shrinkage target. One of 'identity', 'constant_correlation'.
+   * @default 'identity'
+   */
+  target?: 'identity' | 'constant_correlation';
+  /**
+   * Multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period). Number in [0, 1000000].
+   * @default 1
+   */
+  frequency?: number;
+  /**
+   * NaN policy: "listwise" drops every period with a NaN in any asset; "error" rejects NaN. One of 'listwise', 'error'.
+   * @default 'listwise'
+   */
+  missing?: 'listwise' | 'error';
+}
+
+/** Options of {@link alloc.meanHistoricalReturn}. */
+export interface MeanHistoricalReturnOptions {
+  /**
+   * Geometric: (prod(1 + r))^(frequency / count) - 1 (the EMA form (1 + ema)^frequency - 1) instead of the arithmetic mean times frequency. true or false.
+   * @default false
+   */
+  compounding?: boolean;
+  /**
+   * Multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period). Number in [0, 1000000].
+   * @default 1
+   */
+  frequency?: number;
+  /**
+   * NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN. One of 'pairwise', 'listwise', 'error'.
+   * @default 'pairwise'
+   */
+  missing?: 'pairwise' | 'listwise' | 'error';
+}
+
+/** Options of {@link alloc.emaHistoricalReturn}. */
+export interface EmaHistoricalReturnOptions {
+  /**
+   * Span of the exponential weights (a = 2/(span+1)). Number in [1, 1000000000].
+   * @default 500
+   */
+  span?: number;
+  /**
+   * Geometric: (prod(1 + r))^(frequency / count) - 1 (the EMA form (1 + ema)^frequency - 1) instead of the arithmetic mean times frequency. true or false.
+   * @default false
+   */
+  compounding?: boolean;
+  /**
+   * Multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period). Number in [0, 1000000].
+   * @default 1
+   */
+  frequency?: number;
+  /**
+   * NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN. One of 'pairwise', 'listwise', 'error'.
+   * @default 'pairwise'
+   */
+  missing?: 'pairwise' | 'listwise' | 'error';
+}
+
+/** Options of {@link alloc.capmReturn}. */
+export interface CapmReturnOptions {
+  /**
+   * Risk-free rate on the scale of the result (per period unless frequency annualises). Number in [-1000000, 1000000].
+   * @default 0
+   */
+  riskFreeRate?: number;
+  /**
+   * Geometric: (prod(1 + r))^(frequency / count) - 1 (the EMA form (1 + ema)^frequency - 1) instead of the arithmetic mean times frequency. true or false.
+   * @default false
+   */
+  compounding?: boolean;
+  /**
+   * Multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period). Number in [0, 1000000].
+   * @default 1
+   */
+  frequency?: number;
+  /**
+   * NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN. One of 'pairwise', 'listwise', 'error'.
+   * @default 'pairwise'
+   */
+  missing?: 'pairwise' | 'listwise' | 'error';
+}
+
+/** Options of {@link alloc.marketCapWeight}. */
+export interface MarketCapWeightOptions {
+  /**
+   * Largest weight of any asset. Number in [0, 1].
+   * @default 1
+   */
+  maxWeight?: number;
+}
+
+/** Options of {@link alloc.topNMomentum}. */
+export interface TopNMomentumOptions {
+  /**
+   * Periods in the scoring window (231 + skip 21: 12-1 momentum on daily data). Integer in [1, 1000000].
+   * @default 231
+   */
+  lookback?: number;
+  /**
+   * Most recent periods left out of the window (short-term reversal). Integer in [0, 1000000].
+   * @default 21
+   */
+  skip?: number;
+  /**
+   * Number of assets held. Integer in [1, 100000].
+   * @default 5
+   */
+  topN?: number;
 }
 
 /** News sentiment: VADER-exact scores (vaderSentiment's polarity_scores), score and scoreBatch. */
