@@ -256,13 +256,20 @@ function pathsShape(info, params, inputs) {
   return shape;
 }
 
-/** `paths` outputs come back as `{ data, shape }` (data row-major); the rest as they are. */
+/** `paths` and `square` outputs come back as `{ data, shape }` (data row-major; a square one
+ * is n x n, n the matrix input's columns); the rest as they are. */
 function withShapes(info, outs, json, inputs) {
-  if (!info.outputs.some((o) => o.kind === 'paths')) return outs;
+  if (!info.outputs.some((o) => o.kind === 'paths' || o.kind === 'square')) return outs;
   const params = JSON.parse(json);
-  return outs.map((v, i) =>
-    info.outputs[i].kind === 'paths' ? { data: v, shape: pathsShape(info, params, inputs) } : v,
-  );
+  return outs.map((v, i) => {
+    const kind = info.outputs[i].kind;
+    if (kind === 'paths') return { data: v, shape: pathsShape(info, params, inputs) };
+    if (kind === 'square') {
+      const n = Math.round(Math.sqrt(v.length));
+      return { data: v, shape: [n, n] };
+    }
+    return v;
+  });
 }
 
 function shapeOutputs(info, outs) {

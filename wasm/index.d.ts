@@ -6,7 +6,7 @@
  * WebAssembly.Module. By default it is fetched from pkg/<bundle>/ next to its glue. */
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 /** A module of the package; its functions live in one WebAssembly bundle, or two for ta and its patterns (`BUNDLES`). */
-export type ModuleName = 'ta' | 'risk' | 'alloc' | 'sentiment' | 'mc' | 'ledger' | 'autoindex';
+export type ModuleName = 'ta' | 'risk' | 'alloc' | 'sentiment' | 'mc';
 
 /** The bundles and the modules each holds. */
 export declare const BUNDLES: Record<string, { modules: ModuleName[]; features: string[] }>;
@@ -23,8 +23,6 @@ export type Series = Float64Array | ArrayLike<number | null | undefined>;
 
 /** A matrix: an array of rows, or row-major data with its shape. */
 export type Matrix = ArrayLike<ArrayLike<number>> | { data: Series; rows: number; cols: number };
-/** A JSON document: records such as transactions, options, results (Dates serialise as ISO text). */
-export type JsonValue = string | number | boolean | null | Date | JsonValue[] | { [key: string]: JsonValue | undefined };
 
 /** The error every Sextant call throws on bad input. */
 export declare class SextantError extends Error {
@@ -70,7 +68,7 @@ export interface FunctionInfo {
   group: string;
   summary: string;
   doc: string;
-  inputs: { name: string; kind: 'series' | 'matrix' | 'text' | 'text_list' | 'json'; doc: string; example?: string }[];
+  inputs: { name: string; kind: 'series' | 'matrix' | 'text' | 'text_list'; doc: string }[];
   params: {
     name: string;
     kind: 'int' | 'float' | 'optional_float' | 'choice' | 'matype';
@@ -82,8 +80,8 @@ export interface FunctionInfo {
   }[];
   outputs: {
     name: string;
-    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted' | 'paths' | 'json';
-    dtype: 'f64' | 'i32' | 'record' | 'json';
+    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted' | 'paths' | 'square';
+    dtype: 'f64' | 'i32' | 'record';
     fields?: string[];
     labels?: string[];
     len?: number;
@@ -8013,6 +8011,17 @@ export declare namespace risk {
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function summary(returns: Series, options?: SummaryOptions): SummaryResult;
+  /**
+   * Pearson correlation matrix of returns.
+   *
+   * Pearson correlation of the columns. missing="pairwise" (default) uses, per pair, the periods where both are present, as pandas DataFrame.corr; "listwise" is numpy.corrcoef of the complete periods; "error" rejects NaN. NaN where a pair has fewer than 2 common periods or zero variance over them.
+   *
+   * @param returns t x n returns, one row per period (NaN where missing) (an array of rows, or { data, rows, cols } row-major)
+   * @param options missing = 'pairwise'
+   * @returns { data, shape }: an n x n matrix (n the columns of the matrix input), a row-major Float64Array and its shape [n, n]
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function correlation(returns: Matrix, options?: CorrelationOptions): { data: Float64Array; shape: number[] };
 }
 
 /** Options of {@link risk.sharpeRatio}. */
@@ -8766,6 +8775,15 @@ export interface SummaryResult {
   conditional_value_at_risk: number;
 }
 
+/** Options of {@link risk.correlation}. */
+export interface CorrelationOptions {
+  /**
+   * NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN. One of 'pairwise', 'listwise', 'error'.
+   * @default 'pairwise'
+   */
+  missing?: 'pairwise' | 'listwise' | 'error';
+}
+
 /** Portfolio allocation. */
 export declare namespace alloc {
   /**
@@ -8883,6 +8901,106 @@ export declare namespace alloc {
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function maxQuadraticUtility(mu: Series, cov: Matrix, options?: MaxQuadraticUtilityOptions): Float64Array;
+  /**
+   * Sample covariance matrix of asset returns.
+   *
+   * Covariance of the columns with ddof degrees of freedom (divisor periods - ddof), times frequency. missing="pairwise" (default) uses, per pair, the periods where both are present, as pandas DataFrame.cov; "listwise" is numpy.cov of the complete rows. References: pandas DataFrame.cov, numpy.cov, PyPortfolioOpt risk_models.sample_cov (frequency 252).
+   *
+   * @param returns t x n asset returns, one row per period (NaN where missing) (an array of rows, or { data, rows, cols } row-major)
+   * @param options ddof = 1, frequency = 1, missing = 'pairwise'
+   * @returns { data, shape }: an n x n matrix (n the columns of the matrix input), a row-major Float64Array and its shape [n, n]
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function sampleCov(returns: Matrix, options?: SampleCovOptions): { data: Float64Array; shape: number[] };
+  /**
+   * Exponentially weighted covariance matrix.
+   *
+   * PyPortfolioOpt's exp_cov: per pair, (x - mean x)(y - mean y) averaged with pandas ewm(span, adjust=True) weights (1 - a)^(t-1-k), a = 2/(span+1), read at the last period, times frequency. Means are plain (unweighted). A period missing either asset drops out of that pair but keeps its place in the decay. Reference: PyPortfolioOpt risk_models.exp_cov(returns_data=True).
+   *
+   * @param returns t x n asset returns, one row per period (NaN where missing) (an array of rows, or { data, rows, cols } row-major)
+   * @param options span = 180, frequency = 1, missing = 'pairwise'
+   * @returns { data, shape }: an n x n matrix (n the columns of the matrix input), a row-major Float64Array and its shape [n, n]
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ewmaCov(returns: Matrix, options?: EwmaCovOptions): { data: Float64Array; shape: number[] };
+  /**
+   * Semicovariance matrix (downside below a benchmark).
+   *
+   * sum_k min(r_ki - b, 0) min(r_kj - b, 0) / T, times frequency. The default benchmark 0.000079 is PyPortfolioOpt's (a 2% annual rate per day). Under "pairwise" each pair sums and counts the periods where both are present. Reference: PyPortfolioOpt risk_models.semicovariance(returns_data=True).
+   *
+   * @param returns t x n asset returns, one row per period (NaN where missing) (an array of rows, or { data, rows, cols } row-major)
+   * @param options benchmark = 0.000079, frequency = 1, missing = 'pairwise'
+   * @returns { data, shape }: an n x n matrix (n the columns of the matrix input), a row-major Float64Array and its shape [n, n]
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function semicovariance(returns: Matrix, options?: SemicovarianceOptions): { data: Float64Array; shape: number[] };
+  /**
+   * Ledoit-Wolf shrunk covariance matrix.
+   *
+   * target="identity": sklearn.covariance.LedoitWolf (population covariance, divisor t, shrunk towards mu I). target="constant_correlation": PyPortfolioOpt CovarianceShrinkage.ledoit_wolf("constant_correlation") (sample covariance, divisor t - 1, shrunk towards the average-correlation matrix). Times frequency. Needs complete periods: missing is "listwise" (default) or "error".
+   *
+   * @param returns t x n asset returns, one row per period (NaN where missing) (an array of rows, or { data, rows, cols } row-major)
+   * @param options target = 'identity', frequency = 1, missing = 'listwise'
+   * @returns { data, shape }: an n x n matrix (n the columns of the matrix input), a row-major Float64Array and its shape [n, n]
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function ledoitWolf(returns: Matrix, options?: LedoitWolfOptions): { data: Float64Array; shape: number[] };
+  /**
+   * Historical mean return per asset.
+   *
+   * mean(r) * frequency, or with compounding (prod(1 + r))^(frequency / count) - 1; under "pairwise" each asset over its own periods. Reference: PyPortfolioOpt expected_returns.mean_historical_return(returns_data=True) (whose defaults are compounding=True, frequency=252).
+   *
+   * @param returns t x n asset returns, one row per period (NaN where missing) (an array of rows, or { data, rows, cols } row-major)
+   * @param options compounding = false, frequency = 1, missing = 'pairwise'
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function meanHistoricalReturn(returns: Matrix, options?: MeanHistoricalReturnOptions): Float64Array;
+  /**
+   * Exponentially weighted mean return per asset.
+   *
+   * pandas ewm(span, adjust=True).mean() at the last period (weights (1 - a)^(t-1-k), a = 2/(span+1)) times frequency, or with compounding (1 + ema)^frequency - 1. Reference: PyPortfolioOpt expected_returns.ema_historical_return(returns_data=True) (whose defaults are compounding=True, frequency=252, span=500).
+   *
+   * @param returns t x n asset returns, one row per period (NaN where missing) (an array of rows, or { data, rows, cols } row-major)
+   * @param options span = 500, compounding = false, frequency = 1, missing = 'pairwise'
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function emaHistoricalReturn(returns: Matrix, options?: EmaHistoricalReturnOptions): Float64Array;
+  /**
+   * CAPM expected returns.
+   *
+   * risk_free_rate + beta_i (E[r_m] - risk_free_rate), beta_i = cov(r_i, r_m) / var(r_m) (sample moments, pairwise as pandas), E[r_m] as mean_historical_return. An empty market_returns uses the equally weighted average of the assets present each period. Reference: PyPortfolioOpt expected_returns.capm_return(returns_data=True) (defaults compounding=True, frequency=252).
+   *
+   * @param returns t x n asset returns, one row per period (NaN where missing) (an array of rows, or { data, rows, cols } row-major)
+   * @param market_returns the market's return per period (t values), or empty for the equally weighted average
+   * @param options riskFreeRate = 0, compounding = false, frequency = 1, missing = 'pairwise'
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function capmReturn(returns: Matrix, market_returns: Series, options?: CapmReturnOptions): Float64Array;
+  /**
+   * Market-capitalisation weights with a per-asset cap.
+   *
+   * w_i = cap_i / sum cap; weights above max_weight are set to it and the excess spread over the uncapped assets in proportion to their caps, until none exceeds it (w = min(max_weight, c cap_i), sum w = 1). Reference: the water-filling definition, numpy (scripts/golden/generate.py).
+   *
+   * @param market_caps market capitalisation of each asset (>= 0)
+   * @param options maxWeight = 1
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function marketCapWeight(market_caps: Series, options?: MarketCapWeightOptions): Float64Array;
+  /**
+   * Equal weights on the top-N assets by trailing return.
+   *
+   * Score: prod(1 + r) - 1 over the lookback periods ending skip periods before the last; the top_n scores get 1/top_n, the rest 0; ties to the lower column (pandas nlargest(keep="first")); assets with a NaN in the window are not eligible. Reference: pandas (scripts/golden/generate.py).
+   *
+   * @param returns t x n asset returns, one row per period (an array of rows, or { data, rows, cols } row-major)
+   * @param options lookback = 231, skip = 21, topN = 5
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function topNMomentum(returns: Matrix, options?: TopNMomentumOptions): Float64Array;
 }
 
 /** inverse_volatility takes no options. */
@@ -8999,6 +9117,177 @@ export interface MaxQuadraticUtilityOptions {
    * @default 1
    */
   upper?: number;
+}
+
+/** Options of {@link alloc.sampleCov}. */
+export interface SampleCovOptions {
+  /**
+   * Delta degrees of freedom (1: unbiased). Integer in [0, 1000000].
+   * @default 1
+   */
+  ddof?: number;
+  /**
+   * Multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period). Number in [0, 1000000].
+   * @default 1
+   */
+  frequency?: number;
+  /**
+   * NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN. One of 'pairwise', 'listwise', 'error'.
+   * @default 'pairwise'
+   */
+  missing?: 'pairwise' | 'listwise' | 'error';
+}
+
+/** Options of {@link alloc.ewmaCov}. */
+export interface EwmaCovOptions {
+  /**
+   * Span of the exponential weights (a = 2/(span+1)). Number in [1, 1000000000].
+   * @default 180
+   */
+  span?: number;
+  /**
+   * Multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period). Number in [0, 1000000].
+   * @default 1
+   */
+  frequency?: number;
+  /**
+   * NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN. One of 'pairwise', 'listwise', 'error'.
+   * @default 'pairwise'
+   */
+  missing?: 'pairwise' | 'listwise' | 'error';
+}
+
+/** Options of {@link alloc.semicovariance}. */
+export interface SemicovarianceOptions {
+  /**
+   * Return below which a period counts as downside. Number in [-1000000, 1000000].
+   * @default 0.000079
+   */
+  benchmark?: number;
+  /**
+   * Multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period). Number in [0, 1000000].
+   * @default 1
+   */
+  frequency?: number;
+  /**
+   * NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN. One of 'pairwise', 'listwise', 'error'.
+   * @default 'pairwise'
+   */
+  missing?: 'pairwise' | 'listwise' | 'error';
+}
+
+/** Options of {@link alloc.ledoitWolf}. */
+export interface LedoitWolfOptions {
+  /**
+   * Shrinkage target. One of 'identity', 'constant_correlation'.
+   * @default 'identity'
+   */
+  target?: 'identity' | 'constant_correlation';
+  /**
+   * Multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period). Number in [0, 1000000].
+   * @default 1
+   */
+  frequency?: number;
+  /**
+   * NaN policy: "listwise" drops every period with a NaN in any asset; "error" rejects NaN. One of 'listwise', 'error'.
+   * @default 'listwise'
+   */
+  missing?: 'listwise' | 'error';
+}
+
+/** Options of {@link alloc.meanHistoricalReturn}. */
+export interface MeanHistoricalReturnOptions {
+  /**
+   * Geometric: (prod(1 + r))^(frequency / count) - 1 (the EMA form (1 + ema)^frequency - 1) instead of the arithmetic mean times frequency. true or false.
+   * @default false
+   */
+  compounding?: boolean;
+  /**
+   * Multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period). Number in [0, 1000000].
+   * @default 1
+   */
+  frequency?: number;
+  /**
+   * NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN. One of 'pairwise', 'listwise', 'error'.
+   * @default 'pairwise'
+   */
+  missing?: 'pairwise' | 'listwise' | 'error';
+}
+
+/** Options of {@link alloc.emaHistoricalReturn}. */
+export interface EmaHistoricalReturnOptions {
+  /**
+   * Span of the exponential weights (a = 2/(span+1)). Number in [1, 1000000000].
+   * @default 500
+   */
+  span?: number;
+  /**
+   * Geometric: (prod(1 + r))^(frequency / count) - 1 (the EMA form (1 + ema)^frequency - 1) instead of the arithmetic mean times frequency. true or false.
+   * @default false
+   */
+  compounding?: boolean;
+  /**
+   * Multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period). Number in [0, 1000000].
+   * @default 1
+   */
+  frequency?: number;
+  /**
+   * NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN. One of 'pairwise', 'listwise', 'error'.
+   * @default 'pairwise'
+   */
+  missing?: 'pairwise' | 'listwise' | 'error';
+}
+
+/** Options of {@link alloc.capmReturn}. */
+export interface CapmReturnOptions {
+  /**
+   * Risk-free rate on the scale of the result (per period unless frequency annualises). Number in [-1000000, 1000000].
+   * @default 0
+   */
+  riskFreeRate?: number;
+  /**
+   * Geometric: (prod(1 + r))^(frequency / count) - 1 (the EMA form (1 + ema)^frequency - 1) instead of the arithmetic mean times frequency. true or false.
+   * @default false
+   */
+  compounding?: boolean;
+  /**
+   * Multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period). Number in [0, 1000000].
+   * @default 1
+   */
+  frequency?: number;
+  /**
+   * NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN. One of 'pairwise', 'listwise', 'error'.
+   * @default 'pairwise'
+   */
+  missing?: 'pairwise' | 'listwise' | 'error';
+}
+
+/** Options of {@link alloc.marketCapWeight}. */
+export interface MarketCapWeightOptions {
+  /**
+   * Largest weight of any asset. Number in [0, 1].
+   * @default 1
+   */
+  maxWeight?: number;
+}
+
+/** Options of {@link alloc.topNMomentum}. */
+export interface TopNMomentumOptions {
+  /**
+   * Periods in the scoring window (231 + skip 21: 12-1 momentum on daily data). Integer in [1, 1000000].
+   * @default 231
+   */
+  lookback?: number;
+  /**
+   * Most recent periods left out of the window (short-term reversal). Integer in [0, 1000000].
+   * @default 21
+   */
+  skip?: number;
+  /**
+   * Number of assets held. Integer in [1, 100000].
+   * @default 5
+   */
+  topN?: number;
 }
 
 /** News sentiment: VADER-exact scores (vaderSentiment's polarity_scores), score and scoreBatch. */
@@ -9217,136 +9506,3 @@ export interface StandardNormalOptions {
    */
   first?: number;
 }
-
-/** Portfolio accounting in decimal money: records (plain objects) in, result documents out (docs/ledger.md). */
-export declare namespace ledger {
-  /**
-   * Validated transactions in booking order.
-   *
-   * Validates the configuration and every transaction (unknown currencies or instruments, negative prices, selling more than held unless allow_short, cash below zero unless allow_negative_cash, out-of-order timestamps unless order = sort) and returns them in booking order, each with `index`, its position in the input. A rejected record is an input error whose code names the rule (INSUFFICIENT_QUANTITY, UNKNOWN_CURRENCY, OUT_OF_ORDER, ...) and whose parameter is `transactions[i]`.
-   *
-   * @param config the ledger configuration: base_currency, instruments [{symbol, currency, utc_offset_minutes, time_zone}], cost_basis (fifo, lifo, average), allow_short, allow_negative_cash, order (reject, sort), rounding (half_even, half_up), currencies {code: minor units}, utc_offset_minutes, day_cutoff_minutes
-   * @param transactions the transactions, one object each: timestamp (RFC 3339, UTC), type (buy, sell, dividend, dividend_reinvested, fee, tax, split, deposit, withdrawal, transfer_in, transfer_out, fx_conversion) and the type's fields; amounts as decimal strings or numbers
-   * @param options none
-   * @returns the result document (objects and arrays; money as decimal strings)
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function transactions(config: JsonValue, transactions: JsonValue, options?: TransactionsOptions): JsonValue;
-  /**
-   * The books after every transaction.
-   *
-   * Books every transaction and returns positions (open lots with quantity and cost, running realised P&L, income, fees and taxes), cash balances per currency, realisations (each closed lot portion with proceeds, cost and gain) and the external flows, in each position's currency and in the base currency (FX from `market`, which may be null when everything is in the base currency). Money is decimal text, exact.
-   *
-   * @param config the ledger configuration: base_currency, instruments [{symbol, currency, utc_offset_minutes, time_zone}], cost_basis (fifo, lifo, average), allow_short, allow_negative_cash, order (reject, sort), rounding (half_even, half_up), currencies {code: minor units}, utc_offset_minutes, day_cutoff_minutes
-   * @param transactions the transactions, one object each: timestamp (RFC 3339, UTC), type (buy, sell, dividend, dividend_reinvested, fee, tax, split, deposit, withdrawal, transfer_in, transfer_out, fx_conversion) and the type's fields; amounts as decimal strings or numbers
-   * @param market market data or null: prices {symbol: [[date, close], ...]} in the instrument's currency and fx {currency: [[date, base units per unit], ...]}
-   * @param options none
-   * @returns the result document (objects and arrays; money as decimal strings)
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function book(config: JsonValue, transactions: JsonValue, market: JsonValue, options?: BookOptions): JsonValue;
-  /**
-   * Holdings and cash at a date, valued.
-   *
-   * Holdings (quantity, cost, average cost, price, market value, unrealised and realised P&L, income, in the position's and the base currency) and cash as of the close of `options.at` (default: after every transaction, or the last price date), valued with `market` (null: at cost). options: null or {"at": "YYYY-MM-DD"}.
-   *
-   * @param config the ledger configuration: base_currency, instruments [{symbol, currency, utc_offset_minutes, time_zone}], cost_basis (fifo, lifo, average), allow_short, allow_negative_cash, order (reject, sort), rounding (half_even, half_up), currencies {code: minor units}, utc_offset_minutes, day_cutoff_minutes
-   * @param transactions the transactions, one object each: timestamp (RFC 3339, UTC), type (buy, sell, dividend, dividend_reinvested, fee, tax, split, deposit, withdrawal, transfer_in, transfer_out, fx_conversion) and the type's fields; amounts as decimal strings or numbers
-   * @param market market data or null: prices {symbol: [[date, close], ...]} in the instrument's currency and fx {currency: [[date, base units per unit], ...]}
-   * @param options null or {"at": date}
-   * @param callOptions none
-   * @returns the result document (objects and arrays; money as decimal strings)
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function valuation(config: JsonValue, transactions: JsonValue, market: JsonValue, options: JsonValue, callOptions?: ValuationOptions): JsonValue;
-  /**
-   * TWR, MWR (XIRR), ROI and contributions over a period.
-   *
-   * Performance in the base currency from the close of `start` to the close of `end`: twr (chain-linked daily over the valuation days), twr_annualised, mwr (XIRR, annual, Act/365; mwr_error says why when no root exists), mwr_period, roi, roai (gain over Modified Dietz average capital), gain, values and flows, the daily rows and contributions by holding. options: null or {start, end, dates (the valuation days; default every date with a price), flow_timing (start or end of the day), period (month, quarter, year: a list with one result per calendar period)}.
-   *
-   * @param config the ledger configuration: base_currency, instruments [{symbol, currency, utc_offset_minutes, time_zone}], cost_basis (fifo, lifo, average), allow_short, allow_negative_cash, order (reject, sort), rounding (half_even, half_up), currencies {code: minor units}, utc_offset_minutes, day_cutoff_minutes
-   * @param transactions the transactions, one object each: timestamp (RFC 3339, UTC), type (buy, sell, dividend, dividend_reinvested, fee, tax, split, deposit, withdrawal, transfer_in, transfer_out, fx_conversion) and the type's fields; amounts as decimal strings or numbers
-   * @param market market data or null: prices {symbol: [[date, close], ...]} in the instrument's currency and fx {currency: [[date, base units per unit], ...]}
-   * @param options null or {start, end, dates, flow_timing, period}
-   * @param callOptions none
-   * @returns the result document (objects and arrays; money as decimal strings)
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function performance(config: JsonValue, transactions: JsonValue, market: JsonValue, options: JsonValue, callOptions?: PerformanceOptions): JsonValue;
-  /**
-   * Money-weighted return of dated cash flows (XIRR).
-   *
-   * The annual rate r with sum(amount_k / (1 + r)^(t_k)) = 0, t_k in years of 365 days from the earliest date (Excel's XIRR convention). Solved on a bracketing grid, then Brent's method; flows without a sign change, or without a root above -100%, are an input error (code NO_ROOT) saying why. Equal to scipy's brentq root within 1e-9 on the test flows.
-   *
-   * @param dates the flow dates, YYYY-MM-DD (or timestamps, whose date part is used)
-   * @param amounts the flows, negative invested and positive returned, one per date
-   * @param options none
-   * @returns a number
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function xirr(dates: JsonValue, amounts: JsonValue, options?: XirrOptions): number;
-}
-
-/** transactions takes no options. */
-export interface TransactionsOptions {}
-
-/** book takes no options. */
-export interface BookOptions {}
-
-/** valuation takes no options. */
-export interface ValuationOptions {}
-
-/** performance takes no options. */
-export interface PerformanceOptions {}
-
-/** xirr takes no options. */
-export interface XirrOptions {}
-
-/** Rule-based index backtests, composite risk scores and forward simulation: plain objects in, result documents out (docs/autoindex.md). */
-export declare namespace autoindex {
-  /**
-   * Backtest of a rule-based index (no look-ahead).
-   *
-   * Weights computed from data up to a bar's close (the alloc schemes on the estimation window) are traded on the next bar at its open or close; holdings end at exactly the target weights of the post-cost value; delisted holdings are sold at their last price; total-return prices when given. Returns values, returns, cash, weights, turnover and costs per bar, the rebalances and delistings, and the risk report (the risk functions on the index returns) and benchmark comparison (tracking error, information ratio, beta, up/down capture). See docs/autoindex.md.
-   *
-   * @param strategy the strategy (version 1): universe {kind: all | static {symbols} | membership {members: [{symbol, from, to}]}}, weighting {scheme: equal | inverse_volatility | min_variance | max_sharpe | risk_parity | hrp | momentum, window (bars), ...}, schedule {kind: monthly | quarterly | annually | drift {threshold}}, costs {bps, fixed}, cash_buffer, constraints {max_weight, bounds {symbol: [lo, hi]}}, execution (close | open), delisting (cash | redistribute), fallback (error | equal), initial_value, period, annualization, risk_free, cutoff
-   * @param data market data: dates (YYYY-MM-DD, increasing), assets [{symbol, close, open?, total_return?, volume?}] (one value per date, null = missing), benchmark? (levels)
-   * @param options none
-   * @returns the result document (objects and arrays; money as decimal strings)
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function backtest(strategy: JsonValue, data: JsonValue, options?: BacktestOptions): JsonValue;
-  /**
-   * Composite 1-100 risk score of an asset, with its breakdown.
-   *
-   * score = (30 market + 25 credit + 25 regulatory + 20 technical) / 100 by default (weights per asset class configurable); market = (40 volatility + 30 drawdown + 30 liquidity) / 100, each measure (annual volatility, max drawdown depth, log10 median daily traded value) mapped to 1-100 by linear interpolation between stated breakpoints; credit, regulatory and technical given in [1, 100]. config: null (defaults) or {version: 1, weights, class_weights, market_weights, breakpoints, period, annualization}. See docs/autoindex.md.
-   *
-   * @param asset {close, volume?, credit, regulatory, technical, asset_class?}
-   * @param config null (defaults) or {version: 1, weights {market, credit, regulatory, technical}, class_weights {class: weights}, market_weights {volatility, drawdown, liquidity}, breakpoints {volatility, drawdown, liquidity: [[x, score], ...]}, period, annualization}
-   * @param options none
-   * @returns the result document (objects and arrays; money as decimal strings)
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function riskScore(asset: JsonValue, config: JsonValue, options?: RiskScoreOptions): JsonValue;
-  /**
-   * Percentile bands of an index's future value (Monte Carlo).
-   *
-   * From an index value history (null = missing): a GBM fitted to its log returns (mc.simulate_gbm) or a circular block bootstrap of its returns on the Monte Carlo engine's counter-based streams; percentile bands (numpy's linear interpolation), mean path and probability of loss over `horizon` bars. config: null (defaults) or {version: 1, method (gbm | bootstrap), horizon (252), paths (10000), seed (0), block (1), percentiles ([5, 25, 50, 75, 95]), start_value, period, annualization}. See docs/autoindex.md.
-   *
-   * @param values index values, oldest first (null = missing)
-   * @param config null (defaults) or {version: 1, method, horizon, paths, seed, block, percentiles, start_value, period, annualization}
-   * @param options none
-   * @returns the result document (objects and arrays; money as decimal strings)
-   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
-   */
-  function simulate(values: JsonValue, config: JsonValue, options?: SimulateOptions): JsonValue;
-}
-
-/** backtest takes no options. */
-export interface BacktestOptions {}
-
-/** risk_score takes no options. */
-export interface RiskScoreOptions {}
-
-/** simulate takes no options. */
-export interface SimulateOptions {}

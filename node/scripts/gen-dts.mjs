@@ -82,7 +82,7 @@ const outArrayType = (o) =>
   : o.kind === 'record' ? recordType(o)
     : o.kind === 'record_list' ? `Array<${recordType(o)}>`
       : o.kind === 'scalar' ? 'number'
-        : o.kind === 'paths' ? '{ data: Float64Array; shape: number[] }'
+        : o.kind === 'paths' || o.kind === 'square' ? '{ data: Float64Array; shape: number[] }'
           : o.dtype === 'i32' ? 'Int32Array' : 'Float64Array';
 
 function outputText(o) {
@@ -105,6 +105,8 @@ function outputText(o) {
       return `a Float64Array of \`${o.count_param}\` values (NaN-padded)`;
     case 'json':
       return 'the result document (objects and arrays; money as decimal strings)';
+    case 'square':
+      return '{ data, shape }: an n x n matrix (n the columns of the matrix input), a row-major Float64Array and its shape [n, n]';
     case 'paths':
       return '{ data, shape }: a row-major Float64Array and its shape, [paths], [paths, steps + 1] with fullPaths, with a trailing assets axis when there are assets';
     default:
@@ -263,7 +265,7 @@ export interface FunctionInfo {
   }[];
   outputs: {
     name: string;
-    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted' | 'paths' | 'json';
+    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted' | 'paths' | 'square' | 'json';
     dtype: 'f64' | 'i32' | 'record' | 'json';
     fields?: string[];
     labels?: string[];

@@ -54,7 +54,9 @@ export function runCase(surface, c, { rowsForm = false } = {}) {
   });
   const out = fn(...args, c.options);
   // outputs in declared order, whatever their JS shape
-  const list = info.outputs.length === 1 ? [out] : info.outputs.map((o) => out[o.name]);
+  const list = (info.outputs.length === 1 ? [out] : info.outputs.map((o) => out[o.name]))
+    // square (matrix) outputs are { data, shape }: compared by their row-major data
+    .map((v) => (v && v.data instanceof Float64Array && Array.isArray(v.shape) ? v.data : v));
   return { info, list };
 }
 

@@ -83,3 +83,89 @@ def test_typed_errors():
         alloc.efficient_return(MU, COV, target_return=0.5)
     with pytest.raises(ParameterError, match="target_volatility"):
         alloc.efficient_risk(MU, COV, target_volatility=0.01)
+
+
+# ---------------------------------------------------------------- estimators (square outputs)
+
+
+def ragged_frame() -> pd.DataFrame:
+    r = returns_frame()
+    r.iloc[:40, 1] = np.nan  # listed late
+    r.iloc[[5, 77, 150], 2] = np.nan  # gaps
+    return r
+
+
+def test_sample_cov_dataframe_gives_labelled_dataframe():
+    r = returns_frame()
+    c = alloc.sample_cov(r)
+    assert isinstance(c, pd.DataFrame)
+    assert list(c.index) == list(r.columns) and list(c.columns) == list(r.columns)
+    # pandas reference, 1e-12 relative
+    np.testing.assert_allclose(c.to_numpy(), r.cov().to_numpy(), rtol=1e-12, atol=0)
+    c_np = alloc.sample_cov(r.to_numpy())
+    assert isinstance(c_np, np.ndarray) and c_np.shape == (4, 4)
+    np.testing.assert_allclose(c_np, np.cov(r.to_numpy(), rowvar=False), rtol=1e-12, atol=0)
+
+
+def test_missing_policies_against_pandas_and_numpy():
+    r = ragged_frame()
+    np.testing.assert_allclose(alloc.sample_cov(r).to_numpy(), r.cov().to_numpy(), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(alloc.sample_cov(r, missing="listwise").to_numpy(),
+                               np.cov(r.dropna().to_numpy(), rowvar=False), rtol=1e-12, atol=0)
+    from sextant import risk
+    np.testing.assert_allclose(risk.correlation(r).to_numpy(), r.corr().to_numpy(), rtol=1e-12, atol=1e-15)
+    with pytest.raises(InputError, match="NaN"):
+        alloc.sample_cov(r, missing="error")
+    with pytest.raises(ParameterError):
+        alloc.sample_cov(r, missing="drop")
+    mu = alloc.mean_historical_return(r)
+    assert isinstance(mu, pd.Series) and list(mu.index) == list(r.columns)
+    np.testing.assert_allclose(mu.to_numpy(), r.mean().to_numpy(), rtol=1e-12)
+
+
+def test_estimators_feed_the_optimisers():
+    r = returns_frame()
+    cov = alloc.ledoit_wolf(r)
+    w = alloc.min_variance(cov)
+    assert isinstance(w, pd.Series) and w.sum() == pytest.approx(1.0, abs=1e-12)
+    mu = alloc.ema_historical_return(r, span=100)
+    assert alloc.max_sharpe(mu.to_numpy(), alloc.sample_cov(r.to_numpy())).sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_ledoit_wolf_against_sklearn():
+    sk = pytest.importorskip("sklearn.covariance")
+    r = returns_frame()
+    np.testing.assert_allclose(alloc.ledoit_wolf(r.to_numpy()), sk.LedoitWolf().fit(r.to_numpy()).covariance_,
+                               rtol=1e-12, atol=0)
+    with pytest.raises(ParameterError):
+        alloc.ledoit_wolf(r, missing="pairwise")
+
+
+def test_capm_market_proxy_and_errors():
+    r = returns_frame()
+    proxy = alloc.capm_return(r, np.empty(0))
+    explicit = alloc.capm_return(r, r.mean(axis=1).to_numpy())
+    np.testing.assert_allclose(proxy.to_numpy(), explicit.to_numpy(), rtol=1e-14)
+    with pytest.raises(InputError, match="market_returns"):
+        alloc.capm_return(r, np.zeros(7))
+
+
+def test_market_cap_weight_series_and_cap():
+    caps = pd.Series([60.0, 25.0, 10.0, 5.0], index=list("wxyz"))
+    w = alloc.market_cap_weight(caps, max_weight=0.3)
+    assert isinstance(w, pd.Series) and list(w.index) == list("wxyz")
+    # water-filling: two at the cap, the remaining 0.4 split 2:1
+    np.testing.assert_allclose(w.to_numpy(), [0.3, 0.3, 0.4 * 2 / 3, 0.4 / 3], rtol=0, atol=1e-15)
+    with pytest.raises(ParameterError, match="max_weight"):
+        alloc.market_cap_weight(caps, max_weight=0.2)
+
+
+def test_top_n_momentum_against_pandas():
+    r = returns_frame()
+    w = alloc.top_n_momentum(r, lookback=100, skip=10, top_n=2)
+    score = (1 + r.iloc[-110:-10]).prod() - 1
+    want = pd.Series(0.0, index=r.columns)
+    want[score.nlargest(2).index] = 0.5
+    pd.testing.assert_series_equal(w, want, check_names=False)
+    with pytest.raises(ParameterError, match="lookback"):
+        alloc.top_n_momentum(r, lookback=1000)

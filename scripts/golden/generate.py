@@ -678,6 +678,7 @@ def main() -> int:
                tolerance={"rel": 1e-12, "abs_scale": 0.0})
 
     alloc_cases(w, rets[list(prices.columns)])
+    estimator_cases(w, rets[list(prices.columns)])
 
     # every indicator on at least three real OHLCV datasets: where a function has fewer, the
     # parameter sets of its first real dataset also run on the S&P 500 and NASDAQ tails
@@ -1118,6 +1119,191 @@ def alloc_cases(w: Writer, rets) -> None:
         case("hrp", f"{link}_none", [("returns", ds, "returns")], {"linkage": link, "leaf_order": "none"}, ref,
              f"scipy {version('scipy')} linkage({link}), plain dendrogram order, exact recursive bisection; "
              + agree(f"PyPortfolioOpt {version('PyPortfolioOpt')} HRPOpt.optimize", pp, ref, 1e-9), 1e-9)
+
+
+def load_sp500_dataset_caps() -> np.ndarray:
+    from skfolio.datasets import load_sp500_dataset
+
+    last = load_sp500_dataset().iloc[-1].to_numpy(float)
+    return last * (1.0 + np.arange(len(last)))
+
+
+def estimator_cases(w: Writer, rets) -> None:
+    """Covariance, correlation and expected-return estimators (alloc.sample_cov, ewma_cov,
+    semicovariance, ledoit_wolf, mean/ema/capm returns; risk.correlation) on the 20-stock S&P 500
+    returns, complete and ragged (NaN where a stock is not yet listed, delisted, or has gaps),
+    against pandas / numpy / sklearn / PyPortfolioOpt. The ragged references are pandas'
+    pairwise DataFrame.cov / corr (or PyPortfolioOpt on NaN-holding frames, whose pandas
+    arithmetic is pairwise too) and numpy on dropna() for listwise."""
+    import pandas as pd
+    from pypfopt import expected_returns as er
+    from pypfopt import risk_models as rm
+    from skfolio.datasets import load_sp500_index
+    from sklearn.covariance import LedoitWolf
+
+    pp = f"PyPortfolioOpt {version('PyPortfolioOpt')}"
+    full = rets.iloc[-1000:]
+    X = full.to_numpy(float)
+    n = X.shape[1]
+    # ragged: stock 3 listed late, stock 12 delisted early, stock 7 with scattered gaps
+    rag = full.copy()
+    rag.iloc[:300, 3] = np.nan
+    rag.iloc[-150:, 12] = np.nan
+    rng = np.random.default_rng(11)
+    rag.iloc[rng.choice(1000, 60, replace=False), 7] = np.nan
+    R = rag.to_numpy(float)
+    mkt = load_sp500_index()["SP500"].pct_change().reindex(full.index)
+    assert not mkt.isna().any()
+    ds = "estim_sp500_20"
+    w.dataset(ds, "skfolio load_sp500_dataset() 20 stocks, last 1000 daily simple returns; ragged: stock 3 NaN "
+              "for the first 300 periods, stock 12 for the last 150, stock 7 at 60 random periods (seed 11); "
+              "market: load_sp500_index() returns on the same dates", "BSD-3",
+              {"returns": X, "ragged": R, "market": mkt.to_numpy(float), "none": np.zeros(0)})
+    tol = {"rel": 1e-9, "abs_scale": 1e-12}
+
+    def case(fn: str, tag: str, col: str, params: dict, ref, reference: str, module: str = "alloc",
+             out: str = "cov", extra: list | None = None) -> None:
+        w.case(id=f"{fn}/{ds}/{tag}", module=module, function=fn, reference=reference,
+               inputs=[("returns", ds, col)] + (extra or []), params=params,
+               outputs=[(out, np.asarray(ref, dtype=float))], tolerance=tol)
+
+    def agree(a, b, what: str, t: float = 1e-12) -> str:
+        d = float(np.nanmax(np.abs(np.asarray(a, float) - np.asarray(b, float))))
+        assert d <= t, f"{what} differs by {d}"
+        return f"; {what} agrees within {d:.1e}"
+
+    # sample covariance
+    ref = full.cov().to_numpy()
+    case("sample_cov", "default", "returns", {}, ref,
+         f"pandas {pd.__version__} DataFrame.cov()" + agree(np.cov(X, rowvar=False), ref, "numpy.cov"))
+    case("sample_cov", "ddof0_ann", "returns", {"ddof": 0, "frequency": 252}, full.cov(ddof=0).to_numpy() * 252,
+         f"pandas {pd.__version__} DataFrame.cov(ddof=0) * 252")
+    ref = rag.cov().to_numpy()
+    case("sample_cov", "ragged_pairwise", "ragged", {"missing": "pairwise"}, ref,
+         f"pandas {pd.__version__} DataFrame.cov() (pairwise complete periods)")
+    case("sample_cov", "ragged_listwise", "ragged", {"missing": "listwise"},
+         np.cov(rag.dropna().to_numpy(), rowvar=False), f"numpy {np.__version__} cov(returns.dropna())")
+    # correlation (risk)
+    case("correlation", "default", "returns", {}, full.corr().to_numpy(),
+         f"pandas {pd.__version__} DataFrame.corr()" + agree(np.corrcoef(X, rowvar=False), full.corr(),
+                                                               "numpy.corrcoef"),
+         module="risk", out="correlation")
+    case("correlation", "ragged_pairwise", "ragged", {"missing": "pairwise"}, rag.corr().to_numpy(),
+         f"pandas {pd.__version__} DataFrame.corr() (pairwise complete periods)", module="risk", out="correlation")
+    case("correlation", "ragged_listwise", "ragged", {"missing": "listwise"},
+         np.corrcoef(rag.dropna().to_numpy(), rowvar=False), f"numpy {np.__version__} corrcoef(returns.dropna())",
+         module="risk", out="correlation")
+    # EWMA covariance: PyPortfolioOpt's pair formula (exp_cov without its PSD repair)
+    def exp_pairs(df, span):
+        return np.array([[rm._pair_exp_cov(df.iloc[:, i], df.iloc[:, j], span) for j in range(n)] for i in range(n)])
+    ref = exp_pairs(full, 180)
+    case("ewma_cov", "default", "returns", {}, ref, f"{pp} risk_models.exp_cov(returns_data=True, span=180, "
+         "frequency=1)" + agree(rm.exp_cov(full, returns_data=True, frequency=1).to_numpy(), ref, "exp_cov"))
+    case("ewma_cov", "span60_ann", "returns", {"span": 60, "frequency": 252}, exp_pairs(full, 60) * 252,
+         f"{pp} risk_models.exp_cov(returns_data=True, span=60, frequency=252)")
+    case("ewma_cov", "ragged_pairwise", "ragged", {"missing": "pairwise"}, exp_pairs(rag, 180),
+         f"{pp} risk_models._pair_exp_cov per pair on the ragged frame (each asset's own mean, pandas ewm "
+         "ignore_na=False)")
+    case("ewma_cov", "ragged_listwise", "ragged", {"missing": "listwise"}, exp_pairs(rag.dropna(), 180),
+         f"{pp} risk_models._pair_exp_cov per pair on returns.dropna()")
+    # semicovariance
+    def semi_pairwise(df, b):
+        d = np.minimum(df.to_numpy() - b, 0.0)  # NaN stays NaN (np.fmin would make it 0)
+        m = ~np.isnan(d)
+        z = np.where(m, d, 0.0)
+        return (z.T @ z) / (m.astype(float).T @ m.astype(float))
+    ref = rm.semicovariance(full, returns_data=True, frequency=1).to_numpy()
+    case("semicovariance", "default", "returns", {}, ref,
+         f"{pp} risk_models.semicovariance(returns_data=True, frequency=1) (benchmark 0.000079)"
+         + agree(semi_pairwise(full, 0.000079), ref, "numpy"))
+    case("semicovariance", "b0_ann", "returns", {"benchmark": 0.0, "frequency": 252},
+         rm.semicovariance(full, returns_data=True, benchmark=0.0, frequency=252).to_numpy(),
+         f"{pp} risk_models.semicovariance(returns_data=True, benchmark=0, frequency=252)")
+    case("semicovariance", "ragged_pairwise", "ragged", {"missing": "pairwise"}, semi_pairwise(rag, 0.000079),
+         "numpy: sum of min(r - b, 0) products over each pair's common periods / their count")
+    case("semicovariance", "ragged_listwise", "ragged", {"missing": "listwise"},
+         rm.semicovariance(rag.dropna(), returns_data=True, frequency=1).to_numpy(),
+         f"{pp} risk_models.semicovariance(returns.dropna(), returns_data=True, frequency=1)")
+    # Ledoit-Wolf
+    ref = LedoitWolf().fit(X).covariance_
+    pyp = rm.CovarianceShrinkage(full, returns_data=True, frequency=1).ledoit_wolf("constant_variance").to_numpy()
+    case("ledoit_wolf", "identity", "returns", {}, ref, f"sklearn {version('scikit-learn')} "
+         "covariance.LedoitWolf().fit(returns).covariance_" + agree(pyp, ref, f"{pp} ledoit_wolf('constant_variance')"))
+    case("ledoit_wolf", "constant_correlation", "returns", {"target": "constant_correlation"},
+         rm.CovarianceShrinkage(full, returns_data=True, frequency=1).ledoit_wolf("constant_correlation").to_numpy(),
+         f"{pp} CovarianceShrinkage(returns_data=True, frequency=1).ledoit_wolf('constant_correlation')")
+    case("ledoit_wolf", "ragged_listwise_ann", "ragged", {"frequency": 252},
+         LedoitWolf().fit(rag.dropna().to_numpy()).covariance_ * 252,
+         f"sklearn {version('scikit-learn')} LedoitWolf().fit(returns.dropna()).covariance_ * 252")
+    case("ledoit_wolf", "ragged_cc", "ragged", {"target": "constant_correlation"},
+         rm.CovarianceShrinkage(rag.dropna(), returns_data=True, frequency=1).ledoit_wolf("constant_correlation")
+         .to_numpy(), f"{pp} CovarianceShrinkage(returns.dropna(), frequency=1).ledoit_wolf('constant_correlation')")
+    # expected returns
+    case("mean_historical_return", "default", "returns", {},
+         er.mean_historical_return(full, returns_data=True, compounding=False, frequency=1),
+         f"{pp} mean_historical_return(returns_data=True, compounding=False, frequency=1)", out="mu")
+    case("mean_historical_return", "pypfopt_defaults", "returns", {"compounding": True, "frequency": 252},
+         er.mean_historical_return(full, returns_data=True), f"{pp} mean_historical_return(returns_data=True)",
+         out="mu")
+    case("mean_historical_return", "ragged_pairwise", "ragged", {"compounding": True, "frequency": 252},
+         er.mean_historical_return(rag, returns_data=True),
+         f"{pp} mean_historical_return(ragged, returns_data=True) (each asset over its own periods)", out="mu")
+    case("ema_historical_return", "default", "returns", {},
+         er.ema_historical_return(full, returns_data=True, compounding=False, frequency=1),
+         f"{pp} ema_historical_return(returns_data=True, compounding=False, frequency=1, span=500)", out="mu")
+    case("ema_historical_return", "pypfopt_defaults", "returns", {"compounding": True, "frequency": 252},
+         er.ema_historical_return(full, returns_data=True), f"{pp} ema_historical_return(returns_data=True)",
+         out="mu")
+    case("ema_historical_return", "ragged_span60", "ragged", {"span": 60},
+         er.ema_historical_return(rag, returns_data=True, compounding=False, frequency=1, span=60),
+         f"{pp} ema_historical_return(ragged, returns_data=True, compounding=False, frequency=1, span=60)", out="mu")
+    case("ema_historical_return", "ragged_listwise", "ragged", {"missing": "listwise"},
+         er.ema_historical_return(rag.dropna(), returns_data=True, compounding=False, frequency=1),
+         f"{pp} ema_historical_return(returns.dropna(), compounding=False, frequency=1)", out="mu")
+    none = [("market_returns", ds, "none")]
+    market = [("market_returns", ds, "market")]
+    case("capm_return", "proxy", "returns", {},
+         er.capm_return(full.copy(), returns_data=True, compounding=False, frequency=1),
+         f"{pp} capm_return(returns_data=True, compounding=False, frequency=1) (equally weighted market proxy)",
+         out="mu", extra=none)
+    case("capm_return", "sp500_index", "returns", {"risk_free_rate": 0.02, "compounding": True, "frequency": 252},
+         er.capm_return(full.copy(), market_prices=mkt.to_frame(), returns_data=True, risk_free_rate=0.02),
+         f"{pp} capm_return(returns_data=True, market_prices=SP500 index returns, risk_free_rate=0.02)",
+         out="mu", extra=market)
+    case("capm_return", "ragged_pairwise", "ragged", {},
+         er.capm_return(rag.copy(), returns_data=True, compounding=False, frequency=1),
+         f"{pp} capm_return(ragged, returns_data=True, compounding=False, frequency=1) (pairwise pandas cov, "
+         "row-mean proxy over present assets)", out="mu", extra=none)
+
+    # market-cap weights with a cap: w = min(m, c * cap), sum w = 1, c found by sorting
+    def capped(caps: np.ndarray, m: float) -> np.ndarray:
+        order = np.argsort(-caps, kind="stable")
+        for k in range(len(caps)):  # k largest at the cap
+            rest = caps[order[k:]].sum()
+            c = (1.0 - k * m) / rest
+            if c * caps[order[k]] <= m + 1e-15:
+                return np.minimum(m, c * caps) if k == 0 else np.where(np.isin(np.arange(len(caps)), order[:k]), m,
+                                                                          c * caps)
+        raise AssertionError("infeasible")
+    caps = load_sp500_dataset_caps()
+    w.dataset("caps_sp500_20", "pseudo capitalisations: the last skfolio load_sp500_dataset() price of each of the "
+              "20 stocks times (1 + its column index)", "BSD-3", {"caps": caps})
+    for m in (1.0, 0.1, 0.06):
+        ref = capped(caps, m)
+        assert abs(ref.sum() - 1) < 1e-14 and ref.max() <= m + 1e-15
+        w.case(id=f"market_cap_weight/caps_sp500_20/max{m}", module="alloc", function="market_cap_weight",
+               reference="numpy: w = min(max_weight, c cap), sum w = 1, c found over the sorted caps (the "
+                         "water-filling fixed point)", inputs=[("market_caps", "caps_sp500_20", "caps")],
+               params={"max_weight": m}, outputs=[("weights", ref)], tolerance=tol)
+    # top-N momentum: pandas prod over the window, nlargest(keep="first")
+    for col, frame, params in (("returns", full, {}), ("ragged", rag, {"lookback": 120, "skip": 5, "top_n": 3})):
+        lb, sk, top = params.get("lookback", 231), params.get("skip", 21), params.get("top_n", 5)
+        win = frame.iloc[len(frame) - lb - sk: len(frame) - sk]
+        score = (1 + win).prod(skipna=False) - 1
+        ref = np.zeros(n)
+        ref[[frame.columns.get_loc(c) for c in score.nlargest(top, keep="first").index]] = 1.0 / top
+        case("top_n_momentum", col, col, params, ref, f"pandas {pd.__version__}: (1 + window).prod() - 1, "
+             f"nlargest({top}) get 1/{top}; window = the {lb} periods ending {sk} before the last", out="weights")
 
 
 def risk_cases(w: Writer, empyrical, pd) -> None:

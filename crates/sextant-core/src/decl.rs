@@ -741,6 +741,10 @@ pub enum OutputKind {
     /// [`Outputs::set_json`]; [`FunctionDecl::call`] returns [`OutVec::Json`]. Adapters hand
     /// back the language's own objects. NaN and infinite numbers become `null`.
     Json,
+    /// float64 `cols x cols` matrix, row-major, where `cols` is the number of columns of the
+    /// first matrix input (a covariance or correlation matrix estimated from a `t x n` returns
+    /// matrix). Shape `[cols, cols]`; [`FunctionDecl::call`] returns [`OutVec::Array`].
+    Square,
 }
 
 impl OutputKind {
@@ -868,6 +872,11 @@ impl OutputSpec {
     #[must_use]
     pub const fn paths(name: &'static str) -> Self {
         Self { name, kind: OutputKind::Paths }
+    }
+    /// A `cols x cols` matrix output ([`OutputKind::Square`]).
+    #[must_use]
+    pub const fn square(name: &'static str) -> Self {
+        Self { name, kind: OutputKind::Square }
     }
 }
 
@@ -1069,7 +1078,7 @@ pub enum OutVec {
     Record(Record),
     /// One record per text ([`OutputKind::RecordList`]).
     Records(Vec<Record>),
-    /// An n-dimensional float64 array, row-major ([`OutputKind::Paths`]).
+    /// An n-dimensional float64 array, row-major ([`OutputKind::Paths`], [`OutputKind::Square`]).
     Array {
         /// `shape.iter().product()` values, row-major.
         data: Vec<f64>,
@@ -1259,17 +1268,21 @@ impl FunctionDecl {
                 })
                 .unwrap_or(0)
         };
-        match self.outputs[i].kind {
-            OutputKind::SeriesF64 | OutputKind::SeriesI32 => series_len(),
-            OutputKind::Scalar => 1,
-            OutputKind::PerColumn => inputs
+        let matrix_cols = || {
+            inputs
                 .0
                 .iter()
                 .find_map(|d| match d {
                     InputData::Matrix { cols, .. } => Some(*cols),
                     _ => None,
                 })
-                .unwrap_or(0),
+                .unwrap_or(0)
+        };
+        match self.outputs[i].kind {
+            OutputKind::SeriesF64 | OutputKind::SeriesI32 => series_len(),
+            OutputKind::Scalar => 1,
+            OutputKind::PerColumn => matrix_cols(),
+            OutputKind::Square => matrix_cols().saturating_mul(matrix_cols()),
             k @ OutputKind::Record { .. } => k.width(),
             k @ OutputKind::RecordList { .. } => {
                 k.width()
@@ -1360,6 +1373,10 @@ impl FunctionDecl {
                 }
                 shape
             }
+            OutputKind::Square => {
+                let n = self.output_len_with(i, inputs, params).isqrt();
+                vec![n, n]
+            }
             _ => vec![self.output_len_with(i, inputs, params)],
         }
     }
@@ -1395,7 +1412,8 @@ impl FunctionDecl {
                             | OutputKind::Trimmed(_)
                             | OutputKind::Fixed(_)
                             | OutputKind::Counted(_)
-                            | OutputKind::Paths,
+                            | OutputKind::Paths
+                            | OutputKind::Square,
                         OutBuf::F64(_)
                     )
             );
@@ -1520,7 +1538,7 @@ impl FunctionDecl {
                         v.chunks(k.width().max(1)).map(|c| k.decode_record(c)).collect(),
                     )
                 }),
-                OutputKind::Paths => fi.next().map(|data| OutVec::Array {
+                OutputKind::Paths | OutputKind::Square => fi.next().map(|data| OutVec::Array {
                     data,
                     shape: self.output_shape(i, &checked, params),
                 }),
@@ -2219,8 +2237,8 @@ pub struct OutputInfo {
     pub name: &'static str,
     /// `series`, `scalar`, `per_column`, `record`, `record_list`, `rolling` (one value per full
     /// `window`), `trimmed` (`len` values shorter than the inputs), `vector` (`len` values),
-    /// `counted` (as many values as the parameter `count_param`), `paths` or `json` (a JSON
-    /// document).
+    /// `counted` (as many values as the parameter `count_param`), `paths`, `square` (a
+    /// `cols x cols` matrix of the matrix input's columns) or `json` (a JSON document).
     pub kind: &'static str,
     /// `f64`, `i32`, `record` or `json`.
     pub dtype: &'static str,
@@ -2315,6 +2333,7 @@ impl FunctionDecl {
                             OutputKind::Counted(_) => "counted",
                             OutputKind::Paths => "paths",
                             OutputKind::Json => "json",
+                            OutputKind::Square => "square",
                         },
                         dtype: match o.kind {
                             OutputKind::SeriesI32 => "i32",

@@ -64,6 +64,8 @@ pub mod error;
 #[cfg(any(not(feature = "subset"), feature = "subset-ledger"))]
 pub mod ledger;
 pub mod mc;
+#[cfg(any(not(feature = "subset"), feature = "subset-alloc", feature = "subset-risk"))]
+pub(crate) mod moments;
 pub mod registry;
 #[cfg(any(not(feature = "subset"), feature = "subset-risk", feature = "subset-autoindex"))]
 pub mod risk;

@@ -313,6 +313,7 @@ pub static REGISTRY: &[&FunctionDecl] = registry![
     &risk::INFORMATION_RATIO,
     &risk::TREYNOR_RATIO,
     &risk::SUMMARY,
+    &risk::CORRELATION,
     ]
     "subset-alloc": [
     &alloc::INVERSE_VOLATILITY,
@@ -325,6 +326,15 @@ pub static REGISTRY: &[&FunctionDecl] = registry![
     &alloc::EFFICIENT_RETURN,
     &alloc::EFFICIENT_RISK,
     &alloc::MAX_QUADRATIC_UTILITY,
+    &alloc::SAMPLE_COV,
+    &alloc::EWMA_COV,
+    &alloc::SEMICOVARIANCE,
+    &alloc::LEDOIT_WOLF,
+    &alloc::MEAN_HISTORICAL_RETURN,
+    &alloc::EMA_HISTORICAL_RETURN,
+    &alloc::CAPM_RETURN,
+    &alloc::MARKET_CAP_WEIGHT,
+    &alloc::TOP_N_MOMENTUM,
     ]
     "subset-sentiment": [
     &sentiment::VADER,

@@ -117,6 +117,11 @@ fn output_schema(kind: &str, dtype: &str) -> Json {
             "type": "array", "items": item,
             "description": "one value per full window: n - window + 1 values",
         }),
+        "square" => json!({
+            "type": "array",
+            "items": {"type": "array", "items": item},
+            "description": "an n x n matrix as n rows of n values, n the columns of the matrix input",
+        }),
         "paths" => json!({
             "type": "array",
             "items": {"anyOf": [item, {"type": "array"}]},
@@ -165,8 +170,26 @@ fn example_series(name: &str, n: usize) -> Vec<f64> {
 
 fn example_request(info: &FunctionInfo) -> Json {
     let n = info.default_lookback.unwrap_or(0) + 20;
-    // beside the 3 x 3 example matrix, series are per-asset vectors (s0, mu): 3 values
+    // beside the 3 x 3 example matrix, series are per-asset vectors (s0, mu): 3 values; a
+    // returns matrix is 260 periods x 6 assets (enough for a year's momentum window and a
+    // top 5), and a series beside it has one value per period (market returns)
     let has_matrix = info.inputs.iter().any(|i| i.kind == "matrix");
+    let returns_matrix = info.inputs.iter().any(|i| i.kind == "matrix" && i.name == "returns");
+    #[allow(clippy::cast_precision_loss, reason = "small indices")]
+    let returns_rows = || -> Json {
+        (0..260)
+            .map(|r| {
+                (0..6)
+                    .map(|a| {
+                        let x = 0.01 * libm::sin(r as f64 * (1.3 + 0.1 * a as f64) + a as f64)
+                            + 0.0002 * a as f64;
+                        (x * 1e5).round() / 1e5
+                    })
+                    .collect::<Vec<f64>>()
+            })
+            .collect::<Vec<_>>()
+            .into()
+    };
     let inputs: Map<String, Json> = info
         .inputs
         .iter()
@@ -181,8 +204,12 @@ fn example_request(info: &FunctionInfo) -> Json {
                     "Globex cuts guidance",
                     "Initech holds meeting"
                 ])
+            } else if i.kind == "matrix" && returns_matrix {
+                returns_rows()
             } else if i.kind == "matrix" {
                 json!([[0.04, 0.006, 0.002], [0.006, 0.09, 0.003], [0.002, 0.003, 0.01]])
+            } else if returns_matrix {
+                json!(example_series("returns", 260))
             } else if has_matrix {
                 // a vector beside the 3 x 3 matrix has one value per column (mu, budgets)
                 json!(example_series(i.name, 3))

@@ -174,7 +174,11 @@ def _wrap(values: list, outputs: list[dict], like: Any) -> Any:
                 import pandas as pd
 
                 wrapped.append(pd.Series(v, index=like[1], name=o["name"]))
-            elif tag == "polars" and o["kind"] not in ("vector", "counted", "paths"):
+            elif tag == "pandas-columns" and o["kind"] == "square":
+                import pandas as pd
+
+                wrapped.append(pd.DataFrame(v, index=like[1], columns=like[1]))
+            elif tag == "polars" and o["kind"] not in ("vector", "counted", "paths", "square"):
                 import polars as pl
 
                 wrapped.append(pl.Series(o["name"], v, nan_to_null=v.dtype.kind == "f"))
@@ -491,7 +495,9 @@ def docstring(info: dict, stream: bool = False) -> str:
                     "counted": f"array of `{o.get('count_param')}` values (NaN-padded)",
                     "paths": "array of shape (paths,), or (paths, steps + 1) with full_paths; "
                              "with one column per asset when there are assets "
-                             "((paths, n) or (paths, steps + 1, n))"}[o["kind"]]
+                             "((paths, n) or (paths, steps + 1, n))",
+                    "square": "n x n array, one row and column per asset (a DataFrame labelled by the "
+                              "input's columns for a DataFrame input)"}[o["kind"]]
             lines.append(f"    {o['name']}: {o['dtype']} {kind}.")
     if info.get("default_lookback") is not None:
         lines += ["", f"Lookback: {info['default_lookback']} bars with the default parameters "

@@ -150,6 +150,29 @@ fn not_psd(name: &str, v: f64) -> Error {
     )
 }
 
+/// The optimisers' common preamble, in this order: `cov` (square, finite, symmetric, PSD; its
+/// symmetrised copy is returned with the number of assets `n`), the per-asset vector input
+/// `vec` (`mu`, `budgets`) if any, the output length, and the bounds if any.
+pub(crate) fn check_problem(
+    cov: &[f64],
+    rows: usize,
+    cols: usize,
+    vec: Option<(&str, &[f64])>,
+    out_len: usize,
+    bounds: Option<(f64, f64)>,
+) -> Result<(Vec<f64>, usize)> {
+    let s = check_cov("cov", cov, rows, cols)?;
+    let n = cols;
+    if let Some((name, v)) = vec {
+        check_vec(name, v, n, "cov columns")?;
+    }
+    crate::error::check_out_len("weights", out_len, n)?;
+    if let Some((lower, upper)) = bounds {
+        check_bounds(n, lower, upper)?;
+    }
+    Ok((s, n))
+}
+
 /// Checks that weights in `[lower, upper]` can sum to 1 over `n` assets.
 pub(crate) fn check_bounds(n: usize, lower: f64, upper: f64) -> Result<()> {
     let range = |param: &str, value: f64, bound: String| Error::OutOfRange {

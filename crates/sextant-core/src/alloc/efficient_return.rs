@@ -1,9 +1,6 @@
-use super::common::{
-    budget_and_bounds, check_bounds, check_cov, check_vec, diag_scale, finish, Program, LOWER,
-    UPPER,
-};
+use super::common::{budget_and_bounds, check_problem, diag_scale, finish, Program, LOWER, UPPER};
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec, ParamSpec};
-use crate::error::{check_out_len, Error, Num, Result};
+use crate::error::{Error, Num, Result};
 
 /// Computes the minimum-variance portfolio reaching an expected return: `min w' cov w` subject
 /// to `mu'w >= target_return`, `sum w = 1` and `lower <= w_i <= upper` (PyPortfolioOpt's
@@ -61,11 +58,7 @@ pub fn efficient_return_into(
     upper: f64,
     out: &mut [f64],
 ) -> Result<()> {
-    let s = check_cov("cov", cov, rows, cols)?;
-    let n = cols;
-    check_vec("mu", mu, n, "cov columns")?;
-    check_out_len("weights", out.len(), n)?;
-    check_bounds(n, lower, upper)?;
+    let (s, n) = check_problem(cov, rows, cols, Some(("mu", mu)), out.len(), Some((lower, upper)))?;
     let best = max_return(mu, lower, upper);
     if target_return > best + 1e-12 * best.abs().max(1e-12) {
         return Err(Error::OutOfRange {

@@ -1,9 +1,8 @@
 use super::common::{
-    budget_and_bounds, check_bounds, check_cov, check_vec, diag_scale, finish, psd_factor, Program,
-    LOWER, UPPER,
+    budget_and_bounds, check_problem, diag_scale, finish, psd_factor, Program, LOWER, UPPER,
 };
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec, ParamSpec};
-use crate::error::{check_out_len, Error, Num, Result};
+use crate::error::{Error, Num, Result};
 
 /// Computes the highest-return portfolio within a volatility budget: `max mu'w` subject to
 /// `sqrt(w' cov w) <= target_volatility`, `sum w = 1` and `lower <= w_i <= upper`
@@ -48,11 +47,7 @@ pub fn efficient_risk_into(
     upper: f64,
     out: &mut [f64],
 ) -> Result<()> {
-    let s = check_cov("cov", cov, rows, cols)?;
-    let n = cols;
-    check_vec("mu", mu, n, "cov columns")?;
-    check_out_len("weights", out.len(), n)?;
-    check_bounds(n, lower, upper)?;
+    let (s, n) = check_problem(cov, rows, cols, Some(("mu", mu)), out.len(), Some((lower, upper)))?;
     // the smallest reachable volatility
     let wmin = super::min_variance(cov, rows, cols, lower, upper)?;
     let vmin = quad(&s, n, &wmin).max(0.0).sqrt();

@@ -124,61 +124,10 @@ pub fn hrp_into(
     Ok(())
 }
 
-/// Sample covariance (`ddof = 1`) of the columns of a `t x n` row-major matrix.
+/// Sample covariance (`ddof = 1`) of the columns of a `t x n` row-major matrix (finite).
 fn sample_cov(x: &[f64], t: usize, n: usize) -> Vec<f64> {
-    #[allow(clippy::cast_precision_loss, reason = "period counts are far below 2^52")]
-    let tf = t as f64;
-    let mut mean = vec![0.0; n];
-    for row in x.chunks_exact(n) {
-        for (m, v) in mean.iter_mut().zip(row) {
-            *m += v;
-        }
-    }
-    for m in &mut mean {
-        *m /= tf;
-    }
-    // centred, asset-major (n x t) so each covariance entry is one contiguous dot product
-    let mut c = vec![0.0; n * t];
-    for (r, row) in x.chunks_exact(n).enumerate() {
-        for (j, v) in row.iter().enumerate() {
-            c[j * t + r] = v - mean[j];
-        }
-    }
-    let mut cov = vec![0.0; n * n];
-    let dot = |a: &[f64], b: &[f64]| -> f64 {
-        // four accumulators: vectorises, and is as accurate as numpy's pairwise-ish sums here
-        let mut acc = [0.0; 4];
-        let (ca, ra) = a.split_at(a.len() - a.len() % 4);
-        let (cb, rb) = b.split_at(ca.len());
-        for (x4, y4) in ca.chunks_exact(4).zip(cb.chunks_exact(4)) {
-            for k in 0..4 {
-                acc[k] += x4[k] * y4[k];
-            }
-        }
-        let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-        for (x1, y1) in ra.iter().zip(rb) {
-            s += x1 * y1;
-        }
-        s
-    };
-    let rows_of = |i: usize| -> Vec<f64> {
-        let a = &c[i * t..(i + 1) * t];
-        (i..n).map(|j| dot(a, &c[j * t..(j + 1) * t]) / (tf - 1.0)).collect()
-    };
-    #[cfg(feature = "parallel")]
-    let upper: Vec<Vec<f64>> = {
-        use rayon::prelude::*;
-        (0..n).into_par_iter().map(rows_of).collect()
-    };
-    #[cfg(not(feature = "parallel"))]
-    let upper: Vec<Vec<f64>> = (0..n).map(rows_of).collect();
-    for (i, row) in upper.iter().enumerate() {
-        for (k, &v) in row.iter().enumerate() {
-            cov[i * n + i + k] = v;
-            cov[(i + k) * n + i] = v;
-        }
-    }
-    cov
+    crate::moments::columns("returns", x, t, n, crate::moments::Missing::Error)
+        .map_or_else(|_| vec![f64::NAN; n * n], |c| crate::moments::covariance(&c, 1))
 }
 
 /// `sqrt(clip((1 - rho) / 2, 0, 1))` as a full symmetric matrix (zero diagonal).

@@ -1,8 +1,6 @@
-use super::common::{
-    budget_and_bounds, check_bounds, check_cov, check_vec, finish, Program, LOWER, UPPER,
-};
+use super::common::{budget_and_bounds, check_problem, finish, Program, LOWER, UPPER};
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec, ParamSpec};
-use crate::error::{check_out_len, Result};
+use crate::error::Result;
 
 /// Computes the mean-variance portfolio for a risk aversion: `max mu'w - risk_aversion / 2 *
 /// w' cov w` subject to `sum w = 1` and `lower <= w_i <= upper` (PyPortfolioOpt's
@@ -44,11 +42,7 @@ pub fn max_quadratic_utility_into(
     upper: f64,
     out: &mut [f64],
 ) -> Result<()> {
-    let s = check_cov("cov", cov, rows, cols)?;
-    let n = cols;
-    check_vec("mu", mu, n, "cov columns")?;
-    check_out_len("weights", out.len(), n)?;
-    check_bounds(n, lower, upper)?;
+    let (s, n) = check_problem(cov, rows, cols, Some(("mu", mu)), out.len(), Some((lower, upper)))?;
     // objective / (risk_aversion * c), c the mean variance: 1/2 w'(S/c)w - mu'w / (d c)
     let c = super::common::diag_scale(&s, n);
     let mut prog = Program::new(n);

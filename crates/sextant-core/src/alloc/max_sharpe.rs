@@ -1,8 +1,6 @@
-use super::common::{
-    check_bounds, check_cov, check_vec, diag_scale, finish, Program, LOWER, UPPER,
-};
+use super::common::{check_problem, diag_scale, finish, Program, LOWER, UPPER};
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec, ParamSpec};
-use crate::error::{check_out_len, Error, Num, Result};
+use crate::error::{Error, Num, Result};
 
 /// Computes the maximum-Sharpe (tangency) portfolio: `max (mu'w - risk_free) / sqrt(w' cov w)`
 /// subject to `sum w = 1` and `lower <= w_i <= upper`.
@@ -51,11 +49,7 @@ pub fn max_sharpe_into(
     upper: f64,
     out: &mut [f64],
 ) -> Result<()> {
-    let s = check_cov("cov", cov, rows, cols)?;
-    let n = cols;
-    check_vec("mu", mu, n, "cov columns")?;
-    check_out_len("weights", out.len(), n)?;
-    check_bounds(n, lower, upper)?;
+    let (s, n) = check_problem(cov, rows, cols, Some(("mu", mu)), out.len(), Some((lower, upper)))?;
     let ex: Vec<f64> = mu.iter().map(|m| m - risk_free).collect();
     let best = ex.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
     if best <= 0.0 {

@@ -1,8 +1,6 @@
-use super::common::{
-    budget_and_bounds, check_bounds, check_cov, diag_scale, finish, Program, LOWER, UPPER,
-};
+use super::common::{budget_and_bounds, check_problem, diag_scale, finish, Program, LOWER, UPPER};
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec};
-use crate::error::{check_out_len, Result};
+use crate::error::Result;
 
 /// Computes the minimum-variance portfolio: `min w' cov w` subject to `sum w = 1` and
 /// `lower <= w_i <= upper`, solved with the `clarabel` interior-point solver at 1e-12
@@ -43,10 +41,7 @@ pub fn min_variance_into(
     upper: f64,
     out: &mut [f64],
 ) -> Result<()> {
-    let s = check_cov("cov", cov, rows, cols)?;
-    let n = cols;
-    check_out_len("weights", out.len(), n)?;
-    check_bounds(n, lower, upper)?;
+    let (s, n) = check_problem(cov, rows, cols, None, out.len(), Some((lower, upper)))?;
     let mut prog = Program::new(n);
     prog.quad(&s, n, 1.0 / diag_scale(&s, n));
     budget_and_bounds(&mut prog, n, lower, upper);

@@ -1,6 +1,6 @@
-use super::common::{check_cov, check_vec, cholesky_solve, diag_scale};
+use super::common::{check_problem, cholesky_solve, diag_scale};
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec};
-use crate::error::{check_out_len, Error, Num, Result};
+use crate::error::{Error, Num, Result};
 
 /// Computes equal-risk-contribution (ERC) weights: long-only, fully invested weights whose
 /// risk contributions `w_i (cov w)_i` are all equal (Maillard, Roncalli and Teiletche, 2010).
@@ -27,8 +27,7 @@ pub fn risk_parity(cov: &[f64], rows: usize, cols: usize) -> Result<Vec<f64>> {
 
 /// [`risk_parity`] into a caller-provided buffer of length `n`.
 pub fn risk_parity_into(cov: &[f64], rows: usize, cols: usize, out: &mut [f64]) -> Result<()> {
-    let s = check_cov("cov", cov, rows, cols)?;
-    check_out_len("weights", out.len(), cols)?;
+    let (s, _) = check_problem(cov, rows, cols, None, out.len(), None)?;
     #[allow(clippy::cast_precision_loss, reason = "asset counts are small")]
     let b = vec![1.0 / cols as f64; cols];
     budget_newton(&s, cols, &b, out)
@@ -62,9 +61,7 @@ pub fn risk_budgeting_into(
     budgets: &[f64],
     out: &mut [f64],
 ) -> Result<()> {
-    let s = check_cov("cov", cov, rows, cols)?;
-    check_vec("budgets", budgets, cols, "cov columns")?;
-    check_out_len("weights", out.len(), cols)?;
+    let (s, _) = check_problem(cov, rows, cols, Some(("budgets", budgets)), out.len(), None)?;
     if let Some(i) = budgets.iter().position(|&b| b <= 0.0) {
         return Err(Error::InvalidInput {
             input: "budgets".into(),

@@ -11,6 +11,7 @@
 //! `rolling.rs`, the one-call `summary` in `summary.rs`.
 
 mod common;
+mod correlation;
 mod drawdown;
 mod drawdown_ratios;
 mod factor;
@@ -24,6 +25,7 @@ mod stats;
 mod summary;
 mod var;
 
+pub use correlation::{correlation, CORRELATION};
 pub use drawdown::{
     calmar_ratio, drawdown_series, drawdown_series_into, max_drawdown, top_drawdowns, ulcer_index,
     DrawdownPeriod, AT_PEAK, CALMAR_RATIO, DRAWDOWN_SERIES, MAX_DRAWDOWN, TOP_DRAWDOWNS,

@@ -31,6 +31,7 @@ pub fn json_to_value(j: &Json) -> Value {
         Json::String(s) => Value::Str(s.clone()),
         Json::Number(n) if n.is_i64() => Value::Int(n.as_i64().unwrap()),
         Json::Number(n) => Value::Float(n.as_f64().unwrap()),
+        Json::Bool(b) => Value::Bool(*b),
         other => panic!("unexpected parameter {other}"),
     }
 }

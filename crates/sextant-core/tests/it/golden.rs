@@ -37,7 +37,7 @@ fn check_case(decl: &sextant_core::decl::FunctionDecl, case: &crate::fixtures::C
         assert_eq!(got.len(), case.outputs.len(), "{}: number of outputs", case.id);
         for ((spec, out), want) in decl.outputs.iter().zip(&got).zip(&case.outputs) {
             let r = match (out, want) {
-                (OutVec::F64(g), Expected::F64(w)) => {
+                (OutVec::F64(g) | OutVec::Array { data: g, .. }, Expected::F64(w)) => {
                     check_close(&case.id, spec.name, g, w, case.rel, abs)
                 }
                 (OutVec::Scalar(g), Expected::F64(w)) => {
@@ -112,17 +112,13 @@ fn into_matches_call_on_fixtures() {
         drop(bufs);
         for (k, w) in want.iter().enumerate() {
             match w {
-                OutVec::F64(w) => assert!(
+                OutVec::F64(w) | OutVec::Array { data: w, .. } => assert!(
                     w.iter().zip(&f[k]).all(|(a, b)| a.to_bits() == b.to_bits()),
                     "{}",
                     case.id
                 ),
                 OutVec::I32(w) => assert_eq!(w, &i[k], "{}", case.id),
-                OutVec::Scalar(_)
-                | OutVec::Record(_)
-                | OutVec::Records(_)
-                | OutVec::Array { .. }
-                | OutVec::Json(_) => {
+                OutVec::Scalar(_) | OutVec::Record(_) | OutVec::Records(_) | OutVec::Json(_) => {
                     unreachable!()
                 }
             }

@@ -81,10 +81,16 @@ async fn every_golden_case_through_its_route() {
         for o in case["outputs"].as_array().unwrap() {
             let name = o["name"].as_str().unwrap();
             let got = &out["outputs"][name];
-            let got: Vec<&Json> = match got {
-                Json::Array(items) => items.iter().collect(),
-                scalar => vec![scalar],
-            };
+            // matrices (square outputs) come back as nested arrays: flatten row-major
+            fn flat<'j>(v: &'j Json, out: &mut Vec<&'j Json>) {
+                match v {
+                    Json::Array(items) => items.iter().for_each(|x| flat(x, out)),
+                    scalar => out.push(scalar),
+                }
+            }
+            let mut got_flat = Vec::new();
+            flat(got, &mut got_flat);
+            let got = got_flat;
             if o["dtype"] == "i32" {
                 let want = read_i32(o["file"].as_str().unwrap());
                 let got: Vec<i32> =

@@ -195,3 +195,184 @@ def max_quadratic_utility(mu: ArrayLike, cov: ArrayLike, risk_aversion: float = 
         ParameterError: a parameter out of range or of the wrong type.
         InputError: inputs of different lengths or the wrong shape.
     """
+
+def sample_cov(returns: ArrayLike, ddof: int = 1, frequency: float = 1.0, missing: Literal['pairwise', 'listwise', 'error'] = 'pairwise', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Sample covariance matrix of asset returns.
+
+    Covariance of the columns with ddof degrees of freedom (divisor periods - ddof), times frequency. missing="pairwise" (default) uses, per pair, the periods where both are present, as pandas DataFrame.cov; "listwise" is numpy.cov of the complete rows. References: pandas DataFrame.cov, numpy.cov, PyPortfolioOpt risk_models.sample_cov (frequency 252).
+
+    Args:
+        returns: t x n asset returns, one row per period (NaN where missing) (2-D array or DataFrame).
+        ddof (int, default 1, in [0, 1000000]): delta degrees of freedom (1: unbiased).
+        frequency (float, default 1.0, in [0, 1e+06]): multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period).
+        missing (Literal['pairwise', 'listwise', 'error'], default 'pairwise', one of 'pairwise', 'listwise', 'error'): NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        cov: f64 n x n array, one row and column per asset (a DataFrame labelled by the input's columns for a DataFrame input).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ewma_cov(returns: ArrayLike, span: float = 180.0, frequency: float = 1.0, missing: Literal['pairwise', 'listwise', 'error'] = 'pairwise', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Exponentially weighted covariance matrix.
+
+    PyPortfolioOpt's exp_cov: per pair, (x - mean x)(y - mean y) averaged with pandas ewm(span, adjust=True) weights (1 - a)^(t-1-k), a = 2/(span+1), read at the last period, times frequency. Means are plain (unweighted). A period missing either asset drops out of that pair but keeps its place in the decay. Reference: PyPortfolioOpt risk_models.exp_cov(returns_data=True).
+
+    Args:
+        returns: t x n asset returns, one row per period (NaN where missing) (2-D array or DataFrame).
+        span (float, default 180.0, in [1, 1e+09]): span of the exponential weights (a = 2/(span+1)).
+        frequency (float, default 1.0, in [0, 1e+06]): multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period).
+        missing (Literal['pairwise', 'listwise', 'error'], default 'pairwise', one of 'pairwise', 'listwise', 'error'): NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        cov: f64 n x n array, one row and column per asset (a DataFrame labelled by the input's columns for a DataFrame input).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def semicovariance(returns: ArrayLike, benchmark: float = 7.9e-05, frequency: float = 1.0, missing: Literal['pairwise', 'listwise', 'error'] = 'pairwise', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Semicovariance matrix (downside below a benchmark).
+
+    sum_k min(r_ki - b, 0) min(r_kj - b, 0) / T, times frequency. The default benchmark 0.000079 is PyPortfolioOpt's (a 2% annual rate per day). Under "pairwise" each pair sums and counts the periods where both are present. Reference: PyPortfolioOpt risk_models.semicovariance(returns_data=True).
+
+    Args:
+        returns: t x n asset returns, one row per period (NaN where missing) (2-D array or DataFrame).
+        benchmark (float, default 7.9e-05, in [-1e+06, 1e+06]): return below which a period counts as downside.
+        frequency (float, default 1.0, in [0, 1e+06]): multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period).
+        missing (Literal['pairwise', 'listwise', 'error'], default 'pairwise', one of 'pairwise', 'listwise', 'error'): NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        cov: f64 n x n array, one row and column per asset (a DataFrame labelled by the input's columns for a DataFrame input).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ledoit_wolf(returns: ArrayLike, target: Literal['identity', 'constant_correlation'] = 'identity', frequency: float = 1.0, missing: Literal['listwise', 'error'] = 'listwise', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Ledoit-Wolf shrunk covariance matrix.
+
+    target="identity": sklearn.covariance.LedoitWolf (population covariance, divisor t, shrunk towards mu I). target="constant_correlation": PyPortfolioOpt CovarianceShrinkage.ledoit_wolf("constant_correlation") (sample covariance, divisor t - 1, shrunk towards the average-correlation matrix). Times frequency. Needs complete periods: missing is "listwise" (default) or "error".
+
+    Args:
+        returns: t x n asset returns, one row per period (NaN where missing) (2-D array or DataFrame).
+        target (Literal['identity', 'constant_correlation'], default 'identity', one of 'identity', 'constant_correlation'): shrinkage target.
+        frequency (float, default 1.0, in [0, 1e+06]): multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period).
+        missing (Literal['listwise', 'error'], default 'listwise', one of 'listwise', 'error'): NaN policy: "listwise" drops every period with a NaN in any asset; "error" rejects NaN.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        cov: f64 n x n array, one row and column per asset (a DataFrame labelled by the input's columns for a DataFrame input).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def mean_historical_return(returns: ArrayLike, compounding: bool = False, frequency: float = 1.0, missing: Literal['pairwise', 'listwise', 'error'] = 'pairwise', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Historical mean return per asset.
+
+    mean(r) * frequency, or with compounding (prod(1 + r))^(frequency / count) - 1; under "pairwise" each asset over its own periods. Reference: PyPortfolioOpt expected_returns.mean_historical_return(returns_data=True) (whose defaults are compounding=True, frequency=252).
+
+    Args:
+        returns: t x n asset returns, one row per period (NaN where missing) (2-D array or DataFrame).
+        compounding (bool, default False, True or False): geometric: (prod(1 + r))^(frequency / count) - 1 (the EMA form (1 + ema)^frequency - 1) instead of the arithmetic mean times frequency.
+        frequency (float, default 1.0, in [0, 1e+06]): multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period).
+        missing (Literal['pairwise', 'listwise', 'error'], default 'pairwise', one of 'pairwise', 'listwise', 'error'): NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        mu: f64 one value per asset.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def ema_historical_return(returns: ArrayLike, span: float = 500.0, compounding: bool = False, frequency: float = 1.0, missing: Literal['pairwise', 'listwise', 'error'] = 'pairwise', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Exponentially weighted mean return per asset.
+
+    pandas ewm(span, adjust=True).mean() at the last period (weights (1 - a)^(t-1-k), a = 2/(span+1)) times frequency, or with compounding (1 + ema)^frequency - 1. Reference: PyPortfolioOpt expected_returns.ema_historical_return(returns_data=True) (whose defaults are compounding=True, frequency=252, span=500).
+
+    Args:
+        returns: t x n asset returns, one row per period (NaN where missing) (2-D array or DataFrame).
+        span (float, default 500.0, in [1, 1e+09]): span of the exponential weights (a = 2/(span+1)).
+        compounding (bool, default False, True or False): geometric: (prod(1 + r))^(frequency / count) - 1 (the EMA form (1 + ema)^frequency - 1) instead of the arithmetic mean times frequency.
+        frequency (float, default 1.0, in [0, 1e+06]): multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period).
+        missing (Literal['pairwise', 'listwise', 'error'], default 'pairwise', one of 'pairwise', 'listwise', 'error'): NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        mu: f64 one value per asset.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def capm_return(returns: ArrayLike, market_returns: ArrayLike, risk_free_rate: float = 0.0, compounding: bool = False, frequency: float = 1.0, missing: Literal['pairwise', 'listwise', 'error'] = 'pairwise', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """CAPM expected returns.
+
+    risk_free_rate + beta_i (E[r_m] - risk_free_rate), beta_i = cov(r_i, r_m) / var(r_m) (sample moments, pairwise as pandas), E[r_m] as mean_historical_return. An empty market_returns uses the equally weighted average of the assets present each period. Reference: PyPortfolioOpt expected_returns.capm_return(returns_data=True) (defaults compounding=True, frequency=252).
+
+    Args:
+        returns: t x n asset returns, one row per period (NaN where missing) (2-D array or DataFrame).
+        market_returns: the market's return per period (t values), or empty for the equally weighted average (1-D array-like, pandas or polars Series).
+        risk_free_rate (float, default 0.0, in [-1e+06, 1e+06]): risk-free rate on the scale of the result (per period unless frequency annualises).
+        compounding (bool, default False, True or False): geometric: (prod(1 + r))^(frequency / count) - 1 (the EMA form (1 + ema)^frequency - 1) instead of the arithmetic mean times frequency.
+        frequency (float, default 1.0, in [0, 1e+06]): multiplier applied to the per-period estimate (periods per year to annualise: 252 for daily returns, PyPortfolioOpt's default; 1 keeps it per period).
+        missing (Literal['pairwise', 'listwise', 'error'], default 'pairwise', one of 'pairwise', 'listwise', 'error'): NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        mu: f64 one value per asset.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def market_cap_weight(market_caps: ArrayLike, max_weight: float = 1.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Market-capitalisation weights with a per-asset cap.
+
+    w_i = cap_i / sum cap; weights above max_weight are set to it and the excess spread over the uncapped assets in proportion to their caps, until none exceeds it (w = min(max_weight, c cap_i), sum w = 1). Reference: the water-filling definition, numpy (scripts/golden/generate.py).
+
+    Args:
+        market_caps: market capitalisation of each asset (>= 0) (1-D array-like, pandas or polars Series).
+        max_weight (float, default 1.0, in [0, 1]): largest weight of any asset.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        weights: f64 array of the input's length.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def top_n_momentum(returns: ArrayLike, lookback: int = 231, skip: int = 21, top_n: int = 5, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Equal weights on the top-N assets by trailing return.
+
+    Score: prod(1 + r) - 1 over the lookback periods ending skip periods before the last; the top_n scores get 1/top_n, the rest 0; ties to the lower column (pandas nlargest(keep="first")); assets with a NaN in the window are not eligible. Reference: pandas (scripts/golden/generate.py).
+
+    Args:
+        returns: t x n asset returns, one row per period (2-D array or DataFrame).
+        lookback (int, default 231, in [1, 1000000]): periods in the scoring window (231 + skip 21: 12-1 momentum on daily data).
+        skip (int, default 21, in [0, 1000000]): most recent periods left out of the window (short-term reversal).
+        top_n (int, default 5, in [1, 100000]): number of assets held.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        weights: f64 one value per asset.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """

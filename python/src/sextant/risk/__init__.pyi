@@ -1061,3 +1061,21 @@ def summary(returns: ArrayLike, period: Literal['daily', 'weekly', 'monthly', 'q
         ParameterError: a parameter out of range or of the wrong type.
         InputError: inputs of different lengths or the wrong shape.
     """
+
+def correlation(returns: ArrayLike, missing: Literal['pairwise', 'listwise', 'error'] = 'pairwise', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Pearson correlation matrix of returns.
+
+    Pearson correlation of the columns. missing="pairwise" (default) uses, per pair, the periods where both are present, as pandas DataFrame.corr; "listwise" is numpy.corrcoef of the complete periods; "error" rejects NaN. NaN where a pair has fewer than 2 common periods or zero variance over them.
+
+    Args:
+        returns: t x n returns, one row per period (NaN where missing) (2-D array or DataFrame).
+        missing (Literal['pairwise', 'listwise', 'error'], default 'pairwise', one of 'pairwise', 'listwise', 'error'): NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        correlation: f64 n x n array, one row and column per asset (a DataFrame labelled by the input's columns for a DataFrame input).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
