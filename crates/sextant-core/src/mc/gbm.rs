@@ -9,7 +9,7 @@ pub const MAX_INDEX: u64 = (1 << 53) - 1;
 /// paths): 2^28 float64s, 2 GiB.
 pub const MAX_VALUES: usize = 1 << 28;
 /// Paths per parallel task. Results do not depend on it: each path has its own stream.
-const BLOCK: usize = 64;
+pub(crate) const BLOCK: usize = 64;
 
 /// The model of [`simulate_gbm`]: `dS = mu S dt + sigma S dW`, `mu` and `sigma` annualised.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,7 +44,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         if self.seed > MAX_INDEX {
             return Err(Error::OutOfRange {
                 param: "seed".into(),
@@ -64,7 +64,7 @@ impl Run {
     }
 
     /// The stream and sign of the shocks of path `p`.
-    const fn stream_of(&self, p: u64) -> (u64, bool) {
+    pub(crate) const fn stream_of(&self, p: u64) -> (u64, bool) {
         if self.antithetic {
             (p / 2, p % 2 == 1)
         } else {
@@ -73,7 +73,7 @@ impl Run {
     }
 }
 
-fn finite(param: &str, v: f64) -> Result<()> {
+pub(crate) fn finite(param: &str, v: f64) -> Result<()> {
     if v.is_finite() {
         Ok(())
     } else {
@@ -85,7 +85,7 @@ fn finite(param: &str, v: f64) -> Result<()> {
     }
 }
 
-fn positive(param: &str, v: f64) -> Result<()> {
+pub(crate) fn positive(param: &str, v: f64) -> Result<()> {
     if v.is_finite() && v > 0.0 {
         Ok(())
     } else {
@@ -97,12 +97,12 @@ fn positive(param: &str, v: f64) -> Result<()> {
     }
 }
 
-fn check_steps(steps: usize) -> Result<()> {
+pub(crate) fn check_steps(steps: usize) -> Result<()> {
     crate::error::check_min("steps", steps, 1)
 }
 
 /// Number of values per path and the total, checked against [`MAX_VALUES`].
-fn sizes(run: &Run, steps: usize, assets: usize) -> Result<(usize, usize)> {
+pub(crate) fn sizes(run: &Run, steps: usize, assets: usize) -> Result<(usize, usize)> {
     let per_path =
         if run.full_paths { steps.saturating_add(1).saturating_mul(assets) } else { assets };
     let total = per_path.saturating_mul(run.paths);
@@ -121,7 +121,7 @@ fn sizes(run: &Run, steps: usize, assets: usize) -> Result<(usize, usize)> {
 
 /// Runs `path(p, out_row)` for every path of the run, over blocks of [`BLOCK`] paths (in
 /// parallel with the `parallel` feature). Each path writes only its own row.
-fn for_each_path<F>(run: &Run, per_path: usize, out: &mut [f64], path: F)
+pub(crate) fn for_each_path<F>(run: &Run, per_path: usize, out: &mut [f64], path: F)
 where
     F: Fn(u64, &mut [f64]) + Sync + Send,
 {
@@ -214,6 +214,60 @@ pub fn simulate_gbm_into(g: &Gbm, run: &Run, out: &mut [f64]) -> Result<()> {
             }
             row[0] = s0 * libm::exp(x);
         }
+    });
+    Ok(())
+}
+
+/// Checks a Student-t `df` (`None`: normal shocks): finite and above 2, so the variance exists.
+pub(crate) fn check_df(df: Option<f64>) -> Result<()> {
+    match df {
+        Some(v) if !(v.is_finite() && v > 2.0) => Err(Error::OutOfRange {
+            param: "df".into(),
+            value: Num(v).to_string(),
+            bound: "must be > 2 and finite (the variance of the shocks must exist)".into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// [`simulate_gbm_into`] with Student-t shocks when `df` is given: each step's `Z_t` is a
+/// Student-t variate with `df` degrees of freedom scaled to unit variance
+/// (`Z sqrt((df - 2) / V)`, `V` a chi-square with `df` degrees of freedom drawn by
+/// Marsaglia-Tsang), so the log returns keep the mean `(mu - sigma^2 / 2) dt` and variance
+/// `sigma^2 dt` of the normal model with fatter tails (excess kurtosis `6 / (df - 4)` per step
+/// for `df > 4`). `None` is [`simulate_gbm_into`], bit for bit.
+///
+/// # Errors
+/// As [`simulate_gbm`], and [`Error::OutOfRange`] for `df <= 2` or a non-finite `df`.
+#[allow(clippy::cast_precision_loss, reason = "step counts are far below 2^53")]
+pub fn simulate_gbm_t_into(g: &Gbm, df: Option<f64>, run: &Run, out: &mut [f64]) -> Result<()> {
+    check_df(df)?;
+    let Some(df) = df else { return simulate_gbm_into(g, run, out) };
+    let (per_path, total) = check_gbm(g, run)?;
+    crate::error::check_out_len("paths", out.len(), total)?;
+    let dt = g.years / g.steps as f64;
+    let drift = (g.mu - 0.5 * g.sigma * g.sigma) * dt;
+    let vol = g.sigma * libm::sqrt(dt);
+    let zig = Ziggurat::new();
+    let (s0, full) = (g.s0, run.full_paths);
+    for_each_path(run, per_path, out, |p, row| {
+        let (id, neg) = run.stream_of(p);
+        let mut s = Stream::new(run.seed, id);
+        let mut x = 0.0;
+        let mut last = 0;
+        if full {
+            row[0] = s0;
+        }
+        for t in 1..=g.steps {
+            let z = zig.sample(&mut s);
+            let z = z * super::rng::student_t_scale(&zig, &mut s, df);
+            x += drift + vol * if neg { -z } else { z };
+            if full {
+                row[t] = s0 * libm::exp(x);
+                last = t;
+            }
+        }
+        row[last] = s0 * libm::exp(x);
     });
     Ok(())
 }
@@ -351,12 +405,32 @@ pub fn simulate_correlated_gbm(c: &CorrelatedGbm<'_>, run: &Run) -> Result<Vec<f
 }
 
 /// [`simulate_correlated_gbm`] into a caller-provided buffer.
-#[allow(clippy::cast_precision_loss, reason = "step counts are far below 2^53")]
+///
+/// # Errors
+/// As [`simulate_correlated_gbm`].
 pub fn simulate_correlated_gbm_into(
     c: &CorrelatedGbm<'_>,
     run: &Run,
     out: &mut [f64],
 ) -> Result<()> {
+    simulate_correlated_gbm_t_into(c, None, run, out)
+}
+
+/// [`simulate_correlated_gbm_into`] with multivariate Student-t shocks when `df` is given: each
+/// step's normal vector `z` is scaled by one factor `sqrt((df - 2) / V)` (`V` a chi-square with
+/// `df` degrees of freedom), a multivariate t with unit variances and the correlation of `cov`.
+/// `None` gives normal shocks, bit for bit those of [`simulate_correlated_gbm_into`].
+///
+/// # Errors
+/// As [`simulate_correlated_gbm`], and [`Error::OutOfRange`] for `df <= 2` or non-finite.
+#[allow(clippy::cast_precision_loss, reason = "step counts are far below 2^53")]
+pub fn simulate_correlated_gbm_t_into(
+    c: &CorrelatedGbm<'_>,
+    df: Option<f64>,
+    run: &Run,
+    out: &mut [f64],
+) -> Result<()> {
+    check_df(df)?;
     let (per_path, total, l) = check_correlated(c, run)?;
     crate::error::check_out_len("paths", out.len(), total)?;
     let n = c.s0.len();
@@ -385,6 +459,12 @@ pub fn simulate_correlated_gbm_into(
             for zk in &mut z {
                 let v = zig.sample(&mut s);
                 *zk = if neg { -v } else { v };
+            }
+            if let Some(df) = df {
+                let k = super::rng::student_t_scale(&zig, &mut s, df);
+                for zk in &mut z {
+                    *zk *= k;
+                }
             }
             // e = sqrt(dt) L z column by column: e_i sums L_ij z_j in the order j = 0..=i, as a
             // row-by-row dot product would, and the column loops vectorise (no FMA)
@@ -458,4 +538,45 @@ fn standard_normal_into(seed: u64, first: u64, out: &mut [f64]) {
     }
     #[cfg(not(feature = "parallel"))]
     b.chunks_mut(cs).enumerate().for_each(block);
+}
+
+/// Sums of `steps` i.i.d. normal returns `mean + sd Z` per path (path `p` from stream `p`, the
+/// same reproducibility as [`simulate_gbm`]): the `horizon`-period returns that `risk`'s
+/// `method="monte_carlo"` draws from the fitted normal.
+///
+/// # Errors
+/// [`Error::OutOfRange`] for `steps == 0`, a non-finite `mean` or negative/non-finite `sd`,
+/// more than 2^31 draws (`paths x steps`), or the run's limits.
+pub fn normal_sums(mean: f64, sd: f64, steps: usize, run: &Run) -> Result<Vec<f64>> {
+    finite("mean", mean)?;
+    if !(sd.is_finite() && sd >= 0.0) {
+        return Err(Error::OutOfRange {
+            param: "sd".into(),
+            value: Num(sd).to_string(),
+            bound: "must be >= 0 and finite".into(),
+        });
+    }
+    check_steps(steps)?;
+    run.check()?;
+    sizes(run, 1, 1)?;
+    if run.paths.saturating_mul(steps) > 1 << 31 {
+        return Err(Error::OutOfRange {
+            param: "paths".into(),
+            value: run.paths.to_string(),
+            bound: format!("paths x horizon must be <= 2^31 (horizon {steps})"),
+        });
+    }
+    let mut out = vec![0.0; run.paths];
+    let zig = Ziggurat::new();
+    for_each_path(run, 1, &mut out, |p, row| {
+        let (id, neg) = run.stream_of(p);
+        let mut s = Stream::new(run.seed, id);
+        let mut x = 0.0;
+        for _ in 0..steps {
+            let z = zig.sample(&mut s);
+            x += mean + sd * if neg { -z } else { z };
+        }
+        row[0] = x;
+    });
+    Ok(out)
 }
