@@ -243,26 +243,37 @@ function expected(param) {
 // ---- outputs ------------------------------------------------------------------------------
 
 /** The shape of a `paths` output (the core's FunctionDecl::output_shape): [paths], then
- * steps + 1 with full_paths, then the number of assets (the first series input's length). */
-function pathsShape(info, params, inputs) {
+ * steps + 1 with full_paths, then the number of assets (the first series input's length, or
+ * without series inputs the columns of the matrix input); of a `per_step` output
+ * [steps + 1, length of the input it names]. */
+function outputShape(info, o, params, inputs, shapes) {
   const get = (name) => {
     const p = info.params.find((q) => q.name === name);
     return p === undefined ? undefined : name in params ? params[name] : p.default;
   };
+  if (o.kind === 'per_step') {
+    return [get('steps') + 1, inputs[info.inputs.findIndex((i) => i.name === o.columns)].length];
+  }
   const shape = [get('paths')];
   if (get('full_paths') === true) shape.push(get('steps') + 1);
   const series = info.inputs.findIndex((i) => i.kind === 'series');
+  const matrix = info.inputs.findIndex((i) => i.kind === 'matrix');
   if (series >= 0) shape.push(inputs[series].length);
+  else if (matrix >= 0) shape.push(shapes[2 * matrix + 1]);
   return shape;
 }
 
-/** `paths` outputs come back as `{ data, shape }` (data row-major); the rest as they are. */
-function withShapes(info, outs, json, inputs) {
-  if (!info.outputs.some((o) => o.kind === 'paths')) return outs;
+const SHAPED = new Set(['paths', 'per_step']);
+
+/** `paths` and `per_step` outputs come back as `{ data, shape }` (data row-major); the rest
+ * as they are. */
+function withShapes(info, outs, json, inputs, shapes) {
+  if (!info.outputs.some((o) => SHAPED.has(o.kind))) return outs;
   const params = JSON.parse(json);
-  return outs.map((v, i) =>
-    info.outputs[i].kind === 'paths' ? { data: v, shape: pathsShape(info, params, inputs) } : v,
-  );
+  return outs.map((v, i) => {
+    const o = info.outputs[i];
+    return SHAPED.has(o.kind) ? { data: v, shape: outputShape(info, o, params, inputs, shapes) } : v;
+  });
 }
 
 function shapeOutputs(info, outs) {
@@ -373,7 +384,7 @@ export function buildSurface(backend) {
       });
       const json = encodeOptions(info, keyMap, args[nIn]);
       const outs = backend.call(info.module, info.name, inputs, shapes, json);
-      return shapeOutputs(info, withShapes(info, outs, json, inputs));
+      return shapeOutputs(info, withShapes(info, outs, json, inputs, shapes));
     });
     Object.defineProperty(fn, 'name', { value: name });
     fn.info = info;

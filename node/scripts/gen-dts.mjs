@@ -81,7 +81,7 @@ const outArrayType = (o) =>
   o.kind === 'record' ? recordType(o)
     : o.kind === 'record_list' ? `Array<${recordType(o)}>`
       : o.kind === 'scalar' ? 'number'
-        : o.kind === 'paths' ? '{ data: Float64Array; shape: number[] }'
+        : o.kind === 'paths' || o.kind === 'per_step' ? '{ data: Float64Array; shape: number[] }'
           : o.dtype === 'i32' ? 'Int32Array' : 'Float64Array';
 
 function outputText(o) {
@@ -104,6 +104,8 @@ function outputText(o) {
       return `a Float64Array of \`${o.count_param}\` values (NaN-padded)`;
     case 'paths':
       return '{ data, shape }: a row-major Float64Array and its shape, [paths], [paths, steps + 1] with fullPaths, with a trailing assets axis when there are assets';
+    case 'per_step':
+      return `{ data, shape }: a row-major Float64Array and its shape [steps + 1, ${o.columns}.length], one row per step`;
     default:
       return o.dtype === 'i32'
         ? 'an Int32Array as long as the inputs, 0 during warm-up'

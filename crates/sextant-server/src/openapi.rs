@@ -109,6 +109,11 @@ fn output_schema(kind: &str, dtype: &str) -> Json {
             "type": "array", "items": item,
             "description": "one value per full window: n - window + 1 values",
         }),
+        "per_step" => json!({
+            "type": "array",
+            "items": {"type": "array", "items": item},
+            "description": "a table as nested arrays: [steps + 1][columns], one row per step",
+        }),
         "paths" => json!({
             "type": "array",
             "items": {"anyOf": [item, {"type": "array"}]},

@@ -173,7 +173,7 @@ def _wrap(values: list, outputs: list[dict], like: Any) -> Any:
                 import pandas as pd
 
                 wrapped.append(pd.Series(v, index=like[1], name=o["name"]))
-            elif tag == "polars" and o["kind"] not in ("vector", "counted", "paths"):
+            elif tag == "polars" and o["kind"] not in ("vector", "counted", "paths", "per_step"):
                 import polars as pl
 
                 wrapped.append(pl.Series(o["name"], v, nan_to_null=v.dtype.kind == "f"))
@@ -233,9 +233,11 @@ class _Caller:
         # risk functions on two series align pandas indexes as empyrical does (not `*_aligned`)
         self.align = (info["module"] == "risk" and len(self.kinds) > 1
                       and not info["name"].endswith("_aligned"))
-        # several scalar outputs (summary) come back as a named tuple of floats
+        # several scalar outputs (summary) come back as a named tuple of floats, as do the
+        # several outputs of a simulation (arrays and floats: simulate_portfolio)
         self.record = None
-        if len(self.outputs) > 1 and all(o["kind"] == "scalar" for o in self.outputs):
+        if len(self.outputs) > 1 and (all(o["kind"] == "scalar" for o in self.outputs)
+                                      or info["module"] == "mc"):
             from collections import namedtuple
 
             self.record = namedtuple(info["name"], [o["name"] for o in self.outputs])
@@ -435,7 +437,9 @@ def docstring(info: dict, stream: bool = False) -> str:
                     "counted": f"array of `{o.get('count_param')}` values (NaN-padded)",
                     "paths": "array of shape (paths,), or (paths, steps + 1) with full_paths; "
                              "with one column per asset when there are assets "
-                             "((paths, n) or (paths, steps + 1, n))"}[o["kind"]]
+                             "((paths, n) or (paths, steps + 1, n))",
+                    "per_step": f"array of shape (steps + 1, len({o.get('columns')})): one row per "
+                                f"step 0..steps, one column per value of `{o.get('columns')}`"}[o["kind"]]
             lines.append(f"    {o['name']}: {o['dtype']} {kind}.")
     if info.get("default_lookback") is not None:
         lines += ["", f"Lookback: {info['default_lookback']} bars with the default parameters "

@@ -42,12 +42,7 @@ fn check(b: &Bootstrap<'_>, run: &Run) -> Result<(usize, usize)> {
         return Err(bad("no returns (empty)".into()));
     }
     if b.returns.len() != b.rows * b.cols {
-        return Err(bad(format!(
-            "{} values for {} x {}",
-            b.returns.len(),
-            b.rows,
-            b.cols
-        )));
+        return Err(bad(format!("{} values for {} x {}", b.returns.len(), b.rows, b.cols)));
     }
     if let Some(k) = b.returns.iter().position(|v| !v.is_finite()) {
         return Err(bad(format!(

@@ -36,6 +36,11 @@ const FULL_PATHS: ParamSpec = ParamSpec::bool(
     false,
     "return every step (steps + 1 values per path), not only the terminal values",
 );
+const NEAREST_PSD: ParamSpec = ParamSpec::bool(
+    "nearest_psd",
+    false,
+    "repair a covariance that is not positive semi-definite to the nearest PSD matrix (eigenvalue clipping) instead of an error",
+);
 const DF: ParamSpec = ParamSpec::opt_float(
     "df",
     2.0,
@@ -108,19 +113,21 @@ pub static SIMULATE_CORRELATED_GBM: FunctionDecl = FunctionDecl {
     module: Module::Mc,
     group: "Simulation",
     summary: "Correlated geometric Brownian motions (Cholesky)",
-    doc: "n assets with initial prices s0, annualised drifts mu and an annualised covariance of log returns cov (n x n, symmetric positive semi-definite; otherwise an InputError): per step the shocks are L z with L the Cholesky factor of cov. Returns terminal values, shape (paths, n), or with full_paths shape (paths, steps + 1, n). Same reproducibility as simulate_gbm. df: multivariate Student-t shocks (one chi-square per step scales the whole normal vector; unit variances, the correlation of cov).",
+    doc: "n assets with initial prices s0, annualised drifts mu and an annualised covariance of log returns cov (n x n, symmetric positive semi-definite; otherwise an InputError): per step the shocks are L z with L the Cholesky factor of cov. Returns terminal values, shape (paths, n), or with full_paths shape (paths, steps + 1, n). Same reproducibility as simulate_gbm. df: multivariate Student-t shocks (one chi-square per step scales the whole normal vector; unit variances, the correlation of cov). nearest_psd: a covariance with negative eigenvalues is replaced by the nearest PSD matrix in the Frobenius norm (eigenvalues clipped at 0, Higham 1988) instead of an error.",
     inputs: &[
         InputSpec::series("s0", "initial prices, one per asset (> 0)"),
         InputSpec::series("mu", "annualised drifts, one per asset"),
         InputSpec::matrix("cov", "n x n annualised covariance of log returns"),
     ],
-    params: &[YEARS, STEPS, PATHS, SEED, FIRST_PATH, ANTITHETIC, FULL_PATHS, DF],
+    params: &[YEARS, STEPS, PATHS, SEED, FIRST_PATH, ANTITHETIC, FULL_PATHS, DF, NEAREST_PSD],
     outputs: &[OutputSpec::paths("paths")],
     flags: Flags::NONE,
     lookback: None,
     #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "bounds checked by the declaration")]
     compute: |i, p, o| {
-        let (cov, _, _) = i.matrix(2);
+        let (cov, rows, _) = i.matrix(2);
+        let repaired = if p.bool(8) { Some(super::gbm::nearest_psd(cov, rows)?) } else { None };
+        let cov = repaired.as_deref().unwrap_or(cov);
         let c = CorrelatedGbm { s0: i.series(0), mu: i.series(1), cov, years: p.float(0), steps: p.int(1) as usize };
         simulate_correlated_gbm_t_into(&c, p.opt_float(7), &run(p, 1), o.f64(0))
     },
@@ -258,7 +265,9 @@ fn portfolio_compute(
     p: &Params,
     o: &mut crate::decl::Outputs<'_, '_>,
 ) -> Result<()> {
-    let (cov, _, _) = i.matrix(2);
+    let (cov, rows, _) = i.matrix(2);
+    let repaired = if p.bool(11) { Some(super::gbm::nearest_psd(cov, rows)?) } else { None };
+    let cov = repaired.as_deref().unwrap_or(cov);
     let pf = Portfolio {
         weights: i.series(0),
         mu: i.series(1),
@@ -315,6 +324,7 @@ pub static SIMULATE_PORTFOLIO: FunctionDecl = FunctionDecl {
         SEED,
         FIRST_PATH,
         ANTITHETIC,
+        NEAREST_PSD,
     ],
     outputs: &[
         OutputSpec::per_step("bands", "percentiles"),

@@ -37,7 +37,8 @@ fn check(m: &Merton, run: &Run) -> Result<(usize, usize)> {
     positive("s0", m.s0)?;
     finite("mu", m.mu)?;
     finite("jump_mean", m.jump_mean)?;
-    for (name, v) in [("sigma", m.sigma), ("jump_intensity", m.jump_intensity), ("jump_std", m.jump_std)]
+    for (name, v) in
+        [("sigma", m.sigma), ("jump_intensity", m.jump_intensity), ("jump_std", m.jump_std)]
     {
         if !(v.is_finite() && v >= 0.0) {
             return Err(Error::OutOfRange {
@@ -118,6 +119,7 @@ pub fn simulate_merton_into(m: &Merton, run: &Run, out: &mut [f64]) -> Result<()
         if full {
             row[0] = s0;
         }
+        #[allow(clippy::needless_range_loop, reason = "row is written only with full_paths")]
         for t in 1..=m.steps {
             let z = zig.sample(&mut s);
             x += drift + vol * (sign * z);

@@ -19,7 +19,7 @@ pub use decls::{
     STANDARD_NORMAL,
 };
 pub use gbm::{
-    cholesky, normal_sums, simulate_correlated_gbm, simulate_correlated_gbm_into,
+    cholesky, nearest_psd, normal_sums, simulate_correlated_gbm, simulate_correlated_gbm_into,
     simulate_correlated_gbm_t_into, simulate_gbm, simulate_gbm_into, simulate_gbm_t_into,
     standard_normal, CorrelatedGbm, Gbm, Run, MAX_INDEX, MAX_VALUES,
 };

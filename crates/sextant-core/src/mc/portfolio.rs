@@ -335,9 +335,8 @@ pub fn simulate_portfolio(
     let paths = run.paths as f64;
     let invested = p.initial + (1..=p.steps).map(flow).sum::<f64>();
     let mean = terminal.iter().sum::<f64>() / paths;
-    let prob_goal = st
-        .goal
-        .map_or(f64::NAN, |g| terminal.iter().filter(|&&w| w >= g).count() as f64 / paths);
+    let prob_goal =
+        st.goal.map_or(f64::NAN, |g| terminal.iter().filter(|&&w| w >= g).count() as f64 / paths);
     let prob_ruin = states.iter().filter(|s| s.ruined).count() as f64 / paths;
     let mut pnl: Vec<f64> = terminal.iter().map(|w| w - invested).collect();
     let var = percentile_linear(&mut pnl, 100.0 * st.cutoff);

@@ -442,8 +442,9 @@ mod tests {
             let ge = conditional_value_at_risk(&r, c, "gaussian", h).unwrap();
             let e = conditional_value_at_risk_with(&r, c, "monte_carlo", h, mc).unwrap();
             // s.e. of the tail mean: (Var(X | X < q) + (1 - c)(q - ES)^2) / (c n), normal tail
-            let tail_var = sh * sh * (1.0 - z * norm_pdf(z) / c - (norm_pdf(z) / c).powi(2));
-            let se_es = ((tail_var + (1.0 - c) * (g - ge).powi(2)) / (c * n as f64)).sqrt();
+            let tail_var =
+                sh * sh * (1.0 - z * norm_pdf(z) / c - (norm_pdf(z) / c) * (norm_pdf(z) / c));
+            let se_es = ((tail_var + (1.0 - c) * (g - ge) * (g - ge)) / (c * n as f64)).sqrt();
             assert!((e - ge).abs() <= 5.0 * se_es, "h {h}: ES {e} vs gaussian {ge} (se {se_es})");
         }
         // the seed makes it reproducible; the default options are 100,000 paths, seed 0

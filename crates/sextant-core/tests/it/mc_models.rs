@@ -129,7 +129,8 @@ fn merton_mean_is_s0_exp_mu_t_and_log_moments_match() {
     let (lm, lv, l4) = moments(&logs);
     let mean0 = (M.mu - 0.5 * M.sigma.powi(2) - M.jump_intensity * k) * tt
         + M.jump_intensity * tt * M.jump_mean;
-    let var0 = M.sigma.powi(2) * tt + M.jump_intensity * tt * (M.jump_mean.powi(2) + M.jump_std.powi(2));
+    let var0 =
+        M.sigma.powi(2) * tt + M.jump_intensity * tt * (M.jump_mean.powi(2) + M.jump_std.powi(2));
     assert!((lm - mean0).abs() <= K * (var0 / n as f64).sqrt(), "log mean {lm} vs {mean0}");
     assert!((lv - var0).abs() <= K * ((l4 - lv * lv) / n as f64).sqrt(), "log var {lv} vs {var0}");
     // no jumps: exactly GBM's law (and its bits differ only by the Poisson draws)
@@ -264,7 +265,11 @@ fn new_models_are_bit_identical_across_threads_and_splits() {
     assert_eq!((a.var.to_bits(), a.es.to_bits()), (c.var.to_bits(), c.es.to_bits()));
     let mut parts = Vec::new();
     for (first, n) in [(0u64, 100usize), (100, 7), (107, 193)] {
-        parts.extend(simulate_portfolio(&p, &st, &Run { paths: n, first_path: first, ..run }).unwrap().terminal);
+        parts.extend(
+            simulate_portfolio(&p, &st, &Run { paths: n, first_path: first, ..run })
+                .unwrap()
+                .terminal,
+        );
     }
     assert_eq!(bits(&a.terminal), bits(&parts));
 }
@@ -345,7 +350,11 @@ fn portfolio_bands_goal_and_var_match_the_lognormal() {
     let tt = 5.0;
     let (m, s) = ((mu - 0.5 * s2) * tt, (s2 * tt).sqrt());
     let pg = 1.0 - norm_cdf(((goal / w0).ln() - m) / s);
-    assert!((r.prob_goal - pg).abs() <= K * (pg * (1.0 - pg) / nf).sqrt(), "{} vs {pg}", r.prob_goal);
+    assert!(
+        (r.prob_goal - pg).abs() <= K * (pg * (1.0 - pg) / nf).sqrt(),
+        "{} vs {pg}",
+        r.prob_goal
+    );
     let zc = z[0].1;
     let var = w0 * ((m + s * zc).exp() - 1.0);
     let dens = (-0.5 * zc * zc).exp() / ((2.0 * std::f64::consts::PI).sqrt() * s * (var + w0));
@@ -365,7 +374,8 @@ fn portfolio_bands_goal_and_var_match_the_lognormal() {
 fn portfolio_cashflows_compound_and_withdrawals_ruin() {
     // no volatility: W_t = W_{t-1} e^{mu dt} (1 - fee)^dt + c, every path the same
     let zero = [0.0];
-    let p = Portfolio { cashflows: &[50.0], fee: 0.01, rebalance_every: 1, ..one_asset(&[], &zero) };
+    let p =
+        Portfolio { cashflows: &[50.0], fee: 0.01, rebalance_every: 1, ..one_asset(&[], &zero) };
     let st = PortfolioStats { percentiles: &[0.0, 50.0, 100.0], goal: Some(2000.0), cutoff: 0.1 };
     let r = simulate_portfolio(&p, &st, &Run { paths: 10, seed: 1, ..Run::default() }).unwrap();
     let g = (0.07f64 * 0.25).exp() * 0.99f64.powf(0.25);
@@ -454,7 +464,13 @@ fn typed_errors_of_the_new_models() {
     let e = simulate_gbm_t_into(&g, Some(2.0), &run, &mut [0.0; 3]).unwrap_err();
     assert_eq!((e.code(), e.subject()), ("OUT_OF_RANGE", Some("df")));
     let e = bootstrap_returns(
-        &Bootstrap { returns: &[0.1, f64::NAN], rows: 2, cols: 1, steps: 3, resampling: Resampling::Iid },
+        &Bootstrap {
+            returns: &[0.1, f64::NAN],
+            rows: 2,
+            cols: 1,
+            steps: 3,
+            resampling: Resampling::Iid,
+        },
         &run,
     )
     .unwrap_err();
@@ -484,8 +500,54 @@ fn typed_errors_of_the_new_models() {
     assert_eq!(shape, &[2, 1]);
     let m = registry::find("mc", "simulate_merton").unwrap();
     let p = m
-        .params_named([("paths", Value::Int(2)), ("steps", Value::Int(3)), ("full_paths", Value::Bool(true))])
+        .params_named([
+            ("paths", Value::Int(2)),
+            ("steps", Value::Int(3)),
+            ("full_paths", Value::Bool(true)),
+        ])
         .unwrap();
     let OutVec::Array { shape, .. } = &m.call(&[], &p).unwrap()[0] else { panic!() };
     assert_eq!(shape, &[2, 4]);
+}
+
+#[test]
+fn nearest_psd_clips_negative_eigenvalues() {
+    use sextant_core::mc::{cholesky, nearest_psd};
+    // [[1, 2], [2, 1]]: eigenvalues 3 (along (1, 1)) and -1: the nearest PSD is 3 v v^T
+    let r = nearest_psd(&[1.0, 2.0, 2.0, 1.0], 2).unwrap();
+    for v in &r {
+        assert!((v - 1.5).abs() < 1e-14, "{r:?}");
+    }
+    // a PSD matrix is returned unchanged up to rounding
+    let cov = [0.04, 0.018, 0.006, 0.018, 0.09, 0.01, 0.006, 0.01, 0.0225];
+    let r = nearest_psd(&cov, 3).unwrap();
+    for (a, b) in r.iter().zip(&cov) {
+        assert!((a - b).abs() < 1e-15, "{a} vs {b}");
+    }
+    // an inconsistent correlation matrix (numpy.linalg.eigh: eigenvalues -0.22377392, 0.9,
+    // 2.32377392)
+    let bad = [1.0, 0.9, 0.1, 0.9, 1.0, 0.9, 0.1, 0.9, 1.0];
+    assert!(cholesky(&bad, 3).is_err());
+    let r = nearest_psd(&bad, 3).unwrap();
+    assert!(cholesky(&r, 3).is_ok());
+    // the distance is the clipped eigenvalue: ||A - A+||_F = 0.22377392028569973 (numpy)
+    let d = bad.iter().zip(&r).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt();
+    assert!((d - 0.223_773_920_285_699_73).abs() < 1e-12, "{d}");
+    // through the declaration: an error without the flag, a run with it
+    let c = registry::find("mc", "simulate_correlated_gbm").unwrap();
+    let ins = [
+        InputData::Series(&[1.0, 1.0, 1.0]),
+        InputData::Series(&[0.0, 0.0, 0.0]),
+        InputData::Matrix { data: &bad, rows: 3, cols: 3 },
+    ];
+    let p = c.params_named([("paths", Value::Int(5)), ("steps", Value::Int(2))]).unwrap();
+    assert_eq!(c.call(&ins, &p).unwrap_err().code(), "INVALID_INPUT");
+    let p = c
+        .params_named([
+            ("paths", Value::Int(5)),
+            ("steps", Value::Int(2)),
+            ("nearest_psd", Value::Bool(true)),
+        ])
+        .unwrap();
+    assert!(c.call(&ins, &p).is_ok());
 }
