@@ -221,3 +221,41 @@ def test_portfolio_simulation():
     with pytest.raises(InputError) as e:
         sextant.mc.simulate_portfolio([0.6, 0.4], [0.07, 0.03], cov, [1.0, 2.0], [50], steps=12)
     assert e.value.parameter == "cashflows"
+
+
+def test_progress_blocks_give_the_same_bits():
+    calls = []
+    a = sextant.mc.simulate_gbm(100.0, 0.05, 0.2, paths=50_000, seed=3, antithetic=True,
+                                progress=lambda done, total: calls.append((done, total)))
+    block = (1 << 22) // 252  # paths per block at 252 steps
+    assert calls[-1] == (50_000, 50_000) and len(calls) == -(-50_000 // block)
+    assert all(d1 < d2 for (d1, _), (d2, _) in zip(calls, calls[1:]))
+    # one native call per split reproduces the blocks bit for bit
+    parts = [sextant.mc.simulate_gbm(100.0, 0.05, 0.2, paths=n, seed=3, first_path=f, antithetic=True)
+             for f, n in [(0, 12_345), (12_345, 37_655)]]
+    assert np.array_equal(a, np.concatenate(parts))
+    full = sextant.mc.simulate_correlated_gbm([1.0, 2.0], [0.0, 0.1], [[0.04, 0.0], [0.0, 0.09]],
+                                              steps=100, paths=50_000, seed=2, full_paths=True,
+                                              progress=lambda d, t: None)
+    assert full.shape == (50_000, 101, 2)
+    assert np.array_equal(full[:7], sextant.mc.simulate_correlated_gbm(
+        [1.0, 2.0], [0.0, 0.1], [[0.04, 0.0], [0.0, 0.09]], steps=100, paths=7, seed=2, full_paths=True))
+
+
+def test_ctrl_c_interrupts_a_long_run():
+    def stop(done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sextant.mc.simulate_gbm(paths=100_000, seed=1, progress=stop)
+    # a real SIGINT while the native code runs: KeyboardInterrupt when the GIL comes back
+    import _thread
+    import threading
+
+    timer = threading.Timer(0.05, _thread.interrupt_main)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            timer.start()
+            sextant.mc.simulate_gbm(paths=20_000_000, steps=252, seed=1)
+    finally:
+        timer.cancel()

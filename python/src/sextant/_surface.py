@@ -289,6 +289,65 @@ class _Caller:
         return values[0] if len(values) == 1 else tuple(values)
 
 
+def chunked(info: dict) -> bool:
+    """Simulations whose paths can be computed in blocks (``first_path``) and whose outputs are
+    paths: they take ``progress=`` and can be interrupted with Ctrl-C between blocks."""
+    names = [p["name"] for p in info["params"]]
+    return ("paths" in names and "first_path" in names
+            and all(o["kind"] == "paths" for o in info["outputs"]))
+
+
+# Path-steps per block of a chunked simulation: a block takes tens of milliseconds, so Ctrl-C
+# (KeyboardInterrupt, raised when the GIL comes back between blocks) answers promptly
+_BLOCK_WORK = 1 << 22
+
+
+class _ChunkedCaller(_Caller):
+    """A simulation run as blocks of paths ``[first_path + k, first_path + k + n)``, each written
+    into its rows of one output array: the same bits as one call (path ``p``'s numbers depend
+    only on the seed and ``p``), with the GIL re-acquired between blocks so Python can raise
+    KeyboardInterrupt and call ``progress(done, total)``."""
+
+    __slots__ = ("i_first", "i_paths", "i_steps")
+
+    def __init__(self, info: dict) -> None:
+        super().__init__(info)
+        names = [p["name"] for p in info["params"]]
+        self.i_paths, self.i_first = names.index("paths"), names.index("first_path")
+        self.i_steps = names.index("steps") if "steps" in names else None
+
+    def __call__(self, inputs: tuple, params: tuple, out: Any, progress: Any = None) -> Any:
+        paths, first = params[self.i_paths], params[self.i_first]
+        steps = params[self.i_steps] if self.i_steps is not None else 1
+        ok = (isinstance(paths, int) and isinstance(first, int) and isinstance(steps, int)
+              and not isinstance(paths, bool) and paths > 0 and first >= 0 and steps > 0)
+        if out is not None or not ok:
+            return super().__call__(inputs, params, out)
+        block = max(64, _BLOCK_WORK // steps)
+        if progress is None and paths <= block:
+            return super().__call__(inputs, params, None)
+
+        def part(done: int, n: int, into: Any) -> Any:
+            p = list(params)
+            p[self.i_paths], p[self.i_first] = n, first + done
+            return super(_ChunkedCaller, self).__call__(inputs, tuple(p), into)
+
+        n = min(block, paths)
+        head = part(0, n, None)
+        result = np.empty((paths,) + head.shape[1:])
+        result[:n] = head
+        done = n
+        if progress is not None:
+            progress(done, paths)
+        while done < paths:
+            n = min(block, paths - done)
+            part(done, n, result[done:done + n])
+            done += n
+            if progress is not None:
+                progress(done, paths)
+        return result
+
+
 def _unstable_index(info: dict) -> "int | None":
     """Position of the `unstable_period` parameter, if the function has one."""
     return next((k for k, p in enumerate(info["params"]) if p["name"] == "unstable_period"), None)
@@ -342,9 +401,10 @@ def wrapper_source(info: dict) -> str:
         sig = ", ".join(ins + _sig_params(info))
         args = _tuple([p["name"] for p in info["params"]])
         return f"def {info['name']}({sig}):\n    return _call({_tuple(ins)}, {args})\n"
-    sig = ", ".join(ins + _sig_params(info) + ([] if "*" in _sig_params(info) else ["*"]) + ["out=None"])
+    extra, passed = (["progress=None"], ", progress") if chunked(info) else ([], "")
+    sig = ", ".join(ins + _sig_params(info) + ([] if "*" in _sig_params(info) else ["*"]) + ["out=None"] + extra)
     args = _tuple([p["name"] for p in info["params"]])
-    return f"def {info['name']}({sig}):\n    return _call({_tuple(ins)}, {args}, out)\n"
+    return f"def {info['name']}({sig}):\n    return _call({_tuple(ins)}, {args}, out{passed})\n"
 
 
 def stream_source(info: dict) -> str:
@@ -416,6 +476,9 @@ def docstring(info: dict, stream: bool = False) -> str:
         lines.append(f"    {p['name']} ({_ptype(p)}, default {p['default']!r}, {_bounds(p)}): {p['doc']}.")
     if not stream and not is_text(info):
         lines.append("    out: optional preallocated output array(s), written in place and returned.")
+    if not stream and chunked(info):
+        lines.append("    progress: optional callable progress(done, total), called after each block of "
+                     "paths; Ctrl-C (KeyboardInterrupt) stops the run between blocks.")
     lines += ["", "Returns:"]
     if stream:
         bar = ", ".join(i["name"] for i in info["inputs"])
@@ -461,7 +524,8 @@ def install(namespace: dict, module: str) -> None:
     """Defines every declared function of ``module`` in ``namespace``."""
     names = []
     for info in functions(module):
-        caller = _TextCaller(info) if is_text(info) else _Caller(info)
+        caller = (_TextCaller(info) if is_text(info) else _ChunkedCaller(info) if chunked(info)
+                  else _Caller(info))
         f = _make(info, wrapper_source(info), {"_call": caller}, module, docstring(info))
         namespace[info["name"]] = f
         names.append(info["name"])
@@ -546,6 +610,8 @@ def _indent(doc: str) -> str:
 def stub(module: str) -> str:
     text = any(is_text(f) for f in functions(module))
     typing = "Dict, Iterable, List, Literal, Optional, Tuple, Union" if text else "Literal, Optional, Tuple, Union"
+    if any(chunked(f) for f in functions(module)):
+        typing = "Callable, " + typing
     out = [_HEADER, f"from typing import {typing}", "", "import numpy as np",
            "from numpy.typing import ArrayLike, NDArray", ""]
     if module == "ta":
@@ -572,6 +638,8 @@ def stub(module: str) -> str:
         ps = _sig_params(info, lambda p: f"{p['name']}: {_ptype(p)} = {p['default']!r}")
         star = [] if "*" in ps else ["*"]
         tail = [] if is_text(info) else star + ['out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None']
+        if chunked(info):
+            tail.append("progress: Optional[Callable[[int, int], None]] = None")
         out.append(f"def {info['name']}({', '.join(ins + ps + tail)})"
                    f" -> {_rtype(info)}:")
         out.append(f'    """{_indent(docstring(info)).lstrip()}\n    """')
