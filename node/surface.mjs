@@ -370,6 +370,12 @@ export function buildSurface(backend) {
         const outs = JSON.parse(backend.callText(info.module, info.name, JSON.stringify(texts), json));
         return shapeOutputs(info, outs);
       }
+      const [inputs, shapes, json] = prepare(args);
+      const outs = backend.call(info.module, info.name, inputs, shapes, json);
+      return shapeOutputs(info, withShapes(info, outs, json, inputs, shapes));
+    });
+    /** Inputs converted (matrices flattened with their shapes) and options as JSON. */
+    function prepare(args) {
       const inputs = [];
       const shapes = [];
       info.inputs.forEach((spec, i) => {
@@ -382,13 +388,31 @@ export function buildSurface(backend) {
           shapes.push(0, 0);
         }
       });
-      const json = encodeOptions(info, keyMap, args[nIn]);
-      const outs = backend.call(info.module, info.name, inputs, shapes, json);
-      return shapeOutputs(info, withShapes(info, outs, json, inputs, shapes));
-    });
+      return [inputs, shapes, encodeOptions(info, keyMap, args[nIn])];
+    }
     Object.defineProperty(fn, 'name', { value: name });
     fn.info = info;
     ns[name] = fn;
+
+    // simulations also come as `<name>Async`, a Promise: computed off the main thread on
+    // Node (libuv's pool, `callAsync`); in the WASM build on the calling thread
+    if (info.module === 'mc' && !textFunction) {
+      const fnAsync = async function (...args) {
+        try {
+          if (args.length < nIn || args.length > nIn + 1) return fn(...args); // the arity error
+          const [inputs, shapes, json] = prepare(args);
+          const outs = backend.callAsync
+            ? await backend.callAsync(info.module, info.name, inputs, shapes, json)
+            : backend.call(info.module, info.name, inputs, shapes, json);
+          return shapeOutputs(info, withShapes(info, outs, json, inputs, shapes));
+        } catch (e) {
+          throw jsErr(e);
+        }
+      };
+      Object.defineProperty(fnAsync, 'name', { value: `${name}Async` });
+      fnAsync.info = info;
+      ns[`${name}Async`] = fnAsync;
+    }
 
     if (info.streaming) {
       const make = wrapWith(jsErr, (options) => {

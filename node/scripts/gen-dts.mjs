@@ -173,7 +173,11 @@ function functionDecl(f) {
   if (f.default_lookback !== null && f.default_lookback !== undefined) lines.push(`Lookback with the default options: ${f.default_lookback}.`);
   lines.push('@throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...');
   const args = [...f.inputs.map((i) => `${i.name}: ${inputType(i)}`), `options?: ${typeBase(f)}Options`].join(', ');
-  return `${comment(lines, '  ')}\n  function ${jsName(f)}(${args}): ${resultType(f)};`;
+  const sync = `${comment(lines, '  ')}\n  function ${jsName(f)}(${args}): ${resultType(f)};`;
+  if (f.module !== 'mc') return sync;
+  // simulations also come as a Promise (off the main thread on Node)
+  const asyncDoc = comment([`{@link ${f.module}.${jsName(f)}} as a Promise: computed off the main thread on Node (libuv's pool); on the calling thread in the WASM build.`], '  ');
+  return `${sync}\n${asyncDoc}\n  function ${jsName(f)}Async(${args}): Promise<${resultType(f)}>;`;
 }
 
 function streamDecl(f) {
