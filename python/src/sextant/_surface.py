@@ -14,6 +14,7 @@ Nothing here is written per function.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -300,6 +301,9 @@ def chunked(info: dict) -> bool:
 # Path-steps per block of a chunked simulation: a block takes tens of milliseconds, so Ctrl-C
 # (KeyboardInterrupt, raised when the GIL comes back between blocks) answers promptly
 _BLOCK_WORK = 1 << 22
+# the core's limits (sextant_core::mc::MAX_VALUES, MAX_INDEX): a run beyond them is refused
+# whole, by one native call, before any block runs
+_MAX_VALUES, _MAX_INDEX = 1 << 28, (1 << 53) - 1
 
 
 class _ChunkedCaller(_Caller):
@@ -334,6 +338,8 @@ class _ChunkedCaller(_Caller):
 
         n = min(block, paths)
         head = part(0, n, None)
+        if paths * math.prod(head.shape[1:]) > _MAX_VALUES or first + paths > _MAX_INDEX:
+            return super().__call__(inputs, params, None)  # the core's size / index error
         result = np.empty((paths,) + head.shape[1:])
         result[:n] = head
         done = n

@@ -73,10 +73,10 @@ fn gbm_compute(p: &Params, out: &mut [f64]) -> Result<()> {
         s0: p.float(0),
         mu: p.float(1),
         sigma: p.float(2),
-        years: p.float(3),
-        steps: p.int(4) as usize,
+        years: p.float(4),
+        steps: p.int(5) as usize,
     };
-    simulate_gbm_t_into(&g, p.opt_float(10), &run(p, 4), out)
+    simulate_gbm_t_into(&g, p.opt_float(3), &run(p, 5), out)
 }
 
 /// Declaration of `simulate_gbm`.
@@ -91,6 +91,7 @@ pub static SIMULATE_GBM: FunctionDecl = FunctionDecl {
         ParamSpec::float("s0", 100.0, f64::MIN_POSITIVE, f64::MAX, "initial price (> 0)"),
         ParamSpec::float("mu", 0.05, -f64::MAX, f64::MAX, "annualised drift"),
         ParamSpec::float("sigma", 0.2, 0.0, f64::MAX, "annualised volatility (>= 0)"),
+        DF,
         YEARS,
         STEPS,
         PATHS,
@@ -98,7 +99,6 @@ pub static SIMULATE_GBM: FunctionDecl = FunctionDecl {
         FIRST_PATH,
         ANTITHETIC,
         FULL_PATHS,
-        DF,
     ],
     outputs: &[OutputSpec::paths("paths")],
     flags: Flags::NONE,
@@ -119,17 +119,17 @@ pub static SIMULATE_CORRELATED_GBM: FunctionDecl = FunctionDecl {
         InputSpec::series("mu", "annualised drifts, one per asset"),
         InputSpec::matrix("cov", "n x n annualised covariance of log returns"),
     ],
-    params: &[YEARS, STEPS, PATHS, SEED, FIRST_PATH, ANTITHETIC, FULL_PATHS, DF, NEAREST_PSD],
+    params: &[DF, NEAREST_PSD, YEARS, STEPS, PATHS, SEED, FIRST_PATH, ANTITHETIC, FULL_PATHS],
     outputs: &[OutputSpec::paths("paths")],
     flags: Flags::NONE,
     lookback: None,
     #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "bounds checked by the declaration")]
     compute: |i, p, o| {
         let (cov, rows, _) = i.matrix(2);
-        let repaired = if p.bool(8) { Some(super::gbm::nearest_psd(cov, rows)?) } else { None };
+        let repaired = if p.bool(1) { Some(super::gbm::nearest_psd(cov, rows)?) } else { None };
         let cov = repaired.as_deref().unwrap_or(cov);
-        let c = CorrelatedGbm { s0: i.series(0), mu: i.series(1), cov, years: p.float(0), steps: p.int(1) as usize };
-        simulate_correlated_gbm_t_into(&c, p.opt_float(7), &run(p, 1), o.f64(0))
+        let c = CorrelatedGbm { s0: i.series(0), mu: i.series(1), cov, years: p.float(2), steps: p.int(3) as usize };
+        simulate_correlated_gbm_t_into(&c, p.opt_float(0), &run(p, 3), o.f64(0))
     },
     stream: None,
 };
@@ -266,7 +266,7 @@ fn portfolio_compute(
     o: &mut crate::decl::Outputs<'_, '_>,
 ) -> Result<()> {
     let (cov, rows, _) = i.matrix(2);
-    let repaired = if p.bool(11) { Some(super::gbm::nearest_psd(cov, rows)?) } else { None };
+    let repaired = if p.bool(5) { Some(super::gbm::nearest_psd(cov, rows)?) } else { None };
     let cov = repaired.as_deref().unwrap_or(cov);
     let pf = Portfolio {
         weights: i.series(0),
@@ -276,15 +276,15 @@ fn portfolio_compute(
         initial: p.float(0),
         rebalance_every: p.int(1) as usize,
         fee: p.float(2),
-        years: p.float(5),
-        steps: p.int(6) as usize,
+        years: p.float(6),
+        steps: p.int(7) as usize,
     };
     let st = PortfolioStats { percentiles: i.series(4), goal: p.opt_float(3), cutoff: p.float(4) };
     let run = Run {
-        paths: p.int(7) as usize,
-        seed: p.int(8) as u64,
-        first_path: p.int(9) as u64,
-        antithetic: p.bool(10),
+        paths: p.int(8) as usize,
+        seed: p.int(9) as u64,
+        first_path: p.int(10) as u64,
+        antithetic: p.bool(11),
         full_paths: false,
     };
     let r = simulate_portfolio(&pf, &st, &run)?;
@@ -318,13 +318,13 @@ pub static SIMULATE_PORTFOLIO: FunctionDecl = FunctionDecl {
         ParamSpec::float("fee", 0.0, 0.0, 1.0, "annual fee as a fraction of wealth, in [0, 1)"),
         ParamSpec::opt_float("goal", -f64::MAX, f64::MAX, "wealth target of prob_goal (None: NaN)"),
         ParamSpec::float("cutoff", 0.05, 0.0, 1.0, "tail probability of var and es, in (0, 1)"),
+        NEAREST_PSD,
         YEARS,
         STEPS,
         PATHS,
         SEED,
         FIRST_PATH,
         ANTITHETIC,
-        NEAREST_PSD,
     ],
     outputs: &[
         OutputSpec::per_step("bands", "percentiles"),
