@@ -24,5 +24,7 @@ pub use gbm::{
     standard_normal, CorrelatedGbm, Gbm, Run, MAX_INDEX, MAX_VALUES,
 };
 pub use merton::{simulate_merton, simulate_merton_into, Merton, MAX_JUMPS_PER_STEP};
+// for risk's method="monte_carlo"
+#[cfg(any(not(feature = "subset"), feature = "subset-risk"))]
 pub(crate) use portfolio::{percentile_linear, tail_mean};
 pub use portfolio::{simulate_portfolio, Portfolio, PortfolioResult, PortfolioStats};

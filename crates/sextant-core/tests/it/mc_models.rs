@@ -551,3 +551,57 @@ fn nearest_psd_clips_negative_eigenvalues() {
         .unwrap();
     assert!(c.call(&ins, &p).is_ok());
 }
+
+mod no_panic {
+    use proptest::prelude::*;
+    use sextant_core::decl::{InputData, Value};
+    use sextant_core::registry;
+
+    fn num() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            -2.0f64..2.0,
+            Just(0.0),
+            Just(f64::NAN),
+            Just(f64::INFINITY),
+            Just(-1.0),
+            Just(1e300)
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Any values of the new models' inputs and parameters give a result or a typed error.
+        #[test]
+        fn new_models_never_panic(
+            xs in prop::collection::vec(num(), 0..5),
+            ys in prop::collection::vec(num(), 0..5),
+            m in prop::collection::vec(num(), 0..10),
+            a in num(), b in num(), c in num(),
+            steps in 0i64..4, paths in 0i64..4, flag in any::<bool>(),
+        ) {
+            let n = (m.len() as f64).sqrt() as usize;
+            let cov = &m[..n * n];
+            let f = |name: &str, ins: &[InputData<'_>], named: Vec<(&str, Value)>| {
+                let d = registry::find("mc", name).unwrap();
+                if let Ok(p) = d.params_named(named) {
+                    let _ = d.call(ins, &p);
+                }
+            };
+            let run = |extra: Vec<(&'static str, Value)>| {
+                let mut v = vec![("steps", Value::Int(steps)), ("paths", Value::Int(paths))];
+                v.extend(extra);
+                v
+            };
+            f("simulate_gbm", &[], run(vec![("sigma", Value::Float(a)), ("df", Value::Float(b)), ("full_paths", Value::Bool(flag))]));
+            f("simulate_merton", &[], run(vec![("jump_intensity", Value::Float(a)), ("jump_mean", Value::Float(b)), ("jump_std", Value::Float(c))]));
+            f("bootstrap_returns", &[InputData::Matrix { data: &m, rows: m.len(), cols: 1 }],
+              run(vec![("method", Value::Str("stationary".into())), ("block_length", Value::Float(a)), ("full_paths", Value::Bool(flag))]));
+            f("simulate_correlated_gbm", &[InputData::Series(&xs), InputData::Series(&xs), InputData::Matrix { data: cov, rows: n, cols: n }],
+              run(vec![("df", Value::Float(a)), ("nearest_psd", Value::Bool(flag))]));
+            f("simulate_portfolio", &[InputData::Series(&xs), InputData::Series(&xs), InputData::Matrix { data: cov, rows: n, cols: n },
+                                      InputData::Series(&ys), InputData::Series(&ys)],
+              run(vec![("initial", Value::Float(a)), ("fee", Value::Float(b)), ("goal", Value::Float(c)), ("rebalance_every", Value::Int(steps)), ("nearest_psd", Value::Bool(flag))]));
+            let _ = sextant_core::mc::nearest_psd(&m, n);
+        }
+    }
+}
