@@ -14,6 +14,7 @@ def simulate_gbm(s0: float = 100.0, mu: float = 0.05, sigma: float = 0.2, df: Op
         s0 (float, default 100.0, >= 2.22507e-308): initial price (> 0).
         mu (float, default 0.05, any finite number): annualised drift.
         sigma (float, default 0.2, >= 0): annualised volatility (>= 0).
+        df (Optional[float], default None, >= 2): Student-t degrees of freedom (> 2) of the shocks, scaled to unit variance; None: normal.
         years (float, default 1.0, in [2.22507e-308, 1e+06]): horizon in years (> 0).
         steps (int, default 252, in [1, 10000000]): equal time steps over the horizon.
         paths (int, default 10000, in [0, 268435456]): number of paths to compute.
@@ -21,7 +22,6 @@ def simulate_gbm(s0: float = 100.0, mu: float = 0.05, sigma: float = 0.2, df: Op
         first_path (int, default 0, in [0, 9007199254740991]): index of the first path: paths [first_path, first_path + paths) of the same run.
         antithetic (bool, default False, True or False): path 2k + 1 uses the negated shocks of path 2k.
         full_paths (bool, default False, True or False): return every step (steps + 1 values per path), not only the terminal values.
-        df (Optional[float], default None, >= 2): Student-t degrees of freedom (> 2) of the shocks, scaled to unit variance; None: normal.
         out: optional preallocated output array(s), written in place and returned.
         progress: optional callable progress(done, total), called after each block of paths; Ctrl-C (KeyboardInterrupt) stops the run between blocks.
 
@@ -42,6 +42,8 @@ def simulate_correlated_gbm(s0: ArrayLike, mu: ArrayLike, cov: ArrayLike, df: Op
         s0: initial prices, one per asset (> 0) (1-D array-like, pandas or polars Series).
         mu: annualised drifts, one per asset (1-D array-like, pandas or polars Series).
         cov: n x n annualised covariance of log returns (2-D array or DataFrame).
+        df (Optional[float], default None, >= 2): Student-t degrees of freedom (> 2) of the shocks, scaled to unit variance; None: normal.
+        nearest_psd (bool, default False, True or False): repair a covariance that is not positive semi-definite to the nearest PSD matrix (eigenvalue clipping) instead of an error.
         years (float, default 1.0, in [2.22507e-308, 1e+06]): horizon in years (> 0).
         steps (int, default 252, in [1, 10000000]): equal time steps over the horizon.
         paths (int, default 10000, in [0, 268435456]): number of paths to compute.
@@ -49,8 +51,6 @@ def simulate_correlated_gbm(s0: ArrayLike, mu: ArrayLike, cov: ArrayLike, df: Op
         first_path (int, default 0, in [0, 9007199254740991]): index of the first path: paths [first_path, first_path + paths) of the same run.
         antithetic (bool, default False, True or False): path 2k + 1 uses the negated shocks of path 2k.
         full_paths (bool, default False, True or False): return every step (steps + 1 values per path), not only the terminal values.
-        df (Optional[float], default None, >= 2): Student-t degrees of freedom (> 2) of the shocks, scaled to unit variance; None: normal.
-        nearest_psd (bool, default False, True or False): repair a covariance that is not positive semi-definite to the nearest PSD matrix (eigenvalue clipping) instead of an error.
         out: optional preallocated output array(s), written in place and returned.
         progress: optional callable progress(done, total), called after each block of paths; Ctrl-C (KeyboardInterrupt) stops the run between blocks.
 
@@ -152,13 +152,13 @@ def simulate_portfolio(weights: ArrayLike, mu: ArrayLike, cov: ArrayLike, cashfl
         fee (float, default 0.0, in [0, 1]): annual fee as a fraction of wealth, in [0, 1).
         goal (Optional[float], default None, any finite number): wealth target of prob_goal (None: NaN).
         cutoff (float, default 0.05, in [0, 1]): tail probability of var and es, in (0, 1).
+        nearest_psd (bool, default False, True or False): repair a covariance that is not positive semi-definite to the nearest PSD matrix (eigenvalue clipping) instead of an error.
         years (float, default 1.0, in [2.22507e-308, 1e+06]): horizon in years (> 0).
         steps (int, default 252, in [1, 10000000]): equal time steps over the horizon.
         paths (int, default 10000, in [0, 268435456]): number of paths to compute.
         seed (int, default 0, in [0, 9007199254740991]): generator seed (0 to 2^53 - 1: a safe JS integer).
         first_path (int, default 0, in [0, 9007199254740991]): index of the first path: paths [first_path, first_path + paths) of the same run.
         antithetic (bool, default False, True or False): path 2k + 1 uses the negated shocks of path 2k.
-        nearest_psd (bool, default False, True or False): repair a covariance that is not positive semi-definite to the nearest PSD matrix (eigenvalue clipping) instead of an error.
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
