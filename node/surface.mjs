@@ -243,32 +243,42 @@ function expected(param) {
 // ---- outputs ------------------------------------------------------------------------------
 
 /** The shape of a `paths` output (the core's FunctionDecl::output_shape): [paths], then
- * steps + 1 with full_paths, then the number of assets (the first series input's length). */
-function pathsShape(info, params, inputs) {
+ * steps + 1 with full_paths, then the number of assets (the first series input's length, or
+ * without series inputs the columns of the matrix input); of a `per_step` output
+ * [steps + 1, length of the input it names]; of a `square` output [n, n], n the columns of
+ * the matrix input. */
+function outputShape(info, o, params, inputs, shapes) {
   const get = (name) => {
     const p = info.params.find((q) => q.name === name);
     return p === undefined ? undefined : name in params ? params[name] : p.default;
   };
+  if (o.kind === 'per_step') {
+    return [get('steps') + 1, inputs[info.inputs.findIndex((i) => i.name === o.columns)].length];
+  }
+  if (o.kind === 'square') {
+    // n x n, n the columns of the first matrix input
+    const n = shapes[2 * info.inputs.findIndex((i) => i.kind === 'matrix') + 1];
+    return [n, n];
+  }
   const shape = [get('paths')];
   if (get('full_paths') === true) shape.push(get('steps') + 1);
   const series = info.inputs.findIndex((i) => i.kind === 'series');
+  const matrix = info.inputs.findIndex((i) => i.kind === 'matrix');
   if (series >= 0) shape.push(inputs[series].length);
+  else if (matrix >= 0) shape.push(shapes[2 * matrix + 1]);
   return shape;
 }
 
-/** `paths` and `square` outputs come back as `{ data, shape }` (data row-major; a square one
- * is n x n, n the matrix input's columns); the rest as they are. */
-function withShapes(info, outs, json, inputs) {
-  if (!info.outputs.some((o) => o.kind === 'paths' || o.kind === 'square')) return outs;
+const SHAPED = new Set(['paths', 'per_step', 'square']);
+
+/** `paths`, `per_step` and `square` outputs come back as `{ data, shape }` (data row-major);
+ * the rest as they are. */
+function withShapes(info, outs, json, inputs, shapes) {
+  if (!info.outputs.some((o) => SHAPED.has(o.kind))) return outs;
   const params = JSON.parse(json);
   return outs.map((v, i) => {
-    const kind = info.outputs[i].kind;
-    if (kind === 'paths') return { data: v, shape: pathsShape(info, params, inputs) };
-    if (kind === 'square') {
-      const n = Math.round(Math.sqrt(v.length));
-      return { data: v, shape: [n, n] };
-    }
-    return v;
+    const o = info.outputs[i];
+    return SHAPED.has(o.kind) ? { data: v, shape: outputShape(info, o, params, inputs, shapes) } : v;
   });
 }
 
@@ -368,6 +378,12 @@ export function buildSurface(backend) {
         const outs = JSON.parse(backend.callText(info.module, info.name, JSON.stringify(texts), json));
         return shapeOutputs(info, outs);
       }
+      const [inputs, shapes, json] = prepare(args);
+      const outs = backend.call(info.module, info.name, inputs, shapes, json);
+      return shapeOutputs(info, withShapes(info, outs, json, inputs, shapes));
+    });
+    /** Inputs converted (matrices flattened with their shapes) and options as JSON. */
+    function prepare(args) {
       const inputs = [];
       const shapes = [];
       info.inputs.forEach((spec, i) => {
@@ -380,13 +396,31 @@ export function buildSurface(backend) {
           shapes.push(0, 0);
         }
       });
-      const json = encodeOptions(info, keyMap, args[nIn]);
-      const outs = backend.call(info.module, info.name, inputs, shapes, json);
-      return shapeOutputs(info, withShapes(info, outs, json, inputs));
-    });
+      return [inputs, shapes, encodeOptions(info, keyMap, args[nIn])];
+    }
     Object.defineProperty(fn, 'name', { value: name });
     fn.info = info;
     ns[name] = fn;
+
+    // simulations also come as `<name>Async`, a Promise: computed off the main thread on
+    // Node (libuv's pool, `callAsync`); in the WASM build on the calling thread
+    if (info.module === 'mc' && !textFunction) {
+      const fnAsync = async function (...args) {
+        try {
+          if (args.length < nIn || args.length > nIn + 1) return fn(...args); // the arity error
+          const [inputs, shapes, json] = prepare(args);
+          const outs = backend.callAsync
+            ? await backend.callAsync(info.module, info.name, inputs, shapes, json)
+            : backend.call(info.module, info.name, inputs, shapes, json);
+          return shapeOutputs(info, withShapes(info, outs, json, inputs, shapes));
+        } catch (e) {
+          throw jsErr(e);
+        }
+      };
+      Object.defineProperty(fnAsync, 'name', { value: `${name}Async` });
+      fnAsync.info = info;
+      ns[`${name}Async`] = fnAsync;
+    }
 
     if (info.streaming) {
       const make = wrapWith(jsErr, (options) => {

@@ -7459,10 +7459,10 @@ export declare namespace risk {
   /**
    * Value at risk.
    *
-   * The return at the cutoff quantile. historical: numpy.percentile(returns, 100*cutoff) (linear interpolation, NaN if any NaN; selection, not a sort), reference empyrical.value_at_risk; gaussian: mu + sigma z; cornish_fisher: mu + sigma z_cf (sample skewness and excess kurtosis). horizon h scales as sqrt(h) (moments of i.i.d. sums for the parametric methods).
+   * The return at the cutoff quantile. historical: numpy.percentile(returns, 100*cutoff) (linear interpolation, NaN if any NaN; selection, not a sort), reference empyrical.value_at_risk; gaussian: mu + sigma z; cornish_fisher: mu + sigma z_cf (sample skewness and excess kurtosis); monte_carlo: the cutoff quantile of paths simulated horizon returns (sums of h i.i.d. draws) of a normal fitted to the returns (mean, std ddof=1), seed seed (default 0: reproducible), converging to gaussian. horizon h scales as sqrt(h) (moments of i.i.d. sums for the parametric methods).
    *
    * @param returns simple (non-cumulative) returns per period
-   * @param options cutoff = 0.05, method = 'historical', horizon = 1
+   * @param options cutoff = 0.05, method = 'historical', horizon = 1, paths = 100000, seed = 0
    * @returns a number
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -7470,10 +7470,10 @@ export declare namespace risk {
   /**
    * Conditional value at risk (expected shortfall).
    *
-   * Mean return in the worst cutoff tail. historical: mean of the floor((n-1)*cutoff)+1 lowest non-NaN returns (selection), reference empyrical.conditional_value_at_risk; gaussian: mu - sigma phi(z)/cutoff; cornish_fisher: tail average of the Cornish-Fisher quantile (closed form).
+   * Mean return in the worst cutoff tail. historical: mean of the floor((n-1)*cutoff)+1 lowest non-NaN returns (selection), reference empyrical.conditional_value_at_risk; gaussian: mu - sigma phi(z)/cutoff; cornish_fisher: tail average of the Cornish-Fisher quantile (closed form); monte_carlo: mean of the worst floor((paths-1)*cutoff)+1 of paths simulated horizon returns of the fitted normal (seed seed).
    *
    * @param returns simple (non-cumulative) returns per period
-   * @param options cutoff = 0.05, method = 'historical', horizon = 1
+   * @param options cutoff = 0.05, method = 'historical', horizon = 1, paths = 100000, seed = 0
    * @returns a number
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -8111,7 +8111,7 @@ export interface ValueAtRiskOptions {
    */
   cutoff?: number;
   /**
-   * Historical (empyrical), gaussian, cornish_fisher, or monte_carlo (not yet available). One of 'historical', 'gaussian', 'cornish_fisher', 'monte_carlo'.
+   * Historical (empyrical), gaussian, cornish_fisher, or monte_carlo (a fitted normal simulated). One of 'historical', 'gaussian', 'cornish_fisher', 'monte_carlo'.
    * @default 'historical'
    */
   method?: 'historical' | 'gaussian' | 'cornish_fisher' | 'monte_carlo';
@@ -8120,6 +8120,16 @@ export interface ValueAtRiskOptions {
    * @default 1
    */
   horizon?: number;
+  /**
+   * Method monte_carlo: simulated horizon returns. Integer in [1, 100000000].
+   * @default 100000
+   */
+  paths?: number;
+  /**
+   * Method monte_carlo: generator seed (0 to 2^53 - 1). Integer in [0, 9007199254740991].
+   * @default 0
+   */
+  seed?: number;
 }
 
 /** Options of {@link risk.conditionalValueAtRisk}. */
@@ -8130,7 +8140,7 @@ export interface ConditionalValueAtRiskOptions {
    */
   cutoff?: number;
   /**
-   * Historical (empyrical), gaussian, cornish_fisher, or monte_carlo (not yet available). One of 'historical', 'gaussian', 'cornish_fisher', 'monte_carlo'.
+   * Historical (empyrical), gaussian, cornish_fisher, or monte_carlo (a fitted normal simulated). One of 'historical', 'gaussian', 'cornish_fisher', 'monte_carlo'.
    * @default 'historical'
    */
   method?: 'historical' | 'gaussian' | 'cornish_fisher' | 'monte_carlo';
@@ -8139,6 +8149,16 @@ export interface ConditionalValueAtRiskOptions {
    * @default 1
    */
   horizon?: number;
+  /**
+   * Method monte_carlo: simulated horizon returns. Integer in [1, 100000000].
+   * @default 100000
+   */
+  paths?: number;
+  /**
+   * Method monte_carlo: generator seed (0 to 2^53 - 1). Integer in [0, 9007199254740991].
+   * @default 0
+   */
+  seed?: number;
 }
 
 /** simple_returns takes no options. */
@@ -9363,26 +9383,34 @@ export declare namespace mc {
   /**
    * Geometric Brownian motion paths.
    *
-   * Exact log-normal steps S_t = s0 exp(X_t), X_t = X_{t-1} + (mu - sigma^2/2) dt + sigma sqrt(dt) Z_t, dt = years/steps, every step walked; mu and sigma annualised. Returns terminal values, shape (paths,), or with full_paths every step, shape (paths, steps + 1); the terminal values are the last column of the full paths bit for bit. Counter-based generator (Philox4x32-10, ziggurat normals): the same seed gives the same bits on any thread count, any first_path split and on WASM.
+   * Exact log-normal steps S_t = s0 exp(X_t), X_t = X_{t-1} + (mu - sigma^2/2) dt + sigma sqrt(dt) Z_t, dt = years/steps, every step walked; mu and sigma annualised. Returns terminal values, shape (paths,), or with full_paths every step, shape (paths, steps + 1); the terminal values are the last column of the full paths bit for bit. Counter-based generator (Philox4x32-10, ziggurat normals): the same seed gives the same bits on any thread count, any first_path split and on WASM. df: Student-t shocks with df degrees of freedom scaled to unit variance (same log-return mean and variance, fatter tails).
    *
-   * @param options s0 = 100, mu = 0.05, sigma = 0.2, years = 1, steps = 252, paths = 10000, seed = 0, firstPath = 0, antithetic = false, fullPaths = false
+   * @param options s0 = 100, mu = 0.05, sigma = 0.2, df = null, years = 1, steps = 252, paths = 10000, seed = 0, firstPath = 0, antithetic = false, fullPaths = false
    * @returns { data, shape }: a row-major Float64Array and its shape, [paths], [paths, steps + 1] with fullPaths, with a trailing assets axis when there are assets
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function simulateGbm(options?: SimulateGbmOptions): { data: Float64Array; shape: number[] };
   /**
+   * {@link mc.simulateGbm} as a Promise: computed off the main thread on Node (libuv's pool); on the calling thread in the WASM build.
+   */
+  function simulateGbmAsync(options?: SimulateGbmOptions): Promise<{ data: Float64Array; shape: number[] }>;
+  /**
    * Correlated geometric Brownian motions (Cholesky).
    *
-   * n assets with initial prices s0, annualised drifts mu and an annualised covariance of log returns cov (n x n, symmetric positive semi-definite; otherwise an InputError): per step the shocks are L z with L the Cholesky factor of cov. Returns terminal values, shape (paths, n), or with full_paths shape (paths, steps + 1, n). Same reproducibility as simulate_gbm.
+   * n assets with initial prices s0, annualised drifts mu and an annualised covariance of log returns cov (n x n, symmetric positive semi-definite; otherwise an InputError): per step the shocks are L z with L the Cholesky factor of cov. Returns terminal values, shape (paths, n), or with full_paths shape (paths, steps + 1, n). Same reproducibility as simulate_gbm. df: multivariate Student-t shocks (one chi-square per step scales the whole normal vector; unit variances, the correlation of cov). nearest_psd: a covariance with negative eigenvalues is replaced by the nearest PSD matrix in the Frobenius norm (eigenvalues clipped at 0, Higham 1988) instead of an error.
    *
    * @param s0 initial prices, one per asset (> 0)
    * @param mu annualised drifts, one per asset
    * @param cov n x n annualised covariance of log returns (an array of rows, or { data, rows, cols } row-major)
-   * @param options years = 1, steps = 252, paths = 10000, seed = 0, firstPath = 0, antithetic = false, fullPaths = false
+   * @param options df = null, nearestPsd = false, years = 1, steps = 252, paths = 10000, seed = 0, firstPath = 0, antithetic = false, fullPaths = false
    * @returns { data, shape }: a row-major Float64Array and its shape, [paths], [paths, steps + 1] with fullPaths, with a trailing assets axis when there are assets
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function simulateCorrelatedGbm(s0: Series, mu: Series, cov: Matrix, options?: SimulateCorrelatedGbmOptions): { data: Float64Array; shape: number[] };
+  /**
+   * {@link mc.simulateCorrelatedGbm} as a Promise: computed off the main thread on Node (libuv's pool); on the calling thread in the WASM build.
+   */
+  function simulateCorrelatedGbmAsync(s0: Series, mu: Series, cov: Matrix, options?: SimulateCorrelatedGbmOptions): Promise<{ data: Float64Array; shape: number[] }>;
   /**
    * Standard normal variates of the simulation generator.
    *
@@ -9393,6 +9421,58 @@ export declare namespace mc {
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function standardNormal(options?: StandardNormalOptions): Float64Array;
+  /**
+   * {@link mc.standardNormal} as a Promise: computed off the main thread on Node (libuv's pool); on the calling thread in the WASM build.
+   */
+  function standardNormalAsync(options?: StandardNormalOptions): Promise<Float64Array>;
+  /**
+   * Merton jump-diffusion paths.
+   *
+   * Merton (1976): GBM plus Poisson jumps (jump_intensity per year) with log-normal sizes ln J ~ N(jump_mean, jump_std^2), simulated exactly per step: X += (mu - sigma^2/2 - jump_intensity k) dt + sigma sqrt(dt) Z + N jump_mean + jump_std sqrt(N) Z', N ~ Poisson(jump_intensity dt), k = exp(jump_mean + jump_std^2/2) - 1 (drift compensation: E[S_T] = s0 exp(mu T)). Shapes and reproducibility as simulate_gbm.
+   *
+   * @param options s0 = 100, mu = 0.05, sigma = 0.2, jumpIntensity = 1, jumpMean = -0.05, jumpStd = 0.1, years = 1, steps = 252, paths = 10000, seed = 0, firstPath = 0, antithetic = false, fullPaths = false
+   * @returns { data, shape }: a row-major Float64Array and its shape, [paths], [paths, steps + 1] with fullPaths, with a trailing assets axis when there are assets
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function simulateMerton(options?: SimulateMertonOptions): { data: Float64Array; shape: number[] };
+  /**
+   * {@link mc.simulateMerton} as a Promise: computed off the main thread on Node (libuv's pool); on the calling thread in the WASM build.
+   */
+  function simulateMertonAsync(options?: SimulateMertonOptions): Promise<{ data: Float64Array; shape: number[] }>;
+  /**
+   * Historical bootstrap of returns (i.i.d. or stationary block).
+   *
+   * Resamples whole periods (rows) of a history of simple returns, periods x assets, and compounds them from 1: V_t = V_{t-1} (1 + r). method iid: every period uniform; stationary: Politis-Romano (1994) blocks of consecutive periods (wrapping) with geometric lengths of mean block_length. Returns the terminal growth of 1, shape (paths, assets), or with full_paths (paths, steps + 1, assets). Path p draws from stream p: same reproducibility as simulate_gbm.
+   *
+   * @param returns historical simple returns, periods x assets (2-D; a series as one column) (an array of rows, or { data, rows, cols } row-major)
+   * @param options method = 'iid', blockLength = 20, steps = 252, paths = 10000, seed = 0, firstPath = 0, fullPaths = false
+   * @returns { data, shape }: a row-major Float64Array and its shape, [paths], [paths, steps + 1] with fullPaths, with a trailing assets axis when there are assets
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function bootstrapReturns(returns: Matrix, options?: BootstrapReturnsOptions): { data: Float64Array; shape: number[] };
+  /**
+   * {@link mc.bootstrapReturns} as a Promise: computed off the main thread on Node (libuv's pool); on the calling thread in the WASM build.
+   */
+  function bootstrapReturnsAsync(returns: Matrix, options?: BootstrapReturnsOptions): Promise<{ data: Float64Array; shape: number[] }>;
+  /**
+   * Investment simulation: fan chart, goal and ruin probabilities, VaR/ES.
+   *
+   * Assets follow correlated GBMs (mu, cov as simulate_correlated_gbm); initial is invested at the target weights (summing to 1). Each step: holdings grow by their exact log-normal step, the annual fee is charged as (1 - fee)^dt, the step's cash flow (cashflows: empty, one value for every step, or one per step; > 0 contribution, < 0 withdrawal) is added pro rata to the holdings, and every rebalance_every steps (0: never) the holdings are reset to the weights. Wealth at or below 0 ruins a path (absorbing at 0). The paths advance together; each step's wealth over all paths fills one buffer of paths values whose exact percentiles (numpy's linear interpolation, by selection) give that step's bands: memory O(paths x assets), not O(paths x steps). Returns bands (steps + 1, len(percentiles)), terminal wealth per path, its mean, P(terminal >= goal) (NaN without goal), P(ruin), and VaR / ES at cutoff of the profit terminal - (initial + sum of cash flows) (quantile, and mean of the worst floor((paths-1) cutoff)+1).
+   *
+   * @param weights target weights, one per asset, summing to 1
+   * @param mu annualised drifts, one per asset
+   * @param cov n x n annualised covariance of log returns (an array of rows, or { data, rows, cols } row-major)
+   * @param cashflows cash flow at the end of each step (empty: none; one value: every step; or one per step)
+   * @param percentiles percentiles of wealth reported per step, in [0, 100]
+   * @param options initial = 10000, rebalanceEvery = 0, fee = 0, goal = null, cutoff = 0.05, nearestPsd = false, years = 1, steps = 252, paths = 10000, seed = 0, firstPath = 0, antithetic = false
+   * @returns { bands, terminal, mean, prob_goal, prob_ruin, var, es }: { data, shape }: a row-major Float64Array and its shape [steps + 1, percentiles.length], one row per step each
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function simulatePortfolio(weights: Series, mu: Series, cov: Matrix, cashflows: Series, percentiles: Series, options?: SimulatePortfolioOptions): SimulatePortfolioResult;
+  /**
+   * {@link mc.simulatePortfolio} as a Promise: computed off the main thread on Node (libuv's pool); on the calling thread in the WASM build.
+   */
+  function simulatePortfolioAsync(weights: Series, mu: Series, cov: Matrix, cashflows: Series, percentiles: Series, options?: SimulatePortfolioOptions): Promise<SimulatePortfolioResult>;
 }
 
 /** Options of {@link mc.simulateGbm}. */
@@ -9412,6 +9492,11 @@ export interface SimulateGbmOptions {
    * @default 0.2
    */
   sigma?: number;
+  /**
+   * Student-t degrees of freedom (> 2) of the shocks, scaled to unit variance; None: normal. Number >= 2, or null / omitted for "not given".
+   * @default null
+   */
+  df?: number | null;
   /**
    * Horizon in years (> 0). Number in [2.2250738585072014e-308, 1000000].
    * @default 1
@@ -9451,6 +9536,16 @@ export interface SimulateGbmOptions {
 
 /** Options of {@link mc.simulateCorrelatedGbm}. */
 export interface SimulateCorrelatedGbmOptions {
+  /**
+   * Student-t degrees of freedom (> 2) of the shocks, scaled to unit variance; None: normal. Number >= 2, or null / omitted for "not given".
+   * @default null
+   */
+  df?: number | null;
+  /**
+   * Repair a covariance that is not positive semi-definite to the nearest PSD matrix (eigenvalue clipping) instead of an error. true or false.
+   * @default false
+   */
+  nearestPsd?: boolean;
   /**
    * Horizon in years (> 0). Number in [2.2250738585072014e-308, 1000000].
    * @default 1
@@ -9505,4 +9600,186 @@ export interface StandardNormalOptions {
    * @default 0
    */
   first?: number;
+}
+
+/** Options of {@link mc.simulateMerton}. */
+export interface SimulateMertonOptions {
+  /**
+   * Initial price (> 0). Number >= 2.2250738585072014e-308.
+   * @default 100
+   */
+  s0?: number;
+  /**
+   * Annualised drift (expected return, jumps included). Any number.
+   * @default 0.05
+   */
+  mu?: number;
+  /**
+   * Annualised diffusion volatility (>= 0). Number >= 0.
+   * @default 0.2
+   */
+  sigma?: number;
+  /**
+   * Expected jumps per year (>= 0). Number >= 0.
+   * @default 1
+   */
+  jumpIntensity?: number;
+  /**
+   * Mean of the log jump size. Any number.
+   * @default -0.05
+   */
+  jumpMean?: number;
+  /**
+   * Standard deviation of the log jump size (>= 0). Number >= 0.
+   * @default 0.1
+   */
+  jumpStd?: number;
+  /**
+   * Horizon in years (> 0). Number in [2.2250738585072014e-308, 1000000].
+   * @default 1
+   */
+  years?: number;
+  /**
+   * Equal time steps over the horizon. Integer in [1, 10000000].
+   * @default 252
+   */
+  steps?: number;
+  /**
+   * Number of paths to compute. Integer in [0, 268435456].
+   * @default 10000
+   */
+  paths?: number;
+  /**
+   * Generator seed (0 to 2^53 - 1: a safe JS integer). Integer in [0, 9007199254740991].
+   * @default 0
+   */
+  seed?: number;
+  /**
+   * Index of the first path: paths [first_path, first_path + paths) of the same run. Integer in [0, 9007199254740991].
+   * @default 0
+   */
+  firstPath?: number;
+  /**
+   * Path 2k + 1 uses the negated shocks of path 2k. true or false.
+   * @default false
+   */
+  antithetic?: boolean;
+  /**
+   * Return every step (steps + 1 values per path), not only the terminal values. true or false.
+   * @default false
+   */
+  fullPaths?: boolean;
+}
+
+/** Options of {@link mc.bootstrapReturns}. */
+export interface BootstrapReturnsOptions {
+  /**
+   * Iid (single periods) or stationary (Politis-Romano blocks). One of 'iid', 'stationary'.
+   * @default 'iid'
+   */
+  method?: 'iid' | 'stationary';
+  /**
+   * Mean block length of the stationary bootstrap (>= 1). Number >= 1.
+   * @default 20
+   */
+  blockLength?: number;
+  /**
+   * Equal time steps over the horizon. Integer in [1, 10000000].
+   * @default 252
+   */
+  steps?: number;
+  /**
+   * Number of paths to compute. Integer in [0, 268435456].
+   * @default 10000
+   */
+  paths?: number;
+  /**
+   * Generator seed (0 to 2^53 - 1: a safe JS integer). Integer in [0, 9007199254740991].
+   * @default 0
+   */
+  seed?: number;
+  /**
+   * Index of the first path: paths [first_path, first_path + paths) of the same run. Integer in [0, 9007199254740991].
+   * @default 0
+   */
+  firstPath?: number;
+  /**
+   * Return every step (steps + 1 values per path), not only the terminal values. true or false.
+   * @default false
+   */
+  fullPaths?: boolean;
+}
+
+/** Options of {@link mc.simulatePortfolio}. */
+export interface SimulatePortfolioOptions {
+  /**
+   * Initial amount (> 0). Number >= 2.2250738585072014e-308.
+   * @default 10000
+   */
+  initial?: number;
+  /**
+   * Rebalance to the weights every k steps (0: never). Integer in [0, 10000000].
+   * @default 0
+   */
+  rebalanceEvery?: number;
+  /**
+   * Annual fee as a fraction of wealth, in [0, 1). Number in [0, 1].
+   * @default 0
+   */
+  fee?: number;
+  /**
+   * Wealth target of prob_goal (None: NaN). Number, or null / omitted for "not given".
+   * @default null
+   */
+  goal?: number | null;
+  /**
+   * Tail probability of var and es, in (0, 1). Number in [0, 1].
+   * @default 0.05
+   */
+  cutoff?: number;
+  /**
+   * Repair a covariance that is not positive semi-definite to the nearest PSD matrix (eigenvalue clipping) instead of an error. true or false.
+   * @default false
+   */
+  nearestPsd?: boolean;
+  /**
+   * Horizon in years (> 0). Number in [2.2250738585072014e-308, 1000000].
+   * @default 1
+   */
+  years?: number;
+  /**
+   * Equal time steps over the horizon. Integer in [1, 10000000].
+   * @default 252
+   */
+  steps?: number;
+  /**
+   * Number of paths to compute. Integer in [0, 268435456].
+   * @default 10000
+   */
+  paths?: number;
+  /**
+   * Generator seed (0 to 2^53 - 1: a safe JS integer). Integer in [0, 9007199254740991].
+   * @default 0
+   */
+  seed?: number;
+  /**
+   * Index of the first path: paths [first_path, first_path + paths) of the same run. Integer in [0, 9007199254740991].
+   * @default 0
+   */
+  firstPath?: number;
+  /**
+   * Path 2k + 1 uses the negated shocks of path 2k. true or false.
+   * @default false
+   */
+  antithetic?: boolean;
+}
+/** Outputs of {@link mc.simulatePortfolio}, keyed by output name. */
+export interface SimulatePortfolioResult {
+  bands: { data: Float64Array; shape: number[] };
+  terminal: Float64Array;
+  mean: number;
+  prob_goal: number;
+  prob_ruin: number;
+  var: number;
+  es: number;
 }

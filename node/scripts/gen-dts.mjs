@@ -82,7 +82,7 @@ const outArrayType = (o) =>
   : o.kind === 'record' ? recordType(o)
     : o.kind === 'record_list' ? `Array<${recordType(o)}>`
       : o.kind === 'scalar' ? 'number'
-        : o.kind === 'paths' || o.kind === 'square' ? '{ data: Float64Array; shape: number[] }'
+        : o.kind === 'paths' || o.kind === 'square' || o.kind === 'per_step' ? '{ data: Float64Array; shape: number[] }'
           : o.dtype === 'i32' ? 'Int32Array' : 'Float64Array';
 
 function outputText(o) {
@@ -109,6 +109,8 @@ function outputText(o) {
       return '{ data, shape }: an n x n matrix (n the columns of the matrix input), a row-major Float64Array and its shape [n, n]';
     case 'paths':
       return '{ data, shape }: a row-major Float64Array and its shape, [paths], [paths, steps + 1] with fullPaths, with a trailing assets axis when there are assets';
+    case 'per_step':
+      return `{ data, shape }: a row-major Float64Array and its shape [steps + 1, ${o.columns}.length], one row per step`;
     default:
       return o.dtype === 'i32'
         ? 'an Int32Array as long as the inputs, 0 during warm-up'
@@ -178,7 +180,11 @@ function functionDecl(f) {
   if (f.default_lookback !== null && f.default_lookback !== undefined) lines.push(`Lookback with the default options: ${f.default_lookback}.`);
   lines.push('@throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...');
   const args = [...f.inputs.map((i) => `${i.name}: ${inputType(i)}`), `${opt}?: ${typeBase(f)}Options`].join(', ');
-  return `${comment(lines, '  ')}\n  function ${jsName(f)}(${args}): ${resultType(f)};`;
+  const sync = `${comment(lines, '  ')}\n  function ${jsName(f)}(${args}): ${resultType(f)};`;
+  if (f.module !== 'mc') return sync;
+  // simulations also come as a Promise (off the main thread on Node)
+  const asyncDoc = comment([`{@link ${f.module}.${jsName(f)}} as a Promise: computed off the main thread on Node (libuv's pool); on the calling thread in the WASM build.`], '  ');
+  return `${sync}\n${asyncDoc}\n  function ${jsName(f)}Async(${args}): Promise<${resultType(f)}>;`;
 }
 
 function streamDecl(f) {

@@ -212,7 +212,9 @@ export function mcSuite(label, surface) {
         spec.kind === 'matrix'
           ? { data: c.inputs[i], rows: Math.sqrt(c.inputs[i].length), cols: Math.sqrt(c.inputs[i].length) }
           : c.inputs[i]);
-      const got = mc[jsName(info)](...args, options);
+      const all = mc[jsName(info)](...args, options);
+      // several outputs (simulatePortfolio): the first
+      const got = info.outputs.length > 1 ? all[info.outputs[0].name] : all;
       const data = got instanceof Float64Array ? got : got.data;
       if (!(got instanceof Float64Array)) assert.deepEqual(got.shape, c.shape, `${c.function} shape`);
       assert.deepEqual(bitsOf(data), c.bits, `${c.function} ${JSON.stringify(c.params)}`);
@@ -236,6 +238,30 @@ export function mcSuite(label, surface) {
     throwsCode(surface, () => mc.simulateCorrelatedGbm([1, 2], [0], cov), 'LENGTH_MISMATCH');
     throwsCode(surface, () => mc.simulateCorrelatedGbm([1, 2], [0, 0], { data: [1, 0, 0, 1, 0, 0], rows: 2, cols: 3 }), 'INVALID_INPUT', 'cov');
     throwsCode(surface, () => mc.simulateCorrelatedGbm([1, 2], [0, 0], [[0.04, 0.05], [0.05, 0.04]]), 'INVALID_INPUT', 'cov');
+    // the models added later: shapes of every output kind
+    assert.deepEqual(mc.simulateMerton({ paths: 3, steps: 4, fullPaths: true }).shape, [3, 5]);
+    const hist = [[0.01, 0.02], [-0.01, 0.0], [0.005, -0.02]];
+    assert.deepEqual(mc.bootstrapReturns(hist, { paths: 4, steps: 6, method: 'stationary', blockLength: 2 }).shape, [4, 2]);
+    assert.deepEqual(mc.bootstrapReturns(hist, { paths: 4, steps: 6, fullPaths: true }).shape, [4, 7, 2]);
+    const pf = mc.simulatePortfolio([0.6, 0.4], [0.07, 0.03], cov, [100], [5, 50, 95], { paths: 200, steps: 12, goal: 11000 });
+    assert.deepEqual(pf.bands.shape, [13, 3]);
+    assert.equal(pf.bands.data[0], 10000);
+    assert.equal(pf.terminal.length, 200);
+    assert.ok(pf.prob_goal > 0 && pf.prob_goal < 1 && pf.prob_ruin === 0 && pf.es <= pf.var);
+    throwsCode(surface, () => mc.simulatePortfolio([0.6, 0.3], [0.07, 0.03], cov, [], [50]), 'INVALID_INPUT', 'weights');
+    throwsCode(surface, () => mc.simulateGbm({ df: 2 }), 'OUT_OF_RANGE', 'df');
+    const fixed = mc.simulateCorrelatedGbm([1, 2], [0, 0], [[0.04, 0.05], [0.05, 0.04]], { paths: 2, steps: 2, nearestPsd: true });
+    assert.deepEqual(fixed.shape, [2, 2]);
+  });
+  test(`${label}: mc Promise API gives the same bits and rejects with the same errors`, async () => {
+    const sync = mc.simulateGbm({ paths: 1000, steps: 50, seed: 9 });
+    const viaPromise = await mc.simulateGbmAsync({ paths: 1000, steps: 50, seed: 9 });
+    assert.deepEqual(viaPromise.shape, sync.shape);
+    assert.deepEqual(bitsOf(viaPromise.data), bitsOf(sync.data));
+    const pf = await mc.simulatePortfolioAsync([1], [0.05], [[0.04]], [], [50], { paths: 50, steps: 4, seed: 1 });
+    assert.deepEqual(pf.bands.shape, [5, 1]);
+    await assert.rejects(mc.simulateGbmAsync({ sigma: -1 }), (e) => e.code === 'OUT_OF_RANGE' && e.param === 'sigma');
+    await assert.rejects(mc.simulatePortfolioAsync([0.5], [0.05], [[0.04]], [], [50]), (e) => e.code === 'INVALID_INPUT' && e.param === 'weights');
   });
 }
 

@@ -70,10 +70,17 @@ def test_correlated_gbm_recovers_the_correlation():
 
 def test_committed_cross_target_values():
     doc = json.loads(EXPECTED.read_text())
+    from sextant._surface import functions
+
+    kinds = {f["name"]: [i["kind"] for i in f["inputs"]] for f in functions("mc")}
     for case in doc["cases"]:
         f = getattr(sextant.mc, case["function"])
-        got = f(*[np.asarray(x) if len(x) != 4 or case["function"] != "simulate_correlated_gbm"
-                  else np.asarray(x).reshape(2, 2) for x in case["inputs"]], **case["params"])
+        # matrices are square in these cases
+        args = [np.asarray(x, dtype=float).reshape(math.isqrt(len(x)), -1) if k == "matrix" else np.asarray(x, dtype=float)
+                for x, k in zip(case["inputs"], kinds[case["function"]])]
+        got = f(*args, **case["params"])
+        if isinstance(got, tuple):  # several outputs (simulate_portfolio): the first
+            got = got[0]
         assert list(got.shape) == case["shape"]
         bits = [format(int(b), "016x") for b in np.ascontiguousarray(got).ravel().view(np.uint64)]
         assert bits == case["bits"], case["function"]
@@ -122,3 +129,136 @@ def test_signature_is_keyword_only_after_the_model():
     assert kinds["paths"] is inspect.Parameter.KEYWORD_ONLY
     assert sig.parameters["full_paths"].default is False
     assert list(inspect.signature(sextant.mc.simulate_correlated_gbm).parameters)[:3] == ["s0", "mu", "cov"]
+
+
+def test_student_t_shocks_keep_the_variance_with_fatter_tails():
+    # one step: the standardised log return is the unit-variance t variate (df = 10)
+    df, n = 10.0, 200_000
+    st = sextant.mc.simulate_gbm(100.0, 0.05, 0.2, df, steps=1, paths=n, seed=4)
+    z = (np.log(st / 100.0) - 0.03) / 0.2
+    e4 = 3 * (df - 2) / (df - 4)
+    e8 = 105 * (df - 2) ** 3 / ((df - 4) * (df - 6) * (df - 8))
+    assert abs(z.mean()) <= K / math.sqrt(n)
+    assert abs(z.var(ddof=1) - 1) <= K * math.sqrt((e4 - 1) / n)
+    assert abs((z**4).mean() - e4) <= K * math.sqrt((e8 - e4**2) / n)
+    # the 99% quantile of the standardised variate: scipy.stats.t.ppf(0.99, 10) = 2.7637694581126957
+    q = 2.7637694581126957 * math.sqrt((df - 2) / df)
+    p = (z > q).mean()
+    assert abs(p - 0.01) <= K * math.sqrt(0.01 * 0.99 / n)
+    # df=None is the normal model bit for bit
+    a = sextant.mc.simulate_gbm(100.0, 0.05, 0.2, None, paths=100, seed=1)
+    assert np.array_equal(a, sextant.mc.simulate_gbm(100.0, 0.05, 0.2, paths=100, seed=1))
+    two = sextant.mc.simulate_correlated_gbm([1.0, 1.0], [0.0, 0.0], [[0.04, 0.0], [0.0, 0.04]],
+                                             5.0, steps=4, paths=10, seed=1)
+    assert two.shape == (10, 2)
+
+
+def test_merton_mean_and_log_moments():
+    s0, mu, sigma, lam, m, d, t, n = 100.0, 0.06, 0.15, 2.0, -0.08, 0.12, 1.5, 100_000
+    st = sextant.mc.simulate_merton(s0, mu, sigma, lam, m, d, years=t, steps=30, paths=n, seed=21)
+    k = math.exp(m + d * d / 2) - 1
+    em = s0 * math.exp(mu * t)
+    es2 = s0**2 * math.exp(2 * mu * t + sigma**2 * t - 2 * lam * k * t + lam * t * (math.exp(2 * m + 2 * d * d) - 1))
+    assert abs(st.mean() - em) <= K * math.sqrt((es2 - em**2) / n)
+    logs = np.log(st / s0)
+    var0 = sigma**2 * t + lam * t * (m * m + d * d)
+    mean0 = (mu - sigma**2 / 2 - lam * k) * t + lam * t * m
+    assert abs(logs.mean() - mean0) <= K * math.sqrt(var0 / n)
+    full = sextant.mc.simulate_merton(s0, mu, sigma, lam, m, d, steps=12, paths=7, seed=2, full_paths=True)
+    assert full.shape == (7, 13) and np.array_equal(
+        full[:, -1], sextant.mc.simulate_merton(s0, mu, sigma, lam, m, d, steps=12, paths=7, seed=2))
+
+
+def test_bootstrap_reproduces_the_sample_distribution():
+    rng = np.random.default_rng(0)
+    r = rng.standard_t(4, size=(500, 2)) * 0.01
+    n = 100_000
+    g = sextant.mc.bootstrap_returns(r, steps=1, paths=n, seed=3)
+    assert g.shape == (n, 2)
+    # each draw is a whole row of the history
+    rows = {tuple(x) for x in np.round(r + 1.0, 15)}
+    assert all(tuple(x) in rows for x in np.round(g[:1000], 15))
+    x = g[:, 0] - 1
+    assert abs(x.mean() - r[:, 0].mean()) <= K * r[:, 0].std() / math.sqrt(n)
+    for q in (0.05, 0.5, 0.95):
+        v = np.quantile(r[:, 0], q)
+        want = (r[:, 0] <= v).mean()
+        assert abs((x <= v).mean() - want) <= K * math.sqrt(want * (1 - want) / n)
+    # stationary blocks, full paths, a 1-column history
+    f = sextant.mc.bootstrap_returns(r[:, :1], "stationary", 5.0, steps=20, paths=50, seed=1, full_paths=True)
+    assert f.shape == (50, 21, 1) and np.all(f[:, 0, 0] == 1.0)
+    assert np.array_equal(f[:, -1, :], sextant.mc.bootstrap_returns(r[:, :1], "stationary", 5.0, steps=20, paths=50, seed=1))
+    with pytest.raises(InputError):
+        sextant.mc.bootstrap_returns(r[:, 0])  # a 1-D history: pass r[:, None]
+
+
+def test_portfolio_simulation():
+    cov = [[0.04, 0.006], [0.006, 0.01]]
+    res = sextant.mc.simulate_portfolio([0.6, 0.4], [0.07, 0.03], cov, [100.0], [5, 50, 95],
+                                        initial=10_000.0, rebalance_every=12, fee=0.005, goal=25_000.0,
+                                        years=10.0, steps=120, paths=20_000, seed=1)
+    assert res.bands.shape == (121, 3) and np.all(res.bands[0] == 10_000.0)
+    assert res.terminal.shape == (20_000,)
+    # the last row of the bands are numpy's percentiles of the terminal wealth
+    np.testing.assert_allclose(res.bands[-1], np.percentile(res.terminal, [5, 50, 95]), rtol=1e-14)
+    assert res.mean == pytest.approx(res.terminal.mean(), rel=1e-12)
+    assert res.prob_goal == (res.terminal >= 25_000.0).mean()
+    invested = 10_000.0 + 120 * 100.0
+    assert res.var == pytest.approx(np.percentile(res.terminal - invested, 5), rel=1e-12)
+    k = int((20_000 - 1) * 0.05) + 1
+    assert res.es == pytest.approx(np.sort(res.terminal - invested)[:k].mean(), rel=1e-12)
+    assert np.all(np.diff(res.bands, axis=1) >= 0)
+    # one asset, buy and hold: P(W_T >= goal) of the log-normal (normal tail via erfc)
+    one = sextant.mc.simulate_portfolio([1.0], [0.07], [[0.04]], [], [50], initial=1000.0,
+                                        goal=1500.0, years=5.0, steps=20, paths=40_000, seed=12)
+    pg = 0.5 * math.erfc((math.log(1.5) - (0.07 - 0.02) * 5) / math.sqrt(0.04 * 5) / math.sqrt(2))
+    assert abs(one.prob_goal - pg) <= K * math.sqrt(pg * (1 - pg) / 40_000)
+    assert one.prob_ruin == 0.0
+    # withdrawals larger than the growth ruin every path
+    ruin = sextant.mc.simulate_portfolio([1.0], [0.05], [[0.0]], [-300.0], [50], initial=1000.0,
+                                         steps=20, paths=10)
+    assert ruin.prob_ruin == 1.0 and np.all(ruin.terminal == 0.0)
+    with pytest.raises(InputError) as e:
+        sextant.mc.simulate_portfolio([0.5, 0.4], [0.07, 0.03], cov, [], [50])
+    assert e.value.parameter == "weights"
+    with pytest.raises(InputError) as e:
+        sextant.mc.simulate_portfolio([0.6, 0.4], [0.07, 0.03], cov, [1.0, 2.0], [50], steps=12)
+    assert e.value.parameter == "cashflows"
+
+
+def test_progress_blocks_give_the_same_bits():
+    calls = []
+    a = sextant.mc.simulate_gbm(100.0, 0.05, 0.2, paths=50_000, seed=3, antithetic=True,
+                                progress=lambda done, total: calls.append((done, total)))
+    block = (1 << 22) // 252  # paths per block at 252 steps
+    assert calls[-1] == (50_000, 50_000) and len(calls) == -(-50_000 // block)
+    assert all(d1 < d2 for (d1, _), (d2, _) in zip(calls, calls[1:]))
+    # one native call per split reproduces the blocks bit for bit
+    parts = [sextant.mc.simulate_gbm(100.0, 0.05, 0.2, paths=n, seed=3, first_path=f, antithetic=True)
+             for f, n in [(0, 12_345), (12_345, 37_655)]]
+    assert np.array_equal(a, np.concatenate(parts))
+    full = sextant.mc.simulate_correlated_gbm([1.0, 2.0], [0.0, 0.1], [[0.04, 0.0], [0.0, 0.09]],
+                                              steps=100, paths=50_000, seed=2, full_paths=True,
+                                              progress=lambda d, t: None)
+    assert full.shape == (50_000, 101, 2)
+    assert np.array_equal(full[:7], sextant.mc.simulate_correlated_gbm(
+        [1.0, 2.0], [0.0, 0.1], [[0.04, 0.0], [0.0, 0.09]], steps=100, paths=7, seed=2, full_paths=True))
+
+
+def test_ctrl_c_interrupts_a_long_run():
+    def stop(done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sextant.mc.simulate_gbm(paths=100_000, seed=1, progress=stop)
+    # a real SIGINT while the native code runs: KeyboardInterrupt when the GIL comes back
+    import _thread
+    import threading
+
+    timer = threading.Timer(0.05, _thread.interrupt_main)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            timer.start()
+            sextant.mc.simulate_gbm(paths=20_000_000, steps=252, seed=1)
+    finally:
+        timer.cancel()

@@ -3,6 +3,8 @@ labels, scalars out), aggregate_returns, the stats submodule, the VaR methods' e
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -71,8 +73,9 @@ def test_stats_submodule_is_the_same_namespace():
 
 def test_var_methods_errors():
     r = np.array([0.01, -0.02, 0.015, 0.003, -0.01])
-    with pytest.raises(sextant.errors.UnsupportedError, match="#10"):
-        risk.value_at_risk(r, method="monte_carlo")
+    with pytest.raises(sextant.errors.ParameterError) as e:
+        risk.value_at_risk(r, method="monte_carlo", paths=0)
+    assert e.value.parameter == "paths"
     with pytest.raises(sextant.errors.ParameterError):
         risk.conditional_value_at_risk(r, method="parametric")
     with pytest.raises(sextant.errors.ParameterError):
@@ -129,3 +132,22 @@ def test_perf_attrib_worked_example():
     assert list(attrib.columns) == list(want)
     for k, v in want.items():
         np.testing.assert_allclose(attrib[k].to_numpy(), v, rtol=1e-12, atol=1e-17, err_msg=k)
+
+
+def test_monte_carlo_var_converges_to_gaussian():
+    # a normal fitted to the returns and simulated: within 5 standard errors of a sample
+    # quantile (sqrt(c (1 - c) / n) / pdf(z_c) standard deviations) of the gaussian method
+    z = -1.6448536269514729  # scipy.stats.norm.ppf(0.05)
+    pdf = math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+    rng = np.random.default_rng(1)
+    r = rng.normal(0.0004, 0.012, 750)
+    n, c, h = 200_000, 0.05, 5
+    g = risk.value_at_risk(r, c, "gaussian", h)
+    v = risk.value_at_risk(r, c, "monte_carlo", h, paths=n, seed=7)
+    sd = r.std(ddof=1) * np.sqrt(h)
+    se = sd * np.sqrt(c * (1 - c) / n) / pdf
+    assert abs(v - g) <= 5 * se
+    assert v == risk.value_at_risk(r, c, "monte_carlo", h, paths=n, seed=7)  # the seed fixes it
+    e = risk.conditional_value_at_risk(r, c, "monte_carlo", h, paths=n, seed=7)
+    ge = risk.conditional_value_at_risk(r, c, "gaussian", h)
+    assert abs(e - ge) <= 0.01 * abs(ge)

@@ -24,7 +24,7 @@ def test_every_declared_function_is_exposed_with_its_signature():
         fn = getattr(mods[f["module"]], f["name"])
         params = list(inspect.signature(fn).parameters.values())
         names = [p.name for p in params]
-        tail = [] if _surface.is_text(f) else ["out"]
+        tail = [] if _surface.is_text(f) else ["out"] + (["progress"] if _surface.chunked(f) else [])
         assert names == [i["name"] for i in f["inputs"]] + [p["name"] for p in f["params"]] + tail
         for p, spec in zip(params[len(f["inputs"]):], f["params"]):
             assert p.default == spec["default"]

@@ -16,8 +16,9 @@
 mod common;
 
 use napi::bindgen_prelude::{
-    Either, Either3, Float64Array, Int32Array, JsObjectValue, Null, Uint8Array,
+    AsyncTask, Either, Either3, Float64Array, Int32Array, JsObjectValue, Null, Uint8Array,
 };
+use napi::Task;
 use napi::{Env, JsValue};
 use napi_derive::napi;
 use sextant_core::decl::{OutVec, Stream};
@@ -71,8 +72,13 @@ pub fn call(
     let params = common::params(decl, &params_json).or_throw(&env)?;
     let data = common::inputs(decl, &inputs, &shapes).or_throw(&env)?;
     let outs = decl.call(&data, &params).or_throw(&env)?;
-    Ok(outs
-        .into_iter()
+    Ok(to_js_outputs(outs))
+}
+
+/// Outputs as the JS layer takes them: n-D outputs flat (row-major; the JS layer adds the
+/// shape), scalars as numbers.
+fn to_js_outputs(outs: Vec<OutVec>) -> Vec<Either3<Float64Array, Int32Array, f64>> {
+    outs.into_iter()
         .map(|o| match o {
             // n-D outputs travel flat (row-major); the JS layer adds the shape
             OutVec::F64(v) | OutVec::Array { data: v, .. } => Either3::A(Float64Array::new(v)),
@@ -81,7 +87,61 @@ pub fn call(
             // record outputs belong to text functions, which go through `callText`
             OutVec::Record(_) | OutVec::Records(_) | OutVec::Json(_) => Either3::C(f64::NAN),
         })
-        .collect())
+        .collect()
+}
+
+/// One [`call`] on the libuv thread pool (`callAsync`): the inputs are copied, the
+/// parameters checked on the main thread, the computation runs off it.
+pub struct CallTask {
+    decl: &'static sextant_core::decl::FunctionDecl,
+    inputs: Vec<Vec<f64>>,
+    shapes: Vec<u32>,
+    params: sextant_core::decl::Params,
+    error: Option<sextant_core::Error>,
+}
+
+impl Task for CallTask {
+    type Output = Vec<OutVec>;
+    type JsValue = Vec<Either3<Float64Array, Int32Array, f64>>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let run = || {
+            let data = common::inputs(self.decl, &self.inputs, &self.shapes)?;
+            self.decl.call(&data, &self.params)
+        };
+        run().map_err(|e| {
+            let reason = e.to_string();
+            self.error = Some(e);
+            napi::Error::from_reason(reason)
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(to_js_outputs(output))
+    }
+
+    fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
+        Err(self.error.take().map_or(err, |e| to_js_error(&env, e.into())))
+    }
+}
+
+/// [`call`] off the main thread: returns a Promise of the same outputs (rejected with the same
+/// `code`/`param` errors). The JS layer's `<name>Async` functions.
+#[napi(js_name = "callAsync", catch_unwind)]
+pub fn call_async(
+    env: Env,
+    module: String,
+    name: String,
+    inputs: Vec<Float64Array>,
+    shapes: Vec<u32>,
+    params_json: String,
+) -> napi::Result<AsyncTask<CallTask>> {
+    let decl = common::find(&module, &name).or_throw(&env)?;
+    let params = common::params(decl, &params_json).or_throw(&env)?;
+    let inputs: Vec<Vec<f64>> = inputs.iter().map(|a| a.to_vec()).collect();
+    // shape errors before the work is queued
+    common::inputs(decl, &inputs, &shapes).or_throw(&env)?;
+    Ok(AsyncTask::new(CallTask { decl, inputs, shapes, params, error: None }))
 }
 
 /// Runs `module.name` over JSON: `inputs_json` holds one entry per declared input (a string for

@@ -79,33 +79,41 @@ pub struct InputSpec {
     /// An example value as JSON text (JSON inputs; empty otherwise): the OpenAPI document's
     /// example request and the docs use it.
     pub example: &'static str,
+    /// A series whose length is its own (percentiles, a schedule): exempt from the rule that
+    /// every series input of a call has the same length. Adapters treat it as any series.
+    pub free_len: bool,
 }
 
 impl InputSpec {
     /// A 1-D series input.
     #[must_use]
     pub const fn series(name: &'static str, doc: &'static str) -> Self {
-        Self { name, kind: InputKind::Series, doc, example: "" }
+        Self { name, kind: InputKind::Series, doc, example: "", free_len: false }
+    }
+    /// A 1-D series input of its own length ([`InputSpec::free_len`]).
+    #[must_use]
+    pub const fn vector(name: &'static str, doc: &'static str) -> Self {
+        Self { name, kind: InputKind::Series, doc, example: "", free_len: true }
     }
     /// A 2-D matrix input.
     #[must_use]
     pub const fn matrix(name: &'static str, doc: &'static str) -> Self {
-        Self { name, kind: InputKind::Matrix, doc, example: "" }
+        Self { name, kind: InputKind::Matrix, doc, example: "", free_len: false }
     }
     /// A text input.
     #[must_use]
     pub const fn text(name: &'static str, doc: &'static str) -> Self {
-        Self { name, kind: InputKind::Text, doc, example: "" }
+        Self { name, kind: InputKind::Text, doc, example: "", free_len: false }
     }
     /// A list-of-texts input.
     #[must_use]
     pub const fn text_list(name: &'static str, doc: &'static str) -> Self {
-        Self { name, kind: InputKind::TextList, doc, example: "" }
+        Self { name, kind: InputKind::TextList, doc, example: "", free_len: false }
     }
     /// A JSON document input, with an example value (JSON text).
     #[must_use]
     pub const fn json(name: &'static str, doc: &'static str, example: &'static str) -> Self {
-        Self { name, kind: InputKind::Json, doc, example }
+        Self { name, kind: InputKind::Json, doc, example, free_len: false }
     }
 }
 
@@ -745,6 +753,11 @@ pub enum OutputKind {
     /// first matrix input (a covariance or correlation matrix estimated from a `t x n` returns
     /// matrix). Shape `[cols, cols]`; [`FunctionDecl::call`] returns [`OutVec::Array`].
     Square,
+    /// float64 table with one row per time `0..=steps` (the integer parameter `steps`) and one
+    /// column per value of the named series input (`percentiles`): shape `(steps + 1, len)`,
+    /// row-major (a fan chart's percentile bands). [`FunctionDecl::call`] returns
+    /// [`OutVec::Array`].
+    PerStep(&'static str),
 }
 
 impl OutputKind {
@@ -877,6 +890,11 @@ impl OutputSpec {
     #[must_use]
     pub const fn square(name: &'static str) -> Self {
         Self { name, kind: OutputKind::Square }
+    }
+    /// A per-step table output ([`OutputKind::PerStep`]), one column per value of `input`.
+    #[must_use]
+    pub const fn per_step(name: &'static str, input: &'static str) -> Self {
+        Self { name, kind: OutputKind::PerStep(input) }
     }
 }
 
@@ -1224,6 +1242,7 @@ impl FunctionDecl {
                 });
             }
             match *data {
+                InputData::Series(_) if spec.free_len => {}
                 InputData::Series(s) => match first_series {
                     None => first_series = Some((spec.name, s.len())),
                     Some((other, len)) => {
@@ -1315,7 +1334,7 @@ impl FunctionDecl {
                 .and_then(|k| params.values().get(k))
                 .and_then(Value::as_int)
                 .map_or(0, |v| usize::try_from(v.max(0)).unwrap_or(0)),
-            OutputKind::Paths => {
+            OutputKind::Paths | OutputKind::PerStep(_) => {
                 self.output_shape(i, inputs, params).iter().fold(1, |a, &d| a.saturating_mul(d))
             }
             OutputKind::Json => 0,
@@ -1326,7 +1345,7 @@ impl FunctionDecl {
     /// within [`crate::mc::MAX_VALUES`] values, before anyone allocates them.
     pub fn check_output_sizes(&self, inputs: &Inputs<'_>, params: &Params) -> Result<()> {
         for (i, spec) in self.outputs.iter().enumerate() {
-            if spec.kind == OutputKind::Paths
+            if matches!(spec.kind, OutputKind::Paths | OutputKind::PerStep(_))
                 && self.output_len_with(i, inputs, params) > crate::mc::MAX_VALUES
             {
                 return Err(Error::OutOfRange {
@@ -1365,17 +1384,41 @@ impl FunctionDecl {
                 if matches!(param("full_paths"), Some(Value::Bool(true))) {
                     shape.push(int("steps").saturating_add(1));
                 }
-                if let Some(n) = inputs.0.iter().find_map(|d| match d {
-                    InputData::Series(s) => Some(s.len()),
-                    _ => None,
-                }) {
-                    shape.push(n);
-                }
+                // the assets: the first declared series input's length; without one, the
+                // columns of a matrix input given as 2-D (a 1-D one is a single series)
+                let declared = |k: InputKind| self.inputs.iter().position(|s| s.kind == k);
+                let assets = match declared(InputKind::Series) {
+                    Some(k) => inputs.0.get(k).map(|d| match d {
+                        InputData::Series(s) => s.len(),
+                        InputData::Matrix { data, .. } => data.len(),
+                        _ => 0,
+                    }),
+                    None => declared(InputKind::Matrix).and_then(|k| match inputs.0.get(k) {
+                        Some(InputData::Matrix { cols, .. }) => Some(*cols),
+                        _ => None,
+                    }),
+                };
+                shape.extend(assets);
                 shape
             }
             OutputKind::Square => {
                 let n = self.output_len_with(i, inputs, params).isqrt();
                 vec![n, n]
+            }
+            OutputKind::PerStep(input) => {
+                let steps = self
+                    .params
+                    .iter()
+                    .position(|p| p.name == "steps")
+                    .and_then(|k| params.values().get(k))
+                    .and_then(Value::as_int)
+                    .map_or(0, |v| usize::try_from(v.max(0)).unwrap_or(0));
+                let cols = self
+                    .inputs
+                    .iter()
+                    .position(|s| s.name == input)
+                    .map_or(0, |k| inputs.series(k).len());
+                vec![steps.saturating_add(1), cols]
             }
             _ => vec![self.output_len_with(i, inputs, params)],
         }
@@ -1413,7 +1456,8 @@ impl FunctionDecl {
                             | OutputKind::Fixed(_)
                             | OutputKind::Counted(_)
                             | OutputKind::Paths
-                            | OutputKind::Square,
+                            | OutputKind::Square
+                            | OutputKind::PerStep(_),
                         OutBuf::F64(_)
                     )
             );
@@ -1538,7 +1582,7 @@ impl FunctionDecl {
                         v.chunks(k.width().max(1)).map(|c| k.decode_record(c)).collect(),
                     )
                 }),
-                OutputKind::Paths | OutputKind::Square => fi.next().map(|data| OutVec::Array {
+                OutputKind::Paths | OutputKind::Square | OutputKind::PerStep(_) => fi.next().map(|data| OutVec::Array {
                     data,
                     shape: self.output_shape(i, &checked, params),
                 }),
@@ -2254,6 +2298,9 @@ pub struct OutputInfo {
     /// The parameter giving a `counted` output's length.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count_param: Option<&'static str>,
+    /// The series input whose length is the number of columns of a `per_step` output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub columns: Option<&'static str>,
 }
 
 impl FunctionDecl {
@@ -2334,6 +2381,7 @@ impl FunctionDecl {
                             OutputKind::Paths => "paths",
                             OutputKind::Json => "json",
                             OutputKind::Square => "square",
+                            OutputKind::PerStep(_) => "per_step",
                         },
                         dtype: match o.kind {
                             OutputKind::SeriesI32 => "i32",
@@ -2349,6 +2397,10 @@ impl FunctionDecl {
                         },
                         count_param: match o.kind {
                             OutputKind::Counted(p) => Some(p),
+                            _ => None,
+                        },
+                        columns: match o.kind {
+                            OutputKind::PerStep(input) => Some(input),
                             _ => None,
                         },
                     }

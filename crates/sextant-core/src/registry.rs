@@ -345,6 +345,9 @@ pub static REGISTRY: &[&FunctionDecl] = registry![
     &mc::SIMULATE_GBM,
     &mc::SIMULATE_CORRELATED_GBM,
     &mc::STANDARD_NORMAL,
+    &mc::SIMULATE_MERTON,
+    &mc::BOOTSTRAP_RETURNS,
+    &mc::SIMULATE_PORTFOLIO,
     ]
     "subset-ledger": [
     &ledger::TRANSACTIONS,

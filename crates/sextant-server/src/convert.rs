@@ -318,6 +318,7 @@ fn check_response_size(
     for (i, o) in decl.outputs.iter().enumerate() {
         let param = match o.kind {
             OutputKind::Paths => "paths",
+            OutputKind::PerStep(_) => "steps",
             OutputKind::Counted(p) => p,
             _ => continue,
         };
@@ -331,11 +332,30 @@ fn check_response_size(
                 ),
             });
         }
-        if o.kind == OutputKind::Paths {
+        if matches!(o.kind, OutputKind::Paths | OutputKind::PerStep(_)) {
             // the trailing axis is the number of assets when the function has series inputs
+            // (per-step tables: the first series input's length is the number of assets)
             let has_assets = decl.inputs.iter().any(|s| s.kind == InputKind::Series);
             let shape = decl.output_shape(i, &checked, params);
-            let assets = if has_assets { shape.last().copied().unwrap_or(1) } else { 1 };
+            let full_paths = decl
+                .params
+                .iter()
+                .position(|p| p.name == "full_paths")
+                .and_then(|k| params.values().get(k))
+                == Some(&Value::Bool(true));
+            let assets = match o.kind {
+                OutputKind::PerStep(_) => decl
+                    .inputs
+                    .iter()
+                    .position(|s| s.kind == InputKind::Series)
+                    .map_or(1, |k| checked.series(k).len()),
+                _ if has_assets => shape.last().copied().unwrap_or(1),
+                // a matrix-only function (bootstrap): its 2-D input's columns
+                _ if shape.len() > 1 + usize::from(full_paths) => {
+                    shape.last().copied().unwrap_or(1)
+                }
+                _ => 1,
+            };
             let work = int("paths").saturating_mul(int("steps")).saturating_mul(assets.max(1));
             if work > MAX_SIMULATED_STEPS {
                 return Err(Error::OutOfRange {

@@ -122,6 +122,11 @@ fn output_schema(kind: &str, dtype: &str) -> Json {
             "items": {"type": "array", "items": item},
             "description": "an n x n matrix as n rows of n values, n the columns of the matrix input",
         }),
+        "per_step" => json!({
+            "type": "array",
+            "items": {"type": "array", "items": item},
+            "description": "a table as nested arrays: [steps + 1][columns], one row per step",
+        }),
         "paths" => json!({
             "type": "array",
             "items": {"anyOf": [item, {"type": "array"}]},
@@ -158,6 +163,11 @@ fn example_series(name: &str, n: usize) -> Vec<f64> {
             "returns" | "arr" | "lhs" => {
                 ((0.01 * libm::sin(i as f64 * 1.3) + 0.0008) * 1e5).round() / 1e5
             }
+            // portfolio weights sum to 1; fan-chart percentiles lie in [0, 100]
+            #[allow(clippy::cast_precision_loss, reason = "small counts")]
+            "weights" => 1.0 / n as f64,
+            #[allow(clippy::cast_precision_loss, reason = "small indices")]
+            "percentiles" => (5.0 + 45.0 * i as f64).min(100.0),
             // a benchmark's returns: both up and down periods, so the capture ratios exist
             #[allow(clippy::cast_precision_loss, reason = "small indices")]
             "factor_returns" | "rhs" => {
@@ -210,6 +220,9 @@ fn example_request(info: &FunctionInfo) -> Json {
                 json!([[0.04, 0.006, 0.002], [0.006, 0.09, 0.003], [0.002, 0.003, 0.01]])
             } else if returns_matrix {
                 json!(example_series("returns", 260))
+            } else if i.name == "cashflows" {
+                // a cash-flow schedule: one value is the same flow every step
+                json!([100.0])
             } else if has_matrix {
                 // a vector beside the 3 x 3 matrix has one value per column (mu, budgets)
                 json!(example_series(i.name, 3))

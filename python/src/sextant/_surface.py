@@ -15,6 +15,7 @@ Nothing here is written per function.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -178,7 +179,7 @@ def _wrap(values: list, outputs: list[dict], like: Any) -> Any:
                 import pandas as pd
 
                 wrapped.append(pd.DataFrame(v, index=like[1], columns=like[1]))
-            elif tag == "polars" and o["kind"] not in ("vector", "counted", "paths", "square"):
+            elif tag == "polars" and o["kind"] not in ("vector", "counted", "paths", "square", "per_step"):
                 import polars as pl
 
                 wrapped.append(pl.Series(o["name"], v, nan_to_null=v.dtype.kind == "f"))
@@ -286,9 +287,11 @@ class _Caller:
         # risk functions on two series align pandas indexes as empyrical does (not `*_aligned`)
         self.align = (info["module"] == "risk" and len(self.kinds) > 1
                       and not info["name"].endswith("_aligned"))
-        # several scalar outputs (summary) come back as a named tuple of floats
+        # several scalar outputs (summary) come back as a named tuple of floats, as do the
+        # several outputs of a simulation (arrays and floats: simulate_portfolio)
         self.record = None
-        if len(self.outputs) > 1 and all(o["kind"] == "scalar" for o in self.outputs):
+        if len(self.outputs) > 1 and (all(o["kind"] == "scalar" for o in self.outputs)
+                                      or info["module"] == "mc"):
             from collections import namedtuple
 
             self.record = namedtuple(info["name"], [o["name"] for o in self.outputs])
@@ -338,6 +341,70 @@ class _Caller:
         if self.record is not None:
             return self.record(*values)
         return values[0] if len(values) == 1 else tuple(values)
+
+
+def chunked(info: dict) -> bool:
+    """Simulations whose paths can be computed in blocks (``first_path``) and whose outputs are
+    paths: they take ``progress=`` and can be interrupted with Ctrl-C between blocks."""
+    names = [p["name"] for p in info["params"]]
+    return ("paths" in names and "first_path" in names
+            and all(o["kind"] == "paths" for o in info["outputs"]))
+
+
+# Path-steps per block of a chunked simulation: a block takes tens of milliseconds, so Ctrl-C
+# (KeyboardInterrupt, raised when the GIL comes back between blocks) answers promptly
+_BLOCK_WORK = 1 << 22
+# the core's limits (sextant_core::mc::MAX_VALUES, MAX_INDEX): a run beyond them is refused
+# whole, by one native call, before any block runs
+_MAX_VALUES, _MAX_INDEX = 1 << 28, (1 << 53) - 1
+
+
+class _ChunkedCaller(_Caller):
+    """A simulation run as blocks of paths ``[first_path + k, first_path + k + n)``, each written
+    into its rows of one output array: the same bits as one call (path ``p``'s numbers depend
+    only on the seed and ``p``), with the GIL re-acquired between blocks so Python can raise
+    KeyboardInterrupt and call ``progress(done, total)``."""
+
+    __slots__ = ("i_first", "i_paths", "i_steps")
+
+    def __init__(self, info: dict) -> None:
+        super().__init__(info)
+        names = [p["name"] for p in info["params"]]
+        self.i_paths, self.i_first = names.index("paths"), names.index("first_path")
+        self.i_steps = names.index("steps") if "steps" in names else None
+
+    def __call__(self, inputs: tuple, params: tuple, out: Any, progress: Any = None) -> Any:
+        paths, first = params[self.i_paths], params[self.i_first]
+        steps = params[self.i_steps] if self.i_steps is not None else 1
+        ok = (isinstance(paths, int) and isinstance(first, int) and isinstance(steps, int)
+              and not isinstance(paths, bool) and paths > 0 and first >= 0 and steps > 0)
+        if out is not None or not ok:
+            return super().__call__(inputs, params, out)
+        block = max(64, _BLOCK_WORK // steps)
+        if progress is None and paths <= block:
+            return super().__call__(inputs, params, None)
+
+        def part(done: int, n: int, into: Any) -> Any:
+            p = list(params)
+            p[self.i_paths], p[self.i_first] = n, first + done
+            return super(_ChunkedCaller, self).__call__(inputs, tuple(p), into)
+
+        n = min(block, paths)
+        head = part(0, n, None)
+        if paths * math.prod(head.shape[1:]) > _MAX_VALUES or first + paths > _MAX_INDEX:
+            return super().__call__(inputs, params, None)  # the core's size / index error
+        result = np.empty((paths,) + head.shape[1:])
+        result[:n] = head
+        done = n
+        if progress is not None:
+            progress(done, paths)
+        while done < paths:
+            n = min(block, paths - done)
+            part(done, n, result[done:done + n])
+            done += n
+            if progress is not None:
+                progress(done, paths)
+        return result
 
 
 def _unstable_index(info: dict) -> "int | None":
@@ -393,9 +460,10 @@ def wrapper_source(info: dict) -> str:
         sig = ", ".join(ins + _sig_params(info))
         args = _tuple([p["name"] for p in info["params"]])
         return f"def {info['name']}({sig}):\n    return _call({_tuple(ins)}, {args})\n"
-    sig = ", ".join(ins + _sig_params(info) + ([] if "*" in _sig_params(info) else ["*"]) + ["out=None"])
+    extra, passed = (["progress=None"], ", progress") if chunked(info) else ([], "")
+    sig = ", ".join(ins + _sig_params(info) + ([] if "*" in _sig_params(info) else ["*"]) + ["out=None"] + extra)
     args = _tuple([p["name"] for p in info["params"]])
-    return f"def {info['name']}({sig}):\n    return _call({_tuple(ins)}, {args}, out)\n"
+    return f"def {info['name']}({sig}):\n    return _call({_tuple(ins)}, {args}, out{passed})\n"
 
 
 def stream_source(info: dict) -> str:
@@ -471,6 +539,9 @@ def docstring(info: dict, stream: bool = False) -> str:
         lines.append(f"    {p['name']} ({_ptype(p)}, default {p['default']!r}, {_bounds(p)}): {p['doc']}.")
     if not stream and not is_text(info):
         lines.append("    out: optional preallocated output array(s), written in place and returned.")
+    if not stream and chunked(info):
+        lines.append("    progress: optional callable progress(done, total), called after each block of "
+                     "paths; Ctrl-C (KeyboardInterrupt) stops the run between blocks.")
     lines += ["", "Returns:"]
     if stream:
         bar = ", ".join(i["name"] for i in info["inputs"])
@@ -497,7 +568,10 @@ def docstring(info: dict, stream: bool = False) -> str:
                              "with one column per asset when there are assets "
                              "((paths, n) or (paths, steps + 1, n))",
                     "square": "n x n array, one row and column per asset (a DataFrame labelled by the "
-                              "input's columns for a DataFrame input)"}[o["kind"]]
+                              "input's columns for a DataFrame input)",
+
+                    "per_step": f"array of shape (steps + 1, len({o.get('columns')})): one row per "
+                                f"step 0..steps, one column per value of `{o.get('columns')}`"}[o["kind"]]
             lines.append(f"    {o['name']}: {o['dtype']} {kind}.")
     if info.get("default_lookback") is not None:
         lines += ["", f"Lookback: {info['default_lookback']} bars with the default parameters "
@@ -519,7 +593,8 @@ def install(namespace: dict, module: str) -> None:
     """Defines every declared function of ``module`` in ``namespace``."""
     names = []
     for info in functions(module):
-        caller = _TextCaller(info) if is_text(info) else _Caller(info)
+        caller = (_TextCaller(info) if is_text(info) else _ChunkedCaller(info) if chunked(info)
+                  else _Caller(info))
         f = _make(info, wrapper_source(info), {"_call": caller}, module, docstring(info))
         namespace[info["name"]] = f
         names.append(info["name"])
@@ -604,6 +679,8 @@ def _indent(doc: str) -> str:
 def stub(module: str) -> str:
     text = any(is_text(f) for f in functions(module))
     typing = "Dict, Iterable, List, Literal, Optional, Tuple, Union" if text else "Literal, Optional, Tuple, Union"
+    if any(chunked(f) for f in functions(module)):
+        typing = "Callable, " + typing
     out = [_HEADER, f"from typing import {typing}", "", "import numpy as np",
            "from numpy.typing import ArrayLike, NDArray", ""]
     if module == "ta":
@@ -638,6 +715,8 @@ def stub(module: str) -> str:
         ps = _sig_params(info, lambda p: f"{p['name']}: {_ptype(p)} = {p['default']!r}")
         star = [] if "*" in ps else ["*"]
         tail = [] if is_text(info) else star + ['out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None']
+        if chunked(info):
+            tail.append("progress: Optional[Callable[[int, int], None]] = None")
         out.append(f"def {info['name']}({', '.join(ins + ps + tail)})"
                    f" -> {_rtype(info)}:")
         out.append(f'    """{_indent(docstring(info)).lstrip()}\n    """')

@@ -9,7 +9,7 @@ pub const MAX_INDEX: u64 = (1 << 53) - 1;
 /// paths): 2^28 float64s, 2 GiB.
 pub const MAX_VALUES: usize = 1 << 28;
 /// Paths per parallel task. Results do not depend on it: each path has its own stream.
-const BLOCK: usize = 64;
+pub(crate) const BLOCK: usize = 64;
 
 /// The model of [`simulate_gbm`]: `dS = mu S dt + sigma S dW`, `mu` and `sigma` annualised.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,7 +44,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         if self.seed > MAX_INDEX {
             return Err(Error::OutOfRange {
                 param: "seed".into(),
@@ -64,7 +64,7 @@ impl Run {
     }
 
     /// The stream and sign of the shocks of path `p`.
-    const fn stream_of(&self, p: u64) -> (u64, bool) {
+    pub(crate) const fn stream_of(&self, p: u64) -> (u64, bool) {
         if self.antithetic {
             (p / 2, p % 2 == 1)
         } else {
@@ -73,7 +73,7 @@ impl Run {
     }
 }
 
-fn finite(param: &str, v: f64) -> Result<()> {
+pub(crate) fn finite(param: &str, v: f64) -> Result<()> {
     if v.is_finite() {
         Ok(())
     } else {
@@ -85,7 +85,7 @@ fn finite(param: &str, v: f64) -> Result<()> {
     }
 }
 
-fn positive(param: &str, v: f64) -> Result<()> {
+pub(crate) fn positive(param: &str, v: f64) -> Result<()> {
     if v.is_finite() && v > 0.0 {
         Ok(())
     } else {
@@ -97,12 +97,12 @@ fn positive(param: &str, v: f64) -> Result<()> {
     }
 }
 
-fn check_steps(steps: usize) -> Result<()> {
+pub(crate) fn check_steps(steps: usize) -> Result<()> {
     crate::error::check_min("steps", steps, 1)
 }
 
 /// Number of values per path and the total, checked against [`MAX_VALUES`].
-fn sizes(run: &Run, steps: usize, assets: usize) -> Result<(usize, usize)> {
+pub(crate) fn sizes(run: &Run, steps: usize, assets: usize) -> Result<(usize, usize)> {
     let per_path =
         if run.full_paths { steps.saturating_add(1).saturating_mul(assets) } else { assets };
     let total = per_path.saturating_mul(run.paths);
@@ -121,7 +121,7 @@ fn sizes(run: &Run, steps: usize, assets: usize) -> Result<(usize, usize)> {
 
 /// Runs `path(p, out_row)` for every path of the run, over blocks of [`BLOCK`] paths (in
 /// parallel with the `parallel` feature). Each path writes only its own row.
-fn for_each_path<F>(run: &Run, per_path: usize, out: &mut [f64], path: F)
+pub(crate) fn for_each_path<F>(run: &Run, per_path: usize, out: &mut [f64], path: F)
 where
     F: Fn(u64, &mut [f64]) + Sync + Send,
 {
@@ -214,6 +214,61 @@ pub fn simulate_gbm_into(g: &Gbm, run: &Run, out: &mut [f64]) -> Result<()> {
             }
             row[0] = s0 * libm::exp(x);
         }
+    });
+    Ok(())
+}
+
+/// Checks a Student-t `df` (`None`: normal shocks): finite and above 2, so the variance exists.
+pub(crate) fn check_df(df: Option<f64>) -> Result<()> {
+    match df {
+        Some(v) if !(v.is_finite() && v > 2.0) => Err(Error::OutOfRange {
+            param: "df".into(),
+            value: Num(v).to_string(),
+            bound: "must be > 2 and finite (the variance of the shocks must exist)".into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// [`simulate_gbm_into`] with Student-t shocks when `df` is given: each step's `Z_t` is a
+/// Student-t variate with `df` degrees of freedom scaled to unit variance
+/// (`Z sqrt((df - 2) / V)`, `V` a chi-square with `df` degrees of freedom drawn by
+/// Marsaglia-Tsang), so the log returns keep the mean `(mu - sigma^2 / 2) dt` and variance
+/// `sigma^2 dt` of the normal model with fatter tails (excess kurtosis `6 / (df - 4)` per step
+/// for `df > 4`). `None` is [`simulate_gbm_into`], bit for bit.
+///
+/// # Errors
+/// As [`simulate_gbm`], and [`Error::OutOfRange`] for `df <= 2` or a non-finite `df`.
+#[allow(clippy::cast_precision_loss, reason = "step counts are far below 2^53")]
+pub fn simulate_gbm_t_into(g: &Gbm, df: Option<f64>, run: &Run, out: &mut [f64]) -> Result<()> {
+    check_df(df)?;
+    let Some(df) = df else { return simulate_gbm_into(g, run, out) };
+    let (per_path, total) = check_gbm(g, run)?;
+    crate::error::check_out_len("paths", out.len(), total)?;
+    let dt = g.years / g.steps as f64;
+    let drift = (g.mu - 0.5 * g.sigma * g.sigma) * dt;
+    let vol = g.sigma * libm::sqrt(dt);
+    let zig = Ziggurat::new();
+    let (s0, full) = (g.s0, run.full_paths);
+    for_each_path(run, per_path, out, |p, row| {
+        let (id, neg) = run.stream_of(p);
+        let mut s = Stream::new(run.seed, id);
+        let mut x = 0.0;
+        let mut last = 0;
+        if full {
+            row[0] = s0;
+        }
+        #[allow(clippy::needless_range_loop, reason = "row is written only with full_paths")]
+        for t in 1..=g.steps {
+            let z = zig.sample(&mut s);
+            let z = z * super::rng::student_t_scale(&zig, &mut s, df);
+            x += drift + vol * if neg { -z } else { z };
+            if full {
+                row[t] = s0 * libm::exp(x);
+                last = t;
+            }
+        }
+        row[last] = s0 * libm::exp(x);
     });
     Ok(())
 }
@@ -351,12 +406,32 @@ pub fn simulate_correlated_gbm(c: &CorrelatedGbm<'_>, run: &Run) -> Result<Vec<f
 }
 
 /// [`simulate_correlated_gbm`] into a caller-provided buffer.
-#[allow(clippy::cast_precision_loss, reason = "step counts are far below 2^53")]
+///
+/// # Errors
+/// As [`simulate_correlated_gbm`].
 pub fn simulate_correlated_gbm_into(
     c: &CorrelatedGbm<'_>,
     run: &Run,
     out: &mut [f64],
 ) -> Result<()> {
+    simulate_correlated_gbm_t_into(c, None, run, out)
+}
+
+/// [`simulate_correlated_gbm_into`] with multivariate Student-t shocks when `df` is given: each
+/// step's normal vector `z` is scaled by one factor `sqrt((df - 2) / V)` (`V` a chi-square with
+/// `df` degrees of freedom), a multivariate t with unit variances and the correlation of `cov`.
+/// `None` gives normal shocks, bit for bit those of [`simulate_correlated_gbm_into`].
+///
+/// # Errors
+/// As [`simulate_correlated_gbm`], and [`Error::OutOfRange`] for `df <= 2` or non-finite.
+#[allow(clippy::cast_precision_loss, reason = "step counts are far below 2^53")]
+pub fn simulate_correlated_gbm_t_into(
+    c: &CorrelatedGbm<'_>,
+    df: Option<f64>,
+    run: &Run,
+    out: &mut [f64],
+) -> Result<()> {
+    check_df(df)?;
     let (per_path, total, l) = check_correlated(c, run)?;
     crate::error::check_out_len("paths", out.len(), total)?;
     let n = c.s0.len();
@@ -385,6 +460,12 @@ pub fn simulate_correlated_gbm_into(
             for zk in &mut z {
                 let v = zig.sample(&mut s);
                 *zk = if neg { -v } else { v };
+            }
+            if let Some(df) = df {
+                let k = super::rng::student_t_scale(&zig, &mut s, df);
+                for zk in &mut z {
+                    *zk *= k;
+                }
             }
             // e = sqrt(dt) L z column by column: e_i sums L_ij z_j in the order j = 0..=i, as a
             // row-by-row dot product would, and the column loops vectorise (no FMA)
@@ -458,4 +539,140 @@ fn standard_normal_into(seed: u64, first: u64, out: &mut [f64]) {
     }
     #[cfg(not(feature = "parallel"))]
     b.chunks_mut(cs).enumerate().for_each(block);
+}
+
+/// Sums of `steps` i.i.d. normal returns `mean + sd Z` per path (path `p` from stream `p`, the
+/// same reproducibility as [`simulate_gbm`]): the `horizon`-period returns that `risk`'s
+/// `method="monte_carlo"` draws from the fitted normal.
+///
+/// # Errors
+/// [`Error::OutOfRange`] for `steps == 0`, a non-finite `mean` or negative/non-finite `sd`,
+/// more than 2^31 draws (`paths x steps`), or the run's limits.
+pub fn normal_sums(mean: f64, sd: f64, steps: usize, run: &Run) -> Result<Vec<f64>> {
+    finite("mean", mean)?;
+    if !(sd.is_finite() && sd >= 0.0) {
+        return Err(Error::OutOfRange {
+            param: "sd".into(),
+            value: Num(sd).to_string(),
+            bound: "must be >= 0 and finite".into(),
+        });
+    }
+    check_steps(steps)?;
+    run.check()?;
+    sizes(run, 1, 1)?;
+    if run.paths.saturating_mul(steps) > 1 << 31 {
+        return Err(Error::OutOfRange {
+            param: "paths".into(),
+            value: run.paths.to_string(),
+            bound: format!("paths x horizon must be <= 2^31 (horizon {steps})"),
+        });
+    }
+    let mut out = vec![0.0; run.paths];
+    let zig = Ziggurat::new();
+    for_each_path(run, 1, &mut out, |p, row| {
+        let (id, neg) = run.stream_of(p);
+        let mut s = Stream::new(run.seed, id);
+        let mut x = 0.0;
+        for _ in 0..steps {
+            let z = zig.sample(&mut s);
+            x += mean + sd * if neg { -z } else { z };
+        }
+        row[0] = x;
+    });
+    Ok(out)
+}
+
+/// The nearest symmetric positive semi-definite matrix to a symmetric `n x n` matrix in the
+/// Frobenius norm (Higham, "Computing a nearest symmetric positive semidefinite matrix", 1988):
+/// the eigenvalues below 0 are set to 0, `V max(Lambda, 0) V^T`. The eigen-decomposition is the
+/// cyclic Jacobi method (basic IEEE operations and `sqrt`: the same bits on every target). A
+/// PSD matrix comes back unchanged up to rounding (about 1e-15 relative).
+///
+/// # Errors
+/// [`Error::InvalidInput`] (input `cov`) if the matrix is not `n x n`, has a non-finite entry
+/// or is not symmetric (relative tolerance 1e-12).
+///
+/// # Examples
+/// ```
+/// let fixed = sextant_core::mc::nearest_psd(&[1.0, 2.0, 2.0, 1.0], 2)?; // eigenvalues 3, -1
+/// assert!(fixed.iter().all(|v| (v - 1.5).abs() < 1e-12));
+/// # Ok::<(), sextant_core::Error>(())
+/// ```
+#[allow(clippy::many_single_char_names, reason = "the textbook's names")]
+pub fn nearest_psd(cov: &[f64], n: usize) -> Result<Vec<f64>> {
+    let bad = |reason: String| Error::InvalidInput { input: "cov".into(), reason };
+    if cov.len() != n * n {
+        return Err(bad(format!("must be {n} x {n}, got {} values", cov.len())));
+    }
+    if let Some(k) = cov.iter().position(|v| !v.is_finite()) {
+        return Err(bad(format!("entry ({}, {}) is not finite", k / n, k % n)));
+    }
+    let scale = cov.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    for i in 0..n {
+        for j in 0..i {
+            if (cov[i * n + j] - cov[j * n + i]).abs() > 1e-12 * scale {
+                return Err(bad(format!("not symmetric at ({i}, {j})")));
+            }
+        }
+    }
+    let mut a = cov.to_vec();
+    let mut v = vec![0.0; n * n];
+    for i in 0..n {
+        v[i * n + i] = 1.0;
+    }
+    for _sweep in 0..100 {
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i * n + j] * a[i * n + j])
+            .sum();
+        if off <= 1e-300 || off <= (1e-17 * scale) * (1e-17 * scale) {
+            break;
+        }
+        for p in 0..n {
+            for q in p + 1..n {
+                let apq = a[p * n + q];
+                if apq == 0.0 {
+                    continue;
+                }
+                let theta = (a[q * n + q] - a[p * n + p]) / (2.0 * apq);
+                let t = if theta.abs() > 1e150 {
+                    0.5 / theta
+                } else {
+                    let t = 1.0 / (theta.abs() + libm::sqrt(theta * theta + 1.0));
+                    if theta < 0.0 {
+                        -t
+                    } else {
+                        t
+                    }
+                };
+                let c = 1.0 / libm::sqrt(t * t + 1.0);
+                let s = t * c;
+                for k in 0..n {
+                    let (x, y) = (a[k * n + p], a[k * n + q]);
+                    a[k * n + p] = c * x - s * y;
+                    a[k * n + q] = s * x + c * y;
+                }
+                for k in 0..n {
+                    let (x, y) = (a[p * n + k], a[q * n + k]);
+                    a[p * n + k] = c * x - s * y;
+                    a[q * n + k] = s * x + c * y;
+                }
+                for k in 0..n {
+                    let (x, y) = (v[k * n + p], v[k * n + q]);
+                    v[k * n + p] = c * x - s * y;
+                    v[k * n + q] = s * x + c * y;
+                }
+            }
+        }
+    }
+    let lambda: Vec<f64> = (0..n).map(|i| a[i * n + i].max(0.0)).collect();
+    let mut out = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            let x: f64 = (0..n).map(|k| v[i * n + k] * lambda[k] * v[j * n + k]).sum();
+            out[i * n + j] = x;
+            out[j * n + i] = x;
+        }
+    }
+    Ok(out)
 }

@@ -199,6 +199,73 @@ impl Ziggurat {
     }
 }
 
+/// A Gamma(`shape`, 1) variate for `shape >= 1` (Marsaglia and Tsang, "A simple method for
+/// generating gamma variables", ACM TOMS 2000): normals from `z` and uniforms from `s`.
+#[must_use]
+pub fn gamma(z: &Ziggurat, s: &mut Stream, shape: f64) -> f64 {
+    let d = shape - 1.0 / 3.0;
+    let c = 1.0 / libm::sqrt(9.0 * d);
+    loop {
+        let x = z.sample(s);
+        let v = 1.0 + c * x;
+        if v <= 0.0 {
+            continue;
+        }
+        let v = v * v * v;
+        let u = s.uniform_open0();
+        let x2 = x * x;
+        if u < 1.0 - 0.0331 * x2 * x2 || libm::log(u) < 0.5 * x2 + d * (1.0 - v + libm::log(v)) {
+            return d * v;
+        }
+    }
+}
+
+/// The factor that turns a standard normal `z` into a Student-t variate with `df` degrees of
+/// freedom scaled to unit variance: `sqrt((df - 2) / V)`, `V = 2 Gamma(df / 2)` a chi-square
+/// with `df` degrees of freedom (`df > 2`).
+#[must_use]
+pub fn student_t_scale(z: &Ziggurat, s: &mut Stream, df: f64) -> f64 {
+    libm::sqrt((df - 2.0) / (2.0 * gamma(z, s, 0.5 * df)))
+}
+
+/// Largest Poisson mean drawn by one inversion; larger means are sums of pieces this size.
+const POISSON_PIECE: f64 = 10.0;
+
+/// A Poisson(`lambda`) variate by sequential inversion of the cumulative distribution (one
+/// uniform per piece of mean at most 10; a larger mean is a sum of such pieces).
+#[must_use]
+#[allow(clippy::cast_precision_loss, reason = "counts are small")]
+pub fn poisson(s: &mut Stream, lambda: f64) -> u64 {
+    let mut total = 0;
+    let mut rest = lambda;
+    while rest > 0.0 {
+        let l = rest.min(POISSON_PIECE);
+        rest -= l;
+        // a uniform in [0, 1): u = 0 gives 0
+        let u = 1.0 - s.uniform_open0();
+        let mut p = libm::exp(-l);
+        let mut f = p;
+        let mut k = 0u64;
+        // P(k > 200) for a mean of 10 is below 1e-150: the cap only guards rounding at u ~ 1
+        while u >= f && k < 200 {
+            k += 1;
+            p *= l / k as f64;
+            f += p;
+        }
+        total += k;
+    }
+    total
+}
+
+/// A uniform index in `[0, n)` (`n >= 1`): the high word of `u64 x n` (Lemire 2019; the bias is
+/// below `n / 2^64`).
+#[must_use]
+#[inline]
+#[allow(clippy::cast_possible_truncation, reason = "the high word is below n")]
+pub fn index(s: &mut Stream, n: usize) -> usize {
+    ((u128::from(s.next_u64()) * n as u128) >> 64) as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

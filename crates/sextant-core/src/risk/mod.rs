@@ -65,6 +65,6 @@ pub use sizing::{
 pub use stats::{annualization_factor, nanmean, nanstd, PERIODS};
 pub use summary::{summary, SUMMARY, SUMMARY_FIELDS};
 pub use var::{
-    conditional_value_at_risk, value_at_risk, CONDITIONAL_VALUE_AT_RISK, METHODS as VAR_METHODS,
-    VALUE_AT_RISK,
+    conditional_value_at_risk, conditional_value_at_risk_with, value_at_risk, value_at_risk_with,
+    MonteCarlo, CONDITIONAL_VALUE_AT_RISK, METHODS as VAR_METHODS, VALUE_AT_RISK,
 };

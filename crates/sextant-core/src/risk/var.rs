@@ -104,12 +104,33 @@ fn four_moments(x: &[f64]) -> (f64, f64, f64, f64) {
     (mean, m.std(1), skew, kurt)
 }
 
-fn unsupported_mc() -> Error {
-    Error::Unsupported {
-        param: "method".into(),
-        value: "\"monte_carlo\"".into(),
-        reason: "the Monte Carlo engine (issue #10) has not landed yet; use historical, gaussian or cornish_fisher".into(),
+/// Options of `method="monte_carlo"`: the number of simulated horizon returns and the seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonteCarlo {
+    /// Simulated horizon returns.
+    pub paths: usize,
+    /// Generator seed (0 to 2^53 - 1).
+    pub seed: u64,
+}
+
+impl Default for MonteCarlo {
+    /// 100,000 paths, seed 0.
+    fn default() -> Self {
+        Self { paths: 100_000, seed: 0 }
     }
+}
+
+/// The `horizon`-period returns of `method="monte_carlo"`: a normal fitted to the returns
+/// (mean, sample std with ddof=1, NaN dropped), `h` i.i.d. draws summed per path on the
+/// simulation engine (path `p` from stream `p` of `seed`). `None` when the fit is not finite
+/// (fewer than two returns).
+fn mc_sums(returns: &[f64], horizon: u32, mc: MonteCarlo) -> Result<Option<Vec<f64>>> {
+    let (mu, sd, _, _) = four_moments(returns);
+    if !(mu.is_finite() && sd.is_finite()) {
+        return Ok(None);
+    }
+    let run = crate::mc::Run { paths: mc.paths, seed: mc.seed, ..crate::mc::Run::default() };
+    crate::mc::normal_sums(mu, sd, horizon.max(1) as usize, &run).map(Some)
 }
 
 fn check_cutoff(cutoff: f64) -> Result<()> {
@@ -145,6 +166,26 @@ fn check_cutoff(cutoff: f64) -> Result<()> {
 /// ```
 #[allow(clippy::cast_precision_loss, reason = "horizons are small")]
 pub fn value_at_risk(returns: &[f64], cutoff: f64, method: &str, horizon: u32) -> Result<f64> {
+    value_at_risk_with(returns, cutoff, method, horizon, MonteCarlo::default())
+}
+
+/// [`value_at_risk`] with the options of `method="monte_carlo"`: a normal is fitted to the
+/// returns (mean, sample std), `mc.paths` horizon returns (sums of `horizon` i.i.d. draws) are
+/// simulated with seed `mc.seed`, and the VaR is their `cutoff` quantile (numpy's linear
+/// interpolation). It converges to `gaussian` at the rate of a sample quantile,
+/// `sqrt(c (1 - c)) / (phi(z_c) sqrt(paths))` standard deviations of the horizon return.
+///
+/// # Errors
+/// As [`value_at_risk`]; for `monte_carlo`, [`Error::OutOfRange`] for a seed beyond 2^53 - 1
+/// or more than 2^31 draws (`paths x horizon`).
+#[allow(clippy::cast_precision_loss, reason = "horizons are small")]
+pub fn value_at_risk_with(
+    returns: &[f64],
+    cutoff: f64,
+    method: &str,
+    horizon: u32,
+    mc: MonteCarlo,
+) -> Result<f64> {
     check_cutoff(cutoff)?;
     let h = f64::from(horizon.max(1));
     match method {
@@ -164,7 +205,8 @@ pub fn value_at_risk(returns: &[f64], cutoff: f64, method: &str, horizon: u32) -
             };
             Ok(mu * h + sd * h.sqrt() * z)
         }
-        "monte_carlo" => Err(unsupported_mc()),
+        "monte_carlo" => Ok(mc_sums(returns, horizon, mc)?
+            .map_or(f64::NAN, |mut x| crate::mc::percentile_linear(&mut x, 100.0 * cutoff))),
         other => Err(unknown_method(other)),
     }
 }
@@ -189,6 +231,23 @@ pub fn conditional_value_at_risk(
     cutoff: f64,
     method: &str,
     horizon: u32,
+) -> Result<f64> {
+    conditional_value_at_risk_with(returns, cutoff, method, horizon, MonteCarlo::default())
+}
+
+/// [`conditional_value_at_risk`] with the options of `method="monte_carlo"`: the mean of the
+/// worst `floor((paths - 1) cutoff) + 1` simulated horizon returns (empyrical's tail rule) of
+/// the fitted normal, as in [`value_at_risk_with`].
+///
+/// # Errors
+/// As [`value_at_risk_with`].
+#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+pub fn conditional_value_at_risk_with(
+    returns: &[f64],
+    cutoff: f64,
+    method: &str,
+    horizon: u32,
+    mc: MonteCarlo,
 ) -> Result<f64> {
     check_cutoff(cutoff)?;
     let h = f64::from(horizon.max(1));
@@ -230,7 +289,8 @@ pub fn conditional_value_at_risk(
             };
             Ok(mu * h + sd * h.sqrt() * tail / a)
         }
-        "monte_carlo" => Err(unsupported_mc()),
+        "monte_carlo" => Ok(mc_sums(returns, horizon, mc)?
+            .map_or(f64::NAN, |mut x| crate::mc::tail_mean(&mut x, cutoff))),
         other => Err(unknown_method(other)),
     }
 }
@@ -241,7 +301,7 @@ const METHOD: ParamSpec = ParamSpec::choice(
     "method",
     "historical",
     &METHODS,
-    "historical (empyrical), gaussian, cornish_fisher, or monte_carlo (not yet available)",
+    "historical (empyrical), gaussian, cornish_fisher, or monte_carlo (a fitted normal simulated)",
 );
 const HORIZON: ParamSpec = ParamSpec::int(
     "horizon",
@@ -260,20 +320,45 @@ fn horizon(p: &crate::decl::Params, i: usize) -> u32 {
     p.int(i).clamp(1, 1_000_000) as u32
 }
 
+const MC_PATHS: ParamSpec = ParamSpec::int(
+    "paths",
+    100_000,
+    1,
+    100_000_000,
+    "method monte_carlo: simulated horizon returns",
+);
+const MC_SEED: ParamSpec = ParamSpec::int(
+    "seed",
+    0,
+    0,
+    (1 << 53) - 1,
+    "method monte_carlo: generator seed (0 to 2^53 - 1)",
+);
+
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "bounded by the declaration"
+)]
+fn mc_options(p: &crate::decl::Params, i: usize) -> MonteCarlo {
+    MonteCarlo { paths: p.int(i) as usize, seed: p.int(i + 1) as u64 }
+}
+
 /// Declaration of `value_at_risk`.
 pub static VALUE_AT_RISK: FunctionDecl = FunctionDecl {
     name: "value_at_risk",
     module: Module::Risk,
     group: "Tail risk",
     summary: "Value at risk",
-    doc: "The return at the cutoff quantile. historical: numpy.percentile(returns, 100*cutoff) (linear interpolation, NaN if any NaN; selection, not a sort), reference empyrical.value_at_risk; gaussian: mu + sigma z; cornish_fisher: mu + sigma z_cf (sample skewness and excess kurtosis). horizon h scales as sqrt(h) (moments of i.i.d. sums for the parametric methods).",
+    doc: "The return at the cutoff quantile. historical: numpy.percentile(returns, 100*cutoff) (linear interpolation, NaN if any NaN; selection, not a sort), reference empyrical.value_at_risk; gaussian: mu + sigma z; cornish_fisher: mu + sigma z_cf (sample skewness and excess kurtosis); monte_carlo: the cutoff quantile of paths simulated horizon returns (sums of h i.i.d. draws) of a normal fitted to the returns (mean, std ddof=1), seed seed (default 0: reproducible), converging to gaussian. horizon h scales as sqrt(h) (moments of i.i.d. sums for the parametric methods).",
     inputs: &[RETURNS],
-    params: &[CUTOFF, METHOD, HORIZON],
+    params: &[CUTOFF, METHOD, HORIZON, MC_PATHS, MC_SEED],
     outputs: &[OutputSpec::scalar("value_at_risk")],
     flags: Flags::NONE,
     lookback: None,
     compute: |i, p, o| {
-        o.f64(0)[0] = value_at_risk(i.series(0), p.float(0), p.str(1), horizon(p, 2))?;
+        o.f64(0)[0] =
+            value_at_risk_with(i.series(0), p.float(0), p.str(1), horizon(p, 2), mc_options(p, 3))?;
         Ok(())
     },
     stream: None,
@@ -285,14 +370,20 @@ pub static CONDITIONAL_VALUE_AT_RISK: FunctionDecl = FunctionDecl {
     module: Module::Risk,
     group: "Tail risk",
     summary: "Conditional value at risk (expected shortfall)",
-    doc: "Mean return in the worst cutoff tail. historical: mean of the floor((n-1)*cutoff)+1 lowest non-NaN returns (selection), reference empyrical.conditional_value_at_risk; gaussian: mu - sigma phi(z)/cutoff; cornish_fisher: tail average of the Cornish-Fisher quantile (closed form).",
+    doc: "Mean return in the worst cutoff tail. historical: mean of the floor((n-1)*cutoff)+1 lowest non-NaN returns (selection), reference empyrical.conditional_value_at_risk; gaussian: mu - sigma phi(z)/cutoff; cornish_fisher: tail average of the Cornish-Fisher quantile (closed form); monte_carlo: mean of the worst floor((paths-1)*cutoff)+1 of paths simulated horizon returns of the fitted normal (seed seed).",
     inputs: &[RETURNS],
-    params: &[CUTOFF, METHOD, HORIZON],
+    params: &[CUTOFF, METHOD, HORIZON, MC_PATHS, MC_SEED],
     outputs: &[OutputSpec::scalar("conditional_value_at_risk")],
     flags: Flags::NONE,
     lookback: None,
     compute: |i, p, o| {
-        o.f64(0)[0] = conditional_value_at_risk(i.series(0), p.float(0), p.str(1), horizon(p, 2))?;
+        o.f64(0)[0] = conditional_value_at_risk_with(
+            i.series(0),
+            p.float(0),
+            p.str(1),
+            horizon(p, 2),
+            mc_options(p, 3),
+        )?;
         Ok(())
     },
     stream: None,
@@ -334,9 +425,32 @@ mod tests {
     }
 
     #[test]
-    fn monte_carlo_is_unsupported() {
-        let e = value_at_risk(&[0.1, 0.2], 0.05, "monte_carlo", 1).unwrap_err();
-        assert_eq!(e.code(), "UNSUPPORTED");
-        assert!(e.to_string().contains("#10"));
+    fn monte_carlo_converges_to_gaussian() {
+        // a fixed return series (mean and std from the data), simulated at two horizons
+        let r: Vec<f64> = (0..500).map(|i| 0.0005 + 0.01 * libm::sin(f64::from(i) * 1.7)).collect();
+        let n = 200_000;
+        for (h, c) in [(1u32, 0.05), (10, 0.01)] {
+            let mc = MonteCarlo { paths: n, seed: 3 };
+            let g = value_at_risk(&r, c, "gaussian", h).unwrap();
+            let v = value_at_risk_with(&r, c, "monte_carlo", h, mc).unwrap();
+            let (_, sd, _, _) = four_moments(&r);
+            let sh = sd * f64::from(h).sqrt();
+            let z = norm_ppf(c);
+            // standard error of a sample quantile: sqrt(c (1 - c) / n) / pdf(q)
+            let se = sh * (c * (1.0 - c) / n as f64).sqrt() / norm_pdf(z);
+            assert!((v - g).abs() <= 5.0 * se, "h {h}: VaR {v} vs gaussian {g} (se {se})");
+            let ge = conditional_value_at_risk(&r, c, "gaussian", h).unwrap();
+            let e = conditional_value_at_risk_with(&r, c, "monte_carlo", h, mc).unwrap();
+            // s.e. of the tail mean: (Var(X | X < q) + (1 - c)(q - ES)^2) / (c n), normal tail
+            let tail_var =
+                sh * sh * (1.0 - z * norm_pdf(z) / c - (norm_pdf(z) / c) * (norm_pdf(z) / c));
+            let se_es = ((tail_var + (1.0 - c) * (g - ge) * (g - ge)) / (c * n as f64)).sqrt();
+            assert!((e - ge).abs() <= 5.0 * se_es, "h {h}: ES {e} vs gaussian {ge} (se {se_es})");
+        }
+        // the seed makes it reproducible; the default options are 100,000 paths, seed 0
+        let a = value_at_risk(&r, 0.05, "monte_carlo", 1).unwrap();
+        let b = value_at_risk_with(&r, 0.05, "monte_carlo", 1, MonteCarlo::default()).unwrap();
+        assert_eq!(a.to_bits(), b.to_bits());
+        assert!(value_at_risk(&[0.1], 0.05, "monte_carlo", 1).unwrap().is_nan());
     }
 }

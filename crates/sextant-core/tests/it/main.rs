@@ -11,6 +11,7 @@ mod fixtures;
 mod golden;
 mod ledger;
 mod mc;
+mod mc_models;
 mod properties;
 mod sentiment;
 mod streams;

@@ -267,9 +267,11 @@ fn matches_the_committed_cross_target_values() {
         let d = registry::find("mc", name).unwrap();
         let ins: Vec<InputData<'_>> = inputs
             .iter()
-            .map(|v: &Vec<f64>| {
+            .zip(d.inputs)
+            .map(|(v, spec): (&Vec<f64>, _)| {
+                // matrices are square in these cases
                 let n = (v.len() as f64).sqrt() as usize;
-                if name == "simulate_correlated_gbm" && v.len() == n * n && v.len() > 2 {
+                if spec.kind == sextant_core::decl::InputKind::Matrix {
                     InputData::Matrix { data: v, rows: n, cols: n }
                 } else {
                     InputData::Series(v)
@@ -359,6 +361,60 @@ fn expected_cases() -> Vec<Case> {
             "standard_normal",
             vec![],
             vec![("size", Value::Int(8)), ("seed", Value::Int(1)), ("first", Value::Int(4090))],
+        ),
+        // appended with Student-t shocks, Merton, the bootstrap and the portfolio: the cases
+        // above are unchanged
+        (
+            "simulate_gbm",
+            vec![],
+            vec![
+                ("df", Value::Float(4.5)),
+                ("steps", Value::Int(5)),
+                ("paths", Value::Int(3)),
+                ("seed", Value::Int(11)),
+                ("full_paths", Value::Bool(true)),
+            ],
+        ),
+        (
+            "simulate_merton",
+            vec![],
+            vec![
+                ("jump_intensity", Value::Float(3.0)),
+                ("steps", Value::Int(4)),
+                ("paths", Value::Int(3)),
+                ("seed", Value::Int(5)),
+                ("antithetic", Value::Bool(true)),
+                ("full_paths", Value::Bool(true)),
+            ],
+        ),
+        (
+            "bootstrap_returns",
+            vec![vec![0.01, -0.02, 0.005, 0.003, 0.011, -0.007, -0.015, 0.002, 0.009]],
+            vec![
+                ("method", Value::Str("stationary".into())),
+                ("block_length", Value::Float(2.0)),
+                ("steps", Value::Int(4)),
+                ("paths", Value::Int(3)),
+                ("seed", Value::Int(2)),
+                ("full_paths", Value::Bool(true)),
+            ],
+        ),
+        (
+            "simulate_portfolio",
+            vec![
+                vec![0.5, 0.5],
+                vec![0.05, 0.08],
+                vec![0.04, 0.01, 0.01, 0.09],
+                vec![10.0],
+                vec![10.0, 50.0, 90.0],
+            ],
+            vec![
+                ("rebalance_every", Value::Int(2)),
+                ("fee", Value::Float(0.01)),
+                ("steps", Value::Int(4)),
+                ("paths", Value::Int(5)),
+                ("seed", Value::Int(3)),
+            ],
         ),
     ]
 }

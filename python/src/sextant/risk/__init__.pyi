@@ -110,16 +110,18 @@ def max_drawdown(returns: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArr
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def value_at_risk(returns: ArrayLike, cutoff: float = 0.05, method: Literal['historical', 'gaussian', 'cornish_fisher', 'monte_carlo'] = 'historical', horizon: int = 1, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+def value_at_risk(returns: ArrayLike, cutoff: float = 0.05, method: Literal['historical', 'gaussian', 'cornish_fisher', 'monte_carlo'] = 'historical', horizon: int = 1, *, paths: int = 100000, seed: int = 0, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
     """Value at risk.
 
-    The return at the cutoff quantile. historical: numpy.percentile(returns, 100*cutoff) (linear interpolation, NaN if any NaN; selection, not a sort), reference empyrical.value_at_risk; gaussian: mu + sigma z; cornish_fisher: mu + sigma z_cf (sample skewness and excess kurtosis). horizon h scales as sqrt(h) (moments of i.i.d. sums for the parametric methods).
+    The return at the cutoff quantile. historical: numpy.percentile(returns, 100*cutoff) (linear interpolation, NaN if any NaN; selection, not a sort), reference empyrical.value_at_risk; gaussian: mu + sigma z; cornish_fisher: mu + sigma z_cf (sample skewness and excess kurtosis); monte_carlo: the cutoff quantile of paths simulated horizon returns (sums of h i.i.d. draws) of a normal fitted to the returns (mean, std ddof=1), seed seed (default 0: reproducible), converging to gaussian. horizon h scales as sqrt(h) (moments of i.i.d. sums for the parametric methods).
 
     Args:
         returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
         cutoff (float, default 0.05, in [0, 1]): tail probability (0.05: the worst 5%).
-        method (Literal['historical', 'gaussian', 'cornish_fisher', 'monte_carlo'], default 'historical', one of 'historical', 'gaussian', 'cornish_fisher', 'monte_carlo'): historical (empyrical), gaussian, cornish_fisher, or monte_carlo (not yet available).
+        method (Literal['historical', 'gaussian', 'cornish_fisher', 'monte_carlo'], default 'historical', one of 'historical', 'gaussian', 'cornish_fisher', 'monte_carlo'): historical (empyrical), gaussian, cornish_fisher, or monte_carlo (a fitted normal simulated).
         horizon (int, default 1, in [1, 1000000]): horizon in periods (square-root-of-time / i.i.d. moment scaling).
+        paths (int, default 100000, in [1, 100000000]): method monte_carlo: simulated horizon returns.
+        seed (int, default 0, in [0, 9007199254740991]): method monte_carlo: generator seed (0 to 2^53 - 1).
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -130,16 +132,18 @@ def value_at_risk(returns: ArrayLike, cutoff: float = 0.05, method: Literal['his
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def conditional_value_at_risk(returns: ArrayLike, cutoff: float = 0.05, method: Literal['historical', 'gaussian', 'cornish_fisher', 'monte_carlo'] = 'historical', horizon: int = 1, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+def conditional_value_at_risk(returns: ArrayLike, cutoff: float = 0.05, method: Literal['historical', 'gaussian', 'cornish_fisher', 'monte_carlo'] = 'historical', horizon: int = 1, *, paths: int = 100000, seed: int = 0, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
     """Conditional value at risk (expected shortfall).
 
-    Mean return in the worst cutoff tail. historical: mean of the floor((n-1)*cutoff)+1 lowest non-NaN returns (selection), reference empyrical.conditional_value_at_risk; gaussian: mu - sigma phi(z)/cutoff; cornish_fisher: tail average of the Cornish-Fisher quantile (closed form).
+    Mean return in the worst cutoff tail. historical: mean of the floor((n-1)*cutoff)+1 lowest non-NaN returns (selection), reference empyrical.conditional_value_at_risk; gaussian: mu - sigma phi(z)/cutoff; cornish_fisher: tail average of the Cornish-Fisher quantile (closed form); monte_carlo: mean of the worst floor((paths-1)*cutoff)+1 of paths simulated horizon returns of the fitted normal (seed seed).
 
     Args:
         returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
         cutoff (float, default 0.05, in [0, 1]): tail probability (0.05: the worst 5%).
-        method (Literal['historical', 'gaussian', 'cornish_fisher', 'monte_carlo'], default 'historical', one of 'historical', 'gaussian', 'cornish_fisher', 'monte_carlo'): historical (empyrical), gaussian, cornish_fisher, or monte_carlo (not yet available).
+        method (Literal['historical', 'gaussian', 'cornish_fisher', 'monte_carlo'], default 'historical', one of 'historical', 'gaussian', 'cornish_fisher', 'monte_carlo'): historical (empyrical), gaussian, cornish_fisher, or monte_carlo (a fitted normal simulated).
         horizon (int, default 1, in [1, 1000000]): horizon in periods (square-root-of-time / i.i.d. moment scaling).
+        paths (int, default 100000, in [1, 100000000]): method monte_carlo: simulated horizon returns.
+        seed (int, default 0, in [0, 9007199254740991]): method monte_carlo: generator seed (0 to 2^53 - 1).
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
