@@ -251,7 +251,7 @@ pub async fn gate(State(app): State<AppState>, mut req: Request, next: Next) -> 
 
 // --- helpers ------------------------------------------------------------------------------------
 
-async fn audit(
+pub(crate) async fn audit(
     app: &AppState,
     ctx: &Ctx,
     actor: Option<&str>,

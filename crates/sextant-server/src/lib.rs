@@ -39,9 +39,13 @@ pub mod accounts;
 pub mod app;
 pub mod auth;
 pub mod convert;
+pub mod csv;
 pub mod error;
 pub mod mailer;
+pub mod market;
 pub mod openapi;
+pub mod portfolios;
+pub mod provider;
 pub mod ratelimit;
 pub mod store;
 
