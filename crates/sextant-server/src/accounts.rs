@@ -1002,6 +1002,7 @@ async fn export(State(app): State<AppState>, Authed(ctx, p): Authed) -> Result<R
         "account": account_json(&app, &p.user).await?,
         "sessions": sessions.iter().map(|s| session_json(s, &p.session_id)).collect::<Vec<_>>(),
         "audit": entries.iter().map(audit_json).collect::<Vec<_>>(),
+        "portfolios": crate::portfolios::export_of(&app, &p.user.id).await?,
     }))
     .into_response())
 }

@@ -44,6 +44,7 @@ pub mod error;
 pub mod mailer;
 pub mod market;
 pub mod openapi;
+pub mod openapi_platform;
 pub mod portfolios;
 pub mod provider;
 pub mod ratelimit;

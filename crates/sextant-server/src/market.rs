@@ -564,6 +564,7 @@ async fn delete_instrument(
     Admin(ctx, p): Admin,
     P(symbol): P<String>,
 ) -> Result<StatusCode, ApiError> {
+    find_instrument(&app, &symbol).await?;
     if !app.store.delete_instrument(&symbol).await? {
         return Err(ApiError::NoSuchResource("instrument"));
     }
@@ -790,7 +791,7 @@ fn is_csv(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|t| t.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-        .is_some_and(|m| m == "text/csv" || m == "application/csv")
+        .is_some_and(|m| m == "text/csv" || m == "application/csv" || m == "text/plain")
 }
 
 /// Reads a body that is JSON or CSV (415 otherwise).
@@ -1077,6 +1078,10 @@ async fn delete_action(
     Admin(ctx, p): Admin,
     P((symbol, ex_date, kind)): P<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
+    find_instrument(&app, &symbol).await?;
+    if check_date("ex_date", &ex_date).is_err() || !["split", "dividend"].contains(&kind.as_str()) {
+        return Err(ApiError::NoSuchResource("corporate action"));
+    }
     if !app.store.delete_action(&symbol, &ex_date, &kind).await? {
         return Err(ApiError::NoSuchResource("corporate action"));
     }

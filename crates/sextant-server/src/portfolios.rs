@@ -69,6 +69,9 @@ fn portfolio_json(p: &Portfolio) -> JsonValue {
 
 /// The caller's portfolio with this id (404 for an unknown id and for another user's).
 async fn owned(app: &AppState, p: &Principal, id: &str) -> Result<Portfolio, ApiError> {
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::NoSuchResource("portfolio"));
+    }
     match app.store.portfolio(id).await? {
         Some(pf) if pf.user_id == p.user.id => Ok(pf),
         _ => Err(ApiError::NoSuchResource("portfolio")),
@@ -916,6 +919,26 @@ async fn risk(
     let mut body = body;
     body["portfolio_id"] = json!(pf.id);
     Ok(Json(body))
+}
+
+/// A user's portfolios with their transactions, for the GDPR export.
+pub(crate) async fn export_of(app: &AppState, user_id: &str) -> Result<JsonValue, ApiError> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = app.store.portfolios_of(user_id, false, 1000, offset).await?;
+        for pf in &page {
+            let mut v = portfolio_json(pf);
+            v["transactions"] =
+                json!(app.store.transactions(&pf.id).await?.iter().map(tx_json).collect::<Vec<_>>());
+            out.push(v);
+        }
+        if page.len() < 1000 {
+            break;
+        }
+        offset += 1000;
+    }
+    Ok(JsonValue::Array(out))
 }
 
 /// The portfolio routes (signed-in callers; each sees only its own portfolios).

@@ -2,7 +2,7 @@
 -- their transactions and CSV imports). Times are unix seconds, UTC. Prices of bars are DOUBLE
 -- PRECISION (binary64, as the analytics take them); money in portfolios is decimal text (never floating point).
 CREATE TABLE instruments (
-    symbol             TEXT    PRIMARY KEY NOT NULL,
+    symbol             TEXT    COLLATE "C" PRIMARY KEY NOT NULL,
     name               TEXT    NOT NULL,
     currency           TEXT    NOT NULL,
     time_zone          TEXT,                      -- IANA name, informational
@@ -15,7 +15,7 @@ CREATE INDEX instruments_asset_class ON instruments (asset_class, symbol);
 -- One row per (instrument, interval, bar open time). Not partitioned (docs/platform.md says
 -- why): the composite primary key's B-tree serves a range query as one index range scan.
 CREATE TABLE bars (
-    symbol   TEXT    NOT NULL REFERENCES instruments (symbol) ON DELETE CASCADE ON UPDATE CASCADE,
+    symbol   TEXT    COLLATE "C" NOT NULL REFERENCES instruments (symbol) ON DELETE CASCADE ON UPDATE CASCADE,
     freq     TEXT    NOT NULL,   -- the interval: 1m 5m 15m 30m 1h 1d 1w 1mo
     ts       BIGINT NOT NULL,
     open     DOUBLE PRECISION NOT NULL,
@@ -26,7 +26,7 @@ CREATE TABLE bars (
     PRIMARY KEY (symbol, freq, ts)
 );
 CREATE TABLE corporate_actions (
-    symbol      TEXT    NOT NULL REFERENCES instruments (symbol) ON DELETE CASCADE ON UPDATE CASCADE,
+    symbol      TEXT    COLLATE "C" NOT NULL REFERENCES instruments (symbol) ON DELETE CASCADE ON UPDATE CASCADE,
     ex_date     TEXT    NOT NULL,   -- YYYY-MM-DD, exchange-local
     kind        TEXT    NOT NULL CHECK (kind IN ('split', 'dividend')),
     numerator   BIGINT,            -- split: new units ...
