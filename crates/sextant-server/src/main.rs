@@ -114,8 +114,12 @@ async fn main() -> anyhow::Result<()> {
     }
     if args.demo {
         let r = provider::load(&store, &provider::FileReplay::demo()).await.context("--demo")?;
-        tracing::info!(instruments_created = r.instruments_created, bars_read = r.bars_read,
-            bars_written = r.bars_written, "demo market data loaded");
+        tracing::info!(
+            instruments_created = r.instruments_created,
+            bars_read = r.bars_read,
+            bars_written = r.bars_written,
+            "demo market data loaded"
+        );
     }
     if let Some(dir) = args.replay_dir.as_deref().filter(|d| !d.as_os_str().is_empty()) {
         let replay = provider::FileReplay::from_dir(dir).context("--replay-dir")?;

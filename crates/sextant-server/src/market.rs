@@ -506,7 +506,8 @@ async fn list_instruments(
             return Err(bad("asset_class", format!("must be one of {}", ASSET_CLASSES.join(", "))));
         }
     }
-    let mut rows = app.store.list_instruments(q.asset_class.as_deref(), desc, limit + 1, offset).await?;
+    let mut rows =
+        app.store.list_instruments(q.asset_class.as_deref(), desc, limit + 1, offset).await?;
     let more = rows.len() > usize::try_from(limit).unwrap_or(0);
     rows.truncate(usize::try_from(limit).unwrap_or(0));
     Ok(Json(paged(rows.iter().map(instrument_json).collect(), limit, offset, more)))
@@ -618,11 +619,14 @@ pub fn check_bar(b: &Bar, interval: Interval, row: usize, errs: &mut Vec<RowErro
         None => b.ts.rem_euclid(86_400) == 0,
     };
     if !aligned {
-        e("ts", if interval.seconds().is_some() {
-            "intraday bars must start on a whole minute"
-        } else {
-            "daily and coarser bars are dated: YYYY-MM-DD (00:00 UTC)"
-        });
+        e(
+            "ts",
+            if interval.seconds().is_some() {
+                "intraday bars must start on a whole minute"
+            } else {
+                "daily and coarser bars are dated: YYYY-MM-DD (00:00 UTC)"
+            },
+        );
         return;
     }
     let prices = [("open", b.open), ("high", b.high), ("low", b.low), ("close", b.close)];
@@ -675,7 +679,11 @@ pub fn parse_bars(
         let Some(ts_col) = ts_col else {
             return Err(ApiError::InvalidRows {
                 what: "bars",
-                rows: vec![RowError::new(1, Some("ts"), "the header needs a `ts` (or `date`) column")],
+                rows: vec![RowError::new(
+                    1,
+                    Some("ts"),
+                    "the header needs a `ts` (or `date`) column",
+                )],
             });
         };
         for (c, name) in cols.iter().zip(["open", "high", "low", "close"]) {
@@ -684,8 +692,19 @@ pub fn parse_bars(
             }
         }
         if let Some(extra) = t.header.iter().find(|h| {
-            !["ts", "timestamp", "date", "time", "datetime", "open", "high", "low", "close", "volume"]
-                .contains(&h.as_str())
+            ![
+                "ts",
+                "timestamp",
+                "date",
+                "time",
+                "datetime",
+                "open",
+                "high",
+                "low",
+                "close",
+                "volume",
+            ]
+            .contains(&h.as_str())
         }) {
             errs.push(RowError::new(1, Some(extra), "unknown column"));
         }
@@ -698,7 +717,11 @@ pub fn parse_bars(
         for (row, rec) in &t.records {
             let mut vals = [0.0; 5];
             let Some(ts) = parse_time(&rec[ts_col]) else {
-                errs.push(RowError::new(*row, Some("ts"), "must be YYYY-MM-DD, RFC 3339 or unix seconds"));
+                errs.push(RowError::new(
+                    *row,
+                    Some("ts"),
+                    "must be YYYY-MM-DD, RFC 3339 or unix seconds",
+                ));
                 continue;
             };
             let mut ok = true;
@@ -746,18 +769,30 @@ pub fn parse_bars(
         for (k, x) in b.bars.iter().enumerate() {
             let row = k + 1;
             let Some(ts) = time_of(&x.ts) else {
-                errs.push(RowError::new(row, Some("ts"), "must be YYYY-MM-DD, RFC 3339 or unix seconds"));
+                errs.push(RowError::new(
+                    row,
+                    Some("ts"),
+                    "must be YYYY-MM-DD, RFC 3339 or unix seconds",
+                ));
                 continue;
             };
-            let vol = x.volume.as_ref().map_or(Some(0.0), num);
-            let fields = [("open", num(&x.open)), ("high", num(&x.high)), ("low", num(&x.low)),
-                ("close", num(&x.close)), ("volume", vol)];
+            let vol = x.volume.as_ref().filter(|v| !v.is_null()).map_or(Some(0.0), num);
+            let fields = [
+                ("open", num(&x.open)),
+                ("high", num(&x.high)),
+                ("low", num(&x.low)),
+                ("close", num(&x.close)),
+                ("volume", vol),
+            ];
             if let Some((c, _)) = fields.iter().find(|(_, v)| v.is_none()) {
                 errs.push(RowError::new(row, Some(c), "must be a number"));
                 continue;
             }
             let v = fields.map(|(_, v)| v.unwrap_or(f64::NAN));
-            out.push((row, Bar { ts, open: v[0], high: v[1], low: v[2], close: v[3], volume: v[4] }));
+            out.push((
+                row,
+                Bar { ts, open: v[0], high: v[1], low: v[2], close: v[3], volume: v[4] },
+            ));
         }
     }
     let iv = Interval::parse("interval", interval.as_deref().unwrap_or("1d"))?;
@@ -835,8 +870,15 @@ async fn ingest_bars(
     let bars = dedupe(bars);
     let written = app.store.upsert_bars(&symbol, iv.as_str(), &bars).await?;
     let unique = u64::try_from(bars.len()).unwrap_or(0);
-    audit(&app, &ctx, Some(&p.user.id), "bars.ingest", Some(&symbol),
-        json!({"interval": iv.as_str(), "received": received, "written": written})).await?;
+    audit(
+        &app,
+        &ctx,
+        Some(&p.user.id),
+        "bars.ingest",
+        Some(&symbol),
+        json!({"interval": iv.as_str(), "received": received, "written": written}),
+    )
+    .await?;
     Ok(Json(json!({
         "symbol": symbol, "interval": iv.as_str(), "received": received,
         "duplicates_in_request": received - bars.len(),
@@ -871,14 +913,20 @@ struct RangeQuery {
 /// The range bounds (inclusive, unix seconds) of `from` / `to`.
 pub fn range(from: Option<&str>, to: Option<&str>) -> Result<(i64, i64), ApiError> {
     let f = match from {
-        Some(s) => parse_time(s).ok_or_else(|| bad("from", "must be YYYY-MM-DD, RFC 3339 or unix seconds"))?,
+        Some(s) => parse_time(s)
+            .ok_or_else(|| bad("from", "must be YYYY-MM-DD, RFC 3339 or unix seconds"))?,
         None => i64::MIN,
     };
     let t = match to {
         Some(s) => {
-            let t = parse_time(s).ok_or_else(|| bad("to", "must be YYYY-MM-DD, RFC 3339 or unix seconds"))?;
+            let t = parse_time(s)
+                .ok_or_else(|| bad("to", "must be YYYY-MM-DD, RFC 3339 or unix seconds"))?;
             // a date bound includes that whole day
-            if NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").is_ok() { t + 86_399 } else { t }
+            if NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").is_ok() {
+                t + 86_399
+            } else {
+                t
+            }
         }
         None => i64::MAX,
     };
@@ -899,7 +947,10 @@ pub(crate) async fn load_bars(
 ) -> Result<Vec<OutBar>, ApiError> {
     let mut bars = app.store.bars(&inst.symbol, interval.as_str(), from, to).await?;
     if bars.len() > MAX_RANGE_BARS {
-        return Err(bad("from", format!("the range holds more than {MAX_RANGE_BARS} bars; narrow it")));
+        return Err(bad(
+            "from",
+            format!("the range holds more than {MAX_RANGE_BARS} bars; narrow it"),
+        ));
     }
     if adjusted {
         let actions = app.store.actions(&inst.symbol).await?;
@@ -936,7 +987,10 @@ async fn get_bars(
     let to_iv = q.resample.as_deref().map(|s| Interval::parse("resample", s)).transpose()?;
     if let Some(t) = to_iv {
         if t != iv && !iv.resamples_to(t) {
-            return Err(bad("resample", format!("{} bars cannot be resampled to {}", iv.as_str(), t.as_str())));
+            return Err(bad(
+                "resample",
+                format!("{} bars cannot be resampled to {}", iv.as_str(), t.as_str()),
+            ));
         }
     }
     let r = range(q.from.as_deref(), q.to.as_deref())?;
@@ -972,8 +1026,14 @@ async fn quote(
             best = Some((s.last, iv));
         }
     }
-    let Some((_, iv)) = best else { return Err(ApiError::NoSuchResource("quote (no bars stored)")) };
-    let b = app.store.latest_bar(&symbol, iv.as_str()).await?.ok_or(ApiError::NoSuchResource("quote"))?;
+    let Some((_, iv)) = best else {
+        return Err(ApiError::NoSuchResource("quote (no bars stored)"));
+    };
+    let b = app
+        .store
+        .latest_bar(&symbol, iv.as_str())
+        .await?
+        .ok_or(ApiError::NoSuchResource("quote"))?;
     Ok(Json(json!({"symbol": symbol, "currency": inst.currency, "interval": iv.as_str(),
         "ts": format_time(b.ts), "price": convert::f64_to_json(b.close),
         "open": convert::f64_to_json(b.open), "high": convert::f64_to_json(b.high),
@@ -1041,7 +1101,8 @@ async fn put_action(
             (numerator, denominator) = (Some(n), Some(dd));
         }
         "dividend" => {
-            let a = req.amount.as_ref().ok_or_else(|| bad("amount", "is required for a dividend"))?;
+            let a =
+                req.amount.as_ref().ok_or_else(|| bad("amount", "is required for a dividend"))?;
             let text = match a {
                 JsonValue::String(s) => s.trim().to_owned(),
                 JsonValue::Number(n) => n.to_string(),
@@ -1085,8 +1146,15 @@ async fn delete_action(
     if !app.store.delete_action(&symbol, &ex_date, &kind).await? {
         return Err(ApiError::NoSuchResource("corporate action"));
     }
-    audit(&app, &ctx, Some(&p.user.id), "action.delete", Some(&symbol),
-        json!({"ex_date": ex_date, "kind": kind})).await?;
+    audit(
+        &app,
+        &ctx,
+        Some(&p.user.id),
+        "action.delete",
+        Some(&symbol),
+        json!({"ex_date": ex_date, "kind": kind}),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -1110,7 +1178,9 @@ pub fn bar_functions() -> impl Iterator<Item = &'static FunctionDecl> {
 }
 
 fn find_bar_function(name: &str) -> Option<&'static FunctionDecl> {
-    registry::find("ta", name).filter(|d| over_bars(d)).or_else(|| bar_functions().find(|d| d.name == name))
+    registry::find("ta", name)
+        .filter(|d| over_bars(d))
+        .or_else(|| bar_functions().find(|d| d.name == name))
 }
 
 /// A query value as a JSON parameter: integer, float, boolean, null or text.
@@ -1143,7 +1213,10 @@ async fn indicator(
     let to_iv = q.remove("resample").map(|s| Interval::parse("resample", &s)).transpose()?;
     if let Some(t) = to_iv {
         if t != iv && !iv.resamples_to(t) {
-            return Err(bad("resample", format!("{} bars cannot be resampled to {}", iv.as_str(), t.as_str())));
+            return Err(bad(
+                "resample",
+                format!("{} bars cannot be resampled to {}", iv.as_str(), t.as_str()),
+            ));
         }
     }
     let r = range(q.remove("from").as_deref(), q.remove("to").as_deref())?;
@@ -1156,7 +1229,8 @@ async fn indicator(
     let bars = load_bars(&app, &inst, iv, r, adjusted, to_iv).await?;
     let wants_returns = decl.inputs.iter().any(|i| i.name == "returns");
     let skip = usize::from(wants_returns && !bars.is_empty());
-    let params: Map<String, JsonValue> = q.iter().map(|(k, v)| (k.clone(), query_value(v))).collect();
+    let params: Map<String, JsonValue> =
+        q.iter().map(|(k, v)| (k.clone(), query_value(v))).collect();
     let mut inputs = Map::new();
     for i in decl.inputs {
         let col: Vec<JsonValue> = match i.name {
@@ -1240,13 +1314,23 @@ mod tests {
     fn intraday_buckets_follow_the_exchange_offset() {
         // 09:30 local at UTC-5 is 14:30 UTC; hourly buckets start on the local hour.
         let t = parse_time("2024-03-01T14:30:00Z").unwrap();
-        assert_eq!(format_time(bucket(t, Interval::M1, Interval::H1, -300)), "2024-03-01T14:00:00Z");
+        assert_eq!(
+            format_time(bucket(t, Interval::M1, Interval::H1, -300)),
+            "2024-03-01T14:00:00Z"
+        );
         assert_eq!(format_time(bucket(t, Interval::M1, Interval::H1, 330)), "2024-03-01T14:30:00Z");
         // the local date of 23:30 UTC at UTC+5:30 is the next day
         let late = parse_time("2024-03-01T23:30:00Z").unwrap();
-        assert_eq!(format_time(bucket(late, Interval::M1, Interval::D1, 330)), "2024-03-02T00:00:00Z");
-        assert!(Interval::M1.resamples_to(Interval::M5) && !Interval::M5.resamples_to(Interval::M1));
-        assert!(!Interval::W1.resamples_to(Interval::Mo1) && Interval::D1.resamples_to(Interval::Mo1));
+        assert_eq!(
+            format_time(bucket(late, Interval::M1, Interval::D1, 330)),
+            "2024-03-02T00:00:00Z"
+        );
+        assert!(
+            Interval::M1.resamples_to(Interval::M5) && !Interval::M5.resamples_to(Interval::M1)
+        );
+        assert!(
+            !Interval::W1.resamples_to(Interval::Mo1) && Interval::D1.resamples_to(Interval::Mo1)
+        );
     }
 
     #[test]
@@ -1269,7 +1353,10 @@ mod tests {
         // 2-for-1 on the 4th; a 2.0 dividend on the 3rd (close before: 100 -> factor 0.98)
         adjust(
             &mut bars,
-            &[act("2024-01-03", "dividend", None, Some("2")), act("2024-01-04", "split", Some(2), None)],
+            &[
+                act("2024-01-03", "dividend", None, Some("2")),
+                act("2024-01-04", "split", Some(2), None),
+            ],
             Interval::D1,
             0,
         );
@@ -1284,7 +1371,10 @@ mod tests {
         assert_eq!(parse_offset("+05:30"), Some(330));
         assert_eq!(parse_offset("UTC-04:00"), Some(-240));
         assert_eq!(parse_offset("05:30"), None);
-        assert_eq!(resolve_zone("America/New_York", None).unwrap(), (Some("America/New_York".into()), -300));
+        assert_eq!(
+            resolve_zone("America/New_York", None).unwrap(),
+            (Some("America/New_York".into()), -300)
+        );
         assert!(resolve_zone("Pacific/Nowhere", None).is_err());
         assert_eq!(resolve_zone("Pacific/Nowhere", Some(600)).unwrap().1, 600);
         assert!(resolve_zone("../etc", None).is_err());

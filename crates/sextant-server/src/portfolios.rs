@@ -29,8 +29,13 @@ use crate::app::{fingerprint, now_unix, AppState};
 use crate::convert::{self, ComputeRequest};
 use crate::csv::{self, RowError};
 use crate::error::ApiError;
-use crate::market::{P, check_currency, check_name, page, paged, parse_time, read_upload, utc_date};
+use crate::market::{
+    check_currency, check_name, page, paged, parse_time, read_upload, utc_date, P,
+};
 use crate::store::{Appended, ImportRec, Portfolio, StoredResponse, StoredTx};
+
+/// One uploaded row: its row number and its cells by column.
+type Row = (usize, BTreeMap<String, String>);
 
 /// Most transactions one request may add.
 pub const MAX_TRANSACTIONS_PER_REQUEST: usize = 100_000;
@@ -209,7 +214,9 @@ fn fields_of(kind: &str) -> Option<(&'static [&'static str], &'static [&'static 
         "deposit" | "withdrawal" => (&["currency", "amount"], &[]),
         "transfer_in" => (&["instrument", "quantity", "price"], &["cost"]),
         "transfer_out" => (&["instrument", "quantity", "price"], &[]),
-        "fx_conversion" => (&["from_currency", "from_amount", "to_currency", "to_amount"], &["fee"]),
+        "fx_conversion" => {
+            (&["from_currency", "from_amount", "to_currency", "to_amount"], &["fee"])
+        }
         _ => return None,
     })
 }
@@ -231,16 +238,24 @@ fn row_to_tx(
         Some(s) => match parse_time(s).and_then(|t| DateTime::<Utc>::from_timestamp(t, 0)) {
             Some(t) => Some(t),
             None => {
-                errs.push(RowError::new(row, Some("timestamp"), "must be RFC 3339 (2024-01-02T15:00:00Z), YYYY-MM-DD or unix seconds"));
+                errs.push(RowError::new(
+                    row,
+                    Some("timestamp"),
+                    "must be RFC 3339 (2024-01-02T15:00:00Z), YYYY-MM-DD or unix seconds",
+                ));
                 None
             }
         },
     };
     let kind = get("type").unwrap_or("");
     let Some((required, optional)) = fields_of(kind) else {
-        errs.push(RowError::new(row, Some("type"), format!(
+        errs.push(RowError::new(
+            row,
+            Some("type"),
+            format!(
             "must be one of buy, sell, dividend, dividend_reinvested, fee, tax, split, deposit, \
-             withdrawal, transfer_in, transfer_out, fx_conversion; got {kind:?}")));
+             withdrawal, transfer_in, transfer_out, fx_conversion; got {kind:?}"),
+        ));
         return None;
     };
     let mut obj = Map::new();
@@ -251,7 +266,11 @@ fn row_to_tx(
             continue;
         }
         if !required.contains(&col) && !optional.contains(&col) {
-            errs.push(RowError::new(row, Some(col), format!("is not a field of a `{kind}` transaction")));
+            errs.push(RowError::new(
+                row,
+                Some(col),
+                format!("is not a field of a `{kind}` transaction"),
+            ));
             continue;
         }
         if DECIMAL_COLUMNS.contains(&col) {
@@ -259,7 +278,11 @@ fn row_to_tx(
                 Ok(d) => {
                     obj.insert(col.into(), json!(d.to_string()));
                 }
-                Err(_) => errs.push(RowError::new(row, Some(col), format!("{val:?} is not a decimal number"))),
+                Err(_) => errs.push(RowError::new(
+                    row,
+                    Some(col),
+                    format!("{val:?} is not a decimal number"),
+                )),
             }
         } else if col == "numerator" || col == "denominator" {
             match val.parse::<u64>() {
@@ -282,7 +305,11 @@ fn row_to_tx(
     }
     for col in required {
         if get(col).is_none() {
-            errs.push(RowError::new(row, Some(col), format!("is required for a `{kind}` transaction")));
+            errs.push(RowError::new(
+                row,
+                Some(col),
+                format!("is required for a `{kind}` transaction"),
+            ));
         }
     }
     let ts = ts?;
@@ -330,8 +357,14 @@ impl BookError {
                     },
                     Some(i) => ApiError::InvalidRows {
                         what: "transactions",
-                        rows: vec![RowError::new(0, None, format!(
-                            "with the new rows, stored transaction #{} fails: {message}", i + 1))],
+                        rows: vec![RowError::new(
+                            0,
+                            None,
+                            format!(
+                                "with the new rows, stored transaction #{} fails: {message}",
+                                i + 1
+                            ),
+                        )],
                     },
                     None => ApiError::Core(sextant_core::Error::from(e)),
                 }
@@ -403,13 +436,16 @@ fn stored(t: &Transaction) -> Result<StoredTx, ApiError> {
 async fn validate(
     app: &AppState,
     pf: &Portfolio,
-    rows: &[(usize, BTreeMap<String, String>)],
+    rows: &[Row],
 ) -> Result<Vec<Transaction>, ApiError> {
     if rows.is_empty() {
         return Err(bad("transactions", "no transactions given"));
     }
     if rows.len() > MAX_TRANSACTIONS_PER_REQUEST {
-        return Err(bad("transactions", format!("at most {MAX_TRANSACTIONS_PER_REQUEST} per request")));
+        return Err(bad(
+            "transactions",
+            format!("at most {MAX_TRANSACTIONS_PER_REQUEST} per request"),
+        ));
     }
     let mut errs = Vec::new();
     let mut txs = Vec::with_capacity(rows.len());
@@ -418,8 +454,11 @@ async fn validate(
             // unknown instruments are a row error here, before the ledger sees them
             if let Some(s) = t.kind.instrument() {
                 if app.store.instrument(s).await?.is_none() {
-                    errs.push(RowError::new(*row, Some("instrument"), format!(
-                        "unknown instrument {s:?}; GET /v1/instruments lists them")));
+                    errs.push(RowError::new(
+                        *row,
+                        Some("instrument"),
+                        format!("unknown instrument {s:?}; GET /v1/instruments lists them"),
+                    ));
                     continue;
                 }
             }
@@ -479,7 +518,8 @@ async fn list_transactions(
     }
     let start = usize::try_from(offset).unwrap_or(usize::MAX).min(txs.len());
     let end = start.saturating_add(usize::try_from(limit).unwrap_or(0)).min(txs.len());
-    let mut body = paged(txs[start..end].iter().map(tx_json).collect(), limit, offset, end < txs.len());
+    let mut body =
+        paged(txs[start..end].iter().map(tx_json).collect(), limit, offset, end < txs.len());
     body["total"] = json!(txs.len());
     Ok(Json(body))
 }
@@ -494,7 +534,7 @@ fn cell_text(v: &JsonValue) -> Option<String> {
 }
 
 /// Rows of a JSON body `{"transactions": [{...}]}` (or a bare array) as cells.
-fn json_rows(body: &[u8]) -> Result<Vec<(usize, BTreeMap<String, String>)>, ApiError> {
+fn json_rows(body: &[u8]) -> Result<Vec<Row>, ApiError> {
     let v: JsonValue = serde_json::from_slice(body).map_err(|e| {
         if e.is_data() {
             ApiError::InvalidBody(e.to_string())
@@ -504,10 +544,12 @@ fn json_rows(body: &[u8]) -> Result<Vec<(usize, BTreeMap<String, String>)>, ApiE
     })?;
     let items = match &v {
         JsonValue::Array(a) => a,
-        JsonValue::Object(o) if o.len() == 1 && o.contains_key("transactions") => match &o["transactions"] {
-            JsonValue::Array(a) => a,
-            _ => return Err(ApiError::InvalidBody("`transactions` must be an array".into())),
-        },
+        JsonValue::Object(o) if o.len() == 1 && o.contains_key("transactions") => {
+            match &o["transactions"] {
+                JsonValue::Array(a) => a,
+                _ => return Err(ApiError::InvalidBody("`transactions` must be an array".into())),
+            }
+        }
         _ => return Err(ApiError::InvalidBody("expected {\"transactions\": [...]}".into())),
     };
     let mut rows = Vec::with_capacity(items.len());
@@ -537,9 +579,11 @@ fn json_rows(body: &[u8]) -> Result<Vec<(usize, BTreeMap<String, String>)>, ApiE
 }
 
 /// Rows of a CSV file with a header of [`TX_COLUMNS`] names (any order, any subset).
-fn csv_rows(body: &[u8]) -> Result<Vec<(usize, BTreeMap<String, String>)>, ApiError> {
-    let text = std::str::from_utf8(body).map_err(|_| ApiError::BadBody("the CSV is not UTF-8".into()))?;
-    let t = csv::parse(text).map_err(|rows| ApiError::InvalidRows { what: "transactions", rows })?;
+fn csv_rows(body: &[u8]) -> Result<Vec<Row>, ApiError> {
+    let text =
+        std::str::from_utf8(body).map_err(|_| ApiError::BadBody("the CSV is not UTF-8".into()))?;
+    let t =
+        csv::parse(text).map_err(|rows| ApiError::InvalidRows { what: "transactions", rows })?;
     let unknown: Vec<RowError> = t
         .header
         .iter()
@@ -573,7 +617,8 @@ async fn append(
         )),
         Appended::Done { first_seq } => {
             let n = stored_txs.len();
-            let action = if import.is_some() { "portfolio.import" } else { "portfolio.transactions" };
+            let action =
+                if import.is_some() { "portfolio.import" } else { "portfolio.transactions" };
             audit(app, ctx, Some(&p.user.id), action, Some(&pf.id), json!({"created": n})).await?;
             Ok((
                 StatusCode::CREATED,
@@ -664,9 +709,14 @@ async fn import_csv(
         };
         // A file imported before is answered without validating it again (its rows would
         // now fail, e.g. sales of what the first import already sold).
-        if let Some((import_id, row_count)) = app.store.import_by_hash(&pf.id, &rec.file_sha256).await? {
-            return Ok((StatusCode::OK, json!({"import_id": import_id, "created": 0,
-                "rows": row_count, "duplicate": true})));
+        if let Some((import_id, row_count)) =
+            app.store.import_by_hash(&pf.id, &rec.file_sha256).await?
+        {
+            return Ok((
+                StatusCode::OK,
+                json!({"import_id": import_id, "created": 0,
+                "rows": row_count, "duplicate": true}),
+            ));
         }
         let txs = validate(&app, &pf, &rows).await?;
         append(&app, &ctx, &p, &pf, &txs, Some(&rec)).await
@@ -689,11 +739,21 @@ async fn delete_tx(
     // the remaining transactions must still book (e.g. not a buy that a later sale needs)
     ledger_of(&app, &pf, &rest, &[]).await.map_err(|e| match e {
         BookError::Ledger(e, _) => ApiError::Conflict(format!(
-            "without this transaction the portfolio does not book: {e} [{}]", e.code())),
+            "without this transaction the portfolio does not book: {e} [{}]",
+            e.code()
+        )),
         BookError::Api(e) => e,
     })?;
     app.store.delete_transaction(&id, seq).await?;
-    audit(&app, &ctx, Some(&p.user.id), "portfolio.transaction_delete", Some(&id), json!({"seq": seq})).await?;
+    audit(
+        &app,
+        &ctx,
+        Some(&p.user.id),
+        "portfolio.transaction_delete",
+        Some(&id),
+        json!({"seq": seq}),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -708,9 +768,17 @@ async fn market_of(app: &AppState, ledger: &Ledger) -> Result<MarketData, ApiErr
     let mut currencies = BTreeSet::new();
     for (sym, inst) in ledger.instruments() {
         let bars = app.store.bars(sym, "1d", i64::MIN, i64::MAX).await?;
-        m.prices.insert(sym.clone(), bars.iter().filter_map(|b| {
-            Some((utc_date(b.ts), Decimal::from_f64_retain(b.close)?.round_dp(10).normalize()))
-        }).collect());
+        m.prices.insert(
+            sym.clone(),
+            bars.iter()
+                .filter_map(|b| {
+                    Some((
+                        utc_date(b.ts),
+                        Decimal::from_f64_retain(b.close)?.round_dp(10).normalize(),
+                    ))
+                })
+                .collect(),
+        );
         currencies.insert(inst.currency.clone());
     }
     for (_, t) in ledger.transactions() {
@@ -726,20 +794,35 @@ async fn market_of(app: &AppState, ledger: &Ledger) -> Result<MarketData, ApiErr
         let pair = format!("{c}{base}");
         let bars = app.store.bars(&pair, "1d", i64::MIN, i64::MAX).await?;
         if !bars.is_empty() {
-            m.fx.insert(c.clone(), bars.iter().filter_map(|b| {
-                Some((utc_date(b.ts), Decimal::from_f64_retain(b.close)?.round_dp(10).normalize()))
-            }).collect());
+            m.fx.insert(
+                c.clone(),
+                bars.iter()
+                    .filter_map(|b| {
+                        Some((
+                            utc_date(b.ts),
+                            Decimal::from_f64_retain(b.close)?.round_dp(10).normalize(),
+                        ))
+                    })
+                    .collect(),
+            );
         }
     }
     Ok(m)
 }
 
 fn date_param(field: &'static str, s: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
-    s.map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad(field, "must be a date YYYY-MM-DD")))
-        .transpose()
+    s.map(|s| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| bad(field, "must be a date YYYY-MM-DD"))
+    })
+    .transpose()
 }
 
-async fn loaded(app: &AppState, p: &Principal, id: &str) -> Result<(Portfolio, Ledger, MarketData), ApiError> {
+async fn loaded(
+    app: &AppState,
+    p: &Principal,
+    id: &str,
+) -> Result<(Portfolio, Ledger, MarketData), ApiError> {
     let pf = owned(app, p, id).await?;
     let txs = app.store.transactions(id).await?;
     let ledger = ledger_of(app, &pf, &txs, &[]).await.map_err(|e| e.into_api(0))?;
@@ -790,7 +873,11 @@ struct PerfQuery {
     daily: Option<bool>,
 }
 
-fn perf_options(start: Option<&str>, end: Option<&str>, timing: Option<&str>) -> Result<PerformanceOptions, ApiError> {
+fn perf_options(
+    start: Option<&str>,
+    end: Option<&str>,
+    timing: Option<&str>,
+) -> Result<PerformanceOptions, ApiError> {
     let flow_timing = match timing {
         None | Some("start") => FlowTiming::Start,
         Some("end") => FlowTiming::End,
@@ -831,10 +918,16 @@ async fn performance(
             }
             v
         };
-        let mut body = strip(serde_json::to_value(&whole).map_err(|e| ApiError::Internal(e.to_string()))?);
+        let mut body =
+            strip(serde_json::to_value(&whole).map_err(|e| ApiError::Internal(e.to_string()))?);
         if let Some(per) = period {
             let parts = ledger.performance_by_period(&market, &opts, per).map_err(ledger_err)?;
-            body["periods"] = JsonValue::Array(parts.into_iter().map(|x| strip(serde_json::to_value(x).unwrap_or_default())).collect());
+            body["periods"] = JsonValue::Array(
+                parts
+                    .into_iter()
+                    .map(|x| strip(serde_json::to_value(x).unwrap_or_default()))
+                    .collect(),
+            );
         }
         Ok(body)
     })
@@ -929,8 +1022,13 @@ pub(crate) async fn export_of(app: &AppState, user_id: &str) -> Result<JsonValue
         let page = app.store.portfolios_of(user_id, false, 1000, offset).await?;
         for pf in &page {
             let mut v = portfolio_json(pf);
-            v["transactions"] =
-                json!(app.store.transactions(&pf.id).await?.iter().map(tx_json).collect::<Vec<_>>());
+            v["transactions"] = json!(app
+                .store
+                .transactions(&pf.id)
+                .await?
+                .iter()
+                .map(tx_json)
+                .collect::<Vec<_>>());
             out.push(v);
         }
         if page.len() < 1000 {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::app::now_unix;
 use crate::error::ApiError;
 use crate::market::{dedupe, instrument_from, parse_bars, InstrumentReq, Interval};
-use crate::store::{Store, StoreError};
+use crate::store::{Bar, Store, StoreError};
 
 /// One series a provider yields: bars of one instrument at one interval.
 #[derive(Debug, Clone)]
@@ -212,10 +212,19 @@ pub async fn load(store: &Arc<dyn Store>, p: &dyn Provider) -> Result<LoadReport
             });
         }
         let mut interval = Some(iv.as_str().to_owned());
-        let bars = parse_bars(b.csv.as_bytes(), true, &mut interval).map_err(|e| invalid(&what, &e))?;
+        let bars =
+            parse_bars(b.csv.as_bytes(), true, &mut interval).map_err(|e| invalid(&what, &e))?;
         report.bars_read += bars.len();
         let bars = dedupe(bars);
-        report.bars_written += store.upsert_bars(&b.symbol, iv.as_str(), &bars).await?;
+        // Only new or changed bars are written: replaying an unchanged file reads and compares.
+        let (first, last) = (bars.first().map_or(0, |b| b.ts), bars.last().map_or(0, |b| b.ts));
+        let stored = store.bars(&b.symbol, iv.as_str(), first, last).await?;
+        let known: std::collections::HashMap<i64, Bar> =
+            stored.into_iter().map(|s| (s.ts, s)).collect();
+        let changed: Vec<Bar> = bars.into_iter().filter(|b| known.get(&b.ts) != Some(b)).collect();
+        if !changed.is_empty() {
+            report.bars_written += store.upsert_bars(&b.symbol, iv.as_str(), &changed).await?;
+        }
     }
     Ok(report)
 }

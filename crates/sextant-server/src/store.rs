@@ -28,7 +28,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::Row;
+use sqlx::{ConnectOptions as _, Row};
 
 /// A boxed future, so the trait stays object safe (`Arc<dyn Store>`).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -228,11 +228,15 @@ pub trait Store: Send + Sync + 'static {
 
     // --- market data ---------------------------------------------------------------------------
     /// Inserts an instrument unless the symbol is taken; returns whether it was inserted.
-    fn create_instrument<'a>(&'a self, i: &'a InstrumentRec)
-        -> BoxFuture<'a, Result<bool, StoreError>>;
+    fn create_instrument<'a>(
+        &'a self,
+        i: &'a InstrumentRec,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
     /// Replaces an instrument's fields (not its symbol or creation time).
-    fn update_instrument<'a>(&'a self, i: &'a InstrumentRec)
-        -> BoxFuture<'a, Result<bool, StoreError>>;
+    fn update_instrument<'a>(
+        &'a self,
+        i: &'a InstrumentRec,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
     /// The instrument with this symbol.
     fn instrument<'a>(
         &'a self,
@@ -397,7 +401,9 @@ impl SqliteStore {
             // FULL: a transaction acknowledged to a client survives a power cut, not only kill -9.
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // bulk upserts are long statements: slow ones are logged at debug, not warn
+            .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(1));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(5))
@@ -511,10 +517,12 @@ pub struct PgStore {
 impl PgStore {
     /// Connects and applies `migrations/postgres`.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let opts = sqlx::postgres::PgConnectOptions::from_str(url)?
+            .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(1));
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(5))
-            .connect(url)
+            .connect_with(opts)
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(Self { pool })
