@@ -449,11 +449,20 @@ async fn validate(
     }
     let mut errs = Vec::new();
     let mut txs = Vec::with_capacity(rows.len());
+    let mut known: BTreeMap<String, bool> = BTreeMap::new();
     for (row, cells) in rows {
         if let Some(t) = row_to_tx(*row, cells, &mut errs) {
             // unknown instruments are a row error here, before the ledger sees them
             if let Some(s) = t.kind.instrument() {
-                if app.store.instrument(s).await?.is_none() {
+                let exists = match known.get(s) {
+                    Some(e) => *e,
+                    None => {
+                        let e = app.store.instrument(s).await?.is_some();
+                        known.insert(s.to_owned(), e);
+                        e
+                    }
+                };
+                if !exists {
                     errs.push(RowError::new(
                         *row,
                         Some("instrument"),
