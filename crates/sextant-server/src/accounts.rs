@@ -1071,6 +1071,12 @@ async fn admin_set_tier(
         });
     }
     let u = app.store.user_by_id(&id).await?.ok_or(ApiError::NoSuchResource("user"))?;
+    if u.id == p.user.id && req.tier != u.tier {
+        // an admin cannot demote itself: the last admin would lock everyone out
+        return Err(ApiError::Conflict(
+            "an admin cannot change its own tier; ask another admin".into(),
+        ));
+    }
     app.store.set_tier(&u.id, &req.tier).await?;
     audit(
         &app,
