@@ -251,7 +251,7 @@ pub async fn gate(State(app): State<AppState>, mut req: Request, next: Next) -> 
 
 // --- helpers ------------------------------------------------------------------------------------
 
-async fn audit(
+pub(crate) async fn audit(
     app: &AppState,
     ctx: &Ctx,
     actor: Option<&str>,
@@ -1002,6 +1002,7 @@ async fn export(State(app): State<AppState>, Authed(ctx, p): Authed) -> Result<R
         "account": account_json(&app, &p.user).await?,
         "sessions": sessions.iter().map(|s| session_json(s, &p.session_id)).collect::<Vec<_>>(),
         "audit": entries.iter().map(audit_json).collect::<Vec<_>>(),
+        "portfolios": crate::portfolios::export_of(&app, &p.user.id).await?,
     }))
     .into_response())
 }
@@ -1070,6 +1071,12 @@ async fn admin_set_tier(
         });
     }
     let u = app.store.user_by_id(&id).await?.ok_or(ApiError::NoSuchResource("user"))?;
+    if u.id == p.user.id && req.tier != u.tier {
+        // an admin cannot demote itself: the last admin would lock everyone out
+        return Err(ApiError::Conflict(
+            "an admin cannot change its own tier; ask another admin".into(),
+        ));
+    }
     app.store.set_tier(&u.id, &req.tier).await?;
     audit(
         &app,

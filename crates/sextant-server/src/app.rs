@@ -135,6 +135,8 @@ pub fn router(store: Arc<dyn Store>, options: Options) -> Router {
         .route("/v1/functions/{module}/{name}", get(describe))
         .route("/v1/{module}/{name}", post(compute))
         .merge(accounts::routes())
+        .merge(crate::market::routes())
+        .merge(crate::portfolios::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), accounts::gate));
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/docs/") }))
@@ -221,7 +223,7 @@ pub(crate) fn check_json_content_type(headers: &HeaderMap) -> Result<(), ApiErro
     }
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(v) = headers.get(IDEMPOTENCY_KEY) else { return Ok(None) };
     let bad = |reason: &str| ApiError::InvalidHeader {
         header: "Idempotency-Key",
@@ -255,7 +257,7 @@ pub(crate) fn now_unix() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-fn replay(rec: StoredResponse) -> Response {
+pub(crate) fn replay(rec: StoredResponse) -> Response {
     let status = StatusCode::from_u16(rec.status).unwrap_or(StatusCode::OK);
     let mut res = json_response(status, rec.body.into_bytes());
     res.headers_mut().insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));

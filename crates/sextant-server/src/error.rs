@@ -108,6 +108,14 @@ pub enum ApiError {
     /// No resource of this kind with this id that the caller may see (404).
     #[error("no {0} with this id")]
     NoSuchResource(&'static str),
+    /// Rows of an uploaded file (CSV or a JSON array) are invalid; nothing was written (422).
+    #[error("{count} invalid row(s) in the {what}; nothing was written", count = rows.len())]
+    InvalidRows {
+        /// What was uploaded (`bars`, `transactions`).
+        what: &'static str,
+        /// Every problem found, by row.
+        rows: Vec<crate::csv::RowError>,
+    },
     /// A bug on our side: a panic in a handler (500). Never caused by request content alone.
     #[error("internal error: {0}")]
     Internal(String),
@@ -148,7 +156,9 @@ impl ApiError {
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::RateLimited { .. } | Self::AccountLocked { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InvalidField { .. } | Self::InvalidRows { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::BadToken(_) => StatusCode::BAD_REQUEST,
             Self::NoSuchResource(_) => StatusCode::NOT_FOUND,
             Self::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -176,6 +186,7 @@ impl ApiError {
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::AccountLocked { .. } => "ACCOUNT_LOCKED",
             Self::InvalidField { .. } => "INVALID_FIELD",
+            Self::InvalidRows { .. } => "INVALID_ROWS",
             Self::BadToken(_) => "INVALID_OR_EXPIRED_TOKEN",
             Self::Conflict(_) => "CONFLICT",
             Self::NoSuchResource(_) => "NOT_FOUND",
@@ -213,6 +224,12 @@ impl ApiError {
     #[must_use]
     pub fn body_bytes(&self) -> Vec<u8> {
         // Serialising strings into a Vec cannot fail.
+        if let Self::InvalidRows { rows, .. } = self {
+            // The common body plus every row error (at most 1000 listed).
+            let mut v = serde_json::to_value(self.body()).unwrap_or_default();
+            v["rows"] = serde_json::to_value(&rows[..rows.len().min(1000)]).unwrap_or_default();
+            return serde_json::to_vec(&v).unwrap_or_default();
+        }
         serde_json::to_vec(&self.body()).unwrap_or_default()
     }
 }

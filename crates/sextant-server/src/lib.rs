@@ -28,6 +28,13 @@
 //! docs/accounts.md. The analytics routes stay open to anonymous callers (rate limited per
 //! client address).
 //!
+//! ## Market data and portfolios
+//! Instruments, OHLCV bars (bulk upserts from JSON or CSV, range queries, resampling, split and
+//! dividend adjustment, quotes), corporate actions, any declared function over stored bars,
+//! market-data providers with a built-in file replay and demo dataset (`--demo`), and per-user
+//! portfolios booked through the core ledger (CSV imports, holdings, performance, risk):
+//! [`market`], [`portfolios`], [`provider`] and docs/platform.md.
+//!
 //! ## NaN
 //! NaN travels as JSON `null` in both directions; the infinities as `"Infinity"` and
 //! `"-Infinity"`.
@@ -39,9 +46,14 @@ pub mod accounts;
 pub mod app;
 pub mod auth;
 pub mod convert;
+pub mod csv;
 pub mod error;
 pub mod mailer;
+pub mod market;
 pub mod openapi;
+pub mod openapi_platform;
+pub mod portfolios;
+pub mod provider;
 pub mod ratelimit;
 pub mod store;
 

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use sextant_server::auth::Secret;
 use sextant_server::ratelimit::RateLimits;
-use sextant_server::{connect, router, store, AuthOptions, Database, Options};
+use sextant_server::{connect, provider, router, store, AuthOptions, Database, Options};
 use tracing_subscriber::EnvFilter;
 
 /// Sextant's reference server.
@@ -45,6 +45,13 @@ struct Args {
     /// Give this registered account the admin tier at start (recorded in the audit log).
     #[arg(long, env = "SEXTANT_GRANT_ADMIN")]
     grant_admin: Option<String>,
+    /// Load the demo market data at start (MSFT, S&P 500, NASDAQ Composite daily bars; see
+    /// docs/platform.md). Loading is an upsert: running with it every time changes nothing.
+    #[arg(long, env = "SEXTANT_DEMO")]
+    demo: bool,
+    /// Replay a directory of market data at start (`instruments.json`, `SYMBOL.INTERVAL.csv`).
+    #[arg(long, env = "SEXTANT_REPLAY_DIR")]
+    replay_dir: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -104,6 +111,21 @@ async fn main() -> anyhow::Result<()> {
             Ok(false) => tracing::warn!(email, "--grant-admin: no account with this address"),
             Err(e) => anyhow::bail!("--grant-admin: {e}"),
         }
+    }
+    if args.demo {
+        let r = provider::load(&store, &provider::FileReplay::demo()).await.context("--demo")?;
+        tracing::info!(
+            instruments_created = r.instruments_created,
+            bars_read = r.bars_read,
+            bars_written = r.bars_written,
+            "demo market data loaded"
+        );
+    }
+    if let Some(dir) = args.replay_dir.as_deref().filter(|d| !d.as_os_str().is_empty()) {
+        let replay = provider::FileReplay::from_dir(dir).context("--replay-dir")?;
+        let r = provider::load(&store, &replay).await.context("--replay-dir")?;
+        tracing::info!(dir = %dir.display(), instruments_created = r.instruments_created,
+            bars_read = r.bars_read, bars_written = r.bars_written, "market data replayed");
     }
     let auth = AuthOptions {
         secret,

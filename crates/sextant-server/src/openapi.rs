@@ -879,6 +879,7 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
         paths.insert(compute_path(info), json!({"post": compute_operation(info)}));
     }
     accounts_paths(&mut paths);
+    crate::openapi_platform::paths(&mut paths);
     let mut modules: Vec<&str> = infos.iter().map(|i| i.module).collect();
     modules.dedup();
     let mut tags = vec![
@@ -887,6 +888,10 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
         json!({"name": "accounts", "description": "Registration, sign-in, sessions, 2FA, the \
             account's data (docs/accounts.md)"}),
         json!({"name": "admin", "description": "Accounts administration (admin tier)"}),
+        json!({"name": "market", "description": "Instruments, OHLCV bars, corporate actions \
+            and functions over stored bars (docs/platform.md)"}),
+        json!({"name": "portfolios", "description": "Portfolios, transactions, CSV imports, \
+            holdings, performance and risk (docs/platform.md)"}),
     ];
     tags.extend(modules.iter().map(|m| json!({"name": m})));
     let mut doc = json!({
@@ -952,6 +957,7 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
     });
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
         schemas.extend(account_schemas());
+        schemas.extend(crate::openapi_platform::schemas());
     }
     doc
 }

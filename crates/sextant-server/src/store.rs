@@ -5,11 +5,17 @@
 //!
 //! What is stored: responses to requests sent with an `Idempotency-Key` header, and the
 //! accounts (users, sessions, refresh and one-time tokens, TOTP recovery codes, the append-only
-//! audit log; see [`accounts`]).
+//! audit log; see [`accounts`]), the market data (instruments, OHLCV bars, corporate actions)
+//! and the portfolios with their transactions (see [`market`]).
 
 pub mod accounts;
+pub mod market;
 use accounts::{account_methods, AUDIT_COLS, REFRESH_COLS, SESSION_COLS, USER_COLS};
 pub use accounts::{AuditEntry, RefreshToken, Session, Spend, User};
+use market::{market_methods, ACTION_COLS, INSTRUMENT_COLS, PORTFOLIO_COLS, TX_COLS};
+pub use market::{
+    Appended, Bar, CorporateAction, ImportRec, InstrumentRec, IntervalSummary, Portfolio, StoredTx,
+};
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -22,7 +28,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::Row;
+use sqlx::{ConnectOptions as _, Row};
 
 /// A boxed future, so the trait stays object safe (`Arc<dyn Store>`).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -219,6 +225,119 @@ pub trait Store: Send + Sync + 'static {
         actor: Option<&'a str>,
         limit: i64,
     ) -> BoxFuture<'a, Result<Vec<AuditEntry>, StoreError>>;
+
+    // --- market data ---------------------------------------------------------------------------
+    /// Inserts an instrument unless the symbol is taken; returns whether it was inserted.
+    fn create_instrument<'a>(
+        &'a self,
+        i: &'a InstrumentRec,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Replaces an instrument's fields (not its symbol or creation time).
+    fn update_instrument<'a>(
+        &'a self,
+        i: &'a InstrumentRec,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// The instrument with this symbol.
+    fn instrument<'a>(
+        &'a self,
+        symbol: &'a str,
+    ) -> BoxFuture<'a, Result<Option<InstrumentRec>, StoreError>>;
+    /// Instruments by symbol, optionally of one asset class.
+    fn list_instruments<'a>(
+        &'a self,
+        asset_class: Option<&'a str>,
+        descending: bool,
+        limit: i64,
+        offset: i64,
+    ) -> BoxFuture<'a, Result<Vec<InstrumentRec>, StoreError>>;
+    /// Deletes an instrument with its bars and corporate actions.
+    fn delete_instrument<'a>(&'a self, symbol: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Upserts bars (unique timestamps) in one transaction: new bars are inserted, changed bars
+    /// replaced, identical bars left alone. Returns how many rows were inserted or replaced.
+    fn upsert_bars<'a>(
+        &'a self,
+        symbol: &'a str,
+        interval: &'a str,
+        bars: &'a [Bar],
+    ) -> BoxFuture<'a, Result<u64, StoreError>>;
+    /// Bars with `from <= ts <= to`, by time.
+    fn bars<'a>(
+        &'a self,
+        symbol: &'a str,
+        interval: &'a str,
+        from: i64,
+        to: i64,
+    ) -> BoxFuture<'a, Result<Vec<Bar>, StoreError>>;
+    /// The newest bar of an interval.
+    fn latest_bar<'a>(
+        &'a self,
+        symbol: &'a str,
+        interval: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Bar>, StoreError>>;
+    /// The stored intervals of an instrument with their counts and time ranges.
+    fn bar_intervals<'a>(
+        &'a self,
+        symbol: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<IntervalSummary>, StoreError>>;
+    /// Inserts or replaces a corporate action (key: symbol, ex-date, kind).
+    fn put_action<'a>(&'a self, a: &'a CorporateAction) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// An instrument's corporate actions by ex-date.
+    fn actions<'a>(
+        &'a self,
+        symbol: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<CorporateAction>, StoreError>>;
+    /// Deletes one corporate action.
+    fn delete_action<'a>(
+        &'a self,
+        symbol: &'a str,
+        ex_date: &'a str,
+        kind: &'a str,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+
+    // --- portfolios ----------------------------------------------------------------------------
+    /// Inserts a portfolio.
+    fn create_portfolio<'a>(&'a self, p: &'a Portfolio) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// The portfolio with this id (any owner: callers check the owner).
+    fn portfolio<'a>(&'a self, id: &'a str)
+        -> BoxFuture<'a, Result<Option<Portfolio>, StoreError>>;
+    /// A user's portfolios by creation time.
+    fn portfolios_of<'a>(
+        &'a self,
+        user_id: &'a str,
+        descending: bool,
+        limit: i64,
+        offset: i64,
+    ) -> BoxFuture<'a, Result<Vec<Portfolio>, StoreError>>;
+    /// Replaces name, base currency and cost basis.
+    fn update_portfolio<'a>(&'a self, p: &'a Portfolio) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Deletes a portfolio with its transactions and imports.
+    fn delete_portfolio<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// A portfolio's transactions by sequence number.
+    fn transactions<'a>(
+        &'a self,
+        portfolio_id: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<StoredTx>, StoreError>>;
+    /// Appends transactions (and records the import, when given) in one database transaction:
+    /// all or nothing. An import of a file already imported into the portfolio writes nothing.
+    fn append_transactions<'a>(
+        &'a self,
+        portfolio_id: &'a str,
+        txs: &'a [StoredTx],
+        import: Option<&'a ImportRec>,
+        now: i64,
+    ) -> BoxFuture<'a, Result<Appended, StoreError>>;
+    /// The import of this file into this portfolio, if any: (import id, rows).
+    fn import_by_hash<'a>(
+        &'a self,
+        portfolio_id: &'a str,
+        file_sha256: &'a str,
+    ) -> BoxFuture<'a, Result<Option<(String, i64)>, StoreError>>;
+    /// Deletes one transaction.
+    fn delete_transaction<'a>(
+        &'a self,
+        portfolio_id: &'a str,
+        seq: i64,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
 }
 
 /// Where the data lives.
@@ -282,7 +401,9 @@ impl SqliteStore {
             // FULL: a transaction acknowledged to a client survives a power cut, not only kill -9.
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // bulk upserts are long statements: slow ones are logged at debug, not warn
+            .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(1));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(5))
@@ -384,6 +505,7 @@ impl Store for SqliteStore {
         Box::pin(self.pool.close())
     }
     account_methods!();
+    market_methods!();
 }
 
 /// The PostgreSQL implementation.
@@ -395,10 +517,12 @@ pub struct PgStore {
 impl PgStore {
     /// Connects and applies `migrations/postgres`.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let opts = sqlx::postgres::PgConnectOptions::from_str(url)?
+            .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(1));
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(5))
-            .connect(url)
+            .connect_with(opts)
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(Self { pool })
@@ -460,6 +584,7 @@ impl Store for PgStore {
         Box::pin(self.pool.close())
     }
     account_methods!();
+    market_methods!();
 }
 
 #[cfg(test)]

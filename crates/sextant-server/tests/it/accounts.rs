@@ -387,6 +387,17 @@ async fn tiers_gate_the_admin_routes() {
     )
     .await;
     assert_error(st, &b, 404, "NOT_FOUND", None);
+    // an admin cannot demote itself (the last admin would lock everyone out)
+    let (st, _, b) = call(
+        &s,
+        Method::PUT,
+        &format!("/v1/admin/users/{alice}/tier"),
+        Some(&alice_token),
+        Some(&json!({"tier": "explorer"})),
+    )
+    .await;
+    assert_error(st, &b, 409, "CONFLICT", None);
+    assert_eq!(s.store.user_by_id(&alice).await.unwrap().unwrap().tier, "admin");
     let (st, b) = get(&s, "/v1/admin/audit?limit=1000", Some(&alice_token)).await;
     assert_eq!(st, 200);
     let entry = b["entries"]

@@ -9,6 +9,8 @@ mod common;
 mod errors;
 mod golden;
 mod idempotency;
+mod market;
 mod mc;
+mod portfolios;
 mod service;
 mod store;
