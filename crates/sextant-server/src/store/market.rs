@@ -349,7 +349,7 @@ macro_rules! market_methods {
                 let mut tx = self.pool.begin().await?;
                 let mut written = 0;
                 for chunk in bars.chunks($crate::store::market::BAR_CHUNK) {
-                    let sql = $crate::store::market::upsert_sql(chunk.len());
+                    let sql = $crate::store::market::upsert_sql(chunk.len(), self.backend());
                     let mut q = sqlx::query(&sql);
                     for b in chunk {
                         q = q
@@ -714,17 +714,21 @@ macro_rules! market_methods {
 
 /// `INSERT ... ON CONFLICT DO UPDATE` of `n` bars: a correction replaces the stored bar, an
 /// identical bar is left alone (and not counted as written).
+///
+/// SQLite gets numbered `?NNN` placeholders: it reads `$NNN` as a *named* parameter and looks
+/// each one up by name, which made an 8,000-parameter statement about 10x slower.
 #[must_use]
-pub(crate) fn upsert_sql(n: usize) -> String {
+pub(crate) fn upsert_sql(n: usize, backend: &str) -> String {
     use std::fmt::Write as _;
     let mut sql = String::with_capacity(64 + n * 48);
     sql.push_str("INSERT INTO bars (symbol, freq, ts, open, high, low, close, volume) VALUES ");
+    let p = if backend == "sqlite" { '?' } else { '$' };
     for i in 0..n {
         let b = i * 8;
         let sep = if i == 0 { "" } else { ", " };
         let _ = write!(
             sql,
-            "{sep}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+            "{sep}({p}{}, {p}{}, {p}{}, {p}{}, {p}{}, {p}{}, {p}{}, {p}{})",
             b + 1,
             b + 2,
             b + 3,
