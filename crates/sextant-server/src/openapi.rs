@@ -232,8 +232,15 @@ fn example_request(info: &FunctionInfo) -> Json {
             (i.name.to_owned(), v)
         })
         .collect();
-    let params: Map<String, Json> =
-        info.params.iter().map(|p| (p.name.to_owned(), value_to_json(&p.default))).collect();
+    let params: Map<String, Json> = info
+        .params
+        .iter()
+        .map(|p| {
+            // an optional goal (simulate_portfolio) is given, so the example shows its probability
+            let v = if p.name == "goal" { json!(20000.0) } else { value_to_json(&p.default) };
+            (p.name.to_owned(), v)
+        })
+        .collect();
     json!({"inputs": inputs, "params": params})
 }
 

@@ -971,6 +971,108 @@ def ulcer_index(returns: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArra
         InputError: inputs of different lengths or the wrong shape.
     """
 
+def sterling_ratio(returns: ArrayLike, excess: float = 0.1, top: int = 1, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Sterling ratio.
+
+    annual_return / (mean |depth| of the `top` deepest drawdown periods + excess). A drawdown period runs from a running peak of wealth until wealth regains it; its depth is its lowest wealth / peak - 1. With top = 1 and excess = 0.1 (the defaults) it is PerformanceAnalytics' SterlingRatio (annual return over max drawdown plus 10%); excess = 0 and top = 3 is the common 'average of the three largest drawdowns' form. NaN without returns or with a non-positive denominator. Reference: an independent numpy implementation of the definition (scripts/golden/generate.py).
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        excess (float, default 0.1, >= -1): added to the mean drawdown depth (0.1: Sterling's 10%).
+        top (int, default 1, in [1, 9223372036854775808]): how many of the deepest drawdown periods to average.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        sterling_ratio: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def burke_ratio(returns: ArrayLike, risk_free: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Burke ratio.
+
+    annual_return(returns - risk_free) / sqrt(sum of squared drawdown-period depths) (Burke 1994; PerformanceAnalytics' BurkeRatio, modified = FALSE). A drawdown period runs from a running peak of wealth until wealth regains it; its depth is its lowest wealth / peak - 1. NaN without a drawdown. Reference: an independent numpy implementation of the definition (scripts/golden/generate.py).
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        burke_ratio: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def fixed_fractional_size(entry_price: ArrayLike, stop_price: ArrayLike, equity: float = 100000.0, risk_fraction: float = 0.01, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Units for a fixed fraction of equity at risk.
+
+    Per bar, equity * risk_fraction / |entry_price - stop_price|: the position that loses risk_fraction of equity if the stop is hit (fixed-fractional sizing), e.g. with the stop at close - 2 ATR. Not rounded to lots; NaN where the stop equals the entry or either is NaN. Closed form.
+
+    Args:
+        entry_price: entry price per bar (1-D array-like, pandas or polars Series).
+        stop_price: stop-loss price per bar (1-D array-like, pandas or polars Series).
+        equity (float, default 100000.0, >= 0): account equity.
+        risk_fraction (float, default 0.01, in [0, 1]): fraction of equity risked per trade.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        units: f64 array of the input's length.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def volatility_target_weight(returns: ArrayLike, target: float = 0.1, max_leverage: Optional[float] = None, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Weight that scales returns to a target volatility.
+
+    target / annual_volatility(returns), the annual volatility being std(ddof = 1) * sqrt(periods per year) as empyrical's annual_volatility; capped at max_leverage when given. NaN with fewer than two returns or zero volatility; NaN returns are skipped. Reference: empyrical.annual_volatility.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        target (float, default 0.1, >= 0): annualised volatility to target.
+        max_leverage (Optional[float], default None, >= 0): cap on the weight (none by default).
+        period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
+        annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        weight: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def kelly_fraction(returns: ArrayLike, risk_free: float = 0.0, method: Literal['continuous', 'discrete'] = 'continuous', fraction: float = 1.0, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+    """Kelly fraction of capital.
+
+    continuous: mean(returns - risk_free) / var(returns) (population variance; Thorp's f = mu / sigma^2). discrete: (b p - (1 - p)) / b with p the share of winning periods among the non-zero ones and b = mean win / |mean loss| (quantstats' kelly_criterion). Multiplied by fraction (0.5 for half Kelly). NaN when undefined; NaN returns are skipped.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        risk_free (float, default 0.0, any finite number): risk-free return per period.
+        method (Literal['continuous', 'discrete'], default 'continuous', one of 'continuous', 'discrete'): the Kelly formula.
+        fraction (float, default 1.0, >= 0): multiplier (0.5: half Kelly).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        kelly_fraction: f64 float.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
 def top_drawdowns(returns: ArrayLike, top: int = 5, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """The deepest drawdown periods.
 
