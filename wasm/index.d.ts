@@ -6,7 +6,7 @@
  * WebAssembly.Module. By default it is fetched from pkg/<bundle>/ next to its glue. */
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 /** A module of the package; its functions live in one WebAssembly bundle, or two for ta and its patterns (`BUNDLES`). */
-export type ModuleName = 'ta' | 'risk' | 'alloc' | 'sentiment' | 'mc';
+export type ModuleName = 'ta' | 'risk' | 'alloc' | 'sentiment' | 'mc' | 'ledger' | 'autoindex';
 
 /** The bundles and the modules each holds. */
 export declare const BUNDLES: Record<string, { modules: ModuleName[]; features: string[] }>;
@@ -23,6 +23,8 @@ export type Series = Float64Array | ArrayLike<number | null | undefined>;
 
 /** A matrix: an array of rows, or row-major data with its shape. */
 export type Matrix = ArrayLike<ArrayLike<number>> | { data: Series; rows: number; cols: number };
+/** A JSON document: records such as transactions, options, results (Dates serialise as ISO text). */
+export type JsonValue = string | number | boolean | null | Date | JsonValue[] | { [key: string]: JsonValue | undefined };
 
 /** The error every Sextant call throws on bad input. */
 export declare class SextantError extends Error {
@@ -68,7 +70,7 @@ export interface FunctionInfo {
   group: string;
   summary: string;
   doc: string;
-  inputs: { name: string; kind: 'series' | 'matrix' | 'text' | 'text_list'; doc: string }[];
+  inputs: { name: string; kind: 'series' | 'matrix' | 'text' | 'text_list' | 'json'; doc: string; example?: string }[];
   params: {
     name: string;
     kind: 'int' | 'float' | 'optional_float' | 'choice' | 'matype';
@@ -80,8 +82,8 @@ export interface FunctionInfo {
   }[];
   outputs: {
     name: string;
-    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted' | 'paths' | 'square';
-    dtype: 'f64' | 'i32' | 'record';
+    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted' | 'paths' | 'square' | 'json';
+    dtype: 'f64' | 'i32' | 'record' | 'json';
     fields?: string[];
     labels?: string[];
     len?: number;
@@ -7966,6 +7968,62 @@ export declare namespace risk {
    */
   function ulcerIndex(returns: Series, options?: UlcerIndexOptions): number;
   /**
+   * Sterling ratio.
+   *
+   * annual_return / (mean |depth| of the `top` deepest drawdown periods + excess). A drawdown period runs from a running peak of wealth until wealth regains it; its depth is its lowest wealth / peak - 1. With top = 1 and excess = 0.1 (the defaults) it is PerformanceAnalytics' SterlingRatio (annual return over max drawdown plus 10%); excess = 0 and top = 3 is the common 'average of the three largest drawdowns' form. NaN without returns or with a non-positive denominator. Reference: an independent numpy implementation of the definition (scripts/golden/generate.py).
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options excess = 0.1, top = 1, period = 'daily', annualization = null
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function sterlingRatio(returns: Series, options?: SterlingRatioOptions): number;
+  /**
+   * Burke ratio.
+   *
+   * annual_return(returns - risk_free) / sqrt(sum of squared drawdown-period depths) (Burke 1994; PerformanceAnalytics' BurkeRatio, modified = FALSE). A drawdown period runs from a running peak of wealth until wealth regains it; its depth is its lowest wealth / peak - 1. NaN without a drawdown. Reference: an independent numpy implementation of the definition (scripts/golden/generate.py).
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options riskFree = 0, period = 'daily', annualization = null
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function burkeRatio(returns: Series, options?: BurkeRatioOptions): number;
+  /**
+   * Units for a fixed fraction of equity at risk.
+   *
+   * Per bar, equity * risk_fraction / |entry_price - stop_price|: the position that loses risk_fraction of equity if the stop is hit (fixed-fractional sizing), e.g. with the stop at close - 2 ATR. Not rounded to lots; NaN where the stop equals the entry or either is NaN. Closed form.
+   *
+   * @param entry_price entry price per bar
+   * @param stop_price stop-loss price per bar
+   * @param options equity = 100000, riskFraction = 0.01
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function fixedFractionalSize(entry_price: Series, stop_price: Series, options?: FixedFractionalSizeOptions): Float64Array;
+  /**
+   * Weight that scales returns to a target volatility.
+   *
+   * target / annual_volatility(returns), the annual volatility being std(ddof = 1) * sqrt(periods per year) as empyrical's annual_volatility; capped at max_leverage when given. NaN with fewer than two returns or zero volatility; NaN returns are skipped. Reference: empyrical.annual_volatility.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options target = 0.1, maxLeverage = null, period = 'daily', annualization = null
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function volatilityTargetWeight(returns: Series, options?: VolatilityTargetWeightOptions): number;
+  /**
+   * Kelly fraction of capital.
+   *
+   * continuous: mean(returns - risk_free) / var(returns) (population variance; Thorp's f = mu / sigma^2). discrete: (b p - (1 - p)) / b with p the share of winning periods among the non-zero ones and b = mean win / |mean loss| (quantstats' kelly_criterion). Multiplied by fraction (0.5 for half Kelly). NaN when undefined; NaN returns are skipped.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param options riskFree = 0, method = 'continuous', fraction = 1
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function kellyFraction(returns: Series, options?: KellyFractionOptions): number;
+  /**
    * The deepest drawdown periods.
    *
    * The top deepest drawdown periods of the running-peak drawdown series, deepest first, as pyfolio's get_top_drawdowns finds them: peak, valley and recovery indices into returns (-1: the starting wealth; NaN: not recovered), depth, and duration in periods from peak to recovery (NaN if not recovered). Rows beyond the number of periods are NaN.
@@ -8709,6 +8767,106 @@ export interface DrawdownSeriesOptions {}
 
 /** ulcer_index takes no options. */
 export interface UlcerIndexOptions {}
+
+/** Options of {@link risk.sterlingRatio}. */
+export interface SterlingRatioOptions {
+  /**
+   * Added to the mean drawdown depth (0.1: Sterling's 10%). Number >= -1.
+   * @default 0.1
+   */
+  excess?: number;
+  /**
+   * How many of the deepest drawdown periods to average. Integer in [1, 9223372036854776000].
+   * @default 1
+   */
+  top?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.burkeRatio}. */
+export interface BurkeRatioOptions {
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.fixedFractionalSize}. */
+export interface FixedFractionalSizeOptions {
+  /**
+   * Account equity. Number >= 0.
+   * @default 100000
+   */
+  equity?: number;
+  /**
+   * Fraction of equity risked per trade. Number in [0, 1].
+   * @default 0.01
+   */
+  riskFraction?: number;
+}
+
+/** Options of {@link risk.volatilityTargetWeight}. */
+export interface VolatilityTargetWeightOptions {
+  /**
+   * Annualised volatility to target. Number >= 0.
+   * @default 0.1
+   */
+  target?: number;
+  /**
+   * Cap on the weight (none by default). Number >= 0, or null / omitted for "not given".
+   * @default null
+   */
+  maxLeverage?: number | null;
+  /**
+   * Periodicity of the returns, for annualisation. One of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'.
+   * @default 'daily'
+   */
+  period?: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  /**
+   * Periods per year; overrides `period`. Number >= 2.2250738585072014e-308, or null / omitted for "not given".
+   * @default null
+   */
+  annualization?: number | null;
+}
+
+/** Options of {@link risk.kellyFraction}. */
+export interface KellyFractionOptions {
+  /**
+   * Risk-free return per period. Any number.
+   * @default 0
+   */
+  riskFree?: number;
+  /**
+   * The Kelly formula. One of 'continuous', 'discrete'.
+   * @default 'continuous'
+   */
+  method?: 'continuous' | 'discrete';
+  /**
+   * Multiplier (0.5: half Kelly). Number >= 0.
+   * @default 1
+   */
+  fraction?: number;
+}
 
 /** Options of {@link risk.topDrawdowns}. */
 export interface TopDrawdownsOptions {
@@ -9783,3 +9941,136 @@ export interface SimulatePortfolioResult {
   var: number;
   es: number;
 }
+
+/** Portfolio accounting in decimal money: records (plain objects) in, result documents out (docs/ledger.md). */
+export declare namespace ledger {
+  /**
+   * Validated transactions in booking order.
+   *
+   * Validates the configuration and every transaction (unknown currencies or instruments, negative prices, selling more than held unless allow_short, cash below zero unless allow_negative_cash, out-of-order timestamps unless order = sort) and returns them in booking order, each with `index`, its position in the input. A rejected record is an input error whose code names the rule (INSUFFICIENT_QUANTITY, UNKNOWN_CURRENCY, OUT_OF_ORDER, ...) and whose parameter is `transactions[i]`.
+   *
+   * @param config the ledger configuration: base_currency, instruments [{symbol, currency, utc_offset_minutes, time_zone}], cost_basis (fifo, lifo, average), allow_short, allow_negative_cash, order (reject, sort), rounding (half_even, half_up), currencies {code: minor units}, utc_offset_minutes, day_cutoff_minutes
+   * @param transactions the transactions, one object each: timestamp (RFC 3339, UTC), type (buy, sell, dividend, dividend_reinvested, fee, tax, split, deposit, withdrawal, transfer_in, transfer_out, fx_conversion) and the type's fields; amounts as decimal strings or numbers
+   * @param options none
+   * @returns the result document (objects and arrays; money as decimal strings)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function transactions(config: JsonValue, transactions: JsonValue, options?: TransactionsOptions): JsonValue;
+  /**
+   * The books after every transaction.
+   *
+   * Books every transaction and returns positions (open lots with quantity and cost, running realised P&L, income, fees and taxes), cash balances per currency, realisations (each closed lot portion with proceeds, cost and gain) and the external flows, in each position's currency and in the base currency (FX from `market`, which may be null when everything is in the base currency). Money is decimal text, exact.
+   *
+   * @param config the ledger configuration: base_currency, instruments [{symbol, currency, utc_offset_minutes, time_zone}], cost_basis (fifo, lifo, average), allow_short, allow_negative_cash, order (reject, sort), rounding (half_even, half_up), currencies {code: minor units}, utc_offset_minutes, day_cutoff_minutes
+   * @param transactions the transactions, one object each: timestamp (RFC 3339, UTC), type (buy, sell, dividend, dividend_reinvested, fee, tax, split, deposit, withdrawal, transfer_in, transfer_out, fx_conversion) and the type's fields; amounts as decimal strings or numbers
+   * @param market market data or null: prices {symbol: [[date, close], ...]} in the instrument's currency and fx {currency: [[date, base units per unit], ...]}
+   * @param options none
+   * @returns the result document (objects and arrays; money as decimal strings)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function book(config: JsonValue, transactions: JsonValue, market: JsonValue, options?: BookOptions): JsonValue;
+  /**
+   * Holdings and cash at a date, valued.
+   *
+   * Holdings (quantity, cost, average cost, price, market value, unrealised and realised P&L, income, in the position's and the base currency) and cash as of the close of `query.at` (default: after every transaction, or the last price date), valued with `market` (null: at cost). query: null or {"at": "YYYY-MM-DD"}.
+   *
+   * @param config the ledger configuration: base_currency, instruments [{symbol, currency, utc_offset_minutes, time_zone}], cost_basis (fifo, lifo, average), allow_short, allow_negative_cash, order (reject, sort), rounding (half_even, half_up), currencies {code: minor units}, utc_offset_minutes, day_cutoff_minutes
+   * @param transactions the transactions, one object each: timestamp (RFC 3339, UTC), type (buy, sell, dividend, dividend_reinvested, fee, tax, split, deposit, withdrawal, transfer_in, transfer_out, fx_conversion) and the type's fields; amounts as decimal strings or numbers
+   * @param market market data or null: prices {symbol: [[date, close], ...]} in the instrument's currency and fx {currency: [[date, base units per unit], ...]}
+   * @param query null or {"at": date}
+   * @param options none
+   * @returns the result document (objects and arrays; money as decimal strings)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function valuation(config: JsonValue, transactions: JsonValue, market: JsonValue, query: JsonValue, options?: ValuationOptions): JsonValue;
+  /**
+   * TWR, MWR (XIRR), ROI and contributions over a period.
+   *
+   * Performance in the base currency from the close of `start` to the close of `end`: twr (chain-linked daily over the valuation days), twr_annualised, mwr (XIRR, annual, Act/365; mwr_error says why when no root exists), mwr_period, roi, roai (gain over Modified Dietz average capital), gain, values and flows, the daily rows and contributions by holding. query: null or {start, end, dates (the valuation days; default every date with a price, or the trading days of `calendar`), calendar ("XNYS", "weekdays", "all" or {name, holidays}), flow_timing (start or end of the day), period (month, quarter, year: a list with one result per calendar period)}.
+   *
+   * @param config the ledger configuration: base_currency, instruments [{symbol, currency, utc_offset_minutes, time_zone}], cost_basis (fifo, lifo, average), allow_short, allow_negative_cash, order (reject, sort), rounding (half_even, half_up), currencies {code: minor units}, utc_offset_minutes, day_cutoff_minutes
+   * @param transactions the transactions, one object each: timestamp (RFC 3339, UTC), type (buy, sell, dividend, dividend_reinvested, fee, tax, split, deposit, withdrawal, transfer_in, transfer_out, fx_conversion) and the type's fields; amounts as decimal strings or numbers
+   * @param market market data or null: prices {symbol: [[date, close], ...]} in the instrument's currency and fx {currency: [[date, base units per unit], ...]}
+   * @param query null or {start, end, dates, calendar, flow_timing, period}
+   * @param options none
+   * @returns the result document (objects and arrays; money as decimal strings)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function performance(config: JsonValue, transactions: JsonValue, market: JsonValue, query: JsonValue, options?: PerformanceOptions): JsonValue;
+  /**
+   * Money-weighted return of dated cash flows (XIRR).
+   *
+   * The annual rate r with sum(amount_k / (1 + r)^(t_k)) = 0, t_k in years of 365 days from the earliest date (Excel's XIRR convention). Solved on a bracketing grid, then Brent's method; flows without a sign change, or without a root above -100%, are an input error (code NO_ROOT) saying why. Equal to scipy's brentq root within 1e-9 on the test flows.
+   *
+   * @param dates the flow dates, YYYY-MM-DD (or timestamps, whose date part is used)
+   * @param amounts the flows, negative invested and positive returned, one per date
+   * @param options none
+   * @returns a number
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function xirr(dates: JsonValue, amounts: JsonValue, options?: XirrOptions): number;
+}
+
+/** transactions takes no options. */
+export interface TransactionsOptions {}
+
+/** book takes no options. */
+export interface BookOptions {}
+
+/** valuation takes no options. */
+export interface ValuationOptions {}
+
+/** performance takes no options. */
+export interface PerformanceOptions {}
+
+/** xirr takes no options. */
+export interface XirrOptions {}
+
+/** Rule-based index backtests, composite risk scores and forward simulation: plain objects in, result documents out (docs/autoindex.md). */
+export declare namespace autoindex {
+  /**
+   * Backtest of a rule-based index (no look-ahead).
+   *
+   * Weights computed from data up to a bar's close (the alloc schemes on the estimation window) are traded on the next bar at its open or close; holdings end at exactly the target weights of the post-cost value; delisted holdings are sold at their last price; total-return prices when given. Returns values, returns, cash, weights, turnover and costs per bar, the rebalances and delistings, and the risk report (the risk functions on the index returns) and benchmark comparison (tracking error, information ratio, beta, up/down capture). See docs/autoindex.md.
+   *
+   * @param strategy the strategy (version 1): universe {kind: all | static {symbols} | membership {members: [{symbol, from, to}]}}, weighting {scheme: equal | inverse_volatility | min_variance | max_sharpe | risk_parity | hrp | momentum, window (bars), ...}, schedule {kind: monthly | quarterly | annually | drift {threshold}}, costs {bps, fixed}, cash_buffer, constraints {max_weight, bounds {symbol: [lo, hi]}}, execution (close | open), delisting (cash | redistribute), fallback (error | equal), initial_value, period, annualization, risk_free, cutoff
+   * @param data market data: dates (YYYY-MM-DD, increasing), assets [{symbol, close, open?, total_return?, volume?}] (one value per date, null = missing), benchmark? (levels)
+   * @param options none
+   * @returns the result document (objects and arrays; money as decimal strings)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function backtest(strategy: JsonValue, data: JsonValue, options?: BacktestOptions): JsonValue;
+  /**
+   * Composite 1-100 risk score of an asset, with its breakdown.
+   *
+   * score = (30 market + 25 credit + 25 regulatory + 20 technical) / 100 by default (weights per asset class configurable); market = (40 volatility + 30 drawdown + 30 liquidity) / 100, each measure (annual volatility, max drawdown depth, log10 median daily traded value) mapped to 1-100 by linear interpolation between stated breakpoints; credit, regulatory and technical given in [1, 100]. config: null (defaults) or {version: 1, weights, class_weights, market_weights, breakpoints, period, annualization}. See docs/autoindex.md.
+   *
+   * @param asset {close, volume?, credit, regulatory, technical, asset_class?}
+   * @param config null (defaults) or {version: 1, weights {market, credit, regulatory, technical}, class_weights {class: weights}, market_weights {volatility, drawdown, liquidity}, breakpoints {volatility, drawdown, liquidity: [[x, score], ...]}, period, annualization}
+   * @param options none
+   * @returns the result document (objects and arrays; money as decimal strings)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function riskScore(asset: JsonValue, config: JsonValue, options?: RiskScoreOptions): JsonValue;
+  /**
+   * Percentile bands of an index's future value (Monte Carlo).
+   *
+   * From an index value history (null = missing): a GBM fitted to its log returns (mc.simulate_gbm) or a circular block bootstrap of its returns on the Monte Carlo engine's counter-based streams; percentile bands (numpy's linear interpolation), mean path and probability of loss over `horizon` bars. config: null (defaults) or {version: 1, method (gbm | bootstrap), horizon (252), paths (10000), seed (0), block (1), percentiles ([5, 25, 50, 75, 95]), start_value, period, annualization}. See docs/autoindex.md.
+   *
+   * @param values index values, oldest first (null = missing)
+   * @param config null (defaults) or {version: 1, method, horizon, paths, seed, block, percentiles, start_value, period, annualization}
+   * @param options none
+   * @returns the result document (objects and arrays; money as decimal strings)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function simulate(values: JsonValue, config: JsonValue, options?: SimulateOptions): JsonValue;
+}
+
+/** backtest takes no options. */
+export interface BacktestOptions {}
+
+/** risk_score takes no options. */
+export interface RiskScoreOptions {}
+
+/** simulate takes no options. */
+export interface SimulateOptions {}

@@ -286,7 +286,10 @@ impl PyFunction {
                     .enumerate()
                     .map(|(i, spec)| {
                         let n = decl.output_len_with(i, &checked, &params);
-                        if matches!(spec.kind, OutputKind::Paths | OutputKind::Square | OutputKind::PerStep(_)) {
+                        if matches!(
+                            spec.kind,
+                            OutputKind::Paths | OutputKind::Square | OutputKind::PerStep(_)
+                        ) {
                             // n-D (paths, [steps + 1,] [assets]), (cols, cols) or (steps + 1, columns), C order
                             let shape = decl.output_shape(i, &checked, &params);
                             PyArrayDyn::<f64>::zeros(py, shape, false).into_any()

@@ -1582,10 +1582,12 @@ impl FunctionDecl {
                         v.chunks(k.width().max(1)).map(|c| k.decode_record(c)).collect(),
                     )
                 }),
-                OutputKind::Paths | OutputKind::Square | OutputKind::PerStep(_) => fi.next().map(|data| OutVec::Array {
-                    data,
-                    shape: self.output_shape(i, &checked, params),
-                }),
+                OutputKind::Paths | OutputKind::Square | OutputKind::PerStep(_) => {
+                    fi.next().map(|data| OutVec::Array {
+                        data,
+                        shape: self.output_shape(i, &checked, params),
+                    })
+                }
                 _ => fi.next().map(OutVec::F64),
             })
             .collect())

@@ -64,7 +64,12 @@ pub mod error;
 #[cfg(any(not(feature = "subset"), feature = "subset-ledger"))]
 pub mod ledger;
 pub mod mc;
-#[cfg(any(not(feature = "subset"), feature = "subset-alloc", feature = "subset-risk"))]
+#[cfg(any(
+    not(feature = "subset"),
+    feature = "subset-alloc",
+    feature = "subset-risk",
+    feature = "subset-autoindex"
+))]
 pub(crate) mod moments;
 pub mod registry;
 #[cfg(any(not(feature = "subset"), feature = "subset-risk", feature = "subset-autoindex"))]

@@ -25,6 +25,6 @@ pub use gbm::{
 };
 pub use merton::{simulate_merton, simulate_merton_into, Merton, MAX_JUMPS_PER_STEP};
 // for risk's method="monte_carlo"
-#[cfg(any(not(feature = "subset"), feature = "subset-risk"))]
+#[cfg(any(not(feature = "subset"), feature = "subset-risk", feature = "subset-autoindex"))]
 pub(crate) use portfolio::{percentile_linear, tail_mean};
 pub use portfolio::{simulate_portfolio, Portfolio, PortfolioResult, PortfolioStats};
