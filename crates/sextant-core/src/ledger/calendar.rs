@@ -172,19 +172,28 @@ impl Calendar {
     /// Whether the market is open on `d` (without the range check of [`Self::trading_days`]).
     #[must_use]
     pub fn is_trading_day(&self, d: NaiveDate) -> bool {
-        if self.holidays.contains(&d) {
-            return false;
+        self.open(d, &self.closures(d.year()))
+    }
+
+    /// The rule-based closures of a year (empty outside XNYS).
+    fn closures(&self, year: i32) -> Vec<NaiveDate> {
+        if self.name != CalendarRules::Xnys {
+            return Vec::new();
         }
+        let mut c = nyse_holidays(year);
+        c.extend(NYSE_UNSCHEDULED.iter().filter(|t| t.0 == year).map(|&(y, m, dd)| ymd(y, m, dd)));
+        c
+    }
+
+    /// Whether `d` is open given its year's rule-based `closed` days and the extra holidays.
+    fn open(&self, d: NaiveDate, closed: &[NaiveDate]) -> bool {
         let weekend = matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
-        match self.name {
+        let by_rules = match self.name {
             CalendarRules::All => true,
             CalendarRules::Weekdays => !weekend,
-            CalendarRules::Xnys => {
-                !weekend
-                    && !nyse_holidays(d.year()).contains(&d)
-                    && !NYSE_UNSCHEDULED.iter().any(|&(y, m, dd)| ymd(y, m, dd) == d)
-            }
-        }
+            CalendarRules::Xnys => !weekend && !closed.contains(&d),
+        };
+        by_rules && !self.holidays.contains(&d)
     }
 
     /// The trading days from `from` to `to`, both included.
@@ -213,26 +222,9 @@ impl Calendar {
         loop {
             if d.year() != year {
                 year = d.year();
-                closed = if self.name == CalendarRules::Xnys {
-                    let mut c = nyse_holidays(year);
-                    c.extend(
-                        NYSE_UNSCHEDULED
-                            .iter()
-                            .filter(|t| t.0 == year)
-                            .map(|&(y, m, dd)| ymd(y, m, dd)),
-                    );
-                    c
-                } else {
-                    Vec::new()
-                };
+                closed = self.closures(year);
             }
-            let weekend = matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
-            let open = match self.name {
-                CalendarRules::All => true,
-                CalendarRules::Weekdays => !weekend,
-                CalendarRules::Xnys => !weekend && !closed.contains(&d),
-            };
-            if open && !self.holidays.contains(&d) {
+            if self.open(d, &closed) {
                 out.push(d);
             }
             match d.succ_opt() {

@@ -2,7 +2,7 @@
 //! fraction.
 
 use super::common::{ANNUALIZATION, PERIOD, RETURNS, RISK_FREE};
-use super::stats::annualization_factor;
+use super::stats::{annualization_factor, nanmean, nanstd};
 use crate::decl::InputSpec;
 use crate::decl::{Flags, FunctionDecl, Module, OutputSpec, ParamSpec};
 use crate::error::Result;
@@ -25,18 +25,6 @@ pub fn fixed_fractional_size(
     }
 }
 
-/// Sample moments of the non-NaN values: `(count, mean, sum of squared deviations)`.
-fn moments(x: &[f64]) -> (usize, f64, f64) {
-    let v: Vec<f64> = x.iter().copied().filter(|r| !r.is_nan()).collect();
-    if v.is_empty() {
-        return (0, f64::NAN, f64::NAN);
-    }
-    #[allow(clippy::cast_precision_loss, reason = "lengths are far below 2^52")]
-    let mean = v.iter().sum::<f64>() / v.len() as f64;
-    let ss = v.iter().map(|r| (r - mean) * (r - mean)).sum();
-    (v.len(), mean, ss)
-}
-
 /// The weight (leverage) that scales `returns` to `target` annualised volatility:
 /// `target / (std(returns, ddof = 1) * sqrt(periods per year))`, capped at `max_leverage`.
 /// NaN with fewer than two returns or zero volatility. NaN returns are skipped.
@@ -51,13 +39,9 @@ pub fn volatility_target_weight(
     annualization: Option<f64>,
 ) -> Result<f64> {
     let factor = annualization_factor(period, annualization)?;
-    let (n, _, ss) = moments(returns);
-    if n < 2 {
-        return Ok(f64::NAN);
-    }
-    #[allow(clippy::cast_precision_loss, reason = "lengths are far below 2^52")]
-    let vol = (ss / (n - 1) as f64).sqrt() * factor.sqrt();
-    if vol <= 0.0 {
+    // NaN with fewer than two returns
+    let vol = nanstd(returns, 1) * factor.sqrt();
+    if vol.is_nan() || vol <= 0.0 {
         return Ok(f64::NAN);
     }
     let w = target / vol;
@@ -93,13 +77,11 @@ pub fn kelly_fraction(returns: &[f64], risk_free: f64, method: &str, fraction: f
         );
         (b * p - (1.0 - p)) / b
     } else {
-        let (n, mean, ss) = moments(returns);
-        if n == 0 || ss <= 0.0 {
+        let sd = nanstd(returns, 0);
+        if sd.is_nan() || sd <= 0.0 {
             return f64::NAN;
         }
-        #[allow(clippy::cast_precision_loss, reason = "lengths are far below 2^52")]
-        let var = ss / n as f64;
-        (mean - risk_free) / var
+        (nanmean(returns) - risk_free) / (sd * sd)
     };
     f * fraction
 }
