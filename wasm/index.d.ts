@@ -7406,10 +7406,10 @@ export declare namespace risk {
   /**
    * Annualised Sharpe ratio.
    *
-   * mean(returns - risk_free) / std(returns - risk_free, ddof=1) * sqrt(annualization), NaN returns ignored. Reference: empyrical.sharpe_ratio.
+   * mean(returns - risk_free) / std(returns - risk_free, ddof=1) * sqrt(annualization), NaN returns ignored. Reference: empyrical.sharpe_ratio; convention="quantstats" takes risk_free as an annual rate, (1 + rf)^(1/annualization) - 1 per period (quantstats.stats.sharpe).
    *
    * @param returns simple (non-cumulative) returns per period
-   * @param options riskFree = 0, period = 'daily', annualization = null
+   * @param options riskFree = 0, period = 'daily', annualization = null, convention = 'empyrical'
    * @returns a number
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -7417,10 +7417,10 @@ export declare namespace risk {
   /**
    * Annualised Sortino ratio.
    *
-   * mean(r - required_return) * annualization / downside_risk, NaN returns ignored; NaN for fewer than 2 returns. Reference: empyrical.sortino_ratio.
+   * mean(r - required_return) * annualization / downside_risk, NaN returns ignored; NaN for fewer than 2 returns. Reference: empyrical.sortino_ratio; convention="quantstats" takes required_return as an annual rate (de-annualised as (1 + r)^(1/annualization) - 1) and gives NaN without downside (quantstats.stats.sortino).
    *
    * @param returns simple (non-cumulative) returns per period
-   * @param options requiredReturn = 0, period = 'daily', annualization = null
+   * @param options requiredReturn = 0, period = 'daily', annualization = null, convention = 'empyrical'
    * @returns a number
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -7450,10 +7450,10 @@ export declare namespace risk {
   /**
    * Maximum drawdown.
    *
-   * min over t of wealth_t / running peak_t - 1 (negative; 0 without a fall), NaN returns as 0, computed in ratio form so it stays exact where cumulative wealth overflows f64. Reference: empyrical.max_drawdown.
+   * min over t of wealth_t / running peak_t - 1 (negative; 0 without a fall), NaN returns as 0, computed in ratio form so it stays exact where cumulative wealth overflows f64. Reference: empyrical.max_drawdown (quantstats.stats.max_drawdown is the same); convention="skfolio": the largest fall of the running sum of returns below its peak, positive (skfolio.measures.max_drawdown(get_drawdowns(r, compounded=False))).
    *
    * @param returns simple (non-cumulative) returns per period
-   * @param options none
+   * @param options convention = 'empyrical'
    * @returns a number
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -7461,10 +7461,10 @@ export declare namespace risk {
   /**
    * Value at risk.
    *
-   * The return at the cutoff quantile. historical: numpy.percentile(returns, 100*cutoff) (linear interpolation, NaN if any NaN; selection, not a sort), reference empyrical.value_at_risk; gaussian: mu + sigma z; cornish_fisher: mu + sigma z_cf (sample skewness and excess kurtosis); monte_carlo: the cutoff quantile of paths simulated horizon returns (sums of h i.i.d. draws) of a normal fitted to the returns (mean, std ddof=1), seed seed (default 0: reproducible), converging to gaussian. horizon h scales as sqrt(h) (moments of i.i.d. sums for the parametric methods).
+   * The return at the cutoff quantile. historical: numpy.percentile(returns, 100*cutoff) (linear interpolation, NaN if any NaN; selection, not a sort), reference empyrical.value_at_risk; gaussian: mu + sigma z; cornish_fisher: mu + sigma z_cf (sample skewness and excess kurtosis); monte_carlo: the cutoff quantile of paths simulated horizon returns (sums of h i.i.d. draws) of a normal fitted to the returns (mean, std ddof=1), seed seed (default 0: reproducible), converging to gaussian. horizon h scales as sqrt(h) (moments of i.i.d. sums for the parametric methods). convention="skfolio" reports a positive loss: historical is skfolio.measures.value_at_risk(beta=1-cutoff) (the floor(cutoff n)-th smallest return, no interpolation), the other methods negated; "quantstats" is empyrical's (quantstats.stats.value_at_risk is method="gaussian").
    *
    * @param returns simple (non-cumulative) returns per period
-   * @param options cutoff = 0.05, method = 'historical', horizon = 1, paths = 100000, seed = 0
+   * @param options cutoff = 0.05, method = 'historical', horizon = 1, paths = 100000, seed = 0, convention = 'empyrical'
    * @returns a number
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -7472,10 +7472,10 @@ export declare namespace risk {
   /**
    * Conditional value at risk (expected shortfall).
    *
-   * Mean return in the worst cutoff tail. historical: mean of the floor((n-1)*cutoff)+1 lowest non-NaN returns (selection), reference empyrical.conditional_value_at_risk; gaussian: mu - sigma phi(z)/cutoff; cornish_fisher: tail average of the Cornish-Fisher quantile (closed form); monte_carlo: mean of the worst floor((paths-1)*cutoff)+1 of paths simulated horizon returns of the fitted normal (seed seed).
+   * Mean return in the worst cutoff tail. historical: mean of the floor((n-1)*cutoff)+1 lowest non-NaN returns (selection), reference empyrical.conditional_value_at_risk; gaussian: mu - sigma phi(z)/cutoff; cornish_fisher: tail average of the Cornish-Fisher quantile (closed form); monte_carlo: mean of the worst floor((paths-1)*cutoff)+1 of paths simulated horizon returns of the fitted normal (seed seed). convention="skfolio": a positive loss, historical as skfolio.measures.cvar(beta=1-cutoff) (tail mass cutoff n, Rockafellar-Uryasev); "quantstats": historical is the mean of the returns at or below the interpolated cutoff quantile (quantstats.stats.conditional_value_at_risk(method="historical")).
    *
    * @param returns simple (non-cumulative) returns per period
-   * @param options cutoff = 0.05, method = 'historical', horizon = 1, paths = 100000, seed = 0
+   * @param options cutoff = 0.05, method = 'historical', horizon = 1, paths = 100000, seed = 0, convention = 'empyrical'
    * @returns a number
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -8061,10 +8061,10 @@ export declare namespace risk {
   /**
    * Headline metrics in one call.
    *
-   * annual_return, cum_returns (final), annual_volatility, sharpe_ratio, calmar_ratio, max_drawdown, omega_ratio, sortino_ratio, skew, kurtosis (scipy.stats, biased; NaN with NaN input), tail_ratio, value_at_risk and conditional_value_at_risk (historical, at cutoff), each as the empyrical function of that name with its defaults, from a few fused passes. Reference: empyrical's functions and scipy.stats.skew / kurtosis.
+   * annual_return, cum_returns (final), annual_volatility, sharpe_ratio, calmar_ratio, max_drawdown, omega_ratio, sortino_ratio, skew, kurtosis (scipy.stats, biased; NaN with NaN input), tail_ratio, value_at_risk and conditional_value_at_risk (historical, at cutoff), each as the empyrical function of that name with its defaults, from a few fused passes. Reference: empyrical's functions and scipy.stats.skew / kurtosis. convention="quantstats" or "skfolio" replaces the fields those libraries define differently (sortino_ratio and conditional_value_at_risk; max_drawdown, value_at_risk and conditional_value_at_risk), as the single functions with that convention.
    *
    * @param returns simple (non-cumulative) returns per period
-   * @param options period = 'daily', annualization = null, cutoff = 0.05
+   * @param options period = 'daily', annualization = null, cutoff = 0.05, convention = 'empyrical'
    * @returns { annual_return, cum_returns, annual_volatility, sharpe_ratio, calmar_ratio, max_drawdown, omega_ratio, sortino_ratio, skew, kurtosis, tail_ratio, value_at_risk, conditional_value_at_risk }: a number each
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -8080,6 +8080,18 @@ export declare namespace risk {
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function correlation(returns: Matrix, options?: CorrelationOptions): { data: Float64Array; shape: number[] };
+  /**
+   * Rolling correlation of returns with a benchmark.
+   *
+   * Pearson correlation of returns and factor_returns over each window of `window` periods, one value per period (NaN until a window holds min_periods pairs; min_periods 0 means window), as pandas a.rolling(window, min_periods).corr(b). missing="pairwise" (or "listwise", the same for two series) uses the periods where both are present; "error" rejects NaN. NaN where a series is constant over the window. On a 2-D returns input each column is correlated with factor_returns.
+   *
+   * @param returns simple (non-cumulative) returns per period
+   * @param factor_returns simple returns of the benchmark (factor) over the same periods as `returns`
+   * @param options window = 63, minPeriods = 0, missing = 'pairwise'
+   * @returns a Float64Array as long as the inputs, NaN during warm-up
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function rollingCorrelation(returns: Series, factor_returns: Series, options?: RollingCorrelationOptions): Float64Array;
 }
 
 /** Options of {@link risk.sharpeRatio}. */
@@ -8099,6 +8111,11 @@ export interface SharpeRatioOptions {
    * @default null
    */
   annualization?: number | null;
+  /**
+   * Empyrical (per-period rates, VaR as a return), quantstats (annual risk-free / required return) or skfolio (VaR and CVaR as positive losses by its rank rule, uncompounded drawdown as a positive number). One of 'empyrical', 'quantstats', 'skfolio'.
+   * @default 'empyrical'
+   */
+  convention?: 'empyrical' | 'quantstats' | 'skfolio';
 }
 
 /** Options of {@link risk.sortinoRatio}. */
@@ -8118,6 +8135,11 @@ export interface SortinoRatioOptions {
    * @default null
    */
   annualization?: number | null;
+  /**
+   * Empyrical (per-period rates, VaR as a return), quantstats (annual risk-free / required return) or skfolio (VaR and CVaR as positive losses by its rank rule, uncompounded drawdown as a positive number). One of 'empyrical', 'quantstats', 'skfolio'.
+   * @default 'empyrical'
+   */
+  convention?: 'empyrical' | 'quantstats' | 'skfolio';
 }
 
 /** Options of {@link risk.downsideRisk}. */
@@ -8158,8 +8180,14 @@ export interface AnnualVolatilityOptions {
   annualization?: number | null;
 }
 
-/** max_drawdown takes no options. */
-export interface MaxDrawdownOptions {}
+/** Options of {@link risk.maxDrawdown}. */
+export interface MaxDrawdownOptions {
+  /**
+   * Empyrical (per-period rates, VaR as a return), quantstats (annual risk-free / required return) or skfolio (VaR and CVaR as positive losses by its rank rule, uncompounded drawdown as a positive number). One of 'empyrical', 'quantstats', 'skfolio'.
+   * @default 'empyrical'
+   */
+  convention?: 'empyrical' | 'quantstats' | 'skfolio';
+}
 
 /** Options of {@link risk.valueAtRisk}. */
 export interface ValueAtRiskOptions {
@@ -8188,6 +8216,11 @@ export interface ValueAtRiskOptions {
    * @default 0
    */
   seed?: number;
+  /**
+   * Empyrical (per-period rates, VaR as a return), quantstats (annual risk-free / required return) or skfolio (VaR and CVaR as positive losses by its rank rule, uncompounded drawdown as a positive number). One of 'empyrical', 'quantstats', 'skfolio'.
+   * @default 'empyrical'
+   */
+  convention?: 'empyrical' | 'quantstats' | 'skfolio';
 }
 
 /** Options of {@link risk.conditionalValueAtRisk}. */
@@ -8217,6 +8250,11 @@ export interface ConditionalValueAtRiskOptions {
    * @default 0
    */
   seed?: number;
+  /**
+   * Empyrical (per-period rates, VaR as a return), quantstats (annual risk-free / required return) or skfolio (VaR and CVaR as positive losses by its rank rule, uncompounded drawdown as a positive number). One of 'empyrical', 'quantstats', 'skfolio'.
+   * @default 'empyrical'
+   */
+  convention?: 'empyrical' | 'quantstats' | 'skfolio';
 }
 
 /** simple_returns takes no options. */
@@ -8935,6 +8973,11 @@ export interface SummaryOptions {
    * @default 0.05
    */
   cutoff?: number;
+  /**
+   * Empyrical (per-period rates, VaR as a return), quantstats (annual risk-free / required return) or skfolio (VaR and CVaR as positive losses by its rank rule, uncompounded drawdown as a positive number). One of 'empyrical', 'quantstats', 'skfolio'.
+   * @default 'empyrical'
+   */
+  convention?: 'empyrical' | 'quantstats' | 'skfolio';
 }
 /** Outputs of {@link risk.summary}, keyed by output name. */
 export interface SummaryResult {
@@ -8955,6 +8998,25 @@ export interface SummaryResult {
 
 /** Options of {@link risk.correlation}. */
 export interface CorrelationOptions {
+  /**
+   * NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN. One of 'pairwise', 'listwise', 'error'.
+   * @default 'pairwise'
+   */
+  missing?: 'pairwise' | 'listwise' | 'error';
+}
+
+/** Options of {@link risk.rollingCorrelation}. */
+export interface RollingCorrelationOptions {
+  /**
+   * Window length in periods. Integer in [2, 9223372036854776000].
+   * @default 63
+   */
+  window?: number;
+  /**
+   * Pairs a window needs (0: window). Integer in [0, 9223372036854776000].
+   * @default 0
+   */
+  minPeriods?: number;
   /**
    * NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN. One of 'pairwise', 'listwise', 'error'.
    * @default 'pairwise'

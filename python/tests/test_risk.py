@@ -151,3 +151,44 @@ def test_monte_carlo_var_converges_to_gaussian():
     e = risk.conditional_value_at_risk(r, c, "monte_carlo", h, paths=n, seed=7)
     ge = risk.conditional_value_at_risk(r, c, "gaussian", h)
     assert abs(e - ge) <= 0.01 * abs(ge)
+
+
+def test_convention_presets_against_quantstats_and_skfolio_by_hand():
+    # the golden fixtures hold the libraries' own numbers; here the definitions, by hand
+    r = np.array([0.05, -0.03, 0.01, -0.07, 0.02, 0.0, -0.01, 0.04, 0.03, -0.02])
+    rf = (1.03) ** (1 / 252) - 1  # quantstats: an annual 3% de-annualised per period
+    want = np.mean(r - rf) / np.std(r - rf, ddof=1) * np.sqrt(252)
+    assert abs(risk.sharpe_ratio(r, 0.03, convention="quantstats") - want) < 1e-12
+    assert risk.sharpe_ratio(r, 0.03) != risk.sharpe_ratio(r, 0.03, convention="quantstats")
+    # skfolio: positive losses; VaR the floor(0.2 * 10) = 2nd (0-based) smallest return
+    assert risk.value_at_risk(r, cutoff=0.2, convention="skfolio") == 0.02
+    assert abs(risk.conditional_value_at_risk(r, cutoff=0.2, convention="skfolio") - 0.05) < 1e-15
+    g = risk.value_at_risk(r, cutoff=0.2, method="gaussian")
+    assert risk.value_at_risk(r, cutoff=0.2, method="gaussian", convention="skfolio") == -g
+    assert abs(risk.max_drawdown(r, convention="skfolio") - 0.09) < 1e-15
+    s = risk.summary(r, convention="skfolio")
+    assert s.value_at_risk == risk.value_at_risk(r, convention="skfolio")
+    assert s.max_drawdown == risk.max_drawdown(r, convention="skfolio")
+    assert s.sharpe_ratio == risk.summary(r).sharpe_ratio
+    with pytest.raises(sextant.ParameterError, match="convention"):
+        risk.sharpe_ratio(r, convention="pyfolio")
+
+
+def test_rolling_correlation_matches_pandas_and_names_bad_parameters():
+    rng = np.random.default_rng(4)
+    b = rng.normal(0, 0.01, 3000)
+    a = 0.6 * b + rng.normal(0, 0.008, 3000)
+    a[[5, 6, 7, 900]] = np.nan
+    b[[40, 2999]] = np.nan
+    for window, minp in ((20, 0), (250, 100)):
+        got = risk.rolling_correlation(a, b, window=window, min_periods=minp)
+        ref = pd.Series(a).rolling(window, min_periods=minp or window).corr(pd.Series(b)).to_numpy()
+        np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-12)
+    # 2-D: each column against the benchmark
+    m = np.column_stack([a, -a])
+    two = risk.rolling_correlation(m, b, window=20)
+    np.testing.assert_allclose(two[:, 1], -risk.rolling_correlation(a, b, window=20), rtol=1e-12)
+    with pytest.raises(sextant.ParameterError, match="min_periods"):
+        risk.rolling_correlation(a, b, window=20, min_periods=21)
+    with pytest.raises(sextant.InputError, match="returns"):
+        risk.rolling_correlation(a, b, missing="error")

@@ -41,7 +41,8 @@ def test_talib_signatures():
     assert str(inspect.signature(sextant.ta.SIN)) == "(real, *, out=None)"
     with pytest.raises(TypeError):
         sextant.ta.SMA(np.arange(40.0), 30, "talib")  # options are keyword-only
-    assert str(inspect.signature(sextant.risk.sharpe_ratio)) == "(returns, risk_free=0.0, period='daily', annualization=None, *, out=None)"
+    assert str(inspect.signature(sextant.risk.sharpe_ratio)) == (
+        "(returns, risk_free=0.0, period='daily', annualization=None, *, convention='empyrical', out=None)")
     assert {"SMA", "EMA", "BBANDS", "MA"} <= set(sextant.ta.get_function_groups()["Overlap Studies"])
     assert "CDLENGULFING" in sextant.ta.get_functions()
 

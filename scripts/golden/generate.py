@@ -1580,6 +1580,85 @@ def risk_cases(w: Writer, empyrical, pd) -> None:
              reference=f"{emp_v} functions of the same names with their defaults; scipy {scipy.__version__} "
                        "stats.skew / stats.kurtosis", tol={"rel": 1e-9, "abs_scale": 1e-12})
 
+    # convention presets: quantstats (annual rates, its historical CVaR) and skfolio (positive
+    # losses by its rank rule, uncompounded drawdown), each against the library itself
+    from skfolio import measures as skm
+
+    sk_v = f"skfolio {version('skfolio')}"
+
+    def qser(r: np.ndarray):
+        return pd.Series(r, index=pd.bdate_range("2000-01-03", periods=len(r)), dtype=float)
+
+    def quiet(f, r):
+        import warnings
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return float(f(r)) if len(r) and np.any(~np.isnan(r)) else np.nan
+
+    one = [("returns", "returns")]
+    for ds in singles:
+        r = col(ds, "returns")
+        for rf, per, ann in ((0.03, "daily", 252), (0.05, "monthly", 12)):
+            p = {"risk_free": rf, "period": per, "convention": "quantstats"}
+            # constant returns: pandas' std is rounding noise (a ratio of 1e16); ours is 0 (inf)
+            if ds != "const_returns":
+                case("sharpe_ratio", ds, one, p, f"qs_rf{rf}_{per}", quiet(lambda x: qs.stats.sharpe(qser(x), rf=rf, periods=ann), r),
+                     ["sharpe_ratio"], reference=f"{qs_v} stats.sharpe(rf={rf}, periods={ann}) (annual risk-free rate)")
+            if ds != "one_return":  # fewer than 2 returns: NaN as in empyrical (quantstats divides anyway)
+                p = {"required_return": rf, "period": per, "convention": "quantstats"}
+                case("sortino_ratio", ds, one, p, f"qs_rf{rf}_{per}",
+                     quiet(lambda x: qs.stats.sortino(qser(x), rf=rf, periods=ann), r), ["sortino_ratio"],
+                     reference=f"{qs_v} stats.sortino(rf={rf}, periods={ann}) (annual rate as the target)")
+        for c in (0.05, 0.01):
+            case("conditional_value_at_risk", ds, one, {"cutoff": c, "convention": "quantstats"}, f"qs_hist_c{c}",
+                 quiet(lambda x: qs.stats.conditional_value_at_risk(qser(x), confidence=1 - c, method="historical"), r),
+                 ["conditional_value_at_risk"],
+                 reference=f"{qs_v} stats.conditional_value_at_risk(confidence={1 - c}, method='historical')")
+            if ds not in ("one_return", "const_returns"):  # a zero or undefined deviation
+                case("value_at_risk", ds, one, {"cutoff": c, "method": "gaussian", "convention": "quantstats"},
+                     f"qs_gauss_c{c}", quiet(lambda x: qs.stats.value_at_risk(qser(x), confidence=1 - c), r),
+                     ["value_at_risk"], reference=f"{qs_v} stats.value_at_risk(confidence={1 - c}) (normal quantile)")
+            for fn, f in (("value_at_risk", skm.value_at_risk), ("conditional_value_at_risk", skm.cvar)):
+                case(fn, ds, one, {"cutoff": c, "convention": "skfolio"}, f"sk_c{c}",
+                     quiet(lambda x: f(x, beta=1 - c), r), [fn],
+                     reference=f"{sk_v} measures.{f.__name__}(returns, beta={1 - c}) (positive loss)")
+        case("max_drawdown", ds, one, {"convention": "skfolio"}, "sk",
+             quiet(lambda x: skm.max_drawdown(skm.get_drawdowns(x, compounded=False)), r), ["max_drawdown"],
+             reference=f"{sk_v} measures.max_drawdown(get_drawdowns(returns, compounded=False)) (positive)")
+        # summary under each preset: the replaced fields from the libraries, the rest empyrical's
+        with np.errstate(all="ignore"):
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                base = [f(r) if len(r) else np.nan for _, f in fields]
+        qv = list(base)
+        if ds != "one_return":
+            qv[7] = quiet(lambda x: qs.stats.sortino(qser(x)), r)
+        qv[12] = quiet(lambda x: qs.stats.conditional_value_at_risk(qser(x), confidence=0.95, method="historical"), r)
+        case("summary", ds, one, {"convention": "quantstats"}, "quantstats", qv, [n for n, _ in fields],
+             reference=f"{emp_v} functions; sortino_ratio and conditional_value_at_risk from {qs_v} "
+                       "stats.sortino / conditional_value_at_risk(method='historical')",
+             tol={"rel": 1e-9, "abs_scale": 1e-12})
+        sv = list(base)
+        sv[5] = quiet(lambda x: skm.max_drawdown(skm.get_drawdowns(x, compounded=False)), r)
+        sv[11] = quiet(lambda x: skm.value_at_risk(x, beta=0.95), r)
+        sv[12] = quiet(lambda x: skm.cvar(x, beta=0.95), r)
+        case("summary", ds, one, {"convention": "skfolio"}, "skfolio", sv, [n for n, _ in fields],
+             reference=f"{emp_v} functions; max_drawdown, value_at_risk and conditional_value_at_risk from "
+                       f"{sk_v} measures (positive losses, uncompounded drawdown)",
+             tol={"rel": 1e-9, "abs_scale": 1e-12})
+
+    # rolling correlation with a benchmark: pandas' rolling().corr (pairwise complete periods)
+    for ds in pairs:
+        r, f = col(ds, "returns"), col(ds, "factor")
+        for window, minp in ((20, 0), (63, 0), (63, 30)):
+            with np.errstate(all="ignore"):
+                ref = pd.Series(r).rolling(window, min_periods=minp or window).corr(pd.Series(f)).to_numpy(float)
+            case("rolling_correlation", ds, [("returns", "returns"), ("factor_returns", "factor")],
+                 {"window": window, "min_periods": minp}, f"w{window}_m{minp}", ref, ["correlation"],
+                 reference=f"pandas {pd.__version__} Series.rolling({window}, min_periods={minp or window}).corr",
+                 tol={"rel": 1e-9, "abs_scale": 1e-11})
+
     # rolling, single series
     for ds in ("sp500_index_returns", "nan_returns", "one_return", "empty_returns"):
         for window in (20, 252):

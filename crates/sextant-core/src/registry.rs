@@ -314,6 +314,7 @@ pub static REGISTRY: &[&FunctionDecl] = registry![
     &risk::TREYNOR_RATIO,
     &risk::SUMMARY,
     &risk::CORRELATION,
+    &risk::ROLLING_CORRELATION,
     ]
     "subset-alloc": [
     &alloc::INVERSE_VOLATILITY,

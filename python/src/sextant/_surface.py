@@ -432,10 +432,12 @@ def _with_candles(params: tuple) -> tuple:
 # --------------------------------------------------------------------------- generation
 
 
-# Call options: declared like parameters, keyword-only in Python (after TA-Lib's parameters);
-# likewise the run options of the Monte Carlo functions (after the model's parameters)
+# Call options: declared like parameters (last), keyword-only in Python (after TA-Lib's or
+# empyrical's parameters); likewise the run options of the Monte Carlo functions (after the
+# model's parameters) and the risk metrics' `convention` preset
 OPTIONS = ("unstable_period", "nan_policy",
-           "years", "steps", "paths", "seed", "first_path", "first", "antithetic", "full_paths")
+           "years", "steps", "paths", "seed", "first_path", "first", "antithetic", "full_paths",
+           "convention")
 
 
 def _split(info: dict) -> tuple[list[dict], list[dict]]:

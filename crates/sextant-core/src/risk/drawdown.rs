@@ -7,6 +7,7 @@
 //! `inf` by `inf` there).
 
 use super::common::{ANNUALIZATION, PERIOD, RETURNS};
+use super::convention::{max_drawdown_uncompounded, Convention, CONVENTION};
 use super::returns::annual_return_with;
 use super::stats::annualization_factor;
 use crate::decl::{Flags, FunctionDecl, Module, OutputSpec};
@@ -298,14 +299,17 @@ pub static MAX_DRAWDOWN: FunctionDecl = FunctionDecl {
     module: Module::Risk,
     group: "Drawdown",
     summary: "Maximum drawdown",
-    doc: "min over t of wealth_t / running peak_t - 1 (negative; 0 without a fall), NaN returns as 0, computed in ratio form so it stays exact where cumulative wealth overflows f64. Reference: empyrical.max_drawdown.",
+    doc: "min over t of wealth_t / running peak_t - 1 (negative; 0 without a fall), NaN returns as 0, computed in ratio form so it stays exact where cumulative wealth overflows f64. Reference: empyrical.max_drawdown (quantstats.stats.max_drawdown is the same); convention=\"skfolio\": the largest fall of the running sum of returns below its peak, positive (skfolio.measures.max_drawdown(get_drawdowns(r, compounded=False))).",
     inputs: &[RETURNS],
-    params: &[],
+    params: &[CONVENTION],
     outputs: &[OutputSpec::scalar("max_drawdown")],
     flags: Flags::NONE,
     lookback: None,
-    compute: |i, _, o| {
-        o.f64(0)[0] = max_drawdown(i.series(0));
+    compute: |i, p, o| {
+        o.f64(0)[0] = match Convention::parse(p.str(0))? {
+            Convention::Skfolio => max_drawdown_uncompounded(i.series(0)),
+            _ => max_drawdown(i.series(0)),
+        };
         Ok(())
     },
     stream: None,

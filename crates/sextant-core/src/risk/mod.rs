@@ -11,6 +11,7 @@
 //! `rolling.rs`, the one-call `summary` in `summary.rs`.
 
 mod common;
+mod convention;
 mod correlation;
 mod drawdown;
 mod drawdown_ratios;
@@ -25,7 +26,13 @@ mod stats;
 mod summary;
 mod var;
 
-pub use correlation::{correlation, CORRELATION};
+pub use convention::{
+    max_drawdown_uncompounded, quantstats_cvar, skfolio_cvar, skfolio_value_at_risk, Convention,
+    CONVENTIONS,
+};
+pub use correlation::{
+    correlation, rolling_correlation, rolling_correlation_into, CORRELATION, ROLLING_CORRELATION,
+};
 pub use drawdown::{
     calmar_ratio, drawdown_series, drawdown_series_into, max_drawdown, top_drawdowns, ulcer_index,
     DrawdownPeriod, AT_PEAK, CALMAR_RATIO, DRAWDOWN_SERIES, MAX_DRAWDOWN, TOP_DRAWDOWNS,
@@ -63,7 +70,7 @@ pub use sizing::{
     KELLY_FRACTION, VOLATILITY_TARGET_WEIGHT,
 };
 pub use stats::{annualization_factor, nanmean, nanstd, PERIODS};
-pub use summary::{summary, SUMMARY, SUMMARY_FIELDS};
+pub use summary::{summary, summary_with, SUMMARY, SUMMARY_FIELDS};
 pub use var::{
     conditional_value_at_risk, conditional_value_at_risk_with, value_at_risk, value_at_risk_with,
     MonteCarlo, CONDITIONAL_VALUE_AT_RISK, METHODS as VAR_METHODS, VALUE_AT_RISK,

@@ -2,6 +2,7 @@
 //! `excess_sharpe`, `information_ratio`, `stability_of_timeseries`, `tail_ratio`.
 
 use super::common::{ANNUALIZATION, FACTOR, PERIOD, REQUIRED_RETURN, RETURNS, RISK_FREE};
+use super::convention::{Convention, CONVENTION};
 use super::stats::{
     annualization_factor, moments, nansum_count, non_nan, percentile_checked, zero_dispersion_std,
 };
@@ -202,14 +203,18 @@ pub static SORTINO_RATIO: FunctionDecl = FunctionDecl {
     module: Module::Risk,
     group: "Ratios",
     summary: "Annualised Sortino ratio",
-    doc: "mean(r - required_return) * annualization / downside_risk, NaN returns ignored; NaN for fewer than 2 returns. Reference: empyrical.sortino_ratio.",
+    doc: "mean(r - required_return) * annualization / downside_risk, NaN returns ignored; NaN for fewer than 2 returns. Reference: empyrical.sortino_ratio; convention=\"quantstats\" takes required_return as an annual rate (de-annualised as (1 + r)^(1/annualization) - 1) and gives NaN without downside (quantstats.stats.sortino).",
     inputs: &[RETURNS],
-    params: &[REQUIRED_RETURN, PERIOD, ANNUALIZATION],
+    params: &[REQUIRED_RETURN, PERIOD, ANNUALIZATION, CONVENTION],
     outputs: &[OutputSpec::scalar("sortino_ratio")],
     flags: Flags::NONE,
     lookback: None,
     compute: |i, p, o| {
-        o.f64(0)[0] = sortino_ratio(i.series(0), p.float(0), p.str(1), p.opt_float(2))?;
+        let factor = annualization_factor(p.str(1), p.opt_float(2))?;
+        let conv = Convention::parse(p.str(3))?;
+        let s = sortino_with(i.series(0), conv.per_period(p.float(0), factor), factor);
+        // quantstats: no downside is NaN, not an infinite ratio
+        o.f64(0)[0] = if conv == Convention::Quantstats && s.is_infinite() { f64::NAN } else { s };
         Ok(())
     },
     stream: None,

@@ -1,3 +1,4 @@
+use super::convention::{Convention, CONVENTION};
 use super::stats::{annualization_factor, moments, zero_dispersion_std, PERIODS};
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec, ParamSpec};
 use crate::error::Result;
@@ -47,7 +48,7 @@ pub static SHARPE_RATIO: FunctionDecl = FunctionDecl {
     module: Module::Risk,
     group: "Ratios",
     summary: "Annualised Sharpe ratio",
-    doc: "mean(returns - risk_free) / std(returns - risk_free, ddof=1) * sqrt(annualization), NaN returns ignored. Reference: empyrical.sharpe_ratio.",
+    doc: "mean(returns - risk_free) / std(returns - risk_free, ddof=1) * sqrt(annualization), NaN returns ignored. Reference: empyrical.sharpe_ratio; convention=\"quantstats\" takes risk_free as an annual rate, (1 + rf)^(1/annualization) - 1 per period (quantstats.stats.sharpe).",
     inputs: &[InputSpec::series("returns", "simple (non-cumulative) returns per period")],
     params: &[
         ParamSpec::float("risk_free", 0.0, f64::MIN, f64::MAX, "risk-free return per period"),
@@ -58,12 +59,15 @@ pub static SHARPE_RATIO: FunctionDecl = FunctionDecl {
             "periodicity of the returns, for annualisation",
         ),
         ParamSpec::opt_float("annualization", f64::MIN_POSITIVE, f64::MAX, "periods per year; overrides `period`"),
+        CONVENTION,
     ],
     outputs: &[OutputSpec::scalar("sharpe_ratio")],
     flags: Flags::NONE,
     lookback: None,
     compute: |i, p, o| {
-        o.f64(0)[0] = sharpe_ratio(i.series(0), p.float(0), p.str(1), p.opt_float(2))?;
+        let factor = annualization_factor(p.str(1), p.opt_float(2))?;
+        let rf = Convention::parse(p.str(3))?.per_period(p.float(0), factor);
+        o.f64(0)[0] = sharpe_with(i.series(0), rf, factor);
         Ok(())
     },
     stream: None,

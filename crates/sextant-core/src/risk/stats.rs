@@ -258,7 +258,7 @@ pub(crate) fn lerp(a: f64, b: f64, t: f64) -> f64 {
     }
 }
 
-/// What [`select_ranks`] finds: the values at two ranks and the sum of the values below the
+/// What [`select_ranks_checked`] finds: the values at two ranks and the sum of the values below the
 /// lower one.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ranks {
@@ -268,21 +268,12 @@ pub(crate) struct Ranks {
     pub(crate) sum_below: f64,
 }
 
-/// Values at sorted ranks `lo <= hi < len` of NaN-free `x`, and the sum of the `lo` smallest.
+/// Values at sorted ranks `lo <= hi < len` of `x` and the sum of the `lo` smallest; `None`
+/// when `x` holds a NaN (found on the way, so callers need no separate NaN pass).
 ///
 /// Large inputs: a strided sample brackets the ranks, one pass keeps only the values inside
 /// the bracket (and counts and sums those below it), and `select_nth_unstable` runs on that
 /// small buffer; if the bracket misses (adversarial data), a full selection on a copy.
-pub(crate) fn select_ranks(x: &[f64], lo: usize, hi: usize) -> Ranks {
-    select_ranks_checked(x, lo, hi).unwrap_or(Ranks {
-        lo_value: f64::NAN,
-        hi_value: f64::NAN,
-        sum_below: f64::NAN,
-    })
-}
-
-/// [`select_ranks`] that finds out on the way whether `x` holds a NaN (then `None`), so callers
-/// need no separate NaN pass.
 pub(crate) fn select_ranks_checked(x: &[f64], lo: usize, hi: usize) -> Option<Ranks> {
     let n = x.len();
     if n >= 1 << 14 {
@@ -442,7 +433,7 @@ mod tests {
             s.sort_by(f64::total_cmp);
             for &(lo, hi) in &[(0, 0), (4999, 5000), (5000, 5000), (95_000, 95_001), (n - 1, n - 1)]
             {
-                let r = select_ranks(&x, lo, hi);
+                let r = select_ranks_checked(&x, lo, hi).unwrap();
                 assert_eq!((r.lo_value, r.hi_value), (s[lo], s[hi]));
                 let want: f64 = s[..lo].iter().sum();
                 assert!((r.sum_below - want).abs() <= 1e-9 * want.abs().max(1.0));
@@ -492,7 +483,7 @@ mod timing {
         t("copy", &|| x.clone()[5]);
         t("sum", &|| super::pairwise_sum(&x));
         t("moments", &|| super::moments(&x, 0.0).m2);
-        t("select", &|| super::select_ranks(&x, 499_999, 500_000).lo_value);
+        t("select", &|| super::select_ranks_checked(&x, 499_999, 500_000).unwrap().lo_value);
         t("mdd", &|| crate::risk::max_drawdown(&x));
         t("sortino", &|| crate::risk::sortino_ratio(&x, 0.0, "daily", None).unwrap());
         t("tail_ratio", &|| crate::risk::tail_ratio(&x));

@@ -3,8 +3,12 @@
 //! pass or more per metric.
 
 use super::common::{ANNUALIZATION, PERIOD, RETURNS};
+use super::convention::{
+    max_drawdown_uncompounded, quantstats_cvar, skfolio_cvar, skfolio_value_at_risk, Convention,
+    CONVENTION,
+};
 use super::drawdown::Drawdown;
-use super::stats::{annualization_factor, lerp, non_nan, select_ranks};
+use super::stats::{annualization_factor, lerp, non_nan, select_ranks_checked};
 use crate::decl::{Flags, FunctionDecl, Module, OutputSpec};
 use crate::error::Result;
 
@@ -218,6 +222,45 @@ fn pct_ranks(n: usize, q: f64) -> (usize, usize, f64) {
     (lo as usize, (lo as usize + 1).min(n - 1), virt - lo)
 }
 
+/// Below this many returns the summary stays on one thread (a join costs more than it saves).
+#[cfg(feature = "parallel")]
+const PARALLEL_MIN: usize = 1 << 16;
+
+/// Tail ratio, VaR and CVaR at `cutoff` of `x` by selection (one selection around the low
+/// quantile serves VaR, CVaR and the 5th percentile when `cutoff` is 0.05); `None` when `x`
+/// holds a NaN, NaNs for no values.
+#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn tails(x: &[f64], cutoff: f64) -> Option<(f64, f64, f64)> {
+    let nan = f64::NAN;
+    let m = x.len();
+    if m == 0 {
+        return Some((nan, nan, nan));
+    }
+    let (vlo, vhi, vt) = pct_ranks(m, cutoff);
+    let kc = (((m - 1) as f64) * cutoff) as usize;
+    let lo = vlo.min(kc);
+    let hi = vhi.max(kc);
+    let r = select_ranks_checked(x, lo, hi)?;
+    // CVaR needs the sum below rank kc; VaR the values at vlo and vhi
+    let (var, cvar) = if kc == lo && vlo == lo && (vhi == hi) {
+        (lerp(r.lo_value, r.hi_value, vt), (r.sum_below + r.lo_value) / (kc + 1) as f64)
+    } else {
+        let a = select_ranks_checked(x, kc, kc)?;
+        let b = select_ranks_checked(x, vlo, vhi)?;
+        (lerp(b.lo_value, b.hi_value, vt), (a.sum_below + a.lo_value) / (kc + 1) as f64)
+    };
+    let p5 = if (cutoff - 0.05).abs() < f64::EPSILON {
+        var
+    } else {
+        let (a, b, t) = pct_ranks(m, 0.05);
+        let s = select_ranks_checked(x, a, b)?;
+        lerp(s.lo_value, s.hi_value, t)
+    };
+    let (a, b, t) = pct_ranks(m, 0.95);
+    let s = select_ranks_checked(x, a, b)?;
+    Some((lerp(s.lo_value, s.hi_value, t).abs() / p5.abs(), var, cvar))
+}
+
 /// The headline metrics of a return series, each with its empyrical definition (names in
 /// [`SUMMARY_FIELDS`]): annual return, cumulative return, annual volatility, Sharpe, Calmar,
 /// max drawdown, Omega (threshold 0), Sortino (required return 0), skewness and excess
@@ -234,12 +277,25 @@ pub fn summary(
     let total = returns.len();
     let nan = f64::NAN;
     // one pass: moments, sums and growth per chunk, the drawdown state fed the same chunk
-    // while it is in L1
-    let mut dd = Drawdown::START;
-    let acc = returns.chunks(CHUNK).fold(Acc::EMPTY, |a, c| {
-        dd.feed(c);
-        a.merge(&chunk_acc(c))
-    });
+    // while it is in L1; the tail selections are independent of it and run on a second
+    // thread when the pool has one (rayon::join runs both in turn on one thread)
+    let pass = || {
+        let mut dd = Drawdown::START;
+        let acc = returns.chunks(CHUNK).fold(Acc::EMPTY, |a, c| {
+            dd.feed(c);
+            a.merge(&chunk_acc(c))
+        });
+        (acc, dd)
+    };
+    let tails_task = || tails(returns, cutoff);
+    #[cfg(feature = "parallel")]
+    let ((acc, dd), tails_found) = if returns.len() >= PARALLEL_MIN {
+        rayon::join(pass, tails_task)
+    } else {
+        (pass(), tails_task())
+    };
+    #[cfg(not(feature = "parallel"))]
+    let ((acc, dd), tails_found) = (pass(), tails_task());
     let n = acc.n;
     let has_nan = (n as usize) < total;
     let years = total as f64 / factor;
@@ -280,43 +336,9 @@ pub fn summary(
         let m2 = acc.m2 / n;
         ((acc.m3 / n) / libm::pow(m2, 1.5), (acc.m4 / n) / (m2 * m2) - 3.0)
     };
-    // tails: one selection around the low quantile serves VaR, CVaR and the 5th percentile
-    let owned;
-    let x: &[f64] = if has_nan {
-        owned = non_nan(returns);
-        &owned
-    } else {
-        returns
-    };
-    let m = x.len();
-    let (mut tail, mut var, mut cvar) = (nan, nan, nan);
-    if m > 0 {
-        let (vlo, vhi, vt) = pct_ranks(m, cutoff);
-        let kc = (((m - 1) as f64) * cutoff) as usize;
-        let lo = vlo.min(kc);
-        let hi = vhi.max(kc);
-        let r = select_ranks(x, lo, hi);
-        // CVaR needs the sum below rank kc; VaR the values at vlo and vhi
-        if kc == lo && vlo == lo && (vhi == hi) {
-            cvar = (r.sum_below + r.lo_value) / (kc + 1) as f64;
-            var = lerp(r.lo_value, r.hi_value, vt);
-        } else {
-            let a = select_ranks(x, kc, kc);
-            cvar = (a.sum_below + a.lo_value) / (kc + 1) as f64;
-            let b = select_ranks(x, vlo, vhi);
-            var = lerp(b.lo_value, b.hi_value, vt);
-        }
-        let p5 = if (cutoff - 0.05).abs() < f64::EPSILON {
-            var
-        } else {
-            let (a, b, t) = pct_ranks(m, 0.05);
-            let s = select_ranks(x, a, b);
-            lerp(s.lo_value, s.hi_value, t)
-        };
-        let (a, b, t) = pct_ranks(m, 0.95);
-        let s = select_ranks(x, a, b);
-        tail = lerp(s.lo_value, s.hi_value, t).abs() / p5.abs();
-    }
+    // a NaN found by the selections: again on the NaN-free copy
+    let (tail, mut var, cvar) =
+        tails_found.unwrap_or_else(|| tails(&non_nan(returns), cutoff).unwrap_or((nan, nan, nan)));
     if has_nan {
         var = nan;
     }
@@ -340,18 +362,53 @@ pub fn summary(
     ])
 }
 
+/// [`summary`] under a [`Convention`]: quantstats makes Sortino NaN without downside and
+/// takes its historical CVaR ([`quantstats_cvar`]); skfolio reports the uncompounded maximum
+/// drawdown ([`max_drawdown_uncompounded`]) and VaR / CVaR as positive losses by its rank
+/// rule ([`skfolio_value_at_risk`], [`skfolio_cvar`]). The other fields, Calmar included,
+/// are empyrical's under every convention. The empyrical preset is the fused pass; the others
+/// add one pass per replaced field.
+///
+/// # Errors
+/// As [`summary`].
+pub fn summary_with(
+    returns: &[f64],
+    period: &str,
+    annualization: Option<f64>,
+    cutoff: f64,
+    convention: Convention,
+) -> Result<[f64; 13]> {
+    let mut v = summary(returns, period, annualization, cutoff)?;
+    match convention {
+        Convention::Empyrical => {}
+        Convention::Quantstats => {
+            if v[7].is_infinite() {
+                v[7] = f64::NAN;
+            }
+            v[12] = quantstats_cvar(returns, cutoff);
+        }
+        Convention::Skfolio => {
+            v[5] = max_drawdown_uncompounded(returns);
+            v[11] = skfolio_value_at_risk(returns, cutoff);
+            v[12] = skfolio_cvar(returns, cutoff);
+        }
+    }
+    Ok(v)
+}
+
 /// Declaration of `summary`.
 pub static SUMMARY: FunctionDecl = FunctionDecl {
     name: "summary",
     module: Module::Risk,
     group: "Summary",
     summary: "Headline metrics in one call",
-    doc: "annual_return, cum_returns (final), annual_volatility, sharpe_ratio, calmar_ratio, max_drawdown, omega_ratio, sortino_ratio, skew, kurtosis (scipy.stats, biased; NaN with NaN input), tail_ratio, value_at_risk and conditional_value_at_risk (historical, at cutoff), each as the empyrical function of that name with its defaults, from a few fused passes. Reference: empyrical's functions and scipy.stats.skew / kurtosis.",
+    doc: "annual_return, cum_returns (final), annual_volatility, sharpe_ratio, calmar_ratio, max_drawdown, omega_ratio, sortino_ratio, skew, kurtosis (scipy.stats, biased; NaN with NaN input), tail_ratio, value_at_risk and conditional_value_at_risk (historical, at cutoff), each as the empyrical function of that name with its defaults, from a few fused passes. Reference: empyrical's functions and scipy.stats.skew / kurtosis. convention=\"quantstats\" or \"skfolio\" replaces the fields those libraries define differently (sortino_ratio and conditional_value_at_risk; max_drawdown, value_at_risk and conditional_value_at_risk), as the single functions with that convention.",
     inputs: &[RETURNS],
     params: &[
         PERIOD,
         ANNUALIZATION,
         crate::decl::ParamSpec::float("cutoff", 0.05, 0.0, 1.0, "tail probability of VaR and CVaR"),
+        CONVENTION,
     ],
     outputs: &[
         OutputSpec::scalar("annual_return"),
@@ -371,7 +428,8 @@ pub static SUMMARY: FunctionDecl = FunctionDecl {
     flags: Flags::NONE,
     lookback: None,
     compute: |i, p, o| {
-        let v = summary(i.series(0), p.str(0), p.opt_float(1), p.float(2))?;
+        let conv = Convention::parse(p.str(3))?;
+        let v = summary_with(i.series(0), p.str(0), p.opt_float(1), p.float(2), conv)?;
         for (k, x) in v.iter().enumerate() {
             o.f64(k)[0] = *x;
         }

@@ -3,6 +3,9 @@
 //! over a horizon of `h` periods.
 
 use super::common::RETURNS;
+use super::convention::{
+    quantstats_cvar, skfolio_cvar, skfolio_value_at_risk, Convention, CONVENTION,
+};
 use super::stats::{moments, non_nan, percentile_checked, select_ranks_checked};
 use crate::decl::{Flags, FunctionDecl, Module, OutputSpec, ParamSpec};
 use crate::error::{Error, Result};
@@ -350,15 +353,22 @@ pub static VALUE_AT_RISK: FunctionDecl = FunctionDecl {
     module: Module::Risk,
     group: "Tail risk",
     summary: "Value at risk",
-    doc: "The return at the cutoff quantile. historical: numpy.percentile(returns, 100*cutoff) (linear interpolation, NaN if any NaN; selection, not a sort), reference empyrical.value_at_risk; gaussian: mu + sigma z; cornish_fisher: mu + sigma z_cf (sample skewness and excess kurtosis); monte_carlo: the cutoff quantile of paths simulated horizon returns (sums of h i.i.d. draws) of a normal fitted to the returns (mean, std ddof=1), seed seed (default 0: reproducible), converging to gaussian. horizon h scales as sqrt(h) (moments of i.i.d. sums for the parametric methods).",
+    doc: "The return at the cutoff quantile. historical: numpy.percentile(returns, 100*cutoff) (linear interpolation, NaN if any NaN; selection, not a sort), reference empyrical.value_at_risk; gaussian: mu + sigma z; cornish_fisher: mu + sigma z_cf (sample skewness and excess kurtosis); monte_carlo: the cutoff quantile of paths simulated horizon returns (sums of h i.i.d. draws) of a normal fitted to the returns (mean, std ddof=1), seed seed (default 0: reproducible), converging to gaussian. horizon h scales as sqrt(h) (moments of i.i.d. sums for the parametric methods). convention=\"skfolio\" reports a positive loss: historical is skfolio.measures.value_at_risk(beta=1-cutoff) (the floor(cutoff n)-th smallest return, no interpolation), the other methods negated; \"quantstats\" is empyrical's (quantstats.stats.value_at_risk is method=\"gaussian\").",
     inputs: &[RETURNS],
-    params: &[CUTOFF, METHOD, HORIZON, MC_PATHS, MC_SEED],
+    params: &[CUTOFF, METHOD, HORIZON, MC_PATHS, MC_SEED, CONVENTION],
     outputs: &[OutputSpec::scalar("value_at_risk")],
     flags: Flags::NONE,
     lookback: None,
     compute: |i, p, o| {
-        o.f64(0)[0] =
-            value_at_risk_with(i.series(0), p.float(0), p.str(1), horizon(p, 2), mc_options(p, 3))?;
+        let (r, cutoff, method) = (i.series(0), p.float(0), p.str(1));
+        o.f64(0)[0] = match Convention::parse(p.str(5))? {
+            Convention::Skfolio if method == "historical" => {
+                check_cutoff(cutoff)?;
+                skfolio_value_at_risk(r, cutoff) * f64::from(horizon(p, 2)).sqrt()
+            }
+            Convention::Skfolio => -value_at_risk_with(r, cutoff, method, horizon(p, 2), mc_options(p, 3))?,
+            _ => value_at_risk_with(r, cutoff, method, horizon(p, 2), mc_options(p, 3))?,
+        };
         Ok(())
     },
     stream: None,
@@ -370,20 +380,24 @@ pub static CONDITIONAL_VALUE_AT_RISK: FunctionDecl = FunctionDecl {
     module: Module::Risk,
     group: "Tail risk",
     summary: "Conditional value at risk (expected shortfall)",
-    doc: "Mean return in the worst cutoff tail. historical: mean of the floor((n-1)*cutoff)+1 lowest non-NaN returns (selection), reference empyrical.conditional_value_at_risk; gaussian: mu - sigma phi(z)/cutoff; cornish_fisher: tail average of the Cornish-Fisher quantile (closed form); monte_carlo: mean of the worst floor((paths-1)*cutoff)+1 of paths simulated horizon returns of the fitted normal (seed seed).",
+    doc: "Mean return in the worst cutoff tail. historical: mean of the floor((n-1)*cutoff)+1 lowest non-NaN returns (selection), reference empyrical.conditional_value_at_risk; gaussian: mu - sigma phi(z)/cutoff; cornish_fisher: tail average of the Cornish-Fisher quantile (closed form); monte_carlo: mean of the worst floor((paths-1)*cutoff)+1 of paths simulated horizon returns of the fitted normal (seed seed). convention=\"skfolio\": a positive loss, historical as skfolio.measures.cvar(beta=1-cutoff) (tail mass cutoff n, Rockafellar-Uryasev); \"quantstats\": historical is the mean of the returns at or below the interpolated cutoff quantile (quantstats.stats.conditional_value_at_risk(method=\"historical\")).",
     inputs: &[RETURNS],
-    params: &[CUTOFF, METHOD, HORIZON, MC_PATHS, MC_SEED],
+    params: &[CUTOFF, METHOD, HORIZON, MC_PATHS, MC_SEED, CONVENTION],
     outputs: &[OutputSpec::scalar("conditional_value_at_risk")],
     flags: Flags::NONE,
     lookback: None,
     compute: |i, p, o| {
-        o.f64(0)[0] = conditional_value_at_risk_with(
-            i.series(0),
-            p.float(0),
-            p.str(1),
-            horizon(p, 2),
-            mc_options(p, 3),
-        )?;
+        let (r, cutoff, method) = (i.series(0), p.float(0), p.str(1));
+        let h = f64::from(horizon(p, 2)).sqrt();
+        let es = || conditional_value_at_risk_with(r, cutoff, method, horizon(p, 2), mc_options(p, 3));
+        o.f64(0)[0] = match (Convention::parse(p.str(5))?, method) {
+            (Convention::Skfolio, "historical") => check_cutoff(cutoff).map(|()| skfolio_cvar(r, cutoff) * h)?,
+            (Convention::Skfolio, _) => -es()?,
+            (Convention::Quantstats, "historical") => {
+                check_cutoff(cutoff).map(|()| quantstats_cvar(r, cutoff) * h)?
+            }
+            _ => es()?,
+        };
         Ok(())
     },
     stream: None,

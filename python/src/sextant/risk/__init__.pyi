@@ -13,16 +13,17 @@ def aggregate_returns(returns: Any, convert_to: Literal['weekly', 'monthly', 'qu
 def compute_exposures(positions: Any, factor_loadings: Any) -> Any: ...
 def perf_attrib(returns: Any, positions: Any, factor_returns: Any, factor_loadings: Any) -> Tuple[Any, Any]: ...
 
-def sharpe_ratio(returns: ArrayLike, risk_free: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+def sharpe_ratio(returns: ArrayLike, risk_free: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, convention: Literal['empyrical', 'quantstats', 'skfolio'] = 'empyrical', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
     """Annualised Sharpe ratio.
 
-    mean(returns - risk_free) / std(returns - risk_free, ddof=1) * sqrt(annualization), NaN returns ignored. Reference: empyrical.sharpe_ratio.
+    mean(returns - risk_free) / std(returns - risk_free, ddof=1) * sqrt(annualization), NaN returns ignored. Reference: empyrical.sharpe_ratio; convention="quantstats" takes risk_free as an annual rate, (1 + rf)^(1/annualization) - 1 per period (quantstats.stats.sharpe).
 
     Args:
         returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
         risk_free (float, default 0.0, any finite number): risk-free return per period.
         period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
         annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        convention (Literal['empyrical', 'quantstats', 'skfolio'], default 'empyrical', one of 'empyrical', 'quantstats', 'skfolio'): empyrical (per-period rates, VaR as a return), quantstats (annual risk-free / required return) or skfolio (VaR and CVaR as positive losses by its rank rule, uncompounded drawdown as a positive number).
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -33,16 +34,17 @@ def sharpe_ratio(returns: ArrayLike, risk_free: float = 0.0, period: Literal['da
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def sortino_ratio(returns: ArrayLike, required_return: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+def sortino_ratio(returns: ArrayLike, required_return: float = 0.0, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, *, convention: Literal['empyrical', 'quantstats', 'skfolio'] = 'empyrical', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
     """Annualised Sortino ratio.
 
-    mean(r - required_return) * annualization / downside_risk, NaN returns ignored; NaN for fewer than 2 returns. Reference: empyrical.sortino_ratio.
+    mean(r - required_return) * annualization / downside_risk, NaN returns ignored; NaN for fewer than 2 returns. Reference: empyrical.sortino_ratio; convention="quantstats" takes required_return as an annual rate (de-annualised as (1 + r)^(1/annualization) - 1) and gives NaN without downside (quantstats.stats.sortino).
 
     Args:
         returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
         required_return (float, default 0.0, any finite number): minimum acceptable return per period.
         period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
         annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
+        convention (Literal['empyrical', 'quantstats', 'skfolio'], default 'empyrical', one of 'empyrical', 'quantstats', 'skfolio'): empyrical (per-period rates, VaR as a return), quantstats (annual risk-free / required return) or skfolio (VaR and CVaR as positive losses by its rank rule, uncompounded drawdown as a positive number).
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -93,13 +95,14 @@ def annual_volatility(returns: ArrayLike, period: Literal['daily', 'weekly', 'mo
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def max_drawdown(returns: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+def max_drawdown(returns: ArrayLike, *, convention: Literal['empyrical', 'quantstats', 'skfolio'] = 'empyrical', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
     """Maximum drawdown.
 
-    min over t of wealth_t / running peak_t - 1 (negative; 0 without a fall), NaN returns as 0, computed in ratio form so it stays exact where cumulative wealth overflows f64. Reference: empyrical.max_drawdown.
+    min over t of wealth_t / running peak_t - 1 (negative; 0 without a fall), NaN returns as 0, computed in ratio form so it stays exact where cumulative wealth overflows f64. Reference: empyrical.max_drawdown (quantstats.stats.max_drawdown is the same); convention="skfolio": the largest fall of the running sum of returns below its peak, positive (skfolio.measures.max_drawdown(get_drawdowns(r, compounded=False))).
 
     Args:
         returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        convention (Literal['empyrical', 'quantstats', 'skfolio'], default 'empyrical', one of 'empyrical', 'quantstats', 'skfolio'): empyrical (per-period rates, VaR as a return), quantstats (annual risk-free / required return) or skfolio (VaR and CVaR as positive losses by its rank rule, uncompounded drawdown as a positive number).
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -110,10 +113,10 @@ def max_drawdown(returns: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArr
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def value_at_risk(returns: ArrayLike, cutoff: float = 0.05, method: Literal['historical', 'gaussian', 'cornish_fisher', 'monte_carlo'] = 'historical', horizon: int = 1, *, paths: int = 100000, seed: int = 0, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+def value_at_risk(returns: ArrayLike, cutoff: float = 0.05, method: Literal['historical', 'gaussian', 'cornish_fisher', 'monte_carlo'] = 'historical', horizon: int = 1, *, paths: int = 100000, seed: int = 0, convention: Literal['empyrical', 'quantstats', 'skfolio'] = 'empyrical', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
     """Value at risk.
 
-    The return at the cutoff quantile. historical: numpy.percentile(returns, 100*cutoff) (linear interpolation, NaN if any NaN; selection, not a sort), reference empyrical.value_at_risk; gaussian: mu + sigma z; cornish_fisher: mu + sigma z_cf (sample skewness and excess kurtosis); monte_carlo: the cutoff quantile of paths simulated horizon returns (sums of h i.i.d. draws) of a normal fitted to the returns (mean, std ddof=1), seed seed (default 0: reproducible), converging to gaussian. horizon h scales as sqrt(h) (moments of i.i.d. sums for the parametric methods).
+    The return at the cutoff quantile. historical: numpy.percentile(returns, 100*cutoff) (linear interpolation, NaN if any NaN; selection, not a sort), reference empyrical.value_at_risk; gaussian: mu + sigma z; cornish_fisher: mu + sigma z_cf (sample skewness and excess kurtosis); monte_carlo: the cutoff quantile of paths simulated horizon returns (sums of h i.i.d. draws) of a normal fitted to the returns (mean, std ddof=1), seed seed (default 0: reproducible), converging to gaussian. horizon h scales as sqrt(h) (moments of i.i.d. sums for the parametric methods). convention="skfolio" reports a positive loss: historical is skfolio.measures.value_at_risk(beta=1-cutoff) (the floor(cutoff n)-th smallest return, no interpolation), the other methods negated; "quantstats" is empyrical's (quantstats.stats.value_at_risk is method="gaussian").
 
     Args:
         returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
@@ -122,6 +125,7 @@ def value_at_risk(returns: ArrayLike, cutoff: float = 0.05, method: Literal['his
         horizon (int, default 1, in [1, 1000000]): horizon in periods (square-root-of-time / i.i.d. moment scaling).
         paths (int, default 100000, in [1, 100000000]): method monte_carlo: simulated horizon returns.
         seed (int, default 0, in [0, 9007199254740991]): method monte_carlo: generator seed (0 to 2^53 - 1).
+        convention (Literal['empyrical', 'quantstats', 'skfolio'], default 'empyrical', one of 'empyrical', 'quantstats', 'skfolio'): empyrical (per-period rates, VaR as a return), quantstats (annual risk-free / required return) or skfolio (VaR and CVaR as positive losses by its rank rule, uncompounded drawdown as a positive number).
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -132,10 +136,10 @@ def value_at_risk(returns: ArrayLike, cutoff: float = 0.05, method: Literal['his
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def conditional_value_at_risk(returns: ArrayLike, cutoff: float = 0.05, method: Literal['historical', 'gaussian', 'cornish_fisher', 'monte_carlo'] = 'historical', horizon: int = 1, *, paths: int = 100000, seed: int = 0, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
+def conditional_value_at_risk(returns: ArrayLike, cutoff: float = 0.05, method: Literal['historical', 'gaussian', 'cornish_fisher', 'monte_carlo'] = 'historical', horizon: int = 1, *, paths: int = 100000, seed: int = 0, convention: Literal['empyrical', 'quantstats', 'skfolio'] = 'empyrical', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> float:
     """Conditional value at risk (expected shortfall).
 
-    Mean return in the worst cutoff tail. historical: mean of the floor((n-1)*cutoff)+1 lowest non-NaN returns (selection), reference empyrical.conditional_value_at_risk; gaussian: mu - sigma phi(z)/cutoff; cornish_fisher: tail average of the Cornish-Fisher quantile (closed form); monte_carlo: mean of the worst floor((paths-1)*cutoff)+1 of paths simulated horizon returns of the fitted normal (seed seed).
+    Mean return in the worst cutoff tail. historical: mean of the floor((n-1)*cutoff)+1 lowest non-NaN returns (selection), reference empyrical.conditional_value_at_risk; gaussian: mu - sigma phi(z)/cutoff; cornish_fisher: tail average of the Cornish-Fisher quantile (closed form); monte_carlo: mean of the worst floor((paths-1)*cutoff)+1 of paths simulated horizon returns of the fitted normal (seed seed). convention="skfolio": a positive loss, historical as skfolio.measures.cvar(beta=1-cutoff) (tail mass cutoff n, Rockafellar-Uryasev); "quantstats": historical is the mean of the returns at or below the interpolated cutoff quantile (quantstats.stats.conditional_value_at_risk(method="historical")).
 
     Args:
         returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
@@ -144,6 +148,7 @@ def conditional_value_at_risk(returns: ArrayLike, cutoff: float = 0.05, method: 
         horizon (int, default 1, in [1, 1000000]): horizon in periods (square-root-of-time / i.i.d. moment scaling).
         paths (int, default 100000, in [1, 100000000]): method monte_carlo: simulated horizon returns.
         seed (int, default 0, in [0, 9007199254740991]): method monte_carlo: generator seed (0 to 2^53 - 1).
+        convention (Literal['empyrical', 'quantstats', 'skfolio'], default 'empyrical', one of 'empyrical', 'quantstats', 'skfolio'): empyrical (per-period rates, VaR as a return), quantstats (annual risk-free / required return) or skfolio (VaR and CVaR as positive losses by its rank rule, uncompounded drawdown as a positive number).
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1136,16 +1141,17 @@ def treynor_ratio(returns: ArrayLike, factor_returns: ArrayLike, risk_free: floa
         InputError: inputs of different lengths or the wrong shape.
     """
 
-def summary(returns: ArrayLike, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, cutoff: float = 0.05, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[float, float, float, float, float, float, float, float, float, float, float, float, float]:
+def summary(returns: ArrayLike, period: Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] = 'daily', annualization: Optional[float] = None, cutoff: float = 0.05, *, convention: Literal['empyrical', 'quantstats', 'skfolio'] = 'empyrical', out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[float, float, float, float, float, float, float, float, float, float, float, float, float]:
     """Headline metrics in one call.
 
-    annual_return, cum_returns (final), annual_volatility, sharpe_ratio, calmar_ratio, max_drawdown, omega_ratio, sortino_ratio, skew, kurtosis (scipy.stats, biased; NaN with NaN input), tail_ratio, value_at_risk and conditional_value_at_risk (historical, at cutoff), each as the empyrical function of that name with its defaults, from a few fused passes. Reference: empyrical's functions and scipy.stats.skew / kurtosis.
+    annual_return, cum_returns (final), annual_volatility, sharpe_ratio, calmar_ratio, max_drawdown, omega_ratio, sortino_ratio, skew, kurtosis (scipy.stats, biased; NaN with NaN input), tail_ratio, value_at_risk and conditional_value_at_risk (historical, at cutoff), each as the empyrical function of that name with its defaults, from a few fused passes. Reference: empyrical's functions and scipy.stats.skew / kurtosis. convention="quantstats" or "skfolio" replaces the fields those libraries define differently (sortino_ratio and conditional_value_at_risk; max_drawdown, value_at_risk and conditional_value_at_risk), as the single functions with that convention.
 
     Args:
         returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
         period (Literal['daily', 'weekly', 'monthly', 'quarterly', 'yearly'], default 'daily', one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'): periodicity of the returns, for annualisation.
         annualization (Optional[float], default None, >= 2.22507e-308): periods per year; overrides `period`.
         cutoff (float, default 0.05, in [0, 1]): tail probability of VaR and CVaR.
+        convention (Literal['empyrical', 'quantstats', 'skfolio'], default 'empyrical', one of 'empyrical', 'quantstats', 'skfolio'): empyrical (per-period rates, VaR as a return), quantstats (annual risk-free / required return) or skfolio (VaR and CVaR as positive losses by its rank rule, uncompounded drawdown as a positive number).
         out: optional preallocated output array(s), written in place and returned.
 
     Returns:
@@ -1180,6 +1186,27 @@ def correlation(returns: ArrayLike, missing: Literal['pairwise', 'listwise', 'er
 
     Returns:
         correlation: f64 n x n array, one row and column per asset (a DataFrame labelled by the input's columns for a DataFrame input).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
+def rolling_correlation(returns: ArrayLike, factor_returns: ArrayLike, window: int = 63, min_periods: int = 0, missing: Literal['pairwise', 'listwise', 'error'] = 'pairwise', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Rolling correlation of returns with a benchmark.
+
+    Pearson correlation of returns and factor_returns over each window of `window` periods, one value per period (NaN until a window holds min_periods pairs; min_periods 0 means window), as pandas a.rolling(window, min_periods).corr(b). missing="pairwise" (or "listwise", the same for two series) uses the periods where both are present; "error" rejects NaN. NaN where a series is constant over the window. On a 2-D returns input each column is correlated with factor_returns.
+
+    Args:
+        returns: simple (non-cumulative) returns per period (1-D array-like, pandas or polars Series).
+        factor_returns: simple returns of the benchmark (factor) over the same periods as `returns` (1-D array-like, pandas or polars Series).
+        window (int, default 63, in [2, 9223372036854775808]): window length in periods.
+        min_periods (int, default 0, in [0, 9223372036854775808]): pairs a window needs (0: window).
+        missing (Literal['pairwise', 'listwise', 'error'], default 'pairwise', one of 'pairwise', 'listwise', 'error'): NaN policy across assets: "pairwise" uses, for each pair of assets (each asset for per-asset statistics), the periods where both are present, as pandas' DataFrame.cov / corr; "listwise" drops every period with a NaN in any asset first; "error" rejects NaN.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        correlation: f64 array of the input's length.
 
     Raises:
         ParameterError: a parameter out of range or of the wrong type.
