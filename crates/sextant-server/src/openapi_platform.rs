@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value as Json};
 
 use crate::market::{bar_functions, ASSET_CLASSES, INTERVALS};
 use crate::portfolios::TX_COLUMNS;
+use crate::store::JOB_STATUSES;
 
 fn r(s: &str) -> Json {
     json!({"$ref": format!("#/components/schemas/{s}")})
@@ -580,6 +581,117 @@ fn nullable(values: &[&str]) -> Json {
     let mut v: Vec<Json> = values.iter().map(|x| json!(x)).collect();
     v.push(Json::Null);
     Json::Array(v)
+}
+
+/// The job routes ([`crate::jobs`]).
+pub fn job_paths(paths: &mut Map<String, Json>) {
+    let mut add = |path: &str, method: &str, o: Json| {
+        let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
+        entry[method] = o;
+    };
+    let mut list_params = paging(1000, 100);
+    list_params.push(q(
+        "sort",
+        json!({"type": "string", "enum": ["created_at", "-created_at"], "default": "-created_at"}),
+        "order (newest first by default)",
+    ));
+    list_params.push(q("status", json!({"type": "string", "enum": JOB_STATUSES}), "filter"));
+    add(
+        "/v1/jobs",
+        "get",
+        op(
+            "list_jobs",
+            "jobs",
+            "The caller's jobs",
+            list_params,
+            None,
+            &[("200", "a page of jobs", Some(page_of(r("Job"))))],
+        ),
+    );
+    add(
+        "/v1/jobs",
+        "post",
+        op(
+            "submit_job",
+            "jobs",
+            "Run a declared function as a background job (429 TOO_MANY_JOBS above the tier's \
+             limit of queued and running jobs)",
+            vec![],
+            Some(json!({"application/json": {"schema": r("JobInput")}})),
+            &[("202", "queued; poll GET /v1/jobs/{id}", Some(r("Job")))],
+        ),
+    );
+    let id = || vec![path_pid()];
+    add(
+        "/v1/jobs/{id}",
+        "get",
+        op(
+            "get_job",
+            "jobs",
+            "One job: status, progress, error",
+            id(),
+            None,
+            &[("200", "the job", Some(r("Job")))],
+        ),
+    );
+    add(
+        "/v1/jobs/{id}/result",
+        "get",
+        op(
+            "job_result",
+            "jobs",
+            "A done job's answer, as POST /v1/{module}/{name} gives it (409 before it is done, \
+             or when it failed or was cancelled)",
+            id(),
+            None,
+            &[("200", "the compute answer", Some(json!({"type": "object"})))],
+        ),
+    );
+    add(
+        "/v1/jobs/{id}/cancel",
+        "post",
+        op(
+            "cancel_job",
+            "jobs",
+            "Cancel a queued or running job (409 once it has finished)",
+            id(),
+            None,
+            &[("200", "the cancelled job", Some(r("Job")))],
+        ),
+    );
+}
+
+/// The schemas of the job routes.
+#[must_use]
+pub fn job_schemas() -> Map<String, Json> {
+    let mut m = Map::new();
+    m.insert(
+        "Job".into(),
+        json!({"type": "object",
+        "required": ["id", "module", "name", "status", "progress", "created_at", "started_at",
+                     "finished_at", "error", "result_url"],
+        "properties": {"id": {"type": "string"}, "module": {"type": "string"},
+            "name": {"type": "string"},
+            "status": {"type": "string", "enum": JOB_STATUSES},
+            "progress": {"type": "number", "minimum": 0, "maximum": 1},
+            "created_at": {"type": "integer"},
+            "started_at": {"type": ["integer", "null"]},
+            "finished_at": {"type": ["integer", "null"]},
+            "error": {"description": "a failed job's error: {code, message, parameter}",
+                      "type": ["object", "null"]},
+            "result_url": {"type": "string"}}}),
+    );
+    m.insert(
+        "JobInput".into(),
+        json!({"type": "object", "additionalProperties": false, "required": ["module", "name"],
+        "properties": {"module": {"type": "string", "examples": ["mc"]},
+            "name": {"type": "string", "examples": ["simulate_gbm"]},
+            "inputs": {"type": "object", "description": "as in POST /v1/{module}/{name}"},
+            "params": {"type": "object", "description": "as in POST /v1/{module}/{name}"}},
+        "examples": [{"module": "mc", "name": "simulate_gbm", "inputs": {},
+                      "params": {"s0": 100.0, "paths": 1000, "steps": 252, "seed": 7}}]}),
+    );
+    m
 }
 
 /// The schemas the paths refer to.

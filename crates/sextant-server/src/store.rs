@@ -9,9 +9,12 @@
 //! and the portfolios with their transactions (see [`market`]).
 
 pub mod accounts;
+pub mod jobs;
 pub mod market;
 use accounts::{account_methods, AUDIT_COLS, REFRESH_COLS, SESSION_COLS, USER_COLS};
 pub use accounts::{AuditEntry, RefreshToken, Session, Spend, User};
+use jobs::{jobs_methods, JOB_COLS, JOB_LIST_COLS};
+pub use jobs::{JobRec, JOB_STATUSES};
 use market::{market_methods, ACTION_COLS, INSTRUMENT_COLS, PORTFOLIO_COLS, TX_COLS};
 pub use market::{
     Appended, Bar, CorporateAction, ImportRec, InstrumentRec, IntervalSummary, Portfolio, StoredTx,
@@ -338,6 +341,59 @@ pub trait Store: Send + Sync + 'static {
         portfolio_id: &'a str,
         seq: i64,
     ) -> BoxFuture<'a, Result<bool, StoreError>>;
+
+    // --- jobs ----------------------------------------------------------------------------------
+    /// Inserts a job (`started_at` is also its first heartbeat).
+    fn create_job<'a>(&'a self, j: &'a JobRec) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// The job with this id, with its request and result (any owner: callers check the owner).
+    fn job<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<JobRec>, StoreError>>;
+    /// A user's jobs by creation time, optionally of one status, without request and result.
+    fn jobs_of<'a>(
+        &'a self,
+        user_id: &'a str,
+        status: Option<&'a str>,
+        descending: bool,
+        limit: i64,
+        offset: i64,
+    ) -> BoxFuture<'a, Result<Vec<JobRec>, StoreError>>;
+    /// How many of a user's jobs are queued or running.
+    fn active_jobs<'a>(&'a self, user_id: &'a str) -> BoxFuture<'a, Result<i64, StoreError>>;
+    /// Claims the oldest queued job of `queue` for `worker` (queued to running, exclusive).
+    fn claim_job<'a>(
+        &'a self,
+        queue: &'a str,
+        worker: &'a str,
+        now: i64,
+    ) -> BoxFuture<'a, Result<Option<JobRec>, StoreError>>;
+    /// Records that a running job is alive, with its progress; false if it is no longer running.
+    fn job_heartbeat<'a>(
+        &'a self,
+        id: &'a str,
+        now: i64,
+        progress: f64,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Moves a running job to `done` (with its result) or `failed` (with its error); false if
+    /// it is no longer running (it was cancelled or declared stale meanwhile).
+    fn finish_job<'a>(
+        &'a self,
+        id: &'a str,
+        status: &'a str,
+        result: Option<&'a str>,
+        error: Option<&'a str>,
+        now: i64,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Cancels a queued or running job; false if it had already finished.
+    fn cancel_job<'a>(&'a self, id: &'a str, now: i64) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Fails every running job of `queue` whose last heartbeat is before `heartbeat_before`.
+    fn fail_stale_jobs<'a>(
+        &'a self,
+        queue: &'a str,
+        heartbeat_before: i64,
+        error: &'a str,
+        now: i64,
+    ) -> BoxFuture<'a, Result<u64, StoreError>>;
+    /// The number of jobs of each status.
+    fn job_counts(&self) -> BoxFuture<'_, Result<Vec<(String, i64)>, StoreError>>;
 }
 
 /// Where the data lives.
@@ -506,6 +562,7 @@ impl Store for SqliteStore {
     }
     account_methods!();
     market_methods!();
+    jobs_methods!();
 }
 
 /// The PostgreSQL implementation.
@@ -585,6 +642,7 @@ impl Store for PgStore {
     }
     account_methods!();
     market_methods!();
+    jobs_methods!();
 }
 
 #[cfg(test)]

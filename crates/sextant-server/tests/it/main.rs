@@ -9,6 +9,7 @@ mod common;
 mod errors;
 mod golden;
 mod idempotency;
+mod jobs;
 mod market;
 mod mc;
 mod portfolios;
