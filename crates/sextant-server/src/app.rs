@@ -48,6 +48,8 @@ pub struct Options {
     pub jobs: crate::jobs::JobOptions,
     /// When set, `GET /metrics` needs `Authorization: Bearer <this>`.
     pub metrics_token: Option<String>,
+    /// How often the AutoIndex scheduler looks for due rebalances.
+    pub scheduler_tick: Duration,
 }
 
 impl Default for Options {
@@ -58,6 +60,7 @@ impl Default for Options {
             auth: AuthOptions::default(),
             jobs: crate::jobs::JobOptions::default(),
             metrics_token: None,
+            scheduler_tick: Duration::from_secs(30),
         }
     }
 }
@@ -132,13 +135,14 @@ pub struct AppState {
 
 /// The whole application with its middleware: request ids, JSON logs per request, panics to a
 /// JSON 500, the body limit, request metrics. Called inside a Tokio runtime, it also starts the
-/// job workers ([`crate::jobs::start`]).
+/// job workers ([`crate::jobs::start`]) and the AutoIndex scheduler ([`crate::autoindex::start`]).
 pub fn router(store: Arc<dyn Store>, options: Options) -> Router {
     let body_limit = options.body_limit;
     let tokens = Tokens::new(&options.auth.secret, &options.auth.issuer, &options.auth.audience);
     let state = AppState { store, options, tokens, jobs: Arc::default(), metrics: Arc::default() };
     if tokio::runtime::Handle::try_current().is_ok() {
         crate::jobs::start(&state);
+        crate::autoindex::start(&state);
     }
     let doc = openapi::document(REGISTRY);
     let swagger =
@@ -152,6 +156,7 @@ pub fn router(store: Arc<dyn Store>, options: Options) -> Router {
         .merge(crate::market::routes())
         .merge(crate::portfolios::routes())
         .merge(crate::jobs::routes())
+        .merge(crate::autoindex::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), accounts::gate));
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/docs/") }))

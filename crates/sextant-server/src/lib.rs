@@ -45,6 +45,7 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod autoindex;
 pub mod convert;
 pub mod csv;
 pub mod error;

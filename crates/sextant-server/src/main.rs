@@ -149,6 +149,7 @@ async fn main() -> anyhow::Result<()> {
         auth,
         jobs,
         metrics_token: args.metrics_token.filter(|t| !t.is_empty()),
+        scheduler_tick: Duration::from_secs(30),
     };
     let app = router(store.clone(), options);
     let listener = tokio::net::TcpListener::bind(args.addr)

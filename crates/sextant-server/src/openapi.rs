@@ -888,6 +888,7 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
     accounts_paths(&mut paths);
     crate::openapi_platform::paths(&mut paths);
     crate::openapi_platform::job_paths(&mut paths);
+    crate::openapi_platform::autoindex_paths(&mut paths);
     paths.insert(
         "/metrics".into(),
         json!({"get": {"tags": ["service"], "operationId": "metrics",
@@ -912,6 +913,8 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
             and functions over stored bars (docs/platform.md)"}),
         json!({"name": "portfolios", "description": "Portfolios, transactions, CSV imports, \
             holdings, performance and risk (docs/platform.md)"}),
+        json!({"name": "strategies", "description": "AutoIndex strategies per user: backtests \
+            over stored bars, simulation, rebalances on demand and on schedule (docs/platform.md)"}),
         json!({"name": "jobs", "description": "Declared functions run in the background, \
             with status, cancel and results (docs/platform.md)"}),
     ];
@@ -981,6 +984,7 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
         schemas.extend(account_schemas());
         schemas.extend(crate::openapi_platform::schemas());
         schemas.extend(crate::openapi_platform::job_schemas());
+        schemas.extend(crate::openapi_platform::autoindex_schemas());
     }
     doc
 }

@@ -661,6 +661,176 @@ pub fn job_paths(paths: &mut Map<String, Json>) {
     );
 }
 
+/// The AutoIndex service routes ([`crate::autoindex`]).
+pub fn autoindex_paths(paths: &mut Map<String, Json>) {
+    let mut add = |path: &str, method: &str, o: Json| {
+        let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
+        entry[method] = o;
+    };
+    let body = |s: &str| Some(json!({"application/json": {"schema": r(s)}}));
+    let id = || vec![path_pid()];
+    let base = "/v1/autoindex/strategies";
+    add(
+        base,
+        "get",
+        op(
+            "list_strategies",
+            "strategies",
+            "The caller's AutoIndex strategies",
+            paging(1000, 100),
+            None,
+            &[("200", "a page of strategies", Some(page_of(r("IndexStrategy"))))],
+        ),
+    );
+    add(
+        base,
+        "post",
+        op(
+            "create_strategy",
+            "strategies",
+            "Create a strategy (validated by the core; the universe must be instruments)",
+            vec![],
+            body("IndexStrategyInput"),
+            &[("201", "created", Some(r("IndexStrategy")))],
+        ),
+    );
+    let one = format!("{base}/{{id}}");
+    add(
+        &one,
+        "get",
+        op(
+            "get_strategy",
+            "strategies",
+            "One strategy",
+            id(),
+            None,
+            &[("200", "the strategy", Some(r("IndexStrategy")))],
+        ),
+    );
+    add(
+        &one,
+        "put",
+        op(
+            "update_strategy",
+            "strategies",
+            "Replace name, strategy and schedule (a changed schedule restarts next_run_at)",
+            id(),
+            body("IndexStrategyInput"),
+            &[("200", "replaced", Some(r("IndexStrategy")))],
+        ),
+    );
+    add(
+        &one,
+        "delete",
+        op(
+            "delete_strategy",
+            "strategies",
+            "Delete it with its rebalances",
+            id(),
+            None,
+            &[("204", "deleted", None)],
+        ),
+    );
+    let mut range = id();
+    range.push(q("from", json!({"type": "string", "examples": ["2010-01-01"]}), "first bar date"));
+    range.push(q("to", json!({"type": "string"}), "last bar date (inclusive)"));
+    add(
+        &format!("{one}/backtest"),
+        "get",
+        op(
+            "backtest_strategy",
+            "strategies",
+            "Backtest over the stored adjusted daily closes (the declared autoindex.backtest)",
+            range,
+            None,
+            &[("200", "the core's backtest", Some(json!({"type": "object"})))],
+        ),
+    );
+    add(&format!("{one}/simulate"), "post", op("simulate_strategy", "strategies",
+        "Percentile bands of the index's future value (the declared autoindex.simulate over the backtest's values)",
+        id(), body("IndexSimulateInput"),
+        &[("200", "the simulation", Some(json!({"type": "object",
+            "properties": {"as_of": {"type": ["string", "null"]}, "simulation": {"type": "object"}}})))]));
+    add(
+        &format!("{one}/rebalance"),
+        "post",
+        op(
+            "rebalance_strategy",
+            "strategies",
+            "Run the strategy to the newest bar and record its allocation",
+            id(),
+            None,
+            &[("201", "the recorded rebalance", Some(r("IndexRebalance")))],
+        ),
+    );
+    add(
+        &format!("{one}/allocation"),
+        "get",
+        op(
+            "strategy_allocation",
+            "strategies",
+            "The latest recorded allocation (404 before the first rebalance)",
+            id(),
+            None,
+            &[("200", "the latest rebalance", Some(r("IndexRebalance")))],
+        ),
+    );
+    let mut hist = id();
+    hist.extend(paging(1000, 100));
+    hist.push(q(
+        "sort",
+        json!({"type": "string", "enum": ["created_at", "-created_at"]}),
+        "order (newest first by default)",
+    ));
+    add(
+        &format!("{one}/rebalances"),
+        "get",
+        op(
+            "strategy_rebalances",
+            "strategies",
+            "The recorded rebalances (manual and scheduled)",
+            hist,
+            None,
+            &[("200", "a page of rebalances", Some(page_of(r("IndexRebalance"))))],
+        ),
+    );
+}
+
+/// The schemas of the AutoIndex service routes.
+#[must_use]
+pub fn autoindex_schemas() -> Map<String, Json> {
+    let mut m = Map::new();
+    let sched = json!({"type": ["string", "null"], "enum": ["daily", "weekly", "monthly", null]});
+    m.insert("IndexStrategy".into(), json!({"type": "object",
+        "required": ["id", "name", "strategy", "auto_rebalance", "next_run_at", "created_at", "updated_at"],
+        "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+            "strategy": {"type": "object"}, "auto_rebalance": sched,
+            "next_run_at": {"type": ["integer", "null"]},
+            "created_at": {"type": "integer"}, "updated_at": {"type": "integer"}}}));
+    m.insert("IndexStrategyInput".into(), json!({"type": "object", "additionalProperties": false,
+        "required": ["name", "strategy"],
+        "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "strategy": {"type": "object", "description": "the core's strategy, version 1 (docs/autoindex.md)"},
+            "auto_rebalance": sched},
+        "examples": [{"name": "Two indexes", "auto_rebalance": "monthly",
+            "strategy": {"version": 1, "universe": {"kind": "static", "symbols": ["SPX", "IXIC"]},
+                "weighting": {"scheme": "inverse_volatility", "window": 63},
+                "schedule": {"kind": "monthly"}, "costs": {"bps": 10}}}]}));
+    m.insert("IndexSimulateInput".into(), json!({"type": "object", "additionalProperties": false,
+        "properties": {"config": {"type": ["object", "null"],
+                "description": "the core's simulation config (version 1) or null for defaults"},
+            "from": {"type": ["string", "null"]}, "to": {"type": ["string", "null"]}},
+        "examples": [{"config": {"version": 1, "method": "bootstrap", "horizon": 21, "paths": 1000, "seed": 1}}]}));
+    m.insert("IndexRebalance".into(), json!({"type": "object",
+        "required": ["id", "kind", "as_of", "created_at"],
+        "properties": {"id": {"type": "string"}, "kind": {"type": "string", "enum": ["manual", "schedule"]},
+            "as_of": {"type": "string"}, "value": r("Number"), "cash": r("Number"),
+            "weights": {"type": ["object", "null"]}, "targets": {"type": ["object", "null"]},
+            "last_rebalance": {"type": ["object", "null"]}, "rebalances": {"type": "integer"},
+            "created_at": {"type": "integer"}}}));
+    m
+}
+
 /// The schemas of the job routes.
 #[must_use]
 pub fn job_schemas() -> Map<String, Json> {

@@ -9,10 +9,13 @@
 //! and the portfolios with their transactions (see [`market`]).
 
 pub mod accounts;
+pub mod autoindex;
 pub mod jobs;
 pub mod market;
 use accounts::{account_methods, AUDIT_COLS, REFRESH_COLS, SESSION_COLS, USER_COLS};
 pub use accounts::{AuditEntry, RefreshToken, Session, Spend, User};
+use autoindex::{autoindex_methods, REBALANCE_COLS, STRATEGY_COLS};
+pub use autoindex::{RebalanceRec, StrategyRec};
 use jobs::{jobs_methods, JOB_COLS, JOB_LIST_COLS};
 pub use jobs::{JobRec, JOB_STATUSES};
 use market::{market_methods, ACTION_COLS, INSTRUMENT_COLS, PORTFOLIO_COLS, TX_COLS};
@@ -394,6 +397,48 @@ pub trait Store: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<u64, StoreError>>;
     /// The number of jobs of each status.
     fn job_counts(&self) -> BoxFuture<'_, Result<Vec<(String, i64)>, StoreError>>;
+
+    // --- autoindex -----------------------------------------------------------------------------
+    /// Inserts a strategy, or replaces its name, config, schedule and next run.
+    fn put_strategy<'a>(&'a self, s: &'a StrategyRec) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// The strategy with this id (any owner: callers check the owner).
+    fn strategy<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<StrategyRec>, StoreError>>;
+    /// A user's strategies by creation time.
+    fn strategies_of<'a>(
+        &'a self,
+        user_id: &'a str,
+        limit: i64,
+        offset: i64,
+    ) -> BoxFuture<'a, Result<Vec<StrategyRec>, StoreError>>;
+    /// Deletes a strategy with its rebalances.
+    fn delete_strategy<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Strategies whose next scheduled run is at or before `now`, most overdue first.
+    fn due_strategies(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> BoxFuture<'_, Result<Vec<StrategyRec>, StoreError>>;
+    /// Moves a strategy's next run from `due` to `next` if it is still `due`: true for the one
+    /// caller that claimed this run.
+    fn claim_strategy_run<'a>(
+        &'a self,
+        id: &'a str,
+        due: i64,
+        next: i64,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Records a rebalance unless one with the same run key exists; true if recorded.
+    fn add_rebalance<'a>(&'a self, r: &'a RebalanceRec) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// A strategy's rebalances by time.
+    fn rebalances<'a>(
+        &'a self,
+        strategy_id: &'a str,
+        descending: bool,
+        limit: i64,
+        offset: i64,
+    ) -> BoxFuture<'a, Result<Vec<RebalanceRec>, StoreError>>;
 }
 
 /// Where the data lives.
@@ -563,6 +608,7 @@ impl Store for SqliteStore {
     account_methods!();
     market_methods!();
     jobs_methods!();
+    autoindex_methods!();
 }
 
 /// The PostgreSQL implementation.
@@ -643,6 +689,7 @@ impl Store for PgStore {
     account_methods!();
     market_methods!();
     jobs_methods!();
+    autoindex_methods!();
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod attacks;
+mod autoindex;
 mod binary;
 mod common;
 mod errors;
