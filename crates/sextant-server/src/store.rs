@@ -513,6 +513,43 @@ impl SqliteStore {
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
         Ok(Self { pool })
     }
+
+    /// Bar upserts in one transaction as statements of [`market::SQLITE_BAR_CHUNK`] rows: every
+    /// full chunk reuses one prepared statement.
+    async fn upsert_bars_impl(
+        &self,
+        symbol: &str,
+        interval: &str,
+        bars: &[Bar],
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut written = 0;
+        let full = market::upsert_sql(market::SQLITE_BAR_CHUNK);
+        for chunk in bars.chunks(market::SQLITE_BAR_CHUNK) {
+            let tail;
+            let sql = if chunk.len() == market::SQLITE_BAR_CHUNK {
+                &full
+            } else {
+                tail = market::upsert_sql(chunk.len());
+                &tail
+            };
+            let mut q = sqlx::query(sql);
+            for b in chunk {
+                q = q
+                    .bind(symbol)
+                    .bind(interval)
+                    .bind(b.ts)
+                    .bind(b.open)
+                    .bind(b.high)
+                    .bind(b.low)
+                    .bind(b.close)
+                    .bind(b.volume);
+            }
+            written += q.execute(&mut *tx).await?.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(written)
+    }
 }
 
 fn row_to_response(row: &impl RowLike) -> Result<StoredResponse, sqlx::Error> {
@@ -629,6 +666,36 @@ impl PgStore {
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(Self { pool })
+    }
+
+    /// Bar upserts in one transaction, [`market::PG_BAR_CHUNK`] rows per statement bound as
+    /// one array per column (`UNNEST`).
+    async fn upsert_bars_impl(
+        &self,
+        symbol: &str,
+        interval: &str,
+        bars: &[Bar],
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut written = 0;
+        let sql = market::upsert_sql_pg();
+        for chunk in bars.chunks(market::PG_BAR_CHUNK) {
+            let col = |f: fn(&Bar) -> f64| chunk.iter().map(f).collect::<Vec<f64>>();
+            written += sqlx::query(&sql)
+                .bind(symbol)
+                .bind(interval)
+                .bind(chunk.iter().map(|b| b.ts).collect::<Vec<i64>>())
+                .bind(col(|b| b.open))
+                .bind(col(|b| b.high))
+                .bind(col(|b| b.low))
+                .bind(col(|b| b.close))
+                .bind(col(|b| b.volume))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(written)
     }
 }
 
