@@ -35,6 +35,12 @@
 //! portfolios booked through the core ledger (CSV imports, holdings, performance, risk):
 //! [`market`], [`portfolios`], [`provider`] and docs/platform.md.
 //!
+//! ## Jobs, AutoIndex, metrics
+//! Any declared function as a background job with status, result and cancel, stored so that it
+//! survives a restart ([`jobs`]); per-user AutoIndex strategies with backtests over stored bars,
+//! simulation and rebalances on demand or on a persisted schedule ([`autoindex`]); Prometheus
+//! `GET /metrics` on the app's own listener ([`metrics`]). See docs/platform.md.
+//!
 //! ## NaN
 //! NaN travels as JSON `null` in both directions; the infinities as `"Infinity"` and
 //! `"-Infinity"`.

@@ -17,9 +17,11 @@ pub struct InstrumentRec {
     pub name: String,
     /// ISO 4217 code of its prices.
     pub currency: String,
-    /// The exchange's IANA time zone name, when known (informational).
+    /// The exchange's IANA time zone name, when known: bar buckets and trade dates follow its
+    /// rules, daylight saving included.
     pub time_zone: Option<String>,
-    /// The exchange's UTC offset in minutes (fixed; used for trade dates and bar buckets).
+    /// The exchange's UTC offset in minutes: used for bar buckets and trade dates without an
+    /// IANA zone, informational (the standard offset) with one.
     pub utc_offset_minutes: i64,
     /// `equity`, `etf`, `index`, `fx`, `crypto`, `bond`, `commodity`, `fund` or `other`.
     pub asset_class: String,
