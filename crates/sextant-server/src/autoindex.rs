@@ -431,11 +431,8 @@ async fn rebalance_now(
 ) -> Result<Option<RebalanceRec>, ApiError> {
     let bt = backtest_of(app, rec, (i64::MIN, i64::MAX)).await?;
     let (as_of, body) = allocation(&bt)?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
     let r = RebalanceRec {
-        id: format!("{:012x}{}", now & 0xffff_ffff_ffff, &crate::auth::random_id()[..20]),
+        id: crate::jobs::ordered_id(),
         strategy_id: rec.id.clone(),
         run_key,
         kind: kind.to_owned(),
@@ -547,6 +544,18 @@ pub fn start(app: &AppState) {
             run_due(&app).await;
         }
     });
+}
+
+/// A user's strategies with their rebalances, for the GDPR export.
+pub(crate) async fn export_of(app: &AppState, user_id: &str) -> Result<Vec<JsonValue>, ApiError> {
+    let mut out = Vec::new();
+    for s in app.store.strategies_of(user_id, MAX_STRATEGIES, 0).await? {
+        let mut v = strategy_json(&s);
+        let rows = app.store.rebalances(&s.id, false, 100_000, 0).await?;
+        v["rebalances"] = JsonValue::Array(rows.iter().map(rebalance_json).collect());
+        out.push(v);
+    }
+    Ok(out)
 }
 
 /// The AutoIndex routes.

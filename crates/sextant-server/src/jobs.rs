@@ -259,6 +259,15 @@ async fn finish(app: &AppState, id: &str, (status, result, error): Outcome) {
     }
 }
 
+/// A time-ordered id: 12 hex digits of unix milliseconds, then 20 random hex digits (32 in
+/// all), so ids sort by creation time.
+pub(crate) fn ordered_id() -> String {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    format!("{:012x}{}", ms & 0xffff_ffff_ffff, &crate::auth::random_id()[..20])
+}
+
 // --- routes -------------------------------------------------------------------------------------
 
 fn bad(field: &'static str, reason: impl Into<String>) -> ApiError {
@@ -346,7 +355,7 @@ async fn submit(
     }
     let request = json!({"inputs": req.inputs, "params": req.params}).to_string();
     let job = JobRec {
-        id: crate::auth::random_id(),
+        id: ordered_id(),
         user_id: p.user.id.clone(),
         module: decl.module.as_str().to_owned(),
         name: decl.name.to_owned(),
@@ -454,6 +463,20 @@ async fn cancel(
     audit(&app, &ctx, Some(&p.user.id), "job.cancel", Some(&id), json!({})).await?;
     let job = owned(&app, &p, &id).await?;
     Ok(Json(job_json(&job)))
+}
+
+/// A user's jobs for the GDPR export: each job with its request (results are not repeated:
+/// they are the function's answer to that request).
+pub(crate) async fn export_of(app: &AppState, user_id: &str) -> Result<Vec<JsonValue>, ApiError> {
+    let mut out = Vec::new();
+    for j in app.store.jobs_of(user_id, None, false, 100_000, 0).await? {
+        let mut v = job_json(&j);
+        if let Some(full) = app.store.job(&j.id).await? {
+            v["request"] = serde_json::from_str(&full.request).unwrap_or(JsonValue::Null);
+        }
+        out.push(v);
+    }
+    Ok(out)
 }
 
 /// The job routes.

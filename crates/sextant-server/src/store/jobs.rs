@@ -8,7 +8,7 @@
 /// A stored job.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobRec {
-    /// Random 128-bit id (hex).
+    /// Time-ordered id: 12 hex digits of unix milliseconds, then 20 random hex digits.
     pub id: String,
     /// Owner.
     pub user_id: String,

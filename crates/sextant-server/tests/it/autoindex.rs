@@ -142,6 +142,11 @@ async fn strategies_backtest_simulate_and_rebalance_as_the_core() {
         get(&s, &format!("{base}/rebalances?sort=created_at&limit=1"), Some(&alice)).await;
     assert_eq!((&hist["items"][0]["id"], hist["next_offset"].as_i64()), (&first["id"], Some(1)));
 
+    // the GDPR export has the strategy with its rebalances
+    let (st, export) = get(&s, "/v1/account/export", Some(&alice)).await;
+    assert_eq!(st, 200, "{export}");
+    let mine = &export["autoindex_strategies"][0];
+    assert_eq!((&mine["id"], mine["rebalances"].as_array().unwrap().len()), (&json!(id), 2));
     // Bob sees none of it
     let (_, list) = get(&s, "/v1/autoindex/strategies", Some(&bob)).await;
     assert_eq!(list["items"], json!([]));

@@ -107,6 +107,11 @@ async fn a_job_answers_as_the_synchronous_route_and_only_to_its_owner() {
     let (st, b) = get(&s, "/v1/jobs?status=sleeping", Some(&alice)).await;
     assert_error(st, &b, 422, "INVALID_FIELD", Some("status"));
 
+    // the GDPR export lists the jobs with their requests
+    let (_, export) = get(&s, "/v1/account/export", Some(&alice)).await;
+    assert_eq!(export["jobs"].as_array().unwrap().len(), 2, "{export}");
+    let first = export["jobs"].as_array().unwrap().iter().find(|j| j["id"] == id.as_str()).unwrap();
+    assert_eq!(first["request"]["params"], params);
     // Bob sees none of it: 404 as for an unknown id
     let (_, list) = get(&s, "/v1/jobs", Some(&bob)).await;
     assert_eq!(list["items"], json!([]));
