@@ -157,6 +157,7 @@ pub fn router(store: Arc<dyn Store>, options: Options) -> Router {
         .merge(crate::portfolios::routes())
         .merge(crate::jobs::routes())
         .merge(crate::autoindex::routes())
+        .merge(crate::news::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), accounts::gate));
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/docs/") }))

@@ -39,7 +39,8 @@
 //! Any declared function as a background job with status, result and cancel, stored so that it
 //! survives a restart ([`jobs`]); per-user AutoIndex strategies with backtests over stored bars,
 //! simulation and rebalances on demand or on a persisted schedule ([`autoindex`]); Prometheus
-//! `GET /metrics` on the app's own listener ([`metrics`]). See docs/platform.md.
+//! `GET /metrics` on the app's own listener ([`metrics`]); news items scored and tagged with
+//! the instruments they mention by the core's sentiment code ([`news`]). See docs/platform.md.
 //!
 //! ## NaN
 //! NaN travels as JSON `null` in both directions; the infinities as `"Infinity"` and
@@ -59,6 +60,7 @@ pub mod jobs;
 pub mod mailer;
 pub mod market;
 pub mod metrics;
+pub mod news;
 pub mod openapi;
 pub mod openapi_platform;
 pub mod portfolios;

@@ -889,6 +889,7 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
     crate::openapi_platform::paths(&mut paths);
     crate::openapi_platform::job_paths(&mut paths);
     crate::openapi_platform::autoindex_paths(&mut paths);
+    crate::openapi_platform::news_paths(&mut paths);
     paths.insert(
         "/metrics".into(),
         json!({"get": {"tags": ["service"], "operationId": "metrics",
@@ -915,6 +916,8 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
             holdings, performance and risk (docs/platform.md)"}),
         json!({"name": "strategies", "description": "AutoIndex strategies per user: backtests \
             over stored bars, simulation, rebalances on demand and on schedule (docs/platform.md)"}),
+        json!({"name": "news", "description": "News items scored and tagged with the \
+            instruments they mention (docs/platform.md)"}),
         json!({"name": "jobs", "description": "Declared functions run in the background, \
             with status, cancel and results (docs/platform.md)"}),
     ];
@@ -985,6 +988,7 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
         schemas.extend(crate::openapi_platform::schemas());
         schemas.extend(crate::openapi_platform::job_schemas());
         schemas.extend(crate::openapi_platform::autoindex_schemas());
+        schemas.extend(crate::openapi_platform::news_schemas());
     }
     doc
 }

@@ -831,6 +831,64 @@ pub fn autoindex_schemas() -> Map<String, Json> {
     m
 }
 
+/// The news routes ([`crate::news`]).
+pub fn news_paths(paths: &mut Map<String, Json>) {
+    let mut add = |path: &str, method: &str, o: Json| {
+        let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
+        entry[method] = o;
+    };
+    add("/v1/news", "post", op("ingest_news", "news",
+        "Ingest news items (admin): scored by the finance scorer, tagged with the instruments they mention; stored once per (source, id)",
+        vec![], Some(json!({"application/json": {"schema": r("NewsInput")}})),
+        &[("200", "what was stored", Some(json!({"type": "object",
+            "required": ["received", "created", "duplicates", "tagged"],
+            "properties": {"received": {"type": "integer"}, "created": {"type": "integer"},
+                "duplicates": {"type": "integer"}, "tagged": {"type": "integer"}}})))]));
+    let mut params = vec![path_symbol(true)];
+    params.push(q("from", json!({"type": "string"}), "first publication time"));
+    params.push(q(
+        "to",
+        json!({"type": "string"}),
+        "last publication time (a date includes its day)",
+    ));
+    params.extend(paging(1000, 100));
+    params.push(q(
+        "sort",
+        json!({"type": "string", "enum": ["published_at", "-published_at"]}),
+        "order (newest first by default)",
+    ));
+    add("/v1/instruments/{symbol}/news", "get", op("instrument_news", "news",
+        "News mentioning an instrument, with the item's score and the score of the sentences that mention it",
+        params, None, &[("200", "a page of news", Some(page_of(r("NewsItem"))))]));
+}
+
+/// The schemas of the news routes.
+#[must_use]
+pub fn news_schemas() -> Map<String, Json> {
+    let mut m = Map::new();
+    m.insert(
+        "NewsInput".into(),
+        json!({"type": "object", "additionalProperties": false,
+        "required": ["items"],
+        "properties": {"items": {"type": "array", "minItems": 1, "maxItems": 1000,
+            "items": {"type": "object", "additionalProperties": false,
+                "required": ["source", "id", "published_at", "title"],
+                "properties": {"source": {"type": "string", "minLength": 1, "maxLength": 100},
+                    "id": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "published_at": {"type": "string", "examples": ["2024-05-02T13:00:00Z"]},
+                    "title": {"type": "string", "minLength": 1, "maxLength": 1000},
+                    "body": {"type": ["string", "null"]}, "url": {"type": ["string", "null"]}}}}}}),
+    );
+    m.insert("NewsItem".into(), json!({"type": "object",
+        "required": ["id", "source", "external_id", "published_at", "title", "score", "entity_score"],
+        "properties": {"id": {"type": "string"}, "source": {"type": "string"},
+            "external_id": {"type": "string"}, "published_at": {"type": "string"},
+            "title": {"type": "string"}, "url": {"type": ["string", "null"]},
+            "score": {"type": "number"}, "entity_score": {"type": "number"},
+            "sentences": {"type": "integer"}, "mentions": {"type": "integer"}}}));
+    m
+}
+
 /// The schemas of the job routes.
 #[must_use]
 pub fn job_schemas() -> Map<String, Json> {

@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod autoindex;
 pub mod jobs;
 pub mod market;
+pub mod news;
 use accounts::{account_methods, AUDIT_COLS, REFRESH_COLS, SESSION_COLS, USER_COLS};
 pub use accounts::{AuditEntry, RefreshToken, Session, Spend, User};
 use autoindex::{autoindex_methods, REBALANCE_COLS, STRATEGY_COLS};
@@ -22,6 +23,8 @@ use market::{market_methods, ACTION_COLS, INSTRUMENT_COLS, PORTFOLIO_COLS, TX_CO
 pub use market::{
     Appended, Bar, CorporateAction, ImportRec, InstrumentRec, IntervalSummary, Portfolio, StoredTx,
 };
+use news::{news_methods, NEWS_COLS};
+pub use news::{NewsMention, NewsRec};
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -439,6 +442,24 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
         offset: i64,
     ) -> BoxFuture<'a, Result<Vec<RebalanceRec>, StoreError>>;
+
+    // --- news ----------------------------------------------------------------------------------
+    /// Stores news items with their mentions in one transaction; an item whose (source,
+    /// external id) is stored already is skipped. Returns how many were stored.
+    fn add_news<'a>(
+        &'a self,
+        items: &'a [(NewsRec, Vec<NewsMention>)],
+    ) -> BoxFuture<'a, Result<u64, StoreError>>;
+    /// The news mentioning an instrument, published in `[from, to]`, by time.
+    fn news_of<'a>(
+        &'a self,
+        symbol: &'a str,
+        from: i64,
+        to: i64,
+        descending: bool,
+        limit: i64,
+        offset: i64,
+    ) -> BoxFuture<'a, Result<Vec<(NewsRec, NewsMention)>, StoreError>>;
 }
 
 /// Where the data lives.
@@ -646,6 +667,7 @@ impl Store for SqliteStore {
     market_methods!();
     jobs_methods!();
     autoindex_methods!();
+    news_methods!();
 }
 
 /// The PostgreSQL implementation.
@@ -757,6 +779,7 @@ impl Store for PgStore {
     market_methods!();
     jobs_methods!();
     autoindex_methods!();
+    news_methods!();
 }
 
 #[cfg(test)]

@@ -52,3 +52,28 @@ CREATE TABLE autoindex_rebalances (
     UNIQUE (strategy_id, run_key)
 );
 CREATE INDEX autoindex_rebalances_time ON autoindex_rebalances (strategy_id, created_at);
+
+-- News: items scored by the core's finance scorer, and the instruments each mentions (the
+-- core's entity matcher over the instruments table) with the score of the sentences that
+-- mention them. An item is stored once per (source, external_id).
+CREATE TABLE news_items (
+    id           TEXT    PRIMARY KEY NOT NULL,
+    source       TEXT    NOT NULL,
+    external_id  TEXT    NOT NULL,
+    published_at INTEGER NOT NULL,
+    title        TEXT    NOT NULL,
+    body         TEXT    NOT NULL,
+    url          TEXT,
+    score        REAL NOT NULL,
+    created_at   INTEGER NOT NULL,
+    UNIQUE (source, external_id)
+);
+CREATE TABLE news_mentions (
+    symbol       TEXT NOT NULL REFERENCES instruments (symbol) ON DELETE CASCADE ON UPDATE CASCADE,
+    published_at INTEGER NOT NULL,
+    news_id      TEXT    NOT NULL REFERENCES news_items (id) ON DELETE CASCADE,
+    score        REAL NOT NULL,
+    sentences    INTEGER NOT NULL,
+    mentions     INTEGER NOT NULL,
+    PRIMARY KEY (symbol, published_at, news_id)
+);

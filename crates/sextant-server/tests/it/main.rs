@@ -13,6 +13,7 @@ mod idempotency;
 mod jobs;
 mod market;
 mod mc;
+mod news;
 mod portfolios;
 mod service;
 mod store;

@@ -80,6 +80,7 @@ async fn openapi_document_is_derived_from_the_declarations() {
                 "/v1/portfolios",
                 "/v1/jobs",
                 "/v1/autoindex/strategies",
+                "/v1/news",
             ]
             .iter()
             .any(|a| p.starts_with(a))
