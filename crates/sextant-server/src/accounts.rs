@@ -1003,6 +1003,8 @@ async fn export(State(app): State<AppState>, Authed(ctx, p): Authed) -> Result<R
         "sessions": sessions.iter().map(|s| session_json(s, &p.session_id)).collect::<Vec<_>>(),
         "audit": entries.iter().map(audit_json).collect::<Vec<_>>(),
         "portfolios": crate::portfolios::export_of(&app, &p.user.id).await?,
+        "jobs": crate::jobs::export_of(&app, &p.user.id).await?,
+        "autoindex_strategies": crate::autoindex::export_of(&app, &p.user.id).await?,
     }))
     .into_response())
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Request, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
@@ -44,6 +44,12 @@ pub struct Options {
     pub idempotency_ttl: Duration,
     /// Accounts, tokens and rate limits.
     pub auth: AuthOptions,
+    /// Background jobs.
+    pub jobs: crate::jobs::JobOptions,
+    /// When set, `GET /metrics` needs `Authorization: Bearer <this>`.
+    pub metrics_token: Option<String>,
+    /// How often the AutoIndex scheduler looks for due rebalances.
+    pub scheduler_tick: Duration,
 }
 
 impl Default for Options {
@@ -52,6 +58,9 @@ impl Default for Options {
             body_limit: 16 * 1024 * 1024,
             idempotency_ttl: Duration::from_secs(24 * 3600),
             auth: AuthOptions::default(),
+            jobs: crate::jobs::JobOptions::default(),
+            metrics_token: None,
+            scheduler_tick: Duration::from_secs(30),
         }
     }
 }
@@ -118,14 +127,23 @@ pub struct AppState {
     pub options: Options,
     /// Access-token signer and checker.
     pub tokens: Tokens,
+    /// The in-process side of the job queue.
+    pub jobs: Arc<crate::jobs::JobQueue>,
+    /// Request metrics.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// The whole application with its middleware: request ids, JSON logs per request, panics to a
-/// JSON 500, the body limit.
+/// JSON 500, the body limit, request metrics. Called inside a Tokio runtime, it also starts the
+/// job workers ([`crate::jobs::start`]) and the AutoIndex scheduler ([`crate::autoindex::start`]).
 pub fn router(store: Arc<dyn Store>, options: Options) -> Router {
     let body_limit = options.body_limit;
     let tokens = Tokens::new(&options.auth.secret, &options.auth.issuer, &options.auth.audience);
-    let state = AppState { store, options, tokens };
+    let state = AppState { store, options, tokens, jobs: Arc::default(), metrics: Arc::default() };
+    if tokio::runtime::Handle::try_current().is_ok() {
+        crate::jobs::start(&state);
+        crate::autoindex::start(&state);
+    }
     let doc = openapi::document(REGISTRY);
     let swagger =
         utoipa_swagger_ui::SwaggerUi::new("/docs").external_url_unchecked("/openapi.json", doc);
@@ -137,13 +155,18 @@ pub fn router(store: Arc<dyn Store>, options: Options) -> Router {
         .merge(accounts::routes())
         .merge(crate::market::routes())
         .merge(crate::portfolios::routes())
+        .merge(crate::jobs::routes())
+        .merge(crate::autoindex::routes())
+        .merge(crate::news::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), accounts::gate));
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/docs/") }))
         .route("/health", get(health))
         .route("/ready", get(ready))
+        .route("/metrics", get(crate::metrics::serve))
         .merge(v1)
         .merge(swagger)
+        .route_layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
@@ -200,8 +223,9 @@ async fn describe(
     Ok(Json(lookup(path)?.info()))
 }
 
-async fn not_found(uri: Uri) -> ApiError {
-    ApiError::NotFound(uri.path().to_owned())
+async fn not_found(State(app): State<AppState>, req: Request<Body>) -> ApiError {
+    app.metrics.observe(req.method().as_str(), "<unmatched>", 404, 0.0);
+    ApiError::NotFound(req.uri().path().to_owned())
 }
 
 async fn method_not_allowed() -> ApiError {

@@ -116,6 +116,14 @@ pub enum ApiError {
         /// Every problem found, by row.
         rows: Vec<crate::csv::RowError>,
     },
+    /// The caller has as many queued or running jobs as its tier allows (429).
+    #[error("{limit} jobs are queued or running, the most the {tier} tier allows; wait for one to finish or cancel one")]
+    TooManyJobs {
+        /// The tier's limit.
+        limit: i64,
+        /// The caller's tier.
+        tier: String,
+    },
     /// A bug on our side: a panic in a handler (500). Never caused by request content alone.
     #[error("internal error: {0}")]
     Internal(String),
@@ -155,7 +163,9 @@ impl ApiError {
             Self::IdempotencyConflict(_) | Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::RateLimited { .. } | Self::AccountLocked { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } | Self::AccountLocked { .. } | Self::TooManyJobs { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::InvalidField { .. } | Self::InvalidRows { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -191,6 +201,7 @@ impl ApiError {
             Self::Conflict(_) => "CONFLICT",
             Self::NoSuchResource(_) => "NOT_FOUND",
             Self::Store(_) => "STORE_UNAVAILABLE",
+            Self::TooManyJobs { .. } => "TOO_MANY_JOBS",
             Self::Internal(_) => "INTERNAL",
         }
     }

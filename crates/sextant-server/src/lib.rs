@@ -35,6 +35,13 @@
 //! portfolios booked through the core ledger (CSV imports, holdings, performance, risk):
 //! [`market`], [`portfolios`], [`provider`] and docs/platform.md.
 //!
+//! ## Jobs, AutoIndex, metrics
+//! Any declared function as a background job with status, result and cancel, stored so that it
+//! survives a restart ([`jobs`]); per-user AutoIndex strategies with backtests over stored bars,
+//! simulation and rebalances on demand or on a persisted schedule ([`autoindex`]); Prometheus
+//! `GET /metrics` on the app's own listener ([`metrics`]); news items scored and tagged with
+//! the instruments they mention by the core's sentiment code ([`news`]). See docs/platform.md.
+//!
 //! ## NaN
 //! NaN travels as JSON `null` in both directions; the infinities as `"Infinity"` and
 //! `"-Infinity"`.
@@ -45,11 +52,15 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod autoindex;
 pub mod convert;
 pub mod csv;
 pub mod error;
+pub mod jobs;
 pub mod mailer;
 pub mod market;
+pub mod metrics;
+pub mod news;
 pub mod openapi;
 pub mod openapi_platform;
 pub mod portfolios;

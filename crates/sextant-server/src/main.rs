@@ -52,6 +52,12 @@ struct Args {
     /// Replay a directory of market data at start (`instruments.json`, `SYMBOL.INTERVAL.csv`).
     #[arg(long, env = "SEXTANT_REPLAY_DIR")]
     replay_dir: Option<PathBuf>,
+    /// Background job workers in this process (0: accept jobs, let other instances run them).
+    #[arg(long, env = "SEXTANT_JOB_WORKERS", default_value_t = 2)]
+    job_workers: usize,
+    /// Bearer token that `GET /metrics` requires (unset: /metrics is open, like /health).
+    #[arg(long, env = "SEXTANT_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 #[tokio::main]
@@ -133,7 +139,18 @@ async fn main() -> anyhow::Result<()> {
         trust_forwarded_for: args.trust_forwarded_for,
         ..AuthOptions::default()
     };
-    let options = Options { body_limit: args.body_limit, idempotency_ttl: ttl, auth };
+    let jobs = sextant_server::jobs::JobOptions {
+        workers: args.job_workers,
+        ..sextant_server::jobs::JobOptions::default()
+    };
+    let options = Options {
+        body_limit: args.body_limit,
+        idempotency_ttl: ttl,
+        auth,
+        jobs,
+        metrics_token: args.metrics_token.filter(|t| !t.is_empty()),
+        scheduler_tick: Duration::from_secs(30),
+    };
     let app = router(store.clone(), options);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await

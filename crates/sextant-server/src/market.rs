@@ -223,26 +223,24 @@ fn resolve_zone(tz: &str, offset: Option<i64>) -> Result<(Option<String>, i64), 
         }
         return Ok((None, m));
     }
-    let iana = tz.len() <= 64
-        && !tz.is_empty()
-        && tz.split('/').all(|p| {
-            !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+-".contains(&b))
-        })
-        && tz.as_bytes()[0].is_ascii_uppercase();
-    if !iana {
+    let Ok(zone) = tz.parse::<chrono_tz::Tz>() else {
         return Err(bad(
             "time_zone",
-            "must be an IANA name such as America/New_York or a fixed offset such as +05:30",
+            "must be an IANA time-zone name such as America/New_York or a fixed offset such as \
+             +05:30",
         ));
-    }
+    };
+    // Informational for an IANA zone (buckets follow the zone's rules, daylight saving
+    // included): the given offset, the built-in one, or the zone's standard offset now.
     let known = KNOWN_ZONES.iter().find(|(z, _)| *z == tz).map(|(_, o)| *o);
-    match offset.or(known) {
-        Some(o) => Ok((Some(tz.to_owned()), o)),
-        None => Err(bad(
-            "utc_offset_minutes",
-            format!("required for the time zone {tz} (its offset is not built in)"),
-        )),
-    }
+    let standard = || {
+        use chrono::Offset as _;
+        use chrono_tz::OffsetComponents as _;
+        let now = DateTime::<Utc>::from_timestamp(now_unix(), 0).unwrap_or_default().naive_utc();
+        let off = chrono::TimeZone::offset_from_utc_datetime(&zone, &now);
+        i64::from(off.fix().local_minus_utc()) / 60 - off.dst_offset().num_minutes()
+    };
+    Ok((Some(tz.to_owned()), offset.or(known).unwrap_or_else(standard)))
 }
 
 /// Unix seconds of `YYYY-MM-DD` (00:00 UTC), an RFC 3339 time, or an integer of unix seconds.
@@ -276,12 +274,48 @@ fn midnight(d: NaiveDate) -> i64 {
     d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp())
 }
 
+/// An exchange's clock: an IANA zone (daylight saving from the IANA database, `chrono-tz`, as
+/// in the ledger) or a fixed UTC offset in minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    /// A fixed offset, minutes east of UTC.
+    Fixed(i64),
+    /// An IANA zone.
+    Iana(chrono_tz::Tz),
+}
+
+impl Zone {
+    /// The instrument's clock: its IANA `time_zone` when it has one, else its fixed offset.
+    #[must_use]
+    pub fn of(inst: &InstrumentRec) -> Self {
+        inst.time_zone
+            .as_deref()
+            .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+            .map_or(Self::Fixed(inst.utc_offset_minutes), Self::Iana)
+    }
+
+    /// Seconds east of UTC at the instant `ts` (unix seconds).
+    #[must_use]
+    pub fn offset_at(self, ts: i64) -> i64 {
+        match self {
+            Self::Fixed(m) => m * 60,
+            Self::Iana(tz) => {
+                use chrono::Offset as _;
+                DateTime::<Utc>::from_timestamp(ts, 0).map_or(0, |t| {
+                    let off = chrono::TimeZone::offset_from_utc_datetime(&tz, &t.naive_utc());
+                    i64::from(off.fix().local_minus_utc())
+                })
+            }
+        }
+    }
+}
+
 /// The exchange-local date of a bar: `1d` and coarser bars are keyed by their date at 00:00
-/// UTC; intraday bars are shifted by the exchange offset.
+/// UTC; intraday bars by the exchange's local date at their open time.
 #[must_use]
-pub fn bar_date(ts: i64, interval: Interval, offset_minutes: i64) -> NaiveDate {
+pub fn bar_date(ts: i64, interval: Interval, zone: Zone) -> NaiveDate {
     if interval.seconds().is_some() {
-        utc_date(ts + offset_minutes * 60)
+        utc_date(ts + zone.offset_at(ts))
     } else {
         utc_date(ts)
     }
@@ -301,12 +335,13 @@ pub struct OutBar {
 
 /// The bucket (its start, unix seconds) of a bar for a coarser target interval.
 #[must_use]
-pub fn bucket(ts: i64, from: Interval, to: Interval, offset_minutes: i64) -> i64 {
+pub fn bucket(ts: i64, from: Interval, to: Interval, zone: Zone) -> i64 {
     if let Some(w) = to.seconds() {
-        let off = offset_minutes * 60;
+        // the local clock's bucket, at the offset in force at the bar's open
+        let off = zone.offset_at(ts);
         return (ts + off).div_euclid(w) * w - off;
     }
-    let d = bar_date(ts, from, offset_minutes);
+    let d = bar_date(ts, from, zone);
     let start = match to {
         Interval::W1 => d - Duration::days(i64::from(d.weekday().num_days_from_monday())),
         Interval::Mo1 => d.with_day(1).unwrap_or(d),
@@ -318,10 +353,10 @@ pub fn bucket(ts: i64, from: Interval, to: Interval, offset_minutes: i64) -> i64
 /// Aggregates time-ordered bars into `to` buckets: open of the first bar, highest high,
 /// lowest low, close of the last bar, summed volume; a bucket is labelled by its start.
 #[must_use]
-pub fn resample(bars: &[Bar], from: Interval, to: Interval, offset_minutes: i64) -> Vec<OutBar> {
+pub fn resample(bars: &[Bar], from: Interval, to: Interval, zone: Zone) -> Vec<OutBar> {
     let mut out: Vec<OutBar> = Vec::new();
     for b in bars {
-        let k = bucket(b.ts, from, to, offset_minutes);
+        let k = bucket(b.ts, from, to, zone);
         match out.last_mut() {
             Some(o) if o.bar.ts == k => {
                 o.bar.high = o.bar.high.max(b.high);
@@ -340,9 +375,9 @@ pub fn resample(bars: &[Bar], from: Interval, to: Interval, offset_minutes: i64)
 /// before an ex-date is multiplied by `d / n` for an `n`-for-`d` split (volume by `n / d`) and
 /// by `1 - D / C` for a dividend `D`, with `C` the close of the last bar before the ex-date.
 /// Actions with no bar before them change nothing.
-pub fn adjust(bars: &mut [Bar], actions: &[CorporateAction], interval: Interval, offset: i64) {
+pub fn adjust(bars: &mut [Bar], actions: &[CorporateAction], interval: Interval, zone: Zone) {
     // (ex-date, price factor, volume factor) for every action, then applied from the newest.
-    let dates: Vec<NaiveDate> = bars.iter().map(|b| bar_date(b.ts, interval, offset)).collect();
+    let dates: Vec<NaiveDate> = bars.iter().map(|b| bar_date(b.ts, interval, zone)).collect();
     let mut factors: Vec<(NaiveDate, f64, f64)> = Vec::new();
     for a in actions {
         let Ok(ex) = NaiveDate::parse_from_str(&a.ex_date, "%Y-%m-%d") else { continue };
@@ -958,12 +993,12 @@ pub(crate) async fn load_bars(
             // Dividend factors need the close before each ex-date: read the whole history
             // before the range too.
             let mut all = app.store.bars(&inst.symbol, interval.as_str(), i64::MIN, to).await?;
-            adjust(&mut all, &actions, interval, inst.utc_offset_minutes);
+            adjust(&mut all, &actions, interval, Zone::of(inst));
             bars = all.into_iter().filter(|b| b.ts >= from).collect();
         }
     }
     Ok(match resample_to {
-        Some(t) if t != interval => resample(&bars, interval, t, inst.utc_offset_minutes),
+        Some(t) if t != interval => resample(&bars, interval, t, Zone::of(inst)),
         _ => bars.into_iter().map(|bar| OutBar { bar, count: 1 }).collect(),
     })
 }
@@ -1300,12 +1335,12 @@ mod tests {
             b(day("2024-02-01"), 14.0, 14.5, 8.0, 9.0, 300.0),
             b(day("2024-02-05"), 9.0, 9.5, 8.5, 9.25, 50.0),
         ];
-        let w = resample(&bars, Interval::D1, Interval::W1, -300);
+        let w = resample(&bars, Interval::D1, Interval::W1, Zone::Fixed(-300));
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].bar, b(day("2024-01-29"), 10.0, 15.0, 8.0, 9.0, 600.0));
         assert_eq!(w[0].count, 3);
         assert_eq!(w[1].bar, b(day("2024-02-05"), 9.0, 9.5, 8.5, 9.25, 50.0));
-        let m = resample(&bars, Interval::D1, Interval::Mo1, 0);
+        let m = resample(&bars, Interval::D1, Interval::Mo1, Zone::Fixed(0));
         assert_eq!(m[0].bar, b(day("2024-01-01"), 10.0, 15.0, 9.0, 14.0, 300.0));
         assert_eq!(m[1].bar, b(day("2024-02-01"), 14.0, 14.5, 8.0, 9.25, 350.0));
     }
@@ -1315,14 +1350,17 @@ mod tests {
         // 09:30 local at UTC-5 is 14:30 UTC; hourly buckets start on the local hour.
         let t = parse_time("2024-03-01T14:30:00Z").unwrap();
         assert_eq!(
-            format_time(bucket(t, Interval::M1, Interval::H1, -300)),
+            format_time(bucket(t, Interval::M1, Interval::H1, Zone::Fixed(-300))),
             "2024-03-01T14:00:00Z"
         );
-        assert_eq!(format_time(bucket(t, Interval::M1, Interval::H1, 330)), "2024-03-01T14:30:00Z");
+        assert_eq!(
+            format_time(bucket(t, Interval::M1, Interval::H1, Zone::Fixed(330))),
+            "2024-03-01T14:30:00Z"
+        );
         // the local date of 23:30 UTC at UTC+5:30 is the next day
         let late = parse_time("2024-03-01T23:30:00Z").unwrap();
         assert_eq!(
-            format_time(bucket(late, Interval::M1, Interval::D1, 330)),
+            format_time(bucket(late, Interval::M1, Interval::D1, Zone::Fixed(330))),
             "2024-03-02T00:00:00Z"
         );
         assert!(
@@ -1358,7 +1396,7 @@ mod tests {
                 act("2024-01-04", "split", Some(2), None),
             ],
             Interval::D1,
-            0,
+            Zone::Fixed(0),
         );
         assert!((bars[0].close - 100.0 * 0.98 * 0.5).abs() < 1e-12);
         assert!((bars[0].volume - 20.0).abs() < 1e-12);
@@ -1376,7 +1414,35 @@ mod tests {
             (Some("America/New_York".into()), -300)
         );
         assert!(resolve_zone("Pacific/Nowhere", None).is_err());
-        assert_eq!(resolve_zone("Pacific/Nowhere", Some(600)).unwrap().1, 600);
+        assert!(resolve_zone("Pacific/Nowhere", Some(600)).is_err());
         assert!(resolve_zone("../etc", None).is_err());
+        // a zone not built in: its standard offset from the IANA database
+        assert_eq!(resolve_zone("America/Denver", None).unwrap().1, -420);
+        assert_eq!(resolve_zone("Asia/Kathmandu", None).unwrap().1, 345);
+    }
+
+    #[test]
+    fn intraday_buckets_follow_daylight_saving_in_an_iana_zone() {
+        let ny = Zone::Iana(chrono_tz::America::New_York);
+        // 04:00 UTC is 23:00 EST the day before in January, 00:00 EDT the same day in March
+        // (DST began on 2024-03-10); a fixed -05:00 puts both on the day before.
+        let winter = parse_time("2024-01-10T04:00:00Z").unwrap();
+        let summer = parse_time("2024-03-12T04:00:00Z").unwrap();
+        let d = |t| format_time(bucket(t, Interval::H1, Interval::D1, ny));
+        assert_eq!(
+            (d(winter).as_str(), d(summer).as_str()),
+            ("2024-01-09T00:00:00Z", "2024-03-12T00:00:00Z")
+        );
+        assert_eq!(
+            format_time(bucket(summer, Interval::H1, Interval::D1, Zone::Fixed(-300))),
+            "2024-03-11T00:00:00Z"
+        );
+        // the New York open, 09:30 local, is 14:30 UTC in winter and 13:30 UTC in summer: both
+        // fall in the local 09:00 hourly bucket
+        let h =
+            |t: &str| format_time(bucket(parse_time(t).unwrap(), Interval::M1, Interval::H1, ny));
+        assert_eq!(h("2024-01-10T14:30:00Z"), "2024-01-10T14:00:00Z");
+        assert_eq!(h("2024-03-12T13:30:00Z"), "2024-03-12T13:00:00Z");
+        assert_eq!(ny.offset_at(summer), -4 * 3600);
     }
 }

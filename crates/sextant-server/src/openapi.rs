@@ -887,6 +887,21 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
     }
     accounts_paths(&mut paths);
     crate::openapi_platform::paths(&mut paths);
+    crate::openapi_platform::job_paths(&mut paths);
+    crate::openapi_platform::autoindex_paths(&mut paths);
+    crate::openapi_platform::news_paths(&mut paths);
+    paths.insert(
+        "/metrics".into(),
+        json!({"get": {"tags": ["service"], "operationId": "metrics",
+            "summary": "Prometheus metrics (text format 0.0.4): requests, latency, jobs",
+            "responses": {
+                "200": {"description": "the metrics",
+                        "content": {"text/plain": {"schema": {"type": "string"}}}},
+                "401": {"description": "SEXTANT_METRICS_TOKEN is set and the bearer token \
+                         does not match",
+                        "content": {"application/json":
+                            {"schema": {"$ref": "#/components/schemas/Error"}}}}}}}),
+    );
     let mut modules: Vec<&str> = infos.iter().map(|i| i.module).collect();
     modules.dedup();
     let mut tags = vec![
@@ -899,6 +914,12 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
             and functions over stored bars (docs/platform.md)"}),
         json!({"name": "portfolios", "description": "Portfolios, transactions, CSV imports, \
             holdings, performance and risk (docs/platform.md)"}),
+        json!({"name": "strategies", "description": "AutoIndex strategies per user: backtests \
+            over stored bars, simulation, rebalances on demand and on schedule (docs/platform.md)"}),
+        json!({"name": "news", "description": "News items scored and tagged with the \
+            instruments they mention (docs/platform.md)"}),
+        json!({"name": "jobs", "description": "Declared functions run in the background, \
+            with status, cancel and results (docs/platform.md)"}),
     ];
     tags.extend(modules.iter().map(|m| json!({"name": m})));
     let mut doc = json!({
@@ -965,6 +986,9 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
         schemas.extend(account_schemas());
         schemas.extend(crate::openapi_platform::schemas());
+        schemas.extend(crate::openapi_platform::job_schemas());
+        schemas.extend(crate::openapi_platform::autoindex_schemas());
+        schemas.extend(crate::openapi_platform::news_schemas());
     }
     doc
 }

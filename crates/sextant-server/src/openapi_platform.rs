@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value as Json};
 
 use crate::market::{bar_functions, ASSET_CLASSES, INTERVALS};
 use crate::portfolios::TX_COLUMNS;
+use crate::store::JOB_STATUSES;
 
 fn r(s: &str) -> Json {
     json!({"$ref": format!("#/components/schemas/{s}")})
@@ -580,6 +581,345 @@ fn nullable(values: &[&str]) -> Json {
     let mut v: Vec<Json> = values.iter().map(|x| json!(x)).collect();
     v.push(Json::Null);
     Json::Array(v)
+}
+
+/// The job routes ([`crate::jobs`]).
+pub fn job_paths(paths: &mut Map<String, Json>) {
+    let mut add = |path: &str, method: &str, o: Json| {
+        let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
+        entry[method] = o;
+    };
+    let mut list_params = paging(1000, 100);
+    list_params.push(q(
+        "sort",
+        json!({"type": "string", "enum": ["created_at", "-created_at"], "default": "-created_at"}),
+        "order (newest first by default)",
+    ));
+    list_params.push(q("status", json!({"type": "string", "enum": JOB_STATUSES}), "filter"));
+    add(
+        "/v1/jobs",
+        "get",
+        op(
+            "list_jobs",
+            "jobs",
+            "The caller's jobs",
+            list_params,
+            None,
+            &[("200", "a page of jobs", Some(page_of(r("Job"))))],
+        ),
+    );
+    add(
+        "/v1/jobs",
+        "post",
+        op(
+            "submit_job",
+            "jobs",
+            "Run a declared function as a background job (429 TOO_MANY_JOBS above the tier's \
+             limit of queued and running jobs)",
+            vec![],
+            Some(json!({"application/json": {"schema": r("JobInput")}})),
+            &[("202", "queued; poll GET /v1/jobs/{id}", Some(r("Job")))],
+        ),
+    );
+    let id = || vec![path_pid()];
+    add(
+        "/v1/jobs/{id}",
+        "get",
+        op(
+            "get_job",
+            "jobs",
+            "One job: status, progress, error",
+            id(),
+            None,
+            &[("200", "the job", Some(r("Job")))],
+        ),
+    );
+    add(
+        "/v1/jobs/{id}/result",
+        "get",
+        op(
+            "job_result",
+            "jobs",
+            "A done job's answer, as POST /v1/{module}/{name} gives it (409 before it is done, \
+             or when it failed or was cancelled)",
+            id(),
+            None,
+            &[("200", "the compute answer", Some(json!({"type": "object"})))],
+        ),
+    );
+    add(
+        "/v1/jobs/{id}/cancel",
+        "post",
+        op(
+            "cancel_job",
+            "jobs",
+            "Cancel a queued or running job (409 once it has finished)",
+            id(),
+            None,
+            &[("200", "the cancelled job", Some(r("Job")))],
+        ),
+    );
+}
+
+/// The AutoIndex service routes ([`crate::autoindex`]).
+pub fn autoindex_paths(paths: &mut Map<String, Json>) {
+    let mut add = |path: &str, method: &str, o: Json| {
+        let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
+        entry[method] = o;
+    };
+    let body = |s: &str| Some(json!({"application/json": {"schema": r(s)}}));
+    let id = || vec![path_pid()];
+    let base = "/v1/autoindex/strategies";
+    add(
+        base,
+        "get",
+        op(
+            "list_strategies",
+            "strategies",
+            "The caller's AutoIndex strategies",
+            paging(1000, 100),
+            None,
+            &[("200", "a page of strategies", Some(page_of(r("IndexStrategy"))))],
+        ),
+    );
+    add(
+        base,
+        "post",
+        op(
+            "create_strategy",
+            "strategies",
+            "Create a strategy (validated by the core; the universe must be instruments)",
+            vec![],
+            body("IndexStrategyInput"),
+            &[("201", "created", Some(r("IndexStrategy")))],
+        ),
+    );
+    let one = format!("{base}/{{id}}");
+    add(
+        &one,
+        "get",
+        op(
+            "get_strategy",
+            "strategies",
+            "One strategy",
+            id(),
+            None,
+            &[("200", "the strategy", Some(r("IndexStrategy")))],
+        ),
+    );
+    add(
+        &one,
+        "put",
+        op(
+            "update_strategy",
+            "strategies",
+            "Replace name, strategy and schedule (a changed schedule restarts next_run_at)",
+            id(),
+            body("IndexStrategyInput"),
+            &[("200", "replaced", Some(r("IndexStrategy")))],
+        ),
+    );
+    add(
+        &one,
+        "delete",
+        op(
+            "delete_strategy",
+            "strategies",
+            "Delete it with its rebalances",
+            id(),
+            None,
+            &[("204", "deleted", None)],
+        ),
+    );
+    let mut range = id();
+    range.push(q("from", json!({"type": "string", "examples": ["2010-01-01"]}), "first bar date"));
+    range.push(q("to", json!({"type": "string"}), "last bar date (inclusive)"));
+    add(
+        &format!("{one}/backtest"),
+        "get",
+        op(
+            "backtest_strategy",
+            "strategies",
+            "Backtest over the stored adjusted daily closes (the declared autoindex.backtest)",
+            range,
+            None,
+            &[("200", "the core's backtest", Some(json!({"type": "object"})))],
+        ),
+    );
+    add(&format!("{one}/simulate"), "post", op("simulate_strategy", "strategies",
+        "Percentile bands of the index's future value (the declared autoindex.simulate over the backtest's values)",
+        id(), body("IndexSimulateInput"),
+        &[("200", "the simulation", Some(json!({"type": "object",
+            "properties": {"as_of": {"type": ["string", "null"]}, "simulation": {"type": "object"}}})))]));
+    add(
+        &format!("{one}/rebalance"),
+        "post",
+        op(
+            "rebalance_strategy",
+            "strategies",
+            "Run the strategy to the newest bar and record its allocation",
+            id(),
+            None,
+            &[("201", "the recorded rebalance", Some(r("IndexRebalance")))],
+        ),
+    );
+    add(
+        &format!("{one}/allocation"),
+        "get",
+        op(
+            "strategy_allocation",
+            "strategies",
+            "The latest recorded allocation (404 before the first rebalance)",
+            id(),
+            None,
+            &[("200", "the latest rebalance", Some(r("IndexRebalance")))],
+        ),
+    );
+    let mut hist = id();
+    hist.extend(paging(1000, 100));
+    hist.push(q(
+        "sort",
+        json!({"type": "string", "enum": ["created_at", "-created_at"]}),
+        "order (newest first by default)",
+    ));
+    add(
+        &format!("{one}/rebalances"),
+        "get",
+        op(
+            "strategy_rebalances",
+            "strategies",
+            "The recorded rebalances (manual and scheduled)",
+            hist,
+            None,
+            &[("200", "a page of rebalances", Some(page_of(r("IndexRebalance"))))],
+        ),
+    );
+}
+
+/// The schemas of the AutoIndex service routes.
+#[must_use]
+pub fn autoindex_schemas() -> Map<String, Json> {
+    let mut m = Map::new();
+    let sched = json!({"type": ["string", "null"], "enum": ["daily", "weekly", "monthly", null]});
+    m.insert("IndexStrategy".into(), json!({"type": "object",
+        "required": ["id", "name", "strategy", "auto_rebalance", "next_run_at", "created_at", "updated_at"],
+        "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+            "strategy": {"type": "object"}, "auto_rebalance": sched,
+            "next_run_at": {"type": ["integer", "null"]},
+            "created_at": {"type": "integer"}, "updated_at": {"type": "integer"}}}));
+    m.insert("IndexStrategyInput".into(), json!({"type": "object", "additionalProperties": false,
+        "required": ["name", "strategy"],
+        "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "strategy": {"type": "object", "description": "the core's strategy, version 1 (docs/autoindex.md)"},
+            "auto_rebalance": sched},
+        "examples": [{"name": "Two indexes", "auto_rebalance": "monthly",
+            "strategy": {"version": 1, "universe": {"kind": "static", "symbols": ["SPX", "IXIC"]},
+                "weighting": {"scheme": "inverse_volatility", "window": 63},
+                "schedule": {"kind": "monthly"}, "costs": {"bps": 10}}}]}));
+    m.insert("IndexSimulateInput".into(), json!({"type": "object", "additionalProperties": false,
+        "properties": {"config": {"type": ["object", "null"],
+                "description": "the core's simulation config (version 1) or null for defaults"},
+            "from": {"type": ["string", "null"]}, "to": {"type": ["string", "null"]}},
+        "examples": [{"config": {"version": 1, "method": "bootstrap", "horizon": 21, "paths": 1000, "seed": 1}}]}));
+    m.insert("IndexRebalance".into(), json!({"type": "object",
+        "required": ["id", "kind", "as_of", "created_at"],
+        "properties": {"id": {"type": "string"}, "kind": {"type": "string", "enum": ["manual", "schedule"]},
+            "as_of": {"type": "string"}, "value": r("Number"), "cash": r("Number"),
+            "weights": {"type": ["object", "null"]}, "targets": {"type": ["object", "null"]},
+            "last_rebalance": {"type": ["object", "null"]}, "rebalances": {"type": "integer"},
+            "created_at": {"type": "integer"}}}));
+    m
+}
+
+/// The news routes ([`crate::news`]).
+pub fn news_paths(paths: &mut Map<String, Json>) {
+    let mut add = |path: &str, method: &str, o: Json| {
+        let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
+        entry[method] = o;
+    };
+    add("/v1/news", "post", op("ingest_news", "news",
+        "Ingest news items (admin): scored by the finance scorer, tagged with the instruments they mention; stored once per (source, id)",
+        vec![], Some(json!({"application/json": {"schema": r("NewsInput")}})),
+        &[("200", "what was stored", Some(json!({"type": "object",
+            "required": ["received", "created", "duplicates", "tagged"],
+            "properties": {"received": {"type": "integer"}, "created": {"type": "integer"},
+                "duplicates": {"type": "integer"}, "tagged": {"type": "integer"}}})))]));
+    let mut params = vec![path_symbol(true)];
+    params.push(q("from", json!({"type": "string"}), "first publication time"));
+    params.push(q(
+        "to",
+        json!({"type": "string"}),
+        "last publication time (a date includes its day)",
+    ));
+    params.extend(paging(1000, 100));
+    params.push(q(
+        "sort",
+        json!({"type": "string", "enum": ["published_at", "-published_at"]}),
+        "order (newest first by default)",
+    ));
+    add("/v1/instruments/{symbol}/news", "get", op("instrument_news", "news",
+        "News mentioning an instrument, with the item's score and the score of the sentences that mention it",
+        params, None, &[("200", "a page of news", Some(page_of(r("NewsItem"))))]));
+}
+
+/// The schemas of the news routes.
+#[must_use]
+pub fn news_schemas() -> Map<String, Json> {
+    let mut m = Map::new();
+    m.insert(
+        "NewsInput".into(),
+        json!({"type": "object", "additionalProperties": false,
+        "required": ["items"],
+        "properties": {"items": {"type": "array", "minItems": 1, "maxItems": 1000,
+            "items": {"type": "object", "additionalProperties": false,
+                "required": ["source", "id", "published_at", "title"],
+                "properties": {"source": {"type": "string", "minLength": 1, "maxLength": 100},
+                    "id": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "published_at": {"type": "string", "examples": ["2024-05-02T13:00:00Z"]},
+                    "title": {"type": "string", "minLength": 1, "maxLength": 1000},
+                    "body": {"type": ["string", "null"]}, "url": {"type": ["string", "null"]}}}}}}),
+    );
+    m.insert("NewsItem".into(), json!({"type": "object",
+        "required": ["id", "source", "external_id", "published_at", "title", "score", "entity_score"],
+        "properties": {"id": {"type": "string"}, "source": {"type": "string"},
+            "external_id": {"type": "string"}, "published_at": {"type": "string"},
+            "title": {"type": "string"}, "url": {"type": ["string", "null"]},
+            "score": {"type": "number"}, "entity_score": {"type": "number"},
+            "sentences": {"type": "integer"}, "mentions": {"type": "integer"}}}));
+    m
+}
+
+/// The schemas of the job routes.
+#[must_use]
+pub fn job_schemas() -> Map<String, Json> {
+    let mut m = Map::new();
+    m.insert(
+        "Job".into(),
+        json!({"type": "object",
+        "required": ["id", "module", "name", "status", "progress", "created_at", "started_at",
+                     "finished_at", "error", "result_url"],
+        "properties": {"id": {"type": "string"}, "module": {"type": "string"},
+            "name": {"type": "string"},
+            "status": {"type": "string", "enum": JOB_STATUSES},
+            "progress": {"type": "number", "minimum": 0, "maximum": 1},
+            "created_at": {"type": "integer"},
+            "started_at": {"type": ["integer", "null"]},
+            "finished_at": {"type": ["integer", "null"]},
+            "error": {"description": "a failed job's error: {code, message, parameter}",
+                      "type": ["object", "null"]},
+            "result_url": {"type": "string"}}}),
+    );
+    m.insert(
+        "JobInput".into(),
+        json!({"type": "object", "additionalProperties": false, "required": ["module", "name"],
+        "properties": {"module": {"type": "string", "examples": ["mc"]},
+            "name": {"type": "string", "examples": ["simulate_gbm"]},
+            "inputs": {"type": "object", "description": "as in POST /v1/{module}/{name}"},
+            "params": {"type": "object", "description": "as in POST /v1/{module}/{name}"}},
+        "examples": [{"module": "mc", "name": "simulate_gbm", "inputs": {},
+                      "params": {"s0": 100.0, "paths": 1000, "steps": 252, "seed": 7}}]}),
+    );
+    m
 }
 
 /// The schemas the paths refer to.

@@ -9,13 +9,22 @@
 //! and the portfolios with their transactions (see [`market`]).
 
 pub mod accounts;
+pub mod autoindex;
+pub mod jobs;
 pub mod market;
+pub mod news;
 use accounts::{account_methods, AUDIT_COLS, REFRESH_COLS, SESSION_COLS, USER_COLS};
 pub use accounts::{AuditEntry, RefreshToken, Session, Spend, User};
+use autoindex::{autoindex_methods, REBALANCE_COLS, STRATEGY_COLS};
+pub use autoindex::{RebalanceRec, StrategyRec};
+use jobs::{jobs_methods, JOB_COLS, JOB_LIST_COLS};
+pub use jobs::{JobRec, JOB_STATUSES};
 use market::{market_methods, ACTION_COLS, INSTRUMENT_COLS, PORTFOLIO_COLS, TX_COLS};
 pub use market::{
     Appended, Bar, CorporateAction, ImportRec, InstrumentRec, IntervalSummary, Portfolio, StoredTx,
 };
+use news::{news_methods, NEWS_COLS};
+pub use news::{NewsMention, NewsRec};
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -338,6 +347,119 @@ pub trait Store: Send + Sync + 'static {
         portfolio_id: &'a str,
         seq: i64,
     ) -> BoxFuture<'a, Result<bool, StoreError>>;
+
+    // --- jobs ----------------------------------------------------------------------------------
+    /// Inserts a job (`started_at` is also its first heartbeat).
+    fn create_job<'a>(&'a self, j: &'a JobRec) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// The job with this id, with its request and result (any owner: callers check the owner).
+    fn job<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<JobRec>, StoreError>>;
+    /// A user's jobs by creation time, optionally of one status, without request and result.
+    fn jobs_of<'a>(
+        &'a self,
+        user_id: &'a str,
+        status: Option<&'a str>,
+        descending: bool,
+        limit: i64,
+        offset: i64,
+    ) -> BoxFuture<'a, Result<Vec<JobRec>, StoreError>>;
+    /// How many of a user's jobs are queued or running.
+    fn active_jobs<'a>(&'a self, user_id: &'a str) -> BoxFuture<'a, Result<i64, StoreError>>;
+    /// Claims the oldest queued job of `queue` for `worker` (queued to running, exclusive).
+    fn claim_job<'a>(
+        &'a self,
+        queue: &'a str,
+        worker: &'a str,
+        now: i64,
+    ) -> BoxFuture<'a, Result<Option<JobRec>, StoreError>>;
+    /// Records that a running job is alive, with its progress; false if it is no longer running.
+    fn job_heartbeat<'a>(
+        &'a self,
+        id: &'a str,
+        now: i64,
+        progress: f64,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Moves a running job to `done` (with its result) or `failed` (with its error); false if
+    /// it is no longer running (it was cancelled or declared stale meanwhile).
+    fn finish_job<'a>(
+        &'a self,
+        id: &'a str,
+        status: &'a str,
+        result: Option<&'a str>,
+        error: Option<&'a str>,
+        now: i64,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Cancels a queued or running job; false if it had already finished.
+    fn cancel_job<'a>(&'a self, id: &'a str, now: i64) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Fails every running job of `queue` whose last heartbeat is before `heartbeat_before`.
+    fn fail_stale_jobs<'a>(
+        &'a self,
+        queue: &'a str,
+        heartbeat_before: i64,
+        error: &'a str,
+        now: i64,
+    ) -> BoxFuture<'a, Result<u64, StoreError>>;
+    /// The number of jobs of each status.
+    fn job_counts(&self) -> BoxFuture<'_, Result<Vec<(String, i64)>, StoreError>>;
+
+    // --- autoindex -----------------------------------------------------------------------------
+    /// Inserts a strategy, or replaces its name, config, schedule and next run.
+    fn put_strategy<'a>(&'a self, s: &'a StrategyRec) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// The strategy with this id (any owner: callers check the owner).
+    fn strategy<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<StrategyRec>, StoreError>>;
+    /// A user's strategies by creation time.
+    fn strategies_of<'a>(
+        &'a self,
+        user_id: &'a str,
+        limit: i64,
+        offset: i64,
+    ) -> BoxFuture<'a, Result<Vec<StrategyRec>, StoreError>>;
+    /// Deletes a strategy with its rebalances.
+    fn delete_strategy<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Strategies whose next scheduled run is at or before `now`, most overdue first.
+    fn due_strategies(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> BoxFuture<'_, Result<Vec<StrategyRec>, StoreError>>;
+    /// Moves a strategy's next run from `due` to `next` if it is still `due`: true for the one
+    /// caller that claimed this run.
+    fn claim_strategy_run<'a>(
+        &'a self,
+        id: &'a str,
+        due: i64,
+        next: i64,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Records a rebalance unless one with the same run key exists; true if recorded.
+    fn add_rebalance<'a>(&'a self, r: &'a RebalanceRec) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// A strategy's rebalances by time.
+    fn rebalances<'a>(
+        &'a self,
+        strategy_id: &'a str,
+        descending: bool,
+        limit: i64,
+        offset: i64,
+    ) -> BoxFuture<'a, Result<Vec<RebalanceRec>, StoreError>>;
+
+    // --- news ----------------------------------------------------------------------------------
+    /// Stores news items with their mentions in one transaction; an item whose (source,
+    /// external id) is stored already is skipped. Returns how many were stored.
+    fn add_news<'a>(
+        &'a self,
+        items: &'a [(NewsRec, Vec<NewsMention>)],
+    ) -> BoxFuture<'a, Result<u64, StoreError>>;
+    /// The news mentioning an instrument, published in `[from, to]`, by time.
+    fn news_of<'a>(
+        &'a self,
+        symbol: &'a str,
+        from: i64,
+        to: i64,
+        descending: bool,
+        limit: i64,
+        offset: i64,
+    ) -> BoxFuture<'a, Result<Vec<(NewsRec, NewsMention)>, StoreError>>;
 }
 
 /// Where the data lives.
@@ -411,6 +533,43 @@ impl SqliteStore {
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
         Ok(Self { pool })
+    }
+
+    /// Bar upserts in one transaction as statements of [`market::SQLITE_BAR_CHUNK`] rows: every
+    /// full chunk reuses one prepared statement.
+    async fn upsert_bars_impl(
+        &self,
+        symbol: &str,
+        interval: &str,
+        bars: &[Bar],
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut written = 0;
+        let full = market::upsert_sql(market::SQLITE_BAR_CHUNK);
+        for chunk in bars.chunks(market::SQLITE_BAR_CHUNK) {
+            let tail;
+            let sql = if chunk.len() == market::SQLITE_BAR_CHUNK {
+                &full
+            } else {
+                tail = market::upsert_sql(chunk.len());
+                &tail
+            };
+            let mut q = sqlx::query(sql);
+            for b in chunk {
+                q = q
+                    .bind(symbol)
+                    .bind(interval)
+                    .bind(b.ts)
+                    .bind(b.open)
+                    .bind(b.high)
+                    .bind(b.low)
+                    .bind(b.close)
+                    .bind(b.volume);
+            }
+            written += q.execute(&mut *tx).await?.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(written)
     }
 }
 
@@ -506,6 +665,9 @@ impl Store for SqliteStore {
     }
     account_methods!();
     market_methods!();
+    jobs_methods!();
+    autoindex_methods!();
+    news_methods!();
 }
 
 /// The PostgreSQL implementation.
@@ -526,6 +688,36 @@ impl PgStore {
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(Self { pool })
+    }
+
+    /// Bar upserts in one transaction, [`market::PG_BAR_CHUNK`] rows per statement bound as
+    /// one array per column (`UNNEST`).
+    async fn upsert_bars_impl(
+        &self,
+        symbol: &str,
+        interval: &str,
+        bars: &[Bar],
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut written = 0;
+        let sql = market::upsert_sql_pg();
+        for chunk in bars.chunks(market::PG_BAR_CHUNK) {
+            let col = |f: fn(&Bar) -> f64| chunk.iter().map(f).collect::<Vec<f64>>();
+            written += sqlx::query(&sql)
+                .bind(symbol)
+                .bind(interval)
+                .bind(chunk.iter().map(|b| b.ts).collect::<Vec<i64>>())
+                .bind(col(|b| b.open))
+                .bind(col(|b| b.high))
+                .bind(col(|b| b.low))
+                .bind(col(|b| b.close))
+                .bind(col(|b| b.volume))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(written)
     }
 }
 
@@ -585,6 +777,9 @@ impl Store for PgStore {
     }
     account_methods!();
     market_methods!();
+    jobs_methods!();
+    autoindex_methods!();
+    news_methods!();
 }
 
 #[cfg(test)]

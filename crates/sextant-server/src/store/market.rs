@@ -17,9 +17,11 @@ pub struct InstrumentRec {
     pub name: String,
     /// ISO 4217 code of its prices.
     pub currency: String,
-    /// The exchange's IANA time zone name, when known (informational).
+    /// The exchange's IANA time zone name, when known: bar buckets and trade dates follow its
+    /// rules, daylight saving included.
     pub time_zone: Option<String>,
-    /// The exchange's UTC offset in minutes (fixed; used for trade dates and bar buckets).
+    /// The exchange's UTC offset in minutes: used for bar buckets and trade dates without an
+    /// IANA zone, informational (the standard offset) with one.
     pub utc_offset_minutes: i64,
     /// `equity`, `etf`, `index`, `fx`, `crypto`, `bond`, `commodity`, `fund` or `other`.
     pub asset_class: String,
@@ -157,8 +159,29 @@ pub(crate) const PORTFOLIO_COLS: &str =
 pub(crate) const TX_COLS: &str = "seq, ts, kind, instrument, body, import_id, created_at";
 pub(crate) const ACTION_COLS: &str =
     "symbol, ex_date, kind, numerator, denominator, amount, created_at";
-/// Bars per INSERT statement (8 binds each, below both backends' limits).
-pub(crate) const BAR_CHUNK: usize = 1000;
+/// Bars per INSERT statement on SQLite (8 binds each): small enough that SQLite's per-statement
+/// parameter handling stays cheap, and every full chunk reuses one cached prepared statement.
+pub(crate) const SQLITE_BAR_CHUNK: usize = 64;
+/// Bars per INSERT statement on PostgreSQL (one array per column, so no bind limit applies).
+pub(crate) const PG_BAR_CHUNK: usize = 50_000;
+
+/// The conflict clause of every bar upsert: a new bar is inserted, a changed bar replaced and an
+/// identical bar left alone (not counted as written).
+pub(crate) const BAR_CONFLICT: &str = " ON CONFLICT (symbol, freq, ts) DO UPDATE SET \
+     open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close, \
+     volume = excluded.volume WHERE bars.open <> excluded.open OR bars.high <> excluded.high \
+     OR bars.low <> excluded.low OR bars.close <> excluded.close \
+     OR bars.volume <> excluded.volume";
+
+/// The PostgreSQL upsert of one batch: the columns as arrays, unnested into rows.
+pub(crate) fn upsert_sql_pg() -> String {
+    format!(
+        "INSERT INTO bars (symbol, freq, ts, open, high, low, close, volume) \
+         SELECT $1, $2, t.ts, t.o, t.h, t.l, t.c, t.v FROM UNNEST($3::int8[], $4::float8[], \
+         $5::float8[], $6::float8[], $7::float8[], $8::float8[]) AS t (ts, o, h, l, c, v)\
+         {BAR_CONFLICT}"
+    )
+}
 
 macro_rules! instrument_row {
     ($r:expr) => {{
@@ -345,28 +368,8 @@ macro_rules! market_methods {
             interval: &'a str,
             bars: &'a [Bar],
         ) -> BoxFuture<'a, Result<u64, StoreError>> {
-            Box::pin(async move {
-                let mut tx = self.pool.begin().await?;
-                let mut written = 0;
-                for chunk in bars.chunks($crate::store::market::BAR_CHUNK) {
-                    let sql = $crate::store::market::upsert_sql(chunk.len(), self.backend());
-                    let mut q = sqlx::query(&sql);
-                    for b in chunk {
-                        q = q
-                            .bind(symbol)
-                            .bind(interval)
-                            .bind(b.ts)
-                            .bind(b.open)
-                            .bind(b.high)
-                            .bind(b.low)
-                            .bind(b.close)
-                            .bind(b.volume);
-                    }
-                    written += q.execute(&mut *tx).await?.rows_affected();
-                }
-                tx.commit().await?;
-                Ok(written)
-            })
+            // per backend: multi-row prepared statements on SQLite, arrays on PostgreSQL
+            Box::pin(self.upsert_bars_impl(symbol, interval, bars))
         }
 
         fn bars<'a>(
@@ -718,17 +721,17 @@ macro_rules! market_methods {
 /// SQLite gets numbered `?NNN` placeholders: it reads `$NNN` as a *named* parameter and looks
 /// each one up by name, which made an 8,000-parameter statement about 10x slower.
 #[must_use]
-pub(crate) fn upsert_sql(n: usize, backend: &str) -> String {
+pub(crate) fn upsert_sql(n: usize) -> String {
     use std::fmt::Write as _;
     let mut sql = String::with_capacity(64 + n * 48);
     sql.push_str("INSERT INTO bars (symbol, freq, ts, open, high, low, close, volume) VALUES ");
-    let p = if backend == "sqlite" { '?' } else { '$' };
+    // `?NNN`: SQLite looks `$NNN` parameters up by name (quadratic in the statement size).
     for i in 0..n {
         let b = i * 8;
         let sep = if i == 0 { "" } else { ", " };
         let _ = write!(
             sql,
-            "{sep}({p}{}, {p}{}, {p}{}, {p}{}, {p}{}, {p}{}, {p}{}, {p}{})",
+            "{sep}(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{})",
             b + 1,
             b + 2,
             b + 3,
@@ -739,13 +742,7 @@ pub(crate) fn upsert_sql(n: usize, backend: &str) -> String {
             b + 8
         );
     }
-    sql.push_str(
-        " ON CONFLICT (symbol, freq, ts) DO UPDATE SET open = excluded.open, \
-         high = excluded.high, low = excluded.low, close = excluded.close, \
-         volume = excluded.volume WHERE bars.open <> excluded.open OR bars.high <> excluded.high \
-         OR bars.low <> excluded.low OR bars.close <> excluded.close \
-         OR bars.volume <> excluded.volume",
-    );
+    sql.push_str(BAR_CONFLICT);
     sql
 }
 

@@ -42,9 +42,19 @@ pub(crate) async fn start() -> TestServer {
 }
 
 /// A server with these options; its mail goes to [`TestServer::mailer`].
-pub(crate) async fn start_with(mut options: Options) -> TestServer {
+pub(crate) async fn start_with(options: Options) -> TestServer {
     let (db, dir) = database();
     let store = connect(&db).await.expect("database");
+    start_on(store, dir, options).await
+}
+
+/// A server over an open store (a second server on the same database: a restart, or another
+/// instance). `dir` keeps a temporary SQLite directory alive.
+pub(crate) async fn start_on(
+    store: Arc<dyn Store>,
+    dir: Option<tempfile::TempDir>,
+    mut options: Options,
+) -> TestServer {
     let mailer = Arc::new(MemoryMailer::default());
     options.auth.mailer = mailer.clone();
     let app = router(store.clone(), options.clone());

@@ -4,13 +4,16 @@
 
 mod accounts;
 mod attacks;
+mod autoindex;
 mod binary;
 mod common;
 mod errors;
 mod golden;
 mod idempotency;
+mod jobs;
 mod market;
 mod mc;
+mod news;
 mod portfolios;
 mod service;
 mod store;

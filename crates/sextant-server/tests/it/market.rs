@@ -118,7 +118,7 @@ async fn instruments_crud_tiers_and_validation() {
     let b = json!({"symbol": sym("Z"), "name": "Z", "currency": "USD", "asset_class": "etf",
         "time_zone": "Pacific/Nowhere"});
     let (st, r) = post(&s, "/v1/instruments", Some(&admin), &b).await;
-    assert_error(st, &r, 422, "INVALID_FIELD", Some("utc_offset_minutes"));
+    assert_error(st, &r, 422, "INVALID_FIELD", Some("time_zone"));
     // update
     let (st, _, b) = call(&s, Method::PUT, &format!("/v1/instruments/{x}"), Some(&admin),
         Some(&json!({"name": "Crud AG", "currency": "EUR", "time_zone": "+01:00", "asset_class": "equity"}))).await;
@@ -686,4 +686,45 @@ async fn the_openapi_document_has_every_market_and_portfolio_route() {
     let names: Vec<&str> = names.as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
     assert!(names.contains(&"RSI") && names.contains(&"ATR") && names.contains(&"sharpe_ratio"));
     assert!(!names.contains(&"CORREL"));
+}
+
+#[tokio::test]
+async fn resampling_follows_daylight_saving_of_the_exchange_zone() {
+    let s = start().await;
+    let (admin, user) = admin_and_user(&s).await;
+    let (ny, fixed) = (sym("NYDST"), sym("FIXED"));
+    create_instrument(&s, &admin, &ny, json!({})).await;
+    create_instrument(&s, &admin, &fixed, json!({"time_zone": "-05:00"})).await;
+    // 04:00 UTC: 23:00 EST the day before in January, 00:00 EDT the same day in March
+    let csv = "ts,open,high,low,close,volume\n\
+               2024-01-10T04:00:00Z,1,1,1,1,1\n2024-03-12T04:00:00Z,2,2,2,2,1\n";
+    for symbol in [&ny, &fixed] {
+        let (st, b, _) = send(
+            &s,
+            Method::POST,
+            &format!("/v1/instruments/{symbol}/bars?interval=1h"),
+            &admin,
+            "text/csv",
+            csv,
+            None,
+        )
+        .await;
+        assert_eq!(st, 200, "{b}");
+    }
+    let days = |b: &Json| -> Vec<String> {
+        b["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["ts"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (st, b) =
+        get(&s, &format!("/v1/instruments/{ny}/bars?interval=1h&resample=1d"), Some(&user)).await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(days(&b), ["2024-01-09T00:00:00Z", "2024-03-12T00:00:00Z"]);
+    let (_, b) =
+        get(&s, &format!("/v1/instruments/{fixed}/bars?interval=1h&resample=1d"), Some(&user))
+            .await;
+    assert_eq!(days(&b), ["2024-01-09T00:00:00Z", "2024-03-11T00:00:00Z"]);
 }
