@@ -94,13 +94,16 @@ grep -q "service::health_and_ready ... ok" "$out"
 # accounts and admin routes require it). The operations that end the session or the account
 # (logout, logout_all, account_delete) run afterwards, each with its own account's token, so
 # they cannot sign the main run out. Rate limits are scaled up: schemathesis is one client address.
+# Access tokens live 2 h (the run takes over 15 min on a loaded machine), and a request may take
+# up to 120 s: the debug build's Monte Carlo examples simulate 10,000-100,000 paths.
 bin="$CARGO_TARGET_DIR/debug/sextant-server"
 port=$(free_port)
 base="http://127.0.0.1:$port"
 jwt_secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 start_server() {
   SEXTANT_JWT_SECRET="$jwt_secret" RUST_LOG=warn "$bin" --addr "127.0.0.1:$port" \
-    --data-dir "$tmp/data" --body-limit 1048576 --rate-limit-scale 1000 --demo "$@" \
+    --data-dir "$tmp/data" --body-limit 1048576 --rate-limit-scale 1000 --access-token-ttl 7200 \
+    --demo "$@" \
     >>"$tmp/server.log" 2>&1 &
   server_pid=$!
   # up to 120 s: a first start loads the demo market data (about 18,000 bars) before listening
@@ -128,7 +131,8 @@ st_run() {
   # Run from the temp dir: schemathesis writes its state (.schemathesis/) into the working dir.
   (cd "$tmp" && timed "$venv/bin/st" run "$base/openapi.json" \
     --exclude-checks positive_data_acceptance --generation-database none \
-    --max-examples "${SEXTANT_ST_EXAMPLES:-40}" --seed 1 --no-color --workers 2 "$@") 2>&1 \
+    --max-examples "${SEXTANT_ST_EXAMPLES:-40}" --seed 1 --no-color --workers 2 \
+    --request-timeout 120 "$@") 2>&1 \
     | tee "$out"
   test "${PIPESTATUS[0]}" -eq 0
   # schemathesis must have exercised operations; a run that tested nothing is a failure.

@@ -452,7 +452,7 @@ fn pair(
     Ok(TokenPair {
         access_token: access,
         token_type: "Bearer",
-        expires_in: auth::ACCESS_TTL,
+        expires_in: app.tokens.ttl(),
         refresh_token: refresh,
         refresh_expires_in: auth::REFRESH_TTL,
     })

@@ -86,6 +86,8 @@ pub struct AuthOptions {
     pub lockout: Duration,
     /// Outgoing mail (verification and reset tokens).
     pub mailer: Arc<dyn Mailer>,
+    /// Lifetime of an access token in seconds (default [`crate::auth::ACCESS_TTL`], 15 min).
+    pub access_ttl: i64,
 }
 
 impl Default for AuthOptions {
@@ -100,6 +102,7 @@ impl Default for AuthOptions {
             max_failed_logins: 5,
             lockout: Duration::from_secs(15 * 60),
             mailer: Arc::new(LogMailer),
+            access_ttl: crate::auth::ACCESS_TTL,
         }
     }
 }
@@ -114,6 +117,7 @@ impl std::fmt::Debug for AuthOptions {
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("max_failed_logins", &self.max_failed_logins)
             .field("lockout", &self.lockout)
+            .field("access_ttl", &self.access_ttl)
             .finish_non_exhaustive()
     }
 }
@@ -138,7 +142,8 @@ pub struct AppState {
 /// job workers ([`crate::jobs::start`]) and the AutoIndex scheduler ([`crate::autoindex::start`]).
 pub fn router(store: Arc<dyn Store>, options: Options) -> Router {
     let body_limit = options.body_limit;
-    let tokens = Tokens::new(&options.auth.secret, &options.auth.issuer, &options.auth.audience);
+    let tokens = Tokens::new(&options.auth.secret, &options.auth.issuer, &options.auth.audience)
+        .with_ttl(options.auth.access_ttl);
     let state = AppState { store, options, tokens, jobs: Arc::default(), metrics: Arc::default() };
     if tokio::runtime::Handle::try_current().is_ok() {
         crate::jobs::start(&state);

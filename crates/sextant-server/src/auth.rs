@@ -170,6 +170,7 @@ pub struct Tokens {
     validation: Validation,
     issuer: String,
     audience: String,
+    ttl: i64,
 }
 
 impl fmt::Debug for Tokens {
@@ -199,10 +200,24 @@ impl Tokens {
             validation,
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
+            ttl: ACCESS_TTL,
         }
     }
 
-    /// A signed access token for this user and session, valid [`ACCESS_TTL`] from `now`.
+    /// The same keys with access tokens valid `ttl` seconds ([`ACCESS_TTL`] by default).
+    #[must_use]
+    pub fn with_ttl(mut self, ttl: i64) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// Lifetime of the access tokens issued, in seconds.
+    #[must_use]
+    pub fn ttl(&self) -> i64 {
+        self.ttl
+    }
+
+    /// A signed access token for this user and session, valid [`Tokens::ttl`] from `now`.
     pub fn issue(
         &self,
         user_id: &str,
@@ -215,7 +230,7 @@ impl Tokens {
             sid: session_id.to_owned(),
             tier: tier.to_owned(),
             iat: now,
-            exp: now + ACCESS_TTL,
+            exp: now + self.ttl,
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
         };

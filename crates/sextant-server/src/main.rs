@@ -36,6 +36,9 @@ struct Args {
     /// is drawn at start and every token dies with the process.
     #[arg(long, env = "SEXTANT_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
+    /// Lifetime of an access token in seconds (60 to 86,400; refresh tokens are unaffected).
+    #[arg(long, env = "SEXTANT_ACCESS_TOKEN_TTL", default_value_t = sextant_server::auth::ACCESS_TTL)]
+    access_token_ttl: i64,
     /// Multiplies every rate limit (requests per minute by tier; docs/accounts.md).
     #[arg(long, env = "SEXTANT_RATE_LIMIT_SCALE", default_value_t = 1.0)]
     rate_limit_scale: f64,
@@ -108,6 +111,9 @@ async fn main() -> anyhow::Result<()> {
             Secret::random()
         }
     };
+    if !(60..=86_400).contains(&args.access_token_ttl) {
+        anyhow::bail!("--access-token-ttl must be between 60 and 86400 seconds");
+    }
     if !(args.rate_limit_scale.is_finite() && args.rate_limit_scale > 0.0) {
         anyhow::bail!("--rate-limit-scale must be a positive number");
     }
@@ -137,6 +143,7 @@ async fn main() -> anyhow::Result<()> {
         secret,
         rate_limits: RateLimits::default().scaled(args.rate_limit_scale),
         trust_forwarded_for: args.trust_forwarded_for,
+        access_ttl: args.access_token_ttl,
         ..AuthOptions::default()
     };
     let jobs = sextant_server::jobs::JobOptions {
