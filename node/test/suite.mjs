@@ -482,6 +482,7 @@ export function robustnessSuite(label, surface, { iterations = 3000, seed = 1234
       if (p.kind === 'optional_float') return pick([null, 252, 1e-300, 1e300, 0.5]);
       if (p.kind === 'matype') return Math.floor(rnd() * 14);
       if (p.kind === 'bool') return rnd() < 0.5;
+      if (p.kind === 'json') return pick([null, { upper: 0.5 }, { bounds: [[0, 1]] }, '{', { lower: [0, 0.1] }, [1]]);
       // the run sizes of simulations: small, so that the suite stays fast
       if (['paths', 'steps', 'size'].includes(p.name)) return Math.floor(rnd() * 300);
       const lo = Math.max(p.min ?? -1e6, -1e6);
