@@ -47,6 +47,7 @@ struct Spec {
     bounds: Option<Vec<[f64; 2]>>,
     groups: Option<GroupSpec>,
     current: Option<Vec<f64>>,
+    #[serde(alias = "maxTurnover")]
     max_turnover: Option<f64>,
 }
 

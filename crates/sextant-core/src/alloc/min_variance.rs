@@ -118,4 +118,41 @@ mod tests {
         assert!(min_variance(&cov, 2, 2, 0.0, 0.4).is_err());
         assert!(min_variance(&[1.0, 2.0, 2.0, 1.0], 2, 2, 0.0, 1.0).is_err());
     }
+
+    #[test]
+    fn constraints_bind() {
+        // diag(4, 1, 1): free weights (1/9, 4/9, 4/9)
+        let cov = [4.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
+        let run = |c: &str| {
+            let mut w = vec![0.0; 3];
+            min_variance_with(&cov, 3, 3, 0.0, 1.0, Some(c), &mut w).map(|()| w)
+        };
+        // group b = {1, 2} at most 0.5: w0 = 0.5, the rest split evenly
+        let w = run(r#"{"groups": {"labels": ["a", "b", "b"], "caps": {"b": [0, 0.5]}}}"#).unwrap();
+        assert!((w[0] - 0.5).abs() < 1e-9 && (w[1] - 0.25).abs() < 1e-9, "{w:?}");
+        // turnover 1 from (1, 0, 0): 2 (1 - w0) <= 1
+        let w = run(r#"{"current": [1, 0, 0], "max_turnover": 1}"#).unwrap();
+        assert!((w[0] - 0.5).abs() < 1e-9 && (w[2] - 0.25).abs() < 1e-9, "{w:?}");
+        // per-asset upper bound
+        let w = run(r#"{"upper": [1, 0.3, 1]}"#).unwrap();
+        assert!((w[1] - 0.3).abs() < 1e-9, "{w:?}");
+        // homogenised max_sharpe keeps the turnover of the normalised weights
+        let mut w = vec![0.0; 3];
+        crate::alloc::max_sharpe_with(
+            &[0.05, 0.1, 0.1],
+            &cov,
+            3,
+            3,
+            0.0,
+            0.0,
+            1.0,
+            Some(r#"{"current": [1, 0, 0], "max_turnover": 0.6}"#),
+            &mut w,
+        )
+        .unwrap();
+        let t: f64 = (w[0] - 1.0).abs() + w[1].abs() + w[2].abs();
+        assert!((t - 0.6).abs() < 1e-9 && (w[0] - 0.7).abs() < 1e-9, "{w:?}");
+        let e = run(r#"{"upper": 0.3}"#).unwrap_err();
+        assert_eq!(e.code(), crate::alloc::INFEASIBLE);
+    }
 }
