@@ -8,6 +8,7 @@ mod efficient_return;
 mod efficient_risk;
 mod equal_weight;
 mod expected_returns;
+mod herc;
 mod hrp;
 mod inverse_volatility;
 mod ledoit_wolf;
@@ -31,6 +32,7 @@ pub use expected_returns::{
     capm_return, ema_historical_return, mean_historical_return, CAPM_RETURN, EMA_HISTORICAL_RETURN,
     MEAN_HISTORICAL_RETURN,
 };
+pub use herc::{herc, herc_into, HERC};
 pub use hrp::{hrp, hrp_into, HRP, LEAF_ORDERS, LINKAGES};
 pub use inverse_volatility::{
     inverse_volatility, inverse_volatility_into, inverse_volatility_of_variances,
