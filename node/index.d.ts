@@ -58,7 +58,7 @@ export interface FunctionInfo {
   inputs: { name: string; kind: 'series' | 'matrix' | 'text' | 'text_list' | 'json'; doc: string; example?: string }[];
   params: {
     name: string;
-    kind: 'int' | 'float' | 'optional_float' | 'choice' | 'matype';
+    kind: 'int' | 'float' | 'optional_float' | 'choice' | 'matype' | 'bool' | 'json';
     default: number | string | null;
     min: number | null;
     max: number | null;
@@ -8966,7 +8966,7 @@ export declare namespace alloc {
    * min w'Σw s.t. sum w = 1, lower <= w_i <= upper; clarabel interior point at 1e-12. Reference: cvxpy + CLARABEL; skfolio MeanRisk(MINIMIZE_RISK).
    *
    * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
-   * @param options lower = 0, upper = 1
+   * @param options lower = 0, upper = 1, constraints = null
    * @returns one value per column of the matrix (Float64Array)
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -8978,7 +8978,7 @@ export declare namespace alloc {
    *
    * @param mu expected return of each asset (per period)
    * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
-   * @param options riskFree = 0, lower = 0, upper = 1
+   * @param options riskFree = 0, lower = 0, upper = 1, constraints = null
    * @returns one value per column of the matrix (Float64Array)
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -9035,7 +9035,7 @@ export declare namespace alloc {
    *
    * @param mu expected return of each asset (per period)
    * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
-   * @param options targetReturn = 0, lower = 0, upper = 1
+   * @param options targetReturn = 0, lower = 0, upper = 1, constraints = null
    * @returns one value per column of the matrix (Float64Array)
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -9047,7 +9047,7 @@ export declare namespace alloc {
    *
    * @param mu expected return of each asset (per period)
    * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
-   * @param options targetVolatility = 1, lower = 0, upper = 1
+   * @param options targetVolatility = 1, lower = 0, upper = 1, constraints = null
    * @returns one value per column of the matrix (Float64Array)
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -9059,7 +9059,7 @@ export declare namespace alloc {
    *
    * @param mu expected return of each asset (per period)
    * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
-   * @param options riskAversion = 1, lower = 0, upper = 1
+   * @param options riskAversion = 1, lower = 0, upper = 1, constraints = null
    * @returns one value per column of the matrix (Float64Array)
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -9181,6 +9181,11 @@ export interface MinVarianceOptions {
    * @default 1
    */
   upper?: number;
+  /**
+   * Optional constraints: {"lower": x or [..], "upper": x or [..], "bounds": [[lo, hi], ..], "groups": {"labels": [one per asset], "caps": {"label": [lo, hi]}}, "current": [..], "max_turnover": x}; per-asset bounds replace lower/upper. A JSON value (object, array, or JSON text), or null / omitted for "not given".
+   * @default null
+   */
+  constraints?: JsonValue;
 }
 
 /** Options of {@link alloc.maxSharpe}. */
@@ -9200,6 +9205,11 @@ export interface MaxSharpeOptions {
    * @default 1
    */
   upper?: number;
+  /**
+   * Optional constraints: {"lower": x or [..], "upper": x or [..], "bounds": [[lo, hi], ..], "groups": {"labels": [one per asset], "caps": {"label": [lo, hi]}}, "current": [..], "max_turnover": x}; per-asset bounds replace lower/upper. A JSON value (object, array, or JSON text), or null / omitted for "not given".
+   * @default null
+   */
+  constraints?: JsonValue;
 }
 
 /** risk_parity takes no options. */
@@ -9242,6 +9252,11 @@ export interface EfficientReturnOptions {
    * @default 1
    */
   upper?: number;
+  /**
+   * Optional constraints: {"lower": x or [..], "upper": x or [..], "bounds": [[lo, hi], ..], "groups": {"labels": [one per asset], "caps": {"label": [lo, hi]}}, "current": [..], "max_turnover": x}; per-asset bounds replace lower/upper. A JSON value (object, array, or JSON text), or null / omitted for "not given".
+   * @default null
+   */
+  constraints?: JsonValue;
 }
 
 /** Options of {@link alloc.efficientRisk}. */
@@ -9261,6 +9276,11 @@ export interface EfficientRiskOptions {
    * @default 1
    */
   upper?: number;
+  /**
+   * Optional constraints: {"lower": x or [..], "upper": x or [..], "bounds": [[lo, hi], ..], "groups": {"labels": [one per asset], "caps": {"label": [lo, hi]}}, "current": [..], "max_turnover": x}; per-asset bounds replace lower/upper. A JSON value (object, array, or JSON text), or null / omitted for "not given".
+   * @default null
+   */
+  constraints?: JsonValue;
 }
 
 /** Options of {@link alloc.maxQuadraticUtility}. */
@@ -9280,6 +9300,11 @@ export interface MaxQuadraticUtilityOptions {
    * @default 1
    */
   upper?: number;
+  /**
+   * Optional constraints: {"lower": x or [..], "upper": x or [..], "bounds": [[lo, hi], ..], "groups": {"labels": [one per asset], "caps": {"label": [lo, hi]}}, "current": [..], "max_turnover": x}; per-asset bounds replace lower/upper. A JSON value (object, array, or JSON text), or null / omitted for "not given".
+   * @default null
+   */
+  constraints?: JsonValue;
 }
 
 /** Options of {@link alloc.sampleCov}. */
