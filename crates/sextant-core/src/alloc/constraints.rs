@@ -161,7 +161,7 @@ impl Constraints {
                         format!("{} weights for {n} assets", cur.len()),
                     ));
                 }
-                if !(t >= 0.0) {
+                if t.is_nan() || t < 0.0 {
                     return Err(bad(
                         "constraints.max_turnover",
                         format!("must be >= 0, got {}", Num(t)),
@@ -320,10 +320,10 @@ impl Constraints {
         }
         if let Some((cur, t)) = &self.turnover {
             let base = prog.add_vars(n);
-            for i in 0..n {
+            for (i, &c) in cur.iter().enumerate() {
                 // w_i - t_i <= c_i,  -w_i - t_i <= -c_i
-                le(prog, vec![(i, 1.0), (base + i, -1.0)], cur[i]);
-                le(prog, vec![(i, -1.0), (base + i, -1.0)], -cur[i]);
+                le(prog, vec![(i, 1.0), (base + i, -1.0)], c);
+                le(prog, vec![(i, -1.0), (base + i, -1.0)], -c);
             }
             le(prog, (0..n).map(|i| (base + i, 1.0)).collect(), *t);
         }
@@ -341,9 +341,9 @@ impl Constraints {
         rest.apply(&mut prog, None);
         let base = prog.add_vars(n);
         prog.linear(&[vec![0.0; n], vec![1.0; n]].concat());
-        for i in 0..n {
-            prog.le(vec![(i, 1.0), (base + i, -1.0)], cur[i]);
-            prog.le(vec![(i, -1.0), (base + i, -1.0)], -cur[i]);
+        for (i, &c) in cur.iter().enumerate() {
+            prog.le(vec![(i, 1.0), (base + i, -1.0)], c);
+            prog.le(vec![(i, -1.0), (base + i, -1.0)], -c);
         }
         let x = prog.solve("turnover feasibility")?;
         let need: f64 = (0..n).map(|i| (x[i] - cur[i]).abs()).sum();

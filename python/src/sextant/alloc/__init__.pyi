@@ -120,6 +120,24 @@ def hrp(returns: ArrayLike, linkage: Literal['single', 'complete', 'average', 'w
         InputError: inputs of different lengths or the wrong shape.
     """
 
+def herc(returns: ArrayLike, linkage: Literal['single', 'complete', 'average', 'weighted', 'ward'] = 'ward', *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
+    """Hierarchical Equal Risk Contribution weights from returns.
+
+    Pearson distance sqrt((1-rho)/2), scipy-equivalent linkage, clusters by the two-order difference to gap statistic, inverse-variance weights within clusters, top-down variance split between subtrees. Reference: skfolio HierarchicalEqualRiskContribution (variance risk measure).
+
+    Args:
+        returns: t x n returns, one row per period, one column per asset (2-D array or DataFrame).
+        linkage (Literal['single', 'complete', 'average', 'weighted', 'ward'], default 'ward', one of 'single', 'complete', 'average', 'weighted', 'ward'): scipy linkage method (skfolio's default: ward).
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        weights: f64 one value per asset.
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
 def equal_weight(returns: ArrayLike, *, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Equal weights 1/n.
 
