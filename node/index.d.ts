@@ -9018,6 +9018,17 @@ export declare namespace alloc {
    */
   function hrp(returns: Matrix, options?: HrpOptions): Float64Array;
   /**
+   * Hierarchical Equal Risk Contribution weights from returns.
+   *
+   * Pearson distance sqrt((1-rho)/2), scipy-equivalent linkage, clusters by the two-order difference to gap statistic, inverse-variance weights within clusters, top-down variance split between subtrees. Reference: skfolio HierarchicalEqualRiskContribution (variance risk measure).
+   *
+   * @param returns t x n returns, one row per period, one column per asset (an array of rows, or { data, rows, cols } row-major)
+   * @param options linkage = 'ward'
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function herc(returns: Matrix, options?: HercOptions): Float64Array;
+  /**
    * Equal weights 1/n.
    *
    * w_i = 1/n for the n columns of the input (returns or covariance). Reference: skfolio EqualWeighted.
@@ -9230,6 +9241,15 @@ export interface HrpOptions {
    * @default 'optimal'
    */
   leafOrder?: 'optimal' | 'none';
+}
+
+/** Options of {@link alloc.herc}. */
+export interface HercOptions {
+  /**
+   * Scipy linkage method (skfolio's default: ward). One of 'single', 'complete', 'average', 'weighted', 'ward'.
+   * @default 'ward'
+   */
+  linkage?: 'single' | 'complete' | 'average' | 'weighted' | 'ward';
 }
 
 /** equal_weight takes no options. */
