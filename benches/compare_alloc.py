@@ -15,6 +15,12 @@ Part 3 (`--estimators`), the same 500 x 2520 returns: sample_cov against numpy.c
 and pandas DataFrame.cov (ragged, pairwise), risk.correlation against pandas DataFrame.corr
 (ragged, pairwise), ledoit_wolf against sklearn LedoitWolf, ewma_cov against PyPortfolioOpt's
 exp_cov on 50 assets (it loops over pairs in Python) when PyPortfolioOpt is installed.
+
+Part 4 (`--constraints`), the 20 assets of part 1 with per-asset bounds, GICS sector caps and
+an L1 turnover limit from equal weights (the golden cases' "all" set): Sextant's
+`constraints` against the same problem in cvxpy + CLARABEL (default tolerances, the problem
+built per call as a user would) and PyPortfolioOpt (`add_sector_constraints`, `add_constraint`
+with `cp.norm1`). Needs cvxpy and PyPortfolioOpt (the golden refs venv has both).
 """
 
 from __future__ import annotations
@@ -44,7 +50,11 @@ def main() -> None:
     ap.add_argument("--hrp-days", type=int, default=2520)
     ap.add_argument("--hrp-repeat", type=int, default=3)
     ap.add_argument("--estimators", action="store_true", help="only part 3")
+    ap.add_argument("--constraints", action="store_true", help="only part 4")
     a = ap.parse_args()
+    if a.constraints:
+        constraints(a)
+        return
     if a.estimators:
         estimators(a)
         return
@@ -135,6 +145,63 @@ def estimators(a) -> None:
         t_ref = best(ref, a.hrp_repeat)
         t_sx = best(ours, a.hrp_repeat)
         print(f"{name:<48} {t_ref:>9.1f} {t_sx:>10.1f} {t_ref / t_sx:>7.1f} {d:>9.1e}")
+
+
+def constraints(a) -> None:
+    import sys
+    from pathlib import Path
+
+    import cvxpy as cp
+    from pypfopt import EfficientFrontier
+    from skfolio.datasets import load_sp500_dataset
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts" / "golden"))
+    from generate import SP500_20_SECTORS
+
+    warnings.simplefilter("ignore")
+    rets = load_sp500_dataset().pct_change().dropna()
+    X = rets.to_numpy(float)
+    n = X.shape[1]
+    cov = np.cov(X, rowvar=False, ddof=1)
+    mu = X.mean(axis=0)
+    labels = [SP500_20_SECTORS[c] for c in rets.columns]
+    caps = {"tech": [0.1, 0.3], "health": [0.0, 0.25], "staples": [0.15, 0.35], "energy": [0.05, 0.2]}
+    lower = np.where(np.arange(n) % 5 == 0, 0.02, 0.0)
+    upper = np.round(np.linspace(0.08, 0.3, n), 6)
+    cur = np.full(n, 1.0 / n)
+    spec = {"lower": lower.tolist(), "upper": upper.tolist(), "groups": {"labels": labels, "caps": caps},
+            "current": cur.tolist(), "max_turnover": 0.5}
+
+    def cvx(objective):
+        x = cp.Variable(n)
+        cons = [cp.sum(x) == 1, x >= lower, x <= upper, cp.norm1(x - cur) <= 0.5]
+        for g, (lo, hi) in caps.items():
+            idx = [i for i in range(n) if labels[i] == g]
+            cons += [cp.sum(x[idx]) >= lo, cp.sum(x[idx]) <= hi]
+        cp.Problem(cp.Minimize(objective(x)), cons).solve(solver=cp.CLARABEL)
+        return x.value
+
+    def pyp(method):
+        ef = EfficientFrontier(mu, cov, weight_bounds=list(zip(lower, upper)))
+        ef.add_sector_constraints(dict(zip(range(n), labels)), {k: v[0] for k, v in caps.items()},
+                                  {k: v[1] for k, v in caps.items()})
+        ef.add_constraint(lambda w: cp.norm1(w - cur) <= 0.5)
+        method(ef)
+        return np.array(list(ef.clean_weights(rounding=None).values()))
+
+    rows = [
+        ("min_variance", lambda: cvx(lambda x: cp.quad_form(x, cp.psd_wrap(cov))),
+         lambda: pyp(lambda ef: ef.min_volatility()), lambda: sx.min_variance(cov, constraints=spec)),
+        ("max_quadratic_utility", lambda: cvx(lambda x: 5.0 * cp.quad_form(x, cp.psd_wrap(cov)) - mu @ x),
+         lambda: pyp(lambda ef: ef.max_quadratic_utility(risk_aversion=10.0)),
+         lambda: sx.max_quadratic_utility(mu, cov, risk_aversion=10.0, constraints=spec)),
+    ]
+    print(f"{'function (20 assets, all constraints)':<40} {'cvxpy ms':>9} {'PyPortfolioOpt ms':>17} "
+          f"{'sextant ms':>10} {'vs cvxpy':>8} {'max |dw|':>9}")
+    for name, ref, pp, ours in rows:
+        dw = float(np.abs(ref() - ours()).max())
+        t_ref, t_pp, t_sx = best(ref, a.repeat // 2), best(pp, a.repeat // 2), best(ours, a.repeat)
+        print(f"{name:<40} {t_ref:>9.2f} {t_pp:>17.2f} {t_sx:>10.3f} {t_ref / t_sx:>8.1f} {dw:>9.1e}")
 
 
 if __name__ == "__main__":

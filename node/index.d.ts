@@ -58,7 +58,7 @@ export interface FunctionInfo {
   inputs: { name: string; kind: 'series' | 'matrix' | 'text' | 'text_list' | 'json'; doc: string; example?: string }[];
   params: {
     name: string;
-    kind: 'int' | 'float' | 'optional_float' | 'choice' | 'matype';
+    kind: 'int' | 'float' | 'optional_float' | 'choice' | 'matype' | 'bool' | 'json';
     default: number | string | null;
     min: number | null;
     max: number | null;
@@ -9028,7 +9028,7 @@ export declare namespace alloc {
    * min w'Σw s.t. sum w = 1, lower <= w_i <= upper; clarabel interior point at 1e-12. Reference: cvxpy + CLARABEL; skfolio MeanRisk(MINIMIZE_RISK).
    *
    * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
-   * @param options lower = 0, upper = 1
+   * @param options lower = 0, upper = 1, constraints = null
    * @returns one value per column of the matrix (Float64Array)
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -9040,7 +9040,7 @@ export declare namespace alloc {
    *
    * @param mu expected return of each asset (per period)
    * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
-   * @param options riskFree = 0, lower = 0, upper = 1
+   * @param options riskFree = 0, lower = 0, upper = 1, constraints = null
    * @returns one value per column of the matrix (Float64Array)
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -9080,6 +9080,17 @@ export declare namespace alloc {
    */
   function hrp(returns: Matrix, options?: HrpOptions): Float64Array;
   /**
+   * Hierarchical Equal Risk Contribution weights from returns.
+   *
+   * Pearson distance sqrt((1-rho)/2), scipy-equivalent linkage, clusters by the two-order difference to gap statistic, inverse-variance weights within clusters, top-down variance split between subtrees. Reference: skfolio HierarchicalEqualRiskContribution (variance risk measure).
+   *
+   * @param returns t x n returns, one row per period, one column per asset (an array of rows, or { data, rows, cols } row-major)
+   * @param options linkage = 'ward'
+   * @returns one value per column of the matrix (Float64Array)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function herc(returns: Matrix, options?: HercOptions): Float64Array;
+  /**
    * Equal weights 1/n.
    *
    * w_i = 1/n for the n columns of the input (returns or covariance). Reference: skfolio EqualWeighted.
@@ -9097,7 +9108,7 @@ export declare namespace alloc {
    *
    * @param mu expected return of each asset (per period)
    * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
-   * @param options targetReturn = 0, lower = 0, upper = 1
+   * @param options targetReturn = 0, lower = 0, upper = 1, constraints = null
    * @returns one value per column of the matrix (Float64Array)
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -9109,7 +9120,7 @@ export declare namespace alloc {
    *
    * @param mu expected return of each asset (per period)
    * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
-   * @param options targetVolatility = 1, lower = 0, upper = 1
+   * @param options targetVolatility = 1, lower = 0, upper = 1, constraints = null
    * @returns one value per column of the matrix (Float64Array)
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -9121,7 +9132,7 @@ export declare namespace alloc {
    *
    * @param mu expected return of each asset (per period)
    * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
-   * @param options riskAversion = 1, lower = 0, upper = 1
+   * @param options riskAversion = 1, lower = 0, upper = 1, constraints = null
    * @returns one value per column of the matrix (Float64Array)
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
@@ -9243,6 +9254,11 @@ export interface MinVarianceOptions {
    * @default 1
    */
   upper?: number;
+  /**
+   * Optional constraints: {"lower": x or [..], "upper": x or [..], "bounds": [[lo, hi], ..], "groups": {"labels": [one per asset], "caps": {"label": [lo, hi]}}, "current": [..], "max_turnover": x}; per-asset bounds replace lower/upper. A JSON value (object, array, or JSON text), or null / omitted for "not given".
+   * @default null
+   */
+  constraints?: JsonValue;
 }
 
 /** Options of {@link alloc.maxSharpe}. */
@@ -9262,6 +9278,11 @@ export interface MaxSharpeOptions {
    * @default 1
    */
   upper?: number;
+  /**
+   * Optional constraints: {"lower": x or [..], "upper": x or [..], "bounds": [[lo, hi], ..], "groups": {"labels": [one per asset], "caps": {"label": [lo, hi]}}, "current": [..], "max_turnover": x}; per-asset bounds replace lower/upper. A JSON value (object, array, or JSON text), or null / omitted for "not given".
+   * @default null
+   */
+  constraints?: JsonValue;
 }
 
 /** risk_parity takes no options. */
@@ -9284,6 +9305,15 @@ export interface HrpOptions {
   leafOrder?: 'optimal' | 'none';
 }
 
+/** Options of {@link alloc.herc}. */
+export interface HercOptions {
+  /**
+   * Scipy linkage method (skfolio's default: ward). One of 'single', 'complete', 'average', 'weighted', 'ward'.
+   * @default 'ward'
+   */
+  linkage?: 'single' | 'complete' | 'average' | 'weighted' | 'ward';
+}
+
 /** equal_weight takes no options. */
 export interface EqualWeightOptions {}
 
@@ -9304,6 +9334,11 @@ export interface EfficientReturnOptions {
    * @default 1
    */
   upper?: number;
+  /**
+   * Optional constraints: {"lower": x or [..], "upper": x or [..], "bounds": [[lo, hi], ..], "groups": {"labels": [one per asset], "caps": {"label": [lo, hi]}}, "current": [..], "max_turnover": x}; per-asset bounds replace lower/upper. A JSON value (object, array, or JSON text), or null / omitted for "not given".
+   * @default null
+   */
+  constraints?: JsonValue;
 }
 
 /** Options of {@link alloc.efficientRisk}. */
@@ -9323,6 +9358,11 @@ export interface EfficientRiskOptions {
    * @default 1
    */
   upper?: number;
+  /**
+   * Optional constraints: {"lower": x or [..], "upper": x or [..], "bounds": [[lo, hi], ..], "groups": {"labels": [one per asset], "caps": {"label": [lo, hi]}}, "current": [..], "max_turnover": x}; per-asset bounds replace lower/upper. A JSON value (object, array, or JSON text), or null / omitted for "not given".
+   * @default null
+   */
+  constraints?: JsonValue;
 }
 
 /** Options of {@link alloc.maxQuadraticUtility}. */
@@ -9342,6 +9382,11 @@ export interface MaxQuadraticUtilityOptions {
    * @default 1
    */
   upper?: number;
+  /**
+   * Optional constraints: {"lower": x or [..], "upper": x or [..], "bounds": [[lo, hi], ..], "groups": {"labels": [one per asset], "caps": {"label": [lo, hi]}}, "current": [..], "max_turnover": x}; per-asset bounds replace lower/upper. A JSON value (object, array, or JSON text), or null / omitted for "not given".
+   * @default null
+   */
+  constraints?: JsonValue;
 }
 
 /** Options of {@link alloc.sampleCov}. */

@@ -198,6 +198,11 @@ function encodeOptions(info, keyMap, options, extraKeys = []) {
       );
     }
     if (value === undefined) continue;
+    // a JSON parameter (portfolio constraints): objects and arrays go as JSON text
+    if (param.kind === 'json' && value !== null && typeof value === 'object') {
+      out[param.name] = JSON.stringify(value);
+      continue;
+    }
     switch (typeof value) {
       case 'number':
         out[param.name] = encodeNumber(value);
@@ -235,6 +240,8 @@ function expected(param) {
       return 'a number or null';
     case 'bool':
       return 'a boolean';
+    case 'json':
+      return 'an object, an array, JSON text or null';
     default:
       return 'a number';
   }

@@ -49,6 +49,8 @@ function boundsText(p) {
       return `One of ${p.options.map((o) => `'${o}'`).join(', ')}.`;
     case 'bool':
       return 'true or false.';
+    case 'json':
+      return 'A JSON value (object, array, or JSON text), or null / omitted for "not given".';
     default:
       return '';
   }
@@ -62,6 +64,8 @@ function paramType(p) {
       return 'number | null';
     case 'bool':
       return 'boolean';
+    case 'json':
+      return 'JsonValue';
     default:
       return 'number';
   }
@@ -262,7 +266,7 @@ export interface FunctionInfo {
   inputs: { name: string; kind: 'series' | 'matrix' | 'text' | 'text_list' | 'json'; doc: string; example?: string }[];
   params: {
     name: string;
-    kind: 'int' | 'float' | 'optional_float' | 'choice' | 'matype';
+    kind: 'int' | 'float' | 'optional_float' | 'choice' | 'matype' | 'bool' | 'json';
     default: number | string | null;
     min: number | null;
     max: number | null;

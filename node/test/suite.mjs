@@ -336,6 +336,17 @@ export function errorSuite(label, surface) {
     throwsCode(surface, () => alloc.minVariance([[1, 2], [2, 1]]), 'INVALID_INPUT', 'cov');
     throwsCode(surface, () => alloc.maxSharpe([0.01, 0.02], [[1, 0], [0, 1]], { riskFree: 0.05 }), 'OUT_OF_RANGE', 'riskFree');
     throwsCode(surface, () => alloc.hrp([[0.01, 0.02], [0.0, 0.01], [0.02, -0.01]], { linkage: 'centroid' }), 'UNKNOWN_OPTION', 'linkage');
+    // constraints: an object (sent as JSON text) or JSON text; per-asset bounds, groups, turnover
+    const cov3 = [[4, 0, 0], [0, 1, 0], [0, 0, 1]];
+    const b = alloc.minVariance(cov3, { constraints: { bounds: [[0, 1], [0, 0.3], [0, 1]] } });
+    assert.ok(Math.abs(b[1] - 0.3) < 1e-9 && Math.abs(b[0] + b[1] + b[2] - 1) < 1e-12, String(b));
+    const g = alloc.minVariance(cov3, { constraints: '{"groups": {"labels": ["a", "b", "b"], "caps": {"b": [0, 0.5]}}}' });
+    assert.ok(Math.abs(g[0] - 0.5) < 1e-9, String(g));
+    const t = alloc.minVariance(cov3, { constraints: { current: [1, 0, 0], maxTurnover: 1 } });
+    assert.ok(Math.abs(t[0] - 0.5) < 1e-9, String(t));
+    throwsCode(surface, () => alloc.minVariance(cov3, { constraints: { upper: 0.3 } }), 'INFEASIBLE', 'constraints.bounds');
+    throwsCode(surface, () => alloc.maxSharpe([0.1, 0.2, 0.1], cov3, { constraints: { upper: 0.6, current: [1, 0, 0], max_turnover: 0.1 } }),
+      'INFEASIBLE', 'constraints.max_turnover');
   });
   test(`${label}: stream errors`, () => {
     throwsCode(surface, () => ta.stream.RSI({ timeperiod: 0 }), 'OUT_OF_RANGE', 'timeperiod');
@@ -482,6 +493,7 @@ export function robustnessSuite(label, surface, { iterations = 3000, seed = 1234
       if (p.kind === 'optional_float') return pick([null, 252, 1e-300, 1e300, 0.5]);
       if (p.kind === 'matype') return Math.floor(rnd() * 14);
       if (p.kind === 'bool') return rnd() < 0.5;
+      if (p.kind === 'json') return pick([null, { upper: 0.5 }, { bounds: [[0, 1]] }, '{', { lower: [0, 0.1] }, [1]]);
       // the run sizes of simulations: small, so that the suite stays fast
       if (['paths', 'steps', 'size'].includes(p.name)) return Math.floor(rnd() * 300);
       const lo = Math.max(p.min ?? -1e6, -1e6);

@@ -169,3 +169,69 @@ def test_top_n_momentum_against_pandas():
     pd.testing.assert_series_equal(w, want, check_names=False)
     with pytest.raises(ParameterError, match="lookback"):
         alloc.top_n_momentum(r, lookback=1000)
+
+
+# ---------------------------------------------------------------- constraints (bounds=, groups, turnover)
+
+COV4 = np.array([[0.04, 0.006, 0.002, 0.001], [0.006, 0.09, 0.01, 0.0], [0.002, 0.01, 0.0225, 0.003],
+                 [0.001, 0.0, 0.003, 0.0625]])
+MU4 = np.array([0.08, 0.12, 0.05, 0.07])
+
+
+def test_bounds_pair_and_per_asset():
+    # a (lower, upper) pair is the scalar bounds
+    assert np.allclose(alloc.min_variance(COV, bounds=(0.0, 0.35)), alloc.min_variance(COV, upper=0.35), atol=0)
+    # one pair per asset binds where the unconstrained weight lies outside it
+    free = alloc.min_variance(COV4)
+    b = [(0.0, 1.0), (0.1, 1.0), (0.0, 0.3), (0.0, 1.0)]
+    w = alloc.min_variance(COV4, bounds=b)
+    assert free[1] < 0.1 and free[2] > 0.3
+    assert w[1] >= 0.1 - 1e-12 and w[2] == pytest.approx(0.3, abs=1e-10)
+    # the same as the JSON constraints, as a dict or as JSON text
+    c = {"bounds": b}
+    assert np.allclose(w, alloc.min_variance(COV4, constraints=c), atol=0)
+    assert np.allclose(w, alloc.min_variance(COV4, constraints='{"lower": [0, 0.1, 0, 0], "upper": [1, 1, 0.3, 1]}'),
+                       atol=1e-12)
+    # bounds= merges into other constraints; pandas keeps its labels
+    cov = pd.DataFrame(COV4, index=list("abcd"), columns=list("abcd"))
+    s = alloc.min_variance(cov, bounds=np.array(b),
+                         constraints={"groups": {"labels": ["x", "x", "y", "y"], "caps": {"x": [0.0, 0.6]}}})
+    assert isinstance(s, pd.Series) and s.sum() == pytest.approx(1.0, abs=1e-12)
+    assert s["a"] + s["b"] <= 0.6 + 1e-10 and s["b"] >= 0.1 - 1e-10 and s["c"] <= 0.3 + 1e-10
+
+
+def test_group_caps_and_turnover_kkt():
+    labels = ["x", "x", "y", "y"]
+    free = alloc.min_variance(COV4)
+    cap = free[0] + free[1] - 0.1
+    w = alloc.min_variance(COV4, constraints={"groups": {"labels": labels, "caps": {"x": [0.0, cap]}}})
+    assert w[0] + w[1] == pytest.approx(cap, abs=1e-10)
+    cur = np.array([0.7, 0.1, 0.1, 0.1])
+    assert np.abs(free - cur).sum() > 0.3
+    w = alloc.min_variance(COV4, constraints={"current": cur, "max_turnover": 0.3})
+    assert np.abs(w - cur).sum() == pytest.approx(0.3, abs=1e-9)
+    for fn, args in ((alloc.max_quadratic_utility, (MU4, COV4)), (alloc.efficient_return, (MU4, COV4))):
+        v = fn(*args, constraints={"current": cur, "max_turnover": 0.3})
+        assert np.abs(v - cur).sum() <= 0.3 + 1e-9 and v.sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_infeasible_constraints_name_the_conflict():
+    with pytest.raises(InputError, match="at most 0.9") as e:
+        alloc.min_variance(COV, bounds=[(0, 0.3), (0, 0.3), (0, 0.3)])
+    assert e.value.code == "INFEASIBLE" and e.value.parameter == "constraints.bounds"
+    with pytest.raises(InputError, match="lower bound 0.5 exceeds upper bound 0.4") as e:
+        alloc.min_variance(COV, bounds=[(0.5, 0.4), (0, 1), (0, 1)])
+    assert e.value.parameter == "constraints.bounds[0]"
+    with pytest.raises(InputError, match="members' upper bounds") as e:
+        alloc.min_variance(COV4, upper=0.3, constraints={"groups": {"labels": ["x", "x", "y", "y"],
+                                                                      "caps": {"x": [0.7, 1.0]}}})
+    assert e.value.code == "INFEASIBLE" and e.value.parameter == "constraints.groups.caps.x"
+    with pytest.raises(InputError, match="smallest turnover") as e:
+        alloc.max_sharpe(MU4, COV4, constraints={"upper": 0.5, "current": [0.8, 0.2, 0, 0], "max_turnover": 0.5})
+    assert e.value.code == "INFEASIBLE" and e.value.parameter == "constraints.max_turnover"
+    with pytest.raises(InputError, match="4 values for 3 assets"):
+        alloc.min_variance(COV, constraints={"upper": [1, 1, 1, 1]})
+    with pytest.raises(InputError, match="unknown field"):
+        alloc.min_variance(COV, constraints={"uper": 1})
+    with pytest.raises(InputError, match="bounds"):
+        alloc.min_variance(COV, bounds=[0.1, 0.2, 0.3])

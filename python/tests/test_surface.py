@@ -25,6 +25,8 @@ def test_every_declared_function_is_exposed_with_its_signature():
         params = list(inspect.signature(fn).parameters.values())
         names = [p.name for p in params]
         tail = [] if _surface.is_text(f) else ["out"] + (["progress"] if _surface.chunked(f) else [])
+        # the optimisers' Python-only `bounds=` (mapped onto lower/upper/constraints)
+        tail = (["bounds"] if _surface.has_bounds(f) else []) + tail
         assert names == [i["name"] for i in f["inputs"]] + [p["name"] for p in f["params"]] + tail
         for p, spec in zip(params[len(f["inputs"]):], f["params"]):
             assert p.default == spec["default"]

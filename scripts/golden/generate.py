@@ -678,6 +678,8 @@ def main() -> int:
                tolerance={"rel": 1e-12, "abs_scale": 0.0})
 
     alloc_cases(w, rets[list(prices.columns)])
+    constraint_cases(w, rets[list(prices.columns)])
+    herc_cases(w, rets[list(prices.columns)])
     estimator_cases(w, rets[list(prices.columns)])
 
     # every indicator on at least three real OHLCV datasets: where a function has fewer, the
@@ -1119,6 +1121,221 @@ def alloc_cases(w: Writer, rets) -> None:
         case("hrp", f"{link}_none", [("returns", ds, "returns")], {"linkage": link, "leaf_order": "none"}, ref,
              f"scipy {version('scipy')} linkage({link}), plain dendrogram order, exact recursive bisection; "
              + agree(f"PyPortfolioOpt {version('PyPortfolioOpt')} HRPOpt.optimize", pp, ref, 1e-9), 1e-9)
+
+
+# sectors of skfolio's 20 S&P 500 stocks (GICS), for the group-cap cases
+SP500_20_SECTORS = {
+    "AAPL": "tech", "AMD": "tech", "MSFT": "tech", "BAC": "financials", "JPM": "financials",
+    "BBY": "discretionary", "HD": "discretionary", "CVX": "energy", "RRC": "energy", "XOM": "energy",
+    "GE": "industrials", "JNJ": "health", "LLY": "health", "MRK": "health", "PFE": "health", "UNH": "health",
+    "KO": "staples", "PEP": "staples", "PG": "staples", "WMT": "staples",
+}
+
+
+def constraint_cases(w: Writer, rets) -> None:
+    """The optimisers under per-asset bounds, sector caps and a maximum L1 turnover from current
+    weights (the `constraints` JSON parameter), on the same 20 stocks as `alloc_cases`. The
+    primary reference is cvxpy + CLARABEL at 1e-12 tolerances with the turnover as
+    `norm1(w - current) <= T` (cvxpy adds the auxiliary variables); PyPortfolioOpt
+    (`weight_bounds` per asset, `add_sector_constraints`, `add_constraint` with the same L1 norm)
+    is the independent check at its solver's default accuracy. max_sharpe is the
+    Cornuejols-Tutuncu homogenisation with every constraint scaled by k (PyPortfolioOpt's
+    max_sharpe scales its sector constraints but not custom ones, so it checks the
+    bounds-and-sectors case only)."""
+    import cvxpy as cp
+    from pypfopt import EfficientFrontier
+
+    X = rets.to_numpy(float)
+    n = X.shape[1]
+    cov = np.cov(X, rowvar=False, ddof=1)
+    mu = X.mean(axis=0)
+    cols = list(rets.columns)
+    labels = [SP500_20_SECTORS[c] for c in cols]
+    caps = {"tech": [0.1, 0.3], "health": [0.0, 0.25], "staples": [0.15, 0.35], "energy": [0.05, 0.2]}
+    lower = np.where(np.arange(n) % 5 == 0, 0.02, 0.0)
+    upper = np.round(np.linspace(0.08, 0.3, n), 6)
+    current = np.full(n, 1.0 / n)
+    tight = dict(tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12, tol_ktratio=1e-10, max_iter=500)
+    pp = f"PyPortfolioOpt {version('PyPortfolioOpt')}"
+    # scaled to unit mean variance (weights are invariant), so that the absolute 1e-12 gap is tight
+    c0 = float(np.mean(np.diag(cov)))
+    S = cp.psd_wrap(cov / c0)
+
+    sets = {
+        "bounds": {"bounds": np.column_stack([lower, upper]).tolist()},
+        "groups": {"upper": 0.15, "groups": {"labels": labels, "caps": caps}},
+        "turnover": {"current": current.tolist(), "max_turnover": 0.4},
+        "all": {"lower": lower.tolist(), "upper": upper.tolist(), "groups": {"labels": labels, "caps": caps},
+                "current": current.tolist(), "max_turnover": 0.5},
+    }
+
+    def cvx_cons(x, spec, k=None):
+        kk = 1.0 if k is None else k
+        lo = np.array(spec["bounds"])[:, 0] if "bounds" in spec else np.broadcast_to(spec.get("lower", 0.0), n)
+        hi = np.array(spec["bounds"])[:, 1] if "bounds" in spec else np.broadcast_to(spec.get("upper", 1.0), n)
+        cons = [cp.sum(x) == kk, x >= lo * kk, x <= hi * kk]
+        if "groups" in spec:
+            for g, (glo, ghi) in spec["groups"]["caps"].items():
+                idx = [i for i in range(n) if labels[i] == g]
+                cons += [cp.sum(x[idx]) >= glo * kk, cp.sum(x[idx]) <= ghi * kk]
+        if "max_turnover" in spec:
+            cons.append(cp.norm1(x - np.array(spec["current"]) * kk) <= spec["max_turnover"] * kk)
+        return cons, lo, hi
+
+    def pypfopt(spec, lo, hi):
+        ef = EfficientFrontier(mu, cov, weight_bounds=list(zip(lo.tolist(), hi.tolist())))
+        if "groups" in spec:
+            g = spec["groups"]["caps"]
+            ef.add_sector_constraints(dict(zip(range(n), labels)), {k: v[0] for k, v in g.items()},
+                                      {k: v[1] for k, v in g.items()})
+        if "max_turnover" in spec:
+            cur, t = np.array(spec["current"]), spec["max_turnover"]
+            ef.add_constraint(lambda wv: cp.norm1(wv - cur) <= t)
+        return ef
+
+    def agree(name, a, b, tol):
+        d = float(np.abs(np.asarray(a) - np.asarray(b)).max())
+        assert d <= tol, f"{name}: reference and {name} differ by {d}"
+        return f"{name} agrees within {d:.1e}"
+
+    def case(fn, tag, spec, ins, params, ref, reference, check):
+        lo_hi = cvx_cons(cp.Variable(n), spec)[1:]
+        ref = np.clip(ref, *lo_hi)
+        ref = ref / ref.sum()
+        # the reference satisfies its constraints (to the solver's accuracy)
+        if "groups" in spec:
+            for g, (glo, ghi) in spec["groups"]["caps"].items():
+                s = ref[[i for i in range(n) if labels[i] == g]].sum()
+                assert glo - 1e-9 <= s <= ghi + 1e-9, (fn, tag, g, s)
+        if "max_turnover" in spec:
+            assert np.abs(ref - np.array(spec["current"])).sum() <= spec["max_turnover"] + 1e-9, (fn, tag)
+        scale = max(float(np.abs(cov).max()), 1.0)
+        w.case(id=f"{fn}/sp500_20/constraints_{tag}", module="alloc", function=fn,
+               reference=reference + (("; " + check) if check else ""), inputs=ins,
+               params={**params, "constraints": json.dumps(spec)}, outputs=[("weights", ref)],
+               tolerance={"rel": 0.0, "abs_scale": (1e-5 if fn == "efficient_risk" else 1e-6) / scale})
+
+    covin = [("cov", "cov_sp500_20", "cov")]
+    muin = [("mu", "alloc_sp500_20", "mu")] + covin
+    what = "cvxpy {} + CLARABEL (1e-12), {}, sum w = 1, constraints {}"
+    for tag, spec in sets.items():
+        x = cp.Variable(n)
+        cons, lo, hi = cvx_cons(x, spec)
+        cp.Problem(cp.Minimize(cp.quad_form(x, S)), cons).solve(solver=cp.CLARABEL, **tight)
+        ef = pypfopt(spec, lo, hi)
+        ef.min_volatility()
+        case("min_variance", tag, spec, covin, {}, x.value,
+             what.format(version("cvxpy"), "min w'Sw", tag),
+             agree(f"{pp} min_volatility", np.array(list(ef.clean_weights(rounding=None).values())), x.value, 1e-5))
+
+        y, k = cp.Variable(n), cp.Variable()
+        cons, lo, hi = cvx_cons(y, spec, k)
+        cp.Problem(cp.Minimize(cp.quad_form(y, S)), cons + [mu @ y / mu.max() == 1, k >= 0]).solve(
+            solver=cp.CLARABEL, **tight)
+        ref = y.value / k.value
+        check = ""
+        if "max_turnover" not in spec:
+            ef = pypfopt(spec, lo, hi)
+            ef.max_sharpe(risk_free_rate=0.0)
+            check = agree(f"{pp} max_sharpe", np.array(list(ef.clean_weights(rounding=None).values())), ref, 1e-5)
+        case("max_sharpe", tag, spec, muin, {}, ref,
+             what.format(version("cvxpy"), "max Sharpe (rf = 0) homogenised", tag), check)
+
+    spec = sets["all"]
+    # the targets: halfway between the constrained minimum-variance point and the best return
+    x = cp.Variable(n)
+    cons, lo, hi = cvx_cons(x, spec)
+    cp.Problem(cp.Minimize(cp.quad_form(x, S)), cons).solve(solver=cp.CLARABEL, **tight)
+    r_mv, v_mv = float(mu @ x.value), float(np.sqrt(x.value @ cov @ x.value))
+    x = cp.Variable(n)
+    cp.Problem(cp.Maximize(mu @ x / np.abs(mu).max()), cvx_cons(x, spec)[0]).solve(solver=cp.CLARABEL, **tight)
+    r_best = float(mu @ x.value)
+    target_return = float(np.round(r_mv + 0.5 * (r_best - r_mv), 7))
+    target_vol = float(np.round(1.1 * v_mv, 7))
+    delta = 10.0
+    specs = (
+        ("efficient_return", {"target_return": target_return},
+         lambda x: (cp.quad_form(x, S), [mu @ x >= target_return]), lambda ef: ef.efficient_return(target_return)),
+        ("efficient_risk", {"target_volatility": target_vol},
+         lambda x: (-mu @ x / np.abs(mu).max(), [cp.quad_form(x, S) <= target_vol ** 2 / c0]),
+         lambda ef: ef.efficient_risk(target_vol)),
+        ("max_quadratic_utility", {"risk_aversion": delta},
+         lambda x: (0.5 * cp.quad_form(x, S) - mu @ x / (delta * c0), []),
+         lambda ef: ef.max_quadratic_utility(risk_aversion=delta)),
+    )
+    for fn, params, problem, pyp in specs:
+        x = cp.Variable(n)
+        obj, extra = problem(x)
+        cons, lo, hi = cvx_cons(x, spec)
+        cp.Problem(cp.Minimize(obj), cons + extra).solve(solver=cp.CLARABEL, **tight)
+        ef = pypfopt(spec, lo, hi)
+        pyp(ef)
+        check = agree(f"{pp} {fn}", np.array(list(ef.clean_weights(rounding=None).values())), x.value,
+                      1e-3 if fn == "efficient_risk" else 1e-5)
+        case(fn, "all", spec, muin, params, x.value, what.format(version("cvxpy"), fn, "all"), check)
+
+
+def herc_cases(w: Writer, rets) -> None:
+    """HERC on the 20 stocks: skfolio's HierarchicalEqualRiskContribution with its defaults
+    (EmpiricalPrior, PearsonDistance, the variance risk measure, the number of clusters by the
+    two-order difference to gap statistic, weight bounds [0, 1]) for each linkage. skfolio's
+    weights are the reference; the script also reproduces them with scipy (linkage, cut_tree /
+    fcluster) and numpy (inverse variance, the top-down split by the sum of the cluster
+    variances below each node) and asserts agreement to 1e-12."""
+    import scipy.cluster.hierarchy as sch
+    from scipy.spatial.distance import squareform
+    from skfolio.cluster import HierarchicalClustering, LinkageMethod
+    from skfolio.optimization import HierarchicalEqualRiskContribution
+    from skfolio.utils.stats import compute_optimal_n_clusters
+
+    X = rets.to_numpy(float)
+    n = X.shape[1]
+    cov = np.cov(X, rowvar=False, ddof=1)
+    dist = np.sqrt(np.clip(0.5 * (1.0 - np.corrcoef(X.T)), 0.0, 1.0))
+    np.fill_diagonal(dist, 0.0)
+
+    def own(link: str) -> np.ndarray:
+        z = sch.linkage(squareform(dist, checks=False), method=link)
+        k = compute_optimal_n_clusters(dist, z)
+        labels = sch.fcluster(z, t=k, criterion="maxclust") - 1
+        clusters = [np.flatnonzero(labels == c) for c in range(labels.max() + 1)]
+        wts = np.zeros(n)
+        risk = []
+        for ids in clusters:
+            iv = 1.0 / np.diag(cov)[ids]
+            iv /= iv.sum()
+            wts[ids] = iv
+            risk.append(iv @ cov[np.ix_(ids, ids)] @ iv)
+        cw = np.ones(len(clusters))
+        sets = [set(c) for c in clusters]
+        stack = [sch.to_tree(z)]
+        while stack:
+            node = stack.pop()
+            if set(node.pre_order()) in sets:
+                continue
+            lt, rt = set(node.get_left().pre_order()), set(node.get_right().pre_order())
+            lc = [i for i, s in enumerate(sets) if s <= lt]
+            rc = [i for i, s in enumerate(sets) if s <= rt]
+            a = 1 - sum(risk[i] for i in lc) / (sum(risk[i] for i in lc) + sum(risk[i] for i in rc))
+            cw[lc] *= a
+            cw[rc] *= 1 - a
+            stack += [node.get_left(), node.get_right()]
+        for i, ids in enumerate(clusters):
+            wts[ids] *= cw[i]
+        return wts
+
+    for link in ("single", "complete", "average", "weighted", "ward"):
+        sk = HierarchicalEqualRiskContribution(hierarchical_clustering_estimator=HierarchicalClustering(
+            linkage_method=LinkageMethod(link))).fit(rets).weights_
+        mine = own(link)
+        d = float(np.abs(sk - mine).max())
+        assert d <= 1e-12, (link, d)
+        w.case(id=f"herc/sp500_20/{link}", module="alloc", function="herc",
+               reference=f"skfolio {version('skfolio')} HierarchicalEqualRiskContribution(HierarchicalClustering("
+                         f"linkage_method={link})), variance risk measure, default prior/distance/cluster count; "
+                         f"scipy + numpy re-derivation agrees within {d:.1e}",
+               inputs=[("returns", "alloc_sp500_20", "returns")], params={"linkage": link},
+               outputs=[("weights", sk)], tolerance={"rel": 0.0, "abs_scale": 1e-9})
 
 
 def load_sp500_dataset_caps() -> np.ndarray:

@@ -171,6 +171,11 @@ pub enum ParamKind {
         /// Default value.
         default: bool,
     },
+    /// An optional JSON document (default: not given), such as a set of portfolio constraints.
+    /// Adapters send the language's own objects (Python dicts and lists, JS objects, a JSON
+    /// value in a server request) as JSON text in a [`Value::Str`]; `compute` reads it with
+    /// [`Params::opt_str`] and [`parse_json`].
+    Json,
 }
 
 /// One declared parameter.
@@ -234,13 +239,19 @@ impl ParamSpec {
         Self { name, kind: ParamKind::Bool { default }, doc }
     }
 
+    /// An optional JSON document parameter ([`ParamKind::Json`], default not given).
+    #[must_use]
+    pub const fn json(name: &'static str, doc: &'static str) -> Self {
+        Self { name, kind: ParamKind::Json, doc }
+    }
+
     /// The default value.
     #[must_use]
     pub fn default_value(&self) -> Value {
         match self.kind {
             ParamKind::Int { default, .. } | ParamKind::MaType { default } => Value::Int(default),
             ParamKind::Float { default, .. } => Value::Float(default),
-            ParamKind::OptFloat { .. } => Value::None,
+            ParamKind::OptFloat { .. } | ParamKind::Json => Value::None,
             ParamKind::Choice { default, .. } => Value::Str(default.to_owned()),
             ParamKind::Bool { default } => Value::Bool(default),
         }
@@ -311,6 +322,10 @@ impl ParamSpec {
             ParamKind::Bool { .. } => match v {
                 Value::Bool(_) => Ok(v),
                 other => Err(type_err("a boolean", &other)),
+            },
+            ParamKind::Json => match v {
+                Value::None | Value::Str(_) => Ok(v),
+                other => Err(type_err("a JSON document (object or JSON text) or None", &other)),
             },
         }
     }
@@ -640,6 +655,14 @@ impl Params {
         match &self.0[i] {
             Value::Str(s) => s,
             _ => "",
+        }
+    }
+    /// Optional text parameter `i` (a [`ParamKind::Json`] document), `None` when not given.
+    #[must_use]
+    pub fn opt_str(&self, i: usize) -> Option<&str> {
+        match self.0.get(i) {
+            Some(Value::Str(s)) => Some(s),
+            _ => None,
         }
     }
     /// All values in declaration order.
@@ -2262,7 +2285,7 @@ pub struct InputInfo {
 pub struct ParamInfo {
     /// Name.
     pub name: &'static str,
-    /// `int`, `float`, `optional_float`, `choice` or `matype`.
+    /// `int`, `float`, `optional_float`, `choice`, `matype`, `bool` or `json`.
     pub kind: &'static str,
     /// Default (`None` for optional parameters).
     pub default: Value,
@@ -2347,6 +2370,7 @@ impl FunctionDecl {
                         ParamKind::Choice { options, .. } => ("choice", None, None, options),
                         ParamKind::MaType { .. } => ("matype", Some(0.0), Some(13.0), &[]),
                         ParamKind::Bool { .. } => ("bool", None, None, &[]),
+                        ParamKind::Json => ("json", None, None, &[]),
                     };
                     ParamInfo {
                         name: p.name,

@@ -323,6 +323,7 @@ pub static REGISTRY: &[&FunctionDecl] = registry![
     &alloc::RISK_PARITY,
     &alloc::RISK_BUDGETING,
     &alloc::HRP,
+    &alloc::HERC,
     &alloc::EQUAL_WEIGHT,
     &alloc::EFFICIENT_RETURN,
     &alloc::EFFICIENT_RISK,

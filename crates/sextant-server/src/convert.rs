@@ -5,7 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value as Json};
-use sextant_core::decl::{FunctionDecl, InputData, InputKind, OutVec, OutputKind, Params, Value};
+use sextant_core::decl::{
+    FunctionDecl, InputData, InputKind, OutVec, OutputKind, ParamKind, Params, Value,
+};
 use sextant_core::Error;
 
 /// A compute request: `{"inputs": {name: array}, "params": {name: value}}`.
@@ -203,6 +205,15 @@ pub fn params(decl: &FunctionDecl, given: &Map<String, Json>) -> Result<Params, 
                 Some(i) => Value::Int(i),
                 None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
+            // a JSON parameter (portfolio constraints) takes objects and arrays as JSON text
+            Json::Object(_) | Json::Array(_)
+                if decl
+                    .params
+                    .iter()
+                    .any(|p| p.name == name && matches!(p.kind, ParamKind::Json)) =>
+            {
+                Value::Str(v.to_string())
+            }
             other => {
                 return Err(Error::InvalidType {
                     param: name.clone(),

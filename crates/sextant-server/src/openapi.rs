@@ -21,6 +21,8 @@ fn param_schema(p: &ParamInfo) -> Json {
         "float" => json!("number"),
         "optional_float" => json!(["number", "null"]),
         "bool" => json!("boolean"),
+        // a JSON document (an object, or the same as JSON text) or null for "not given"
+        "json" => json!(["object", "string", "null"]),
         _ => json!("string"),
     };
     s.insert("type".into(), ty);

@@ -456,15 +456,59 @@ def _tuple(names: list[str]) -> str:
     return "(" + ", ".join(names) + ("," if len(names) == 1 else "") + ")"
 
 
+def has_bounds(info: dict) -> bool:
+    """The optimisers' convention: scalar ``lower``/``upper`` and a JSON ``constraints``
+    parameter; Python adds ``bounds=`` (a ``(lower, upper)`` pair or one pair per asset)."""
+    return {"lower", "upper", "constraints"} <= {p["name"] for p in info["params"]}
+
+
+def _has_json(info: dict) -> bool:
+    return any(p["kind"] == "json" for p in info["params"])
+
+
+def _param_converter(info: dict):
+    """Parameters as the native call takes them: JSON parameters given as dicts or lists are
+    serialised to JSON text, and ``bounds`` (functions with :func:`has_bounds`) is mapped onto
+    ``lower``/``upper`` (a pair of numbers) or ``constraints["bounds"]`` (one pair per asset)."""
+    names = [p["name"] for p in info["params"]]
+    jidx = [k for k, p in enumerate(info["params"]) if p["kind"] == "json"]
+
+    def conv(params: tuple, bounds: Any = None) -> tuple:
+        ps = list(params)
+        if bounds is not None:
+            il, iu, ic = names.index("lower"), names.index("upper"), names.index("constraints")
+            if (isinstance(bounds, (tuple, list)) and len(bounds) == 2
+                    and all(np.ndim(b) == 0 for b in bounds)):
+                ps[il], ps[iu] = float(bounds[0]), float(bounds[1])
+            else:
+                arr = np.asarray(bounds, dtype=float)
+                if arr.ndim != 2 or arr.shape[1] != 2:
+                    raise _input_error("bounds", "expected (lower, upper) or one (lower, upper) pair per "
+                                       f"asset (n x 2), got shape {arr.shape}")
+                c = ps[ic]
+                c = {} if c is None else json.loads(c) if isinstance(c, (str, bytes)) else dict(c)
+                c["bounds"] = arr.tolist()
+                ps[ic] = c
+        for k in jidx:
+            if ps[k] is not None and not isinstance(ps[k], str):
+                ps[k] = _to_json(ps[k], names[k])
+        return tuple(ps)
+
+    return conv
+
+
 def wrapper_source(info: dict) -> str:
     ins = [i["name"] for i in info["inputs"]]
+    args = _tuple([p["name"] for p in info["params"]])
+    if _has_json(info):
+        args = f"_p({args}, bounds)" if has_bounds(info) else f"_p({args})"
     if is_text(info):
         sig = ", ".join(ins + _sig_params(info))
-        args = _tuple([p["name"] for p in info["params"]])
         return f"def {info['name']}({sig}):\n    return _call({_tuple(ins)}, {args})\n"
     extra, passed = (["progress=None"], ", progress") if chunked(info) else ([], "")
-    sig = ", ".join(ins + _sig_params(info) + ([] if "*" in _sig_params(info) else ["*"]) + ["out=None"] + extra)
-    args = _tuple([p["name"] for p in info["params"]])
+    bounds = ["bounds=None"] if has_bounds(info) else []
+    sig = ", ".join(ins + _sig_params(info) + ([] if "*" in _sig_params(info) else ["*"]) + bounds + ["out=None"]
+                    + extra)
     return f"def {info['name']}({sig}):\n    return _call({_tuple(ins)}, {args}, out{passed})\n"
 
 
@@ -487,6 +531,8 @@ def _bounds(p: dict) -> str:
         return "a TA-Lib matype code 0-13"
     if p["kind"] == "bool":
         return "True or False"
+    if p["kind"] == "json":
+        return "dicts and lists (sent as JSON), JSON text, or None"
     lo, hi = p["min"], p["max"]
     if p["kind"] == "int":
         return f"in [{int(lo)}, {int(hi)}]"
@@ -498,7 +544,7 @@ def _bounds(p: dict) -> str:
 
 
 _PY_TYPE = {"int": "int", "float": "float", "optional_float": "Optional[float]", "matype": "int",
-            "bool": "bool"}
+            "bool": "bool", "json": "Any"}
 
 
 def _ptype(p: dict) -> str:
@@ -539,6 +585,9 @@ def docstring(info: dict, stream: bool = False) -> str:
             lines.append(f"    {i['name']}: {i['doc']} ({what}).")
     for p in info["params"]:
         lines.append(f"    {p['name']} ({_ptype(p)}, default {p['default']!r}, {_bounds(p)}): {p['doc']}.")
+    if not stream and has_bounds(info):
+        lines.append("    bounds: (lower, upper) for every asset, or one (lower, upper) pair per asset (n x 2; "
+                     "sent as constraints[\"bounds\"]); default None keeps lower and upper.")
     if not stream and not is_text(info):
         lines.append("    out: optional preallocated output array(s), written in place and returned.")
     if not stream and chunked(info):
@@ -597,7 +646,8 @@ def install(namespace: dict, module: str) -> None:
     for info in functions(module):
         caller = (_TextCaller(info) if is_text(info) else _ChunkedCaller(info) if chunked(info)
                   else _Caller(info))
-        f = _make(info, wrapper_source(info), {"_call": caller}, module, docstring(info))
+        f = _make(info, wrapper_source(info), {"_call": caller, "_p": _param_converter(info)}, module,
+                  docstring(info))
         namespace[info["name"]] = f
         names.append(info["name"])
     if module == "ta":
@@ -683,6 +733,8 @@ def stub(module: str) -> str:
     typing = "Dict, Iterable, List, Literal, Optional, Tuple, Union" if text else "Literal, Optional, Tuple, Union"
     if any(chunked(f) for f in functions(module)):
         typing = "Callable, " + typing
+    if module not in ("ledger", "autoindex", "risk") and any(_has_json(f) for f in functions(module)):
+        typing = "Any, " + typing
     out = [_HEADER, f"from typing import {typing}", "", "import numpy as np",
            "from numpy.typing import ArrayLike, NDArray", ""]
     if module == "ta":
@@ -716,7 +768,8 @@ def stub(module: str) -> str:
         ins = [f"{i['name']}: {itype.get(i['kind'], 'ArrayLike')}" for i in info["inputs"]]
         ps = _sig_params(info, lambda p: f"{p['name']}: {_ptype(p)} = {p['default']!r}")
         star = [] if "*" in ps else ["*"]
-        tail = [] if is_text(info) else star + ['out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None']
+        bounds = ["bounds: Any = None"] if has_bounds(info) else []
+        tail = [] if is_text(info) else star + bounds + ['out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None']
         if chunked(info):
             tail.append("progress: Optional[Callable[[int, int], None]] = None")
         out.append(f"def {info['name']}({', '.join(ins + ps + tail)})"

@@ -260,6 +260,13 @@ impl Program {
             }
         }
     }
+    /// Appends `k` variables (zero cost) and returns the index of the first.
+    pub(crate) fn add_vars(&mut self, k: usize) -> usize {
+        let first = self.nvar;
+        self.nvar += k;
+        self.q.resize(self.nvar, 0.0);
+        first
+    }
     pub(crate) fn linear(&mut self, q: &[f64]) {
         for (a, b) in self.q.iter_mut().zip(q) {
             *a += b;
@@ -319,9 +326,15 @@ impl Program {
         solver.solve();
         match solver.solution.status {
             SolverStatus::Solved | SolverStatus::AlmostSolved => Ok(solver.solution.x.clone()),
-            SolverStatus::PrimalInfeasible | SolverStatus::AlmostPrimalInfeasible => Err(fail(
-                format!("{what}: the constraints are infeasible (clarabel: primal infeasible)"),
-            )),
+            SolverStatus::PrimalInfeasible | SolverStatus::AlmostPrimalInfeasible => {
+                Err(Error::Rejected {
+                    input: "constraints".into(),
+                    code: super::constraints::INFEASIBLE,
+                    reason: format!(
+                        "{what}: the constraints are infeasible (clarabel: primal infeasible)"
+                    ),
+                })
+            }
             // stalled at the tight tolerances: accept a point that is feasible and converged to
             // the solver's default accuracy
             SolverStatus::InsufficientProgress | SolverStatus::MaxIterations
@@ -362,29 +375,6 @@ fn csc_from_triplets(m: usize, n: usize, t: &[(usize, usize, f64)]) -> CscMatrix
         colptr.push(rowval.len());
     }
     CscMatrix::new(m, n, colptr, rowval, nzval)
-}
-
-/// Adds the budget `sum w = 1` and the bounds `lower <= w_i <= upper` on variables `0..n`.
-pub(crate) fn budget_and_bounds(prog: &mut Program, n: usize, lower: f64, upper: f64) {
-    prog.eq((0..n).map(|i| (i, 1.0)).collect(), 1.0);
-    for i in 0..n {
-        prog.le(vec![(i, 1.0)], upper);
-        prog.le(vec![(i, -1.0)], -lower);
-    }
-}
-
-/// Cleans solver output: clamps into the bounds (interior-point iterates sit ~1e-12 inside)
-/// and renormalises to sum 1.
-pub(crate) fn finish(w: &mut [f64], lower: f64, upper: f64) {
-    for x in w.iter_mut() {
-        *x = x.clamp(lower, upper);
-    }
-    let s: f64 = w.iter().sum();
-    if s != 0.0 && s.is_finite() {
-        for x in w.iter_mut() {
-            *x /= s;
-        }
-    }
 }
 
 /// Solves `h x = g` for a symmetric positive-definite `h` (n x n) by Cholesky; `None` if a

@@ -1,4 +1,5 @@
-use super::common::{budget_and_bounds, check_problem, diag_scale, finish, Program, LOWER, UPPER};
+use super::common::{check_problem, diag_scale, Program, LOWER, UPPER};
+use super::constraints::{Constraints, CONSTRAINTS};
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec, ParamSpec};
 use crate::error::{Error, Num, Result};
 
@@ -31,21 +32,6 @@ pub fn efficient_return(
     Ok(out)
 }
 
-/// The largest `mu'w` with `sum w = 1`, `lower <= w <= upper` (greedy: fill the best assets).
-pub(crate) fn max_return(mu: &[f64], lower: f64, upper: f64) -> f64 {
-    let mut idx: Vec<usize> = (0..mu.len()).collect();
-    idx.sort_by(|&a, &b| mu[b].total_cmp(&mu[a]));
-    #[allow(clippy::cast_precision_loss, reason = "asset counts are small")]
-    let mut left = 1.0 - lower * mu.len() as f64;
-    let mut r = lower * mu.iter().sum::<f64>();
-    for i in idx {
-        let add = left.min(upper - lower).max(0.0);
-        r += add * mu[i];
-        left -= add;
-    }
-    r
-}
-
 /// [`efficient_return`] into a caller-provided buffer of length `n`.
 #[allow(clippy::too_many_arguments, reason = "slices + shape + the three declared parameters")]
 pub fn efficient_return_into(
@@ -58,8 +44,32 @@ pub fn efficient_return_into(
     upper: f64,
     out: &mut [f64],
 ) -> Result<()> {
-    let (s, n) = check_problem(cov, rows, cols, Some(("mu", mu)), out.len(), Some((lower, upper)))?;
-    let best = max_return(mu, lower, upper);
+    efficient_return_with(mu, cov, rows, cols, target_return, lower, upper, None, out)
+}
+
+/// [`efficient_return`] under a `constraints` JSON document (see [`Constraints::parse`]), into
+/// a buffer of length `n`.
+///
+/// # Errors
+/// As [`efficient_return`] (the largest reachable return is taken under the constraints), and
+/// [`crate::Error::Rejected`] with code `INFEASIBLE`.
+#[allow(clippy::too_many_arguments, reason = "slices + shape + the declared parameters")]
+pub fn efficient_return_with(
+    mu: &[f64],
+    cov: &[f64],
+    rows: usize,
+    cols: usize,
+    target_return: f64,
+    lower: f64,
+    upper: f64,
+    constraints: Option<&str>,
+    out: &mut [f64],
+) -> Result<()> {
+    let scalar = constraints.is_none().then_some((lower, upper));
+    let (s, n) = check_problem(cov, rows, cols, Some(("mu", mu)), out.len(), scalar)?;
+    let cons = Constraints::parse(n, lower, upper, constraints)?;
+    cons.check_turnover()?;
+    let best = cons.max_return(mu)?;
     if target_return > best + 1e-12 * best.abs().max(1e-12) {
         return Err(Error::OutOfRange {
             param: "target_return".into(),
@@ -73,14 +83,14 @@ pub fn efficient_return_into(
     let mscale = mu.iter().fold(0.0_f64, |a, b| a.max(b.abs())).max(f64::MIN_POSITIVE);
     let mut prog = Program::new(n);
     prog.quad(&s, n, 1.0 / diag_scale(&s, n));
-    budget_and_bounds(&mut prog, n, lower, upper);
+    cons.apply(&mut prog, None);
     prog.le(
         mu.iter().enumerate().map(|(i, &m)| (i, -m / mscale)).collect(),
         -target_return / mscale,
     );
     let x = prog.solve("efficient_return")?;
     out.copy_from_slice(&x[..n]);
-    finish(out, lower, upper);
+    cons.finish(out);
     Ok(())
 }
 
@@ -107,13 +117,14 @@ pub static EFFICIENT_RETURN: FunctionDecl = FunctionDecl {
         ),
         LOWER,
         UPPER,
+        CONSTRAINTS,
     ],
     outputs: &[OutputSpec::per_column("weights")],
     flags: Flags::NONE,
     lookback: None,
     compute: |i, p, o| {
         let (data, rows, cols) = i.matrix(1);
-        efficient_return_into(
+        efficient_return_with(
             i.series(0),
             data,
             rows,
@@ -121,6 +132,7 @@ pub static EFFICIENT_RETURN: FunctionDecl = FunctionDecl {
             p.float(0),
             p.float(1),
             p.float(2),
+            p.opt_str(3),
             o.f64(0),
         )
     },

@@ -1,6 +1,5 @@
-use super::common::{
-    budget_and_bounds, check_problem, diag_scale, finish, psd_factor, Program, LOWER, UPPER,
-};
+use super::common::{check_problem, diag_scale, psd_factor, Program, LOWER, UPPER};
+use super::constraints::{Constraints, CONSTRAINTS};
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec, ParamSpec};
 use crate::error::{Error, Num, Result};
 
@@ -47,9 +46,33 @@ pub fn efficient_risk_into(
     upper: f64,
     out: &mut [f64],
 ) -> Result<()> {
-    let (s, n) = check_problem(cov, rows, cols, Some(("mu", mu)), out.len(), Some((lower, upper)))?;
-    // the smallest reachable volatility
-    let wmin = super::min_variance(cov, rows, cols, lower, upper)?;
+    efficient_risk_with(mu, cov, rows, cols, target_volatility, lower, upper, None, out)
+}
+
+/// [`efficient_risk`] under a `constraints` JSON document (see [`Constraints::parse`]), into a
+/// buffer of length `n`.
+///
+/// # Errors
+/// As [`efficient_risk`] (the smallest reachable volatility is taken under the constraints),
+/// and [`crate::Error::Rejected`] with code `INFEASIBLE`.
+#[allow(clippy::too_many_arguments, reason = "slices + shape + the declared parameters")]
+pub fn efficient_risk_with(
+    mu: &[f64],
+    cov: &[f64],
+    rows: usize,
+    cols: usize,
+    target_volatility: f64,
+    lower: f64,
+    upper: f64,
+    constraints: Option<&str>,
+    out: &mut [f64],
+) -> Result<()> {
+    let scalar = constraints.is_none().then_some((lower, upper));
+    let (s, n) = check_problem(cov, rows, cols, Some(("mu", mu)), out.len(), scalar)?;
+    let cons = Constraints::parse(n, lower, upper, constraints)?;
+    // the smallest reachable volatility (checks the turnover limit too)
+    let mut wmin = vec![0.0; n];
+    super::min_variance::min_variance_with(cov, rows, cols, lower, upper, constraints, &mut wmin)?;
     let vmin = quad(&s, n, &wmin).max(0.0).sqrt();
     if target_volatility < vmin * (1.0 - 1e-9) {
         return Err(Error::OutOfRange {
@@ -67,14 +90,14 @@ pub fn efficient_risk_into(
     let mscale = mu.iter().fold(0.0_f64, |a, b| a.max(b.abs())).max(f64::MIN_POSITIVE);
     let mut prog = Program::new(n);
     prog.linear(&mu.iter().map(|m| -m / mscale).collect::<Vec<_>>());
-    budget_and_bounds(&mut prog, n, lower, upper);
+    cons.apply(&mut prog, None);
     prog.soc_row(Vec::new(), target_volatility / scale.sqrt());
     for t in 0..k {
         prog.soc_row((0..n).map(|j| (j, -r[t * n + j])).collect(), 0.0);
     }
     let x = prog.solve("efficient_risk")?;
     out.copy_from_slice(&x[..n]);
-    finish(out, lower, upper);
+    cons.finish(out);
     Ok(())
 }
 
@@ -98,13 +121,24 @@ pub static EFFICIENT_RISK: FunctionDecl = FunctionDecl {
         ParamSpec::float("target_volatility", 1.0, 0.0, 1e6, "volatility budget per period (the scale of sqrt(cov))"),
         LOWER,
         UPPER,
+        CONSTRAINTS,
     ],
     outputs: &[OutputSpec::per_column("weights")],
     flags: Flags::NONE,
     lookback: None,
     compute: |i, p, o| {
         let (data, rows, cols) = i.matrix(1);
-        efficient_risk_into(i.series(0), data, rows, cols, p.float(0), p.float(1), p.float(2), o.f64(0))
+        efficient_risk_with(
+            i.series(0),
+            data,
+            rows,
+            cols,
+            p.float(0),
+            p.float(1),
+            p.float(2),
+            p.opt_str(3),
+            o.f64(0),
+        )
     },
     stream: None,
 };

@@ -10,13 +10,13 @@ pub const LEAF_ORDERS: &[&str] = &["optimal", "none"];
 /// cluster `n + k`; smaller id first, then possibly swapped by the optimal leaf ordering), the
 /// merge distance and the size of the new cluster.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Merge {
+pub(super) struct Merge {
     /// Left child.
-    left: usize,
+    pub(super) left: usize,
     /// Right child.
-    right: usize,
+    pub(super) right: usize,
     /// Cophenetic distance.
-    dist: f64,
+    pub(super) dist: f64,
     /// Number of leaves below.
     size: usize,
 }
@@ -70,7 +70,6 @@ pub fn hrp_into(
     leaf_order: &str,
     out: &mut [f64],
 ) -> Result<()> {
-    let bad = |reason: String| Error::InvalidInput { input: "returns".into(), reason };
     let method = Method::parse(linkage)?;
     let optimal = match leaf_order {
         "optimal" => true,
@@ -83,33 +82,8 @@ pub fn hrp_into(
             })
         }
     };
+    let cov = checked_cov(returns, rows, cols, out.len(), "HRP")?;
     let n = cols;
-    if n == 0 {
-        return Err(bad("no assets (0 columns)".into()));
-    }
-    if rows < 2 {
-        return Err(bad(format!("{rows} periods: the sample covariance needs at least 2")));
-    }
-    if returns.len() != rows * cols {
-        return Err(bad(format!(
-            "{rows} x {cols} matrix needs {} values, got {}",
-            rows * cols,
-            returns.len()
-        )));
-    }
-    check_out_len("weights", out.len(), n)?;
-    if let Some(k) = returns.iter().position(|v| !v.is_finite()) {
-        return Err(bad(format!(
-            "returns[{}][{}] = {} is not finite (NaN policy \"error\")",
-            k / n,
-            k % n,
-            Num(returns[k])
-        )));
-    }
-    let cov = sample_cov(returns, rows, n);
-    if let Some(i) = (0..n).find(|&i| cov[i * n + i] <= 0.0) {
-        return Err(bad(format!("asset {i} has zero variance: HRP cannot weight it")));
-    }
     if n == 1 {
         out[0] = 1.0;
         return Ok(());
@@ -124,6 +98,46 @@ pub fn hrp_into(
     Ok(())
 }
 
+/// The checks shared by `hrp` and `herc` (shape, finite values, positive variances) and the
+/// sample covariance (`ddof = 1`) of the returns.
+pub(super) fn checked_cov(
+    returns: &[f64],
+    rows: usize,
+    cols: usize,
+    out_len: usize,
+    what: &str,
+) -> Result<Vec<f64>> {
+    let bad = |reason: String| Error::InvalidInput { input: "returns".into(), reason };
+    let n = cols;
+    if n == 0 {
+        return Err(bad("no assets (0 columns)".into()));
+    }
+    if rows < 2 {
+        return Err(bad(format!("{rows} periods: the sample covariance needs at least 2")));
+    }
+    if returns.len() != rows * cols {
+        return Err(bad(format!(
+            "{rows} x {cols} matrix needs {} values, got {}",
+            rows * cols,
+            returns.len()
+        )));
+    }
+    check_out_len("weights", out_len, n)?;
+    if let Some(k) = returns.iter().position(|v| !v.is_finite()) {
+        return Err(bad(format!(
+            "returns[{}][{}] = {} is not finite (NaN policy \"error\")",
+            k / n,
+            k % n,
+            Num(returns[k])
+        )));
+    }
+    let cov = sample_cov(returns, rows, n);
+    if let Some(i) = (0..n).find(|&i| cov[i * n + i] <= 0.0) {
+        return Err(bad(format!("asset {i} has zero variance: {what} cannot weight it")));
+    }
+    Ok(cov)
+}
+
 /// Sample covariance (`ddof = 1`) of the columns of a `t x n` row-major matrix (finite).
 fn sample_cov(x: &[f64], t: usize, n: usize) -> Vec<f64> {
     crate::moments::columns("returns", x, t, n, crate::moments::Missing::Error)
@@ -131,7 +145,7 @@ fn sample_cov(x: &[f64], t: usize, n: usize) -> Vec<f64> {
 }
 
 /// `sqrt(clip((1 - rho) / 2, 0, 1))` as a full symmetric matrix (zero diagonal).
-fn pearson_distance(cov: &[f64], n: usize) -> Vec<f64> {
+pub(super) fn pearson_distance(cov: &[f64], n: usize) -> Vec<f64> {
     let sd: Vec<f64> = (0..n).map(|i| cov[i * n + i].sqrt()).collect();
     let mut d = vec![0.0; n * n];
     for i in 0..n {
@@ -147,7 +161,7 @@ fn pearson_distance(cov: &[f64], n: usize) -> Vec<f64> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Method {
+pub(super) enum Method {
     Single,
     Complete,
     Average,
@@ -156,7 +170,7 @@ enum Method {
 }
 
 impl Method {
-    fn parse(s: &str) -> Result<Self> {
+    pub(super) fn parse(s: &str) -> Result<Self> {
         Ok(match s {
             "single" => Self::Single,
             "complete" => Self::Complete,
@@ -191,7 +205,7 @@ impl Method {
 }
 
 /// scipy's `linkage(squareform(d), method)`: the merges in order of distance.
-fn linkage_matrix(d: &[f64], n: usize, method: Method) -> Vec<Merge> {
+pub(super) fn linkage_matrix(d: &[f64], n: usize, method: Method) -> Vec<Merge> {
     let mut raw: Vec<(usize, usize, f64)> = Vec::with_capacity(n - 1);
     if method == Method::Single {
         // Prim's minimum spanning tree from point 0, first minimum wins

@@ -1,4 +1,5 @@
-use super::common::{budget_and_bounds, check_problem, finish, Program, LOWER, UPPER};
+use super::common::{check_problem, Program, LOWER, UPPER};
+use super::constraints::{Constraints, CONSTRAINTS};
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec, ParamSpec};
 use crate::error::Result;
 
@@ -42,16 +43,39 @@ pub fn max_quadratic_utility_into(
     upper: f64,
     out: &mut [f64],
 ) -> Result<()> {
-    let (s, n) = check_problem(cov, rows, cols, Some(("mu", mu)), out.len(), Some((lower, upper)))?;
+    max_quadratic_utility_with(mu, cov, rows, cols, risk_aversion, lower, upper, None, out)
+}
+
+/// [`max_quadratic_utility`] under a `constraints` JSON document (see
+/// [`Constraints::parse`]), into a buffer of length `n`.
+///
+/// # Errors
+/// As [`max_quadratic_utility`], and [`crate::Error::Rejected`] with code `INFEASIBLE`.
+#[allow(clippy::too_many_arguments, reason = "slices + shape + the declared parameters")]
+pub fn max_quadratic_utility_with(
+    mu: &[f64],
+    cov: &[f64],
+    rows: usize,
+    cols: usize,
+    risk_aversion: f64,
+    lower: f64,
+    upper: f64,
+    constraints: Option<&str>,
+    out: &mut [f64],
+) -> Result<()> {
+    let scalar = constraints.is_none().then_some((lower, upper));
+    let (s, n) = check_problem(cov, rows, cols, Some(("mu", mu)), out.len(), scalar)?;
+    let cons = Constraints::parse(n, lower, upper, constraints)?;
+    cons.check_turnover()?;
     // objective / (risk_aversion * c), c the mean variance: 1/2 w'(S/c)w - mu'w / (d c)
     let c = super::common::diag_scale(&s, n);
     let mut prog = Program::new(n);
     prog.quad(&s, n, 1.0 / c);
     prog.linear(&mu.iter().map(|m| -m / (risk_aversion * c)).collect::<Vec<_>>());
-    budget_and_bounds(&mut prog, n, lower, upper);
+    cons.apply(&mut prog, None);
     let x = prog.solve("max_quadratic_utility")?;
     out.copy_from_slice(&x[..n]);
-    finish(out, lower, upper);
+    cons.finish(out);
     Ok(())
 }
 
@@ -72,13 +96,14 @@ pub static MAX_QUADRATIC_UTILITY: FunctionDecl = FunctionDecl {
         ParamSpec::float("risk_aversion", 1.0, 1e-9, 1e9, "risk-aversion coefficient (delta)"),
         LOWER,
         UPPER,
+        CONSTRAINTS,
     ],
     outputs: &[OutputSpec::per_column("weights")],
     flags: Flags::NONE,
     lookback: None,
     compute: |i, p, o| {
         let (data, rows, cols) = i.matrix(1);
-        max_quadratic_utility_into(
+        max_quadratic_utility_with(
             i.series(0),
             data,
             rows,
@@ -86,6 +111,7 @@ pub static MAX_QUADRATIC_UTILITY: FunctionDecl = FunctionDecl {
             p.float(0),
             p.float(1),
             p.float(2),
+            p.opt_str(3),
             o.f64(0),
         )
     },

@@ -1,4 +1,5 @@
-use super::common::{check_problem, diag_scale, finish, Program, LOWER, UPPER};
+use super::common::{check_problem, diag_scale, Program, LOWER, UPPER};
+use super::constraints::{Constraints, CONSTRAINTS};
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec, ParamSpec};
 use crate::error::{Error, Num, Result};
 
@@ -49,7 +50,30 @@ pub fn max_sharpe_into(
     upper: f64,
     out: &mut [f64],
 ) -> Result<()> {
-    let (s, n) = check_problem(cov, rows, cols, Some(("mu", mu)), out.len(), Some((lower, upper)))?;
+    max_sharpe_with(mu, cov, rows, cols, risk_free, lower, upper, None, out)
+}
+
+/// [`max_sharpe`] under a `constraints` JSON document (see [`Constraints::parse`]), into a
+/// buffer of length `n`; the constraints are homogenised with the portfolio (`y = k w`).
+///
+/// # Errors
+/// As [`max_sharpe`], and [`crate::Error::Rejected`] with code `INFEASIBLE`.
+#[allow(clippy::too_many_arguments, reason = "slices + shape + the declared parameters")]
+pub fn max_sharpe_with(
+    mu: &[f64],
+    cov: &[f64],
+    rows: usize,
+    cols: usize,
+    risk_free: f64,
+    lower: f64,
+    upper: f64,
+    constraints: Option<&str>,
+    out: &mut [f64],
+) -> Result<()> {
+    let scalar = constraints.is_none().then_some((lower, upper));
+    let (s, n) = check_problem(cov, rows, cols, Some(("mu", mu)), out.len(), scalar)?;
+    let cons = Constraints::parse(n, lower, upper, constraints)?;
+    cons.check_turnover()?;
     let ex: Vec<f64> = mu.iter().map(|m| m - risk_free).collect();
     let best = ex.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
     if best <= 0.0 {
@@ -66,13 +90,7 @@ pub fn max_sharpe_into(
     let mut prog = Program::new(n + 1);
     prog.quad(&s, n, 1.0 / diag_scale(&s, n));
     prog.eq(ex.iter().enumerate().map(|(i, &e)| (i, e / best)).collect(), 1.0);
-    let mut row: Vec<(usize, f64)> = (0..n).map(|i| (i, 1.0)).collect();
-    row.push((n, -1.0));
-    prog.eq(row, 0.0);
-    for i in 0..n {
-        prog.le(vec![(i, 1.0), (n, -upper)], 0.0);
-        prog.le(vec![(i, -1.0), (n, lower)], 0.0);
-    }
+    cons.apply(&mut prog, Some(n));
     prog.le(vec![(n, -1.0)], 0.0);
     let x = prog.solve("max_sharpe")?;
     let k = x[n];
@@ -85,7 +103,7 @@ pub fn max_sharpe_into(
     for (o, y) in out.iter_mut().zip(&x[..n]) {
         *o = y / k;
     }
-    finish(out, lower, upper);
+    cons.finish(out);
     Ok(())
 }
 
@@ -112,6 +130,7 @@ pub static MAX_SHARPE: FunctionDecl = FunctionDecl {
         ),
         LOWER,
         UPPER,
+        CONSTRAINTS,
     ],
     outputs: &[OutputSpec::per_column("weights")],
     flags: Flags::NONE,
@@ -119,7 +138,17 @@ pub static MAX_SHARPE: FunctionDecl = FunctionDecl {
     compute: |i, p, o| {
         let mu = i.series(0);
         let (data, rows, cols) = i.matrix(1);
-        max_sharpe_into(mu, data, rows, cols, p.float(0), p.float(1), p.float(2), o.f64(0))
+        max_sharpe_with(
+            mu,
+            data,
+            rows,
+            cols,
+            p.float(0),
+            p.float(1),
+            p.float(2),
+            p.opt_str(3),
+            o.f64(0),
+        )
     },
     stream: None,
 };

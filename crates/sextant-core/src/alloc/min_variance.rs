@@ -1,4 +1,5 @@
-use super::common::{budget_and_bounds, check_problem, diag_scale, finish, Program, LOWER, UPPER};
+use super::common::{check_problem, diag_scale, Program, LOWER, UPPER};
+use super::constraints::{Constraints, CONSTRAINTS};
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec};
 use crate::error::Result;
 
@@ -41,13 +42,34 @@ pub fn min_variance_into(
     upper: f64,
     out: &mut [f64],
 ) -> Result<()> {
-    let (s, n) = check_problem(cov, rows, cols, None, out.len(), Some((lower, upper)))?;
+    min_variance_with(cov, rows, cols, lower, upper, None, out)
+}
+
+/// [`min_variance`] under a `constraints` JSON document (per-asset bounds, group caps, maximum
+/// turnover; see [`Constraints::parse`]), into a buffer of length `n`.
+///
+/// # Errors
+/// As [`min_variance`], and [`crate::Error::Rejected`] with code `INFEASIBLE` naming the part of
+/// `constraints` that no portfolio satisfies.
+pub fn min_variance_with(
+    cov: &[f64],
+    rows: usize,
+    cols: usize,
+    lower: f64,
+    upper: f64,
+    constraints: Option<&str>,
+    out: &mut [f64],
+) -> Result<()> {
+    let scalar = constraints.is_none().then_some((lower, upper));
+    let (s, n) = check_problem(cov, rows, cols, None, out.len(), scalar)?;
+    let c = Constraints::parse(n, lower, upper, constraints)?;
+    c.check_turnover()?;
     let mut prog = Program::new(n);
     prog.quad(&s, n, 1.0 / diag_scale(&s, n));
-    budget_and_bounds(&mut prog, n, lower, upper);
+    c.apply(&mut prog, None);
     let x = prog.solve("min_variance")?;
     out.copy_from_slice(&x[..n]);
-    finish(out, lower, upper);
+    c.finish(out);
     Ok(())
 }
 
@@ -60,13 +82,13 @@ pub static MIN_VARIANCE: FunctionDecl = FunctionDecl {
     doc: "min w'Σw s.t. sum w = 1, lower <= w_i <= upper; clarabel interior point at 1e-12. \
           Reference: cvxpy + CLARABEL; skfolio MeanRisk(MINIMIZE_RISK).",
     inputs: &[InputSpec::matrix("cov", "n x n covariance matrix of asset returns")],
-    params: &[LOWER, UPPER],
+    params: &[LOWER, UPPER, CONSTRAINTS],
     outputs: &[OutputSpec::per_column("weights")],
     flags: Flags::NONE,
     lookback: None,
     compute: |i, p, o| {
         let (data, rows, cols) = i.matrix(0);
-        min_variance_into(data, rows, cols, p.float(0), p.float(1), o.f64(0))
+        min_variance_with(data, rows, cols, p.float(0), p.float(1), p.opt_str(2), o.f64(0))
     },
     stream: None,
 };
@@ -95,5 +117,42 @@ mod tests {
         assert!((w[0] - 0.4).abs() < 1e-9 && (w[1] - 0.6).abs() < 1e-9, "{w:?}");
         assert!(min_variance(&cov, 2, 2, 0.0, 0.4).is_err());
         assert!(min_variance(&[1.0, 2.0, 2.0, 1.0], 2, 2, 0.0, 1.0).is_err());
+    }
+
+    #[test]
+    fn constraints_bind() {
+        // diag(4, 1, 1): free weights (1/9, 4/9, 4/9)
+        let cov = [4.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
+        let run = |c: &str| {
+            let mut w = vec![0.0; 3];
+            min_variance_with(&cov, 3, 3, 0.0, 1.0, Some(c), &mut w).map(|()| w)
+        };
+        // group b = {1, 2} at most 0.5: w0 = 0.5, the rest split evenly
+        let w = run(r#"{"groups": {"labels": ["a", "b", "b"], "caps": {"b": [0, 0.5]}}}"#).unwrap();
+        assert!((w[0] - 0.5).abs() < 1e-9 && (w[1] - 0.25).abs() < 1e-9, "{w:?}");
+        // turnover 1 from (1, 0, 0): 2 (1 - w0) <= 1
+        let w = run(r#"{"current": [1, 0, 0], "max_turnover": 1}"#).unwrap();
+        assert!((w[0] - 0.5).abs() < 1e-9 && (w[2] - 0.25).abs() < 1e-9, "{w:?}");
+        // per-asset upper bound
+        let w = run(r#"{"upper": [1, 0.3, 1]}"#).unwrap();
+        assert!((w[1] - 0.3).abs() < 1e-9, "{w:?}");
+        // homogenised max_sharpe keeps the turnover of the normalised weights
+        let mut w = vec![0.0; 3];
+        crate::alloc::max_sharpe_with(
+            &[0.05, 0.1, 0.1],
+            &cov,
+            3,
+            3,
+            0.0,
+            0.0,
+            1.0,
+            Some(r#"{"current": [1, 0, 0], "max_turnover": 0.6}"#),
+            &mut w,
+        )
+        .unwrap();
+        let t: f64 = (w[0] - 1.0).abs() + w[1].abs() + w[2].abs();
+        assert!((t - 0.6).abs() < 1e-9 && (w[0] - 0.7).abs() < 1e-9, "{w:?}");
+        let e = run(r#"{"upper": 0.3}"#).unwrap_err();
+        assert_eq!(e.code(), crate::alloc::INFEASIBLE);
     }
 }
