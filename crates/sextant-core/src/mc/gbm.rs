@@ -447,50 +447,126 @@ pub fn simulate_correlated_gbm_t_into(
     }
     let zig = Ziggurat::new();
     let (s0, steps, full) = (c.s0, c.steps, run.full_paths);
+    let w = Walk { zig: &zig, df, steps, lt: &lt, drift: &drift, s0, full };
     for_each_path(run, per_path, out, |p, row| {
         let (id, neg) = run.stream_of(p);
         let mut s = Stream::new(run.seed, id);
+        // fixed-size arrays for up to 16 assets: the loops unroll with no bounds checks (the
+        // same operations in the same order as the general loop, so the same bits)
+        macro_rules! fixed {
+            ($($k:literal)*) => {
+                match n {
+                    $($k => w.path::<$k>(&mut s, neg, row),)*
+                    _ => w.path_any(n, &mut s, neg, row),
+                }
+            };
+        }
+        fixed!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+    });
+    Ok(())
+}
+
+/// One correlated path's walk (see [`simulate_correlated_gbm_t_into`]).
+struct Walk<'a> {
+    zig: &'a Ziggurat,
+    df: Option<f64>,
+    steps: usize,
+    /// columns of `sqrt(dt) L` from the diagonal down: `lt[j * n + i] = sqrt(dt) L[i][j]`
+    lt: &'a [f64],
+    drift: &'a [f64],
+    s0: &'a [f64],
+    full: bool,
+}
+
+impl Walk<'_> {
+    /// Draws `z` (negated for the second path of an antithetic pair, scaled by the Student-t
+    /// factor with `df`).
+    #[inline(always)]
+    fn shocks(&self, s: &mut Stream, neg: bool, z: &mut [f64]) {
+        for zk in z.iter_mut() {
+            let v = self.zig.sample(s);
+            *zk = if neg { -v } else { v };
+        }
+        if let Some(df) = self.df {
+            let k = super::rng::student_t_scale(self.zig, s, df);
+            for zk in z.iter_mut() {
+                *zk *= k;
+            }
+        }
+    }
+
+    /// The walk for `N` assets in fixed-size arrays.
+    #[inline(always)]
+    fn path<const N: usize>(&self, s: &mut Stream, neg: bool, row: &mut [f64]) {
+        let mut lt = [[0.0; N]; N];
+        for (j, col) in lt.iter_mut().enumerate() {
+            col.copy_from_slice(&self.lt[j * N..j * N + N]);
+        }
+        let mut drift = [0.0; N];
+        drift.copy_from_slice(self.drift);
+        let mut x = [0.0; N];
+        if self.full {
+            row[..N].copy_from_slice(self.s0);
+        }
+        for t in 1..=self.steps {
+            let mut z = [0.0; N];
+            self.shocks(s, neg, &mut z);
+            // e = sqrt(dt) L z column by column: e_i sums L_ij z_j in the order j = 0..=i, as a
+            // row-by-row dot product would (no FMA)
+            let mut e = [0.0; N];
+            for j in 0..N {
+                let zj = z[j];
+                for i in j..N {
+                    e[i] += lt[j][i] * zj;
+                }
+            }
+            for i in 0..N {
+                x[i] += drift[i] + e[i];
+            }
+            if self.full {
+                for i in 0..N {
+                    row[t * N + i] = self.s0[i] * libm::exp(x[i]);
+                }
+            }
+        }
+        if !self.full {
+            for i in 0..N {
+                row[i] = self.s0[i] * libm::exp(x[i]);
+            }
+        }
+    }
+
+    /// The same walk for any number of assets.
+    fn path_any(&self, n: usize, s: &mut Stream, neg: bool, row: &mut [f64]) {
         let mut x = vec![0.0; n];
         let mut z = vec![0.0; n];
         let mut e = vec![0.0; n];
-        if full {
-            row[..n].copy_from_slice(s0);
+        if self.full {
+            row[..n].copy_from_slice(self.s0);
         }
-        for t in 1..=steps {
-            for zk in &mut z {
-                let v = zig.sample(&mut s);
-                *zk = if neg { -v } else { v };
-            }
-            if let Some(df) = df {
-                let k = super::rng::student_t_scale(&zig, &mut s, df);
-                for zk in &mut z {
-                    *zk *= k;
-                }
-            }
-            // e = sqrt(dt) L z column by column: e_i sums L_ij z_j in the order j = 0..=i, as a
-            // row-by-row dot product would, and the column loops vectorise (no FMA)
+        for t in 1..=self.steps {
+            self.shocks(s, neg, &mut z);
             e.fill(0.0);
             for (j, &zj) in z.iter().enumerate() {
-                for (ei, lij) in e[j..].iter_mut().zip(&lt[j * n + j..j * n + n]) {
+                for (ei, lij) in e[j..].iter_mut().zip(&self.lt[j * n + j..j * n + n]) {
                     *ei += lij * zj;
                 }
             }
-            for ((xi, di), ei) in x.iter_mut().zip(&drift).zip(&e) {
+            for ((xi, di), ei) in x.iter_mut().zip(self.drift).zip(&e) {
                 *xi += di + ei;
             }
-            if full {
+            if self.full {
                 for i in 0..n {
-                    row[t * n + i] = s0[i] * libm::exp(x[i]);
+                    row[t * n + i] = self.s0[i] * libm::exp(x[i]);
                 }
             }
         }
-        if !full {
+        if !self.full {
             for i in 0..n {
-                row[i] = s0[i] * libm::exp(x[i]);
+                row[i] = self.s0[i] * libm::exp(x[i]);
             }
         }
-    });
-    Ok(())
+    }
 }
 
 /// `size` standard normal variates of generator `seed`, variate `k` being the `(k % 4096)`-th
