@@ -5,6 +5,7 @@
 //! targets. See docs/mc.md.
 
 mod bootstrap;
+mod control;
 mod decls;
 mod gbm;
 mod merton;
@@ -14,9 +15,10 @@ pub mod rng;
 pub use bootstrap::{
     bootstrap_indices, bootstrap_returns, bootstrap_returns_into, Bootstrap, Resampling,
 };
+pub use control::{estimate_payoff, Estimate, Payoff};
 pub use decls::{
-    BOOTSTRAP_RETURNS, SIMULATE_CORRELATED_GBM, SIMULATE_GBM, SIMULATE_MERTON, SIMULATE_PORTFOLIO,
-    STANDARD_NORMAL,
+    BOOTSTRAP_RETURNS, ESTIMATE_PAYOFF, SIMULATE_CORRELATED_GBM, SIMULATE_GBM, SIMULATE_MERTON,
+    SIMULATE_PORTFOLIO, STANDARD_NORMAL,
 };
 pub use gbm::{
     cholesky, nearest_psd, normal_sums, simulate_correlated_gbm, simulate_correlated_gbm_into,

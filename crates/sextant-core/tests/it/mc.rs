@@ -283,6 +283,8 @@ fn matches_the_committed_cross_target_values() {
         let (data, shape) = match &out[0] {
             OutVec::Array { data, shape } => (data.clone(), shape.clone()),
             OutVec::F64(v) => (v.clone(), vec![v.len()]),
+            // a number (estimate_payoff's estimate): shape [], one value
+            OutVec::Scalar(v) => (vec![*v], vec![]),
             other => panic!("{other:?}"),
         };
         cases.push(serde_json::json!({
@@ -416,6 +418,18 @@ fn expected_cases() -> Vec<Case> {
                 ("seed", Value::Int(3)),
             ],
         ),
+        (
+            "estimate_payoff",
+            vec![],
+            vec![
+                ("strike", Value::Float(105.0)),
+                ("discount", Value::Float(0.05)),
+                ("steps", Value::Int(6)),
+                ("paths", Value::Int(50)),
+                ("seed", Value::Int(4)),
+                ("first_path", Value::Int(3)),
+            ],
+        ),
     ]
 }
 
@@ -519,4 +533,85 @@ fn shapes_through_the_declaration() {
         .unwrap();
     let OutVec::Array { shape, data } = &c.call(&ins, &p).unwrap()[0] else { panic!() };
     assert_eq!((shape.as_slice(), data.len()), (&[3usize, 5, 2][..], 30));
+}
+
+/// Black and Scholes' prices (scipy.stats.norm for N(.)): (s0, strike, r, sigma, years, call,
+/// price).
+const BLACK_SCHOLES: [(f64, f64, f64, f64, f64, bool, f64); 5] = [
+    (100.0, 100.0, 0.05, 0.2, 1.0, true, 10.450_583_572_185_565),
+    (100.0, 100.0, 0.05, 0.2, 1.0, false, 5.573_526_022_256_971),
+    (100.0, 120.0, 0.03, 0.25, 0.5, true, 1.766_906_460_210_549_3),
+    (100.0, 80.0, 0.03, 0.25, 2.0, true, 28.308_465_142_504_268),
+    (100.0, 110.0, 0.02, 0.3, 1.0, false, 16.686_010_012_082_08),
+];
+
+#[test]
+fn control_variate_prices_match_black_scholes() {
+    use sextant_core::mc::{estimate_payoff, Payoff};
+    for (k, &(s0, strike, r, sigma, years, call, price)) in BLACK_SCHOLES.iter().enumerate() {
+        let g = Gbm { s0, mu: r, sigma, years, steps: 12 };
+        let run = Run { paths: 100_000, seed: 40 + k as u64, ..Run::default() };
+        let payoff = if call { Payoff::Call } else { Payoff::Put };
+        let cv = estimate_payoff(&g, payoff, strike, r, true, &run).unwrap();
+        let plain = estimate_payoff(&g, payoff, strike, r, false, &run).unwrap();
+        // within 3 standard errors of the closed form, with and without the control
+        assert!((cv.estimate - price).abs() <= 3.0 * cv.std_error, "{k}: {cv:?} vs {price}");
+        assert!((plain.estimate - price).abs() <= 3.0 * plain.std_error, "{k}: {plain:?}");
+        // the plain side of the controlled run is the plain run
+        assert_eq!(cv.plain_estimate.to_bits(), plain.estimate.to_bits());
+        assert_eq!(cv.plain_std_error.to_bits(), plain.std_error.to_bits());
+        assert_eq!((plain.beta, plain.variance_reduction), (0.0, 1.0));
+        let ratio = cv.variance_reduction;
+        assert!((ratio - (plain.std_error / cv.std_error).powi(2)).abs() <= 1e-9 * ratio);
+        // the control always helps here: the payoff and S_T are strongly correlated (calls
+        // positively, puts negatively)
+        assert!(ratio > 1.5, "{k}: variance reduction {ratio}");
+        assert!(if call { cv.beta > 0.0 } else { cv.beta < 0.0 });
+    }
+    // the stated factor (docs/mc.md): the at-the-money call of the first row, seed 40, cuts
+    // the standard error by more than 1.7x (variance by more than 3x)
+    let g = Gbm { s0: 100.0, mu: 0.05, sigma: 0.2, years: 1.0, steps: 12 };
+    let run = Run { paths: 100_000, seed: 40, ..Run::default() };
+    let cv = estimate_payoff(&g, Payoff::Call, 100.0, 0.05, true, &run).unwrap();
+    assert!(cv.plain_std_error / cv.std_error > 1.7, "{cv:?}");
+}
+
+#[test]
+fn control_variate_estimates_are_reproducible() {
+    use sextant_core::mc::{estimate_payoff, Payoff};
+    let g = Gbm { s0: 100.0, mu: 0.04, sigma: 0.3, years: 2.0, steps: 24 };
+    let run = Run { paths: 3001, seed: 77, first_path: 5, ..Run::default() };
+    let a = pool(1).install(|| estimate_payoff(&g, Payoff::Put, 95.0, 0.04, true, &run).unwrap());
+    let b = pool(2).install(|| estimate_payoff(&g, Payoff::Put, 95.0, 0.04, true, &run).unwrap());
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    // the plain estimate is the mean payoff of simulate_gbm's terminal values, in path order
+    let st = simulate_gbm(&g, &run).unwrap();
+    let df = (-0.04f64 * 2.0).exp();
+    let sum: f64 = st.iter().map(|s| df * (95.0 - s).max(0.0)).fold(0.0, |acc, y| acc + y);
+    assert_eq!(a.plain_estimate.to_bits(), (sum / 3001.0).to_bits());
+    // a zero-volatility path is certain: no variance, no control coefficient
+    let flat = Gbm { sigma: 0.0, ..g };
+    let e = estimate_payoff(&flat, Payoff::Call, 90.0, 0.0, true, &run).unwrap();
+    let want = 100.0 * (0.04f64 * 2.0).exp() - 90.0;
+    assert!((e.estimate - want).abs() < 1e-9 && e.std_error < 1e-9 && e.beta == 0.0, "{e:?}");
+    // deep in the money on every path: the payoff is S_T - K, explained exactly by the control
+    let deep =
+        estimate_payoff(&Gbm { sigma: 0.05, ..g }, Payoff::Call, 1.0, 0.0, true, &run).unwrap();
+    assert!((deep.estimate - (100.0 * (0.08f64).exp() - 1.0)).abs() < 1e-9, "{deep:?}");
+    assert!((deep.beta - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn control_variate_errors_name_the_parameter() {
+    let d = registry::find("mc", "estimate_payoff").unwrap();
+    for (name, v, code) in [
+        ("strike", Value::Float(-1.0), "OUT_OF_RANGE"),
+        ("sigma", Value::Float(-0.1), "OUT_OF_RANGE"),
+        ("steps", Value::Int(0), "OUT_OF_RANGE"),
+        ("paths", Value::Int(1), "OUT_OF_RANGE"),
+        ("payoff", Value::Str("asian".into()), "UNKNOWN_OPTION"),
+    ] {
+        let e = d.params_named([(name, v)]).and_then(|p| d.call(&[], &p).map(|_| ())).unwrap_err();
+        assert_eq!((e.code(), e.subject()), (code, Some(name)), "{name}: {e}");
+    }
 }
