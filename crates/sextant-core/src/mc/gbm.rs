@@ -143,6 +143,22 @@ where
     out.chunks_mut(BLOCK * per_path).enumerate().for_each(block);
 }
 
+/// Runs `block(first, values)` for the blocks of [`BLOCK`] paths of a run with one value per
+/// path (in parallel with the `parallel` feature); `values[k]` belongs to path `first + k`.
+pub(crate) fn for_each_block<F>(run: &Run, out: &mut [f64], block: F)
+where
+    F: Fn(u64, &mut [f64]) + Sync + Send,
+{
+    let go = |(b, chunk): (usize, &mut [f64])| block(run.first_path + (b * BLOCK) as u64, chunk);
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        out.par_chunks_mut(BLOCK).enumerate().for_each(go);
+    }
+    #[cfg(not(feature = "parallel"))]
+    out.chunks_mut(BLOCK).enumerate().for_each(go);
+}
+
 /// Simulates geometric Brownian motion with exact log-normal steps:
 /// `S_t = s0 exp(X_t)`, `X_t = X_{t-1} + (mu - sigma^2 / 2) dt + sigma sqrt(dt) Z_t`,
 /// `dt = years / steps`, every step walked. Returns the terminal values (`paths` values), or
@@ -196,7 +212,7 @@ pub fn simulate_gbm_into(g: &Gbm, run: &Run, out: &mut [f64]) -> Result<()> {
     let vol = g.sigma * libm::sqrt(dt);
     let zig = Ziggurat::new();
     let (s0, steps, full) = (g.s0, g.steps, run.full_paths);
-    for_each_path(run, per_path, out, |p, row| {
+    let one = |p: u64, row: &mut [f64]| {
         let (id, neg) = run.stream_of(p);
         let mut s = Stream::new(run.seed, id);
         let mut x = 0.0;
@@ -214,7 +230,35 @@ pub fn simulate_gbm_into(g: &Gbm, run: &Run, out: &mut [f64]) -> Result<()> {
             }
             row[0] = s0 * libm::exp(x);
         }
-    });
+    };
+    if full {
+        for_each_path(run, per_path, out, one);
+    } else {
+        // terminal values: two paths walk side by side, so the serial chains of their streams
+        // overlap (each path's numbers are unchanged: its own stream, the same operations)
+        for_each_block(run, out, |first, chunk| {
+            let mut pairs = chunk.chunks_exact_mut(2);
+            let mut p = first;
+            for pair in &mut pairs {
+                let (ia, na) = run.stream_of(p);
+                let (ib, nb) = run.stream_of(p + 1);
+                let (mut sa, mut sb) = (Stream::new(run.seed, ia), Stream::new(run.seed, ib));
+                let (mut xa, mut xb) = (0.0, 0.0);
+                for _ in 0..steps {
+                    let za = zig.sample(&mut sa);
+                    let zb = zig.sample(&mut sb);
+                    xa += drift + vol * if na { -za } else { za };
+                    xb += drift + vol * if nb { -zb } else { zb };
+                }
+                pair[0] = s0 * libm::exp(xa);
+                pair[1] = s0 * libm::exp(xb);
+                p += 2;
+            }
+            if let [last] = pairs.into_remainder() {
+                one(p, std::slice::from_mut(last));
+            }
+        });
+    }
     Ok(())
 }
 
