@@ -3,8 +3,8 @@
 use super::bootstrap::{bootstrap_returns_into, Bootstrap, Resampling};
 use super::control::{estimate_payoff, Payoff};
 use super::gbm::{
-    simulate_correlated_gbm_t_into, simulate_gbm_t_into, standard_normal, CorrelatedGbm, Gbm, Run,
-    MAX_INDEX, MAX_VALUES,
+    simulate_correlated_gbm_t_into, simulate_gbm_t_into, standard_normal_to, CorrelatedGbm, Gbm,
+    Run, MAX_INDEX, MAX_VALUES,
 };
 use super::merton::{simulate_merton_into, Merton};
 use super::portfolio::{simulate_portfolio, Portfolio, PortfolioStats};
@@ -153,9 +153,9 @@ pub static STANDARD_NORMAL: FunctionDecl = FunctionDecl {
     lookback: None,
     #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "bounds checked by the declaration")]
     compute: |_, p, o| {
-        let v = standard_normal(p.int(0) as usize, p.int(1) as u64, p.int(2) as u64)?;
-        o.f64(0).copy_from_slice(&v);
-        Ok(())
+        let out = o.f64(0);
+        crate::error::check_out_len("size", out.len(), p.int(0) as usize)?;
+        standard_normal_to(out, p.int(1) as u64, p.int(2) as u64)
     },
     stream: None,
 };

@@ -242,13 +242,23 @@ pub fn simulate_gbm_into(g: &Gbm, run: &Run, out: &mut [f64]) -> Result<()> {
             for pair in &mut pairs {
                 let (ia, na) = run.stream_of(p);
                 let (ib, nb) = run.stream_of(p + 1);
-                let (mut sa, mut sb) = (Stream::new(run.seed, ia), Stream::new(run.seed, ib));
                 let (mut xa, mut xb) = (0.0, 0.0);
-                for _ in 0..steps {
-                    let za = zig.sample(&mut sa);
-                    let zb = zig.sample(&mut sb);
-                    xa += drift + vol * if na { -za } else { za };
-                    xb += drift + vol * if nb { -zb } else { zb };
+                if ia == ib {
+                    // an antithetic pair: one stream, its shocks and their negatives
+                    let mut sa = Stream::new(run.seed, ia);
+                    for _ in 0..steps {
+                        let z = zig.sample(&mut sa);
+                        xa += drift + vol * z;
+                        xb += drift + vol * -z;
+                    }
+                } else {
+                    let (mut sa, mut sb) = (Stream::new(run.seed, ia), Stream::new(run.seed, ib));
+                    for _ in 0..steps {
+                        let za = zig.sample(&mut sa);
+                        let zb = zig.sample(&mut sb);
+                        xa += drift + vol * if na { -za } else { za };
+                        xb += drift + vol * if nb { -zb } else { zb };
+                    }
                 }
                 pair[0] = s0 * libm::exp(xa);
                 pair[1] = s0 * libm::exp(xb);
@@ -492,20 +502,35 @@ pub fn simulate_correlated_gbm_t_into(
     let zig = Ziggurat::new();
     let (s0, steps, full) = (c.s0, c.steps, run.full_paths);
     let w = Walk { zig: &zig, df, steps, lt: &lt, drift: &drift, s0, full };
+    if !full && df.is_none() && n <= 16 {
+        // terminal values: two paths walk side by side (their streams' serial chains overlap)
+        for_each_path(run, 2 * n, out, |q, rows| {
+            // q counts pairs of rows: paths first_path + 2 (q - first_path) and the next
+            let p = run.first_path + 2 * (q - run.first_path);
+            let (ia, na) = run.stream_of(p);
+            let mut sa = Stream::new(run.seed, ia);
+            if rows.len() < 2 * n {
+                w.path_n(n, &mut sa, na, rows);
+                return;
+            }
+            let (ib, nb) = run.stream_of(p + 1);
+            let mut sb = Stream::new(run.seed, ib);
+            macro_rules! fixed {
+                ($($k:literal)*) => {
+                    match n {
+                        $($k => w.pair::<$k>([&mut sa, &mut sb], [na, nb], rows),)*
+                        _ => unreachable!("n <= 16"),
+                    }
+                };
+            }
+            fixed!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+        });
+        return Ok(());
+    }
     for_each_path(run, per_path, out, |p, row| {
         let (id, neg) = run.stream_of(p);
         let mut s = Stream::new(run.seed, id);
-        // fixed-size arrays for up to 16 assets: the loops unroll with no bounds checks (the
-        // same operations in the same order as the general loop, so the same bits)
-        macro_rules! fixed {
-            ($($k:literal)*) => {
-                match n {
-                    $($k => w.path::<$k>(&mut s, neg, row),)*
-                    _ => w.path_any(n, &mut s, neg, row),
-                }
-            };
-        }
-        fixed!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+        w.path_n(n, &mut s, neg, row);
     });
     Ok(())
 }
@@ -523,6 +548,62 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
+    /// The walk of one path of `n` assets: fixed-size arrays for up to 16 assets (the loops
+    /// unroll with no bounds checks; the same operations in the same order as the general loop,
+    /// so the same bits).
+    fn path_n(&self, n: usize, s: &mut Stream, neg: bool, row: &mut [f64]) {
+        macro_rules! fixed {
+            ($($k:literal)*) => {
+                match n {
+                    $($k => self.path::<$k>(s, neg, row),)*
+                    _ => self.path_any(n, s, neg, row),
+                }
+            };
+        }
+        fixed!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+    }
+
+    /// Two paths' terminal values side by side (normal shocks), each exactly as [`Walk::path`]
+    /// computes it; `rows` holds both rows.
+    #[inline(always)]
+    #[allow(clippy::needless_range_loop, reason = "two arrays filled in step")]
+    fn pair<const N: usize>(&self, s: [&mut Stream; 2], neg: [bool; 2], rows: &mut [f64]) {
+        let mut lt = [[0.0; N]; N];
+        for (j, col) in lt.iter_mut().enumerate() {
+            col.copy_from_slice(&self.lt[j * N..j * N + N]);
+        }
+        let mut drift = [0.0; N];
+        drift.copy_from_slice(self.drift);
+        let [sa, sb] = s;
+        let mut x = [[0.0; N]; 2];
+        for _ in 0..self.steps {
+            let mut z = [[0.0; N]; 2];
+            for k in 0..N {
+                let a = self.zig.sample(sa);
+                let b = self.zig.sample(sb);
+                z[0][k] = if neg[0] { -a } else { a };
+                z[1][k] = if neg[1] { -b } else { b };
+            }
+            for (x, z) in x.iter_mut().zip(&z) {
+                let mut e = [0.0; N];
+                for j in 0..N {
+                    let zj = z[j];
+                    for i in j..N {
+                        e[i] += lt[j][i] * zj;
+                    }
+                }
+                for i in 0..N {
+                    x[i] += drift[i] + e[i];
+                }
+            }
+        }
+        for (k, x) in x.iter().enumerate() {
+            for i in 0..N {
+                rows[k * N + i] = self.s0[i] * libm::exp(x[i]);
+            }
+        }
+    }
+
     /// Draws `z` (negated for the second path of an antithetic pair, scaled by the Student-t
     /// factor with `df`).
     #[inline(always)]
@@ -620,12 +701,27 @@ impl Walk<'_> {
 /// [`Error::OutOfRange`] for a seed or `first + size` beyond 2^53 - 1, or `size` above
 /// [`MAX_VALUES`].
 pub fn standard_normal(size: usize, seed: u64, first: u64) -> Result<Vec<f64>> {
-    let run = Run { paths: size, seed, first_path: first, ..Run::default() };
-    run.check()?;
-    sizes(&run, 0, 1)?;
+    check_normal(size, seed, first)?;
     let mut out = vec![0.0; size];
     standard_normal_into(seed, first, &mut out);
     Ok(out)
+}
+
+fn check_normal(size: usize, seed: u64, first: u64) -> Result<()> {
+    let run = Run { paths: size, seed, first_path: first, ..Run::default() };
+    run.check()?;
+    sizes(&run, 0, 1).map(|_| ())
+}
+
+/// [`standard_normal`] into a caller-provided buffer of `out.len()` variates (the declaration
+/// writes straight into the binding's output array).
+///
+/// # Errors
+/// As [`standard_normal`].
+pub fn standard_normal_to(out: &mut [f64], seed: u64, first: u64) -> Result<()> {
+    check_normal(out.len(), seed, first)?;
+    standard_normal_into(seed, first, out);
+    Ok(())
 }
 
 /// Variates per stream of [`standard_normal`].

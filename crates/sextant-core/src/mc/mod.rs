@@ -23,7 +23,7 @@ pub use decls::{
 pub use gbm::{
     cholesky, nearest_psd, normal_sums, simulate_correlated_gbm, simulate_correlated_gbm_into,
     simulate_correlated_gbm_t_into, simulate_gbm, simulate_gbm_into, simulate_gbm_t_into,
-    standard_normal, CorrelatedGbm, Gbm, Run, MAX_INDEX, MAX_VALUES,
+    standard_normal, standard_normal_to, CorrelatedGbm, Gbm, Run, MAX_INDEX, MAX_VALUES,
 };
 pub use merton::{simulate_merton, simulate_merton_into, Merton, MAX_JUMPS_PER_STEP};
 // for risk's method="monte_carlo"

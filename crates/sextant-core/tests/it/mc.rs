@@ -105,6 +105,23 @@ fn terminal_values_are_the_last_column_of_full_paths() {
         assert_eq!(&f[p * 12..p * 12 + 2], &[10.0, 20.0]);
         assert_eq!(t[p * 2..p * 2 + 2], f[p * 12 + 10..p * 12 + 12]);
     }
+    // terminal values walk two paths side by side: odd offsets and counts, antithetic pairs
+    // cut in the middle, 3 and 17 assets (the general loop beyond 16)
+    for n in [3usize, 17] {
+        let mut cov = vec![0.005; n * n];
+        for i in 0..n {
+            cov[i * n + i] = 0.04;
+        }
+        let (s0, mu) = (vec![1.0; n], vec![0.05; n]);
+        let c = CorrelatedGbm { s0: &s0, mu: &mu, cov: &cov, years: 1.0, steps: 7 };
+        let run = Run { paths: 131, seed: 6, first_path: 3, antithetic: true, ..Run::default() };
+        let t = simulate_correlated_gbm(&c, &run).unwrap();
+        let f = simulate_correlated_gbm(&c, &Run { full_paths: true, ..run }).unwrap();
+        let w = 8 * n;
+        for p in 0..131 {
+            assert_eq!(bits(&t[p * n..p * n + n]), bits(&f[p * w + 7 * n..p * w + w]), "{n}: {p}");
+        }
+    }
 }
 
 #[test]
