@@ -53,7 +53,8 @@ fn bare(c: &mut Criterion) {
     }
     let s0 = vec![100.0; n];
     let mu = vec![0.05; n];
-    let cg = sextant_core::mc::CorrelatedGbm { s0: &s0, mu: &mu, cov: &cov, years: 1.0, steps: 252 };
+    let cg =
+        sextant_core::mc::CorrelatedGbm { s0: &s0, mu: &mu, cov: &cov, years: 1.0, steps: 252 };
     // throughput in normals: 10 per path-step
     k.throughput(Throughput::Elements(4_000 * 252 * 10));
     k.bench_function("correlated10_4000x252", |b| {
