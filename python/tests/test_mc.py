@@ -80,7 +80,7 @@ def test_committed_cross_target_values():
                 for x, k in zip(case["inputs"], kinds[case["function"]])]
         got = f(*args, **case["params"])
         if isinstance(got, tuple):  # several outputs (simulate_portfolio): the first
-            got = got[0]
+            got = np.asarray(got[0])  # estimate_payoff's is a float: shape ()
         assert list(got.shape) == case["shape"]
         bits = [format(int(b), "016x") for b in np.ascontiguousarray(got).ravel().view(np.uint64)]
         assert bits == case["bits"], case["function"]
@@ -262,3 +262,31 @@ def test_ctrl_c_interrupts_a_long_run():
             sextant.mc.simulate_gbm(paths=20_000_000, steps=252, seed=1)
     finally:
         timer.cancel()
+
+
+def test_control_variate_call_and_put_match_black_scholes():
+    # Black-Scholes prices from scipy.stats.norm: S=100, K=100, r=5%, sigma=20%, T=1
+    call, put = 10.450583572185565, 5.573526022256971
+    for payoff, price in [("call", call), ("put", put)]:
+        cv = sextant.mc.estimate_payoff(100.0, 0.05, 0.2, 100.0, payoff, 0.05, steps=12,
+                                        paths=100_000, seed=40)
+        plain = sextant.mc.estimate_payoff(100.0, 0.05, 0.2, 100.0, payoff, 0.05, False, steps=12,
+                                           paths=100_000, seed=40)
+        assert abs(cv.estimate - price) <= 3 * cv.std_error
+        assert abs(plain.estimate - price) <= 3 * plain.std_error
+        assert cv.plain_estimate == plain.estimate and plain.variance_reduction == 1.0
+        assert cv.variance_reduction == pytest.approx((plain.std_error / cv.std_error) ** 2, rel=1e-9)
+        assert cv.variance_reduction > 1.5
+    # the plain estimate is the mean payoff of simulate_gbm's paths (the same bits)
+    st = sextant.mc.simulate_gbm(100.0, 0.05, 0.2, steps=12, paths=1000, seed=40)
+    e = sextant.mc.estimate_payoff(100.0, 0.05, 0.2, 100.0, "call", 0.0, steps=12, paths=1000, seed=40)
+    assert e.plain_estimate == pytest.approx(np.maximum(st - 100.0, 0.0).mean(), rel=1e-13)
+    with pytest.raises(ParameterError) as err:
+        sextant.mc.estimate_payoff(strike=-1.0)
+    assert err.value.code == "OUT_OF_RANGE" and err.value.parameter == "strike"
+    with pytest.raises(ParameterError) as err:
+        sextant.mc.estimate_payoff(paths=1)
+    assert err.value.parameter == "paths"
+    with pytest.raises(ParameterError) as err:
+        sextant.mc.estimate_payoff(payoff="asian")
+    assert err.value.code == "UNKNOWN_OPTION"

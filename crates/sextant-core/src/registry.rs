@@ -350,6 +350,7 @@ pub static REGISTRY: &[&FunctionDecl] = registry![
     &mc::SIMULATE_MERTON,
     &mc::BOOTSTRAP_RETURNS,
     &mc::SIMULATE_PORTFOLIO,
+    &mc::ESTIMATE_PAYOFF,
     ]
     "subset-ledger": [
     &ledger::TRANSACTIONS,

@@ -379,6 +379,22 @@ fn check_response_size(
             }
         }
     }
+    // a simulation that returns only numbers (mc.estimate_payoff) walks paths x steps too
+    let simulates = ["paths", "steps"].iter().all(|n| decl.params.iter().any(|p| p.name == *n));
+    let sized =
+        decl.outputs.iter().any(|o| matches!(o.kind, OutputKind::Paths | OutputKind::PerStep(_)));
+    if simulates && !sized {
+        let work = int("paths").saturating_mul(int("steps"));
+        if work > MAX_SIMULATED_STEPS {
+            return Err(Error::OutOfRange {
+                param: "steps".to_owned(),
+                value: int("steps").to_string(),
+                bound: format!(
+                    "paths x steps = {work} exceeds the server's limit of {MAX_SIMULATED_STEPS} per request"
+                ),
+            });
+        }
+    }
     Ok(())
 }
 

@@ -1,9 +1,10 @@
 //! Declarations of the Monte Carlo functions (`sextant.mc`).
 
 use super::bootstrap::{bootstrap_returns_into, Bootstrap, Resampling};
+use super::control::{estimate_payoff, Payoff};
 use super::gbm::{
-    simulate_correlated_gbm_t_into, simulate_gbm_t_into, standard_normal, CorrelatedGbm, Gbm, Run,
-    MAX_INDEX, MAX_VALUES,
+    simulate_correlated_gbm_t_into, simulate_gbm_t_into, standard_normal_to, CorrelatedGbm, Gbm,
+    Run, MAX_INDEX, MAX_VALUES,
 };
 use super::merton::{simulate_merton_into, Merton};
 use super::portfolio::{simulate_portfolio, Portfolio, PortfolioStats};
@@ -152,9 +153,9 @@ pub static STANDARD_NORMAL: FunctionDecl = FunctionDecl {
     lookback: None,
     #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "bounds checked by the declaration")]
     compute: |_, p, o| {
-        let v = standard_normal(p.int(0) as usize, p.int(1) as u64, p.int(2) as u64)?;
-        o.f64(0).copy_from_slice(&v);
-        Ok(())
+        let out = o.f64(0);
+        crate::error::check_out_len("size", out.len(), p.int(0) as usize)?;
+        standard_normal_to(out, p.int(1) as u64, p.int(2) as u64)
     },
     stream: None,
 };
@@ -338,5 +339,77 @@ pub static SIMULATE_PORTFOLIO: FunctionDecl = FunctionDecl {
     flags: Flags::NONE,
     lookback: None,
     compute: portfolio_compute,
+    stream: None,
+};
+
+#[allow(
+    clippy::cast_sign_loss,
+    clippy::cast_possible_truncation,
+    reason = "bounds checked by the declaration"
+)]
+fn estimate_compute(p: &Params, o: &mut crate::decl::Outputs<'_, '_>) -> Result<()> {
+    let g = Gbm {
+        s0: p.float(0),
+        mu: p.float(1),
+        sigma: p.float(2),
+        years: p.float(7),
+        steps: p.int(8) as usize,
+    };
+    let payoff = if p.str(4) == "put" { Payoff::Put } else { Payoff::Call };
+    let run = Run {
+        paths: p.int(9) as usize,
+        seed: p.int(10) as u64,
+        first_path: p.int(11) as u64,
+        antithetic: false,
+        full_paths: false,
+    };
+    let e = estimate_payoff(&g, payoff, p.float(3), p.float(5), p.bool(6), &run)?;
+    let values = [
+        e.estimate,
+        e.std_error,
+        e.plain_estimate,
+        e.plain_std_error,
+        e.beta,
+        e.variance_reduction,
+    ];
+    for (k, v) in values.into_iter().enumerate() {
+        o.f64(k)[0] = v;
+    }
+    Ok(())
+}
+
+/// Declaration of `estimate_payoff`.
+pub static ESTIMATE_PAYOFF: FunctionDecl = FunctionDecl {
+    name: "estimate_payoff",
+    module: Module::Mc,
+    group: "Estimation",
+    summary: "Monte Carlo estimate of a GBM call or put payoff, with a control variate",
+    doc: "Estimates exp(-discount years) E[payoff(S_T)] for the GBM of simulate_gbm (the same paths, bit for bit), payoff call max(S_T - strike, 0) or put max(strike - S_T, 0). control_variate: the terminal price, whose mean s0 exp(mu years) is known, is the control: estimate = mean(Y) - beta (mean(S_T) - s0 exp(mu years)), beta = Cov(Y, S_T) / Var(S_T) from the run; std_error is the sample standard deviation (ddof 1) of Y - beta S_T over sqrt(paths). Returns estimate, std_error, plain_estimate and plain_std_error (the plain mean), beta (0 without the control), variance_reduction = plain variance / controlled variance (1 without the control; NaN if the control explains the payoff exactly). With mu = discount = r a call converges to Black-Scholes. Sums in path order: the same bits on any thread count and target.",
+    inputs: &[],
+    params: &[
+        ParamSpec::float("s0", 100.0, f64::MIN_POSITIVE, f64::MAX, "initial price (> 0)"),
+        ParamSpec::float("mu", 0.05, -f64::MAX, f64::MAX, "annualised drift (the risk-free rate for a risk-neutral price)"),
+        ParamSpec::float("sigma", 0.2, 0.0, f64::MAX, "annualised volatility (>= 0)"),
+        ParamSpec::float("strike", 100.0, 0.0, f64::MAX, "strike price (>= 0)"),
+        ParamSpec::choice("payoff", "call", &["call", "put"], "call max(S_T - strike, 0) or put max(strike - S_T, 0)"),
+        ParamSpec::float("discount", 0.0, -f64::MAX, f64::MAX, "continuously compounded rate discounting the payoff over years (0: the undiscounted mean)"),
+        ParamSpec::bool("control_variate", true, "use the terminal price (known mean s0 exp(mu years)) as a control variate"),
+        YEARS,
+        STEPS,
+        PATHS,
+        SEED,
+        FIRST_PATH,
+    ],
+    outputs: &[
+        OutputSpec::scalar("estimate"),
+        OutputSpec::scalar("std_error"),
+        OutputSpec::scalar("plain_estimate"),
+        OutputSpec::scalar("plain_std_error"),
+        OutputSpec::scalar("beta"),
+        OutputSpec::scalar("variance_reduction"),
+    ],
+    flags: Flags::NONE,
+    lookback: None,
+    compute: |_, p, o| estimate_compute(p, o),
     stream: None,
 };

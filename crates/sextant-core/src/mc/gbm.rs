@@ -143,6 +143,22 @@ where
     out.chunks_mut(BLOCK * per_path).enumerate().for_each(block);
 }
 
+/// Runs `block(first, values)` for the blocks of [`BLOCK`] paths of a run with one value per
+/// path (in parallel with the `parallel` feature); `values[k]` belongs to path `first + k`.
+pub(crate) fn for_each_block<F>(run: &Run, out: &mut [f64], block: F)
+where
+    F: Fn(u64, &mut [f64]) + Sync + Send,
+{
+    let go = |(b, chunk): (usize, &mut [f64])| block(run.first_path + (b * BLOCK) as u64, chunk);
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        out.par_chunks_mut(BLOCK).enumerate().for_each(go);
+    }
+    #[cfg(not(feature = "parallel"))]
+    out.chunks_mut(BLOCK).enumerate().for_each(go);
+}
+
 /// Simulates geometric Brownian motion with exact log-normal steps:
 /// `S_t = s0 exp(X_t)`, `X_t = X_{t-1} + (mu - sigma^2 / 2) dt + sigma sqrt(dt) Z_t`,
 /// `dt = years / steps`, every step walked. Returns the terminal values (`paths` values), or
@@ -196,7 +212,7 @@ pub fn simulate_gbm_into(g: &Gbm, run: &Run, out: &mut [f64]) -> Result<()> {
     let vol = g.sigma * libm::sqrt(dt);
     let zig = Ziggurat::new();
     let (s0, steps, full) = (g.s0, g.steps, run.full_paths);
-    for_each_path(run, per_path, out, |p, row| {
+    let one = |p: u64, row: &mut [f64]| {
         let (id, neg) = run.stream_of(p);
         let mut s = Stream::new(run.seed, id);
         let mut x = 0.0;
@@ -214,7 +230,45 @@ pub fn simulate_gbm_into(g: &Gbm, run: &Run, out: &mut [f64]) -> Result<()> {
             }
             row[0] = s0 * libm::exp(x);
         }
-    });
+    };
+    if full {
+        for_each_path(run, per_path, out, one);
+    } else {
+        // terminal values: two paths walk side by side, so the serial chains of their streams
+        // overlap (each path's numbers are unchanged: its own stream, the same operations)
+        for_each_block(run, out, |first, chunk| {
+            let mut pairs = chunk.chunks_exact_mut(2);
+            let mut p = first;
+            for pair in &mut pairs {
+                let (ia, na) = run.stream_of(p);
+                let (ib, nb) = run.stream_of(p + 1);
+                let (mut xa, mut xb) = (0.0, 0.0);
+                if ia == ib {
+                    // an antithetic pair: one stream, its shocks and their negatives
+                    let mut sa = Stream::new(run.seed, ia);
+                    for _ in 0..steps {
+                        let z = zig.sample(&mut sa);
+                        xa += drift + vol * z;
+                        xb += drift + vol * -z;
+                    }
+                } else {
+                    let (mut sa, mut sb) = (Stream::new(run.seed, ia), Stream::new(run.seed, ib));
+                    for _ in 0..steps {
+                        let za = zig.sample(&mut sa);
+                        let zb = zig.sample(&mut sb);
+                        xa += drift + vol * if na { -za } else { za };
+                        xb += drift + vol * if nb { -zb } else { zb };
+                    }
+                }
+                pair[0] = s0 * libm::exp(xa);
+                pair[1] = s0 * libm::exp(xb);
+                p += 2;
+            }
+            if let [last] = pairs.into_remainder() {
+                one(p, std::slice::from_mut(last));
+            }
+        });
+    }
     Ok(())
 }
 
@@ -447,50 +501,197 @@ pub fn simulate_correlated_gbm_t_into(
     }
     let zig = Ziggurat::new();
     let (s0, steps, full) = (c.s0, c.steps, run.full_paths);
+    let w = Walk { zig: &zig, df, steps, lt: &lt, drift: &drift, s0, full };
+    if !full && df.is_none() && n <= 16 {
+        // terminal values: two paths walk side by side (their streams' serial chains overlap)
+        for_each_path(run, 2 * n, out, |q, rows| {
+            // q counts pairs of rows: paths first_path + 2 (q - first_path) and the next
+            let p = run.first_path + 2 * (q - run.first_path);
+            let (ia, na) = run.stream_of(p);
+            let mut sa = Stream::new(run.seed, ia);
+            if rows.len() < 2 * n {
+                w.path_n(n, &mut sa, na, rows);
+                return;
+            }
+            let (ib, nb) = run.stream_of(p + 1);
+            let mut sb = Stream::new(run.seed, ib);
+            macro_rules! fixed {
+                ($($k:literal)*) => {
+                    match n {
+                        $($k => w.pair::<$k>([&mut sa, &mut sb], [na, nb], rows),)*
+                        _ => unreachable!("n <= 16"),
+                    }
+                };
+            }
+            fixed!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+        });
+        return Ok(());
+    }
     for_each_path(run, per_path, out, |p, row| {
         let (id, neg) = run.stream_of(p);
         let mut s = Stream::new(run.seed, id);
+        w.path_n(n, &mut s, neg, row);
+    });
+    Ok(())
+}
+
+/// One correlated path's walk (see [`simulate_correlated_gbm_t_into`]).
+struct Walk<'a> {
+    zig: &'a Ziggurat,
+    df: Option<f64>,
+    steps: usize,
+    /// columns of `sqrt(dt) L` from the diagonal down: `lt[j * n + i] = sqrt(dt) L[i][j]`
+    lt: &'a [f64],
+    drift: &'a [f64],
+    s0: &'a [f64],
+    full: bool,
+}
+
+impl Walk<'_> {
+    /// The walk of one path of `n` assets: fixed-size arrays for up to 16 assets (the loops
+    /// unroll with no bounds checks; the same operations in the same order as the general loop,
+    /// so the same bits).
+    fn path_n(&self, n: usize, s: &mut Stream, neg: bool, row: &mut [f64]) {
+        macro_rules! fixed {
+            ($($k:literal)*) => {
+                match n {
+                    $($k => self.path::<$k>(s, neg, row),)*
+                    _ => self.path_any(n, s, neg, row),
+                }
+            };
+        }
+        fixed!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+    }
+
+    /// Two paths' terminal values side by side (normal shocks), each exactly as [`Walk::path`]
+    /// computes it; `rows` holds both rows.
+    #[inline(always)]
+    #[allow(clippy::needless_range_loop, reason = "two arrays filled in step")]
+    fn pair<const N: usize>(&self, s: [&mut Stream; 2], neg: [bool; 2], rows: &mut [f64]) {
+        let mut lt = [[0.0; N]; N];
+        for (j, col) in lt.iter_mut().enumerate() {
+            col.copy_from_slice(&self.lt[j * N..j * N + N]);
+        }
+        let mut drift = [0.0; N];
+        drift.copy_from_slice(self.drift);
+        let [sa, sb] = s;
+        let mut x = [[0.0; N]; 2];
+        for _ in 0..self.steps {
+            let mut z = [[0.0; N]; 2];
+            for k in 0..N {
+                let a = self.zig.sample(sa);
+                let b = self.zig.sample(sb);
+                z[0][k] = if neg[0] { -a } else { a };
+                z[1][k] = if neg[1] { -b } else { b };
+            }
+            for (x, z) in x.iter_mut().zip(&z) {
+                let mut e = [0.0; N];
+                for j in 0..N {
+                    let zj = z[j];
+                    for i in j..N {
+                        e[i] += lt[j][i] * zj;
+                    }
+                }
+                for i in 0..N {
+                    x[i] += drift[i] + e[i];
+                }
+            }
+        }
+        for (k, x) in x.iter().enumerate() {
+            for i in 0..N {
+                rows[k * N + i] = self.s0[i] * libm::exp(x[i]);
+            }
+        }
+    }
+
+    /// Draws `z` (negated for the second path of an antithetic pair, scaled by the Student-t
+    /// factor with `df`).
+    #[inline(always)]
+    fn shocks(&self, s: &mut Stream, neg: bool, z: &mut [f64]) {
+        for zk in z.iter_mut() {
+            let v = self.zig.sample(s);
+            *zk = if neg { -v } else { v };
+        }
+        if let Some(df) = self.df {
+            let k = super::rng::student_t_scale(self.zig, s, df);
+            for zk in z.iter_mut() {
+                *zk *= k;
+            }
+        }
+    }
+
+    /// The walk for `N` assets in fixed-size arrays.
+    #[inline(always)]
+    fn path<const N: usize>(&self, s: &mut Stream, neg: bool, row: &mut [f64]) {
+        let mut lt = [[0.0; N]; N];
+        for (j, col) in lt.iter_mut().enumerate() {
+            col.copy_from_slice(&self.lt[j * N..j * N + N]);
+        }
+        let mut drift = [0.0; N];
+        drift.copy_from_slice(self.drift);
+        let mut x = [0.0; N];
+        if self.full {
+            row[..N].copy_from_slice(self.s0);
+        }
+        for t in 1..=self.steps {
+            let mut z = [0.0; N];
+            self.shocks(s, neg, &mut z);
+            // e = sqrt(dt) L z column by column: e_i sums L_ij z_j in the order j = 0..=i, as a
+            // row-by-row dot product would (no FMA)
+            let mut e = [0.0; N];
+            for j in 0..N {
+                let zj = z[j];
+                for i in j..N {
+                    e[i] += lt[j][i] * zj;
+                }
+            }
+            for i in 0..N {
+                x[i] += drift[i] + e[i];
+            }
+            if self.full {
+                for i in 0..N {
+                    row[t * N + i] = self.s0[i] * libm::exp(x[i]);
+                }
+            }
+        }
+        if !self.full {
+            for i in 0..N {
+                row[i] = self.s0[i] * libm::exp(x[i]);
+            }
+        }
+    }
+
+    /// The same walk for any number of assets.
+    fn path_any(&self, n: usize, s: &mut Stream, neg: bool, row: &mut [f64]) {
         let mut x = vec![0.0; n];
         let mut z = vec![0.0; n];
         let mut e = vec![0.0; n];
-        if full {
-            row[..n].copy_from_slice(s0);
+        if self.full {
+            row[..n].copy_from_slice(self.s0);
         }
-        for t in 1..=steps {
-            for zk in &mut z {
-                let v = zig.sample(&mut s);
-                *zk = if neg { -v } else { v };
-            }
-            if let Some(df) = df {
-                let k = super::rng::student_t_scale(&zig, &mut s, df);
-                for zk in &mut z {
-                    *zk *= k;
-                }
-            }
-            // e = sqrt(dt) L z column by column: e_i sums L_ij z_j in the order j = 0..=i, as a
-            // row-by-row dot product would, and the column loops vectorise (no FMA)
+        for t in 1..=self.steps {
+            self.shocks(s, neg, &mut z);
             e.fill(0.0);
             for (j, &zj) in z.iter().enumerate() {
-                for (ei, lij) in e[j..].iter_mut().zip(&lt[j * n + j..j * n + n]) {
+                for (ei, lij) in e[j..].iter_mut().zip(&self.lt[j * n + j..j * n + n]) {
                     *ei += lij * zj;
                 }
             }
-            for ((xi, di), ei) in x.iter_mut().zip(&drift).zip(&e) {
+            for ((xi, di), ei) in x.iter_mut().zip(self.drift).zip(&e) {
                 *xi += di + ei;
             }
-            if full {
+            if self.full {
                 for i in 0..n {
-                    row[t * n + i] = s0[i] * libm::exp(x[i]);
+                    row[t * n + i] = self.s0[i] * libm::exp(x[i]);
                 }
             }
         }
-        if !full {
+        if !self.full {
             for i in 0..n {
-                row[i] = s0[i] * libm::exp(x[i]);
+                row[i] = self.s0[i] * libm::exp(x[i]);
             }
         }
-    });
-    Ok(())
+    }
 }
 
 /// `size` standard normal variates of generator `seed`, variate `k` being the `(k % 4096)`-th
@@ -500,12 +701,27 @@ pub fn simulate_correlated_gbm_t_into(
 /// [`Error::OutOfRange`] for a seed or `first + size` beyond 2^53 - 1, or `size` above
 /// [`MAX_VALUES`].
 pub fn standard_normal(size: usize, seed: u64, first: u64) -> Result<Vec<f64>> {
-    let run = Run { paths: size, seed, first_path: first, ..Run::default() };
-    run.check()?;
-    sizes(&run, 0, 1)?;
+    check_normal(size, seed, first)?;
     let mut out = vec![0.0; size];
     standard_normal_into(seed, first, &mut out);
     Ok(out)
+}
+
+fn check_normal(size: usize, seed: u64, first: u64) -> Result<()> {
+    let run = Run { paths: size, seed, first_path: first, ..Run::default() };
+    run.check()?;
+    sizes(&run, 0, 1).map(|_| ())
+}
+
+/// [`standard_normal`] into a caller-provided buffer of `out.len()` variates (the declaration
+/// writes straight into the binding's output array).
+///
+/// # Errors
+/// As [`standard_normal`].
+pub fn standard_normal_to(out: &mut [f64], seed: u64, first: u64) -> Result<()> {
+    check_normal(out.len(), seed, first)?;
+    standard_normal_into(seed, first, out);
+    Ok(())
 }
 
 /// Variates per stream of [`standard_normal`].

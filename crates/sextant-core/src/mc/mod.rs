@@ -5,6 +5,7 @@
 //! targets. See docs/mc.md.
 
 mod bootstrap;
+mod control;
 mod decls;
 mod gbm;
 mod merton;
@@ -14,14 +15,15 @@ pub mod rng;
 pub use bootstrap::{
     bootstrap_indices, bootstrap_returns, bootstrap_returns_into, Bootstrap, Resampling,
 };
+pub use control::{estimate_payoff, Estimate, Payoff};
 pub use decls::{
-    BOOTSTRAP_RETURNS, SIMULATE_CORRELATED_GBM, SIMULATE_GBM, SIMULATE_MERTON, SIMULATE_PORTFOLIO,
-    STANDARD_NORMAL,
+    BOOTSTRAP_RETURNS, ESTIMATE_PAYOFF, SIMULATE_CORRELATED_GBM, SIMULATE_GBM, SIMULATE_MERTON,
+    SIMULATE_PORTFOLIO, STANDARD_NORMAL,
 };
 pub use gbm::{
     cholesky, nearest_psd, normal_sums, simulate_correlated_gbm, simulate_correlated_gbm_into,
     simulate_correlated_gbm_t_into, simulate_gbm, simulate_gbm_into, simulate_gbm_t_into,
-    standard_normal, CorrelatedGbm, Gbm, Run, MAX_INDEX, MAX_VALUES,
+    standard_normal, standard_normal_to, CorrelatedGbm, Gbm, Run, MAX_INDEX, MAX_VALUES,
 };
 pub use merton::{simulate_merton, simulate_merton_into, Merton, MAX_JUMPS_PER_STEP};
 // for risk's method="monte_carlo"

@@ -158,15 +158,30 @@ impl Ziggurat {
         let i = (bits & 0x7f) as usize;
         let u = ((bits >> 11) as i64) as f64 * TWO_M53;
         if u < self.ratio[i] {
+            // the sign bit flipped without a branch (a random sign mispredicts half the time;
+            // the same bits as `-v`)
             let v = u * self.x[i];
-            return if bits & 0x80 != 0 { -v } else { v };
+            return f64::from_bits(v.to_bits() ^ ((bits & 0x80) << 56));
         }
-        self.sample_slow(s, bits)
+        // the stream's words go to the out-of-line path by value and come back the same way:
+        // a `&mut` to the caller's stream would pin it in memory, and every word of the hot
+        // loop would then load and store the state (store forwarding on the serial chain)
+        let [a, b, c, d] = s.s;
+        let (state, v) = self.sample_slow_by_value(a, b, c, d, bits);
+        s.s = state;
+        v
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn sample_slow_by_value(&self, a: u64, b: u64, c: u64, d: u64, bits: u64) -> ([u64; 4], f64) {
+        let mut s = Stream { s: [a, b, c, d] };
+        let v = self.sample_slow(&mut s, bits);
+        (s.s, v)
     }
 
     /// The rest of [`Ziggurat::sample`]: the base layer's tail, the wedges, and redraws.
-    #[cold]
-    #[inline(never)]
+    #[inline(always)]
     #[allow(clippy::cast_precision_loss, reason = "53-bit integers are exact in f64")]
     fn sample_slow(&self, s: &mut Stream, first: u64) -> f64 {
         let mut bits = first;

@@ -87,6 +87,15 @@ fn terminal_values_are_the_last_column_of_full_paths() {
         assert_eq!(f[p * w], G.s0);
         assert_eq!(t[p].to_bits(), f[p * w + G.steps].to_bits(), "path {p}");
     }
+    // the terminal kernel walks paths in pairs: an odd count leaves one path of a block alone
+    for (paths, first_path) in [(7, 4), (129, 1)] {
+        let run = Run { paths, seed: 5, first_path, antithetic: true, ..Run::default() };
+        let t = simulate_gbm(&G, &run).unwrap();
+        let f = simulate_gbm(&G, &Run { full_paths: true, ..run }).unwrap();
+        for p in 0..paths {
+            assert_eq!(t[p].to_bits(), f[p * w + G.steps].to_bits(), "{paths}: path {p}");
+        }
+    }
     let cov = [0.04, 0.01, 0.01, 0.09];
     let c = CorrelatedGbm { s0: &[10.0, 20.0], mu: &[0.0, 0.1], cov: &cov, years: 1.0, steps: 5 };
     let run = Run { paths: 50, seed: 1, ..Run::default() };
@@ -95,6 +104,23 @@ fn terminal_values_are_the_last_column_of_full_paths() {
     for p in 0..50 {
         assert_eq!(&f[p * 12..p * 12 + 2], &[10.0, 20.0]);
         assert_eq!(t[p * 2..p * 2 + 2], f[p * 12 + 10..p * 12 + 12]);
+    }
+    // terminal values walk two paths side by side: odd offsets and counts, antithetic pairs
+    // cut in the middle, 3 and 17 assets (the general loop beyond 16)
+    for n in [3usize, 17] {
+        let mut cov = vec![0.005; n * n];
+        for i in 0..n {
+            cov[i * n + i] = 0.04;
+        }
+        let (s0, mu) = (vec![1.0; n], vec![0.05; n]);
+        let c = CorrelatedGbm { s0: &s0, mu: &mu, cov: &cov, years: 1.0, steps: 7 };
+        let run = Run { paths: 131, seed: 6, first_path: 3, antithetic: true, ..Run::default() };
+        let t = simulate_correlated_gbm(&c, &run).unwrap();
+        let f = simulate_correlated_gbm(&c, &Run { full_paths: true, ..run }).unwrap();
+        let w = 8 * n;
+        for p in 0..131 {
+            assert_eq!(bits(&t[p * n..p * n + n]), bits(&f[p * w + 7 * n..p * w + w]), "{n}: {p}");
+        }
     }
 }
 
@@ -283,6 +309,8 @@ fn matches_the_committed_cross_target_values() {
         let (data, shape) = match &out[0] {
             OutVec::Array { data, shape } => (data.clone(), shape.clone()),
             OutVec::F64(v) => (v.clone(), vec![v.len()]),
+            // a number (estimate_payoff's estimate): shape [], one value
+            OutVec::Scalar(v) => (vec![*v], vec![]),
             other => panic!("{other:?}"),
         };
         cases.push(serde_json::json!({
@@ -416,6 +444,18 @@ fn expected_cases() -> Vec<Case> {
                 ("seed", Value::Int(3)),
             ],
         ),
+        (
+            "estimate_payoff",
+            vec![],
+            vec![
+                ("strike", Value::Float(105.0)),
+                ("discount", Value::Float(0.05)),
+                ("steps", Value::Int(6)),
+                ("paths", Value::Int(50)),
+                ("seed", Value::Int(4)),
+                ("first_path", Value::Int(3)),
+            ],
+        ),
     ]
 }
 
@@ -519,4 +559,85 @@ fn shapes_through_the_declaration() {
         .unwrap();
     let OutVec::Array { shape, data } = &c.call(&ins, &p).unwrap()[0] else { panic!() };
     assert_eq!((shape.as_slice(), data.len()), (&[3usize, 5, 2][..], 30));
+}
+
+/// Black and Scholes' prices (scipy.stats.norm for N(.)): (s0, strike, r, sigma, years, call,
+/// price).
+const BLACK_SCHOLES: [(f64, f64, f64, f64, f64, bool, f64); 5] = [
+    (100.0, 100.0, 0.05, 0.2, 1.0, true, 10.450_583_572_185_565),
+    (100.0, 100.0, 0.05, 0.2, 1.0, false, 5.573_526_022_256_971),
+    (100.0, 120.0, 0.03, 0.25, 0.5, true, 1.766_906_460_210_549_3),
+    (100.0, 80.0, 0.03, 0.25, 2.0, true, 28.308_465_142_504_268),
+    (100.0, 110.0, 0.02, 0.3, 1.0, false, 16.686_010_012_082_08),
+];
+
+#[test]
+fn control_variate_prices_match_black_scholes() {
+    use sextant_core::mc::{estimate_payoff, Payoff};
+    for (k, &(s0, strike, r, sigma, years, call, price)) in BLACK_SCHOLES.iter().enumerate() {
+        let g = Gbm { s0, mu: r, sigma, years, steps: 12 };
+        let run = Run { paths: 100_000, seed: 40 + k as u64, ..Run::default() };
+        let payoff = if call { Payoff::Call } else { Payoff::Put };
+        let cv = estimate_payoff(&g, payoff, strike, r, true, &run).unwrap();
+        let plain = estimate_payoff(&g, payoff, strike, r, false, &run).unwrap();
+        // within 3 standard errors of the closed form, with and without the control
+        assert!((cv.estimate - price).abs() <= 3.0 * cv.std_error, "{k}: {cv:?} vs {price}");
+        assert!((plain.estimate - price).abs() <= 3.0 * plain.std_error, "{k}: {plain:?}");
+        // the plain side of the controlled run is the plain run
+        assert_eq!(cv.plain_estimate.to_bits(), plain.estimate.to_bits());
+        assert_eq!(cv.plain_std_error.to_bits(), plain.std_error.to_bits());
+        assert_eq!((plain.beta, plain.variance_reduction), (0.0, 1.0));
+        let ratio = cv.variance_reduction;
+        assert!((ratio - (plain.std_error / cv.std_error).powi(2)).abs() <= 1e-9 * ratio);
+        // the control always helps here: the payoff and S_T are strongly correlated (calls
+        // positively, puts negatively)
+        assert!(ratio > 1.5, "{k}: variance reduction {ratio}");
+        assert!(if call { cv.beta > 0.0 } else { cv.beta < 0.0 });
+    }
+    // the stated factor (docs/mc.md): the at-the-money call of the first row, seed 40, cuts
+    // the standard error by more than 1.7x (variance by more than 3x)
+    let g = Gbm { s0: 100.0, mu: 0.05, sigma: 0.2, years: 1.0, steps: 12 };
+    let run = Run { paths: 100_000, seed: 40, ..Run::default() };
+    let cv = estimate_payoff(&g, Payoff::Call, 100.0, 0.05, true, &run).unwrap();
+    assert!(cv.plain_std_error / cv.std_error > 1.7, "{cv:?}");
+}
+
+#[test]
+fn control_variate_estimates_are_reproducible() {
+    use sextant_core::mc::{estimate_payoff, Payoff};
+    let g = Gbm { s0: 100.0, mu: 0.04, sigma: 0.3, years: 2.0, steps: 24 };
+    let run = Run { paths: 3001, seed: 77, first_path: 5, ..Run::default() };
+    let a = pool(1).install(|| estimate_payoff(&g, Payoff::Put, 95.0, 0.04, true, &run).unwrap());
+    let b = pool(2).install(|| estimate_payoff(&g, Payoff::Put, 95.0, 0.04, true, &run).unwrap());
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    // the plain estimate is the mean payoff of simulate_gbm's terminal values, in path order
+    let st = simulate_gbm(&g, &run).unwrap();
+    let df = (-0.04f64 * 2.0).exp();
+    let sum: f64 = st.iter().map(|s| df * (95.0 - s).max(0.0)).fold(0.0, |acc, y| acc + y);
+    assert_eq!(a.plain_estimate.to_bits(), (sum / 3001.0).to_bits());
+    // a zero-volatility path is certain: no variance, no control coefficient
+    let flat = Gbm { sigma: 0.0, ..g };
+    let e = estimate_payoff(&flat, Payoff::Call, 90.0, 0.0, true, &run).unwrap();
+    let want = 100.0 * (0.04f64 * 2.0).exp() - 90.0;
+    assert!((e.estimate - want).abs() < 1e-9 && e.std_error < 1e-9 && e.beta == 0.0, "{e:?}");
+    // deep in the money on every path: the payoff is S_T - K, explained exactly by the control
+    let deep =
+        estimate_payoff(&Gbm { sigma: 0.05, ..g }, Payoff::Call, 1.0, 0.0, true, &run).unwrap();
+    assert!((deep.estimate - (100.0 * (0.08f64).exp() - 1.0)).abs() < 1e-9, "{deep:?}");
+    assert!((deep.beta - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn control_variate_errors_name_the_parameter() {
+    let d = registry::find("mc", "estimate_payoff").unwrap();
+    for (name, v, code) in [
+        ("strike", Value::Float(-1.0), "OUT_OF_RANGE"),
+        ("sigma", Value::Float(-0.1), "OUT_OF_RANGE"),
+        ("steps", Value::Int(0), "OUT_OF_RANGE"),
+        ("paths", Value::Int(1), "OUT_OF_RANGE"),
+        ("payoff", Value::Str("asian".into()), "UNKNOWN_OPTION"),
+    ] {
+        let e = d.params_named([(name, v)]).and_then(|p| d.call(&[], &p).map(|_| ())).unwrap_err();
+        assert_eq!((e.code(), e.subject()), (code, Some(name)), "{name}: {e}");
+    }
 }

@@ -60,6 +60,24 @@ async fn limits_and_bad_covariances_are_422() {
         )
         .await;
     assert_error(st, &body, 422, "OUT_OF_RANGE", Some("steps"));
+    // a simulation returning only numbers is bounded by the same work limit
+    let (st, body) = s
+        .post_json(
+            "/v1/mc/estimate_payoff",
+            &json!({"inputs": {}, "params": {"paths": 1000, "steps": 1_000_000}}),
+        )
+        .await;
+    assert_error(st, &body, 422, "OUT_OF_RANGE", Some("steps"));
+    let (st, body) = s
+        .post_json(
+            "/v1/mc/estimate_payoff",
+            &json!({"inputs": {}, "params": {"strike": 100.0, "mu": 0.05, "discount": 0.05, "paths": 2000, "steps": 1}}),
+        )
+        .await;
+    assert_eq!(st, 200, "{body}");
+    let e = body["outputs"]["estimate"].as_f64().unwrap();
+    let se = body["outputs"]["std_error"].as_f64().unwrap();
+    assert!((e - 10.450_583_572_185_565).abs() <= 4.0 * se, "{body}");
     let (st, body) =
         s.post_json("/v1/mc/simulate_gbm", &json!({"inputs": {}, "params": {"sigma": -0.1}})).await;
     assert_error(st, &body, 422, "OUT_OF_RANGE", Some("sigma"));
