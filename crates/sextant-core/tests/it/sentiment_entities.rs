@@ -428,3 +428,79 @@ mod property_tests {
         assert!(extract("Apple", "[]").unwrap().as_array().unwrap().is_empty());
     }
 }
+
+/// Numbers within `tol` (relative above 1), everything else equal.
+pub fn json_close(got: &Value, want: &Value, tol: f64) -> bool {
+    match (got, want) {
+        (Value::Number(a), Value::Number(b)) => {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            (a - b).abs() <= tol * b.abs().max(1.0)
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_close(x, y, tol))
+        }
+        (Value::Object(a), Value::Object(b)) => {
+            a.len() == b.len()
+                && a.iter().all(|(k, x)| b.get(k).is_some_and(|y| json_close(x, y, tol)))
+        }
+        _ => got == want,
+    }
+}
+
+/// The JSON cases of tests/golden/sentiment (scripts/golden/generate_sentiment.py: spans by
+/// Python's indexing, vaderSentiment on the sentences, exchange_calendars trading days).
+#[test]
+fn json_golden_cases() {
+    let dir = crate::fixtures::golden_dir().join("sentiment");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let tol = manifest["json_tolerance"].as_f64().unwrap();
+    let mut n = 0;
+    let mut bad = Vec::new();
+    for case in manifest["cases"].as_array().unwrap().iter().filter(|c| c["expect"] == "json") {
+        let d = find("sentiment", case["function"].as_str().unwrap()).unwrap();
+        let text = std::fs::read_to_string(dir.join(case["file"].as_str().unwrap())).unwrap();
+        for line in text.lines() {
+            let row: Value = serde_json::from_str(line).unwrap();
+            let docs: Vec<String> =
+                row["inputs"].as_array().unwrap().iter().map(Value::to_string).collect();
+            let ins: Vec<InputData<'_>> = d
+                .inputs
+                .iter()
+                .zip(row["inputs"].as_array().unwrap().iter().zip(&docs))
+                .map(|(spec, (v, doc))| match spec.kind {
+                    sextant_core::decl::InputKind::Text => InputData::Text(v.as_str().unwrap()),
+                    _ => InputData::Json(doc),
+                })
+                .collect();
+            let params: Vec<(String, P)> = row["params"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_f64().map_or_else(|| P::Str(v.as_str().unwrap().into()), P::Float),
+                    )
+                })
+                .collect();
+            let out = d
+                .call(
+                    &ins,
+                    &d.params_named(params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap(),
+                )
+                .unwrap();
+            let OutVec::Json(t) = &out[0] else { panic!() };
+            let got: Value = serde_json::from_str(t).unwrap();
+            if !json_close(&got, &row["output"], tol) {
+                bad.push(format!(
+                    "{}: {}\n got {got}\nwant {}",
+                    case["id"], row["inputs"][0], row["output"]
+                ));
+            }
+            n += 1;
+        }
+    }
+    assert!(bad.is_empty(), "{} of {n} differ:\n{}", bad.len(), bad.join("\n"));
+    assert!(n >= 15, "{n}");
+}
