@@ -39,4 +39,3 @@ fn decode_json_string(s: &str) -> Option<String> {
     }
     Some(out)
 }
-
