@@ -1,7 +1,7 @@
 //! The benchmark headlines: the texts of tests/golden/sentiment/vader.jsonl (24,213 probes and
 //! generated financial headlines).
 
-pub fn headlines() -> Vec<String> {
+pub(crate) fn headlines() -> Vec<String> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/golden/sentiment/vader.jsonl");
     let text = std::fs::read_to_string(path).expect("tests/golden/sentiment/vader.jsonl");

@@ -269,13 +269,13 @@ pub fn aggregate(
             let close = opts.close_of(day);
             if let Some(p) = prev_close {
                 #[allow(clippy::cast_precision_loss, reason = "seconds between closes")]
-                let f = (-((close - p).num_seconds() as f64) / h_secs).exp2();
+                let f = libm::exp2(-((close - p).num_seconds() as f64) / h_secs);
                 num *= f;
                 den *= f;
             }
             for o in today {
                 #[allow(clippy::cast_precision_loss, reason = "seconds before the close")]
-                let w = (-((close - o.2).num_milliseconds() as f64) / 1000.0 / h_secs).exp2();
+                let w = libm::exp2(-((close - o.2).num_milliseconds() as f64) / 1000.0 / h_secs);
                 num += w * o.4;
                 den += w;
             }
@@ -283,7 +283,7 @@ pub fn aggregate(
             #[allow(clippy::cast_precision_loss, reason = "counts are small")]
             let nf = n as f64;
             let mean = today.iter().map(|o| o.4).sum::<f64>() / nf;
-            let var = today.iter().map(|o| (o.4 - mean).powi(2)).sum::<f64>() / nf;
+            let var = today.iter().map(|o| (o.4 - mean) * (o.4 - mean)).sum::<f64>() / nf;
             let decayed = if den > 0.0 { num / den } else { mean };
             days.push(DayRow {
                 day,

@@ -10,6 +10,7 @@ use sextant_core::registry::find;
 const UNIVERSE: &str = r#"[{"symbol": "AAPL", "names": ["Apple", "Apple Inc"]},
     {"symbol": "T", "names": "AT&T"}, {"symbol": "MSFT", "name": "Microsoft", "aliases": ["MSFT Corp"]}]"#;
 
+#[allow(clippy::panic_in_result_fn, reason = "a wrong output kind is a test failure")]
 fn call(name: &str, inputs: &[InputData<'_>], params: &[(&str, P)]) -> sextant_core::Result<Value> {
     let d = find("sentiment", name).expect("declared");
     let out = d.call(inputs, &d.params_named(params.iter().cloned())?)?;
