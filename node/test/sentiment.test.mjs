@@ -53,8 +53,8 @@ test('node: aggregate by hand (XNYS days, mean, population std, half-life decay)
   assert.ok(Math.abs(d.mean - 0.2) < 1e-12 && Math.abs(d.std - 0.3) < 1e-12);
   assert.ok(Math.abs(d.decayed - (0.5 * w(6.5) - 0.1 * w(1)) / (w(6.5) + w(1))) < 1e-12);
   assert.deepEqual(out.graph.edges, [{ source: 'AAPL', target: 'T', count: 1 }]);
-  // texts with a universe; undefined universe/options are null
-  const t = sentiment.aggregate([{ time: new Date('2024-01-02T14:30:00Z').toISOString(), text: 'Apple beats estimates' }], UNIVERSE);
+  // texts with a universe (every input is positional: null for none)
+  const t = sentiment.aggregate([{ time: new Date('2024-01-02T14:30:00Z').toISOString(), text: 'Apple beats estimates' }], UNIVERSE, null);
   assert.equal(t.days[0].symbol, 'AAPL');
 });
 
@@ -67,5 +67,5 @@ test('node: entity functions take odd texts and name bad inputs', () => {
   }
   assert.equal(sentiment.extractEntities(huge, UNIVERSE).length, 60000);
   assert.throws(() => sentiment.extractEntities('x', [{ names: ['A'] }]), (e) => e instanceof SextantError && e.code === 'INVALID_INPUT' && /universe\[0\]\.symbol/.test(e.message));
-  assert.throws(() => sentiment.aggregate([{ time: '2024-01-02 10:00', score: 1, symbols: ['A'] }]), (e) => e instanceof SextantError && /items\[0\]\.time/.test(e.message));
+  assert.throws(() => sentiment.aggregate([{ time: '2024-01-02 10:00', score: 1, symbols: ['A'] }], null, null), (e) => e instanceof SextantError && /items\[0\]\.time/.test(e.message));
 });
