@@ -9610,6 +9610,43 @@ export declare namespace sentiment {
    * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
    */
   function scoreBatch(texts: Iterable<string | Uint8Array>, options?: ScoreBatchOptions): Array<{ score: number; label: 'negative' | 'neutral' | 'positive' }>;
+  /**
+   * Mentions of a universe's assets in a text, with spans and confidence.
+   *
+   * extract_entities(text, universe) -> [{symbol, text, start, end, start_utf16, end_utf16, start_byte, end_byte, kind, confidence}, ...] by start. Found as cashtags ($AAPL, 0.99), exchange prefixes (NASDAQ: AAPL, 0.99), a ticker in parentheses (0.95), names and aliases (case-sensitive, word boundaries, longest match, 0.9; names that are common words like Target only capitalised and not at a sentence start unless a finance word follows) and bare tickers (0.6; ambiguous tickers like A, T, IT, ON only in strong contexts). Spans: start/end in Unicode code points (Python str indices), start_utf16/end_utf16 in UTF-16 units (JavaScript), start_byte/end_byte in UTF-8 bytes.
+   *
+   * @param text the text (a headline, a story)
+   * @param universe the assets to look for: a list of {symbol, names, aliases} (names and aliases: a string or a list of strings; a DataFrame with those columns in Python), or an object {symbol: [names]}
+   * @param options none
+   * @returns the result document (objects and arrays; money as decimal strings)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function extractEntities(text: string | Uint8Array, universe: JsonValue, options?: ExtractEntitiesOptions): JsonValue;
+  /**
+   * Sentiment of each asset a text mentions.
+   *
+   * entity_sentiment(text, universe) -> [{symbol, score, label, sentences, mentions}, ...] in order of first mention: each mentioned asset gets the mean model score of the sentences that mention it (sentences end at . ! ? before whitespace, and at line breaks), labelled with the threshold.
+   *
+   * @param text the text (a headline, a story)
+   * @param universe the assets to look for: a list of {symbol, names, aliases} (names and aliases: a string or a list of strings; a DataFrame with those columns in Python), or an object {symbol: [names]}
+   * @param options model = 'finance', threshold = 0.05
+   * @returns the result document (objects and arrays; money as decimal strings)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function entitySentiment(text: string | Uint8Array, universe: JsonValue, options?: EntitySentimentOptions): JsonValue;
+  /**
+   * Per-asset, per-trading-day sentiment, mention timelines and a co-mention graph.
+   *
+   * aggregate(items, universe, options) -> {days: [{day, symbol, count, mean, std, decayed}], timelines: {symbol: [{index, time, day, score}]}, graph: {nodes: [{symbol, count}], edges: [{source, target, count}]}}. An item belongs to its local date in the exchange time zone if stamped before the close, else to the next date; closed days roll forward to the next trading day. mean and std (population, divisor count) are over the day's items; decayed = sum w_i s_i / sum w_i over all the asset's items up to the day's close, w_i = 2^(-(close - t_i) / half_life) with half_life in hours. An item's score for an asset: its `score` if given; else the mean score of the sentences naming the asset when found through the universe; else the whole text's score. universe may be null when every item has symbols.
+   *
+   * @param items the news items: a list of {time, text, score, symbols} (time: ISO 8601 with an offset or epoch seconds; text and/or a pre-computed score; symbols: the assets, else found in the text with the universe); other fields are ignored
+   * @param universe the assets to look for: a list of {symbol, names, aliases} (names and aliases: a string or a list of strings; a DataFrame with those columns in Python), or an object {symbol: [names]}
+   * @param options null or {calendar, time_zone, close}: calendar XNYS (default), XNAS, weekdays, all, or {name, holidays}; time_zone an IANA name (default America/New_York for XNYS, else UTC); close "HH:MM" in exchange time (default 16:00 for XNYS, else 24:00)
+   * @param callOptions model = 'finance', halfLife = 24
+   * @returns the result document (objects and arrays; money as decimal strings)
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function aggregate(items: JsonValue, universe: JsonValue, options: JsonValue, callOptions?: AggregateOptions): JsonValue;
 }
 
 /** vader takes no options. */
@@ -9641,6 +9678,37 @@ export interface ScoreBatchOptions {
    * @default 0.05
    */
   threshold?: number;
+}
+
+/** extract_entities takes no options. */
+export interface ExtractEntitiesOptions {}
+
+/** Options of {@link sentiment.entitySentiment}. */
+export interface EntitySentimentOptions {
+  /**
+   * Scoring model: `finance` (Sextant's finance lexicon and rules) or `vader` (vaderSentiment 3.3.2's compound score). One of 'finance', 'vader'.
+   * @default 'finance'
+   */
+  model?: 'finance' | 'vader';
+  /**
+   * Half-width of the neutral band: positive at or above it, negative at or below minus it. Number in [0, 1].
+   * @default 0.05
+   */
+  threshold?: number;
+}
+
+/** Options of {@link sentiment.aggregate}. */
+export interface AggregateOptions {
+  /**
+   * Scoring model: `finance` (Sextant's finance lexicon and rules) or `vader` (vaderSentiment 3.3.2's compound score). One of 'finance', 'vader'.
+   * @default 'finance'
+   */
+  model?: 'finance' | 'vader';
+  /**
+   * Half-life of the time decay of `decayed`, in hours. Number in [0.001, 1000000].
+   * @default 24
+   */
+  halfLife?: number;
 }
 
 /** Monte Carlo simulation, bit-reproducible on any target: simulations return { data, shape } (docs/mc.md). */

@@ -28,6 +28,7 @@ const same = (a, b) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
 export async function textCases() {
   const dir = path.join(goldenDir, 'sentiment');
   const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+  jsonTolerance = manifest.json_tolerance ?? jsonTolerance;
   const files = new Map();
   for (const c of manifest.cases) {
     if (!files.has(c.file)) {
@@ -38,6 +39,20 @@ export async function textCases() {
   }
   return manifest.cases;
 }
+
+/** JSON values equal, numbers within `tol` (relative above 1). */
+export function jsonClose(got, want, tol) {
+  if (typeof want === 'number') return typeof got === 'number' && Math.abs(got - want) <= tol * Math.max(1, Math.abs(want));
+  if (Array.isArray(want)) return Array.isArray(got) && got.length === want.length && want.every((w, i) => jsonClose(got[i], w, tol));
+  if (want !== null && typeof want === 'object') {
+    if (got === null || typeof got !== 'object') return false;
+    const keys = Object.keys(want);
+    return Object.keys(got).length === keys.length && keys.every((k) => jsonClose(got[k], want[k], tol));
+  }
+  return got === want;
+}
+
+let jsonTolerance = 1e-12;
 
 const labelOf = (c, t) => (c >= t ? 'positive' : c <= -t ? 'negative' : 'neutral');
 
@@ -58,7 +73,14 @@ export function textGoldenSuite(label, surface, module) {
         c.expect === 'polarity_scores'
           ? { neg: row[1], neu: row[2], pos: row[3], compound: row[4] }
           : { score: row[4], label: labelOf(row[4], c.params.threshold) };
-      if (info.inputs[0].kind === 'text_list') {
+      if (c.expect === 'json') {
+        // records in, records out: {inputs, params, output} rows, numbers within json_tolerance
+        for (const r of c.rows) {
+          const opts = Object.fromEntries(Object.entries(r.params).map(([k, v]) => [camelCase(k), v]));
+          const got = fn(...r.inputs, opts);
+          if (!jsonClose(got, r.output, jsonTolerance)) misses.push(`${JSON.stringify(r.inputs[0]).slice(0, 80)}: ${JSON.stringify(got).slice(0, 300)}`);
+        }
+      } else if (info.inputs[0].kind === 'text_list') {
         const got = fn(c.rows.map((r) => r[0]), options);
         assert.equal(got.length, c.rows.length);
         c.rows.forEach((r, i) => {

@@ -235,8 +235,208 @@ def main():
              "expect": "compound_label", "reference": ref + "['compound']"},
         ],
     }
+    manifest["format"] += (
+        "; or 'json' (files of {inputs, params, output} lines: call the function with the inputs "
+        "in declared order and those parameters and compare the JSON output, numbers within "
+        "json_tolerance)")
+    manifest["json_tolerance"] = JSON_TOL
+    for function, (rows, reference) in record_cases(analyzer).items():
+        f = OUT / f"{function}.jsonl"
+        f.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        manifest["cases"].append({"id": f"{function}/hand", "module": "sentiment",
+                                  "function": function, "params": {}, "file": f.name,
+                                  "expect": "json", "reference": reference})
     (OUT / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {path} ({len(lines)} texts, {path.stat().st_size} bytes)")
+
+
+# --------------------------------------------------------------------------------------------
+# Entities and aggregation: JSON in, JSON out. Expected values are computed here independently of
+# the Rust core: spans with Python's own string indexing (code points), UTF-16 and UTF-8 lengths;
+# the mentions themselves hand-labelled from the documented rules; entity scores with
+# vaderSentiment on the documented sentence split; trading days with exchange_calendars (XNYS)
+# and zoneinfo; mean, population std and the half-life decay summed directly.
+
+JSON_TOL = 1e-12
+
+UNIVERSE = [
+    {"symbol": "AAPL", "names": ["Apple", "Apple Inc"]},
+    {"symbol": "T", "names": ["AT&T"]},
+    {"symbol": "MSFT", "names": ["Microsoft"]},
+    {"symbol": "TGT", "names": ["Target"]},
+    {"symbol": "ON", "names": ["ON Semiconductor"]},
+]
+
+# (text, [(symbol, matched text, occurrence of that text, kind, confidence)])
+ENTITY_PROBES = [
+    ("$AAPL jumps", [("AAPL", "$AAPL", 0, "cashtag", 0.99)]),
+    ("Apple (AAPL) beats estimates", [("AAPL", "Apple", 0, "name", 0.9), ("AAPL", "AAPL", 0, "parenthesized", 0.95)]),
+    ("Shares of AT&T (NYSE: T) slid", [("T", "AT&T", 0, "name", 0.9), ("T", "T", 2, "exchange_prefix", 0.99)]),
+    ("It is a T-bill, on sale", []),
+    ("ON shares rose; Target cuts its forecast", [("ON", "ON", 0, "ticker", 0.7), ("TGT", "Target", 0, "name", 0.7)]),
+    ("We hit the target", []),
+    ("😀 Café news: Apple Inc and Microsoft rise 🚀", [("AAPL", "Apple Inc", 0, "name", 0.9), ("MSFT", "Microsoft", 0, "name", 0.9)]),
+    ("", []),
+    ("🚀🚀🚀", []),
+    ("naïve MSFT stock 📈 up", [("MSFT", "MSFT", 0, "ticker", 0.85)]),
+]
+
+
+def nth_find(text, sub, n):
+    i = -1
+    for _ in range(n + 1):
+        i = text.index(sub, i + 1)
+    return i
+
+
+def mention(text, sym, sub, occ, kind, conf):
+    s = nth_find(text, sub, occ)
+    e = s + len(sub)
+    u16 = lambda k: len(text[:k].encode("utf-16-le")) // 2  # noqa: E731
+    b = lambda k: len(text[:k].encode("utf-8"))  # noqa: E731
+    return {"symbol": sym, "text": sub, "start": s, "end": e, "start_utf16": u16(s), "end_utf16": u16(e),
+            "start_byte": b(s), "end_byte": b(e), "kind": kind, "confidence": conf}
+
+
+def split_sentences(text):
+    """The documented split: after . ! ? followed by whitespace (or the end), and at line breaks;
+    blank pieces dropped."""
+    out, start = [], 0
+    for i, c in enumerate(text):
+        nxt_space = i + 1 == len(text) or text[i + 1].isspace()
+        if c == "\n" or (c in ".!?" and nxt_space):
+            if text[start:i + 1].strip():
+                out.append(text[start:i + 1])
+            start = i + 1
+    if text[start:].strip():
+        out.append(text[start:])
+    return out
+
+
+# (text, [(symbol, indices of the sentences naming it, mentions)])
+SENTIMENT_PROBES = [
+    ("Apple beats estimates. AT&T cuts its dividend. Shares of Apple and AT&T were flat.",
+     [("AAPL", [0, 2], 2), ("T", [1, 2], 2)]),
+    ("Microsoft posts a GREAT quarter!!! $MSFT\nTarget warns on sales, a terrible miss",
+     [("MSFT", [0, 1], 2), ("TGT", [2], 1)]),
+    ("No company here. 😀", []),
+]
+
+
+def label_of(x, t=0.05):
+    return "positive" if x >= t else "negative" if x <= -t else "neutral"
+
+
+def aggregate_cases():
+    import statistics
+    from datetime import datetime, time, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    import exchange_calendars as xcals
+    xnys = xcals.get_calendar("XNYS", start="2023-01-01", end="2025-12-31")
+    sessions = {d.date() for d in xnys.sessions}
+
+    def parse(t):
+        if isinstance(t, (int, float)):
+            return datetime.fromtimestamp(t, timezone.utc)
+        return datetime.fromisoformat(t.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+    def run(items, opts, half_life):
+        cal = opts.get("calendar", "XNYS")
+        tz = ZoneInfo(opts.get("time_zone", "America/New_York" if cal == "XNYS" else "UTC"))
+        hh, mm = map(int, opts.get("close", "16:00" if cal == "XNYS" else "24:00").split(":"))
+        close_s = hh * 3600 + mm * 60
+        open_day = (lambda d: d in sessions) if cal == "XNYS" else \
+            (lambda d: d.weekday() < 5) if cal == "weekdays" else (lambda d: True)
+
+        def day_of(t):
+            loc = t.astimezone(tz)
+            d = loc.date()
+            if loc.hour * 3600 + loc.minute * 60 + loc.second >= close_s:
+                d += timedelta(days=1)
+            while not open_day(d):
+                d += timedelta(days=1)
+            return d
+
+        def close_of(d):
+            return (datetime.combine(d, time(0), tz) + timedelta(seconds=close_s)).astimezone(timezone.utc) \
+                if close_s < 86400 else datetime.combine(d + timedelta(days=1), time(0), tz).astimezone(timezone.utc)
+
+        obs = []  # (symbol, day, t, index, score)
+        per_item = []
+        for k, it in enumerate(items):
+            t = parse(it["time"])
+            syms = list(dict.fromkeys(it["symbols"]))
+            per_item.append(syms)
+            for s in syms:
+                obs.append((s, day_of(t), t, k, it["score"]))
+        days, timelines = [], {}
+        for sym in sorted({o[0] for o in obs}):
+            mine = sorted((o for o in obs if o[0] == sym), key=lambda o: (o[2], o[3]))
+            timelines[sym] = [{"index": o[3], "time": o[2].strftime("%Y-%m-%dT%H:%M:%SZ"),
+                               "day": o[1].isoformat(), "score": o[4]} for o in mine]
+            for d in sorted({o[1] for o in mine}):
+                today = [o[4] for o in mine if o[1] == d]
+                c = close_of(d)
+                w = [(2.0 ** (-(c - o[2]).total_seconds() / 3600.0 / half_life), o[4])
+                     for o in mine if o[1] <= d]
+                days.append({"day": d.isoformat(), "symbol": sym, "count": len(today),
+                             "mean": statistics.fmean(today), "std": statistics.pstdev(today),
+                             "decayed": sum(a * b for a, b in w) / sum(a for a, _ in w)})
+        days.sort(key=lambda r: (r["day"], r["symbol"]))
+        nodes, edges = {}, {}
+        for syms in per_item:
+            for i, a in enumerate(syms):
+                nodes[a] = nodes.get(a, 0) + 1
+                for b in syms[i + 1:]:
+                    key = tuple(sorted((a, b)))
+                    edges[key] = edges.get(key, 0) + 1
+        graph = {"nodes": [{"symbol": s, "count": c} for s, c in sorted(nodes.items(), key=lambda x: (-x[1], x[0]))],
+                 "edges": [{"source": a, "target": b, "count": c}
+                           for (a, b), c in sorted(edges.items(), key=lambda x: (-x[1], x[0]))]}
+        return {"days": days, "timelines": timelines, "graph": graph}
+
+    rng = random.Random(SEED + 1)
+    syms = ["AAPL", "MSFT", "T", "TGT"]
+    base = datetime(2024, 6, 28, tzinfo=timezone.utc)  # a Friday; July 4 and DST inside
+    rows = []
+    for n, (opts, half_life) in enumerate([({}, 24.0), ({}, 6.0), ({"close": "13:00"}, 48.0),
+                                           ({"calendar": "weekdays", "time_zone": "Europe/London", "close": "16:30"}, 24.0),
+                                           ({"calendar": "all", "time_zone": "Asia/Tokyo"}, 12.0)]):
+        items = []
+        for _ in range(40):
+            t = base + timedelta(seconds=rng.randrange(0, 12 * 86400))
+            # minutes only, so every time is exact in milliseconds
+            t = t.replace(second=0)
+            form = rng.randrange(3)
+            tt = (t.strftime("%Y-%m-%dT%H:%M:%SZ") if form == 0 else int(t.timestamp()) if form == 1
+                  else t.astimezone(ZoneInfo("America/New_York")).isoformat())
+            items.append({"time": tt, "score": round(rng.uniform(-1, 1), 3),
+                          "symbols": rng.sample(syms, rng.choice([1, 1, 2, 3]))})
+        out = run(items, opts, half_life)
+        rows.append({"inputs": [items, None, opts or None], "params": {"half_life": half_life},
+                     "output": out})
+    return rows
+
+
+def record_cases(analyzer):
+    ents = [{"inputs": [t, UNIVERSE], "params": {}, "output": [mention(t, *m) for m in ms]}
+            for t, ms in ENTITY_PROBES]
+    sents = []
+    for t, want in SENTIMENT_PROBES:
+        ss = split_sentences(t)
+        out = []
+        for sym, idx, n in want:
+            sc = sum(analyzer.polarity_scores(ss[i])["compound"] for i in idx) / len(idx)
+            out.append({"symbol": sym, "score": sc, "label": label_of(sc), "sentences": len(idx),
+                        "mentions": n})
+        sents.append({"inputs": [t, UNIVERSE], "params": {"model": "vader", "threshold": 0.05},
+                      "output": out})
+    return {
+        "extract_entities": (ents, "hand-labelled mentions (docs/sentiment.md rules); spans by Python str indexing, UTF-16 and UTF-8 lengths"),
+        "entity_sentiment": (sents, "mean vaderSentiment 3.3.2 compound of the sentences naming each asset (hand-labelled), documented sentence split"),
+        "aggregate": (aggregate_cases(), "exchange_calendars XNYS sessions, zoneinfo, statistics.fmean/pstdev, the half-life sum written out"),
+    }
 
 
 if __name__ == "__main__":

@@ -90,6 +90,18 @@ test('chromium: every golden case within tolerance and bit-identical to native',
       const info = m.registry.find((f) => f.module === c.module && f.name === c.function);
       const camel = (s) => s.replace(/_([a-z0-9])/g, (_, x) => x.toUpperCase());
       const fn = m[c.module][camel(c.function)];
+      if (c.expect === 'json') {
+        // records: {inputs, params, output} rows, numbers within the manifest's json_tolerance
+        const close = (a, b, tol) => (typeof b === 'number' ? typeof a === 'number' && Math.abs(a - b) <= tol * Math.max(1, Math.abs(b))
+          : Array.isArray(b) ? Array.isArray(a) && a.length === b.length && b.every((x, i) => close(a[i], x, tol))
+            : b !== null && typeof b === 'object' ? a !== null && typeof a === 'object' && Object.keys(a).length === Object.keys(b).length && Object.keys(b).every((k) => close(a[k], b[k], tol))
+              : a === b);
+        const all = (await fetch(`/tests/golden/sentiment/${c.file}`).then((r) => r.text())).split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
+        const misses = all.filter((r) => !close(fn(...r.inputs, Object.fromEntries(Object.entries(r.params).map(([k, v]) => [camel(k), v]))), r.output, manifest.json_tolerance))
+          .map((r) => JSON.stringify(r.inputs[0]).slice(0, 80));
+        textResults.push({ module: c.module, function: c.function, n: all.length, misses });
+        continue;
+      }
       const t = c.params.threshold ?? 0.05;
       const want = (r) => (c.expect === 'polarity_scores'
         ? { neg: r[1], neu: r[2], pos: r[3], compound: r[4] }

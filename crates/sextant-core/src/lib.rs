@@ -61,7 +61,8 @@ pub mod autoindex;
 pub mod columns;
 pub mod decl;
 pub mod error;
-#[cfg(any(not(feature = "subset"), feature = "subset-ledger"))]
+// sentiment's `aggregate` uses the ledger's exchange calendar (compiled, not registered)
+#[cfg(any(not(feature = "subset"), feature = "subset-ledger", feature = "subset-sentiment"))]
 pub mod ledger;
 pub mod mc;
 #[cfg(any(

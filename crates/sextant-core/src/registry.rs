@@ -342,6 +342,9 @@ pub static REGISTRY: &[&FunctionDecl] = registry![
     &sentiment::VADER,
     &sentiment::SCORE,
     &sentiment::SCORE_BATCH,
+    &sentiment::EXTRACT_ENTITIES,
+    &sentiment::ENTITY_SENTIMENT,
+    &sentiment::AGGREGATE,
     ]
     "subset-mc": [
     &mc::SIMULATE_GBM,

@@ -234,7 +234,9 @@ def _key(k: Any) -> str:
 
 def _to_json(x: Any, name: str) -> str:
     try:
-        return json.dumps(_jsonable(x), allow_nan=False)
+        # ensure_ascii=False: the text goes as is, so lone surrogates become U+FFFD like in
+        # text inputs (JSON's "\ud800" escape of one would be refused by the core's parser)
+        return json.dumps(_jsonable(x), allow_nan=False, ensure_ascii=False)
     except (TypeError, ValueError) as e:
         raise _input_error(name, f"cannot be sent as JSON: {e}") from None
 

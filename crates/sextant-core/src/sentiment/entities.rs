@@ -224,10 +224,14 @@ impl Universe {
             // exchange prefix: "NASDAQ: AAPL", "(NYSE:T)"
             let prefix = before.strip_suffix(':').map(str::trim_end);
             if prefix.is_some_and(|p| {
+                // `get`: the cut may fall inside a multi-byte character (no match then)
                 EXCHANGES.iter().any(|x| {
-                    p.len() >= x.len()
-                        && p[p.len() - x.len()..].eq_ignore_ascii_case(x)
-                        && !word_char(p[..p.len() - x.len()].chars().last())
+                    p.len()
+                        .checked_sub(x.len())
+                        .and_then(|k| Some((p.get(k..)?, p.get(..k)?)))
+                        .is_some_and(|(tail, head)| {
+                            tail.eq_ignore_ascii_case(x) && !word_char(head.chars().last())
+                        })
                 })
             }) {
                 push(a, s, e, MentionKind::ExchangePrefix, 0.99);
@@ -361,10 +365,10 @@ pub fn sentences(text: &str) -> Vec<std::ops::Range<usize>> {
 impl Universe {
     /// Each mentioned entity with the mean score (from `score_fn`, e.g. the finance scorer) of
     /// the sentences that mention it, in order of first mention.
-    pub fn entity_sentiment<F: Fn(&str) -> f64>(
+    pub fn entity_sentiment<F: FnMut(&str) -> f64>(
         &self,
         text: &str,
-        score_fn: F,
+        mut score_fn: F,
     ) -> Vec<EntitySentiment> {
         let mut out: Vec<EntitySentiment> = Vec::new();
         for r in sentences(text) {

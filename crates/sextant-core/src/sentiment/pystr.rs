@@ -60,6 +60,26 @@ pub(crate) fn py_split(s: &str) -> impl Iterator<Item = &str> {
 }
 
 /// `s.strip()` in CPython.
+/// `str.split()` on an ASCII text, by bytes.
+pub(crate) fn ascii_py_split(s: &str) -> impl Iterator<Item = &str> {
+    let b = s.as_bytes();
+    let ws = |c: u8| matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x1c..=0x1f | b' ');
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() && ws(b[i]) {
+            i += 1;
+        }
+        if i == b.len() {
+            return None;
+        }
+        let start = i;
+        while i < b.len() && !ws(b[i]) {
+            i += 1;
+        }
+        s.get(start..i)
+    })
+}
+
 pub(crate) fn py_strip(s: &str) -> &str {
     s.trim_matches(is_py_space)
 }
@@ -81,7 +101,9 @@ pub(crate) fn py_len_exceeds(s: &str, cap: usize) -> bool {
 /// sigma rule, as [`str::to_lowercase`] does).
 pub(crate) fn push_lower(s: &str, out: &mut String) {
     if s.is_ascii() {
-        out.extend(s.bytes().map(|b| b.to_ascii_lowercase() as char));
+        let start = out.len();
+        out.push_str(s);
+        out[start..].make_ascii_lowercase();
     } else {
         out.push_str(&s.to_lowercase());
     }
@@ -120,8 +142,14 @@ pub fn py_round(x: f64, ndigits: u32) -> f64 {
     let rem = prod - (q << shift);
     let half = 1u128 << (shift - 1);
     let q = if rem > half || (rem == half && q & 1 == 1) { q + 1 } else { q };
-    #[allow(clippy::cast_precision_loss, reason = "q < 2^53 whenever |x| < 2^52 / 10^ndigits")]
-    let v = q as f64 / scale as f64;
+    // through u64 where it fits: a u128 to f64 conversion is a software routine
+    #[allow(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        reason = "q < 2^53 whenever |x| < 2^52 / 10^ndigits; scale <= 10^15"
+    )]
+    let v =
+        if q <= u128::from(u64::MAX) { q as u64 as f64 } else { q as f64 } / scale as u64 as f64;
     if neg {
         -v
     } else {

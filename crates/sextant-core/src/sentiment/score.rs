@@ -100,7 +100,7 @@ pub struct Scored {
     pub label: Label,
 }
 
-fn check_threshold(threshold: f64) -> Result<()> {
+pub(crate) fn check_threshold(threshold: f64) -> Result<()> {
     if (0.0..=1.0).contains(&threshold) {
         Ok(())
     } else {
@@ -118,6 +118,11 @@ fn score_one(text: &str, model: Model, threshold: f64, scratch: &mut Scratch) ->
         Model::Finance => super::FinanceScorer::builtin().score(text),
     };
     Scored { score, label: Label::of(score, threshold) }
+}
+
+/// The model's score of one text (no label).
+pub(crate) fn raw_score(text: &str, model: Model, scratch: &mut Scratch) -> f64 {
+    score_one(text, model, 0.0, scratch).score
 }
 
 /// Scores one text: a number in [-1, 1] and a label (`positive` at or above `threshold`,
@@ -154,8 +159,8 @@ pub fn score_batch(texts: &[&str], model: Model, threshold: f64) -> Result<Vec<S
     }
 }
 
-const MODEL_DOC: &str = "scoring model: `finance` (Sextant's finance lexicon and rules) or `vader` (vaderSentiment 3.3.2's compound score)";
-const THRESHOLD_DOC: &str =
+pub(crate) const MODEL_DOC: &str = "scoring model: `finance` (Sextant's finance lexicon and rules) or `vader` (vaderSentiment 3.3.2's compound score)";
+pub(crate) const THRESHOLD_DOC: &str =
     "half-width of the neutral band: positive at or above it, negative at or below minus it";
 
 /// Declaration of `score`.

@@ -31,8 +31,8 @@ use std::sync::OnceLock;
 
 use super::fxhash::FxMap;
 use super::pystr::{
-    is_py_space, push_lower, py_isupper, py_len_exceeds, py_round, py_split, py_strip,
-    strip_ascii_punct,
+    ascii_py_split, is_py_space, push_lower, py_isupper, py_len_exceeds, py_round, py_split,
+    py_strip, strip_ascii_punct,
 };
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec};
 use crate::error::{Error, Result};
@@ -238,7 +238,39 @@ struct WordInfo {
     negate: bool,
     /// First word of an idiom or a multi-word booster (`the`, `kiss`, `kind`...).
     idiom: bool,
+    /// Which of the words the rules test by name it is ([`W_NO`]...): one bit test per rule
+    /// instead of a string comparison.
+    special: u16,
 }
+
+const W_NO: u16 = 1;
+const W_OR_NOR: u16 = 1 << 1;
+const W_NEVER: u16 = 1 << 2;
+const W_SO_THIS: u16 = 1 << 3;
+const W_WITHOUT: u16 = 1 << 4;
+const W_DOUBT: u16 = 1 << 5;
+const W_LEAST: u16 = 1 << 6;
+const W_AT_VERY: u16 = 1 << 7;
+const W_BUT: u16 = 1 << 8;
+const W_KIND: u16 = 1 << 9;
+const W_OF: u16 = 1 << 10;
+/// The words the rules test by name, with their bits.
+const SPECIAL_WORDS: &[(&str, u16)] = &[
+    ("no", W_NO),
+    ("or", W_OR_NOR),
+    ("nor", W_OR_NOR),
+    ("never", W_NEVER),
+    ("so", W_SO_THIS),
+    ("this", W_SO_THIS),
+    ("without", W_WITHOUT),
+    ("doubt", W_DOUBT),
+    ("least", W_LEAST),
+    ("at", W_AT_VERY),
+    ("very", W_AT_VERY),
+    ("but", W_BUT),
+    ("kind", W_KIND),
+    ("of", W_OF),
+];
 
 /// A VADER scorer: a word lexicon and an emoji lexicon.
 ///
@@ -274,6 +306,14 @@ struct Tok {
     negate: bool,
     idiom: bool,
     upper: bool,
+    special: u16,
+}
+
+impl Tok {
+    #[inline]
+    const fn is(&self, w: u16) -> bool {
+        self.special & w != 0
+    }
 }
 
 /// Parses a VADER-format word lexicon (`word<TAB>mean[<TAB>...]` per line) as the package does:
@@ -354,6 +394,9 @@ impl Vader {
         for w in firsts {
             words.entry(w.into()).or_default().idiom = true;
         }
+        for &(w, bit) in SPECIAL_WORDS {
+            words.entry(w.into()).or_default().special |= bit;
+        }
         Ok(Self { lexicon, emojis, ascii_emoji, words, multi_boost })
     }
 
@@ -389,9 +432,7 @@ impl Vader {
         lower.clear();
         toks.clear();
         sent.clear();
-        for raw in py_split(text) {
-            let stripped = strip_ascii_punct(raw);
-            let word = if py_len_exceeds(stripped, 2) { stripped } else { raw };
+        let mut push = |word: &str, upper: bool| {
             let start = lower.len();
             push_lower(word, lower);
             let l = &lower[start..];
@@ -399,24 +440,49 @@ impl Vader {
             toks.push(Tok {
                 lex: info.lex,
                 boost: info.boost,
-                negate: info.negate || l.contains("n't"),
+                // a byte-window test: `str::contains` sets up a substring searcher per word
+                negate: info.negate || l.as_bytes().windows(3).any(|w| w == b"n't"),
                 idiom: info.idiom,
-                upper: py_isupper(word),
+                upper,
                 lower: start..lower.len(),
+                special: info.special,
             });
+        };
+        if text.is_ascii() {
+            // the same steps on bytes: split on Python's ASCII whitespace, strip ASCII
+            // punctuation, length in bytes (= code points), isupper on ASCII letters
+            for raw in ascii_py_split(text) {
+                let b = raw.as_bytes();
+                let (mut a, mut e) = (0, b.len());
+                while a < e && b[a].is_ascii_punctuation() {
+                    a += 1;
+                }
+                while e > a && b[e - 1].is_ascii_punctuation() {
+                    e -= 1;
+                }
+                let word = if e - a > 2 { &raw[a..e] } else { raw };
+                let wb = word.as_bytes();
+                let upper =
+                    !wb.iter().any(u8::is_ascii_lowercase) && wb.iter().any(u8::is_ascii_uppercase);
+                push(word, upper);
+            }
+        } else {
+            for raw in py_split(text) {
+                let stripped = strip_ascii_punct(raw);
+                let word = if py_len_exceeds(stripped, 2) { stripped } else { raw };
+                push(word, py_isupper(word));
+            }
         }
         let ctx = Ctx { toks, lower, cap_diff: cap_differential(toks) };
         for i in 0..toks.len() {
             let t = &toks[i];
-            if t.boost.is_some()
-                || (i + 1 < toks.len() && ctx.l(i) == "kind" && ctx.l(i + 1) == "of")
-            {
+            if t.boost.is_some() || (i + 1 < toks.len() && t.is(W_KIND) && toks[i + 1].is(W_OF)) {
                 sent.push(0.0);
                 continue;
             }
             sent.push(self.valence_at(&ctx, i));
         }
-        if let Some(bi) = (0..toks.len()).find(|&i| ctx.l(i) == "but") {
+        if let Some(bi) = toks.iter().position(|t| t.is(W_BUT)) {
             but_check(sent, bi);
         }
         score(sent, text)
@@ -457,12 +523,13 @@ impl Vader {
         let Some(lex) = t.lex else { return 0.0 };
         let n = c.toks.len();
         let mut v = lex;
-        if c.l(i) == "no" && i != n - 1 && c.toks[i + 1].lex.is_some() {
+        let tk = c.toks;
+        if t.is(W_NO) && i != n - 1 && tk[i + 1].lex.is_some() {
             v = 0.0;
         }
-        if (i > 0 && c.l(i - 1) == "no")
-            || (i > 1 && c.l(i - 2) == "no")
-            || (i > 2 && c.l(i - 3) == "no" && matches!(c.l(i - 1), "or" | "nor"))
+        if (i > 0 && tk[i - 1].is(W_NO))
+            || (i > 1 && tk[i - 2].is(W_NO))
+            || (i > 2 && tk[i - 3].is(W_NO) && tk[i - 1].is(W_OR_NOR))
         {
             v = lex * N_SCALAR;
         }
@@ -570,27 +637,27 @@ fn scalar_inc_dec(w: &Tok, valence: f64, cap_diff: bool) -> f64 {
 }
 
 fn negation_check(c: &Ctx<'_>, mut v: f64, start_i: usize, i: usize) -> f64 {
-    let so_this = |j: usize| matches!(c.l(j), "so" | "this");
+    let t = c.toks;
     match start_i {
         0 => {
-            if c.toks[i - 1].negate {
+            if t[i - 1].negate {
                 v *= N_SCALAR;
             }
         }
         1 => {
-            if c.l(i - 2) == "never" && so_this(i - 1) {
+            if t[i - 2].is(W_NEVER) && t[i - 1].is(W_SO_THIS) {
                 v *= 1.25;
-            } else if c.l(i - 2) == "without" && c.l(i - 1) == "doubt" {
-            } else if c.toks[i - 2].negate {
+            } else if t[i - 2].is(W_WITHOUT) && t[i - 1].is(W_DOUBT) {
+            } else if t[i - 2].negate {
                 v *= N_SCALAR;
             }
         }
         _ => {
             // the package tests `so`/`this` one word back here too, not only after `never`
-            if (c.l(i - 3) == "never" && so_this(i - 2)) || so_this(i - 1) {
+            if (t[i - 3].is(W_NEVER) && t[i - 2].is(W_SO_THIS)) || t[i - 1].is(W_SO_THIS) {
                 v *= 1.25;
-            } else if c.l(i - 3) == "without" && (c.l(i - 2) == "doubt" || c.l(i - 1) == "doubt") {
-            } else if c.toks[i - 3].negate {
+            } else if t[i - 3].is(W_WITHOUT) && (t[i - 2].is(W_DOUBT) || t[i - 1].is(W_DOUBT)) {
+            } else if t[i - 3].negate {
                 v *= N_SCALAR;
             }
         }
@@ -599,9 +666,9 @@ fn negation_check(c: &Ctx<'_>, mut v: f64, start_i: usize, i: usize) -> f64 {
 }
 
 fn least_check(c: &Ctx<'_>, mut v: f64, i: usize) -> f64 {
-    let least_before = |i: usize| c.toks[i - 1].lex.is_none() && c.l(i - 1) == "least";
+    let least_before = |i: usize| c.toks[i - 1].lex.is_none() && c.toks[i - 1].is(W_LEAST);
     if i > 1 && least_before(i) {
-        if c.l(i - 2) != "at" && c.l(i - 2) != "very" {
+        if !c.toks[i - 2].is(W_AT_VERY) {
             v *= N_SCALAR;
         }
     } else if i > 0 && least_before(i) {

@@ -14,4 +14,5 @@ mod mc;
 mod mc_models;
 mod properties;
 mod sentiment;
+mod sentiment_entities;
 mod streams;

@@ -169,6 +169,28 @@ async fn text_cases_through_their_routes(
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
+        let decl = sextant_core::registry::find(module, function).unwrap();
+        let path = format!("/v1/{module}/{function}");
+        if case["expect"] == "json" {
+            // records: {inputs, params, output} rows, numbers within json_tolerance
+            let tol = manifest["json_tolerance"].as_f64().unwrap();
+            for r in &rows {
+                let inputs: serde_json::Map<String, Json> = decl
+                    .inputs
+                    .iter()
+                    .zip(r["inputs"].as_array().unwrap())
+                    .map(|(spec, v)| (spec.name.to_owned(), v.clone()))
+                    .collect();
+                let body = json!({"inputs": inputs, "params": r["params"]});
+                let (status, out) = server.post_json(&path, &body).await;
+                assert_eq!(status, 200, "{path}: {out}");
+                let got = &out["outputs"][decl.outputs[0].name];
+                assert!(json_close(got, &r["output"], tol), "{path}: {got}\nwant {}", r["output"]);
+                checked += 1;
+            }
+            covered.insert(format!("{module}/{function}"));
+            continue;
+        }
         let t = case["params"]["threshold"].as_f64().unwrap_or(0.05);
         let want = |r: &Json| -> Json {
             let c = r[4].as_f64().unwrap();
@@ -185,9 +207,7 @@ async fn text_cases_through_their_routes(
                 json!({"score": r[4], "label": label})
             }
         };
-        let decl = sextant_core::registry::find(module, function).unwrap();
         let (input, output) = (decl.inputs[0].name, decl.outputs[0].name);
-        let path = format!("/v1/{module}/{function}");
         if decl.inputs[0].kind == sextant_core::decl::InputKind::TextList {
             let texts: Vec<&Json> = rows.iter().map(|r| &r[0]).collect();
             let body = json!({"inputs": {input: texts}, "params": case["params"]});
@@ -211,6 +231,24 @@ async fn text_cases_through_their_routes(
         covered.insert(format!("{module}/{function}"));
     }
     checked
+}
+
+/// JSON values equal, numbers within `tol` (relative above 1).
+fn json_close(got: &Json, want: &Json, tol: f64) -> bool {
+    match (got, want) {
+        (Json::Number(a), Json::Number(b)) => {
+            let (a, b) = (a.as_f64().unwrap_or(f64::NAN), b.as_f64().unwrap_or(f64::NAN));
+            (a - b).abs() <= tol * b.abs().max(1.0)
+        }
+        (Json::Array(a), Json::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_close(x, y, tol))
+        }
+        (Json::Object(a), Json::Object(b)) => {
+            a.len() == b.len()
+                && a.iter().all(|(k, x)| b.get(k).is_some_and(|y| json_close(x, y, tol)))
+        }
+        _ => got == want,
+    }
 }
 
 /// The ledger's record cases (tests/golden/ledger/decls.json: hand derivations and scipy's
