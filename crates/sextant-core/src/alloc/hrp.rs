@@ -132,6 +132,14 @@ pub(super) fn checked_cov(
         )));
     }
     let cov = sample_cov(returns, rows, n);
+    if let Some(k) = cov.iter().position(|v| !v.is_finite()) {
+        return Err(bad(format!(
+            "the covariance of assets {} and {} overflows f64 (returns of magnitude up to {})",
+            k / n,
+            k % n,
+            Num(returns.iter().fold(0.0f64, |m, v| m.max(v.abs())))
+        )));
+    }
     if let Some(i) = (0..n).find(|&i| cov[i * n + i] <= 0.0) {
         return Err(bad(format!("asset {i} has zero variance: {what} cannot weight it")));
     }
