@@ -111,7 +111,7 @@ fn rebalance_json(r: &RebalanceRec) -> JsonValue {
 
 /// The caller's strategy with this id (404 for an unknown id and for another user's).
 async fn owned(app: &AppState, p: &Principal, id: &str) -> Result<StrategyRec, ApiError> {
-    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !crate::market::is_record_id(id) {
         return Err(ApiError::NoSuchResource("strategy"));
     }
     match app.store.strategy(id).await? {
@@ -486,11 +486,7 @@ async fn history(
 ) -> Result<Json<JsonValue>, ApiError> {
     owned(&app, &p, &id).await?;
     let (limit, offset) = page(q.limit, q.offset, 100, 1000)?;
-    let desc = match q.sort.as_deref() {
-        None | Some("-created_at") => true,
-        Some("created_at") => false,
-        Some(_) => return Err(bad("sort", "must be `created_at` or `-created_at`")),
-    };
+    let desc = crate::market::sort_desc_or(q.sort.as_deref(), "created_at", true)?;
     let mut rows = app.store.rebalances(&id, desc, limit + 1, offset).await?;
     let more = rows.len() > usize::try_from(limit).unwrap_or(0);
     rows.truncate(usize::try_from(limit).unwrap_or(0));

@@ -304,7 +304,7 @@ pub fn job_json(j: &JobRec) -> JsonValue {
 
 /// The caller's job with this id (404 for an unknown id and for another user's).
 async fn owned(app: &AppState, p: &Principal, id: &str) -> Result<JobRec, ApiError> {
-    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !crate::market::is_record_id(id) {
         return Err(ApiError::NoSuchResource("job"));
     }
     match app.store.job(id).await? {
@@ -407,11 +407,7 @@ async fn list(
     Q(q): Q<ListQuery>,
 ) -> Result<Json<JsonValue>, ApiError> {
     let (limit, offset) = page(q.limit, q.offset, 100, 1000)?;
-    let desc = match q.sort.as_deref() {
-        None | Some("-created_at") => true,
-        Some("created_at") => false,
-        Some(_) => return Err(bad("sort", "must be `created_at` or `-created_at`")),
-    };
+    let desc = crate::market::sort_desc_or(q.sort.as_deref(), "created_at", true)?;
     if let Some(s) = q.status.as_deref() {
         if !JOB_STATUSES.contains(&s) {
             return Err(bad("status", format!("must be one of {}", JOB_STATUSES.join(", "))));

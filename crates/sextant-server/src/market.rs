@@ -495,6 +495,11 @@ struct ListQuery {
     asset_class: Option<String>,
 }
 
+/// Whether `id` has the shape of a record id (32 hex digits); anything else is no such record.
+pub fn is_record_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// `limit` in 1..=max (default `default`), `offset` >= 0.
 pub fn page(
     limit: Option<i64>,
@@ -521,8 +526,17 @@ pub fn paged(items: Vec<JsonValue>, limit: i64, offset: i64, more: bool) -> Json
 }
 
 fn sort_desc(sort: Option<&str>, key: &'static str) -> Result<bool, ApiError> {
+    sort_desc_or(sort, key, false)
+}
+
+/// Whether `sort` asks for descending order of `key` (`key` or `-key`; `default` when absent).
+pub fn sort_desc_or(
+    sort: Option<&str>,
+    key: &'static str,
+    default: bool,
+) -> Result<bool, ApiError> {
     match sort {
-        None => Ok(false),
+        None => Ok(default),
         Some(s) if s == key => Ok(false),
         Some(s) if s.strip_prefix('-') == Some(key) => Ok(true),
         Some(_) => Err(bad("sort", format!("must be `{key}` or `-{key}`"))),

@@ -74,7 +74,7 @@ fn portfolio_json(p: &Portfolio) -> JsonValue {
 
 /// The caller's portfolio with this id (404 for an unknown id and for another user's).
 async fn owned(app: &AppState, p: &Principal, id: &str) -> Result<Portfolio, ApiError> {
-    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !crate::market::is_record_id(id) {
         return Err(ApiError::NoSuchResource("portfolio"));
     }
     match app.store.portfolio(id).await? {
@@ -100,11 +100,7 @@ async fn list(
     Q(q): Q<ListQuery>,
 ) -> Result<Json<JsonValue>, ApiError> {
     let (limit, offset) = page(q.limit, q.offset, 100, 1000)?;
-    let desc = match q.sort.as_deref() {
-        None | Some("created_at") => false,
-        Some("-created_at") => true,
-        Some(_) => return Err(bad("sort", "must be `created_at` or `-created_at`")),
-    };
+    let desc = crate::market::sort_desc_or(q.sort.as_deref(), "created_at", false)?;
     let mut rows = app.store.portfolios_of(&p.user.id, desc, limit + 1, offset).await?;
     let more = rows.len() > usize::try_from(limit).unwrap_or(0);
     rows.truncate(usize::try_from(limit).unwrap_or(0));
