@@ -23,10 +23,15 @@
 //! answers 404, as an unknown one). At most [`max_active`] jobs per user are queued or running,
 //! by tier.
 //!
-//! Progress is coarse: 0 until done, 1 when done (the core exposes no progress hook to Rust
-//! callers yet). Cancelling a running job marks it `cancelled` at once and frees its worker;
-//! the core call itself cannot be interrupted and finishes on its blocking thread, and its
-//! answer is discarded.
+//! Progress: a simulation whose paths can be computed in blocks (parameters `paths` and
+//! `first_path`, every output a paths array, as Python's chunked callers) runs as blocks of
+//! paths `[first_path + done, first_path + done + n)` of about [`JobOptions::block_work`]
+//! path-steps each; the result is the blocks' rows concatenated, the same numbers as one call
+//! (a path's numbers depend only on the seed and its index). After each block the job's
+//! `progress` is the fraction of paths done, and a cancelled job stops there. Other functions
+//! run as one call: progress 0 until done, then 1; cancelling one marks it `cancelled` at once
+//! and frees its worker, while the core call finishes on its blocking thread and its answer is
+//! discarded.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -40,6 +45,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Map, Value as JsonValue};
+use sextant_core::decl::{FunctionDecl, OutputKind};
 use sextant_core::registry;
 use tokio::sync::Notify;
 
@@ -65,6 +71,9 @@ pub struct JobOptions {
     /// How often an idle worker looks for queued jobs it was not told about (jobs queued by
     /// another instance, or left queued by a restart).
     pub poll: Duration,
+    /// Path-steps per block of a simulation run in blocks (progress and cancel points):
+    /// `max(64, block_work / steps)` paths per block.
+    pub block_work: usize,
 }
 
 impl Default for JobOptions {
@@ -75,6 +84,7 @@ impl Default for JobOptions {
             heartbeat: Duration::from_secs(5),
             stale_after: Duration::from_secs(30),
             poll: Duration::from_secs(1),
+            block_work: 1 << 22,
         }
     }
 }
@@ -203,35 +213,137 @@ async fn run_one(app: &AppState, job: JobRec) {
         finish(app, &job.id, failed(&e)).await;
         return;
     };
-    let request = job.request;
-    let mut task = tokio::task::spawn_blocking(move || -> Result<String, ApiError> {
-        let req: ComputeRequest =
-            serde_json::from_str(&request).map_err(|e| ApiError::InvalidBody(e.to_string()))?;
+    let req: ComputeRequest = match serde_json::from_str(&job.request) {
+        Ok(r) => r,
+        Err(e) => {
+            finish(app, &job.id, failed(&ApiError::InvalidBody(e.to_string()))).await;
+            return;
+        }
+    };
+    let outcome = match blocks(decl, &req, app.options.jobs.block_work) {
+        Some((first, paths, block)) => {
+            run_blocks(app, &job.id, decl, req, (first, paths, block)).await
+        }
+        None => run_call(app, &job.id, decl, req, 0.0).await.map(|r| match r {
+            Ok(v) => ("done", Some(v.to_string()), None),
+            Err(e) => failed(&e),
+        }),
+    };
+    // None: cancelled (or declared stale) while it ran; the answer is discarded
+    match outcome {
+        Some(o) => finish(app, &job.id, o).await,
+        None => tracing::info!("job no longer running; its answer will be discarded"),
+    }
+}
+
+/// `(first_path, paths, paths per block)` when `decl` is a simulation computed in blocks (its
+/// parameters include `paths` and `first_path` and every output is a paths array) and the run
+/// is larger than one block.
+fn blocks(
+    decl: &'static FunctionDecl,
+    req: &ComputeRequest,
+    block_work: usize,
+) -> Option<(u64, u64, u64)> {
+    let has = |n: &str| decl.params.iter().any(|p| p.name == n);
+    let in_blocks = has("paths")
+        && has("first_path")
+        && decl.outputs.iter().all(|o| o.kind == OutputKind::Paths);
+    if !in_blocks {
+        return None;
+    }
+    // the parameters with their defaults (checked at submission)
+    let params = convert::params(decl, &req.params).ok()?;
+    let int = |n: &str| -> Option<u64> {
+        let k = decl.params.iter().position(|p| p.name == n)?;
+        params.values().get(k)?.as_int().and_then(|v| u64::try_from(v).ok())
+    };
+    let (paths, first) = (int("paths")?, int("first_path")?);
+    let steps = if has("steps") { int("steps")?.max(1) } else { 1 };
+    let block = (u64::try_from(block_work).unwrap_or(u64::MAX) / steps).max(64);
+    (paths > block).then_some((first, paths, block))
+}
+
+/// One core call on a blocking thread, with the job's heartbeat (and `progress`) written while
+/// it runs; `None` when the job stopped running meanwhile (cancelled or swept).
+async fn run_call(
+    app: &AppState,
+    id: &str,
+    decl: &'static FunctionDecl,
+    req: ComputeRequest,
+    progress: f64,
+) -> Option<Result<JsonValue, ApiError>> {
+    let mut task = tokio::task::spawn_blocking(move || -> Result<JsonValue, ApiError> {
         let out = convert::compute(decl, &req)?;
-        serde_json::to_string(&out).map_err(|e| ApiError::Internal(e.to_string()))
+        serde_json::to_value(&out).map_err(|e| ApiError::Internal(e.to_string()))
     });
     let mut beat =
         tokio::time::interval(app.options.jobs.heartbeat.max(Duration::from_millis(100)));
     beat.tick().await;
-    let outcome = loop {
+    loop {
         tokio::select! {
-            joined = &mut task => break match joined {
-                Ok(Ok(result)) => ("done", Some(result), None),
-                Ok(Err(e)) => failed(&e),
-                Err(join) => failed(&ApiError::Internal(format!("the job's task failed: {join}"))),
-            },
-            _ = beat.tick() => match app.store.job_heartbeat(&job.id, now_unix(), 0.0).await {
-                // cancelled (or declared stale): stop waiting; the core call finishes alone
-                Ok(false) => {
-                    tracing::info!("job no longer running; its answer will be discarded");
-                    return;
-                }
+            joined = &mut task => break Some(match joined {
+                Ok(r) => r,
+                Err(join) => Err(ApiError::Internal(format!("the job's task failed: {join}"))),
+            }),
+            _ = beat.tick() => match app.store.job_heartbeat(id, now_unix(), progress).await {
+                Ok(false) => break None,
                 Ok(true) => {}
                 Err(e) => tracing::warn!(error = %e, "job heartbeat failed"),
             },
         }
-    };
-    finish(app, &job.id, outcome).await;
+    }
+}
+
+/// A simulation as blocks of paths (see the module doc): each block's output rows appended,
+/// `progress` written after each block, and the run stopped at a block boundary when the job
+/// was cancelled.
+async fn run_blocks(
+    app: &AppState,
+    id: &str,
+    decl: &'static FunctionDecl,
+    req: ComputeRequest,
+    (first, paths, block): (u64, u64, u64),
+) -> Option<Outcome> {
+    let mut whole: Option<JsonValue> = None;
+    let mut done = 0u64;
+    while done < paths {
+        let n = block.min(paths - done);
+        let mut part = ComputeRequest { inputs: req.inputs.clone(), params: req.params.clone() };
+        part.params.insert("paths".into(), json!(n));
+        part.params.insert("first_path".into(), json!(first + done));
+        #[allow(clippy::cast_precision_loss, reason = "a fraction")]
+        let progress = done as f64 / paths as f64;
+        let mut out = match run_call(app, id, decl, part, progress).await? {
+            Ok(v) => v,
+            Err(e) => return Some(failed(&e)),
+        };
+        match &mut whole {
+            None => whole = Some(out),
+            Some(w) => {
+                for o in decl.outputs {
+                    let rows = out["outputs"][o.name].as_array_mut().map(std::mem::take);
+                    if let (Some(all), Some(rows)) = (w["outputs"][o.name].as_array_mut(), rows) {
+                        all.extend(rows);
+                    }
+                }
+            }
+        }
+        done += n;
+        #[allow(clippy::cast_precision_loss, reason = "a fraction")]
+        let progress = done as f64 / paths as f64;
+        if done < paths {
+            match app.store.job_heartbeat(id, now_unix(), progress).await {
+                Ok(false) => return None,
+                Ok(true) => {}
+                Err(e) => tracing::warn!(error = %e, "job heartbeat failed"),
+            }
+        }
+    }
+    let mut whole = whole?;
+    // the parameters as asked: the whole run, not the last block
+    whole["params"]["paths"] = json!(paths);
+    whole["params"]["first_path"] = json!(first);
+    Some(("done", Some(whole.to_string()), None))
 }
 
 async fn finish(app: &AppState, id: &str, (status, result, error): Outcome) {

@@ -3,14 +3,18 @@
 //! the core's entity matcher ([`sextant_core::sentiment::Universe`], built from the instruments
 //! table: symbol, cashtag and name), with the per-instrument sentence score
 //! (`Universe::entity_sentiment`). Items are stored once per `(source, id)`: a re-sent item
-//! creates nothing. Every signed-in user lists an instrument's news.
+//! creates nothing. Every signed-in user lists an instrument's news and its daily sentiment
+//! (`GET /v1/instruments/{symbol}/sentiment`: the core's [`sextant_core::sentiment::aggregate`]
+//! over the stored per-instrument scores, one row per trading day of the instrument's
+//! calendar).
 
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
-use sextant_core::sentiment::{Asset, FinanceScorer, Universe};
+use sextant_core::sentiment::aggregate::options_from_json;
+use sextant_core::sentiment::{aggregate, Asset, FinanceScorer, Item, Model, Universe};
 
 use crate::accounts::{audit, Admin, Authed, JsonBody, Q};
 use crate::app::{now_unix, AppState};
@@ -181,7 +185,112 @@ async fn list(
     Ok(Json(body))
 }
 
+/// Most stored items one daily-sentiment request reads (narrow `from` / `to` beyond it).
+pub const MAX_SENTIMENT_ITEMS: i64 = 100_000;
+
+/// Items older than this many half-lives before `from` are not read: each would weigh less
+/// than 2^-20 (1e-6) in the time-decayed mean of the first day.
+const DECAY_HORIZON_HALF_LIVES: f64 = 20.0;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SentimentQuery {
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default)]
+    calendar: Option<String>,
+    #[serde(default)]
+    close: Option<String>,
+    #[serde(default)]
+    half_life_hours: Option<f64>,
+}
+
+/// Per trading day: how many stored items mention the instrument, their mean score and
+/// population standard deviation, and the time-decayed mean of every item up to the day's
+/// close (the core's `aggregate`; see docs/platform.md).
+async fn daily_sentiment(
+    State(app): State<AppState>,
+    Authed(_, _p): Authed,
+    P(symbol): P<String>,
+    Q(q): Q<SentimentQuery>,
+) -> Result<Json<JsonValue>, ApiError> {
+    let Some(inst) = app.store.instrument(&symbol).await? else {
+        return Err(ApiError::NoSuchResource("instrument"));
+    };
+    let half_life = q.half_life_hours.unwrap_or(24.0);
+    if !(half_life.is_finite() && (0.01..=87_600.0).contains(&half_life)) {
+        return Err(bad("half_life_hours", "must be between 0.01 and 87600 (ten years)"));
+    }
+    let (from, to) = range(q.from.as_deref(), q.to.as_deref())?;
+    // the exchange's calendar: NYSE for New York instruments, weekdays elsewhere (or as asked)
+    let tz = inst.time_zone.clone().unwrap_or_else(|| "UTC".to_owned());
+    let calendar = q
+        .calendar
+        .clone()
+        .unwrap_or_else(|| if tz == "America/New_York" { "XNYS" } else { "weekdays" }.to_owned());
+    let mut options = json!({"calendar": calendar, "time_zone": tz});
+    if let Some(c) = &q.close {
+        options["close"] = json!(c);
+    }
+    let opts = options_from_json(&options, half_life, Model::Finance).map_err(|e| match e {
+        sextant_core::Error::InvalidInput { input, reason } if input == "options.calendar" => {
+            bad("calendar", reason)
+        }
+        sextant_core::Error::InvalidInput { input, reason } if input == "options.close" => {
+            bad("close", reason)
+        }
+        e => e.into(),
+    })?;
+    #[allow(clippy::cast_possible_truncation, reason = "at most 20 x 87,600 hours in seconds")]
+    let horizon = (DECAY_HORIZON_HALF_LIVES * half_life * 3600.0).ceil() as i64;
+    let read_from = from.saturating_sub(horizon);
+    let rows = app.store.news_of(&symbol, read_from, to, false, MAX_SENTIMENT_ITEMS + 1, 0).await?;
+    if rows.len() > usize::try_from(MAX_SENTIMENT_ITEMS).unwrap_or(usize::MAX) {
+        return Err(bad(
+            "from",
+            format!("more than {MAX_SENTIMENT_ITEMS} items in the range; narrow `from` / `to`"),
+        ));
+    }
+    let items = rows
+        .iter()
+        .map(|(n, m)| {
+            Ok(Item {
+                time: chrono::DateTime::from_timestamp(n.published_at, 0)
+                    .ok_or_else(|| ApiError::Internal("stored time out of range".into()))?,
+                text: None,
+                score: Some(m.score),
+                symbols: Some(vec![symbol.clone()]),
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let agg =
+        tokio::task::spawn_blocking(move || aggregate(&items, None, &opts).map(|a| (a, opts)))
+            .await
+            .map_err(|e| ApiError::Internal(format!("aggregation failed: {e}")))?;
+    let (agg, opts) = agg?;
+    let first_day = match chrono::DateTime::from_timestamp(from, 0) {
+        Some(t) if from != i64::MIN => Some(opts.trading_day(t, "from")?),
+        _ => None,
+    };
+    let days: Vec<JsonValue> = agg
+        .days
+        .iter()
+        .filter(|d| first_day.is_none_or(|f| d.day >= f))
+        .map(|d| {
+            json!({"day": d.day.to_string(), "count": d.count, "mean": d.mean, "std": d.std,
+                "decayed": d.decayed})
+        })
+        .collect();
+    Ok(Json(json!({"symbol": symbol, "calendar": calendar, "time_zone": opts.time_zone.name(),
+        "close_seconds": opts.close_seconds, "half_life_hours": half_life, "days": days})))
+}
+
 /// The news routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/news", post(ingest)).route("/v1/instruments/{symbol}/news", get(list))
+    Router::new()
+        .route("/v1/news", post(ingest))
+        .route("/v1/instruments/{symbol}/news", get(list))
+        .route("/v1/instruments/{symbol}/sentiment", get(daily_sentiment))
 }

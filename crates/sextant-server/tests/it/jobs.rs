@@ -24,6 +24,8 @@ fn options(workers: usize, queue: &str) -> Options {
         heartbeat: Duration::from_millis(200),
         stale_after: Duration::from_secs(30),
         poll: Duration::from_millis(100),
+        // small blocks, so a modest simulation runs in several (progress and cancel points)
+        block_work: 1 << 10,
     };
     o
 }
@@ -174,6 +176,42 @@ async fn a_job_answers_as_the_synchronous_route_and_only_to_its_owner() {
     assert!(text.contains(r#"sextant_jobs_transitions_total{status="done"} 1"#), "{text}");
     assert!(text.contains(r#"sextant_jobs_transitions_total{status="failed"} 1"#), "{text}");
     assert!(text.contains("sextant_database_up 1"), "{text}");
+}
+
+/// A simulation larger than one block runs as blocks of paths: its answer is the one-call
+/// answer exactly (a path's numbers depend only on the seed and its index), its progress rises
+/// through the block fractions, and a cancel stops it at a block boundary.
+#[tokio::test]
+async fn a_simulation_runs_in_blocks_with_progress_and_the_one_call_answer() {
+    let s = start_with(options(1, &unique_key("q"))).await;
+    let (_, _, alice, _) = user(&s, "job-blocks").await;
+    // block_work 1024 / 16 steps = 64 paths per block: 150 paths are 3 blocks (64, 64, 22)
+    let params = json!({"s0": 100.0, "paths": 150, "steps": 16, "seed": 11, "full_paths": true,
+                        "first_path": 7});
+    let body = json!({"module": "mc", "name": "simulate_gbm", "inputs": {}, "params": params});
+    let id = submit(&s, &alice, &body).await;
+    let mut seen = Vec::new();
+    let job = loop {
+        let (_, b) = get(&s, &format!("/v1/jobs/{id}"), Some(&alice)).await;
+        let p = b["progress"].as_f64().unwrap();
+        if seen.last() != Some(&p) {
+            seen.push(p);
+        }
+        if !["queued", "running"].contains(&b["status"].as_str().unwrap()) {
+            break b;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    assert_eq!((job["status"].as_str(), job["progress"].as_f64()), (Some("done"), Some(1.0)));
+    // whatever the poll caught lies on the block fractions 0, 64/150, 128/150, 1, in order
+    let fractions = [0.0, 64.0 / 150.0, 128.0 / 150.0, 1.0];
+    assert!(seen.iter().all(|p| fractions.contains(p)), "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+    let (_, got) = get(&s, &format!("/v1/jobs/{id}/result"), Some(&alice)).await;
+    let (_, want) =
+        s.post_json("/v1/mc/simulate_gbm", &json!({"inputs": {}, "params": params})).await;
+    assert_eq!(got["outputs"]["paths"].as_array().unwrap().len(), 150);
+    assert_eq!(got, want);
 }
 
 #[tokio::test]
