@@ -67,7 +67,7 @@ export interface FunctionInfo {
   }[];
   outputs: {
     name: string;
-    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted' | 'paths' | 'square' | 'json';
+    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted' | 'paths' | 'square' | 'per_step' | 'grid' | 'json';
     dtype: 'f64' | 'i32' | 'record' | 'json';
     fields?: string[];
     labels?: string[];
@@ -9114,6 +9114,18 @@ export declare namespace alloc {
    */
   function efficientReturn(mu: Series, cov: Matrix, options?: EfficientReturnOptions): Float64Array;
   /**
+   * Efficient-frontier portfolios from minimum variance to the largest expected return.
+   *
+   * points portfolios: the minimum-variance one, then min w'Σw s.t. mu'w >= target at targets evenly spaced up to the largest attainable return; sum w = 1, lower <= w_i <= upper (or constraints); clarabel at 1e-12. Outputs the points x n weights, each point's expected return and volatility (per period). Reference: cvxpy + CLARABEL per target; PyPortfolioOpt EfficientFrontier.efficient_return.
+   *
+   * @param mu expected return of each asset (per period)
+   * @param cov n x n covariance matrix of asset returns (an array of rows, or { data, rows, cols } row-major)
+   * @param options points = 20, lower = 0, upper = 1, constraints = null
+   * @returns { weights, returns, risks }: { data, shape }: a row-major Float64Array and its shape [points, n], one row per point and one column per column of the matrix input each
+   * @throws {SextantError} OUT_OF_RANGE, INVALID_TYPE, UNKNOWN_PARAMETER, LENGTH_MISMATCH, INVALID_INPUT ...
+   */
+  function efficientFrontier(mu: Series, cov: Matrix, options?: EfficientFrontierOptions): EfficientFrontierResult;
+  /**
    * Maximum-return weights within a target volatility.
    *
    * max mu'w s.t. sqrt(w'Σw) <= target_volatility, sum w = 1, lower <= w_i <= upper; second-order cone in clarabel at 1e-12. Reference: cvxpy + CLARABEL; PyPortfolioOpt EfficientFrontier.efficient_risk.
@@ -9339,6 +9351,36 @@ export interface EfficientReturnOptions {
    * @default null
    */
   constraints?: JsonValue;
+}
+
+/** Options of {@link alloc.efficientFrontier}. */
+export interface EfficientFrontierOptions {
+  /**
+   * Number of frontier portfolios, ends included. Integer in [2, 1000].
+   * @default 20
+   */
+  points?: number;
+  /**
+   * Smallest weight of every asset (0: long-only; negative allows short positions). Number in [-100, 1].
+   * @default 0
+   */
+  lower?: number;
+  /**
+   * Largest weight of every asset. Number in [0, 100].
+   * @default 1
+   */
+  upper?: number;
+  /**
+   * Optional constraints: {"lower": x or [..], "upper": x or [..], "bounds": [[lo, hi], ..], "groups": {"labels": [one per asset], "caps": {"label": [lo, hi]}}, "current": [..], "max_turnover": x}; per-asset bounds replace lower/upper. A JSON value (object, array, or JSON text), or null / omitted for "not given".
+   * @default null
+   */
+  constraints?: JsonValue;
+}
+/** Outputs of {@link alloc.efficientFrontier}, keyed by output name. */
+export interface EfficientFrontierResult {
+  weights: { data: Float64Array; shape: number[] };
+  returns: Float64Array;
+  risks: Float64Array;
 }
 
 /** Options of {@link alloc.efficientRisk}. */

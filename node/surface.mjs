@@ -253,7 +253,7 @@ function expected(param) {
  * steps + 1 with full_paths, then the number of assets (the first series input's length, or
  * without series inputs the columns of the matrix input); of a `per_step` output
  * [steps + 1, length of the input it names]; of a `square` output [n, n], n the columns of
- * the matrix input. */
+ * the matrix input; of a `grid` output [count parameter, columns of the matrix input]. */
 function outputShape(info, o, params, inputs, shapes) {
   const get = (name) => {
     const p = info.params.find((q) => q.name === name);
@@ -267,6 +267,10 @@ function outputShape(info, o, params, inputs, shapes) {
     const n = shapes[2 * info.inputs.findIndex((i) => i.kind === 'matrix') + 1];
     return [n, n];
   }
+  if (o.kind === 'grid') {
+    // one row per value of the count parameter, one column per column of the matrix input
+    return [get(o.count_param), shapes[2 * info.inputs.findIndex((i) => i.kind === 'matrix') + 1]];
+  }
   const shape = [get('paths')];
   if (get('full_paths') === true) shape.push(get('steps') + 1);
   const series = info.inputs.findIndex((i) => i.kind === 'series');
@@ -276,9 +280,9 @@ function outputShape(info, o, params, inputs, shapes) {
   return shape;
 }
 
-const SHAPED = new Set(['paths', 'per_step', 'square']);
+const SHAPED = new Set(['paths', 'per_step', 'square', 'grid']);
 
-/** `paths`, `per_step` and `square` outputs come back as `{ data, shape }` (data row-major);
+/** `paths`, `per_step`, `square` and `grid` outputs come back as `{ data, shape }` (data row-major);
  * the rest as they are. */
 function withShapes(info, outs, json, inputs, shapes) {
   if (!info.outputs.some((o) => SHAPED.has(o.kind))) return outs;

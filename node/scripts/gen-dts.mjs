@@ -86,7 +86,7 @@ const outArrayType = (o) =>
   : o.kind === 'record' ? recordType(o)
     : o.kind === 'record_list' ? `Array<${recordType(o)}>`
       : o.kind === 'scalar' ? 'number'
-        : o.kind === 'paths' || o.kind === 'square' || o.kind === 'per_step' ? '{ data: Float64Array; shape: number[] }'
+        : o.kind === 'paths' || o.kind === 'square' || o.kind === 'per_step' || o.kind === 'grid' ? '{ data: Float64Array; shape: number[] }'
           : o.dtype === 'i32' ? 'Int32Array' : 'Float64Array';
 
 function outputText(o) {
@@ -113,6 +113,8 @@ function outputText(o) {
       return '{ data, shape }: an n x n matrix (n the columns of the matrix input), a row-major Float64Array and its shape [n, n]';
     case 'paths':
       return '{ data, shape }: a row-major Float64Array and its shape, [paths], [paths, steps + 1] with fullPaths, with a trailing assets axis when there are assets';
+    case 'grid':
+      return `{ data, shape }: a row-major Float64Array and its shape [${o.count_param}, n], one row per point and one column per column of the matrix input`;
     case 'per_step':
       return `{ data, shape }: a row-major Float64Array and its shape [steps + 1, ${o.columns}.length], one row per step`;
     default:
@@ -275,7 +277,7 @@ export interface FunctionInfo {
   }[];
   outputs: {
     name: string;
-    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted' | 'paths' | 'square' | 'json';
+    kind: 'series' | 'scalar' | 'per_column' | 'record' | 'record_list' | 'rolling' | 'trimmed' | 'vector' | 'counted' | 'paths' | 'square' | 'per_step' | 'grid' | 'json';
     dtype: 'f64' | 'i32' | 'record' | 'json';
     fields?: string[];
     labels?: string[];

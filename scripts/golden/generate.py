@@ -1045,6 +1045,45 @@ def alloc_cases(w: Writer, rets) -> None:
              f"cvxpy {version('cvxpy')} + CLARABEL (1e-12), long-only, fully invested; "
              + agree(f"PyPortfolioOpt EfficientFrontier.{fn}", pp, ref, 1e-3 if fn == "efficient_risk" else 1e-5),
              1e-5 if fn == "efficient_risk" else 1e-6)
+    # efficient frontier: the minimum-variance portfolio, then min w'Sw s.t. mu'w >= t at targets
+    # linspace(r_minvar, r_max, points), r_max the largest return within the bounds (an LP)
+    for tag, lo, hi, pts in (("default", 0.0, 1.0, 8), ("upper20", 0.0, 0.2, 5)):
+        def solve(target):
+            x = cp.Variable(n)
+            cons = [cp.sum(x) == 1, x >= lo, x <= hi] + ([] if target is None else [mu @ x >= target])
+            # the covariance scaled to unit mean variance (weights are invariant): unscaled, the
+            # objective (~1e-4) sits near the absolute gap tolerance and a zero weight comes out 1e-6
+            sc = cov / np.diag(cov).mean()
+            cp.Problem(cp.Minimize(cp.quad_form(x, cp.psd_wrap(sc))), cons).solve(solver=cp.CLARABEL, **tight)
+            return np.clip(x.value, lo, hi) / np.clip(x.value, lo, hi).sum()
+        x = cp.Variable(n)
+        cp.Problem(cp.Maximize(mu @ x / np.abs(mu).max()), [cp.sum(x) == 1, x >= lo, x <= hi]).solve(
+            solver=cp.CLARABEL, **tight)
+        r_max = float(mu @ x.value)
+        rows = [solve(None)]
+        targets = np.linspace(float(mu @ rows[0]), r_max, pts)
+        rows += [solve(t) for t in targets[1:]]
+        ref = np.array(rows)
+        rets_ref = ref @ mu
+        risks_ref = np.sqrt(np.einsum("ki,ij,kj->k", ref, cov, ref))
+        # PyPortfolioOpt at the interior targets (its own solver accuracy)
+        pp = []
+        for t in targets[1:-1]:
+            ef = EfficientFrontier(mu, cov, weight_bounds=(lo, hi))
+            ef.efficient_return(float(t))
+            pp.append(np.array(list(ef.clean_weights(rounding=None).values())))
+        params = {"points": pts} if tag == "default" else {"points": pts, "lower": lo, "upper": hi}
+        scale = max(float(np.abs(cov).max()), float(np.abs(mu).max()), float(np.abs(ref).max()))
+        w.case(id=f"efficient_frontier/sp500_20/{tag}", module="alloc", function="efficient_frontier",
+               reference=f"cvxpy {version('cvxpy')} + CLARABEL (1e-12, covariance scaled to unit mean variance): the min-variance portfolio, then "
+               f"min w'Sw s.t. mu'w >= t, sum w = 1, {lo} <= w <= {hi}, t = linspace(r_minvar, r_max, {pts}); "
+               + agree("PyPortfolioOpt EfficientFrontier.efficient_return's volatility (interior points)",
+                       np.sqrt(np.einsum("ki,ij,kj->k", np.array(pp), cov, np.array(pp))), risks_ref[1:-1], 1e-6)
+               + " and its weights " + agree("within 5e-3 (its default solver stops early where the frontier "
+                                             "is flat):", np.array(pp), ref[1:-1], 5e-3).split(" agrees ")[1],
+               inputs=[("mu", ds, "mu"), ("cov", "cov_sp500_20", "cov")], params=params,
+               outputs=[("weights", ref), ("returns", rets_ref), ("risks", risks_ref)],
+               tolerance={"rel": 0.0, "abs_scale": 1e-6 / scale})
     case("equal_weight", "default", [("returns", ds, "returns")], {}, np.full(n, 1.0 / n),
          f"skfolio {version('skfolio')} EqualWeighted (1/n)", 1e-15)
 

@@ -286,11 +286,9 @@ impl PyFunction {
                     .enumerate()
                     .map(|(i, spec)| {
                         let n = decl.output_len_with(i, &checked, &params);
-                        if matches!(
-                            spec.kind,
-                            OutputKind::Paths | OutputKind::Square | OutputKind::PerStep(_)
-                        ) {
-                            // n-D (paths, [steps + 1,] [assets]), (cols, cols) or (steps + 1, columns), C order
+                        if spec.kind.is_array() {
+                            // n-D (paths, [steps + 1,] [assets]), (cols, cols), (steps + 1,
+                            // columns) or (points, cols), C order
                             let shape = decl.output_shape(i, &checked, &params);
                             PyArrayDyn::<f64>::zeros(py, shape, false).into_any()
                         } else if spec.kind == OutputKind::SeriesI32 {

@@ -781,9 +781,21 @@ pub enum OutputKind {
     /// row-major (a fan chart's percentile bands). [`FunctionDecl::call`] returns
     /// [`OutVec::Array`].
     PerStep(&'static str),
+    /// float64 table with one row per value of the named integer parameter (`points`) and one
+    /// column per column of the first matrix input (one per asset): shape `(points, cols)`,
+    /// row-major (efficient-frontier weights). [`FunctionDecl::call`] returns
+    /// [`OutVec::Array`].
+    Grid(&'static str),
 }
 
 impl OutputKind {
+    /// Whether the output is an n-dimensional array with a shape ([`OutVec::Array`]): paths,
+    /// square, per-step and grid outputs.
+    #[must_use]
+    pub const fn is_array(self) -> bool {
+        matches!(self, Self::Paths | Self::Square | Self::PerStep(_) | Self::Grid(_))
+    }
+
     /// Values per record (fields, plus one for the label); 1 for other kinds.
     #[must_use]
     pub const fn width(self) -> usize {
@@ -918,6 +930,12 @@ impl OutputSpec {
     #[must_use]
     pub const fn per_step(name: &'static str, input: &'static str) -> Self {
         Self { name, kind: OutputKind::PerStep(input) }
+    }
+    /// A `param x cols` table output ([`OutputKind::Grid`]): one row per value of the integer
+    /// parameter `param`, one column per asset.
+    #[must_use]
+    pub const fn grid(name: &'static str, param: &'static str) -> Self {
+        Self { name, kind: OutputKind::Grid(param) }
     }
 }
 
@@ -1325,6 +1343,14 @@ impl FunctionDecl {
             OutputKind::Scalar => 1,
             OutputKind::PerColumn => matrix_cols(),
             OutputKind::Square => matrix_cols().saturating_mul(matrix_cols()),
+            OutputKind::Grid(name) => self
+                .params
+                .iter()
+                .position(|p| p.name == name)
+                .and_then(|k| params.values().get(k))
+                .and_then(Value::as_int)
+                .map_or(0, |v| usize::try_from(v.max(0)).unwrap_or(0))
+                .saturating_mul(matrix_cols()),
             k @ OutputKind::Record { .. } => k.width(),
             k @ OutputKind::RecordList { .. } => {
                 k.width()
@@ -1428,6 +1454,18 @@ impl FunctionDecl {
                 let n = self.output_len_with(i, inputs, params).isqrt();
                 vec![n, n]
             }
+            OutputKind::Grid(_) => {
+                let cols = inputs
+                    .0
+                    .iter()
+                    .find_map(|d| match d {
+                        InputData::Matrix { cols, .. } => Some(*cols),
+                        _ => None,
+                    })
+                    .unwrap_or(0);
+                let len = self.output_len_with(i, inputs, params);
+                vec![len.checked_div(cols).unwrap_or(0), cols]
+            }
             OutputKind::PerStep(input) => {
                 let steps = self
                     .params
@@ -1480,7 +1518,8 @@ impl FunctionDecl {
                             | OutputKind::Counted(_)
                             | OutputKind::Paths
                             | OutputKind::Square
-                            | OutputKind::PerStep(_),
+                            | OutputKind::PerStep(_)
+                            | OutputKind::Grid(_),
                         OutBuf::F64(_)
                     )
             );
@@ -1605,12 +1644,10 @@ impl FunctionDecl {
                         v.chunks(k.width().max(1)).map(|c| k.decode_record(c)).collect(),
                     )
                 }),
-                OutputKind::Paths | OutputKind::Square | OutputKind::PerStep(_) => {
-                    fi.next().map(|data| OutVec::Array {
-                        data,
-                        shape: self.output_shape(i, &checked, params),
-                    })
-                }
+                k if k.is_array() => fi.next().map(|data| OutVec::Array {
+                    data,
+                    shape: self.output_shape(i, &checked, params),
+                }),
                 _ => fi.next().map(OutVec::F64),
             })
             .collect())
@@ -2307,7 +2344,8 @@ pub struct OutputInfo {
     /// `series`, `scalar`, `per_column`, `record`, `record_list`, `rolling` (one value per full
     /// `window`), `trimmed` (`len` values shorter than the inputs), `vector` (`len` values),
     /// `counted` (as many values as the parameter `count_param`), `paths`, `square` (a
-    /// `cols x cols` matrix of the matrix input's columns) or `json` (a JSON document).
+    /// `cols x cols` matrix of the matrix input's columns), `per_step`, `grid` (a
+    /// `count_param x cols` matrix) or `json` (a JSON document).
     pub kind: &'static str,
     /// `f64`, `i32`, `record` or `json`.
     pub dtype: &'static str,
@@ -2320,7 +2358,7 @@ pub struct OutputInfo {
     /// The fixed length of a `vector` output, or how much shorter a `trimmed` one is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub len: Option<usize>,
-    /// The parameter giving a `counted` output's length.
+    /// The parameter giving a `counted` output's length, or a `grid` output's rows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count_param: Option<&'static str>,
     /// The series input whose length is the number of columns of a `per_step` output.
@@ -2408,6 +2446,7 @@ impl FunctionDecl {
                             OutputKind::Json => "json",
                             OutputKind::Square => "square",
                             OutputKind::PerStep(_) => "per_step",
+                            OutputKind::Grid(_) => "grid",
                         },
                         dtype: match o.kind {
                             OutputKind::SeriesI32 => "i32",
@@ -2422,7 +2461,7 @@ impl FunctionDecl {
                             _ => None,
                         },
                         count_param: match o.kind {
-                            OutputKind::Counted(p) => Some(p),
+                            OutputKind::Counted(p) | OutputKind::Grid(p) => Some(p),
                             _ => None,
                         },
                         columns: match o.kind {

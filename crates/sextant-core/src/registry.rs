@@ -326,6 +326,7 @@ pub static REGISTRY: &[&FunctionDecl] = registry![
     &alloc::HERC,
     &alloc::EQUAL_WEIGHT,
     &alloc::EFFICIENT_RETURN,
+    &alloc::EFFICIENT_FRONTIER,
     &alloc::EFFICIENT_RISK,
     &alloc::MAX_QUADRATIC_UTILITY,
     &alloc::SAMPLE_COV,

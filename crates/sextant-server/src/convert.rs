@@ -330,7 +330,7 @@ fn check_response_size(
         let param = match o.kind {
             OutputKind::Paths => "paths",
             OutputKind::PerStep(_) => "steps",
-            OutputKind::Counted(p) => p,
+            OutputKind::Counted(p) | OutputKind::Grid(p) => p,
             _ => continue,
         };
         let n = decl.output_len_with(i, &checked, params);

@@ -124,6 +124,11 @@ fn output_schema(kind: &str, dtype: &str) -> Json {
             "items": {"type": "array", "items": item},
             "description": "an n x n matrix as n rows of n values, n the columns of the matrix input",
         }),
+        "grid" => json!({
+            "type": "array",
+            "items": {"type": "array", "items": item},
+            "description": "a table as nested arrays: one row per point (the count parameter), one value per column of the matrix input",
+        }),
         "per_step" => json!({
             "type": "array",
             "items": {"type": "array", "items": item},

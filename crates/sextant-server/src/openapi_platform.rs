@@ -860,6 +860,20 @@ pub fn news_paths(paths: &mut Map<String, Json>) {
     add("/v1/instruments/{symbol}/news", "get", op("instrument_news", "news",
         "News mentioning an instrument, with the item's score and the score of the sentences that mention it",
         params, None, &[("200", "a page of news", Some(page_of(r("NewsItem"))))]));
+    let params = vec![
+        path_symbol(true),
+        q("from", json!({"type": "string"}), "first trading day (older items still count in `decayed`)"),
+        q("to", json!({"type": "string"}), "last publication time (a date includes its day)"),
+        q("calendar", json!({"type": "string", "examples": ["XNYS", "weekdays"]}),
+            "trading calendar: XNYS, XNAS, weekdays or all (default: XNYS for America/New_York instruments, else weekdays)"),
+        q("close", json!({"type": "string", "examples": ["16:00"]}),
+            "the close in exchange time, HH:MM; later items count on the next trading day"),
+        q("half_life_hours", json!({"type": "number", "minimum": 0.01, "maximum": 87600}),
+            "half-life of the time decay, hours (default 24)"),
+    ];
+    add("/v1/instruments/{symbol}/sentiment", "get", op("instrument_sentiment", "news",
+        "Daily sentiment of an instrument: per trading day the count, mean and standard deviation of the stored item scores, and the time-decayed mean",
+        params, None, &[("200", "one row per trading day with news", Some(r("DailySentiment")))]));
 }
 
 /// The schemas of the news routes.
@@ -878,6 +892,19 @@ pub fn news_schemas() -> Map<String, Json> {
                     "published_at": {"type": "string", "examples": ["2024-05-02T13:00:00Z"]},
                     "title": {"type": "string", "minLength": 1, "maxLength": 1000},
                     "body": {"type": ["string", "null"]}, "url": {"type": ["string", "null"]}}}}}}),
+    );
+    m.insert(
+        "DailySentiment".into(),
+        json!({"type": "object",
+        "required": ["symbol", "calendar", "time_zone", "close_seconds", "half_life_hours", "days"],
+        "properties": {"symbol": {"type": "string"}, "calendar": {"type": "string"},
+            "time_zone": {"type": "string"}, "close_seconds": {"type": "integer"},
+            "half_life_hours": {"type": "number"},
+            "days": {"type": "array", "items": {"type": "object",
+                "required": ["day", "count", "mean", "std", "decayed"],
+                "properties": {"day": {"type": "string"}, "count": {"type": "integer"},
+                    "mean": {"type": "number"}, "std": {"type": "number"},
+                    "decayed": {"type": "number"}}}}}}),
     );
     m.insert("NewsItem".into(), json!({"type": "object",
         "required": ["id", "source", "external_id", "published_at", "title", "score", "entity_score"],

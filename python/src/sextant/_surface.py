@@ -179,7 +179,11 @@ def _wrap(values: list, outputs: list[dict], like: Any) -> Any:
                 import pandas as pd
 
                 wrapped.append(pd.DataFrame(v, index=like[1], columns=like[1]))
-            elif tag == "polars" and o["kind"] not in ("vector", "counted", "paths", "square", "per_step"):
+            elif tag == "pandas-columns" and o["kind"] == "grid":
+                import pandas as pd
+
+                wrapped.append(pd.DataFrame(v, columns=like[1]))
+            elif tag == "polars" and o["kind"] not in ("vector", "counted", "paths", "square", "per_step", "grid"):
                 import polars as pl
 
                 wrapped.append(pl.Series(o["name"], v, nan_to_null=v.dtype.kind == "f"))
@@ -624,7 +628,9 @@ def docstring(info: dict, stream: bool = False) -> str:
                               "input's columns for a DataFrame input)",
 
                     "per_step": f"array of shape (steps + 1, len({o.get('columns')})): one row per "
-                                f"step 0..steps, one column per value of `{o.get('columns')}`"}[o["kind"]]
+                                f"step 0..steps, one column per value of `{o.get('columns')}`",
+                    "grid": f"array of shape ({o.get('count_param')}, n): one row per point, one column "
+                            "per asset (a DataFrame with the input's columns for a DataFrame input)"}[o["kind"]]
             lines.append(f"    {o['name']}: {o['dtype']} {kind}.")
     if info.get("default_lookback") is not None:
         lines += ["", f"Lookback: {info['default_lookback']} bars with the default parameters "

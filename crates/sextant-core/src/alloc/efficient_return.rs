@@ -80,15 +80,32 @@ pub fn efficient_return_with(
             ),
         });
     }
-    let mscale = mu.iter().fold(0.0_f64, |a, b| a.max(b.abs())).max(f64::MIN_POSITIVE);
+    frontier_point(&s, n, &cons, Some((mu, target_return)), out, "efficient_return")
+}
+
+/// One point of the efficient frontier under parsed constraints: `min w'Σw` over the feasible
+/// set, with `mu'w >= target` when `target` is given (the minimum-variance portfolio without);
+/// `s` is the checked, symmetrised covariance. Shared by `min_variance`, `efficient_return` and
+/// `efficient_frontier`.
+pub(crate) fn frontier_point(
+    s: &[f64],
+    n: usize,
+    cons: &Constraints,
+    target: Option<(&[f64], f64)>,
+    out: &mut [f64],
+    what: &str,
+) -> Result<()> {
     let mut prog = Program::new(n);
-    prog.quad(&s, n, 1.0 / diag_scale(&s, n));
+    prog.quad(s, n, 1.0 / diag_scale(s, n));
     cons.apply(&mut prog, None);
-    prog.le(
-        mu.iter().enumerate().map(|(i, &m)| (i, -m / mscale)).collect(),
-        -target_return / mscale,
-    );
-    let x = prog.solve("efficient_return")?;
+    if let Some((mu, target_return)) = target {
+        let mscale = mu.iter().fold(0.0_f64, |a, b| a.max(b.abs())).max(f64::MIN_POSITIVE);
+        prog.le(
+            mu.iter().enumerate().map(|(i, &m)| (i, -m / mscale)).collect(),
+            -target_return / mscale,
+        );
+    }
+    let x = prog.solve(what)?;
     out.copy_from_slice(&x[..n]);
     cons.finish(out);
     Ok(())

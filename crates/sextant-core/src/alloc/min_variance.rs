@@ -1,4 +1,4 @@
-use super::common::{check_problem, diag_scale, Program, LOWER, UPPER};
+use super::common::{check_problem, LOWER, UPPER};
 use super::constraints::{Constraints, CONSTRAINTS};
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec};
 use crate::error::Result;
@@ -64,13 +64,7 @@ pub fn min_variance_with(
     let (s, n) = check_problem(cov, rows, cols, None, out.len(), scalar)?;
     let c = Constraints::parse(n, lower, upper, constraints)?;
     c.check_turnover()?;
-    let mut prog = Program::new(n);
-    prog.quad(&s, n, 1.0 / diag_scale(&s, n));
-    c.apply(&mut prog, None);
-    let x = prog.solve("min_variance")?;
-    out.copy_from_slice(&x[..n]);
-    c.finish(out);
-    Ok(())
+    super::efficient_return::frontier_point(&s, n, &c, None, out, "min_variance")
 }
 
 /// Declaration of `min_variance`.

@@ -4,6 +4,7 @@
 mod common;
 mod constraints;
 mod covariance;
+mod efficient_frontier;
 mod efficient_return;
 mod efficient_risk;
 mod equal_weight;
@@ -21,6 +22,7 @@ mod risk_parity;
 
 pub use constraints::{Constraints, GroupCap, INFEASIBLE};
 pub use covariance::{ewma_cov, sample_cov, semicovariance, EWMA_COV, SAMPLE_COV, SEMICOVARIANCE};
+pub use efficient_frontier::{efficient_frontier, efficient_frontier_with, EFFICIENT_FRONTIER};
 pub use efficient_return::{
     efficient_return, efficient_return_into, efficient_return_with, EFFICIENT_RETURN,
 };

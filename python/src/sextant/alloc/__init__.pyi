@@ -178,6 +178,31 @@ def efficient_return(mu: ArrayLike, cov: ArrayLike, target_return: float = 0.0, 
         InputError: inputs of different lengths or the wrong shape.
     """
 
+def efficient_frontier(mu: ArrayLike, cov: ArrayLike, points: int = 20, lower: float = 0.0, upper: float = 1.0, constraints: Any = None, *, bounds: Any = None, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Efficient-frontier portfolios from minimum variance to the largest expected return.
+
+    points portfolios: the minimum-variance one, then min w'Σw s.t. mu'w >= target at targets evenly spaced up to the largest attainable return; sum w = 1, lower <= w_i <= upper (or constraints); clarabel at 1e-12. Outputs the points x n weights, each point's expected return and volatility (per period). Reference: cvxpy + CLARABEL per target; PyPortfolioOpt EfficientFrontier.efficient_return.
+
+    Args:
+        mu: expected return of each asset (per period) (1-D array-like, pandas or polars Series).
+        cov: n x n covariance matrix of asset returns (2-D array or DataFrame).
+        points (int, default 20, in [2, 1000]): number of frontier portfolios, ends included.
+        lower (float, default 0.0, in [-100, 1]): smallest weight of every asset (0: long-only; negative allows short positions).
+        upper (float, default 1.0, in [0, 100]): largest weight of every asset.
+        constraints (Any, default None, dicts and lists (sent as JSON), JSON text, or None): optional constraints: {"lower": x or [..], "upper": x or [..], "bounds": [[lo, hi], ..], "groups": {"labels": [one per asset], "caps": {"label": [lo, hi]}}, "current": [..], "max_turnover": x}; per-asset bounds replace lower/upper.
+        bounds: (lower, upper) for every asset, or one (lower, upper) pair per asset (n x 2; sent as constraints["bounds"]); default None keeps lower and upper.
+        out: optional preallocated output array(s), written in place and returned.
+
+    Returns:
+        weights: f64 array of shape (points, n): one row per point, one column per asset (a DataFrame with the input's columns for a DataFrame input).
+        returns: f64 array of `points` values (NaN-padded).
+        risks: f64 array of `points` values (NaN-padded).
+
+    Raises:
+        ParameterError: a parameter out of range or of the wrong type.
+        InputError: inputs of different lengths or the wrong shape.
+    """
+
 def efficient_risk(mu: ArrayLike, cov: ArrayLike, target_volatility: float = 1.0, lower: float = 0.0, upper: float = 1.0, constraints: Any = None, *, bounds: Any = None, out: Optional[Union[NDArray, Tuple[NDArray, ...]]] = None) -> NDArray[np.float64]:
     """Maximum-return weights within a target volatility.
 
