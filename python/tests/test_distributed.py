@@ -65,15 +65,19 @@ def expected_indicators(bars: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
-def assert_indicators(got: pd.DataFrame, bars: pd.DataFrame) -> None:
+def assert_indicators(got: pd.DataFrame, bars: pd.DataFrame, exact_dtypes: bool = True) -> None:
+    """Every value equal to the direct call; Ray Data hands back Arrow-backed columns (NaN as
+    NA), so its values are compared after conversion and its dtypes are not checked."""
     want = expected_indicators(bars)
     assert sorted(got["symbol"].unique()) == sorted(want)
     assert len(got) == len(bars)
     for sym, g in got.groupby("symbol"):
         g = g.sort_values("time")
         for col, ref in want[sym].items():
-            np.testing.assert_array_equal(g[col].to_numpy(), ref, err_msg=f"{sym} {col}")
-            assert g[col].dtype == ref.dtype
+            if exact_dtypes:
+                assert g[col].dtype == ref.dtype, f"{sym} {col}"
+            values = g[col].to_numpy(dtype=ref.dtype, na_value=np.nan) if ref.dtype.kind == "f" else g[col].to_numpy()
+            np.testing.assert_array_equal(values, ref, err_msg=f"{sym} {col}")
 
 
 def expected_risk(rets: pd.DataFrame) -> pd.DataFrame:
@@ -302,6 +306,6 @@ def test_ray_monte_carlo_and_indicators():
         np.testing.assert_array_equal(sr.simulate(fn, *args, paths=paths, n_shards=4, **kw), whole)
         bars = make_bars(20, seed=6)
         got = sr.indicators(ray.data.from_pandas(bars), SPECS, by="symbol", sort="time").to_pandas()
-        assert_indicators(got, bars)
+        assert_indicators(got, bars, exact_dtypes=False)
     finally:
         ray.shutdown()
