@@ -76,8 +76,12 @@ pub struct AuthOptions {
     pub audience: String,
     /// Requests per minute by caller class.
     pub rate_limits: RateLimits,
-    /// Where the rate-limit buckets live.
+    /// Where the rate-limit buckets live (replaced by the database's when
+    /// `shared_rate_limits` is on and the store has shared buckets).
     pub limiter: Arc<dyn RateLimiter>,
+    /// On PostgreSQL, keep the buckets in the database so every instance spends the same ones
+    /// (default); off, each instance limits on its own (`limiter`).
+    pub shared_rate_limits: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
     /// Consecutive failed sign-ins (password or second factor) that lock an account.
@@ -98,6 +102,7 @@ impl Default for AuthOptions {
             audience: "sextant-api".into(),
             rate_limits: RateLimits::default(),
             limiter: Arc::new(InProcessLimiter::new()),
+            shared_rate_limits: true,
             trust_forwarded_for: false,
             max_failed_logins: 5,
             lockout: Duration::from_secs(15 * 60),
@@ -114,6 +119,7 @@ impl std::fmt::Debug for AuthOptions {
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
             .field("rate_limits", &self.rate_limits)
+            .field("shared_rate_limits", &self.shared_rate_limits)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("max_failed_logins", &self.max_failed_logins)
             .field("lockout", &self.lockout)
@@ -140,7 +146,12 @@ pub struct AppState {
 /// The whole application with its middleware: request ids, JSON logs per request, panics to a
 /// JSON 500, the body limit, request metrics. Called inside a Tokio runtime, it also starts the
 /// job workers ([`crate::jobs::start`]) and the AutoIndex scheduler ([`crate::autoindex::start`]).
-pub fn router(store: Arc<dyn Store>, options: Options) -> Router {
+pub fn router(store: Arc<dyn Store>, mut options: Options) -> Router {
+    if options.auth.shared_rate_limits {
+        if let Some(shared) = store.shared_limiter() {
+            options.auth.limiter = shared;
+        }
+    }
     let body_limit = options.body_limit;
     let tokens = Tokens::new(&options.auth.secret, &options.auth.issuer, &options.auth.audience)
         .with_ttl(options.auth.access_ttl);

@@ -1,7 +1,9 @@
 //! Rate limits: token buckets per key (`ip:...`, `user:...`, `auth-ip:...`) behind the
-//! [`RateLimiter`] trait. The built-in [`InProcessLimiter`] keeps the buckets in memory, which is
-//! right for one server process; several instances need a shared implementation (issue #18)
-//! behind the same trait.
+//! [`RateLimiter`] trait. [`InProcessLimiter`] keeps the buckets in memory, which is right for
+//! one server process (SQLite). [`PgLimiter`] keeps them in PostgreSQL's `rate_limits` table,
+//! one atomic upsert per check, so every instance on one database spends the same buckets
+//! (issue #18); the router uses it on PostgreSQL unless
+//! [`crate::AuthOptions::shared_rate_limits`] is off.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -136,6 +138,77 @@ impl InProcessLimiter {
 impl RateLimiter for InProcessLimiter {
     fn check<'a>(&'a self, key: &'a str, per_minute: u32) -> BoxFuture<'a, Result<(), u64>> {
         Box::pin(async move { self.check_at(key, per_minute, Instant::now()) })
+    }
+}
+
+/// Token buckets in PostgreSQL, shared by every instance on the database. One statement per
+/// check: an `INSERT ... ON CONFLICT DO UPDATE` refills the bucket from the database clock,
+/// takes a token when there is one and returns what it decided; the row lock makes concurrent
+/// checks from several instances serialise on the key. Rows idle for a minute (full buckets)
+/// are deleted every [`PgLimiter::PRUNE_EVERY`] checks.
+#[derive(Debug)]
+pub struct PgLimiter {
+    pool: sqlx::PgPool,
+    calls: std::sync::atomic::AtomicU64,
+}
+
+/// `$1` key, `$2` bucket size (requests per minute).
+const PG_TAKE: &str = "\
+WITH now AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms) \
+INSERT INTO rate_limits AS r (key, tokens, at_ms, granted) \
+SELECT $1, $2 - 1, now.ms, true FROM now \
+ON CONFLICT (key) DO UPDATE SET \
+  tokens = CASE WHEN least($2, r.tokens + greatest(excluded.at_ms - r.at_ms, 0) * $2 / 60000.0) >= 1 \
+    THEN least($2, r.tokens + greatest(excluded.at_ms - r.at_ms, 0) * $2 / 60000.0) - 1 \
+    ELSE least($2, r.tokens + greatest(excluded.at_ms - r.at_ms, 0) * $2 / 60000.0) END, \
+  granted = least($2, r.tokens + greatest(excluded.at_ms - r.at_ms, 0) * $2 / 60000.0) >= 1, \
+  at_ms = greatest(r.at_ms, excluded.at_ms) \
+RETURNING tokens, granted";
+
+impl PgLimiter {
+    /// Checks between two deletions of idle rows.
+    pub const PRUNE_EVERY: u64 = 10_000;
+
+    /// Buckets in `pool`'s `rate_limits` table (created by the PostgreSQL migrations).
+    #[must_use]
+    pub fn new(pool: sqlx::PgPool) -> Self {
+        Self { pool, calls: std::sync::atomic::AtomicU64::new(0) }
+    }
+
+    async fn take(&self, key: &str, per_minute: u32) -> Result<Result<(), u64>, sqlx::Error> {
+        use sqlx::Row;
+        let cap = f64::from(per_minute.max(1));
+        let n = self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n % Self::PRUNE_EVERY == Self::PRUNE_EVERY - 1 {
+            sqlx::query(
+                "DELETE FROM rate_limits WHERE at_ms < \
+                 (extract(epoch FROM clock_timestamp()) * 1000)::bigint - 60000",
+            )
+            .execute(&self.pool)
+            .await?;
+        }
+        let row = sqlx::query(PG_TAKE).bind(key).bind(cap).fetch_one(&self.pool).await?;
+        let tokens: f64 = row.try_get("tokens")?;
+        if row.try_get::<bool, _>("granted")? {
+            return Ok(Ok(()));
+        }
+        let wait = ((1.0 - tokens) / (cap / 60.0)).ceil();
+        Ok(Err(if wait >= 1.0 { wait as u64 } else { 1 }))
+    }
+}
+
+impl RateLimiter for PgLimiter {
+    fn check<'a>(&'a self, key: &'a str, per_minute: u32) -> BoxFuture<'a, Result<(), u64>> {
+        Box::pin(async move {
+            match self.take(key, per_minute).await {
+                Ok(decision) => decision,
+                Err(e) => {
+                    // The database is down: every request fails anyway; do not add a 429.
+                    tracing::warn!(error = %e, "rate-limit check failed; letting the request through");
+                    Ok(())
+                }
+            }
+        })
     }
 }
 

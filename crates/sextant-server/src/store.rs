@@ -99,6 +99,11 @@ pub trait Store: Send + Sync + 'static {
     fn purge_responses(&self, before: i64) -> BoxFuture<'_, Result<u64, StoreError>>;
     /// Closes the connection pool; later calls fail.
     fn close(&self) -> BoxFuture<'_, ()>;
+    /// Rate-limit buckets kept in the database, shared by every instance on it (PostgreSQL);
+    /// `None` (SQLite: one instance) keeps them in process memory.
+    fn shared_limiter(&self) -> Option<Arc<dyn crate::ratelimit::RateLimiter>> {
+        None
+    }
 
     // --- accounts ------------------------------------------------------------------------------
     /// Inserts a user unless the id or e-mail is taken; returns whether it was inserted.
@@ -724,6 +729,9 @@ impl PgStore {
 impl Store for PgStore {
     fn backend(&self) -> &'static str {
         "postgres"
+    }
+    fn shared_limiter(&self) -> Option<Arc<dyn crate::ratelimit::RateLimiter>> {
+        Some(Arc::new(crate::ratelimit::PgLimiter::new(self.pool.clone())))
     }
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async move {

@@ -10,6 +10,8 @@ Modules:
     sextant.autoindex  rule-based index backtests, composite risk scores, forward simulation.
     sextant.sentiment  news sentiment: VADER-exact ``vader``, ``score``, ``score_batch``.
     sextant.errors the exception classes.
+    sextant.distributed  Dask, Spark and Ray helpers: per-group indicators and risk metrics,
+                   Monte Carlo sharded by ``first_path`` (imported on demand).
 
 Every function of series also takes 2-D inputs (bars x series, a numpy array in C or Fortran
 order, or a pandas DataFrame): each column is computed as the 1-D call computes it, the

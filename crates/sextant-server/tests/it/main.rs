@@ -10,6 +10,7 @@ mod common;
 mod errors;
 mod golden;
 mod idempotency;
+mod instances;
 mod jobs;
 mod market;
 mod mc;
