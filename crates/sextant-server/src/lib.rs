@@ -66,6 +66,7 @@ pub mod openapi_platform;
 pub mod portfolios;
 pub mod provider;
 pub mod ratelimit;
+pub mod realtime;
 pub mod store;
 
 pub use app::{router, AuthOptions, Options};
