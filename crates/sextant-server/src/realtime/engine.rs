@@ -504,8 +504,11 @@ impl Series {
             }
             self.inds = inds;
         }
+        // tick alerts see the last price: the forming candle's close (an out-of-order tick
+        // does not move it)
+        let last = self.forming.map_or(price, |f| f.close);
         #[allow(clippy::cast_possible_truncation)]
-        self.evaluate(false, ts.floor() as i64, price, out);
+        self.evaluate(false, ts.floor() as i64, last, out);
         self.push_values(false, out);
         Ok(Taken::Applied)
     }

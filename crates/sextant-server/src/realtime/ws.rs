@@ -135,7 +135,20 @@ async fn run(app: AppState, principal: Principal, exp: i64, mut socket: WebSocke
                 Some(Ok(Message::Text(t))) => {
                     match handle(&mut c, t.as_str()).await {
                         Ok(reply) => {
-                            if send(&mut socket, reply.to_string(), opts.write_timeout).await.is_err() {
+                            // events queued before the reply go first (a ping is a barrier)
+                            let mut frames = match rx.try_recv() {
+                                Ok(first) => batch(first, &mut rx, &client, opts.max_frame_bytes),
+                                Err(_) => Vec::new(),
+                            };
+                            frames.push(reply.to_string());
+                            let mut failed = false;
+                            for f in frames {
+                                if send(&mut socket, f, opts.write_timeout).await.is_err() {
+                                    failed = true;
+                                    break;
+                                }
+                            }
+                            if failed {
                                 ended = Some(close(CLOSE_SLOW_CONSUMER, "write timed out"));
                                 break;
                             }

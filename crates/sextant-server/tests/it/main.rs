@@ -15,5 +15,6 @@ mod market;
 mod mc;
 mod news;
 mod portfolios;
+mod realtime;
 mod service;
 mod store;
