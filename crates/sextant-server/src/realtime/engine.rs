@@ -140,7 +140,7 @@ pub enum Right {
     /// A fixed level.
     Level(f64),
     /// Another indicator on the same bars.
-    Ind(IndSpec),
+    Ind(Box<IndSpec>),
     /// A band, inclusive.
     Band(f64, f64),
 }
@@ -187,7 +187,7 @@ impl Condition {
         } else {
             match (finite("level", spec.get("level"))?, spec.get("ref")) {
                 (Some(l), None | Some(Json::Null)) => Right::Level(l),
-                (None, Some(r)) if !r.is_null() => Right::Ind(IndSpec::parse("ref", r)?),
+                (None, Some(r)) if !r.is_null() => Right::Ind(Box::new(IndSpec::parse("ref", r)?)),
                 _ => return Err(bad("level", "give exactly one of `level` and `ref`")),
             }
         };

@@ -17,6 +17,9 @@ use crate::error::ApiError;
 use crate::market::{self, Interval, Zone};
 use crate::store::{AlertEventRec, AlertRec, Bar, NewsMention, NewsRec, RtCommit, Store};
 
+/// Per quote topic: when it was last published and the latest quote held back since.
+type Throttle = HashMap<String, (Instant, Option<Arc<str>>)>;
+
 /// One connected client's side of the hub.
 #[derive(Debug)]
 pub struct Client {
@@ -57,7 +60,7 @@ pub struct Hub {
     engine: Mutex<Engine>,
     subs: RwLock<Subs>,
     next_id: AtomicU64,
-    throttle: std::sync::Mutex<HashMap<String, (Instant, Option<Arc<str>>)>>,
+    throttle: std::sync::Mutex<Throttle>,
     /// Quotes applied since start.
     pub quotes_in: AtomicU64,
     /// Events handed to client queues since start.
@@ -390,7 +393,7 @@ impl Hub {
     ) -> Result<(), ApiError> {
         self.ensure_series(eng, store, &a.symbol, iv).await?;
         for spec in cond.left.iter().chain(match &cond.right {
-            engine::Right::Ind(s) => Some(s),
+            engine::Right::Ind(s) => Some(&**s),
             _ => None,
         }) {
             self.ensure_indicator(eng, store, &a.symbol, iv, spec).await?;

@@ -97,16 +97,16 @@ pub struct Quote {
     pub volume: f64,
 }
 
+/// Parsed quotes `(row, symbol, quote)` and the refused rows `{row, reason}`.
+pub type Parsed = (Vec<(usize, String, Quote)>, Vec<Json_>);
+
 /// Earliest and latest accepted quote times (1970 to 2200).
 const TS_RANGE: std::ops::RangeInclusive<f64> = 0.0..=7_258_118_400.0;
 
 /// Parses `{"quotes": [{"symbol", "ts", "price", "volume"?}, ...]}`: `ts` is unix seconds
 /// or an RFC 3339 / ISO date-time text. Returns the quotes with their row numbers, and the
 /// rows refused with the reason.
-pub fn parse_quotes(
-    body: &Json_,
-    max: usize,
-) -> Result<(Vec<(usize, String, Quote)>, Vec<Json_>), ApiError> {
+pub fn parse_quotes(body: &Json_, max: usize) -> Result<Parsed, ApiError> {
     let bad = |reason: &str| ApiError::InvalidField { field: "quotes", reason: reason.into() };
     let obj = body.as_object().ok_or_else(|| bad("the body must be {\"quotes\": [...]}"))?;
     if let Some(k) = obj.keys().find(|k| k.as_str() != "quotes") {
@@ -250,7 +250,7 @@ async fn create_alert(
         }
     };
     if let Some(n) = spec.get("note") {
-        if !n.as_str().is_some_and(|s| s.chars().count() <= 200) {
+        if n.as_str().is_none_or(|s| s.chars().count() > 200) {
             return Err(ApiError::InvalidField {
                 field: "note",
                 reason: "a text of at most 200 characters".into(),

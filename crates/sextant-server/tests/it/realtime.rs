@@ -87,7 +87,7 @@ fn day() -> Vec<[f64; 5]> {
     for i in 0..BARS {
         #[allow(clippy::cast_precision_loss)]
         let x = i as f64;
-        let close = 100.0 + 6.0 * (x / 30.0).sin() + 2.0 * (x / 7.0).sin() + (noise() - 0.5);
+        let close = 100.0 + 6.0 * libm::sin(x / 30.0) + 2.0 * libm::sin(x / 7.0) + (noise() - 0.5);
         let (o, c) = (prev, close);
         let high = o.max(c) + 0.2 * noise();
         let low = o.min(c) - 0.2 * noise();
