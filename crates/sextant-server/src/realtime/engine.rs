@@ -176,7 +176,15 @@ impl Condition {
                     .ok_or_else(|| bad(field, "must be a finite number")),
             }
         };
-        let right = if matches!(op, Op::EntersBand | Op::LeavesBand) {
+        let band_op = matches!(op, Op::EntersBand | Op::LeavesBand);
+        let present = |k: &str| spec.get(k).is_some_and(|v| !v.is_null());
+        if band_op && (present("level") || present("ref")) {
+            return Err(bad("band", "a band condition takes `band`, not `level` or `ref`"));
+        }
+        if !band_op && present("band") {
+            return Err(bad("band", "only enters_band and leaves_band take `band`"));
+        }
+        let right = if band_op {
             let band = spec.get("band").and_then(Json::as_array);
             let vals: Vec<f64> =
                 band.map(|a| a.iter().filter_map(Json::as_f64).collect()).unwrap_or_default();

@@ -104,8 +104,9 @@ pub type Parsed = (Vec<(usize, String, Quote)>, Vec<Json_>);
 const TS_RANGE: std::ops::RangeInclusive<f64> = 0.0..=7_258_118_400.0;
 
 /// Parses `{"quotes": [{"symbol", "ts", "price", "volume"?}, ...]}`: `ts` is unix seconds
-/// or an RFC 3339 / ISO date-time text. Returns the quotes with their row numbers, and the
-/// rows refused with the reason.
+/// or an RFC 3339 / ISO date-time text. All or nothing: any invalid row is a 422 listing every
+/// invalid row (1-based). Returns the quotes with their rows (0-based); the second list is
+/// empty (rows refused later, for an unknown instrument, are added to it by the ingest).
 pub fn parse_quotes(body: &Json_, max: usize) -> Result<Parsed, ApiError> {
     let bad = |reason: &str| ApiError::InvalidField { field: "quotes", reason: reason.into() };
     let obj = body.as_object().ok_or_else(|| bad("the body must be {\"quotes\": [...]}"))?;
@@ -120,47 +121,51 @@ pub fn parse_quotes(body: &Json_, max: usize) -> Result<Parsed, ApiError> {
         return Err(bad(&format!("at most {max} quotes per request")));
     }
     let mut ok = Vec::with_capacity(list.len());
-    let mut refused = Vec::new();
+    let mut errors = Vec::new();
     for (row, q) in list.iter().enumerate() {
-        let parsed = (|| -> Result<(String, Quote), String> {
-            let o = q.as_object().ok_or("must be an object")?;
-            let symbol = o.get("symbol").and_then(Json_::as_str).ok_or("needs `symbol`")?;
-            market::check_symbol("symbol", symbol).map_err(|e| e.to_string())?;
-            let ts = match o.get("ts") {
-                Some(Json_::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
-                #[allow(clippy::cast_precision_loss)]
-                Some(Json_::String(s)) => market::parse_time(s).map_or(f64::NAN, |t| t as f64),
-                _ => f64::NAN,
-            };
-            if !TS_RANGE.contains(&ts) {
-                return Err(
-                    "`ts` must be unix seconds or an ISO 8601 time from 1970 to 2200".into()
-                );
-            }
-            let price = o.get("price").and_then(Json_::as_f64).ok_or("needs a numeric `price`")?;
-            if !price.is_finite() || price <= 0.0 {
-                return Err("`price` must be finite and positive".into());
-            }
-            let volume = match o.get("volume") {
-                None | Some(Json_::Null) => 0.0,
-                Some(v) => v.as_f64().ok_or("`volume` must be a number")?,
-            };
-            if !volume.is_finite() || volume < 0.0 {
-                return Err("`volume` must be finite and not negative".into());
-            }
-            if let Some(k) =
-                o.keys().find(|k| !matches!(k.as_str(), "symbol" | "ts" | "price" | "volume"))
-            {
-                return Err(format!("unknown key `{k}`"));
-            }
-            Ok((symbol.to_owned(), Quote { ts, price, volume }))
-        })();
-        match parsed {
+        match parse_quote(q) {
             Ok((s, q)) => ok.push((row, s, q)),
-            Err(reason) => refused.push(json!({"row": row, "reason": reason})),
+            Err((column, reason)) => {
+                errors.push(crate::csv::RowError::new(row + 1, column, reason));
+            }
         }
     }
-    Ok((ok, refused))
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidRows { what: "quotes", rows: errors });
+    }
+    Ok((ok, Vec::new()))
+}
+
+fn parse_quote(q: &Json_) -> Result<(String, Quote), (Option<&'static str>, String)> {
+    let o = q.as_object().ok_or((None, "must be an object".to_owned()))?;
+    if let Some(k) = o.keys().find(|k| !matches!(k.as_str(), "symbol" | "ts" | "price" | "volume"))
+    {
+        return Err((None, format!("unknown key `{k}`")));
+    }
+    let symbol =
+        o.get("symbol").and_then(Json_::as_str).ok_or((Some("symbol"), "required text".into()))?;
+    market::check_symbol("symbol", symbol).map_err(|e| (Some("symbol"), e.to_string()))?;
+    let ts = match o.get("ts") {
+        Some(Json_::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+        #[allow(clippy::cast_precision_loss)]
+        Some(Json_::String(s)) => market::parse_time(s).map_or(f64::NAN, |t| t as f64),
+        _ => f64::NAN,
+    };
+    if !TS_RANGE.contains(&ts) {
+        return Err((Some("ts"), "unix seconds or an ISO 8601 time, from 1970 to 2200".into()));
+    }
+    let price = o.get("price").and_then(Json_::as_f64).unwrap_or(f64::NAN);
+    if !price.is_finite() || price <= 0.0 {
+        return Err((Some("price"), "a finite positive number".into()));
+    }
+    let volume = match o.get("volume") {
+        None | Some(Json_::Null) => 0.0,
+        Some(v) => v.as_f64().unwrap_or(f64::NAN),
+    };
+    if !volume.is_finite() || volume < 0.0 {
+        return Err((Some("volume"), "a finite number, not negative".into()));
+    }
+    Ok((symbol.to_owned(), Quote { ts, price, volume }))
 }
 
 async fn post_quotes(
@@ -280,6 +285,15 @@ struct PageQuery {
     limit: Option<i64>,
     #[serde(default)]
     offset: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventQuery {
+    #[serde(default)]
+    limit: Option<i64>,
+    #[serde(default)]
+    offset: Option<i64>,
     #[serde(default)]
     alert_id: Option<String>,
 }
@@ -289,12 +303,6 @@ async fn list_alerts(
     Authed(_, p): Authed,
     Q(q): Q<PageQuery>,
 ) -> Result<Response, ApiError> {
-    if q.alert_id.is_some() {
-        return Err(ApiError::InvalidField {
-            field: "alert_id",
-            reason: "not a filter of this list".into(),
-        });
-    }
     let (limit, offset) = market::page(q.limit, q.offset, 100, 1000)?;
     let mut rows = app.store.alerts_of(Some(&p.user.id), limit + 1, offset).await?;
     let more = rows.len() > usize::try_from(limit).unwrap_or(0);
@@ -335,7 +343,7 @@ async fn delete_alert(
 async fn list_events(
     State(app): State<AppState>,
     Authed(_, p): Authed,
-    Q(q): Q<PageQuery>,
+    Q(q): Q<EventQuery>,
 ) -> Result<Response, ApiError> {
     let (limit, offset) = market::page(q.limit, q.offset, 100, 1000)?;
     if let Some(id) = &q.alert_id {
