@@ -1178,7 +1178,7 @@ pub fn realtime_schemas() -> Map<String, Json> {
                     {"type": "string", "format": "date-time"}],
                     "description": "unix seconds (fractions allowed) or an RFC 3339 time"},
                 "price": {"type": "number", "exclusiveMinimum": 0},
-                "volume": {"type": ["number", "null"], "minimum": 0, "maximum": 1e300}}}}}}),
+                "volume": {"type": ["number", "null"], "minimum": 0}}}}}}),
     );
     m.insert(
         "QuotesReport".into(),
