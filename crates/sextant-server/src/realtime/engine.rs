@@ -543,3 +543,92 @@ pub fn indicator_event(
     json!({"type": "indicator", "symbol": symbol, "interval": interval.as_str(), "indicator": key,
         "ts": market::format_time(ts), "final": final_, "values": values})
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series() -> Series {
+        Series::new("X", Interval::M1, Zone::Fixed(0), &[])
+    }
+
+    fn closed(out: &[Effect]) -> Vec<Bar> {
+        out.iter()
+            .filter_map(|e| match e {
+                Effect::BarClosed { bar, .. } => Some(*bar),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn candles_follow_the_tick_rules() {
+        let mut s = series();
+        let mut out = Vec::new();
+        for (ts, p, v) in
+            [(60.0, 10.0, 1.0), (75.0, 12.0, 1.0), (90.0, 9.0, 1.0), (100.0, 11.0, 1.0)]
+        {
+            assert_eq!(s.tick(ts, p, v, &mut out).unwrap(), Taken::Applied);
+        }
+        // out of order within the candle: high/low/volume count, the close stays
+        assert_eq!(s.tick(70.0, 13.0, 2.0, &mut out).unwrap(), Taken::Applied);
+        let f = s.forming.unwrap();
+        assert_eq!(
+            (f.ts, f.open, f.high, f.low, f.close, f.volume),
+            (60, 10.0, 13.0, 9.0, 11.0, 6.0)
+        );
+        // a later bucket closes it; an earlier bucket is late
+        assert_eq!(s.tick(121.0, 20.0, 1.0, &mut out).unwrap(), Taken::Applied);
+        assert_eq!(closed(&out), vec![f]);
+        assert_eq!(s.tick(119.0, 1.0, 1.0, &mut out).unwrap(), Taken::Late);
+        assert_eq!(s.forming.unwrap().ts, 120);
+    }
+
+    #[test]
+    fn an_alert_fires_once_per_crossing_and_touching_keeps_the_side() {
+        let mut spec = Map::new();
+        spec.insert("op".into(), json!("crosses_above"));
+        spec.insert("level".into(), json!(10.0));
+        let cond = Condition::parse(&spec).unwrap();
+        let mut s = series();
+        s.alerts.push(LiveAlert { id: "a".into(), user_id: "u".into(), cond, side: 0 });
+        let mut out = Vec::new();
+        // first value only sets the side; 10 touches (stays below); 11 crosses; 12 stays above;
+        // 9 goes below (no event for crosses_above); 11 crosses again
+        for (i, p) in [9.0, 10.0, 11.0, 12.0, 9.0, 11.0].iter().enumerate() {
+            #[allow(clippy::cast_precision_loss)]
+            s.tick(60.0 + i as f64, *p, 0.0, &mut out).unwrap();
+        }
+        let fired: Vec<i64> = out
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Fired { ts, .. } => Some(*ts),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(fired, vec![62, 65]);
+    }
+
+    #[test]
+    fn conditions_are_validated_against_the_declarations() {
+        let parse = |v: Json| Condition::parse(v.as_object().unwrap()).map(|_| ());
+        assert!(parse(json!({"op": "crosses", "indicator": {"name": "RSI"}, "level": 30})).is_ok());
+        assert!(parse(
+            json!({"op": "crosses", "ref": {"name": "SMA", "params": {"timeperiod": 50}}})
+        )
+        .is_ok());
+        assert!(parse(json!({"op": "leaves_band", "indicator": {"name": "BBANDS", "output": "upperband"}, "band": [1, 2]})).is_ok());
+        for bad in [
+            json!({"op": "crosses", "indicator": {"name": "SHARPE"}, "level": 1}),
+            json!({"op": "crosses", "indicator": {"name": "RSI", "params": {"timeperiod": 1}}, "level": 1}),
+            json!({"op": "crosses", "indicator": {"name": "RSI", "output": "nope"}, "level": 1}),
+            json!({"op": "crosses", "indicator": {"name": "RSI", "params": {"nope": 1}}, "level": 1}),
+            json!({"op": "crosses"}),
+            json!({"op": "crosses", "level": 1, "band": [0, 1]}),
+            json!({"op": "enters_band", "band": [1]}),
+            json!({"op": "crosses", "level": 1, "on": "day"}),
+        ] {
+            assert!(parse(bad.clone()).is_err(), "{bad}");
+        }
+    }
+}
