@@ -220,7 +220,13 @@ async fn create_alert(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     check_json_content_type(&headers)?;
-    let body = body.map_err(|e| ApiError::BadBody(e.body_text()))?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge { limit: app.options.body_limit }
+        } else {
+            ApiError::BadBody(e.body_text())
+        }
+    })?;
     let v: Json_ =
         serde_json::from_slice(&body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     let Json_::Object(mut spec) = v else {
