@@ -31,6 +31,8 @@ pub const CLOSE_SLOW_CONSUMER: u16 = 4008;
 pub const CLOSE_TOO_MANY_SUBSCRIPTIONS: u16 = 4029;
 /// Close code: too many invalid messages.
 pub const CLOSE_INVALID_MESSAGES: u16 = 4400;
+/// Read buffer per connection (it grows for a larger message, up to the message limit).
+const READ_BUFFER: usize = 4096;
 /// Close code (standard): a message above the size limit.
 pub const CLOSE_TOO_BIG: u16 = 1009;
 
@@ -76,6 +78,8 @@ pub async fn stream(
     })?;
     let opts = app.options.realtime.clone();
     Ok(ws
+        // the library's default read buffer is 128 KiB per connection; events are small
+        .read_buffer_size(READ_BUFFER)
         .max_message_size(opts.max_message_bytes)
         .max_frame_size(opts.max_message_bytes)
         .on_upgrade(move |socket| run(app, principal, claims.exp, socket)))
