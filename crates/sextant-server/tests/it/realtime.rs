@@ -495,7 +495,9 @@ async fn a_slow_client_does_not_stall_others_and_limits_close_with_codes() {
         drain(&mut fast, &mut got).await;
         assert_eq!(got.iter().filter(|e| e["type"] == "quote").count(), n);
     }
-    // the slow client was dropped with 4008 after its queue overflowed past the limit
+    // the slow client was dropped: with 4008 when its queue overflowed past the limit, or
+    // without a close frame when a write timed out first (its socket was full; on a loaded
+    // machine either comes first). Reading what it was sent ends either way.
     let code = loop {
         match slow.next().await {
             Some(Ok(Message::Close(Some(f)))) => break Some(u16::from(f.code)),
@@ -503,7 +505,7 @@ async fn a_slow_client_does_not_stall_others_and_limits_close_with_codes() {
             _ => break None,
         }
     };
-    assert_eq!(code, Some(4008));
+    assert!(matches!(code, Some(4008) | None), "{code:?}");
 
     // too many subscriptions: 4029
     let mut ws = connect(&s, &user).await;
