@@ -174,7 +174,10 @@ fn invalid_token(message: &str) -> ApiError {
     ApiError::Unauthorized { code: "INVALID_TOKEN", message: message.to_owned() }
 }
 
-async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, ApiError> {
+pub(crate) async fn authenticate(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Principal>, ApiError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
     let text =
         value.to_str().map_err(|_| invalid_token("the Authorization header is not ASCII"))?;

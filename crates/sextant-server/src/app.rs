@@ -50,6 +50,8 @@ pub struct Options {
     pub metrics_token: Option<String>,
     /// How often the AutoIndex scheduler looks for due rebalances.
     pub scheduler_tick: Duration,
+    /// Live quotes, streams and alerts.
+    pub realtime: crate::realtime::RealtimeOptions,
 }
 
 impl Default for Options {
@@ -61,6 +63,7 @@ impl Default for Options {
             jobs: crate::jobs::JobOptions::default(),
             metrics_token: None,
             scheduler_tick: Duration::from_secs(30),
+            realtime: crate::realtime::RealtimeOptions::default(),
         }
     }
 }
@@ -141,6 +144,8 @@ pub struct AppState {
     pub jobs: Arc<crate::jobs::JobQueue>,
     /// Request metrics.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Live quotes, streams and alerts.
+    pub realtime: Arc<crate::realtime::Hub>,
 }
 
 /// The whole application with its middleware: request ids, JSON logs per request, panics to a
@@ -155,10 +160,19 @@ pub fn router(store: Arc<dyn Store>, mut options: Options) -> Router {
     let body_limit = options.body_limit;
     let tokens = Tokens::new(&options.auth.secret, &options.auth.issuer, &options.auth.audience)
         .with_ttl(options.auth.access_ttl);
-    let state = AppState { store, options, tokens, jobs: Arc::default(), metrics: Arc::default() };
+    let realtime = Arc::new(crate::realtime::Hub::new(options.realtime.clone()));
+    let state = AppState {
+        store,
+        options,
+        tokens,
+        jobs: Arc::default(),
+        metrics: Arc::default(),
+        realtime,
+    };
     if tokio::runtime::Handle::try_current().is_ok() {
         crate::jobs::start(&state);
         crate::autoindex::start(&state);
+        state.realtime.start();
     }
     let doc = openapi::document(REGISTRY);
     let swagger =
@@ -174,6 +188,7 @@ pub fn router(store: Arc<dyn Store>, mut options: Options) -> Router {
         .merge(crate::jobs::routes())
         .merge(crate::autoindex::routes())
         .merge(crate::news::routes())
+        .merge(crate::realtime::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), accounts::gate));
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/docs/") }))

@@ -42,6 +42,13 @@
 //! `GET /metrics` on the app's own listener ([`metrics`]); news items scored and tagged with
 //! the instruments they mention by the core's sentiment code ([`news`]). See docs/platform.md.
 //!
+//! ## Real time
+//! Live quotes (`POST /v1/quotes` or the WebSocket) update the forming candle per instrument and
+//! interval in place; streaming indicator states built from the declarations follow every
+//! update; alerts (`/v1/alerts`) are evaluated incrementally and fire once per crossing; per-user
+//! live streams on `GET /v1/stream` with bounded queues and close codes: [`realtime`] and
+//! docs/realtime.md.
+//!
 //! ## NaN
 //! NaN travels as JSON `null` in both directions; the infinities as `"Infinity"` and
 //! `"-Infinity"`.
@@ -66,6 +73,7 @@ pub mod openapi_platform;
 pub mod portfolios;
 pub mod provider;
 pub mod ratelimit;
+pub mod realtime;
 pub mod store;
 
 pub use app::{router, AuthOptions, Options};

@@ -61,6 +61,12 @@ struct Args {
     /// Bearer token that `GET /metrics` requires (unset: /metrics is open, like /health).
     #[arg(long, env = "SEXTANT_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
+    /// Intervals of the live candles built from quotes, comma-separated (docs/realtime.md).
+    #[arg(long, env = "SEXTANT_LIVE_INTERVALS", default_value = "1m")]
+    live_intervals: String,
+    /// At most one quote event per instrument per this many milliseconds on the streams.
+    #[arg(long, env = "SEXTANT_QUOTE_THROTTLE_MS", default_value_t = 0)]
+    quote_throttle_ms: u64,
 }
 
 #[tokio::main]
@@ -157,6 +163,16 @@ async fn main() -> anyhow::Result<()> {
         jobs,
         metrics_token: args.metrics_token.filter(|t| !t.is_empty()),
         scheduler_tick: Duration::from_secs(30),
+        realtime: sextant_server::realtime::RealtimeOptions {
+            intervals: args
+                .live_intervals
+                .split(',')
+                .map(|s| sextant_server::market::Interval::parse("live-intervals", s.trim()))
+                .collect::<Result<_, _>>()
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+            quote_throttle: Duration::from_millis(args.quote_throttle_ms),
+            ..sextant_server::realtime::RealtimeOptions::default()
+        },
     };
     let app = router(store.clone(), options);
     let listener = tokio::net::TcpListener::bind(args.addr)

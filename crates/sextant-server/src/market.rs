@@ -37,7 +37,7 @@ pub const MAX_RANGE_BARS: usize = 2_000_000;
 /// A bar interval. Intraday intervals are fixed lengths; `1d` bars are keyed by the
 /// exchange-local date at 00:00 UTC, `1w` by the Monday of the ISO week, `1mo` by the first day
 /// of the month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Interval {
     /// 1 minute.
     M1,

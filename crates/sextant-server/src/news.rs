@@ -131,6 +131,7 @@ async fn ingest(
     let received = items.len();
     let tagged = items.iter().filter(|(_, m)| !m.is_empty()).count();
     let created = app.store.add_news(&items).await?;
+    app.realtime.publish_news(&items); // live `news` subscribers (realtime::hub)
     audit(&app, &ctx, Some(&p.user.id), "news.ingest", None, json!({"created": created})).await?;
     Ok(Json(json!({"received": received, "created": created,
         "duplicates": u64::try_from(received).unwrap_or(0).saturating_sub(created),

@@ -897,6 +897,7 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
     crate::openapi_platform::job_paths(&mut paths);
     crate::openapi_platform::autoindex_paths(&mut paths);
     crate::openapi_platform::news_paths(&mut paths);
+    crate::openapi_platform::realtime_paths(&mut paths);
     paths.insert(
         "/metrics".into(),
         json!({"get": {"tags": ["service"], "operationId": "metrics",
@@ -927,6 +928,8 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
             instruments they mention (docs/platform.md)"}),
         json!({"name": "jobs", "description": "Declared functions run in the background, \
             with status, cancel and results (docs/platform.md)"}),
+        json!({"name": "realtime", "description": "Live quotes, streaming indicators, alerts \
+            and the WebSocket stream (docs/realtime.md)"}),
     ];
     tags.extend(modules.iter().map(|m| json!({"name": m})));
     let mut doc = json!({
@@ -996,6 +999,7 @@ pub fn document(registry: &[&FunctionDecl]) -> Json {
         schemas.extend(crate::openapi_platform::job_schemas());
         schemas.extend(crate::openapi_platform::autoindex_schemas());
         schemas.extend(crate::openapi_platform::news_schemas());
+        schemas.extend(crate::openapi_platform::realtime_schemas());
     }
     doc
 }

@@ -1102,3 +1102,162 @@ pub fn schemas() -> Map<String, Json> {
     );
     m
 }
+
+/// The real-time routes ([`crate::realtime`]): quotes in, alerts, alert events, and the
+/// WebSocket upgrade (its protocol is in docs/realtime.md).
+pub fn realtime_paths(paths: &mut Map<String, Json>) {
+    let mut add = |path: &str, method: &str, o: Json| {
+        let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
+        entry[method] = o;
+    };
+    add("/v1/quotes", "post", op("ingest_quotes", "realtime",
+        "Ingest live quotes (admin): the forming candle of every live interval is updated in place, closed candles stored, streaming indicators and alerts evaluated, subscribers notified",
+        vec![], Some(json!({"application/json": {"schema": r("QuotesInput")}})),
+        &[("200", "what was applied", Some(r("QuotesReport")))]));
+    add("/v1/alerts", "post", op("create_alert", "realtime",
+        "Create an alert on the price or a streaming indicator (crosses a level or another indicator, enters or leaves a band), validated against the declarations",
+        vec![], Some(json!({"application/json": {"schema": r("AlertInput")}})),
+        &[("201", "the alert", Some(r("Alert")))]));
+    add(
+        "/v1/alerts",
+        "get",
+        op(
+            "list_alerts",
+            "realtime",
+            "The caller's alerts, oldest first",
+            paging(1000, 100),
+            None,
+            &[("200", "a page of alerts", Some(page_of(r("Alert"))))],
+        ),
+    );
+    let mut params = paging(1000, 100);
+    params.push(q(
+        "alert_id",
+        json!({"type": "string", "pattern": "^[0-9a-f]{32}$"}),
+        "only this alert's events",
+    ));
+    add(
+        "/v1/alerts/events",
+        "get",
+        op(
+            "list_alert_events",
+            "realtime",
+            "The caller's fired alert events, by event time",
+            params,
+            None,
+            &[("200", "a page of events", Some(page_of(r("AlertEvent"))))],
+        ),
+    );
+    add(
+        "/v1/alerts/{id}",
+        "get",
+        op(
+            "get_alert",
+            "realtime",
+            "One alert with its state",
+            vec![path_pid()],
+            None,
+            &[("200", "the alert", Some(r("Alert")))],
+        ),
+    );
+    add(
+        "/v1/alerts/{id}",
+        "delete",
+        op(
+            "delete_alert",
+            "realtime",
+            "Delete an alert with its events",
+            vec![path_pid()],
+            None,
+            &[("204", "deleted", None)],
+        ),
+    );
+    let mut ws = op("stream", "realtime",
+        "WebSocket of live quotes, bars, indicator values, alert events and news (upgrade request; protocol in docs/realtime.md)",
+        vec![q("access_token", json!({"type": "string"}),
+            "the access token, for clients that cannot send the Authorization header")],
+        None, &[("101", "switching to the WebSocket protocol", None)]);
+    ws["description"] = json!(
+        "Authenticated with the access token. Server frames are JSON \
+        objects: `welcome`, `events` (a batch of `quote`, `bar`, `indicator`, `alert`, `news`, \
+        `lagged` events), replies (`subscribed`, `unsubscribed`, `ack`, `pong`, `error`) and \
+        `heartbeat`. Close codes: 4001 token expired, 4008 slow consumer, 4029 too many \
+        subscriptions, 4400 too many invalid messages, 1009 message too big."
+    );
+    add("/v1/stream", "get", ws);
+}
+
+/// The schemas of the real-time routes.
+#[must_use]
+pub fn realtime_schemas() -> Map<String, Json> {
+    let mut m = Map::new();
+    m.insert(
+        "QuotesInput".into(),
+        json!({"type": "object", "additionalProperties": false,
+        "required": ["quotes"],
+        "properties": {"quotes": {"type": "array", "maxItems": 100_000, "items": {
+            "type": "object", "additionalProperties": false, "required": ["symbol", "ts", "price"],
+            "properties": {
+                "symbol": {"type": "string", "minLength": 1, "maxLength": 32,
+                    "pattern": "^[A-Za-z0-9._^=-]+$", "example": "MSFT"},
+                "ts": {"oneOf": [
+                    {"type": "number", "minimum": 0, "maximum": 7_258_118_400_i64},
+                    {"type": "string", "format": "date-time"}],
+                    "description": "unix seconds (fractions allowed) or an RFC 3339 time"},
+                "price": {"type": "number", "exclusiveMinimum": 0},
+                "volume": {"type": ["number", "null"], "minimum": 0}}}}}}),
+    );
+    m.insert(
+        "QuotesReport".into(),
+        json!({"type": "object",
+        "required": ["received", "accepted", "duplicates", "late", "alerts_fired", "refused"],
+        "properties": {"received": {"type": "integer"}, "accepted": {"type": "integer"},
+            "duplicates": {"type": "integer"}, "late": {"type": "integer"},
+            "alerts_fired": {"type": "integer"},
+            "refused": {"type": "array", "items": {"type": "object",
+                "properties": {"row": {"type": "integer"}, "reason": {"type": "string"}}}}}}),
+    );
+    let indicator = json!({"type": "object", "additionalProperties": false, "required": ["name"],
+        "properties": {"name": {"type": "string", "example": "RSI"},
+            "params": {"type": ["object", "null"], "example": {"timeperiod": 14}},
+            "output": {"type": ["string", "null"]}}});
+    m.insert("AlertInput".into(), json!({"type": "object", "additionalProperties": false,
+        "required": ["symbol", "op"],
+        "properties": {
+            "symbol": {"type": "string", "minLength": 1, "maxLength": 32,
+                "pattern": "^[A-Za-z0-9._^=-]+$", "example": "MSFT"},
+            "interval": {"type": ["string", "null"], "enum": [null, "1m", "5m", "15m", "30m", "1h", "1d", "1w", "1mo"]},
+            "indicator": {"anyOf": [indicator, {"type": "null"}],
+                "description": "the left side; the price when absent"},
+            "op": {"type": "string",
+                "enum": ["crosses_above", "crosses_below", "crosses", "enters_band", "leaves_band"]},
+            "level": {"type": ["number", "null"]},
+            "ref": {"anyOf": [indicator, {"type": "null"}],
+                "description": "an indicator as the right side of a crossing"},
+            "band": {"type": ["array", "null"], "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+            "on": {"type": ["string", "null"], "enum": [null, "tick", "bar"]},
+            "note": {"type": ["string", "null"], "maxLength": 200}},
+        "example": {"symbol": "MSFT", "indicator": {"name": "RSI", "params": {"timeperiod": 14}},
+            "op": "crosses_below", "level": 30, "on": "bar"}}));
+    m.insert(
+        "Alert".into(),
+        json!({"type": "object",
+        "required": ["id", "symbol", "interval", "op", "side", "fired_count", "created_at"],
+        "properties": {"id": {"type": "string"}, "symbol": {"type": "string"},
+            "interval": {"type": "string"}, "op": {"type": "string"},
+            "side": {"type": "integer", "enum": [-1, 0, 1]},
+            "fired_count": {"type": "integer"},
+            "last_fired_at": {"type": ["string", "null"]}, "created_at": {"type": "string"}}}),
+    );
+    m.insert(
+        "AlertEvent".into(),
+        json!({"type": "object",
+        "required": ["id", "alert_id", "symbol", "ts", "direction", "value", "threshold"],
+        "properties": {"type": {"type": "string"}, "id": {"type": "string"},
+            "alert_id": {"type": "string"}, "symbol": {"type": "string"}, "ts": {"type": "string"},
+            "direction": {"type": "string", "enum": ["above", "below", "entered", "left"]},
+            "value": {"type": ["number", "null"]}, "threshold": {"type": ["number", "null"]},
+            "created_at": {"type": "string"}}}),
+    );
+    m
+}

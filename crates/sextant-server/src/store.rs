@@ -13,6 +13,7 @@ pub mod autoindex;
 pub mod jobs;
 pub mod market;
 pub mod news;
+pub mod realtime;
 use accounts::{account_methods, AUDIT_COLS, REFRESH_COLS, SESSION_COLS, USER_COLS};
 pub use accounts::{AuditEntry, RefreshToken, Session, Spend, User};
 use autoindex::{autoindex_methods, REBALANCE_COLS, STRATEGY_COLS};
@@ -25,6 +26,8 @@ pub use market::{
 };
 use news::{news_methods, NEWS_COLS};
 pub use news::{NewsMention, NewsRec};
+use realtime::{realtime_methods, ALERT_COLS, EVENT_COLS};
+pub use realtime::{AlertEventRec, AlertRec, RtCommit};
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -465,6 +468,31 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
         offset: i64,
     ) -> BoxFuture<'a, Result<Vec<(NewsRec, NewsMention)>, StoreError>>;
+
+    // --- real time -----------------------------------------------------------------------------
+    /// Inserts an alert.
+    fn create_alert<'a>(&'a self, a: &'a AlertRec) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// The alert with this id.
+    fn alert<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<AlertRec>, StoreError>>;
+    /// A user's alerts (every user's with `None`), by creation time.
+    fn alerts_of<'a>(
+        &'a self,
+        user_id: Option<&'a str>,
+        limit: i64,
+        offset: i64,
+    ) -> BoxFuture<'a, Result<Vec<AlertRec>, StoreError>>;
+    /// Deletes an alert with its events.
+    fn delete_alert<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// A user's fired alert events (of one alert, when given), by event time.
+    fn alert_events<'a>(
+        &'a self,
+        user_id: &'a str,
+        alert_id: Option<&'a str>,
+        limit: i64,
+        offset: i64,
+    ) -> BoxFuture<'a, Result<Vec<AlertEventRec>, StoreError>>;
+    /// Writes one quote ingest (bars, alert sides, events) in one transaction.
+    fn rt_commit<'a>(&'a self, c: &'a RtCommit) -> BoxFuture<'a, Result<(), StoreError>>;
 }
 
 /// Where the data lives.
@@ -673,6 +701,7 @@ impl Store for SqliteStore {
     jobs_methods!();
     autoindex_methods!();
     news_methods!();
+    realtime_methods!();
 }
 
 /// The PostgreSQL implementation.
@@ -788,6 +817,7 @@ impl Store for PgStore {
     jobs_methods!();
     autoindex_methods!();
     news_methods!();
+    realtime_methods!();
 }
 
 #[cfg(test)]

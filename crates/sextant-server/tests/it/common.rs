@@ -85,6 +85,11 @@ pub(crate) fn unique_key(tag: &str) -> String {
 }
 
 impl TestServer {
+    /// Stops serving (a crash: the listener task is aborted; the store stays open).
+    pub(crate) fn halt(&self) {
+        self.task.abort();
+    }
+
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -16,5 +16,6 @@ mod market;
 mod mc;
 mod news;
 mod portfolios;
+mod realtime;
 mod service;
 mod store;

@@ -81,6 +81,9 @@ async fn openapi_document_is_derived_from_the_declarations() {
                 "/v1/jobs",
                 "/v1/autoindex/strategies",
                 "/v1/news",
+                "/v1/quotes",
+                "/v1/alerts",
+                "/v1/stream",
             ]
             .iter()
             .any(|a| p.starts_with(a))

@@ -1,0 +1,347 @@
+//! Real-time load generator (docs/benchmarks.md, "Server: real time").
+//!
+//! ```text
+//! cargo build --release -p sextant-server --bin sextant-server --example rt_bench
+//! ulimit -n 65536
+//! target/release/examples/rt_bench [SERVER_BINARY] [CLIENTS] [QUOTES]
+//! ```
+//!
+//! Runs the release server binary as a child process on loopback over a fresh SQLite directory
+//! (WAL, synchronous=FULL), on the same machine as this generator. Setup: 100 instruments, and
+//! 10,000 alerts stored before the first quote (100 per instrument over 10 streaming indicators
+//! each: SMA, EMA, WMA, DEMA, TEMA, RSI, MOM, ROC, CMO, TRIX), so the server rebuilds them at its
+//! first ingest, as after a restart. Then:
+//! 1. `QUOTES` quotes (default 200,000) in batched WebSocket frames of 1,000 (one `quotes`
+//!    message, acknowledged after the commit), round-robin over the instruments, one second of
+//!    event time apart per instrument (a 1-minute candle closes every 60 quotes of an instrument);
+//! 2. the same over `POST /v1/quotes` in batches of 1,000;
+//! 3. one quote per WebSocket message (2,000 messages, each acknowledged);
+//! 4. `CLIENTS` WebSocket clients (default 1,000) subscribed to the account's alerts; 20 rounds
+//!    of one quote that makes a price alert cross; the delay from sending the quote to each
+//!    client's receipt of the alert event (p50, p99, max);
+//! 5. the server's resident memory before and after the clients connected (per idle connection).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value as Json};
+use sextant_server::store::{AlertRec, InstrumentRec};
+use sextant_server::{connect, Database};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+const INSTRUMENTS: usize = 100;
+const T0: i64 = 1_767_000_000; // a whole minute (2025-12-29T09:20:00Z)
+const INDICATORS: [(&str, &str); 10] = [
+    ("SMA", "timeperiod"),
+    ("EMA", "timeperiod"),
+    ("WMA", "timeperiod"),
+    ("DEMA", "timeperiod"),
+    ("TEMA", "timeperiod"),
+    ("RSI", "timeperiod"),
+    ("MOM", "timeperiod"),
+    ("ROC", "timeperiod"),
+    ("CMO", "timeperiod"),
+    ("TRIX", "timeperiod"),
+];
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|x| x.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+async fn ws_connect(base: &str, token: &str) -> anyhow::Result<Ws> {
+    let mut req =
+        format!("{}/v1/stream", base.replace("http://", "ws://")).into_client_request()?;
+    req.headers_mut().insert("authorization", format!("Bearer {token}").parse()?);
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+    let _welcome = ws.next().await;
+    Ok(ws)
+}
+
+async fn reply(ws: &mut Ws, id: &Json) -> anyhow::Result<Json> {
+    loop {
+        match ws.next().await {
+            Some(Ok(Message::Text(t))) => {
+                let v: Json = serde_json::from_str(t.as_str())?;
+                if &v["id"] == id {
+                    return Ok(v);
+                }
+            }
+            Some(Ok(_)) => {}
+            other => anyhow::bail!("connection ended: {other:?}"),
+        }
+    }
+}
+
+fn symbol(i: usize) -> String {
+    format!("RTB{i:03}")
+}
+
+/// The k-th quote: instrument k % 100, one second of event time per round over the instruments.
+fn quote(k: usize, offset: usize) -> Json {
+    let i = k % INSTRUMENTS;
+    let n = (k + offset) / INSTRUMENTS;
+    #[allow(clippy::cast_precision_loss)]
+    let x = n as f64;
+    let price = 100.0 + 5.0 * libm::sin(x / 40.0 + i as f64) + 0.3 * libm::sin(x * 1.7);
+    json!({"symbol": symbol(i), "ts": T0 + i64::try_from(n).unwrap_or(0), "price": price, "volume": 1})
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+#[tokio::main]
+#[allow(clippy::too_many_lines, clippy::cast_precision_loss)]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let bin = args.first().cloned().unwrap_or_else(|| "target/release/sextant-server".into());
+    let clients: usize = args.get(1).map_or(Ok(1000), |s| s.parse())?;
+    let n_quotes: usize = args.get(2).map_or(Ok(200_000), |s| s.parse())?;
+    let dir = std::env::temp_dir().join(format!("sextant-rt-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let store = connect(&Database::SqliteDir(dir.clone())).await?;
+    for i in 0..=INSTRUMENTS {
+        let s = if i == INSTRUMENTS { "RTBLAT".to_owned() } else { symbol(i) };
+        store
+            .create_instrument(&InstrumentRec {
+                symbol: s,
+                name: "bench".into(),
+                currency: "USD".into(),
+                time_zone: None,
+                utc_offset_minutes: 0,
+                asset_class: "other".into(),
+                created_at: 0,
+                updated_at: 0,
+            })
+            .await?;
+    }
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+        l.local_addr()?.port()
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = std::process::Command::new(&bin)
+        .args(["--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(&dir)
+        .args(["--rate-limit-scale", "100000", "--access-token-ttl", "7200"])
+        .env("SEXTANT_JWT_SECRET", "0123456789abcdef0123456789abcdef0123456789abcdef")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()?;
+    let pid = child.id();
+    let http = reqwest::Client::new();
+    for _ in 0..600 {
+        if http.get(format!("{base}/ready")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let creds = json!({"email": "bench@example.com", "password": "bench passphrase 12345"});
+    http.post(format!("{base}/v1/auth/register")).json(&creds).send().await?;
+    let login: Json =
+        http.post(format!("{base}/v1/auth/login")).json(&creds).send().await?.json().await?;
+    let token = login["access_token"].as_str().unwrap_or_default().to_owned();
+    let user = store.user_by_email("bench@example.com").await?.expect("registered");
+    store.set_tier(&user.id, "admin").await?;
+
+    // 10,000 alerts, stored before the server's first ingest (rebuilt as after a restart)
+    let t = Instant::now();
+    for i in 0..INSTRUMENTS {
+        for j in 0..100 {
+            let (name, p) = INDICATORS[j % 10];
+            let level = if name == "RSI" || name == "CMO" { 30.0 + (j % 40) as f64 } else { 100.0 };
+            // one period (14) per indicator: 10 streaming states per instrument
+            let mut params = serde_json::Map::new();
+            params.insert(p.to_owned(), json!(14));
+            let spec = json!({"indicator": {"name": name, "params": params},
+                "op": "crosses", "level": level, "on": if j % 2 == 0 { "tick" } else { "bar" }});
+            store
+                .create_alert(&AlertRec {
+                    id: format!("{:032x}", i * 1000 + j + 1),
+                    user_id: user.id.clone(),
+                    symbol: symbol(i),
+                    interval: "1m".into(),
+                    spec: spec.to_string(),
+                    side: 0,
+                    fired_count: 0,
+                    last_fired_at: None,
+                    created_at: 0,
+                })
+                .await?;
+        }
+    }
+    println!("stored 10000 alerts in {:.1} s", t.elapsed().as_secs_f64());
+    // the latency alert
+    store
+        .create_alert(&AlertRec {
+            id: format!("{:032x}", 999_999_999),
+            user_id: user.id.clone(),
+            symbol: "RTBLAT".into(),
+            interval: "1m".into(),
+            spec: json!({"op": "crosses", "level": 100.0}).to_string(),
+            side: 0,
+            fired_count: 0,
+            last_fired_at: None,
+            created_at: 0,
+        })
+        .await?;
+
+    // first ingest: the server loads the alerts and rebuilds their indicator states
+    let mut ws = ws_connect(&base, &token).await?;
+    let t = Instant::now();
+    let first = json!({"op": "quotes", "id": 0, "quotes": [quote(0, 0)]});
+    ws.send(Message::Text(first.to_string().into())).await?;
+    let r = reply(&mut ws, &json!(0)).await?;
+    println!(
+        "first ingest (loads 10,001 alerts, 1,000 indicator states): {:.2} s {r}",
+        t.elapsed().as_secs_f64()
+    );
+
+    // 1. batched WebSocket frames
+    let mut offset = INSTRUMENTS; // event time continues
+    let batch = 1000;
+    let t = Instant::now();
+    let mut fired = 0;
+    for (k, chunk) in (0..n_quotes).collect::<Vec<_>>().chunks(batch).enumerate() {
+        let qs: Vec<Json> = chunk.iter().map(|&q| quote(q, offset)).collect();
+        let id = json!(k + 1);
+        let m = json!({"op": "quotes", "id": id, "quotes": qs});
+        ws.send(Message::Text(m.to_string().into())).await?;
+        let r = reply(&mut ws, &id).await?;
+        fired += r["alerts_fired"].as_u64().unwrap_or(0);
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "WS batched ({batch}/frame): {n_quotes} quotes in {secs:.2} s = {:.0} quotes/s ({fired} alerts fired)",
+        n_quotes as f64 / secs
+    );
+    offset += n_quotes;
+
+    // 2. HTTP batches
+    let n_http = n_quotes / 2;
+    let t = Instant::now();
+    for chunk in (0..n_http).collect::<Vec<_>>().chunks(batch) {
+        let qs: Vec<Json> = chunk.iter().map(|&q| quote(q, offset)).collect();
+        let res = http
+            .post(format!("{base}/v1/quotes"))
+            .bearer_auth(&token)
+            .json(&json!({"quotes": qs}))
+            .send()
+            .await?;
+        anyhow::ensure!(res.status().is_success(), "{}", res.text().await?);
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "HTTP batched ({batch}/request): {n_http} quotes in {secs:.2} s = {:.0} quotes/s",
+        n_http as f64 / secs
+    );
+    offset += n_http;
+
+    // 3. one quote per message
+    let n_one = 2000;
+    let t = Instant::now();
+    for k in 0..n_one {
+        let id = json!(format!("one{k}"));
+        let m = json!({"op": "quotes", "id": id, "quotes": [quote(k, offset)]});
+        ws.send(Message::Text(m.to_string().into())).await?;
+        reply(&mut ws, &id).await?;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "WS one quote per message: {n_one} in {secs:.2} s = {:.0} quotes/s",
+        n_one as f64 / secs
+    );
+
+    // 4. and 5. many clients receiving alerts
+    let rss0 = rss_kib(pid);
+    let received: Arc<std::sync::Mutex<Vec<(usize, Instant)>>> = Arc::default();
+    let mut tasks = Vec::new();
+    let t = Instant::now();
+    for _ in 0..clients {
+        let mut c = ws_connect(&base, &token).await?;
+        let sub = json!({"op": "subscribe", "id": "s", "channel": "alerts"});
+        c.send(Message::Text(sub.to_string().into())).await?;
+        reply(&mut c, &json!("s")).await?;
+        let received = received.clone();
+        tasks.push(tokio::spawn(async move {
+            while let Some(Ok(m)) = c.next().await {
+                if let Message::Text(t) = m {
+                    let now = Instant::now();
+                    let v: Json = serde_json::from_str(t.as_str()).unwrap_or(Json::Null);
+                    for e in v["events"].as_array().into_iter().flatten() {
+                        if e["type"] == "alert" && e["symbol"] == "RTBLAT" {
+                            let round = e["ts"].as_str().map_or(0, |s| {
+                                s.get(17..19).and_then(|x| x.parse::<usize>().ok()).unwrap_or(0)
+                            });
+                            received.lock().unwrap().push((round, now));
+                        }
+                    }
+                }
+            }
+        }));
+    }
+    println!("{clients} clients connected and subscribed in {:.1} s", t.elapsed().as_secs_f64());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss1 = rss_kib(pid);
+    println!(
+        "server RSS {rss0} KiB before, {rss1} KiB with {clients} idle clients: {:.1} KiB per connection",
+        (rss1.saturating_sub(rss0)) as f64 / clients as f64
+    );
+    let rounds = 20;
+    let mut sent = Vec::new();
+    // set the side below first (no event), then alternate above/below: one event per round
+    let prime = json!({"op": "quotes", "id": "p", "quotes": [{"symbol": "RTBLAT", "ts": T0, "price": 99.0}]});
+    ws.send(Message::Text(prime.to_string().into())).await?;
+    reply(&mut ws, &json!("p")).await?;
+    for r in 1..=rounds {
+        let price = if r % 2 == 1 { 101.0 } else { 99.0 };
+        let id = json!(format!("r{r}"));
+        let m = json!({"op": "quotes", "id": id,
+            "quotes": [{"symbol": "RTBLAT", "ts": T0 + i64::try_from(r).unwrap_or(0), "price": price}]});
+        let t0 = Instant::now();
+        ws.send(Message::Text(m.to_string().into())).await?;
+        reply(&mut ws, &id).await?;
+        sent.push(t0);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let got = received.lock().unwrap().clone();
+    let mut lat: Vec<f64> = got
+        .iter()
+        .filter(|(r, _)| (1..=rounds).contains(r))
+        .map(|(r, at)| at.duration_since(sent[r - 1]).as_secs_f64() * 1000.0)
+        .collect();
+    lat.sort_by(f64::total_cmp);
+    println!(
+        "alert delivery to {clients} clients x {rounds} rounds: {} events, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        lat.len(),
+        pct(&lat, 0.5),
+        pct(&lat, 0.99),
+        lat.last().copied().unwrap_or(f64::NAN)
+    );
+    for t in tasks {
+        t.abort();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

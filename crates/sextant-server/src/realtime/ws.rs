@@ -1,0 +1,407 @@
+//! `GET /v1/stream`: the WebSocket protocol (docs/realtime.md). One task per connection reads
+//! the client's messages, drains its bounded queue into batched frames and sends heartbeats.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::ws::{
+    rejection::WebSocketUpgradeRejection, CloseFrame, Message, WebSocket, WebSocketUpgrade,
+};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::Response;
+use serde_json::{json, Value as Json};
+
+use super::engine::IndSpec;
+use super::hub::{topic_alerts, topic_bar, topic_ind, topic_news, Client};
+use crate::accounts::Principal;
+use crate::app::{now_unix, AppState};
+use crate::error::ApiError;
+use crate::market::{self, Interval};
+
+/// Close code: the access token expired (sign in again and reconnect).
+pub const CLOSE_TOKEN_EXPIRED: u16 = 4001;
+/// Close code: the client did not keep up (its queue overflowed past the limit, or a frame
+/// could not be written in time).
+pub const CLOSE_SLOW_CONSUMER: u16 = 4008;
+/// Close code: more subscriptions than allowed on one connection.
+pub const CLOSE_TOO_MANY_SUBSCRIPTIONS: u16 = 4029;
+/// Close code: too many invalid messages.
+pub const CLOSE_INVALID_MESSAGES: u16 = 4400;
+/// Read buffer per connection (it grows for a larger message, up to the message limit).
+const READ_BUFFER: usize = 4096;
+/// Close code (standard): a message above the size limit.
+pub const CLOSE_TOO_BIG: u16 = 1009;
+
+/// The upgrade handler: the access token comes from `Authorization: Bearer` or, for browsers,
+/// the `access_token` query parameter.
+pub async fn stream(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<std::collections::HashMap<String, String>>, QueryRejection>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let from_header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.strip_prefix("Bearer ").or_else(|| t.strip_prefix("bearer ")))
+        .map(|t| t.trim().to_owned());
+    let Some(token) = from_header.or_else(|| q.get("access_token").cloned()) else {
+        return Err(ApiError::Unauthorized {
+            code: "UNAUTHENTICATED",
+            message: "send `Authorization: Bearer <access token>` or `?access_token=`".into(),
+        });
+    };
+    let claims = app.tokens.verify(&token, now_unix()).map_err(|_| ApiError::Unauthorized {
+        code: "INVALID_TOKEN",
+        message: "the access token is invalid or expired".into(),
+    })?;
+    let mut h = HeaderMap::new();
+    let bearer =
+        HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| ApiError::Unauthorized {
+            code: "INVALID_TOKEN",
+            message: "the access token is not ASCII".into(),
+        })?;
+    h.insert(header::AUTHORIZATION, bearer);
+    let principal =
+        crate::accounts::authenticate(&app, &h).await?.ok_or(ApiError::Unauthorized {
+            code: "UNAUTHENTICATED",
+            message: "sign in first".into(),
+        })?;
+    let ws = ws.map_err(|e| ApiError::InvalidHeader {
+        header: "Upgrade",
+        reason: format!("a WebSocket upgrade is required here ({e})"),
+    })?;
+    let opts = app.options.realtime.clone();
+    Ok(ws
+        // the library's default read buffer is 128 KiB per connection; events are small
+        .read_buffer_size(READ_BUFFER)
+        .max_message_size(opts.max_message_bytes)
+        .max_frame_size(opts.max_message_bytes)
+        .on_upgrade(move |socket| run(app, principal, claims.exp, socket)))
+}
+
+struct Conn {
+    app: AppState,
+    principal: Principal,
+    id: u64,
+    topics: BTreeSet<String>,
+    invalid: u32,
+}
+
+fn close(code: u16, reason: &str) -> Message {
+    Message::Close(Some(CloseFrame { code, reason: reason.into() }))
+}
+
+async fn run(app: AppState, principal: Principal, exp: i64, mut socket: WebSocket) {
+    let hub = app.realtime.clone();
+    let opts = hub.options().clone();
+    let (id, client, mut rx) = hub.connect(&principal.user.id);
+    let mut c = Conn { app, principal, id, topics: BTreeSet::new(), invalid: 0 };
+    let welcome = json!({"type": "welcome", "user_id": c.principal.user.id,
+        "limits": {"max_subscriptions": opts.max_subscriptions, "queue": opts.queue_capacity,
+            "max_message_bytes": opts.max_message_bytes, "max_frame_bytes": opts.max_frame_bytes,
+            "heartbeat_seconds": opts.heartbeat.as_secs_f64()}});
+    let mut heartbeat = tokio::time::interval(opts.heartbeat);
+    heartbeat.tick().await;
+    let expires =
+        tokio::time::sleep(Duration::from_secs(u64::try_from(exp - now_unix()).unwrap_or(0)));
+    tokio::pin!(expires);
+    let mut ended: Option<Message> = None;
+    if send(&mut socket, welcome.to_string(), opts.write_timeout).await.is_err() {
+        hub.disconnect(id, &[]).await;
+        return;
+    }
+    loop {
+        tokio::select! {
+            biased;
+            () = client.kill.notified() => {
+                ended = Some(close(CLOSE_SLOW_CONSUMER, "slow consumer: too many events dropped"));
+                break;
+            }
+            () = &mut expires => {
+                ended = Some(close(CLOSE_TOKEN_EXPIRED, "access token expired"));
+                break;
+            }
+            msg = socket.recv() => match msg {
+                None | Some(Ok(Message::Close(_))) => break,
+                Some(Err(e)) => {
+                    let text = e.to_string();
+                    if text.contains("too long") || text.contains("Space limit") || text.contains("size") {
+                        ended = Some(close(CLOSE_TOO_BIG, "message too big"));
+                    }
+                    break;
+                }
+                Some(Ok(Message::Text(t))) => {
+                    match handle(&mut c, t.as_str()).await {
+                        Ok(reply) => {
+                            // events queued before the reply go first (a ping is a barrier)
+                            let mut frames = match rx.try_recv() {
+                                Ok(first) => batch(first, &mut rx, &client, opts.max_frame_bytes),
+                                Err(_) => Vec::new(),
+                            };
+                            frames.push(reply.to_string());
+                            let mut failed = false;
+                            for f in frames {
+                                if send(&mut socket, f, opts.write_timeout).await.is_err() {
+                                    failed = true;
+                                    break;
+                                }
+                            }
+                            if failed {
+                                ended = Some(close(CLOSE_SLOW_CONSUMER, "write timed out"));
+                                break;
+                            }
+                        }
+                        Err(Stop(code, why)) => {
+                            ended = Some(close(code, &why));
+                            break;
+                        }
+                    }
+                }
+                Some(Ok(Message::Binary(_))) => {
+                    c.invalid += 1;
+                    if c.invalid > opts.max_invalid_messages {
+                        ended = Some(close(CLOSE_INVALID_MESSAGES, "too many invalid messages"));
+                        break;
+                    }
+                    let e = json!({"type": "error", "code": "BINARY_UNSUPPORTED", "message": "send JSON text messages"});
+                    if send(&mut socket, e.to_string(), opts.write_timeout).await.is_err() {
+                        break;
+                    }
+                }
+                Some(Ok(_)) => {} // ping/pong: answered by the library
+            },
+            first = rx.recv() => {
+                let Some(first) = first else { break };
+                let frames = batch(first, &mut rx, &client, opts.max_frame_bytes);
+                let mut failed = false;
+                for f in frames {
+                    if send(&mut socket, f, opts.write_timeout).await.is_err() {
+                        failed = true;
+                        break;
+                    }
+                }
+                if failed {
+                    ended = Some(close(CLOSE_SLOW_CONSUMER, "write timed out"));
+                    break;
+                }
+            }
+            _ = heartbeat.tick() => {
+                let hb = json!({"type": "heartbeat", "ts": now_unix()}).to_string();
+                if send(&mut socket, hb, opts.write_timeout).await.is_err() {
+                    ended = Some(close(CLOSE_SLOW_CONSUMER, "write timed out"));
+                    break;
+                }
+            }
+        }
+    }
+    let topics: Vec<String> = c.topics.into_iter().collect();
+    hub.disconnect(id, &topics).await;
+    if let Some(m) = ended {
+        let _ = tokio::time::timeout(Duration::from_secs(1), socket.send(m)).await;
+    }
+}
+
+async fn send(socket: &mut WebSocket, text: String, timeout: Duration) -> Result<(), ()> {
+    match tokio::time::timeout(timeout, socket.send(Message::Text(text.into()))).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(()),
+    }
+}
+
+/// Events drained from the queue into frames `{"type": "events", "events": [...]}` of at most
+/// `max_bytes` each (a single larger event goes alone).
+fn batch(
+    first: Arc<str>,
+    rx: &mut tokio::sync::mpsc::Receiver<Arc<str>>,
+    client: &Client,
+    max_bytes: usize,
+) -> Vec<String> {
+    const HEAD: &str = "{\"type\":\"events\",\"events\":[";
+    let mut frames = Vec::new();
+    let mut cur = String::from(HEAD);
+    let mut n = 0usize;
+    let push = |cur: &mut String, n: &mut usize, ev: &str, frames: &mut Vec<String>| {
+        if *n > 0 && cur.len() + ev.len() + 3 > max_bytes {
+            cur.push_str("]}");
+            frames.push(std::mem::replace(cur, String::from(HEAD)));
+            *n = 0;
+        }
+        if *n > 0 {
+            cur.push(',');
+        }
+        cur.push_str(ev);
+        *n += 1;
+    };
+    let dropped = client.dropped.swap(0, Ordering::Relaxed);
+    if dropped > 0 {
+        let lag = json!({"type": "lagged", "dropped": dropped}).to_string();
+        push(&mut cur, &mut n, &lag, &mut frames);
+    }
+    push(&mut cur, &mut n, &first, &mut frames);
+    // drain what is queued now, up to a bounded amount per wake-up
+    for _ in 0..4096 {
+        match rx.try_recv() {
+            Ok(ev) => push(&mut cur, &mut n, &ev, &mut frames),
+            Err(_) => break,
+        }
+    }
+    cur.push_str("]}");
+    frames.push(cur);
+    frames
+}
+
+struct Stop(u16, String);
+
+fn err(id: &Json, code: &str, message: impl Into<String>) -> Json {
+    json!({"type": "error", "id": id, "code": code, "message": message.into()})
+}
+
+async fn handle(c: &mut Conn, text: &str) -> Result<Json, Stop> {
+    let max_invalid = c.app.options.realtime.max_invalid_messages;
+    let invalid = |c: &mut Conn, id: &Json, code: &str, m: String| -> Result<Json, Stop> {
+        c.invalid += 1;
+        if c.invalid > max_invalid {
+            return Err(Stop(CLOSE_INVALID_MESSAGES, "too many invalid messages".into()));
+        }
+        Ok(err(id, code, m))
+    };
+    let Ok(Json::Object(m)) = serde_json::from_str::<Json>(text) else {
+        return invalid(c, &Json::Null, "MALFORMED", "expected a JSON object".into());
+    };
+    let id = m.get("id").cloned().unwrap_or(Json::Null);
+    let op = m.get("op").and_then(Json::as_str).unwrap_or("");
+    match op {
+        "ping" => Ok(json!({"type": "pong", "id": id, "ts": now_unix()})),
+        "subscribe" | "unsubscribe" => match topic_of(c, &m).await {
+            Err(e) => invalid(c, &id, e.code(), e.to_string()),
+            Ok((topic, spec)) => {
+                if op == "unsubscribe" {
+                    if c.topics.remove(&topic) {
+                        c.app.realtime.unsubscribe(c.id, &topic).await;
+                    }
+                    return Ok(json!({"type": "unsubscribed", "id": id, "topic": topic}));
+                }
+                if c.topics.contains(&topic) {
+                    return Ok(json!({"type": "subscribed", "id": id, "topic": topic}));
+                }
+                if c.topics.len() >= c.app.options.realtime.max_subscriptions {
+                    return Err(Stop(
+                        CLOSE_TOO_MANY_SUBSCRIPTIONS,
+                        format!(
+                            "more than {} subscriptions",
+                            c.app.options.realtime.max_subscriptions
+                        ),
+                    ));
+                }
+                let mut reply = json!({"type": "subscribed", "id": id, "topic": topic});
+                if let Some((symbol, iv, spec)) = spec {
+                    match c.app.realtime.subscribe_indicator(&c.app.store, &symbol, iv, &spec).await
+                    {
+                        Ok((ts, values)) => {
+                            reply["ts"] = json!(market::format_time(ts));
+                            reply["values"] = values;
+                        }
+                        Err(e) => return invalid(c, &id, e.code(), e.to_string()),
+                    }
+                }
+                c.app.realtime.subscribe(c.id, &topic);
+                c.topics.insert(topic);
+                Ok(reply)
+            }
+        },
+        "quotes" => {
+            if c.principal.user.tier != "admin" {
+                return invalid(c, &id, "FORBIDDEN", "quote input needs the admin tier".into());
+            }
+            let body = json!({"quotes": m.get("quotes").cloned().unwrap_or(Json::Null)});
+            let parsed = super::parse_quotes(&body, c.app.options.realtime.max_quotes);
+            let (quotes, refused) = match parsed {
+                Ok(x) => x,
+                Err(e) => return invalid(c, &id, e.code(), e.to_string()),
+            };
+            match c.app.realtime.ingest(&c.app.store, quotes, refused).await {
+                Ok(mut r) => {
+                    r["type"] = json!("ack");
+                    r["id"] = id;
+                    Ok(r)
+                }
+                Err(e) => Ok(err(&id, e.code(), e.to_string())),
+            }
+        }
+        _ => invalid(
+            c,
+            &id,
+            "UNKNOWN_OP",
+            "op must be subscribe, unsubscribe, quotes or ping".into(),
+        ),
+    }
+}
+
+type IndSub = Option<(String, Interval, IndSpec)>;
+
+async fn topic_of(
+    c: &Conn,
+    m: &serde_json::Map<String, Json>,
+) -> Result<(String, IndSub), ApiError> {
+    let channel = m.get("channel").and_then(Json::as_str).unwrap_or("");
+    let symbol = || -> Result<String, ApiError> {
+        let s = m
+            .get("symbol")
+            .and_then(Json::as_str)
+            .ok_or(ApiError::InvalidField { field: "symbol", reason: "required".into() })?;
+        market::check_symbol("symbol", s)?;
+        Ok(s.to_owned())
+    };
+    let interval = || -> Result<Interval, ApiError> {
+        let opts = &c.app.options.realtime;
+        let iv = match m.get("interval").and_then(Json::as_str) {
+            None => opts.intervals.first().copied().unwrap_or(Interval::M1),
+            Some(s) => Interval::parse("interval", s)?,
+        };
+        if opts.intervals.contains(&iv) {
+            Ok(iv)
+        } else {
+            Err(ApiError::InvalidField {
+                field: "interval",
+                reason: "no live candles of this interval".into(),
+            })
+        }
+    };
+    let known = |s: String| async move {
+        if c.app.realtime.known(&c.app.store, &s).await? {
+            Ok(s)
+        } else {
+            Err(ApiError::NoSuchResource("instrument"))
+        }
+    };
+    Ok(match channel {
+        "quotes" => (format!("q:{}", known(symbol()?).await?), None),
+        "bars" => {
+            let s = known(symbol()?).await?;
+            (topic_bar(&s, interval()?), None)
+        }
+        "indicator" => {
+            let s = known(symbol()?).await?;
+            let iv = interval()?;
+            let spec = IndSpec::parse("indicator", m.get("indicator").unwrap_or(&Json::Null))?;
+            (topic_ind(&s, iv, &spec.key), Some((s, iv, spec)))
+        }
+        "alerts" => (topic_alerts(&c.principal.user.id), None),
+        "news" => match m.get("symbol") {
+            None | Some(Json::Null) => (topic_news("*"), None),
+            Some(_) => (topic_news(&known(symbol()?).await?), None),
+        },
+        _ => {
+            return Err(ApiError::InvalidField {
+                field: "channel",
+                reason: "must be quotes, bars, indicator, alerts or news".into(),
+            })
+        }
+    })
+}
