@@ -61,6 +61,10 @@ struct Args {
     /// Bearer token that `GET /metrics` requires (unset: /metrics is open, like /health).
     #[arg(long, env = "SEXTANT_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
+    /// Directory of the built web app served at `/` (docs/web.md). Default: `web/dist` when it
+    /// holds an `index.html`, else none (`/` redirects to /docs/). An empty value: none.
+    #[arg(long, env = "SEXTANT_WEB_DIR")]
+    web_dir: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -157,6 +161,11 @@ async fn main() -> anyhow::Result<()> {
         jobs,
         metrics_token: args.metrics_token.filter(|t| !t.is_empty()),
         scheduler_tick: Duration::from_secs(30),
+        web_dir: match args.web_dir {
+            Some(d) if d.as_os_str().is_empty() => None,
+            Some(d) => Some(d),
+            None => Some(PathBuf::from("web/dist")).filter(|d| d.join("index.html").is_file()),
+        },
     };
     let app = router(store.clone(), options);
     let listener = tokio::net::TcpListener::bind(args.addr)
