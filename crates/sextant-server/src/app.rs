@@ -248,10 +248,10 @@ fn web_files(
     let files = tower_http::services::ServeDir::new(dir)
         .append_index_html_on_directories(true)
         .precompressed_gzip()
-        .fallback(tower_http::services::ServeFile::new(dir.join("index.html")).precompressed_gzip());
-    let api_404 = Router::new()
-        .fallback(not_found)
-        .with_state(state);
+        .fallback(
+            tower_http::services::ServeFile::new(dir.join("index.html")).precompressed_gzip(),
+        );
+    let api_404 = Router::new().fallback(not_found).with_state(state);
     axum::routing::any(move |req: Request<Body>| {
         let files = files.clone();
         let api_404 = api_404.clone();

@@ -17,3 +17,4 @@ mod news;
 mod portfolios;
 mod service;
 mod store;
+mod web;
