@@ -11,6 +11,9 @@ const SCREENS = {
   '/plan': () => import('./screens/plan.js'),
   '/autoindex': () => import('./screens/autoindex.js'),
   '/news': () => import('./screens/news.js'),
+  // LIVE UPDATES (issue #16, not on main yet): an '/alerts' screen and the WebSocket client
+  // (quotes, streaming indicators, alert events) plug in here and in index.html's nav; the
+  // news screen marks where pushed items will appear. See docs/web.md, "Not done".
 };
 
 const main = document.getElementById('main');

@@ -1,6 +1,6 @@
 // Sign in and registration; the TOTP code field appears when the account has 2FA.
 import { api, setSession } from '../api.js';
-import { card, errorBox, field, h } from '../ui.js';
+import { errorBox, field, h } from '../ui.js';
 
 export const title = 'Sign in';
 
@@ -52,5 +52,4 @@ export function mount(view, { navigate }) {
   });
   view.append(h('h1', {}, 'Welcome to Sextant'), form);
   email.focus();
-  void card;
 }
