@@ -27,3 +27,35 @@ require_tests() {
     return 1
   fi
 }
+
+# Installs Debian packages; apt may be busy with another install: retries on the lock.
+apt_install() {
+  local i
+  for i in $(seq 1 30); do
+    if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; then return 0; fi
+    log "apt-get failed (dpkg lock busy?), retry $i in 10s"
+    sleep 10
+  done
+  return 1
+}
+
+# `npm ci` in a directory when its package-lock.json changed since the last install.
+npm_deps() {
+  local dir=$1 stamp=$1/node_modules/.sextant-lock.sha
+  local sha; sha=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$sha" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund)
+    echo "$sha" > "$stamp"
+  fi
+}
+
+# The wasm32 target and the wasm-bindgen CLI of exactly the version pinned in Cargo.toml.
+wasm_toolchain() {
+  rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  local pinned
+  pinned=$(sed -n 's/^wasm-bindgen = "=\([0-9][0-9.]*\)".*/\1/p' "$SEXTANT_ROOT/Cargo.toml")
+  [ -n "$pinned" ] || { echo "no exact wasm-bindgen pin found in Cargo.toml" >&2; return 1; }
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$pinned" ]; then
+    timed cargo install wasm-bindgen-cli --version "$pinned"
+  fi
+}

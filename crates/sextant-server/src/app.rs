@@ -52,6 +52,9 @@ pub struct Options {
     pub scheduler_tick: Duration,
     /// Live quotes, streams and alerts.
     pub realtime: crate::realtime::RealtimeOptions,
+    /// Directory of the web app (docs/web.md), served at `/` with `index.html` for unknown
+    /// paths outside /v1, /docs, /metrics. `None`: `/` redirects to the Swagger UI.
+    pub web_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -64,6 +67,7 @@ impl Default for Options {
             metrics_token: None,
             scheduler_tick: Duration::from_secs(30),
             realtime: crate::realtime::RealtimeOptions::default(),
+            web_dir: None,
         }
     }
 }
@@ -190,16 +194,23 @@ pub fn router(store: Arc<dyn Store>, mut options: Options) -> Router {
         .merge(crate::news::routes())
         .merge(crate::realtime::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), accounts::gate));
-    Router::new()
-        .route("/", get(|| async { Redirect::temporary("/docs/") }))
+    let web_dir = state.options.web_dir.clone();
+    let root = match &web_dir {
+        Some(_) => Router::new(),
+        None => Router::new().route("/", get(|| async { Redirect::temporary("/docs/") })),
+    };
+    let app = root
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(crate::metrics::serve))
         .merge(v1)
         .merge(swagger)
-        .route_layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track));
+    let app = match web_dir {
+        Some(dir) => app.fallback_service(web_files(&dir, state.clone())),
+        None => app.fallback(not_found),
+    };
+    app.method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
@@ -252,6 +263,36 @@ async fn describe(
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     Ok(Json(lookup(path)?.info()))
+}
+
+/// The web app's files: a file of the directory when it exists, else `index.html` (the app
+/// routes in the browser); paths under /v1/ and /docs/ that matched no route stay JSON 404s.
+fn web_files(
+    dir: &std::path::Path,
+    state: AppState,
+) -> axum::routing::MethodRouter<(), std::convert::Infallible> {
+    let files = tower_http::services::ServeDir::new(dir)
+        .append_index_html_on_directories(true)
+        .precompressed_gzip()
+        .fallback(
+            tower_http::services::ServeFile::new(dir.join("index.html")).precompressed_gzip(),
+        );
+    let api_404 = Router::new().fallback(not_found).with_state(state);
+    axum::routing::any(move |req: Request<Body>| {
+        let files = files.clone();
+        let api_404 = api_404.clone();
+        async move {
+            use tower::ServiceExt as _;
+            let p = req.uri().path();
+            let api = ["/v1", "/docs", "/metrics", "/openapi.json"]
+                .iter()
+                .any(|r| p == *r || p.starts_with(&format!("{r}/")));
+            if api || !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD) {
+                return api_404.oneshot(req).await.into_response();
+            }
+            files.oneshot(req).await.into_response()
+        }
+    })
 }
 
 async fn not_found(State(app): State<AppState>, req: Request<Body>) -> ApiError {

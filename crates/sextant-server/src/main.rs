@@ -67,6 +67,10 @@ struct Args {
     /// At most one quote event per instrument per this many milliseconds on the streams.
     #[arg(long, env = "SEXTANT_QUOTE_THROTTLE_MS", default_value_t = 0)]
     quote_throttle_ms: u64,
+    /// Directory of the built web app served at `/` (docs/web.md). Default: `web/dist` when it
+    /// holds an `index.html`, else none (`/` redirects to /docs/). An empty value: none.
+    #[arg(long, env = "SEXTANT_WEB_DIR")]
+    web_dir: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -172,6 +176,11 @@ async fn main() -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
             quote_throttle: Duration::from_millis(args.quote_throttle_ms),
             ..sextant_server::realtime::RealtimeOptions::default()
+        },
+        web_dir: match args.web_dir {
+            Some(d) if d.as_os_str().is_empty() => None,
+            Some(d) => Some(d),
+            None => Some(PathBuf::from("web/dist")).filter(|d| d.join("index.html").is_file()),
         },
     };
     let app = router(store.clone(), options);

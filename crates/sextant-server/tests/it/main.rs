@@ -19,3 +19,4 @@ mod portfolios;
 mod realtime;
 mod service;
 mod store;
+mod web;
