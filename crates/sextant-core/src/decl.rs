@@ -1735,6 +1735,15 @@ pub trait Kernel:
     fn empty_bar(out: &mut [f64]) {
         out.fill(Self::EMPTY);
     }
+    /// A faster batch loop over one NaN-free run of bars (`inputs` and `outs` all of the run's
+    /// length), for a freshly restarted kernel: writes every output and returns true, or
+    /// returns false (the default) to let [`run_kernel`] step bar by bar. An override must give
+    /// the same bits as stepping (the stream == batch tests check it) and may decline some
+    /// configurations (unstable periods, other average types).
+    #[inline]
+    fn run_fast(&self, _inputs: &[&[f64]], _outs: &mut [&mut [f64]]) -> bool {
+        false
+    }
 }
 
 /// A kernel built from a declaration's validated parameters. With it, a declaration needs no
@@ -1966,10 +1975,34 @@ pub fn run_kernel<K: Kernel>(kernel: &K, inputs: &[&[f64]], outs: &mut [&mut [f6
             }
             Ok(r) => {
                 k.restart();
-                run_clean(&mut k, inputs, outs, r);
+                if !run_fast_range(&k, inputs, outs, r.clone()) {
+                    run_clean(&mut k, inputs, outs, r);
+                }
             }
         }
     }
+}
+
+/// [`Kernel::run_fast`] over the bars `r` of every column.
+fn run_fast_range<K: Kernel>(
+    k: &K,
+    inputs: &[&[f64]],
+    outs: &mut [&mut [f64]],
+    r: std::ops::Range<usize>,
+) -> bool {
+    if inputs.len() > 8 || outs.len() > 8 {
+        return false;
+    }
+    let mut ins: [&[f64]; 8] = [&[]; 8];
+    for (d, c) in ins.iter_mut().zip(inputs) {
+        *d = &c[r.clone()];
+    }
+    let n_out = outs.len();
+    let mut os: [&mut [f64]; 8] = Default::default();
+    for (d, c) in os.iter_mut().zip(outs.iter_mut()) {
+        *d = &mut c[r.clone()];
+    }
+    k.run_fast(&ins[..inputs.len()], &mut os[..n_out])
 }
 
 /// The inner loop over one NaN-free run, specialised (at compile time, on the kernel's
@@ -2231,6 +2264,9 @@ impl<K: Kernel, const ID: u8> Kernel for Gated<K, ID> {
     }
     fn empty_bar(out: &mut [f64]) {
         K::empty_bar(out);
+    }
+    fn run_fast(&self, inputs: &[&[f64]], outs: &mut [&mut [f64]]) -> bool {
+        self.gate.extra() == 0 && self.inner.run_fast(inputs, outs)
     }
 }
 
