@@ -32,10 +32,13 @@ import talib
 import sextant.ta as sx
 
 
+CLOCK = time.perf_counter
+
+
 def timed(fn) -> float:
-    t = time.perf_counter()
+    t = CLOCK()
     fn()
-    return (time.perf_counter() - t) * 1e3
+    return (CLOCK() - t) * 1e3
 
 
 def best_interleaved(fns: list, repeat: int) -> list[float]:
@@ -68,12 +71,17 @@ def main() -> None:
     ap.add_argument("--refs", default=None, help="a virtualenv with kand, tulipy, wickra")
     ap.add_argument("--only", default=None, help="comma-separated function names")
     ap.add_argument("--candles", action="store_true", help="also time the candlestick patterns")
+    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                    help="cpu: this thread's CPU time (user + system, page faults included), which "
+                         "other processes' load does not inflate by preemption")
     a = ap.parse_args()
+    global CLOCK
+    CLOCK = time.thread_time if a.clock == "cpu" else time.perf_counter
     libs = add_refs(a.refs)
     kd, ti, wk = libs.get("kand"), libs.get("tulipy"), libs.get("wickra")
     rng = np.random.default_rng(7)
     print(f"ta-lib {talib.__version__}, numpy {np.__version__}, refs: {', '.join(libs) or 'none'}, "
-          f"load average {os.getloadavg()[0]:.2f}")
+          f"load average {os.getloadavg()[0]:.2f}, clock {a.clock}")
     cols = ["talib", "sextant", "ratio", "out=", "out ratio", "kand", "tulipy", "wickra", "copy"]
     print(f"{'bars':>9} {'function':<10} " + " ".join(f"{c:>9}" for c in cols))
     for n in map(int, a.sizes.split(",")):

@@ -1735,11 +1735,13 @@ pub trait Kernel:
     fn empty_bar(out: &mut [f64]) {
         out.fill(Self::EMPTY);
     }
-    /// A faster batch loop over one NaN-free run of bars (`inputs` and `outs` all of the run's
-    /// length), for a freshly restarted kernel: writes every output and returns true, or
-    /// returns false (the default) to let [`run_kernel`] step bar by bar. An override must give
-    /// the same bits as stepping (the stream == batch tests check it) and may decline some
-    /// configurations (unstable periods, other average types).
+    /// A faster batch loop over a run of bars (`inputs` and `outs` all of the run's length),
+    /// for a freshly restarted kernel: writes every output and returns true, or returns false
+    /// (the default) to let [`run_kernel`] step bar by bar. It must return false as soon as it
+    /// meets a NaN input ([`run_kernel`] first tries it on the whole series, which saves a
+    /// separate scan for NaNs; on false it splits the series into NaN-free runs). An override
+    /// must give the same bits as stepping (the stream == batch tests check it) and may decline
+    /// some configurations (unstable periods, other average types).
     #[inline]
     fn run_fast(&self, _inputs: &[&[f64]], _outs: &mut [&mut [f64]]) -> bool {
         false
@@ -1961,6 +1963,15 @@ impl<K: Kernel> Stream for KernelStream<K> {
 /// [`Kernel::EMPTY`]), so stream == batch holds by construction.
 pub fn run_kernel<K: Kernel>(kernel: &K, inputs: &[&[f64]], outs: &mut [&mut [f64]]) {
     let mut k = kernel.clone();
+    k.restart();
+    let n = inputs.first().map_or(0, |c| c.len());
+    // NaN-free input in one pass: the fast loop bails out on the first NaN it meets (a leading
+    // NaN, the usual case of a series with gaps, is seen here without starting it)
+    if inputs.iter().all(|c| c.first().is_some_and(|x| !x.is_nan()))
+        && run_fast_range(&k, inputs, outs, 0..n)
+    {
+        return;
+    }
     for run in clean_runs(inputs) {
         match run {
             Err(i) => {

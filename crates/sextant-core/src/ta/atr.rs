@@ -136,10 +136,7 @@ impl Kernel for AverageTrueRange {
     }
     fn run_fast(&self, inputs: &[&[f64]], outs: &mut [&mut [f64]]) -> bool {
         match (inputs, outs) {
-            ([h, l, c], [out]) if self.gate.extra() == 0 => {
-                self.fill(h, l, c, out);
-                true
-            }
+            ([h, l, c], [out]) if self.gate.extra() == 0 => self.fill(h, l, c, out),
             _ => false,
         }
     }
@@ -149,12 +146,16 @@ impl AverageTrueRange {
     /// The batch loop of a fresh ATR without unstable period: the same operations as
     /// [`Kernel::step`], without its per-bar branches.
     #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
-    fn fill(&self, h: &[f64], l: &[f64], c: &[f64], out: &mut [f64]) {
+    fn fill(&self, h: &[f64], l: &[f64], c: &[f64], out: &mut [f64]) -> bool {
         let p = self.period;
         let n = c.len();
+        let nan = |i: usize| (h[i] + l[i] + c[i]).is_nan();
         if n <= p {
             out.fill(f64::NAN);
-            return;
+            return !(0..n).any(nan);
+        }
+        if (0..=p).any(nan) {
+            return false;
         }
         out[..p].fill(f64::NAN);
         let pf = p as f64;
@@ -168,10 +169,16 @@ impl AverageTrueRange {
         let len = n - p - 1;
         let (hs, ls, pcs, cs) = (&h[p + 1..], &l[p + 1..], &c[p..n - 1], &mut out[p + 1..]);
         let (hs, ls, pcs, cs) = (&hs[..len], &ls[..len], &pcs[..len], &mut cs[..len]);
+        let cur = &c[p + 1..][..len];
         for j in 0..len {
+            // (a sum of infinities may read as NaN too: stepping handles that rare case)
+            if (hs[j] + ls[j] + cur[j]).is_nan() {
+                return false;
+            }
             atr = atr * decay + true_range(hs[j], ls[j], pcs[j]) / pf;
             cs[j] = atr;
         }
+        true
     }
 }
 

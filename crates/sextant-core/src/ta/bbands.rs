@@ -228,10 +228,7 @@ impl Kernel for BollingerBands {
     }
     fn run_fast(&self, inputs: &[&[f64]], outs: &mut [&mut [f64]]) -> bool {
         match (&self.ma, inputs, outs) {
-            (MaKernel::Sma(_), [x], [u, m, l]) => {
-                self.fused_sma(x, u, m, l);
-                true
-            }
+            (MaKernel::Sma(_), [x], [u, m, l]) => self.fused_sma(x, u, m, l),
             _ => false,
         }
     }
@@ -243,7 +240,7 @@ impl BollingerBands {
     /// variance's anchored sums, re-anchored every [`ANCHOR_WINDOWS`] windows with the window
     /// summed in the ring buffer's order), without the ring buffers.
     #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
-    fn fused_sma(&self, x: &[f64], up: &mut [f64], mid: &mut [f64], low: &mut [f64]) {
+    fn fused_sma(&self, x: &[f64], up: &mut [f64], mid: &mut [f64], low: &mut [f64]) -> bool {
         let p = self.period;
         let n = x.len();
         let lb = p - 1;
@@ -251,7 +248,7 @@ impl BollingerBands {
             for o in [up, mid, low] {
                 o.fill(f64::NAN);
             }
-            return;
+            return !x.iter().any(|v| v.is_nan());
         }
         for o in [&mut *up, &mut *mid, &mut *low] {
             o[..lb].fill(f64::NAN);
@@ -261,6 +258,9 @@ impl BollingerBands {
         let mut sum = 0.0;
         for &v in &x[..p] {
             sum += v;
+        }
+        if sum.is_nan() {
+            return false;
         }
         let mut t = lb;
         while t < n {
@@ -275,6 +275,9 @@ impl BollingerBands {
             }
             let (anchor, mut s1, mut s2) = (mean, a1, a2);
             if t > lb {
+                if x[t].is_nan() {
+                    return false;
+                }
                 sum += x[t] - x[t - p];
             }
             let ma = sum / pf;
@@ -291,6 +294,9 @@ impl BollingerBands {
             let (us, ms, ls) = (&mut us[..len], &mut ms[..len], &mut ls[..len]);
             for j in 0..len {
                 let (v, old) = (xs[j], olds[..len][j]);
+                if v.is_nan() {
+                    return false;
+                }
                 sum += v - old;
                 let (dn, d_old) = (v - anchor, old - anchor);
                 s1 += dn - d_old;
@@ -305,6 +311,7 @@ impl BollingerBands {
             }
             t = end;
         }
+        true
     }
 }
 

@@ -168,7 +168,7 @@ impl Macd<ExponentialMovingAverage> {
     /// MACD of EMAs in one pass (the batch path): the fast and slow EMAs, their difference and
     /// the signal EMA of it, with the same operations in the same order as stepping the
     /// kernel. Declines (false) with unstable periods, a signal period of 1, or when an EMA
-    /// turns NaN (infinite inputs), where stepping skips the signal.
+    /// turns NaN (a NaN input, or infinite inputs, where stepping skips the signal).
     #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
     fn fused(&self, x: &[f64], macd: &mut [f64], sig: &mut [f64], hist: &mut [f64]) -> bool {
         let (Some((pf, fk, fo)), Some((ps, sk, so)), Some((pg, gk, go))) =
@@ -187,7 +187,7 @@ impl Macd<ExponentialMovingAverage> {
             for o in [macd, sig, hist] {
                 o.fill(f64::NAN);
             }
-            return true;
+            return !x.iter().any(|v| v.is_nan());
         }
         for o in [&mut *macd, &mut *sig, &mut *hist] {
             o[..lb].fill(f64::NAN);
@@ -201,14 +201,19 @@ impl Macd<ExponentialMovingAverage> {
         }
         let (mut fe, mut se) = (fsum / pf as f64, ssum / ps as f64);
         let mut m = fe - se;
-        let mut nan = m.is_nan();
+        // a NaN input turns both EMAs NaN from there on: bail out at once
+        if m.is_nan() {
+            return false;
+        }
         let mut gsum = 0.0;
         for &v in &x[ls + 1..=lb] {
             gsum += m;
             fe = fe * fo + v * fk;
             se = se * so + v * sk;
             m = fe - se;
-            nan |= m.is_nan();
+            if m.is_nan() {
+                return false;
+            }
         }
         gsum += m;
         let mut g = gsum / pg as f64;
@@ -224,13 +229,15 @@ impl Macd<ExponentialMovingAverage> {
             fe = fe * fo + v * fk;
             se = se * so + v * sk;
             m = fe - se;
-            nan |= m.is_nan();
+            if m.is_nan() {
+                return false;
+            }
             g = g * go + m * gk;
             ms[j] = m;
             gs[j] = g;
             hs[j] = m - g;
         }
-        !nan
+        true
     }
 }
 

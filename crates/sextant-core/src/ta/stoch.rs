@@ -102,8 +102,7 @@ impl Kernel for Stochastic {
             (MaKernel::Sma(a), Some(MaKernel::Sma(b)), [h, l, c], [ko, do_])
                 if self.fastk_period <= FAST_SCAN =>
             {
-                self.fused_sma(a.clone(), b.clone(), [h, l, c], ko, do_);
-                true
+                self.fused_sma(a.clone(), b.clone(), [h, l, c], ko, do_)
             }
             _ => false,
         }
@@ -125,16 +124,23 @@ impl Stochastic {
         [h, l, c]: [&[f64]; 3],
         ko: &mut [f64],
         dout: &mut [f64],
-    ) {
+    ) -> bool {
         let p = self.fastk_period;
         let n = c.len();
         let start = (p - 1).min(n);
+        // a NaN input (or a sum of infinities, handled by stepping) declines
+        if (0..start).any(|i| (h[i] + l[i] + c[i]).is_nan()) {
+            return false;
+        }
         ko[..start].fill(f64::NAN);
         dout[..start].fill(f64::NAN);
         first.restart();
         second.restart();
         let (mut a, mut b) = ([0.0], [0.0]);
         for i in start..n {
+            if (h[i] + l[i] + c[i]).is_nan() {
+                return false;
+            }
             let (hw, lw) = (&h[i + 1 - p..=i], &l[i + 1 - p..=i]);
             let (mut hi, mut lo) = (hw[0], lw[0]);
             for j in 1..p {
@@ -161,6 +167,7 @@ impl Stochastic {
                 dout[i] = b[0];
             }
         }
+        true
     }
 }
 
