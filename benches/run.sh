@@ -6,6 +6,7 @@
 #   benches/run.sh columns [args] benches/compare_columns.py (2-D inputs vs a TA-Lib loop)
 #   benches/run.sh alloc [args]  benches/compare_alloc.py (skfolio)
 #   benches/run.sh mc [args]     benches/compare_mc.py (numpy only)
+#   benches/run.sh stream [args] benches/stream_update.py (per-call cost of stream updates)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/lib.sh"
@@ -30,6 +31,11 @@ if [ "${1:-}" = "mc" ]; then
   exit
 fi
 "$venv/bin/python" -c "import talib" 2>/dev/null || "$venv/bin/pip" install -q "ta-lib==0.8.2"
+if [ "${1:-}" = "stream" ]; then
+  shift
+  "$venv/bin/python" "$root/benches/stream_update.py" "$@"
+  exit
+fi
 if [ "${1:-}" = "columns" ]; then
   shift
   "$venv/bin/python" "$root/benches/compare_columns.py" "$@"

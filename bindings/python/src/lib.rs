@@ -7,8 +7,8 @@ mod columns;
 mod errors;
 
 use numpy::{
-    PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyReadwriteArrayDyn,
-    PyUntypedArrayMethods,
+    PyArray1, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn,
+    PyReadwriteArrayDyn, PyUntypedArray, PyUntypedArrayMethods,
 };
 use pyo3::prelude::*;
 use pyo3::types::{
@@ -109,7 +109,9 @@ fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
     })
 }
 
-/// Borrows each input as a read-only float64 numpy array.
+/// Borrows each input as a read-only float64 numpy array. A float32 array is widened to a
+/// float64 copy here (in its own memory order), so every function takes float32 input and
+/// computes in f64.
 fn read_arrays<'py>(
     py: Python<'py>,
     decl: &FunctionDecl,
@@ -119,18 +121,88 @@ fn read_arrays<'py>(
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            a.extract::<PyReadonlyArrayDyn<'py, f64>>().map_err(|_| {
-                let name = decl.inputs.get(i).map_or("?", |s| s.name);
-                to_py(
-                    py,
-                    Error::InvalidInput {
-                        input: name.into(),
-                        reason: "expected a float64 numpy array".into(),
-                    },
-                )
-            })
+            if let Ok(r) = a.extract::<PyReadonlyArrayDyn<'py, f64>>() {
+                return Ok(r);
+            }
+            let name = decl.inputs.get(i).map_or("?", |s| s.name);
+            if a.cast::<PyArrayDyn<f32>>().is_ok() {
+                return a.call_method1("astype", ("float64",))?.extract().map_err(Into::into);
+            }
+            Err(to_py(
+                py,
+                Error::InvalidInput {
+                    input: name.into(),
+                    reason: "expected a float64 or float32 numpy array".into(),
+                },
+            ))
         })
         .collect()
+}
+
+/// Checks caller-provided output buffers (`out=`) before anything is written: one array per
+/// declared output, each writable, C-contiguous, of the output's dtype and shape. Errors name
+/// `out` and give the expected shape.
+fn check_out(
+    py: Python<'_>,
+    decl: &FunctionDecl,
+    data: &[InputData<'_>],
+    params: &Params,
+    out: &Bound<'_, PyTuple>,
+) -> PyResult<()> {
+    let bad = |reason: String| to_py(py, Error::InvalidInput { input: "out".into(), reason });
+    if out.len() != decl.outputs.len() {
+        let names: Vec<&str> = decl.outputs.iter().map(|o| o.name).collect();
+        return Err(bad(format!(
+            "expected {} array(s), one per output ({}), got {}",
+            decl.outputs.len(),
+            names.join(", "),
+            out.len()
+        )));
+    }
+    let checked = decl.check_inputs(data).into_py_result(py)?;
+    decl.check_output_sizes(&checked, params).into_py_result(py)?;
+    let fmt_shape = |s: &[usize]| match s {
+        [n] => format!("({n},)"),
+        _ => format!("({})", s.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
+    };
+    for (i, (spec, o)) in decl.outputs.iter().zip(out.iter()).enumerate() {
+        let shape =
+            if matches!(spec.kind, OutputKind::Paths | OutputKind::Square | OutputKind::PerStep(_))
+            {
+                decl.output_shape(i, &checked, params)
+            } else {
+                vec![decl.output_len_with(i, &checked, params)]
+            };
+        let dtype = if spec.kind == OutputKind::SeriesI32 { "int32" } else { "float64" };
+        let want = format!(
+            "out[{i}] (`{}`) must be a writable C-contiguous {dtype} numpy array of shape {}",
+            spec.name,
+            fmt_shape(&shape)
+        );
+        let Ok(arr) = o.cast::<PyUntypedArray>() else {
+            let t = o.get_type().name()?.to_string();
+            return Err(bad(format!("{want}, got {t}")));
+        };
+        let got_dtype = arr.dtype().str()?.to_string();
+        let ok_dtype = if spec.kind == OutputKind::SeriesI32 {
+            arr.dtype().is_equiv_to(&numpy::dtype::<i32>(py))
+        } else {
+            arr.dtype().is_equiv_to(&numpy::dtype::<f64>(py))
+        };
+        if !ok_dtype || arr.shape() != shape.as_slice() {
+            return Err(bad(format!(
+                "{want}, got {got_dtype} of shape {}",
+                fmt_shape(arr.shape())
+            )));
+        }
+        if !arr.is_c_contiguous() {
+            return Err(bad(format!("{want}, got a non-contiguous view")));
+        }
+        if !arr.getattr("flags")?.getattr("writeable")?.extract::<bool>()? {
+            return Err(bad(format!("{want}, got a read-only array")));
+        }
+    }
+    Ok(())
 }
 
 /// One text: `str` (lone surrogates replaced) or UTF-8 `bytes` (invalid sequences replaced).
@@ -276,7 +348,10 @@ impl PyFunction {
         // several times cheaper than a fresh Rust Vec handed over to numpy.
         let allocated;
         let out: &Bound<'py, PyTuple> = match out {
-            Some(out) => out,
+            Some(out) => {
+                check_out(py, decl, &data, &params, out)?;
+                out
+            }
             None => {
                 let checked = decl.check_inputs(&data).into_py_result(py)?;
                 decl.check_output_sizes(&checked, &params).into_py_result(py)?;

@@ -1772,6 +1772,17 @@ pub trait Kernel:
     fn empty_bar(out: &mut [f64]) {
         out.fill(Self::EMPTY);
     }
+    /// A faster batch loop over a run of bars (`inputs` and `outs` all of the run's length),
+    /// for a freshly restarted kernel: writes every output and returns true, or returns false
+    /// (the default) to let [`run_kernel`] step bar by bar. It must return false as soon as it
+    /// meets a NaN input ([`run_kernel`] first tries it on the whole series, which saves a
+    /// separate scan for NaNs; on false it splits the series into NaN-free runs). An override
+    /// must give the same bits as stepping (the stream == batch tests check it) and may decline
+    /// some configurations (unstable periods, other average types).
+    #[inline]
+    fn run_fast(&self, _inputs: &[&[f64]], _outs: &mut [&mut [f64]]) -> bool {
+        false
+    }
 }
 
 /// A kernel built from a declaration's validated parameters. With it, a declaration needs no
@@ -1989,6 +2000,15 @@ impl<K: Kernel> Stream for KernelStream<K> {
 /// [`Kernel::EMPTY`]), so stream == batch holds by construction.
 pub fn run_kernel<K: Kernel>(kernel: &K, inputs: &[&[f64]], outs: &mut [&mut [f64]]) {
     let mut k = kernel.clone();
+    k.restart();
+    let n = inputs.first().map_or(0, |c| c.len());
+    // NaN-free input in one pass: the fast loop bails out on the first NaN it meets (a leading
+    // NaN, the usual case of a series with gaps, is seen here without starting it)
+    if inputs.iter().all(|c| c.first().is_some_and(|x| !x.is_nan()))
+        && run_fast_range(&k, inputs, outs, 0..n)
+    {
+        return;
+    }
     for run in clean_runs(inputs) {
         match run {
             Err(i) => {
@@ -2003,10 +2023,34 @@ pub fn run_kernel<K: Kernel>(kernel: &K, inputs: &[&[f64]], outs: &mut [&mut [f6
             }
             Ok(r) => {
                 k.restart();
-                run_clean(&mut k, inputs, outs, r);
+                if !run_fast_range(&k, inputs, outs, r.clone()) {
+                    run_clean(&mut k, inputs, outs, r);
+                }
             }
         }
     }
+}
+
+/// [`Kernel::run_fast`] over the bars `r` of every column.
+fn run_fast_range<K: Kernel>(
+    k: &K,
+    inputs: &[&[f64]],
+    outs: &mut [&mut [f64]],
+    r: std::ops::Range<usize>,
+) -> bool {
+    if inputs.len() > 8 || outs.len() > 8 {
+        return false;
+    }
+    let mut ins: [&[f64]; 8] = [&[]; 8];
+    for (d, c) in ins.iter_mut().zip(inputs) {
+        *d = &c[r.clone()];
+    }
+    let n_out = outs.len();
+    let mut os: [&mut [f64]; 8] = Default::default();
+    for (d, c) in os.iter_mut().zip(outs.iter_mut()) {
+        *d = &mut c[r.clone()];
+    }
+    k.run_fast(&ins[..inputs.len()], &mut os[..n_out])
 }
 
 /// The inner loop over one NaN-free run, specialised (at compile time, on the kernel's
@@ -2268,6 +2312,9 @@ impl<K: Kernel, const ID: u8> Kernel for Gated<K, ID> {
     }
     fn empty_bar(out: &mut [f64]) {
         K::empty_bar(out);
+    }
+    fn run_fast(&self, inputs: &[&[f64]], outs: &mut [&mut [f64]]) -> bool {
+        self.gate.extra() == 0 && self.inner.run_fast(inputs, outs)
     }
 }
 

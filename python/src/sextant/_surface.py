@@ -47,7 +47,9 @@ def _input_error(name: str, reason: str) -> Exception:
 def _as_array(x: Any, kind: str, name: str) -> tuple[np.ndarray, Any]:
     """Converts one input to a C-contiguous float64 array without copying when it already is
     one. Returns the array and a description of the container (to give the same kind back)."""
-    if type(x) is np.ndarray and x.dtype == np.float64 and x.flags.c_contiguous:
+    if type(x) is np.ndarray and ((x.dtype == np.float64 and x.flags.c_contiguous)
+                                  or (x.dtype == np.float32 and kind == "series")):
+        # float64 as is; float32 is widened to a float64 copy by the native layer
         arr, like = x, None
     else:
         mod = type(x).__module__.split(".")[0]
@@ -114,10 +116,13 @@ def _as_columns(x: Any, name: str) -> tuple[np.ndarray, Any]:
     if type(x).__module__.split(".")[0] == "pandas" and hasattr(x, "columns"):
         like = ("pandas-frame", x.index, x.columns)
         x = x.to_numpy(dtype=np.float64, na_value=np.nan)
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as e:
-        raise _input_error(name, f"cannot convert to float64 ({e})") from None
+    if isinstance(x, np.ndarray) and x.dtype == np.float32:
+        arr = x  # widened to float64 (keeping its memory order) by the native layer
+    else:
+        try:
+            arr = np.asarray(x, dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise _input_error(name, f"cannot convert to float64 ({e})") from None
     if arr.ndim != 2:
         raise _input_error(name, f"expected a 2-D (bars x series) array like the other inputs, got shape {arr.shape}")
     if not (arr.flags.c_contiguous or arr.flags.f_contiguous):

@@ -134,6 +134,52 @@ impl Kernel for AverageTrueRange {
     fn set_unstable(&mut self, unstable: &Unstable) {
         self.gate.set(unstable.get(UnstableId::Atr));
     }
+    fn run_fast(&self, inputs: &[&[f64]], outs: &mut [&mut [f64]]) -> bool {
+        match (inputs, outs) {
+            ([h, l, c], [out]) if self.gate.extra() == 0 => self.fill(h, l, c, out),
+            _ => false,
+        }
+    }
+}
+
+impl AverageTrueRange {
+    /// The batch loop of a fresh ATR without unstable period: the same operations as
+    /// [`Kernel::step`], without its per-bar branches.
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    fn fill(&self, h: &[f64], l: &[f64], c: &[f64], out: &mut [f64]) -> bool {
+        let p = self.period;
+        let n = c.len();
+        let nan = |i: usize| (h[i] + l[i] + c[i]).is_nan();
+        if n <= p {
+            out.fill(f64::NAN);
+            return !(0..n).any(nan);
+        }
+        if (0..=p).any(nan) {
+            return false;
+        }
+        out[..p].fill(f64::NAN);
+        let pf = p as f64;
+        let mut atr = 0.0;
+        for i in 1..=p {
+            atr += true_range(h[i], l[i], c[i - 1]);
+        }
+        atr /= pf;
+        out[p] = atr;
+        let decay = (p - 1) as f64 / pf;
+        let len = n - p - 1;
+        let (hs, ls, pcs, cs) = (&h[p + 1..], &l[p + 1..], &c[p..n - 1], &mut out[p + 1..]);
+        let (hs, ls, pcs, cs) = (&hs[..len], &ls[..len], &pcs[..len], &mut cs[..len]);
+        let cur = &c[p + 1..][..len];
+        for j in 0..len {
+            // (a sum of infinities may read as NaN too: stepping handles that rare case)
+            if (hs[j] + ls[j] + cur[j]).is_nan() {
+                return false;
+            }
+            atr = atr * decay + true_range(hs[j], ls[j], pcs[j]) / pf;
+            cs[j] = atr;
+        }
+        true
+    }
 }
 
 impl FromParams for AverageTrueRange {

@@ -226,6 +226,93 @@ impl Kernel for BollingerBands {
     fn set_unstable(&mut self, u: &crate::decl::Unstable) {
         self.ma.set_unstable(u);
     }
+    fn run_fast(&self, inputs: &[&[f64]], outs: &mut [&mut [f64]]) -> bool {
+        match (&self.ma, inputs, outs) {
+            (MaKernel::Sma(_), [x], [u, m, l]) => self.fused_sma(x, u, m, l),
+            _ => false,
+        }
+    }
+}
+
+impl BollingerBands {
+    /// Bollinger bands around an SMA in one pass over a fresh run (the batch path): the same
+    /// operations in the same order as stepping the kernel (the SMA's running sum, the
+    /// variance's anchored sums, re-anchored every [`ANCHOR_WINDOWS`] windows with the window
+    /// summed in the ring buffer's order), without the ring buffers.
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    fn fused_sma(&self, x: &[f64], up: &mut [f64], mid: &mut [f64], low: &mut [f64]) -> bool {
+        let p = self.period;
+        let n = x.len();
+        let lb = p - 1;
+        if n <= lb {
+            for o in [up, mid, low] {
+                o.fill(f64::NAN);
+            }
+            return !x.iter().any(|v| v.is_nan());
+        }
+        for o in [&mut *up, &mut *mid, &mut *low] {
+            o[..lb].fill(f64::NAN);
+        }
+        let pf = p as f64;
+        let (du, dd) = (self.nbdevup, self.nbdevdn);
+        let mut sum = 0.0;
+        for &v in &x[..p] {
+            sum += v;
+        }
+        if sum.is_nan() {
+            return false;
+        }
+        let mut t = lb;
+        while t < n {
+            // re-anchor at bar t: the window in ring order (slot j holds the latest bar u <= t
+            // with u % p == j), then the sums of deviations from its mean
+            let mean = (0..p).map(|j| x[t - (t - j) % p]).sum::<f64>() / pf;
+            let (mut a1, mut a2) = (0.0, 0.0);
+            for j in 0..p {
+                let d = x[t - (t - j) % p] - mean;
+                a1 += d;
+                a2 += d * d;
+            }
+            let (anchor, mut s1, mut s2) = (mean, a1, a2);
+            if t > lb {
+                if x[t].is_nan() {
+                    return false;
+                }
+                sum += x[t] - x[t - p];
+            }
+            let ma = sum / pf;
+            let m1 = s1 / pf;
+            let var = s2 / pf - m1 * m1;
+            let sd = if talib_is_zero_or_neg(var) { 0.0 } else { var.sqrt() };
+            up[t] = ma + sd * du;
+            mid[t] = ma;
+            low[t] = ma - sd * dd;
+            let end = (t + ANCHOR_WINDOWS * p).min(n);
+            let (xs, olds) = (&x[t + 1..end], &x[t + 1 - p..end - p]);
+            let len = xs.len();
+            let (us, ms, ls) = (&mut up[t + 1..end], &mut mid[t + 1..end], &mut low[t + 1..end]);
+            let (us, ms, ls) = (&mut us[..len], &mut ms[..len], &mut ls[..len]);
+            for j in 0..len {
+                let (v, old) = (xs[j], olds[..len][j]);
+                if v.is_nan() {
+                    return false;
+                }
+                sum += v - old;
+                let (dn, d_old) = (v - anchor, old - anchor);
+                s1 += dn - d_old;
+                s2 += dn * dn - d_old * d_old;
+                let ma = sum / pf;
+                let m1 = s1 / pf;
+                let var = s2 / pf - m1 * m1;
+                let sd = if talib_is_zero_or_neg(var) { 0.0 } else { var.sqrt() };
+                us[j] = ma + sd * du;
+                ms[j] = ma;
+                ls[j] = ma - sd * dd;
+            }
+            t = end;
+        }
+        true
+    }
 }
 
 fn from_params(p: &crate::decl::Params) -> Result<BollingerBands> {

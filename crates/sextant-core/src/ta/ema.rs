@@ -129,6 +129,53 @@ impl Kernel for ExponentialMovingAverage {
     fn set_unstable(&mut self, unstable: &Unstable) {
         self.gate.set(unstable.get(UnstableId::Ema));
     }
+    fn run_fast(&self, inputs: &[&[f64]], outs: &mut [&mut [f64]]) -> bool {
+        match (inputs, outs) {
+            ([x], [out]) if self.gate.extra() == 0 && self.period > 1 => self.fill(x, out),
+            _ => false,
+        }
+    }
+}
+
+impl ExponentialMovingAverage {
+    /// `(period, k, 1 - k)` when the EMA has no unstable period (the batch fast paths).
+    pub(crate) const fn plain(&self) -> Option<(usize, f64, f64)> {
+        if self.gate.extra() == 0 {
+            Some((self.period, self.k, self.omk))
+        } else {
+            None
+        }
+    }
+
+    /// The batch loop of a fresh EMA with period > 1 and no unstable period: the same
+    /// operations as [`Kernel::step`], without its per-bar branches; false at a NaN input.
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    pub(crate) fn fill(&self, x: &[f64], out: &mut [f64]) -> bool {
+        let p = self.period;
+        if x.len() < p {
+            out.fill(f64::NAN);
+            return !x.iter().any(|v| v.is_nan());
+        }
+        out[..p - 1].fill(f64::NAN);
+        let mut sum = 0.0;
+        for &v in &x[..p] {
+            sum += v;
+        }
+        if sum.is_nan() && x[..p].iter().any(|v| v.is_nan()) {
+            return false;
+        }
+        let mut prev = sum / p as f64;
+        out[p - 1] = prev;
+        let (k, omk) = (self.k, self.omk);
+        for (o, &v) in out[p..].iter_mut().zip(&x[p..]) {
+            if v.is_nan() {
+                return false;
+            }
+            prev = prev * omk + v * k;
+            *o = prev;
+        }
+        true
+    }
 }
 
 impl FromParams for ExponentialMovingAverage {

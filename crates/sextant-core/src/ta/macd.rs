@@ -155,6 +155,90 @@ impl<M: Kernel> Kernel for Macd<M> {
         self.pair.set_unstable(u);
         self.signal.set_unstable(u);
     }
+    fn run_fast(&self, inputs: &[&[f64]], outs: &mut [&mut [f64]]) -> bool {
+        let any: &dyn std::any::Any = self;
+        match (any.downcast_ref::<Macd<ExponentialMovingAverage>>(), inputs, outs) {
+            (Some(m), [x], [a, b, c]) => m.fused(x, a, b, c),
+            _ => false,
+        }
+    }
+}
+
+impl Macd<ExponentialMovingAverage> {
+    /// MACD of EMAs in one pass (the batch path): the fast and slow EMAs, their difference and
+    /// the signal EMA of it, with the same operations in the same order as stepping the
+    /// kernel. Declines (false) with unstable periods, a signal period of 1, or when an EMA
+    /// turns NaN (a NaN input, or infinite inputs, where stepping skips the signal).
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    fn fused(&self, x: &[f64], macd: &mut [f64], sig: &mut [f64], hist: &mut [f64]) -> bool {
+        let (Some((pf, fk, fo)), Some((ps, sk, so)), Some((pg, gk, go))) =
+            (self.pair.fast.ma.plain(), self.pair.slow.ma.plain(), self.signal.plain())
+        else {
+            return false;
+        };
+        if pg < 2 || self.pair.from_start || self.pair.slow.skip != 0 || pf > ps {
+            return false;
+        }
+        let ls = ps - 1;
+        let skip = self.pair.fast.skip;
+        let lb = ls + pg - 1;
+        let n = x.len();
+        if n <= lb {
+            for o in [macd, sig, hist] {
+                o.fill(f64::NAN);
+            }
+            return !x.iter().any(|v| v.is_nan());
+        }
+        for o in [&mut *macd, &mut *sig, &mut *hist] {
+            o[..lb].fill(f64::NAN);
+        }
+        let (mut fsum, mut ssum) = (0.0, 0.0);
+        for &v in &x[skip..skip + pf] {
+            fsum += v;
+        }
+        for &v in &x[..ps] {
+            ssum += v;
+        }
+        let (mut fe, mut se) = (fsum / pf as f64, ssum / ps as f64);
+        let mut m = fe - se;
+        // a NaN input turns both EMAs NaN from there on: bail out at once
+        if m.is_nan() {
+            return false;
+        }
+        let mut gsum = 0.0;
+        for &v in &x[ls + 1..=lb] {
+            gsum += m;
+            fe = fe * fo + v * fk;
+            se = se * so + v * sk;
+            m = fe - se;
+            if m.is_nan() {
+                return false;
+            }
+        }
+        gsum += m;
+        let mut g = gsum / pg as f64;
+        macd[lb] = m;
+        sig[lb] = g;
+        hist[lb] = m - g;
+        let xs = &x[lb + 1..];
+        let len = xs.len();
+        let (ms, gs, hs) = (&mut macd[lb + 1..], &mut sig[lb + 1..], &mut hist[lb + 1..]);
+        let (ms, gs, hs) = (&mut ms[..len], &mut gs[..len], &mut hs[..len]);
+        for j in 0..len {
+            let v = xs[j];
+            fe = fe * fo + v * fk;
+            se = se * so + v * sk;
+            m = fe - se;
+            if m.is_nan() {
+                return false;
+            }
+            g = g * go + m * gk;
+            ms[j] = m;
+            gs[j] = g;
+            hs[j] = m - g;
+        }
+        true
+    }
 }
 
 /// `MACD` kernel: EMAs (SMA-seeded), the fast one seeded on the bars just before the slow one's

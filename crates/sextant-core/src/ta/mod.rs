@@ -324,6 +324,10 @@ macro_rules! delegate_kernel {
             fn empty_bar(out: &mut [f64]) {
                 <$inner as $crate::decl::Kernel>::empty_bar(out);
             }
+            #[inline]
+            fn run_fast(&self, inputs: &[&[f64]], outs: &mut [&mut [f64]]) -> bool {
+                self.0.run_fast(inputs, outs)
+            }
         }
     };
 }

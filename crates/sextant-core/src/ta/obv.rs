@@ -41,6 +41,37 @@ impl Kernel for OnBalanceVolume {
         self.prev = None;
         self.obv = 0.0;
     }
+    fn run_fast(&self, inputs: &[&[f64]], outs: &mut [&mut [f64]]) -> bool {
+        let ([x, v], [out]) = (inputs, outs) else {
+            return false;
+        };
+        let n = x.len();
+        if n == 0 {
+            return true;
+        }
+        // Branch-free: the direction of each bar is a select, not a jump (on a random walk the
+        // jumps of `if x > prev {..} else if x < prev {..}` mispredict half the time). Adding
+        // `-v` is subtracting `v`, bit for bit; a flat bar keeps the total as it is.
+        if (x[0] + v[0]).is_nan() {
+            return false;
+        }
+        let mut obv = v[0];
+        out[0] = obv;
+        let (xs, ps, vs, os) = (&x[1..], &x[..n - 1], &v[1..], &mut out[1..]);
+        let len = xs.len();
+        let (ps, vs, os) = (&ps[..len], &vs[..len], &mut os[..len]);
+        for j in 0..len {
+            let (c, p, vol) = (xs[j], ps[j], vs[j]);
+            if (c + vol).is_nan() {
+                return false;
+            }
+            let inc = if c > p { vol } else { -vol };
+            let next = obv + inc;
+            obv = if c == p { obv } else { next };
+            os[j] = obv;
+        }
+        true
+    }
 }
 
 kernel_decl!(OBV: OnBalanceVolume, "Volume Indicators", "On Balance Volume",

@@ -97,6 +97,78 @@ impl Kernel for Stochastic {
             s.set_unstable(u);
         }
     }
+    fn run_fast(&self, inputs: &[&[f64]], outs: &mut [&mut [f64]]) -> bool {
+        match (&self.first, &self.second, inputs, outs) {
+            (MaKernel::Sma(a), Some(MaKernel::Sma(b)), [h, l, c], [ko, do_])
+                if self.fastk_period <= FAST_SCAN =>
+            {
+                self.fused_sma(a.clone(), b.clone(), [h, l, c], ko, do_)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Largest `fastk_period` whose window the batch path rescans on every bar (branch-free maxima
+/// over a few values beat tracking the extremes, whose branches mispredict on random data).
+const FAST_SCAN: usize = 16;
+
+impl Stochastic {
+    /// STOCH with SMA smoothing over a fresh run (the batch path): each bar's highest high and
+    /// lowest low by a branch-free scan of the window (the latest of equal extremes, as the
+    /// tracked window keeps), then the same %K and the same SMA steps as the kernel.
+    fn fused_sma(
+        &self,
+        mut first: super::SimpleMovingAverage,
+        mut second: super::SimpleMovingAverage,
+        [h, l, c]: [&[f64]; 3],
+        ko: &mut [f64],
+        dout: &mut [f64],
+    ) -> bool {
+        let p = self.fastk_period;
+        let n = c.len();
+        let start = (p - 1).min(n);
+        // a NaN input (or a sum of infinities, handled by stepping) declines
+        if (0..start).any(|i| (h[i] + l[i] + c[i]).is_nan()) {
+            return false;
+        }
+        ko[..start].fill(f64::NAN);
+        dout[..start].fill(f64::NAN);
+        first.restart();
+        second.restart();
+        let (mut a, mut b) = ([0.0], [0.0]);
+        for i in start..n {
+            if (h[i] + l[i] + c[i]).is_nan() {
+                return false;
+            }
+            let (hw, lw) = (&h[i + 1 - p..=i], &l[i + 1 - p..=i]);
+            let (mut hi, mut lo) = (hw[0], lw[0]);
+            for j in 1..p {
+                hi = if hi > hw[j] { hi } else { hw[j] };
+                lo = if lo < lw[j] { lo } else { lw[j] };
+            }
+            let k = if talib_is_zero_scaled(hi - lo, hi.abs() + lo.abs()) {
+                0.0
+            } else {
+                ((c[i] - lo) / (hi - lo)) * 100.0
+            };
+            first.step(&[k], &mut a);
+            if a[0].is_nan() {
+                ko[i] = f64::NAN;
+                dout[i] = f64::NAN;
+                continue;
+            }
+            second.step(&a, &mut b);
+            if b[0].is_nan() {
+                ko[i] = f64::NAN;
+                dout[i] = f64::NAN;
+            } else {
+                ko[i] = a[0];
+                dout[i] = b[0];
+            }
+        }
+        true
+    }
 }
 
 /// `STOCH` kernel: (slowk, slowd).
