@@ -166,13 +166,11 @@ fn check_out(
         _ => format!("({})", s.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
     };
     for (i, (spec, o)) in decl.outputs.iter().zip(out.iter()).enumerate() {
-        let shape =
-            if matches!(spec.kind, OutputKind::Paths | OutputKind::Square | OutputKind::PerStep(_))
-            {
-                decl.output_shape(i, &checked, params)
-            } else {
-                vec![decl.output_len_with(i, &checked, params)]
-            };
+        let shape = if spec.kind.is_array() {
+            decl.output_shape(i, &checked, params)
+        } else {
+            vec![decl.output_len_with(i, &checked, params)]
+        };
         let dtype = if spec.kind == OutputKind::SeriesI32 { "int32" } else { "float64" };
         let want = format!(
             "out[{i}] (`{}`) must be a writable C-contiguous {dtype} numpy array of shape {}",
