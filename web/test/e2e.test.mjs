@@ -473,10 +473,10 @@ test('alerts: create in the UI, quotes cross the level, the event arrives live (
     { symbol: 'MSFT', ts: t0 + 2, price: 470, volume: 5 },
     { symbol: 'MSFT', ts: t0 + 3, price: 530.25, volume: 5 },
   ]);
+  await page.locator('#toast.show').getByText(/MSFT went above 500 \(at 530\.25\)/).waitFor({ timeout: 30_000 });
   await page.getByTestId('live-quote').getByText(/Live: MSFT 530\.25/).waitFor({ timeout: 30_000 });
   await page.locator('#alert-badge:not([hidden])').waitFor({ timeout: 30_000 });
   assert.equal((await page.locator('#alert-badge').textContent()).trim(), '1');
-  await page.locator('#toast.show').getByText(/MSFT went above 500/).waitFor();
   await shot('11-market-live');
   await page.getByRole('link', { name: 'Alerts' }).click();
   await page.waitForFunction(() => window.__sextant.alerts?.shown === true && window.__sextant.alerts.events.length === 2, null, { timeout: 60_000 });
