@@ -19,6 +19,20 @@ export function signedIn() {
   return session !== null;
 }
 
+/** The current access token (the WebSocket sends it as `?access_token=`), or null. */
+export function accessToken() {
+  return session?.access ?? null;
+}
+
+/** Refreshes the access token with the refresh token (after the stream's 4001 close). */
+export async function refreshSession() {
+  try {
+    return await refresh();
+  } catch {
+    return false;
+  }
+}
+
 export function setSession(tokens) {
   session = tokens && { access: tokens.access_token, refresh: tokens.refresh_token };
   if (session) sessionStorage.setItem(KEY, JSON.stringify(session));

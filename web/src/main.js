@@ -1,7 +1,8 @@
 // The dashboard's shell: a tiny history router over the screens, the sign-in gate and the nav.
 import './style.css';
 import { api, setSession, signedIn, whenSignedOut } from './api.js';
-import { h } from './ui.js';
+import * as live from './live.js';
+import { h, toast } from './ui.js';
 
 const SCREENS = {
   '/login': () => import('./screens/login.js'),
@@ -11,14 +12,36 @@ const SCREENS = {
   '/plan': () => import('./screens/plan.js'),
   '/autoindex': () => import('./screens/autoindex.js'),
   '/news': () => import('./screens/news.js'),
-  // LIVE UPDATES (issue #16, not on main yet): an '/alerts' screen and the WebSocket client
-  // (quotes, streaming indicators, alert events) plug in here and in index.html's nav; the
-  // news screen marks where pushed items will appear. See docs/web.md, "Not done".
+  '/alerts': () => import('./screens/alerts.js'),
 };
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 let current = null;
+
+// The live feed (web/src/live.js): its state in the header, and a badge on the Alerts link
+// counting the alert events pushed while another screen is shown (with a toast).
+const liveBox = document.getElementById('live-state');
+const badge = document.getElementById('alert-badge');
+const LIVE_WORDS = { open: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…', closed: 'Offline' };
+live.onState((s, detail) => {
+  liveBox.dataset.state = s;
+  liveBox.textContent = `${LIVE_WORDS[s]}${detail ? ` (${detail})` : ''}`;
+  liveBox.title = s === 'open' ? 'Alert events arrive as they fire' : 'Not connected to the live feed';
+});
+let unseen = 0;
+function setUnseen(n) {
+  unseen = n;
+  badge.hidden = n === 0;
+  badge.textContent = n ? ` ${n}` : '';
+  badge.setAttribute('aria-label', `${n} new alert event${n === 1 ? '' : 's'}`);
+}
+live.onEvent((e) => {
+  if (e.type !== 'alert') return;
+  if (location.pathname === '/alerts') return;
+  setUnseen(unseen + 1);
+  toast(`Alert: ${e.symbol} went ${e.direction} ${e.threshold} (at ${e.value})`);
+});
 
 export function navigate(path, { replace = false } = {}) {
   if (replace) history.replaceState(null, '', path);
@@ -32,6 +55,10 @@ async function render() {
   if (signedIn() && (path === '/login' || path === '/' || !(path in SCREENS))) path = '/portfolio';
   if (path !== location.pathname) history.replaceState(null, '', path);
   nav.hidden = !signedIn();
+  liveBox.hidden = !signedIn();
+  if (signedIn()) live.start();
+  else live.stop();
+  if (path === '/alerts') setUnseen(0);
   for (const a of nav.querySelectorAll('a')) {
     if (a.getAttribute('href') === path) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -64,6 +91,7 @@ document.getElementById('logout').addEventListener('click', async () => {
     /* signed out anyway */
   }
   setSession(null);
+  live.stop();
   navigate('/login');
 });
 whenSignedOut(() => navigate('/login', { replace: true }));

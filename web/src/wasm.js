@@ -10,3 +10,12 @@ export async function load(...bundles) {
 
 /** `risk_free` -> `riskFree`: the JS option key of a declared parameter. */
 export const optionKey = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+
+/** The bar fields an indicator may read (`real` is the close). */
+export const BAR_INPUTS = new Set(['real', 'open', 'high', 'low', 'close', 'volume']);
+
+/** The `ta` functions of the loaded bundle whose inputs are bar fields: the market screen's
+ * picker; with `streaming`, only those with a streaming form (what the server can alert on). */
+export function barIndicators({ streaming = false } = {}) {
+  return registry.filter((f) => f.module === 'ta' && f.inputs.every((i) => BAR_INPUTS.has(i.name)) && (!streaming || f.streaming));
+}

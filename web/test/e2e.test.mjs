@@ -391,6 +391,102 @@ test('news: stored items with per-asset sentiment', async () => {
   assert.notEqual(oldBase, undefined);
 });
 
+test('alerts: create in the UI, quotes cross the level, the event arrives live (no reload)', async () => {
+  // the user is an admin since the news test (--grant-admin), so the test can post quotes
+  const postQuotes = async (quotes) => {
+    const res = await fetch(`${base}/v1/quotes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ quotes }),
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    return res.json();
+  };
+  const liveHas = (topic) => page.waitForFunction((t) => window.__sextant.live?.state === 'open' && window.__sextant.live.subscribed.includes(t), topic, { timeout: 30_000 });
+  await page.getByRole('link', { name: 'Alerts' }).click();
+  await page.waitForFunction(() => window.__sextant.alerts?.shown === true, null, { timeout: 60_000 });
+  await page.locator('#live-state[data-state="open"]').waitFor();
+  await liveHas('alerts||');
+  // the picker: the streaming `ta` functions with bar inputs, from the same registry
+  const offered = await page.locator('#alert-indicator option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+  assert.ok(offered.includes('RSI') && offered.includes('SMA') && offered.length > 20, `offered: ${offered.length}`);
+
+  // a bad parameter: the API's 422 shown in words, naming the setting
+  await page.locator('#alert-indicator').selectOption('RSI');
+  await page.locator('#alert-p-timeperiod').fill('1');
+  await page.locator('#alert-op').selectOption('crosses_below');
+  await page.locator('#alert-level').fill('30');
+  await page.getByRole('button', { name: 'Create alert' }).click();
+  const err = page.getByTestId('alert-form-error');
+  await err.getByText(/Indicator setting "timeperiod".*out of range/).waitFor();
+  await shot('09-alert-error');
+  // a valid RSI alert, then deleted from the list
+  await page.locator('#alert-p-timeperiod').fill('14');
+  await page.getByRole('button', { name: 'Create alert' }).click();
+  await page.locator('[data-alert]').first().waitFor();
+  assert.equal((await apiGet('/v1/alerts')).items.length, 1);
+  await page.getByRole('button', { name: /^Delete alert: MSFT RSI/ }).click();
+  await page.getByText('No alerts yet').waitFor();
+  assert.equal((await apiGet('/v1/alerts')).items.length, 0);
+
+  // the price crosses above 500
+  await page.locator('#alert-indicator').selectOption('');
+  await page.locator('#alert-op').selectOption('crosses_above');
+  await page.locator('#alert-level').fill('500');
+  await page.locator('#alert-note').fill('e2e: MSFT above 500');
+  await page.getByRole('button', { name: 'Create alert' }).click();
+  await page.locator('[data-alert]').first().waitFor();
+  const alerts = (await apiGet('/v1/alerts')).items;
+  assert.equal(alerts.length, 1);
+  assert.equal(alerts[0].op, 'crosses_above');
+  assert.equal(alerts[0].level, 500);
+  assert.equal(alerts[0].indicator, undefined);
+  await page.getByTestId('no-events').waitFor();
+
+  await page.evaluate(() => { window.__noReload = true; });
+  const t0 = Math.floor(Date.now() / 1000);
+  const ack = await postQuotes([
+    { symbol: 'MSFT', ts: t0, price: 480, volume: 10 },
+    { symbol: 'MSFT', ts: t0 + 1, price: 512.5, volume: 20 },
+  ]);
+  assert.equal(ack.accepted, 2);
+  assert.equal(ack.alerts_fired, 1);
+  await page.locator('[data-event]').first().waitFor({ timeout: 30_000 });
+  assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
+  let ui = await page.evaluate(() => window.__sextant.alerts);
+  assert.equal(ui.live, 1);
+  let api = (await apiGet('/v1/alerts/events')).items;
+  assert.equal(api.length, 1);
+  assert.deepEqual(ui.events, api);
+  assert.equal(api[0].alert_id, alerts[0].id);
+  assert.equal(api[0].direction, 'above');
+  assert.equal(api[0].value, 512.5);
+  assert.equal(api[0].threshold, 500);
+  assert.equal(await page.locator('[data-alert] [data-testid="fired-count"]').textContent(), '1');
+  await shot('10-alerts-live');
+
+  // elsewhere: the market screen shows the live quotes, the nav a badge and a toast
+  await page.getByRole('link', { name: 'Market' }).click();
+  await page.waitForFunction(() => window.__sextant.market?.bars > 0, null, { timeout: 60_000 });
+  await liveHas('quotes|MSFT|');
+  await postQuotes([
+    { symbol: 'MSFT', ts: t0 + 2, price: 470, volume: 5 },
+    { symbol: 'MSFT', ts: t0 + 3, price: 530.25, volume: 5 },
+  ]);
+  await page.locator('#toast.show').getByText(/MSFT went above 500 \(at 530\.25\)/).waitFor({ timeout: 30_000 });
+  await page.getByTestId('live-quote').getByText(/Live: MSFT 530\.25/).waitFor({ timeout: 30_000 });
+  await page.locator('#alert-badge:not([hidden])').waitFor({ timeout: 30_000 });
+  assert.equal((await page.locator('#alert-badge').textContent()).trim(), '1');
+  await shot('11-market-live');
+  await page.getByRole('link', { name: 'Alerts' }).click();
+  await page.waitForFunction(() => window.__sextant.alerts?.shown === true && window.__sextant.alerts.events.length === 2, null, { timeout: 60_000 });
+  assert.equal(await page.locator('#alert-badge').isHidden(), true);
+  ui = await page.evaluate(() => window.__sextant.alerts);
+  api = (await apiGet('/v1/alerts/events')).items;
+  assert.deepEqual(ui.events, api);
+  assert.equal(await page.locator('[data-event]').count(), 2);
+});
+
 test('keyboard: the nav is reachable with Tab and every screen has a heading', async () => {
   await page.goto(`${base}/portfolio`);
   await page.waitForFunction(() => window.__sextant.portfolio?.shown === true, null, { timeout: 60_000 });

@@ -4,17 +4,17 @@
 import { CandlestickSeries, createChart, HistogramSeries, LineSeries } from 'lightweight-charts';
 import { api } from '../api.js';
 import { card, errorBox, h, loading, PALETTE } from '../ui.js';
-import { load, optionKey, registry, ta } from '../wasm.js';
+import * as live from '../live.js';
+import { barIndicators, load, optionKey, ta } from '../wasm.js';
 
 export const title = 'Market';
 
-const BAR_INPUTS = new Set(['real', 'open', 'high', 'low', 'close', 'volume']);
 const OVERLAY_GROUPS = new Set(['Overlap Studies', 'Price Transform']);
 
 /** The indicators the picker offers: every declared `ta` function of the loaded bundle whose
  * inputs are bar fields (`real` is the close). */
 export function pickable() {
-  return registry.filter((f) => f.module === 'ta' && f.inputs.every((i) => BAR_INPUTS.has(i.name)));
+  return barIndicators();
 }
 
 function compute(info, bars, params) {
@@ -35,9 +35,10 @@ export async function mount(view) {
   const status = h('div');
   const chartBox = h('div', { class: 'chart', style: 'height: 460px', role: 'img', 'aria-label': 'Candlestick chart' });
   const legend = h('p', { class: 'muted', 'aria-live': 'polite' });
+  const quote = h('p', { class: 'muted', 'data-testid': 'live-quote' });
   const indList = h('div', { 'aria-label': 'Indicators on the chart' });
   const picker = h('div', { class: 'row' });
-  view.append(card('Chart', top, status, chartBox, legend), card('Indicators (computed in your browser by WebAssembly)', picker, indList));
+  view.append(card('Chart', top, status, chartBox, legend, quote), card('Indicators (computed in your browser by WebAssembly)', picker, indList));
 
   const [instruments] = await loading(status, 'instruments and the indicator library', () =>
     Promise.all([api('GET', '/v1/instruments?limit=1000'), load('ta')]));
@@ -110,6 +111,10 @@ export async function mount(view) {
       close: Float64Array.from(items, (b) => b.close ?? NaN),
       volume: Float64Array.from(items, (b) => b.volume ?? NaN),
     };
+    // live quotes of the instrument over the WebSocket (web/src/live.js)
+    if (state.symbol && state.symbol !== sym) live.unsubscribe({ channel: 'quotes', symbol: state.symbol });
+    live.subscribe({ channel: 'quotes', symbol: sym });
+    quote.textContent = `Live quotes of ${sym}: none since the page opened.`;
     state.symbol = sym;
     state.bars = items.length;
     draw();
@@ -158,6 +163,17 @@ export async function mount(view) {
 
   addBtn.addEventListener('click', () => bars && add(fnSel.value));
   symSel.addEventListener('change', () => loadBars().catch(() => {}));
+  const offQuote = live.onEvent((e) => {
+    if (e.type !== 'quote' || e.symbol !== state.symbol) return;
+    state.lastQuote = e;
+    quote.textContent = `Live: ${e.symbol} ${e.price} at ${new Date(e.ts * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+  });
   await loadBars();
-  return { dispose: () => chart?.remove() };
+  return {
+    dispose: () => {
+      offQuote();
+      if (state.symbol) live.unsubscribe({ channel: 'quotes', symbol: state.symbol });
+      chart?.remove();
+    },
+  };
 }

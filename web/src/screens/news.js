@@ -17,9 +17,9 @@ export async function mount(view) {
   const sym = h('select', { id: 'news-symbol' }, instruments.items.map((i) => h('option', { value: i.symbol }, `${i.symbol} – ${i.name}`)));
   if (instruments.items.some((i) => i.symbol === 'MSFT')) sym.value = 'MSFT';
   top.append(card('Instrument', h('label', { for: 'news-symbol' }, 'Show news about '), sym));
-  // Live updates (alerts, new items pushed over the WebSocket of issue #16) plug in here: see
-  // docs/web.md, "Not done". This screen only reads the stored items.
-  top.append(h('p', { class: 'muted placeholder card', 'data-testid': 'live-placeholder' }, 'Live alerts and streaming news arrive with the WebSocket feed (issue #16); this list shows the stored items.'));
+  // News items pushed over the live feed (the stream's `news` channel) are not shown here yet:
+  // see docs/web.md, "Not done". This screen reads the stored items; alerts are on /alerts.
+  top.append(h('p', { class: 'muted placeholder card', 'data-testid': 'live-placeholder' }, 'This list shows the stored items (reload for new ones). Alerts and their live events are on the Alerts screen.'));
 
   async function show() {
     const s = sym.value;
