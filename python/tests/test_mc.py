@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -251,32 +254,28 @@ def test_ctrl_c_interrupts_a_long_run():
 
     with pytest.raises(KeyboardInterrupt):
         sextant.mc.simulate_gbm(paths=100_000, seed=1, progress=stop)
-    # a real SIGINT while the native code runs: KeyboardInterrupt when the GIL comes back
-    import _thread
-    import threading
-
-    # the interrupt is sent from another thread 50 ms in, and sent again each second until the
-    # main thread has it: an interrupt that lands while no Python code can run is never lost
-    # (the whole run takes tens of seconds; the first block ends within a second)
-    received = threading.Event()
-
-    def interrupt() -> None:
-        if not received.wait(0.05):
-            _thread.interrupt_main()
-        while not received.wait(1.0):
-            _thread.interrupt_main()
-
-    sender = threading.Thread(target=interrupt, daemon=True)
-    sender.start()
-    try:
-        sextant.mc.simulate_gbm(paths=20_000_000, steps=252, seed=1)
-    except KeyboardInterrupt:
-        received.set()
-    finally:
-        stopped = received.is_set()
-        received.set()
-        sender.join()
-    assert stopped, "the run finished without raising KeyboardInterrupt"
+    # a real SIGINT while the native code runs: KeyboardInterrupt when the GIL comes back. In a
+    # fresh interpreter, so that nothing an earlier test left behind in this process (threads,
+    # signal state of other libraries) decides the outcome; the interrupt is resent each second
+    # until the run stops, so one that lands while no Python code can run is not lost.
+    script = textwrap.dedent("""
+        import _thread, threading, sextant
+        got = threading.Event()
+        def interrupt():
+            if not got.wait(0.05):
+                _thread.interrupt_main()
+            while not got.wait(1.0):
+                _thread.interrupt_main()
+        threading.Thread(target=interrupt, daemon=True).start()
+        try:
+            sextant.mc.simulate_gbm(paths=20_000_000, steps=252, seed=1)
+            print("finished")
+        except KeyboardInterrupt:
+            got.set()
+            print("interrupted")
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
+    assert run.stdout.strip() == "interrupted", (run.stdout, run.stderr)
 
 
 def test_control_variate_call_and_put_match_black_scholes():
