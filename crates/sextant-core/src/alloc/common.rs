@@ -222,6 +222,11 @@ pub(crate) fn check_vec(name: &str, v: &[f64], n: usize, other: &str) -> Result<
     Ok(())
 }
 
+/// `w' S w` for a row-major `n x n` matrix `S`.
+pub(crate) fn quad_form(s: &[f64], n: usize, w: &[f64]) -> f64 {
+    (0..n).map(|i| w[i] * (0..n).map(|j| s[i * n + j] * w[j]).sum::<f64>()).sum()
+}
+
 /// Mean of the diagonal, used to scale a covariance to O(1) before solving (weights do not
 /// change under a positive scaling of the objective).
 pub(crate) fn diag_scale(s: &[f64], n: usize) -> f64 {

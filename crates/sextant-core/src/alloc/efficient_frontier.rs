@@ -1,4 +1,4 @@
-use super::common::{check_problem, LOWER, UPPER};
+use super::common::{check_problem, quad_form, LOWER, UPPER};
 use super::constraints::{Constraints, CONSTRAINTS};
 use super::efficient_return::frontier_point;
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec, ParamSpec};
@@ -104,9 +104,7 @@ pub fn efficient_frontier_with(
     }
     for (k, row) in weights.chunks_exact(n).enumerate() {
         returns[k] = dot(row);
-        let var: f64 =
-            (0..n).map(|i| row[i] * (0..n).map(|j| cov[i * n + j] * row[j]).sum::<f64>()).sum();
-        risks[k] = var.max(0.0).sqrt();
+        risks[k] = quad_form(&s, n, row).max(0.0).sqrt();
     }
     Ok(())
 }

@@ -1,4 +1,4 @@
-use super::common::{check_problem, diag_scale, psd_factor, Program, LOWER, UPPER};
+use super::common::{check_problem, diag_scale, psd_factor, quad_form, Program, LOWER, UPPER};
 use super::constraints::{Constraints, CONSTRAINTS};
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec, ParamSpec};
 use crate::error::{Error, Num, Result};
@@ -73,7 +73,7 @@ pub fn efficient_risk_with(
     // the smallest reachable volatility (checks the turnover limit too)
     let mut wmin = vec![0.0; n];
     super::min_variance::min_variance_with(cov, rows, cols, lower, upper, constraints, &mut wmin)?;
-    let vmin = quad(&s, n, &wmin).max(0.0).sqrt();
+    let vmin = quad_form(&s, n, &wmin).max(0.0).sqrt();
     if target_volatility < vmin * (1.0 - 1e-9) {
         return Err(Error::OutOfRange {
             param: "target_volatility".into(),
@@ -99,10 +99,6 @@ pub fn efficient_risk_with(
     out.copy_from_slice(&x[..n]);
     cons.finish(out);
     Ok(())
-}
-
-fn quad(s: &[f64], n: usize, w: &[f64]) -> f64 {
-    (0..n).map(|i| w[i] * (0..n).map(|j| s[i * n + j] * w[j]).sum::<f64>()).sum()
 }
 
 /// Declaration of `efficient_risk`.
