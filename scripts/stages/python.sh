@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Stage python: venv + deps (idempotent), build the extension (maturin develop --release),
-# drift check of the generated surface (.pyi stubs, docs/functions.md, missing functions),
-# pytest including doctests and the golden fixtures.
+# the polars expression plugin (bindings/polars, a cdylib of its own: polars is the heaviest
+# dependency and stays out of sextant._native; cargo rebuilds it only when it changed), drift
+# check of the generated surface (.pyi stubs, docs/functions.md, missing functions), pytest
+# including doctests and the golden fixtures.
 . "$(dirname "$0")/../lib.sh"
 cd "$SEXTANT_ROOT"
 venv=${SEXTANT_VENV:-$SEXTANT_CACHE/venv}
@@ -19,6 +21,9 @@ fi
 export VIRTUAL_ENV=$venv PATH="$venv/bin:$PATH"
 PYO3_PYTHON="$venv/bin/python" timed cargo clippy -p sextant-py -- -D warnings
 (cd python && timed maturin develop --release -q)
+PYO3_PYTHON="$venv/bin/python" timed cargo clippy -p sextant-polars -- -D warnings
+PYO3_PYTHON="$venv/bin/python" timed cargo build --release -q -p sextant-polars
+cp -f "$CARGO_TARGET_DIR/release/libsextant_polars.so" python/src/sextant/
 timed python python/tools/surface.py --check --docs docs
 out=$(mktemp)
 set +e

@@ -533,13 +533,17 @@ struct PyStream {
     params: Params,
     inner: Box<dyn Stream>,
     int_output: bool,
-    out: [f64; 8],
+    /// The declared inputs and outputs per bar (kept here: the per-tick path makes no virtual
+    /// call to ask).
+    n_in: usize,
+    n_out: usize,
 }
 
 impl PyStream {
     fn new(decl: &'static FunctionDecl, params: Params, inner: Box<dyn Stream>) -> Self {
         let int_output = decl.outputs.iter().all(|o| o.kind == OutputKind::SeriesI32);
-        Self { decl, params, inner, int_output, out: [f64::NAN; 8] }
+        let (n_in, n_out) = (inner.n_inputs(), inner.n_outputs());
+        Self { decl, params, inner, int_output, n_in, n_out }
     }
 
     fn result<'py>(&self, py: Python<'py>, vals: &[f64]) -> PyResult<Bound<'py, PyAny>> {
@@ -584,17 +588,28 @@ impl PyStream {
         Ok((x.map(|v| v.unwrap_or(f64::NAN)), n))
     }
 
-    /// Runs one per-bar operation (update, peek or replace_last) and converts its result.
+    /// Runs one per-bar operation (update, peek or replace_last) and converts its result. The
+    /// common case, one input and one float output (EMA, RSI, SMA... fed a price per tick),
+    /// goes straight through: this is a per-tick call, where the adapter's share is most of
+    /// the cost.
     fn apply<'py>(
         &mut self,
         py: Python<'py>,
         x: [Option<f64>; 5],
         op: fn(&mut dyn Stream, &[f64], &mut [f64]) -> sextant_core::Result<()>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (bar, n) = self.bar(py, x)?;
-        let k = self.inner.n_outputs();
-        let mut out = self.out;
-        op(self.inner.as_mut(), &bar[..n], &mut out[..k]).into_py_result(py)?;
+        let mut out = [f64::NAN; 8];
+        let k = self.n_out;
+        if self.n_in == 1 && x[1..].iter().all(Option::is_none) {
+            let bar = [x[0].unwrap_or(f64::NAN)];
+            op(self.inner.as_mut(), &bar, &mut out[..k]).into_py_result(py)?;
+        } else {
+            let (bar, n) = self.bar(py, x)?;
+            op(self.inner.as_mut(), &bar[..n], &mut out[..k]).into_py_result(py)?;
+        }
+        if k == 1 && !self.int_output {
+            return Ok(PyFloat::new(py, out[0]).into_any());
+        }
         self.result(py, &out[..k])
     }
 }
@@ -629,7 +644,7 @@ impl PyStream {
     ) -> PyResult<Bound<'py, PyAny>> {
         let (bar, n) = self.bar(py, [Some(x0), x1, x2, x3, x4])?;
         let k = self.inner.n_outputs();
-        let mut out = self.out;
+        let mut out = [f64::NAN; 8];
         self.inner.peek(&bar[..n], &mut out[..k]).into_py_result(py)?;
         self.result(py, &out[..k])
     }
@@ -691,7 +706,7 @@ impl PyStream {
             .into_py_result(py)?;
         }
         let k = self.inner.n_outputs();
-        let mut out = self.out;
+        let mut out = [f64::NAN; 8];
         let inner = &mut self.inner;
         py.detach(|| {
             let mut bar = [0.0; 8];
@@ -730,7 +745,7 @@ impl PyStream {
     #[getter]
     fn value<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let k = self.inner.n_outputs();
-        let mut out = self.out;
+        let mut out = [f64::NAN; 8];
         self.inner.value(&mut out[..k]);
         self.result(py, &out[..k])
     }

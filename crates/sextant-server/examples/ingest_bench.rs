@@ -13,8 +13,10 @@
 
 use std::time::Instant;
 
+mod common;
+
 use sextant_server::market::{dedupe, parse_bars};
-use sextant_server::store::{Bar, InstrumentRec};
+use sextant_server::store::Bar;
 use sextant_server::{connect, Database};
 
 #[tokio::main]
@@ -29,18 +31,7 @@ async fn main() -> anyhow::Result<()> {
     let batch: usize = args.get(2).map_or(Ok(50_000), |s| s.parse())?;
     let store = connect(&db).await?;
     let symbol = format!("BENCH{}", std::process::id());
-    store
-        .create_instrument(&InstrumentRec {
-            symbol: symbol.clone(),
-            name: "bench".into(),
-            currency: "USD".into(),
-            time_zone: None,
-            utc_offset_minutes: 0,
-            asset_class: "other".into(),
-            created_at: 0,
-            updated_at: 0,
-        })
-        .await?;
+    store.create_instrument(&common::instrument(&symbol)).await?;
     let t0 = 1_700_000_040_i64; // a whole minute
     let bars: Vec<Bar> = (0..n)
         .map(|k| {

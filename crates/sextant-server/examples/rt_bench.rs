@@ -3,7 +3,7 @@
 //! ```text
 //! cargo build --release -p sextant-server --bin sextant-server --example rt_bench
 //! ulimit -n 65536
-//! target/release/examples/rt_bench [SERVER_BINARY] [CLIENTS] [QUOTES]
+//! target/release/examples/rt_bench [SERVER_BINARY] [CLIENTS] [QUOTES] [FEEDERS]
 //! ```
 //!
 //! Runs the release server binary as a child process on loopback over a fresh SQLite directory
@@ -13,20 +13,29 @@
 //! first ingest, as after a restart. Then:
 //! 1. `QUOTES` quotes (default 200,000) in batched WebSocket frames of 1,000 (one `quotes`
 //!    message, acknowledged after the commit), round-robin over the instruments, one second of
-//!    event time apart per instrument (a 1-minute candle closes every 60 quotes of an instrument);
-//! 2. the same over `POST /v1/quotes` in batches of 1,000;
-//! 3. one quote per WebSocket message (2,000 messages, each acknowledged);
+//!    event time apart per instrument (a 1-minute candle closes every 60 quotes of an instrument):
+//!    from one connection, then from `FEEDERS` connections at once (default 4; instruments
+//!    partitioned between them, each waiting for its acknowledgement before its next frame). The
+//!    frames are built before the clock starts;
+//! 2. the same over `POST /v1/quotes` in batches of 1,000 (one connection);
+//! 3. one quote per WebSocket message (each acknowledged before the next): one connection
+//!    (2,000 messages), then `FEEDERS` connections at once (2,000 each);
 //! 4. `CLIENTS` WebSocket clients (default 1,000) subscribed to the account's alerts; 20 rounds
 //!    of one quote that makes a price alert cross; the delay from sending the quote to each
 //!    client's receipt of the alert event (p50, p99, max);
 //! 5. the server's resident memory before and after the clients connected (per idle connection).
+//!
+//! The generator raises its own open-file limit to the hard limit; the server child inherits it.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod common;
+use common::pct;
+
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value as Json};
-use sextant_server::store::{AlertRec, InstrumentRec};
+use sextant_server::store::AlertRec;
 use sextant_server::{connect, Database};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
@@ -98,13 +107,70 @@ fn quote(k: usize, offset: usize) -> Json {
     json!({"symbol": symbol(i), "ts": T0 + i64::try_from(n).unwrap_or(0), "price": price, "volume": 1})
 }
 
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
+/// `quotes` messages of `per` quotes each for quotes `0..n` (after `offset`) whose instrument
+/// is `part` modulo `parts`.
+fn frames(
+    n: usize,
+    offset: usize,
+    per: usize,
+    part: usize,
+    parts: usize,
+    tag: &str,
+) -> Vec<String> {
+    let mine: Vec<usize> = (0..n).filter(|k| (k % INSTRUMENTS) % parts == part).collect();
+    mine.chunks(per)
+        .enumerate()
+        .map(|(j, c)| {
+            let qs: Vec<Json> = c.iter().map(|&k| quote(k, offset)).collect();
+            json!({"op": "quotes", "id": format!("{tag}{part}-{j}"), "quotes": qs}).to_string()
+        })
+        .collect()
+}
+
+/// Sends prepared frames from `parts` connections at once, each waiting for the
+/// acknowledgement of a frame before the next; returns (seconds, alerts fired).
+async fn feed(base: &str, token: &str, all: Vec<Vec<String>>) -> anyhow::Result<(f64, u64)> {
+    let mut conns = Vec::new();
+    for _ in 0..all.len() {
+        conns.push(ws_connect(base, token).await?);
     }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for (mut ws, list) in conns.into_iter().zip(all) {
+        tasks.push(tokio::spawn(async move {
+            let mut fired = 0;
+            for m in list {
+                let v: Json = serde_json::from_str(&m)?;
+                let id = v["id"].clone();
+                ws.send(Message::Text(m.into())).await?;
+                let r = reply(&mut ws, &id).await?;
+                anyhow::ensure!(r["type"] == "ack", "{r}");
+                fired += r["alerts_fired"].as_u64().unwrap_or(0);
+            }
+            Ok::<_, anyhow::Error>(fired)
+        }));
+    }
+    let mut fired = 0;
+    for t in tasks {
+        fired += t.await??;
+    }
+    Ok((t.elapsed().as_secs_f64(), fired))
+}
+
+/// Raises the open-file limit to the hard limit (5,000 clients need 5,000 sockets here and in
+/// the server, which inherits the limit).
+#[allow(unsafe_code)]
+fn raise_nofile() -> u64 {
+    let mut r = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit/setrlimit with a valid pointer to a local rlimit.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &raw mut r) == 0 {
+            r.rlim_cur = r.rlim_max;
+            let _ = libc::setrlimit(libc::RLIMIT_NOFILE, &raw const r);
+            let _ = libc::getrlimit(libc::RLIMIT_NOFILE, &raw mut r);
+        }
+    }
+    r.rlim_cur
 }
 
 #[tokio::main]
@@ -114,50 +180,21 @@ async fn main() -> anyhow::Result<()> {
     let bin = args.first().cloned().unwrap_or_else(|| "target/release/sextant-server".into());
     let clients: usize = args.get(1).map_or(Ok(1000), |s| s.parse())?;
     let n_quotes: usize = args.get(2).map_or(Ok(200_000), |s| s.parse())?;
+    let feeders: usize = args.get(3).map_or(Ok(4), |s| s.parse())?;
+    println!("open-file limit {}", raise_nofile());
     let dir = std::env::temp_dir().join(format!("sextant-rt-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let store = connect(&Database::SqliteDir(dir.clone())).await?;
     for i in 0..=INSTRUMENTS {
         let s = if i == INSTRUMENTS { "RTBLAT".to_owned() } else { symbol(i) };
-        store
-            .create_instrument(&InstrumentRec {
-                symbol: s,
-                name: "bench".into(),
-                currency: "USD".into(),
-                time_zone: None,
-                utc_offset_minutes: 0,
-                asset_class: "other".into(),
-                created_at: 0,
-                updated_at: 0,
-            })
-            .await?;
+        store.create_instrument(&common::instrument(&s)).await?;
     }
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-        l.local_addr()?.port()
-    };
-    let base = format!("http://127.0.0.1:{port}");
-    let mut child = std::process::Command::new(&bin)
-        .args(["--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
-        .arg(&dir)
-        .args(["--rate-limit-scale", "100000", "--access-token-ttl", "7200"])
-        .env("SEXTANT_JWT_SECRET", "0123456789abcdef0123456789abcdef0123456789abcdef")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .spawn()?;
+    let (mut child, base) =
+        common::spawn_server(&bin, [std::ffi::OsStr::new("--data-dir"), dir.as_os_str()])?;
     let pid = child.id();
     let http = reqwest::Client::new();
-    for _ in 0..600 {
-        if http.get(format!("{base}/ready")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let creds = json!({"email": "bench@example.com", "password": "bench passphrase 12345"});
-    http.post(format!("{base}/v1/auth/register")).json(&creds).send().await?;
-    let login: Json =
-        http.post(format!("{base}/v1/auth/login")).json(&creds).send().await?.json().await?;
-    let token = login["access_token"].as_str().unwrap_or_default().to_owned();
+    common::wait_ready(&http, &base, |_| true).await?;
+    let token = common::sign_in(&http, &base, "bench@example.com").await?;
     let user = store.user_by_email("bench@example.com").await?.expect("registered");
     store.set_tier(&user.id, "admin").await?;
 
@@ -214,22 +251,21 @@ async fn main() -> anyhow::Result<()> {
         t.elapsed().as_secs_f64()
     );
 
-    // 1. batched WebSocket frames
+    // 1. batched WebSocket frames, one connection, then `feeders` at once
     let mut offset = INSTRUMENTS; // event time continues
     let batch = 1000;
-    let t = Instant::now();
-    let mut fired = 0;
-    for (k, chunk) in (0..n_quotes).collect::<Vec<_>>().chunks(batch).enumerate() {
-        let qs: Vec<Json> = chunk.iter().map(|&q| quote(q, offset)).collect();
-        let id = json!(k + 1);
-        let m = json!({"op": "quotes", "id": id, "quotes": qs});
-        ws.send(Message::Text(m.to_string().into())).await?;
-        let r = reply(&mut ws, &id).await?;
-        fired += r["alerts_fired"].as_u64().unwrap_or(0);
-    }
-    let secs = t.elapsed().as_secs_f64();
+    let prepared = vec![frames(n_quotes, offset, batch, 0, 1, "b")];
+    let (secs, fired) = feed(&base, &token, prepared).await?;
     println!(
-        "WS batched ({batch}/frame): {n_quotes} quotes in {secs:.2} s = {:.0} quotes/s ({fired} alerts fired)",
+        "WS batched ({batch}/frame, 1 connection): {n_quotes} quotes in {secs:.2} s = {:.0} quotes/s ({fired} alerts fired)",
+        n_quotes as f64 / secs
+    );
+    offset += n_quotes;
+    let prepared: Vec<Vec<String>> =
+        (0..feeders).map(|p| frames(n_quotes, offset, batch, p, feeders, "f")).collect();
+    let (secs, fired) = feed(&base, &token, prepared).await?;
+    println!(
+        "WS batched ({batch}/frame, {feeders} connections): {n_quotes} quotes in {secs:.2} s = {:.0} quotes/s ({fired} alerts fired)",
         n_quotes as f64 / secs
     );
     offset += n_quotes;
@@ -254,19 +290,22 @@ async fn main() -> anyhow::Result<()> {
     );
     offset += n_http;
 
-    // 3. one quote per message
+    // 3. one quote per message: one connection, then `feeders` at once
     let n_one = 2000;
-    let t = Instant::now();
-    for k in 0..n_one {
-        let id = json!(format!("one{k}"));
-        let m = json!({"op": "quotes", "id": id, "quotes": [quote(k, offset)]});
-        ws.send(Message::Text(m.to_string().into())).await?;
-        reply(&mut ws, &id).await?;
-    }
-    let secs = t.elapsed().as_secs_f64();
+    let prepared = vec![frames(n_one, offset, 1, 0, 1, "o")];
+    let (secs, _) = feed(&base, &token, prepared).await?;
     println!(
-        "WS one quote per message: {n_one} in {secs:.2} s = {:.0} quotes/s",
+        "WS one quote per message (1 connection): {n_one} in {secs:.2} s = {:.0} quotes/s",
         n_one as f64 / secs
+    );
+    offset += n_one;
+    let n_many = n_one * feeders;
+    let prepared: Vec<Vec<String>> =
+        (0..feeders).map(|p| frames(n_many, offset, 1, p, feeders, "m")).collect();
+    let (secs, _) = feed(&base, &token, prepared).await?;
+    println!(
+        "WS one quote per message ({feeders} connections): {n_many} in {secs:.2} s = {:.0} quotes/s",
+        n_many as f64 / secs
     );
 
     // 4. and 5. many clients receiving alerts
@@ -284,6 +323,10 @@ async fn main() -> anyhow::Result<()> {
             while let Some(Ok(m)) = c.next().await {
                 if let Message::Text(t) = m {
                     let now = Instant::now();
+                    // parse only frames with the latency alert (the generator shares the CPUs)
+                    if !t.as_str().contains("RTBLAT") {
+                        continue;
+                    }
                     let v: Json = serde_json::from_str(t.as_str()).unwrap_or(Json::Null);
                     for e in v["events"].as_array().into_iter().flatten() {
                         if e["type"] == "alert" && e["symbol"] == "RTBLAT" {

@@ -150,6 +150,10 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Live quotes, streams and alerts.
     pub realtime: Arc<crate::realtime::Hub>,
+    /// Bars of recent range queries, checked against the instrument's bars version.
+    pub bar_cache: Arc<crate::market::BarCache>,
+    /// Recent indicator responses, checked against the instrument's bars version.
+    pub responses: Arc<crate::market::ResponseCache>,
 }
 
 /// The whole application with its middleware: request ids, JSON logs per request, panics to a
@@ -172,11 +176,24 @@ pub fn router(store: Arc<dyn Store>, mut options: Options) -> Router {
         jobs: Arc::default(),
         metrics: Arc::default(),
         realtime,
+        bar_cache: Arc::new(crate::market::BarCache::new(crate::market::BAR_CACHE_WEIGHT)),
+        responses: Arc::new(crate::market::ResponseCache::new(
+            crate::market::RESPONSE_CACHE_WEIGHT,
+        )),
     };
     if tokio::runtime::Handle::try_current().is_ok() {
         crate::jobs::start(&state);
         crate::autoindex::start(&state);
         state.realtime.start();
+        crate::realtime::replay::start(&state.realtime, &state.store);
+        if let Some(pool) = state.options.realtime.fanout.then(|| state.store.pg_pool()).flatten() {
+            crate::realtime::fanout::start(
+                &state.realtime,
+                state.store.clone(),
+                pool,
+                state.options.realtime.instance.as_deref(),
+            );
+        }
     }
     let doc = openapi::document(REGISTRY);
     let swagger =
@@ -236,8 +253,13 @@ async fn health() -> impl IntoResponse {
 
 async fn ready(State(app): State<AppState>) -> Response {
     match app.store.ping().await {
-        Ok(()) => Json(serde_json::json!({"status": "ready", "database": app.store.backend()}))
-            .into_response(),
+        Ok(()) => {
+            let mut body = serde_json::json!({"status": "ready", "database": app.store.backend()});
+            if let Some(f) = app.realtime.fanout_status() {
+                body["fanout"] = f; // several instances: docs/distributed.md
+            }
+            Json(body).into_response()
+        }
         Err(e) => ApiError::Store(e).into_response(),
     }
 }

@@ -261,7 +261,7 @@ async fn market_data(
     let mut dates = BTreeSet::new();
     for sym in symbols {
         let Some(inst) = app.store.instrument(&sym).await? else { continue };
-        let bars = load_bars(app, &inst, Interval::D1, span, true, None).await?;
+        let (bars, _) = load_bars(app, &inst, Interval::D1, span, true, None, None).await?;
         let m: BTreeMap<NaiveDate, f64> =
             bars.iter().map(|b| (crate::market::utc_date(b.bar.ts), b.bar.close)).collect();
         dates.extend(m.keys().copied());

@@ -67,6 +67,20 @@ struct Args {
     /// At most one quote event per instrument per this many milliseconds on the streams.
     #[arg(long, env = "SEXTANT_QUOTE_THROTTLE_MS", default_value_t = 0)]
     quote_throttle_ms: u64,
+    /// Replay a CSV file of quotes (`symbol,ts,price[,volume]`) through the live ingest once the
+    /// server runs, in the background (docs/realtime.md).
+    #[arg(long, env = "SEXTANT_REPLAY_QUOTES")]
+    replay_quotes: Option<PathBuf>,
+    /// Speed of `--replay-quotes`: `max` (as fast as possible) or a factor (1 = real time).
+    #[arg(long, env = "SEXTANT_REPLAY_SPEED", default_value = "1")]
+    replay_speed: String,
+    /// This instance's name in the real-time fan-out across instances on one PostgreSQL
+    /// (`GET /ready`, `pg_stat_activity`): up to 24 letters, digits, dashes, underscores or dots
+    #[arg(long, env = "SEXTANT_INSTANCE_NAME")]
+    instance_name: Option<String>,
+    /// Turn off the real-time fan-out across instances (PostgreSQL LISTEN/NOTIFY).
+    #[arg(long, env = "SEXTANT_NO_FANOUT")]
+    no_fanout: bool,
     /// Directory of the built web app served at `/` (docs/web.md). Default: `web/dist` when it
     /// holds an `index.html`, else none (`/` redirects to /docs/). An empty value: none.
     #[arg(long, env = "SEXTANT_WEB_DIR")]
@@ -175,6 +189,16 @@ async fn main() -> anyhow::Result<()> {
                 .collect::<Result<_, _>>()
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
             quote_throttle: Duration::from_millis(args.quote_throttle_ms),
+            replay: match args.replay_quotes.filter(|p| !p.as_os_str().is_empty()) {
+                Some(path) => Some(sextant_server::realtime::replay::ReplaySource {
+                    path,
+                    speed: sextant_server::realtime::replay::Speed::parse(&args.replay_speed)
+                        .map_err(|e| anyhow::anyhow!("--replay-speed: {e}"))?,
+                }),
+                None => None,
+            },
+            fanout: !args.no_fanout,
+            instance: args.instance_name.filter(|n| !n.is_empty()),
             ..sextant_server::realtime::RealtimeOptions::default()
         },
         web_dir: match args.web_dir {

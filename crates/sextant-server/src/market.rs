@@ -4,6 +4,7 @@
 //! (`GET /v1/instruments/{symbol}/indicators/{name}`). docs/platform.md describes the rules.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -17,6 +18,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value as JsonValue};
 use sextant_core::decl::FunctionDecl;
+use sextant_core::ledger::Calendar;
 use sextant_core::registry::{self, REGISTRY};
 
 use crate::accounts::{audit, Admin, Authed, JsonBody, Q};
@@ -260,8 +262,29 @@ pub fn parse_time(s: &str) -> Option<i64> {
 /// RFC 3339 text of unix seconds (UTC, `Z`).
 #[must_use]
 pub fn format_time(ts: i64) -> String {
-    DateTime::<Utc>::from_timestamp(ts, 0)
-        .map_or_else(|| ts.to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+    use chrono::Timelike as _;
+    match DateTime::<Utc>::from_timestamp(ts, 0) {
+        // the digits written directly: strftime's pattern parsing was a visible share of an
+        // indicator response (one time per value)
+        Some(t) if (0..=9999).contains(&t.year()) => {
+            let mut b = *b"0000-00-00T00:00:00Z";
+            let mut put = |at: usize, width: usize, mut v: u32| {
+                for k in (at..at + width).rev() {
+                    b[k] = b'0' + u8::try_from(v % 10).unwrap_or(0);
+                    v /= 10;
+                }
+            };
+            put(0, 4, t.year().unsigned_abs());
+            put(5, 2, t.month());
+            put(8, 2, t.day());
+            put(11, 2, t.hour());
+            put(14, 2, t.minute());
+            put(17, 2, t.second());
+            String::from_utf8_lossy(&b).into_owned()
+        }
+        Some(t) => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        None => ts.to_string(),
+    }
 }
 
 /// The UTC date of unix seconds.
@@ -331,6 +354,10 @@ pub struct OutBar {
     pub bar: Bar,
     /// Source bars in it.
     pub count: u32,
+    /// With a calendar (`calendar=`), the trading sessions the calendar has in the bucket: a
+    /// bucket with fewer source days than sessions has a gap in the data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<u32>,
 }
 
 /// The bucket (its start, unix seconds) of a bar for a coarser target interval.
@@ -365,10 +392,76 @@ pub fn resample(bars: &[Bar], from: Interval, to: Interval, zone: Zone) -> Vec<O
                 o.bar.volume += b.volume;
                 o.count += 1;
             }
-            _ => out.push(OutBar { bar: Bar { ts: k, ..*b }, count: 1 }),
+            _ => out.push(OutBar { bar: Bar { ts: k, ..*b }, count: 1, sessions: None }),
         }
     }
     out
+}
+
+/// Resampling on an exchange calendar (`calendar=` on the bar and indicator routes): bars
+/// dated on a day the calendar has closed (a weekend or holiday bar, usually bad data) are left
+/// out, and each bucket states its `sessions`, the trading days the calendar has in it. Weekly
+/// and monthly buckets are labelled by their first trading day (a week whose Monday is a
+/// holiday starts on the Tuesday); `1d` buckets by their date. Intraday targets keep the
+/// clock buckets of [`resample`] (the calendar has no session hours) with the closed days
+/// left out. Returns the bars and how many were left out.
+///
+/// # Errors
+/// The calendar does not cover a bar's date (XNYS: 2000-2099), as a message.
+pub fn resample_on_calendar(
+    bars: &[Bar],
+    from: Interval,
+    to: Option<Interval>,
+    zone: Zone,
+    cal: &Calendar,
+) -> Result<(Vec<OutBar>, usize), String> {
+    let (Some(first), Some(last)) = (bars.first(), bars.last()) else {
+        return Ok((Vec::new(), 0));
+    };
+    let (d0, d1) = (bar_date(first.ts, from, zone), bar_date(last.ts, from, zone));
+    // the whole months around the range, so every bucket's sessions are known
+    let lo = d0.with_day(1).unwrap_or(d0) - Duration::days(7);
+    let hi = d1 + Duration::days(38);
+    // (at the edge of the calendar's years, only the bars' own dates)
+    let days =
+        cal.trading_days(lo, hi).or_else(|_| cal.trading_days(d0, d1)).map_err(|e| match e {
+            sextant_core::ledger::LedgerError::InvalidInput { reason, .. } => reason,
+            other => other.to_string(),
+        })?;
+    let open = |d: NaiveDate| days.binary_search(&d).is_ok();
+    let kept: Vec<Bar> =
+        bars.iter().filter(|b| open(bar_date(b.ts, from, zone))).copied().collect();
+    let excluded = bars.len() - kept.len();
+    let to = to.unwrap_or(from);
+    if to.seconds().is_some() {
+        let out = if to == from {
+            kept.into_iter().map(|bar| OutBar { bar, count: 1, sessions: None }).collect()
+        } else {
+            resample(&kept, from, to, zone)
+        };
+        return Ok((out, excluded));
+    }
+    let mut out = if to == from {
+        kept.into_iter().map(|bar| OutBar { bar, count: 1, sessions: None }).collect()
+    } else {
+        resample(&kept, from, to, zone)
+    };
+    for o in &mut out {
+        // the bucket's dates: [start, next start)
+        let start = utc_date(o.bar.ts);
+        let end = match to {
+            Interval::W1 => start + Duration::days(7),
+            Interval::Mo1 => start.checked_add_months(chrono::Months::new(1)).unwrap_or(start),
+            _ => start + Duration::days(1),
+        };
+        let a = days.partition_point(|d| *d < start);
+        let b = days.partition_point(|d| *d < end);
+        o.sessions = Some(u32::try_from(b - a).unwrap_or(u32::MAX));
+        if let Some(first_open) = days.get(a).filter(|_| b > a) {
+            o.bar.ts = midnight(*first_open);
+        }
+    }
+    Ok((out, excluded))
 }
 
 /// Back-adjusts bars for splits and cash dividends (the CRSP / Yahoo method): every bar
@@ -918,6 +1011,12 @@ async fn ingest_bars(
     let received = bars.len();
     let bars = dedupe(bars);
     let written = app.store.upsert_bars(&symbol, iv.as_str(), &bars).await?;
+    if written > 0 {
+        // a live series holding these bars rebuilds its indicator states and alert sides
+        if let Some(from) = bars.iter().map(|b| b.ts).min() {
+            app.realtime.bars_changed(&app.store, &symbol, iv, from).await?;
+        }
+    }
     let unique = u64::try_from(bars.len()).unwrap_or(0);
     audit(
         &app,
@@ -957,6 +1056,8 @@ struct RangeQuery {
     offset: Option<i64>,
     #[serde(default)]
     sort: Option<String>,
+    #[serde(default)]
+    calendar: Option<String>,
 }
 
 /// The range bounds (inclusive, unix seconds) of `from` / `to`.
@@ -986,6 +1087,87 @@ pub fn range(from: Option<&str>, to: Option<&str>) -> Result<(i64, i64), ApiErro
 }
 
 /// Loads a range of bars, adjusted on request, resampled on request.
+/// Recent results kept in memory with the instrument's bars version (migration 0021) they were
+/// computed at: a request reads the version (one indexed row) and uses a kept result only when
+/// it is unchanged. Every write that changes an instrument's bars or corporate actions
+/// increments the version in its own transaction, on any instance, so a kept result is never
+/// older than the last committed write the request can see. Two are kept in [`AppState`]: the
+/// bars of a range query (by symbol, interval, from, to; at most [`BAR_CACHE_WEIGHT`] bars) and
+/// whole indicator responses (by symbol, function and query; at most [`RESPONSE_CACHE_WEIGHT`]
+/// bytes). The least recently used entries go first.
+#[derive(Debug)]
+pub struct VersionedCache<K, V> {
+    inner: std::sync::Mutex<CacheInner<K, V>>,
+    capacity: usize,
+}
+
+#[derive(Debug)]
+struct CacheInner<K, V> {
+    /// (version, value, weight, last use)
+    map: std::collections::HashMap<K, (i64, V, usize, u64)>,
+    weight: usize,
+    clock: u64,
+}
+
+/// Bars kept by the range-query cache (48 bytes each: about 96 MB).
+pub const BAR_CACHE_WEIGHT: usize = 2_000_000;
+/// Bytes of indicator responses kept.
+pub const RESPONSE_CACHE_WEIGHT: usize = 64 << 20;
+
+impl<K: std::hash::Hash + Eq + Clone, V: Clone> VersionedCache<K, V> {
+    /// An empty cache holding at most `capacity` in total weight.
+    #[must_use]
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            inner: std::sync::Mutex::new(CacheInner {
+                map: std::collections::HashMap::new(),
+                weight: 0,
+                clock: 0,
+            }),
+            capacity,
+        }
+    }
+
+    fn get(&self, key: &K, version: i64) -> Option<V> {
+        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        g.clock += 1;
+        let now = g.clock;
+        match g.map.get_mut(key) {
+            Some((v, value, _, used)) if *v == version => {
+                *used = now;
+                Some(value.clone())
+            }
+            _ => None,
+        }
+    }
+
+    fn put(&self, key: K, version: i64, value: V, weight: usize) {
+        if weight > self.capacity / 4 {
+            return;
+        }
+        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        g.clock += 1;
+        let now = g.clock;
+        g.weight += weight;
+        if let Some((_, _, old, _)) = g.map.insert(key, (version, value, weight, now)) {
+            g.weight -= old;
+        }
+        while g.weight > self.capacity {
+            let Some(oldest) = g.map.iter().min_by_key(|(_, e)| e.3).map(|(k, _)| k.clone()) else {
+                break;
+            };
+            if let Some((_, _, old, _)) = g.map.remove(&oldest) {
+                g.weight -= old;
+            }
+        }
+    }
+}
+
+/// The range-query cache of [`load_bars`].
+pub type BarCache = VersionedCache<(String, &'static str, i64, i64), Arc<Vec<Bar>>>;
+/// The indicator-response cache of the indicator route.
+pub type ResponseCache = VersionedCache<String, Bytes>;
+
 pub(crate) async fn load_bars(
     app: &AppState,
     inst: &InstrumentRec,
@@ -993,8 +1175,21 @@ pub(crate) async fn load_bars(
     (from, to): (i64, i64),
     adjusted: bool,
     resample_to: Option<Interval>,
-) -> Result<Vec<OutBar>, ApiError> {
-    let mut bars = app.store.bars(&inst.symbol, interval.as_str(), from, to).await?;
+    calendar: Option<&Calendar>,
+) -> Result<(Vec<OutBar>, usize), ApiError> {
+    let key = (inst.symbol.clone(), interval.as_str(), from, to);
+    let version = app.store.bars_version(&inst.symbol).await?;
+    let cached = version.and_then(|v| app.bar_cache.get(&key, v));
+    let mut bars = if let Some(b) = cached {
+        b.as_ref().clone()
+    } else {
+        let b = app.store.bars(&inst.symbol, interval.as_str(), from, to).await?;
+        if let (Some(v), true) = (version, b.len() <= MAX_RANGE_BARS) {
+            let n = b.len();
+            app.bar_cache.put(key, v, Arc::new(b.clone()), n);
+        }
+        b
+    };
     if bars.len() > MAX_RANGE_BARS {
         return Err(bad(
             "from",
@@ -1011,17 +1206,44 @@ pub(crate) async fn load_bars(
             bars = all.into_iter().filter(|b| b.ts >= from).collect();
         }
     }
-    Ok(match resample_to {
-        Some(t) if t != interval => resample(&bars, interval, t, Zone::of(inst)),
-        _ => bars.into_iter().map(|bar| OutBar { bar, count: 1 }).collect(),
+    if let Some(cal) = calendar {
+        return resample_on_calendar(&bars, interval, resample_to, Zone::of(inst), cal)
+            .map_err(|reason| bad("calendar", reason));
+    }
+    Ok((
+        match resample_to {
+            Some(t) if t != interval => resample(&bars, interval, t, Zone::of(inst)),
+            _ => bars.into_iter().map(|bar| OutBar { bar, count: 1, sessions: None }).collect(),
+        },
+        0,
+    ))
+}
+
+/// The `calendar` query parameter: a name (`XNYS`, `XNAS`, `weekdays`, `all`) or the JSON form
+/// `{"name": "XNYS", "holidays": ["2030-01-02"]}`.
+pub(crate) fn parse_calendar(text: Option<&str>) -> Result<Option<Calendar>, ApiError> {
+    let Some(t) = text.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
+    let json = if t.starts_with('{') { t.to_owned() } else { JsonValue::from(t).to_string() };
+    serde_json::from_str(&json).map(Some).map_err(|_| {
+        bad(
+            "calendar",
+            format!(
+                "unknown calendar `{t}`: use XNYS, XNAS, weekdays or all, or \
+                 {{\"name\": ..., \"holidays\": [\"YYYY-MM-DD\", ...]}}"
+            ),
+        )
     })
 }
 
 fn bar_json(b: &OutBar) -> JsonValue {
-    json!({"ts": format_time(b.bar.ts), "open": convert::f64_to_json(b.bar.open),
+    let mut v = json!({"ts": format_time(b.bar.ts), "open": convert::f64_to_json(b.bar.open),
         "high": convert::f64_to_json(b.bar.high), "low": convert::f64_to_json(b.bar.low),
         "close": convert::f64_to_json(b.bar.close), "volume": convert::f64_to_json(b.bar.volume),
-        "count": b.count})
+        "count": b.count});
+    if let Some(n) = b.sessions {
+        v["sessions"] = json!(n);
+    }
+    v
 }
 
 async fn get_bars(
@@ -1045,7 +1267,9 @@ async fn get_bars(
     let r = range(q.from.as_deref(), q.to.as_deref())?;
     let inst = find_instrument(&app, &symbol).await?;
     let adjusted = q.adjusted.unwrap_or(false);
-    let mut bars = load_bars(&app, &inst, iv, r, adjusted, to_iv).await?;
+    let calendar = parse_calendar(q.calendar.as_deref())?;
+    let (mut bars, excluded) =
+        load_bars(&app, &inst, iv, r, adjusted, to_iv, calendar.as_ref()).await?;
     if desc {
         bars.reverse();
     }
@@ -1058,6 +1282,10 @@ async fn get_bars(
     body["source_interval"] = json!(iv.as_str());
     body["adjusted"] = json!(adjusted);
     body["total"] = json!(bars.len());
+    if let Some(c) = &calendar {
+        body["calendar"] = json!(c);
+        body["excluded"] = json!(excluded);
+    }
     Ok(Json(body))
 }
 
@@ -1258,6 +1486,15 @@ async fn indicator(
 ) -> Result<Response, ApiError> {
     let decl = find_bar_function(&name)
         .ok_or(ApiError::UnknownFunction { module: "ta".into(), name: name.clone() })?;
+    // the whole query (sorted by the map) names the response
+    let mut cache_key = format!("{symbol}\u{0}{name}");
+    for (k, v) in &q {
+        cache_key.push_str(&format!("\u{0}{k}={v}"));
+    }
+    let version = app.store.bars_version(&symbol).await?;
+    if let Some(body) = version.and_then(|v| app.responses.get(&cache_key, v)) {
+        return Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response());
+    }
     let iv = Interval::parse("interval", q.remove("interval").as_deref().unwrap_or("1d"))?;
     let to_iv = q.remove("resample").map(|s| Interval::parse("resample", &s)).transpose()?;
     if let Some(t) = to_iv {
@@ -1274,8 +1511,9 @@ async fn indicator(
         Some("true") => true,
         Some(_) => return Err(bad("adjusted", "must be true or false")),
     };
+    let calendar = parse_calendar(q.remove("calendar").as_deref())?;
     let inst = find_instrument(&app, &symbol).await?;
-    let bars = load_bars(&app, &inst, iv, r, adjusted, to_iv).await?;
+    let (bars, _) = load_bars(&app, &inst, iv, r, adjusted, to_iv, calendar.as_ref()).await?;
     let wants_returns = decl.inputs.iter().any(|i| i.name == "returns");
     let skip = usize::from(wants_returns && !bars.is_empty());
     let params: Map<String, JsonValue> =
@@ -1312,7 +1550,12 @@ async fn indicator(
     body["interval"] = json!(to_iv.unwrap_or(iv).as_str());
     body["adjusted"] = json!(adjusted);
     body["ts"] = json!(ts);
-    Ok(Json(body).into_response())
+    let bytes =
+        Bytes::from(serde_json::to_vec(&body).map_err(|e| ApiError::Internal(e.to_string()))?);
+    if let Some(v) = version {
+        app.responses.put(cache_key, v, bytes.clone(), bytes.len());
+    }
+    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 
 /// The market-data routes (all under the gate; reads need a signed-in caller, writes the admin
@@ -1357,6 +1600,71 @@ mod tests {
         let m = resample(&bars, Interval::D1, Interval::Mo1, Zone::Fixed(0));
         assert_eq!(m[0].bar, b(day("2024-01-01"), 10.0, 15.0, 9.0, 14.0, 300.0));
         assert_eq!(m[1].bar, b(day("2024-02-01"), 14.0, 14.5, 8.0, 9.25, 350.0));
+    }
+
+    /// The direct digits equal chrono's strftime ("%Y-%m-%dT%H:%M:%SZ") from year 0 to 9999.
+    #[test]
+    fn format_time_equals_strftime() {
+        let mut ts = -62_167_219_200_i64; // 0000-01-01
+        while ts < 253_402_300_800 {
+            let want = DateTime::<Utc>::from_timestamp(ts, 0)
+                .unwrap()
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string();
+            assert_eq!(format_time(ts), want);
+            ts += 7_777_777 + ts.rem_euclid(86_399);
+        }
+        assert_eq!(format_time(1_709_164_800), "2024-02-29T00:00:00Z");
+    }
+
+    /// XNYS in January 2024 (the NYSE calendar, as `exchange_calendars` has it): closed on
+    /// Monday 1 January (New Year) and Monday 15 January (Martin Luther King Jr. Day), so the
+    /// month has 21 sessions and the week of the 15th has 4, starting on Tuesday the 16th.
+    #[test]
+    fn resample_on_the_nyse_calendar() {
+        let day = |d: &str| parse_time(d).unwrap();
+        let cal: Calendar = serde_json::from_str("\"XNYS\"").unwrap();
+        let bars = [
+            b(day("2024-01-12"), 10.0, 11.0, 9.0, 10.5, 1.0),
+            b(day("2024-01-13"), 99.0, 99.0, 99.0, 99.0, 9.0), // a Saturday: left out
+            b(day("2024-01-15"), 98.0, 98.0, 98.0, 98.0, 9.0), // the holiday: left out
+            b(day("2024-01-16"), 10.5, 12.0, 10.0, 11.0, 2.0),
+            b(day("2024-01-18"), 11.0, 13.0, 10.5, 12.5, 3.0),
+        ];
+        let (w, excluded) =
+            resample_on_calendar(&bars, Interval::D1, Some(Interval::W1), Zone::Fixed(0), &cal)
+                .unwrap();
+        assert_eq!(excluded, 2);
+        assert_eq!(w.len(), 2);
+        assert_eq!(w[0].bar, b(day("2024-01-08"), 10.0, 11.0, 9.0, 10.5, 1.0));
+        assert_eq!((w[0].count, w[0].sessions), (1, Some(5)));
+        assert_eq!(w[1].bar, b(day("2024-01-16"), 10.5, 13.0, 10.0, 12.5, 5.0));
+        assert_eq!((w[1].count, w[1].sessions), (2, Some(4)));
+        let (m, _) =
+            resample_on_calendar(&bars, Interval::D1, Some(Interval::Mo1), Zone::Fixed(0), &cal)
+                .unwrap();
+        assert_eq!(m[0].bar, b(day("2024-01-02"), 10.0, 13.0, 9.0, 12.5, 6.0));
+        assert_eq!((m[0].count, m[0].sessions), (3, Some(21)));
+        // intraday bars on the holiday are left out of the daily buckets
+        let minute = |d: &str, hm: i64| day(d) + 14 * 3600 + 60 * hm;
+        let intraday = [
+            b(minute("2024-01-15", 31), 5.0, 5.0, 5.0, 5.0, 1.0),
+            b(minute("2024-01-16", 30), 6.0, 7.0, 5.5, 6.5, 1.0),
+            b(minute("2024-01-16", 31), 6.5, 8.0, 6.0, 7.5, 2.0),
+        ];
+        let ny = Zone::Iana(chrono_tz::America::New_York);
+        let (d, excluded) =
+            resample_on_calendar(&intraday, Interval::M1, Some(Interval::D1), ny, &cal).unwrap();
+        assert_eq!(excluded, 1);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].bar, b(day("2024-01-16"), 6.0, 8.0, 5.5, 7.5, 3.0));
+        assert_eq!((d[0].count, d[0].sessions), (2, Some(1)));
+        // outside the calendar's years: a message naming the range
+        let old = [b(day("1999-12-31"), 1.0, 1.0, 1.0, 1.0, 1.0)];
+        let err = resample_on_calendar(&old, Interval::D1, None, Zone::Fixed(0), &cal).unwrap_err();
+        assert!(err.contains("2000-2099"), "{err}");
+        assert!(parse_calendar(Some("LSE")).is_err());
+        assert_eq!(parse_calendar(Some("weekdays")).unwrap(), Some(Calendar::default()));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
-use sextant_core::sentiment::aggregate::options_from_json;
+use sextant_core::sentiment::aggregate::{options_from_json, AggregateOptions, DayRow};
 use sextant_core::sentiment::{aggregate, Asset, FinanceScorer, Item, Model, Universe};
 
 use crate::accounts::{audit, Admin, Authed, JsonBody, Q};
@@ -132,6 +132,7 @@ async fn ingest(
     let tagged = items.iter().filter(|(_, m)| !m.is_empty()).count();
     let created = app.store.add_news(&items).await?;
     app.realtime.publish_news(&items); // live `news` subscribers (realtime::hub)
+    crate::realtime::sentiment::on_news(&app, &items).await; // sentiment alerts
     audit(&app, &ctx, Some(&p.user.id), "news.ingest", None, json!({"created": created})).await?;
     Ok(Json(json!({"received": received, "created": created,
         "duplicates": u64::try_from(received).unwrap_or(0).saturating_sub(created),
@@ -221,18 +222,58 @@ async fn daily_sentiment(
         return Err(ApiError::NoSuchResource("instrument"));
     };
     let half_life = q.half_life_hours.unwrap_or(24.0);
+    let (from, to) = range(q.from.as_deref(), q.to.as_deref())?;
+    let (agg, opts, calendar) = daily_rows(
+        &app.store,
+        &inst,
+        from,
+        to,
+        half_life,
+        q.calendar.as_deref(),
+        q.close.as_deref(),
+    )
+    .await?;
+    let first_day = match chrono::DateTime::from_timestamp(from, 0) {
+        Some(t) if from != i64::MIN => Some(opts.trading_day(t, "from")?),
+        _ => None,
+    };
+    let days: Vec<JsonValue> = agg
+        .iter()
+        .filter(|d| first_day.is_none_or(|f| d.day >= f))
+        .map(|d| {
+            json!({"day": d.day.to_string(), "count": d.count, "mean": d.mean, "std": d.std,
+                "decayed": d.decayed})
+        })
+        .collect();
+    Ok(Json(json!({"symbol": symbol, "calendar": calendar, "time_zone": opts.time_zone.name(),
+        "close_seconds": opts.close_seconds, "half_life_hours": half_life, "days": days})))
+}
+
+/// The core's daily aggregate (`aggregate`) of the stored mentions of `inst` published up to
+/// `to`, read from `from` less the decay horizon: the rows, the options and the calendar
+/// name. The calendar is NYSE for New York instruments and weekdays elsewhere unless given.
+/// Shared by `GET /v1/instruments/{symbol}/sentiment` and the sentiment alerts
+/// (`realtime::sentiment`).
+pub(crate) async fn daily_rows(
+    store: &std::sync::Arc<dyn crate::store::Store>,
+    inst: &crate::store::InstrumentRec,
+    from: i64,
+    to: i64,
+    half_life: f64,
+    calendar: Option<&str>,
+    close: Option<&str>,
+) -> Result<(Vec<DayRow>, AggregateOptions, String), ApiError> {
     if !(half_life.is_finite() && (0.01..=87_600.0).contains(&half_life)) {
         return Err(bad("half_life_hours", "must be between 0.01 and 87600 (ten years)"));
     }
-    let (from, to) = range(q.from.as_deref(), q.to.as_deref())?;
+    let symbol = inst.symbol.clone();
     // the exchange's calendar: NYSE for New York instruments, weekdays elsewhere (or as asked)
     let tz = inst.time_zone.clone().unwrap_or_else(|| "UTC".to_owned());
-    let calendar = q
-        .calendar
-        .clone()
+    let calendar = calendar
+        .map(str::to_owned)
         .unwrap_or_else(|| if tz == "America/New_York" { "XNYS" } else { "weekdays" }.to_owned());
     let mut options = json!({"calendar": calendar, "time_zone": tz});
-    if let Some(c) = &q.close {
+    if let Some(c) = close {
         options["close"] = json!(c);
     }
     let opts = options_from_json(&options, half_life, Model::Finance).map_err(|e| match e {
@@ -247,7 +288,7 @@ async fn daily_sentiment(
     #[allow(clippy::cast_possible_truncation, reason = "at most 20 x 87,600 hours in seconds")]
     let horizon = (DECAY_HORIZON_HALF_LIVES * half_life * 3600.0).ceil() as i64;
     let read_from = from.saturating_sub(horizon);
-    let rows = app.store.news_of(&symbol, read_from, to, false, MAX_SENTIMENT_ITEMS + 1, 0).await?;
+    let rows = store.news_of(&symbol, read_from, to, false, MAX_SENTIMENT_ITEMS + 1, 0).await?;
     if rows.len() > usize::try_from(MAX_SENTIMENT_ITEMS).unwrap_or(usize::MAX) {
         return Err(bad(
             "from",
@@ -271,21 +312,7 @@ async fn daily_sentiment(
             .await
             .map_err(|e| ApiError::Internal(format!("aggregation failed: {e}")))?;
     let (agg, opts) = agg?;
-    let first_day = match chrono::DateTime::from_timestamp(from, 0) {
-        Some(t) if from != i64::MIN => Some(opts.trading_day(t, "from")?),
-        _ => None,
-    };
-    let days: Vec<JsonValue> = agg
-        .days
-        .iter()
-        .filter(|d| first_day.is_none_or(|f| d.day >= f))
-        .map(|d| {
-            json!({"day": d.day.to_string(), "count": d.count, "mean": d.mean, "std": d.std,
-                "decayed": d.decayed})
-        })
-        .collect();
-    Ok(Json(json!({"symbol": symbol, "calendar": calendar, "time_zone": opts.time_zone.name(),
-        "close_seconds": opts.close_seconds, "half_life_hours": half_life, "days": days})))
+    Ok((agg.days, opts, calendar))
 }
 
 /// The news routes.

@@ -144,6 +144,13 @@ fn range_params() -> Vec<Json> {
             json!({"type": "boolean", "default": false}),
             "back-adjust for splits and dividends",
         ),
+        q(
+            "calendar",
+            json!({"type": "string", "examples": ["XNYS", "weekdays"]}),
+            "exchange calendar (XNYS, XNAS, weekdays, all, or JSON {name, holidays}): bars on \
+             closed days are left out, weekly/monthly buckets start on their first trading day \
+             and state their sessions",
+        ),
     ]
 }
 
@@ -245,6 +252,8 @@ pub fn paths(paths: &mut Map<String, Json>) {
         bars_page["properties"][k] = json!({"type": "string"});
     }
     bars_page["properties"]["adjusted"] = json!({"type": "boolean"});
+    bars_page["properties"]["calendar"] = json!({"type": "object"});
+    bars_page["properties"]["excluded"] = json!({"type": "integer", "minimum": 0});
     add(
         "/v1/instruments/{symbol}/bars",
         "get",
@@ -980,7 +989,8 @@ pub fn schemas() -> Map<String, Json> {
         json!({"type": "object",
         "required": ["ts", "open", "high", "low", "close", "volume", "count"],
         "properties": {"ts": {"type": "string"}, "open": num, "high": num, "low": num,
-            "close": num, "volume": num, "count": {"type": "integer"}}}),
+            "close": num, "volume": num, "count": {"type": "integer"},
+            "sessions": {"type": "integer", "minimum": 0}}}),
     );
     let cell = json!({"type": ["number", "string"]});
     m.insert(
@@ -1114,8 +1124,13 @@ pub fn realtime_paths(paths: &mut Map<String, Json>) {
         "Ingest live quotes (admin): the forming candle of every live interval is updated in place, closed candles stored, streaming indicators and alerts evaluated, subscribers notified",
         vec![], Some(json!({"application/json": {"schema": r("QuotesInput")}})),
         &[("200", "what was applied", Some(r("QuotesReport")))]));
+    add("/v1/quotes/replay", "post", op("replay_quotes", "realtime",
+        "Replay a CSV file of quotes (admin; header symbol,ts,price[,volume]) through the live ingest at a speed: `max`, or a factor of real time; answers when the replay ends",
+        vec![q("speed", json!({"type": "string", "default": "max"}), "`max` or a positive factor (1 = real time, 60 = a minute of quotes a second)")],
+        Some(json!({"text/csv": {"schema": {"type": "string"}}})),
+        &[("200", "the added-up ingest reports", Some(json!({"type": "object"})))]));
     add("/v1/alerts", "post", op("create_alert", "realtime",
-        "Create an alert on the price or a streaming indicator (crosses a level or another indicator, enters or leaves a band), validated against the declarations",
+        "Create an alert on the price, a streaming indicator or the daily news sentiment (crosses a level or another indicator, enters or leaves a band), validated against the declarations",
         vec![], Some(json!({"application/json": {"schema": r("AlertInput")}})),
         &[("201", "the alert", Some(r("Alert")))]));
     add(
@@ -1173,14 +1188,14 @@ pub fn realtime_paths(paths: &mut Map<String, Json>) {
         ),
     );
     let mut ws = op("stream", "realtime",
-        "WebSocket of live quotes, bars, indicator values, alert events and news (upgrade request; protocol in docs/realtime.md)",
+        "WebSocket of live quotes, bars, indicator values, alert events, news and portfolio values (upgrade request; protocol in docs/realtime.md)",
         vec![q("access_token", json!({"type": "string"}),
             "the access token, for clients that cannot send the Authorization header")],
         None, &[("101", "switching to the WebSocket protocol", None)]);
     ws["description"] = json!(
         "Authenticated with the access token. Server frames are JSON \
         objects: `welcome`, `events` (a batch of `quote`, `bar`, `indicator`, `alert`, `news`, \
-        `lagged` events), replies (`subscribed`, `unsubscribed`, `ack`, `pong`, `error`) and \
+        `portfolio`, `lagged` events), replies (`subscribed`, `unsubscribed`, `ack`, `pong`, `error`) and \
         `heartbeat`. Close codes: 4001 token expired, 4008 slow consumer, 4029 too many \
         subscriptions, 4400 too many invalid messages, 1009 message too big."
     );
@@ -1236,7 +1251,11 @@ pub fn realtime_schemas() -> Map<String, Json> {
                 "description": "an indicator as the right side of a crossing"},
             "band": {"type": ["array", "null"], "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
             "on": {"type": ["string", "null"], "enum": [null, "tick", "bar"]},
-            "note": {"type": ["string", "null"], "maxLength": 200}},
+            "note": {"type": ["string", "null"], "maxLength": 200},
+            "sentiment": {"type": ["object", "null"], "additionalProperties": false,
+                "description": "an alert on the instrument's daily news sentiment (evaluated on news ingest; no indicator, ref, on or interval)",
+                "properties": {"measure": {"type": ["string", "null"], "enum": [null, "mean", "decayed"]},
+                    "half_life_hours": {"type": ["number", "null"], "minimum": 0.01, "maximum": 87600}}}},
         "example": {"symbol": "MSFT", "indicator": {"name": "RSI", "params": {"timeperiod": 14}},
             "op": "crosses_below", "level": 30, "on": "bar"}}));
     m.insert(

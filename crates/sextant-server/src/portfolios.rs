@@ -835,6 +835,23 @@ async fn loaded(
     Ok((pf, ledger, market))
 }
 
+/// The caller's portfolio valued as `GET /v1/portfolios/{id}/holdings` values it (latest
+/// stored prices), or without prices when a holding has none stored yet: the starting point of
+/// its live value on the stream (`realtime::portfolio`).
+pub(crate) async fn valuation_of(
+    app: &AppState,
+    p: &Principal,
+    id: &str,
+) -> Result<sextant_core::ledger::Valuation, ApiError> {
+    let (_, ledger, market) = loaded(app, p, id).await?;
+    tokio::task::spawn_blocking(move || {
+        ledger.valuation(None, Some(&market)).or_else(|_| ledger.valuation(None, None))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(ledger_err)
+}
+
 fn ledger_err(e: LedgerError) -> ApiError {
     ApiError::Core(sextant_core::Error::from(e))
 }

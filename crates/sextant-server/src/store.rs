@@ -107,6 +107,11 @@ pub trait Store: Send + Sync + 'static {
     fn shared_limiter(&self) -> Option<Arc<dyn crate::ratelimit::RateLimiter>> {
         None
     }
+    /// The PostgreSQL pool, for the real-time fan-out across instances (LISTEN/NOTIFY);
+    /// `None` on SQLite (one instance).
+    fn pg_pool(&self) -> Option<PgPool> {
+        None
+    }
 
     // --- accounts ------------------------------------------------------------------------------
     /// Inserts a user unless the id or e-mail is taken; returns whether it was inserted.
@@ -277,6 +282,12 @@ pub trait Store: Send + Sync + 'static {
         interval: &'a str,
         bars: &'a [Bar],
     ) -> BoxFuture<'a, Result<u64, StoreError>>;
+    /// The instrument's bars version (migration 0021): it grows with every committed write
+    /// that changes its bars. `None` when there is no such instrument.
+    fn bars_version<'a>(
+        &'a self,
+        symbol: &'a str,
+    ) -> BoxFuture<'a, Result<Option<i64>, StoreError>>;
     /// Bars with `from <= ts <= to`, by time.
     fn bars<'a>(
         &'a self,
@@ -493,6 +504,22 @@ pub trait Store: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<Vec<AlertEventRec>, StoreError>>;
     /// Writes one quote ingest (bars, alert sides, events) in one transaction.
     fn rt_commit<'a>(&'a self, c: &'a RtCommit) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// The alerts on `symbol` stored with this `interval` column (sentiment alerts: `news`).
+    fn alerts_on<'a>(
+        &'a self,
+        symbol: &'a str,
+        interval: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<AlertRec>, StoreError>>;
+    /// Moves an alert from side `prev` to `next` and records `event` (a firing), in one
+    /// transaction, only if its stored side is still `prev`; false when another evaluation
+    /// (another instance) moved it first.
+    fn alert_side_if<'a>(
+        &'a self,
+        id: &'a str,
+        prev: i64,
+        next: i64,
+        event: Option<&'a AlertEventRec>,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
 }
 
 /// Where the data lives.
@@ -568,6 +595,19 @@ impl SqliteStore {
         Ok(Self { pool })
     }
 
+    /// The look-up of an instrument row (`$1` the symbol) by a transaction that writes its
+    /// bars: SQLite has one writer at a time and checks the bars' foreign key itself.
+    const LOCK_INSTRUMENT: &'static str = "SELECT 1 FROM instruments WHERE symbol = $1";
+
+    /// SQLite's `bars` is one table: there are no partitions to create.
+    #[allow(clippy::unused_async)]
+    pub(crate) async fn ensure_bar_partitions(
+        &self,
+        _ts: impl Iterator<Item = i64>,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Bar upserts in one transaction as statements of [`market::SQLITE_BAR_CHUNK`] rows: every
     /// full chunk reuses one prepared statement.
     async fn upsert_bars_impl(
@@ -587,19 +627,14 @@ impl SqliteStore {
                 tail = market::upsert_sql(chunk.len());
                 &tail
             };
-            let mut q = sqlx::query(sql);
+            let mut q = sqlx::query(sql).bind(symbol).bind(interval);
             for b in chunk {
-                q = q
-                    .bind(symbol)
-                    .bind(interval)
-                    .bind(b.ts)
-                    .bind(b.open)
-                    .bind(b.high)
-                    .bind(b.low)
-                    .bind(b.close)
-                    .bind(b.volume);
+                q = q.bind(b.ts).bind(b.open).bind(b.high).bind(b.low).bind(b.close).bind(b.volume);
             }
             written += q.execute(&mut *tx).await?.rows_affected();
+        }
+        if written > 0 {
+            sqlx::query(market::BUMP_BARS_VERSION).bind(symbol).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(written)
@@ -708,6 +743,8 @@ impl Store for SqliteStore {
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// Months (see [`market::month_partition`]) whose `bars` partition is known to exist.
+    bar_months: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
 }
 
 impl PgStore {
@@ -721,38 +758,154 @@ impl PgStore {
             .connect_with(opts)
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, bar_months: Arc::default() })
+    }
+
+    /// The look-up of an instrument row (`$1` the symbol) by a transaction that writes its
+    /// bars, with the lock a foreign key check takes, so the instrument is not deleted
+    /// meanwhile (migration 0020 replaced the per-row foreign key).
+    const LOCK_INSTRUMENT: &'static str =
+        "SELECT 1 FROM instruments WHERE symbol = $1 FOR KEY SHARE";
+
+    /// Creates the monthly `bars` partitions (migration 0020) that the times `ts` fall in and
+    /// that do not exist yet. Each runs as its own short statement, before the transaction that
+    /// writes the bars, so the lock it takes on `bars` is not held during the write. Another
+    /// instance creating the same partition at the same moment is not an error.
+    pub(crate) async fn ensure_bar_partitions(
+        &self,
+        ts: impl Iterator<Item = i64>,
+    ) -> Result<(), StoreError> {
+        let mut need = std::collections::BTreeSet::new();
+        {
+            let known = self.bar_months.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for t in ts {
+                let month = market::month_index(t);
+                if !known.contains(&month) {
+                    need.insert(month);
+                }
+            }
+        }
+        for month in need {
+            let (name, lo, hi) = market::month_partition(month)?;
+            let sql = format!(
+                "CREATE TABLE IF NOT EXISTS {name} PARTITION OF bars FOR VALUES FROM ({lo}) TO ({hi})"
+            );
+            match sqlx::query(&sql).execute(&self.pool).await {
+                Ok(_) => {}
+                // created by a concurrent writer: duplicate_table, or the catalog's unique index
+                Err(sqlx::Error::Database(e))
+                    if matches!(e.code().as_deref(), Some("42P07" | "23505")) => {}
+                Err(e) => return Err(e.into()),
+            }
+            self.bar_months.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(month);
+        }
+        Ok(())
     }
 
     /// Bar upserts in one transaction, [`market::PG_BAR_CHUNK`] rows per statement bound as
     /// one array per column (`UNNEST`).
+    ///
+    /// The instrument row is locked once (`FOR KEY SHARE`, what a foreign key check takes per
+    /// row). Bars whose time is not stored yet go in with a plain `INSERT`, which costs half of
+    /// an `INSERT ... ON CONFLICT`; the others through the upsert, which rewrites only changed
+    /// bars. A bar inserted by a concurrent writer between the look-up and the insert makes the
+    /// plain insert fail with a unique violation: the batch is then retried as one upsert.
     async fn upsert_bars_impl(
         &self,
         symbol: &str,
         interval: &str,
         bars: &[Bar],
     ) -> Result<u64, StoreError> {
+        if bars.is_empty() {
+            return Ok(0);
+        }
+        self.ensure_bar_partitions(bars.iter().map(|b| b.ts)).await?;
+        match self.write_bars(symbol, interval, bars, true).await {
+            Err(StoreError::Database(sqlx::Error::Database(e)))
+                if e.code().as_deref() == Some("23505") =>
+            {
+                self.write_bars(symbol, interval, bars, false).await
+            }
+            other => other,
+        }
+    }
+
+    async fn write_bars(
+        &self,
+        symbol: &str,
+        interval: &str,
+        bars: &[Bar],
+        split_new: bool,
+    ) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin().await?;
+        sqlx::query(Self::LOCK_INSTRUMENT)
+            .bind(symbol)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)?;
+        let (lo, hi) =
+            bars.iter().fold((i64::MAX, i64::MIN), |(lo, hi), b| (lo.min(b.ts), hi.max(b.ts)));
         let mut written = 0;
-        let sql = market::upsert_sql_pg();
-        for chunk in bars.chunks(market::PG_BAR_CHUNK) {
-            let col = |f: fn(&Bar) -> f64| chunk.iter().map(f).collect::<Vec<f64>>();
-            written += sqlx::query(&sql)
-                .bind(symbol)
-                .bind(interval)
-                .bind(chunk.iter().map(|b| b.ts).collect::<Vec<i64>>())
-                .bind(col(|b| b.open))
-                .bind(col(|b| b.high))
-                .bind(col(|b| b.low))
-                .bind(col(|b| b.close))
-                .bind(col(|b| b.volume))
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+        if split_new {
+            let stored: std::collections::HashSet<i64> = sqlx::query_scalar(
+                "SELECT ts FROM bars WHERE symbol = $1 AND freq = $2 AND ts >= $3 AND ts <= $4",
+            )
+            .bind(symbol)
+            .bind(interval)
+            .bind(lo)
+            .bind(hi)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+            let (fresh, known): (Vec<Bar>, Vec<Bar>) =
+                bars.iter().partition(|b| !stored.contains(&b.ts));
+            let insert = market::insert_sql_pg(false);
+            written += pg_bar_rows(&mut tx, symbol, interval, &fresh, &insert, None).await?;
+            let update = market::UPDATE_SQL_PG;
+            written +=
+                pg_bar_rows(&mut tx, symbol, interval, &known, update, Some((lo, hi))).await?;
+        } else {
+            let upsert = market::insert_sql_pg(true);
+            written += pg_bar_rows(&mut tx, symbol, interval, bars, &upsert, None).await?;
+        }
+        if written > 0 {
+            sqlx::query(market::BUMP_BARS_VERSION).bind(symbol).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(written)
     }
+}
+
+/// Runs one of the PostgreSQL bar statements ([`market::insert_sql_pg`],
+/// [`market::UPDATE_SQL_PG`]) over `rows` in chunks of [`market::PG_BAR_CHUNK`], each column
+/// bound as one array; `range` binds the batch's first and last time as `$9`, `$10`.
+async fn pg_bar_rows(
+    conn: &mut sqlx::PgConnection,
+    symbol: &str,
+    interval: &str,
+    rows: &[Bar],
+    sql: &str,
+    range: Option<(i64, i64)>,
+) -> Result<u64, sqlx::Error> {
+    let mut n = 0;
+    for chunk in rows.chunks(market::PG_BAR_CHUNK) {
+        let col = |f: fn(&Bar) -> f64| chunk.iter().map(f).collect::<Vec<f64>>();
+        let mut q = sqlx::query(sql)
+            .bind(symbol)
+            .bind(interval)
+            .bind(chunk.iter().map(|b| b.ts).collect::<Vec<i64>>())
+            .bind(col(|b| b.open))
+            .bind(col(|b| b.high))
+            .bind(col(|b| b.low))
+            .bind(col(|b| b.close))
+            .bind(col(|b| b.volume));
+        if let Some((lo, hi)) = range {
+            q = q.bind(lo).bind(hi);
+        }
+        n += q.execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(n)
 }
 
 impl Store for PgStore {
@@ -761,6 +914,9 @@ impl Store for PgStore {
     }
     fn shared_limiter(&self) -> Option<Arc<dyn crate::ratelimit::RateLimiter>> {
         Some(Arc::new(crate::ratelimit::PgLimiter::new(self.pool.clone())))
+    }
+    fn pg_pool(&self) -> Option<PgPool> {
+        Some(self.pool.clone())
     }
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async move {

@@ -10,6 +10,8 @@ Modules:
     sextant.autoindex  rule-based index backtests, composite risk scores, forward simulation.
     sextant.sentiment  news sentiment: VADER-exact ``vader``, ``score``, ``score_batch``.
     sextant.errors the exception classes.
+    sextant.polars every indicator as a polars expression (``.over("symbol")`` per group;
+                   imported on first use, needs polars).
     sextant.distributed  Dask, Spark and Ray helpers: per-group indicators and risk metrics,
                    Monte Carlo sharded by ``first_path`` (imported on demand).
 
@@ -59,3 +61,12 @@ __all__ = [
     "set_num_threads",
     "get_num_threads",
 ]
+
+
+def __getattr__(name: str):
+    # `sextant.polars` on first use: polars is an optional dependency
+    if name == "polars":
+        import importlib
+
+        return importlib.import_module("sextant.polars")
+    raise AttributeError(f"module 'sextant' has no attribute {name!r}")

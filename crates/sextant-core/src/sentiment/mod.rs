@@ -10,6 +10,7 @@ pub mod pystr;
 mod pystr_tables;
 pub mod score;
 pub mod vader;
+mod wordtab;
 
 pub use aggregate::{aggregate, Aggregate, AggregateOptions, Item, AGGREGATE};
 pub use entities::{sentences, Asset, EntitySentiment, Mention, MentionKind, Universe};

@@ -60,26 +60,6 @@ pub(crate) fn py_split(s: &str) -> impl Iterator<Item = &str> {
 }
 
 /// `s.strip()` in CPython.
-/// `str.split()` on an ASCII text, by bytes.
-pub(crate) fn ascii_py_split(s: &str) -> impl Iterator<Item = &str> {
-    let b = s.as_bytes();
-    let ws = |c: u8| matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x1c..=0x1f | b' ');
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < b.len() && ws(b[i]) {
-            i += 1;
-        }
-        if i == b.len() {
-            return None;
-        }
-        let start = i;
-        while i < b.len() && !ws(b[i]) {
-            i += 1;
-        }
-        s.get(start..i)
-    })
-}
-
 pub(crate) fn py_strip(s: &str) -> &str {
     s.trim_matches(is_py_space)
 }

@@ -26,14 +26,14 @@
 //!    (proportions) and 4 (compound) decimals.
 
 use std::collections::{BTreeSet, HashMap};
-use std::ops::Range;
 use std::sync::OnceLock;
 
 use super::fxhash::FxMap;
 use super::pystr::{
-    ascii_py_split, is_py_space, push_lower, py_isupper, py_len_exceeds, py_round, py_split,
-    py_strip, strip_ascii_punct,
+    is_py_space, push_lower, py_isupper, py_len_exceeds, py_round, py_split, py_strip,
+    strip_ascii_punct,
 };
+use super::wordtab::{ascii_lower_case_flags, load, Packed, WordTable};
 use crate::decl::{Flags, FunctionDecl, InputSpec, Module, OutputSpec};
 use crate::error::{Error, Result};
 
@@ -230,32 +230,42 @@ pub struct PolarityScores {
     pub compound: f64,
 }
 
-/// Everything the scorer needs to know about one lowercase word, found with one hash lookup.
+/// Everything the scorer needs to know about one lowercase word, found with one look-up: its
+/// valence (meaningful when [`F_LEX`] is set) and its flags.
 #[derive(Debug, Clone, Copy, Default)]
 struct WordInfo {
-    lex: Option<f64>,
-    boost: Option<f64>,
-    negate: bool,
-    /// First word of an idiom or a multi-word booster (`the`, `kiss`, `kind`...).
-    idiom: bool,
-    /// Which of the words the rules test by name it is ([`W_NO`]...): one bit test per rule
-    /// instead of a string comparison.
-    special: u16,
+    lex: f64,
+    flags: u32,
 }
 
-const W_NO: u16 = 1;
-const W_OR_NOR: u16 = 1 << 1;
-const W_NEVER: u16 = 1 << 2;
-const W_SO_THIS: u16 = 1 << 3;
-const W_WITHOUT: u16 = 1 << 4;
-const W_DOUBT: u16 = 1 << 5;
-const W_LEAST: u16 = 1 << 6;
-const W_AT_VERY: u16 = 1 << 7;
-const W_BUT: u16 = 1 << 8;
-const W_KIND: u16 = 1 << 9;
-const W_OF: u16 = 1 << 10;
+/// In the lexicon.
+const F_LEX: u32 = 1 << 16;
+/// A booster: `B_INCR`, or `B_DECR` with [`F_DOWN`].
+const F_BOOST: u32 = 1 << 17;
+/// A dampening booster.
+const F_DOWN: u32 = 1 << 21;
+/// A negation word (or, on a token, a word containing `n't`).
+const F_NEGATE: u32 = 1 << 18;
+/// First word of an idiom or a multi-word booster (`the`, `kiss`, `kind`...).
+const F_IDIOM: u32 = 1 << 19;
+/// On a token: ALL CAPS (`str.isupper()`).
+const F_UPPER: u32 = 1 << 20;
+
+// The words the rules test by name (the low 16 bits of the flags): one bit test per rule
+// instead of a string comparison.
+const W_NO: u32 = 1;
+const W_OR_NOR: u32 = 1 << 1;
+const W_NEVER: u32 = 1 << 2;
+const W_SO_THIS: u32 = 1 << 3;
+const W_WITHOUT: u32 = 1 << 4;
+const W_DOUBT: u32 = 1 << 5;
+const W_LEAST: u32 = 1 << 6;
+const W_AT_VERY: u32 = 1 << 7;
+const W_BUT: u32 = 1 << 8;
+const W_KIND: u32 = 1 << 9;
+const W_OF: u32 = 1 << 10;
 /// The words the rules test by name, with their bits.
-const SPECIAL_WORDS: &[(&str, u16)] = &[
+const SPECIAL_WORDS: &[(&str, u32)] = &[
     ("no", W_NO),
     ("or", W_OR_NOR),
     ("nor", W_OR_NOR),
@@ -285,8 +295,14 @@ pub struct Vader {
     lexicon: FxMap<Box<str>, f64>,
     emojis: FxMap<char, Box<str>>,
     ascii_emoji: bool,
-    words: FxMap<Box<str>, WordInfo>,
-    multi_boost: Vec<(Vec<&'static str>, f64)>,
+    /// One bit per block of 256 code points holding an emoji key: the emoji pass hashes only
+    /// the characters of those blocks.
+    emoji_blocks: Box<[u64]>,
+    /// Every word the rules know, to its id and what the rules need to know about it.
+    table: WordTable<WordInfo>,
+    /// `SPECIAL_CASES` and the multi-word boosters as word ids, in the package's order.
+    idioms: Vec<(Vec<u32>, f64)>,
+    multi_boost: Vec<(Vec<u32>, f64)>,
 }
 
 /// Reusable buffers for scoring many texts without reallocating.
@@ -298,21 +314,27 @@ pub struct Scratch {
     sent: Vec<f64>,
 }
 
-#[derive(Debug, Clone)]
+/// One token: its word's valence (meaningful under [`F_LEX`]), flags and word id (`u32::MAX` when the rules do not know the word).
+#[derive(Debug, Clone, Copy)]
 struct Tok {
-    lower: Range<usize>,
-    lex: Option<f64>,
-    boost: Option<f64>,
-    negate: bool,
-    idiom: bool,
-    upper: bool,
-    special: u16,
+    lex: f64,
+    flags: u32,
+    id: u32,
 }
 
 impl Tok {
     #[inline]
-    const fn is(&self, w: u16) -> bool {
-        self.special & w != 0
+    const fn is(&self, w: u32) -> bool {
+        self.flags & w != 0
+    }
+
+    #[inline]
+    const fn lex(&self) -> Option<f64> {
+        if self.is(F_LEX) {
+            Some(self.lex)
+        } else {
+            None
+        }
     }
 }
 
@@ -372,9 +394,18 @@ impl Vader {
             }
         }
         let ascii_emoji = emojis.keys().any(char::is_ascii);
+        let mut emoji_blocks = vec![0u64; EMOJI_BLOCK_WORDS].into_boxed_slice();
+        for &c in emojis.keys() {
+            let b = c as usize >> 8;
+            if let Some(w) = emoji_blocks.get_mut(b >> 6) {
+                *w |= 1 << (b & 63);
+            }
+        }
         let mut words: FxMap<Box<str>, WordInfo> = FxMap::default();
         for (k, &v) in &lexicon {
-            words.entry(k.clone()).or_default().lex = Some(v);
+            let e = words.entry(k.clone()).or_default();
+            e.lex = v;
+            e.flags |= F_LEX;
         }
         let mut multi_boost: Vec<(Vec<&'static str>, f64)> = Vec::new();
         for (list, b) in [(BOOST_UP, B_INCR), (BOOST_DOWN, B_DECR)] {
@@ -382,22 +413,33 @@ impl Vader {
                 if w.contains(' ') {
                     multi_boost.push((w.split(' ').collect(), b));
                 } else {
-                    words.entry(w.into()).or_default().boost = Some(b);
+                    let e = words.entry(w.into()).or_default();
+                    // the last list wins, as the package's dict does
+                    e.flags = (e.flags & !F_DOWN) | F_BOOST | if b < 0.0 { F_DOWN } else { 0 };
                 }
             }
         }
         for &w in NEGATE {
-            words.entry(w.into()).or_default().negate = true;
+            words.entry(w.into()).or_default().flags |= F_NEGATE;
         }
         let firsts =
             SPECIAL_CASES.iter().map(|(k, _)| k[0]).chain(multi_boost.iter().map(|(k, _)| k[0]));
         for w in firsts {
-            words.entry(w.into()).or_default().idiom = true;
+            words.entry(w.into()).or_default().flags |= F_IDIOM;
         }
         for &(w, bit) in SPECIAL_WORDS {
-            words.entry(w.into()).or_default().special |= bit;
+            words.entry(w.into()).or_default().flags |= bit;
         }
-        Ok(Self { lexicon, emojis, ascii_emoji, words, multi_boost })
+        // every word of an idiom gets an id, so idioms compare ids instead of strings
+        let idiom_words = SPECIAL_CASES.iter().flat_map(|(k, _)| k.iter().copied());
+        for w in idiom_words.chain(multi_boost.iter().flat_map(|(k, _)| k.iter().copied())) {
+            words.entry(w.into()).or_default();
+        }
+        let table = WordTable::new(&words.into_iter().collect::<Vec<_>>());
+        let ids = |k: &[&str]| k.iter().map(|w| table.get(w)).collect::<Vec<u32>>();
+        let idioms = SPECIAL_CASES.iter().map(|&(k, v)| (ids(k), v)).collect();
+        let multi_boost = multi_boost.iter().map(|(k, v)| (ids(k), *v)).collect();
+        Ok(Self { lexicon, emojis, ascii_emoji, emoji_blocks, table, idioms, multi_boost })
     }
 
     /// Valence of a word in the lexicon (lowercase key), if present.
@@ -425,58 +467,64 @@ impl Vader {
         self.polarity_scores_with(text, &mut Scratch::default())
     }
 
+    /// The token of the word with id `id`.
+    #[inline]
+    fn tok(&self, id: u32, upper: bool, nt: bool) -> Tok {
+        let info = self.table.value(id);
+        let mut flags = info.flags;
+        if upper {
+            flags |= F_UPPER;
+        }
+        if nt {
+            flags |= F_NEGATE;
+        }
+        Tok { lex: info.lex, flags, id }
+    }
+
+    /// The token of the ASCII word `bytes[at..at + len]` (at most 16 bytes): lowercased, its
+    /// case flags taken and looked up in its packed form, with no copy.
+    #[inline]
+    fn packed_tok(&self, bytes: &[u8], at: usize, len: usize) -> Tok {
+        let (w, up, lo) = ascii_lower_case_flags(load(bytes, at, len));
+        self.tok(self.table.get_packed(w, len), up && !lo, has_nt(w))
+    }
+
+    /// The token of any other word: lowercased into `lower` and looked up by string.
+    fn lowered_tok(&self, word: &str, upper: bool, lower: &mut String) -> Tok {
+        lower.clear();
+        push_lower(word, lower);
+        // a byte-window test: `str::contains` sets up a substring searcher per word
+        let nt = lower.as_bytes().windows(3).any(|w| w == b"n't");
+        self.tok(self.table.get(lower), upper, nt)
+    }
+
     /// `polarity_scores(text)` reusing `scratch`'s buffers.
     pub fn polarity_scores_with(&self, text: &str, scratch: &mut Scratch) -> PolarityScores {
         let Scratch { text: tbuf, lower, toks, sent } = scratch;
         let text = self.replace_emojis(text, tbuf);
-        lower.clear();
         toks.clear();
         sent.clear();
-        let mut push = |word: &str, upper: bool| {
-            let start = lower.len();
-            push_lower(word, lower);
-            let l = &lower[start..];
-            let info = self.words.get(l).copied().unwrap_or_default();
-            toks.push(Tok {
-                lex: info.lex,
-                boost: info.boost,
-                // a byte-window test: `str::contains` sets up a substring searcher per word
-                negate: info.negate || l.as_bytes().windows(3).any(|w| w == b"n't"),
-                idiom: info.idiom,
-                upper,
-                lower: start..lower.len(),
-                special: info.special,
-            });
-        };
         if text.is_ascii() {
-            // the same steps on bytes: split on Python's ASCII whitespace, strip ASCII
-            // punctuation, length in bytes (= code points), isupper on ASCII letters
-            for raw in ascii_py_split(text) {
-                let b = raw.as_bytes();
-                let (mut a, mut e) = (0, b.len());
-                while a < e && b[a].is_ascii_punctuation() {
-                    a += 1;
-                }
-                while e > a && b[e - 1].is_ascii_punctuation() {
-                    e -= 1;
-                }
-                let word = if e - a > 2 { &raw[a..e] } else { raw };
-                let wb = word.as_bytes();
-                let upper =
-                    !wb.iter().any(u8::is_ascii_lowercase) && wb.iter().any(u8::is_ascii_uppercase);
-                push(word, upper);
-            }
+            self.ascii_tokens(text, lower, toks);
         } else {
+            let tb = text.as_bytes();
             for raw in py_split(text) {
                 let stripped = strip_ascii_punct(raw);
                 let word = if py_len_exceeds(stripped, 2) { stripped } else { raw };
-                push(word, py_isupper(word));
+                let tok = if word.len() <= 16 && word.is_ascii() {
+                    // most words of a text with emoji or odd whitespace are ASCII
+                    let at = (word.as_ptr() as usize).wrapping_sub(tb.as_ptr() as usize);
+                    self.packed_tok(tb, at, word.len())
+                } else {
+                    self.lowered_tok(word, py_isupper(word), lower)
+                };
+                toks.push(tok);
             }
         }
-        let ctx = Ctx { toks, lower, cap_diff: cap_differential(toks) };
+        let ctx = Ctx { toks, cap_diff: cap_differential(toks) };
         for i in 0..toks.len() {
             let t = &toks[i];
-            if t.boost.is_some() || (i + 1 < toks.len() && t.is(W_KIND) && toks[i + 1].is(W_OF)) {
+            if t.is(F_BOOST) || (i + 1 < toks.len() && t.is(W_KIND) && toks[i + 1].is(W_OF)) {
                 sent.push(0.0);
                 continue;
             }
@@ -488,43 +536,96 @@ impl Vader {
         score(sent, text)
     }
 
+    /// The tokens of an ASCII text, by bytes: split on Python's ASCII whitespace, strip ASCII
+    /// punctuation, length in bytes (= code points), `isupper` and `lower` on ASCII letters.
+    /// Words of at most 16 bytes are lowercased and looked up in their packed form.
+    fn ascii_tokens(&self, text: &str, lower: &mut String, toks: &mut Vec<Tok>) {
+        let b = text.as_bytes();
+        let n = b.len();
+        let mut i = 0;
+        loop {
+            while i < n && class(b[i]) & C_SPACE != 0 {
+                i += 1;
+            }
+            if i == n {
+                break;
+            }
+            let start = i;
+            while i < n && class(b[i]) & C_SPACE == 0 {
+                i += 1;
+            }
+            let (mut a, mut e) = (start, i);
+            while a < e && class(b[a]) & C_PUNCT != 0 {
+                a += 1;
+            }
+            while e > a && class(b[e - 1]) & C_PUNCT != 0 {
+                e -= 1;
+            }
+            if e - a <= 2 {
+                (a, e) = (start, i);
+            }
+            let len = e - a;
+            let tok = if len <= 16 {
+                self.packed_tok(b, a, len)
+            } else {
+                let word = text.get(a..e).unwrap_or_default();
+                let wb = word.as_bytes();
+                let upper =
+                    !wb.iter().any(u8::is_ascii_lowercase) && wb.iter().any(u8::is_ascii_uppercase);
+                self.lowered_tok(word, upper, lower)
+            };
+            toks.push(tok);
+        }
+    }
+
+    #[inline]
+    fn maybe_emoji(&self, c: char) -> bool {
+        if c.is_ascii() {
+            return self.ascii_emoji;
+        }
+        let b = c as usize >> 8;
+        self.emoji_blocks.get(b >> 6).is_some_and(|w| w >> (b & 63) & 1 == 1)
+    }
+
     /// The emoji pass: each emoji character becomes its description, with a space before it
-    /// unless the previous character was a space; then `strip()`.
+    /// unless the previous character was a space; then `strip()`. Text between emojis is
+    /// copied by slices.
     fn replace_emojis<'t>(&self, text: &'t str, buf: &'t mut String) -> &'t str {
-        let has = if text.is_ascii() && !self.ascii_emoji {
-            false
-        } else {
-            text.chars()
-                .any(|c| (!c.is_ascii() || self.ascii_emoji) && self.emojis.contains_key(&c))
-        };
-        if !has {
+        if text.is_ascii() && !self.ascii_emoji {
             return py_strip(text);
         }
+        let emoji = |c: char| if self.maybe_emoji(c) { self.emojis.get(&c) } else { None };
+        let Some(first) = text.char_indices().find(|&(_, c)| emoji(c).is_some()).map(|(i, _)| i)
+        else {
+            return py_strip(text);
+        };
         buf.clear();
-        let mut prev_space = true;
-        for c in text.chars() {
-            let emoji = if c.is_ascii() && !self.ascii_emoji { None } else { self.emojis.get(&c) };
-            if let Some(d) = emoji {
-                if !prev_space {
-                    buf.push(' ');
-                }
-                buf.push_str(d);
-                prev_space = false;
-            } else {
-                buf.push(c);
-                prev_space = c == ' ';
+        // `run` starts the text not copied yet; a character before an emoji ends a run
+        let (mut prev_space, mut run) = (true, 0);
+        for (i, c) in text.char_indices().skip_while(|&(i, _)| i < first) {
+            let Some(d) = emoji(c) else { continue };
+            if run < i {
+                buf.push_str(text.get(run..i).unwrap_or_default());
+                prev_space = text.as_bytes().get(i - 1) == Some(&b' ');
             }
+            if !prev_space {
+                buf.push(' ');
+            }
+            buf.push_str(d);
+            prev_space = false;
+            run = i + c.len_utf8();
         }
+        buf.push_str(text.get(run..).unwrap_or_default());
         py_strip(buf)
     }
 
     fn valence_at(&self, c: &Ctx<'_>, i: usize) -> f64 {
         let t = &c.toks[i];
-        let Some(lex) = t.lex else { return 0.0 };
+        let Some(lex) = t.lex() else { return 0.0 };
         let n = c.toks.len();
         let mut v = lex;
         let tk = c.toks;
-        if t.is(W_NO) && i != n - 1 && tk[i + 1].lex.is_some() {
+        if t.is(W_NO) && i != n - 1 && tk[i + 1].is(F_LEX) {
             v = 0.0;
         }
         if (i > 0 && tk[i - 1].is(W_NO))
@@ -533,7 +634,7 @@ impl Vader {
         {
             v = lex * N_SCALAR;
         }
-        if t.upper && c.cap_diff {
+        if t.is(F_UPPER) && c.cap_diff {
             if v > 0.0 {
                 v += C_INCR;
             } else {
@@ -541,7 +642,7 @@ impl Vader {
             }
         }
         for start_i in 0..3 {
-            if i > start_i && c.toks[i - (start_i + 1)].lex.is_none() {
+            if i > start_i && !c.toks[i - (start_i + 1)].is(F_LEX) {
                 let mut s = scalar_inc_dec(&c.toks[i - (start_i + 1)], v, c.cap_diff);
                 if start_i == 1 && s != 0.0 {
                     s *= 0.95;
@@ -562,14 +663,14 @@ impl Vader {
     fn special_idioms(&self, c: &Ctx<'_>, mut v: f64, i: usize) -> f64 {
         // every idiom and multi-word booster starts with a flagged word: most words skip this
         let end = (i + 1).min(c.toks.len() - 1);
-        if !c.toks[i - 3..=end].iter().any(|t| t.idiom) {
+        if !c.toks[i - 3..=end].iter().any(|t| t.is(F_IDIOM)) {
             return v;
         }
-        let seq_is = |idx: &[usize], key: &[&str]| {
-            idx.len() == key.len() && idx.iter().zip(key).all(|(&j, k)| c.l(j) == *k)
+        let seq_is = |idx: &[usize], key: &[u32]| {
+            idx.len() == key.len() && idx.iter().zip(key).all(|(&j, &k)| c.toks[j].id == k)
         };
         let special =
-            |idx: &[usize]| SPECIAL_CASES.iter().find(|(k, _)| seq_is(idx, k)).map(|&(_, val)| val);
+            |idx: &[usize]| self.idioms.iter().find(|(k, _)| seq_is(idx, k)).map(|&(_, val)| val);
         let before: [&[usize]; 5] = [
             &[i - 1, i],
             &[i - 2, i - 1, i],
@@ -601,32 +702,74 @@ impl Vader {
     }
 }
 
-struct Ctx<'a> {
-    toks: &'a [Tok],
-    lower: &'a str,
-    cap_diff: bool,
+/// Words of blocks of 256 code points covering every `char`.
+const EMOJI_BLOCK_WORDS: usize = (0x11_0000 >> 8) / 64;
+
+/// Python's whitespace for `str.split()` (which includes `\x1c`-`\x1f`), an ASCII byte.
+const C_SPACE: u8 = 1;
+/// `string.punctuation`.
+const C_PUNCT: u8 = 2;
+/// The class of each byte: one load per byte in the tokeniser's loops.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        #[allow(clippy::cast_possible_truncation, reason = "c < 256")]
+        let b = c as u8;
+        if matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x1c..=0x1f | b' ') {
+            t[c] = C_SPACE;
+        } else if b.is_ascii_punctuation() {
+            t[c] = C_PUNCT;
+        }
+        c += 1;
+    }
+    t
+};
+
+#[inline]
+fn class(b: u8) -> u8 {
+    CLASS[usize::from(b)]
 }
 
-impl Ctx<'_> {
-    #[inline]
-    fn l(&self, i: usize) -> &str {
-        &self.lower[self.toks[i].lower.clone()]
+/// Whether a packed lowercase ASCII word contains `n't`.
+#[inline]
+fn has_nt(w: Packed) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // any apostrophe at all? (a zero byte of w ^ '\'' per byte; the bytes are below 0x80)
+    let has_apos = |x: u64| {
+        let y = x ^ (ONES * u64::from(b'\''));
+        y.wrapping_sub(ONES) & !y & (ONES * 0x80) != 0
+    };
+    if !has_apos(w[0]) && !has_apos(w[1]) {
+        return false;
     }
+    let mut b = [0u8; 16];
+    b[..8].copy_from_slice(&w[0].to_le_bytes());
+    b[8..].copy_from_slice(&w[1].to_le_bytes());
+    b.windows(3).any(|x| x == b"n't")
+}
+
+struct Ctx<'a> {
+    toks: &'a [Tok],
+    cap_diff: bool,
 }
 
 /// True when some, but not all, words are ALL CAPS.
 fn cap_differential(toks: &[Tok]) -> bool {
-    let caps = toks.iter().filter(|t| t.upper).count();
+    let caps = toks.iter().filter(|t| t.is(F_UPPER)).count();
     let diff = toks.len() - caps;
     0 < diff && diff < toks.len()
 }
 
 fn scalar_inc_dec(w: &Tok, valence: f64, cap_diff: bool) -> f64 {
-    let Some(mut s) = w.boost else { return 0.0 };
+    if !w.is(F_BOOST) {
+        return 0.0;
+    }
+    let mut s = if w.is(F_DOWN) { B_DECR } else { B_INCR };
     if valence < 0.0 {
         s = -s;
     }
-    if w.upper && cap_diff {
+    if w.is(F_UPPER) && cap_diff {
         if valence > 0.0 {
             s += C_INCR;
         } else {
@@ -640,7 +783,7 @@ fn negation_check(c: &Ctx<'_>, mut v: f64, start_i: usize, i: usize) -> f64 {
     let t = c.toks;
     match start_i {
         0 => {
-            if t[i - 1].negate {
+            if t[i - 1].is(F_NEGATE) {
                 v *= N_SCALAR;
             }
         }
@@ -648,7 +791,7 @@ fn negation_check(c: &Ctx<'_>, mut v: f64, start_i: usize, i: usize) -> f64 {
             if t[i - 2].is(W_NEVER) && t[i - 1].is(W_SO_THIS) {
                 v *= 1.25;
             } else if t[i - 2].is(W_WITHOUT) && t[i - 1].is(W_DOUBT) {
-            } else if t[i - 2].negate {
+            } else if t[i - 2].is(F_NEGATE) {
                 v *= N_SCALAR;
             }
         }
@@ -657,7 +800,7 @@ fn negation_check(c: &Ctx<'_>, mut v: f64, start_i: usize, i: usize) -> f64 {
             if (t[i - 3].is(W_NEVER) && t[i - 2].is(W_SO_THIS)) || t[i - 1].is(W_SO_THIS) {
                 v *= 1.25;
             } else if t[i - 3].is(W_WITHOUT) && (t[i - 2].is(W_DOUBT) || t[i - 1].is(W_DOUBT)) {
-            } else if t[i - 3].negate {
+            } else if t[i - 3].is(F_NEGATE) {
                 v *= N_SCALAR;
             }
         }
@@ -666,7 +809,7 @@ fn negation_check(c: &Ctx<'_>, mut v: f64, start_i: usize, i: usize) -> f64 {
 }
 
 fn least_check(c: &Ctx<'_>, mut v: f64, i: usize) -> f64 {
-    let least_before = |i: usize| c.toks[i - 1].lex.is_none() && c.toks[i - 1].is(W_LEAST);
+    let least_before = |i: usize| !c.toks[i - 1].is(F_LEX) && c.toks[i - 1].is(W_LEAST);
     if i > 1 && least_before(i) {
         if !c.toks[i - 2].is(W_AT_VERY) {
             v *= N_SCALAR;
@@ -739,6 +882,10 @@ fn score(sent: &[f64], text: &str) -> PolarityScores {
     }
     // Python 3.11's sum(): plain left-to-right addition from 0
     let mut sum_s = sent.iter().fold(0.0, |a, &x| a + x);
+    if sum_s == 0.0 && sent.iter().all(|&s| s == 0.0) {
+        // no valence: the punctuation emphasis is added to nothing; all neutral
+        return PolarityScores { neg: 0.0, neu: 1.0, pos: 0.0, compound: 0.0 };
+    }
     let (ep, qm) = text.bytes().fold((0usize, 0usize), |(e, q), b| {
         (e + usize::from(b == b'!'), q + usize::from(b == b'?'))
     });
@@ -847,6 +994,28 @@ mod tests {
             but_check_linear(&mut a, bi);
             but_check_indexed(&mut b, bi);
             assert_eq!(a, b, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn ascii_path_equals_generic_path() {
+        // an ideographic space is whitespace to str.split(): the same words, but the text is
+        // not ASCII, so it takes the generic tokeniser (packed look-ups for its short ASCII
+        // words, a lowercase copy for the others)
+        let texts = [
+            "The GOOD news isn't BAD at all!!",
+            "ISN'T great, DON'T love it: kiss of death for the bomb?",
+            "no-nonsense\0 good\x1cbad \"AMAZING\" bestselling-outstanding-results wasn't",
+            "sixteen-letters! seventeen-letters extraordinarily-good UNBELIEVABLY bad",
+            "at least not very good, but the best ever; sort of fine kind of okay",
+            ":) :-( <3 lol WTF \t\r\n Never so GOOD without doubt",
+            "a b c d e f g h i j k l m n o p q r s t u v w x y z ?? !!!! ???",
+        ];
+        let v = Vader::builtin();
+        for t in texts {
+            let wide = t.replacen(' ', "\u{3000}", 1);
+            assert!(!wide.is_ascii());
+            assert_eq!(v.polarity_scores(t), v.polarity_scores(&wide), "{t:?}");
         }
     }
 

@@ -209,7 +209,7 @@ impl Condition {
     }
 
     /// The side of the condition for a left value `x` and right value `y` (NaN: unknown).
-    fn side(&self, x: f64, y: f64, prev: i64) -> Option<i64> {
+    pub(crate) fn side(&self, x: f64, y: f64, prev: i64) -> Option<i64> {
         if x.is_nan() || y.is_nan() {
             return None;
         }
@@ -223,7 +223,7 @@ impl Condition {
     }
 
     /// The direction of a change of side that fires, if it does.
-    fn fires(&self, prev: i64, next: i64) -> Option<&'static str> {
+    pub(crate) fn fires(&self, prev: i64, next: i64) -> Option<&'static str> {
         match (self.op, prev, next) {
             (Op::CrossesAbove | Op::Crosses, -1, 1) => Some("above"),
             (Op::CrossesBelow | Op::Crosses, 1, -1) => Some("below"),
@@ -256,6 +256,27 @@ struct Ind {
     values: Vec<f64>,
 }
 
+/// Where an alert's side reads a value: the price, or output `1` of indicator state `0`.
+#[derive(Debug, Clone, Copy)]
+enum Src {
+    Price,
+    Ind(usize, usize),
+    Missing,
+}
+
+/// An alert resolved against the series' indicator states (parallel to `Series::alerts`), so
+/// evaluation reads values by index, with no lookup or allocation per update.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    left: Src,
+    /// The right side when it is an indicator (`Src::Missing` otherwise: a level or band).
+    right: Src,
+    /// Whether the side changed since the last [`Series::take_sides`].
+    changed: bool,
+    /// Firings since the last [`Series::take_sides`].
+    fired: i64,
+}
+
 /// The state of one (instrument, interval).
 #[derive(Debug)]
 pub struct Series {
@@ -267,9 +288,19 @@ pub struct Series {
     /// The forming candle (the newest bar).
     pub forming: Option<Bar>,
     newest_tick: f64,
-    inds: HashMap<String, Ind>,
-    /// Alerts on this series.
+    /// Indicator states, in the order they were added (`keys` maps `NAME(p=v)` to an index).
+    inds: Vec<Ind>,
+    keys: HashMap<String, usize>,
+    /// Indicator states with subscribers (value events are emitted for these only).
+    emitting: usize,
+    /// Alerts on this series. Add and remove them with [`Series::push_alert`] and
+    /// [`Series::remove_alerts`] (a change of length made directly is noticed and re-resolved).
     pub alerts: Vec<LiveAlert>,
+    slots: Vec<Slot>,
+    /// Indices of the alerts whose side changed since the last [`Series::take_sides`].
+    changed: Vec<usize>,
+    /// Set by an applied tick; cleared by the owner once it has stored the series.
+    pub dirty: bool,
     buf: Vec<f64>,
 }
 
@@ -317,7 +348,8 @@ pub enum Effect {
         /// Right value.
         threshold: f64,
     },
-    /// An alert's side changed (stored; fired or not).
+    /// An alert's side changed (stored; fired or not). Not produced by [`Series::tick`] any
+    /// more: the changed sides are taken per batch with [`Series::take_sides`].
     Side {
         /// Alert id.
         alert_id: String,
@@ -344,10 +376,89 @@ impl Series {
             zone,
             forming: stored.last().copied(),
             newest_tick: f64::NEG_INFINITY,
-            inds: HashMap::new(),
+            inds: Vec::new(),
+            keys: HashMap::new(),
+            emitting: 0,
             alerts: Vec::new(),
+            slots: Vec::new(),
+            changed: Vec::new(),
+            dirty: false,
             buf: Vec::new(),
         }
+    }
+
+    fn src(&self, spec: Option<&IndSpec>) -> Src {
+        match spec {
+            None => Src::Price,
+            Some(s) => self.keys.get(&s.key).map_or(Src::Missing, |&i| Src::Ind(i, s.output)),
+        }
+    }
+
+    fn slot(&self, a: &LiveAlert) -> Slot {
+        let right = match &a.cond.right {
+            Right::Ind(s) => self.src(Some(s)),
+            _ => Src::Missing,
+        };
+        Slot { left: self.src(a.cond.left.as_ref()), right, changed: false, fired: 0 }
+    }
+
+    /// Re-resolves every alert (after indicator states or alerts changed).
+    fn resolve(&mut self) {
+        let slots: Vec<Slot> = self.alerts.iter().map(|a| self.slot(a)).collect();
+        self.slots = slots;
+        self.changed.clear();
+    }
+
+    /// Adds a live alert (its indicator states must exist already to be read).
+    pub fn push_alert(&mut self, a: LiveAlert) {
+        if self.slots.len() != self.alerts.len() {
+            self.resolve();
+        }
+        let slot = self.slot(&a);
+        self.alerts.push(a);
+        self.slots.push(slot);
+    }
+
+    /// Removes the alerts with this id.
+    pub fn remove_alerts(&mut self, id: &str) {
+        if !self.alerts.iter().any(|a| a.id == id) {
+            return;
+        }
+        let pending = self.pending_sides();
+        self.alerts.retain(|a| a.id != id);
+        self.resolve();
+        // side changes not taken yet stay pending
+        for (aid, side, fired) in pending {
+            if let Some(i) = self.alerts.iter().position(|a| a.id == aid) {
+                self.alerts[i].side = side;
+                self.slots[i].changed = true;
+                self.slots[i].fired = fired;
+                self.changed.push(i);
+            }
+        }
+    }
+
+    fn pending_sides(&self) -> Vec<(String, i64, i64)> {
+        self.changed
+            .iter()
+            .filter_map(|&i| {
+                let (a, s) = (self.alerts.get(i)?, self.slots.get(i)?);
+                Some((a.id.clone(), a.side, s.fired))
+            })
+            .collect()
+    }
+
+    /// Moves the alerts whose side changed since the last call to `out` as
+    /// `(alert id, side, times fired meanwhile)`.
+    pub fn take_sides(&mut self, out: &mut Vec<(String, i64, i64)>) {
+        for &i in &self.changed {
+            if let (Some(a), Some(s)) = (self.alerts.get(i), self.slots.get_mut(i)) {
+                out.push((a.id.clone(), a.side, s.fired));
+                s.changed = false;
+                s.fired = 0;
+            }
+        }
+        self.changed.clear();
     }
 
     /// Number of indicator states.
@@ -359,13 +470,13 @@ impl Series {
     /// Whether the indicator state exists.
     #[must_use]
     pub fn has_indicator(&self, key: &str) -> bool {
-        self.inds.contains_key(key)
+        self.keys.contains_key(key)
     }
 
     /// Adds an indicator state, fed with the stored bars (the newest one is the forming candle,
     /// later amended with `replace_last`).
     pub fn add_indicator(&mut self, spec: &IndSpec, stored: &[Bar]) -> Result<(), ApiError> {
-        if self.inds.contains_key(&spec.key) {
+        if self.keys.contains_key(&spec.key) {
             return Ok(());
         }
         let mut stream = spec.decl.stream(&spec.params)?;
@@ -374,21 +485,31 @@ impl Series {
             bar_inputs(spec.decl, b, &mut self.buf);
             stream.update(&self.buf, &mut values)?;
         }
-        self.inds.insert(spec.key.clone(), Ind { spec: spec.clone(), emit: false, stream, values });
+        self.keys.insert(spec.key.clone(), self.inds.len());
+        self.inds.push(Ind { spec: spec.clone(), emit: false, stream, values });
+        // alerts waiting for this state now read it
+        self.resolve();
         Ok(())
     }
 
     /// Whether value events of an indicator are emitted (it has subscribers).
     pub fn set_emitting(&mut self, key: &str, on: bool) {
-        if let Some(i) = self.inds.get_mut(key) {
-            i.emit = on;
+        if let Some(i) = self.keys.get(key).and_then(|&i| self.inds.get_mut(i)) {
+            if i.emit != on {
+                i.emit = on;
+                if on {
+                    self.emitting += 1;
+                } else {
+                    self.emitting -= 1;
+                }
+            }
         }
     }
 
     /// The current values of an indicator state as `{output: value}` (null for NaN).
     #[must_use]
     pub fn indicator_json(&self, key: &str) -> Option<(i64, Json)> {
-        let ind = self.inds.get(key)?;
+        let ind = self.inds.get(*self.keys.get(key)?)?;
         Some((self.forming.map_or(0, |b| b.ts), values_json(ind)))
     }
 
@@ -398,26 +519,51 @@ impl Series {
         market::bucket(secs, Interval::M1, self.interval, self.zone)
     }
 
-    fn value_of(&self, spec: Option<&IndSpec>, price: f64) -> f64 {
-        spec.map_or(price, |s| {
-            self.inds.get(&s.key).and_then(|i| i.values.get(s.output)).copied().unwrap_or(f64::NAN)
-        })
+    fn read(&self, src: Src, price: f64) -> f64 {
+        match src {
+            Src::Price => price,
+            Src::Ind(i, o) => {
+                self.inds.get(i).and_then(|x| x.values.get(o)).copied().unwrap_or(f64::NAN)
+            }
+            Src::Missing => f64::NAN,
+        }
     }
 
+    /// Evaluates the alerts of one kind (`on_bar`: closed bars, else ticks) at `price`; a change
+    /// of side that fires is pushed to `out` unless `quiet` (a correction re-derives sides
+    /// without firing, see [`Series::rebuild`]).
     fn evaluate(&mut self, on_bar: bool, ts: i64, price: f64, out: &mut Vec<Effect>) {
-        let mut alerts = std::mem::take(&mut self.alerts);
-        for a in alerts.iter_mut().filter(|a| a.cond.on_bar == on_bar) {
-            let x = self.value_of(a.cond.left.as_ref(), price);
+        self.evaluate_sides(on_bar, false, ts, price, out);
+    }
+
+    fn evaluate_sides(
+        &mut self,
+        on_bar: bool,
+        quiet: bool,
+        ts: i64,
+        price: f64,
+        out: &mut Vec<Effect>,
+    ) {
+        if self.slots.len() != self.alerts.len() {
+            self.resolve();
+        }
+        for i in 0..self.alerts.len() {
+            let a = &self.alerts[i];
+            if a.cond.on_bar != on_bar {
+                continue;
+            }
+            let slot = self.slots[i];
+            let x = self.read(slot.left, price);
             let y = match &a.cond.right {
                 Right::Level(l) => *l,
-                Right::Ind(s) => self.value_of(Some(s), price),
+                Right::Ind(_) => self.read(slot.right, price),
                 Right::Band(lo, _) => *lo,
             };
             let Some(next) = a.cond.side(x, y, a.side) else { continue };
             if next == a.side {
                 continue;
             }
-            if let Some(direction) = a.cond.fires(a.side, next) {
+            if let Some(direction) = a.cond.fires(a.side, next).filter(|_| !quiet) {
                 let threshold = match a.cond.right {
                     Right::Band(lo, hi) => {
                         if (x - lo).abs() <= (x - hi).abs() {
@@ -437,27 +583,67 @@ impl Series {
                     value: x,
                     threshold,
                 });
+                self.slots[i].fired += 1;
             }
-            a.side = next;
-            out.push(Effect::Side { alert_id: a.id.clone(), side: next });
+            self.alerts[i].side = next;
+            if !self.slots[i].changed {
+                self.slots[i].changed = true;
+                self.changed.push(i);
+            }
         }
-        self.alerts = alerts;
     }
 
     fn push_values(&self, final_: bool, out: &mut Vec<Effect>) {
+        if self.emitting == 0 {
+            return;
+        }
         let Some(b) = self.forming else { return };
-        for (key, ind) in &self.inds {
+        for ind in &self.inds {
             if ind.emit {
                 out.push(Effect::Indicator {
                     symbol: self.symbol.clone(),
                     interval: self.interval,
-                    key: key.clone(),
+                    key: ind.spec.key.clone(),
                     ts: b.ts,
                     final_,
                     values: values_json(ind),
                 });
             }
         }
+    }
+
+    /// Rebuilds the indicator states after stored closed bars changed (a correction): every
+    /// state is fed again with `closed`, the stored bars before the forming candle, then with
+    /// the forming candle as held here (the live candle wins over a stored one at its time).
+    /// Each alert's side is then derived again from the corrected values, bar alerts at the
+    /// last closed bar and tick alerts at the forming candle's close, **without firing**: a
+    /// correction rewrites history, it does not announce a crossing nobody saw live. A changed
+    /// side is taken by the next [`Series::take_sides`]; the subscribed states' new values go
+    /// to `out`.
+    pub fn rebuild(&mut self, closed: &[Bar], out: &mut Vec<Effect>) -> Result<(), ApiError> {
+        let cut = self.forming.map_or(i64::MAX, |f| f.ts);
+        let closed = &closed[..closed.partition_point(|b| b.ts < cut)];
+        for ind in &mut self.inds {
+            let mut stream = ind.spec.decl.stream(&ind.spec.params)?;
+            ind.values.fill(f64::NAN);
+            for b in closed {
+                bar_inputs(ind.spec.decl, b, &mut self.buf);
+                stream.update(&self.buf, &mut ind.values)?;
+            }
+            ind.stream = stream;
+        }
+        if let Some(last) = closed.last() {
+            self.evaluate_sides(true, true, last.ts, last.close, out);
+        }
+        if let Some(f) = self.forming {
+            for ind in &mut self.inds {
+                bar_inputs(ind.spec.decl, &f, &mut self.buf);
+                ind.stream.update(&self.buf, &mut ind.values)?;
+            }
+            self.evaluate_sides(false, true, f.ts, f.close, out);
+        }
+        self.push_values(false, out);
+        Ok(())
     }
 
     /// Applies one tick; what it produced goes to `out` (closed bar, indicator values of the
@@ -490,12 +676,10 @@ impl Series {
             let bar = Bar { ts: b, open: price, high: price, low: price, close: price, volume };
             self.forming = Some(bar);
             self.newest_tick = ts;
-            let mut inds = std::mem::take(&mut self.inds);
-            for ind in inds.values_mut() {
+            for ind in &mut self.inds {
                 bar_inputs(ind.spec.decl, &bar, &mut self.buf);
                 ind.stream.update(&self.buf, &mut ind.values)?;
             }
-            self.inds = inds;
         } else if let Some(f) = self.forming.as_mut() {
             f.high = f.high.max(price);
             f.low = f.low.min(price);
@@ -505,12 +689,10 @@ impl Series {
                 self.newest_tick = ts;
             }
             let bar = *f;
-            let mut inds = std::mem::take(&mut self.inds);
-            for ind in inds.values_mut() {
+            for ind in &mut self.inds {
                 bar_inputs(ind.spec.decl, &bar, &mut self.buf);
                 ind.stream.replace_last(&self.buf, &mut ind.values)?;
             }
-            self.inds = inds;
         }
         // tick alerts see the last price: the forming candle's close (an out-of-order tick
         // does not move it)
@@ -518,6 +700,7 @@ impl Series {
         #[allow(clippy::cast_possible_truncation)]
         self.evaluate(false, ts.floor() as i64, last, out);
         self.push_values(false, out);
+        self.dirty = true;
         Ok(Taken::Applied)
     }
 }

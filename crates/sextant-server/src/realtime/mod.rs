@@ -10,7 +10,11 @@
 //! - [`routes`]: the HTTP routes (quotes, alerts, alert events).
 
 pub mod engine;
+pub mod fanout;
 pub mod hub;
+pub mod portfolio;
+pub mod replay;
+pub mod sentiment;
 pub mod ws;
 
 use std::time::Duration;
@@ -64,6 +68,16 @@ pub struct RealtimeOptions {
     pub max_alerts_per_user: usize,
     /// Quotes per request or message.
     pub max_quotes: usize,
+    /// A quote file replayed in the background once the server runs (`--replay-quotes`).
+    pub replay: Option<replay::ReplaySource>,
+    /// Fan-out of live events to the other instances on the same PostgreSQL (LISTEN/NOTIFY;
+    /// [`fanout`]). No effect on SQLite.
+    pub fanout: bool,
+    /// This instance's name in the fan-out (`/ready`, the listener's `application_name`); a
+    /// random suffix is added. Random when `None`.
+    pub instance: Option<String>,
+    /// Wait before the fan-out reconnects a lost listener.
+    pub fanout_retry: Duration,
 }
 
 impl Default for RealtimeOptions {
@@ -82,6 +96,10 @@ impl Default for RealtimeOptions {
             max_streams: 200_000,
             max_alerts_per_user: 20_000,
             max_quotes: 100_000,
+            replay: None,
+            fanout: true,
+            instance: None,
+            fanout_retry: Duration::from_secs(1),
         }
     }
 }
@@ -189,6 +207,34 @@ async fn post_quotes(
     Ok(Json(report).into_response())
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplayQuery {
+    #[serde(default)]
+    speed: Option<String>,
+}
+
+/// `POST /v1/quotes/replay?speed=N` (admin): a CSV file of quotes (`symbol,ts,price[,volume]`)
+/// fed to the ingest at a speed (`max`, or a factor: 1 = real time); answers when it ends.
+async fn replay_quotes(
+    State(app): State<AppState>,
+    _: Admin,
+    Q(q): Q<ReplayQuery>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let (body, csv_body) = crate::market::read_upload(&app, &headers, body)?;
+    if !csv_body {
+        return Err(ApiError::UnsupportedMediaType("a quote replay takes `text/csv`".into()));
+    }
+    let speed = replay::Speed::parse(q.speed.as_deref().unwrap_or("max"))?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::InvalidField { field: "csv", reason: "not UTF-8".into() })?;
+    let quotes = replay::parse_csv(text)?;
+    let report = replay::replay(&app.realtime, &app.store, quotes, speed).await?;
+    Ok(Json(report.to_json()).into_response())
+}
+
 // --- alerts -------------------------------------------------------------------------------------
 
 fn alert_json(a: &AlertRec) -> Json_ {
@@ -235,7 +281,16 @@ async fn create_alert(
     for k in spec.keys() {
         if !matches!(
             k.as_str(),
-            "symbol" | "interval" | "indicator" | "op" | "level" | "ref" | "band" | "on" | "note"
+            "symbol"
+                | "interval"
+                | "indicator"
+                | "op"
+                | "level"
+                | "ref"
+                | "band"
+                | "on"
+                | "note"
+                | "sentiment"
         ) {
             return Err(ApiError::InvalidField {
                 field: "body",
@@ -248,6 +303,19 @@ async fn create_alert(
         _ => return Err(ApiError::InvalidField { field: "symbol", reason: "required".into() }),
     };
     market::check_symbol("symbol", &symbol)?;
+    if let Some(n) = spec.get("note") {
+        if n.as_str().is_none_or(|s| s.chars().count() > 200) {
+            return Err(ApiError::InvalidField {
+                field: "note",
+                reason: "a text of at most 200 characters".into(),
+            });
+        }
+    }
+    if spec.contains_key("sentiment") {
+        // daily news sentiment, evaluated on news ingest (realtime/sentiment.rs)
+        let rec = sentiment::create(&app, &p.user.id, symbol, spec).await?;
+        return Ok((StatusCode::CREATED, Json(alert_json(&rec))).into_response());
+    }
     let interval = match spec.remove("interval") {
         None | Some(Json_::Null) => {
             app.options.realtime.intervals.first().copied().unwrap_or(Interval::M1)
@@ -260,14 +328,6 @@ async fn create_alert(
             })
         }
     };
-    if let Some(n) = spec.get("note") {
-        if n.as_str().is_none_or(|s| s.chars().count() > 200) {
-            return Err(ApiError::InvalidField {
-                field: "note",
-                reason: "a text of at most 200 characters".into(),
-            });
-        }
-    }
     let cond = engine::Condition::parse(&spec)?;
     let rec = AlertRec {
         id: crate::auth::random_id(),
@@ -342,7 +402,11 @@ async fn delete_alert(
     P(id): P<String>,
 ) -> Result<Response, ApiError> {
     let a = own_alert(&app, &p.user.id, &id).await?;
-    app.realtime.remove_alert(&app.store, &a).await?;
+    if a.interval == sentiment::FREQ {
+        app.store.delete_alert(&a.id).await?; // not loaded by the quote engine
+    } else {
+        app.realtime.remove_alert(&app.store, &a).await?;
+    }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -376,6 +440,7 @@ pub fn spec_object(a: &AlertRec) -> Map<String, Json_> {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/quotes", axum::routing::post(post_quotes))
+        .route("/v1/quotes/replay", axum::routing::post(replay_quotes))
         .route("/v1/alerts", get(list_alerts).post(create_alert))
         .route("/v1/alerts/events", get(list_events))
         .route("/v1/alerts/{id}", get(get_alert).delete(delete_alert))

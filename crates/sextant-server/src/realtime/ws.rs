@@ -271,7 +271,7 @@ async fn handle(c: &mut Conn, text: &str) -> Result<Json, Stop> {
         }
         Ok(err(id, code, m))
     };
-    let Ok(Json::Object(m)) = serde_json::from_str::<Json>(text) else {
+    let Ok(Json::Object(mut m)) = serde_json::from_str::<Json>(text) else {
         return invalid(c, &Json::Null, "MALFORMED", "expected a JSON object".into());
     };
     let id = m.get("id").cloned().unwrap_or(Json::Null);
@@ -300,6 +300,15 @@ async fn handle(c: &mut Conn, text: &str) -> Result<Json, Stop> {
                     ));
                 }
                 let mut reply = json!({"type": "subscribed", "id": id, "topic": topic});
+                if let Some(pid) = topic.strip_prefix("p:") {
+                    match super::portfolio::subscribe(&c.app, &c.principal, pid).await {
+                        Ok(v) => {
+                            reply["base_currency"] = v["base_currency"].clone();
+                            reply["value"] = v["value"].clone();
+                        }
+                        Err(e) => return invalid(c, &id, e.code(), e.to_string()),
+                    }
+                }
                 if let Some((symbol, iv, spec)) = spec {
                     match c.app.realtime.subscribe_indicator(&c.app.store, &symbol, iv, &spec).await
                     {
@@ -319,7 +328,7 @@ async fn handle(c: &mut Conn, text: &str) -> Result<Json, Stop> {
             if c.principal.user.tier != "admin" {
                 return invalid(c, &id, "FORBIDDEN", "quote input needs the admin tier".into());
             }
-            let body = json!({"quotes": m.get("quotes").cloned().unwrap_or(Json::Null)});
+            let body = json!({"quotes": m.remove("quotes").unwrap_or(Json::Null)});
             let parsed = super::parse_quotes(&body, c.app.options.realtime.max_quotes);
             let (quotes, refused) = match parsed {
                 Ok(x) => x,
@@ -393,6 +402,15 @@ async fn topic_of(
             (topic_ind(&s, iv, &spec.key), Some((s, iv, spec)))
         }
         "alerts" => (topic_alerts(&c.principal.user.id), None),
+        "portfolio" => match m.get("portfolio").and_then(Json::as_str) {
+            Some(id) if market::is_record_id(id) => (super::portfolio::topic(id), None),
+            _ => {
+                return Err(ApiError::InvalidField {
+                    field: "portfolio",
+                    reason: "the id of one of your portfolios".into(),
+                })
+            }
+        },
         "news" => match m.get("symbol") {
             None | Some(Json::Null) => (topic_news("*"), None),
             Some(_) => (topic_news(&known(symbol()?).await?), None),
@@ -400,7 +418,7 @@ async fn topic_of(
         _ => {
             return Err(ApiError::InvalidField {
                 field: "channel",
-                reason: "must be quotes, bars, indicator, alerts or news".into(),
+                reason: "must be quotes, bars, indicator, alerts, news or portfolio".into(),
             })
         }
     })

@@ -159,9 +159,11 @@ pub(crate) const PORTFOLIO_COLS: &str =
 pub(crate) const TX_COLS: &str = "seq, ts, kind, instrument, body, import_id, created_at";
 pub(crate) const ACTION_COLS: &str =
     "symbol, ex_date, kind, numerator, denominator, amount, created_at";
-/// Bars per INSERT statement on SQLite (8 binds each): small enough that SQLite's per-statement
-/// parameter handling stays cheap, and every full chunk reuses one cached prepared statement.
-pub(crate) const SQLITE_BAR_CHUNK: usize = 64;
+/// Bars per INSERT statement on SQLite (6 binds each, plus the symbol and interval once).
+/// Through sqlx the cost per bar grows with the statement's size: at load 6-7, 16 rows gave
+/// 98-162k bars/s, 64 rows 69k, 256 rows 27k and 1,024 rows 10k (docs/benchmarks.md). Every
+/// full chunk reuses one cached prepared statement.
+pub(crate) const SQLITE_BAR_CHUNK: usize = 16;
 /// Bars per INSERT statement on PostgreSQL (one array per column, so no bind limit applies).
 pub(crate) const PG_BAR_CHUNK: usize = 50_000;
 
@@ -173,14 +175,62 @@ pub(crate) const BAR_CONFLICT: &str = " ON CONFLICT (symbol, freq, ts) DO UPDATE
      OR bars.low <> excluded.low OR bars.close <> excluded.close \
      OR bars.volume <> excluded.volume";
 
-/// The PostgreSQL upsert of one batch: the columns as arrays, unnested into rows.
-pub(crate) fn upsert_sql_pg() -> String {
+/// The PostgreSQL insert of one batch: the columns as arrays, unnested into rows; `upsert`
+/// adds [`BAR_CONFLICT`] (without it, a bar already stored is a unique violation).
+pub(crate) fn insert_sql_pg(upsert: bool) -> String {
     format!(
         "INSERT INTO bars (symbol, freq, ts, open, high, low, close, volume) \
          SELECT $1, $2, t.ts, t.o, t.h, t.l, t.c, t.v FROM UNNEST($3::int8[], $4::float8[], \
          $5::float8[], $6::float8[], $7::float8[], $8::float8[]) AS t (ts, o, h, l, c, v)\
-         {BAR_CONFLICT}"
+         {}",
+        if upsert { BAR_CONFLICT } else { "" }
     )
+}
+
+/// The PostgreSQL update of one batch of bars already stored, bound like [`insert_sql_pg`]
+/// plus the batch's first and last time (`$9`, `$10`, so only those months' partitions are
+/// read): rewrites a bar only where a field differs, as [`BAR_CONFLICT`] does. A join, it
+/// costs a small fraction of `INSERT ... ON CONFLICT` when most bars are unchanged.
+pub(crate) const UPDATE_SQL_PG: &str = "UPDATE bars AS b SET open = t.o, high = t.h, \
+     low = t.l, close = t.c, volume = t.v FROM UNNEST($3::int8[], $4::float8[], $5::float8[], \
+     $6::float8[], $7::float8[], $8::float8[]) AS t (ts, o, h, l, c, v) \
+     WHERE b.symbol = $1 AND b.freq = $2 AND b.ts >= $9 AND b.ts <= $10 AND b.ts = t.ts \
+     AND (b.open <> t.o OR b.high <> t.h OR b.low <> t.l OR b.close <> t.c OR b.volume <> t.v)";
+
+/// Increments an instrument's bars version (migration 0021), inside the transaction that
+/// changed its bars, or after a corporate action's change (adjusted prices); `$1` is the
+/// symbol.
+pub(crate) const BUMP_BARS_VERSION: &str =
+    "UPDATE instruments SET bars_version = bars_version + 1 WHERE symbol = $1";
+
+/// The calendar month (UTC) of a unix time, as `year * 12 + month - 1`.
+pub(crate) fn month_index(ts: i64) -> i64 {
+    use chrono::Datelike as _;
+    let days = ts.div_euclid(86_400);
+    let date = chrono::NaiveDate::from_num_days_from_ce_opt(
+        i32::try_from(days + 719_163).unwrap_or(i32::MAX),
+    )
+    .unwrap_or(chrono::NaiveDate::MAX);
+    i64::from(date.year()) * 12 + i64::from(date.month0())
+}
+
+/// The PostgreSQL partition of `bars` holding one month (see [`month_index`]): its name
+/// (`bars_YYYY_MM`, as migration 0020 names them) and its range of times `[lo, hi)`.
+pub(crate) fn month_partition(month: i64) -> Result<(String, i64, i64), sqlx::Error> {
+    let start = |m: i64| {
+        let year = i32::try_from(m.div_euclid(12)).ok()?;
+        let month0 = u32::try_from(m.rem_euclid(12)).ok()?;
+        let d = chrono::NaiveDate::from_ymd_opt(year, month0 + 1, 1)?;
+        Some((year, month0 + 1, d.and_hms_opt(0, 0, 0)?.and_utc().timestamp()))
+    };
+    match (start(month), start(month + 1)) {
+        (Some((year, mo, lo)), Some((_, _, hi))) if (1..=9999).contains(&year) => {
+            Ok((format!("bars_{year:04}_{mo:02}"), lo, hi))
+        }
+        _ => Err(sqlx::Error::Protocol(format!(
+            "bar time in month {month} is outside the years 1 to 9999 that can be stored"
+        ))),
+    }
 }
 
 macro_rules! instrument_row {
@@ -372,6 +422,18 @@ macro_rules! market_methods {
             Box::pin(self.upsert_bars_impl(symbol, interval, bars))
         }
 
+        fn bars_version<'a>(
+            &'a self,
+            symbol: &'a str,
+        ) -> BoxFuture<'a, Result<Option<i64>, StoreError>> {
+            Box::pin(async move {
+                Ok(sqlx::query_scalar("SELECT bars_version FROM instruments WHERE symbol = $1")
+                    .bind(symbol)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            })
+        }
+
         fn bars<'a>(
             &'a self,
             symbol: &'a str,
@@ -461,6 +523,11 @@ macro_rules! market_methods {
                 .bind(a.created_at)
                 .execute(&self.pool)
                 .await?;
+                // after the commit: adjusted prices changed (the caches compare this version)
+                sqlx::query($crate::store::market::BUMP_BARS_VERSION)
+                    .bind(&a.symbol)
+                    .execute(&self.pool)
+                    .await?;
                 Ok(())
             })
         }
@@ -499,6 +566,12 @@ macro_rules! market_methods {
                 .bind(kind)
                 .execute(&self.pool)
                 .await?;
+                if done.rows_affected() > 0 {
+                    sqlx::query($crate::store::market::BUMP_BARS_VERSION)
+                        .bind(symbol)
+                        .execute(&self.pool)
+                        .await?;
+                }
                 Ok(done.rows_affected() == 1)
             })
         }
@@ -715,31 +788,30 @@ macro_rules! market_methods {
     };
 }
 
-/// `INSERT ... ON CONFLICT DO UPDATE` of `n` bars: a correction replaces the stored bar, an
-/// identical bar is left alone (and not counted as written).
+/// `INSERT ... ON CONFLICT DO UPDATE` of `n` bars of one instrument and interval: a correction
+/// replaces the stored bar, an identical bar is left alone (and not counted as written).
 ///
-/// SQLite gets numbered `?NNN` placeholders: it reads `$NNN` as a *named* parameter and looks
-/// each one up by name, which made an 8,000-parameter statement about 10x slower.
+/// Parameters: `?1` the symbol and `?2` the interval, shared by every row, then six per bar
+/// (ts, open, high, low, close, volume). SQLite gets numbered `?NNN` placeholders: it reads
+/// `$NNN` as a *named* parameter and looks each one up by name, which made an 8,000-parameter
+/// statement about 10x slower.
 #[must_use]
 pub(crate) fn upsert_sql(n: usize) -> String {
     use std::fmt::Write as _;
     let mut sql = String::with_capacity(64 + n * 48);
     sql.push_str("INSERT INTO bars (symbol, freq, ts, open, high, low, close, volume) VALUES ");
-    // `?NNN`: SQLite looks `$NNN` parameters up by name (quadratic in the statement size).
     for i in 0..n {
-        let b = i * 8;
+        let b = 2 + i * 6;
         let sep = if i == 0 { "" } else { ", " };
         let _ = write!(
             sql,
-            "{sep}(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{})",
+            "{sep}(?1, ?2, ?{}, ?{}, ?{}, ?{}, ?{}, ?{})",
             b + 1,
             b + 2,
             b + 3,
             b + 4,
             b + 5,
-            b + 6,
-            b + 7,
-            b + 8
+            b + 6
         );
     }
     sql.push_str(BAR_CONFLICT);

@@ -195,44 +195,54 @@ macro_rules! realtime_methods {
             })
         }
 
-        fn rt_commit<'a>(&'a self, c: &'a RtCommit) -> BoxFuture<'a, Result<(), StoreError>> {
+        fn alerts_on<'a>(
+            &'a self,
+            symbol: &'a str,
+            interval: &'a str,
+        ) -> BoxFuture<'a, Result<Vec<AlertRec>, StoreError>> {
             Box::pin(async move {
-                if c.bars.is_empty() && c.sides.is_empty() && c.events.is_empty() {
-                    return Ok(());
-                }
+                let rows = sqlx::query(&format!(
+                    "SELECT {ALERT_COLS} FROM rt_alerts WHERE symbol = $1 AND freq = $2 \
+                     ORDER BY created_at, id"
+                ))
+                .bind(symbol)
+                .bind(interval)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .iter()
+                    .map(|r| $crate::store::realtime::alert_row!(r))
+                    .collect::<Result<_, _>>()?)
+            })
+        }
+
+        fn alert_side_if<'a>(
+            &'a self,
+            id: &'a str,
+            prev: i64,
+            next: i64,
+            event: Option<&'a AlertEventRec>,
+        ) -> BoxFuture<'a, Result<bool, StoreError>> {
+            Box::pin(async move {
                 let mut tx = self.pool.begin().await?;
-                let bar_sql = format!(
-                    "INSERT INTO bars (symbol, freq, ts, open, high, low, close, volume) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8){}",
-                    $crate::store::market::BAR_CONFLICT
-                );
-                for (symbol, interval, b) in &c.bars {
-                    sqlx::query(&bar_sql)
-                        .bind(symbol)
-                        .bind(interval)
-                        .bind(b.ts)
-                        .bind(b.open)
-                        .bind(b.high)
-                        .bind(b.low)
-                        .bind(b.close)
-                        .bind(b.volume)
-                        .execute(&mut *tx)
-                        .await?;
+                let fired = i64::from(event.is_some());
+                let done = sqlx::query(
+                    "UPDATE rt_alerts SET side = $3, fired_count = fired_count + $4, \
+                     last_fired_at = CASE WHEN $4 > 0 THEN $5 ELSE last_fired_at END \
+                     WHERE id = $1 AND side = $2",
+                )
+                .bind(id)
+                .bind(prev)
+                .bind(next)
+                .bind(fired)
+                .bind(event.map_or(0, |e| e.created_at))
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Ok(false);
                 }
-                for (id, side, fired) in &c.sides {
-                    sqlx::query(
-                        "UPDATE rt_alerts SET side = $2, fired_count = fired_count + $3, \
-                         last_fired_at = CASE WHEN $3 > 0 THEN $4 ELSE last_fired_at END \
-                         WHERE id = $1",
-                    )
-                    .bind(id)
-                    .bind(side)
-                    .bind(fired)
-                    .bind(c.fired_at)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                for e in &c.events {
+                if let Some(e) = event {
                     sqlx::query(&format!(
                         "INSERT INTO rt_alert_events ({EVENT_COLS}) VALUES ($1, $2, $3, $4, $5, \
                          $6, $7, $8, $9)"
@@ -250,6 +260,111 @@ macro_rules! realtime_methods {
                     .await?;
                 }
                 tx.commit().await?;
+                Ok(true)
+            })
+        }
+
+        fn rt_commit<'a>(&'a self, c: &'a RtCommit) -> BoxFuture<'a, Result<(), StoreError>> {
+            Box::pin(async move {
+                use $crate::store::realtime::{rows_sql, RT_CHUNK};
+                // SQLite: anonymous `?` (it looks numbered parameters up by name, one linear
+                // search per bind); PostgreSQL: `$n`
+                let anon = self.backend() == "sqlite";
+                if c.bars.is_empty() && c.sides.is_empty() && c.events.is_empty() {
+                    return Ok(());
+                }
+                self.ensure_bar_partitions(c.bars.iter().map(|(_, _, b)| b.ts)).await?;
+                let mut tx = self.pool.begin().await?;
+                // bars of an instrument deleted meanwhile are dropped, as its stored ones were
+                let mut present = std::collections::BTreeMap::new();
+                for (symbol, _, _) in &c.bars {
+                    if !present.contains_key(symbol.as_str()) {
+                        // SQLite: no look-up. A read first would make this a read transaction
+                        // that fails with SQLITE_BUSY (no wait) when it then writes after
+                        // another connection's commit; its foreign key refuses a bar of a
+                        // deleted instrument instead (the commit fails and is reloaded).
+                        let found = anon
+                            || sqlx::query(Self::LOCK_INSTRUMENT)
+                                .bind(symbol)
+                                .fetch_optional(&mut *tx)
+                                .await?
+                                .is_some();
+                        present.insert(symbol.as_str(), found);
+                    }
+                }
+                let bars: Vec<&(String, String, $crate::store::Bar)> =
+                    c.bars.iter().filter(|t| present[t.0.as_str()]).collect();
+                let mut written = 0;
+                // multi-row statements of at most RT_CHUNK rows: a full chunk reuses one
+                // cached prepared statement
+                for chunk in bars.chunks(RT_CHUNK) {
+                    let sql = format!(
+                        "INSERT INTO bars (symbol, freq, ts, open, high, low, close, volume) \
+                         VALUES {}{}",
+                        rows_sql(chunk.len(), 8, 0, anon),
+                        $crate::store::market::BAR_CONFLICT
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for t in chunk {
+                        let (symbol, interval, b) = (&t.0, &t.1, &t.2);
+                        q = q
+                            .bind(symbol)
+                            .bind(interval)
+                            .bind(b.ts)
+                            .bind(b.open)
+                            .bind(b.high)
+                            .bind(b.low)
+                            .bind(b.close)
+                            .bind(b.volume);
+                    }
+                    written += q.execute(&mut *tx).await?.rows_affected();
+                }
+                // the bars versions of the instruments written (the caches compare them)
+                if written > 0 {
+                    for (symbol, _) in present.iter().filter(|(_, found)| **found) {
+                        sqlx::query($crate::store::market::BUMP_BARS_VERSION)
+                            .bind(*symbol)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                // VALUES columns are column1, column2... on both backends
+                for chunk in c.sides.chunks(RT_CHUNK) {
+                    let sql = format!(
+                        "UPDATE rt_alerts SET side = v.column2, \
+                         fired_count = fired_count + v.column3, \
+                         last_fired_at = CASE WHEN v.column3 > 0 THEN {} ELSE last_fired_at \
+                         END FROM (VALUES {}) AS v WHERE rt_alerts.id = v.column1",
+                        if anon { "?" } else { "$1" },
+                        rows_sql(chunk.len(), 3, 1, anon)
+                    );
+                    let mut q = sqlx::query(&sql).bind(c.fired_at);
+                    for (id, side, fired) in chunk {
+                        q = q.bind(id).bind(side).bind(fired);
+                    }
+                    q.execute(&mut *tx).await?;
+                }
+                for chunk in c.events.chunks(RT_CHUNK) {
+                    let sql = format!(
+                        "INSERT INTO rt_alert_events ({EVENT_COLS}) VALUES {}",
+                        rows_sql(chunk.len(), 9, 0, anon)
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for e in chunk {
+                        q = q
+                            .bind(&e.id)
+                            .bind(&e.alert_id)
+                            .bind(&e.user_id)
+                            .bind(&e.symbol)
+                            .bind(e.ts)
+                            .bind(&e.direction)
+                            .bind(e.value)
+                            .bind(e.threshold)
+                            .bind(e.created_at);
+                    }
+                    q.execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
                 Ok(())
             })
         }
@@ -257,3 +372,29 @@ macro_rules! realtime_methods {
 }
 
 pub(crate) use {alert_row, event_row, realtime_methods};
+
+/// Rows per statement of the ingest commit (at most 9 binds a row: 576 binds, far below both
+/// backends' limits).
+pub(crate) const RT_CHUNK: usize = 64;
+
+/// `($k+1, ..., $k+cols), (...)`: `rows` rows of `cols` numbered placeholders after the first `k`
+/// (`anon`: `?` each).
+pub(crate) fn rows_sql(rows: usize, cols: usize, k: usize, anon: bool) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        s.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            if anon {
+                s.push('?');
+            } else {
+                let _ = write!(s, "${}", k + r * cols + c + 1);
+            }
+        }
+        s.push(')');
+    }
+    s
+}

@@ -339,6 +339,25 @@ async fn ranges_paginate_and_resample_on_the_exchange_calendar() {
         {"ts": "2024-02-01T00:00:00Z", "open": 14.0, "high": 14.5, "low": 8.0, "close": 9.75, "volume": 425.0, "count": 4}])
     );
     assert_eq!((p["interval"].as_str(), p["source_interval"].as_str()), (Some("1mo"), Some("1d")));
+    // on the NYSE calendar (no holiday in these weeks): the same buckets, with their sessions
+    let (st, p) = get(&s, &format!("{base}?resample=1w&calendar=XNYS"), Some(&explorer)).await;
+    assert_eq!(st, 200, "{p}");
+    let sessions: Vec<(&str, i64, i64)> = p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["ts"].as_str().unwrap(),
+                b["count"].as_i64().unwrap(),
+                b["sessions"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(sessions, [("2024-01-29T00:00:00Z", 5, 5), ("2024-02-05T00:00:00Z", 2, 5)]);
+    assert_eq!((p["calendar"]["name"].as_str(), p["excluded"].as_i64()), (Some("XNYS"), Some(0)));
+    let (st, b) = get(&s, &format!("{base}?calendar=LSE"), Some(&explorer)).await;
+    assert_error(st, &b, 422, "INVALID_FIELD", Some("calendar"));
     // intraday: 1m bars of a New York instrument (UTC-5) into 5m and into the local day
     let mins = [
         ("2024-03-01T14:29:00Z", [1.0, 1.0, 1.0, 1.0, 1.0]),
@@ -727,4 +746,58 @@ async fn resampling_follows_daylight_saving_of_the_exchange_zone() {
         get(&s, &format!("/v1/instruments/{fixed}/bars?interval=1h&resample=1d"), Some(&user))
             .await;
     assert_eq!(days(&b), ["2024-01-09T00:00:00Z", "2024-03-11T00:00:00Z"]);
+}
+
+/// The range and response caches of the indicator and bar routes never serve a result older
+/// than a committed write: a correction, a new bar and a corporate action each change the next
+/// answer. Expected values: SMA(3) is the mean of the last three closes (closed form); a 2-for-1
+/// split halves every earlier price (CRSP / Yahoo back-adjustment).
+#[tokio::test]
+async fn cached_indicator_and_bar_answers_follow_every_write() {
+    let s = start().await;
+    let (admin, explorer) = admin_and_user(&s).await;
+    let x = sym("CACHE");
+    create_instrument(&s, &admin, &x, json!({})).await;
+    let day = |c: f64| [c, c + 1.0, c - 1.0, c, 10.0];
+    ingest(
+        &s,
+        &admin,
+        &x,
+        "1d",
+        &[("2024-01-02", day(10.0)), ("2024-01-03", day(11.0)), ("2024-01-04", day(12.0))],
+    )
+    .await;
+    let sma = format!("/v1/instruments/{x}/indicators/SMA?timeperiod=3");
+    let last =
+        |r: &Json| r["outputs"]["real"].as_array().unwrap().last().unwrap().as_f64().unwrap();
+    for _ in 0..2 {
+        let (st, r) = get(&s, &sma, Some(&explorer)).await;
+        assert_eq!(st, 200, "{r}");
+        assert!((last(&r) - 11.0).abs() < 1e-12, "{r}");
+    }
+    // a correction of the last close
+    ingest(&s, &admin, &x, "1d", &[("2024-01-04", day(15.0))]).await;
+    let (_, r) = get(&s, &sma, Some(&explorer)).await;
+    assert!((last(&r) - 12.0).abs() < 1e-12, "{r}");
+    let (_, b) = get(&s, &format!("/v1/instruments/{x}/bars"), Some(&explorer)).await;
+    assert_eq!(b["items"][2]["close"], 15.0, "{b}");
+    // a new bar
+    ingest(&s, &admin, &x, "1d", &[("2024-01-05", day(18.0))]).await;
+    let (_, r) = get(&s, &sma, Some(&explorer)).await;
+    assert!((last(&r) - 44.0 / 3.0).abs() < 1e-12, "{r}");
+    assert_eq!(r["ts"].as_array().unwrap().len(), 4);
+    // a split on 2024-01-05 halves the earlier closes in the adjusted answer
+    let adjusted = format!("{sma}&adjusted=true");
+    let (_, r) = get(&s, &adjusted, Some(&explorer)).await;
+    assert!((last(&r) - 44.0 / 3.0).abs() < 1e-12, "{r}");
+    let (st, b) = post(
+        &s,
+        &format!("/v1/instruments/{x}/actions"),
+        Some(&admin),
+        &json!({"ex_date": "2024-01-05", "kind": "split", "numerator": 2, "denominator": 1}),
+    )
+    .await;
+    assert_eq!(st, 201, "{b}");
+    let (_, r) = get(&s, &adjusted, Some(&explorer)).await;
+    assert!((last(&r) - (5.5 + 7.5 + 18.0) / 3.0).abs() < 1e-12, "{r}");
 }

@@ -19,7 +19,7 @@ use crate::accounts::{get, post};
 use crate::common::{assert_error, start_on, start_with, TestServer};
 use crate::market::{admin_and_user, create_instrument, sym};
 
-type Ws =
+pub(crate) type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 const DAY_OPEN: i64 = 1_714_570_200; // 2024-05-01T13:30:00Z, 09:30 in New York
@@ -31,7 +31,7 @@ fn options() -> sextant_server::Options {
     o
 }
 
-async fn connect(s: &TestServer, token: &str) -> Ws {
+pub(crate) async fn connect(s: &TestServer, token: &str) -> Ws {
     let url = s.url("/v1/stream").replace("http://", "ws://");
     let mut req = url.into_client_request().unwrap();
     req.headers_mut().insert("authorization", format!("Bearer {token}").parse().unwrap());
@@ -41,7 +41,7 @@ async fn connect(s: &TestServer, token: &str) -> Ws {
     ws
 }
 
-async fn next_json(ws: &mut Ws) -> Option<Json> {
+pub(crate) async fn next_json(ws: &mut Ws) -> Option<Json> {
     loop {
         match ws.next().await? {
             Ok(Message::Text(t)) => return Some(serde_json::from_str(t.as_str()).unwrap()),
@@ -53,7 +53,7 @@ async fn next_json(ws: &mut Ws) -> Option<Json> {
 
 /// Sends a message and reads until its reply (the `id` matches); events read meanwhile are
 /// appended to `events`.
-async fn request(ws: &mut Ws, msg: Json, events: &mut Vec<Json>) -> Json {
+pub(crate) async fn request(ws: &mut Ws, msg: Json, events: &mut Vec<Json>) -> Json {
     let id = msg["id"].clone();
     ws.send(Message::Text(msg.to_string().into())).await.unwrap();
     loop {
@@ -68,7 +68,7 @@ async fn request(ws: &mut Ws, msg: Json, events: &mut Vec<Json>) -> Json {
 }
 
 /// Reads every event queued before now (a ping is a barrier).
-async fn drain(ws: &mut Ws, events: &mut Vec<Json>) {
+pub(crate) async fn drain(ws: &mut Ws, events: &mut Vec<Json>) {
     let r = request(ws, json!({"op": "ping", "id": "barrier"}), events).await;
     assert_eq!(r["type"], "pong");
 }
@@ -568,4 +568,206 @@ async fn close_code(ws: &mut Ws) -> Option<u16> {
             _ => return None,
         }
     }
+}
+
+/// Posts a quote file to `POST /v1/quotes/replay?speed=...`.
+async fn replay_file(s: &TestServer, token: &str, speed: &str, csv: String) -> (u16, Json) {
+    let res = s
+        .client
+        .post(s.url(&format!("/v1/quotes/replay?speed={speed}")))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    let st = res.status().as_u16();
+    (st, serde_json::from_str(&res.text().await.unwrap()).unwrap())
+}
+
+#[tokio::test]
+async fn a_quote_file_replayed_at_speed_builds_the_candles_and_indicators_of_the_batch_functions() {
+    let s = start_with(options()).await;
+    let (admin, user) = admin_and_user(&s).await;
+    let symbol = sym("RP");
+    create_instrument(&s, &admin, &symbol, json!({})).await;
+    let bars: Vec<[f64; 5]> = day().into_iter().take(60).collect();
+    let mut ws = connect(&s, &user).await;
+    let mut events = Vec::new();
+    let sma = json!({"name": "SMA", "params": {"timeperiod": 10}});
+    let r = request(
+        &mut ws,
+        json!({"op": "subscribe", "id": 1, "channel": "indicator", "symbol": symbol,
+            "indicator": sma}),
+        &mut events,
+    )
+    .await;
+    assert_eq!(r["type"], "subscribed", "{r}");
+
+    // the file: four ticks a bar, columns in another order, RFC 3339 and unix times; the first
+    // 30 bars as fast as possible, the next 30 at 600x (30 minutes of quotes in 3 s)
+    let file = |range: std::ops::Range<usize>| {
+        let mut csv = String::from("ts,symbol,price,volume\n");
+        for i in range {
+            for (k, q) in ticks(i, &bars[i], &symbol).iter().enumerate() {
+                let ts = q["ts"].as_i64().unwrap();
+                let ts = if k == 0 { t(ts) } else { ts.to_string() };
+                csv.push_str(&format!("{ts},{symbol},{},10\n", q["price"].as_f64().unwrap()));
+            }
+        }
+        csv
+    };
+    let (st, r) = replay_file(&s, &admin, "max", file(0..30)).await;
+    assert_eq!(st, 200, "{r}");
+    assert_eq!((r["quotes"].as_u64(), r["accepted"].as_u64()), (Some(120), Some(120)), "{r}");
+    let (st, r) = replay_file(&s, &admin, "600x", file(30..60)).await;
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["accepted"].as_u64(), Some(120), "{r}");
+    assert!(r["batches"].as_u64().unwrap() > 1, "{r}");
+    // one tick of the next minute closes the last bar
+    let tail = format!("symbol,ts,price\n{symbol},{},100\n", ts_of(60));
+    let (st, _) = replay_file(&s, &admin, "1", tail).await;
+    assert_eq!(st, 200);
+    drain(&mut ws, &mut events).await;
+
+    // candles stored as the bars the ticks were made from
+    let (st, stored) =
+        get(&s, &format!("/v1/instruments/{symbol}/bars?interval=1m&limit=1000"), Some(&user))
+            .await;
+    assert_eq!(st, 200, "{stored}");
+    let items = stored["items"].as_array().or_else(|| stored["bars"].as_array()).unwrap();
+    assert_eq!(items.len(), 61);
+    for (i, b) in bars.iter().enumerate() {
+        let got: Vec<f64> = ["open", "high", "low", "close", "volume"]
+            .iter()
+            .map(|k| items[i][*k].as_f64().unwrap())
+            .collect();
+        assert_eq!(got, b.to_vec(), "bar {i}");
+    }
+    // final indicator values equal the batch SMA over the same closes (1e-9)
+    let close: Vec<f64> = bars.iter().map(|b| b[3]).collect();
+    let want = batch("SMA", &[("timeperiod", Value::Int(10))], &[&close]);
+    let finals: Vec<&Json> =
+        events.iter().filter(|e| e["type"] == "indicator" && e["final"] == true).collect();
+    assert_eq!(finals.len(), 60);
+    for (i, e) in finals.iter().enumerate() {
+        assert_eq!(e["ts"], t(ts_of(i)));
+        match e["values"]["real"].as_f64() {
+            None => assert!(want[i].is_nan(), "bar {i}"),
+            Some(g) => assert!((g - want[i]).abs() <= 1e-9, "bar {i}: {g} vs {}", want[i]),
+        }
+    }
+
+    // validation: bad rows listed by file line, a bad speed, the admin tier, the media type
+    let (st, r) =
+        replay_file(&s, &admin, "max", format!("symbol,ts,price\n{symbol},1714570200,-1\n")).await;
+    assert_eq!(st, 422, "{r}");
+    assert!(r.to_string().contains("price"), "{r}");
+    let (st, r) = replay_file(&s, &admin, "fast", "symbol,ts,price\n".into()).await;
+    assert_eq!(st, 422, "{r}");
+    let (st, r) = replay_file(&s, &admin, "max", "symbol,when,price\n".into()).await;
+    assert_eq!(st, 422, "{r}");
+    let (st, _) = replay_file(&s, &user, "max", "symbol,ts,price\n".into()).await;
+    assert_eq!(st, 403);
+}
+
+/// A correction to a closed bar (bulk ingest of stored bars while the series is live) rebuilds
+/// the live indicator states from the corrected bars and derives the alert sides again, without
+/// firing (docs/realtime.md, "Corrections"); later ticks are evaluated on the corrected values.
+/// Reference: the core's batch SMA over the corrected closes (tolerance 1e-9).
+#[tokio::test]
+async fn a_correction_to_a_closed_bar_rebuilds_the_live_indicators_and_alert_sides() {
+    let s = start_with(options()).await;
+    let (admin, user) = admin_and_user(&s).await;
+    let symbol = sym("RC");
+    create_instrument(&s, &admin, &symbol, json!({})).await;
+    let sma = json!({"name": "SMA", "params": {"timeperiod": 3}});
+    let mut ids = Vec::new();
+    for on in ["bar", "tick"] {
+        let body = json!({"symbol": symbol, "indicator": sma, "op": "crosses_above",
+            "level": 100, "on": on});
+        let (st, r) = post(&s, "/v1/alerts", Some(&user), &body).await;
+        assert_eq!(st, 201, "{r}");
+        ids.push(r["id"].as_str().unwrap().to_owned());
+    }
+    let quote = |i: usize, price: f64| json!({"symbol": symbol, "ts": ts_of(i), "price": price, "volume": 10});
+    // bars 0..=9 close at 99, bar 10 forms at 99: SMA(3) = 99, both alerts below the level
+    let qs: Vec<Json> = (0..=10).map(|i| quote(i, 99.0)).collect();
+    let (st, r) = post(&s, "/v1/quotes", Some(&admin), &json!({"quotes": qs})).await;
+    assert_eq!(st, 200, "{r}");
+    let side = |id: String| {
+        let (s, user) = (&s, user.clone());
+        async move {
+            let (st, a) = get(s, &format!("/v1/alerts/{id}"), Some(&user)).await;
+            assert_eq!(st, 200, "{a}");
+            (a["side"].as_i64().unwrap(), a["fired_count"].as_i64().unwrap())
+        }
+    };
+    assert_eq!(side(ids[0].clone()).await, (-1, 0));
+    assert_eq!(side(ids[1].clone()).await, (-1, 0));
+
+    let mut ws = connect(&s, &user).await;
+    let mut events = Vec::new();
+    for m in [
+        json!({"op": "subscribe", "id": 1, "channel": "indicator", "symbol": symbol,
+            "indicator": sma}),
+        json!({"op": "subscribe", "id": 2, "channel": "alerts"}),
+    ] {
+        let r = request(&mut ws, m, &mut events).await;
+        assert_eq!(r["type"], "subscribed", "{r}");
+    }
+    drain(&mut ws, &mut events).await;
+    events.clear();
+
+    // the correction: closed bars 7, 8 and 9 closed at 110
+    let csv: String = std::iter::once("ts,open,high,low,close,volume\n".to_owned())
+        .chain((7..=9).map(|i| format!("{},110,110,110,110,40\n", t(ts_of(i)))))
+        .collect();
+    let (st, b, _) = crate::market::send(
+        &s,
+        reqwest::Method::POST,
+        &format!("/v1/instruments/{symbol}/bars?interval=1m"),
+        &admin,
+        "text/csv",
+        &csv,
+        None,
+    )
+    .await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(b["written"], 3, "{b}");
+
+    let mut closes = vec![99.0; 7];
+    closes.extend([110.0, 110.0, 110.0, 99.0]);
+    let value_at =
+        |closes: &[f64]| *batch("SMA", &[("timeperiod", Value::Int(3))], &[closes]).last().unwrap();
+    drain(&mut ws, &mut events).await;
+    let vals: Vec<&Json> = events.iter().filter(|e| e["type"] == "indicator").collect();
+    let last = vals.last().expect("the corrected value is published");
+    assert_eq!(last["ts"], t(ts_of(10)), "{last}");
+    let got = last["values"]["real"].as_f64().unwrap();
+    assert!((got - value_at(&closes)).abs() < 1e-9, "{got} vs {}", value_at(&closes));
+    // both sides are above now (stored), and nothing fired: a correction rewrites history
+    assert_eq!(side(ids[0].clone()).await, (1, 0));
+    assert_eq!(side(ids[1].clone()).await, (1, 0));
+    assert!(events.iter().all(|e| e["type"] != "alert"), "{events:?}");
+
+    // later ticks run on the corrected state: bars 11 and 12 at 99 take the tick alert below,
+    // bar 13 at 120 takes it above again (one firing); the bar alert goes below as bar 12
+    // closes (SMA 99), without firing
+    events.clear();
+    let qs = vec![quote(11, 99.0), quote(12, 99.0), quote(13, 120.0)];
+    let (st, r) = post(&s, "/v1/quotes", Some(&admin), &json!({"quotes": qs})).await;
+    assert_eq!(st, 200, "{r}");
+    closes.extend([99.0, 99.0, 120.0]);
+    drain(&mut ws, &mut events).await;
+    let fired: Vec<&Json> = events.iter().filter(|e| e["type"] == "alert").collect();
+    assert_eq!(fired.len(), 1, "{fired:?}");
+    assert_eq!((&fired[0]["alert_id"], &fired[0]["direction"]), (&json!(ids[1]), &json!("above")));
+    assert_eq!(fired[0]["ts"], t(ts_of(13)));
+    let want = value_at(&closes);
+    assert!((fired[0]["value"].as_f64().unwrap() - want).abs() < 1e-9, "{} vs {want}", fired[0]);
+    let last = events.iter().rfind(|e| e["type"] == "indicator").unwrap();
+    assert!((last["values"]["real"].as_f64().unwrap() - want).abs() < 1e-9, "{last}");
+    assert_eq!(side(ids[0].clone()).await, (-1, 0));
+    assert_eq!(side(ids[1].clone()).await, (1, 1));
 }

@@ -35,3 +35,84 @@ async fn unsupported_urls_are_rejected() {
     let msg = err.expect("mysql is not a backend").to_string();
     assert!(msg.contains("unsupported database URL") && !msg.contains("pw"), "{msg}");
 }
+
+/// Bar upserts (`Store::upsert_bars`): across months (PostgreSQL's monthly partitions are
+/// created on demand), corrections, identical re-sends, writers racing on the same new bars,
+/// and the instrument's deletion taking its bars along. Expected values are the bars sent.
+#[tokio::test]
+async fn bar_upserts_across_months_corrections_and_racing_writers() {
+    use sextant_server::store::{Bar, InstrumentRec};
+    let (db, _dir) = database();
+    let store = connect(&db).await.unwrap();
+    let symbol = unique_key("BARS").replace('-', "");
+    let instrument = InstrumentRec {
+        symbol: symbol.clone(),
+        name: "bars".into(),
+        currency: "USD".into(),
+        time_zone: None,
+        utc_offset_minutes: 0,
+        asset_class: "other".into(),
+        created_at: 0,
+        updated_at: 0,
+    };
+    store.create_instrument(&instrument).await.unwrap();
+    let bar =
+        |ts: i64, x: f64| Bar { ts, open: x, high: x + 1.0, low: x - 1.0, close: x, volume: 10.0 };
+    // 1999-12-31 23:58 to 2000-01-01 00:02, then 2024-02-29 and 2024-03-01 (UTC)
+    let times = [
+        946_684_680,
+        946_684_740,
+        946_684_800,
+        946_684_860,
+        946_684_920,
+        1_709_164_800,
+        1_709_251_200,
+    ];
+    let first: Vec<Bar> = times.iter().map(|&t| bar(t, (t % 997) as f64)).collect();
+    assert_eq!(store.upsert_bars(&symbol, "1m", &first).await.unwrap(), 7);
+    assert_eq!(store.upsert_bars(&symbol, "1m", &first).await.unwrap(), 0, "identical re-send");
+    let all = |s: std::sync::Arc<dyn sextant_server::store::Store>, sym: String| async move {
+        s.bars(&sym, "1m", i64::MIN, i64::MAX).await.unwrap()
+    };
+    assert_eq!(all(store.clone(), symbol.clone()).await, first);
+
+    // two corrections and two new bars in one request
+    let mut second = vec![
+        bar(times[1], 5.0),
+        bar(times[6], 6.0),
+        bar(946_684_980, 7.0),
+        bar(1_709_251_260, 8.0),
+    ];
+    second.push(first[0]);
+    assert_eq!(store.upsert_bars(&symbol, "1m", &second).await.unwrap(), 4);
+    let mut expect = first.clone();
+    expect[1] = second[0];
+    expect[6] = second[1];
+    expect.push(second[2]);
+    expect.push(second[3]);
+    expect.sort_by_key(|b| b.ts);
+    assert_eq!(all(store.clone(), symbol.clone()).await, expect);
+
+    // four writers send the same 1,000 new bars at once: each bar is written exactly once
+    let batch: Vec<Bar> = (0..1000).map(|k| bar(1_800_000_000 + 60 * k, k as f64 + 1.0)).collect();
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let (s, sym, b) = (store.clone(), symbol.clone(), batch.clone());
+            tokio::spawn(async move { s.upsert_bars(&sym, "1m", &b).await.unwrap() })
+        })
+        .collect();
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.unwrap();
+    }
+    assert_eq!(total, 1000);
+    expect.extend_from_slice(&batch);
+    assert_eq!(all(store.clone(), symbol.clone()).await, expect);
+
+    // deleting the instrument deletes its bars; bars of an unknown instrument are refused
+    assert!(store.delete_instrument(&symbol).await.unwrap());
+    assert!(store.upsert_bars(&symbol, "1m", &first).await.is_err());
+    store.create_instrument(&instrument).await.unwrap();
+    assert_eq!(all(store.clone(), symbol.clone()).await, Vec::<Bar>::new());
+    store.delete_instrument(&symbol).await.unwrap();
+}
