@@ -48,8 +48,12 @@ pub struct Options {
     pub jobs: crate::jobs::JobOptions,
     /// When set, `GET /metrics` needs `Authorization: Bearer <this>`.
     pub metrics_token: Option<String>,
-    /// How often the AutoIndex scheduler looks for due rebalances.
-    pub scheduler_tick: Duration,
+    /// How often the AutoIndex scheduler looks for due rebalances; `None`: this instance runs
+    /// no scheduler (others on the same database do the scheduled rebalances).
+    pub scheduler_tick: Option<Duration>,
+    /// How long a claimed scheduled run is held by its instance. A run whose instance stops
+    /// before it is recorded is taken again by any scheduler once the lease has passed.
+    pub scheduler_lease: Duration,
     /// Live quotes, streams and alerts.
     pub realtime: crate::realtime::RealtimeOptions,
     /// Directory of the web app (docs/web.md), served at `/` with `index.html` for unknown
@@ -65,7 +69,8 @@ impl Default for Options {
             auth: AuthOptions::default(),
             jobs: crate::jobs::JobOptions::default(),
             metrics_token: None,
-            scheduler_tick: Duration::from_secs(30),
+            scheduler_tick: Some(Duration::from_secs(30)),
+            scheduler_lease: Duration::from_secs(600),
             realtime: crate::realtime::RealtimeOptions::default(),
             web_dir: None,
         }

@@ -17,11 +17,16 @@
 //! **The scheduler.** A strategy with `auto_rebalance` (`daily`, `weekly` or `monthly`) has a
 //! persisted `next_run_at` (the next 00:00 UTC day, Monday or 1st of a month). Every
 //! [`crate::Options::scheduler_tick`] the server looks for due strategies and claims each due
-//! run with a conditional update of `next_run_at` (due -> next after now); only the claimer
-//! runs it, and the rebalance row's run key (`schedule:<due time>`) is unique, so one due run
-//! is recorded once even with several instances. Runs missed while the server was down are
-//! not replayed one by one: the first tick after a start finds the strategy overdue and runs it
-//! once, and the next run is the first boundary after now.
+//! run with a conditional update that leases it for [`crate::Options::scheduler_lease`]; only
+//! the claimer runs it, then moves `next_run_at` to the first boundary after now and drops the
+//! lease. The rebalance row's run key (`schedule:<due time>`) is unique, so one due run is
+//! recorded once even with several instances, and a run whose instance stopped mid-way (a
+//! restart, a crash) is taken again by any scheduler once its lease has passed. Runs missed
+//! while the server was down are not replayed one by one: the first tick after a start finds
+//! the strategy overdue and runs it once. A run that fails for a reason of the server (store
+//! unavailable, a failed task: a 5xx) is handed back at once and retried on a later pass; one
+//! the strategy itself makes fail (a 4xx, e.g. no prices for its assets) is logged and skipped
+//! until the next boundary.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -510,7 +515,11 @@ pub async fn run_due(app: &AppState) -> usize {
         let (Some(every), Some(at)) = (rec.auto_rebalance.as_deref(), rec.next_run_at) else {
             continue;
         };
-        match app.store.claim_strategy_run(&rec.id, at, next_run(every, now)).await {
+        let next = next_run(every, now);
+        let lease = now.saturating_add(
+            i64::try_from(app.options.scheduler_lease.as_secs()).unwrap_or(i64::MAX).max(1),
+        );
+        match app.store.claim_strategy_run(&rec.id, at, now, lease).await {
             Ok(true) => {}
             Ok(false) => continue, // another scheduler claimed it
             Err(e) => {
@@ -518,12 +527,31 @@ pub async fn run_due(app: &AppState) -> usize {
                 continue;
             }
         }
-        match rebalance_now(app, &rec, "schedule", format!("schedule:{at}")).await {
+        let then = match rebalance_now(app, &rec, "schedule", format!("schedule:{at}")).await {
             Ok(_) => {
                 ran += 1;
                 tracing::info!(strategy = %rec.id, due = at, "scheduled rebalance recorded");
+                next
             }
-            Err(e) => tracing::warn!(strategy = %rec.id, error = %e, "scheduled rebalance failed"),
+            Err(e) if e.status().is_server_error() => {
+                // The store or the task failed, not the strategy: hand the run back so that a
+                // later pass (of any instance) retries it instead of losing it.
+                tracing::warn!(strategy = %rec.id, error = %e, "scheduled rebalance failed; retrying");
+                at
+            }
+            Err(e) => {
+                tracing::warn!(
+                    strategy = %rec.id,
+                    error = %e,
+                    "scheduled rebalance refused; the next one is due at {next}"
+                );
+                next
+            }
+        };
+        if let Err(e) = app.store.end_strategy_run(&rec.id, at, then).await {
+            // The lease runs out and another pass takes the run again (the run key keeps it
+            // from being recorded twice).
+            tracing::warn!(strategy = %rec.id, error = %e, "ending a scheduled run failed");
         }
     }
     ran
@@ -532,8 +560,9 @@ pub async fn run_due(app: &AppState) -> usize {
 /// Starts the scheduler on the current runtime.
 pub fn start(app: &AppState) {
     let app = app.clone();
+    let Some(tick) = app.options.scheduler_tick else { return };
     tokio::spawn(async move {
-        let tick = app.options.scheduler_tick.max(Duration::from_millis(50));
+        let tick = tick.max(Duration::from_millis(50));
         let mut every = tokio::time::interval(tick);
         loop {
             every.tick().await;

@@ -78,6 +78,10 @@ struct Args {
     /// (`GET /ready`, `pg_stat_activity`): up to 24 letters, digits, dashes, underscores or dots
     #[arg(long, env = "SEXTANT_INSTANCE_NAME")]
     instance_name: Option<String>,
+    /// Run no AutoIndex scheduler on this instance (other instances on the same database run
+    /// the scheduled rebalances).
+    #[arg(long, env = "SEXTANT_NO_SCHEDULER")]
+    no_scheduler: bool,
     /// Turn off the real-time fan-out across instances (PostgreSQL LISTEN/NOTIFY).
     #[arg(long, env = "SEXTANT_NO_FANOUT")]
     no_fanout: bool,
@@ -180,7 +184,8 @@ async fn main() -> anyhow::Result<()> {
         auth,
         jobs,
         metrics_token: args.metrics_token.filter(|t| !t.is_empty()),
-        scheduler_tick: Duration::from_secs(30),
+        scheduler_tick: (!args.no_scheduler).then_some(Duration::from_secs(30)),
+        scheduler_lease: Duration::from_secs(600),
         realtime: sextant_server::realtime::RealtimeOptions {
             intervals: args
                 .live_intervals

@@ -437,15 +437,25 @@ pub trait Store: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<Vec<StrategyRec>, StoreError>>;
     /// Deletes a strategy with its rebalances.
     fn delete_strategy<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;
-    /// Strategies whose next scheduled run is at or before `now`, most overdue first.
+    /// Strategies whose next scheduled run is at or before `now` and not leased at `now`,
+    /// most overdue first.
     fn due_strategies(
         &self,
         now: i64,
         limit: i64,
     ) -> BoxFuture<'_, Result<Vec<StrategyRec>, StoreError>>;
-    /// Moves a strategy's next run from `due` to `next` if it is still `due`: true for the one
-    /// caller that claimed this run.
+    /// Leases the run of a strategy due at `due` until `lease_until` if it is still due and no
+    /// lease is held at `now`: true for the one caller that claimed this run.
     fn claim_strategy_run<'a>(
+        &'a self,
+        id: &'a str,
+        due: i64,
+        now: i64,
+        lease_until: i64,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Ends a claimed run: moves the next run from `due` to `next` (`next == due` hands the
+    /// run back for a retry) and drops the lease, if the run is still due at `due`.
+    fn end_strategy_run<'a>(
         &'a self,
         id: &'a str,
         due: i64,

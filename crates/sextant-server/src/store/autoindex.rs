@@ -1,9 +1,11 @@
 //! The AutoIndex part of the [`Store`](super::Store): per-user strategies and their rebalances.
 //! One SQL text for both backends ([`autoindex_methods`]).
 //!
-//! A scheduled run is claimed with a conditional update of `next_run_at` (from the due time to
-//! the next one), and a rebalance row is unique per `(strategy, run_key)`: one due run is
-//! recorded once, however many scheduler instances see it.
+//! A scheduled run is claimed with a conditional update that leases it (`run_lease_until`,
+//! taken only while the run is still due and unleased), and ended with another that moves
+//! `next_run_at` on and drops the lease; a rebalance row is unique per `(strategy, run_key)`.
+//! One due run is recorded once however many scheduler instances see it, and a run whose
+//! instance stopped before ending it is taken again once its lease has passed.
 
 /// A stored strategy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,6 +164,7 @@ macro_rules! autoindex_methods {
                 let rows = sqlx::query(&format!(
                     "SELECT {STRATEGY_COLS} FROM autoindex_strategies \
                      WHERE next_run_at IS NOT NULL AND next_run_at <= $1 \
+                     AND (run_lease_until IS NULL OR run_lease_until <= $1) \
                      ORDER BY next_run_at, id LIMIT $2"
                 ))
                 .bind(now)
@@ -179,11 +182,34 @@ macro_rules! autoindex_methods {
             &'a self,
             id: &'a str,
             due: i64,
+            now: i64,
+            lease_until: i64,
+        ) -> BoxFuture<'a, Result<bool, StoreError>> {
+            Box::pin(async move {
+                let done = sqlx::query(
+                    "UPDATE autoindex_strategies SET run_lease_until = $4 \
+                     WHERE id = $1 AND next_run_at = $2 \
+                     AND (run_lease_until IS NULL OR run_lease_until <= $3)",
+                )
+                .bind(id)
+                .bind(due)
+                .bind(now)
+                .bind(lease_until)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            })
+        }
+
+        fn end_strategy_run<'a>(
+            &'a self,
+            id: &'a str,
+            due: i64,
             next: i64,
         ) -> BoxFuture<'a, Result<bool, StoreError>> {
             Box::pin(async move {
                 let done = sqlx::query(
-                    "UPDATE autoindex_strategies SET next_run_at = $3 \
+                    "UPDATE autoindex_strategies SET next_run_at = $3, run_lease_until = NULL \
                      WHERE id = $1 AND next_run_at = $2",
                 )
                 .bind(id)

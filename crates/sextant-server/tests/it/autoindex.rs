@@ -22,10 +22,14 @@ fn strategy() -> Json {
         "schedule": {"kind": "monthly"}, "costs": {"bps": 10}})
 }
 
-fn options(tick_ms: u64) -> Options {
+/// A server whose scheduler ticks every `tick_ms` (`None`: no scheduler).
+fn options(tick_ms: Option<u64>) -> Options {
     let mut o = Options::default();
     o.auth.rate_limits = sextant_server::ratelimit::RateLimits::default().scaled(1000.0);
-    o.scheduler_tick = Duration::from_millis(tick_ms);
+    o.scheduler_tick = tick_ms.map(Duration::from_millis);
+    // short: a run of another test's strategy (on PostgreSQL the suite shares the database)
+    // that this test's end cuts off is taken again soon
+    o.scheduler_lease = Duration::from_secs(3);
     o
 }
 
@@ -58,7 +62,7 @@ async fn create(s: &TestServer, token: &str, body: &Json) -> String {
 
 #[tokio::test]
 async fn strategies_backtest_simulate_and_rebalance_as_the_core() {
-    let s = start_with(options(30_000)).await;
+    let s = start_with(options(None)).await;
     provider::load(&s.store, &FileReplay::demo()).await.unwrap();
     let (_, _, alice, _) = user(&s, "ai-alice").await;
     let (_, _, bob, _) = user(&s, "ai-bob").await;
@@ -190,7 +194,8 @@ async fn strategies_backtest_simulate_and_rebalance_as_the_core() {
 
 #[tokio::test]
 async fn the_scheduler_runs_a_missed_rebalance_once_across_instances() {
-    let a = start_with(options(100)).await;
+    // `a` serves the API and runs no scheduler; two scheduling instances join below
+    let a = start_with(options(None)).await;
     provider::load(&a.store, &FileReplay::demo()).await.unwrap();
     let (_, _, carol, _) = user(&a, "ai-carol").await;
     let id = create(
@@ -208,15 +213,26 @@ async fn the_scheduler_runs_a_missed_rebalance_once_across_instances() {
     let mut rec: StrategyRec = a.store.strategy(&id).await.unwrap().unwrap();
     rec.next_run_at = Some(1_000);
     a.store.put_strategy(&rec).await.unwrap();
-    // a second instance on the same database: both schedulers see the due run
-    let mut o = options(100);
+    // an instance claimed the run and stopped before recording it: its lease holds the run
+    // for 2 s, then the run is free again
+    let claimed = crate::accounts::now();
+    let lease = claimed + 2;
+    assert!(a.store.claim_strategy_run(&id, 1_000, claimed, lease).await.unwrap());
+    assert!(!a.store.claim_strategy_run(&id, 1_000, claimed, lease).await.unwrap());
+    assert!(a.store.due_strategies(claimed, 1_000).await.unwrap().iter().all(|s| s.id != id));
+    // two scheduling instances on the same database: both see the due run once the lease passed
+    let mut o = options(Some(100));
     o.auth.secret = a.options.auth.secret.clone();
-    let b2 = start_on(a.store.clone(), None, o).await;
+    let b2 = start_on(a.store.clone(), None, o.clone()).await;
+    let _b3 = start_on(a.store.clone(), None, o).await;
     let path = format!("/v1/autoindex/strategies/{id}/rebalances");
     let mut rows = Json::Null;
     for _ in 0..600 {
         let (_, hist) = get(&b2, &path, Some(&carol)).await;
         if !hist["items"].as_array().unwrap().is_empty() {
+            // taken again only after the lease of the stopped instance
+            let seen = crate::accounts::now();
+            assert!(seen >= lease, "recorded at {seen}, before the lease end {lease}");
             rows = hist;
             break;
         }
@@ -233,5 +249,6 @@ async fn the_scheduler_runs_a_missed_rebalance_once_across_instances() {
     let rec = a.store.strategy(&id).await.unwrap().unwrap();
     let next = rec.next_run_at.unwrap();
     assert!(next > now && next % 86_400 == 0, "{next}");
-    assert!(!a.store.claim_strategy_run(&id, 1_000, next).await.unwrap());
+    assert!(!a.store.claim_strategy_run(&id, 1_000, i64::MAX - 1, i64::MAX).await.unwrap());
+    assert_eq!(rec.next_run_at, Some(next));
 }

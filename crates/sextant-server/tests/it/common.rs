@@ -55,6 +55,12 @@ pub(crate) async fn start_on(
     dir: Option<tempfile::TempDir>,
     mut options: Options,
 ) -> TestServer {
+    init_logs();
+    // On PostgreSQL the suite's tests share one database: a test's scheduler would claim other
+    // tests' due strategies. Only the servers of tests that set a tick of their own run one.
+    if options.scheduler_tick == Options::default().scheduler_tick {
+        options.scheduler_tick = None;
+    }
     let mailer = Arc::new(MemoryMailer::default());
     options.auth.mailer = mailer.clone();
     let app = router(store.clone(), options.clone());
@@ -74,6 +80,15 @@ pub(crate) async fn start_on(
         _dir: dir,
         task,
     }
+}
+
+/// The servers' warnings go to the test's captured output (printed when the test fails);
+/// `SEXTANT_TEST_LOG` sets another filter, e.g. `sextant_server=debug`.
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SEXTANT_TEST_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // Only the first call of the process installs it; the later ones are no-ops.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
 }
 
 /// A key no other test (or earlier run on the same PostgreSQL database) has used.
