@@ -24,6 +24,11 @@ PYO3_PYTHON="$venv/bin/python" timed cargo clippy -p sextant-py -- -D warnings
 PYO3_PYTHON="$venv/bin/python" timed cargo clippy -p sextant-polars -- -D warnings
 PYO3_PYTHON="$venv/bin/python" timed cargo build --release -q -p sextant-polars
 cp -f "$CARGO_TARGET_DIR/release/libsextant_polars.so" python/src/sextant/
+# the wheel a user installs: the extension and the plugin, checked from the unpacked wheel
+wheels=$(mktemp -d)
+(cd python && timed maturin build --release -q -o "$wheels")
+timed python python/tools/check_wheel.py "$wheels"/sextant-*.whl
+rm -rf "$wheels"
 timed python python/tools/surface.py --check --docs docs
 out=$(mktemp)
 set +e
