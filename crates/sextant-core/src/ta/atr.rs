@@ -170,13 +170,29 @@ impl AverageTrueRange {
         let (hs, ls, pcs, cs) = (&h[p + 1..], &l[p + 1..], &c[p..n - 1], &mut out[p + 1..]);
         let (hs, ls, pcs, cs) = (&hs[..len], &ls[..len], &pcs[..len], &mut cs[..len]);
         let cur = &c[p + 1..][..len];
-        for j in 0..len {
-            // (a sum of infinities may read as NaN too: stepping handles that rare case)
-            if (hs[j] + ls[j] + cur[j]).is_nan() {
+        // A block at a time: the terms `TR / p` and the NaN check (vectorised), then the chain
+        // with one multiply and one add per bar (see `ema::fill`).
+        let mut terms = [0.0; super::CHAIN_BLOCK];
+        let mut j0 = 0;
+        while j0 < len {
+            let b = (len - j0).min(super::CHAIN_BLOCK);
+            let (hb, lb, pb, cb) =
+                (&hs[j0..j0 + b], &ls[j0..j0 + b], &pcs[j0..j0 + b], &cur[j0..j0 + b]);
+            let terms = &mut terms[..b];
+            let mut nan = false;
+            for j in 0..b {
+                // (a sum of infinities may read as NaN too: stepping handles that rare case)
+                nan |= (hb[j] + lb[j] + cb[j]).is_nan();
+                terms[j] = true_range(hb[j], lb[j], pb[j]) / pf;
+            }
+            if nan {
                 return false;
             }
-            atr = atr * decay + true_range(hs[j], ls[j], pcs[j]) / pf;
-            cs[j] = atr;
+            for (o, &t) in cs[j0..j0 + b].iter_mut().zip(terms.iter()) {
+                atr = atr * decay + t;
+                *o = atr;
+            }
+            j0 += b;
         }
         true
     }

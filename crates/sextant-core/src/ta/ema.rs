@@ -167,12 +167,26 @@ impl ExponentialMovingAverage {
         let mut prev = sum / p as f64;
         out[p - 1] = prev;
         let (k, omk) = (self.k, self.omk);
-        for (o, &v) in out[p..].iter_mut().zip(&x[p..]) {
-            if v.is_nan() {
+        // A block at a time: first the terms `v * k` and the NaN check (vectorised), then the
+        // chain with one multiply and one add per bar. In one loop the compiler packs the two
+        // multiplies into one vector multiply and puts two shuffles on the chain.
+        let mut terms = [0.0; super::CHAIN_BLOCK];
+        for (xs, os) in
+            x[p..].chunks(super::CHAIN_BLOCK).zip(out[p..].chunks_mut(super::CHAIN_BLOCK))
+        {
+            let terms = &mut terms[..xs.len()];
+            let mut nan = false;
+            for (t, &v) in terms.iter_mut().zip(xs) {
+                nan |= v.is_nan();
+                *t = v * k;
+            }
+            if nan {
                 return false;
             }
-            prev = prev * omk + v * k;
-            *o = prev;
+            for (o, &t) in os.iter_mut().zip(terms.iter()) {
+                prev = prev * omk + t;
+                *o = prev;
+            }
         }
         true
     }

@@ -257,6 +257,10 @@ pub(crate) fn three(outs: Vec<Vec<f64>>) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
 /// TA-Lib's largest period.
 pub(crate) const MAX_PERIOD: i64 = 100_000;
 
+/// Bars per block in the batch loops of first-order recurrences (`s = s * a + term`): the
+/// terms of a block are computed first, vectorised, then the chain runs over them.
+pub(crate) const CHAIN_BLOCK: usize = 8;
+
 /// Declares a kernel-based indicator: `compute`, `lookback` and `stream` all come from the
 /// kernel through [`FromParams`](crate::decl::FromParams).
 macro_rules! kernel_decl {

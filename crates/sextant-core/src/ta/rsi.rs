@@ -176,6 +176,48 @@ impl Kernel for RelativeStrengthIndex {
     fn set_unstable(&mut self, unstable: &Unstable) {
         self.0.set_unstable(unstable.get(UnstableId::Rsi));
     }
+    fn run_fast(&self, inputs: &[&[f64]], outs: &mut [&mut [f64]]) -> bool {
+        match (inputs, outs) {
+            ([x], [out]) if self.0.gate.extra() == 0 => self.fill(x, out),
+            _ => false,
+        }
+    }
+}
+
+impl RelativeStrengthIndex {
+    /// The batch loop of a fresh RSI without unstable period: the warm-up steps as
+    /// [`Kernel::step`] does, then the Wilder averages with the same operations in the same
+    /// order, without the per-bar state checks (so the same bits as stepping); false at a NaN.
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    fn fill(&self, x: &[f64], out: &mut [f64]) -> bool {
+        let warm = (self.0.period + 1).min(x.len());
+        let mut s = self.clone();
+        for (o, &v) in out[..warm].iter_mut().zip(&x[..warm]) {
+            if v.is_nan() {
+                return false;
+            }
+            s.step(&[v], std::slice::from_mut(o));
+        }
+        let Some(mut prev) = s.0.prev else { return true };
+        let (mut gain, mut loss) = (s.0.gain, s.0.loss);
+        let m = (self.0.period - 1) as f64;
+        let r = 1.0 / self.0.period as f64;
+        for (o, &v) in out[warm..].iter_mut().zip(&x[warm..]) {
+            if v.is_nan() {
+                return false;
+            }
+            let d = v - prev;
+            prev = v;
+            loss *= m;
+            gain *= m;
+            loss -= d.min(0.0);
+            gain += d.max(0.0);
+            loss *= r;
+            gain *= r;
+            *o = rsi_value(gain, loss);
+        }
+        true
+    }
 }
 
 impl FromParams for RelativeStrengthIndex {
