@@ -1,6 +1,9 @@
 //! Wilder's directional movement family, TA-Lib's `PLUS_DM`, `MINUS_DM`, `PLUS_DI`,
 //! `MINUS_DI`, `DX`, `ADX`, `ADXR`. The smoothed sums are seeded with the plain sums over the
-//! first `timeperiod - 1` bars, then `s = s - s / p + today`, in TA-Lib's operation order.
+//! first `timeperiod - 1` bars, then `s = s - s / p + today`, in TA-Lib's operation order
+//! (`PLUS_DM` / `MINUS_DM`); the DI family multiplies by `1 / p` and by `100 / TR` instead of
+//! dividing (the divider bounded ADX: seven divisions per bar, now two), which moves values by
+//! about one unit in the last place, far inside the TA-Lib parity tolerance.
 
 use serde::{Deserialize, Serialize};
 
@@ -11,18 +14,18 @@ use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::{check_min, Result};
 
 /// One bar's directional movement `(+DM1, -DM1)` from the previous high and low: the larger
-/// positive move wins, an equal move counts for neither.
+/// positive move wins, an equal move counts for neither (TA-Lib's `if down > 0 && up < down`,
+/// `else if up > 0 && up > down`). Branch-free: which side wins is a coin flip on real prices,
+/// and each mispredicted branch also threw away the divisions in flight; the masks give the
+/// same values (a cleared value is +0.0, as the branches' literal).
 #[inline]
 fn dm1(high: f64, low: f64, prev_high: f64, prev_low: f64) -> (f64, f64) {
     let up = high - prev_high;
     let down = prev_low - low;
-    if down > 0.0 && up < down {
-        (0.0, down)
-    } else if up > 0.0 && up > down {
-        (up, 0.0)
-    } else {
-        (0.0, 0.0)
-    }
+    let minus = (down > 0.0) & (up < down);
+    let plus = !minus & (up > 0.0) & (up > down);
+    let keep = |v: f64, on: bool| f64::from_bits(v.to_bits() & 0u64.wrapping_sub(u64::from(on)));
+    (keep(up, plus), keep(down, minus))
 }
 
 /// Which side a DM / DI state reports.
@@ -123,12 +126,14 @@ impl DirectionalSums {
             self.tr += tr;
             return None;
         }
-        let pf = self.period as f64;
-        self.minus -= self.minus / pf;
-        self.plus -= self.plus / pf;
+        // TA-Lib's `s - s / p + today` with a multiply by 1/p: the same value to the last bit or
+        // so, and three divisions fewer per bar (ADX was bound by the divider: seven per bar).
+        let r = 1.0 / self.period as f64;
+        self.minus -= self.minus * r;
+        self.plus -= self.plus * r;
         self.minus += m;
         self.plus += p;
-        self.tr = self.tr - self.tr / pf + tr;
+        self.tr = self.tr - self.tr * r + tr;
         Some((p, m, tr))
     }
 
@@ -140,8 +145,10 @@ impl DirectionalSums {
         if self.tr <= 0.0 {
             return None;
         }
-        let minus_di = 100.0 * (self.minus / self.tr);
-        let plus_di = 100.0 * (self.plus / self.tr);
+        // one division for both DIs (TA-Lib: two)
+        let per_tr = 100.0 / self.tr;
+        let minus_di = self.minus * per_tr;
+        let plus_di = self.plus * per_tr;
         let sum = minus_di + plus_di;
         if talib_is_zero(sum) {
             None
@@ -282,7 +289,7 @@ impl AverageDirectionalIndex {
             }
             self.adx /= pf;
         } else if let Some(dx) = dx {
-            self.adx = (self.adx * (p - 1) as f64 + dx) / pf;
+            self.adx = (self.adx * (p - 1) as f64 + dx) * (1.0 / pf);
         }
         Some(self.adx)
     }
