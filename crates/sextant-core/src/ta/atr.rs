@@ -116,9 +116,9 @@ impl Kernel for AverageTrueRange {
                 out[0] = f64::NAN;
             }
         } else {
-            // `atr (p-1)/p + tr/p`: a multiply and an add on the dependency chain instead of
-            // TA-Lib's multiply, add and divide (same value to the last bits or so).
-            self.atr = self.atr * ((self.period - 1) as f64 / pf) + tr / pf;
+            // `atr (p-1)/p + tr/p`: a (fused, `ta::fused`) multiply-add on the dependency
+            // chain instead of TA-Lib's multiply, add and divide (same value to the last bits).
+            self.atr = super::fused::madd_dyn(self.atr, (self.period - 1) as f64 / pf, tr / pf);
             out[0] = self.gate.pass(self.atr);
         }
     }
@@ -145,8 +145,13 @@ impl Kernel for AverageTrueRange {
 impl AverageTrueRange {
     /// The batch loop of a fresh ATR without unstable period: the same operations as
     /// [`Kernel::step`], without its per-bar branches.
-    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
     fn fill(&self, h: &[f64], l: &[f64], c: &[f64], out: &mut [f64]) -> bool {
+        super::fused::run(AtrFill { atr: self, h, l, c, out })
+    }
+
+    #[inline(always)]
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    fn fill_with<const F: bool>(&self, h: &[f64], l: &[f64], c: &[f64], out: &mut [f64]) -> bool {
         let p = self.period;
         let n = c.len();
         let nan = |i: usize| (h[i] + l[i] + c[i]).is_nan();
@@ -189,12 +194,29 @@ impl AverageTrueRange {
                 return false;
             }
             for (o, &t) in cs[j0..j0 + b].iter_mut().zip(terms.iter()) {
-                atr = atr * decay + t;
+                atr = super::fused::madd::<F>(atr, decay, t);
                 *o = atr;
             }
             j0 += b;
         }
         true
+    }
+}
+
+/// [`AverageTrueRange::fill`]'s arguments, for [`super::fused::run`].
+struct AtrFill<'a> {
+    atr: &'a AverageTrueRange,
+    h: &'a [f64],
+    l: &'a [f64],
+    c: &'a [f64],
+    out: &'a mut [f64],
+}
+
+impl super::fused::FusedLoop for AtrFill<'_> {
+    type Out = bool;
+    #[inline(always)]
+    fn run<const F: bool>(self) -> bool {
+        self.atr.fill_with::<F>(self.h, self.l, self.c, self.out)
     }
 }
 

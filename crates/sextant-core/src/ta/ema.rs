@@ -111,9 +111,8 @@ impl Kernel for ExponentialMovingAverage {
             self.prev = x;
             out[0] = self.gate.pass(x);
         } else {
-            // `prev (1 - k) + k x`: a multiply and an add on the dependency chain (TA-Lib 0.8.1
-            // gets the same latency from a fused multiply-add, which WASM cannot reproduce).
-            self.prev = self.prev * self.omk + x * self.k;
+            // `prev (1 - k) + k x`, fused where the batch loop fuses (`ta::fused`)
+            self.prev = super::fused::madd_dyn(self.prev, self.omk, x * self.k);
             out[0] = self.gate.pass(self.prev);
         }
     }
@@ -149,8 +148,13 @@ impl ExponentialMovingAverage {
 
     /// The batch loop of a fresh EMA with period > 1 and no unstable period: the same
     /// operations as [`Kernel::step`], without its per-bar branches; false at a NaN input.
-    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
     pub(crate) fn fill(&self, x: &[f64], out: &mut [f64]) -> bool {
+        super::fused::run(EmaFill { ema: self, x, out })
+    }
+
+    #[inline(always)]
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    fn fill_with<const F: bool>(&self, x: &[f64], out: &mut [f64]) -> bool {
         let p = self.period;
         if x.len() < p {
             out.fill(f64::NAN);
@@ -168,7 +172,7 @@ impl ExponentialMovingAverage {
         out[p - 1] = prev;
         let (k, omk) = (self.k, self.omk);
         // A block at a time: first the terms `v * k` and the NaN check (vectorised), then the
-        // chain with one multiply and one add per bar. In one loop the compiler packs the two
+        // chain with one (fused) multiply-add per bar. In one loop the compiler packs the two
         // multiplies into one vector multiply and puts two shuffles on the chain.
         let mut terms = [0.0; super::CHAIN_BLOCK];
         for (xs, os) in
@@ -184,11 +188,26 @@ impl ExponentialMovingAverage {
                 return false;
             }
             for (o, &t) in os.iter_mut().zip(terms.iter()) {
-                prev = prev * omk + t;
+                prev = super::fused::madd::<F>(prev, omk, t);
                 *o = prev;
             }
         }
         true
+    }
+}
+
+/// [`ExponentialMovingAverage::fill`]'s arguments, for [`super::fused::run`].
+struct EmaFill<'a> {
+    ema: &'a ExponentialMovingAverage,
+    x: &'a [f64],
+    out: &'a mut [f64],
+}
+
+impl super::fused::FusedLoop for EmaFill<'_> {
+    type Out = bool;
+    #[inline(always)]
+    fn run<const F: bool>(self) -> bool {
+        self.ema.fill_with::<F>(self.x, self.out)
     }
 }
 

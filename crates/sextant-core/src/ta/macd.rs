@@ -158,7 +158,9 @@ impl<M: Kernel> Kernel for Macd<M> {
     fn run_fast(&self, inputs: &[&[f64]], outs: &mut [&mut [f64]]) -> bool {
         let any: &dyn std::any::Any = self;
         match (any.downcast_ref::<Macd<ExponentialMovingAverage>>(), inputs, outs) {
-            (Some(m), [x], [a, b, c]) => m.fused(x, a, b, c),
+            (Some(m), [x], [a, b, c]) => {
+                super::fused::run(MacdFill { m, x, macd: a, sig: b, hist: c })
+            }
             _ => false,
         }
     }
@@ -169,8 +171,16 @@ impl Macd<ExponentialMovingAverage> {
     /// the signal EMA of it, with the same operations in the same order as stepping the
     /// kernel. Declines (false) with unstable periods, a signal period of 1, or when an EMA
     /// turns NaN (a NaN input, or infinite inputs, where stepping skips the signal).
+    #[inline(always)]
     #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
-    fn fused(&self, x: &[f64], macd: &mut [f64], sig: &mut [f64], hist: &mut [f64]) -> bool {
+    fn fused<const F: bool>(
+        &self,
+        x: &[f64],
+        macd: &mut [f64],
+        sig: &mut [f64],
+        hist: &mut [f64],
+    ) -> bool {
+        use super::fused::madd;
         let (Some((pf, fk, fo)), Some((ps, sk, so)), Some((pg, gk, go))) =
             (self.pair.fast.ma.plain(), self.pair.slow.ma.plain(), self.signal.plain())
         else {
@@ -208,8 +218,8 @@ impl Macd<ExponentialMovingAverage> {
         let mut gsum = 0.0;
         for &v in &x[ls + 1..=lb] {
             gsum += m;
-            fe = fe * fo + v * fk;
-            se = se * so + v * sk;
+            fe = madd::<F>(fe, fo, v * fk);
+            se = madd::<F>(se, so, v * sk);
             m = fe - se;
             if m.is_nan() {
                 return false;
@@ -226,18 +236,35 @@ impl Macd<ExponentialMovingAverage> {
         let (ms, gs, hs) = (&mut ms[..len], &mut gs[..len], &mut hs[..len]);
         for j in 0..len {
             let v = xs[j];
-            fe = fe * fo + v * fk;
-            se = se * so + v * sk;
+            fe = madd::<F>(fe, fo, v * fk);
+            se = madd::<F>(se, so, v * sk);
             m = fe - se;
             if m.is_nan() {
                 return false;
             }
-            g = g * go + m * gk;
+            g = madd::<F>(g, go, m * gk);
             ms[j] = m;
             gs[j] = g;
             hs[j] = m - g;
         }
         true
+    }
+}
+
+/// [`Macd::fused`]'s arguments, for [`super::fused::run`].
+struct MacdFill<'a> {
+    m: &'a Macd<ExponentialMovingAverage>,
+    x: &'a [f64],
+    macd: &'a mut [f64],
+    sig: &'a mut [f64],
+    hist: &'a mut [f64],
+}
+
+impl super::fused::FusedLoop for MacdFill<'_> {
+    type Out = bool;
+    #[inline(always)]
+    fn run<const F: bool>(self) -> bool {
+        self.m.fused::<F>(self.x, self.macd, self.sig, self.hist)
     }
 }
 

@@ -38,6 +38,7 @@ mod eri;
 mod fisher;
 mod fosc;
 mod fractal;
+pub(crate) mod fused;
 mod ha;
 mod hilbert;
 mod hma;

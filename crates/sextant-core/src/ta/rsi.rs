@@ -79,29 +79,38 @@ impl WilderGainLoss {
         let prev = self.prev.replace(x)?;
         let d = x - prev;
         let pf = self.period as f64;
-        let warm = self.count < self.period;
-        if warm {
+        // Branch-free form of TA-Lib's `if d < 0 { loss -= d } else { gain += d }`: adding an
+        // exact 0.0 leaves the other sum bit-identical.
+        let (down, up) = (-d.min(0.0), d.max(0.0));
+        if self.count < self.period {
             self.count += 1;
-        } else {
-            let m = (self.period - 1) as f64;
-            self.loss *= m;
-            self.gain *= m;
-        }
-        // Branch-free form of TA-Lib's `if d < 0 { loss -= d } else { gain += d }`: adding or
-        // subtracting an exact 0.0 leaves the other sum bit-identical.
-        self.loss -= d.min(0.0);
-        self.gain += d.max(0.0);
-        if warm && self.count < self.period {
-            return None;
-        }
-        match scale {
-            Scale::Reciprocal => {
-                self.loss *= 1.0 / pf;
-                self.gain *= 1.0 / pf;
+            self.loss += down;
+            self.gain += up;
+            if self.count < self.period {
+                return None;
             }
-            Scale::Divide => {
-                self.loss /= pf;
-                self.gain /= pf;
+            let s = match scale {
+                Scale::Reciprocal => 1.0 / pf,
+                Scale::Divide => pf,
+            };
+            (self.loss, self.gain) = match scale {
+                Scale::Reciprocal => (self.loss * s, self.gain * s),
+                Scale::Divide => (self.loss / s, self.gain / s),
+            };
+        } else {
+            match scale {
+                Scale::Reciprocal => {
+                    // `avg (p-1)/p + change/p`: one (fused, `ta::fused`) multiply-add on each
+                    // chain instead of TA-Lib's multiply, add and divide
+                    let (c, r) = (wilder_decay(self.period), 1.0 / pf);
+                    self.loss = super::fused::madd_dyn(self.loss, c, down * r);
+                    self.gain = super::fused::madd_dyn(self.gain, c, up * r);
+                }
+                Scale::Divide => {
+                    let m = (self.period - 1) as f64;
+                    self.loss = (self.loss * m + down) / pf;
+                    self.gain = (self.gain * m + up) / pf;
+                }
             }
         }
         self.gate.open().then_some((self.gain, self.loss))
@@ -123,6 +132,12 @@ impl WilderGainLoss {
     pub(crate) const fn lookback(&self) -> usize {
         self.period + self.gate.extra()
     }
+}
+
+/// `(p - 1) / p`, the decay of a Wilder average.
+#[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+fn wilder_decay(period: usize) -> f64 {
+    (period - 1) as f64 / period as f64
 }
 
 /// Streaming state of [`rsi`].
@@ -150,8 +165,10 @@ impl std::fmt::Display for RelativeStrengthIndex {
 #[inline]
 fn rsi_value(gain: f64, loss: f64) -> f64 {
     let t = gain + loss;
+    // computed, then selected: no branch, so blocks of values vectorise
+    let v = 100.0 * (gain / t);
     if t > 0.0 {
-        100.0 * (gain / t)
+        v
     } else {
         0.0
     }
@@ -188,8 +205,14 @@ impl RelativeStrengthIndex {
     /// The batch loop of a fresh RSI without unstable period: the warm-up steps as
     /// [`Kernel::step`] does, then the Wilder averages with the same operations in the same
     /// order, without the per-bar state checks (so the same bits as stepping); false at a NaN.
-    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
     fn fill(&self, x: &[f64], out: &mut [f64]) -> bool {
+        super::fused::run(RsiFill { rsi: self, x, out })
+    }
+
+    #[inline(always)]
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    fn fill_with<const F: bool>(&self, x: &[f64], out: &mut [f64]) -> bool {
+        use super::fused::madd;
         let warm = (self.0.period + 1).min(x.len());
         let mut s = self.clone();
         for (o, &v) in out[..warm].iter_mut().zip(&x[..warm]) {
@@ -198,25 +221,61 @@ impl RelativeStrengthIndex {
             }
             s.step(&[v], std::slice::from_mut(o));
         }
-        let Some(mut prev) = s.0.prev else { return true };
+        if s.0.prev.is_none() {
+            return true;
+        }
         let (mut gain, mut loss) = (s.0.gain, s.0.loss);
-        let m = (self.0.period - 1) as f64;
+        let c = wilder_decay(self.0.period);
         let r = 1.0 / self.0.period as f64;
-        for (o, &v) in out[warm..].iter_mut().zip(&x[warm..]) {
-            if v.is_nan() {
+        // A block at a time: the changes and the NaN check (vectorised), the two chains with one
+        // (fused) multiply-add each per bar, then the RSI values (vectorised divisions). 32 bars
+        // as in `sma`: shorter blocks stall on store forwarding, longer ones stop overlapping.
+        const B: usize = 32;
+        let (mut ups, mut downs) = ([0.0; B], [0.0; B]);
+        let mut i0 = warm;
+        while i0 < x.len() {
+            let b = (x.len() - i0).min(B);
+            let (xs, olds) = (&x[i0..i0 + b], &x[i0 - 1..i0 - 1 + b]);
+            let (ups, downs) = (&mut ups[..b], &mut downs[..b]);
+            let mut nan = false;
+            for (((&v, &p), u), w) in xs.iter().zip(olds).zip(ups.iter_mut()).zip(downs.iter_mut())
+            {
+                nan |= v.is_nan();
+                let d = v - p;
+                *w = -d.min(0.0) * r;
+                *u = d.max(0.0) * r;
+            }
+            if nan {
                 return false;
             }
-            let d = v - prev;
-            prev = v;
-            loss *= m;
-            gain *= m;
-            loss -= d.min(0.0);
-            gain += d.max(0.0);
-            loss *= r;
-            gain *= r;
-            *o = rsi_value(gain, loss);
+            let os = &mut out[i0..i0 + b];
+            for ((o, u), w) in os.iter_mut().zip(ups.iter()).zip(downs.iter_mut()) {
+                loss = madd::<F>(loss, c, *w);
+                gain = madd::<F>(gain, c, *u);
+                *w = loss;
+                *o = gain;
+            }
+            for (o, &l) in os.iter_mut().zip(downs.iter()) {
+                *o = rsi_value(*o, l);
+            }
+            i0 += b;
         }
         true
+    }
+}
+
+/// [`RelativeStrengthIndex::fill`]'s arguments, for [`super::fused::run`].
+struct RsiFill<'a> {
+    rsi: &'a RelativeStrengthIndex,
+    x: &'a [f64],
+    out: &'a mut [f64],
+}
+
+impl super::fused::FusedLoop for RsiFill<'_> {
+    type Out = bool;
+    #[inline(always)]
+    fn run<const F: bool>(self) -> bool {
+        self.rsi.fill_with::<F>(self.x, self.out)
     }
 }
 
