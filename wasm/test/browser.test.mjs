@@ -15,6 +15,12 @@ import { compare, digest, maxAbsInput, runCase } from '../../node/test/golden.mj
 import { cases, goldenDir } from '../../node/test/suite.mjs';
 import { startServer } from '../scripts/server.mjs';
 
+// Native builds fuse the multiply-adds of the EMA-family chains on CPUs with FMA (as TA-Lib's
+// wheel does); WASM never does, so the last bits of those indicators can differ. With fusing
+// off (read by the addon at its first computation, after this line), native and WASM compute
+// the same operations and must agree bit for bit. docs/benchmarks.md, "Fused multiply-add".
+process.env.SEXTANT_FMA = 'off';
+
 function chromiumPath() {
   if (process.env.CHROMIUM) return process.env.CHROMIUM;
   try {
