@@ -24,6 +24,10 @@ use std::sync::OnceLock;
 /// aarch64, and `SEXTANT_FMA` is not `off`/`0`/`false`. Decided at the first call.
 #[inline]
 #[must_use]
+#[cfg_attr(
+    not(any(target_arch = "x86_64", target_arch = "aarch64")),
+    allow(dead_code, reason = "never fused there: the callers compile the check out")
+)]
 pub(crate) fn enabled() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| {
@@ -44,6 +48,7 @@ const fn cpu_has_fma() -> bool {
 }
 
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+#[allow(dead_code, reason = "see `enabled`")]
 const fn cpu_has_fma() -> bool {
     false
 }

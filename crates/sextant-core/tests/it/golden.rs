@@ -1,6 +1,6 @@
 //! Every declared function equals its reference on every golden fixture (DESIGN.md tolerance).
 
-use sextant_core::decl::OutVec;
+use sextant_core::decl::{InputData, OutBuf, OutVec, OutputKind};
 use sextant_core::registry::{self, REGISTRY};
 
 use crate::fixtures::{cases, check_close, Expected};
@@ -124,4 +124,106 @@ fn into_matches_call_on_fixtures() {
             }
         }
     }
+}
+
+/// Computes `decl` into output buffers pre-filled with `f` (float64) and `i` (int32); the
+/// outputs as bit patterns, or the error.
+fn outputs_over(
+    decl: &sextant_core::decl::FunctionDecl,
+    inputs: &[InputData<'_>],
+    params: &sextant_core::decl::Params,
+    f: f64,
+    i: i32,
+) -> Result<Vec<Vec<u64>>, String> {
+    let checked = decl.check_inputs(inputs).map_err(|e| e.to_string())?;
+    decl.check_output_sizes(&checked, params).map_err(|e| e.to_string())?;
+    let mut f64s: Vec<Vec<f64>> = Vec::new();
+    let mut i32s: Vec<Vec<i32>> = Vec::new();
+    let mut jsons: Vec<String> = Vec::new();
+    for (k, spec) in decl.outputs.iter().enumerate() {
+        let n = decl.output_len_with(k, &checked, params);
+        match spec.kind {
+            OutputKind::SeriesI32 => i32s.push(vec![i; n]),
+            OutputKind::Json => jsons.push(String::new()),
+            _ => f64s.push(vec![f; n]),
+        }
+    }
+    {
+        let (mut fi, mut ii, mut ji) = (f64s.iter_mut(), i32s.iter_mut(), jsons.iter_mut());
+        let mut bufs: Vec<OutBuf<'_>> = Vec::new();
+        for spec in decl.outputs {
+            match spec.kind {
+                OutputKind::SeriesI32 => bufs.extend(ii.next().map(|v| OutBuf::I32(v))),
+                OutputKind::Json => bufs.extend(ji.next().map(OutBuf::Json)),
+                _ => bufs.extend(fi.next().map(|v| OutBuf::F64(v))),
+            }
+        }
+        decl.call_into(inputs, params, &mut bufs).map_err(|e| e.to_string())?;
+    }
+    // every NaN reads alike (payloads are not part of the contract)
+    let bits = |v: f64| if v.is_nan() { f64::NAN.to_bits() } else { v.to_bits() };
+    Ok(f64s
+        .iter()
+        .map(|o| o.iter().map(|&v| bits(v)).collect())
+        .chain(i32s.iter().map(|o| o.iter().map(|&v| u64::from(v as u32)).collect()))
+        .collect())
+}
+
+/// The Python binding computes into uninitialised numpy memory (`np.empty`, as TA-Lib's
+/// wrapper does), so every function must write every element of every output. Outputs
+/// pre-filled with two different garbage patterns must come out bit-identical, on every
+/// golden case and on short prefixes of its series (the empty, warm-up-only and first-value
+/// paths), where both fills must also give the same error, if any.
+#[test]
+fn every_function_writes_every_element_of_its_outputs() {
+    let mut failures: Vec<String> = Vec::new();
+    let mut checked = 0usize;
+    for case in &cases() {
+        let decl = registry::find(&case.module, &case.function)
+            .unwrap_or_else(|| panic!("{} not declared", case.id));
+        let params =
+            decl.params_named(case.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).unwrap();
+        let full = case.input_data();
+        let all_series = full.iter().all(|d| matches!(d, InputData::Series(_)));
+        let mut lens: Vec<Option<usize>> = vec![None];
+        if all_series {
+            lens.extend([0, 1, 2, 3, 5, 9, 17, 40, 100].map(Some));
+        }
+        for len in lens {
+            let inputs: Vec<InputData<'_>> = full
+                .iter()
+                .map(|d| match (d, len) {
+                    (InputData::Series(s), Some(k)) => InputData::Series(&s[..k.min(s.len())]),
+                    _ => *d,
+                })
+                .collect();
+            let a = outputs_over(decl, &inputs, &params, 1.25e300, 0x5a5a_5a5a);
+            let b = outputs_over(decl, &inputs, &params, -7.5, -3);
+            checked += 1;
+            if a != b {
+                let at = match (&a, &b) {
+                    (Ok(a), Ok(b)) => a
+                        .iter()
+                        .zip(b)
+                        .enumerate()
+                        .find_map(|(o, (x, y))| {
+                            x.iter()
+                                .zip(y)
+                                .position(|(p, q)| p != q)
+                                .map(|i| format!("output {} element {i}", decl.outputs[o].name))
+                        })
+                        .unwrap_or_default(),
+                    _ => format!("{a:?} vs {b:?}"),
+                };
+                failures.push(format!("{} (first {:?} bars): {at} not written", case.id, len));
+            }
+        }
+    }
+    assert!(checked > 500, "only {checked} runs");
+    assert!(
+        failures.is_empty(),
+        "{} run(s) leave output unwritten:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
