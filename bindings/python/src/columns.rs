@@ -71,9 +71,9 @@ pub(crate) fn call_columns<'py>(
         .zip(&lens)
         .map(|(spec, &len)| {
             if spec.kind == OutputKind::SeriesI32 {
-                PyArray2::<i32>::zeros(py, [len, cols], true).into_any()
+                crate::output_array::<i32, _, _>(py, spec.kind, [len, cols], true).into_any()
             } else {
-                PyArray2::<f64>::zeros(py, [len, cols], true).into_any()
+                crate::output_array::<f64, _, _>(py, spec.kind, [len, cols], true).into_any()
             }
         })
         .collect();

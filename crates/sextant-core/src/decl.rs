@@ -789,6 +789,14 @@ pub enum OutputKind {
 }
 
 impl OutputKind {
+    /// Whether the output is a series of the inputs' length (float64 or int32): the outputs
+    /// that bindings may allocate uninitialised, because every function writes every element
+    /// of them (asserted on every golden case, `tests/it/golden.rs`).
+    #[must_use]
+    pub const fn is_series(self) -> bool {
+        matches!(self, Self::SeriesF64 | Self::SeriesI32)
+    }
+
     /// Whether the output is an n-dimensional array with a shape ([`OutVec::Array`]): paths,
     /// square, per-step and grid outputs.
     #[must_use]
