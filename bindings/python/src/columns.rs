@@ -2,7 +2,7 @@
 //! symbols), computed by the core's [`FunctionDecl::call_columns`] with the GIL released and
 //! the columns shared among threads.
 
-use numpy::{PyArray2, PyReadwriteArray2, PyUntypedArrayMethods};
+use numpy::{PyReadwriteArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 use sextant_core::columns::{Columns, ColumnsOut};
