@@ -95,6 +95,28 @@ impl Kernel for DirectionalMovement {
     }
 }
 
+/// `1 - 1/p`, the decay of the smoothed sums.
+#[inline]
+#[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+fn sums_decay(period: usize) -> f64 {
+    1.0 - 1.0 / period as f64
+}
+
+/// DX of the smoothed sums, and whether it is defined (see [`DirectionalSums::dx`]); branch
+/// free, so that a block of bars vectorises.
+#[inline]
+fn dx_of(plus: f64, minus: f64, tr: f64) -> (f64, bool) {
+    // one division for both DIs (TA-Lib: two)
+    let per_tr = 100.0 / tr;
+    let minus_di = minus * per_tr;
+    let plus_di = plus * per_tr;
+    let sum = minus_di + plus_di;
+    let dx = 100.0 * ((minus_di - plus_di).abs() / sum);
+    // `tr <= 0` is undefined; a NaN range is not (stepping lets it through, as TA-Lib)
+    let range_ok = tr > 0.0 || tr.is_nan();
+    (dx, range_ok & !talib_is_zero(sum))
+}
+
 /// The smoothed +DM, -DM and true range of the 3-input members (DI, DX, ADX, ADXR).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct DirectionalSums {
@@ -126,14 +148,13 @@ impl DirectionalSums {
             self.tr += tr;
             return None;
         }
-        // TA-Lib's `s - s / p + today` with a multiply by 1/p: the same value to the last bit or
-        // so, and three divisions fewer per bar (ADX was bound by the divider: seven per bar).
-        let r = 1.0 / self.period as f64;
-        self.minus -= self.minus * r;
-        self.plus -= self.plus * r;
-        self.minus += m;
-        self.plus += p;
-        self.tr = self.tr - self.tr * r + tr;
+        // TA-Lib's `s - s / p + today` as `s (1 - 1/p) + today`: one (fused, `ta::fused`)
+        // multiply-add on each chain, no division (ADX was bound by the divider: seven
+        // divisions per bar, now two); the same value to the last bit or so.
+        let decay = sums_decay(self.period);
+        self.minus = super::fused::madd_dyn(self.minus, decay, m);
+        self.plus = super::fused::madd_dyn(self.plus, decay, p);
+        self.tr = super::fused::madd_dyn(self.tr, decay, tr);
         Some((p, m, tr))
     }
 
@@ -142,19 +163,8 @@ impl DirectionalSums {
     /// against its fixed band).
     #[inline]
     fn dx(&self) -> Option<f64> {
-        if self.tr <= 0.0 {
-            return None;
-        }
-        // one division for both DIs (TA-Lib: two)
-        let per_tr = 100.0 / self.tr;
-        let minus_di = self.minus * per_tr;
-        let plus_di = self.plus * per_tr;
-        let sum = minus_di + plus_di;
-        if talib_is_zero(sum) {
-            None
-        } else {
-            Some(100.0 * ((minus_di - plus_di).abs() / sum))
-        }
+        let (dx, valid) = dx_of(self.plus, self.minus, self.tr);
+        valid.then_some(dx)
     }
 
     fn restart(&mut self) {
@@ -289,9 +299,97 @@ impl AverageDirectionalIndex {
             }
             self.adx /= pf;
         } else if let Some(dx) = dx {
-            self.adx = (self.adx * (p - 1) as f64 + dx) * (1.0 / pf);
+            // `adx (p-1)/p + dx/p`: one (fused) multiply-add on the chain
+            self.adx = super::fused::madd_dyn(self.adx, adx_decay(p), dx * (1.0 / pf));
         }
         Some(self.adx)
+    }
+
+    /// The batch loop of a fresh ADX: the warm-up steps, then blocks of bars with the same
+    /// operations as [`Kernel::step`] in the same order; false at a NaN input.
+    #[inline(always)]
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    fn fill_with<const F: bool>(&self, h: &[f64], l: &[f64], c: &[f64], out: &mut [f64]) -> bool {
+        use super::fused::madd;
+        let n = c.len();
+        let p = self.sums.period;
+        let warm = (2 * p).min(n);
+        let mut s = self.clone();
+        for i in 0..warm {
+            if (h[i] + l[i] + c[i]).is_nan() {
+                return false;
+            }
+            s.step(&[h[i], l[i], c[i]], std::slice::from_mut(&mut out[i]));
+        }
+        if warm == n {
+            return true;
+        }
+        let (mut plus, mut minus, mut trs, mut adx) = (s.sums.plus, s.sums.minus, s.sums.tr, s.adx);
+        let (decay, a_decay, r) = (sums_decay(p), adx_decay(p), 1.0 / p as f64);
+        // A block at a time: the one-bar movements and ranges (vectorised), the three sums'
+        // chains, DX (vectorised divisions), then the ADX chain; 32 bars as in `sma`.
+        const B: usize = 32;
+        let (mut a, mut b, mut t, mut ok) = ([0.0; B], [0.0; B], [0.0; B], [false; B]);
+        let mut i0 = warm;
+        while i0 < n {
+            let len = (n - i0).min(B);
+            let (hs, ls, cs) = (&h[i0..i0 + len], &l[i0..i0 + len], &c[i0..i0 + len]);
+            let (phs, pls, pcs) = (&h[i0 - 1..], &l[i0 - 1..], &c[i0 - 1..]);
+            let (a, b, t, ok) = (&mut a[..len], &mut b[..len], &mut t[..len], &mut ok[..len]);
+            let mut nan = false;
+            for j in 0..len {
+                nan |= (hs[j] + ls[j] + cs[j]).is_nan();
+                let (pd, md) = dm1(hs[j], ls[j], phs[j], pls[j]);
+                a[j] = pd;
+                b[j] = md;
+                t[j] = true_range(hs[j], ls[j], pcs[j]);
+            }
+            if nan {
+                return false;
+            }
+            for j in 0..len {
+                minus = madd::<F>(minus, decay, b[j]);
+                plus = madd::<F>(plus, decay, a[j]);
+                trs = madd::<F>(trs, decay, t[j]);
+                (a[j], b[j], t[j]) = (plus, minus, trs);
+            }
+            for j in 0..len {
+                let (dx, valid) = dx_of(a[j], b[j], t[j]);
+                a[j] = dx * r;
+                ok[j] = valid;
+            }
+            for (o, (&term, &valid)) in out[i0..i0 + len].iter_mut().zip(a.iter().zip(ok.iter())) {
+                let next = madd::<F>(adx, a_decay, term);
+                adx = if valid { next } else { adx };
+                *o = adx;
+            }
+            i0 += len;
+        }
+        true
+    }
+}
+
+/// `(p - 1) / p`, the decay of the ADX average.
+#[inline]
+#[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+fn adx_decay(period: usize) -> f64 {
+    (period - 1) as f64 / period as f64
+}
+
+/// [`AverageDirectionalIndex::fill_with`]'s arguments, for [`super::fused::run`].
+struct AdxFill<'a> {
+    adx: &'a AverageDirectionalIndex,
+    h: &'a [f64],
+    l: &'a [f64],
+    c: &'a [f64],
+    out: &'a mut [f64],
+}
+
+impl super::fused::FusedLoop for AdxFill<'_> {
+    type Out = bool;
+    #[inline(always)]
+    fn run<const F: bool>(self) -> bool {
+        self.adx.fill_with::<F>(self.h, self.l, self.c, self.out)
     }
 }
 
@@ -315,6 +413,12 @@ impl Kernel for AverageDirectionalIndex {
         self.sums.restart();
         self.seen = 0;
         self.adx = 0.0;
+    }
+    fn run_fast(&self, inputs: &[&[f64]], outs: &mut [&mut [f64]]) -> bool {
+        match (inputs, outs) {
+            ([h, l, c], [out]) => super::fused::run(AdxFill { adx: self, h, l, c, out }),
+            _ => false,
+        }
     }
 }
 
