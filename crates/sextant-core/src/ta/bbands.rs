@@ -228,7 +228,9 @@ impl Kernel for BollingerBands {
     }
     fn run_fast(&self, inputs: &[&[f64]], outs: &mut [&mut [f64]]) -> bool {
         match (&self.ma, inputs, outs) {
-            (MaKernel::Sma(_), [x], [u, m, l]) => self.fused_sma(x, u, m, l),
+            (MaKernel::Sma(_), [x], [up, mid, low]) => {
+                super::fused::run(BbandsFill { bb: self, x, up, mid, low })
+            }
             _ => false,
         }
     }
@@ -239,6 +241,7 @@ impl BollingerBands {
     /// operations in the same order as stepping the kernel (the SMA's running sum, the
     /// variance's anchored sums, re-anchored every [`ANCHOR_WINDOWS`] windows with the window
     /// summed in the ring buffer's order), without the ring buffers.
+    #[inline(always)]
     #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
     fn fused_sma(&self, x: &[f64], up: &mut [f64], mid: &mut [f64], low: &mut [f64]) -> bool {
         let p = self.period;
@@ -292,26 +295,58 @@ impl BollingerBands {
             let len = xs.len();
             let (us, ms, ls) = (&mut up[t + 1..end], &mut mid[t + 1..end], &mut low[t + 1..end]);
             let (us, ms, ls) = (&mut us[..len], &mut ms[..len], &mut ls[..len]);
-            for j in 0..len {
-                let (v, old) = (xs[j], olds[..len][j]);
-                if v.is_nan() {
-                    return false;
+            // A block at a time: the three running sums (the chains), then the divisions,
+            // square roots and bands (vectorised: the divider, not the chains, bounded the
+            // one-loop form); 32 bars as in `sma`.
+            const B: usize = 32;
+            let (mut sums, mut s1s, mut s2s) = ([0.0; B], [0.0; B], [0.0; B]);
+            let mut j0 = 0;
+            while j0 < len {
+                let b = (len - j0).min(B);
+                let (sums, s1s, s2s) = (&mut sums[..b], &mut s1s[..b], &mut s2s[..b]);
+                for (j, (&v, &old)) in xs[j0..j0 + b].iter().zip(&olds[j0..j0 + b]).enumerate() {
+                    if v.is_nan() {
+                        return false;
+                    }
+                    sum += v - old;
+                    let (dn, d_old) = (v - anchor, old - anchor);
+                    s1 += dn - d_old;
+                    s2 += dn * dn - d_old * d_old;
+                    (sums[j], s1s[j], s2s[j]) = (sum, s1, s2);
                 }
-                sum += v - old;
-                let (dn, d_old) = (v - anchor, old - anchor);
-                s1 += dn - d_old;
-                s2 += dn * dn - d_old * d_old;
-                let ma = sum / pf;
-                let m1 = s1 / pf;
-                let var = s2 / pf - m1 * m1;
-                let sd = if talib_is_zero_or_neg(var) { 0.0 } else { var.sqrt() };
-                us[j] = ma + sd * du;
-                ms[j] = ma;
-                ls[j] = ma - sd * dd;
+                let (us, ms, ls) = (&mut us[j0..j0 + b], &mut ms[j0..j0 + b], &mut ls[j0..j0 + b]);
+                for j in 0..b {
+                    let ma = sums[j] / pf;
+                    let m1 = s1s[j] / pf;
+                    let var = s2s[j] / pf - m1 * m1;
+                    let root = var.sqrt();
+                    let sd = if talib_is_zero_or_neg(var) { 0.0 } else { root };
+                    us[j] = ma + sd * du;
+                    ms[j] = ma;
+                    ls[j] = ma - sd * dd;
+                }
+                j0 += b;
             }
             t = end;
         }
         true
+    }
+}
+
+/// [`BollingerBands::fused_sma`]'s arguments, for [`super::fused::run`].
+struct BbandsFill<'a> {
+    bb: &'a BollingerBands,
+    x: &'a [f64],
+    up: &'a mut [f64],
+    mid: &'a mut [f64],
+    low: &'a mut [f64],
+}
+
+impl super::fused::FusedLoop for BbandsFill<'_> {
+    type Out = bool;
+    #[inline(always)]
+    fn run<const F: bool>(self) -> bool {
+        self.bb.fused_sma(self.x, self.up, self.mid, self.low)
     }
 }
 
