@@ -223,19 +223,18 @@ impl FunctionDecl {
         let results: Vec<std::result::Result<(), (usize, Error)>> = if threads == 1 {
             parts.into_iter().enumerate().map(|(t, p)| run(t, p)).collect()
         } else {
+            // the calling thread computes the first part while the workers compute the others
+            let mut parts = parts.into_iter().enumerate();
+            let first = parts.next();
             std::thread::scope(|s| {
-                let handles: Vec<_> = parts
-                    .into_iter()
-                    .enumerate()
-                    .map(|(t, p)| s.spawn(move || run(t, p)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
+                let handles: Vec<_> = parts.map(|(t, p)| s.spawn(move || run(t, p))).collect();
+                let mine = first.map(|(t, p)| run(t, p));
+                mine.into_iter()
+                    .chain(handles.into_iter().map(|h| {
                         h.join().unwrap_or_else(|_| {
                             Err((0, Error::State("a worker thread panicked".into())))
                         })
-                    })
+                    }))
                     .collect()
             })
         };
