@@ -141,6 +141,11 @@ impl SimpleMovingAverage {
         check_min("timeperiod", timeperiod, 1)?;
         Ok(Self { period: timeperiod, buf: vec![0.0; timeperiod], pos: 0, count: 0, sum: 0.0 })
     }
+
+    /// The running sum, once the window is full (batch paths that continue a stepped state).
+    pub(crate) fn full_sum(&self) -> Option<f64> {
+        (self.count == self.period).then_some(self.sum)
+    }
 }
 
 impl std::fmt::Display for SimpleMovingAverage {

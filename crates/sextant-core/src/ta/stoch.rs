@@ -34,12 +34,7 @@ impl Stochastic {
         if !self.hl.is_full() {
             return None;
         }
-        let (hi, lo) = (self.hl.highest(), self.hl.lowest());
-        let k = if talib_is_zero_scaled(hi - lo, hi.abs() + lo.abs()) {
-            0.0
-        } else {
-            ((c - lo) / (hi - lo)) * 100.0
-        };
+        let k = percent_k(self.hl.highest(), self.hl.lowest(), c);
         let a = self.first.next(k);
         if a.is_nan() {
             return None;
@@ -102,7 +97,14 @@ impl Kernel for Stochastic {
             (MaKernel::Sma(a), Some(MaKernel::Sma(b)), [h, l, c], [ko, do_])
                 if self.fastk_period <= FAST_SCAN =>
             {
-                self.fused_sma(a.clone(), b.clone(), [h, l, c], ko, do_)
+                super::fused::run(StochFill {
+                    stoch: self,
+                    first: a.clone(),
+                    second: b.clone(),
+                    inputs: [h, l, c],
+                    ko,
+                    dout: do_,
+                })
             }
             _ => false,
         }
@@ -117,6 +119,8 @@ impl Stochastic {
     /// STOCH with SMA smoothing over a fresh run (the batch path): each bar's highest high and
     /// lowest low by a branch-free scan of the window (the latest of equal extremes, as the
     /// tracked window keeps), then the same %K and the same SMA steps as the kernel.
+    #[inline(always)]
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
     fn fused_sma(
         &self,
         mut first: super::SimpleMovingAverage,
@@ -136,8 +140,13 @@ impl Stochastic {
         dout[..start].fill(f64::NAN);
         first.restart();
         second.restart();
+        let (sk, sd) = (first.period(), second.period());
+        // Stepping until both averages are full, keeping the last %K and slow %K values (the
+        // averages' windows); then blocks of bars.
+        let warm_end = (start + sk + sd - 1).min(n);
+        let (mut ks, mut slows) = (Vec::new(), Vec::new());
         let (mut a, mut b) = ([0.0], [0.0]);
-        for i in start..n {
+        for i in start..warm_end {
             if (h[i] + l[i] + c[i]).is_nan() {
                 return false;
             }
@@ -147,17 +156,15 @@ impl Stochastic {
                 hi = if hi > hw[j] { hi } else { hw[j] };
                 lo = if lo < lw[j] { lo } else { lw[j] };
             }
-            let k = if talib_is_zero_scaled(hi - lo, hi.abs() + lo.abs()) {
-                0.0
-            } else {
-                ((c[i] - lo) / (hi - lo)) * 100.0
-            };
+            let k = percent_k(hi, lo, c[i]);
+            ks.push(k);
             first.step(&[k], &mut a);
             if a[0].is_nan() {
                 ko[i] = f64::NAN;
                 dout[i] = f64::NAN;
                 continue;
             }
+            slows.push(a[0]);
             second.step(&a, &mut b);
             if b[0].is_nan() {
                 ko[i] = f64::NAN;
@@ -167,7 +174,112 @@ impl Stochastic {
                 dout[i] = b[0];
             }
         }
+        if warm_end == n {
+            return true;
+        }
+        let (Some(mut sum1), Some(mut sum2)) = (first.full_sum(), second.full_sum()) else {
+            return false;
+        };
+        if ks.len() < sk || slows.len() < sd {
+            return false;
+        }
+        // A block at a time, each pass over the block vectorised except the two chains: the
+        // window extremes, %K (divisions), the first average's running sum (chain), its
+        // values (divisions), the second's running sum (chain), its values. The same
+        // operations in the same order as the SMA steps (`sum += new - old`, `sum / p`).
+        const B: usize = 32;
+        let (pf1, pf2) = (sk as f64, sd as f64);
+        // the window of each average (oldest first), then the block's new values
+        let mut kb = vec![0.0; sk + B];
+        kb[..sk].copy_from_slice(&ks[ks.len() - sk..]);
+        let mut ab = vec![0.0; sd + B];
+        ab[..sd].copy_from_slice(&slows[slows.len() - sd..]);
+        let (mut hi, mut lo, mut hi2, mut lo2, mut sums) =
+            ([0.0; B], [0.0; B], [0.0; B], [0.0; B], [0.0; B]);
+        let mut i0 = warm_end;
+        while i0 < n {
+            let len = (n - i0).min(B);
+            let mut bad = false;
+            for i in i0..i0 + len {
+                bad |= !(h[i] + l[i] + c[i]).is_finite();
+            }
+            if bad {
+                return false;
+            }
+            let first_bar = i0 + 1 - p;
+            let (mut hi, mut lo) = (&mut hi[..len], &mut lo[..len]);
+            let (mut hi2, mut lo2) = (&mut hi2[..len], &mut lo2[..len]);
+            hi.copy_from_slice(&h[first_bar..first_bar + len]);
+            lo.copy_from_slice(&l[first_bar..first_bar + len]);
+            for w in 1..p {
+                let (hw, lw) = (&h[first_bar + w..][..len], &l[first_bar + w..][..len]);
+                // into the other buffer: an unconditional store (in place, the compiler emits
+                // a masked store: slow on AMD, and a store-forwarding stall for the next pass)
+                for j in 0..len {
+                    hi2[j] = if hi[j] > hw[j] { hi[j] } else { hw[j] };
+                    lo2[j] = if lo[j] < lw[j] { lo[j] } else { lw[j] };
+                }
+                std::mem::swap(&mut hi, &mut hi2);
+                std::mem::swap(&mut lo, &mut lo2);
+            }
+            for (j, &cv) in c[i0..i0 + len].iter().enumerate() {
+                kb[sk + j] = percent_k(hi[j], lo[j], cv);
+            }
+            let sums = &mut sums[..len];
+            sum1 = running_sum(sum1, &kb[sk..sk + len], &kb[..len], sums);
+            for (a, &s1) in ab[sd..sd + len].iter_mut().zip(sums.iter()) {
+                *a = s1 / pf1;
+            }
+            sum2 = running_sum(sum2, &ab[sd..sd + len], &ab[..len], sums);
+            ko[i0..i0 + len].copy_from_slice(&ab[sd..sd + len]);
+            for (o, &s2) in dout[i0..i0 + len].iter_mut().zip(sums.iter()) {
+                *o = s2 / pf2;
+            }
+            kb.copy_within(len..len + sk, 0);
+            ab.copy_within(len..len + sd, 0);
+            i0 += len;
+        }
         true
+    }
+}
+
+/// An SMA's running sum over a block, as its steps add (`sum += new - old`); each bar's sum
+/// into `out`, the last one returned. A function of its own so the sum stays in a register.
+#[inline(always)]
+fn running_sum(mut sum: f64, new: &[f64], old: &[f64], out: &mut [f64]) -> f64 {
+    for ((o, &x), &y) in out.iter_mut().zip(new).zip(old) {
+        sum += x - y;
+        *o = sum;
+    }
+    sum
+}
+
+/// %K of a bar from its window's extremes: 0 when the range is within TA-Lib's dead zone.
+#[inline]
+fn percent_k(hi: f64, lo: f64, c: f64) -> f64 {
+    let k = ((c - lo) / (hi - lo)) * 100.0;
+    if talib_is_zero_scaled(hi - lo, hi.abs() + lo.abs()) {
+        0.0
+    } else {
+        k
+    }
+}
+
+/// [`Stochastic::fused_sma`]'s arguments, for [`super::fused::run`].
+struct StochFill<'a> {
+    stoch: &'a Stochastic,
+    first: super::SimpleMovingAverage,
+    second: super::SimpleMovingAverage,
+    inputs: [&'a [f64]; 3],
+    ko: &'a mut [f64],
+    dout: &'a mut [f64],
+}
+
+impl super::fused::FusedLoop for StochFill<'_> {
+    type Out = bool;
+    #[inline(always)]
+    fn run<const F: bool>(self) -> bool {
+        self.stoch.fused_sma(self.first, self.second, self.inputs, self.ko, self.dout)
     }
 }
 
