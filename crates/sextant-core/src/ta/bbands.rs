@@ -143,9 +143,17 @@ impl RollingVariance {
             self.s2 += dn * dn - d_old * d_old;
         }
         self.until_anchor -= 1;
-        let m1 = self.s1 / pf;
-        Some(self.s2 / pf - m1 * m1)
+        Some(variance_of(self.s1, self.s2, 1.0 / pf))
     }
+}
+
+/// The window's variance from the anchored sums: `s2/p - (s1/p)^2`, with `inv = 1/p`
+/// multiplied instead of dividing twice (the divider bounded BBANDS; same value to the last
+/// bit or so).
+#[inline]
+fn variance_of(s1: f64, s2: f64, inv: f64) -> f64 {
+    let m1 = s1 * inv;
+    s2 * inv - m1 * m1
 }
 
 /// Streaming state of [`bbands`]; outputs `(upper, middle, lower)`.
@@ -257,6 +265,7 @@ impl BollingerBands {
             o[..lb].fill(f64::NAN);
         }
         let pf = p as f64;
+        let inv = 1.0 / pf;
         let (du, dd) = (self.nbdevup, self.nbdevdn);
         let mut sum = 0.0;
         for &v in &x[..p] {
@@ -284,8 +293,7 @@ impl BollingerBands {
                 sum += x[t] - x[t - p];
             }
             let ma = sum / pf;
-            let m1 = s1 / pf;
-            let var = s2 / pf - m1 * m1;
+            let var = variance_of(s1, s2, 1.0 / pf);
             let sd = if talib_is_zero_or_neg(var) { 0.0 } else { var.sqrt() };
             up[t] = ma + sd * du;
             mid[t] = ma;
@@ -317,8 +325,7 @@ impl BollingerBands {
                 let (us, ms, ls) = (&mut us[j0..j0 + b], &mut ms[j0..j0 + b], &mut ls[j0..j0 + b]);
                 for j in 0..b {
                     let ma = sums[j] / pf;
-                    let m1 = s1s[j] / pf;
-                    let var = s2s[j] / pf - m1 * m1;
+                    let var = variance_of(s1s[j], s2s[j], inv);
                     let root = var.sqrt();
                     let sd = if talib_is_zero_or_neg(var) { 0.0 } else { root };
                     us[j] = ma + sd * du;
