@@ -392,7 +392,7 @@ impl PyFunction {
                     // Several float64 series (MACD, BBANDS, STOCH...): one (outputs x bars)
                     // allocation, and each output a row of it. Freed, one block leaves glibc's
                     // malloc warm memory for the next call where three 8 MB arrays are trimmed
-                    // back to the OS and fault in again (1M-bar MACD: 4.2 -> 1.6 ms). A row
+                    // back to the OS and fault in again (1M-bar MACD: 4.2-4.5 -> 1.4-1.7 ms). A row
                     // keeps the whole block alive.
                     let rows = output_array::<f64, _, _>(
                         py,
