@@ -376,22 +376,9 @@ fn adx_decay(period: usize) -> f64 {
     (period - 1) as f64 / period as f64
 }
 
-/// [`AverageDirectionalIndex::fill_with`]'s arguments, for [`super::fused::run`].
-struct AdxFill<'a> {
-    adx: &'a AverageDirectionalIndex,
-    h: &'a [f64],
-    l: &'a [f64],
-    c: &'a [f64],
-    out: &'a mut [f64],
-}
-
-impl super::fused::FusedLoop for AdxFill<'_> {
-    type Out = bool;
-    #[inline(always)]
-    fn run<const F: bool>(self) -> bool {
-        self.adx.fill_with::<F>(self.h, self.l, self.c, self.out)
-    }
-}
+super::fused::fused_loop!(AdxFill {
+    adx: &'a AverageDirectionalIndex, h: &'a [f64], l: &'a [f64], c: &'a [f64], out: &'a mut [f64],
+} => adx.fill_with::<F>(h, l, c, out));
 
 impl FromParams for AverageDirectionalIndex {
     fn from_params(p: &Params) -> Result<Self> {

@@ -203,22 +203,9 @@ impl AverageTrueRange {
     }
 }
 
-/// [`AverageTrueRange::fill`]'s arguments, for [`super::fused::run`].
-struct AtrFill<'a> {
-    atr: &'a AverageTrueRange,
-    h: &'a [f64],
-    l: &'a [f64],
-    c: &'a [f64],
-    out: &'a mut [f64],
-}
-
-impl super::fused::FusedLoop for AtrFill<'_> {
-    type Out = bool;
-    #[inline(always)]
-    fn run<const F: bool>(self) -> bool {
-        self.atr.fill_with::<F>(self.h, self.l, self.c, self.out)
-    }
-}
+super::fused::fused_loop!(AtrFill {
+    atr: &'a AverageTrueRange, h: &'a [f64], l: &'a [f64], c: &'a [f64], out: &'a mut [f64],
+} => atr.fill_with::<F>(h, l, c, out));
 
 impl FromParams for AverageTrueRange {
     fn from_params(p: &Params) -> Result<Self> {

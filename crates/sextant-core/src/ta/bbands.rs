@@ -340,22 +340,9 @@ impl BollingerBands {
     }
 }
 
-/// [`BollingerBands::fused_sma`]'s arguments, for [`super::fused::run`].
-struct BbandsFill<'a> {
-    bb: &'a BollingerBands,
-    x: &'a [f64],
-    up: &'a mut [f64],
-    mid: &'a mut [f64],
-    low: &'a mut [f64],
-}
-
-impl super::fused::FusedLoop for BbandsFill<'_> {
-    type Out = bool;
-    #[inline(always)]
-    fn run<const F: bool>(self) -> bool {
-        self.bb.fused_sma(self.x, self.up, self.mid, self.low)
-    }
-}
+super::fused::fused_loop!(BbandsFill {
+    bb: &'a BollingerBands, x: &'a [f64], up: &'a mut [f64], mid: &'a mut [f64], low: &'a mut [f64],
+} => bb.fused_sma(x, up, mid, low));
 
 fn from_params(p: &crate::decl::Params) -> Result<BollingerBands> {
     let matype = MaType::from_code("matype", p.int(3), MaType::Sma)?;

@@ -196,20 +196,8 @@ impl ExponentialMovingAverage {
     }
 }
 
-/// [`ExponentialMovingAverage::fill`]'s arguments, for [`super::fused::run`].
-struct EmaFill<'a> {
-    ema: &'a ExponentialMovingAverage,
-    x: &'a [f64],
-    out: &'a mut [f64],
-}
-
-impl super::fused::FusedLoop for EmaFill<'_> {
-    type Out = bool;
-    #[inline(always)]
-    fn run<const F: bool>(self) -> bool {
-        self.ema.fill_with::<F>(self.x, self.out)
-    }
-}
+super::fused::fused_loop!(EmaFill { ema: &'a ExponentialMovingAverage, x: &'a [f64], out: &'a mut [f64] }
+    => ema.fill_with::<F>(x, out));
 
 impl FromParams for ExponentialMovingAverage {
     fn from_params(p: &Params) -> Result<Self> {

@@ -98,6 +98,34 @@ pub(crate) trait FusedLoop {
     fn run<const F: bool>(self) -> Self::Out;
 }
 
+/// Declares the arguments of a batch loop for [`run`]: a struct of the named fields (borrows
+/// with the lifetime `'a`) and its [`FusedLoop`] impl, whose body is an expression over the
+/// fields that may use the const `F` (fused or not).
+///
+/// ```ignore
+/// fused_loop!(EmaFill { ema: &'a ExponentialMovingAverage, x: &'a [f64], out: &'a mut [f64] }
+///     => ema.fill_with::<F>(x, out));
+/// super::fused::run(EmaFill { ema: self, x, out })
+/// ```
+macro_rules! fused_loop {
+    ($name:ident { $($field:ident: $ty:ty),+ $(,)? } => $body:expr) => {
+        #[doc = concat!("The arguments of a batch loop, for [`", "super::fused::run", "`].")]
+        struct $name<'a> {
+            $($field: $ty),+
+        }
+
+        impl $crate::ta::fused::FusedLoop for $name<'_> {
+            type Out = bool;
+            #[inline(always)]
+            fn run<const F: bool>(self) -> bool {
+                let Self { $($field),+ } = self;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use fused_loop;
+
 /// Runs `l` fused (compiled for AVX2 and FMA) when [`enabled`], else unfused.
 #[inline]
 #[allow(unsafe_code, reason = "calls the AVX2 + FMA build after the runtime check")]

@@ -251,22 +251,9 @@ impl Macd<ExponentialMovingAverage> {
     }
 }
 
-/// [`Macd::fused`]'s arguments, for [`super::fused::run`].
-struct MacdFill<'a> {
-    m: &'a Macd<ExponentialMovingAverage>,
-    x: &'a [f64],
-    macd: &'a mut [f64],
-    sig: &'a mut [f64],
-    hist: &'a mut [f64],
-}
-
-impl super::fused::FusedLoop for MacdFill<'_> {
-    type Out = bool;
-    #[inline(always)]
-    fn run<const F: bool>(self) -> bool {
-        self.m.fused::<F>(self.x, self.macd, self.sig, self.hist)
-    }
-}
+super::fused::fused_loop!(MacdFill {
+    m: &'a Macd<ExponentialMovingAverage>, x: &'a [f64], macd: &'a mut [f64], sig: &'a mut [f64], hist: &'a mut [f64],
+} => m.fused::<F>(x, macd, sig, hist));
 
 /// `MACD` kernel: EMAs (SMA-seeded), the fast one seeded on the bars just before the slow one's
 /// first output; periods swapped if `slowperiod < fastperiod`, as TA-Lib.

@@ -264,20 +264,8 @@ impl RelativeStrengthIndex {
     }
 }
 
-/// [`RelativeStrengthIndex::fill`]'s arguments, for [`super::fused::run`].
-struct RsiFill<'a> {
-    rsi: &'a RelativeStrengthIndex,
-    x: &'a [f64],
-    out: &'a mut [f64],
-}
-
-impl super::fused::FusedLoop for RsiFill<'_> {
-    type Out = bool;
-    #[inline(always)]
-    fn run<const F: bool>(self) -> bool {
-        self.rsi.fill_with::<F>(self.x, self.out)
-    }
-}
+super::fused::fused_loop!(RsiFill { rsi: &'a RelativeStrengthIndex, x: &'a [f64], out: &'a mut [f64] }
+    => rsi.fill_with::<F>(x, out));
 
 impl FromParams for RelativeStrengthIndex {
     fn from_params(p: &Params) -> Result<Self> {

@@ -57,65 +57,57 @@ pub fn sma_into(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> 
     Ok(())
 }
 
+super::fused::fused_loop!(SmaFill { x: &'a [f64], p: usize, out: &'a mut [f64] } => sma_run(x, p, out));
+
 /// SMA with TA-Lib's operation order over `x`, or false at the first NaN (`out` then holds
 /// partial results).
-struct SmaFill<'a> {
-    x: &'a [f64],
-    p: usize,
-    out: &'a mut [f64],
-}
-
-impl super::fused::FusedLoop for SmaFill<'_> {
-    type Out = bool;
-    #[inline(always)]
-    fn run<const F: bool>(self) -> bool {
-        let Self { x, p, out } = self;
-        let lb = sma_lookback(p);
-        if x.len() <= lb {
-            out.fill(f64::NAN);
-            return !x.iter().any(|v| v.is_nan());
+#[inline(always)]
+fn sma_run(x: &[f64], p: usize, out: &mut [f64]) -> bool {
+    let lb = sma_lookback(p);
+    if x.len() <= lb {
+        out.fill(f64::NAN);
+        return !x.iter().any(|v| v.is_nan());
+    }
+    out[..lb].fill(f64::NAN);
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    let pf = p as f64;
+    // The first window summed in order; then one add per bar on the dependency chain
+    // (`sum += new - old`): half the latency of TA-Lib's add-then-subtract, same accuracy.
+    let mut sum = 0.0;
+    for &v in &x[..p] {
+        sum += v;
+    }
+    if sum.is_nan() && x[..p].iter().any(|v| v.is_nan()) {
+        return false;
+    }
+    out[lb] = sum / pf;
+    // A block at a time: the differences and the NaN check (vectorised), the chain into
+    // `out`, then the divisions in place (vectorised: one division per bar costs more than
+    // the chain's add). 32 bars measured best: with 8 the vector loads wait for the
+    // chain's scalar stores (store forwarding fails), with 256 the passes stop overlapping.
+    const B: usize = 32;
+    let mut d = [0.0; B];
+    for ((os, news), olds) in
+        out[p..].chunks_mut(B).zip(x[p..].chunks(B)).zip(x[..x.len() - p].chunks(B))
+    {
+        let d = &mut d[..os.len()];
+        let mut nan = false;
+        for ((dj, &new), &old) in d.iter_mut().zip(news).zip(olds) {
+            nan |= new.is_nan();
+            *dj = new - old;
         }
-        out[..lb].fill(f64::NAN);
-        #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
-        let pf = p as f64;
-        // The first window summed in order; then one add per bar on the dependency chain
-        // (`sum += new - old`): half the latency of TA-Lib's add-then-subtract, same accuracy.
-        let mut sum = 0.0;
-        for &v in &x[..p] {
-            sum += v;
-        }
-        if sum.is_nan() && x[..p].iter().any(|v| v.is_nan()) {
+        if nan {
             return false;
         }
-        out[lb] = sum / pf;
-        // A block at a time: the differences and the NaN check (vectorised), the chain into
-        // `out`, then the divisions in place (vectorised: one division per bar costs more than
-        // the chain's add). 32 bars measured best: with 8 the vector loads wait for the
-        // chain's scalar stores (store forwarding fails), with 256 the passes stop overlapping.
-        const B: usize = 32;
-        let mut d = [0.0; B];
-        for ((os, news), olds) in
-            out[p..].chunks_mut(B).zip(x[p..].chunks(B)).zip(x[..x.len() - p].chunks(B))
-        {
-            let d = &mut d[..os.len()];
-            let mut nan = false;
-            for ((dj, &new), &old) in d.iter_mut().zip(news).zip(olds) {
-                nan |= new.is_nan();
-                *dj = new - old;
-            }
-            if nan {
-                return false;
-            }
-            for (o, &dj) in os.iter_mut().zip(d.iter()) {
-                sum += dj;
-                *o = sum;
-            }
-            for o in os.iter_mut() {
-                *o /= pf;
-            }
+        for (o, &dj) in os.iter_mut().zip(d.iter()) {
+            sum += dj;
+            *o = sum;
         }
-        true
+        for o in os.iter_mut() {
+            *o /= pf;
+        }
     }
+    true
 }
 
 /// Streaming state of [`sma`].

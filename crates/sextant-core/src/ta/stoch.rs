@@ -265,23 +265,14 @@ fn percent_k(hi: f64, lo: f64, c: f64) -> f64 {
     }
 }
 
-/// [`Stochastic::fused_sma`]'s arguments, for [`super::fused::run`].
-struct StochFill<'a> {
+super::fused::fused_loop!(StochFill {
     stoch: &'a Stochastic,
     first: super::SimpleMovingAverage,
     second: super::SimpleMovingAverage,
     inputs: [&'a [f64]; 3],
     ko: &'a mut [f64],
     dout: &'a mut [f64],
-}
-
-impl super::fused::FusedLoop for StochFill<'_> {
-    type Out = bool;
-    #[inline(always)]
-    fn run<const F: bool>(self) -> bool {
-        self.stoch.fused_sma(self.first, self.second, self.inputs, self.ko, self.dout)
-    }
-}
+} => stoch.fused_sma(first, second, inputs, ko, dout));
 
 /// `STOCH` kernel: (slowk, slowd).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
