@@ -15,7 +15,8 @@ pub const fn ema_lookback(timeperiod: usize) -> usize {
 /// Computes the exponential moving average, TA-Lib's `EMA`.
 ///
 /// `k = 2 / (p + 1)`; seeded with the SMA of the first `p` values, then
-/// `ema = (x - ema) * k + ema` (TA-Lib's default compatibility, bit-identical).
+/// `ema = ema * (1 - k) + x * k` (TA-Lib's `(x - ema) * k + ema` rearranged; equal within the
+/// parity tolerance, and fused where the CPU has FMA, see `SEXTANT_FMA` in docs/python.md).
 ///
 /// # Errors
 /// [`Error::OutOfRange`](crate::Error::OutOfRange) if `timeperiod < 1`.

@@ -161,7 +161,8 @@ impl std::fmt::Display for RelativeStrengthIndex {
 
 /// TA-Lib 0.8.1 tests the total exactly (an RSI of a series scaled by 1e-20 equals the
 /// unscaled one there), so only a window without any movement gives 0. TA-Lib multiplies by
-/// `1 / p` here (bit for bit; dividing differs in the last bit).
+/// `1 / p` for the first average; the Wilder steps then are one multiply-add each
+/// (`WilderGainLoss::push`), equal to TA-Lib's within the parity tolerance.
 #[inline]
 fn rsi_value(gain: f64, loss: f64) -> f64 {
     let t = gain + loss;
