@@ -406,7 +406,7 @@ impl PyFunction {
                         .iter()
                         .enumerate()
                         .map(|(i, spec)| {
-                            let n = decl.output_len_with(i, &checked, &params);
+                            let n = lens[i];
                             if spec.kind.is_array() {
                                 // n-D (paths, [steps + 1,] [assets]), (cols, cols), (steps + 1,
                                 // columns) or (points, cols), C order

@@ -109,7 +109,7 @@ pub(crate) trait FusedLoop {
 /// ```
 macro_rules! fused_loop {
     ($name:ident { $($field:ident: $ty:ty),+ $(,)? } => $body:expr) => {
-        #[doc = concat!("The arguments of a batch loop, for [`", "super::fused::run", "`].")]
+        /// The arguments of a batch loop, for `ta::fused::run`.
         struct $name<'a> {
             $($field: $ty),+
         }

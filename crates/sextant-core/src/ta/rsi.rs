@@ -89,13 +89,9 @@ impl WilderGainLoss {
             if self.count < self.period {
                 return None;
             }
-            let s = match scale {
-                Scale::Reciprocal => 1.0 / pf,
-                Scale::Divide => pf,
-            };
             (self.loss, self.gain) = match scale {
-                Scale::Reciprocal => (self.loss * s, self.gain * s),
-                Scale::Divide => (self.loss / s, self.gain / s),
+                Scale::Reciprocal => (self.loss * (1.0 / pf), self.gain * (1.0 / pf)),
+                Scale::Divide => (self.loss / pf, self.gain / pf),
             };
         } else {
             match scale {
