@@ -1747,6 +1747,11 @@ pub trait Kernel:
     const OUTPUTS: usize;
     /// Value written for warm-up and NaN bars (NaN; 0 for integer outputs).
     const EMPTY: f64 = f64::NAN;
+    /// Layout revision of the kernel's saved state (see [`Stream::save`]): raised when the
+    /// state's fields change, so that a state saved by an earlier build is refused with
+    /// [`Error::State`] instead of being misread. Kernels that embed another kernel's state
+    /// add its revision to theirs.
+    const STATE_REVISION: u8 = 0;
     /// Feeds one clean bar (no NaN in it) and writes the outputs.
     fn step(&mut self, bar: &[f64], out: &mut [f64]);
     /// Number of leading warm-up bars (outputs [`Kernel::EMPTY`]) after a (re)start.
@@ -1876,6 +1881,12 @@ pub fn kernel_batch<K: Kernel>(k: &K, real: &[f64]) -> Vec<f64> {
 
 const STATE_VERSION: u8 = 2;
 
+/// The first byte of a saved kernel state: the format version in the low four bits, the
+/// kernel's [`Kernel::STATE_REVISION`] in the high four.
+const fn state_tag<K: Kernel>() -> u8 {
+    STATE_VERSION | (K::STATE_REVISION << 4)
+}
+
 /// The generic [`Stream`] over a [`Kernel`]: NaN policy, peek, replace-last, reset, save.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KernelStream<K> {
@@ -1906,9 +1917,16 @@ impl<K: Kernel> KernelStream<K> {
     /// Restores a saved state, for a [`StreamDecl::load`].
     pub fn load(bytes: &[u8]) -> Result<Box<dyn Stream>> {
         match bytes.split_first() {
-            Some((&STATE_VERSION, rest)) => postcard::from_bytes::<Self>(rest)
+            Some((&tag, rest)) if tag == state_tag::<K>() => postcard::from_bytes::<Self>(rest)
                 .map(|s| Box::new(s) as Box<dyn Stream>)
                 .map_err(|e| Error::State(e.to_string())),
+            Some((&tag, _)) if tag & 0x0f == STATE_VERSION => Err(Error::State(format!(
+                "this state has layout revision {} and this build reads revision {} of this \
+                 function's state (saved by another Sextant version): rebuild the stream by \
+                 feeding it the bars again",
+                tag >> 4,
+                K::STATE_REVISION
+            ))),
             Some((v, _)) => Err(Error::State(format!("unknown state version {v}"))),
             None => Err(Error::State("empty state".into())),
         }
@@ -1996,7 +2014,7 @@ impl<K: Kernel> Stream for KernelStream<K> {
         Box::new(self.clone())
     }
     fn save(&self) -> Vec<u8> {
-        let mut v = vec![STATE_VERSION];
+        let mut v = vec![state_tag::<K>()];
         // Serialising plain numbers and vectors into a Vec cannot fail.
         v.extend(postcard::to_stdvec(self).unwrap_or_default());
         v
@@ -2294,6 +2312,7 @@ impl<K: Kernel, const ID: u8> Kernel for Gated<K, ID> {
     const INPUTS: usize = K::INPUTS;
     const OUTPUTS: usize = K::OUTPUTS;
     const EMPTY: f64 = K::EMPTY;
+    const STATE_REVISION: u8 = K::STATE_REVISION;
     #[inline]
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
         self.inner.step(bar, out);

@@ -6,18 +6,12 @@ use crate::decl::{
 };
 use crate::error::{check_min, check_out_len, check_same_len, Result};
 
+use super::trange::true_range;
+
 /// Number of leading NaNs of [`atr`]: `timeperiod`.
 #[must_use]
 pub const fn atr_lookback(timeperiod: usize) -> usize {
     timeperiod
-}
-
-/// TA-Lib's true range of a bar given the previous close.
-#[inline]
-fn true_range(high: f64, low: f64, prev_close: f64) -> f64 {
-    // TA-Lib compares and keeps the larger; `max` is the same value without the branches
-    // (inputs here are never NaN).
-    (high - low).max((prev_close - high).abs()).max((prev_close - low).abs())
 }
 
 /// Computes Wilder's average true range, TA-Lib's `ATR`.
@@ -63,13 +57,23 @@ pub fn atr_into(
 }
 
 /// Streaming state of [`atr`]; bars are `(high, low, close)`.
+///
+/// After the seed, `atr[t] = a atr[t-1] + u[t]` with `a = (p-1)/p` and `u = TR/p` (TA-Lib's
+/// `(atr (p-1) + TR) / p`). From the fourth bar after the seed on, it is computed four bars
+/// apart, `atr[t] = a^4 atr[t-4] + (u[t] + a (u[t-1] + a (u[t-2] + a u[t-3])))`: the same
+/// value (to the last bits), and four independent chains that the batch loop runs as one
+/// vector. So the state keeps the last four values and the last three terms.
 #[doc(alias = "ATR")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AverageTrueRange {
     period: usize,
     prev_close: Option<f64>,
+    /// True ranges seen, counted up to `period + 3` (the seed, then the one-step bars).
     count: usize,
-    atr: f64,
+    /// The sum of the true ranges during the warm-up, then the last four values (oldest first).
+    atr: [f64; 4],
+    /// The last three terms `TR / p` (oldest first).
+    terms: [f64; 3],
     gate: UnstableGate,
 }
 
@@ -81,7 +85,8 @@ impl AverageTrueRange {
             period: timeperiod,
             prev_close: None,
             count: 0,
-            atr: 0.0,
+            atr: [0.0; 4],
+            terms: [0.0; 3],
             gate: UnstableGate::default(),
         })
     }
@@ -96,6 +101,8 @@ impl std::fmt::Display for AverageTrueRange {
 impl Kernel for AverageTrueRange {
     const INPUTS: usize = 3;
     const OUTPUTS: usize = 1;
+    // 1: the last four values and three terms instead of one value
+    const STATE_REVISION: u8 = 1;
     #[inline]
     #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
@@ -105,22 +112,34 @@ impl Kernel for AverageTrueRange {
             return;
         };
         let tr = true_range(h, l, pc);
-        let pf = self.period as f64;
-        if self.count < self.period {
-            self.atr += tr;
+        let p = self.period;
+        let pf = p as f64;
+        if self.count < p {
+            self.atr[3] += tr;
             self.count += 1;
-            if self.count == self.period {
-                self.atr /= pf;
-                out[0] = self.gate.pass(self.atr);
+            if self.count == p {
+                self.atr[3] /= pf;
+                out[0] = self.gate.pass(self.atr[3]);
             } else {
                 out[0] = f64::NAN;
             }
-        } else {
-            // `atr (p-1)/p + tr/p`: a (fused, `ta::fused`) multiply-add on the dependency
-            // chain instead of TA-Lib's multiply, add and divide (same value to the last bits).
-            self.atr = super::fused::madd_dyn(self.atr, (self.period - 1) as f64 / pf, tr / pf);
-            out[0] = self.gate.pass(self.atr);
+            return;
         }
+        // the same operations as the batch loop (`fill_with`)
+        let madd = super::fused::madd_dyn;
+        let a = (p - 1) as f64 / pf;
+        let u = tr * (1.0 / pf);
+        let [t1, t2, t3] = self.terms;
+        let v = if self.count < p + 3 {
+            self.count += 1;
+            madd(self.atr[3], a, u)
+        } else {
+            let w = madd(a, madd(a, madd(a, t1, t2), t3), u);
+            madd(self.atr[0], (a * a) * (a * a), w)
+        };
+        self.terms = [t2, t3, u];
+        self.atr = [self.atr[1], self.atr[2], self.atr[3], v];
+        out[0] = self.gate.pass(v);
     }
     fn lookback(&self) -> usize {
         self.period + self.gate.extra()
@@ -128,7 +147,8 @@ impl Kernel for AverageTrueRange {
     fn restart(&mut self) {
         self.prev_close = None;
         self.count = 0;
-        self.atr = 0.0;
+        self.atr = [0.0; 4];
+        self.terms = [0.0; 3];
         self.gate.restart();
     }
     fn set_unstable(&mut self, unstable: &Unstable) {
@@ -170,38 +190,54 @@ impl AverageTrueRange {
         }
         atr /= pf;
         out[p] = atr;
-        let decay = (p - 1) as f64 / pf;
-        let len = n - p - 1;
-        let (hs, ls, pcs, cs) = (&h[p + 1..], &l[p + 1..], &c[p..n - 1], &mut out[p + 1..]);
-        let (hs, ls, pcs, cs) = (&hs[..len], &ls[..len], &pcs[..len], &mut cs[..len]);
-        let cur = &c[p + 1..][..len];
-        // A block at a time: the terms `TR / p` and the NaN check (vectorised), then the chain
-        // with one multiply and one add per bar (see `ema::fill`).
-        let mut terms = [0.0; super::CHAIN_BLOCK];
-        let mut j0 = 0;
-        while j0 < len {
-            let b = (len - j0).min(super::CHAIN_BLOCK);
-            let (hb, lb, pb, cb) =
-                (&hs[j0..j0 + b], &ls[j0..j0 + b], &pcs[j0..j0 + b], &cur[j0..j0 + b]);
-            let terms = &mut terms[..b];
-            let mut nan = false;
-            for j in 0..b {
-                // (a sum of infinities may read as NaN too: stepping handles that rare case)
-                nan |= (hb[j] + lb[j] + cb[j]).is_nan();
-                terms[j] = true_range(hb[j], lb[j], pb[j]) / pf;
-            }
-            if nan {
+        // From here on four bars apart (see `Kernel::step`): `a = (p-1)/p`, `u = TR/p`,
+        // atr[t] = a^4 atr[t-4] + w[t], w[t] = u[t] + a (u[t-1] + a (u[t-2] + a u[t-3])).
+        let a = (p - 1) as f64 / pf;
+        let a4 = (a * a) * (a * a);
+        let inv = 1.0 / pf;
+        let madd = super::fused::madd::<F>;
+        // bar `p + i` is `os[i]`: high `hs[i]`, low `ls[i]`, close `cs[i]`, previous close `pcs[i]`
+        let m = n - p;
+        let (hs, ls, cs, pcs, os) = (&h[p..], &l[p..], &c[p..], &c[p - 1..n - 1], &mut out[p..]);
+        let (hs, ls, cs, pcs) = (&hs[..m], &ls[..m], &cs[..m], &pcs[..m]);
+        // u[k] is the term of bar `i0 - 3 + k` (the three bars before the block, then the block)
+        let mut u = [0.0; 3 + BLOCK];
+        for i in 1..m.min(4) {
+            if (hs[i] + ls[i] + cs[i]).is_nan() {
                 return false;
             }
-            for (o, &t) in cs[j0..j0 + b].iter_mut().zip(terms.iter()) {
-                atr = super::fused::madd::<F>(atr, decay, t);
-                *o = atr;
-            }
-            j0 += b;
+            u[i - 1] = true_range(hs[i], ls[i], pcs[i]) * inv;
+            os[i] = madd(os[i - 1], a, u[i - 1]);
         }
-        true
+        let mut i0 = 4;
+        while i0 < m {
+            let b = (m - i0).min(BLOCK);
+            let (hb, lb, pb) = (&hs[i0..i0 + b], &ls[i0..i0 + b], &pcs[i0..i0 + b]);
+            #[allow(clippy::eq_op, reason = "`pc - pc` is 0, or NaN for a NaN close")]
+            for (j, t) in u[3..3 + b].iter_mut().enumerate() {
+                // `- (pc - pc)` leaves the value as it is and makes it NaN when the previous
+                // close is NaN (a NaN high or low makes the true range NaN already)
+                *t = (true_range(hb[j], lb[j], pb[j]) - (pb[j] - pb[j])) * inv;
+            }
+            for j in 0..b {
+                let w = madd(a, madd(a, madd(a, u[j], u[j + 1]), u[j + 2]), u[j + 3]);
+                os[i0 + j] = madd(os[i0 + j - 4], a4, w);
+            }
+            // A NaN term stays in its chain: the last value of each of the four chains tells
+            // whether a bar of the block had a NaN (or an infinity made one: stepping, the
+            // reference, then handles the run).
+            if os[i0 + b - 4..i0 + b].iter().any(|v| v.is_nan()) {
+                return false;
+            }
+            u.copy_within(b..b + 3, 0);
+            i0 += b;
+        }
+        // the last close is no bar's previous close
+        !cs[m - 1].is_nan()
     }
 }
+
+const BLOCK: usize = 256;
 
 super::fused::fused_loop!(AtrFill {
     atr: &'a AverageTrueRange, h: &'a [f64], l: &'a [f64], c: &'a [f64], out: &'a mut [f64],

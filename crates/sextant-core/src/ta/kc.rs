@@ -52,6 +52,8 @@ impl FromParams for KeltnerChannels {
 impl Kernel for KeltnerChannels {
     const INPUTS: usize = 3;
     const OUTPUTS: usize = 3;
+    // embeds an ATR state
+    const STATE_REVISION: u8 = <AverageTrueRange as Kernel>::STATE_REVISION;
     #[inline]
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
         let i = self.seen;

@@ -31,6 +31,8 @@ impl FromParams for PrettyGoodOscillator {
 impl Kernel for PrettyGoodOscillator {
     const INPUTS: usize = 3;
     const OUTPUTS: usize = 1;
+    // embeds an ATR state
+    const STATE_REVISION: u8 = <AverageTrueRange as Kernel>::STATE_REVISION;
     #[inline]
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
         let (mut m, mut a, mut e) = ([f64::NAN], [f64::NAN], [f64::NAN]);

@@ -34,6 +34,8 @@ impl FromParams for RandomWalkIndex {
 impl Kernel for RandomWalkIndex {
     const INPUTS: usize = 3;
     const OUTPUTS: usize = 2;
+    // embeds an ATR state
+    const STATE_REVISION: u8 = <AverageTrueRange as Kernel>::STATE_REVISION;
     #[inline]
     #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {

@@ -45,6 +45,8 @@ impl FromParams for SuperTrend {
 impl Kernel for SuperTrend {
     const INPUTS: usize = 3;
     const OUTPUTS: usize = 2;
+    // embeds an ATR state
+    const STATE_REVISION: u8 = <AverageTrueRange as Kernel>::STATE_REVISION;
     #[inline]
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
         let (h, l, c) = (bar[0], bar[1], bar[2]);

@@ -83,6 +83,8 @@ impl FromParams for NormalizedAverageTrueRange {
 impl Kernel for NormalizedAverageTrueRange {
     const INPUTS: usize = 3;
     const OUTPUTS: usize = 1;
+    // embeds an ATR state
+    const STATE_REVISION: u8 = <AverageTrueRange as Kernel>::STATE_REVISION;
     #[inline]
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
         self.atr.step(bar, out);

@@ -179,6 +179,72 @@ fn corrupt_state_is_an_error_not_a_panic() {
 }
 
 #[test]
+fn one_bad_value_in_one_input_anywhere_gives_the_streams_values() {
+    // The batch fast paths detect NaN and infinity in several ways (checks per block, NaN
+    // carried along a chain, the last close checked apart): one bad high, low or close at
+    // block edges and in the middle of a 700-bar series must give the stream's bits.
+    let n = 700;
+    let close: Vec<f64> =
+        (0..n).map(|i| 100.0 + 10.0 * (f64::from(i) * 0.05).sin() + f64::from(i % 5)).collect();
+    let high: Vec<f64> = close.iter().enumerate().map(|(i, c)| c + 1.0 + (i % 3) as f64).collect();
+    let low: Vec<f64> = close.iter().enumerate().map(|(i, c)| c - 1.0 - (i % 4) as f64).collect();
+    for d in sextant_core::registry::REGISTRY.iter().filter(|d| {
+        d.stream.is_some() && d.inputs.iter().map(|i| i.name).eq(["high", "low", "close"])
+    }) {
+        let params = d.default_params();
+        for (k, bad) in [
+            (0, f64::NAN),
+            (1, f64::NAN),
+            (2, f64::NAN),
+            (0, f64::INFINITY),
+            (2, f64::NEG_INFINITY),
+        ] {
+            for at in [0, 1, 13, 14, 15, 17, 18, 100, 259, 260, 261, 263, 520, 698, 699] {
+                let mut cols = [high.clone(), low.clone(), close.clone()];
+                cols[k][at] = bad;
+                let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+                check_stream_equals_batch(
+                    &format!("{}/input{k}={bad}@{at}", d.name),
+                    d,
+                    &refs,
+                    &params,
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_state_of_another_layout_revision_is_refused_not_misread() {
+    // ATR's state changed layout (revision 1); a state tagged with revision 0 (an earlier
+    // build) or saved by another function's layout must fail with a typed error naming the
+    // revisions, never load into wrong numbers.
+    let d = registry::find("ta", "ATR").unwrap();
+    let mut s = d.stream(&d.default_params()).unwrap();
+    let mut o = [0.0];
+    for i in 0..40 {
+        let x = 100.0 + f64::from(i % 7);
+        s.update(&[x + 1.0, x - 1.0, x], &mut o).unwrap();
+    }
+    let saved = s.save();
+    assert_eq!(saved[0], 0x12, "version 2, revision 1");
+    assert!(d.stream_load(&saved).is_ok());
+    let mut old = saved.clone();
+    old[0] = 0x02;
+    let err = d.stream_load(&old).unwrap_err();
+    assert_eq!(err.code(), "INVALID_STATE");
+    assert!(
+        err.to_string().contains("revision 0") && err.to_string().contains("revision 1"),
+        "{err}"
+    );
+    // a function whose state embeds ATR's carries its revision
+    for f in ["NATR", "KC", "SUPERTREND", "PGO", "RWI"] {
+        let d = registry::find("ta", f).unwrap();
+        assert_eq!(d.stream(&d.default_params()).unwrap().save()[0], 0x12, "{f}");
+    }
+}
+
+#[test]
 fn index_outputs_count_nan_bars_across_gaps() {
     // MAXINDEX / MININDEX give absolute indices into the input: NaN bars (leading and interior)
     // are counted by the kernel's gap counter, in batch and in the stream alike.
