@@ -278,10 +278,13 @@ impl BollingerBands {
         while t < n {
             // re-anchor at bar t: the window in ring order (slot j holds the latest bar u <= t
             // with u % p == j), then the sums of deviations from its mean
-            let mean = (0..p).map(|j| x[t - (t - j) % p]).sum::<f64>() / pf;
+            // (slots 0..=r hold bars t-r..=t, slots r+1.. bars t-p+1..t-r, r = t % p)
+            let r = t % p;
+            let ring = || x[t - r..=t].iter().chain(&x[t + 1 - p..t - r]);
+            let mean = ring().sum::<f64>() / pf;
             let (mut a1, mut a2) = (0.0, 0.0);
-            for j in 0..p {
-                let d = x[t - (t - j) % p] - mean;
+            for &v in ring() {
+                let d = v - mean;
                 a1 += d;
                 a2 += d * d;
             }
@@ -313,14 +316,16 @@ impl BollingerBands {
                 let b = (len - j0).min(B);
                 let (sums, s1s, s2s) = (&mut sums[..b], &mut s1s[..b], &mut s2s[..b]);
                 for (j, (&v, &old)) in xs[j0..j0 + b].iter().zip(&olds[j0..j0 + b]).enumerate() {
-                    if v.is_nan() {
-                        return false;
-                    }
                     sum += v - old;
                     let (dn, d_old) = (v - anchor, old - anchor);
                     s1 += dn - d_old;
                     s2 += dn * dn - d_old * d_old;
                     (sums[j], s1s[j], s2s[j]) = (sum, s1, s2);
+                }
+                // a NaN bar stays in the running sum (as may a NaN made of infinities: stepping,
+                // the reference, then handles the run)
+                if sum.is_nan() {
+                    return false;
                 }
                 let (us, ms, ls) = (&mut us[j0..j0 + b], &mut ms[j0..j0 + b], &mut ls[j0..j0 + b]);
                 for j in 0..b {
