@@ -125,6 +125,7 @@ impl<M: Kernel> Macd<M> {
 impl<M: Kernel> Kernel for Macd<M> {
     const INPUTS: usize = 1;
     const OUTPUTS: usize = 3;
+    const STATE_REVISION: u8 = M::STATE_REVISION;
     #[inline]
     fn step(&mut self, bar: &[f64], out: &mut [f64]) {
         let (f, s) = self.pair.next(bar[0]);

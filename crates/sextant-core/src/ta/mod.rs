@@ -307,6 +307,7 @@ macro_rules! delegate_kernel {
             const INPUTS: usize = <$inner as $crate::decl::Kernel>::INPUTS;
             const OUTPUTS: usize = <$inner as $crate::decl::Kernel>::OUTPUTS;
             const EMPTY: f64 = <$inner as $crate::decl::Kernel>::EMPTY;
+            const STATE_REVISION: u8 = <$inner as $crate::decl::Kernel>::STATE_REVISION;
             #[inline]
             fn step(&mut self, bar: &[f64], out: &mut [f64]) {
                 self.0.step(bar, out);
