@@ -1749,8 +1749,8 @@ pub trait Kernel:
     const EMPTY: f64 = f64::NAN;
     /// Layout revision of the kernel's saved state (see [`Stream::save`]): raised when the
     /// state's fields change, so that a state saved by an earlier build is refused with
-    /// [`Error::State`] instead of being misread. Kernels that embed another kernel's state
-    /// add its revision to theirs.
+    /// [`Error::State`] instead of being misread. At most 15. A kernel that embeds another
+    /// kernel's state carries that kernel's revision (raised further when its own fields change).
     const STATE_REVISION: u8 = 0;
     /// Feeds one clean bar (no NaN in it) and writes the outputs.
     fn step(&mut self, bar: &[f64], out: &mut [f64]);
@@ -1884,6 +1884,7 @@ const STATE_VERSION: u8 = 2;
 /// The first byte of a saved kernel state: the format version in the low four bits, the
 /// kernel's [`Kernel::STATE_REVISION`] in the high four.
 const fn state_tag<K: Kernel>() -> u8 {
+    const { assert!(K::STATE_REVISION < 16, "Kernel::STATE_REVISION is at most 15") };
     STATE_VERSION | (K::STATE_REVISION << 4)
 }
 
