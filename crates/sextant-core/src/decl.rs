@@ -1888,6 +1888,23 @@ const fn state_tag<K: Kernel>() -> u8 {
     STATE_VERSION | (K::STATE_REVISION << 4)
 }
 
+/// The bytes after a saved state's tag, when the tag is `want` (not generic: one copy of the
+/// error messages for all kernels).
+fn state_body(bytes: &[u8], want: u8) -> Result<&[u8]> {
+    match bytes.split_first() {
+        Some((&tag, rest)) if tag == want => Ok(rest),
+        Some((&tag, _)) if tag & 0x0f == STATE_VERSION => Err(Error::State(format!(
+            "this state has layout revision {} and this build reads revision {} of this \
+             function's state (saved by another Sextant version): rebuild the stream by feeding \
+             it the bars again",
+            tag >> 4,
+            want >> 4
+        ))),
+        Some((v, _)) => Err(Error::State(format!("unknown state version {v}"))),
+        None => Err(Error::State("empty state".into())),
+    }
+}
+
 /// The generic [`Stream`] over a [`Kernel`]: NaN policy, peek, replace-last, reset, save.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KernelStream<K> {
@@ -1917,20 +1934,9 @@ impl<K: Kernel> KernelStream<K> {
 
     /// Restores a saved state, for a [`StreamDecl::load`].
     pub fn load(bytes: &[u8]) -> Result<Box<dyn Stream>> {
-        match bytes.split_first() {
-            Some((&tag, rest)) if tag == state_tag::<K>() => postcard::from_bytes::<Self>(rest)
-                .map(|s| Box::new(s) as Box<dyn Stream>)
-                .map_err(|e| Error::State(e.to_string())),
-            Some((&tag, _)) if tag & 0x0f == STATE_VERSION => Err(Error::State(format!(
-                "this state has layout revision {} and this build reads revision {} of this \
-                 function's state (saved by another Sextant version): rebuild the stream by \
-                 feeding it the bars again",
-                tag >> 4,
-                K::STATE_REVISION
-            ))),
-            Some((v, _)) => Err(Error::State(format!("unknown state version {v}"))),
-            None => Err(Error::State("empty state".into())),
-        }
+        postcard::from_bytes::<Self>(state_body(bytes, state_tag::<K>())?)
+            .map(|s| Box::new(s) as Box<dyn Stream>)
+            .map_err(|e| Error::State(e.to_string()))
     }
 
     fn check(&self, bar: &[f64], out: &[f64]) -> Result<()> {

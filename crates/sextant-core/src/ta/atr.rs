@@ -92,6 +92,31 @@ impl AverageTrueRange {
     }
 }
 
+impl AverageTrueRange {
+    /// The value after the seed: the same operations as the batch loop (`fill_with`). Not
+    /// inlined: several kernels embed an ATR, and one copy keeps the WASM bundle small.
+    #[inline(never)]
+    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+    fn next_value(&mut self, tr: f64) -> f64 {
+        let madd = super::fused::madd_dyn;
+        let p = self.period;
+        let pf = p as f64;
+        let a = (p - 1) as f64 / pf;
+        let u = tr * (1.0 / pf);
+        let [t1, t2, t3] = self.terms;
+        let v = if self.count < p + 3 {
+            self.count += 1;
+            madd(self.atr[3], a, u)
+        } else {
+            let w = madd(a, madd(a, madd(a, t1, t2), t3), u);
+            madd(self.atr[0], (a * a) * (a * a), w)
+        };
+        self.terms = [t2, t3, u];
+        self.atr = [self.atr[1], self.atr[2], self.atr[3], v];
+        v
+    }
+}
+
 impl std::fmt::Display for AverageTrueRange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "ATR({})", self.period)
@@ -125,20 +150,7 @@ impl Kernel for AverageTrueRange {
             }
             return;
         }
-        // the same operations as the batch loop (`fill_with`)
-        let madd = super::fused::madd_dyn;
-        let a = (p - 1) as f64 / pf;
-        let u = tr * (1.0 / pf);
-        let [t1, t2, t3] = self.terms;
-        let v = if self.count < p + 3 {
-            self.count += 1;
-            madd(self.atr[3], a, u)
-        } else {
-            let w = madd(a, madd(a, madd(a, t1, t2), t3), u);
-            madd(self.atr[0], (a * a) * (a * a), w)
-        };
-        self.terms = [t2, t3, u];
-        self.atr = [self.atr[1], self.atr[2], self.atr[3], v];
+        let v = self.next_value(tr);
         out[0] = self.gate.pass(v);
     }
     fn lookback(&self) -> usize {
@@ -154,6 +166,9 @@ impl Kernel for AverageTrueRange {
     fn set_unstable(&mut self, unstable: &Unstable) {
         self.gate.set(unstable.get(UnstableId::Atr));
     }
+    // WASM steps the kernel instead (the same values): the four-lane block loop is a native
+    // speed-up (vector FMA), and its code would push the `ta` bundle over its size budget.
+    #[cfg(not(target_arch = "wasm32"))]
     fn run_fast(&self, inputs: &[&[f64]], outs: &mut [&mut [f64]]) -> bool {
         match (inputs, outs) {
             ([h, l, c], [out]) if self.gate.extra() == 0 => self.fill(h, l, c, out),
@@ -162,6 +177,7 @@ impl Kernel for AverageTrueRange {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl AverageTrueRange {
     /// The batch loop of a fresh ATR without unstable period: the same operations as
     /// [`Kernel::step`], without its per-bar branches.
@@ -237,8 +253,10 @@ impl AverageTrueRange {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 const BLOCK: usize = 256;
 
+#[cfg(not(target_arch = "wasm32"))]
 super::fused::fused_loop!(AtrFill {
     atr: &'a AverageTrueRange, h: &'a [f64], l: &'a [f64], c: &'a [f64], out: &'a mut [f64],
 } => atr.fill_with::<F>(h, l, c, out));
