@@ -92,24 +92,36 @@ impl AverageTrueRange {
     }
 }
 
+/// The factors of the recurrence after the seed, `(a, a^4, 1/p)` with `a = (p-1)/p`: the stream
+/// and the batch loop take them from here so that they agree bit for bit.
+#[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+fn factors(p: usize) -> (f64, f64, f64) {
+    let pf = p as f64;
+    let a = (p - 1) as f64 / pf;
+    (a, (a * a) * (a * a), 1.0 / pf)
+}
+
+/// `atr[t] = a^4 atr[t-4] + (u[t] + a (u[t-1] + a (u[t-2] + a u[t-3])))` from `atr[t-4]` and the
+/// terms `u[t-3..=t]`, with the multiply-add of the caller (the stream's or the batch loop's).
+#[inline(always)]
+fn four_apart(madd: impl Fn(f64, f64, f64) -> f64, a: f64, a4: f64, back: f64, u: [f64; 4]) -> f64 {
+    madd(back, a4, madd(a, madd(a, madd(a, u[0], u[1]), u[2]), u[3]))
+}
+
 impl AverageTrueRange {
     /// The value after the seed: the same operations as the batch loop (`fill_with`). Not
     /// inlined: several kernels embed an ATR, and one copy keeps the WASM bundle small.
     #[inline(never)]
-    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
     fn next_value(&mut self, tr: f64) -> f64 {
         let madd = super::fused::madd_dyn;
-        let p = self.period;
-        let pf = p as f64;
-        let a = (p - 1) as f64 / pf;
-        let u = tr * (1.0 / pf);
+        let (a, a4, inv) = factors(self.period);
+        let u = tr * inv;
         let [t1, t2, t3] = self.terms;
-        let v = if self.count < p + 3 {
+        let v = if self.count < self.period + 3 {
             self.count += 1;
             madd(self.atr[3], a, u)
         } else {
-            let w = madd(a, madd(a, madd(a, t1, t2), t3), u);
-            madd(self.atr[0], (a * a) * (a * a), w)
+            four_apart(madd, a, a4, self.atr[0], [t1, t2, t3, u])
         };
         self.terms = [t2, t3, u];
         self.atr = [self.atr[1], self.atr[2], self.atr[3], v];
@@ -208,9 +220,7 @@ impl AverageTrueRange {
         out[p] = atr;
         // From here on four bars apart (see `Kernel::step`): `a = (p-1)/p`, `u = TR/p`,
         // atr[t] = a^4 atr[t-4] + w[t], w[t] = u[t] + a (u[t-1] + a (u[t-2] + a u[t-3])).
-        let a = (p - 1) as f64 / pf;
-        let a4 = (a * a) * (a * a);
-        let inv = 1.0 / pf;
+        let (a, a4, inv) = factors(p);
         let madd = super::fused::madd::<F>;
         // bar `p + i` is `os[i]`: high `hs[i]`, low `ls[i]`, close `cs[i]`, previous close `pcs[i]`
         let m = n - p;
@@ -219,7 +229,7 @@ impl AverageTrueRange {
         // u[k] is the term of bar `i0 - 3 + k` (the three bars before the block, then the block)
         let mut u = [0.0; 3 + BLOCK];
         for i in 1..m.min(4) {
-            if (hs[i] + ls[i] + cs[i]).is_nan() {
+            if nan(p + i) {
                 return false;
             }
             u[i - 1] = true_range(hs[i], ls[i], pcs[i]) * inv;
@@ -236,8 +246,8 @@ impl AverageTrueRange {
                 *t = (true_range(hb[j], lb[j], pb[j]) - (pb[j] - pb[j])) * inv;
             }
             for j in 0..b {
-                let w = madd(a, madd(a, madd(a, u[j], u[j + 1]), u[j + 2]), u[j + 3]);
-                os[i0 + j] = madd(os[i0 + j - 4], a4, w);
+                os[i0 + j] =
+                    four_apart(madd, a, a4, os[i0 + j - 4], [u[j], u[j + 1], u[j + 2], u[j + 3]]);
             }
             // A NaN term stays in its chain: the last value of each of the four chains tells
             // whether a bar of the block had a NaN (or an infinity made one: stepping, the

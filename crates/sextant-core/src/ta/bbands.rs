@@ -125,17 +125,7 @@ impl RollingVariance {
         }
         let pf = p as f64;
         if self.until_anchor == 0 || !was_full {
-            // Two passes over the window: the mean, then the sums of deviations from it.
-            let mean = self.buf.iter().sum::<f64>() / pf;
-            let (mut s1, mut s2) = (0.0, 0.0);
-            for &v in &self.buf {
-                let d = v - mean;
-                s1 += d;
-                s2 += d * d;
-            }
-            self.anchor = mean;
-            self.s1 = s1;
-            self.s2 = s2;
+            (self.anchor, self.s1, self.s2) = anchor_sums(self.buf.iter(), pf);
             self.until_anchor = ANCHOR_WINDOWS * p;
         } else {
             let (dn, d_old) = (x - self.anchor, old - self.anchor);
@@ -145,6 +135,21 @@ impl RollingVariance {
         self.until_anchor -= 1;
         Some(variance_of(self.s1, self.s2, 1.0 / pf))
     }
+}
+
+/// A re-anchoring of [`RollingVariance`] (the stream's and the batch loop's), in two passes over
+/// the window, its values in the ring buffer's slot order: the mean, then the sums of the
+/// deviations from it and of their squares.
+#[inline]
+fn anchor_sums<'a>(window: impl Iterator<Item = &'a f64> + Clone, pf: f64) -> (f64, f64, f64) {
+    let mean = window.clone().sum::<f64>() / pf;
+    let (mut s1, mut s2) = (0.0, 0.0);
+    for &v in window {
+        let d = v - mean;
+        s1 += d;
+        s2 += d * d;
+    }
+    (mean, s1, s2)
 }
 
 /// The window's variance from the anchored sums: `s2/p - (s1/p)^2`, with `inv = 1/p`
@@ -280,15 +285,8 @@ impl BollingerBands {
             // with u % p == j), then the sums of deviations from its mean
             // (slots 0..=r hold bars t-r..=t, slots r+1.. bars t-p+1..t-r, r = t % p)
             let r = t % p;
-            let ring = || x[t - r..=t].iter().chain(&x[t + 1 - p..t - r]);
-            let mean = ring().sum::<f64>() / pf;
-            let (mut a1, mut a2) = (0.0, 0.0);
-            for &v in ring() {
-                let d = v - mean;
-                a1 += d;
-                a2 += d * d;
-            }
-            let (anchor, mut s1, mut s2) = (mean, a1, a2);
+            let (anchor, mut s1, mut s2) =
+                anchor_sums(x[t - r..=t].iter().chain(&x[t + 1 - p..t - r]), pf);
             if t > lb {
                 if x[t].is_nan() {
                     return false;

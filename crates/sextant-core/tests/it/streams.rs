@@ -224,8 +224,7 @@ fn one_bad_value_in_one_input_anywhere_gives_the_streams_values() {
 #[test]
 fn a_state_of_another_layout_revision_is_refused_not_misread() {
     // ATR's state changed layout (revision 1); a state tagged with revision 0 (an earlier
-    // build) or saved by another function's layout must fail with a typed error naming the
-    // revisions, never load into wrong numbers.
+    // build) must fail with a typed error naming the revisions, never load into wrong numbers.
     let d = registry::find("ta", "ATR").unwrap();
     let mut s = d.stream(&d.default_params()).unwrap();
     let mut o = [0.0];
