@@ -3,7 +3,7 @@
 //! ```text
 //! cargo build --release -p sextant-server --bin sextant-server --example rt_bench
 //! ulimit -n 65536
-//! target/release/examples/rt_bench [SERVER_BINARY] [CLIENTS] [QUOTES] [FEEDERS]
+//! target/release/examples/rt_bench [SERVER_BINARY] [CLIENTS] [QUOTES] [FEEDERS] [WINDOW]
 //! ```
 //!
 //! Runs the release server binary as a child process on loopback over a fresh SQLite directory
@@ -14,12 +14,15 @@
 //! 1. `QUOTES` quotes (default 200,000) in batched WebSocket frames of 1,000 (one `quotes`
 //!    message, acknowledged after the commit), round-robin over the instruments, one second of
 //!    event time apart per instrument (a 1-minute candle closes every 60 quotes of an instrument):
-//!    from one connection, then from `FEEDERS` connections at once (default 4; instruments
-//!    partitioned between them, each waiting for its acknowledgement before its next frame). The
-//!    frames are built before the clock starts;
+//!    from one connection waiting for each acknowledgement before the next frame; from one
+//!    connection with up to `WINDOW` frames unacknowledged (default 16, the server's default
+//!    pipeline limit); from `FEEDERS` connections at once (default 4; instruments partitioned
+//!    between them, each waiting for its acknowledgements). Each phase continues the event time
+//!    (the alerts fired differ between phases and are printed). The frames are built before the
+//!    clock starts; the server's CPU time per quote is read from `/proc`;
 //! 2. the same over `POST /v1/quotes` in batches of 1,000 (one connection);
-//! 3. one quote per WebSocket message (each acknowledged before the next): one connection
-//!    (2,000 messages), then `FEEDERS` connections at once (2,000 each);
+//! 3. one quote per WebSocket message: one connection (2,000 messages, each acknowledged before
+//!    the next; then `WINDOW` in flight), then `FEEDERS` connections at once (2,000 each);
 //! 4. `CLIENTS` WebSocket clients (default 1,000) subscribed to the account's alerts; 20 rounds
 //!    of one quote that makes a price alert cross; the delay from sending the quote to each
 //!    client's receipt of the alert event (p50, p99, max);
@@ -69,6 +72,16 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU seconds (user + system) the process used so far.
+fn cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // the fields after the command name (which may hold spaces): utime and stime are 14 and 15
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 async fn ws_connect(base: &str, token: &str) -> anyhow::Result<Ws> {
     let mut req =
         format!("{}/v1/stream", base.replace("http://", "ws://")).into_client_request()?;
@@ -108,7 +121,7 @@ fn quote(k: usize, offset: usize) -> Json {
 }
 
 /// `quotes` messages of `per` quotes each for quotes `0..n` (after `offset`) whose instrument
-/// is `part` modulo `parts`.
+/// is `part` modulo `parts`, with their ids (so the timed loop parses no frame of its own).
 fn frames(
     n: usize,
     offset: usize,
@@ -116,20 +129,27 @@ fn frames(
     part: usize,
     parts: usize,
     tag: &str,
-) -> Vec<String> {
+) -> Vec<(Json, String)> {
     let mine: Vec<usize> = (0..n).filter(|k| (k % INSTRUMENTS) % parts == part).collect();
     mine.chunks(per)
         .enumerate()
         .map(|(j, c)| {
             let qs: Vec<Json> = c.iter().map(|&k| quote(k, offset)).collect();
-            json!({"op": "quotes", "id": format!("{tag}{part}-{j}"), "quotes": qs}).to_string()
+            let id = json!(format!("{tag}{part}-{j}"));
+            let text = json!({"op": "quotes", "id": id, "quotes": qs}).to_string();
+            (id, text)
         })
         .collect()
 }
 
-/// Sends prepared frames from `parts` connections at once, each waiting for the
-/// acknowledgement of a frame before the next; returns (seconds, alerts fired).
-async fn feed(base: &str, token: &str, all: Vec<Vec<String>>) -> anyhow::Result<(f64, u64)> {
+/// Sends prepared frames from `parts` connections at once, each with at most `window` frames
+/// unacknowledged (1: each acknowledged before the next); returns (seconds, alerts fired).
+async fn feed(
+    base: &str,
+    token: &str,
+    all: Vec<Vec<(Json, String)>>,
+    window: usize,
+) -> anyhow::Result<(f64, u64)> {
     let mut conns = Vec::new();
     for _ in 0..all.len() {
         conns.push(ws_connect(base, token).await?);
@@ -139,10 +159,16 @@ async fn feed(base: &str, token: &str, all: Vec<Vec<String>>) -> anyhow::Result<
     for (mut ws, list) in conns.into_iter().zip(all) {
         tasks.push(tokio::spawn(async move {
             let mut fired = 0;
-            for m in list {
-                let v: Json = serde_json::from_str(&m)?;
-                let id = v["id"].clone();
-                ws.send(Message::Text(m.into())).await?;
+            let mut unacked = std::collections::VecDeque::new();
+            let mut list = list.into_iter();
+            loop {
+                while unacked.len() < window.max(1) {
+                    let Some((id, m)) = list.next() else { break };
+                    ws.send(Message::Text(m.into())).await?;
+                    unacked.push_back(id);
+                }
+                // answers come in the order of the messages
+                let Some(id) = unacked.pop_front() else { break };
                 let r = reply(&mut ws, &id).await?;
                 anyhow::ensure!(r["type"] == "ack", "{r}");
                 fired += r["alerts_fired"].as_u64().unwrap_or(0);
@@ -181,6 +207,7 @@ async fn main() -> anyhow::Result<()> {
     let clients: usize = args.get(1).map_or(Ok(1000), |s| s.parse())?;
     let n_quotes: usize = args.get(2).map_or(Ok(200_000), |s| s.parse())?;
     let feeders: usize = args.get(3).map_or(Ok(4), |s| s.parse())?;
+    let window: usize = args.get(4).map_or(Ok(16), |s| s.parse())?;
     println!("open-file limit {}", raise_nofile());
     let dir = std::env::temp_dir().join(format!("sextant-rt-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
@@ -251,24 +278,22 @@ async fn main() -> anyhow::Result<()> {
         t.elapsed().as_secs_f64()
     );
 
-    // 1. batched WebSocket frames, one connection, then `feeders` at once
+    // 1. batched WebSocket frames: one connection, each frame acknowledged before the next;
+    // one connection with `window` frames in flight; `feeders` connections at once
     let mut offset = INSTRUMENTS; // event time continues
     let batch = 1000;
-    let prepared = vec![frames(n_quotes, offset, batch, 0, 1, "b")];
-    let (secs, fired) = feed(&base, &token, prepared).await?;
-    println!(
-        "WS batched ({batch}/frame, 1 connection): {n_quotes} quotes in {secs:.2} s = {:.0} quotes/s ({fired} alerts fired)",
-        n_quotes as f64 / secs
-    );
-    offset += n_quotes;
-    let prepared: Vec<Vec<String>> =
-        (0..feeders).map(|p| frames(n_quotes, offset, batch, p, feeders, "f")).collect();
-    let (secs, fired) = feed(&base, &token, prepared).await?;
-    println!(
-        "WS batched ({batch}/frame, {feeders} connections): {n_quotes} quotes in {secs:.2} s = {:.0} quotes/s ({fired} alerts fired)",
-        n_quotes as f64 / secs
-    );
-    offset += n_quotes;
+    for (parts, w, tag) in [(1, 1, "b"), (1, window, "w"), (feeders, 1, "f")] {
+        let prepared: Vec<Vec<(Json, String)>> =
+            (0..parts).map(|p| frames(n_quotes, offset, batch, p, parts, tag)).collect();
+        let cpu = cpu_secs(pid);
+        let (secs, fired) = feed(&base, &token, prepared, w).await?;
+        println!(
+            "WS batched ({batch}/frame, {parts} connection(s), {w} in flight): {n_quotes} quotes in {secs:.2} s = {:.0} quotes/s, server CPU {:.1} us/quote ({fired} alerts fired)",
+            n_quotes as f64 / secs,
+            (cpu_secs(pid) - cpu) * 1e6 / n_quotes as f64
+        );
+        offset += n_quotes;
+    }
 
     // 2. HTTP batches
     let n_http = n_quotes / 2;
@@ -290,23 +315,22 @@ async fn main() -> anyhow::Result<()> {
     );
     offset += n_http;
 
-    // 3. one quote per message: one connection, then `feeders` at once
+    // 3. one quote per message: one connection (each acknowledged before the next; then
+    // `window` in flight), then `feeders` at once
     let n_one = 2000;
-    let prepared = vec![frames(n_one, offset, 1, 0, 1, "o")];
-    let (secs, _) = feed(&base, &token, prepared).await?;
-    println!(
-        "WS one quote per message (1 connection): {n_one} in {secs:.2} s = {:.0} quotes/s",
-        n_one as f64 / secs
-    );
-    offset += n_one;
-    let n_many = n_one * feeders;
-    let prepared: Vec<Vec<String>> =
-        (0..feeders).map(|p| frames(n_many, offset, 1, p, feeders, "m")).collect();
-    let (secs, _) = feed(&base, &token, prepared).await?;
-    println!(
-        "WS one quote per message ({feeders} connections): {n_many} in {secs:.2} s = {:.0} quotes/s",
-        n_many as f64 / secs
-    );
+    for (parts, w, tag) in [(1, 1, "o"), (1, window, "p"), (feeders, 1, "m")] {
+        let n = n_one * parts;
+        let prepared: Vec<Vec<(Json, String)>> =
+            (0..parts).map(|p| frames(n, offset, 1, p, parts, tag)).collect();
+        let cpu = cpu_secs(pid);
+        let (secs, _) = feed(&base, &token, prepared, w).await?;
+        println!(
+            "WS one quote per message ({parts} connection(s), {w} in flight): {n} in {secs:.2} s = {:.0} quotes/s, server CPU {:.0} us/quote",
+            n as f64 / secs,
+            (cpu_secs(pid) - cpu) * 1e6 / n as f64
+        );
+        offset += n;
+    }
 
     // 4. and 5. many clients receiving alerts
     let rss0 = rss_kib(pid);

@@ -594,6 +594,10 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true)
+            // 64 MiB of page cache per connection (the default is 2 MiB): the live ingest
+            // updates alerts and inserts events all over their indexes, and a page read back
+            // from the file costs a system call (allocated as used, not up front)
+            .pragma("cache_size", "-65536")
             // bulk upserts are long statements: slow ones are logged at debug, not warn
             .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(1));
         let pool = SqlitePoolOptions::new()

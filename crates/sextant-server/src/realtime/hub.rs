@@ -124,6 +124,17 @@ fn merge<'a>(commits: impl Iterator<Item = &'a RtCommit>) -> RtCommit {
     out
 }
 
+/// Answer of the group commit to one queued ingest (`Err`: the live state is being reloaded).
+type Committed = tokio::sync::oneshot::Receiver<Result<(), ()>>;
+
+/// An ingest applied and queued for its commit ([`Hub::ingest_queued`]); its answer is given
+/// once [`Hub::committed`] saw the commit written.
+#[derive(Debug)]
+pub struct Queued {
+    result: Committed,
+    answer: Json,
+}
+
 /// What [`Hub::apply`] did.
 struct Applied {
     accepted: u64,
@@ -692,8 +703,23 @@ impl Hub {
         &self,
         store: &Arc<dyn Store>,
         quotes: Vec<(usize, String, Quote)>,
-        mut refused: Vec<Json>,
+        refused: Vec<Json>,
     ) -> Result<Json, ApiError> {
+        let queued = self.ingest_queued(store, quotes, refused).await?;
+        self.committed(store, queued).await
+    }
+
+    /// [`Hub::ingest`] up to its place in the writer queue: the quotes are applied (the next
+    /// ingest sees them) and their commit is queued. [`Hub::committed`] waits for the commit
+    /// and gives the answer. A connection that sends several `quotes` messages without waiting
+    /// for each answer applies the next one while this one is written (a pipeline; the commits
+    /// and answers keep the order of application).
+    pub async fn ingest_queued(
+        &self,
+        store: &Arc<dyn Store>,
+        quotes: Vec<(usize, String, Quote)>,
+        mut refused: Vec<Json>,
+    ) -> Result<Queued, ApiError> {
         let mut eng = self.engine.lock().await;
         if self.diverged.swap(false, Ordering::SeqCst) {
             // a commit was abandoned half-way (its request was cancelled): reload
@@ -735,7 +761,7 @@ impl Hub {
             if let Effect::Fired { alert_id, user_id, symbol, ts, direction, value, threshold } = e
             {
                 fired.push(AlertEventRec {
-                    id: crate::auth::random_id(),
+                    id: crate::auth::time_ordered_id(),
                     alert_id: alert_id.clone(),
                     user_id: user_id.clone(),
                     symbol: symbol.clone(),
@@ -750,18 +776,25 @@ impl Hub {
         commit.fired_at = now;
         commit.events = fired;
         let n_fired = commit.events.len();
-        self.commit_in_order(store, eng, |done| Pending {
+        let result = self.enqueue(eng, |done| Pending {
             epoch,
             accepted,
             commit,
             effects,
             quotes: applied,
             done,
-        })
-        .await?;
-        Ok(json!({"received": accepted + duplicates + late + refused.len() as u64,
+        });
+        let answer = json!({"received": accepted + duplicates + late + refused.len() as u64,
             "accepted": accepted, "duplicates": duplicates, "late": late,
-            "alerts_fired": n_fired, "refused": refused}))
+            "alerts_fired": n_fired, "refused": refused});
+        Ok(Queued { result, answer })
+    }
+
+    /// Waits until the commit of a [`Hub::ingest_queued`] is written (writing it, and whatever
+    /// was queued with it, when no other caller is) and returns the ingest's answer.
+    pub async fn committed(&self, store: &Arc<dyn Store>, q: Queued) -> Result<Json, ApiError> {
+        self.wait_commit(store, q.result).await?;
+        Ok(q.answer)
     }
 
     /// Joins the writer queue with the pending commit `pending` makes (its commit and what it
@@ -774,9 +807,28 @@ impl Hub {
         eng: tokio::sync::MutexGuard<'_, Engine>,
         pending: impl FnOnce(tokio::sync::oneshot::Sender<Result<(), ()>>) -> Pending,
     ) -> Result<(), ApiError> {
-        let (done, mut result) = tokio::sync::oneshot::channel();
+        let result = self.enqueue(eng, pending);
+        self.wait_commit(store, result).await
+    }
+
+    /// The first half of [`Hub::commit_in_order`]: joins the writer queue and lets the engine go.
+    fn enqueue(
+        &self,
+        eng: tokio::sync::MutexGuard<'_, Engine>,
+        pending: impl FnOnce(tokio::sync::oneshot::Sender<Result<(), ()>>) -> Pending,
+    ) -> Committed {
+        let (done, result) = tokio::sync::oneshot::channel();
         self.queue_lock().push(pending(done));
         drop(eng);
+        result
+    }
+
+    /// The second half of [`Hub::commit_in_order`]: waits for the group commit that writes it.
+    async fn wait_commit(
+        &self,
+        store: &Arc<dyn Store>,
+        mut result: Committed,
+    ) -> Result<(), ApiError> {
         let writer = self.writer.lock().await;
         // a leader before us may have written (or failed) this one with its group
         let outcome = match result.try_recv() {

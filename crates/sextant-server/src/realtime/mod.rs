@@ -68,6 +68,10 @@ pub struct RealtimeOptions {
     pub max_alerts_per_user: usize,
     /// Quotes per request or message.
     pub max_quotes: usize,
+    /// Messages a WebSocket client may send before their answers come (a feed sends its next
+    /// `quotes` message while the last one is committed); the connection reads no further
+    /// message until an answer is sent. Answers keep the order of the messages.
+    pub max_pipelined: usize,
     /// A quote file replayed in the background once the server runs (`--replay-quotes`).
     pub replay: Option<replay::ReplaySource>,
     /// Fan-out of live events to the other instances on the same PostgreSQL (LISTEN/NOTIFY;
@@ -96,6 +100,7 @@ impl Default for RealtimeOptions {
             max_streams: 200_000,
             max_alerts_per_user: 20_000,
             max_quotes: 100_000,
+            max_pipelined: 16,
             replay: None,
             fanout: true,
             instance: None,

@@ -1,7 +1,7 @@
 //! `GET /v1/stream`: the WebSocket protocol (docs/realtime.md). One task per connection reads
 //! the client's messages, drains its bounded queue into batched frames and sends heartbeats.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -105,6 +105,7 @@ async fn run(app: AppState, principal: Principal, exp: i64, mut socket: WebSocke
     let welcome = json!({"type": "welcome", "user_id": c.principal.user.id,
         "limits": {"max_subscriptions": opts.max_subscriptions, "queue": opts.queue_capacity,
             "max_message_bytes": opts.max_message_bytes, "max_frame_bytes": opts.max_frame_bytes,
+            "max_pipelined": opts.max_pipelined,
             "heartbeat_seconds": opts.heartbeat.as_secs_f64()}});
     let mut heartbeat = tokio::time::interval(opts.heartbeat);
     heartbeat.tick().await;
@@ -112,6 +113,7 @@ async fn run(app: AppState, principal: Principal, exp: i64, mut socket: WebSocke
         tokio::time::sleep(Duration::from_secs(u64::try_from(exp - now_unix()).unwrap_or(0)));
     tokio::pin!(expires);
     let mut ended: Option<Message> = None;
+    let mut pipeline: VecDeque<Reply> = VecDeque::new();
     if send(&mut socket, welcome.to_string(), opts.write_timeout).await.is_err() {
         hub.disconnect(id, &[]).await;
         return;
@@ -127,7 +129,28 @@ async fn run(app: AppState, principal: Principal, exp: i64, mut socket: WebSocke
                 ended = Some(close(CLOSE_TOKEN_EXPIRED, "access token expired"));
                 break;
             }
-            msg = socket.recv() => match msg {
+            reply = Reply::ready(&mut pipeline), if !pipeline.is_empty() => {
+                pipeline.pop_front();
+                // events queued before the reply go first (a ping is a barrier)
+                let mut frames = match rx.try_recv() {
+                    Ok(first) => batch(first, &mut rx, &client, opts.max_frame_bytes),
+                    Err(_) => Vec::new(),
+                };
+                frames.push(reply.to_string());
+                let mut failed = false;
+                for f in frames {
+                    if send(&mut socket, f, opts.write_timeout).await.is_err() {
+                        failed = true;
+                        break;
+                    }
+                }
+                if failed {
+                    ended = Some(close(CLOSE_SLOW_CONSUMER, "write timed out"));
+                    break;
+                }
+            }
+            // at most `max_pipelined` messages unanswered: the next is read after an answer
+            msg = socket.recv(), if pipeline.len() < opts.max_pipelined.max(1) => match msg {
                 None | Some(Ok(Message::Close(_))) => break,
                 Some(Err(e)) => {
                     let text = e.to_string();
@@ -136,33 +159,14 @@ async fn run(app: AppState, principal: Principal, exp: i64, mut socket: WebSocke
                     }
                     break;
                 }
-                Some(Ok(Message::Text(t))) => {
-                    match handle(&mut c, t.as_str()).await {
-                        Ok(reply) => {
-                            // events queued before the reply go first (a ping is a barrier)
-                            let mut frames = match rx.try_recv() {
-                                Ok(first) => batch(first, &mut rx, &client, opts.max_frame_bytes),
-                                Err(_) => Vec::new(),
-                            };
-                            frames.push(reply.to_string());
-                            let mut failed = false;
-                            for f in frames {
-                                if send(&mut socket, f, opts.write_timeout).await.is_err() {
-                                    failed = true;
-                                    break;
-                                }
-                            }
-                            if failed {
-                                ended = Some(close(CLOSE_SLOW_CONSUMER, "write timed out"));
-                                break;
-                            }
-                        }
-                        Err(Stop(code, why)) => {
-                            ended = Some(close(code, &why));
-                            break;
-                        }
+                Some(Ok(Message::Text(t))) => match handle(&mut c, t.as_str()).await {
+                    // answered in the order the messages came, after the quotes before them
+                    Ok(reply) => pipeline.push_back(reply),
+                    Err(Stop(code, why)) => {
+                        ended = Some(close(code, &why));
+                        break;
                     }
-                }
+                },
                 Some(Ok(Message::Binary(_))) => {
                     c.invalid += 1;
                     if c.invalid > opts.max_invalid_messages {
@@ -258,18 +262,44 @@ fn batch(
 
 struct Stop(u16, String);
 
+/// The answer to one client message: given now, or once the commit of a `quotes` message is
+/// written (a task, so the connection reads and applies its next message meanwhile).
+enum Reply {
+    Now(Json),
+    Committed(Json, tokio::task::JoinHandle<Result<Json, ApiError>>),
+}
+
+impl Reply {
+    /// The first answer of the pipeline once it is known (cancel-safe: the task is kept).
+    async fn ready(pipeline: &mut VecDeque<Self>) -> Json {
+        match pipeline.front_mut() {
+            Some(Reply::Now(v)) => std::mem::take(v),
+            Some(Reply::Committed(id, task)) => match task.await {
+                Ok(Ok(mut r)) => {
+                    r["type"] = json!("ack");
+                    r["id"] = id.take();
+                    r
+                }
+                Ok(Err(e)) => err(id, e.code(), e.to_string()),
+                Err(e) => err(id, "INTERNAL", format!("the ingest failed: {e}")),
+            },
+            None => std::future::pending().await,
+        }
+    }
+}
+
 fn err(id: &Json, code: &str, message: impl Into<String>) -> Json {
     json!({"type": "error", "id": id, "code": code, "message": message.into()})
 }
 
-async fn handle(c: &mut Conn, text: &str) -> Result<Json, Stop> {
+async fn handle(c: &mut Conn, text: &str) -> Result<Reply, Stop> {
     let max_invalid = c.app.options.realtime.max_invalid_messages;
-    let invalid = |c: &mut Conn, id: &Json, code: &str, m: String| -> Result<Json, Stop> {
+    let invalid = |c: &mut Conn, id: &Json, code: &str, m: String| -> Result<Reply, Stop> {
         c.invalid += 1;
         if c.invalid > max_invalid {
             return Err(Stop(CLOSE_INVALID_MESSAGES, "too many invalid messages".into()));
         }
-        Ok(err(id, code, m))
+        Ok(Reply::Now(err(id, code, m)))
     };
     let Ok(Json::Object(mut m)) = serde_json::from_str::<Json>(text) else {
         return invalid(c, &Json::Null, "MALFORMED", "expected a JSON object".into());
@@ -277,7 +307,7 @@ async fn handle(c: &mut Conn, text: &str) -> Result<Json, Stop> {
     let id = m.get("id").cloned().unwrap_or(Json::Null);
     let op = m.get("op").and_then(Json::as_str).unwrap_or("");
     match op {
-        "ping" => Ok(json!({"type": "pong", "id": id, "ts": now_unix()})),
+        "ping" => Ok(Reply::Now(json!({"type": "pong", "id": id, "ts": now_unix()}))),
         "subscribe" | "unsubscribe" => match topic_of(c, &m).await {
             Err(e) => invalid(c, &id, e.code(), e.to_string()),
             Ok((topic, spec)) => {
@@ -285,10 +315,12 @@ async fn handle(c: &mut Conn, text: &str) -> Result<Json, Stop> {
                     if c.topics.remove(&topic) {
                         c.app.realtime.unsubscribe(c.id, &topic).await;
                     }
-                    return Ok(json!({"type": "unsubscribed", "id": id, "topic": topic}));
+                    return Ok(Reply::Now(
+                        json!({"type": "unsubscribed", "id": id, "topic": topic}),
+                    ));
                 }
                 if c.topics.contains(&topic) {
-                    return Ok(json!({"type": "subscribed", "id": id, "topic": topic}));
+                    return Ok(Reply::Now(json!({"type": "subscribed", "id": id, "topic": topic})));
                 }
                 if c.topics.len() >= c.app.options.realtime.max_subscriptions {
                     return Err(Stop(
@@ -321,7 +353,7 @@ async fn handle(c: &mut Conn, text: &str) -> Result<Json, Stop> {
                 }
                 c.app.realtime.subscribe(c.id, &topic);
                 c.topics.insert(topic);
-                Ok(reply)
+                Ok(Reply::Now(reply))
             }
         },
         "quotes" => {
@@ -334,13 +366,13 @@ async fn handle(c: &mut Conn, text: &str) -> Result<Json, Stop> {
                 Ok(x) => x,
                 Err(e) => return invalid(c, &id, e.code(), e.to_string()),
             };
-            match c.app.realtime.ingest(&c.app.store, quotes, refused).await {
-                Ok(mut r) => {
-                    r["type"] = json!("ack");
-                    r["id"] = id;
-                    Ok(r)
+            match c.app.realtime.ingest_queued(&c.app.store, quotes, refused).await {
+                Ok(queued) => {
+                    let (hub, store) = (c.app.realtime.clone(), c.app.store.clone());
+                    let task = tokio::spawn(async move { hub.committed(&store, queued).await });
+                    Ok(Reply::Committed(id, task))
                 }
-                Err(e) => Ok(err(&id, e.code(), e.to_string())),
+                Err(e) => Ok(Reply::Now(err(&id, e.code(), e.to_string()))),
             }
         }
         _ => invalid(

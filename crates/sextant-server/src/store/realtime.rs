@@ -321,11 +321,20 @@ macro_rules! realtime_methods {
                 }
                 // the bars versions of the instruments written (the caches compare them)
                 if written > 0 {
-                    for (symbol, _) in present.iter().filter(|(_, found)| **found) {
-                        sqlx::query($crate::store::market::BUMP_BARS_VERSION)
-                            .bind(*symbol)
-                            .execute(&mut *tx)
-                            .await?;
+                    let symbols: Vec<&str> =
+                        present.iter().filter(|(_, found)| **found).map(|(s, _)| *s).collect();
+                    // one statement per chunk of instruments, not one per instrument
+                    for chunk in symbols.chunks(RT_CHUNK) {
+                        let sql = format!(
+                            "UPDATE instruments SET bars_version = bars_version + 1 \
+                             WHERE symbol IN {}",
+                            rows_sql(1, chunk.len(), 0, anon)
+                        );
+                        let mut q = sqlx::query(&sql);
+                        for symbol in chunk {
+                            q = q.bind(*symbol);
+                        }
+                        q.execute(&mut *tx).await?;
                     }
                 }
                 // VALUES columns are column1, column2... on both backends

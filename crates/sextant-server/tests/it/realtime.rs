@@ -771,3 +771,74 @@ async fn a_correction_to_a_closed_bar_rebuilds_the_live_indicators_and_alert_sid
     assert_eq!(side(ids[0].clone()).await, (-1, 0));
     assert_eq!(side(ids[1].clone()).await, (1, 1));
 }
+
+/// A feed that sends its next `quotes` message before the last is answered (a pipeline): the
+/// answers come in the order of the messages (a ping between them included), each after its
+/// commit, and the candles are those of the quotes in the order sent. Past `max_pipelined`
+/// unanswered messages the server reads no further, and nothing is lost.
+#[tokio::test]
+async fn pipelined_quote_messages_are_answered_in_order_and_committed() {
+    let mut o = options();
+    o.realtime = RealtimeOptions { max_pipelined: 3, ..RealtimeOptions::default() };
+    let s = start_with(o).await;
+    let (admin, user) = admin_and_user(&s).await;
+    let symbol = sym("RTP");
+    create_instrument(&s, &admin, &symbol, json!({})).await;
+    let mut ws = connect(&s, &admin).await;
+    // 12 messages of 30 quotes (one a second from the day's open), sent without waiting, and a
+    // ping after the fifth
+    let mut ids = Vec::new();
+    let mut prices = Vec::new();
+    for m in 0..12i64 {
+        let qs: Vec<Json> = (0..30i64)
+            .map(|j| {
+                let k = m * 30 + j;
+                let price = 100.0 + f64::from(i32::try_from((k * 37) % 23).unwrap()) / 10.0;
+                prices.push((DAY_OPEN + k, price));
+                json!({"symbol": symbol, "ts": DAY_OPEN + k, "price": price, "volume": 1})
+            })
+            .collect();
+        let msg = json!({"op": "quotes", "id": format!("q{m}"), "quotes": qs});
+        ws.send(Message::Text(msg.to_string().into())).await.unwrap();
+        ids.push(json!(format!("q{m}")));
+        if m == 4 {
+            let ping = json!({"op": "ping", "id": "between"});
+            ws.send(Message::Text(ping.to_string().into())).await.unwrap();
+            ids.push(json!("between"));
+        }
+    }
+    let mut answers = Vec::new();
+    while answers.len() < ids.len() {
+        let m = next_json(&mut ws).await.expect("an answer");
+        if m["type"] != "heartbeat" {
+            answers.push(m);
+        }
+    }
+    let got: Vec<Json> = answers.iter().map(|a| a["id"].clone()).collect();
+    assert_eq!(got, ids);
+    for a in &answers {
+        if a["id"] == "between" {
+            assert_eq!(a["type"], "pong", "{a}");
+        } else {
+            assert_eq!(
+                (a["type"].as_str(), a["accepted"].as_u64()),
+                (Some("ack"), Some(30)),
+                "{a}"
+            );
+        }
+    }
+    // the stored candles (6 minutes of one quote a second) equal the quotes' OHLC
+    let (st, r) =
+        get(&s, &format!("/v1/instruments/{symbol}/bars?interval=1m&limit=100"), Some(&user)).await;
+    assert_eq!(st, 200, "{r}");
+    let bars = r["items"].as_array().or_else(|| r["bars"].as_array()).expect("bars");
+    assert_eq!(bars.len(), 6, "{r}");
+    for (b, minute) in bars.iter().zip(prices.chunks(60)) {
+        let p: Vec<f64> = minute.iter().map(|x| x.1).collect();
+        assert_eq!(b["open"].as_f64(), Some(p[0]), "{b}");
+        assert_eq!(b["close"].as_f64(), p.last().copied(), "{b}");
+        assert_eq!(b["high"].as_f64(), p.iter().copied().reduce(f64::max), "{b}");
+        assert_eq!(b["low"].as_f64(), p.iter().copied().reduce(f64::min), "{b}");
+        assert_eq!(b["volume"].as_f64(), Some(60.0), "{b}");
+    }
+}
