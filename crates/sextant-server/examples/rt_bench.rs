@@ -3,7 +3,7 @@
 //! ```text
 //! cargo build --release -p sextant-server --bin sextant-server --example rt_bench
 //! ulimit -n 65536
-//! target/release/examples/rt_bench [SERVER_BINARY] [CLIENTS] [QUOTES] [FEEDERS] [WINDOW]
+//! target/release/examples/rt_bench [SERVER_BINARY] [CLIENTS] [QUOTES] [FEEDERS] [WINDOW] [BATCH]
 //! ```
 //!
 //! Runs the release server binary as a child process on loopback over a fresh SQLite directory
@@ -11,7 +11,7 @@
 //! 10,000 alerts stored before the first quote (100 per instrument over 10 streaming indicators
 //! each: SMA, EMA, WMA, DEMA, TEMA, RSI, MOM, ROC, CMO, TRIX), so the server rebuilds them at its
 //! first ingest, as after a restart. Then:
-//! 1. `QUOTES` quotes (default 200,000) in batched WebSocket frames of 1,000 (one `quotes`
+//! 1. `QUOTES` quotes (default 200,000) in batched WebSocket frames of `BATCH` (default 1,000; one `quotes`
 //!    message, acknowledged after the commit), round-robin over the instruments, one second of
 //!    event time apart per instrument (a 1-minute candle closes every 60 quotes of an instrument):
 //!    from one connection waiting for each acknowledgement before the next frame; from one
@@ -86,7 +86,11 @@ async fn ws_connect(base: &str, token: &str) -> anyhow::Result<Ws> {
     let mut req =
         format!("{}/v1/stream", base.replace("http://", "ws://")).into_client_request()?;
     req.headers_mut().insert("authorization", format!("Bearer {token}").parse()?);
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+    // tungstenite zero-fills its whole read buffer before every read (128 KiB by default):
+    // 4 KiB, as the server's, so that 5,000 clients do not spend the generator's CPU on it
+    let config =
+        tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4096);
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(req, Some(config), true).await?;
     let _welcome = ws.next().await;
     Ok(ws)
 }
@@ -199,6 +203,84 @@ fn raise_nofile() -> u64 {
     r.rlim_cur
 }
 
+/// (round, time received) of every alert event the listening clients got.
+type Received = Arc<std::sync::Mutex<Vec<(usize, Instant)>>>;
+
+/// Users of the spread delivery phase (each with its own instrument and alert).
+const USERS: usize = 50;
+
+/// The price of latency round `r`, above or below the alerts' level 100 (each round crosses
+/// it), its distance 1 + r / 10,000 telling the round.
+fn round_price(r: usize, above: bool) -> f64 {
+    let d = 1.0 + r as f64 / 10_000.0;
+    if above {
+        100.0 + d
+    } else {
+        100.0 - d
+    }
+}
+
+/// The rounds of the alert events in a frame, read from their `value` without building a JSON
+/// tree (the generator shares the CPUs with the server).
+fn rounds_in(text: &str) -> Vec<usize> {
+    text.match_indices("\"value\":")
+        .filter_map(|(i, k)| {
+            let rest = &text[i + k.len()..];
+            let end = rest.find([',', '}']).unwrap_or(rest.len());
+            let v: f64 = rest[..end].parse().ok()?;
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Some((((v - 100.0).abs() - 1.0) * 10_000.0).round() as usize)
+        })
+        .collect()
+}
+
+/// A client subscribed to its account's alerts that records when each round's event arrives.
+async fn listen(
+    base: &str,
+    token: &str,
+    received: Received,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let mut c = ws_connect(base, token).await?;
+    let sub = json!({"op": "subscribe", "id": "s", "channel": "alerts"});
+    c.send(Message::Text(sub.to_string().into())).await?;
+    reply(&mut c, &json!("s")).await?;
+    Ok(tokio::spawn(async move {
+        while let Some(Ok(m)) = c.next().await {
+            if let Message::Text(t) = m {
+                let now = Instant::now();
+                if t.as_str().contains("\"type\":\"alert\"") {
+                    let rounds = rounds_in(t.as_str());
+                    let mut g = received.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    g.extend(rounds.into_iter().map(|r| (r, now)));
+                }
+            }
+        }
+    }))
+}
+
+/// Delays in ms from sending round r's quote (`sent[r - 1]`) to each receipt, sorted.
+fn latencies(received: &Received, sent: &[Instant]) -> Vec<f64> {
+    let got = received.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    let mut lat: Vec<f64> = got
+        .iter()
+        .filter(|(r, _)| (1..=sent.len()).contains(r))
+        .map(|(r, at)| at.duration_since(sent[r - 1]).as_secs_f64() * 1000.0)
+        .collect();
+    lat.sort_by(f64::total_cmp);
+    lat
+}
+
+/// Sends one `quotes` message of (symbol, ts, price) and waits for its acknowledgement.
+async fn ingest(ws: &mut Ws, id: &str, quotes: &[(String, i64, f64)]) -> anyhow::Result<()> {
+    let qs: Vec<Json> =
+        quotes.iter().map(|(s, ts, p)| json!({"symbol": s, "ts": ts, "price": p})).collect();
+    let m = json!({"op": "quotes", "id": id, "quotes": qs});
+    ws.send(Message::Text(m.to_string().into())).await?;
+    let r = reply(ws, &json!(id)).await?;
+    anyhow::ensure!(r["type"] == "ack", "{r}");
+    Ok(())
+}
+
 #[tokio::main]
 #[allow(clippy::too_many_lines, clippy::cast_precision_loss)]
 async fn main() -> anyhow::Result<()> {
@@ -208,6 +290,7 @@ async fn main() -> anyhow::Result<()> {
     let n_quotes: usize = args.get(2).map_or(Ok(200_000), |s| s.parse())?;
     let feeders: usize = args.get(3).map_or(Ok(4), |s| s.parse())?;
     let window: usize = args.get(4).map_or(Ok(16), |s| s.parse())?;
+    let batch: usize = args.get(5).map_or(Ok(1000), |s| s.parse())?;
     println!("open-file limit {}", raise_nofile());
     let dir = std::env::temp_dir().join(format!("sextant-rt-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
@@ -215,6 +298,9 @@ async fn main() -> anyhow::Result<()> {
     for i in 0..=INSTRUMENTS {
         let s = if i == INSTRUMENTS { "RTBLAT".to_owned() } else { symbol(i) };
         store.create_instrument(&common::instrument(&s)).await?;
+    }
+    for u in 0..USERS {
+        store.create_instrument(&common::instrument(&format!("RTL{u:03}"))).await?;
     }
     let (mut child, base) =
         common::spawn_server(&bin, [std::ffi::OsStr::new("--data-dir"), dir.as_os_str()])?;
@@ -281,7 +367,6 @@ async fn main() -> anyhow::Result<()> {
     // 1. batched WebSocket frames: one connection, each frame acknowledged before the next;
     // one connection with `window` frames in flight; `feeders` connections at once
     let mut offset = INSTRUMENTS; // event time continues
-    let batch = 1000;
     for (parts, w, tag) in [(1, 1, "b"), (1, window, "w"), (feeders, 1, "f")] {
         let prepared: Vec<Vec<(Json, String)>> =
             (0..parts).map(|p| frames(n_quotes, offset, batch, p, parts, tag)).collect();
@@ -332,37 +417,14 @@ async fn main() -> anyhow::Result<()> {
         offset += n;
     }
 
-    // 4. and 5. many clients receiving alerts
+    // 4. and 5. many clients receiving alerts: all at once (one alert to every client), then
+    // spread (one user's clients at a time)
     let rss0 = rss_kib(pid);
-    let received: Arc<std::sync::Mutex<Vec<(usize, Instant)>>> = Arc::default();
-    let mut tasks = Vec::new();
     let t = Instant::now();
+    let received: Received = Arc::default();
+    let mut tasks = Vec::new();
     for _ in 0..clients {
-        let mut c = ws_connect(&base, &token).await?;
-        let sub = json!({"op": "subscribe", "id": "s", "channel": "alerts"});
-        c.send(Message::Text(sub.to_string().into())).await?;
-        reply(&mut c, &json!("s")).await?;
-        let received = received.clone();
-        tasks.push(tokio::spawn(async move {
-            while let Some(Ok(m)) = c.next().await {
-                if let Message::Text(t) = m {
-                    let now = Instant::now();
-                    // parse only frames with the latency alert (the generator shares the CPUs)
-                    if !t.as_str().contains("RTBLAT") {
-                        continue;
-                    }
-                    let v: Json = serde_json::from_str(t.as_str()).unwrap_or(Json::Null);
-                    for e in v["events"].as_array().into_iter().flatten() {
-                        if e["type"] == "alert" && e["symbol"] == "RTBLAT" {
-                            let round = e["ts"].as_str().map_or(0, |s| {
-                                s.get(17..19).and_then(|x| x.parse::<usize>().ok()).unwrap_or(0)
-                            });
-                            received.lock().unwrap().push((round, now));
-                        }
-                    }
-                }
-            }
-        }));
+        tasks.push(listen(&base, &token, received.clone()).await?);
     }
     println!("{clients} clients connected and subscribed in {:.1} s", t.elapsed().as_secs_f64());
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -372,36 +434,79 @@ async fn main() -> anyhow::Result<()> {
         (rss1.saturating_sub(rss0)) as f64 / clients as f64
     );
     let rounds = 20;
-    let mut sent = Vec::new();
     // set the side below first (no event), then alternate above/below: one event per round
-    let prime = json!({"op": "quotes", "id": "p", "quotes": [{"symbol": "RTBLAT", "ts": T0, "price": 99.0}]});
-    ws.send(Message::Text(prime.to_string().into())).await?;
-    reply(&mut ws, &json!("p")).await?;
+    ingest(&mut ws, "p", &[("RTBLAT".into(), T0, 99.0)]).await?;
+    let mut sent = Vec::new();
+    let cpu = cpu_secs(pid);
     for r in 1..=rounds {
-        let price = if r % 2 == 1 { 101.0 } else { 99.0 };
-        let id = json!(format!("r{r}"));
-        let m = json!({"op": "quotes", "id": id,
-            "quotes": [{"symbol": "RTBLAT", "ts": T0 + i64::try_from(r).unwrap_or(0), "price": price}]});
         let t0 = Instant::now();
-        ws.send(Message::Text(m.to_string().into())).await?;
-        reply(&mut ws, &id).await?;
+        let q = ("RTBLAT".to_owned(), T0 + r as i64, round_price(r, r % 2 == 1));
+        ingest(&mut ws, &format!("r{r}"), &[q]).await?;
         sent.push(t0);
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let got = received.lock().unwrap().clone();
-    let mut lat: Vec<f64> = got
-        .iter()
-        .filter(|(r, _)| (1..=rounds).contains(r))
-        .map(|(r, at)| at.duration_since(sent[r - 1]).as_secs_f64() * 1000.0)
-        .collect();
-    lat.sort_by(f64::total_cmp);
+    let lat = latencies(&received, &sent);
     println!(
-        "alert delivery to {clients} clients x {rounds} rounds: {} events, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        "alert delivery to all {clients} clients at once x {rounds} rounds: {} events, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU {:.1} us per delivery",
         lat.len(),
         pct(&lat, 0.5),
         pct(&lat, 0.99),
-        lat.last().copied().unwrap_or(f64::NAN)
+        lat.last().copied().unwrap_or(f64::NAN),
+        (cpu_secs(pid) - cpu) * 1e6 / (lat.len().max(1)) as f64
+    );
+    for t in tasks.drain(..) {
+        t.abort();
+    }
+
+    // spread: `USERS` users with clients / USERS connections each and an alert on their own
+    // instrument; a round every 10 ms fires one user's alert (its connections receive it)
+    let per = clients / USERS;
+    let received: Received = Arc::default();
+    for u in 0..USERS {
+        let email = format!("spread{u}@example.com");
+        let tok = common::sign_in(&http, &base, &email).await?;
+        let res = http
+            .post(format!("{base}/v1/alerts"))
+            .bearer_auth(&tok)
+            .json(&json!({"symbol": format!("RTL{u:03}"), "op": "crosses", "level": 100.0}))
+            .send()
+            .await?;
+        anyhow::ensure!(res.status().is_success(), "{}", res.text().await?);
+        for _ in 0..per {
+            tasks.push(listen(&base, &tok, received.clone()).await?);
+        }
+    }
+    let primes: Vec<(String, i64, f64)> =
+        (0..USERS).map(|u| (format!("RTL{u:03}"), T0, 99.0)).collect();
+    ingest(&mut ws, "sp", &primes).await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let spread_rounds = 400;
+    let mut sent = Vec::new();
+    let cpu = cpu_secs(pid);
+    let t = Instant::now();
+    let period = Duration::from_millis(10);
+    for r in 1..=spread_rounds {
+        let u = (r - 1) % USERS;
+        let t0 = Instant::now();
+        // each user's rounds alternate above and below
+        let q = (format!("RTL{u:03}"), T0 + r as i64, round_price(r, ((r - 1) / USERS) % 2 == 0));
+        ingest(&mut ws, &format!("s{r}"), &[q]).await?;
+        sent.push(t0);
+        tokio::time::sleep_until((t + period * u32::try_from(r).unwrap_or(0)).into()).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let lat = latencies(&received, &sent);
+    println!(
+        "alert delivery spread: {} clients ({USERS} users x {per}), one user's alert every {} ms x {spread_rounds} rounds ({} deliveries/s): {} events, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU {:.1} us per delivery",
+        per * USERS,
+        period.as_millis(),
+        per * 1000 / usize::try_from(period.as_millis()).unwrap_or(1),
+        lat.len(),
+        pct(&lat, 0.5),
+        pct(&lat, 0.99),
+        lat.last().copied().unwrap_or(f64::NAN),
+        (cpu_secs(pid) - cpu) * 1e6 / (lat.len().max(1)) as f64
     );
     for t in tasks {
         t.abort();
