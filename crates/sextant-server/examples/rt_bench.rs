@@ -28,6 +28,11 @@
 //!    client's receipt of the alert event (p50, p99, max);
 //! 5. the server's resident memory before and after the clients connected (per idle connection).
 //!
+//! Environment: `RT_ALERTS=quiet` sets the 10,000 alerts' levels where no value reaches them
+//! (evaluated on every update, never fired; by default about one quote in four fires an alert,
+//! each a stored event and side); `RT_FIRST_WINDOW` sets the frames in flight of the first phase
+//! (default 1).
+//!
 //! The generator raises its own open-file limit to the hard limit; the server child inherits it.
 
 use std::sync::Arc;
@@ -313,10 +318,19 @@ async fn main() -> anyhow::Result<()> {
 
     // 10,000 alerts, stored before the server's first ingest (rebuilt as after a restart)
     let t = Instant::now();
+    // RT_ALERTS=quiet: levels no value reaches (every alert evaluated on every update, none
+    // fires); by default about one quote in four fires one
+    let quiet = std::env::var("RT_ALERTS").is_ok_and(|v| v == "quiet");
     for i in 0..INSTRUMENTS {
         for j in 0..100 {
             let (name, p) = INDICATORS[j % 10];
-            let level = if name == "RSI" || name == "CMO" { 30.0 + (j % 40) as f64 } else { 100.0 };
+            let level = if quiet {
+                1e6
+            } else if name == "RSI" || name == "CMO" {
+                30.0 + (j % 40) as f64
+            } else {
+                100.0
+            };
             // one period (14) per indicator: 10 streaming states per instrument
             let mut params = serde_json::Map::new();
             params.insert(p.to_owned(), json!(14));
@@ -367,7 +381,10 @@ async fn main() -> anyhow::Result<()> {
     // 1. batched WebSocket frames: one connection, each frame acknowledged before the next;
     // one connection with `window` frames in flight; `feeders` connections at once
     let mut offset = INSTRUMENTS; // event time continues
-    for (parts, w, tag) in [(1, 1, "b"), (1, window, "w"), (feeders, 1, "f")] {
+                                  // RT_FIRST_WINDOW: frames in flight in the first phase (default 1), to compare a pipelined
+                                  // feed with the same quotes (the later phases continue the price paths: other crossings)
+    let first: usize = std::env::var("RT_FIRST_WINDOW").map_or(Ok(1), |s| s.parse())?;
+    for (parts, w, tag) in [(1, first, "b"), (1, window, "w"), (feeders, 1, "f")] {
         let prepared: Vec<Vec<(Json, String)>> =
             (0..parts).map(|p| frames(n_quotes, offset, batch, p, parts, tag)).collect();
         let cpu = cpu_secs(pid);
