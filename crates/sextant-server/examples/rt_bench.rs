@@ -192,6 +192,27 @@ async fn feed(
     Ok((t.elapsed().as_secs_f64(), fired))
 }
 
+/// One ingest phase: quotes `0..n` after `offset` in messages of `per`, from `parts`
+/// connections with `window` messages in flight each; returns (seconds, alerts fired, server
+/// CPU µs per quote).
+async fn phase(
+    base: &str,
+    token: &str,
+    pid: u32,
+    (n, offset, per): (usize, usize, usize),
+    parts: usize,
+    window: usize,
+    tag: &str,
+) -> anyhow::Result<(f64, u64, f64)> {
+    let prepared: Vec<Vec<(Json, String)>> =
+        (0..parts).map(|p| frames(n, offset, per, p, parts, tag)).collect();
+    let cpu = cpu_secs(pid);
+    let (secs, fired) = feed(base, token, prepared, window).await?;
+    #[allow(clippy::cast_precision_loss)]
+    let per_quote = (cpu_secs(pid) - cpu) * 1e6 / n as f64;
+    Ok((secs, fired, per_quote))
+}
+
 /// Raises the open-file limit to the hard limit (5,000 clients need 5,000 sockets here and in
 /// the server, which inherits the limit).
 #[allow(unsafe_code)]
@@ -261,6 +282,19 @@ async fn listen(
             }
         }
     }))
+}
+
+/// The delivery report: events, p50 / p99 / max delay, server CPU per delivery (`cpu` seconds).
+fn delivery(received: &Received, sent: &[Instant], cpu: f64) -> String {
+    let lat = latencies(received, sent);
+    format!(
+        "{} events, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU {:.1} us per delivery",
+        lat.len(),
+        pct(&lat, 0.5),
+        pct(&lat, 0.99),
+        lat.last().copied().unwrap_or(f64::NAN),
+        cpu * 1e6 / (lat.len().max(1)) as f64
+    )
 }
 
 /// Delays in ms from sending round r's quote (`sent[r - 1]`) to each receipt, sorted.
@@ -380,19 +414,16 @@ async fn main() -> anyhow::Result<()> {
 
     // 1. batched WebSocket frames: one connection, each frame acknowledged before the next;
     // one connection with `window` frames in flight; `feeders` connections at once
-    let mut offset = INSTRUMENTS; // event time continues
-                                  // RT_FIRST_WINDOW: frames in flight in the first phase (default 1), to compare a pipelined
-                                  // feed with the same quotes (the later phases continue the price paths: other crossings)
+    // RT_FIRST_WINDOW: frames in flight in the first phase (default 1), to compare a pipelined
+    // feed with the same quotes (the later phases continue the price paths: other crossings)
     let first: usize = std::env::var("RT_FIRST_WINDOW").map_or(Ok(1), |s| s.parse())?;
+    let mut offset = INSTRUMENTS; // event time continues
     for (parts, w, tag) in [(1, first, "b"), (1, window, "w"), (feeders, 1, "f")] {
-        let prepared: Vec<Vec<(Json, String)>> =
-            (0..parts).map(|p| frames(n_quotes, offset, batch, p, parts, tag)).collect();
-        let cpu = cpu_secs(pid);
-        let (secs, fired) = feed(&base, &token, prepared, w).await?;
+        let (secs, fired, cpu) =
+            phase(&base, &token, pid, (n_quotes, offset, batch), parts, w, tag).await?;
         println!(
-            "WS batched ({batch}/frame, {parts} connection(s), {w} in flight): {n_quotes} quotes in {secs:.2} s = {:.0} quotes/s, server CPU {:.1} us/quote ({fired} alerts fired)",
-            n_quotes as f64 / secs,
-            (cpu_secs(pid) - cpu) * 1e6 / n_quotes as f64
+            "WS batched ({batch}/frame, {parts} connection(s), {w} in flight): {n_quotes} quotes in {secs:.2} s = {:.0} quotes/s, server CPU {cpu:.1} us/quote ({fired} alerts fired)",
+            n_quotes as f64 / secs
         );
         offset += n_quotes;
     }
@@ -422,14 +453,10 @@ async fn main() -> anyhow::Result<()> {
     let n_one = 2000;
     for (parts, w, tag) in [(1, 1, "o"), (1, window, "p"), (feeders, 1, "m")] {
         let n = n_one * parts;
-        let prepared: Vec<Vec<(Json, String)>> =
-            (0..parts).map(|p| frames(n, offset, 1, p, parts, tag)).collect();
-        let cpu = cpu_secs(pid);
-        let (secs, _) = feed(&base, &token, prepared, w).await?;
+        let (secs, _, cpu) = phase(&base, &token, pid, (n, offset, 1), parts, w, tag).await?;
         println!(
-            "WS one quote per message ({parts} connection(s), {w} in flight): {n} in {secs:.2} s = {:.0} quotes/s, server CPU {:.0} us/quote",
-            n as f64 / secs,
-            (cpu_secs(pid) - cpu) * 1e6 / n as f64
+            "WS one quote per message ({parts} connection(s), {w} in flight): {n} in {secs:.2} s = {:.0} quotes/s, server CPU {cpu:.0} us/quote",
+            n as f64 / secs
         );
         offset += n;
     }
@@ -463,14 +490,9 @@ async fn main() -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let lat = latencies(&received, &sent);
     println!(
-        "alert delivery to all {clients} clients at once x {rounds} rounds: {} events, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU {:.1} us per delivery",
-        lat.len(),
-        pct(&lat, 0.5),
-        pct(&lat, 0.99),
-        lat.last().copied().unwrap_or(f64::NAN),
-        (cpu_secs(pid) - cpu) * 1e6 / (lat.len().max(1)) as f64
+        "alert delivery to all {clients} clients at once x {rounds} rounds: {}",
+        delivery(&received, &sent, cpu_secs(pid) - cpu)
     );
     for t in tasks.drain(..) {
         t.abort();
@@ -513,17 +535,12 @@ async fn main() -> anyhow::Result<()> {
         tokio::time::sleep_until((t + period * u32::try_from(r).unwrap_or(0)).into()).await;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let lat = latencies(&received, &sent);
     println!(
-        "alert delivery spread: {} clients ({USERS} users x {per}), one user's alert every {} ms x {spread_rounds} rounds ({} deliveries/s): {} events, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU {:.1} us per delivery",
+        "alert delivery spread: {} clients ({USERS} users x {per}), one user's alert every {} ms x {spread_rounds} rounds ({} deliveries/s): {}",
         per * USERS,
         period.as_millis(),
         per * 1000 / usize::try_from(period.as_millis()).unwrap_or(1),
-        lat.len(),
-        pct(&lat, 0.5),
-        pct(&lat, 0.99),
-        lat.last().copied().unwrap_or(f64::NAN),
-        (cpu_secs(pid) - cpu) * 1e6 / (lat.len().max(1)) as f64
+        delivery(&received, &sent, cpu_secs(pid) - cpu)
     );
     for t in tasks {
         t.abort();

@@ -137,14 +137,7 @@ async fn run(app: AppState, principal: Principal, exp: i64, mut socket: WebSocke
                     Err(_) => Vec::new(),
                 };
                 frames.push(reply.to_string());
-                let mut failed = false;
-                for f in frames {
-                    if send(&mut socket, f, opts.write_timeout).await.is_err() {
-                        failed = true;
-                        break;
-                    }
-                }
-                if failed {
+                if send_all(&mut socket, frames, opts.write_timeout).await.is_err() {
                     ended = Some(close(CLOSE_SLOW_CONSUMER, "write timed out"));
                     break;
                 }
@@ -183,14 +176,7 @@ async fn run(app: AppState, principal: Principal, exp: i64, mut socket: WebSocke
             first = rx.recv() => {
                 let Some(first) = first else { break };
                 let frames = batch(first, &mut rx, &client, opts.max_frame_bytes);
-                let mut failed = false;
-                for f in frames {
-                    if send(&mut socket, f, opts.write_timeout).await.is_err() {
-                        failed = true;
-                        break;
-                    }
-                }
-                if failed {
+                if send_all(&mut socket, frames, opts.write_timeout).await.is_err() {
                     ended = Some(close(CLOSE_SLOW_CONSUMER, "write timed out"));
                     break;
                 }
@@ -216,6 +202,18 @@ async fn send(socket: &mut WebSocket, text: String, timeout: Duration) -> Result
         Ok(Ok(())) => Ok(()),
         _ => Err(()),
     }
+}
+
+/// Sends frames in order; stops at the first that is not written in time.
+async fn send_all(
+    socket: &mut WebSocket,
+    frames: Vec<String>,
+    timeout: Duration,
+) -> Result<(), ()> {
+    for f in frames {
+        send(socket, f, timeout).await?;
+    }
+    Ok(())
 }
 
 /// Events drained from the queue into frames `{"type": "events", "events": [...]}` of at most
