@@ -11,21 +11,25 @@
 //! 10,000 alerts stored before the first quote (100 per instrument over 10 streaming indicators
 //! each: SMA, EMA, WMA, DEMA, TEMA, RSI, MOM, ROC, CMO, TRIX), so the server rebuilds them at its
 //! first ingest, as after a restart. Then:
-//! 1. `QUOTES` quotes (default 200,000) in batched WebSocket frames of `BATCH` (default 1,000; one `quotes`
-//!    message, acknowledged after the commit), round-robin over the instruments, one second of
-//!    event time apart per instrument (a 1-minute candle closes every 60 quotes of an instrument):
-//!    from one connection waiting for each acknowledgement before the next frame; from one
-//!    connection with up to `WINDOW` frames unacknowledged (default 16, the server's default
-//!    pipeline limit); from `FEEDERS` connections at once (default 4; instruments partitioned
-//!    between them, each waiting for its acknowledgements). Each phase continues the event time
-//!    (the alerts fired differ between phases and are printed). The frames are built before the
-//!    clock starts; the server's CPU time per quote is read from `/proc`;
-//! 2. the same over `POST /v1/quotes` in batches of 1,000 (one connection);
+//! 1. `QUOTES` quotes (default 200,000) in batched WebSocket frames of `BATCH` quotes (default
+//!    1,000; one `quotes` message, acknowledged after the commit), round-robin over the
+//!    instruments, one second of event time apart per instrument (a 1-minute candle closes every
+//!    60 quotes of an instrument): from one connection waiting for each acknowledgement before
+//!    the next frame; from one connection with up to `WINDOW` frames unacknowledged (default 16,
+//!    the server's default pipeline limit); from `FEEDERS` connections at once (default 4;
+//!    instruments partitioned between them, each waiting for its acknowledgements). Each phase
+//!    continues the event time (the alerts fired differ between phases and are printed). The
+//!    frames are built before the clock starts; the server's CPU time per quote is read from
+//!    `/proc`;
+//! 2. the same over `POST /v1/quotes` in batches of `BATCH` (one connection);
 //! 3. one quote per WebSocket message: one connection (2,000 messages, each acknowledged before
 //!    the next; then `WINDOW` in flight), then `FEEDERS` connections at once (2,000 each);
-//! 4. `CLIENTS` WebSocket clients (default 1,000) subscribed to the account's alerts; 20 rounds
-//!    of one quote that makes a price alert cross; the delay from sending the quote to each
-//!    client's receipt of the alert event (p50, p99, max);
+//! 4. alert delivery, the delay from sending a quote to each client's receipt of the alert event
+//!    it fires (p50, p99, max, and the server's CPU per delivered event): `CLIENTS` WebSocket
+//!    clients (default 1,000) of one account subscribed to its alerts, 20 rounds of a quote that
+//!    makes one price alert cross (every client receives each event at once); then the same
+//!    number of clients spread over 50 accounts, each with an alert on its own instrument, one
+//!    account's alert crossing every 10 ms for 400 rounds;
 //! 5. the server's resident memory before and after the clients connected (per idle connection).
 //!
 //! Environment: `RT_ALERTS=quiet` sets the 10,000 alerts' levels where no value reaches them

@@ -774,8 +774,8 @@ async fn a_correction_to_a_closed_bar_rebuilds_the_live_indicators_and_alert_sid
 
 /// A feed that sends its next `quotes` message before the last is answered (a pipeline): the
 /// answers come in the order of the messages (a ping between them included), each after its
-/// commit, and the candles are those of the quotes in the order sent. Past `max_pipelined`
-/// unanswered messages the server reads no further, and nothing is lost.
+/// commit, and the candles are those of the quotes in the order sent. With `max_pipelined` 3
+/// and 13 messages sent at once, no message is lost or answered twice.
 #[tokio::test]
 async fn pipelined_quote_messages_are_answered_in_order_and_committed() {
     let mut o = options();
