@@ -45,6 +45,9 @@ def test_each_column_is_the_1d_call(order, threads):
     ref = talib.BBANDS(np.ascontiguousarray(close[:, 3]), 20, 2.0, 2.0)
     for a, r in zip((up, mid, lo), ref):
         np.testing.assert_allclose(a[:, 3], r, rtol=1e-9)
+    # several outputs share one allocation; each is (bars, series) in Fortran order
+    for a, one in zip((up, mid, lo), ta.BBANDS(close[:, 5].copy(), timeperiod=20, nbdevup=2.0, nbdevdn=2.0)):
+        assert a.shape == (300, 7) and a.flags["F_CONTIGUOUS"] and same(a[:, 5], one)
 
 
 def test_strided_views_and_int_outputs():
@@ -96,6 +99,8 @@ def test_errors_are_typed():
 def test_empty_shapes():
     assert ta.SMA(np.zeros((0, 3)), timeperiod=5).shape == (0, 3)
     assert ta.SMA(np.zeros((10, 0)), timeperiod=5).shape == (10, 0)
+    assert [a.shape for a in ta.MACD(np.zeros((0, 3)))] == [(0, 3)] * 3
+    assert [a.shape for a in ta.MACD(np.zeros((10, 0)))] == [(10, 0)] * 3
 
 
 def test_a_series_is_broadcast_against_every_column():

@@ -65,18 +65,35 @@ pub(crate) fn call_columns<'py>(
         }
     }
     let lens = decl.column_output_lens(rows, &params).into_py_result(py)?;
-    let out: Vec<Bound<'py, PyAny>> = decl
-        .outputs
-        .iter()
-        .zip(&lens)
-        .map(|(spec, &len)| {
-            if spec.kind == OutputKind::SeriesI32 {
-                crate::output_array::<i32, _, _>(py, spec.kind, [len, cols], true).into_any()
-            } else {
-                crate::output_array::<f64, _, _>(py, spec.kind, [len, cols], true).into_any()
-            }
-        })
-        .collect();
+    let block = decl.outputs.len() > 1
+        && decl.outputs.iter().all(|s| s.kind == OutputKind::SeriesF64)
+        && lens.iter().all(|&n| n == lens[0])
+        // (empty outputs would share one address: numpy's borrow check refuses that)
+        && lens[0] * cols > 0;
+    let out: Vec<Bound<'py, PyAny>> = if block {
+        // Several float64 series (BBANDS, MACD...): one allocation, as in the 1-D call
+        // (freed, separate 20 MB arrays go back to the OS and fault in again on the next call;
+        // one block stays warm). Output i is `block[i].T`, `(len, cols)` in Fortran order.
+        let block = crate::output_array::<f64, _, _>(
+            py,
+            OutputKind::SeriesF64,
+            [lens.len(), cols, lens[0]],
+            false,
+        );
+        (0..lens.len()).map(|i| block.get_item(i)?.getattr("T")).collect::<PyResult<_>>()?
+    } else {
+        decl.outputs
+            .iter()
+            .zip(&lens)
+            .map(|(spec, &len)| {
+                if spec.kind == OutputKind::SeriesI32 {
+                    crate::output_array::<i32, _, _>(py, spec.kind, [len, cols], true).into_any()
+                } else {
+                    crate::output_array::<f64, _, _>(py, spec.kind, [len, cols], true).into_any()
+                }
+            })
+            .collect()
+    };
     {
         let mut f64s: Vec<PyReadwriteArray2<'py, f64>> = Vec::new();
         let mut i32s: Vec<PyReadwriteArray2<'py, i32>> = Vec::new();

@@ -6,6 +6,7 @@ use crate::decl::{
 };
 use crate::error::{check_min, check_out_len, check_same_len, Result};
 
+use super::fused::four_apart;
 use super::trange::true_range;
 
 /// Number of leading NaNs of [`atr`]: `timeperiod`.
@@ -99,13 +100,6 @@ fn factors(p: usize) -> (f64, f64, f64) {
     let pf = p as f64;
     let a = (p - 1) as f64 / pf;
     (a, (a * a) * (a * a), 1.0 / pf)
-}
-
-/// `atr[t] = a^4 atr[t-4] + (u[t] + a (u[t-1] + a (u[t-2] + a u[t-3])))` from `atr[t-4]` and the
-/// terms `u[t-3..=t]`, with the multiply-add of the caller (the stream's or the batch loop's).
-#[inline(always)]
-fn four_apart(madd: impl Fn(f64, f64, f64) -> f64, a: f64, a4: f64, back: f64, u: [f64; 4]) -> f64 {
-    madd(back, a4, madd(a, madd(a, madd(a, u[0], u[1]), u[2]), u[3]))
 }
 
 impl AverageTrueRange {

@@ -138,15 +138,6 @@ impl Kernel for ExponentialMovingAverage {
 }
 
 impl ExponentialMovingAverage {
-    /// `(period, k, 1 - k)` when the EMA has no unstable period (the batch fast paths).
-    pub(crate) const fn plain(&self) -> Option<(usize, f64, f64)> {
-        if self.gate.extra() == 0 {
-            Some((self.period, self.k, self.omk))
-        } else {
-            None
-        }
-    }
-
     /// The batch loop of a fresh EMA with period > 1 and no unstable period: the same
     /// operations as [`Kernel::step`], without its per-bar branches; false at a NaN input.
     pub(crate) fn fill(&self, x: &[f64], out: &mut [f64]) -> bool {

@@ -148,6 +148,171 @@ fn run_avx2_fma<L: FusedLoop>(l: L) -> L::Out {
     l.run::<true>()
 }
 
+/// A chain `y[t] = a y[t-1] + u[t]` computed four bars apart:
+/// `y[t] = a^4 y[t-4] + (u[t] + a (u[t-1] + a (u[t-2] + a u[t-3])))`, from `back = y[t-4]` and
+/// the terms `u = [u[t-3], u[t-2], u[t-1], u[t]]`, with the multiply-add of the caller (the
+/// stream's [`madd_dyn`] or a batch loop's [`madd`]). The same value as four steps to the last
+/// bits, and four independent chains where there was one: a batch loop runs them as one vector
+/// multiply-add per four bars ([`Quad`]).
+#[inline(always)]
+pub(crate) fn four_apart(
+    madd: impl Fn(f64, f64, f64) -> f64,
+    a: f64,
+    a4: f64,
+    back: f64,
+    u: [f64; 4],
+) -> f64 {
+    madd(back, a4, madd(a, madd(a, madd(a, u[0], u[1]), u[2]), u[3]))
+}
+
+/// Four consecutive bars of a batch loop, one per lane: each lane computes what the stream
+/// computes for its bar, with the same operations in the same order, so a loop written over a
+/// `Quad` gives the stream's bits. [`Lanes`] is the portable form; [`Avx`] the AVX2 + FMA
+/// registers, for loops inside [`run`]'s fused frame. (WASM steps those kernels instead.)
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) trait Quad: Copy {
+    /// All four lanes `v`.
+    fn splat(v: f64) -> Self;
+    /// `s[i..i + 4]`.
+    fn load(s: &[f64], i: usize) -> Self;
+    /// Lanes from an array (bar order).
+    fn from_array(a: [f64; 4]) -> Self;
+    /// The lanes (bar order).
+    fn to_array(self) -> [f64; 4];
+    /// Writes the lanes to `s[i..i + 4]`.
+    fn store(self, s: &mut [f64], i: usize);
+    /// Lane-wise `self * b`.
+    fn mul(self, b: Self) -> Self;
+    /// Lane-wise `self - b`.
+    fn sub(self, b: Self) -> Self;
+    /// Lane-wise `self * b + c`, as [`madd`] of the loop's `F`.
+    fn madd(self, b: Self, c: Self) -> Self;
+    /// The lanes one, two and three bars back, from the previous four bars `prev` and these:
+    /// `([p3, c0, c1, c2], [p2, p3, c0, c1], [p1, p2, p3, c0])`.
+    fn back(prev: Self, cur: Self) -> (Self, Self, Self);
+    /// Whether a lane is NaN.
+    fn any_nan(self) -> bool;
+}
+
+/// [`Quad`] as four `f64`s, fused when `F` (call it with `F` only inside [`run`]'s frame).
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Clone, Copy)]
+pub(crate) struct Lanes<const F: bool>([f64; 4]);
+
+#[cfg(not(target_arch = "wasm32"))]
+impl<const F: bool> Quad for Lanes<F> {
+    #[inline(always)]
+    fn splat(v: f64) -> Self {
+        Self([v; 4])
+    }
+    #[inline(always)]
+    fn load(s: &[f64], i: usize) -> Self {
+        Self([s[i], s[i + 1], s[i + 2], s[i + 3]])
+    }
+    #[inline(always)]
+    fn from_array(a: [f64; 4]) -> Self {
+        Self(a)
+    }
+    #[inline(always)]
+    fn to_array(self) -> [f64; 4] {
+        self.0
+    }
+    #[inline(always)]
+    fn store(self, s: &mut [f64], i: usize) {
+        s[i..i + 4].copy_from_slice(&self.0);
+    }
+    #[inline(always)]
+    fn mul(self, b: Self) -> Self {
+        Self(std::array::from_fn(|j| self.0[j] * b.0[j]))
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        Self(std::array::from_fn(|j| self.0[j] - b.0[j]))
+    }
+    #[inline(always)]
+    fn madd(self, b: Self, c: Self) -> Self {
+        Self(std::array::from_fn(|j| madd::<F>(self.0[j], b.0[j], c.0[j])))
+    }
+    #[inline(always)]
+    fn back(prev: Self, cur: Self) -> (Self, Self, Self) {
+        let ([_, p1, p2, p3], [c0, c1, c2, _]) = (prev.0, cur.0);
+        (Self([p3, c0, c1, c2]), Self([p2, p3, c0, c1]), Self([p1, p2, p3, c0]))
+    }
+    #[inline(always)]
+    fn any_nan(self) -> bool {
+        self.0.iter().any(|v| v.is_nan())
+    }
+}
+
+/// [`Quad`] in one AVX register, with fused multiply-adds. Only loops that [`run`] runs fused
+/// (after its check for AVX2 and FMA) may build one.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+pub(crate) struct Avx(std::arch::x86_64::__m256d);
+
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code, reason = "AVX2 + FMA intrinsics, in loops run after the CPU check")]
+impl Quad for Avx {
+    // SAFETY (every method): an `Avx` is only built in loops compiled into `run_avx2_fma`,
+    // which `run` calls after checking that the CPU has AVX2 and FMA; the loads and stores
+    // are bounds-checked on the slice first.
+    #[inline(always)]
+    fn splat(v: f64) -> Self {
+        Self(unsafe { std::arch::x86_64::_mm256_set1_pd(v) })
+    }
+    #[inline(always)]
+    fn load(s: &[f64], i: usize) -> Self {
+        let s = &s[i..i + 4];
+        Self(unsafe { std::arch::x86_64::_mm256_loadu_pd(s.as_ptr()) })
+    }
+    #[inline(always)]
+    fn from_array(a: [f64; 4]) -> Self {
+        Self::load(&a, 0)
+    }
+    #[inline(always)]
+    fn to_array(self) -> [f64; 4] {
+        let mut a = [0.0; 4];
+        self.store(&mut a, 0);
+        a
+    }
+    #[inline(always)]
+    fn store(self, s: &mut [f64], i: usize) {
+        let s = &mut s[i..i + 4];
+        unsafe { std::arch::x86_64::_mm256_storeu_pd(s.as_mut_ptr(), self.0) }
+    }
+    #[inline(always)]
+    fn mul(self, b: Self) -> Self {
+        Self(unsafe { std::arch::x86_64::_mm256_mul_pd(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        Self(unsafe { std::arch::x86_64::_mm256_sub_pd(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn madd(self, b: Self, c: Self) -> Self {
+        Self(unsafe { std::arch::x86_64::_mm256_fmadd_pd(self.0, b.0, c.0) })
+    }
+    #[inline(always)]
+    fn back(prev: Self, cur: Self) -> (Self, Self, Self) {
+        use std::arch::x86_64::{_mm256_permute2f128_pd, _mm256_shuffle_pd};
+        unsafe {
+            // [p2, p3, c0, c1]
+            let two = _mm256_permute2f128_pd::<0x21>(prev.0, cur.0);
+            // lanes (a1, b0, a3, b2) of (a, b)
+            (
+                Self(_mm256_shuffle_pd::<0b0101>(two, cur.0)),
+                Self(two),
+                Self(_mm256_shuffle_pd::<0b0101>(prev.0, two)),
+            )
+        }
+    }
+    #[inline(always)]
+    fn any_nan(self) -> bool {
+        use std::arch::x86_64::{_mm256_cmp_pd, _mm256_movemask_pd, _CMP_UNORD_Q};
+        unsafe { _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_UNORD_Q>(self.0, self.0)) != 0 }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +340,51 @@ mod tests {
             }
         }
         assert_eq!(run(L(a)).to_bits(), got.to_bits(), "batch and stream fuse alike");
+    }
+
+    /// Every [`Quad`] operation of the AVX form gives the portable form's bits.
+    #[test]
+    fn quads_agree_lane_for_lane() {
+        fn ops<Q: Quad>(x: &[f64]) -> Vec<u64> {
+            let (p, c, k) = (Q::load(x, 0), Q::load(x, 4), Q::splat(x[8]));
+            let (b1, b2, b3) = Q::back(p, c);
+            let mut out = vec![0.0; 4];
+            let mut v: Vec<f64> = Vec::new();
+            for q in
+                [b1, b2, b3, p.mul(k), p.sub(c), p.madd(c, k), Q::from_array([1.0, 2.0, 3.0, 4.0])]
+            {
+                q.store(&mut out, 0);
+                v.extend(&out);
+                v.extend(q.to_array());
+            }
+            v.push(f64::from(u8::from(p.any_nan())));
+            v.iter().map(|f| f.to_bits()).collect()
+        }
+        struct Both<'a>(&'a [f64]);
+        impl FusedLoop for Both<'_> {
+            type Out = (Vec<u64>, Vec<u64>);
+            #[inline(always)]
+            fn run<const F: bool>(self) -> Self::Out {
+                #[cfg(target_arch = "x86_64")]
+                if F {
+                    return (ops::<Avx>(self.0), ops::<Lanes<F>>(self.0));
+                }
+                (ops::<Lanes<F>>(self.0), ops::<Lanes<F>>(self.0))
+            }
+        }
+        let a = 1.0 + 1.0 / 1_073_741_824.0;
+        let x = [a, 2.5, -3.0, 0.1, 7.0, a, 1e300, -0.0, a];
+        let (got, want) = run(Both(&x));
+        assert_eq!(got, want);
+        // lanes one, two and three bars back
+        let l = |x: &[f64]| Lanes::<false>::load(x, 0);
+        let (b1, b2, b3) = Lanes::<false>::back(l(&[0.0, 1.0, 2.0, 3.0]), l(&[4.0, 5.0, 6.0, 7.0]));
+        assert_eq!(
+            [b1.0, b2.0, b3.0],
+            [[3.0, 4.0, 5.0, 6.0], [2.0, 3.0, 4.0, 5.0], [1.0, 2.0, 3.0, 4.0]]
+        );
+        let mut nan = x;
+        nan[2] = f64::NAN;
+        assert!(Lanes::<false>::load(&nan, 0).any_nan() && !l(&x).any_nan());
     }
 }

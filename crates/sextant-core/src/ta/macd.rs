@@ -5,10 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    kernel_columns, kernel_decl, one, three, ExponentialMovingAverage, MaKernel, MaType, MAX_PERIOD,
+use super::{kernel_columns, kernel_decl, one, three, MaKernel, MaType, MAX_PERIOD};
+use crate::decl::{
+    FromParams, Kernel, OutputSpec, ParamSpec, Params, Unstable, UnstableGate, UnstableId,
 };
-use crate::decl::{FromParams, Kernel, OutputSpec, ParamSpec, Params};
 use crate::error::{check_min, Result};
 
 /// A moving average of `matype` (code, 11 resolved to `default`) over `period` bars; a period
@@ -156,9 +156,12 @@ impl<M: Kernel> Kernel for Macd<M> {
         self.pair.set_unstable(u);
         self.signal.set_unstable(u);
     }
+    // WASM steps the kernel instead (the same values): the four-lane loop is a native speed-up
+    // (vector FMA), and its code would push the `ta` bundle over its size budget.
+    #[cfg(not(target_arch = "wasm32"))]
     fn run_fast(&self, inputs: &[&[f64]], outs: &mut [&mut [f64]]) -> bool {
         let any: &dyn std::any::Any = self;
-        match (any.downcast_ref::<Macd<ExponentialMovingAverage>>(), inputs, outs) {
+        match (any.downcast_ref::<Macd<FourApartEma>>(), inputs, outs) {
             (Some(m), [x], [a, b, c]) => {
                 super::fused::run(MacdFill { m, x, macd: a, sig: b, hist: c })
             }
@@ -167,99 +170,238 @@ impl<M: Kernel> Kernel for Macd<M> {
     }
 }
 
-impl Macd<ExponentialMovingAverage> {
-    /// MACD of EMAs in one pass (the batch path): the fast and slow EMAs, their difference and
-    /// the signal EMA of it, with the same operations in the same order as stepping the
-    /// kernel. Declines (false) with unstable periods, a signal period of 1, or when an EMA
-    /// turns NaN (a NaN input, or infinite inputs, where stepping skips the signal).
+/// An EMA as [`ExponentialMovingAverage`](super::ExponentialMovingAverage) (SMA seed, then `y = y (1 - k) + x k`), computed from
+/// the fourth value after its seed on four bars apart
+/// ([`four_apart`](super::fused::four_apart): `a = 1 - k`, terms `u = x k`). The same values to
+/// the last bits as the one-step form (the MACD golden tests hold at 1e-9), and four
+/// independent chains that MACD's batch loop runs as one vector. The state keeps the last four
+/// values and three terms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct FourApartEma {
+    period: usize,
+    k: f64,
+    omk: f64,
+    /// Inputs seen, counted up to `period + 3` (the seed, then the one-step values).
+    count: usize,
+    /// The sum of the inputs during the warm-up, then the last four values (oldest first).
+    ema: [f64; 4],
+    /// The last three terms `x k` (oldest first).
+    terms: [f64; 3],
+    gate: UnstableGate,
+}
+
+impl FourApartEma {
+    /// `timeperiod >= 1`; `k = 2 / (timeperiod + 1)`.
+    fn new(timeperiod: usize) -> Result<Self> {
+        check_min("timeperiod", timeperiod, 1)?;
+        #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+        Ok(Self::with_k(timeperiod, 2.0 / (timeperiod as f64 + 1.0)))
+    }
+
+    /// An explicit smoothing factor (MACDFIX's); `period` values seed it.
+    fn with_k(period: usize, k: f64) -> Self {
+        Self {
+            period,
+            k,
+            omk: 1.0 - k,
+            count: 0,
+            ema: [0.0; 4],
+            terms: [0.0; 3],
+            gate: UnstableGate::default(),
+        }
+    }
+
+    /// `(1 - k, (1 - k)^4)`: the stream and the batch loop take them from here.
+    fn factors(&self) -> (f64, f64) {
+        let a = self.omk;
+        (a, (a * a) * (a * a))
+    }
+
+    /// Whether it runs four bars apart from the next value on (the batch loop's vectors).
+    #[cfg(not(target_arch = "wasm32"))]
+    const fn four_apart_next(&self) -> bool {
+        self.count >= self.period + 3 && self.period > 1 && self.gate.extra() == 0
+    }
+}
+
+impl Kernel for FourApartEma {
+    const INPUTS: usize = 1;
+    const OUTPUTS: usize = 1;
+    // 1: the last four values and three terms instead of one value
+    const STATE_REVISION: u8 = 1;
+    #[inline]
+    fn step(&mut self, bar: &[f64], out: &mut [f64]) {
+        let x = bar[0];
+        let p = self.period;
+        if self.count < p {
+            self.ema[3] += x;
+            self.count += 1;
+            out[0] = if self.count == p {
+                #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
+                let pf = p as f64;
+                self.ema[3] /= pf;
+                self.gate.pass(self.ema[3])
+            } else {
+                f64::NAN
+            };
+            return;
+        }
+        let v = if p == 1 {
+            x
+        } else {
+            let madd = super::fused::madd_dyn;
+            let (a, a4) = self.factors();
+            let u = x * self.k;
+            let [t1, t2, t3] = self.terms;
+            self.terms = [t2, t3, u];
+            if self.count < p + 3 {
+                self.count += 1;
+                madd(self.ema[3], a, u)
+            } else {
+                super::fused::four_apart(madd, a, a4, self.ema[0], [t1, t2, t3, u])
+            }
+        };
+        self.ema = [self.ema[1], self.ema[2], self.ema[3], v];
+        out[0] = self.gate.pass(v);
+    }
+    fn lookback(&self) -> usize {
+        self.period - 1 + self.gate.extra()
+    }
+    fn restart(&mut self) {
+        self.count = 0;
+        self.ema = [0.0; 4];
+        self.terms = [0.0; 3];
+        self.gate.restart();
+    }
+    fn set_unstable(&mut self, u: &Unstable) {
+        self.gate.set(u.get(UnstableId::Ema));
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Macd<FourApartEma> {
+    /// The batch path of MACD and MACDFIX. The bars until all three averages run four bars
+    /// apart (the slow period plus the signal period, and three) and the last bars (fewer than
+    /// four) are stepped; the bars between are computed four at a time, one bar per lane, with
+    /// the stream's operations in the stream's order ([`Quad`](super::fused::Quad)). Declines
+    /// (false) with unstable periods, a signal period of 1, or a NaN anywhere (stepping, the
+    /// reference, handles them).
     #[inline(always)]
-    #[allow(clippy::cast_precision_loss, reason = "periods are <= 100000")]
-    fn fused<const F: bool>(
+    fn fill<const F: bool>(
         &self,
         x: &[f64],
         macd: &mut [f64],
         sig: &mut [f64],
         hist: &mut [f64],
     ) -> bool {
-        use super::fused::madd;
-        let (Some((pf, fk, fo)), Some((ps, sk, so)), Some((pg, gk, go))) =
-            (self.pair.fast.ma.plain(), self.pair.slow.ma.plain(), self.signal.plain())
-        else {
-            return false;
-        };
-        if pg < 2 || self.pair.from_start || self.pair.slow.skip != 0 || pf > ps {
+        #[cfg(target_arch = "x86_64")]
+        if F {
+            return self.fill_quads::<F, super::fused::Avx>(x, macd, sig, hist);
+        }
+        self.fill_quads::<F, super::fused::Lanes<F>>(x, macd, sig, hist)
+    }
+
+    #[inline(always)]
+    fn fill_quads<const F: bool, Q: super::fused::Quad>(
+        &self,
+        x: &[f64],
+        macd: &mut [f64],
+        sig: &mut [f64],
+        hist: &mut [f64],
+    ) -> bool {
+        let (fast, slow, signal) = (&self.pair.fast.ma, &self.pair.slow.ma, &self.signal);
+        if signal.period < 2
+            || [fast, slow, signal].iter().any(|e| e.gate.extra() != 0)
+            || self.pair.from_start
+        {
             return false;
         }
-        let ls = ps - 1;
-        let skip = self.pair.fast.skip;
-        let lb = ls + pg - 1;
         let n = x.len();
-        if n <= lb {
-            for o in [macd, sig, hist] {
-                o.fill(f64::NAN);
-            }
-            return !x.iter().any(|v| v.is_nan());
-        }
-        for o in [&mut *macd, &mut *sig, &mut *hist] {
-            o[..lb].fill(f64::NAN);
-        }
-        let (mut fsum, mut ssum) = (0.0, 0.0);
-        for &v in &x[skip..skip + pf] {
-            fsum += v;
-        }
-        for &v in &x[..ps] {
-            ssum += v;
-        }
-        let (mut fe, mut se) = (fsum / pf as f64, ssum / ps as f64);
-        let mut m = fe - se;
-        // a NaN input turns both EMAs NaN from there on: bail out at once
-        if m.is_nan() {
-            return false;
-        }
-        let mut gsum = 0.0;
-        for &v in &x[ls + 1..=lb] {
-            gsum += m;
-            fe = madd::<F>(fe, fo, v * fk);
-            se = madd::<F>(se, so, v * sk);
-            m = fe - se;
-            if m.is_nan() {
+        let mut st = self.clone();
+        let step =
+            |st: &mut Self, i: usize, macd: &mut [f64], sig: &mut [f64], hist: &mut [f64]| {
+                let mut o = [0.0; 3];
+                st.step(&[x[i]], &mut o);
+                (macd[i], sig[i], hist[i]) = (o[0], o[1], o[2]);
+            };
+        // the bars until every average runs four bars apart
+        let mut i = 0;
+        while i < n
+            && ![&st.pair.fast.ma, &st.pair.slow.ma, &st.signal].iter().all(|e| e.four_apart_next())
+        {
+            if x[i].is_nan() {
                 return false;
             }
+            step(&mut st, i, macd, sig, hist);
+            i += 1;
         }
-        gsum += m;
-        let mut g = gsum / pg as f64;
-        macd[lb] = m;
-        sig[lb] = g;
-        hist[lb] = m - g;
-        let xs = &x[lb + 1..];
-        let len = xs.len();
-        let (ms, gs, hs) = (&mut macd[lb + 1..], &mut sig[lb + 1..], &mut hist[lb + 1..]);
-        let (ms, gs, hs) = (&mut ms[..len], &mut gs[..len], &mut hs[..len]);
-        for j in 0..len {
-            let v = xs[j];
-            fe = madd::<F>(fe, fo, v * fk);
-            se = madd::<F>(se, so, v * sk);
-            m = fe - se;
-            if m.is_nan() {
+        if i + 4 <= n {
+            let (fk, gk) = (Q::splat(st.pair.fast.ma.k), Q::splat(st.signal.k));
+            let sk = Q::splat(st.pair.slow.ma.k);
+            let ((fa, fa4), (sa, sa4), (ga, ga4)) =
+                (st.pair.fast.ma.factors(), st.pair.slow.ma.factors(), st.signal.factors());
+            let (fa, fa4, sa, sa4) = (Q::splat(fa), Q::splat(fa4), Q::splat(sa), Q::splat(sa4));
+            let (ga, ga4) = (Q::splat(ga), Q::splat(ga4));
+            // the last four values of each average (bars i-4..i) and the signal's last terms
+            let mut fe = Q::from_array(st.pair.fast.ma.ema);
+            let mut se = Q::from_array(st.pair.slow.ma.ema);
+            let mut g = Q::from_array(st.signal.ema);
+            let [t1, t2, t3] = st.signal.terms;
+            let mut gu = Q::from_array([0.0, t1, t2, t3]);
+            // four bars apart: back * a^4 + (u0 + a (u1 + a (u2 + a u3))), u3 the oldest term
+            let apart = |back: Q, a: Q, a4: Q, u0: Q, u1: Q, u2: Q, u3: Q| {
+                back.madd(a4, a.madd(a.madd(a.madd(u3, u2), u1), u0))
+            };
+            while i + 4 <= n {
+                let (x0, x1, x2, x3) =
+                    (Q::load(x, i), Q::load(x, i - 1), Q::load(x, i - 2), Q::load(x, i - 3));
+                fe = apart(fe, fa, fa4, x0.mul(fk), x1.mul(fk), x2.mul(fk), x3.mul(fk));
+                se = apart(se, sa, sa4, x0.mul(sk), x1.mul(sk), x2.mul(sk), x3.mul(sk));
+                let m = fe.sub(se);
+                let u = m.mul(gk);
+                let (u1, u2, u3) = Q::back(gu, u);
+                g = apart(g, ga, ga4, u, u1, u2, u3);
+                m.store(macd, i);
+                g.store(sig, i);
+                m.sub(g).store(hist, i);
+                gu = u;
+                i += 4;
+            }
+            // A NaN stays in its lane's chain (an infinity turns into one or stays): the last
+            // values tell whether a bar had one (then stepping, the reference, handles the run).
+            if fe.any_nan() || se.any_nan() || fe.sub(se).any_nan() || g.any_nan() {
                 return false;
             }
-            g = madd::<F>(g, go, m * gk);
-            ms[j] = m;
-            gs[j] = g;
-            hs[j] = m - g;
+            // back into the stepped state, for the last bars
+            let terms = |k: f64| [x[i - 3] * k, x[i - 2] * k, x[i - 1] * k];
+            st.pair.fast.ma.terms = terms(st.pair.fast.ma.k);
+            st.pair.slow.ma.terms = terms(st.pair.slow.ma.k);
+            let [_, u1, u2, u3] = gu.to_array();
+            st.signal.terms = [u1, u2, u3];
+            st.pair.fast.ma.ema = fe.to_array();
+            st.pair.slow.ma.ema = se.to_array();
+            st.signal.ema = g.to_array();
+        }
+        while i < n {
+            if x[i].is_nan() {
+                return false;
+            }
+            step(&mut st, i, macd, sig, hist);
+            i += 1;
         }
         true
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 super::fused::fused_loop!(MacdFill {
-    m: &'a Macd<ExponentialMovingAverage>, x: &'a [f64], macd: &'a mut [f64], sig: &'a mut [f64], hist: &'a mut [f64],
-} => m.fused::<F>(x, macd, sig, hist));
+    m: &'a Macd<FourApartEma>, x: &'a [f64], macd: &'a mut [f64], sig: &'a mut [f64], hist: &'a mut [f64],
+} => m.fill::<F>(x, macd, sig, hist));
 
 /// `MACD` kernel: EMAs (SMA-seeded), the fast one seeded on the bars just before the slow one's
 /// first output; periods swapped if `slowperiod < fastperiod`, as TA-Lib.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MacdKernel(Macd<ExponentialMovingAverage>);
+pub struct MacdKernel(Macd<FourApartEma>);
 
 impl MacdKernel {
     /// A fresh state; `fastperiod, slowperiod >= 2`, `signalperiod >= 1`.
@@ -273,9 +415,9 @@ impl MacdKernel {
             (fastperiod, slowperiod)
         };
         Ok(Self(Macd::build(
-            ExponentialMovingAverage::new(f)?,
-            ExponentialMovingAverage::new(s)?,
-            ExponentialMovingAverage::new(signalperiod)?,
+            FourApartEma::new(f)?,
+            FourApartEma::new(s)?,
+            FourApartEma::new(signalperiod)?,
         )))
     }
 }
@@ -288,16 +430,16 @@ impl FromParams for MacdKernel {
 
 /// `MACDFIX` kernel: MACD(12, 26) with TA-Lib's fixed factors 0.15 and 0.075.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MacdFixKernel(Macd<ExponentialMovingAverage>);
+pub struct MacdFixKernel(Macd<FourApartEma>);
 
 impl MacdFixKernel {
     /// A fresh state; `signalperiod >= 1`.
     pub fn new(signalperiod: usize) -> Result<Self> {
         check_min("signalperiod", signalperiod, 1)?;
         Ok(Self(Macd::build(
-            ExponentialMovingAverage::with_k(12, 0.15),
-            ExponentialMovingAverage::with_k(26, 0.075),
-            ExponentialMovingAverage::new(signalperiod)?,
+            FourApartEma::with_k(12, 0.15),
+            FourApartEma::with_k(26, 0.075),
+            FourApartEma::new(signalperiod)?,
         )))
     }
 }
@@ -345,8 +487,8 @@ impl FromParams for MacdExtKernel {
     }
 }
 
-super::delegate_kernel!(MacdKernel => Macd<ExponentialMovingAverage>);
-super::delegate_kernel!(MacdFixKernel => Macd<ExponentialMovingAverage>);
+super::delegate_kernel!(MacdKernel => Macd<FourApartEma>);
+super::delegate_kernel!(MacdFixKernel => Macd<FourApartEma>);
 super::delegate_kernel!(MacdExtKernel => Macd<MaKernel>);
 
 kernel_decl!(MACD: MacdKernel, "Momentum Indicators", "Moving Average Convergence/Divergence",

@@ -243,10 +243,54 @@ fn a_state_of_another_layout_revision_is_refused_not_misread() {
         err.to_string().contains("revision 0") && err.to_string().contains("revision 1"),
         "{err}"
     );
-    // a function whose state embeds ATR's carries its revision
-    for f in ["NATR", "KC", "SUPERTREND", "PGO", "RWI"] {
+    // a function whose state embeds ATR's carries its revision; MACD's EMAs changed likewise
+    for f in ["NATR", "KC", "SUPERTREND", "PGO", "RWI", "MACD", "MACDFIX"] {
         let d = registry::find("ta", f).unwrap();
         assert_eq!(d.stream(&d.default_params()).unwrap().save()[0], 0x12, "{f}");
+    }
+}
+
+#[test]
+fn macd_four_lane_batch_equals_the_stream_at_every_length() {
+    // MACD's batch loop steps the bars until its three EMAs run four bars apart, computes four
+    // bars per vector, then steps the last (fewer than four): every split of a series between
+    // the three parts, and parameters that swap, shorten or lengthen the averages.
+    let mut p = 100.0;
+    let x: Vec<f64> = (0..700u32)
+        .map(|i| {
+            p += (f64::from(i.wrapping_mul(2_654_435_761) % 1000) - 499.5) / 250.0;
+            p
+        })
+        .collect();
+    let macd = registry::find("ta", "MACD").unwrap();
+    let fix = registry::find("ta", "MACDFIX").unwrap();
+    let int = |v| sextant_core::decl::Value::Int(v);
+    let cases = [
+        (macd, macd.default_params()),
+        (fix, fix.default_params()),
+        (
+            macd,
+            macd.params_named([
+                ("fastperiod", int(30)),
+                ("slowperiod", int(5)),
+                ("signalperiod", int(2)),
+            ])
+            .unwrap(),
+        ),
+        (
+            macd,
+            macd.params_named([
+                ("fastperiod", int(2)),
+                ("slowperiod", int(3)),
+                ("signalperiod", int(40)),
+            ])
+            .unwrap(),
+        ),
+    ];
+    for (d, params) in &cases {
+        for n in (0..60).chain([255, 256, 257, 258, 259, 700]) {
+            check_stream_equals_batch(&format!("{}/{n}", d.name), d, &[&x[..n]], params);
+        }
     }
 }
 
