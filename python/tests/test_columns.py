@@ -50,6 +50,25 @@ def test_each_column_is_the_1d_call(order, threads):
         assert a.shape == (300, 7) and a.flags["F_CONTIGUOUS"] and same(a[:, 5], one)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_out_takes_fortran_arrays_and_returns_them_filled(threads):
+    sextant.set_num_threads(threads)
+    high, low, close = walks(200, 5)
+    bufs = tuple(np.full((200, 5), 7.0, order="F") for _ in range(3))
+    got = ta.MACD(close, out=bufs)
+    assert all(g is b for g, b in zip(got, bufs))
+    for a, one in zip(bufs, ta.MACD(close)):
+        assert same(a, one)
+    pat = np.zeros((200, 5), dtype=np.int32, order="F")
+    o = low + 0.5
+    assert ta.CDLENGULFING(o, high, low, close, out=pat) is pat
+    assert same(pat, ta.CDLENGULFING(o, high, low, close))
+    # a DataFrame input with out=: the arrays given come back, filled
+    df = pd.DataFrame(close)
+    buf = np.empty((200, 5), order="F")
+    assert ta.RSI(df, out=buf) is buf and same(buf, ta.RSI(close))
+
+
 def test_strided_views_and_int_outputs():
     o, h, l, c = (np.ascontiguousarray(a) for a in (walks(400, 6)[2] + 0.3, *walks(400, 6)))
     view = c[::2, ::3]  # neither C- nor F-contiguous: copied once
@@ -84,8 +103,14 @@ def test_errors_are_typed():
     with pytest.raises(InputError) as e:
         ta.ATR(c, c[:, :2], c)
     assert e.value.parameter == "low"
-    with pytest.raises(InputError):
-        ta.SMA(c, out=(np.empty((50, 3)),))
+    # out= for 2-D calls: Fortran-ordered arrays of the output shape and dtype
+    for bad, why in [((np.empty((50, 3)),), "not Fortran-contiguous"),
+                     ((np.empty((49, 3), order="F"),), "got float64 of shape (49, 3)"),
+                     ((np.empty((50, 3), order="F", dtype=np.float32),), "got float32 of shape (50, 3)"),
+                     ((), "expected 1 array(s)")]:
+        with pytest.raises(InputError) as e:
+            ta.SMA(c, out=bad)
+        assert e.value.parameter == "out" and why in str(e.value) and "(50, 3)" in str(e.value)
     with pytest.raises(InputError) as e:
         ta.ADD(c, c[:-1, 0])  # a 1-D input of another length
     assert e.value.parameter == "real1"

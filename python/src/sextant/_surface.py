@@ -339,7 +339,7 @@ class _Caller:
         """Many series at once: every input (bars x series), each column computed as the 1-D
         call would compute it, the columns shared among threads with the GIL released."""
         if out is not None:
-            raise _input_error("out", "out= takes the 1-D outputs of 1-D inputs; 2-D inputs allocate theirs")
+            out = tuple(out) if isinstance(out, (tuple, list)) else (out,)
         arrays, like = [], None
         for x, name in zip(inputs, self.names):
             if _is_2d(x):
@@ -348,7 +348,9 @@ class _Caller:
             else:  # one series used for every column (a benchmark against a table of portfolios)
                 arr = _as_array(x, "series", name)[0]
             arrays.append(arr)
-        values = _wrap_columns(_native.call_columns(self.fn, tuple(arrays), params, _THREADS), self.outputs, like)
+        # with out=, the caller's arrays come back as they are (no DataFrame)
+        values = _wrap_columns(_native.call_columns(self.fn, tuple(arrays), params, _THREADS, out), self.outputs,
+                               None if out is not None else like)
         if self.record is not None:
             return self.record(*values)
         return values[0] if len(values) == 1 else tuple(values)
