@@ -35,7 +35,8 @@
 //! Environment: `RT_ALERTS=quiet` sets the 10,000 alerts' levels where no value reaches them
 //! (evaluated on every update, never fired; by default about one quote in four fires an alert,
 //! each a stored event and side); `RT_FIRST_WINDOW` sets the frames in flight of the first phase
-//! (default 1).
+//! (default 1); `RT_DATABASE_URL` (`postgres://...`, an empty database) runs the server and the
+//! setup on PostgreSQL instead of the SQLite directory.
 //!
 //! The generator raises its own open-file limit to the hard limit; the server child inherits it.
 
@@ -337,7 +338,11 @@ async fn main() -> anyhow::Result<()> {
     println!("open-file limit {}", raise_nofile());
     let dir = std::env::temp_dir().join(format!("sextant-rt-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let store = connect(&Database::SqliteDir(dir.clone())).await?;
+    // RT_DATABASE_URL: an empty PostgreSQL database instead of the SQLite directory
+    let url = std::env::var("RT_DATABASE_URL").ok();
+    let db = url.clone().map_or_else(|| Database::SqliteDir(dir.clone()), Database::Url);
+    let store = connect(&db).await?;
+    println!("database: {}", store.backend());
     for i in 0..=INSTRUMENTS {
         let s = if i == INSTRUMENTS { "RTBLAT".to_owned() } else { symbol(i) };
         store.create_instrument(&common::instrument(&s)).await?;
@@ -345,8 +350,11 @@ async fn main() -> anyhow::Result<()> {
     for u in 0..USERS {
         store.create_instrument(&common::instrument(&format!("RTL{u:03}"))).await?;
     }
-    let (mut child, base) =
-        common::spawn_server(&bin, [std::ffi::OsStr::new("--data-dir"), dir.as_os_str()])?;
+    let db_args: [std::ffi::OsString; 2] = match &url {
+        Some(u) => ["--database-url".into(), u.into()],
+        None => ["--data-dir".into(), dir.clone().into()],
+    };
+    let (mut child, base) = common::spawn_server(&bin, &db_args)?;
     let pid = child.id();
     let http = reqwest::Client::new();
     common::wait_ready(&http, &base, |_| true).await?;
