@@ -116,3 +116,79 @@ async fn bar_upserts_across_months_corrections_and_racing_writers() {
     assert_eq!(all(store.clone(), symbol.clone()).await, Vec::<Bar>::new());
     store.delete_instrument(&symbol).await.unwrap();
 }
+
+/// The events of an alert (`rt_alert_events`, found through the user's index since migration
+/// 0024): deleting the alert deletes its events and no other alert's; an ingest commit that
+/// carries an event of an alert deleted meanwhile drops that event and writes the rest;
+/// deleting the user deletes its remaining events. Expected values are the rows written.
+#[tokio::test]
+async fn alert_events_go_with_their_alert_and_their_user() {
+    use sextant_server::store::{AlertEventRec, AlertRec, RtCommit, User};
+    let (db, _dir) = database();
+    let store = connect(&db).await.unwrap();
+    let user_id = unique_key("u").replace('-', "");
+    let user = User {
+        id: user_id.clone(),
+        email: format!("{user_id}@example.com"),
+        password_hash: "x".into(),
+        tier: "pro".into(),
+        email_verified: true,
+        totp_secret: None,
+        totp_enabled: false,
+        totp_last_step: 0,
+        failed_logins: 0,
+        locked_until: 0,
+        created_at: 0,
+    };
+    assert!(store.create_user(&user).await.unwrap());
+    let alert = |id: &str| AlertRec {
+        id: id.to_owned(),
+        user_id: user_id.clone(),
+        symbol: "EVT".into(),
+        interval: "1m".into(),
+        spec: "{}".into(),
+        side: 0,
+        fired_count: 0,
+        last_fired_at: None,
+        created_at: 0,
+    };
+    let (a, b) = (format!("{user_id}a"), format!("{user_id}b"));
+    store.create_alert(&alert(&a)).await.unwrap();
+    store.create_alert(&alert(&b)).await.unwrap();
+    let event = |n: i64, alert: &str| AlertEventRec {
+        id: format!("{user_id}e{n}"),
+        alert_id: alert.to_owned(),
+        user_id: user_id.clone(),
+        symbol: "EVT".into(),
+        ts: n,
+        direction: "above".into(),
+        value: 1.5,
+        threshold: 1.0,
+        created_at: n,
+    };
+    let commit = |events: Vec<AlertEventRec>| RtCommit {
+        bars: Vec::new(),
+        sides: Vec::new(),
+        fired_at: 0,
+        events,
+    };
+    store.rt_commit(&commit(vec![event(1, &a), event(2, &b), event(3, &a)])).await.unwrap();
+    let ts = |evs: Vec<AlertEventRec>| {
+        evs.iter().map(|e| (e.alert_id.clone(), e.ts)).collect::<Vec<_>>()
+    };
+    let all = store.alert_events(&user_id, None, 100, 0).await.unwrap();
+    assert_eq!(ts(all), [(a.clone(), 1), (b.clone(), 2), (a.clone(), 3)]);
+    assert_eq!(store.alert_events(&user_id, Some(&a), 100, 0).await.unwrap()[1], event(3, &a));
+
+    assert!(store.delete_alert(&a).await.unwrap());
+    assert_eq!(ts(store.alert_events(&user_id, None, 100, 0).await.unwrap()), [(b.clone(), 2)]);
+    // an event of the deleted alert, committed late: dropped; the other one is written
+    store.rt_commit(&commit(vec![event(4, &a), event(5, &b)])).await.unwrap();
+    assert_eq!(
+        ts(store.alert_events(&user_id, None, 100, 0).await.unwrap()),
+        [(b.clone(), 2), (b.clone(), 5)]
+    );
+
+    assert!(store.delete_user(&user_id, "gone").await.unwrap());
+    assert!(store.alert_events(&user_id, None, 100, 0).await.unwrap().is_empty());
+}
