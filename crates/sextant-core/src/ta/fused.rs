@@ -151,8 +151,8 @@ fn run_avx2_fma<L: FusedLoop>(l: L) -> L::Out {
 /// A chain `y[t] = a y[t-1] + u[t]` computed four bars apart:
 /// `y[t] = a^4 y[t-4] + (u[t] + a (u[t-1] + a (u[t-2] + a u[t-3])))`, from `back = y[t-4]` and
 /// the terms `u = [u[t-3], u[t-2], u[t-1], u[t]]`, with the multiply-add of the caller (the
-/// stream's [`madd_dyn`] or a batch loop's [`madd`]). The same value as four steps to the last
-/// bits, and four independent chains where there was one: a batch loop runs them as one vector
+/// stream's [`madd_dyn`] or a batch loop's [`madd`]). Four steps' value to about one unit in the
+/// last place, and four independent chains where there was one: a batch loop runs them as one vector
 /// multiply-add per four bars ([`Quad`]).
 #[inline(always)]
 pub(crate) fn four_apart(

@@ -170,12 +170,12 @@ impl<M: Kernel> Kernel for Macd<M> {
     }
 }
 
-/// An EMA as [`ExponentialMovingAverage`](super::ExponentialMovingAverage) (SMA seed, then `y = y (1 - k) + x k`), computed from
-/// the fourth value after its seed on four bars apart
-/// ([`four_apart`](super::fused::four_apart): `a = 1 - k`, terms `u = x k`). The same values to
-/// the last bits as the one-step form (the MACD golden tests hold at 1e-9), and four
-/// independent chains that MACD's batch loop runs as one vector. The state keeps the last four
-/// values and three terms.
+/// An EMA as [`ExponentialMovingAverage`](super::ExponentialMovingAverage) (SMA seed, then
+/// `y = y (1 - k) + x k`), computed from the fourth value after its seed on four bars apart
+/// ([`four_apart`](super::fused::four_apart): `a = 1 - k`, terms `u = x k`). The one-step
+/// form's values to about one unit in the last place (the MACD golden tests hold at 1e-9), and
+/// four independent chains that MACD's batch loop runs as one vector. The state keeps the last
+/// four values and three terms.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct FourApartEma {
     period: usize,
