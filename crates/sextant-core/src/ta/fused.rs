@@ -152,16 +152,17 @@ fn run_avx2_fma<L: FusedLoop>(l: L) -> L::Out {
 /// `y[t] = a^4 y[t-4] + (u[t] + a (u[t-1] + a (u[t-2] + a u[t-3])))`, from `back = y[t-4]` and
 /// the terms `u = [u[t-3], u[t-2], u[t-1], u[t]]`, with the multiply-add of the caller (the
 /// stream's [`madd_dyn`] or a batch loop's [`madd`]). Four steps' value to about one unit in the
-/// last place, and four independent chains where there was one: a batch loop runs them as one vector
-/// multiply-add per four bars ([`Quad`]).
+/// last place, and four independent chains where there was one: a batch loop runs them as one
+/// vector multiply-add per four bars, with this same function over [`Quad`] lanes (`T`), so
+/// that stream and batch share one order of operations.
 #[inline(always)]
-pub(crate) fn four_apart(
-    madd: impl Fn(f64, f64, f64) -> f64,
-    a: f64,
-    a4: f64,
-    back: f64,
-    u: [f64; 4],
-) -> f64 {
+pub(crate) fn four_apart<T: Copy>(
+    madd: impl Fn(T, T, T) -> T,
+    a: T,
+    a4: T,
+    back: T,
+    u: [T; 4],
+) -> T {
     madd(back, a4, madd(a, madd(a, madd(a, u[0], u[1]), u[2]), u[3]))
 }
 

@@ -318,21 +318,25 @@ impl Macd<FourApartEma> {
         }
         let n = x.len();
         let mut st = self.clone();
+        // one bar stepped as the stream steps it; false at a NaN (declined)
         let step =
             |st: &mut Self, i: usize, macd: &mut [f64], sig: &mut [f64], hist: &mut [f64]| {
+                if x[i].is_nan() {
+                    return false;
+                }
                 let mut o = [0.0; 3];
                 st.step(&[x[i]], &mut o);
                 (macd[i], sig[i], hist[i]) = (o[0], o[1], o[2]);
+                true
             };
         // the bars until every average runs four bars apart
         let mut i = 0;
         while i < n
             && ![&st.pair.fast.ma, &st.pair.slow.ma, &st.signal].iter().all(|e| e.four_apart_next())
         {
-            if x[i].is_nan() {
+            if !step(&mut st, i, macd, sig, hist) {
                 return false;
             }
-            step(&mut st, i, macd, sig, hist);
             i += 1;
         }
         if i + 4 <= n {
@@ -348,19 +352,19 @@ impl Macd<FourApartEma> {
             let mut g = Q::from_array(st.signal.ema);
             let [t1, t2, t3] = st.signal.terms;
             let mut gu = Q::from_array([0.0, t1, t2, t3]);
-            // four bars apart: back * a^4 + (u0 + a (u1 + a (u2 + a u3))), u3 the oldest term
-            let apart = |back: Q, a: Q, a4: Q, u0: Q, u1: Q, u2: Q, u3: Q| {
-                back.madd(a4, a.madd(a.madd(a.madd(u3, u2), u1), u0))
-            };
+            // the stream's `four_apart`, over lanes: terms oldest first
+            let madd = |p: Q, q: Q, r: Q| p.madd(q, r);
+            let apart =
+                |back: Q, a: Q, a4: Q, u: [Q; 4]| super::fused::four_apart(madd, a, a4, back, u);
             while i + 4 <= n {
                 let (x0, x1, x2, x3) =
                     (Q::load(x, i), Q::load(x, i - 1), Q::load(x, i - 2), Q::load(x, i - 3));
-                fe = apart(fe, fa, fa4, x0.mul(fk), x1.mul(fk), x2.mul(fk), x3.mul(fk));
-                se = apart(se, sa, sa4, x0.mul(sk), x1.mul(sk), x2.mul(sk), x3.mul(sk));
+                fe = apart(fe, fa, fa4, [x3.mul(fk), x2.mul(fk), x1.mul(fk), x0.mul(fk)]);
+                se = apart(se, sa, sa4, [x3.mul(sk), x2.mul(sk), x1.mul(sk), x0.mul(sk)]);
                 let m = fe.sub(se);
                 let u = m.mul(gk);
                 let (u1, u2, u3) = Q::back(gu, u);
-                g = apart(g, ga, ga4, u, u1, u2, u3);
+                g = apart(g, ga, ga4, [u3, u2, u1, u]);
                 m.store(macd, i);
                 g.store(sig, i);
                 m.sub(g).store(hist, i);
@@ -383,10 +387,9 @@ impl Macd<FourApartEma> {
             st.signal.ema = g.to_array();
         }
         while i < n {
-            if x[i].is_nan() {
+            if !step(&mut st, i, macd, sig, hist) {
                 return false;
             }
-            step(&mut st, i, macd, sig, hist);
             i += 1;
         }
         true
