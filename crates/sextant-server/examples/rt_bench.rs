@@ -35,7 +35,7 @@
 //! Environment: `RT_ALERTS=quiet` sets the 10,000 alerts' levels where no value reaches them
 //! (evaluated on every update, never fired; by default about one quote in four fires an alert,
 //! each a stored event and side); `RT_FIRST_WINDOW` sets the frames in flight of the first phase
-//! (default 1); `RT_DATABASE_URL` (`postgres://...`, an empty database) runs the server and the
+//! (default 1); `RT_PHASES=delivery` runs phases 4. and 5. only; `RT_DATABASE_URL` (`postgres://...`, an empty database) runs the server and the
 //! setup on PostgreSQL instead of the SQLite directory.
 //!
 //! The generator raises its own open-file limit to the hard limit; the server child inherits it.
@@ -44,7 +44,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::pct;
+use common::{cpu_secs, pct, raise_nofile};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value as Json};
@@ -80,16 +80,6 @@ fn rss_kib(pid: u32) -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|x| x.parse().ok()))
         })
         .unwrap_or(0)
-}
-
-/// CPU seconds (user + system) the process used so far.
-fn cpu_secs(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // the fields after the command name (which may hold spaces): utime and stime are 14 and 15
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
 }
 
 async fn ws_connect(base: &str, token: &str) -> anyhow::Result<Ws> {
@@ -218,22 +208,6 @@ async fn phase(
     Ok((secs, fired, per_quote))
 }
 
-/// Raises the open-file limit to the hard limit (5,000 clients need 5,000 sockets here and in
-/// the server, which inherits the limit).
-#[allow(unsafe_code)]
-fn raise_nofile() -> u64 {
-    let mut r = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: getrlimit/setrlimit with a valid pointer to a local rlimit.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &raw mut r) == 0 {
-            r.rlim_cur = r.rlim_max;
-            let _ = libc::setrlimit(libc::RLIMIT_NOFILE, &raw const r);
-            let _ = libc::getrlimit(libc::RLIMIT_NOFILE, &raw mut r);
-        }
-    }
-    r.rlim_cur
-}
-
 /// (round, time received) of every alert event the listening clients got.
 type Received = Arc<std::sync::Mutex<Vec<(usize, Instant)>>>;
 
@@ -289,16 +263,19 @@ async fn listen(
     }))
 }
 
-/// The delivery report: events, p50 / p99 / max delay, server CPU per delivery (`cpu` seconds).
-fn delivery(received: &Received, sent: &[Instant], cpu: f64) -> String {
+/// The delivery report: events, min / p50 / p99 / max delay, the server's and the generator's
+/// CPU per delivery (`cpu`: seconds of each).
+fn delivery(received: &Received, sent: &[Instant], cpu: (f64, f64)) -> String {
     let lat = latencies(received, sent);
     format!(
-        "{} events, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU {:.1} us per delivery",
+        "{} events, min {:.1} ms, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; CPU per delivery: server {:.1} us, generator {:.1} us",
         lat.len(),
+        lat.first().copied().unwrap_or(f64::NAN),
         pct(&lat, 0.5),
         pct(&lat, 0.99),
         lat.last().copied().unwrap_or(f64::NAN),
-        cpu * 1e6 / (lat.len().max(1)) as f64
+        cpu.0 * 1e6 / (lat.len().max(1)) as f64,
+        cpu.1 * 1e6 / (lat.len().max(1)) as f64
     )
 }
 
@@ -429,8 +406,11 @@ async fn main() -> anyhow::Result<()> {
     // RT_FIRST_WINDOW: frames in flight in the first phase (default 1), to compare a pipelined
     // feed with the same quotes (the later phases continue the price paths: other crossings)
     let first: usize = std::env::var("RT_FIRST_WINDOW").map_or(Ok(1), |s| s.parse())?;
+    // RT_PHASES=delivery: only the delivery phases (4. and 5.)
+    let ingest_phases = std::env::var("RT_PHASES").map_or(true, |v| v != "delivery");
     let mut offset = INSTRUMENTS; // event time continues
-    for (parts, w, tag) in [(1, first, "b"), (1, window, "w"), (feeders, 1, "f")] {
+    let batched = [(1, first, "b"), (1, window, "w"), (feeders, 1, "f")];
+    for &(parts, w, tag) in batched.iter().filter(|_| ingest_phases) {
         let (secs, fired, cpu) =
             phase(&base, &token, pid, (n_quotes, offset, batch), parts, w, tag).await?;
         println!(
@@ -441,7 +421,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     // 2. HTTP batches
-    let n_http = n_quotes / 2;
+    let n_http = if ingest_phases { n_quotes / 2 } else { 0 };
     let t = Instant::now();
     for chunk in (0..n_http).collect::<Vec<_>>().chunks(batch) {
         let qs: Vec<Json> = chunk.iter().map(|&q| quote(q, offset)).collect();
@@ -463,7 +443,8 @@ async fn main() -> anyhow::Result<()> {
     // 3. one quote per message: one connection (each acknowledged before the next; then
     // `window` in flight), then `feeders` at once
     let n_one = 2000;
-    for (parts, w, tag) in [(1, 1, "o"), (1, window, "p"), (feeders, 1, "m")] {
+    let single = [(1, 1, "o"), (1, window, "p"), (feeders, 1, "m")];
+    for &(parts, w, tag) in single.iter().filter(|_| ingest_phases) {
         let n = n_one * parts;
         let (secs, _, cpu) = phase(&base, &token, pid, (n, offset, 1), parts, w, tag).await?;
         println!(
@@ -493,7 +474,7 @@ async fn main() -> anyhow::Result<()> {
     // set the side below first (no event), then alternate above/below: one event per round
     ingest(&mut ws, "p", &[("RTBLAT".into(), T0, 99.0)]).await?;
     let mut sent = Vec::new();
-    let cpu = cpu_secs(pid);
+    let cpu = (cpu_secs(pid), cpu_secs(std::process::id()));
     for r in 1..=rounds {
         let t0 = Instant::now();
         let q = ("RTBLAT".to_owned(), T0 + r as i64, round_price(r, r % 2 == 1));
@@ -504,7 +485,7 @@ async fn main() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_secs(2)).await;
     println!(
         "alert delivery to all {clients} clients at once x {rounds} rounds: {}",
-        delivery(&received, &sent, cpu_secs(pid) - cpu)
+        delivery(&received, &sent, (cpu_secs(pid) - cpu.0, cpu_secs(std::process::id()) - cpu.1))
     );
     for t in tasks.drain(..) {
         t.abort();
@@ -534,7 +515,7 @@ async fn main() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let spread_rounds = 400;
     let mut sent = Vec::new();
-    let cpu = cpu_secs(pid);
+    let cpu = (cpu_secs(pid), cpu_secs(std::process::id()));
     let t = Instant::now();
     let period = Duration::from_millis(10);
     for r in 1..=spread_rounds {
@@ -552,7 +533,7 @@ async fn main() -> anyhow::Result<()> {
         per * USERS,
         period.as_millis(),
         per * 1000 / usize::try_from(period.as_millis()).unwrap_or(1),
-        delivery(&received, &sent, cpu_secs(pid) - cpu)
+        delivery(&received, &sent, (cpu_secs(pid) - cpu.0, cpu_secs(std::process::id()) - cpu.1))
     );
     for t in tasks {
         t.abort();

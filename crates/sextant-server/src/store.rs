@@ -613,10 +613,6 @@ impl SqliteStore {
         Ok(Self { pool })
     }
 
-    /// The look-up of an instrument row (`$1` the symbol) by a transaction that writes its
-    /// bars: SQLite has one writer at a time and checks the bars' foreign key itself.
-    const LOCK_INSTRUMENT: &'static str = "SELECT 1 FROM instruments WHERE symbol = $1";
-
     /// SQLite's `bars` is one table: there are no partitions to create.
     #[allow(clippy::unused_async)]
     pub(crate) async fn ensure_bar_partitions(

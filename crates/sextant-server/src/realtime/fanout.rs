@@ -139,8 +139,18 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// The `id` field of an alert event's JSON text.
+/// The `id` field of an alert event's JSON text. An event is a flat object written by
+/// serde_json (`"id":"<hex>"`, no spaces), so the id is read without parsing the text (the ingest
+/// forwards every event it fires); any other text is parsed.
 fn event_id(text: &str) -> Option<String> {
+    const KEY: &str = "\"id\":\"";
+    if let Some(i) = text.find(KEY) {
+        let rest = &text[i + KEY.len()..];
+        let id = &rest[..rest.find('"').unwrap_or(0)];
+        if !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Some(id.to_owned());
+        }
+    }
     serde_json::from_str::<Json>(text).ok()?.get("id")?.as_str().map(str::to_owned)
 }
 
@@ -705,4 +715,32 @@ async fn catch_up(hub: &Arc<Hub>, pool: &PgPool, shared: &Shared, since: i64) {
         n += 1;
     }
     shared.caught_up.fetch_add(n, Ordering::Relaxed);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::event_id;
+    use crate::store::AlertEventRec;
+
+    #[test]
+    fn event_id_reads_the_events_the_hub_writes_and_parses_other_text() {
+        let e = AlertEventRec {
+            id: "0193a1b2c3d4e5f60718293a4b5c6d7e".into(),
+            alert_id: "ffeeddccbbaa99887766554433221100".into(),
+            user_id: "u".into(),
+            symbol: "MSFT".into(),
+            ts: 1_767_000_000,
+            direction: "above".into(),
+            value: 101.5,
+            threshold: 100.0,
+            created_at: 1_767_000_001,
+        };
+        let text = super::super::event_json(&e).to_string();
+        assert_eq!(event_id(&text).as_deref(), Some(e.id.as_str()));
+        // spaces, or an id that is not hex: parsed as JSON
+        assert_eq!(event_id(r#"{"alert_id": "a", "id": "x-1"}"#).as_deref(), Some("x-1"));
+        assert_eq!(event_id(r#"{"id":"not hex","alert_id":"ab"}"#).as_deref(), Some("not hex"));
+        assert_eq!(event_id(r#"{"alert_id":"ab"}"#), None);
+        assert_eq!(event_id("not json"), None);
+    }
 }

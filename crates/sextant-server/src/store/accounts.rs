@@ -369,6 +369,13 @@ macro_rules! account_methods {
                     .bind(user_id)
                     .execute(&mut *tx)
                     .await?;
+                // after the user: its alerts' deletion (a cascade) waited for any ingest commit
+                // holding them, whose events this statement then sees (PostgreSQL's events
+                // have no foreign key to users: migration 0025)
+                sqlx::query("DELETE FROM rt_alert_events WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 Ok(done.rows_affected() == 1)
             })

@@ -1,6 +1,7 @@
 //! The real-time part of the [`Store`](super::Store): alerts, their fired events, and the
 //! commit of one quote ingest (bars, alert sides and events in one transaction). One SQL text
-//! for both backends ([`realtime_methods`]).
+//! for both backends ([`realtime_methods`]) except the ingest commit's rows (`rt_rows`: multi-row
+//! `VALUES` on SQLite, arrays on PostgreSQL).
 
 use super::Bar;
 
@@ -276,118 +277,13 @@ macro_rules! realtime_methods {
 
         fn rt_commit<'a>(&'a self, c: &'a RtCommit) -> BoxFuture<'a, Result<(), StoreError>> {
             Box::pin(async move {
-                use $crate::store::realtime::{rows_sql, RT_CHUNK};
-                // SQLite: anonymous `?` (it looks numbered parameters up by name, one linear
-                // search per bind); PostgreSQL: `$n`
-                let anon = self.backend() == "sqlite";
                 if c.bars.is_empty() && c.sides.is_empty() && c.events.is_empty() {
                     return Ok(());
                 }
                 self.ensure_bar_partitions(c.bars.iter().map(|(_, _, b)| b.ts)).await?;
                 let mut tx = self.pool.begin().await?;
-                // bars of an instrument deleted meanwhile are dropped, as its stored ones were
-                let mut present = std::collections::BTreeMap::new();
-                for (symbol, _, _) in &c.bars {
-                    if !present.contains_key(symbol.as_str()) {
-                        // SQLite: no look-up. A read first would make this a read transaction
-                        // that fails with SQLITE_BUSY (no wait) when it then writes after
-                        // another connection's commit; its foreign key refuses a bar of a
-                        // deleted instrument instead (the commit fails and is reloaded).
-                        let found = anon
-                            || sqlx::query(Self::LOCK_INSTRUMENT)
-                                .bind(symbol)
-                                .fetch_optional(&mut *tx)
-                                .await?
-                                .is_some();
-                        present.insert(symbol.as_str(), found);
-                    }
-                }
-                let bars: Vec<&(String, String, $crate::store::Bar)> =
-                    c.bars.iter().filter(|t| present[t.0.as_str()]).collect();
-                let mut written = 0;
-                // multi-row statements of at most RT_CHUNK rows: a full chunk reuses one
-                // cached prepared statement
-                for chunk in bars.chunks(RT_CHUNK) {
-                    let sql = format!(
-                        "INSERT INTO bars (symbol, freq, ts, open, high, low, close, volume) \
-                         VALUES {}{}",
-                        rows_sql(chunk.len(), 8, 0, anon),
-                        $crate::store::market::BAR_CONFLICT
-                    );
-                    let mut q = sqlx::query(&sql);
-                    for t in chunk {
-                        let (symbol, interval, b) = (&t.0, &t.1, &t.2);
-                        q = q
-                            .bind(symbol)
-                            .bind(interval)
-                            .bind(b.ts)
-                            .bind(b.open)
-                            .bind(b.high)
-                            .bind(b.low)
-                            .bind(b.close)
-                            .bind(b.volume);
-                    }
-                    written += q.execute(&mut *tx).await?.rows_affected();
-                }
-                // the bars versions of the instruments written (the caches compare them)
-                if written > 0 {
-                    let symbols: Vec<&str> =
-                        present.iter().filter(|(_, found)| **found).map(|(s, _)| *s).collect();
-                    // one statement per chunk of instruments, not one per instrument
-                    for chunk in symbols.chunks(RT_CHUNK) {
-                        let sql = format!(
-                            "UPDATE instruments SET bars_version = bars_version + 1 \
-                             WHERE symbol IN {}",
-                            rows_sql(1, chunk.len(), 0, anon)
-                        );
-                        let mut q = sqlx::query(&sql);
-                        for symbol in chunk {
-                            q = q.bind(*symbol);
-                        }
-                        q.execute(&mut *tx).await?;
-                    }
-                }
-                // VALUES columns are column1, column2... on both backends
-                for chunk in c.sides.chunks(RT_CHUNK) {
-                    let sql = format!(
-                        "UPDATE rt_alerts SET side = v.column2, \
-                         fired_count = fired_count + v.column3, \
-                         last_fired_at = CASE WHEN v.column3 > 0 THEN {} ELSE last_fired_at \
-                         END FROM (VALUES {}) AS v WHERE rt_alerts.id = v.column1",
-                        if anon { "?" } else { "$1" },
-                        rows_sql(chunk.len(), 3, 1, anon)
-                    );
-                    let mut q = sqlx::query(&sql).bind(c.fired_at);
-                    for (id, side, fired) in chunk {
-                        q = q.bind(id).bind(side).bind(fired);
-                    }
-                    q.execute(&mut *tx).await?;
-                }
-                // the events of an alert deleted while they waited for this commit are dropped
-                // with it (no foreign key refuses them: migration 0024)
-                for chunk in c.events.chunks(RT_CHUNK) {
-                    let sql = format!(
-                        "INSERT INTO rt_alert_events ({EVENT_COLS}) SELECT v.column1, \
-                         v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, \
-                         v.column8, v.column9 FROM (VALUES {}) AS v WHERE EXISTS \
-                         (SELECT 1 FROM rt_alerts a WHERE a.id = v.column2)",
-                        rows_sql(chunk.len(), 9, 0, anon)
-                    );
-                    let mut q = sqlx::query(&sql);
-                    for e in chunk {
-                        q = q
-                            .bind(&e.id)
-                            .bind(&e.alert_id)
-                            .bind(&e.user_id)
-                            .bind(&e.symbol)
-                            .bind(e.ts)
-                            .bind(&e.direction)
-                            .bind(e.value)
-                            .bind(e.threshold)
-                            .bind(e.created_at);
-                    }
-                    q.execute(&mut *tx).await?;
-                }
+                // the statements differ: multi-row VALUES on SQLite, arrays on PostgreSQL
+                Self::rt_rows(&mut tx, c).await?;
                 tx.commit().await?;
                 Ok(())
             })
@@ -397,28 +293,208 @@ macro_rules! realtime_methods {
 
 pub(crate) use {alert_row, event_row, realtime_methods};
 
-/// Rows per statement of the ingest commit (at most 9 binds a row: 576 binds, far below both
-/// backends' limits).
-pub(crate) const RT_CHUNK: usize = 64;
+/// Rows per statement of the SQLite ingest commit (at most 9 binds a row: 576 binds, far below
+/// its limit).
+const RT_CHUNK: usize = 64;
 
-/// `($k+1, ..., $k+cols), (...)`: `rows` rows of `cols` numbered placeholders after the first `k`
-/// (`anon`: `?` each).
-pub(crate) fn rows_sql(rows: usize, cols: usize, k: usize, anon: bool) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(rows * cols * 5);
-    for r in 0..rows {
-        s.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..cols {
-            if c > 0 {
-                s.push_str(", ");
+/// `(?, ..., ?), (...)`: `rows` rows of `cols` anonymous placeholders (SQLite looks numbered
+/// parameters up by name, one linear search per bind).
+fn rows_sql(rows: usize, cols: usize) -> String {
+    let row = format!("({})", vec!["?"; cols].join(", "));
+    vec![row.as_str(); rows].join(", ")
+}
+
+impl super::SqliteStore {
+    /// The rows of one ingest commit, in its transaction: statements of at most [`RT_CHUNK`]
+    /// rows (a full chunk reuses one cached prepared statement).
+    ///
+    /// No look-up of the instruments first: a read would make this a read transaction that
+    /// fails with `SQLITE_BUSY` (no wait) when it then writes after another connection's
+    /// commit; the bars' foreign key refuses a bar of a deleted instrument instead (the commit
+    /// fails and the live state is reloaded).
+    pub(crate) async fn rt_rows(
+        conn: &mut sqlx::SqliteConnection,
+        c: &RtCommit,
+    ) -> Result<(), sqlx::Error> {
+        let mut written = 0;
+        for chunk in c.bars.chunks(RT_CHUNK) {
+            let sql = format!(
+                "INSERT INTO bars (symbol, freq, ts, open, high, low, close, volume) VALUES {}{}",
+                rows_sql(chunk.len(), 8),
+                super::market::BAR_CONFLICT
+            );
+            let mut q = sqlx::query(&sql);
+            for (symbol, interval, b) in chunk {
+                q = q
+                    .bind(symbol)
+                    .bind(interval)
+                    .bind(b.ts)
+                    .bind(b.open)
+                    .bind(b.high)
+                    .bind(b.low)
+                    .bind(b.close)
+                    .bind(b.volume);
             }
-            if anon {
-                s.push('?');
-            } else {
-                let _ = write!(s, "${}", k + r * cols + c + 1);
+            written += q.execute(&mut *conn).await?.rows_affected();
+        }
+        // the bars versions of the instruments written (the caches compare them)
+        if written > 0 {
+            let symbols: std::collections::BTreeSet<&str> =
+                c.bars.iter().map(|t| t.0.as_str()).collect();
+            let symbols: Vec<&str> = symbols.into_iter().collect();
+            for chunk in symbols.chunks(RT_CHUNK) {
+                let sql = format!(
+                    "UPDATE instruments SET bars_version = bars_version + 1 WHERE symbol IN {}",
+                    rows_sql(1, chunk.len())
+                );
+                let mut q = sqlx::query(&sql);
+                for symbol in chunk {
+                    q = q.bind(*symbol);
+                }
+                q.execute(&mut *conn).await?;
             }
         }
-        s.push(')');
+        // VALUES columns are column1, column2...
+        for chunk in c.sides.chunks(RT_CHUNK) {
+            let sql = format!(
+                "UPDATE rt_alerts SET side = v.column2, fired_count = fired_count + v.column3, \
+                 last_fired_at = CASE WHEN v.column3 > 0 THEN ? ELSE last_fired_at END \
+                 FROM (VALUES {}) AS v WHERE rt_alerts.id = v.column1",
+                rows_sql(chunk.len(), 3)
+            );
+            let mut q = sqlx::query(&sql).bind(c.fired_at);
+            for (id, side, fired) in chunk {
+                q = q.bind(id).bind(side).bind(fired);
+            }
+            q.execute(&mut *conn).await?;
+        }
+        // the events of an alert deleted while they waited for this commit are dropped with it
+        // (no foreign key refuses them: migration 0024)
+        for chunk in c.events.chunks(RT_CHUNK) {
+            let sql = format!(
+                "INSERT INTO rt_alert_events ({EVENT_COLS}) SELECT v.column1, v.column2, \
+                 v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, v.column9 \
+                 FROM (VALUES {}) AS v WHERE EXISTS \
+                 (SELECT 1 FROM rt_alerts a WHERE a.id = v.column2)",
+                rows_sql(chunk.len(), 9)
+            );
+            let mut q = sqlx::query(&sql);
+            for e in chunk {
+                q = q
+                    .bind(&e.id)
+                    .bind(&e.alert_id)
+                    .bind(&e.user_id)
+                    .bind(&e.symbol)
+                    .bind(e.ts)
+                    .bind(&e.direction)
+                    .bind(e.value)
+                    .bind(e.threshold)
+                    .bind(e.created_at);
+            }
+            q.execute(&mut *conn).await?;
+        }
+        Ok(())
     }
-    s
+}
+
+impl super::PgStore {
+    /// The rows of one ingest commit, in its transaction: one statement per table whatever the
+    /// commit's size, each column bound as one array (a statement is a round trip; a commit
+    /// of 16 frames of 1,000 quotes writes hundreds of rows of each kind).
+    ///
+    /// Bars of an instrument deleted meanwhile are dropped: one look-up takes the lock a
+    /// foreign key check takes on all the commit's instruments (migration 0020 replaced the
+    /// bars' per-row foreign key), so none is deleted before the commit ends.
+    pub(crate) async fn rt_rows(
+        conn: &mut sqlx::PgConnection,
+        c: &RtCommit,
+    ) -> Result<(), sqlx::Error> {
+        if !c.bars.is_empty() {
+            let wanted: std::collections::BTreeSet<&str> =
+                c.bars.iter().map(|t| t.0.as_str()).collect();
+            let wanted: Vec<&str> = wanted.into_iter().collect();
+            let present: Vec<String> = sqlx::query_scalar(
+                "SELECT symbol FROM instruments WHERE symbol = ANY($1) ORDER BY symbol \
+                 FOR KEY SHARE",
+            )
+            .bind(&wanted)
+            .fetch_all(&mut *conn)
+            .await?;
+            let present: std::collections::HashSet<&str> =
+                present.iter().map(String::as_str).collect();
+            let bars: Vec<&(String, String, Bar)> =
+                c.bars.iter().filter(|t| present.contains(t.0.as_str())).collect();
+            let col = |f: fn(&Bar) -> f64| bars.iter().map(|t| f(&t.2)).collect::<Vec<f64>>();
+            let written = sqlx::query(&format!(
+                "INSERT INTO bars (symbol, freq, ts, open, high, low, close, volume) \
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::int8[], $4::float8[], \
+                 $5::float8[], $6::float8[], $7::float8[], $8::float8[]){}",
+                super::market::BAR_CONFLICT
+            ))
+            .bind(bars.iter().map(|t| t.0.as_str()).collect::<Vec<&str>>())
+            .bind(bars.iter().map(|t| t.1.as_str()).collect::<Vec<&str>>())
+            .bind(bars.iter().map(|t| t.2.ts).collect::<Vec<i64>>())
+            .bind(col(|b| b.open))
+            .bind(col(|b| b.high))
+            .bind(col(|b| b.low))
+            .bind(col(|b| b.close))
+            .bind(col(|b| b.volume))
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            // the bars versions of the instruments written (the caches compare them)
+            if written > 0 {
+                let symbols: Vec<&str> = present.into_iter().collect();
+                sqlx::query(
+                    "UPDATE instruments SET bars_version = bars_version + 1 \
+                     WHERE symbol = ANY($1)",
+                )
+                .bind(symbols)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        if !c.sides.is_empty() {
+            sqlx::query(
+                "UPDATE rt_alerts SET side = v.side, fired_count = fired_count + v.fired, \
+                 last_fired_at = CASE WHEN v.fired > 0 THEN $1 ELSE last_fired_at END \
+                 FROM UNNEST($2::text[], $3::int8[], $4::int8[]) AS v (id, side, fired) \
+                 WHERE rt_alerts.id = v.id",
+            )
+            .bind(c.fired_at)
+            .bind(c.sides.iter().map(|t| t.0.as_str()).collect::<Vec<&str>>())
+            .bind(c.sides.iter().map(|t| t.1).collect::<Vec<i64>>())
+            .bind(c.sides.iter().map(|t| t.2).collect::<Vec<i64>>())
+            .execute(&mut *conn)
+            .await?;
+        }
+        // only events of alerts that exist: those of an alert deleted while they waited for
+        // this commit are dropped with it (migration 0024). No foreign key to users (migration
+        // 0025): a firing is a change of side, so the update above has locked the row of every
+        // alert whose events these are; a user deletion, which cascades to the user's alerts,
+        // waits for this commit and then deletes the events (`delete_user`), or went first and
+        // these find no alert
+        if !c.events.is_empty() {
+            let e = &c.events;
+            let text = |f: fn(&AlertEventRec) -> &str| e.iter().map(f).collect::<Vec<&str>>();
+            sqlx::query(&format!(
+                "INSERT INTO rt_alert_events ({EVENT_COLS}) SELECT v.* FROM UNNEST($1::text[], \
+                 $2::text[], $3::text[], $4::text[], $5::int8[], $6::text[], $7::float8[], \
+                 $8::float8[], $9::int8[]) AS v ({EVENT_COLS}) WHERE EXISTS \
+                 (SELECT 1 FROM rt_alerts a WHERE a.id = v.alert_id)"
+            ))
+            .bind(text(|r| &r.id))
+            .bind(text(|r| &r.alert_id))
+            .bind(text(|r| &r.user_id))
+            .bind(text(|r| &r.symbol))
+            .bind(e.iter().map(|r| r.ts).collect::<Vec<i64>>())
+            .bind(text(|r| &r.direction))
+            .bind(e.iter().map(|r| r.value).collect::<Vec<f64>>())
+            .bind(e.iter().map(|r| r.threshold).collect::<Vec<f64>>())
+            .bind(e.iter().map(|r| r.created_at).collect::<Vec<i64>>())
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
 }

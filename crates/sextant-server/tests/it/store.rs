@@ -192,3 +192,127 @@ async fn alert_events_go_with_their_alert_and_their_user() {
     assert!(store.delete_user(&user_id, "gone").await.unwrap());
     assert!(store.alert_events(&user_id, None, 100, 0).await.unwrap().is_empty());
 }
+
+/// One ingest commit (`Store::rt_commit`: multi-row statements on SQLite, one array statement
+/// per table on PostgreSQL) writes the bars of several instruments, bumps the bars version of
+/// each instrument written and of none when nothing changed, and updates the alerts' sides,
+/// firing counts and last firing time. Expected values are the rows sent.
+#[tokio::test]
+async fn an_ingest_commit_writes_bars_sides_and_versions() {
+    use sextant_server::store::{AlertRec, Bar, InstrumentRec, RtCommit, User};
+    let (db, _dir) = database();
+    let store = connect(&db).await.unwrap();
+    let key = unique_key("rtc").replace('-', "");
+    let symbols = [format!("{key}X"), format!("{key}Y")];
+    for s in &symbols {
+        let instrument = InstrumentRec {
+            symbol: s.clone(),
+            name: "commit".into(),
+            currency: "USD".into(),
+            time_zone: None,
+            utc_offset_minutes: 0,
+            asset_class: "other".into(),
+            created_at: 0,
+            updated_at: 0,
+        };
+        store.create_instrument(&instrument).await.unwrap();
+    }
+    let user = User {
+        id: key.clone(),
+        email: format!("{key}@example.com"),
+        password_hash: "x".into(),
+        tier: "pro".into(),
+        email_verified: true,
+        totp_secret: None,
+        totp_enabled: false,
+        totp_last_step: 0,
+        failed_logins: 0,
+        locked_until: 0,
+        created_at: 0,
+    };
+    assert!(store.create_user(&user).await.unwrap());
+    let ids = [format!("{key}a1"), format!("{key}a2"), format!("{key}a3")];
+    for (id, s) in ids.iter().zip([&symbols[0], &symbols[0], &symbols[1]]) {
+        let alert = AlertRec {
+            id: id.clone(),
+            user_id: key.clone(),
+            symbol: s.clone(),
+            interval: "1m".into(),
+            spec: "{}".into(),
+            side: 0,
+            fired_count: 0,
+            last_fired_at: None,
+            created_at: 0,
+        };
+        store.create_alert(&alert).await.unwrap();
+    }
+    let bar =
+        |ts: i64, x: f64| Bar { ts, open: x, high: x + 1.0, low: x - 1.0, close: x, volume: 5.0 };
+    let t0 = 1_767_000_000;
+    let version = |s: usize| {
+        let store = store.clone();
+        let s = symbols[s].clone();
+        async move { store.bars_version(&s).await.unwrap().unwrap() }
+    };
+    let (vx, vy) = (version(0).await, version(1).await);
+    let commit = RtCommit {
+        bars: vec![
+            (symbols[0].clone(), "1m".into(), bar(t0, 10.0)),
+            (symbols[0].clone(), "1m".into(), bar(t0 + 60, 11.0)),
+            (symbols[1].clone(), "1m".into(), bar(t0, 20.0)),
+        ],
+        sides: vec![(ids[0].clone(), 1, 1), (ids[1].clone(), -1, 0), (ids[2].clone(), 1, 2)],
+        fired_at: 1_767_000_100,
+        events: Vec::new(),
+    };
+    store.rt_commit(&commit).await.unwrap();
+    let bars = |s: usize| {
+        let store = store.clone();
+        let s = symbols[s].clone();
+        async move { store.bars(&s, "1m", t0, t0 + 600).await.unwrap() }
+    };
+    assert_eq!(bars(0).await, [bar(t0, 10.0), bar(t0 + 60, 11.0)]);
+    assert_eq!(bars(1).await, [bar(t0, 20.0)]);
+    assert_eq!((version(0).await, version(1).await), (vx + 1, vy + 1));
+    let side = |i: usize| {
+        let store = store.clone();
+        let id = ids[i].clone();
+        async move {
+            let a = store.alert(&id).await.unwrap().unwrap();
+            (a.side, a.fired_count, a.last_fired_at)
+        }
+    };
+    assert_eq!(side(0).await, (1, 1, Some(1_767_000_100)));
+    assert_eq!(side(1).await, (-1, 0, None));
+    assert_eq!(side(2).await, (1, 2, Some(1_767_000_100)));
+
+    // the forming bar corrected, the alert fired again: only what changed is written
+    let commit = RtCommit {
+        bars: vec![
+            (symbols[0].clone(), "1m".into(), bar(t0 + 60, 12.5)),
+            (symbols[1].clone(), "1m".into(), bar(t0, 20.0)),
+        ],
+        sides: vec![(ids[0].clone(), -1, 1)],
+        fired_at: 1_767_000_200,
+        events: Vec::new(),
+    };
+    store.rt_commit(&commit).await.unwrap();
+    assert_eq!(bars(0).await, [bar(t0, 10.0), bar(t0 + 60, 12.5)]);
+    assert_eq!(bars(1).await, [bar(t0, 20.0)]);
+    assert_eq!(side(0).await, (-1, 2, Some(1_767_000_200)));
+    assert_eq!(side(2).await, (1, 2, Some(1_767_000_100)));
+    // a commit that changes no bar bumps no version
+    let (vx, vy) = (version(0).await, version(1).await);
+    let same = RtCommit {
+        bars: vec![(symbols[1].clone(), "1m".into(), bar(t0, 20.0))],
+        sides: Vec::new(),
+        fired_at: 0,
+        events: Vec::new(),
+    };
+    store.rt_commit(&same).await.unwrap();
+    assert_eq!((version(0).await, version(1).await), (vx, vy));
+    assert!(store.delete_user(&key, "gone").await.unwrap());
+    for s in &symbols {
+        store.delete_instrument(s).await.unwrap();
+    }
+}
