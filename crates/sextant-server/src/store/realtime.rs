@@ -103,6 +103,22 @@ macro_rules! event_row {
     }};
 }
 
+/// Binds the nine [`EVENT_COLS`] of an event to a query, in order.
+macro_rules! bind_event {
+    ($q:expr, $e:expr) => {{
+        let e = $e;
+        $q.bind(&e.id)
+            .bind(&e.alert_id)
+            .bind(&e.user_id)
+            .bind(&e.symbol)
+            .bind(e.ts)
+            .bind(&e.direction)
+            .bind(e.value)
+            .bind(e.threshold)
+            .bind(e.created_at)
+    }};
+}
+
 /// The real-time methods of [`Store`](super::Store), written once for both backends.
 macro_rules! realtime_methods {
     () => {
@@ -254,21 +270,12 @@ macro_rules! realtime_methods {
                     return Ok(false);
                 }
                 if let Some(e) = event {
-                    sqlx::query(&format!(
+                    let sql = format!(
                         "INSERT INTO rt_alert_events ({EVENT_COLS}) VALUES ($1, $2, $3, $4, $5, \
                          $6, $7, $8, $9)"
-                    ))
-                    .bind(&e.id)
-                    .bind(&e.alert_id)
-                    .bind(&e.user_id)
-                    .bind(&e.symbol)
-                    .bind(e.ts)
-                    .bind(&e.direction)
-                    .bind(e.value)
-                    .bind(e.threshold)
-                    .bind(e.created_at)
-                    .execute(&mut *tx)
-                    .await?;
+                    );
+                    let q = sqlx::query(&sql);
+                    $crate::store::realtime::bind_event!(q, e).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
                 Ok(true)
@@ -291,7 +298,7 @@ macro_rules! realtime_methods {
     };
 }
 
-pub(crate) use {alert_row, event_row, realtime_methods};
+pub(crate) use {alert_row, bind_event, event_row, realtime_methods};
 
 /// Rows per statement of the SQLite ingest commit (at most 9 binds a row: 576 binds, far below
 /// its limit).
@@ -380,16 +387,7 @@ impl super::SqliteStore {
             );
             let mut q = sqlx::query(&sql);
             for e in chunk {
-                q = q
-                    .bind(&e.id)
-                    .bind(&e.alert_id)
-                    .bind(&e.user_id)
-                    .bind(&e.symbol)
-                    .bind(e.ts)
-                    .bind(&e.direction)
-                    .bind(e.value)
-                    .bind(e.threshold)
-                    .bind(e.created_at);
+                q = bind_event!(q, e);
             }
             q.execute(&mut *conn).await?;
         }

@@ -3,7 +3,55 @@
 use sextant_server::connect;
 use sextant_server::store::StoredResponse;
 
+use sextant_server::store::{AlertRec, InstrumentRec, User};
+
 use crate::common::{database, unique_key};
+
+/// A user of the store tests (no password, not locked).
+fn user(id: &str) -> User {
+    User {
+        id: id.to_owned(),
+        email: format!("{id}@example.com"),
+        password_hash: "x".into(),
+        tier: "pro".into(),
+        email_verified: true,
+        totp_secret: None,
+        totp_enabled: false,
+        totp_last_step: 0,
+        failed_logins: 0,
+        locked_until: 0,
+        created_at: 0,
+    }
+}
+
+/// An alert of the store tests on 1-minute bars, not observed yet.
+fn alert(id: &str, user_id: &str, symbol: &str) -> AlertRec {
+    AlertRec {
+        id: id.to_owned(),
+        user_id: user_id.to_owned(),
+        symbol: symbol.to_owned(),
+        interval: "1m".into(),
+        spec: "{}".into(),
+        side: 0,
+        fired_count: 0,
+        last_fired_at: None,
+        created_at: 0,
+    }
+}
+
+/// An instrument of the store tests: USD, UTC, asset class `other`.
+fn instrument(symbol: &str) -> InstrumentRec {
+    InstrumentRec {
+        symbol: symbol.to_owned(),
+        name: "store".into(),
+        currency: "USD".into(),
+        time_zone: None,
+        utc_offset_minutes: 0,
+        asset_class: "other".into(),
+        created_at: 0,
+        updated_at: 0,
+    }
+}
 
 #[tokio::test]
 async fn put_get_and_purge() {
@@ -41,20 +89,11 @@ async fn unsupported_urls_are_rejected() {
 /// and the instrument's deletion taking its bars along. Expected values are the bars sent.
 #[tokio::test]
 async fn bar_upserts_across_months_corrections_and_racing_writers() {
-    use sextant_server::store::{Bar, InstrumentRec};
+    use sextant_server::store::Bar;
     let (db, _dir) = database();
     let store = connect(&db).await.unwrap();
     let symbol = unique_key("BARS").replace('-', "");
-    let instrument = InstrumentRec {
-        symbol: symbol.clone(),
-        name: "bars".into(),
-        currency: "USD".into(),
-        time_zone: None,
-        utc_offset_minutes: 0,
-        asset_class: "other".into(),
-        created_at: 0,
-        updated_at: 0,
-    };
+    let instrument = instrument(&symbol);
     store.create_instrument(&instrument).await.unwrap();
     let bar =
         |ts: i64, x: f64| Bar { ts, open: x, high: x + 1.0, low: x - 1.0, close: x, volume: 10.0 };
@@ -123,35 +162,13 @@ async fn bar_upserts_across_months_corrections_and_racing_writers() {
 /// deleting the user deletes its remaining events. Expected values are the rows written.
 #[tokio::test]
 async fn alert_events_go_with_their_alert_and_their_user() {
-    use sextant_server::store::{AlertEventRec, AlertRec, RtCommit, User};
+    use sextant_server::store::{AlertEventRec, RtCommit};
     let (db, _dir) = database();
     let store = connect(&db).await.unwrap();
     let user_id = unique_key("u").replace('-', "");
-    let user = User {
-        id: user_id.clone(),
-        email: format!("{user_id}@example.com"),
-        password_hash: "x".into(),
-        tier: "pro".into(),
-        email_verified: true,
-        totp_secret: None,
-        totp_enabled: false,
-        totp_last_step: 0,
-        failed_logins: 0,
-        locked_until: 0,
-        created_at: 0,
-    };
+    let user = user(&user_id);
     assert!(store.create_user(&user).await.unwrap());
-    let alert = |id: &str| AlertRec {
-        id: id.to_owned(),
-        user_id: user_id.clone(),
-        symbol: "EVT".into(),
-        interval: "1m".into(),
-        spec: "{}".into(),
-        side: 0,
-        fired_count: 0,
-        last_fired_at: None,
-        created_at: 0,
-    };
+    let alert = |id: &str| alert(id, &user_id, "EVT");
     let (a, b) = (format!("{user_id}a"), format!("{user_id}b"));
     store.create_alert(&alert(&a)).await.unwrap();
     store.create_alert(&alert(&b)).await.unwrap();
@@ -199,52 +216,20 @@ async fn alert_events_go_with_their_alert_and_their_user() {
 /// firing counts and last firing time. Expected values are the rows sent.
 #[tokio::test]
 async fn an_ingest_commit_writes_bars_sides_and_versions() {
-    use sextant_server::store::{AlertRec, Bar, InstrumentRec, RtCommit, User};
+    use sextant_server::store::{Bar, RtCommit};
     let (db, _dir) = database();
     let store = connect(&db).await.unwrap();
     let key = unique_key("rtc").replace('-', "");
     let symbols = [format!("{key}X"), format!("{key}Y")];
     for s in &symbols {
-        let instrument = InstrumentRec {
-            symbol: s.clone(),
-            name: "commit".into(),
-            currency: "USD".into(),
-            time_zone: None,
-            utc_offset_minutes: 0,
-            asset_class: "other".into(),
-            created_at: 0,
-            updated_at: 0,
-        };
+        let instrument = instrument(s);
         store.create_instrument(&instrument).await.unwrap();
     }
-    let user = User {
-        id: key.clone(),
-        email: format!("{key}@example.com"),
-        password_hash: "x".into(),
-        tier: "pro".into(),
-        email_verified: true,
-        totp_secret: None,
-        totp_enabled: false,
-        totp_last_step: 0,
-        failed_logins: 0,
-        locked_until: 0,
-        created_at: 0,
-    };
+    let user = user(&key);
     assert!(store.create_user(&user).await.unwrap());
     let ids = [format!("{key}a1"), format!("{key}a2"), format!("{key}a3")];
     for (id, s) in ids.iter().zip([&symbols[0], &symbols[0], &symbols[1]]) {
-        let alert = AlertRec {
-            id: id.clone(),
-            user_id: key.clone(),
-            symbol: s.clone(),
-            interval: "1m".into(),
-            spec: "{}".into(),
-            side: 0,
-            fired_count: 0,
-            last_fired_at: None,
-            created_at: 0,
-        };
-        store.create_alert(&alert).await.unwrap();
+        store.create_alert(&alert(id, &key, s)).await.unwrap();
     }
     let bar =
         |ts: i64, x: f64| Bar { ts, open: x, high: x + 1.0, low: x - 1.0, close: x, volume: 5.0 };
