@@ -58,7 +58,8 @@ pub struct RealtimeOptions {
     pub max_frame_bytes: usize,
     /// Period of heartbeat messages.
     pub heartbeat: Duration,
-    /// A frame not written within this time drops the client (close code 4008).
+    /// The frames of one wake-up (the events queued for the client, in frames of at most
+    /// `max_frame_bytes`) not written within this time drop the client (close code 4008).
     pub write_timeout: Duration,
     /// Invalid client messages before the connection is closed (close code 4400).
     pub max_invalid_messages: u32,

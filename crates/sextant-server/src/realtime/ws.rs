@@ -198,22 +198,32 @@ async fn run(app: AppState, principal: Principal, exp: i64, mut socket: WebSocke
 }
 
 async fn send(socket: &mut WebSocket, text: String, timeout: Duration) -> Result<(), ()> {
-    match tokio::time::timeout(timeout, socket.send(Message::Text(text.into()))).await {
-        Ok(Ok(())) => Ok(()),
-        _ => Err(()),
-    }
+    send_all(socket, vec![text], timeout).await
 }
 
-/// Sends frames in order; stops at the first that is not written in time.
+/// Sends frames in order, all within `timeout`. Most sends complete at once (the socket's
+/// buffer has room): the timer is armed only when one has to wait, not for every frame (a
+/// burst of one event to thousands of connections sends one frame each).
 async fn send_all(
     socket: &mut WebSocket,
     frames: Vec<String>,
     timeout: Duration,
 ) -> Result<(), ()> {
-    for f in frames {
-        send(socket, f, timeout).await?;
+    let all = async {
+        for f in frames {
+            socket.send(Message::Text(f.into())).await.map_err(|_| ())?;
+        }
+        Ok(())
+    };
+    tokio::pin!(all);
+    let first = std::future::poll_fn(|cx| {
+        std::task::Poll::Ready(std::future::Future::poll(all.as_mut(), cx))
+    })
+    .await;
+    match first {
+        std::task::Poll::Ready(r) => r,
+        std::task::Poll::Pending => tokio::time::timeout(timeout, all).await.unwrap_or(Err(())),
     }
-    Ok(())
 }
 
 /// Events drained from the queue into frames `{"type": "events", "events": [...]}` of at most
