@@ -35,8 +35,9 @@
 //! Environment: `RT_ALERTS=quiet` sets the 10,000 alerts' levels where no value reaches them
 //! (evaluated on every update, never fired; by default about one quote in four fires an alert,
 //! each a stored event and side); `RT_FIRST_WINDOW` sets the frames in flight of the first phase
-//! (default 1); `RT_PHASES=delivery` runs phases 4. and 5. only; `RT_DATABASE_URL` (`postgres://...`, an empty database) runs the server and the
-//! setup on PostgreSQL instead of the SQLite directory.
+//! (default 1); `RT_PHASES=delivery` runs phases 4. and 5. only; `RT_DATABASE_URL`
+//! (`postgres://...`, an empty database) runs the server and the setup on PostgreSQL instead of
+//! the SQLite directory.
 //!
 //! The generator raises its own open-file limit to the hard limit; the server child inherits it.
 
